@@ -1,0 +1,133 @@
+//! Command-line arguments (clap derive). Help texts teach the model's vocabulary.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Monte Carlo planning for a multinational force: how big it will be, which
+/// domains fall short and by how much, who leads when a lead nation drops out,
+/// whose decision matters most, and when the force is in place.
+#[derive(Debug, Parser)]
+#[command(name = "forcesim", version, about, long_about = None, propagate_version = true)]
+#[command(after_help = "Start with:\n  forcesim run scenarios/paris-2026.toml\n  forcesim validate scenarios/*.toml\n\nThe scenario format is described in the README and by `forcesim schema`.")]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario's trials and report the force it yields.
+    #[command(after_help = "Examples:\n  forcesim run scenarios/paris-2026.toml\n  forcesim run scenarios/paris-2026.toml -n 1000000 --json report.json --csv report.csv\n  forcesim run scenarios/paris-2026.toml --set nations.ESP.participation=0.3 --set conditions.us_backstop.probability=0")]
+    Run(RunArgs),
+    /// Check scenario files and print every problem, with file:line:column and key.
+    #[command(after_help = "Exit code 0 when every file is valid, 2 otherwise.")]
+    Validate(ValidateArgs),
+    /// Print the JSON Schema of the scenario format (for editor completion).
+    Schema,
+}
+
+/// Options shared by every command that reads a scenario.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ScenarioOpts {
+    /// Override a value of the scenario before validation: a dotted key and a TOML
+    /// value, e.g. `nations.ESP.participation=0.3`,
+    /// `domains.land.requirements.troops=30000`,
+    /// `nations.GBR.contributions.land.troops={pert=[5000,7500,10000]}`. Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+/// `forcesim run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Number of trials [default: the scenario's `[simulation] trials`, else 100000].
+    #[arg(short = 'n', long, value_name = "TRIALS", value_parser = parse_trials)]
+    pub trials: Option<u64>,
+    /// Seed of the random streams [default: the scenario's `[simulation] seed`, else 1].
+    /// The same scenario, trials and seed always give the same report.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads [default: one per core]. The report does not depend on it.
+    #[arg(short = 'j', long, value_name = "THREADS", value_parser = parse_threads)]
+    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub scenario_opts: ScenarioOpts,
+    /// Write the JSON report to PATH (`-`: standard output).
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Write the report as tidy CSV (scope,id,capability,metric,value) to PATH (`-`: standard output).
+    #[arg(long, value_name = "PATH")]
+    pub csv: Option<PathBuf>,
+    /// Do not print the summary table.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `forcesim validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Scenario files to check.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+    #[command(flatten)]
+    pub scenario_opts: ScenarioOpts,
+}
+
+fn parse_trials(s: &str) -> Result<u64, String> {
+    let clean: String = s.chars().filter(|c| *c != '_' && *c != ',').collect();
+    let n: u64 = match clean.parse::<u64>() {
+        Ok(n) => n,
+        Err(_) => match clean.parse::<f64>() {
+            Ok(x) if x.is_finite() && x >= 1.0 && x.fract() == 0.0 && x <= 1e18 => x as u64,
+            _ => return Err(format!("`{s}` is not a whole number of trials (e.g. 200000 or 2e5)")),
+        },
+    };
+    if n == 0 {
+        return Err("at least 1 trial".into());
+    }
+    if n > forcesim::limits::MAX_TRIALS {
+        return Err(format!(
+            "at most {} trials in one run; split larger runs into shards",
+            forcesim::limits::MAX_TRIALS
+        ));
+    }
+    Ok(n)
+}
+
+fn parse_threads(s: &str) -> Result<usize, String> {
+    let n: usize = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of threads"))?;
+    if n == 0 || n > forcesim::limits::MAX_THREADS {
+        return Err(format!(
+            "threads must be between 1 and {}",
+            forcesim::limits::MAX_THREADS
+        ));
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn trial_counts_accept_readable_forms() {
+        assert_eq!(parse_trials("200_000"), Ok(200_000));
+        assert_eq!(parse_trials("2e5"), Ok(200_000));
+        assert!(parse_trials("0").is_err());
+        assert!(parse_trials("1e13").is_err());
+        assert!(parse_trials("x").is_err());
+    }
+}

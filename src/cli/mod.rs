@@ -1,0 +1,82 @@
+//! The command line: argument parsing, and mapping outcomes to exit codes
+//! (0 success, 1 I/O or other failure, 2 bad usage or bad scenario).
+
+mod args;
+mod progress;
+mod run;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::Cli;
+use args::Command;
+use forcesim::scenario::LoadError;
+
+/// A failure, with the exit code it maps to.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad usage or a bad scenario: exit 2. The message is already complete.
+    #[error("{0}")]
+    Usage(String),
+    /// The scenario is invalid: exit 2. Diagnostics are printed as they are.
+    #[error("{0}")]
+    Invalid(String),
+    /// Anything else (I/O): exit 1.
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl CliError {
+    /// The process exit code.
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            CliError::Usage(_) | CliError::Invalid(_) => ExitCode::from(2),
+            CliError::Other(_) => ExitCode::from(1),
+        }
+    }
+}
+
+impl From<LoadError> for CliError {
+    fn from(e: LoadError) -> Self {
+        match e {
+            LoadError::Io { .. } => CliError::Other(anyhow::Error::new(e)),
+            LoadError::Invalid(d) => CliError::Invalid(d.to_string()),
+        }
+    }
+}
+
+/// Parses the arguments and runs the command.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match dispatch(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            match &e {
+                CliError::Invalid(text) => eprintln!("{text}"),
+                CliError::Usage(text) => eprintln!("error: {text}"),
+                CliError::Other(err) => eprintln!("error: {err:#}"),
+            }
+            e.exit_code()
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
+    match cli.command {
+        Command::Run(a) => run::run(a),
+        Command::Validate(a) => run::validate(a),
+        Command::Schema => {
+            let schema = forcesim::scenario::schema();
+            let text = serde_json::to_string_pretty(&schema).map_err(anyhow::Error::new)?;
+            println!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

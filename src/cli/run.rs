@@ -1,0 +1,103 @@
+//! `forcesim run` and `forcesim validate`.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use forcesim::output::write_atomic;
+use forcesim::report::{csv::to_csv, table::to_table};
+use forcesim::{Model, RunOptions, scenario};
+
+use super::CliError;
+use super::args::{RunArgs, ValidateArgs};
+use super::progress;
+
+/// Default trial count when neither `-n` nor the scenario gives one.
+pub const DEFAULT_TRIALS: u64 = 100_000;
+/// Default seed when neither `--seed` nor the scenario gives one.
+pub const DEFAULT_SEED: u64 = 1;
+
+/// Loads a scenario with overrides, mapping errors to exit codes.
+pub fn load(path: &Path, set: &[String]) -> Result<Model, CliError> {
+    Ok(scenario::load(path, set)?)
+}
+
+pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
+    let model = load(&a.scenario, &a.scenario_opts.set)?;
+    let trials = a.trials.or(model.default_trials).unwrap_or(DEFAULT_TRIALS);
+    let seed = a.seed.or(model.default_seed).unwrap_or(DEFAULT_SEED);
+    let bar = progress::bar(trials);
+    let on_progress = |done: u64| {
+        if let Some(b) = &bar {
+            b.set_position(done);
+        }
+    };
+    let out = forcesim::simulate(
+        &model,
+        &RunOptions {
+            trials,
+            seed,
+            threads: a.threads.unwrap_or(0),
+            stop: None,
+            progress: Some(&on_progress),
+        },
+    )
+    .context("the simulation could not start")?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let report = out.report;
+    if let Some(path) = &a.json {
+        write_atomic(path, report.to_json().as_bytes()).map_err(anyhow::Error::new)?;
+    }
+    if let Some(path) = &a.csv {
+        write_atomic(path, to_csv(&report).as_bytes()).map_err(anyhow::Error::new)?;
+    }
+    let stdout_taken = [&a.json, &a.csv]
+        .iter()
+        .any(|p| p.as_deref() == Some(Path::new("-")));
+    if !a.quiet {
+        let table = to_table(&report);
+        if stdout_taken {
+            eprint!("{table}");
+        } else {
+            print!("{table}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn validate(a: ValidateArgs) -> Result<ExitCode, CliError> {
+    let mut failed = 0;
+    let mut io_failed = false;
+    for path in &a.scenarios {
+        match scenario::load(path, &a.scenario_opts.set) {
+            Ok(m) => println!(
+                "{}: ok ({} nations, {} domains, {} capabilities)",
+                path.display(),
+                m.nations.len(),
+                m.domains.len(),
+                m.capabilities.len()
+            ),
+            Err(scenario::LoadError::Invalid(d)) => {
+                eprintln!("{d}");
+                failed += 1;
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                io_failed = true;
+            }
+        }
+    }
+    if failed > 0 {
+        Err(CliError::Invalid(format!(
+            "{failed} of {} scenario{} invalid",
+            a.scenarios.len(),
+            if a.scenarios.len() == 1 { " is" } else { "s are" }
+        )))
+    } else if io_failed {
+        Ok(ExitCode::from(1))
+    } else {
+        Ok(ExitCode::SUCCESS)
+    }
+}

@@ -1,0 +1,644 @@
+//! Probability distributions of the scenario format: parameters, closed-form
+//! moments, support, and a compiled [`Sampler`] for the trial loop.
+//!
+//! [`Dist`] is what a scenario says (`{ pert = [8, 12, 20] }`); its parameters are
+//! checked by [`Dist::check`]. [`Sampler`] is the ready-to-draw form: constants are
+//! precomputed once so that a draw is a few arithmetic operations on one or two
+//! uniforms. Every sampler is exact (no tables, no approximations beyond `f64`).
+
+use rand_core::Rng;
+use rand_distr::{Distribution, StandardNormal};
+use serde::Serialize;
+
+/// A distribution as written in a scenario.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dist {
+    /// Always this value.
+    Fixed(f64),
+    /// Continuous uniform on `[min, max]`.
+    Uniform {
+        /// Lower bound.
+        min: f64,
+        /// Upper bound.
+        max: f64,
+    },
+    /// Triangular on `[min, max]` with its peak at `mode`.
+    Triangular {
+        /// Lower bound.
+        min: f64,
+        /// Most likely value.
+        mode: f64,
+        /// Upper bound.
+        max: f64,
+    },
+    /// β-PERT on `[min, max]` with mode `mode` and λ = 4.
+    Pert {
+        /// Lower bound.
+        min: f64,
+        /// Most likely value.
+        mode: f64,
+        /// Upper bound.
+        max: f64,
+    },
+    /// Normal with this mean and standard deviation.
+    Normal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation (≥ 0).
+        sd: f64,
+    },
+    /// Log-normal: `median · exp(sigma · Z)`, Z standard normal.
+    LogNormal {
+        /// Median (> 0).
+        median: f64,
+        /// Standard deviation of the logarithm (≥ 0).
+        sigma: f64,
+    },
+    /// One of `values`, with probabilities proportional to `weights`.
+    Discrete {
+        /// The possible values.
+        values: Vec<f64>,
+        /// Non-negative weights, not all zero; same length as `values`.
+        weights: Vec<f64>,
+    },
+}
+
+impl Dist {
+    /// Checks the parameters; the message says what would be valid.
+    pub fn check(&self) -> Result<(), String> {
+        let finite = |xs: &[f64]| xs.iter().all(|x| x.is_finite());
+        match self {
+            Dist::Fixed(v) if !v.is_finite() => Err("must be a finite number".into()),
+            Dist::Uniform { min, max } if !finite(&[*min, *max]) || min > max => Err(format!(
+                "uniform needs [min, max] with min ≤ max, found [{min}, {max}]"
+            )),
+            Dist::Triangular { min, mode, max } | Dist::Pert { min, mode, max }
+                if !finite(&[*min, *mode, *max]) || !(min <= mode && mode <= max) =>
+            {
+                Err(format!(
+                    "needs [min, mode, max] with min ≤ mode ≤ max, found [{min}, {mode}, {max}]"
+                ))
+            }
+            Dist::Normal { mean, sd } if !finite(&[*mean, *sd]) || *sd < 0.0 => Err(format!(
+                "normal needs a finite mean and sd ≥ 0, found mean = {mean}, sd = {sd}"
+            )),
+            Dist::LogNormal { median, sigma }
+                if !finite(&[*median, *sigma]) || *median <= 0.0 || *sigma < 0.0 =>
+            {
+                Err(format!(
+                    "lognormal needs median > 0 and sigma ≥ 0, found median = {median}, sigma = {sigma}"
+                ))
+            }
+            Dist::Discrete { values, weights } => {
+                if values.is_empty() {
+                    Err("discrete needs at least one value".into())
+                } else if values.len() != weights.len() {
+                    Err(format!(
+                        "discrete needs as many weights as values: {} values, {} weights",
+                        values.len(),
+                        weights.len()
+                    ))
+                } else if !finite(values) || !finite(weights) || weights.iter().any(|w| *w < 0.0)
+                {
+                    Err("discrete needs finite values and finite weights ≥ 0".into())
+                } else if weights.iter().sum::<f64>() <= 0.0 {
+                    Err("discrete weights must not all be zero".into())
+                } else {
+                    Ok(())
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The smallest and largest value a draw can take (infinite for unbounded forms).
+    pub fn support(&self) -> (f64, f64) {
+        match self {
+            Dist::Fixed(v) => (*v, *v),
+            Dist::Uniform { min, max }
+            | Dist::Triangular { min, max, .. }
+            | Dist::Pert { min, max, .. } => (*min, *max),
+            Dist::Normal { mean, sd } if *sd == 0.0 => (*mean, *mean),
+            Dist::Normal { .. } => (f64::NEG_INFINITY, f64::INFINITY),
+            Dist::LogNormal { median, sigma } if *sigma == 0.0 => (*median, *median),
+            Dist::LogNormal { .. } => (0.0, f64::INFINITY),
+            Dist::Discrete { values, weights } => {
+                let live = values.iter().zip(weights).filter(|(_, w)| **w > 0.0);
+                live.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (v, _)| {
+                    (lo.min(*v), hi.max(*v))
+                })
+            }
+        }
+    }
+
+    /// Whether every draw is the same value.
+    pub fn is_fixed(&self) -> bool {
+        let (lo, hi) = self.support();
+        lo == hi
+    }
+
+    /// Closed-form mean.
+    pub fn mean(&self) -> f64 {
+        match self {
+            Dist::Fixed(v) => *v,
+            Dist::Uniform { min, max } => (min + max) / 2.0,
+            Dist::Triangular { min, mode, max } => (min + mode + max) / 3.0,
+            Dist::Pert { min, mode, max } => (min + 4.0 * mode + max) / 6.0,
+            Dist::Normal { mean, .. } => *mean,
+            Dist::LogNormal { median, sigma } => median * (sigma * sigma / 2.0).exp(),
+            Dist::Discrete { values, weights } => {
+                let total: f64 = weights.iter().sum();
+                values.iter().zip(weights).map(|(v, w)| v * w).sum::<f64>() / total
+            }
+        }
+    }
+
+    /// Closed-form variance.
+    pub fn variance(&self) -> f64 {
+        match self {
+            Dist::Fixed(_) => 0.0,
+            Dist::Uniform { min, max } => (max - min).powi(2) / 12.0,
+            Dist::Triangular { min, mode, max } => {
+                let (a, c, b) = (*min, *mode, *max);
+                (a * a + b * b + c * c - a * b - a * c - b * c) / 18.0
+            }
+            Dist::Pert { min, mode, max } => {
+                if max == min {
+                    return 0.0;
+                }
+                let (alpha, beta) = pert_shape(*min, *mode, *max);
+                let s = alpha + beta;
+                (max - min).powi(2) * alpha * beta / (s * s * (s + 1.0))
+            }
+            Dist::Normal { sd, .. } => sd * sd,
+            Dist::LogNormal { median, sigma } => {
+                let s2 = sigma * sigma;
+                (s2.exp() - 1.0) * median * median * s2.exp()
+            }
+            Dist::Discrete { values, weights } => {
+                let m = self.mean();
+                let total: f64 = weights.iter().sum();
+                values
+                    .iter()
+                    .zip(weights)
+                    .map(|(v, w)| w * (v - m).powi(2))
+                    .sum::<f64>()
+                    / total
+            }
+        }
+    }
+
+    /// The form's name as written in a scenario.
+    pub fn form(&self) -> &'static str {
+        match self {
+            Dist::Fixed(_) => "number",
+            Dist::Uniform { .. } => "uniform",
+            Dist::Triangular { .. } => "triangular",
+            Dist::Pert { .. } => "pert",
+            Dist::Normal { .. } => "normal",
+            Dist::LogNormal { .. } => "lognormal",
+            Dist::Discrete { .. } => "discrete",
+        }
+    }
+}
+
+/// β-PERT shape parameters (λ = 4): α = 1 + 4(mode − min)/(max − min), β = 1 + 4(max − mode)/(max − min).
+pub fn pert_shape(min: f64, mode: f64, max: f64) -> (f64, f64) {
+    let r = max - min;
+    (1.0 + 4.0 * (mode - min) / r, 1.0 + 4.0 * (max - mode) / r)
+}
+
+/// A uniform draw in `[0, 1)` with 53 random bits.
+#[inline(always)]
+pub fn unit<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// A standard normal draw (ziggurat).
+#[inline(always)]
+pub fn std_normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    StandardNormal.sample(rng)
+}
+
+/// A distribution compiled for drawing: constants precomputed, no allocation per draw.
+#[derive(Debug, Clone)]
+pub enum Sampler {
+    /// A constant.
+    Fixed(f64),
+    /// `min + width · U`.
+    Uniform {
+        /// Lower bound.
+        min: f64,
+        /// `max − min`.
+        width: f64,
+    },
+    /// Inverse-CDF triangular.
+    Triangular {
+        /// Lower bound.
+        min: f64,
+        /// Upper bound.
+        max: f64,
+        /// CDF at the mode: (mode − min)/(max − min).
+        split: f64,
+        /// (max − min)(mode − min).
+        left: f64,
+        /// (max − min)(max − mode).
+        right: f64,
+    },
+    /// β-PERT: `min + range · Beta(α, β)`.
+    Pert {
+        /// Lower bound.
+        min: f64,
+        /// `max − min`.
+        range: f64,
+        /// Beta sampler for the shape.
+        beta: BetaSampler,
+    },
+    /// `mean + sd · Z`.
+    Normal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        sd: f64,
+    },
+    /// `median · exp(sigma · Z)`.
+    LogNormal {
+        /// Median.
+        median: f64,
+        /// Log-scale sd.
+        sigma: f64,
+    },
+    /// Inverse-CDF over a cumulative weight table.
+    Discrete {
+        /// The values.
+        values: Box<[f64]>,
+        /// Cumulative weights, normalised so that the last is 1.
+        cumulative: Box<[f64]>,
+    },
+}
+
+impl Sampler {
+    /// Compiles a checked distribution. Degenerate forms become [`Sampler::Fixed`].
+    pub fn new(dist: &Dist) -> Sampler {
+        if dist.is_fixed() {
+            return Sampler::Fixed(dist.support().0);
+        }
+        match dist {
+            Dist::Fixed(v) => Sampler::Fixed(*v),
+            Dist::Uniform { min, max } => Sampler::Uniform {
+                min: *min,
+                width: max - min,
+            },
+            Dist::Triangular { min, mode, max } => Sampler::Triangular {
+                min: *min,
+                max: *max,
+                split: (mode - min) / (max - min),
+                left: (max - min) * (mode - min),
+                right: (max - min) * (max - mode),
+            },
+            Dist::Pert { min, mode, max } => {
+                let (alpha, beta) = pert_shape(*min, *mode, *max);
+                Sampler::Pert {
+                    min: *min,
+                    range: max - min,
+                    beta: BetaSampler::new(alpha, beta),
+                }
+            }
+            Dist::Normal { mean, sd } => Sampler::Normal {
+                mean: *mean,
+                sd: *sd,
+            },
+            Dist::LogNormal { median, sigma } => Sampler::LogNormal {
+                median: *median,
+                sigma: *sigma,
+            },
+            Dist::Discrete { values, weights } => {
+                let total: f64 = weights.iter().sum();
+                let mut acc = 0.0;
+                let mut cumulative: Vec<f64> = weights
+                    .iter()
+                    .map(|w| {
+                        acc += w;
+                        acc / total
+                    })
+                    .collect();
+                if let Some(last) = cumulative.last_mut() {
+                    *last = 1.0;
+                }
+                Sampler::Discrete {
+                    values: values.clone().into_boxed_slice(),
+                    cumulative: cumulative.into_boxed_slice(),
+                }
+            }
+        }
+    }
+
+    /// Whether a draw needs no random numbers.
+    #[inline]
+    pub fn is_fixed(&self) -> bool {
+        matches!(self, Sampler::Fixed(_))
+    }
+
+    /// One draw.
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self {
+            Sampler::Fixed(v) => *v,
+            Sampler::Uniform { min, width } => min + width * unit(rng),
+            Sampler::Triangular {
+                min,
+                max,
+                split,
+                left,
+                right,
+            } => {
+                let u = unit(rng);
+                if u < *split {
+                    min + (u * left).sqrt()
+                } else {
+                    max - ((1.0 - u) * right).sqrt()
+                }
+            }
+            Sampler::Pert { min, range, beta } => min + range * beta.sample(rng),
+            Sampler::Normal { mean, sd } => mean + sd * std_normal(rng),
+            Sampler::LogNormal { median, sigma } => median * (sigma * std_normal(rng)).exp(),
+            Sampler::Discrete { values, cumulative } => {
+                let u = unit(rng);
+                let i = cumulative.partition_point(|c| *c <= u);
+                values[i.min(values.len() - 1)]
+            }
+        }
+    }
+}
+
+/// An exact Beta(α, β) sampler for α, β ≥ 1 (the PERT shapes).
+///
+/// When one shape is 1 the CDF inverts in closed form (one uniform, one `powf`).
+/// Otherwise Cheng's (1978) algorithm BB, with its constants precomputed.
+#[derive(Debug, Clone)]
+pub enum BetaSampler {
+    /// Beta(1, β): `1 − U^(1/β)`.
+    AlphaOne {
+        /// 1/β.
+        inv_beta: f64,
+    },
+    /// Beta(α, 1): `U^(1/α)`.
+    BetaOne {
+        /// 1/α.
+        inv_alpha: f64,
+    },
+    /// Cheng's BB for min(α, β) > 1.
+    ChengBB {
+        /// The smaller shape parameter.
+        a: f64,
+        /// The larger shape parameter.
+        b: f64,
+        /// a + b.
+        alpha: f64,
+        /// sqrt((alpha − 2)/(2ab − alpha)).
+        beta: f64,
+        /// a + 1/beta.
+        gamma: f64,
+        /// Whether the shapes were swapped (α > β), so the draw is 1 − X.
+        swapped: bool,
+    },
+}
+
+impl BetaSampler {
+    /// Prepares a sampler for Beta(alpha, beta), alpha, beta ≥ 1.
+    pub fn new(alpha: f64, beta: f64) -> Self {
+        if alpha <= 1.0 {
+            BetaSampler::AlphaOne {
+                inv_beta: 1.0 / beta,
+            }
+        } else if beta <= 1.0 {
+            BetaSampler::BetaOne {
+                inv_alpha: 1.0 / alpha,
+            }
+        } else {
+            let (a, b, swapped) = if alpha <= beta {
+                (alpha, beta, false)
+            } else {
+                (beta, alpha, true)
+            };
+            let sum = a + b;
+            let bb = ((sum - 2.0) / (2.0 * a * b - sum)).sqrt();
+            BetaSampler::ChengBB {
+                a,
+                b,
+                alpha: sum,
+                beta: bb,
+                gamma: a + 1.0 / bb,
+                swapped,
+            }
+        }
+    }
+
+    /// One draw in `[0, 1]`.
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match *self {
+            BetaSampler::AlphaOne { inv_beta } => 1.0 - (1.0 - unit(rng)).powf(inv_beta),
+            BetaSampler::BetaOne { inv_alpha } => (1.0 - unit(rng)).powf(inv_alpha),
+            BetaSampler::ChengBB {
+                a,
+                b,
+                alpha,
+                beta,
+                gamma,
+                swapped,
+            } => {
+                const LN4: f64 = 1.386_294_361_119_890_6;
+                const ONE_PLUS_LN5: f64 = 2.609_437_912_434_100_3;
+                let w = loop {
+                    let u1 = 1.0 - unit(rng); // (0, 1]
+                    let u2 = 1.0 - unit(rng);
+                    let v = beta * (u1 / (1.0 - u1)).ln();
+                    let w = a * v.exp();
+                    let z = u1 * u1 * u2;
+                    let r = gamma * v - LN4;
+                    let s = a + r - w;
+                    if s + ONE_PLUS_LN5 >= 5.0 * z {
+                        break w;
+                    }
+                    let t = z.ln();
+                    if s >= t || r + alpha * (alpha / (b + w)).ln() >= t {
+                        break w;
+                    }
+                };
+                // u1 = 1 gives w = ∞ and NaN tests, which reject it: w is finite here.
+                let x = w / (b + w);
+                if swapped { 1.0 - x } else { x }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand_core::SeedableRng;
+    use rand_xoshiro::Xoshiro256PlusPlus;
+
+    fn moments(d: &Dist, n: usize, seed: u64) -> (f64, f64, f64, f64) {
+        let s = Sampler::new(d);
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        let (mut sum, mut sum2) = (0.0, 0.0);
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for _ in 0..n {
+            let x = s.sample(&mut rng);
+            sum += x;
+            sum2 += x * x;
+            lo = lo.min(x);
+            hi = hi.max(x);
+        }
+        let m = sum / n as f64;
+        (m, sum2 / n as f64 - m * m, lo, hi)
+    }
+
+    /// Sample mean within 5 standard errors of the closed form, and sample variance
+    /// within 5 standard errors of its own (using the fourth moment bound 3σ⁴ for
+    /// light tails, which all forms here except the log-normal satisfy).
+    fn check(d: Dist) {
+        let n = 400_000;
+        let (m, v, lo, hi) = moments(&d, n, 7);
+        let (em, ev) = (d.mean(), d.variance());
+        let se_m = (ev / n as f64).sqrt();
+        assert!(
+            (m - em).abs() <= 5.0 * se_m + 1e-12,
+            "{d:?}: mean {m} vs {em} (se {se_m})"
+        );
+        let se_v = (2.0 * ev * ev / n as f64).sqrt().max(1e-12);
+        assert!(
+            (v - ev).abs() <= 5.0 * se_v * 1.3,
+            "{d:?}: var {v} vs {ev} (se {se_v})"
+        );
+        let (slo, shi) = d.support();
+        assert!(lo >= slo && hi <= shi, "{d:?}: draws {lo}..{hi} outside support");
+    }
+
+    #[test]
+    fn moments_match_closed_forms() {
+        check(Dist::Uniform {
+            min: 2.0,
+            max: 10.0,
+        });
+        check(Dist::Triangular {
+            min: 20.0,
+            mode: 45.0,
+            max: 90.0,
+        });
+        check(Dist::Triangular {
+            min: 0.0,
+            mode: 0.0,
+            max: 1.0,
+        });
+        check(Dist::Pert {
+            min: 8.0,
+            mode: 12.0,
+            max: 20.0,
+        });
+        check(Dist::Pert {
+            min: 0.0,
+            mode: 0.0,
+            max: 10.0,
+        });
+        check(Dist::Pert {
+            min: 0.0,
+            mode: 10.0,
+            max: 10.0,
+        });
+        check(Dist::Pert {
+            min: 0.0,
+            mode: 9.0,
+            max: 10.0,
+        });
+        check(Dist::Normal {
+            mean: 100.0,
+            sd: 15.0,
+        });
+        check(Dist::Discrete {
+            values: vec![1.0, 5.0, 9.0],
+            weights: vec![1.0, 2.0, 1.0],
+        });
+    }
+
+    #[test]
+    fn lognormal_mean_matches() {
+        let d = Dist::LogNormal {
+            median: 50.0,
+            sigma: 0.3,
+        };
+        let n = 400_000;
+        let (m, _, lo, _) = moments(&d, n, 3);
+        let se = (d.variance() / n as f64).sqrt();
+        assert!((m - d.mean()).abs() < 5.0 * se);
+        assert!(lo > 0.0);
+        // The median is exact: half the draws fall below it.
+        let s = Sampler::new(&d);
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(9);
+        let below = (0..n).filter(|_| s.sample(&mut rng) < 50.0).count();
+        let p = below as f64 / n as f64;
+        assert!((p - 0.5).abs() < 5.0 * (0.25 / n as f64).sqrt());
+    }
+
+    #[test]
+    fn pert_cdf_matches_beta_at_quartiles() {
+        // Beta(2, 3) has CDF F(x) = 6x² − 8x³ + 3x⁴ ... for Beta(2,3): F(x)= 1-(1-x)^3(1+3x)
+        let d = Dist::Pert {
+            min: 0.0,
+            mode: 0.25,
+            max: 1.0,
+        }; // alpha = 2, beta = 4
+        let s = Sampler::new(&d);
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+        let n = 200_000;
+        let draws: Vec<f64> = (0..n).map(|_| s.sample(&mut rng)).collect();
+        // Beta(2, 4): F(x) = 1 − (1−x)^4 (1 + 4x)
+        for x in [0.1, 0.25, 0.5, 0.75] {
+            let exact = 1.0 - (1.0f64 - x).powi(4) * (1.0 + 4.0 * x);
+            let p = draws.iter().filter(|d| **d <= x).count() as f64 / n as f64;
+            let se = (exact * (1.0 - exact) / n as f64).sqrt();
+            assert!((p - exact).abs() < 5.0 * se, "F({x}) = {p}, want {exact}");
+        }
+    }
+
+    #[test]
+    fn checks_reject_bad_parameters() {
+        assert!(
+            Dist::Triangular {
+                min: 5.0,
+                mode: 1.0,
+                max: 9.0
+            }
+            .check()
+            .is_err()
+        );
+        assert!(
+            Dist::Normal {
+                mean: 0.0,
+                sd: -1.0
+            }
+            .check()
+            .is_err()
+        );
+        assert!(
+            Dist::Discrete {
+                values: vec![1.0],
+                weights: vec![0.0]
+            }
+            .check()
+            .is_err()
+        );
+        assert!(
+            Dist::LogNormal {
+                median: 0.0,
+                sigma: 1.0
+            }
+            .check()
+            .is_err()
+        );
+        assert!(Dist::Uniform { min: 1.0, max: 2.0 }.check().is_ok());
+    }
+}

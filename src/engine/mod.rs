@@ -1,0 +1,254 @@
+//! The Monte Carlo engine: fixed-size blocks of trials, one random stream per
+//! entity per block, rayon over blocks, one [`Tally`] per worker thread.
+//!
+//! Trials are numbered `0 .. trials` and grouped into blocks of [`BLOCK_TRIALS`].
+//! Block `b` of a run seeded `seed` gives each condition, bloc, domain and nation
+//! its own Xoshiro256++ stream, seeded from `(seed, b, key)` where `key` is a hash
+//! of the entity's kind and id ([`stream`]). A block's outcome is therefore a pure
+//! function of the scenario, the seed and the block index, and the merged tally is
+//! the same whatever the thread count, shard split or order of completion.
+//!
+//! [`Runner::run`] runs a range of blocks in waves; between waves it reports
+//! progress and honours a stop flag, so that an interrupted run has finished an
+//! exact prefix of its blocks.
+
+mod trial;
+
+use std::ops::Range;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rand_core::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use crate::limits;
+use crate::model::Model;
+use crate::stats::Tally;
+pub use trial::Scratch;
+
+/// Trials per block. Part of the definition of a run: changing it changes results.
+pub const BLOCK_TRIALS: u64 = 4096;
+
+/// Name and version of the stream derivation, recorded in partial files.
+pub const STREAMS: &str = "xoshiro256++/splitmix64/block4096/v1";
+
+/// Rounds a drawn amount to the nearest integer, clamped to `[0, MAX_VALUE]`.
+#[inline(always)]
+pub fn to_count(x: f64) -> u64 {
+    // `as` saturates and maps NaN to 0; the clamp keeps totals far from overflow.
+    (x.round() as u64).min(limits::MAX_VALUE)
+}
+
+/// Number of blocks for `trials` trials.
+pub fn block_count(trials: u64) -> u64 {
+    trials.div_ceil(BLOCK_TRIALS)
+}
+
+/// Number of trials in block `b` of a run of `trials` trials.
+pub fn block_len(trials: u64, b: u64) -> u64 {
+    trials
+        .saturating_sub(b * BLOCK_TRIALS)
+        .min(BLOCK_TRIALS)
+}
+
+#[inline]
+fn splitmix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The stream of the entity with stream key `key` in block `block` of a run seeded
+/// `seed`: Xoshiro256++ whose state is the SplitMix64 expansion of
+/// `splitmix(splitmix(splitmix(seed) ^ key) ^ block)`.
+pub fn stream(seed: u64, block: u64, key: u64) -> Xoshiro256PlusPlus {
+    Xoshiro256PlusPlus::seed_from_u64(splitmix(splitmix(splitmix(seed) ^ key) ^ block))
+}
+
+/// Runs `blocks` of a run in one call, on the calling thread. Used by tests and benches.
+pub fn run_serial(model: &Model, seed: u64, trials: u64, blocks: Range<u64>) -> Tally {
+    let mut tally = Tally::new(model);
+    let mut scratch = Scratch::new(model);
+    for b in blocks {
+        trial::run_block(model, seed, b, block_len(trials, b), &mut scratch, &mut tally);
+    }
+    tally
+}
+
+/// What the caller may observe and steer while blocks run.
+#[derive(Default, Clone, Copy)]
+pub struct Control<'a> {
+    /// When set, the run stops at the end of the current wave of blocks.
+    pub stop: Option<&'a AtomicBool>,
+    /// Called after each wave with the number of trials finished so far in this call.
+    pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
+}
+
+struct Worker {
+    scratch: Scratch,
+    tally: Tally,
+}
+
+/// A run in progress: the model, seed and trial count, a thread pool, and one
+/// tally per worker thread.
+pub struct Runner<'m> {
+    model: &'m Model,
+    seed: u64,
+    trials: u64,
+    pool: rayon::ThreadPool,
+    workers: Vec<Mutex<Worker>>,
+}
+
+/// Why a runner could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The thread pool could not be built.
+    #[error("cannot start {threads} worker threads: {source}")]
+    Pool {
+        /// Threads asked for.
+        threads: usize,
+        /// The cause.
+        source: rayon::ThreadPoolBuildError,
+    },
+}
+
+impl<'m> Runner<'m> {
+    /// A runner for `trials` trials of `model` seeded `seed` on `threads` threads
+    /// (0: one per available core).
+    pub fn new(model: &'m Model, seed: u64, trials: u64, threads: usize) -> Result<Self, EngineError> {
+        let threads = if threads == 0 {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        } else {
+            threads
+        }
+        .min(limits::MAX_THREADS);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("forcesim-worker-{i}"))
+            .build()
+            .map_err(|source| EngineError::Pool { threads, source })?;
+        let workers = (0..threads)
+            .map(|_| {
+                Mutex::new(Worker {
+                    scratch: Scratch::new(model),
+                    tally: Tally::new(model),
+                })
+            })
+            .collect();
+        Ok(Runner {
+            model,
+            seed,
+            trials,
+            pool,
+            workers,
+        })
+    }
+
+    /// Number of worker threads.
+    pub fn threads(&self) -> usize {
+        self.workers.len()
+    }
+
+    /// Number of blocks in the whole run.
+    pub fn blocks(&self) -> u64 {
+        block_count(self.trials)
+    }
+
+    /// Runs the blocks in `range` (clipped to the run). Returns the end of the
+    /// prefix of `range` that was completed: `range.end` unless stopped early.
+    pub fn run(&self, range: Range<u64>, control: Control<'_>) -> u64 {
+        let end = range.end.min(self.blocks());
+        let mut next = range.start.min(end);
+        let wave = (self.threads() as u64 * 4).max(4);
+        let mut done_trials = 0u64;
+        while next < end {
+            if control.stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+                break;
+            }
+            let stop = (next + wave).min(end);
+            self.pool.install(|| {
+                use rayon::prelude::*;
+                (next..stop).into_par_iter().for_each(|b| {
+                    let i = rayon::current_thread_index().unwrap_or(0) % self.workers.len();
+                    let mut w = self.workers[i].lock().unwrap_or_else(|e| e.into_inner());
+                    let Worker { scratch, tally } = &mut *w;
+                    trial::run_block(
+                        self.model,
+                        self.seed,
+                        b,
+                        block_len(self.trials, b),
+                        scratch,
+                        tally,
+                    );
+                });
+            });
+            done_trials += (next..stop).map(|b| block_len(self.trials, b)).sum::<u64>();
+            next = stop;
+            if let Some(p) = control.progress {
+                p(done_trials);
+            }
+        }
+        next
+    }
+
+    /// Trials finished so far, and in how many of them every domain was covered.
+    pub fn all_covered(&self) -> (u64, u64) {
+        self.workers.iter().fold((0, 0), |(n, k), w| {
+            let w = w.lock().unwrap_or_else(|e| e.into_inner());
+            (n + w.tally.trials, k + w.tally.all_covered)
+        })
+    }
+
+    /// Trials finished so far, and in how many of them domain `d` was covered.
+    pub fn covered(&self, d: usize) -> (u64, u64) {
+        self.workers.iter().fold((0, 0), |(n, k), w| {
+            let w = w.lock().unwrap_or_else(|e| e.into_inner());
+            (n + w.tally.trials, k + w.tally.covered[d])
+        })
+    }
+
+    /// The merged tally of every block run so far.
+    pub fn tally(&self) -> Tally {
+        let mut total = Tally::new(self.model);
+        for w in &self.workers {
+            let w = w.lock().unwrap_or_else(|e| e.into_inner());
+            total += &w.tally;
+        }
+        total
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_partition_the_trials() {
+        assert_eq!(block_count(1), 1);
+        assert_eq!(block_count(BLOCK_TRIALS), 1);
+        assert_eq!(block_count(BLOCK_TRIALS + 1), 2);
+        let t = 3 * BLOCK_TRIALS + 17;
+        let sum: u64 = (0..block_count(t)).map(|b| block_len(t, b)).sum();
+        assert_eq!(sum, t);
+    }
+
+    #[test]
+    fn counts_round_half_away_and_clamp() {
+        assert_eq!(to_count(2.5), 3);
+        assert_eq!(to_count(2.49), 2);
+        assert_eq!(to_count(-3.0), 0);
+        assert_eq!(to_count(f64::NAN), 0);
+        assert_eq!(to_count(1e300), limits::MAX_VALUE);
+    }
+
+    #[test]
+    fn streams_differ_by_block_and_key() {
+        use rand_core::Rng;
+        let a = stream(1, 0, 7).next_u64();
+        assert_ne!(a, stream(1, 1, 7).next_u64());
+        assert_ne!(a, stream(1, 0, 8).next_u64());
+        assert_ne!(a, stream(2, 0, 7).next_u64());
+        assert_eq!(a, stream(1, 0, 7).next_u64());
+    }
+}

@@ -1,0 +1,27 @@
+//! Limits that keep every counter exact and memory bounded. Values beyond them are
+//! validation errors that name the limit.
+
+/// Largest trial count: counters are `u64`, sums `u128`; 10^12 trials keep every
+/// figure exact and a run's length bounded.
+pub const MAX_TRIALS: u64 = 1_000_000_000_000;
+/// Largest value of one contribution or requirement (10^12): with the nation limit,
+/// a total stays far below `u64::MAX`. Unbounded draws (normal, lognormal) are clamped here.
+pub const MAX_VALUE: u64 = 1_000_000_000_000;
+/// Most nations in a scenario.
+pub const MAX_NATIONS: usize = 10_000;
+/// Most domains in a scenario.
+pub const MAX_DOMAINS: usize = 1_000;
+/// Most capabilities in a scenario.
+pub const MAX_CAPABILITIES: usize = 1_000;
+/// Most conditions (and most blocs) in a scenario.
+pub const MAX_CONDITIONS: usize = 10_000;
+/// Most thresholds per capability.
+pub const MAX_THRESHOLDS: usize = 1_000;
+/// Most timeline days.
+pub const MAX_TIMELINE_DAYS: usize = 1_000;
+/// Largest day number (100 years).
+pub const MAX_DAYS: u64 = 36_500;
+/// Largest rotation factor.
+pub const MAX_ROTATION: u64 = 10;
+/// Most worker threads.
+pub const MAX_THREADS: usize = 1_024;

@@ -1,0 +1,264 @@
+//! Small numerical functions: the normal CDF and its inverse, and Wilson intervals.
+
+/// Standard normal CDF Φ(x), accurate to about 1e-15 (via a Chebyshev-fitted erfc).
+pub fn norm_cdf(x: f64) -> f64 {
+    if x.is_nan() {
+        return f64::NAN;
+    }
+    0.5 * erfc(-x / std::f64::consts::SQRT_2)
+}
+
+/// Complementary error function (W. J. Cody's rational approximations, |rel err| < 1e-15).
+pub fn erfc(x: f64) -> f64 {
+    let ax = x.abs();
+    let r = if ax < 0.5 {
+        // erfc = 1 − erf, erf from its series-fitted rational form.
+        const A: [f64; 5] = [
+            3.161_123_743_870_565_6,
+            1.138_641_541_510_501_6e2,
+            3.774_852_376_853_020_2e2,
+            3.209_377_589_138_469_5e3,
+            1.857_777_061_846_031_5e-1,
+        ];
+        const B: [f64; 4] = [
+            2.360_129_095_234_412_1e1,
+            2.440_246_379_344_441_7e2,
+            1.282_616_526_077_372_3e3,
+            2.844_236_833_439_170_6e3,
+        ];
+        let z = x * x;
+        let mut num = A[4] * z;
+        let mut den = z;
+        for i in 0..3 {
+            num = (num + A[i]) * z;
+            den = (den + B[i]) * z;
+        }
+        let erf = x * (num + A[3]) / (den + B[3]);
+        return 1.0 - erf;
+    } else if ax < 4.0 {
+        const C: [f64; 9] = [
+            5.641_884_969_886_700_9e-1,
+            8.883_149_794_388_376,
+            6.611_919_063_714_163e1,
+            2.986_351_381_974_001_3e2,
+            8.819_522_212_417_691e2,
+            1.712_047_612_634_070_7e3,
+            2.051_078_377_826_071_6e3,
+            1.230_339_354_797_997_2e3,
+            2.153_115_354_744_038_3e-8,
+        ];
+        const D: [f64; 8] = [
+            1.574_492_611_070_983_5e1,
+            1.176_939_508_913_125e2,
+            5.371_811_018_620_098_6e2,
+            1.621_389_574_566_690_3e3,
+            3.290_799_235_733_459_7e3,
+            4.362_619_090_143_247e3,
+            3.439_367_674_143_721_6e3,
+            1.230_339_354_803_749_5e3,
+        ];
+        let mut num = C[8] * ax;
+        let mut den = ax;
+        for i in 0..7 {
+            num = (num + C[i]) * ax;
+            den = (den + D[i]) * ax;
+        }
+        let r = (num + C[7]) / (den + D[7]);
+        tail(ax, r)
+    } else {
+        const P: [f64; 6] = [
+            3.053_266_349_612_323_4e-1,
+            3.603_448_999_498_044_5e-1,
+            1.257_817_261_112_292_5e-1,
+            1.608_378_514_874_227_5e-2,
+            6.587_491_615_298_378_5e-4,
+            1.631_538_713_730_709_6e-2,
+        ];
+        const Q: [f64; 5] = [
+            2.568_520_192_289_822_4,
+            1.872_952_849_923_460_4,
+            5.279_051_029_514_284_4e-1,
+            6.051_834_131_244_132e-2,
+            2.335_204_976_268_691_8e-3,
+        ];
+        if ax >= 27.0 {
+            0.0
+        } else {
+            let z = 1.0 / (ax * ax);
+            let mut num = P[5] * z;
+            let mut den = z;
+            for i in 0..4 {
+                num = (num + P[i]) * z;
+                den = (den + Q[i]) * z;
+            }
+            let r = z * (num + P[4]) / (den + Q[4]);
+            let r = (1.0 / std::f64::consts::PI.sqrt() - r) / ax;
+            tail(ax, r)
+        }
+    };
+    if x < 0.0 { 2.0 - r } else { r }
+}
+
+fn tail(ax: f64, r: f64) -> f64 {
+    // exp(−x²) computed as exp(−y²)·exp(−(x−y)(x+y)) with y = x rounded to 1/16, as Cody does.
+    let y = (ax * 16.0).trunc() / 16.0;
+    let del = (ax - y) * (ax + y);
+    (-y * y).exp() * (-del).exp() * r
+}
+
+/// Inverse standard normal CDF Φ⁻¹(p) (Wichura's AS 241, relative error about 1e-16).
+/// Returns −∞ for p ≤ 0 and +∞ for p ≥ 1.
+pub fn norm_inv(p: f64) -> f64 {
+    if p.is_nan() {
+        return f64::NAN;
+    }
+    if p <= 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if p >= 1.0 {
+        return f64::INFINITY;
+    }
+    let q = p - 0.5;
+    if q.abs() <= 0.425 {
+        let r = 0.180625 - q * q;
+        return q
+            * (((((((2.509_080_928_730_122_7e3 * r + 3.343_057_558_358_812_8e4) * r
+                + 6.726_577_092_700_870_1e4)
+                * r
+                + 4.592_195_393_154_987_1e4)
+                * r
+                + 1.373_169_376_550_946e4)
+                * r
+                + 1.971_590_950_306_551_3e3)
+                * r
+                + 1.331_416_678_917_843_8e2)
+                * r
+                + 3.387_132_872_796_366_5)
+            / (((((((5.226_495_278_852_545_4e3 * r + 2.872_908_573_572_194_3e4) * r
+                + 3.930_789_580_009_271e4)
+                * r
+                + 2.121_379_430_158_659_7e4)
+                * r
+                + 5.394_196_021_424_751e3)
+                * r
+                + 6.871_870_074_920_579e2)
+                * r
+                + 4.231_333_070_160_091e1)
+                * r
+                + 1.0);
+    }
+    let mut r = if q < 0.0 { p } else { 1.0 - p };
+    r = (-r.ln()).sqrt();
+    let val = if r <= 5.0 {
+        r -= 1.6;
+        (((((((7.745_450_142_783_414e-4 * r + 2.272_384_498_926_918_4e-2) * r
+            + 2.417_807_251_774_506e-1)
+            * r
+            + 1.270_458_252_452_368_4)
+            * r
+            + 3.647_848_324_763_204_5)
+            * r
+            + 5.769_497_221_460_691)
+            * r
+            + 4.630_337_846_156_546)
+            * r
+            + 1.423_437_110_749_683_5)
+            / (((((((1.050_750_071_644_416_9e-9 * r + 5.475_938_084_995_345e-4) * r
+                + 1.519_866_656_361_645_7e-2)
+                * r
+                + 1.481_639_631_297_787_7e-1)
+                * r
+                + 6.897_673_349_851e-1)
+                * r
+                + 1.676_384_830_183_803_8)
+                * r
+                + 2.053_191_626_637_759)
+                * r
+                + 1.0)
+    } else {
+        r -= 5.0;
+        (((((((2.010_334_399_292_288_1e-7 * r + 2.711_555_568_743_487_6e-5) * r
+            + 1.242_660_947_388_078_4e-3)
+            * r
+            + 2.653_218_952_657_612_4e-2)
+            * r
+            + 2.965_605_718_285_048_7e-1)
+            * r
+            + 1.784_826_539_917_291_3)
+            * r
+            + 5.463_784_911_164_114)
+            * r
+            + 6.657_904_643_501_103)
+            / (((((((2.044_263_103_389_939_7e-15 * r + 1.421_511_758_316_446e-7) * r
+                + 1.846_318_317_510_054_8e-5)
+                * r
+                + 7.868_691_311_456_133e-4)
+                * r
+                + 1.487_536_129_085_061_5e-2)
+                * r
+                + 1.369_298_809_227_358e-1)
+                * r
+                + 5.998_322_065_558_88e-1)
+                * r
+                + 1.0)
+    };
+    if q < 0.0 { -val } else { val }
+}
+
+/// z for a two-sided 95 % interval.
+pub const Z95: f64 = 1.959_963_984_540_054;
+
+/// Wilson score interval for `k` successes in `n` trials at 95 %.
+pub fn wilson(k: u64, n: u64) -> [f64; 2] {
+    if n == 0 {
+        return [0.0, 1.0];
+    }
+    let n_f = n as f64;
+    let p = k as f64 / n_f;
+    let z2 = Z95 * Z95;
+    let denom = 1.0 + z2 / n_f;
+    let centre = (p + z2 / (2.0 * n_f)) / denom;
+    let half = Z95 * (p * (1.0 - p) / n_f + z2 / (4.0 * n_f * n_f)).sqrt() / denom;
+    [(centre - half).max(0.0), (centre + half).min(1.0)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cdf_known_values() {
+        assert!((norm_cdf(0.0) - 0.5).abs() < 1e-16);
+        assert!((norm_cdf(1.959_963_984_540_054) - 0.975).abs() < 1e-14);
+        assert!((norm_cdf(-1.0) - 0.158_655_253_931_457_05).abs() < 1e-15);
+        assert!((norm_cdf(3.0) - 0.998_650_101_968_369_9).abs() < 1e-15);
+        assert!((norm_cdf(-6.0) - 9.865_876_450_376_98e-10).abs() < 1e-22);
+        assert!((norm_cdf(0.3) - 0.617_911_422_188_952_7).abs() < 1e-15);
+    }
+
+    #[test]
+    fn inverse_round_trips() {
+        for i in 1..1000 {
+            let p = i as f64 / 1000.0;
+            let x = norm_inv(p);
+            assert!((norm_cdf(x) - p).abs() < 1e-14, "p = {p}");
+        }
+        for p in [1e-12, 1e-8, 1e-3, 1.0 - 1e-9] {
+            let x = norm_inv(p);
+            assert!(((norm_cdf(x) - p) / p.min(1.0 - p)).abs() < 1e-9, "p = {p}");
+        }
+        assert_eq!(norm_inv(0.0), f64::NEG_INFINITY);
+        assert_eq!(norm_inv(1.0), f64::INFINITY);
+    }
+
+    #[test]
+    fn wilson_matches_textbook() {
+        // 8 of 10: Wilson 95 % interval is [0.4902, 0.9433].
+        let [lo, hi] = wilson(8, 10);
+        assert!((lo - 0.490_162).abs() < 1e-5, "{lo}");
+        assert!((hi - 0.943_318).abs() < 1e-5, "{hi}");
+        let [lo, hi] = wilson(0, 10);
+        assert_eq!(lo, 0.0);
+        assert!(hi > 0.2 && hi < 0.35);
+    }
+}

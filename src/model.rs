@@ -1,0 +1,277 @@
+//! The compiled scenario: ids become indices into flat vectors, distributions
+//! become [`Sampler`]s, and everything the trial loop needs is precomputed.
+//!
+//! Invariants (established by [`crate::scenario::validate`]):
+//! - every index stored here is in range for the vector it indexes;
+//! - `order` is a permutation of the nations in which every nation named in
+//!   another nation's `if_absent` comes before it;
+//! - `contributions` is grouped by nation, `nations[n].contributions` is its range;
+//! - `tracked` lists each (domain, capability) pair that is required or
+//!   contributed, domain by domain; each requirement names its pair.
+
+use std::ops::Range;
+
+use crate::dist::{Dist, Sampler};
+use crate::math::norm_inv;
+
+/// A probability: a product of a fixed part and random factors, each drawn per trial.
+#[derive(Debug, Clone)]
+pub struct Prob {
+    /// Product of the fixed factors.
+    pub fixed: f64,
+    /// Random factors (empty for a fixed probability).
+    pub random: Vec<Sampler>,
+    /// `Φ⁻¹(fixed)` when `random` is empty: the threshold on a latent normal.
+    pub z: f64,
+}
+
+impl Prob {
+    /// A probability from factors (participation, approvals …).
+    pub fn product<'a>(factors: impl IntoIterator<Item = &'a Dist>) -> Prob {
+        let mut fixed = 1.0;
+        let mut random = Vec::new();
+        for d in factors {
+            if d.is_fixed() {
+                fixed *= d.support().0;
+            } else {
+                random.push(Sampler::new(d));
+            }
+        }
+        Prob {
+            fixed,
+            z: norm_inv(fixed),
+            random,
+        }
+    }
+
+    /// Whether no draw is needed.
+    #[inline]
+    pub fn is_fixed(&self) -> bool {
+        self.random.is_empty()
+    }
+
+    /// The exact mean (factors are independent).
+    pub fn mean(&self, dists: &[Dist]) -> f64 {
+        self.fixed * dists.iter().map(Dist::mean).product::<f64>()
+    }
+}
+
+/// A capability the scenario counts.
+#[derive(Debug, Clone)]
+pub struct Capability {
+    /// Its id.
+    pub id: String,
+    /// Its unit ("personnel").
+    pub unit: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// A yes/no event drawn once per trial.
+#[derive(Debug, Clone)]
+pub struct Condition {
+    /// Its id.
+    pub id: String,
+    /// Display description.
+    pub description: String,
+    /// P(true).
+    pub p: Prob,
+    /// Stream key.
+    pub key: u64,
+}
+
+/// Nations whose decisions move together.
+#[derive(Debug, Clone)]
+pub struct Bloc {
+    /// Its id.
+    pub id: String,
+    /// ρ.
+    pub rho: f64,
+    /// √ρ, the weight of the bloc factor.
+    pub load: f64,
+    /// √(1−ρ), the weight of the nation's own noise.
+    pub own: f64,
+    /// Stream key.
+    pub key: u64,
+}
+
+/// What a cap applies on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CapOn {
+    /// Applies when this condition is false.
+    Condition(usize),
+    /// Applies when this nation is absent.
+    Nation(usize),
+}
+
+/// An `if_absent` cap on a nation's probability.
+#[derive(Debug, Clone)]
+pub struct Cap {
+    /// When it applies.
+    pub on: CapOn,
+    /// The cap.
+    pub p: Prob,
+}
+
+/// A coalition member.
+#[derive(Debug, Clone)]
+pub struct Nation {
+    /// Its id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// participation × Π approvals.
+    pub p: Prob,
+    /// The same, as the distributions it was built from (for exact means).
+    pub p_factors: Vec<Dist>,
+    /// `if_absent` caps.
+    pub caps: Vec<Cap>,
+    /// Its bloc, if any.
+    pub bloc: Option<usize>,
+    /// Days until ready, if given.
+    pub ready: Option<Sampler>,
+    /// Its contributions: a range of [`Model::contributions`].
+    pub contributions: Range<usize>,
+    /// Stream key.
+    pub key: u64,
+}
+
+/// One contribution: what a nation gives to one capability of one domain.
+#[derive(Debug, Clone)]
+pub struct Contribution {
+    /// The nation.
+    pub nation: usize,
+    /// The domain.
+    pub domain: usize,
+    /// The capability.
+    pub capability: usize,
+    /// Index into [`Model::tracked`].
+    pub tracked: usize,
+    /// The amount.
+    pub sampler: Sampler,
+    /// The amount as written.
+    pub dist: Dist,
+    /// The amount when it is fixed (rounded, clamped), so no draw is needed.
+    pub fixed: Option<u64>,
+}
+
+/// A requirement of a domain.
+#[derive(Debug, Clone)]
+pub struct Requirement {
+    /// The capability.
+    pub capability: usize,
+    /// Index into [`Model::tracked`].
+    pub tracked: usize,
+    /// The amount.
+    pub sampler: Sampler,
+    /// The amount as written.
+    pub dist: Dist,
+    /// The amount when it is fixed (rounded, clamped), so no draw is needed.
+    pub fixed: Option<u64>,
+}
+
+/// An area of the force.
+#[derive(Debug, Clone)]
+pub struct Domain {
+    /// Its id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Lead succession (nation indices), possibly empty.
+    pub leads: Vec<usize>,
+    /// Requirements.
+    pub requirements: Vec<Requirement>,
+    /// Its range of [`Model::tracked`].
+    pub tracked: Range<usize>,
+    /// Stream key (for random requirements).
+    pub key: u64,
+}
+
+/// A (domain, capability) pair whose provided amount is tracked.
+#[derive(Debug, Clone)]
+pub struct Tracked {
+    /// The domain.
+    pub domain: usize,
+    /// The capability.
+    pub capability: usize,
+    /// The requirement on it, as an index into the domain's `requirements`.
+    pub requirement: Option<usize>,
+    /// Smallest possible provided amount (for histogram layout).
+    pub min: u64,
+}
+
+/// The compiled scenario.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// Scenario name.
+    pub name: String,
+    /// Scenario description.
+    pub description: String,
+    /// Path of the scenario file as given.
+    pub path: String,
+    /// Sources listed in `[scenario]`.
+    pub sources: Vec<String>,
+    /// Rotation factor, if given.
+    pub rotation: Option<u64>,
+    /// Trials from `[simulation]`.
+    pub default_trials: Option<u64>,
+    /// Seed from `[simulation]`.
+    pub default_seed: Option<u64>,
+    /// Days at which coverage is reported (strictly increasing).
+    pub timeline_days: Vec<u64>,
+    /// Capabilities.
+    pub capabilities: Vec<Capability>,
+    /// Conditions.
+    pub conditions: Vec<Condition>,
+    /// Blocs.
+    pub blocs: Vec<Bloc>,
+    /// Domains.
+    pub domains: Vec<Domain>,
+    /// Nations, in file order.
+    pub nations: Vec<Nation>,
+    /// Order in which nations are decided (respects `if_absent`).
+    pub order: Vec<usize>,
+    /// All contributions, grouped by nation.
+    pub contributions: Vec<Contribution>,
+    /// Tracked (domain, capability) pairs, grouped by domain.
+    pub tracked: Vec<Tracked>,
+    /// Per capability, sorted thresholds x for P(total ≥ x).
+    pub thresholds: Vec<Vec<u64>>,
+    /// The `--set` overrides applied, as given.
+    pub overrides: Vec<String>,
+    /// Digest of the scenario text and overrides.
+    pub digest: u64,
+}
+
+impl Model {
+    /// Index of the capability with this id.
+    pub fn capability(&self, id: &str) -> Option<usize> {
+        self.capabilities.iter().position(|c| c.id == id)
+    }
+    /// Index of the nation with this id.
+    pub fn nation(&self, id: &str) -> Option<usize> {
+        self.nations.iter().position(|n| n.id == id)
+    }
+    /// Index of the domain with this id.
+    pub fn domain(&self, id: &str) -> Option<usize> {
+        self.domains.iter().position(|d| d.id == id)
+    }
+    /// Number of (domain, lead) counters: Σ over domains of its lead list's length.
+    pub fn lead_slots(&self) -> usize {
+        self.domains.iter().map(|d| d.leads.len()).sum()
+    }
+    /// Offset of domain `d`'s first lead counter.
+    pub fn lead_offset(&self, d: usize) -> usize {
+        self.domains[..d].iter().map(|d| d.leads.len()).sum()
+    }
+    /// Offset of capability `c`'s first threshold counter.
+    pub fn threshold_offset(&self, c: usize) -> usize {
+        self.thresholds[..c].iter().map(Vec::len).sum()
+    }
+    /// The requirement on tracked pair `t`, if any.
+    pub fn requirement(&self, t: usize) -> Option<&Requirement> {
+        let tr = &self.tracked[t];
+        tr.requirement
+            .map(|r| &self.domains[tr.domain].requirements[r])
+    }
+}

@@ -1,0 +1,527 @@
+//! Typed decoding of a spanned TOML tree that reports every error, not just the first.
+//!
+//! Each raw scenario type implements [`Decode`]: it reads a `Spanned<DeValue>`,
+//! checks everything that can be checked locally (types, unknown keys, ranges,
+//! distribution parameters) and records every problem in a [`Cx`] with its span
+//! and dotted key. A value that fails is dropped, its siblings are still read.
+//! The same trait describes each type as JSON Schema, so the schema printed by
+//! `forcesim schema` cannot drift from what the decoder accepts.
+
+use std::ops::Range;
+
+use serde_json::{Value as Json, json};
+use toml::Spanned;
+use toml::de::DeValue;
+
+use super::diag::Diagnostic;
+
+/// A spanned TOML value, as read from the file.
+pub type Node<'i> = Spanned<DeValue<'i>>;
+
+/// Collects diagnostics while decoding.
+#[derive(Debug, Default)]
+pub struct Cx {
+    /// Every problem found so far.
+    pub diags: Vec<Diagnostic>,
+}
+
+impl Cx {
+    /// Records a problem at `span` for `key`.
+    pub fn error(&mut self, span: Range<usize>, key: &str, message: impl Into<String>) {
+        self.diags.push(Diagnostic {
+            span,
+            key: key.to_string(),
+            message: message.into(),
+        });
+    }
+}
+
+/// Where a decoded value came from: its span and its dotted key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct At {
+    /// Byte span of the value.
+    pub span: Range<usize>,
+    /// Dotted key (`nations.GBR.participation`).
+    pub key: String,
+}
+
+impl At {
+    pub(crate) fn of(node: &Node<'_>, key: &str) -> Self {
+        At {
+            span: node.span(),
+            key: key.to_string(),
+        }
+    }
+}
+
+/// A decoded value with its location.
+#[derive(Debug, Clone, PartialEq)]
+pub struct S<T> {
+    /// The value.
+    pub v: T,
+    /// Where it was written.
+    pub at: At,
+}
+
+/// Joins a dotted key and a sub-key.
+pub fn join(key: &str, sub: &str) -> String {
+    if key.is_empty() {
+        sub.to_string()
+    } else {
+        format!("{key}.{sub}")
+    }
+}
+
+/// A type that can be read from a spanned TOML value, with every error recorded.
+pub trait Decode: Sized {
+    /// Reads `node` (at dotted key `key`); `None` when it is invalid (the reason is in `cx`).
+    fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self>;
+    /// The value when the key is absent; `None` means the key is required.
+    fn missing() -> Option<Self> {
+        None
+    }
+    /// JSON Schema of what [`Decode::decode`] accepts.
+    fn schema() -> Json;
+}
+
+fn type_name(v: &DeValue<'_>) -> &'static str {
+    match v {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date-time",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+/// Records "expected X, found Y" and returns `None`.
+pub fn wrong_type<T>(node: &Node<'_>, key: &str, cx: &mut Cx, expected: &str) -> Option<T> {
+    cx.error(
+        node.span(),
+        key,
+        format!("expected {expected}, found {}", type_name(node.get_ref())),
+    );
+    None
+}
+
+/// Reads a number (integer or float), rejecting NaN and infinities.
+pub fn number(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<f64> {
+    match node.get_ref() {
+        DeValue::Integer(i) => {
+            let parsed = i128::from_str_radix(i.as_str(), i.radix()).ok();
+            match parsed {
+                Some(x) if x.unsigned_abs() <= (1u128 << 63) => Some(x as f64),
+                _ => {
+                    cx.error(node.span(), key, "integer is too large");
+                    None
+                }
+            }
+        }
+        DeValue::Float(f) => match f.as_str().parse::<f64>() {
+            Ok(x) if x.is_finite() => Some(x),
+            Ok(_) | Err(_) => {
+                cx.error(
+                    node.span(),
+                    key,
+                    format!("expected a finite number, found `{}`", f.as_str()),
+                );
+                None
+            }
+        },
+        _ => wrong_type(node, key, cx, "a number"),
+    }
+}
+
+/// Reads a whole number in `[0, max]`; a float with an integral value is accepted.
+pub fn whole(node: &Node<'_>, key: &str, cx: &mut Cx, max: u64) -> Option<u64> {
+    let value = match node.get_ref() {
+        DeValue::Integer(i) => match i128::from_str_radix(i.as_str(), i.radix()) {
+            Ok(x) => x,
+            Err(_) => {
+                cx.error(node.span(), key, format!("too large: at most {max}"));
+                return None;
+            }
+        },
+        DeValue::Float(_) => {
+            let x = number(node, key, cx)?;
+            if x.fract() != 0.0 {
+                cx.error(
+                    node.span(),
+                    key,
+                    format!("expected a whole number, found {x}"),
+                );
+                return None;
+            }
+            if x.abs() > 1e30 {
+                cx.error(node.span(), key, format!("too large: at most {max}"));
+                return None;
+            }
+            x as i128
+        }
+        _ => return wrong_type(node, key, cx, "a whole number"),
+    };
+    if value < 0 {
+        cx.error(
+            node.span(),
+            key,
+            format!("must be at least 0, found {value}"),
+        );
+        return None;
+    }
+    if value > max as i128 {
+        cx.error(
+            node.span(),
+            key,
+            format!("too large: at most {max}, found {value}"),
+        );
+        return None;
+    }
+    Some(value as u64)
+}
+
+impl Decode for S<String> {
+    fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
+        match node.get_ref() {
+            DeValue::String(s) => Some(S {
+                v: s.to_string(),
+                at: At::of(node, key),
+            }),
+            _ => wrong_type(node, key, cx, "a string"),
+        }
+    }
+    fn schema() -> Json {
+        json!({ "type": "string" })
+    }
+}
+
+impl Decode for S<f64> {
+    fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
+        number(node, key, cx).map(|v| S {
+            v,
+            at: At::of(node, key),
+        })
+    }
+    fn schema() -> Json {
+        json!({ "type": "number" })
+    }
+}
+
+impl<T: Decode> Decode for Option<T> {
+    fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
+        T::decode(node, key, cx).map(Some)
+    }
+    fn missing() -> Option<Self> {
+        Some(None)
+    }
+    fn schema() -> Json {
+        T::schema()
+    }
+}
+
+impl<T: Decode> Decode for Vec<T> {
+    fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
+        let DeValue::Array(items) = node.get_ref() else {
+            return wrong_type(node, key, cx, "an array");
+        };
+        let mut out = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for (i, item) in items.iter().enumerate() {
+            match T::decode(item, &format!("{key}[{i}]"), cx) {
+                Some(v) => out.push(v),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+    fn missing() -> Option<Self> {
+        Some(Vec::new())
+    }
+    fn schema() -> Json {
+        json!({ "type": "array", "items": T::schema() })
+    }
+}
+
+/// One entry of a table keyed by id (`[nations.GBR]`).
+#[derive(Debug, Clone)]
+pub struct Entry<T> {
+    /// The id, with the span of the key.
+    pub id: S<String>,
+    /// The value, or `None` when it failed to decode (its errors are already recorded).
+    pub value: Option<T>,
+}
+
+/// A table keyed by ids, in file order. Entries that failed to decode keep their id,
+/// so that references to them do not raise a second, misleading error.
+#[derive(Debug, Clone)]
+pub struct Table<T> {
+    /// The entries, in file order.
+    pub entries: Vec<Entry<T>>,
+    /// Where the table itself is.
+    pub at: At,
+}
+
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Table {
+            entries: Vec::new(),
+            at: At::default(),
+        }
+    }
+}
+
+impl<T> Table<T> {
+    /// Entries whose value decoded.
+    pub fn ok(&self) -> impl Iterator<Item = (&S<String>, &T)> {
+        self.entries
+            .iter()
+            .filter_map(|e| e.value.as_ref().map(|v| (&e.id, v)))
+    }
+    /// Whether any entry has this id (decoded or not).
+    pub fn has(&self, id: &str) -> bool {
+        self.entries.iter().any(|e| e.id.v == id)
+    }
+    /// Whether every entry decoded.
+    pub fn all_ok(&self) -> bool {
+        self.entries.iter().all(|e| e.value.is_some())
+    }
+}
+
+/// Whether `id` is a valid identifier: letters, digits, `_` and `-`.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+impl<T: Decode> Decode for Table<T> {
+    fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
+        let DeValue::Table(table) = node.get_ref() else {
+            return wrong_type(node, key, cx, "a table");
+        };
+        let mut entries = Vec::with_capacity(table.len());
+        for (k, v) in table.iter() {
+            let sub = join(key, k.get_ref());
+            if !valid_id(k.get_ref()) {
+                cx.error(
+                    k.span(),
+                    &sub,
+                    format!(
+                        "`{}` is not a valid id: use 1 to 64 letters, digits, `_` or `-`",
+                        k.get_ref()
+                    ),
+                );
+            }
+            entries.push(Entry {
+                id: S {
+                    v: k.get_ref().to_string(),
+                    at: At {
+                        span: k.span(),
+                        key: sub.clone(),
+                    },
+                },
+                value: T::decode(v, &sub, cx),
+            });
+        }
+        Some(Table {
+            entries,
+            at: At::of(node, key),
+        })
+    }
+    fn missing() -> Option<Self> {
+        Some(Table::default())
+    }
+    fn schema() -> Json {
+        json!({
+            "type": "object",
+            "propertyNames": { "pattern": "^[A-Za-z0-9_-]{1,64}$" },
+            "additionalProperties": T::schema(),
+        })
+    }
+}
+
+/// Reads `node` as a table and hands each known key to `field`; unknown keys are
+/// errors that list the valid keys. Used by [`decode_struct!`].
+pub fn for_each_field<'a, 'i>(
+    node: &'a Node<'i>,
+    key: &str,
+    cx: &mut Cx,
+    fields: &[&str],
+    mut field: impl FnMut(&str, &'a Node<'i>, &str, &mut Cx),
+) -> bool {
+    let DeValue::Table(table) = node.get_ref() else {
+        wrong_type::<()>(node, key, cx, "a table");
+        return false;
+    };
+    for (k, v) in table.iter() {
+        let name: &str = k.get_ref();
+        let sub = join(key, name);
+        if fields.contains(&name) {
+            field(name, v, &sub, cx);
+        } else {
+            let hint = match closest(name, fields) {
+                Some(c) => format!(" (did you mean `{c}`?)"),
+                None => String::new(),
+            };
+            cx.error(
+                k.span(),
+                &sub,
+                format!(
+                    "unknown key `{name}`{hint}; valid keys here: {}",
+                    fields.join(", ")
+                ),
+            );
+        }
+    }
+    true
+}
+
+/// The candidate closest to `word` by edit distance, when it is close enough to be a typo.
+pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let lower = word.to_ascii_lowercase();
+    candidates
+        .iter()
+        .map(|c| (edit_distance(&lower, &c.to_ascii_lowercase()), *c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4) && *d < c.len())
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Defines a raw scenario struct and its [`Decode`] implementation (and schema)
+/// from one list of documented fields. Every field type must implement `Decode`;
+/// `Option`, `Vec` and `Table` fields are optional, others are required.
+macro_rules! decode_struct {
+    (
+        $(#[doc = $doc:literal])*
+        pub struct $name:ident {
+            $( $(#[doc = $fdoc:literal])* $field:ident : $ty:ty ),* $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name {
+            /// Where this table is.
+            pub at: $crate::scenario::decode::At,
+            $( $(#[doc = $fdoc])* pub $field: $ty, )*
+        }
+
+        impl $crate::scenario::decode::Decode for $name {
+            fn decode(
+                node: &$crate::scenario::decode::Node<'_>,
+                key: &str,
+                cx: &mut $crate::scenario::decode::Cx,
+            ) -> Option<Self> {
+                use $crate::scenario::decode::Decode;
+                const FIELDS: &[&str] = &[$(stringify!($field)),*];
+                $( let mut $field: Option<Option<$ty>> = None; )*
+                let is_table = $crate::scenario::decode::for_each_field(
+                    node, key, cx, FIELDS,
+                    |name, value, sub, cx| match name {
+                        $( stringify!($field) => $field = Some(<$ty as Decode>::decode(value, sub, cx)), )*
+                        _ => {}
+                    },
+                );
+                if !is_table {
+                    return None;
+                }
+                let mut ok = true;
+                $(
+                    let $field: Option<$ty> = match $field {
+                        Some(Some(v)) => Some(v),
+                        Some(None) => { ok = false; None }
+                        None => match <$ty as Decode>::missing() {
+                            Some(v) => Some(v),
+                            None => {
+                                cx.error(
+                                    node.span(),
+                                    &$crate::scenario::decode::join(key, stringify!($field)),
+                                    format!("missing required key `{}`", stringify!($field)),
+                                );
+                                ok = false;
+                                None
+                            }
+                        },
+                    };
+                )*
+                if !ok {
+                    return None;
+                }
+                Some($name {
+                    at: $crate::scenario::decode::At::of(node, key),
+                    $( $field: $field?, )*
+                })
+            }
+
+            fn schema() -> serde_json::Value {
+                use $crate::scenario::decode::Decode;
+                let mut properties = serde_json::Map::new();
+                let mut required: Vec<&str> = Vec::new();
+                $(
+                    let mut field_schema = <$ty as Decode>::schema();
+                    let text: &[&str] = &[$($fdoc),*];
+                    let text = text.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" ");
+                    if !text.is_empty() {
+                        if let Some(obj) = field_schema.as_object_mut() {
+                            obj.insert("description".into(), serde_json::Value::String(text));
+                        }
+                    }
+                    properties.insert(stringify!($field).into(), field_schema);
+                    if <$ty as Decode>::missing().is_none() {
+                        required.push(stringify!($field));
+                    }
+                )*
+                let text: &[&str] = &[$($doc),*];
+                let text = text.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" ");
+                serde_json::json!({
+                    "type": "object",
+                    "description": text,
+                    "additionalProperties": false,
+                    "properties": properties,
+                    "required": required,
+                })
+            }
+        }
+    };
+}
+
+pub(crate) use decode_struct;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_finds_typos_only() {
+        let f = ["participation", "approval", "bloc"];
+        assert_eq!(closest("participaton", &f), Some("participation"));
+        assert_eq!(closest("blok", &f), Some("bloc"));
+        assert_eq!(closest("zzzzzz", &f), None);
+    }
+
+    #[test]
+    fn ids_are_restricted() {
+        assert!(valid_id("GBR"));
+        assert!(valid_id("us_backstop-2"));
+        assert!(!valid_id(""));
+        assert!(!valid_id("a.b"));
+        assert!(!valid_id("a b"));
+    }
+}

@@ -1,0 +1,368 @@
+//! The scenario file format: parsing, `--set` overrides, validation.
+//!
+//! ```text
+//! text ──toml──▶ spanned tree ──--set──▶ spanned tree ──decode──▶ ScenarioFile ──validate──▶ Model
+//! ```
+//!
+//! Every stage records problems instead of stopping at the first, so a user sees
+//! every error at once, each with `file:line:column` and the dotted key.
+
+pub mod decode;
+pub mod diag;
+pub mod raw;
+pub mod validate;
+
+use std::path::Path;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+pub use diag::{Diagnostic, Diagnostics, SourceText};
+
+use crate::model::Model;
+use decode::{Cx, Decode};
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file could not be read (exit code 1).
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The scenario is invalid (exit code 2).
+    #[error("{0}")]
+    Invalid(Box<Diagnostics>),
+}
+
+/// Reads, overrides, decodes and validates the scenario at `path`.
+pub fn load(path: &Path, overrides: &[String]) -> Result<Model, LoadError> {
+    let origin = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+        path: origin.clone(),
+        source,
+    })?;
+    parse_bytes(&origin, &bytes, overrides).map_err(|d| LoadError::Invalid(Box::new(d)))
+}
+
+/// Like [`parse`], from raw bytes: invalid UTF-8 is a located error.
+pub fn parse_bytes(origin: &str, bytes: &[u8], overrides: &[String]) -> Result<Model, Diagnostics> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse(origin, text, overrides),
+        Err(e) => {
+            let valid = &bytes[..e.valid_up_to()];
+            // Safe: `valid` is the valid UTF-8 prefix.
+            let text = String::from_utf8_lossy(valid).into_owned();
+            let at = text.len();
+            Err(Diagnostics {
+                source: SourceText::new(origin, text),
+                items: vec![Diagnostic {
+                    span: at..at,
+                    key: String::new(),
+                    message: "the file is not valid UTF-8 text: save it as UTF-8".into(),
+                }],
+            })
+        }
+    }
+}
+
+/// Parses a scenario from text (`origin` names it in messages), applies `overrides`
+/// (`KEY=VALUE`, dotted keys), and validates it. Every problem is returned at once.
+pub fn parse(origin: &str, text: &str, overrides: &[String]) -> Result<Model, Diagnostics> {
+    let mut source = SourceText::new(origin, text);
+    let mut cx = Cx::default();
+    let fail = |source: SourceText, cx: Cx| Diagnostics {
+        source,
+        items: cx.diags,
+    };
+    if text.trim().is_empty() {
+        cx.error(
+            0..0,
+            "",
+            "the file is empty: a scenario needs at least [scenario], [domains.ID] and [nations.ID] tables",
+        );
+        return Err(fail(source, cx));
+    }
+    let (mut root, errors) = DeTable::parse_recoverable(text);
+    if !errors.is_empty() {
+        for e in errors {
+            let span = e.span().unwrap_or(0..0);
+            cx.error(span, "", format!("TOML syntax: {}", e.message().trim()));
+        }
+        return Err(fail(source, cx));
+    }
+    // Overrides are parsed from their own strings; spans are shifted past the file
+    // so that messages can point at the override instead of a line.
+    for o in overrides {
+        let base = source.next_override_base();
+        source.overrides.push((base, o.clone()));
+        apply_override(root.get_mut(), o, base, &mut cx);
+    }
+    let root_node = Spanned::new(root.span(), DeValue::Table(root.into_inner()));
+    let file = raw::ScenarioFile::decode(&root_node, "", &mut cx);
+    let model = file.and_then(|f| validate::validate(&f, origin, &mut cx));
+    match model {
+        Some(mut m) if cx.diags.is_empty() => {
+            m.overrides = overrides.to_vec();
+            m.digest = digest(text, overrides);
+            Ok(m)
+        }
+        _ => Err(fail(source, cx)),
+    }
+}
+
+/// A 64-bit digest of the scenario text and its overrides: two runs with the same
+/// digest, seed and trial count compute the same report.
+fn digest(text: &str, overrides: &[String]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    };
+    eat(text.as_bytes());
+    for o in overrides {
+        eat(&[0]);
+        eat(o.as_bytes());
+    }
+    h
+}
+
+/// One segment of a `--set` key: a table key or an array index.
+enum Segment<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn segments(key: &str) -> Option<Vec<Segment<'_>>> {
+    let mut out = Vec::new();
+    for part in key.split('.') {
+        let (name, mut rest) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if name.is_empty() && rest.is_empty() {
+            return None;
+        }
+        if !name.is_empty() {
+            match name.parse::<usize>() {
+                Ok(i) if !out.is_empty() => out.push(Segment::Index(i)),
+                _ => out.push(Segment::Key(name)),
+            }
+        }
+        while let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(']')?;
+            out.push(Segment::Index(r[..end].parse().ok()?));
+            rest = &r[end + 1..];
+        }
+        if !rest.is_empty() {
+            return None;
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+fn shift<'i>(v: Spanned<DeValue<'i>>, off: usize) -> Spanned<DeValue<'i>> {
+    let span = v.span();
+    let span = span.start + off..span.end + off;
+    let value = match v.into_inner() {
+        DeValue::Array(mut a) => {
+            for item in a.iter_mut() {
+                *item = shift(item.clone(), off);
+            }
+            DeValue::Array(a)
+        }
+        DeValue::Table(t) => {
+            let mut out = DeTable::new();
+            for (k, v) in t {
+                let ks = k.span();
+                out.insert(
+                    Spanned::new(ks.start + off..ks.end + off, k.into_inner()),
+                    shift(v, off),
+                );
+            }
+            DeValue::Table(out)
+        }
+        other => other,
+    };
+    Spanned::new(span, value)
+}
+
+fn keys_of(t: &DeTable<'_>) -> String {
+    let keys: Vec<&str> = t.keys().map(|k| k.get_ref().as_ref()).collect();
+    if keys.is_empty() {
+        "none".into()
+    } else {
+        keys.join(", ")
+    }
+}
+
+/// Applies `KEY=VALUE` to the document. VALUE is TOML (`0.3`, `[1, 2]`,
+/// `{ pert = [1, 2, 3] }`); anything that does not parse as TOML is taken as a string.
+fn apply_override<'i>(root: &mut DeTable<'i>, o: &'i str, base: usize, cx: &mut Cx) {
+    let whole = base..base + o.len();
+    let Some((key, value)) = o.split_once('=') else {
+        cx.error(
+            whole,
+            "",
+            "an override must look like KEY=VALUE, e.g. nations.ESP.participation=0.3",
+        );
+        return;
+    };
+    let key = key.trim();
+    let value_off = base + o.len() - value.len();
+    let Some(segs) = segments(key) else {
+        cx.error(
+            whole,
+            key,
+            "not a dotted key: write e.g. nations.ESP.participation or nations.ESP.approval[0].probability",
+        );
+        return;
+    };
+    let trimmed = value.trim();
+    let lead = value.len() - value.trim_start().len();
+    let parsed = match DeValue::parse(trimmed) {
+        Ok(v) => v,
+        Err(e) if trimmed.starts_with(['{', '[', '"', '\'']) => {
+            cx.error(
+                whole,
+                key,
+                format!("the value is not valid TOML: {}", e.message().trim()),
+            );
+            return;
+        }
+        Err(_) => Spanned::new(0..trimmed.len(), DeValue::String(trimmed.into())),
+    };
+    let new_value = shift(parsed, value_off + lead);
+
+    let mut doc = DeValue::Table(std::mem::take(root));
+    set_path(&mut doc, &segs, new_value, key, whole, value_off, cx);
+    if let DeValue::Table(t) = doc {
+        *root = t;
+    }
+}
+
+fn set_path<'i>(
+    doc: &mut DeValue<'i>,
+    segs: &[Segment<'_>],
+    new_value: Spanned<DeValue<'i>>,
+    key: &str,
+    whole: std::ops::Range<usize>,
+    value_off: usize,
+    cx: &mut Cx,
+) {
+    let (last, parents) = segs.split_last().expect("segments are non-empty");
+    let mut path = String::new();
+    let mut cur = doc;
+    for seg in parents {
+        match seg {
+            Segment::Key(k) => {
+                let DeValue::Table(t) = cur else {
+                    cx.error(
+                        whole,
+                        key,
+                        format!("`{path}` is not a table, so it has no key `{k}`"),
+                    );
+                    return;
+                };
+                if !t.contains_key(*k) {
+                    if path.is_empty() && matches!(*k, "simulation" | "report") {
+                        t.insert(
+                            Spanned::new(value_off..value_off, (*k).to_string().into()),
+                            Spanned::new(value_off..value_off, DeValue::Table(DeTable::new())),
+                        );
+                    } else {
+                        let level = if path.is_empty() {
+                            "the top level".to_string()
+                        } else {
+                            format!("`{path}`")
+                        };
+                        cx.error(
+                            whole,
+                            key,
+                            format!("no key `{k}` at {level}; valid keys there: {}", keys_of(t)),
+                        );
+                        return;
+                    }
+                }
+                path = decode::join(&path, k);
+                cur = t.get_mut(*k).expect("key checked above").get_mut();
+            }
+            Segment::Index(i) => {
+                let DeValue::Array(a) = cur else {
+                    cx.error(
+                        whole,
+                        key,
+                        format!("`{path}` is not an array, so it has no element [{i}]"),
+                    );
+                    return;
+                };
+                let len = a.len();
+                if *i >= len {
+                    cx.error(
+                        whole,
+                        key,
+                        format!("`{path}` has {len} elements, so there is no [{i}]"),
+                    );
+                    return;
+                }
+                path = format!("{path}[{i}]");
+                cur = a.get_mut(*i).expect("index checked above").get_mut();
+            }
+        }
+    }
+    match (last, cur) {
+        (Segment::Key(k), DeValue::Table(t)) => {
+            let span = new_value.span();
+            t.insert(Spanned::new(span, (*k).to_string().into()), new_value);
+        }
+        (Segment::Index(i), DeValue::Array(a)) if *i < a.len() => {
+            if let Some(slot) = a.get_mut(*i) {
+                *slot = new_value;
+            }
+        }
+        (Segment::Key(k), _) => cx.error(
+            whole,
+            key,
+            format!("`{path}` is not a table, so it has no key `{k}`"),
+        ),
+        (Segment::Index(i), _) => cx.error(
+            whole,
+            key,
+            format!("`{path}` has no element [{i}] to set"),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_parse_keys_and_indices() {
+        let s = segments("nations.ESP.approval[1].probability").unwrap();
+        assert_eq!(s.len(), 5);
+        assert!(matches!(s[3], Segment::Index(1)));
+        let s = segments("nations.ESP.approval.0.probability").unwrap();
+        assert!(matches!(s[3], Segment::Index(0)));
+        assert!(segments("a..b").is_none());
+        assert!(segments("a[x]").is_none());
+    }
+}
+
+/// The JSON Schema of the scenario format, generated from the same types that decode it.
+pub fn schema() -> serde_json::Value {
+    let mut s = raw::ScenarioFile::schema();
+    if let Some(o) = s.as_object_mut() {
+        o.insert(
+            "$schema".into(),
+            "https://json-schema.org/draft/2020-12/schema".into(),
+        );
+        o.insert("title".into(), "forcesim scenario".into());
+    }
+    s
+}

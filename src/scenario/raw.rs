@@ -1,0 +1,538 @@
+//! The scenario file as written: raw types decoded from TOML with every local check.
+//!
+//! These types mirror the file one to one. Each carries the location of each value
+//! so that later checks (unknown ids, cycles) can point at the exact place. Ranges,
+//! types and distribution parameters are checked here, while decoding; references
+//! between entries are checked in [`super::validate`].
+
+use serde_json::{Value as Json, json};
+use toml::de::DeValue;
+
+use super::decode::{
+    At, Cx, Decode, Node, S, Table, decode_struct, for_each_field, join, number, whole, wrong_type,
+};
+use crate::dist::Dist;
+use crate::limits;
+
+/// A whole number in `[0, MAX]`.
+#[derive(Debug, Clone)]
+pub struct Int<const MAX: u64>(pub S<u64>);
+
+impl<const MAX: u64> Decode for Int<MAX> {
+    fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
+        whole(node, key, cx, MAX).map(|v| {
+            Int(S {
+                v,
+                at: At::of(node, key),
+            })
+        })
+    }
+    fn schema() -> Json {
+        json!({ "type": "integer", "minimum": 0, "maximum": MAX })
+    }
+}
+
+/// A bloc's correlation ρ, with 0 ≤ ρ < 1.
+#[derive(Debug, Clone)]
+pub struct Correlation(pub S<f64>);
+
+impl Decode for Correlation {
+    fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
+        let v = number(node, key, cx)?;
+        if !(0.0..1.0).contains(&v) {
+            cx.error(
+                node.span(),
+                key,
+                format!("correlation must satisfy 0 ≤ ρ < 1, found {v}"),
+            );
+            return None;
+        }
+        Some(Correlation(S {
+            v,
+            at: At::of(node, key),
+        }))
+    }
+    fn schema() -> Json {
+        json!({ "type": "number", "minimum": 0, "exclusiveMaximum": 1 })
+    }
+}
+
+const FORMS: &str = "a number, or one of { uniform = [min, max] }, { triangular = [min, mode, max] }, \
+{ pert = [min, mode, max] }, { normal = { mean = m, sd = s } }, { lognormal = { median = m, sigma = s } }, \
+{ discrete = { values = [...], weights = [...] } }";
+
+fn numbers(node: &Node<'_>, key: &str, cx: &mut Cx, n: usize, shape: &str) -> Option<Vec<f64>> {
+    let DeValue::Array(items) = node.get_ref() else {
+        return wrong_type(node, key, cx, &format!("an array {shape}"));
+    };
+    if items.len() != n {
+        cx.error(
+            node.span(),
+            key,
+            format!("expected {n} numbers {shape}, found {}", items.len()),
+        );
+        return None;
+    }
+    let mut out = Vec::with_capacity(n);
+    for (i, item) in items.iter().enumerate() {
+        out.push(number(item, &format!("{key}[{i}]"), cx));
+    }
+    out.into_iter().collect()
+}
+
+fn number_list(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Vec<f64>> {
+    let DeValue::Array(items) = node.get_ref() else {
+        return wrong_type(node, key, cx, "an array of numbers");
+    };
+    let out: Vec<Option<f64>> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| number(item, &format!("{key}[{i}]"), cx))
+        .collect();
+    out.into_iter().collect()
+}
+
+/// Reads a table with exactly the named numeric fields, in order.
+fn named_numbers<const N: usize>(
+    node: &Node<'_>,
+    key: &str,
+    cx: &mut Cx,
+    names: [&str; N],
+) -> Option<[f64; N]> {
+    let mut found: [Option<f64>; N] = [None; N];
+    let mut bad = false;
+    if !for_each_field(node, key, cx, &names, |name, value, sub, cx| {
+        let i = names.iter().position(|n| *n == name).unwrap_or(0);
+        found[i] = number(value, sub, cx);
+        bad |= found[i].is_none();
+    }) {
+        return None;
+    }
+    let mut out = [0.0; N];
+    for (i, name) in names.iter().enumerate() {
+        match found[i] {
+            Some(v) => out[i] = v,
+            None => {
+                if !bad {
+                    cx.error(
+                        node.span(),
+                        &join(key, name),
+                        format!("missing required key `{name}`"),
+                    );
+                }
+                bad = true;
+            }
+        }
+    }
+    (!bad).then_some(out)
+}
+
+fn decode_dist(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<S<Dist>> {
+    let at = At::of(node, key);
+    let table = match node.get_ref() {
+        DeValue::Integer(_) | DeValue::Float(_) => {
+            return number(node, key, cx).map(|v| S {
+                v: Dist::Fixed(v),
+                at,
+            });
+        }
+        DeValue::Table(t) => t,
+        _ => return wrong_type(node, key, cx, FORMS),
+    };
+    let forms: Vec<_> = table
+        .iter()
+        .filter(|(k, _)| k.get_ref() != "source")
+        .collect();
+    let [(form, value)] = forms.as_slice() else {
+        cx.error(
+            node.span(),
+            key,
+            format!(
+                "a distribution table needs exactly one form (and optionally `source`); expected {FORMS}"
+            ),
+        );
+        return None;
+    };
+    if let Some((k, v)) = table.iter().find(|(k, _)| k.get_ref() == "source") {
+        if !matches!(v.get_ref(), DeValue::String(_)) {
+            wrong_type::<()>(v, &join(key, k.get_ref()), cx, "a string");
+            return None;
+        }
+    }
+    let name: &str = form.get_ref();
+    let sub = join(key, name);
+    let dist = match name {
+        "uniform" => {
+            let v = numbers(value, &sub, cx, 2, "[min, max]")?;
+            Dist::Uniform {
+                min: v[0],
+                max: v[1],
+            }
+        }
+        "triangular" => {
+            let v = numbers(value, &sub, cx, 3, "[min, mode, max]")?;
+            Dist::Triangular {
+                min: v[0],
+                mode: v[1],
+                max: v[2],
+            }
+        }
+        "pert" => {
+            let v = numbers(value, &sub, cx, 3, "[min, mode, max]")?;
+            Dist::Pert {
+                min: v[0],
+                mode: v[1],
+                max: v[2],
+            }
+        }
+        "normal" => {
+            let [mean, sd] = named_numbers(value, &sub, cx, ["mean", "sd"])?;
+            Dist::Normal { mean, sd }
+        }
+        "lognormal" => {
+            let [median, sigma] = named_numbers(value, &sub, cx, ["median", "sigma"])?;
+            Dist::LogNormal { median, sigma }
+        }
+        "discrete" => {
+            let mut values = None;
+            let mut weights = None;
+            let mut bad = false;
+            if !for_each_field(
+                value,
+                &sub,
+                cx,
+                &["values", "weights"],
+                |n, v, s, cx| {
+                    let list = number_list(v, s, cx);
+                    bad |= list.is_none();
+                    if n == "values" {
+                        values = list;
+                    } else {
+                        weights = list;
+                    }
+                },
+            ) || bad
+            {
+                return None;
+            }
+            let Some(values) = values else {
+                cx.error(
+                    value.span(),
+                    &join(&sub, "values"),
+                    "missing required key `values`",
+                );
+                return None;
+            };
+            let weights = weights.unwrap_or_else(|| vec![1.0; values.len()]);
+            Dist::Discrete { values, weights }
+        }
+        other => {
+            let hint = match super::decode::closest(
+                other,
+                &[
+                    "uniform",
+                    "triangular",
+                    "pert",
+                    "normal",
+                    "lognormal",
+                    "discrete",
+                ],
+            ) {
+                Some(c) => format!(" (did you mean `{c}`?)"),
+                None => String::new(),
+            };
+            cx.error(
+                form.span(),
+                &sub,
+                format!("unknown distribution `{other}`{hint}; expected {FORMS}"),
+            );
+            return None;
+        }
+    };
+    if let Err(msg) = dist.check() {
+        cx.error(value.span(), &sub, msg);
+        return None;
+    }
+    Some(S { v: dist, at })
+}
+
+fn dist_schema(bounds: Json) -> Json {
+    let num = {
+        let mut n = json!({ "type": "number" });
+        if let (Some(o), Some(b)) = (n.as_object_mut(), bounds.as_object()) {
+            o.extend(b.clone());
+        }
+        n
+    };
+    let arr = |n: usize, what: &str| {
+        json!({ "type": "array", "items": num, "minItems": n, "maxItems": n, "description": what })
+    };
+    let one = |name: &str, schema: Json| {
+        json!({
+            "type": "object",
+            "properties": { name: schema, "source": { "type": "string" } },
+            "required": [name],
+            "additionalProperties": false,
+        })
+    };
+    json!({
+        "description": "A number, or a distribution table drawn once per trial.",
+        "oneOf": [
+            num,
+            one("uniform", arr(2, "[min, max]")),
+            one("triangular", arr(3, "[min, mode, max]")),
+            one("pert", arr(3, "[min, mode, max] (beta-PERT, lambda = 4)")),
+            one("normal", json!({
+                "type": "object",
+                "properties": { "mean": { "type": "number" }, "sd": { "type": "number", "minimum": 0 } },
+                "required": ["mean", "sd"], "additionalProperties": false })),
+            one("lognormal", json!({
+                "type": "object",
+                "properties": { "median": { "type": "number", "exclusiveMinimum": 0 }, "sigma": { "type": "number", "minimum": 0 } },
+                "required": ["median", "sigma"], "additionalProperties": false })),
+            one("discrete", json!({
+                "type": "object",
+                "properties": { "values": { "type": "array", "items": num, "minItems": 1 },
+                                "weights": { "type": "array", "items": { "type": "number", "minimum": 0 } } },
+                "required": ["values"], "additionalProperties": false })),
+        ]
+    })
+}
+
+macro_rules! dist_kind {
+    ($(#[doc = $doc:literal])* $name:ident, $check:expr, $bounds:expr) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name(pub S<Dist>);
+
+        impl Decode for $name {
+            fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
+                let d = decode_dist(node, key, cx)?;
+                let check: fn(&Dist) -> Result<(), String> = $check;
+                if let Err(msg) = check(&d.v) {
+                    cx.error(node.span(), key, msg);
+                    return None;
+                }
+                Some($name(d))
+            }
+            fn schema() -> Json {
+                dist_schema($bounds)
+            }
+        }
+    };
+}
+
+dist_kind!(
+    /// A probability, or a distribution of one whose every draw lies in [0, 1].
+    ProbDist,
+    |d| {
+        let (lo, hi) = d.support();
+        if matches!(d, Dist::Normal { .. } | Dist::LogNormal { .. }) && lo != hi {
+            return Err(format!(
+                "a probability needs a bounded distribution (uniform, triangular, pert, discrete), not {}",
+                d.form()
+            ));
+        }
+        if lo < 0.0 || hi > 1.0 {
+            return Err(if lo == hi {
+                format!("probability must be between 0 and 1, found {lo}")
+            } else {
+                format!("every draw of a probability must lie in [0, 1]; this {} spans [{lo}, {hi}]", d.form())
+            });
+        }
+        Ok(())
+    },
+    json!({ "minimum": 0, "maximum": 1 })
+);
+
+dist_kind!(
+    /// A count (troops, aircraft …): draws are rounded to the nearest integer, never below 0.
+    CountDist,
+    |d| {
+        let (lo, hi) = d.support();
+        let max = limits::MAX_VALUE as f64;
+        let centre = match d {
+            Dist::Normal { mean, .. } => *mean,
+            Dist::LogNormal { median, .. } => *median,
+            _ => lo,
+        };
+        if lo < 0.0 && !matches!(d, Dist::Normal { .. }) {
+            return Err(format!("a count cannot be negative, found {lo}"));
+        }
+        if centre < 0.0 {
+            return Err(format!("a count's mean cannot be negative, found {centre}"));
+        }
+        if (hi.is_finite() && hi > max) || centre > max {
+            return Err(format!(
+                "too large to count: values must be at most {} (1e12)",
+                limits::MAX_VALUE
+            ));
+        }
+        Ok(())
+    },
+    json!({ "minimum": 0, "maximum": 1e12 })
+);
+
+dist_kind!(
+    /// Days until a nation's forces are in place (any distribution; bounded forms start at 0 or later).
+    DaysDist,
+    |d| {
+        let (lo, hi) = d.support();
+        if lo < 0.0 && !matches!(d, Dist::Normal { .. }) {
+            return Err(format!("days cannot be negative, found {lo}"));
+        }
+        if hi.is_finite() && hi > limits::MAX_DAYS as f64 {
+            return Err(format!("at most {} days", limits::MAX_DAYS));
+        }
+        Ok(())
+    },
+    json!({ "minimum": 0 })
+);
+
+decode_struct! {
+    /// `[scenario]`: what this scenario is and where its facts come from.
+    pub struct ScenarioMeta {
+        /// Title shown in reports and charts.
+        name: S<String>,
+        /// A longer description.
+        description: Option<S<String>>,
+        /// The reports the scenario is built on, one string each.
+        sources: Vec<S<String>>,
+        /// Rotation factor (3 = rule of thirds): committed = deployed × rotation.
+        rotation: Option<Int<{ limits::MAX_ROTATION }>>,
+    }
+}
+
+decode_struct! {
+    /// `[simulation]`: defaults that command-line flags override.
+    pub struct Simulation {
+        /// Number of trials.
+        trials: Option<Int<{ limits::MAX_TRIALS }>>,
+        /// Seed of the random streams.
+        seed: Option<Int<{ u64::MAX }>>,
+        /// Report coverage by each of these days (strictly increasing).
+        timeline_days: Vec<Int<{ limits::MAX_DAYS }>>,
+    }
+}
+
+decode_struct! {
+    /// `[report]`: extra figures to report.
+    pub struct ReportSpec {
+        /// Per capability, totals x for which to report P(total ≥ x).
+        thresholds: Table<Vec<Int<{ limits::MAX_VALUE }>>>,
+    }
+}
+
+decode_struct! {
+    /// `[capabilities.ID]`: something the scenario counts, summed across nations.
+    pub struct Capability {
+        /// The unit, e.g. "personnel".
+        unit: Option<S<String>>,
+        /// A display name.
+        name: Option<S<String>>,
+        /// A longer description.
+        description: Option<S<String>>,
+        /// Where this comes from.
+        source: Option<S<String>>,
+    }
+}
+
+decode_struct! {
+    /// `[conditions.ID]`: a yes/no event drawn once per trial.
+    pub struct Condition {
+        /// P(the condition holds).
+        probability: ProbDist,
+        /// What the condition is.
+        description: Option<S<String>>,
+        /// Where the probability comes from.
+        source: Option<S<String>>,
+    }
+}
+
+decode_struct! {
+    /// `[blocs.ID]`: nations whose decisions move together (one-factor Gaussian copula).
+    pub struct Bloc {
+        /// Latent correlation ρ, 0 ≤ ρ < 1.
+        correlation: Correlation,
+        /// A display name.
+        name: Option<S<String>>,
+        /// A longer description.
+        description: Option<S<String>>,
+        /// Where the correlation comes from.
+        source: Option<S<String>>,
+    }
+}
+
+decode_struct! {
+    /// `[domains.ID]`: an area of the force with a lead and requirements.
+    pub struct Domain {
+        /// A display name.
+        name: Option<S<String>>,
+        /// Lead succession: the first participating nation leads; none → leaderless.
+        lead: Vec<S<String>>,
+        /// What the domain needs, per capability.
+        requirements: Table<CountDist>,
+        /// A longer description.
+        description: Option<S<String>>,
+        /// Where the requirements come from.
+        source: Option<S<String>>,
+    }
+}
+
+decode_struct! {
+    /// One approval gate: a body that must approve the deployment.
+    pub struct Approval {
+        /// Who approves (a parliament, a coalition).
+        body: S<String>,
+        /// P(approval).
+        probability: ProbDist,
+        /// Where the probability comes from.
+        source: Option<S<String>>,
+    }
+}
+
+decode_struct! {
+    /// `[nations.ID]`: a coalition member and what it would contribute.
+    pub struct Nation {
+        /// A display name.
+        name: Option<S<String>>,
+        /// P(it commits forces), before approval gates.
+        participation: ProbDist,
+        /// Approval gates; each multiplies the participation probability.
+        approval: Vec<Approval>,
+        /// Caps on the probability when a condition is false or a nation is absent.
+        if_absent: Table<ProbDist>,
+        /// The bloc whose decisions this nation's decision is correlated with.
+        bloc: Option<S<String>>,
+        /// Days until its forces are in place.
+        ready_days: Option<DaysDist>,
+        /// What it contributes when it takes part: domain → capability → amount.
+        contributions: Table<Table<CountDist>>,
+        /// A longer description.
+        description: Option<S<String>>,
+        /// Where the figures come from.
+        source: Option<S<String>>,
+    }
+}
+
+decode_struct! {
+    /// A whole scenario file.
+    pub struct ScenarioFile {
+        /// What this scenario is.
+        scenario: ScenarioMeta,
+        /// Default trial count, seed and timeline.
+        simulation: Option<Simulation>,
+        /// Extra figures to report.
+        report: Option<ReportSpec>,
+        /// What the scenario counts.
+        capabilities: Table<Capability>,
+        /// Yes/no events drawn once per trial.
+        conditions: Table<Condition>,
+        /// Groups of nations that decide together.
+        blocs: Table<Bloc>,
+        /// Areas of the force, with leads and requirements.
+        domains: Table<Domain>,
+        /// Coalition members.
+        nations: Table<Nation>,
+    }
+}

@@ -1,0 +1,349 @@
+//! An integer histogram that is exact over 2^20 consecutive values and within
+//! 0.1 % beyond, with exact count, sum, minimum and maximum.
+//!
+//! Layout: a value `v` is stored at `x = v − offset`. Bins `0 .. 2^20` hold one
+//! value each. Above that, each power of two `[2^e, 2^(e+1))` is split into 1024
+//! equal bins (relative width < 2^-10 < 0.1 %). Bins live in 4096-entry pages that
+//! are allocated when first touched (or up front over the expected range), so a
+//! histogram costs memory only where values fall. Merging adds bins: it is exact,
+//! associative and commutative.
+
+/// Values `offset .. offset + EXACT` are binned exactly.
+pub const EXACT: u64 = 1 << 20;
+const SUB_BITS: u32 = 10;
+const SUB: u64 = 1 << SUB_BITS;
+const LOG_BINS: u64 = (64 - 20) * SUB;
+const BINS: u64 = EXACT + LOG_BINS;
+const PAGE_BITS: u32 = 12;
+const PAGE: usize = 1 << PAGE_BITS;
+const PAGES: usize = (BINS as usize).div_ceil(PAGE);
+
+/// Ranges up to this many values get their pages allocated up front.
+const PREALLOCATE: u64 = 1 << 17;
+
+type Page = Box<[u64; PAGE]>;
+
+/// A mergeable histogram of `u64` values.
+#[derive(Debug, Clone)]
+pub struct Hist {
+    offset: u64,
+    pages: Vec<Option<Page>>,
+    /// Number of values added.
+    pub n: u64,
+    /// Exact sum of the values.
+    pub sum: u128,
+    /// Smallest value (`u64::MAX` when empty).
+    pub min: u64,
+    /// Largest value (0 when empty).
+    pub max: u64,
+}
+
+impl PartialEq for Hist {
+    /// Equal when they hold the same values (however their pages were allocated).
+    fn eq(&self, other: &Self) -> bool {
+        self.offset == other.offset
+            && self.n == other.n
+            && self.sum == other.sum
+            && self.min == other.min
+            && self.max == other.max
+            && self.bins().eq(other.bins())
+    }
+}
+
+#[inline(always)]
+fn bin_of(x: u64) -> usize {
+    if x < EXACT {
+        x as usize
+    } else {
+        let e = 63 - x.leading_zeros(); // 20 ..= 63
+        let sub = (x >> (e - SUB_BITS)) & (SUB - 1);
+        (EXACT + u64::from(e - 20) * SUB + sub) as usize
+    }
+}
+
+/// The range `[lo, hi]` of offset values that fall in bin `b`.
+fn bin_range(b: usize) -> (u64, u64) {
+    let b = b as u64;
+    if b < EXACT {
+        (b, b)
+    } else {
+        let e = (b - EXACT) / SUB + 20;
+        let sub = (b - EXACT) % SUB;
+        let width = 1u64 << (e - u64::from(SUB_BITS));
+        let lo = (1u64 << e) + sub * width;
+        (lo, lo + (width - 1))
+    }
+}
+
+impl Hist {
+    /// An empty histogram for values `≥ offset`, with pages allocated up front for
+    /// values up to `expected_max` (when it is finite and within the exact range).
+    pub fn new(offset: u64, expected_max: Option<u64>) -> Hist {
+        let mut pages: Vec<Option<Page>> = Vec::with_capacity(PAGES);
+        pages.resize_with(PAGES, || None);
+        let mut h = Hist {
+            offset,
+            pages,
+            n: 0,
+            sum: 0,
+            min: u64::MAX,
+            max: 0,
+        };
+        // Preallocate modest ranges only; wider ones fill in where values fall.
+        if let Some(m) = expected_max.filter(|m| m.saturating_sub(offset) < PREALLOCATE) {
+            let top = m.saturating_sub(offset);
+            for p in 0..=(bin_of(top) >> PAGE_BITS) {
+                h.pages[p] = Some(Box::new([0; PAGE]));
+            }
+        }
+        h
+    }
+
+    /// The offset: the smallest value this histogram expects.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Adds one value.
+    #[inline]
+    pub fn add(&mut self, v: u64) {
+        let b = bin_of(v.saturating_sub(self.offset));
+        match &mut self.pages[b >> PAGE_BITS] {
+            Some(page) => page[b & (PAGE - 1)] += 1,
+            None => self.add_to_new_page(b, 1),
+        }
+        self.n += 1;
+        self.sum += u128::from(v);
+        self.min = self.min.min(v);
+        self.max = self.max.max(v);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn add_to_new_page(&mut self, b: usize, count: u64) {
+        let page = self.pages[b >> PAGE_BITS].get_or_insert_with(|| Box::new([0; PAGE]));
+        page[b & (PAGE - 1)] += count;
+    }
+
+    /// Adds `count` copies of `v` (summary-time transforms; not for the trial loop).
+    pub fn add_n(&mut self, v: u64, count: u64) {
+        if count == 0 {
+            return;
+        }
+        let b = bin_of(v.saturating_sub(self.offset));
+        self.add_to_new_page(b, count);
+        self.n += count;
+        self.sum += u128::from(v) * u128::from(count);
+        self.min = self.min.min(v);
+        self.max = self.max.max(v);
+    }
+
+    /// Adds another histogram with the same offset.
+    pub fn merge(&mut self, other: &Hist) {
+        debug_assert_eq!(self.offset, other.offset);
+        for (mine, theirs) in self.pages.iter_mut().zip(&other.pages) {
+            if let Some(t) = theirs {
+                let m = mine.get_or_insert_with(|| Box::new([0; PAGE]));
+                for (a, b) in m.iter_mut().zip(t.iter()) {
+                    *a += *b;
+                }
+            }
+        }
+        self.n += other.n;
+        self.sum += other.sum;
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+    }
+
+    /// Non-empty bins in increasing order: (bin index, count).
+    pub fn bins(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
+        self.pages.iter().enumerate().flat_map(|(p, page)| {
+            page.iter().flat_map(move |page| {
+                page.iter()
+                    .enumerate()
+                    .filter(|(_, c)| **c > 0)
+                    .map(move |(i, c)| ((p << PAGE_BITS) + i, *c))
+            })
+        })
+    }
+
+    /// Adds `count` to bin `b` directly (for decoding a stored histogram).
+    pub fn add_bin(&mut self, b: usize, count: u64) -> bool {
+        if b >= BINS as usize {
+            return false;
+        }
+        self.add_to_new_page(b, count);
+        true
+    }
+
+    /// Sets the exact count, sum, minimum and maximum (for decoding a stored histogram).
+    pub fn set_moments(&mut self, n: u64, sum: u128, min: u64, max: u64) {
+        self.n = n;
+        self.sum = sum;
+        self.min = min;
+        self.max = max;
+    }
+
+    /// The value that represents bin `b`: exact in the exact range, else the bin's
+    /// midpoint, clamped to the observed minimum and maximum.
+    pub fn value_of(&self, b: usize) -> f64 {
+        let (lo, hi) = bin_range(b);
+        let v = if lo == hi {
+            lo as f64 + self.offset as f64
+        } else {
+            (lo as f64 + hi as f64) / 2.0 + self.offset as f64
+        };
+        v.clamp(self.min as f64, self.max as f64)
+    }
+
+    /// Whether bin `b` holds a single value (so figures from it are exact).
+    pub fn is_exact_bin(b: usize) -> bool {
+        (b as u64) < EXACT
+    }
+
+    /// The type-1 quantile: the smallest value v with at least ⌈num/den · n⌉ values ≤ v.
+    /// `num/den` is an exact fraction (p05 is 5/100), so the rank is computed exactly.
+    pub fn quantile(&self, num: u64, den: u64) -> f64 {
+        if self.n == 0 {
+            return 0.0;
+        }
+        let rank = (u128::from(num) * u128::from(self.n))
+            .div_ceil(u128::from(den))
+            .max(1);
+        let mut seen: u128 = 0;
+        for (b, c) in self.bins() {
+            seen += u128::from(c);
+            if seen >= rank {
+                return self.value_of(b);
+            }
+        }
+        self.max as f64
+    }
+
+    /// Mean (exact sum / n).
+    pub fn mean(&self) -> f64 {
+        if self.n == 0 {
+            0.0
+        } else {
+            self.sum as f64 / self.n as f64
+        }
+    }
+
+    /// Population standard deviation, from the bins around the exact mean.
+    pub fn sd(&self) -> f64 {
+        if self.n == 0 {
+            return 0.0;
+        }
+        let m = self.mean();
+        let ss: f64 = self
+            .bins()
+            .map(|(b, c)| {
+                let d = self.value_of(b) - m;
+                c as f64 * d * d
+            })
+            .sum();
+        (ss / self.n as f64).sqrt()
+    }
+
+    /// Number of values ≥ x (exact when x falls in the exact range).
+    pub fn count_at_least(&self, x: u64) -> u64 {
+        self.bins()
+            .filter(|(b, _)| {
+                let (lo, _) = bin_range(*b);
+                lo.saturating_add(self.offset) >= x
+            })
+            .map(|(_, c)| c)
+            .sum()
+    }
+
+    /// A new histogram of `f(v)` for every value v, where `f` is applied to each
+    /// bin's representative value. Exact when every bin is exact.
+    pub fn map(&self, offset: u64, f: impl Fn(u64) -> u64) -> Hist {
+        let mut out = Hist::new(offset, None);
+        for (b, c) in self.bins() {
+            let v = self.value_of(b).round() as u64;
+            out.add_n(f(v), c);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bins_cover_every_value_once() {
+        for x in [0, 1, EXACT - 1, EXACT, EXACT + 1, 3 << 40, u64::MAX] {
+            let b = bin_of(x);
+            let (lo, hi) = bin_range(b);
+            assert!(lo <= x && x <= hi, "{x} not in bin {b} = [{lo}, {hi}]");
+            assert!(((hi - lo) as f64) / (lo as f64).max(1.0) < 1e-3);
+        }
+        assert_eq!(bin_of(u64::MAX) as u64, BINS - 1);
+    }
+
+    #[test]
+    fn quantiles_are_type_one() {
+        // Values 1..=100: p05 is the 5th value, p50 the 50th, p95 the 95th.
+        let mut h = Hist::new(0, Some(200));
+        for v in (1..=100).rev() {
+            h.add(v);
+        }
+        assert_eq!(h.quantile(5, 100), 5.0);
+        assert_eq!(h.quantile(50, 100), 50.0);
+        assert_eq!(h.quantile(95, 100), 95.0);
+        assert_eq!(h.quantile(0, 100), 1.0);
+        assert_eq!(h.quantile(100, 100), 100.0);
+        assert_eq!(h.mean(), 50.5);
+        // Population sd of 1..=100 is sqrt((100² − 1)/12).
+        assert!((h.sd() - ((100.0f64 * 100.0 - 1.0) / 12.0).sqrt()).abs() < 1e-9);
+        // 7 values: p25 → rank ⌈1.75⌉ = 2.
+        let mut h = Hist::new(0, None);
+        for v in [10, 20, 30, 40, 50, 60, 70] {
+            h.add(v);
+        }
+        assert_eq!(h.quantile(25, 100), 20.0);
+        assert_eq!(h.quantile(50, 100), 40.0);
+        assert_eq!(h.count_at_least(40), 4);
+    }
+
+    #[test]
+    fn large_values_within_a_tenth_of_a_percent() {
+        let mut h = Hist::new(0, None);
+        for i in 0..1000u64 {
+            h.add(5_000_000 + i * 7_919);
+        }
+        let exact_p50 = 5_000_000 + 499 * 7_919;
+        let q = h.quantile(50, 100);
+        assert!(((q - exact_p50 as f64) / exact_p50 as f64).abs() < 1e-3);
+        assert_eq!(h.min, 5_000_000);
+        assert_eq!(h.sum, (0..1000u128).map(|i| 5_000_000 + i * 7_919).sum());
+    }
+
+    #[test]
+    fn offset_keeps_a_far_range_exact() {
+        let mut h = Hist::new(10_000_000, Some(10_500_000));
+        for v in [10_000_003, 10_000_001, 10_400_000] {
+            h.add(v);
+        }
+        assert_eq!(h.quantile(50, 100), 10_000_003.0);
+        assert_eq!(h.quantile(100, 100), 10_400_000.0);
+    }
+
+    #[test]
+    fn merge_is_exact_and_order_free() {
+        let (mut a, mut b, mut all) = (Hist::new(0, None), Hist::new(0, None), Hist::new(0, None));
+        for v in 0..5000u64 {
+            let x = v * v % 70_001;
+            if v % 3 == 0 { a.add(x) } else { b.add(x) }
+            all.add(x);
+        }
+        let mut ab = a.clone();
+        ab.merge(&b);
+        let mut ba = b.clone();
+        ba.merge(&a);
+        assert_eq!(ab, all);
+        assert_eq!(ba, all);
+    }
+}

@@ -1,0 +1,202 @@
+//! Integer tallies of trial outcomes, and the summary statistics computed from them.
+//!
+//! A [`Tally`] holds only integer counts, integer sums and integer histograms, so
+//! adding two tallies is exact, associative and commutative: however trials are
+//! split among threads, shards or checkpoints, the merged tally, and therefore
+//! every figure of the report, is the same.
+
+pub mod hist;
+
+use std::ops::AddAssign;
+
+use serde::{Deserialize, Serialize};
+
+pub use hist::Hist;
+
+use crate::model::Model;
+
+/// Everything counted over a set of trials.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tally {
+    /// Trials counted.
+    pub trials: u64,
+    /// Trials in which every domain was covered.
+    pub all_covered: u64,
+    /// Per nation: trials in which it took part.
+    pub nation_in: Vec<u64>,
+    /// Per nation: trials in which it took part and every domain was covered.
+    pub nation_in_all: Vec<u64>,
+    /// Per condition: trials in which it held.
+    pub condition_true: Vec<u64>,
+    /// Per domain: trials in which it was covered.
+    pub covered: Vec<u64>,
+    /// Per domain: trials in which it had a lead list and no lead.
+    pub leaderless: Vec<u64>,
+    /// Per (domain, position in its lead list): trials in which that nation led.
+    pub leads: Vec<u64>,
+    /// Per tracked (domain, capability): trials in which the requirement was met.
+    pub met: Vec<u64>,
+    /// Per tracked pair: the sum of the requirement over trials.
+    pub required_sum: Vec<u128>,
+    /// Per (capability, threshold): trials with total ≥ threshold.
+    pub above: Vec<u64>,
+    /// Per contribution entry: the sum of what was provided (0 when absent).
+    pub contributed: Vec<u128>,
+    /// Per timeline day: trials with every domain covered by that day.
+    pub timeline_all: Vec<u64>,
+    /// Per (day, domain), day-major: trials with the domain covered by that day.
+    pub timeline_domain: Vec<u64>,
+    /// Per capability: histogram of the total across domains.
+    pub totals: Vec<Hist>,
+    /// Per tracked pair: histogram of the amount provided.
+    pub provided: Vec<Hist>,
+    /// Per tracked pair with a random requirement: histogram of the gap.
+    pub gaps: Vec<Option<Hist>>,
+}
+
+/// The bounds `(min, max)` that a count drawn from `d` can take after rounding and clamping.
+fn count_bounds(d: &crate::dist::Dist) -> (u64, Option<u64>) {
+    let (lo, hi) = d.support();
+    let lo = crate::engine::to_count(lo.max(0.0));
+    let hi = hi.is_finite().then(|| crate::engine::to_count(hi));
+    (lo, hi)
+}
+
+impl Tally {
+    /// An empty tally shaped for `model`, with histogram pages allocated over the
+    /// range the model can produce.
+    pub fn new(model: &Model) -> Tally {
+        let nn = model.nations.len();
+        let nd = model.domains.len();
+        let nt = model.tracked.len();
+        let nc = model.capabilities.len();
+        let days = model.timeline_days.len();
+        // Guaranteed minimum (certain participants) and possible maximum per pair.
+        let mut t_min = vec![0u64; nt];
+        let mut t_max: Vec<Option<u64>> = vec![Some(0); nt];
+        for c in &model.contributions {
+            let nat = &model.nations[c.nation];
+            let certain = nat.p.is_fixed() && nat.p.fixed >= 1.0 && nat.caps.is_empty();
+            let (lo, hi) = count_bounds(&c.dist);
+            if certain {
+                t_min[c.tracked] += lo;
+            }
+            t_max[c.tracked] = t_max[c.tracked].zip(hi).map(|(a, b)| a.saturating_add(b));
+        }
+        let mut c_min = vec![0u64; nc];
+        let mut c_max: Vec<Option<u64>> = vec![Some(0); nc];
+        for (t, tr) in model.tracked.iter().enumerate() {
+            c_min[tr.capability] += t_min[t];
+            c_max[tr.capability] = c_max[tr.capability]
+                .zip(t_max[t])
+                .map(|(a, b)| a.saturating_add(b));
+        }
+        let gaps = (0..nt)
+            .map(|t| {
+                model
+                    .requirement(t)
+                    .filter(|r| r.fixed.is_none())
+                    .map(|r| Hist::new(0, count_bounds(&r.dist).1))
+            })
+            .collect();
+        Tally {
+            trials: 0,
+            all_covered: 0,
+            nation_in: vec![0; nn],
+            nation_in_all: vec![0; nn],
+            condition_true: vec![0; model.conditions.len()],
+            covered: vec![0; nd],
+            leaderless: vec![0; nd],
+            leads: vec![0; model.lead_slots()],
+            met: vec![0; nt],
+            required_sum: vec![0; nt],
+            above: vec![0; model.thresholds.iter().map(Vec::len).sum()],
+            contributed: vec![0; model.contributions.len()],
+            timeline_all: vec![0; days],
+            timeline_domain: vec![0; days * nd],
+            totals: (0..nc).map(|c| Hist::new(c_min[c], c_max[c])).collect(),
+            provided: (0..nt).map(|t| Hist::new(t_min[t], t_max[t])).collect(),
+            gaps,
+        }
+    }
+}
+
+fn add_all<T: AddAssign + Copy>(a: &mut [T], b: &[T]) {
+    debug_assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += *y;
+    }
+}
+
+impl AddAssign<&Tally> for Tally {
+    fn add_assign(&mut self, o: &Tally) {
+        self.trials += o.trials;
+        self.all_covered += o.all_covered;
+        add_all(&mut self.nation_in, &o.nation_in);
+        add_all(&mut self.nation_in_all, &o.nation_in_all);
+        add_all(&mut self.condition_true, &o.condition_true);
+        add_all(&mut self.covered, &o.covered);
+        add_all(&mut self.leaderless, &o.leaderless);
+        add_all(&mut self.leads, &o.leads);
+        add_all(&mut self.met, &o.met);
+        add_all(&mut self.required_sum, &o.required_sum);
+        add_all(&mut self.above, &o.above);
+        add_all(&mut self.contributed, &o.contributed);
+        add_all(&mut self.timeline_all, &o.timeline_all);
+        add_all(&mut self.timeline_domain, &o.timeline_domain);
+        for (a, b) in self.totals.iter_mut().zip(&o.totals) {
+            a.merge(b);
+        }
+        for (a, b) in self.provided.iter_mut().zip(&o.provided) {
+            a.merge(b);
+        }
+        for (a, b) in self.gaps.iter_mut().zip(&o.gaps) {
+            if let (Some(a), Some(b)) = (a, b) {
+                a.merge(b);
+            }
+        }
+    }
+}
+
+/// Summary statistics of one figure across trials.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+pub struct Stats {
+    /// Mean.
+    pub mean: f64,
+    /// Population standard deviation.
+    pub sd: f64,
+    /// Smallest value.
+    pub min: f64,
+    /// 5th percentile (type 1: smallest v with ≥ ⌈0.05·N⌉ trials ≤ v).
+    pub p05: f64,
+    /// 25th percentile.
+    pub p25: f64,
+    /// Median.
+    pub p50: f64,
+    /// 75th percentile.
+    pub p75: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// Largest value.
+    pub max: f64,
+}
+
+impl Stats {
+    /// The statistics of a histogram.
+    pub fn of(h: &Hist) -> Stats {
+        if h.n == 0 {
+            return Stats::default();
+        }
+        Stats {
+            mean: h.mean(),
+            sd: h.sd(),
+            min: h.min as f64,
+            p05: h.quantile(5, 100),
+            p25: h.quantile(25, 100),
+            p50: h.quantile(50, 100),
+            p75: h.quantile(75, 100),
+            p95: h.quantile(95, 100),
+            max: h.max as f64,
+        }
+    }
+}
