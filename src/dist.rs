@@ -74,7 +74,7 @@ impl Dist {
                 "uniform needs [min, max] with min ≤ max, found [{min}, {max}]"
             )),
             Dist::Triangular { min, mode, max } | Dist::Pert { min, mode, max }
-                if !finite(&[*min, *mode, *max]) || !(min <= mode && mode <= max) =>
+                if !(finite(&[*min, *mode, *max]) && min <= mode && mode <= max) =>
             {
                 Err(format!(
                     "needs [min, mode, max] with min ≤ mode ≤ max, found [{min}, {mode}, {max}]"
@@ -99,8 +99,7 @@ impl Dist {
                         values.len(),
                         weights.len()
                     ))
-                } else if !finite(values) || !finite(weights) || weights.iter().any(|w| *w < 0.0)
-                {
+                } else if !finite(values) || !finite(weights) || weights.iter().any(|w| *w < 0.0) {
                     Err("discrete needs finite values and finite weights ≥ 0".into())
                 } else if weights.iter().sum::<f64>() <= 0.0 {
                     Err("discrete weights must not all be zero".into())
@@ -515,7 +514,10 @@ mod tests {
             "{d:?}: var {v} vs {ev} (se {se_v})"
         );
         let (slo, shi) = d.support();
-        assert!(lo >= slo && hi <= shi, "{d:?}: draws {lo}..{hi} outside support");
+        assert!(
+            lo >= slo && hi <= shi,
+            "{d:?}: draws {lo}..{hi} outside support"
+        );
     }
 
     #[test]

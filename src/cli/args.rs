@@ -9,7 +9,9 @@ use clap::{Args, Parser, Subcommand};
 /// whose decision matters most, and when the force is in place.
 #[derive(Debug, Parser)]
 #[command(name = "forcesim", version, about, long_about = None, propagate_version = true)]
-#[command(after_help = "Start with:\n  forcesim run scenarios/paris-2026.toml\n  forcesim validate scenarios/*.toml\n\nThe scenario format is described in the README and by `forcesim schema`.")]
+#[command(
+    after_help = "Start with:\n  forcesim run scenarios/paris-2026.toml\n  forcesim validate scenarios/*.toml\n\nThe scenario format is described in the README and by `forcesim schema`."
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -20,7 +22,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a scenario's trials and report the force it yields.
-    #[command(after_help = "Examples:\n  forcesim run scenarios/paris-2026.toml\n  forcesim run scenarios/paris-2026.toml -n 1000000 --json report.json --csv report.csv\n  forcesim run scenarios/paris-2026.toml --set nations.ESP.participation=0.3 --set conditions.us_backstop.probability=0")]
+    #[command(
+        after_help = "Examples:\n  forcesim run scenarios/paris-2026.toml\n  forcesim run scenarios/paris-2026.toml -n 1000000 --json report.json --csv report.csv\n  forcesim run scenarios/paris-2026.toml --set nations.ESP.participation=0.3 --set conditions.us_backstop.probability=0"
+    )]
     Run(RunArgs),
     /// Check scenario files and print every problem, with file:line:column and key.
     #[command(after_help = "Exit code 0 when every file is valid, 2 otherwise.")]
@@ -84,7 +88,11 @@ fn parse_trials(s: &str) -> Result<u64, String> {
         Ok(n) => n,
         Err(_) => match clean.parse::<f64>() {
             Ok(x) if x.is_finite() && x >= 1.0 && x.fract() == 0.0 && x <= 1e18 => x as u64,
-            _ => return Err(format!("`{s}` is not a whole number of trials (e.g. 200000 or 2e5)")),
+            _ => {
+                return Err(format!(
+                    "`{s}` is not a whole number of trials (e.g. 200000 or 2e5)"
+                ));
+            }
         },
     };
     if n == 0 {

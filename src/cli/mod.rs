@@ -40,7 +40,7 @@ impl CliError {
 impl From<LoadError> for CliError {
     fn from(e: LoadError) -> Self {
         match e {
-            LoadError::Io { .. } => CliError::Other(anyhow::Error::new(e)),
+            LoadError::Io { .. } => CliError::Other(anyhow::anyhow!("{e}")),
             LoadError::Invalid(d) => CliError::Invalid(d.to_string()),
         }
     }

@@ -23,6 +23,13 @@ pub fn load(path: &Path, set: &[String]) -> Result<Model, CliError> {
 }
 
 pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
+    let dash = Some(Path::new("-"));
+    if a.json.as_deref() == dash && a.csv.as_deref() == dash {
+        return Err(CliError::Usage(
+            "--json - and --csv - cannot both write to standard output: give one a file path"
+                .into(),
+        ));
+    }
     let model = load(&a.scenario, &a.scenario_opts.set)?;
     let trials = a.trials.or(model.default_trials).unwrap_or(DEFAULT_TRIALS);
     let seed = a.seed.or(model.default_seed).unwrap_or(DEFAULT_SEED);
@@ -93,7 +100,11 @@ pub fn validate(a: ValidateArgs) -> Result<ExitCode, CliError> {
         Err(CliError::Invalid(format!(
             "{failed} of {} scenario{} invalid",
             a.scenarios.len(),
-            if a.scenarios.len() == 1 { " is" } else { "s are" }
+            if a.scenarios.len() == 1 {
+                " is"
+            } else {
+                "s are"
+            }
         )))
     } else if io_failed {
         Ok(ExitCode::from(1))

@@ -46,9 +46,7 @@ pub fn block_count(trials: u64) -> u64 {
 
 /// Number of trials in block `b` of a run of `trials` trials.
 pub fn block_len(trials: u64, b: u64) -> u64 {
-    trials
-        .saturating_sub(b * BLOCK_TRIALS)
-        .min(BLOCK_TRIALS)
+    trials.saturating_sub(b * BLOCK_TRIALS).min(BLOCK_TRIALS)
 }
 
 #[inline]
@@ -71,7 +69,14 @@ pub fn run_serial(model: &Model, seed: u64, trials: u64, blocks: Range<u64>) -> 
     let mut tally = Tally::new(model);
     let mut scratch = Scratch::new(model);
     for b in blocks {
-        trial::run_block(model, seed, b, block_len(trials, b), &mut scratch, &mut tally);
+        trial::run_block(
+            model,
+            seed,
+            b,
+            block_len(trials, b),
+            &mut scratch,
+            &mut tally,
+        );
     }
     tally
 }
@@ -116,7 +121,12 @@ pub enum EngineError {
 impl<'m> Runner<'m> {
     /// A runner for `trials` trials of `model` seeded `seed` on `threads` threads
     /// (0: one per available core).
-    pub fn new(model: &'m Model, seed: u64, trials: u64, threads: usize) -> Result<Self, EngineError> {
+    pub fn new(
+        model: &'m Model,
+        seed: u64,
+        trials: u64,
+        threads: usize,
+    ) -> Result<Self, EngineError> {
         let threads = if threads == 0 {
             std::thread::available_parallelism().map_or(1, |n| n.get())
         } else {

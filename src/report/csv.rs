@@ -28,7 +28,14 @@ fn field(s: &str) -> String {
 struct Rows(String);
 
 impl Rows {
-    fn row(&mut self, scope: &str, id: &str, cap: &str, metric: &str, value: impl std::fmt::Display) {
+    fn row(
+        &mut self,
+        scope: &str,
+        id: &str,
+        cap: &str,
+        metric: &str,
+        value: impl std::fmt::Display,
+    ) {
         let _ = writeln!(
             self.0,
             "{},{},{},{},{}",
@@ -64,8 +71,20 @@ pub fn to_csv(r: &Report) -> String {
     w.row("run", "", "", "trials", r.trials);
     w.row("run", "", "", "seed", r.seed);
     w.row("run", "", "", "p_all_covered", r.p_all_covered);
-    w.row("run", "", "", "p_all_covered_ci95_lo", r.p_all_covered_ci95[0]);
-    w.row("run", "", "", "p_all_covered_ci95_hi", r.p_all_covered_ci95[1]);
+    w.row(
+        "run",
+        "",
+        "",
+        "p_all_covered_ci95_lo",
+        r.p_all_covered_ci95[0],
+    );
+    w.row(
+        "run",
+        "",
+        "",
+        "p_all_covered_ci95_hi",
+        r.p_all_covered_ci95[1],
+    );
     for (cap, t) in &r.totals {
         w.stats("total", "", cap, "", &t.stats);
         if let Some(c) = &t.committed {
@@ -74,7 +93,13 @@ pub fn to_csv(r: &Report) -> String {
     }
     for (cap, list) in &r.thresholds {
         for t in list {
-            w.row("threshold", "", cap, &format!("p_at_least_{}", t.at_least), t.p);
+            w.row(
+                "threshold",
+                "",
+                cap,
+                &format!("p_at_least_{}", t.at_least),
+                t.p,
+            );
         }
     }
     for (id, d) in &r.domains {
@@ -107,7 +132,13 @@ pub fn to_csv(r: &Report) -> String {
     }
     if let Some(t) = &r.timeline {
         for (k, day) in t.days.iter().enumerate() {
-            w.row("timeline", "all", "", &format!("p_covered_day_{day}"), t.p_all_covered[k]);
+            w.row(
+                "timeline",
+                "all",
+                "",
+                &format!("p_covered_day_{day}"),
+                t.p_all_covered[k],
+            );
         }
         for (id, ps) in &t.domains {
             for (k, day) in t.days.iter().enumerate() {

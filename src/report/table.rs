@@ -85,7 +85,8 @@ pub fn to_table(r: &Report) -> String {
                 let _ = writeln!(
                     o,
                     "  {:<14} {:<18} {:>10} {:>10} {:>10} {:>10}",
-                    "", "committed (rot.)",
+                    "",
+                    "committed (rot.)",
                     thousands(c.mean),
                     thousands(c.p05),
                     thousands(c.p50),
@@ -131,7 +132,11 @@ pub fn to_table(r: &Report) -> String {
                 pct(d.p_leaderless)
             },
             if leads.is_empty() {
-                if d.lead_share.is_empty() { "no lead needed".into() } else { "none".into() }
+                if d.lead_share.is_empty() {
+                    "no lead needed".into()
+                } else {
+                    "none".into()
+                }
             } else {
                 leads.join(", ")
             }

@@ -407,7 +407,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// Defines a raw scenario struct and its [`Decode`] implementation (and schema)
 /// from one list of documented fields. Every field type must implement `Decode`;
-/// `Option`, `Vec` and `Table` fields are optional, others are required.
+/// `Option`, `Vec` and `Table` fields are optional, others are required. A struct
+/// decodes when its required fields do; an optional field that fails reads as
+/// absent (its errors are recorded), so that the rest of the file is still checked.
 macro_rules! decode_struct {
     (
         $(#[doc = $doc:literal])*
@@ -446,7 +448,12 @@ macro_rules! decode_struct {
                 $(
                     let $field: Option<$ty> = match $field {
                         Some(Some(v)) => Some(v),
-                        Some(None) => { ok = false; None }
+                        // An optional value that failed (its errors are recorded) reads
+                        // as absent, so that checks elsewhere in the file still run.
+                        Some(None) => match <$ty as Decode>::missing() {
+                            Some(v) => Some(v),
+                            None => { ok = false; None }
+                        },
                         None => match <$ty as Decode>::missing() {
                             Some(v) => Some(v),
                             None => {

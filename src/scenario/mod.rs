@@ -330,12 +330,23 @@ fn set_path<'i>(
             key,
             format!("`{path}` is not a table, so it has no key `{k}`"),
         ),
-        (Segment::Index(i), _) => cx.error(
-            whole,
-            key,
-            format!("`{path}` has no element [{i}] to set"),
-        ),
+        (Segment::Index(i), _) => {
+            cx.error(whole, key, format!("`{path}` has no element [{i}] to set"))
+        }
     }
+}
+
+/// The JSON Schema of the scenario format, generated from the same types that decode it.
+pub fn schema() -> serde_json::Value {
+    let mut s = raw::ScenarioFile::schema();
+    if let Some(o) = s.as_object_mut() {
+        o.insert(
+            "$schema".into(),
+            "https://json-schema.org/draft/2020-12/schema".into(),
+        );
+        o.insert("title".into(), "forcesim scenario".into());
+    }
+    s
 }
 
 #[cfg(test)]
@@ -352,17 +363,4 @@ mod tests {
         assert!(segments("a..b").is_none());
         assert!(segments("a[x]").is_none());
     }
-}
-
-/// The JSON Schema of the scenario format, generated from the same types that decode it.
-pub fn schema() -> serde_json::Value {
-    let mut s = raw::ScenarioFile::schema();
-    if let Some(o) = s.as_object_mut() {
-        o.insert(
-            "$schema".into(),
-            "https://json-schema.org/draft/2020-12/schema".into(),
-        );
-        o.insert("title".into(), "forcesim scenario".into());
-    }
-    s
 }

@@ -197,21 +197,15 @@ fn decode_dist(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<S<Dist>> {
             let mut values = None;
             let mut weights = None;
             let mut bad = false;
-            if !for_each_field(
-                value,
-                &sub,
-                cx,
-                &["values", "weights"],
-                |n, v, s, cx| {
-                    let list = number_list(v, s, cx);
-                    bad |= list.is_none();
-                    if n == "values" {
-                        values = list;
-                    } else {
-                        weights = list;
-                    }
-                },
-            ) || bad
+            if !for_each_field(value, &sub, cx, &["values", "weights"], |n, v, s, cx| {
+                let list = number_list(v, s, cx);
+                bad |= list.is_none();
+                if n == "values" {
+                    values = list;
+                } else {
+                    weights = list;
+                }
+            }) || bad
             {
                 return None;
             }
@@ -264,9 +258,7 @@ fn dist_schema(bounds: Json) -> Json {
         }
         n
     };
-    let arr = |n: usize, what: &str| {
-        json!({ "type": "array", "items": num, "minItems": n, "maxItems": n, "description": what })
-    };
+    let arr = |n: usize, what: &str| json!({ "type": "array", "items": num, "minItems": n, "maxItems": n, "description": what });
     let one = |name: &str, schema: Json| {
         json!({
             "type": "object",

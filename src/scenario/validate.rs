@@ -57,12 +57,7 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
         .iter()
         .map(|e| e.id.v.as_str())
         .collect();
-    let bloc_ids: Vec<&str> = file
-        .blocs
-        .entries
-        .iter()
-        .map(|e| e.id.v.as_str())
-        .collect();
+    let bloc_ids: Vec<&str> = file.blocs.entries.iter().map(|e| e.id.v.as_str()).collect();
     let dom_ids: Vec<&str> = file
         .domains
         .entries
@@ -258,7 +253,11 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
                 tracked: tracked.len(),
                 sampler: Sampler::new(&req.0.v),
                 dist: req.0.v.clone(),
-                fixed: req.0.v.is_fixed().then(|| crate::engine::to_count(req.0.v.support().0)),
+                fixed: req
+                    .0
+                    .v
+                    .is_fixed()
+                    .then(|| crate::engine::to_count(req.0.v.support().0)),
             });
             tracked.push(Tracked {
                 domain: d,
@@ -342,13 +341,16 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
                 p: Prob::product([&cap.0.v]),
             });
         }
-        let bloc = nat.bloc.as_ref().and_then(|b| match index(&bloc_ids, &b.v) {
-            Some(i) => Some(i),
-            None => {
-                unknown(cx, "bloc", b, &bloc_ids);
-                None
-            }
-        });
+        let bloc = nat
+            .bloc
+            .as_ref()
+            .and_then(|b| match index(&bloc_ids, &b.v) {
+                Some(i) => Some(i),
+                None => {
+                    unknown(cx, "bloc", b, &bloc_ids);
+                    None
+                }
+            });
         for (d_id, caps_of_domain) in nat.contributions.ok() {
             let Some(d) = index(&dom_ids, &d_id.v) else {
                 unknown(cx, "domain", d_id, &dom_ids);
@@ -434,7 +436,10 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
                         cx.error(
                             c_id.at.span.clone(),
                             &c_id.at.key,
-                            format!("at most {} thresholds per capability", limits::MAX_THRESHOLDS),
+                            format!(
+                                "at most {} thresholds per capability",
+                                limits::MAX_THRESHOLDS
+                            ),
                         );
                     }
                     thresholds[c] = v;

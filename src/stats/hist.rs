@@ -336,7 +336,11 @@ mod tests {
         let (mut a, mut b, mut all) = (Hist::new(0, None), Hist::new(0, None), Hist::new(0, None));
         for v in 0..5000u64 {
             let x = v * v % 70_001;
-            if v % 3 == 0 { a.add(x) } else { b.add(x) }
+            if v % 3 == 0 {
+                a.add(x)
+            } else {
+                b.add(x)
+            }
             all.add(x);
         }
         let mut ab = a.clone();

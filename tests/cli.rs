@@ -1,0 +1,451 @@
+//! The command line as a user meets it: exit codes, messages with file:line:column
+//! and the dotted key for each class of bad input, and output files.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+
+fn forcesim() -> Command {
+    Command::cargo_bin("forcesim").expect("binary is built")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("forcesim-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn write(dir: &PathBuf, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).expect("write fixture");
+    p
+}
+
+const VALID: &str = r#"
+[scenario]
+name = "Valid"
+[capabilities]
+troops = { unit = "personnel" }
+[conditions.backstop]
+probability = 0.7
+[domains.land]
+lead = ["A", "B"]
+requirements = { troops = 1000 }
+[nations.A]
+participation = 0.8
+contributions.land.troops = 600
+[nations.B]
+participation = 0.6
+if_absent = { backstop = 0.3 }
+contributions.land.troops = 600
+"#;
+
+/// Runs `validate` on `text` and returns stderr, asserting exit code 2.
+fn invalid(name: &str, text: &[u8]) -> String {
+    let dir = scratch(name);
+    let path = write(&dir, "s.toml", text);
+    let out = forcesim()
+        .arg("validate")
+        .arg(&path)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{name}: expected exit 2, stderr:\n{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{name} panicked:\n{stderr}");
+    stderr
+}
+
+/// Asserts that stderr has an error at `line:col` for `key` whose message contains `text`.
+fn has(stderr: &str, line_col: &str, key: &str, text: &str) {
+    let found = stderr.lines().any(|l| {
+        l.starts_with("error: ")
+            && l.contains(&format!("s.toml:{line_col}: {key}: "))
+            && l.contains(text)
+    });
+    assert!(
+        found,
+        "no error at {line_col} for `{key}` containing {text:?} in:\n{stderr}"
+    );
+}
+
+#[test]
+fn valid_scenario_validates_and_runs() {
+    let dir = scratch("valid");
+    let path = write(&dir, "s.toml", VALID.as_bytes());
+    forcesim()
+        .arg("validate")
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "ok (2 nations, 1 domains, 1 capabilities)",
+        ));
+    let json = dir.join("r.json");
+    let csv = dir.join("r.csv");
+    forcesim()
+        .args(["run", "-n", "20000", "--seed", "3", "-j", "2", "--json"])
+        .arg(&json)
+        .arg("--csv")
+        .arg(&csv)
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("All domains covered"));
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(report["format"], "forcesim-report/1");
+    assert_eq!(report["trials"], 20000);
+    assert_eq!(report["seed"], 3);
+    let csv = std::fs::read_to_string(&csv).unwrap();
+    assert!(csv.starts_with("scope,id,capability,metric,value\n"));
+    assert!(csv.contains("\ndomain,land,,p_covered,"));
+    assert!(csv.contains("\nnation,B,troops,mean_provided,"));
+    // Every row has five fields.
+    assert!(csv.lines().all(|l| l.split(',').count() == 5));
+}
+
+#[test]
+fn json_to_stdout_is_the_whole_document() {
+    let dir = scratch("stdout");
+    let path = write(&dir, "s.toml", VALID.as_bytes());
+    let out = forcesim()
+        .args(["run", "-n", "5000", "--json", "-"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON only");
+    assert!(v["p_all_covered"].as_f64().is_some());
+}
+
+#[test]
+fn reports_are_identical_across_thread_counts() {
+    let dir = scratch("threads");
+    let path = write(&dir, "s.toml", VALID.as_bytes());
+    let strip = |j: usize| {
+        let out = forcesim()
+            .args([
+                "run", "-n", "30000", "--seed", "9", "--json", "-", "-q", "-j",
+            ])
+            .arg(j.to_string())
+            .arg(&path)
+            .output()
+            .unwrap();
+        let mut v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v.as_object_mut().unwrap().remove("engine");
+        serde_json::to_string(&v).unwrap()
+    };
+    let one = strip(1);
+    assert_eq!(one, strip(2));
+    assert_eq!(one, strip(4));
+}
+
+#[test]
+fn every_error_is_reported_at_once_with_place_and_key() {
+    let text = r#"[scenario]
+name = "bad"
+[capabilities]
+troops = { unit = "personnel" }
+[domains.land]
+lead = ["GBR", "XYZ"]
+requirements = { troops = 20_000, tanks = 5 }
+[nations.GBR]
+participation = 1.5
+approval = [{ body = "Commons", probability = -0.1 }]
+contributions.land.troops = { triangular = [10, 5, 1] }
+[nations.FRA]
+participation = 0.5
+bloc = "nope"
+contributions.land.troops = { pert = [1, 2] }
+"#;
+    let e = invalid("many", text.as_bytes());
+    has(&e, "6:16", "domains.land.lead[1]", "unknown nation `XYZ`");
+    has(
+        &e,
+        "7:35",
+        "domains.land.requirements.tanks",
+        "unknown capability `tanks`",
+    );
+    has(&e, "9:17", "nations.GBR.participation", "between 0 and 1");
+    has(
+        &e,
+        "10:47",
+        "nations.GBR.approval[0].probability",
+        "between 0 and 1",
+    );
+    has(
+        &e,
+        "11:44",
+        "nations.GBR.contributions.land.troops.triangular",
+        "min ≤ mode ≤ max",
+    );
+    has(&e, "14:8", "nations.FRA.bloc", "unknown bloc `nope`");
+    has(
+        &e,
+        "15:38",
+        "nations.FRA.contributions.land.troops.pert",
+        "expected 3 numbers",
+    );
+    assert!(e.contains("7 problems in"), "{e}");
+}
+
+#[test]
+fn wrong_types_and_unknown_keys() {
+    let text = br#"[scenario]
+name = 5
+[simulation]
+trials = "many"
+[domains.land]
+lead = "GBR"
+[nations.GBR]
+participaton = 0.5
+"#;
+    let e = invalid("types", text);
+    has(
+        &e,
+        "2:8",
+        "scenario.name",
+        "expected a string, found an integer",
+    );
+    has(
+        &e,
+        "4:10",
+        "simulation.trials",
+        "expected a whole number, found a string",
+    );
+    has(
+        &e,
+        "6:8",
+        "domains.land.lead",
+        "expected an array, found a string",
+    );
+    has(
+        &e,
+        "8:1",
+        "nations.GBR.participaton",
+        "did you mean `participation`?",
+    );
+    has(
+        &e,
+        "7:1",
+        "nations.GBR.participation",
+        "missing required key",
+    );
+}
+
+#[test]
+fn bad_distribution_parameters() {
+    let text = br#"[scenario]
+name = "d"
+[capabilities]
+x = {}
+[domains.d]
+[nations.A]
+participation = 1
+contributions.d.x = { normal = { mean = 5, sd = -1 } }
+ready_days = { lognormal = { median = 0, sigma = 1 } }
+[nations.B]
+participation = { normal = { mean = 0.5, sd = 0.1 } }
+contributions.d.x = { discrete = { values = [1, 2], weights = [0, 0] } }
+[nations.C]
+participation = { uniform = [0.5, 1.5] }
+contributions.d.x = { gamma = [1, 2] }
+"#;
+    let e = invalid("dists", text);
+    has(&e, "8:32", "nations.A.contributions.d.x.normal", "sd ≥ 0");
+    has(&e, "9:28", "nations.A.ready_days.lognormal", "median > 0");
+    has(
+        &e,
+        "11:17",
+        "nations.B.participation",
+        "bounded distribution",
+    );
+    has(
+        &e,
+        "12:34",
+        "nations.B.contributions.d.x.discrete",
+        "must not all be zero",
+    );
+    has(&e, "14:17", "nations.C.participation", "must lie in [0, 1]");
+    has(
+        &e,
+        "15:23",
+        "nations.C.contributions.d.x.gamma",
+        "unknown distribution `gamma`",
+    );
+}
+
+#[test]
+fn nan_infinity_and_values_too_large() {
+    let text = br#"[scenario]
+name = "n"
+[simulation]
+trials = 99_000_000_000_000_000
+[capabilities]
+x = {}
+[domains.d]
+requirements = { x = inf }
+[nations.A]
+participation = nan
+contributions.d.x = 1e15
+[nations.B]
+participation = -inf
+contributions.d.x = 123456789012345678901234567890
+"#;
+    let e = invalid("nan", text);
+    has(
+        &e,
+        "4:10",
+        "simulation.trials",
+        "too large: at most 1000000000000",
+    );
+    has(&e, "8:22", "domains.d.requirements.x", "finite number");
+    has(&e, "10:17", "nations.A.participation", "finite number");
+    has(
+        &e,
+        "11:21",
+        "nations.A.contributions.d.x",
+        "too large to count",
+    );
+    has(&e, "13:17", "nations.B.participation", "finite number");
+    has(&e, "14:21", "nations.B.contributions.d.x", "too large");
+}
+
+#[test]
+fn if_absent_cycles_are_named() {
+    let text = br#"[scenario]
+name = "c"
+[domains.d]
+[nations.A]
+participation = 0.5
+if_absent = { C = 0.1 }
+[nations.B]
+participation = 0.5
+if_absent = { A = 0.1 }
+[nations.C]
+participation = 0.5
+if_absent = { B = 0.1, C = 0.2 }
+"#;
+    let e = invalid("cycle", text);
+    has(&e, "6:13", "nations.A.if_absent", "cycle: A → C → B → A");
+    has(&e, "12:24", "nations.C.if_absent.C", "its own absence");
+}
+
+#[test]
+fn empty_binary_and_malformed_files() {
+    let e = invalid("empty", b"");
+    assert!(e.contains("s.toml:1:1: the file is empty"), "{e}");
+    let e = invalid("blank", b"   \n\n");
+    assert!(e.contains("the file is empty"), "{e}");
+    let e = invalid("binary", b"[scenario]\nname = \"x\xff\xfe\"\n");
+    assert!(
+        e.contains("s.toml:2:10: the file is not valid UTF-8"),
+        "{e}"
+    );
+    let e = invalid(
+        "syntax",
+        b"[scenario]\nname = \"x\"\nname = \"y\"\n[domains.a\n",
+    );
+    assert!(e.contains("s.toml:3:1: TOML syntax: duplicate key"), "{e}");
+    assert!(e.contains("s.toml:4:11: TOML syntax:"), "{e}");
+    let e = invalid("nothing", b"[scenario]\nname = \"x\"\n");
+    assert!(e.contains("domains: the scenario defines no domain"), "{e}");
+    assert!(e.contains("nations: the scenario defines no nation"), "{e}");
+    let e = invalid(
+        "noscenario",
+        b"[domains.d]\n[nations.A]\nparticipation = 1\n",
+    );
+    assert!(
+        e.contains("scenario: missing required key `scenario`"),
+        "{e}"
+    );
+    let e = invalid(
+        "ids",
+        b"[scenario]\nname = \"x\"\n[domains.d]\n[nations.\"A B\"]\nparticipation = 1\n",
+    );
+    assert!(
+        e.contains("s.toml:4:10: nations.A B: `A B` is not a valid id"),
+        "{e}"
+    );
+}
+
+#[test]
+fn overrides_are_checked_like_the_file() {
+    let dir = scratch("set");
+    let path = write(&dir, "s.toml", VALID.as_bytes());
+    let out = forcesim()
+        .args([
+            "validate",
+            "--set",
+            "nations.Q.participation=1",
+            "--set",
+            "nations.A.participation=2",
+        ])
+        .args(["--set", "nations.A.participaton=0.5", "--set", "novalue"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{e}");
+    assert!(e.contains("(--set nations.Q.participation=1): nations.Q.participation: no key `Q` at `nations`; valid keys there: A, B"), "{e}");
+    assert!(e.contains("(--set nations.A.participation=2): nations.A.participation: probability must be between 0 and 1"), "{e}");
+    assert!(e.contains("did you mean `participation`?"), "{e}");
+    assert!(
+        e.contains("(--set novalue): an override must look like KEY=VALUE"),
+        "{e}"
+    );
+    // A valid override changes the figures.
+    let p = |set: &str| {
+        let out = forcesim()
+            .args(["run", "-n", "20000", "-q", "--json", "-", "--set", set])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["overrides"][0], set);
+        v["nations"]["A"]["p_participates"].as_f64().unwrap()
+    };
+    assert_eq!(p("nations.A.participation=1"), 1.0);
+    assert_eq!(p("nations.A.participation=0"), 0.0);
+}
+
+#[test]
+fn unreadable_files_and_bad_flags() {
+    forcesim()
+        .args(["run", "/nonexistent/forcesim/s.toml"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "cannot read /nonexistent/forcesim/s.toml",
+        ));
+    let dir = scratch("flags");
+    let path = write(&dir, "s.toml", VALID.as_bytes());
+    for bad in [["-n", "0"], ["-n", "many"], ["-j", "0"], ["--seed", "-1"]] {
+        forcesim().arg("run").args(bad).arg(&path).assert().code(2);
+    }
+    // An unwritable output is an I/O failure (1) and leaves nothing behind.
+    forcesim()
+        .args(["run", "-n", "1000", "--json"])
+        .arg(dir.join("missing").join("r.json"))
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("cannot write"));
+    assert!(!dir.join("missing").exists());
+}
+
+#[test]
+fn schema_is_json() {
+    let out = forcesim().arg("schema").output().unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["properties"]["nations"]["type"], "object");
+    assert!(
+        v["properties"]["nations"]["additionalProperties"]["properties"]["participation"]
+            .is_object()
+    );
+}
