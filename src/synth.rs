@@ -40,7 +40,10 @@ pub fn scenario(nations: usize, domains: usize, seed: u64) -> String {
         s,
         "[simulation]\ntrials = 100_000\nseed = {seed}\ntimeline_days = [30, 90, 180]\n"
     );
-    let _ = writeln!(s, "[report]\nthresholds = {{ troops = [15_000, 20_000, 30_000] }}\n");
+    let _ = writeln!(
+        s,
+        "[report]\nthresholds = {{ troops = [15_000, 20_000, 30_000] }}\n"
+    );
     let _ = writeln!(s, "[capabilities]");
     for (id, unit, _) in CAPABILITIES.iter().take(domains) {
         let _ = writeln!(s, "{id} = {{ unit = \"{unit}\" }}");
@@ -48,7 +51,11 @@ pub fn scenario(nations: usize, domains: usize, seed: u64) -> String {
     let _ = writeln!(s, "\n[conditions.backstop]\nprobability = 0.75\n");
     let blocs = (nations / 8).max(1);
     for b in 0..blocs {
-        let _ = writeln!(s, "[blocs.b{b}]\ncorrelation = {:.2}\n", 0.2 + 0.4 * unit(&mut rng));
+        let _ = writeln!(
+            s,
+            "[blocs.b{b}]\ncorrelation = {:.2}\n",
+            0.2 + 0.4 * unit(&mut rng)
+        );
     }
     let id = |n: usize| format!("N{n:03}");
     // Domain d requires capability d; its lead list is three nations.
@@ -104,7 +111,11 @@ pub fn scenario(nations: usize, domains: usize, seed: u64) -> String {
             let (cap, _, per) = CAPABILITIES[d];
             let mode = (per * (0.5 + unit(&mut rng))).round().max(1.0);
             let form = if (n + d) % 2 == 0 {
-                format!("{{ pert = [{}, {mode}, {}] }}", (mode * 0.5).floor(), (mode * 2.0).ceil())
+                format!(
+                    "{{ pert = [{}, {mode}, {}] }}",
+                    (mode * 0.5).floor(),
+                    (mode * 2.0).ceil()
+                )
             } else {
                 format!(
                     "{{ triangular = [{}, {mode}, {}] }}",

@@ -92,10 +92,22 @@ fn changing_one_nation_keeps_the_others_draws() {
     );
     let other = run(&edited, trials, 7, 2);
     for id in ["A", "B", "C"] {
-        assert_eq!(base.nations[id].p_participates, other.nations[id].p_participates);
+        assert_eq!(
+            base.nations[id].p_participates,
+            other.nations[id].p_participates
+        );
     }
-    assert_eq!(base.nations["B"].mean_provided["ships"], other.nations["B"].mean_provided["ships"]);
-    assert_ne!(base.nations["B"].mean_provided["troops"], other.nations["B"].mean_provided["troops"]);
+    assert_eq!(
+        base.nations["B"].mean_provided["ships"],
+        other.nations["B"].mean_provided["ships"]
+    );
+    assert_ne!(
+        base.nations["B"].mean_provided["troops"],
+        other.nations["B"].mean_provided["troops"]
+    );
     assert_eq!(base.domains["sea"], other.domains["sea"]);
-    assert_eq!(base.nations["A"].mean_provided, other.nations["A"].mean_provided);
+    assert_eq!(
+        base.nations["A"].mean_provided,
+        other.nations["A"].mean_provided
+    );
 }

@@ -228,7 +228,11 @@ impl Plan {
             ready: model.nations.iter().map(|n| n.ready.clone()).collect(),
             ready_keys: model.nations.iter().map(|n| n.ready_key).collect(),
             contribs,
-            contrib_samplers: model.contributions.iter().map(|c| c.sampler.clone()).collect(),
+            contrib_samplers: model
+                .contributions
+                .iter()
+                .map(|c| c.sampler.clone())
+                .collect(),
             contrib_keys: model.contributions.iter().map(|c| c.key).collect(),
             domains,
             leads,

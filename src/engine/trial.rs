@@ -257,7 +257,9 @@ fn trial(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
                 let covered = s.has_lead[d]
                     && plan.reqs[dom.reqs.0 as usize..dom.reqs.1 as usize]
                         .iter()
-                        .all(|r| s.cumulative[r.tracked as usize] >= s.required[r.tracked as usize]);
+                        .all(|r| {
+                            s.cumulative[r.tracked as usize] >= s.required[r.tracked as usize]
+                        });
                 tally.timeline_domain[k * nd + d] += u64::from(covered);
                 all_k &= covered;
             }
