@@ -59,8 +59,7 @@ pub fn scenario(nations: usize, domains: usize, seed: u64) -> String {
     }
     let id = |n: usize| format!("N{n:03}");
     // Domain d requires capability d; its lead list is three nations.
-    for d in 0..domains {
-        let (cap, _, per) = CAPABILITIES[d];
+    for (d, (cap, _, per)) in CAPABILITIES.iter().enumerate().take(domains) {
         // About 55 % of the nations take part on average; ask for a bit less than
         // the expected supply so that coverage is informative.
         let need = (per * nations as f64 * 0.45).round().max(1.0);
