@@ -2,6 +2,7 @@
 //! (0 success, 1 I/O or other failure, 2 bad usage or bad scenario).
 
 mod args;
+mod bench;
 mod progress;
 mod run;
 
@@ -72,6 +73,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::Run(a) => run::run(a),
         Command::Validate(a) => run::validate(a),
+        Command::Bench(a) => bench::bench(a),
         Command::Schema => {
             let schema = forcesim::scenario::schema();
             let text = serde_json::to_string_pretty(&schema).map_err(anyhow::Error::new)?;
