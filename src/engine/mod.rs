@@ -39,8 +39,7 @@ pub const STREAMS: &str = "xoshiro256++/splitmix64/block4096/v1";
 /// library call `round` compiles to on baseline x86-64.
 #[inline(always)]
 pub fn to_count(x: f64) -> u64 {
-    // `!(x > 0.0)` is true for NaN too.
-    if !(x > 0.0) {
+    if x.is_nan() || x <= 0.0 {
         return 0;
     }
     if x >= limits::MAX_VALUE as f64 {
