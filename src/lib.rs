@@ -3,7 +3,7 @@
 //! The pipeline (see `docs/` and the README):
 //!
 //! ```text
-//! scenario.toml ─▶ scenario::parse ─▶ Model ─▶ engine::Runner ─▶ Tally ─▶ Report ─▶ JSON | CSV | table
+//! scenario.toml ─▶ scenario::parse ─▶ Model ─▶ engine::Runner ─▶ Tally ─▶ Report ─▶ JSON | CSV | table | charts
 //! ```
 //!
 //! ```
@@ -30,6 +30,7 @@
 
 #![warn(missing_docs)]
 
+pub mod charts;
 pub mod dist;
 pub mod engine;
 pub mod limits;
