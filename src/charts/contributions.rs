@@ -85,8 +85,9 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
     )?;
     plot = plot.below(34);
 
-    // The main capability (the one of force.png) gets the left half at full
-    // height; the others share the right half, one above the other.
+    // The main capability (the one of force.png) gets a full-height panel on
+    // the left; the others share the right part: one or two stacked, three or
+    // four in a 2×2 grid (the third spanning both columns when there are three).
     let main = super::force::pick(report)
         .map(|(id, _)| id)
         .filter(|id| caps.contains(id))
@@ -94,33 +95,49 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
     let mut shown: Vec<&str> = vec![main];
     shown.extend(caps.iter().copied().filter(|c| *c != main));
     shown.truncate(MAX_PANELS);
-    let titled = shown.len() > 1;
-    let half = (plot.width() - PANEL_GAP) / 2;
+    let others = &shown[1..];
+    let titled = !others.is_empty();
+    let left_share = if others.len() >= 3 { 0.4 } else { 0.5 };
+    let left_w = ((plot.width() - PANEL_GAP) as f64 * left_share) as i32;
     let left = if titled {
         Rect {
-            x1: plot.x0 + half,
+            x1: plot.x0 + left_w,
             ..plot
         }
     } else {
         plot
     };
     panel(root, left, report, main, &domains, titled)?;
-    let others = &shown[1..];
-    if !others.is_empty() {
-        let k = others.len() as i32;
-        let ph = (plot.height() - PANEL_GAP * (k - 1)) / k;
-        for (i, cap) in others.iter().enumerate() {
-            let y0 = plot.y0 + i as i32 * (ph + PANEL_GAP);
-            let rect = Rect {
-                x0: plot.x1 - half,
-                y0,
-                x1: plot.x1,
-                y1: y0 + ph,
-            };
-            panel(root, rect, report, cap, &domains, true)?;
-        }
+    let right = Rect {
+        x0: plot.x0 + left_w + PANEL_GAP,
+        ..plot
+    };
+    for (cap, rect) in others.iter().zip(cells(right, others.len())) {
+        panel(root, rect, report, cap, &domains, true)?;
     }
     Ok(())
+}
+
+/// The rectangles of `k` panels in `area` (see [`draw`]).
+fn cells(area: Rect, k: usize) -> Vec<Rect> {
+    let (cols, rows) = if k <= 2 { (1, k as i32) } else { (2, 2) };
+    let w = (area.width() - PANEL_GAP * (cols - 1)) / cols;
+    let h = (area.height() - PANEL_GAP * (rows - 1)) / rows.max(1);
+    (0..k as i32)
+        .map(|i| {
+            let (c, r) = (i % cols, i / cols);
+            let x0 = area.x0 + c * (w + PANEL_GAP);
+            let y0 = area.y0 + r * (h + PANEL_GAP);
+            // With three panels the third spans both columns.
+            let x1 = if k == 3 && i == 2 { area.x1 } else { x0 + w };
+            Rect {
+                x0,
+                y0,
+                x1,
+                y1: y0 + h,
+            }
+        })
+        .collect()
 }
 
 /// One capability's panel.
@@ -197,7 +214,7 @@ fn panel<DB: DrawingBackend>(
     }
 
     let font_size = if titled {
-        theme::SMALL_SIZE + 1.0
+        theme::SMALL_SIZE
     } else {
         theme::LABEL_SIZE
     };
@@ -207,7 +224,7 @@ fn panel<DB: DrawingBackend>(
         .map(|b| width(root, &b.label, name_font))
         .max()
         .unwrap_or(0)
-        .min((top.width() as f64 * 0.34) as i32);
+        .min((top.width() as f64 * 0.4) as i32);
     let chart_rect = Rect {
         x0: top.x0 + name_w + 16,
         ..top
@@ -232,7 +249,7 @@ fn panel<DB: DrawingBackend>(
     let label_font = Font::new(font_size);
     let mut mesh = chart.configure_mesh();
     mesh.disable_y_mesh()
-        .x_labels(if titled { 4 } else { 7 })
+        .x_labels(if titled { 5 } else { 7 })
         .max_light_lines(0)
         .x_label_formatter(&x_fmt)
         .label_style(label_font.style())

@@ -21,7 +21,7 @@ use crate::report::Report;
 /// Widest the domain names may be, as a share of the body width.
 const MAX_NAME_SHARE: f64 = 0.34;
 /// Space right of the plot, for the value labels of bars near 100 %.
-const RIGHT_PAD: i32 = 150;
+const RIGHT_PAD: i32 = 240;
 /// Tallest a row may be, in pixels.
 const MAX_ROW: f64 = 120.0;
 
@@ -41,7 +41,10 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
     }
     let items = [
         (Mark::Box(theme::GOOD), "P(covered)".to_string()),
-        (Mark::Whisker(theme::BLACK), "95 % interval".to_string()),
+        (
+            Mark::Whisker(theme::BLACK),
+            "95 % interval (in brackets)".to_string(),
+        ),
         (
             Mark::Box(theme::BAD),
             "P(leaderless): no nation of the lead list takes part".to_string(),
@@ -144,11 +147,18 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
         line(root, (lo, bar_y), (hi, bar_y), st)?;
         line(root, (lo, bar_y - cap), (lo, bar_y + cap), st)?;
         line(root, (hi, bar_y - cap), (hi, bar_y + cap), st)?;
+        let vx = x1.max(hi) + theme::LABEL_GAP + 4;
+        let label = percent(r.p);
+        text(root, &label, (vx, bar_y), value_font.color(theme::GOOD))?;
         text(
             root,
-            &percent(r.p),
-            (x1.max(hi) + theme::LABEL_GAP + 4, bar_y),
-            value_font.color(theme::GOOD),
+            &format!(
+                "({}–{})",
+                percent(r.ci[0]).trim_end_matches(" %"),
+                percent(r.ci[1])
+            ),
+            (vx + width(root, &label, value_font) + 8, bar_y),
+            small,
         )?;
         // P(leaderless) beneath.
         if let Some(pl) = r.leaderless {

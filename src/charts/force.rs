@@ -34,8 +34,9 @@ const Y_LABEL_AREA: u32 = 130;
 const RIGHT_PAD: i32 = 36;
 /// Height of one row of labels above the bars.
 const LABEL_ROW: i32 = 36;
-/// Narrowest bar or band drawn, in pixels (so that a spike stays visible).
-const MIN_MARK_PX: f64 = 5.0;
+/// Narrowest band, or bar when there are at most three, in pixels (so that a
+/// spike stays visible).
+const MIN_MARK_PX: f64 = 16.0;
 
 /// The capability drawn: `troops` if counted, else the first with thresholds,
 /// else the first.
@@ -126,11 +127,8 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
         hi = hi.max(t.at_least as f64);
     }
     let pad = ((hi - lo) * 0.04).max(1.0);
-    lo = if lo >= 0.0 {
-        (lo - pad).max(0.0)
-    } else {
-        lo - pad
-    };
+    // Not clamped at 0: a spike at 0 must not hide behind the y axis.
+    lo -= pad;
     hi += pad;
     let share = |c: u64| c as f64 / n as f64 * 100.0;
     let peak = h
@@ -172,7 +170,7 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
         .collect();
     let rows = stack_labels(
         &placed.iter().map(|&(x, w, _)| (x, w)).collect::<Vec<_>>(),
-        16,
+        28,
     );
     let nrows = rows.iter().max().map_or(0, |r| r + 1) as i32;
     let plot_h = (plot.height() - theme::X_LABEL_AREA as i32).max(1) as f64;
@@ -196,10 +194,17 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
         .y_label_formatter(&y_fmt)
         .label_style(Font::new(theme::LABEL_SIZE).style())
         .axis_desc_style(Font::new(theme::AXIS_DESC_SIZE).style())
-        .x_desc(format!(
-            "total {name} ({unit}) · each bar {} {unit} wide",
-            number(h.width)
-        ))
+        .x_desc(if s.min == s.max {
+            format!(
+                "total {name} ({unit}) · the same in every trial: {}",
+                thousands(s.min)
+            )
+        } else {
+            format!(
+                "total {name} ({unit}) · each bar {} {unit} wide",
+                number(h.width)
+            )
+        })
         .y_desc("share of trials")
         .y_label_offset(5)
         .bold_line_style(theme::GRID)
@@ -208,6 +213,9 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
         .draw()?;
 
     let min_w = MIN_MARK_PX * (hi - lo) / (plot_x1 - plot_x0).max(1) as f64;
+    // Widen bars only when there are so few that they cannot touch.
+    let filled = h.counts.iter().filter(|c| **c > 0).count();
+    let min_bar = if filled <= 3 { min_w } else { 0.0 };
     // Band behind the bars.
     let (b0, b1) = widen(s.p05, s.p95, min_w);
     chart.draw_series(std::iter::once(Rectangle::new(
@@ -222,7 +230,7 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
             .filter(|(_, c)| **c > 0)
             .map(|(i, &c)| {
                 let x0 = h.start + h.width * i as f64;
-                let (x0, x1) = widen(x0, x0 + h.width, min_w);
+                let (x0, x1) = widen(x0, x0 + h.width, min_bar);
                 Rectangle::new([(x0, 0.0), (x1, share(c))], BAR.mix(0.85).filled())
             }),
     )?;

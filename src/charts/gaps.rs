@@ -14,7 +14,7 @@ use plotters::style::Color;
 
 use super::format::{axis_percent, number, percent};
 use super::frame::{
-    Canvas, DrawResult, Font, Mark, Rect, fill_rect, fit, frame, legend, line, note, text,
+    Canvas, DrawResult, Font, Mark, Rect, fill_rect, fit, frame, legend, line, note, text, width,
 };
 use super::theme;
 use crate::report::{CapabilityFigures, Report};
@@ -208,12 +208,20 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
                 )?;
                 // The figures, in the unit.
                 let vx = chart_rect.x1 + 10;
-                let figures = format!(
-                    "median {} · p75 {} · p95 {}",
+                let (p50, p75, p95) = (
                     number(fig.gap.p50),
                     number(fig.gap.p75),
-                    number(fig.gap.p95)
+                    number(fig.gap.p95),
                 );
+                let mut figures = format!("median {p50} · p75 {p75} · p95 {p95}");
+                if width(root, &figures, value) > VALUE_COL - 20 {
+                    figures = fit(
+                        root,
+                        &format!("{p50} · {p75} · {p95}"),
+                        value,
+                        VALUE_COL - 20,
+                    );
+                }
                 let met = format!("{}; met in {}", unit_or(unit, name), percent(fig.p_met));
                 if two_lines {
                     text(

@@ -146,16 +146,30 @@ pub enum ChartError {
         file: String,
     },
     /// The directory could not be created.
-    #[error("cannot write charts to {}: {source}", path.display())]
+    #[error("cannot write charts to {}: {cause}", path.display())]
     Dir {
         /// The directory.
         path: PathBuf,
         /// The cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// A file could not be written (nothing is left behind).
-    #[error(transparent)]
-    Write(#[from] WriteError),
+    #[error("cannot write {}: {cause}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        cause: std::io::Error,
+    },
+}
+
+impl From<WriteError> for ChartError {
+    fn from(e: WriteError) -> Self {
+        ChartError::Write {
+            path: e.path,
+            cause: e.source,
+        }
+    }
 }
 
 /// Renders `chart` of `report` in `format`: the bytes of a PNG or SVG file.
@@ -238,9 +252,9 @@ pub fn write_all(report: &Report, dir: &Path, format: Format) -> Result<Vec<Path
             rendered.push((chart.file_name(format), render(chart, report, format)?));
         }
     }
-    std::fs::create_dir_all(dir).map_err(|source| ChartError::Dir {
+    std::fs::create_dir_all(dir).map_err(|cause| ChartError::Dir {
         path: dir.to_path_buf(),
-        source,
+        cause,
     })?;
     let mut written = Vec::with_capacity(rendered.len());
     for (name, bytes) in rendered {

@@ -119,7 +119,11 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
     // The report's days: a grid line and a tick label each (thinned when dense).
     let tick = Font::new(theme::LABEL_SIZE).h(HPos::Center).v(Valign::Top);
     let mut last_end = i32::MIN;
-    for &d in &tl.days {
+    let mut days = tl.days.clone();
+    if days.first() != Some(&0) {
+        days.insert(0, 0);
+    }
+    for &d in &days {
         let x = px(d as f64, 0.0).0;
         line(root, (x, y_top), (x, y_base), theme::GRID.stroke_width(1))?;
         line(
