@@ -11,7 +11,7 @@ use plotters::prelude::DrawingBackend;
 use plotters::style::Color;
 use plotters::style::text_anchor::HPos;
 
-use super::format::{axis_percent, percent};
+use super::format::{axis_percent, percent, percent_range};
 use super::frame::{
     Canvas, DrawResult, Font, Mark, Rect, fill_rect, fit, frame, legend, line, note, text, width,
 };
@@ -21,7 +21,7 @@ use crate::report::Report;
 /// Widest the domain names may be, as a share of the body width.
 const MAX_NAME_SHARE: f64 = 0.34;
 /// Space right of the plot, for the value labels of bars near 100 %.
-const RIGHT_PAD: i32 = 240;
+const RIGHT_PAD: i32 = 270;
 /// Tallest a row may be, in pixels.
 const MAX_ROW: f64 = 120.0;
 
@@ -152,11 +152,7 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
         text(root, &label, (vx, bar_y), value_font.color(theme::GOOD))?;
         text(
             root,
-            &format!(
-                "({}–{})",
-                percent(r.ci[0]).trim_end_matches(" %"),
-                percent(r.ci[1])
-            ),
+            &format!("({})", percent_range(r.ci[0], r.ci[1])),
             (vx + width(root, &label, value_font) + 8, bar_y),
             small,
         )?;

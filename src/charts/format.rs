@@ -37,8 +37,9 @@ pub fn number(v: f64) -> String {
 }
 
 /// A probability as a percentage with a space before the sign: `0.72` → `"72 %"`.
-/// Below 1 % and above 99 % one decimal is kept, and values that would round to
-/// 0 % or 100 % without being exactly so are written `< 0.1 %` and `> 99.9 %`.
+/// Between 1 % and 99 % it is rounded to a whole percent; nearer 0 or 100 % more
+/// decimals are kept (`0.4 %`, `0.07 %`, `99.6 %`), and values that would round to
+/// 0 % or 100 % without being exactly so are written `< 0.01 %` and `> 99.99 %`.
 pub fn percent(p: f64) -> String {
     if !p.is_finite() {
         return "–".into();
@@ -48,15 +49,40 @@ pub fn percent(p: f64) -> String {
         "0 %".into()
     } else if x >= 100.0 {
         "100 %".into()
-    } else if x < 0.05 {
-        "< 0.1 %".into()
-    } else if x > 99.95 {
-        "> 99.9 %".into()
-    } else if !(1.0..=99.0).contains(&x) {
+    } else if x < 0.005 {
+        "< 0.01 %".into()
+    } else if x < 0.095 {
+        format!("{x:.2} %")
+    } else if x < 1.0 {
         format!("{x:.1} %")
-    } else {
+    } else if x <= 99.0 {
         format!("{x:.0} %")
+    } else if x < 99.95 {
+        format!("{x:.1} %")
+    } else if x < 99.995 {
+        format!("{x:.2} %")
+    } else {
+        "> 99.99 %".into()
     }
+}
+
+/// An interval of probabilities, with decimals enough to show its width (none
+/// when it spans 3 points or more, one down to 0.3 points, else two):
+/// `(0.349, 0.353)` → `"34.9–35.3 %"`, `(0.55, 0.61)` → `"55–61 %"`.
+pub fn percent_range(lo: f64, hi: f64) -> String {
+    if !(lo.is_finite() && hi.is_finite()) {
+        return "–".into();
+    }
+    let (a, b) = (lo * 100.0, hi * 100.0);
+    let w = (b - a).abs();
+    let d = if w >= 3.0 {
+        0
+    } else if w >= 0.3 {
+        1
+    } else {
+        2
+    };
+    format!("{a:.d$}–{b:.d$} %")
 }
 
 /// A percentage of an axis (tick labels): `40.0` → `"40 %"`.
@@ -136,9 +162,18 @@ mod tests {
         assert_eq!(percent(1.0), "100 %");
         assert_eq!(percent(0.004), "0.4 %");
         assert_eq!(percent(0.996), "99.6 %");
-        assert_eq!(percent(0.9999996), "> 99.9 %");
-        assert_eq!(percent(0.0000004), "< 0.1 %");
+        assert_eq!(percent(0.0007), "0.07 %");
+        assert_eq!(percent(0.9996), "99.96 %");
+        assert_eq!(percent(0.9999996), "> 99.99 %");
+        assert_eq!(percent(0.0000004), "< 0.01 %");
+        assert_eq!(percent(0.0096), "1.0 %");
+        assert_eq!(percent(0.9949), "99.5 %");
         assert_eq!(axis_percent(40.0), "40 %");
+        assert_eq!(percent_range(0.55, 0.61), "55–61 %");
+        assert_eq!(percent_range(0.573, 0.587), "57.3–58.7 %");
+        assert_eq!(percent_range(0.349, 0.353), "34.9–35.3 %");
+        assert_eq!(percent_range(0.9992, 1.0), "99.92–100.00 %");
+        assert_eq!(percent_range(0.35, 0.35), "35.00–35.00 %");
     }
 
     #[test]

@@ -124,14 +124,14 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
     // The axis spans both signs only when both occur (zero stays visible).
     let max = ranked.iter().map(|(_, s)| *s).fold(0.0, f64::max) * 100.0;
     let min = ranked.iter().map(|(_, s)| *s).fold(0.0, f64::min) * 100.0;
-    let span = nice_ceiling(max.max(-min) * 1.3);
+    let span = nice_ceiling(max.max(-min) * 1.2);
     let hi = if max > 0.0 {
-        nice_ceiling(max * 1.3)
+        nice_ceiling(max * 1.2)
     } else {
         span * 0.1
     };
     let lo = if min < 0.0 {
-        -nice_ceiling(-min * 1.3)
+        -nice_ceiling(-min * 1.2)
     } else {
         -span * 0.1
     };
@@ -208,13 +208,15 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
     Ok(())
 }
 
-/// The smallest 1-2-5 step value at least `x` (and at least 1).
+/// The smallest round value (1, 1.2, 1.5, 2, 2.5 … × 10ⁿ) at least `x`, and at least 1.
 fn nice_ceiling(x: f64) -> f64 {
     if !(x.is_finite() && x > 1.0) {
         return 1.0;
     }
     let mag = 10f64.powf(x.log10().floor());
-    for k in [1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0] {
+    for k in [
+        1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0, 7.0, 8.0, 10.0,
+    ] {
         if k * mag >= x {
             return k * mag;
         }
@@ -229,7 +231,8 @@ mod tests {
     #[test]
     fn ceilings_are_round() {
         assert_eq!(nice_ceiling(0.2), 1.0);
-        assert_eq!(nice_ceiling(27.0 * 1.3), 40.0);
-        assert_eq!(nice_ceiling(101.0), 150.0);
+        assert_eq!(nice_ceiling(27.0 * 1.2), 35.0);
+        assert_eq!(nice_ceiling(46.3 * 1.2), 60.0);
+        assert_eq!(nice_ceiling(101.0), 120.0);
     }
 }
