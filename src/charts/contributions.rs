@@ -285,22 +285,17 @@ fn panel<DB: DrawingBackend>(
                 continue;
             }
             let (x0, x1) = (px(acc, yc).0, px(acc + v, yc).0);
+            // At least one pixel, so that a small contributor still shows.
+            let x1 = x1.max(x0 + 1);
+            // A thin white seam where a segment follows another.
+            let seam = i32::from(acc > 0.0 && x1 - x0 >= 4);
             acc += v;
-            if x1 > x0 {
-                fill_rect(
-                    root,
-                    (x0, y - bar_h / 2),
-                    (x1, y + bar_h / 2),
-                    theme::series(d),
-                )?;
-                // A thin white seam between segments.
-                fill_rect(
-                    root,
-                    (x1 - 1, y - bar_h / 2),
-                    (x1, y + bar_h / 2),
-                    theme::BACKGROUND.mix(0.9),
-                )?;
-            }
+            fill_rect(
+                root,
+                (x0 + seam, y - bar_h / 2),
+                (x1, y + bar_h / 2),
+                theme::series(d),
+            )?;
         }
         text(
             root,

@@ -348,9 +348,27 @@ pub fn legend<DB: DrawingBackend>(
     }
     let font = Font::new(theme::LABEL_SIZE);
     let row_h = theme::LEGEND_ROW_HEIGHT;
+    // Entries are cut to a third of the width when a long list of long names
+    // (domains) would otherwise take more than three rows.
+    let rows_with = |max: i32| {
+        let (mut x, mut rows) = (area.x0, 1);
+        for (_, label) in items {
+            let w = theme::SWATCH + 10 + width(root, label, font).min(max);
+            if x > area.x0 && x + w > area.x1 {
+                x = area.x0;
+                rows += 1;
+            }
+            x += w + 40;
+        }
+        rows
+    };
+    let mut max_label = area.width() - theme::SWATCH - 12;
+    if rows_with(max_label) > 3 {
+        max_label = area.width() / 3 - theme::SWATCH - 50;
+    }
     let (mut x, mut y) = (area.x0, area.y0 + row_h / 2);
     for (mark, label) in items {
-        let label = fit(root, label, font, area.width() - theme::SWATCH - 12);
+        let label = fit(root, label, font, max_label);
         let item_w = theme::SWATCH + 10 + width(root, &label, font);
         if x > area.x0 && x + item_w > area.x1 {
             x = area.x0;

@@ -189,7 +189,12 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
         })
         .collect();
     ends.sort_by_key(|e| e.0);
-    let ys = spread(&ends.iter().map(|e| e.0).collect::<Vec<_>>(), LABEL_SPACING);
+    let mut ys = spread(&ends.iter().map(|e| e.0).collect::<Vec<_>>(), LABEL_SPACING);
+    // Keep the stack from climbing above the plot (into the legend).
+    if let Some(&first) = ys.first() {
+        let down = (y_top - first).max(0);
+        ys.iter_mut().for_each(|y| *y += down);
+    }
     let x_end = px(last_day, 0.0).0 + 14;
     let end_font = Font::new(theme::VALUE_SIZE).bold();
     for ((_, label, color), y) in ends.iter().zip(ys) {
