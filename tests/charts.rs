@@ -209,6 +209,29 @@ fn many_long_names_and_signed_swings() {
 }
 
 #[test]
+fn an_empty_report_still_renders() {
+    // Nothing to draw at all: every chart says so instead of failing.
+    let mut r = report(COALITION, 1_000);
+    r.trials = 0;
+    r.capabilities.clear();
+    r.totals.clear();
+    r.thresholds.clear();
+    r.domains.clear();
+    r.nations.clear();
+    if let Some(tl) = &mut r.timeline {
+        tl.days.clear();
+        tl.p_all_covered.clear();
+        tl.domains.clear();
+    }
+    render_all_png(&r);
+    let mut r = report(COALITION, 1_000);
+    for t in r.totals.values_mut() {
+        t.histogram.counts.iter_mut().for_each(|c| *c = 0);
+    }
+    render_all_png(&r);
+}
+
+#[test]
 fn svg_charts_are_well_formed() {
     let r = report(COALITION, 2_000);
     for chart in Chart::ALL {
