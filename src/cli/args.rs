@@ -29,6 +29,11 @@ pub enum Command {
     /// Check scenario files and print every problem, with file:line:column and key.
     #[command(after_help = "Exit code 0 when every file is valid, 2 otherwise.")]
     Validate(ValidateArgs),
+    /// Merge the partial files of a sharded run into the report one machine would have written.
+    #[command(
+        after_help = "Examples:\n  forcesim run s.toml -n 1e8 --shard 1/2 --partial part-1.fsp\n  forcesim run s.toml -n 1e8 --shard 2/2 --partial part-2.fsp\n  forcesim merge part-*.fsp --json report.json\n\nThe parts must come from the same scenario, --set overrides, seed and trial count, and\ncover every block exactly once. See docs/cluster.md for job-array recipes."
+    )]
+    Merge(MergeArgs),
     /// Print the JSON Schema of the scenario format (for editor completion).
     Schema,
 }
@@ -65,6 +70,30 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
     /// Write the report as tidy CSV (scope,id,capability,metric,value) to PATH (`-`: standard output).
+    #[arg(long, value_name = "PATH")]
+    pub csv: Option<PathBuf>,
+    /// Do not print the summary table.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Run only shard K of N (contiguous block ranges) and write its tally to
+    /// --partial; combine the N partials with `forcesim merge`.
+    #[arg(long, value_name = "K/N", requires = "partial", conflicts_with_all = ["json", "csv"])]
+    pub shard: Option<forcesim::shard::Shard>,
+    /// Where --shard writes its partial file (written whole or not at all).
+    #[arg(long, value_name = "PATH", requires = "shard")]
+    pub partial: Option<PathBuf>,
+}
+
+/// `forcesim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Partial files written by `run --shard K/N --partial PATH`.
+    #[arg(required = true, value_name = "PARTIAL")]
+    pub parts: Vec<PathBuf>,
+    /// Write the JSON report to PATH (`-`: standard output).
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Write the report as tidy CSV to PATH (`-`: standard output).
     #[arg(long, value_name = "PATH")]
     pub csv: Option<PathBuf>,
     /// Do not print the summary table.

@@ -2,8 +2,11 @@
 //! (0 success, 1 I/O or other failure, 2 bad usage or bad scenario).
 
 mod args;
+mod interrupt;
+mod merge;
 mod progress;
 mod run;
+mod shard;
 
 use std::process::ExitCode;
 
@@ -72,6 +75,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::Run(a) => run::run(a),
         Command::Validate(a) => run::validate(a),
+        Command::Merge(a) => merge::merge(a),
         Command::Schema => {
             let schema = forcesim::scenario::schema();
             let text = serde_json::to_string_pretty(&schema).map_err(anyhow::Error::new)?;

@@ -30,6 +30,9 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
                 .into(),
         ));
     }
+    if let (Some(shard), Some(partial)) = (a.shard, &a.partial) {
+        return super::shard::run(&a, shard, partial);
+    }
     let model = load(&a.scenario, &a.scenario_opts.set)?;
     let trials = a.trials.or(model.default_trials).unwrap_or(DEFAULT_TRIALS);
     let seed = a.seed.or(model.default_seed).unwrap_or(DEFAULT_SEED);
@@ -45,7 +48,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
             trials,
             seed,
             threads: a.threads.unwrap_or(0),
-            stop: None,
+            stop: Some(super::interrupt::stop_flag()),
             progress: Some(&on_progress),
         },
     )
@@ -70,6 +73,14 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
         } else {
             print!("{table}");
         }
+    }
+    if report.interrupted {
+        eprintln!(
+            "interrupted: the report covers the first {} of {trials} trials (whole blocks of {})",
+            report.trials,
+            forcesim::engine::BLOCK_TRIALS
+        );
+        return Ok(ExitCode::from(super::interrupt::EXIT_INTERRUPTED));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -357,10 +357,16 @@ pub fn decode(bytes: &[u8], template: &Tally) -> Result<Tally, CodecError> {
 pub fn check(t: &Tally) -> Result<(), String> {
     let n = t.trials;
     if n > limits::MAX_TRIALS {
-        return Err(format!("{n} trials, more than the limit of {}", limits::MAX_TRIALS));
+        return Err(format!(
+            "{n} trials, more than the limit of {}",
+            limits::MAX_TRIALS
+        ));
     }
     if t.all_covered > n {
-        return Err(format!("all_covered ({}) exceeds the trials ({n})", t.all_covered));
+        return Err(format!(
+            "all_covered ({}) exceeds the trials ({n})",
+            t.all_covered
+        ));
     }
     let lists: [(&str, &[u64]); 10] = [
         ("nation_in", &t.nation_in),
@@ -541,7 +547,10 @@ contributions.sea.ships = { discrete = { values = [0, 1, 2], weights = [1, 1, 1]
         assert!(decode(&encode(&t), &empty).is_err());
         let mut t = good.clone();
         t.all_covered = 0;
-        assert!(decode(&encode(&t), &empty).is_err(), "nation_in_all > all_covered");
+        assert!(
+            decode(&encode(&t), &empty).is_err(),
+            "nation_in_all > all_covered"
+        );
         let mut t = good.clone();
         t.contributed[0] = u128::MAX;
         assert!(decode(&encode(&t), &empty).is_err());
