@@ -80,7 +80,9 @@ impl fmt::Display for Blocks<'_> {
 
 /// Reads, checks and merges `inputs`.
 pub fn merge(inputs: &[Input]) -> Result<Merged, MergeError> {
-    let first_input = inputs.first().ok_or(MergeError::NoParts)?;
+    if inputs.is_empty() {
+        return Err(MergeError::NoParts);
+    }
     let mut parts: Vec<(&str, Partial)> = Vec::with_capacity(inputs.len());
     for i in inputs {
         let p = Partial::from_bytes(&i.bytes).map_err(|error| MergeError::Invalid {
@@ -252,17 +254,19 @@ pub fn merge(inputs: &[Input]) -> Result<Merged, MergeError> {
         return incompatible(msg);
     }
 
-    // The model, from the embedded scenario.
-    let src = &h0.scenario;
+    // The model, from the embedded scenario; the report's path is the one given
+    // to the shard that starts the run.
+    let (first, p) = &parts[order[0]];
+    let src = &p.header.scenario;
     let model = scenario::parse(&src.origin, &src.text, &src.overrides).map_err(|d| {
         MergeError::Scenario {
-            file: name0.to_string(),
+            file: first.to_string(),
             diagnostics: Box::new(d),
         }
     })?;
     if digest_hex(&model) != src.digest {
         return Err(MergeError::Invalid {
-            file: first_input.name.clone(),
+            file: first.to_string(),
             error: PartialError {
                 offset: None,
                 message: format!(
