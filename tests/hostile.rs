@@ -448,7 +448,8 @@ fn too_many_tracked_pairs_are_refused_with_the_limit() {
     t.push_str("[nations.A]\nparticipation = 0.5\n");
     let t = t.replace(", }", " }");
     let d = scenario::parse("wide.toml", &t, &[]).expect_err("10,800 pairs");
-    assert!(d.to_string().contains("at most 10000"), "{d}");
+    let limit = format!("at most {}", forcesim::limits::MAX_TRACKED);
+    assert!(d.to_string().contains(&limit), "{d}");
 }
 
 /// A sample of the mutants, fed to every command of the binary.

@@ -448,3 +448,20 @@ fn gnu_parallel_recipe() {
     let json = std::fs::read(dir.join("single.json")).unwrap();
     assert_eq!(without_engine(&merged), without_engine(&json));
 }
+
+#[test]
+fn a_partial_can_go_to_standard_output() {
+    let dir = scratch("stdout");
+    let s = scenario(&dir);
+    let out = forcesim()
+        .args(["run", "-n", "9000", "--shard", "1/1", "--partial", "-"])
+        .arg(&s)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(stderr(&out).contains("shard 1/1: blocks 0..3 of 3"));
+    let p = dir.join("piped.fsp");
+    std::fs::write(&p, &out.stdout).unwrap();
+    let merged = merge(&[p], &["--json", "-", "-q"]);
+    assert!(merged.status.success(), "{}", stderr(&merged));
+}

@@ -60,7 +60,7 @@ pub fn run(a: &RunArgs, shard: Shard, partial: &Path) -> Result<ExitCode, CliErr
     write_atomic(partial, &bytes).map_err(anyhow::Error::new)?;
     let done = &out.done;
     if !a.quiet {
-        println!(
+        let note = format!(
             "shard {shard}: blocks {}..{} of {} ({} of {trials} trials, seed {seed}) → {} ({} bytes); combine the shards with `forcesim merge`",
             done.start,
             done.end,
@@ -69,6 +69,12 @@ pub fn run(a: &RunArgs, shard: Shard, partial: &Path) -> Result<ExitCode, CliErr
             partial.display(),
             bytes.len()
         );
+        // `--partial -` sends the partial to standard output: keep the note off it.
+        if partial == Path::new("-") {
+            eprintln!("{note}");
+        } else {
+            println!("{note}");
+        }
     }
     if out.interrupted() {
         eprintln!(
