@@ -177,15 +177,52 @@ mod signals {
             .stderr(Stdio::piped())
             .spawn()
             .expect("starts");
-        std::thread::sleep(Duration::from_millis(1500));
+        wait_for_handler(&child);
+        // Let it finish a few blocks.
+        std::thread::sleep(Duration::from_millis(300));
         child
     }
 
+    /// Waits until the process catches SIGINT (it has parsed the scenario and
+    /// is about to run), so that a signal is not sent too early on a busy machine.
+    fn wait_for_handler(child: &Child) {
+        let status = format!("/proc/{}/status", child.id());
+        if !Path::new(&status).exists() {
+            // No procfs: give it time instead.
+            std::thread::sleep(Duration::from_millis(1500));
+            return;
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            let caught = std::fs::read_to_string(&status)
+                .ok()
+                .and_then(|s| {
+                    s.lines()
+                        .find_map(|l| l.strip_prefix("SigCgt:"))
+                        .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
+                })
+                .unwrap_or(0);
+            // SIGINT is signal 2: bit 1 of the mask.
+            if caught & 0b10 != 0 {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("forcesim did not install its Ctrl-C handler within 30 s");
+    }
+
+    /// Sends `sig` with the shell's `kill` builtin (no procps needed).
     fn signal(child: &Child, sig: &str) {
-        let ok = Command::new("kill")
-            .args([sig, &child.id().to_string()])
+        let ok = Command::new("sh")
+            .args([
+                "-c",
+                "kill \"$1\" \"$2\"",
+                "sh",
+                sig,
+                &child.id().to_string(),
+            ])
             .status()
-            .expect("kill runs");
+            .expect("sh runs");
         assert!(ok.success());
     }
 
