@@ -36,10 +36,13 @@ pub mod dist;
 pub mod engine;
 pub mod limits;
 pub mod math;
+pub mod merge;
 pub mod model;
 pub mod output;
+pub mod partial;
 pub mod report;
 pub mod scenario;
+pub mod shard;
 pub mod stats;
 pub mod synth;
 

@@ -3,8 +3,11 @@
 
 mod args;
 mod bench;
+mod interrupt;
+mod merge;
 mod progress;
 mod run;
+mod shard;
 
 use std::process::ExitCode;
 
@@ -74,6 +77,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Run(a) => run::run(a),
         Command::Validate(a) => run::validate(a),
         Command::Bench(a) => bench::bench(a),
+        Command::Merge(a) => merge::merge(a),
         Command::Schema => {
             let schema = forcesim::scenario::schema();
             let text = serde_json::to_string_pretty(&schema).map_err(anyhow::Error::new)?;
