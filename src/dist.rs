@@ -333,6 +333,19 @@ impl Sampler {
         }
     }
 
+    /// A rank per form, to group samplers of the same form together.
+    pub fn kind_rank(&self) -> u8 {
+        match self {
+            Sampler::Triangular { .. } => 0,
+            Sampler::Pert { .. } => 1,
+            Sampler::Uniform { .. } => 2,
+            Sampler::Normal { .. } => 3,
+            Sampler::LogNormal { .. } => 4,
+            Sampler::Discrete { .. } => 5,
+            Sampler::Fixed(_) => 6,
+        }
+    }
+
     /// Whether a draw needs no random numbers.
     #[inline]
     pub fn is_fixed(&self) -> bool {
@@ -371,41 +384,38 @@ impl Sampler {
     }
 }
 
-/// Number of strips of a [`BetaSampler`]'s hat.
-const STRIPS: usize = 64;
-
-/// One strip `[i/K, (i+1)/K)` of the hat: alias-table entry, hat height and squeeze.
-#[derive(Debug, Clone, Copy)]
-struct Strip {
-    /// Alias method: keep this strip when the coin is below `keep`, else take `alias`.
-    keep: f64,
-    /// The other strip of this alias cell.
-    alias: u32,
-    /// Hat height: at least the density's maximum on the strip.
-    hat: f64,
-    /// Squeeze: at most the density's minimum on the strip.
-    squeeze: f64,
-}
+/// Number of strips of a [`BetaSampler`]'s hat (a power of two: 8 bits pick one).
+const STRIPS: usize = 256;
+/// Capacity of an alias cell: strip weights are integers in units of 2⁻²⁴ of a cell.
+const CELL: u64 = 1 << 24;
 
 /// An exact Beta(α, β) sampler for α, β ≥ 1 (the PERT shapes), by rejection from a
 /// step-function hat.
 ///
-/// The unit interval is cut into 64 strips. On each, the (unimodal) density's
-/// maximum and minimum are known in closed form — at the strip's ends, or at the
-/// mode when it falls inside — giving a hat that dominates the density and a squeeze
-/// below it. A draw picks a strip in proportion to its hat's area (Walker's alias
-/// method: one uniform), a point uniformly in it and a height uniformly under the
-/// hat; it is accepted at once under the squeeze (nearly always), else after one
-/// density evaluation. Rejection from a dominating hat is exact: the accepted points
-/// are distributed exactly as Beta(α, β). The hat is inflated, and the squeeze
-/// deflated, by 1e-9 relative, so that rounding in their computation cannot let the
-/// density poke above the hat.
+/// The unit interval is cut into 256 equal strips. On each, the (unimodal)
+/// density's maximum and minimum are known in closed form — at the strip's ends, or
+/// at the mode when it falls inside. Each strip gets an integer weight `wᵢ` and a
+/// hat height `Hᵢ = wᵢ·s` at or above the density's maximum there, and a squeeze
+/// at or below its minimum. A draw takes two 64-bit random words: the first picks
+/// strip i with probability exactly `wᵢ/Σw` (Walker's alias method in integer
+/// arithmetic: 8 bits for the cell, 24 for the coin) and gives the height's 32
+/// bits; the second places the point uniformly in the strip. The point is accepted
+/// at once under the squeeze (about 98.5 % of draws), else after one density
+/// evaluation. Rejection from a dominating hat is exact: accepted points follow
+/// Beta(α, β), up to the 2⁻³² resolution of the height. Hats are inflated, and
+/// squeezes deflated, by 1e-9 relative so that rounding cannot let the density
+/// poke above a hat.
 #[derive(Debug, Clone)]
 pub struct BetaSampler {
     a1: f64,
     b1: f64,
     log_max: f64,
-    strips: Box<[Strip; STRIPS]>,
+    /// Per cell: `keep << 8 | alias` (keep in 0 ..= 2²⁴ needs 25 bits, so u64).
+    cells: Box<[u64; STRIPS]>,
+    /// Per strip: squeeze as a fraction of the hat, in units of 2⁻³².
+    squeeze: Box<[u32; STRIPS]>,
+    /// Per strip: hat height.
+    hat: Box<[f64; STRIPS]>,
 }
 
 impl BetaSampler {
@@ -419,46 +429,64 @@ impl BetaSampler {
         };
         let log_max = log_f(mode);
         let f = |x: f64| (log_f(x) - log_max).exp();
-        let mut hats = [0.0; STRIPS];
-        let mut squeezes = [0.0; STRIPS];
+        let mut top = [0.0; STRIPS];
+        let mut bottom = [0.0; STRIPS];
         for i in 0..STRIPS {
             let (lo, hi) = (i as f64 / STRIPS as f64, (i + 1) as f64 / STRIPS as f64);
             let (fl, fh) = (f(lo), f(hi));
-            let top = if lo <= mode && mode <= hi {
+            let peak = if lo <= mode && mode <= hi {
                 1.0
             } else {
                 fl.max(fh)
             };
-            hats[i] = top * (1.0 + 1e-9) + f64::MIN_POSITIVE;
-            squeezes[i] = fl.min(fh) * (1.0 - 1e-9);
+            top[i] = peak * (1.0 + 1e-9) + 1e-300;
+            bottom[i] = fl.min(fh) * (1.0 - 1e-9);
         }
-        // Walker/Vose alias table over the hats' areas.
-        let total: f64 = hats.iter().sum();
-        let mut scaled: Vec<f64> = hats.iter().map(|h| h * STRIPS as f64 / total).collect();
-        let mut keep = [1.0; STRIPS];
-        let mut alias: Vec<u32> = (0..STRIPS as u32).collect();
-        let (mut small, mut large): (Vec<usize>, Vec<usize>) =
-            (0..STRIPS).partition(|&i| scaled[i] < 1.0);
-        while let (Some(s), Some(&l)) = (small.pop(), large.last()) {
-            keep[s] = scaled[s];
-            alias[s] = l as u32;
-            scaled[l] -= 1.0 - scaled[s];
-            if scaled[l] < 1.0 {
-                large.pop();
-                small.push(l);
+        // Integer weights wᵢ ≥ topᵢ/s with Σw = STRIPS·CELL exactly: round up, then
+        // give what is left to the largest strips (raising a hat keeps it a hat).
+        let total_units = STRIPS as u64 * CELL;
+        let sum: f64 = top.iter().sum();
+        let scale = sum / (total_units as f64) * (1.0 + 1e-6);
+        let mut w: Vec<u64> = top.iter().map(|t| (t / scale).ceil() as u64).collect();
+        let mut left = total_units.saturating_sub(w.iter().sum());
+        while left > 0 {
+            for wi in w.iter_mut() {
+                let add = left.min(*wi / 1_000_000 + 1);
+                *wi += add;
+                left -= add;
+                if left == 0 {
+                    break;
+                }
             }
         }
-        let strips = Box::new(std::array::from_fn(|i| Strip {
-            keep: keep[i],
-            alias: alias[i],
-            hat: hats[i],
-            squeeze: squeezes[i],
-        }));
+        let hat: [f64; STRIPS] = std::array::from_fn(|i| w[i] as f64 * scale);
+        let squeeze: [u32; STRIPS] = std::array::from_fn(|i| {
+            let frac = (bottom[i] / hat[i]).clamp(0.0, 1.0);
+            (frac * 4_294_967_296.0).floor().min(u32::MAX as f64) as u32
+        });
+        // Vose's alias method, exactly, in integers: each cell holds CELL units.
+        let mut keep = [CELL; STRIPS];
+        let mut alias: [usize; STRIPS] = std::array::from_fn(|i| i);
+        let mut rest = w.clone();
+        let (mut small, mut large): (Vec<usize>, Vec<usize>) =
+            (0..STRIPS).partition(|&i| rest[i] < CELL);
+        while let (Some(sm), Some(&lg)) = (small.pop(), large.last()) {
+            keep[sm] = rest[sm];
+            alias[sm] = lg;
+            rest[lg] -= CELL - rest[sm];
+            if rest[lg] < CELL {
+                large.pop();
+                small.push(lg);
+            }
+        }
+        let cells = std::array::from_fn(|i| keep[i] << 8 | alias[i] as u64);
         BetaSampler {
             a1,
             b1,
             log_max,
-            strips,
+            cells: Box::new(cells),
+            squeeze: Box::new(squeeze),
+            hat: Box::new(hat),
         }
     }
 
@@ -466,21 +494,20 @@ impl BetaSampler {
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         loop {
-            let u = unit(rng) * STRIPS as f64;
-            let cell = u as usize;
-            let s = &self.strips[cell];
-            let i = if u - (cell as f64) < s.keep {
-                cell
-            } else {
-                s.alias as usize
-            };
-            let strip = &self.strips[i];
+            let r = rng.next_u64();
+            let cell = (r >> 56) as usize;
+            let coin = (r >> 32) & (CELL - 1);
+            let height = r as u32;
+            let c = self.cells[cell];
+            // Branch-free: the coin is a fair random bit stream.
+            let own = usize::from(coin < c >> 8);
+            let i = (cell & own.wrapping_neg()) | ((c & 0xff) as usize & own.wrapping_sub(1));
             let x = (i as f64 + unit(rng)) * (1.0 / STRIPS as f64);
-            let y = unit(rng) * strip.hat;
-            if y <= strip.squeeze {
+            if height < self.squeeze[i] {
                 return x;
             }
-            if y <= self.density(x) {
+            let y = (f64::from(height) + 0.5) * (1.0 / 4_294_967_296.0) * self.hat[i];
+            if y < self.density(x) {
                 return x;
             }
         }
@@ -614,24 +641,44 @@ mod tests {
         assert!((p - 0.5).abs() < 5.0 * (0.25 / n as f64).sqrt());
     }
 
+    /// I_x(a, b) for integer shapes: Σ_{j=a}^{a+b−1} C(a+b−1, j) xʲ (1−x)^(a+b−1−j).
+    fn beta_cdf_int(x: f64, a: u32, b: u32) -> f64 {
+        let n = a + b - 1;
+        let choose =
+            |n: u32, k: u32| (0..k).fold(1.0, |acc, i| acc * f64::from(n - i) / f64::from(i + 1));
+        (a..=n)
+            .map(|j| choose(n, j) * x.powi(j as i32) * (1.0 - x).powi((n - j) as i32))
+            .sum()
+    }
+
     #[test]
-    fn pert_cdf_matches_beta_at_quartiles() {
-        // Beta(2, 3) has CDF F(x) = 6x² − 8x³ + 3x⁴ ... for Beta(2,3): F(x)= 1-(1-x)^3(1+3x)
-        let d = Dist::Pert {
-            min: 0.0,
-            mode: 0.25,
-            max: 1.0,
-        }; // alpha = 2, beta = 4
-        let s = Sampler::new(&d);
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
-        let n = 200_000;
-        let draws: Vec<f64> = (0..n).map(|_| s.sample(&mut rng)).collect();
-        // Beta(2, 4): F(x) = 1 − (1−x)^4 (1 + 4x)
-        for x in [0.1, 0.25, 0.5, 0.75] {
-            let exact = 1.0 - (1.0f64 - x).powi(4) * (1.0 + 4.0 * x);
-            let p = draws.iter().filter(|d| **d <= x).count() as f64 / n as f64;
-            let se = (exact * (1.0 - exact) / n as f64).sqrt();
-            assert!((p - exact).abs() < 5.0 * se, "F({x}) = {p}, want {exact}");
+    fn pert_follows_the_exact_beta_cdf() {
+        // Modes at 0, ¼, ½, ¾ and 1 of the range give Beta(1,5) … Beta(5,1).
+        for (k, (a, b)) in [(1, 5), (2, 4), (3, 3), (4, 2), (5, 1)]
+            .into_iter()
+            .enumerate()
+        {
+            let d = Dist::Pert {
+                min: 10.0,
+                mode: 10.0 + 20.0 * f64::from(a - 1) / 4.0,
+                max: 30.0,
+            };
+            let s = Sampler::new(&d);
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(40 + k as u64);
+            let n = 200_000;
+            let mut draws: Vec<f64> = (0..n).map(|_| (s.sample(&mut rng) - 10.0) / 20.0).collect();
+            draws.sort_by(f64::total_cmp);
+            assert!(draws[0] >= 0.0 && draws[n - 1] < 1.0);
+            for q in 1..40 {
+                let x = q as f64 / 40.0;
+                let exact = beta_cdf_int(x, a, b);
+                let p = draws.partition_point(|d| *d <= x) as f64 / n as f64;
+                let se = (exact * (1.0 - exact) / n as f64).sqrt().max(1e-9);
+                assert!(
+                    (p - exact).abs() < 5.0 * se,
+                    "Beta({a},{b}): F({x}) = {p}, exact {exact}"
+                );
+            }
         }
     }
 

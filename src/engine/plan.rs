@@ -47,6 +47,10 @@ pub struct CapP {
 pub struct ContribP {
     /// The amount, when drawn.
     pub sampler: Sampler,
+    /// The nation that gives it.
+    pub nation: u32,
+    /// Its index in the model's contributions (and the tally's sums).
+    pub index: u32,
     /// Tracked (domain, capability) pair.
     pub tracked: u32,
     /// Capability.
@@ -100,13 +104,13 @@ pub struct Plan {
     pub factors: Vec<Sampler>,
     /// Per nation (index order): decision stream key.
     pub nation_keys: Vec<u64>,
-    /// Per nation: range of [`Plan::contribs`].
-    pub giving: Vec<(u32, u32)>,
     /// Per nation: `ready_days`.
     pub ready: Vec<Option<Sampler>>,
     /// Per nation: readiness stream key.
     pub ready_keys: Vec<u64>,
-    /// Contributions, grouped by nation (same order as the model's).
+    /// Contributions, grouped by the kind of their distribution: each draws from
+    /// its own stream, so the order is free, and a run of same-kind samplers keeps
+    /// the dispatch on the kind predictable.
     pub contribs: Vec<ContribP>,
     /// Per contribution: stream key.
     pub contrib_keys: Vec<u64>,
@@ -174,17 +178,24 @@ impl Plan {
                 }
             })
             .collect();
-        let contribs = model
-            .contributions
+        let mut order: Vec<usize> = (0..model.contributions.len()).collect();
+        order.sort_by_key(|&k| model.contributions[k].sampler.kind_rank());
+        let contribs: Vec<ContribP> = order
             .iter()
-            .map(|c| ContribP {
-                sampler: c.sampler.clone(),
-                tracked: c.tracked as u32,
-                cap: c.capability as u32,
-                fixed: c.fixed.unwrap_or(0),
-                random: c.fixed.is_none(),
+            .map(|&k| {
+                let c = &model.contributions[k];
+                ContribP {
+                    sampler: c.sampler.clone(),
+                    nation: c.nation as u32,
+                    index: k as u32,
+                    tracked: c.tracked as u32,
+                    cap: c.capability as u32,
+                    fixed: c.fixed.unwrap_or(0),
+                    random: c.fixed.is_none(),
+                }
             })
             .collect();
+        let contrib_keys = order.iter().map(|&k| model.contributions[k].key).collect();
         let mut leads = Vec::new();
         let mut reqs = Vec::new();
         let mut req_keys = Vec::new();
@@ -220,15 +231,10 @@ impl Plan {
             caps,
             factors,
             nation_keys: model.nations.iter().map(|n| n.key).collect(),
-            giving: model
-                .nations
-                .iter()
-                .map(|n| (n.contributions.start as u32, n.contributions.end as u32))
-                .collect(),
             ready: model.nations.iter().map(|n| n.ready.clone()).collect(),
             ready_keys: model.nations.iter().map(|n| n.ready_key).collect(),
             contribs,
-            contrib_keys: model.contributions.iter().map(|c| c.key).collect(),
+            contrib_keys,
             domains,
             leads,
             reqs,

@@ -31,6 +31,8 @@ pub struct Scratch {
     totals: Vec<u64>,
     required: Vec<u64>,
     has_lead: Vec<bool>,
+    /// Per participating nation: the first timeline day by which it is ready.
+    row: Vec<usize>,
     /// Row k (of days + 1): amounts that arrive by day k (row `days`: later).
     arrive: Vec<u64>,
     cumulative: Vec<u64>,
@@ -55,6 +57,7 @@ impl Scratch {
             totals: vec![0; plan.capabilities],
             required: vec![0; plan.tracked],
             has_lead: vec![false; plan.domains.len()],
+            row: vec![0; nn],
             arrive: vec![0; (plan.days.len() + 1) * plan.tracked],
             cumulative: vec![0; plan.tracked],
         }
@@ -155,38 +158,37 @@ fn trial(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
     if days > 0 {
         s.arrive.fill(0);
     }
-    for (n, &(c0, c1)) in plan.giving.iter().enumerate() {
+    for (n, ready) in plan.ready.iter().enumerate() {
         if !s.part[n] {
             continue;
         }
         tally.nation_in[n] += 1;
-        let row = if days == 0 {
-            0
-        } else {
-            match &plan.ready[n] {
+        if days > 0 {
+            s.row[n] = match ready {
                 Some(r) => {
                     let ready = r.sample(&mut s.ready_rng[n]);
                     plan.days.partition_point(|&d| d < ready)
                 }
                 None => 0,
-            }
-        };
-        let (c0, c1) = (c0 as usize, c1 as usize);
-        let streams = s.contrib_rng[c0..c1].iter_mut();
-        let sums = tally.contributed[c0..c1].iter_mut();
-        for ((c, rng), sum) in plan.contribs[c0..c1].iter().zip(streams).zip(sums) {
-            let v = if c.random {
-                to_count(c.sampler.sample(rng))
-            } else {
-                c.fixed
             };
-            let t = c.tracked as usize;
-            s.provided[t] += v;
-            s.totals[c.cap as usize] += v;
-            *sum += u128::from(v);
-            if days > 0 {
-                s.arrive[row * nt + t] += v;
-            }
+        }
+    }
+    for (c, rng) in plan.contribs.iter().zip(s.contrib_rng.iter_mut()) {
+        let n = c.nation as usize;
+        if !s.part[n] {
+            continue;
+        }
+        let v = if c.random {
+            to_count(c.sampler.sample(rng))
+        } else {
+            c.fixed
+        };
+        let t = c.tracked as usize;
+        s.provided[t] += v;
+        s.totals[c.cap as usize] += v;
+        tally.contributed[c.index as usize] += u128::from(v);
+        if days > 0 {
+            s.arrive[s.row[n] * nt + t] += v;
         }
     }
     // 5–6. Leads, requirements, coverage.
