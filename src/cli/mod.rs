@@ -2,8 +2,13 @@
 //! (0 success, 1 I/O or other failure, 2 bad usage or bad scenario).
 
 mod args;
+mod compare;
 mod progress;
 mod run;
+mod secure;
+mod sweep;
+mod whatif_args;
+mod whatif_common;
 
 use std::process::ExitCode;
 
@@ -72,6 +77,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::Run(a) => run::run(a),
         Command::Validate(a) => run::validate(a),
+        Command::Sweep(a) => sweep::sweep(a),
+        Command::Compare(a) => compare::compare(a),
+        Command::Secure(a) => secure::secure(a),
         Command::Schema => {
             let schema = forcesim::scenario::schema();
             let text = serde_json::to_string_pretty(&schema).map_err(anyhow::Error::new)?;

@@ -214,10 +214,19 @@ fn is_table_figure(path: &str) -> bool {
         || path.starts_with("thresholds.")
 }
 
+/// A count: grouped thousands, or one decimal below 100 (small means differ in decimals).
+fn amount(x: f64) -> String {
+    if x.abs() < 100.0 {
+        format!("{x:.1}")
+    } else {
+        thousands(x)
+    }
+}
+
 fn value_text(f: &Figure) -> String {
     match f.spread {
         Spread::Proportion(_) => pct(f.value),
-        _ => thousands(f.value),
+        _ => amount(f.value),
     }
 }
 
@@ -226,9 +235,9 @@ fn diff_text(d: &Difference, proportion: bool) -> String {
         if proportion {
             pp(x)
         } else if x >= 0.0 {
-            format!("+{}", thousands(x))
+            format!("+{}", amount(x))
         } else {
-            thousands(x)
+            amount(x)
         }
     };
     let strip = |s: String| s.trim_end_matches(" pp").to_string();

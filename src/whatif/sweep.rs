@@ -38,8 +38,8 @@ pub struct Axis {
     pub values: Vec<String>,
 }
 
-/// Splits `s` at commas outside brackets, braces and quotes.
-fn split_top(s: &str, sep: char) -> Vec<&str> {
+/// Splits `s` at `sep` outside brackets, braces and quotes.
+pub fn split_top(s: &str, sep: char) -> Vec<&str> {
     let mut out = Vec::new();
     let mut depth = 0i32;
     let mut quote: Option<char> = None;
@@ -450,8 +450,12 @@ impl Sweep {
             .max(5);
         let _ = writeln!(o, "\n{key}");
         let mut head = format!("  {:>width$}  {:>9}  {:>13}", "value", "P(all)", "95 % CI");
-        for d in &domains {
-            let _ = write!(head, "  {:>9}", truncate(d, 9));
+        let dw: Vec<usize> = domains
+            .iter()
+            .map(|d| d.chars().count().clamp(9, 14))
+            .collect();
+        for (d, w) in domains.iter().zip(&dw) {
+            let _ = write!(head, "  {:>w$}", truncate(d, *w));
         }
         let _ = writeln!(o, "{head}");
         for p in &self.points {
@@ -462,9 +466,9 @@ impl Sweep {
                 pct(f.p_all_covered),
                 ci(f.p_all_covered_ci95)
             );
-            for d in &domains {
+            for (d, w) in domains.iter().zip(&dw) {
                 let v = f.domains.get(*d).map_or("—".into(), |x| pct(x.p_covered));
-                let _ = write!(line, "  {:>9}", v);
+                let _ = write!(line, "  {:>w$}", v);
             }
             let _ = writeln!(o, "{line}");
         }
