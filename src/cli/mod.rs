@@ -83,7 +83,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Schema => {
             let schema = forcesim::scenario::schema();
             let text = serde_json::to_string_pretty(&schema).map_err(anyhow::Error::new)?;
-            println!("{text}");
+            whatif_common::print_stdout(&format!("{text}\n"))?;
             Ok(ExitCode::SUCCESS)
         }
     }

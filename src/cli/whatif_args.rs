@@ -133,23 +133,6 @@ pub fn parse_eps(s: &str) -> Result<f64, String> {
     Ok(p)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn probabilities_accept_percentages() {
-        assert_eq!(parse_target("0.9"), Ok(0.9));
-        assert_eq!(parse_target("90%"), Ok(0.9));
-        assert!(parse_target("0").is_err());
-        assert!(parse_target("1.5").is_err());
-        assert!(parse_target("x").is_err());
-        assert_eq!(parse_eps("0.005"), Ok(0.005));
-        assert!(parse_eps("0.6").is_err());
-        assert!(parse_eps("0").is_err());
-    }
-}
-
 /// Examples and notes shown by `forcesim sweep --help`.
 pub const SWEEP_HELP: &str = "\
 Examples:
@@ -208,3 +191,20 @@ Examples:
 Editor completion and checking of scenario files (Taplo, or VS Code's Even Better TOML):
 put `#:schema ./forcesim.schema.json` on the first line of a scenario, or associate
 the schema with scenarios/*.toml in a .taplo.toml. See docs/whatif.md.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probabilities_accept_percentages() {
+        assert_eq!(parse_target("0.9"), Ok(0.9));
+        assert_eq!(parse_target("90%"), Ok(0.9));
+        assert!(parse_target("0").is_err());
+        assert!(parse_target("1.5").is_err());
+        assert!(parse_target("x").is_err());
+        assert_eq!(parse_eps("0.005"), Ok(0.005));
+        assert!(parse_eps("0.6").is_err());
+        assert!(parse_eps("0").is_err());
+    }
+}

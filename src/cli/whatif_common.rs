@@ -57,8 +57,22 @@ pub fn emit(
         if stdout_taken {
             eprint!("{t}");
         } else {
-            print!("{t}");
+            print_stdout(&t)?;
         }
     }
     Ok(())
+}
+
+/// Writes `text` to standard output. A closed pipe (`forcesim schema | head`) ends
+/// the output quietly; any other failure is an error.
+pub fn print_stdout(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::Other(
+            anyhow::Error::new(e).context("cannot write to standard output"),
+        )),
+    }
 }

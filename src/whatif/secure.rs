@@ -236,10 +236,19 @@ fn sets_up_to(n: usize, k: usize) -> u64 {
     total
 }
 
+/// What [`exhaustive`] found.
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// The best set of the smallest size that reaches the target, and its coverage.
+    pub best: Option<(Vec<usize>, Coverage)>,
+    /// Sets run.
+    pub checked: u64,
+}
+
 /// Runs every set of at most `max_size` of the `candidates` (nation indices), by
 /// increasing size, and returns the smallest size that reaches `target` with the
 /// best such set (ties: the first in lexicographic order of indices), and the
-/// number of sets run. Refuses (returns the count needed) beyond `max_sets`.
+/// number of sets run. Refuses to run more than `max_sets` sets.
 pub fn exhaustive(
     model: &Model,
     o: &Opts,
@@ -247,10 +256,10 @@ pub fn exhaustive(
     candidates: &[usize],
     max_size: usize,
     max_sets: u64,
-) -> Result<Result<(Option<(Vec<usize>, Coverage)>, u64), u64>, EngineError> {
+) -> Result<Found, SecureError> {
     let needed = sets_up_to(candidates.len(), max_size);
     if needed > max_sets {
-        return Ok(Err(needed));
+        return Err(SecureError::TooManySets(needed));
     }
     let mut checked = 0u64;
     for size in 0..=max_size.min(candidates.len()) {
@@ -282,10 +291,13 @@ pub fn exhaustive(
             }
         }
         if best.is_some() {
-            return Ok(Ok((best, checked)));
+            return Ok(Found { best, checked });
         }
     }
-    Ok(Ok((None, checked)))
+    Ok(Found {
+        best: None,
+        checked,
+    })
 }
 
 /// For each requirement, the largest value that reaches `target` with no nation secured.
@@ -387,13 +399,16 @@ pub fn secure(model: &Model, o: &Opts, target: f64, s: Search) -> Result<Secure,
         } else {
             candidates.len()
         };
-        let (found, checked) = if g.reached && g.steps.is_empty() {
-            (None, 0)
-        } else {
-            match exhaustive(model, o, target, &candidates, max_size, MAX_EXHAUSTIVE_SETS)? {
-                Ok(r) => r,
-                Err(needed) => return Err(SecureError::TooManySets(needed)),
+        let Found {
+            best: found,
+            checked,
+        } = if g.reached && g.steps.is_empty() {
+            Found {
+                best: None,
+                checked: 0,
             }
+        } else {
+            exhaustive(model, o, target, &candidates, max_size, MAX_EXHAUSTIVE_SETS)?
         };
         Some(Exhaustive {
             sets_checked: checked,
