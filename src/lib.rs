@@ -39,6 +39,7 @@ pub mod output;
 pub mod report;
 pub mod scenario;
 pub mod stats;
+pub mod synth;
 pub mod whatif;
 
 use std::sync::atomic::AtomicBool;

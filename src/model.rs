@@ -132,8 +132,10 @@ pub struct Nation {
     pub ready: Option<Sampler>,
     /// Its contributions: a range of [`Model::contributions`].
     pub contributions: Range<usize>,
-    /// Stream key.
+    /// Stream key of its decision (and of random probability factors).
     pub key: u64,
+    /// Stream key of its `ready_days` draws.
+    pub ready_key: u64,
 }
 
 /// One contribution: what a nation gives to one capability of one domain.
@@ -153,6 +155,9 @@ pub struct Contribution {
     pub dist: Dist,
     /// The amount when it is fixed (rounded, clamped), so no draw is needed.
     pub fixed: Option<u64>,
+    /// Stream key of its draws: each contribution has its own stream, so changing
+    /// one leaves every other draw of the run unchanged.
+    pub key: u64,
 }
 
 /// A requirement of a domain.
@@ -168,6 +173,8 @@ pub struct Requirement {
     pub dist: Dist,
     /// The amount when it is fixed (rounded, clamped), so no draw is needed.
     pub fixed: Option<u64>,
+    /// Stream key of its draws.
+    pub key: u64,
 }
 
 /// An area of the force.
@@ -183,8 +190,6 @@ pub struct Domain {
     pub requirements: Vec<Requirement>,
     /// Its range of [`Model::tracked`].
     pub tracked: Range<usize>,
-    /// Stream key (for random requirements).
-    pub key: u64,
 }
 
 /// A (domain, capability) pair whose provided amount is tracked.

@@ -193,6 +193,57 @@ contributions.land.troops = { pert = [1, 2] }
 }
 
 #[test]
+fn one_error_does_not_hide_others_in_the_same_table() {
+    let text = br#"[scenario]
+name = "p"
+[capabilities]
+troops = {}
+[domains.land]
+lead = ["GBR", 5, "XYZ"]
+[nations.GBR]
+participation = 1.5
+contributions.sea.troops = { pert = [10, 5, 20], source = 3 }
+[nations.FRA]
+bloc = "none"
+"#;
+    let e = invalid("nested", text);
+    has(
+        &e,
+        "6:16",
+        "domains.land.lead[1]",
+        "expected a string, found an integer",
+    );
+    has(&e, "6:19", "domains.land.lead[2]", "unknown nation `XYZ`");
+    has(&e, "8:17", "nations.GBR.participation", "between 0 and 1");
+    has(
+        &e,
+        "9:15",
+        "nations.GBR.contributions.sea",
+        "unknown domain `sea`",
+    );
+    has(
+        &e,
+        "9:37",
+        "nations.GBR.contributions.sea.troops.pert",
+        "min ≤ mode ≤ max",
+    );
+    has(
+        &e,
+        "9:59",
+        "nations.GBR.contributions.sea.troops.source",
+        "expected a string",
+    );
+    has(
+        &e,
+        "10:1",
+        "nations.FRA.participation",
+        "missing required key",
+    );
+    has(&e, "11:8", "nations.FRA.bloc", "unknown bloc `none`");
+    assert!(e.contains("8 problems in"), "{e}");
+}
+
+#[test]
 fn wrong_types_and_unknown_keys() {
     let text = br#"[scenario]
 name = 5

@@ -83,4 +83,31 @@ fn changing_one_nation_keeps_the_others_draws() {
     );
     assert_eq!(base.domains["land"], other.domains["land"]);
     assert_ne!(base.domains["sea"], other.domains["sea"]);
+
+    // Each contribution has its own stream: changing B's land troops changes
+    // neither B's decisions nor its ships, nor anything of A or C.
+    let edited = SCENARIO.replace(
+        "{ normal = { mean = 2000, sd = 300 } }",
+        "{ pert = [1000, 2500, 3000] }",
+    );
+    let other = run(&edited, trials, 7, 2);
+    for id in ["A", "B", "C"] {
+        assert_eq!(
+            base.nations[id].p_participates,
+            other.nations[id].p_participates
+        );
+    }
+    assert_eq!(
+        base.nations["B"].mean_provided["ships"],
+        other.nations["B"].mean_provided["ships"]
+    );
+    assert_ne!(
+        base.nations["B"].mean_provided["troops"],
+        other.nations["B"].mean_provided["troops"]
+    );
+    assert_eq!(base.domains["sea"], other.domains["sea"]);
+    assert_eq!(
+        base.nations["A"].mean_provided,
+        other.nations["A"].mean_provided
+    );
 }

@@ -12,6 +12,7 @@
 //! progress and honours a stop flag, so that an interrupted run has finished an
 //! exact prefix of its blocks.
 
+mod plan;
 mod trial;
 
 use std::ops::Range;
@@ -24,6 +25,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use crate::limits;
 use crate::model::Model;
 use crate::stats::Tally;
+pub use plan::Plan;
 pub use trial::Scratch;
 
 /// Trials per block. Part of the definition of a run: changing it changes results.
@@ -66,11 +68,12 @@ pub fn stream(seed: u64, block: u64, key: u64) -> Xoshiro256PlusPlus {
 
 /// Runs `blocks` of a run in one call, on the calling thread. Used by tests and benches.
 pub fn run_serial(model: &Model, seed: u64, trials: u64, blocks: Range<u64>) -> Tally {
+    let plan = Plan::new(model);
     let mut tally = Tally::new(model);
-    let mut scratch = Scratch::new(model);
+    let mut scratch = Scratch::new(&plan);
     for b in blocks {
         trial::run_block(
-            model,
+            &plan,
             seed,
             b,
             block_len(trials, b),
@@ -99,6 +102,7 @@ struct Worker {
 /// tally per worker thread.
 pub struct Runner<'m> {
     model: &'m Model,
+    plan: Plan,
     seed: u64,
     trials: u64,
     pool: rayon::ThreadPool,
@@ -138,16 +142,18 @@ impl<'m> Runner<'m> {
             .thread_name(|i| format!("forcesim-worker-{i}"))
             .build()
             .map_err(|source| EngineError::Pool { threads, source })?;
+        let plan = Plan::new(model);
         let workers = (0..threads)
             .map(|_| {
                 Mutex::new(Worker {
-                    scratch: Scratch::new(model),
+                    scratch: Scratch::new(&plan),
                     tally: Tally::new(model),
                 })
             })
             .collect();
         Ok(Runner {
             model,
+            plan,
             seed,
             trials,
             pool,
@@ -170,7 +176,7 @@ impl<'m> Runner<'m> {
     pub fn run(&self, range: Range<u64>, control: Control<'_>) -> u64 {
         let end = range.end.min(self.blocks());
         let mut next = range.start.min(end);
-        let wave = (self.threads() as u64 * 4).max(4);
+        let wave = (self.threads() as u64 * 16).max(16);
         let mut done_trials = 0u64;
         while next < end {
             if control.stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
@@ -184,7 +190,7 @@ impl<'m> Runner<'m> {
                     let mut w = self.workers[i].lock().unwrap_or_else(|e| e.into_inner());
                     let Worker { scratch, tally } = &mut *w;
                     trial::run_block(
-                        self.model,
+                        &self.plan,
                         self.seed,
                         b,
                         block_len(self.trials, b),

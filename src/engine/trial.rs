@@ -1,23 +1,29 @@
-//! One block of trials: the semantics of DESIGN.md's numbered steps, on flat arrays.
+//! One block of trials: the semantics of DESIGN.md's numbered steps, on the flat
+//! arrays of a [`Plan`].
 //!
 //! Nothing here allocates, hashes or touches a string: every buffer lives in a
 //! [`Scratch`] made once per worker, and every figure goes into the worker's
-//! [`Tally`] by index.
+//! [`Tally`] by index. Random draws come from per-entity streams (see
+//! [`super::stream`]): a condition, a bloc factor, a nation's decision, a nation's
+//! readiness, each contribution and each random requirement has its own stream in
+//! every block, so changing one of them leaves every other draw of the run as it was.
 
 use rand_xoshiro::Xoshiro256PlusPlus;
 
+use super::plan::{NO_BLOC, Plan, ProbP};
 use super::{stream, to_count};
-use crate::dist::{std_normal, unit};
+use crate::dist::{Sampler, std_normal, unit};
 use crate::math::norm_inv;
-use crate::model::{CapOn, Model, Prob};
 use crate::stats::Tally;
 
 /// Per-worker buffers, reused by every block and trial.
 pub struct Scratch {
     cond_rng: Vec<Xoshiro256PlusPlus>,
     bloc_rng: Vec<Xoshiro256PlusPlus>,
-    domain_rng: Vec<Xoshiro256PlusPlus>,
     nation_rng: Vec<Xoshiro256PlusPlus>,
+    ready_rng: Vec<Xoshiro256PlusPlus>,
+    contrib_rng: Vec<Xoshiro256PlusPlus>,
+    req_rng: Vec<Xoshiro256PlusPlus>,
     cond: Vec<bool>,
     factor: Vec<f64>,
     part: Vec<bool>,
@@ -25,82 +31,89 @@ pub struct Scratch {
     totals: Vec<u64>,
     required: Vec<u64>,
     has_lead: Vec<bool>,
-    /// Row k (of days + 1): amounts that arrive by day k (row `days`: never in the window).
+    /// Row k (of days + 1): amounts that arrive by day k (row `days`: later).
     arrive: Vec<u64>,
     cumulative: Vec<u64>,
 }
 
 impl Scratch {
-    /// Buffers sized for `model`.
-    pub fn new(model: &Model) -> Scratch {
-        let dummy = stream(0, 0, 0);
-        let nt = model.tracked.len();
+    /// Buffers sized for `plan`.
+    pub fn new(plan: &Plan) -> Scratch {
+        let r = stream(0, 0, 0);
+        let nn = plan.nation_keys.len();
         Scratch {
-            cond_rng: vec![dummy.clone(); model.conditions.len()],
-            bloc_rng: vec![dummy.clone(); model.blocs.len()],
-            domain_rng: vec![dummy.clone(); model.domains.len()],
-            nation_rng: vec![dummy; model.nations.len()],
-            cond: vec![false; model.conditions.len()],
-            factor: vec![0.0; model.blocs.len()],
-            part: vec![false; model.nations.len()],
-            provided: vec![0; nt],
-            totals: vec![0; model.capabilities.len()],
-            required: vec![0; nt],
-            has_lead: vec![false; model.domains.len()],
-            arrive: vec![0; (model.timeline_days.len() + 1) * nt],
-            cumulative: vec![0; nt],
+            cond_rng: vec![r.clone(); plan.conditions.len()],
+            bloc_rng: vec![r.clone(); plan.bloc_keys.len()],
+            nation_rng: vec![r.clone(); nn],
+            ready_rng: vec![r.clone(); nn],
+            contrib_rng: vec![r.clone(); plan.contribs.len()],
+            req_rng: vec![r; plan.reqs.len()],
+            cond: vec![false; plan.conditions.len()],
+            factor: vec![0.0; plan.bloc_keys.len()],
+            part: vec![false; nn],
+            provided: vec![0; plan.tracked],
+            totals: vec![0; plan.capabilities],
+            required: vec![0; plan.tracked],
+            has_lead: vec![false; plan.domains.len()],
+            arrive: vec![0; (plan.days.len() + 1) * plan.tracked],
+            cumulative: vec![0; plan.tracked],
         }
     }
 }
 
 /// Draws the random factors of `p` and returns the probability and, when it is
 /// known without computing it, its normal quantile.
-#[inline]
-fn draw_prob(p: &Prob, rng: &mut Xoshiro256PlusPlus) -> (f64, Option<f64>) {
-    if p.is_fixed() {
-        (p.fixed, Some(p.z))
+#[inline(always)]
+fn draw_prob(p: &ProbP, factors: &[Sampler], rng: &mut Xoshiro256PlusPlus) -> (f64, Option<f64>) {
+    if p.factors.0 == p.factors.1 {
+        (p.p, Some(p.z))
     } else {
-        let mut v = p.fixed;
-        for f in &p.random {
+        let mut v = p.p;
+        for f in &factors[p.factors.0 as usize..p.factors.1 as usize] {
             v *= f.sample(rng);
         }
         (v, None)
     }
 }
 
+fn seed_all(rngs: &mut [Xoshiro256PlusPlus], keys: &[u64], seed: u64, block: u64) {
+    for (rng, &key) in rngs.iter_mut().zip(keys) {
+        *rng = stream(seed, block, key);
+    }
+}
+
 /// Runs block `block` (of `len` trials) and adds its outcomes to `tally`.
-pub fn run_block(
-    model: &Model,
-    seed: u64,
-    block: u64,
-    len: u64,
-    s: &mut Scratch,
-    tally: &mut Tally,
-) {
-    for (rng, c) in s.cond_rng.iter_mut().zip(&model.conditions) {
-        *rng = stream(seed, block, c.key);
+pub fn run_block(plan: &Plan, seed: u64, block: u64, len: u64, s: &mut Scratch, tally: &mut Tally) {
+    seed_all(&mut s.cond_rng, &plan.condition_keys, seed, block);
+    seed_all(&mut s.bloc_rng, &plan.bloc_keys, seed, block);
+    seed_all(&mut s.nation_rng, &plan.nation_keys, seed, block);
+    for (n, ready) in plan.ready.iter().enumerate() {
+        if ready.as_ref().is_some_and(|r| !r.is_fixed()) {
+            s.ready_rng[n] = stream(seed, block, plan.ready_keys[n]);
+        }
     }
-    for (rng, b) in s.bloc_rng.iter_mut().zip(&model.blocs) {
-        *rng = stream(seed, block, b.key);
+    for (k, c) in plan.contribs.iter().enumerate() {
+        if c.random {
+            s.contrib_rng[k] = stream(seed, block, plan.contrib_keys[k]);
+        }
     }
-    for (rng, d) in s.domain_rng.iter_mut().zip(&model.domains) {
-        *rng = stream(seed, block, d.key);
-    }
-    for (rng, n) in s.nation_rng.iter_mut().zip(&model.nations) {
-        *rng = stream(seed, block, n.key);
+    for (k, r) in plan.reqs.iter().enumerate() {
+        if r.random {
+            s.req_rng[k] = stream(seed, block, plan.req_keys[k]);
+        }
     }
     for _ in 0..len {
-        trial(model, s, tally);
+        trial(plan, s, tally);
     }
     tally.trials += len;
 }
 
 #[inline]
-fn trial(model: &Model, s: &mut Scratch, tally: &mut Tally) {
+fn trial(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
     // 1. Conditions.
-    for (i, c) in model.conditions.iter().enumerate() {
+    for (i, c) in plan.conditions.iter().enumerate() {
         let rng = &mut s.cond_rng[i];
-        let (p, _) = draw_prob(&c.p, rng);
+        let (p, _) = draw_prob(c, &plan.factors, rng);
         let holds = unit(rng) < p;
         s.cond[i] = holds;
         tally.condition_true[i] += u64::from(holds);
@@ -110,86 +123,92 @@ fn trial(model: &Model, s: &mut Scratch, tally: &mut Tally) {
         *f = std_normal(rng);
     }
     // 2–3. Nations, in an order where every `if_absent` nation is decided first.
-    for &n in &model.order {
-        let nat = &model.nations[n];
+    for d in &plan.decisions {
+        let n = d.nation as usize;
         let rng = &mut s.nation_rng[n];
-        let (mut p, mut z) = draw_prob(&nat.p, rng);
-        for cap in &nat.caps {
-            let (cp, cz) = draw_prob(&cap.p, rng);
-            let applies = match cap.on {
-                CapOn::Condition(c) => !s.cond[c],
-                CapOn::Nation(m) => !s.part[m],
+        let (mut p, mut z) = draw_prob(&d.prob, &plan.factors, rng);
+        for cap in &plan.caps[d.caps.0 as usize..d.caps.1 as usize] {
+            let (cp, cz) = draw_prob(&cap.prob, &plan.factors, rng);
+            let applies = if cap.on_nation {
+                !s.part[cap.on as usize]
+            } else {
+                !s.cond[cap.on as usize]
             };
             if applies && cp < p {
                 p = cp;
                 z = cz;
             }
         }
-        s.part[n] = match nat.bloc {
-            None => unit(rng) < p,
-            Some(b) => {
-                let bloc = &model.blocs[b];
-                let latent = bloc.load * s.factor[b] + bloc.own * std_normal(rng);
-                latent < z.unwrap_or_else(|| norm_inv(p))
-            }
+        s.part[n] = if d.bloc == NO_BLOC {
+            unit(rng) < p
+        } else {
+            let b = d.bloc as usize;
+            let latent = plan.bloc_load[b] * s.factor[b] + plan.bloc_own[b] * std_normal(rng);
+            latent < z.unwrap_or_else(|| norm_inv(p))
         };
     }
     // 4. Contributions of participating nations.
-    let days = model.timeline_days.len();
-    let nt = model.tracked.len();
+    let days = plan.days.len();
+    let nt = plan.tracked;
     s.provided.fill(0);
     s.totals.fill(0);
     if days > 0 {
         s.arrive.fill(0);
     }
-    for (n, nat) in model.nations.iter().enumerate() {
+    for (n, &(c0, c1)) in plan.giving.iter().enumerate() {
         if !s.part[n] {
             continue;
         }
         tally.nation_in[n] += 1;
-        let rng = &mut s.nation_rng[n];
-        let row = match &nat.ready {
-            Some(r) => {
-                let ready = r.sample(rng);
-                model.timeline_days.partition_point(|&d| (d as f64) < ready)
+        let row = if days == 0 {
+            0
+        } else {
+            match &plan.ready[n] {
+                Some(r) => {
+                    let ready = r.sample(&mut s.ready_rng[n]);
+                    plan.days.partition_point(|&d| d < ready)
+                }
+                None => 0,
             }
-            None => 0,
         };
-        for k in nat.contributions.clone() {
-            let c = &model.contributions[k];
-            let v = match c.fixed {
-                Some(v) => v,
-                None => to_count(c.sampler.sample(rng)),
+        for k in c0 as usize..c1 as usize {
+            let c = plan.contribs[k];
+            let v = if c.random {
+                to_count(plan.contrib_samplers[k].sample(&mut s.contrib_rng[k]))
+            } else {
+                c.fixed
             };
-            s.provided[c.tracked] += v;
-            s.totals[c.capability] += v;
+            let t = c.tracked as usize;
+            s.provided[t] += v;
+            s.totals[c.cap as usize] += v;
             tally.contributed[k] += u128::from(v);
             if days > 0 {
-                s.arrive[row * nt + c.tracked] += v;
+                s.arrive[row * nt + t] += v;
             }
         }
     }
     // 5–6. Leads, requirements, coverage.
     let mut all = true;
-    let mut lead_slot = 0;
-    for (d, dom) in model.domains.iter().enumerate() {
-        let mut has_lead = dom.leads.is_empty();
-        for (i, &l) in dom.leads.iter().enumerate() {
-            if s.part[l] {
-                tally.leads[lead_slot + i] += 1;
+    for (d, dom) in plan.domains.iter().enumerate() {
+        let (l0, l1) = (dom.leads.0 as usize, dom.leads.1 as usize);
+        let mut has_lead = l0 == l1;
+        for (slot, &l) in plan.leads[l0..l1].iter().enumerate() {
+            if s.part[l as usize] {
+                tally.leads[l0 + slot] += 1;
                 has_lead = true;
                 break;
             }
         }
-        lead_slot += dom.leads.len();
         s.has_lead[d] = has_lead;
         tally.leaderless[d] += u64::from(!has_lead);
         let mut met_all = true;
-        for r in &dom.requirements {
-            let t = r.tracked;
-            let req = match r.fixed {
-                Some(v) => v,
-                None => to_count(r.sampler.sample(&mut s.domain_rng[d])),
+        for k in dom.reqs.0 as usize..dom.reqs.1 as usize {
+            let r = plan.reqs[k];
+            let t = r.tracked as usize;
+            let req = if r.random {
+                to_count(plan.req_samplers[k].sample(&mut s.req_rng[k]))
+            } else {
+                r.fixed
             };
             s.required[t] = req;
             tally.required_sum[t] += u128::from(req);
@@ -197,8 +216,10 @@ fn trial(model: &Model, s: &mut Scratch, tally: &mut Tally) {
             let met = prov >= req;
             tally.met[t] += u64::from(met);
             met_all &= met;
-            if let Some(g) = &mut tally.gaps[t] {
-                g.add(req.saturating_sub(prov));
+            if r.random {
+                if let Some(g) = &mut tally.gaps[t] {
+                    g.add(req.saturating_sub(prov));
+                }
             }
         }
         let covered = has_lead && met_all;
@@ -206,38 +227,39 @@ fn trial(model: &Model, s: &mut Scratch, tally: &mut Tally) {
         all &= covered;
     }
     tally.all_covered += u64::from(all);
-    for (t, h) in tally.provided.iter_mut().enumerate() {
-        h.add(s.provided[t]);
+    for (h, &v) in tally.provided.iter_mut().zip(&s.provided) {
+        h.add(v);
     }
     let mut slot = 0;
     for (c, h) in tally.totals.iter_mut().enumerate() {
         let total = s.totals[c];
         h.add(total);
-        for &x in &model.thresholds[c] {
+        for &x in &plan.thresholds[c] {
             tally.above[slot] += u64::from(total >= x);
             slot += 1;
         }
     }
     if all {
-        for (n, &inn) in s.part.iter().enumerate() {
-            tally.nation_in_all[n] += u64::from(inn);
+        for (acc, &inn) in tally.nation_in_all.iter_mut().zip(&s.part) {
+            *acc += u64::from(inn);
         }
     }
     // Timeline: a contribution counts by day k once its nation is ready.
     if days > 0 {
         s.cumulative.fill(0);
-        let nd = model.domains.len();
+        let nd = plan.domains.len();
         for k in 0..days {
             for (cum, a) in s.cumulative.iter_mut().zip(&s.arrive[k * nt..(k + 1) * nt]) {
                 *cum += a;
             }
             let mut all_k = true;
-            for (d, dom) in model.domains.iter().enumerate() {
+            for (d, dom) in plan.domains.iter().enumerate() {
                 let covered = s.has_lead[d]
-                    && dom
-                        .requirements
+                    && plan.reqs[dom.reqs.0 as usize..dom.reqs.1 as usize]
                         .iter()
-                        .all(|r| s.cumulative[r.tracked] >= s.required[r.tracked]);
+                        .all(|r| {
+                            s.cumulative[r.tracked as usize] >= s.required[r.tracked as usize]
+                        });
                 tally.timeline_domain[k * nd + d] += u64::from(covered);
                 all_k &= covered;
             }

@@ -80,6 +80,12 @@ pub trait Decode: Sized {
     fn missing() -> Option<Self> {
         None
     }
+    /// A stand-in for a required value that was missing or invalid (its error is
+    /// already recorded), so that the rest of its table is still checked. No model
+    /// is ever built from a stand-in: the recorded error stops that.
+    fn placeholder() -> Option<Self> {
+        None
+    }
     /// JSON Schema of what [`Decode::decode`] accepts.
     fn schema() -> Json;
 }
@@ -191,6 +197,12 @@ impl Decode for S<String> {
             _ => wrong_type(node, key, cx, "a string"),
         }
     }
+    fn placeholder() -> Option<Self> {
+        Some(S {
+            v: String::new(),
+            at: At::default(),
+        })
+    }
     fn schema() -> Json {
         json!({ "type": "string" })
     }
@@ -225,15 +237,15 @@ impl<T: Decode> Decode for Vec<T> {
         let DeValue::Array(items) = node.get_ref() else {
             return wrong_type(node, key, cx, "an array");
         };
+        // Items that fail are left out (their errors are recorded); the others are
+        // kept so that references in them are still checked.
         let mut out = Vec::with_capacity(items.len());
-        let mut ok = true;
         for (i, item) in items.iter().enumerate() {
-            match T::decode(item, &format!("{key}[{i}]"), cx) {
-                Some(v) => out.push(v),
-                None => ok = false,
+            if let Some(v) = T::decode(item, &format!("{key}[{i}]"), cx) {
+                out.push(v);
             }
         }
-        ok.then_some(out)
+        Some(out)
     }
     fn missing() -> Option<Self> {
         Some(Vec::new())
@@ -448,9 +460,10 @@ macro_rules! decode_struct {
                 $(
                     let $field: Option<$ty> = match $field {
                         Some(Some(v)) => Some(v),
-                        // An optional value that failed (its errors are recorded) reads
-                        // as absent, so that checks elsewhere in the file still run.
-                        Some(None) => match <$ty as Decode>::missing() {
+                        // A value that failed (its errors are recorded) reads as absent
+                        // when optional, else as a stand-in, so that checks elsewhere in
+                        // the file still run.
+                        Some(None) => match <$ty as Decode>::missing().or_else(<$ty as Decode>::placeholder) {
                             Some(v) => Some(v),
                             None => { ok = false; None }
                         },
@@ -462,8 +475,10 @@ macro_rules! decode_struct {
                                     &$crate::scenario::decode::join(key, stringify!($field)),
                                     format!("missing required key `{}`", stringify!($field)),
                                 );
-                                ok = false;
-                                None
+                                match <$ty as Decode>::placeholder() {
+                                    Some(v) => Some(v),
+                                    None => { ok = false; None }
+                                }
                             }
                         },
                     };

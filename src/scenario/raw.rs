@@ -27,6 +27,12 @@ impl<const MAX: u64> Decode for Int<MAX> {
             })
         })
     }
+    fn placeholder() -> Option<Self> {
+        Some(Int(S {
+            v: 0,
+            at: At::default(),
+        }))
+    }
     fn schema() -> Json {
         json!({ "type": "integer", "minimum": 0, "maximum": MAX })
     }
@@ -50,6 +56,12 @@ impl Decode for Correlation {
         Some(Correlation(S {
             v,
             at: At::of(node, key),
+        }))
+    }
+    fn placeholder() -> Option<Self> {
+        Some(Correlation(S {
+            v: 0.0,
+            at: At::default(),
         }))
     }
     fn schema() -> Json {
@@ -153,10 +165,11 @@ fn decode_dist(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<S<Dist>> {
         );
         return None;
     };
+    let mut source_ok = true;
     if let Some((k, v)) = table.iter().find(|(k, _)| k.get_ref() == "source") {
         if !matches!(v.get_ref(), DeValue::String(_)) {
             wrong_type::<()>(v, &join(key, k.get_ref()), cx, "a string");
-            return None;
+            source_ok = false;
         }
     }
     let name: &str = form.get_ref();
@@ -247,7 +260,7 @@ fn decode_dist(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<S<Dist>> {
         cx.error(value.span(), &sub, msg);
         return None;
     }
-    Some(S { v: dist, at })
+    source_ok.then_some(S { v: dist, at })
 }
 
 fn dist_schema(bounds: Json) -> Json {
@@ -306,6 +319,12 @@ macro_rules! dist_kind {
                     return None;
                 }
                 Some($name(d))
+            }
+            fn placeholder() -> Option<Self> {
+                Some($name(S {
+                    v: Dist::Fixed(0.0),
+                    at: At::default(),
+                }))
             }
             fn schema() -> Json {
                 dist_schema($bounds)

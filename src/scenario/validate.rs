@@ -225,7 +225,6 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
                 leads: vec![],
                 requirements: vec![],
                 tracked: tracked.len()..tracked.len(),
-                key: 0,
             });
             continue;
         };
@@ -258,6 +257,7 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
                     .v
                     .is_fixed()
                     .then(|| crate::engine::to_count(req.0.v.support().0)),
+                key: stream_key("requirement", &format!("{}.{}", entry.id.v, c_id.v)),
             });
             tracked.push(Tracked {
                 domain: d,
@@ -286,7 +286,6 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
             leads,
             requirements,
             tracked: start..tracked.len(),
-            key: stream_key("domain", &entry.id.v),
         });
     }
 
@@ -309,6 +308,7 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
                 ready: None,
                 contributions: start..start,
                 key: 0,
+                ready_key: 0,
             });
             deps.push(my_deps);
             continue;
@@ -378,6 +378,7 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
                         .v
                         .is_fixed()
                         .then(|| crate::engine::to_count(amount.0.v.support().0)),
+                    key: stream_key("contribution", &format!("{id}.{}.{}", d_id.v, c_id.v)),
                 });
             }
         }
@@ -395,6 +396,7 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
             ready: nat.ready_days.as_ref().map(|r| Sampler::new(&r.0.v)),
             contributions: start..contributions.len(),
             key: stream_key("nation", id),
+            ready_key: stream_key("ready", id),
         });
         deps.push(my_deps);
     }

@@ -3,8 +3,9 @@
 //!
 //! Layout: a value `v` is stored at `x = v − offset`. Bins `0 .. 2^20` hold one
 //! value each. Above that, each power of two `[2^e, 2^(e+1))` is split into 1024
-//! equal bins (relative width < 2^-10 < 0.1 %). Bins live in 4096-entry pages that
-//! are allocated when first touched (or up front over the expected range), so a
+//! equal bins (relative width < 2^-10 < 0.1 %). The bins of the expected range are
+//! one contiguous array allocated up front (the fast path: one bounds check and one
+//! increment); the rest live in 4096-entry pages allocated when first touched, so a
 //! histogram costs memory only where values fall. Merging adds bins: it is exact,
 //! associative and commutative.
 
@@ -27,6 +28,9 @@ type Page = Box<[u64; PAGE]>;
 #[derive(Debug, Clone)]
 pub struct Hist {
     offset: u64,
+    /// Bins `0 .. dense.len()`, contiguous.
+    dense: Box<[u64]>,
+    /// Bins from `dense.len()` on, by page (pages below `dense.len()` stay empty).
     pages: Vec<Option<Page>>,
     /// Number of values added.
     pub n: u64,
@@ -81,22 +85,22 @@ impl Hist {
     pub fn new(offset: u64, expected_max: Option<u64>) -> Hist {
         let mut pages: Vec<Option<Page>> = Vec::with_capacity(PAGES);
         pages.resize_with(PAGES, || None);
-        let mut h = Hist {
+        // Preallocate modest ranges only; wider ones fill in where values fall.
+        let dense_len = match expected_max {
+            Some(m) if m.saturating_sub(offset) < PREALLOCATE => {
+                (m - offset.min(m) + 1).next_multiple_of(PAGE as u64) as usize
+            }
+            _ => 0,
+        };
+        Hist {
             offset,
+            dense: vec![0; dense_len].into_boxed_slice(),
             pages,
             n: 0,
             sum: 0,
             min: u64::MAX,
             max: 0,
-        };
-        // Preallocate modest ranges only; wider ones fill in where values fall.
-        if let Some(m) = expected_max.filter(|m| m.saturating_sub(offset) < PREALLOCATE) {
-            let top = m.saturating_sub(offset);
-            for p in 0..=(bin_of(top) >> PAGE_BITS) {
-                h.pages[p] = Some(Box::new([0; PAGE]));
-            }
         }
-        h
     }
 
     /// The offset: the smallest value this histogram expects.
@@ -107,10 +111,10 @@ impl Hist {
     /// Adds one value.
     #[inline]
     pub fn add(&mut self, v: u64) {
-        let b = bin_of(v.saturating_sub(self.offset));
-        match &mut self.pages[b >> PAGE_BITS] {
-            Some(page) => page[b & (PAGE - 1)] += 1,
-            None => self.add_to_new_page(b, 1),
+        let x = v.saturating_sub(self.offset);
+        match self.dense.get_mut(x as usize) {
+            Some(count) => *count += 1,
+            None => self.add_outside(bin_of(x), 1),
         }
         self.n += 1;
         self.sum += u128::from(v);
@@ -120,7 +124,15 @@ impl Hist {
 
     #[cold]
     #[inline(never)]
-    fn add_to_new_page(&mut self, b: usize, count: u64) {
+    fn add_outside(&mut self, b: usize, count: u64) {
+        self.add_to_bin(b, count);
+    }
+
+    fn add_to_bin(&mut self, b: usize, count: u64) {
+        if let Some(c) = self.dense.get_mut(b) {
+            *c += count;
+            return;
+        }
         let page = self.pages[b >> PAGE_BITS].get_or_insert_with(|| Box::new([0; PAGE]));
         page[b & (PAGE - 1)] += count;
     }
@@ -131,7 +143,7 @@ impl Hist {
             return;
         }
         let b = bin_of(v.saturating_sub(self.offset));
-        self.add_to_new_page(b, count);
+        self.add_to_bin(b, count);
         self.n += count;
         self.sum += u128::from(v) * u128::from(count);
         self.min = self.min.min(v);
@@ -141,6 +153,15 @@ impl Hist {
     /// Adds another histogram with the same offset.
     pub fn merge(&mut self, other: &Hist) {
         debug_assert_eq!(self.offset, other.offset);
+        if self.dense.len() == other.dense.len() {
+            for (a, b) in self.dense.iter_mut().zip(other.dense.iter()) {
+                *a += *b;
+            }
+        } else {
+            for (b, c) in other.dense.iter().enumerate().filter(|(_, c)| **c > 0) {
+                self.add_to_bin(b, *c);
+            }
+        }
         for (mine, theirs) in self.pages.iter_mut().zip(&other.pages) {
             if let Some(t) = theirs {
                 let m = mine.get_or_insert_with(|| Box::new([0; PAGE]));
@@ -157,14 +178,20 @@ impl Hist {
 
     /// Non-empty bins in increasing order: (bin index, count).
     pub fn bins(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
-        self.pages.iter().enumerate().flat_map(|(p, page)| {
+        let dense = self
+            .dense
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(b, c)| (b, *c));
+        dense.chain(self.pages.iter().enumerate().flat_map(|(p, page)| {
             page.iter().flat_map(move |page| {
                 page.iter()
                     .enumerate()
                     .filter(|(_, c)| **c > 0)
                     .map(move |(i, c)| ((p << PAGE_BITS) + i, *c))
             })
-        })
+        }))
     }
 
     /// Adds `count` to bin `b` directly (for decoding a stored histogram).
@@ -172,7 +199,7 @@ impl Hist {
         if b >= BINS as usize {
             return false;
         }
-        self.add_to_new_page(b, count);
+        self.add_to_bin(b, count);
         true
     }
 

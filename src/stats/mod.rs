@@ -54,12 +54,19 @@ pub struct Tally {
     pub gaps: Vec<Option<Hist>>,
 }
 
-/// The bounds `(min, max)` that a count drawn from `d` can take after rounding and clamping.
+/// The smallest count a draw from `d` can give (after rounding and clamping), and
+/// a value that draws rarely exceed (the maximum for bounded forms, six standard
+/// deviations out for unbounded ones): where histogram bins are laid out up front.
 fn count_bounds(d: &crate::dist::Dist) -> (u64, Option<u64>) {
+    use crate::dist::Dist;
     let (lo, hi) = d.support();
     let lo = crate::engine::to_count(lo.max(0.0));
-    let hi = hi.is_finite().then(|| crate::engine::to_count(hi));
-    (lo, hi)
+    let hint = match d {
+        Dist::Normal { mean, sd } => mean + 6.0 * sd,
+        Dist::LogNormal { median, sigma } => median * (6.0 * sigma).exp(),
+        _ => hi,
+    };
+    (lo, hint.is_finite().then(|| crate::engine::to_count(hint)))
 }
 
 impl Tally {

@@ -1,0 +1,248 @@
+//! The execution plan: the model flattened into small, index-linked arrays in the
+//! order the trial loop reads them (structure of arrays, no strings, no nesting).
+
+use crate::dist::Sampler;
+use crate::model::{CapOn, Model, Prob};
+
+/// "No bloc".
+pub const NO_BLOC: u32 = u32::MAX;
+
+/// A probability: fixed part, its normal quantile, and a range of random factors.
+#[derive(Debug, Clone, Copy)]
+pub struct ProbP {
+    /// The fixed part.
+    pub p: f64,
+    /// Φ⁻¹(p), valid when there are no random factors.
+    pub z: f64,
+    /// Range of [`Plan::factors`]; empty for a fixed probability.
+    pub factors: (u32, u32),
+}
+
+/// One nation's decision, in decision order.
+#[derive(Debug, Clone, Copy)]
+pub struct Decision {
+    /// The nation's index.
+    pub nation: u32,
+    /// Its bloc, or [`NO_BLOC`].
+    pub bloc: u32,
+    /// participation × approvals.
+    pub prob: ProbP,
+    /// Range of [`Plan::caps`].
+    pub caps: (u32, u32),
+}
+
+/// An `if_absent` cap.
+#[derive(Debug, Clone, Copy)]
+pub struct CapP {
+    /// Whether `on` is a nation (absent) rather than a condition (false).
+    pub on_nation: bool,
+    /// The nation's or condition's index.
+    pub on: u32,
+    /// The cap.
+    pub prob: ProbP,
+}
+
+/// One contribution.
+#[derive(Debug, Clone, Copy)]
+pub struct ContribP {
+    /// Tracked (domain, capability) pair.
+    pub tracked: u32,
+    /// Capability.
+    pub cap: u32,
+    /// The amount, when fixed.
+    pub fixed: u64,
+    /// Whether it is drawn (then `fixed` is unused).
+    pub random: bool,
+}
+
+/// A domain.
+#[derive(Debug, Clone, Copy)]
+pub struct DomainP {
+    /// Range of [`Plan::leads`].
+    pub leads: (u32, u32),
+    /// Range of [`Plan::reqs`].
+    pub reqs: (u32, u32),
+}
+
+/// A requirement.
+#[derive(Debug, Clone, Copy)]
+pub struct ReqP {
+    /// Tracked pair.
+    pub tracked: u32,
+    /// The amount, when fixed.
+    pub fixed: u64,
+    /// Whether it is drawn.
+    pub random: bool,
+}
+
+/// The whole plan.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Per condition: its probability.
+    pub conditions: Vec<ProbP>,
+    /// Per condition: stream key.
+    pub condition_keys: Vec<u64>,
+    /// Per bloc: √ρ.
+    pub bloc_load: Vec<f64>,
+    /// Per bloc: √(1−ρ).
+    pub bloc_own: Vec<f64>,
+    /// Per bloc: stream key.
+    pub bloc_keys: Vec<u64>,
+    /// Decisions in decision order.
+    pub decisions: Vec<Decision>,
+    /// Caps, grouped by decision.
+    pub caps: Vec<CapP>,
+    /// Random probability factors.
+    pub factors: Vec<Sampler>,
+    /// Per nation (index order): decision stream key.
+    pub nation_keys: Vec<u64>,
+    /// Per nation: range of [`Plan::contribs`].
+    pub giving: Vec<(u32, u32)>,
+    /// Per nation: `ready_days`.
+    pub ready: Vec<Option<Sampler>>,
+    /// Per nation: readiness stream key.
+    pub ready_keys: Vec<u64>,
+    /// Contributions, grouped by nation (same order as the model's).
+    pub contribs: Vec<ContribP>,
+    /// Per contribution: its sampler.
+    pub contrib_samplers: Vec<Sampler>,
+    /// Per contribution: stream key.
+    pub contrib_keys: Vec<u64>,
+    /// Domains.
+    pub domains: Vec<DomainP>,
+    /// Lead lists, flat (nation indices).
+    pub leads: Vec<u32>,
+    /// Requirements, flat.
+    pub reqs: Vec<ReqP>,
+    /// Per requirement: sampler.
+    pub req_samplers: Vec<Sampler>,
+    /// Per requirement: stream key.
+    pub req_keys: Vec<u64>,
+    /// Per capability: thresholds, ascending.
+    pub thresholds: Vec<Vec<u64>>,
+    /// Timeline days.
+    pub days: Vec<f64>,
+    /// Number of tracked pairs.
+    pub tracked: usize,
+    /// Number of capabilities.
+    pub capabilities: usize,
+}
+
+fn prob(p: &Prob, factors: &mut Vec<Sampler>) -> ProbP {
+    let start = factors.len() as u32;
+    factors.extend(p.random.iter().cloned());
+    ProbP {
+        p: p.fixed,
+        z: p.z,
+        factors: (start, factors.len() as u32),
+    }
+}
+
+impl Plan {
+    /// Flattens `model`.
+    pub fn new(model: &Model) -> Plan {
+        let mut factors = Vec::new();
+        let conditions = model
+            .conditions
+            .iter()
+            .map(|c| prob(&c.p, &mut factors))
+            .collect();
+        let mut caps = Vec::new();
+        let decisions = model
+            .order
+            .iter()
+            .map(|&n| {
+                let nat = &model.nations[n];
+                let p = prob(&nat.p, &mut factors);
+                let start = caps.len() as u32;
+                for c in &nat.caps {
+                    let (on_nation, on) = match c.on {
+                        CapOn::Condition(i) => (false, i as u32),
+                        CapOn::Nation(i) => (true, i as u32),
+                    };
+                    caps.push(CapP {
+                        on_nation,
+                        on,
+                        prob: prob(&c.p, &mut factors),
+                    });
+                }
+                Decision {
+                    nation: n as u32,
+                    bloc: nat.bloc.map_or(NO_BLOC, |b| b as u32),
+                    prob: p,
+                    caps: (start, caps.len() as u32),
+                }
+            })
+            .collect();
+        let contribs = model
+            .contributions
+            .iter()
+            .map(|c| ContribP {
+                tracked: c.tracked as u32,
+                cap: c.capability as u32,
+                fixed: c.fixed.unwrap_or(0),
+                random: c.fixed.is_none(),
+            })
+            .collect();
+        let mut leads = Vec::new();
+        let mut reqs = Vec::new();
+        let mut req_samplers = Vec::new();
+        let mut req_keys = Vec::new();
+        let domains = model
+            .domains
+            .iter()
+            .map(|d| {
+                let l0 = leads.len() as u32;
+                leads.extend(d.leads.iter().map(|&n| n as u32));
+                let r0 = reqs.len() as u32;
+                for r in &d.requirements {
+                    reqs.push(ReqP {
+                        tracked: r.tracked as u32,
+                        fixed: r.fixed.unwrap_or(0),
+                        random: r.fixed.is_none(),
+                    });
+                    req_samplers.push(r.sampler.clone());
+                    req_keys.push(r.key);
+                }
+                DomainP {
+                    leads: (l0, leads.len() as u32),
+                    reqs: (r0, reqs.len() as u32),
+                }
+            })
+            .collect();
+        Plan {
+            conditions,
+            condition_keys: model.conditions.iter().map(|c| c.key).collect(),
+            bloc_load: model.blocs.iter().map(|b| b.load).collect(),
+            bloc_own: model.blocs.iter().map(|b| b.own).collect(),
+            bloc_keys: model.blocs.iter().map(|b| b.key).collect(),
+            decisions,
+            caps,
+            factors,
+            nation_keys: model.nations.iter().map(|n| n.key).collect(),
+            giving: model
+                .nations
+                .iter()
+                .map(|n| (n.contributions.start as u32, n.contributions.end as u32))
+                .collect(),
+            ready: model.nations.iter().map(|n| n.ready.clone()).collect(),
+            ready_keys: model.nations.iter().map(|n| n.ready_key).collect(),
+            contribs,
+            contrib_samplers: model
+                .contributions
+                .iter()
+                .map(|c| c.sampler.clone())
+                .collect(),
+            contrib_keys: model.contributions.iter().map(|c| c.key).collect(),
+            domains,
+            leads,
+            reqs,
+            req_samplers,
+            req_keys,
+            thresholds: model.thresholds.clone(),
+            days: model.timeline_days.iter().map(|&d| d as f64).collect(),
+            tracked: model.tracked.len(),
+            capabilities: model.capabilities.len(),
+        }
+    }
+}
