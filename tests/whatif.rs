@@ -561,6 +561,43 @@ fn raising_a_requirement_never_raises_coverage_from_one_point_to_the_next() {
 }
 
 #[test]
+fn raising_a_participation_never_lowers_coverage_from_one_point_to_the_next() {
+    // Each decision has its own stream: a nation's uniform is the same at every
+    // point, so a higher participation only adds trials in which it takes part,
+    // and a nation that joins can only add contributions, leads and lift caps.
+    let s = run_sweep(S1, &[], &["nations.A.participation=0:1:0.1"], 12_288, 13);
+    assert_eq!(s.points.len(), 11);
+    let a_in: Vec<f64> = s
+        .reports
+        .iter()
+        .map(|r| r.nations["A"].p_participates)
+        .collect();
+    let c_in: Vec<f64> = s
+        .reports
+        .iter()
+        .map(|r| r.nations["C"].p_participates)
+        .collect();
+    let all: Vec<f64> = s.points.iter().map(|p| p.figures.p_all_covered).collect();
+    for i in 1..all.len() {
+        assert!(a_in[i] >= a_in[i - 1], "{a_in:?}");
+        assert!(
+            c_in[i] >= c_in[i - 1],
+            "C is capped when A is absent: {c_in:?}"
+        );
+        assert!(
+            all[i] >= all[i - 1],
+            "P(all covered) fell at point {}: {all:?}",
+            i + 1
+        );
+    }
+    assert_eq!(a_in[0], 0.0);
+    assert!(all[10] > all[0]);
+    // D decides independently of A: the same decisions at every point.
+    let d = s.reports[0].nations["D"].p_participates;
+    assert!(s.reports.iter().all(|r| r.nations["D"].p_participates == d));
+}
+
+#[test]
 fn a_sweep_point_is_exactly_a_run_with_the_same_overrides() {
     let base = ["conditions.backstop.probability=0.6"];
     let s = run_sweep(
