@@ -486,6 +486,21 @@ fn the_schema_accepts_every_shipped_scenario_and_rejects_unknown_keys() {
     assert!(why.iter().any(|w| w.contains("participaton")), "{why:?}");
 }
 
+#[test]
+fn the_shipped_schema_file_is_current() {
+    // `forcesim.schema.json` (used by `.taplo.toml` for editor completion) must be
+    // exactly what `forcesim schema` prints; regenerate it with
+    // `forcesim schema > forcesim.schema.json`.
+    let shipped = std::fs::read_to_string("forcesim.schema.json").expect("forcesim.schema.json");
+    let now = serde_json::to_string_pretty(&scenario::schema()).unwrap() + "\n";
+    assert!(
+        shipped == now,
+        "forcesim.schema.json is stale: run `forcesim schema > forcesim.schema.json`"
+    );
+    let taplo = std::fs::read_to_string(".taplo.toml").expect(".taplo.toml");
+    assert!(taplo.contains("path = \"./forcesim.schema.json\""));
+}
+
 // ---------------------------------------------------------------------------
 // Sweeps
 

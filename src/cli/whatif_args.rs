@@ -147,8 +147,9 @@ Examples:
 Each point is the scenario with one more --set KEY=VALUE per --vary, checked like any
 override before anything runs. Every point runs the same trials with the same seed
 (common random numbers), so the differences between points come from the varied
-value, not from sampling; raising a requirement can only lower P(covered), point after
-point. A point's figures equal `forcesim run` with the same --set.";
+value, not from sampling: raising a requirement can only lower P(covered), and raising
+a participation can only raise it, point after point. A point's figures equal
+`forcesim run` with the same --set.";
 
 /// Examples and notes shown by `forcesim compare --help`.
 pub const COMPARE_HELP: &str = "\

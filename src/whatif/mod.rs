@@ -8,12 +8,15 @@
 //! | [`precision`] | how many trials until P(all covered) is known to ± ε? |
 //! | [`secure`] | which nations must be secured, or which requirement relaxed, to reach a target? |
 //!
-//! Common random numbers: every condition, bloc, domain and nation draws from its
-//! own stream, derived from (seed, block, its id) only. Two variants run with the
-//! same seed therefore see the same draws for every entity the variant does not
-//! change, and their difference is not drowned in sampling noise. A requirement
-//! that is a plain number draws nothing, so raising it can only uncover trials
-//! that were covered: P(covered) falls monotonically, trial by trial.
+//! Common random numbers: every condition, bloc, decision, contribution and
+//! requirement draws from its own stream, derived from (seed, block, its id) only.
+//! Two variants run with the same seed therefore see the same draws for everything
+//! the variant does not change, and their difference is not drowned in sampling
+//! noise. A requirement that is a plain number draws nothing, so raising it can
+//! only uncover trials that were covered: P(covered) falls monotonically, trial by
+//! trial. Likewise a nation's decision compares the same uniform with its
+//! probability at every point, so raising a participation only adds trials in
+//! which it takes part, and coverage can only rise.
 //!
 //! Every result here is a pure function of (scenarios, overrides, seed, trials):
 //! the thread count changes only how fast it comes.
