@@ -371,106 +371,135 @@ impl Sampler {
     }
 }
 
-/// An exact Beta(α, β) sampler for α, β ≥ 1 (the PERT shapes).
+/// Number of strips of a [`BetaSampler`]'s hat.
+const STRIPS: usize = 64;
+
+/// One strip `[i/K, (i+1)/K)` of the hat: alias-table entry, hat height and squeeze.
+#[derive(Debug, Clone, Copy)]
+struct Strip {
+    /// Alias method: keep this strip when the coin is below `keep`, else take `alias`.
+    keep: f64,
+    /// The other strip of this alias cell.
+    alias: u32,
+    /// Hat height: at least the density's maximum on the strip.
+    hat: f64,
+    /// Squeeze: at most the density's minimum on the strip.
+    squeeze: f64,
+}
+
+/// An exact Beta(α, β) sampler for α, β ≥ 1 (the PERT shapes), by rejection from a
+/// step-function hat.
 ///
-/// When one shape is 1 the CDF inverts in closed form (one uniform, one `powf`).
-/// Otherwise Cheng's (1978) algorithm BB, with its constants precomputed.
+/// The unit interval is cut into 64 strips. On each, the (unimodal) density's
+/// maximum and minimum are known in closed form — at the strip's ends, or at the
+/// mode when it falls inside — giving a hat that dominates the density and a squeeze
+/// below it. A draw picks a strip in proportion to its hat's area (Walker's alias
+/// method: one uniform), a point uniformly in it and a height uniformly under the
+/// hat; it is accepted at once under the squeeze (nearly always), else after one
+/// density evaluation. Rejection from a dominating hat is exact: the accepted points
+/// are distributed exactly as Beta(α, β). The hat is inflated, and the squeeze
+/// deflated, by 1e-9 relative, so that rounding in their computation cannot let the
+/// density poke above the hat.
 #[derive(Debug, Clone)]
-pub enum BetaSampler {
-    /// Beta(1, β): `1 − U^(1/β)`.
-    AlphaOne {
-        /// 1/β.
-        inv_beta: f64,
-    },
-    /// Beta(α, 1): `U^(1/α)`.
-    BetaOne {
-        /// 1/α.
-        inv_alpha: f64,
-    },
-    /// Cheng's BB for min(α, β) > 1.
-    ChengBB {
-        /// The smaller shape parameter.
-        a: f64,
-        /// The larger shape parameter.
-        b: f64,
-        /// a + b.
-        alpha: f64,
-        /// sqrt((alpha − 2)/(2ab − alpha)).
-        beta: f64,
-        /// a + 1/beta.
-        gamma: f64,
-        /// Whether the shapes were swapped (α > β), so the draw is 1 − X.
-        swapped: bool,
-    },
+pub struct BetaSampler {
+    a1: f64,
+    b1: f64,
+    log_max: f64,
+    strips: Box<[Strip; STRIPS]>,
 }
 
 impl BetaSampler {
     /// Prepares a sampler for Beta(alpha, beta), alpha, beta ≥ 1.
     pub fn new(alpha: f64, beta: f64) -> Self {
-        if alpha <= 1.0 {
-            BetaSampler::AlphaOne {
-                inv_beta: 1.0 / beta,
-            }
-        } else if beta <= 1.0 {
-            BetaSampler::BetaOne {
-                inv_alpha: 1.0 / alpha,
-            }
-        } else {
-            let (a, b, swapped) = if alpha <= beta {
-                (alpha, beta, false)
+        let (a1, b1) = (alpha - 1.0, beta - 1.0);
+        let mode = if a1 + b1 > 0.0 { a1 / (a1 + b1) } else { 0.5 };
+        let log_f = |x: f64| -> f64 {
+            let l = if a1 != 0.0 { a1 * x.ln() } else { 0.0 };
+            l + if b1 != 0.0 { b1 * (1.0 - x).ln() } else { 0.0 }
+        };
+        let log_max = log_f(mode);
+        let f = |x: f64| (log_f(x) - log_max).exp();
+        let mut hats = [0.0; STRIPS];
+        let mut squeezes = [0.0; STRIPS];
+        for i in 0..STRIPS {
+            let (lo, hi) = (i as f64 / STRIPS as f64, (i + 1) as f64 / STRIPS as f64);
+            let (fl, fh) = (f(lo), f(hi));
+            let top = if lo <= mode && mode <= hi {
+                1.0
             } else {
-                (beta, alpha, true)
+                fl.max(fh)
             };
-            let sum = a + b;
-            let bb = ((sum - 2.0) / (2.0 * a * b - sum)).sqrt();
-            BetaSampler::ChengBB {
-                a,
-                b,
-                alpha: sum,
-                beta: bb,
-                gamma: a + 1.0 / bb,
-                swapped,
+            hats[i] = top * (1.0 + 1e-9) + f64::MIN_POSITIVE;
+            squeezes[i] = fl.min(fh) * (1.0 - 1e-9);
+        }
+        // Walker/Vose alias table over the hats' areas.
+        let total: f64 = hats.iter().sum();
+        let mut scaled: Vec<f64> = hats.iter().map(|h| h * STRIPS as f64 / total).collect();
+        let mut keep = [1.0; STRIPS];
+        let mut alias: Vec<u32> = (0..STRIPS as u32).collect();
+        let (mut small, mut large): (Vec<usize>, Vec<usize>) =
+            (0..STRIPS).partition(|&i| scaled[i] < 1.0);
+        while let (Some(s), Some(&l)) = (small.pop(), large.last()) {
+            keep[s] = scaled[s];
+            alias[s] = l as u32;
+            scaled[l] -= 1.0 - scaled[s];
+            if scaled[l] < 1.0 {
+                large.pop();
+                small.push(l);
+            }
+        }
+        let strips = Box::new(std::array::from_fn(|i| Strip {
+            keep: keep[i],
+            alias: alias[i],
+            hat: hats[i],
+            squeeze: squeezes[i],
+        }));
+        BetaSampler {
+            a1,
+            b1,
+            log_max,
+            strips,
+        }
+    }
+
+    /// One draw in `[0, 1)`.
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        loop {
+            let u = unit(rng) * STRIPS as f64;
+            let cell = u as usize;
+            let s = &self.strips[cell];
+            let i = if u - (cell as f64) < s.keep {
+                cell
+            } else {
+                s.alias as usize
+            };
+            let strip = &self.strips[i];
+            let x = (i as f64 + unit(rng)) * (1.0 / STRIPS as f64);
+            let y = unit(rng) * strip.hat;
+            if y <= strip.squeeze {
+                return x;
+            }
+            if y <= self.density(x) {
+                return x;
             }
         }
     }
 
-    /// One draw in `[0, 1]`.
-    #[inline]
-    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        match *self {
-            BetaSampler::AlphaOne { inv_beta } => 1.0 - (1.0 - unit(rng)).powf(inv_beta),
-            BetaSampler::BetaOne { inv_alpha } => (1.0 - unit(rng)).powf(inv_alpha),
-            BetaSampler::ChengBB {
-                a,
-                b,
-                alpha,
-                beta,
-                gamma,
-                swapped,
-            } => {
-                const LN4: f64 = 1.386_294_361_119_890_6;
-                const ONE_PLUS_LN5: f64 = 2.609_437_912_434_100_3;
-                let w = loop {
-                    let u1 = 1.0 - unit(rng); // (0, 1]
-                    let u2 = 1.0 - unit(rng);
-                    let v = beta * (u1 / (1.0 - u1)).ln();
-                    let w = a * v.exp();
-                    let z = u1 * u1 * u2;
-                    let r = gamma * v - LN4;
-                    let s = a + r - w;
-                    if s + ONE_PLUS_LN5 >= 5.0 * z {
-                        break w;
-                    }
-                    let t = z.ln();
-                    if s >= t || r + alpha * (alpha / (b + w)).ln() >= t {
-                        break w;
-                    }
-                };
-                // u1 = 1 gives w = ∞ and NaN tests, which reject it: w is finite here.
-                let x = w / (b + w);
-                if swapped { 1.0 - x } else { x }
-            }
-        }
+    /// The density, scaled so that its maximum is 1.
+    #[cold]
+    fn density(&self, x: f64) -> f64 {
+        let l = if self.a1 != 0.0 {
+            self.a1 * x.ln()
+        } else {
+            0.0
+        };
+        let r = if self.b1 != 0.0 {
+            self.b1 * (1.0 - x).ln()
+        } else {
+            0.0
+        };
+        (l + r - self.log_max).exp()
     }
 }
 

@@ -30,6 +30,7 @@
 
 #![warn(missing_docs)]
 
+pub mod bench;
 pub mod dist;
 pub mod engine;
 pub mod limits;

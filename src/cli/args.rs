@@ -38,9 +38,32 @@ pub enum Command {
     /// Goal seek: the nations to secure, or the requirement to relax, to reach a target P(all covered).
     #[command(after_help = super::whatif_args::SECURE_HELP)]
     Secure(super::whatif_args::SecureArgs),
+    /// Measure throughput: trials per second beside the floor of the scenario's own draws.
+    #[command(
+        after_help = "The floor is the time the same number and kinds of random draws take with\nno model logic: the model's cost over the floor is the price of the model itself.\n\nExamples:\n  forcesim bench                      # the built-in reference scenario, 1 thread\n  forcesim bench scenarios/paris-2026.toml -n 5000000 -j 2"
+    )]
+    Bench(BenchArgs),
     /// Print the JSON Schema of the scenario format (for editor completion).
     #[command(after_help = super::whatif_args::SCHEMA_HELP)]
     Schema,
+}
+
+/// `forcesim bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// The scenario file [default: the reference scenario, built in].
+    pub scenario: Option<PathBuf>,
+    /// Number of trials.
+    #[arg(short = 'n', long, value_name = "TRIALS", value_parser = parse_trials, default_value = "1000000")]
+    pub trials: u64,
+    /// Worker threads.
+    #[arg(short = 'j', long, value_name = "THREADS", value_parser = parse_threads)]
+    pub threads: Option<usize>,
+    /// Seed.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub scenario_opts: ScenarioOpts,
 }
 
 /// Options shared by every command that reads a scenario.

@@ -2,6 +2,7 @@
 //! (0 success, 1 I/O or other failure, 2 bad usage or bad scenario).
 
 mod args;
+mod bench;
 mod compare;
 mod progress;
 mod run;
@@ -80,6 +81,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Sweep(a) => sweep::sweep(a),
         Command::Compare(a) => compare::compare(a),
         Command::Secure(a) => secure::secure(a),
+        Command::Bench(a) => bench::bench(a),
         Command::Schema => {
             let schema = forcesim::scenario::schema();
             let text = serde_json::to_string_pretty(&schema).map_err(anyhow::Error::new)?;

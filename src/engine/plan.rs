@@ -43,8 +43,10 @@ pub struct CapP {
 }
 
 /// One contribution.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ContribP {
+    /// The amount, when drawn.
+    pub sampler: Sampler,
     /// Tracked (domain, capability) pair.
     pub tracked: u32,
     /// Capability.
@@ -65,8 +67,10 @@ pub struct DomainP {
 }
 
 /// A requirement.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ReqP {
+    /// The amount, when drawn.
+    pub sampler: Sampler,
     /// Tracked pair.
     pub tracked: u32,
     /// The amount, when fixed.
@@ -104,8 +108,6 @@ pub struct Plan {
     pub ready_keys: Vec<u64>,
     /// Contributions, grouped by nation (same order as the model's).
     pub contribs: Vec<ContribP>,
-    /// Per contribution: its sampler.
-    pub contrib_samplers: Vec<Sampler>,
     /// Per contribution: stream key.
     pub contrib_keys: Vec<u64>,
     /// Domains.
@@ -114,8 +116,6 @@ pub struct Plan {
     pub leads: Vec<u32>,
     /// Requirements, flat.
     pub reqs: Vec<ReqP>,
-    /// Per requirement: sampler.
-    pub req_samplers: Vec<Sampler>,
     /// Per requirement: stream key.
     pub req_keys: Vec<u64>,
     /// Per capability: thresholds, ascending.
@@ -178,6 +178,7 @@ impl Plan {
             .contributions
             .iter()
             .map(|c| ContribP {
+                sampler: c.sampler.clone(),
                 tracked: c.tracked as u32,
                 cap: c.capability as u32,
                 fixed: c.fixed.unwrap_or(0),
@@ -186,7 +187,6 @@ impl Plan {
             .collect();
         let mut leads = Vec::new();
         let mut reqs = Vec::new();
-        let mut req_samplers = Vec::new();
         let mut req_keys = Vec::new();
         let domains = model
             .domains
@@ -197,11 +197,11 @@ impl Plan {
                 let r0 = reqs.len() as u32;
                 for r in &d.requirements {
                     reqs.push(ReqP {
+                        sampler: r.sampler.clone(),
                         tracked: r.tracked as u32,
                         fixed: r.fixed.unwrap_or(0),
                         random: r.fixed.is_none(),
                     });
-                    req_samplers.push(r.sampler.clone());
                     req_keys.push(r.key);
                 }
                 DomainP {
@@ -228,16 +228,10 @@ impl Plan {
             ready: model.nations.iter().map(|n| n.ready.clone()).collect(),
             ready_keys: model.nations.iter().map(|n| n.ready_key).collect(),
             contribs,
-            contrib_samplers: model
-                .contributions
-                .iter()
-                .map(|c| c.sampler.clone())
-                .collect(),
             contrib_keys: model.contributions.iter().map(|c| c.key).collect(),
             domains,
             leads,
             reqs,
-            req_samplers,
             req_keys,
             thresholds: model.thresholds.clone(),
             days: model.timeline_days.iter().map(|&d| d as f64).collect(),

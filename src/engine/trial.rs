@@ -171,17 +171,19 @@ fn trial(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
                 None => 0,
             }
         };
-        for k in c0 as usize..c1 as usize {
-            let c = plan.contribs[k];
+        let (c0, c1) = (c0 as usize, c1 as usize);
+        let streams = s.contrib_rng[c0..c1].iter_mut();
+        let sums = tally.contributed[c0..c1].iter_mut();
+        for ((c, rng), sum) in plan.contribs[c0..c1].iter().zip(streams).zip(sums) {
             let v = if c.random {
-                to_count(plan.contrib_samplers[k].sample(&mut s.contrib_rng[k]))
+                to_count(c.sampler.sample(rng))
             } else {
                 c.fixed
             };
             let t = c.tracked as usize;
             s.provided[t] += v;
             s.totals[c.cap as usize] += v;
-            tally.contributed[k] += u128::from(v);
+            *sum += u128::from(v);
             if days > 0 {
                 s.arrive[row * nt + t] += v;
             }
@@ -202,11 +204,11 @@ fn trial(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
         s.has_lead[d] = has_lead;
         tally.leaderless[d] += u64::from(!has_lead);
         let mut met_all = true;
-        for k in dom.reqs.0 as usize..dom.reqs.1 as usize {
-            let r = plan.reqs[k];
+        let (r0, r1) = (dom.reqs.0 as usize, dom.reqs.1 as usize);
+        for (r, rng) in plan.reqs[r0..r1].iter().zip(&mut s.req_rng[r0..r1]) {
             let t = r.tracked as usize;
             let req = if r.random {
-                to_count(plan.req_samplers[k].sample(&mut s.req_rng[k]))
+                to_count(r.sampler.sample(rng))
             } else {
                 r.fixed
             };

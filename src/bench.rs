@@ -1,0 +1,171 @@
+//! Throughput measurement: the model's trials per second against the *draw floor*,
+//! the time the same number and kinds of random draws take with no model logic.
+//!
+//! The floor is what no implementation of the same semantics can beat without
+//! drawing fewer random numbers. [`draws`] counts, from a finished run's tally, how
+//! many draws of each kind the run made (a decision per nation, a draw per
+//! contribution of a participating nation, …); [`floor`] makes exactly those draws
+//! from one stream, summing them so the optimiser cannot drop any.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use rand_core::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use crate::dist::Sampler;
+use crate::model::Model;
+use crate::stats::Tally;
+
+/// Draws of one kind made by a run.
+#[derive(Debug, Clone)]
+pub struct Draws {
+    /// The kind ("uniform", "normal", "pert" …).
+    pub kind: &'static str,
+    /// A sampler of that kind (the scenario's own parameters).
+    pub sampler: Sampler,
+    /// How many draws the run made.
+    pub count: u64,
+}
+
+fn kind(s: &Sampler) -> &'static str {
+    match s {
+        Sampler::Fixed(_) => "fixed",
+        Sampler::Uniform { .. } => "uniform",
+        Sampler::Triangular { .. } => "triangular",
+        Sampler::Pert { .. } => "pert",
+        Sampler::Normal { .. } => "normal",
+        Sampler::LogNormal { .. } => "lognormal",
+        Sampler::Discrete { .. } => "discrete",
+    }
+}
+
+/// The draws a run of `model` made, from its tally: one uniform per condition and
+/// per decision outside a bloc, one normal per bloc factor and per decision in a
+/// bloc, one draw per random probability factor, and for each participating nation
+/// one draw per random contribution and its `ready_days` (when the scenario has a
+/// timeline). Samplers are grouped by their exact parameters.
+pub fn draws(model: &Model, tally: &Tally) -> Vec<Draws> {
+    let n = tally.trials;
+    let mut out: Vec<Draws> = Vec::new();
+    let mut add = |sampler: &Sampler, count: u64| {
+        if count == 0 || sampler.is_fixed() {
+            return;
+        }
+        let k = kind(sampler);
+        out.push(Draws {
+            kind: k,
+            sampler: sampler.clone(),
+            count,
+        });
+    };
+    let uniform = Sampler::Uniform {
+        min: 0.0,
+        width: 1.0,
+    };
+    let normal = Sampler::Normal { mean: 0.0, sd: 1.0 };
+    for c in &model.conditions {
+        add(&uniform, n);
+        for f in &c.p.random {
+            add(f, n);
+        }
+    }
+    for _ in &model.blocs {
+        add(&normal, n);
+    }
+    for (i, nat) in model.nations.iter().enumerate() {
+        add(
+            if nat.bloc.is_some() {
+                &normal
+            } else {
+                &uniform
+            },
+            n,
+        );
+        for f in nat
+            .p
+            .random
+            .iter()
+            .chain(nat.caps.iter().flat_map(|c| c.p.random.iter()))
+        {
+            add(f, n);
+        }
+        let inn = tally.nation_in[i];
+        if let (Some(r), false) = (&nat.ready, model.timeline_days.is_empty()) {
+            add(r, inn);
+        }
+        for k in nat.contributions.clone() {
+            add(&model.contributions[k].sampler, inn);
+        }
+    }
+    for d in &model.domains {
+        for r in &d.requirements {
+            add(&r.sampler, n);
+        }
+    }
+    out
+}
+
+/// Total draws per kind, in a stable order.
+pub fn per_kind(draws: &[Draws]) -> Vec<(&'static str, u64)> {
+    let mut kinds: Vec<(&'static str, u64)> = Vec::new();
+    for d in draws {
+        match kinds.iter_mut().find(|(k, _)| *k == d.kind) {
+            Some((_, c)) => *c += d.count,
+            None => kinds.push((d.kind, d.count)),
+        }
+    }
+    kinds
+}
+
+/// Makes every draw in `draws` from one stream and returns the time taken.
+pub fn floor(draws: &[Draws], seed: u64) -> Duration {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let start = Instant::now();
+    let mut sink = 0.0;
+    for d in draws {
+        let s = &d.sampler;
+        for _ in 0..d.count {
+            sink += s.sample(&mut rng);
+        }
+    }
+    black_box(sink);
+    start.elapsed()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn draws_count_decisions_and_participants() {
+        let text = r#"
+[scenario]
+name = "t"
+[capabilities]
+x = {}
+[conditions.c]
+probability = 0.5
+[blocs.b]
+correlation = 0.3
+[domains.d]
+[nations.A]
+participation = 1
+bloc = "b"
+contributions.d.x = { triangular = [1, 2, 3] }
+[nations.B]
+participation = 0
+contributions.d.x = { pert = [1, 2, 3] }
+"#;
+        let m = crate::scenario::parse("t.toml", text, &[]).unwrap();
+        let tally = crate::engine::run_serial(&m, 1, 1000, 0..1);
+        let k = per_kind(&draws(&m, &tally));
+        // Condition and B's decision: uniforms; the bloc factor and A's decision: normals;
+        // A's contribution every trial; B never takes part, so no PERT draws.
+        assert_eq!(
+            k,
+            vec![("uniform", 2000), ("normal", 2000), ("triangular", 1000)]
+        );
+        assert!(floor(&draws(&m, &tally), 1) > Duration::ZERO);
+    }
+}

@@ -1,0 +1,97 @@
+//! `forcesim bench`: the model's throughput beside the floor of its own draws.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use forcesim::bench::{draws, floor, per_kind};
+use forcesim::report::table::thousands;
+use forcesim::{RunOptions, scenario, simulate};
+
+use super::CliError;
+use super::args::BenchArgs;
+
+/// The reference scenario, built in, for `forcesim bench` without a file.
+const REFERENCE: &str = include_str!("../../scenarios/paris-2026.toml");
+
+pub fn bench(a: BenchArgs) -> Result<ExitCode, CliError> {
+    let model = match &a.scenario {
+        Some(path) => super::run::load(path, &a.scenario_opts.set)?,
+        None => scenario::parse(
+            "paris-2026.toml (built in)",
+            REFERENCE,
+            &a.scenario_opts.set,
+        )
+        .map_err(|d| CliError::Invalid(d.to_string()))?,
+    };
+    let threads = a.threads.unwrap_or(1);
+    let seed = a.seed.unwrap_or(1);
+    // A short warm-up so that the first timing does not pay for page faults.
+    let warm = RunOptions {
+        trials: (a.trials / 20).max(4096),
+        seed,
+        threads,
+        ..Default::default()
+    };
+    simulate(&model, &warm).context("the simulation could not start")?;
+    let run = simulate(
+        &model,
+        &RunOptions {
+            trials: a.trials,
+            seed,
+            threads,
+            ..Default::default()
+        },
+    )
+    .context("the simulation could not start")?;
+    let secs = run.report.engine.elapsed_s;
+    let n = run.report.trials as f64;
+    let plan = draws(&model, &run.tally);
+    let floor_s = floor(&plan, seed).as_secs_f64();
+    let model_ns = secs * 1e9 / n * threads as f64;
+    let floor_ns = floor_s * 1e9 / n;
+    println!(
+        "{} ({} nations, {} domains, {} contributions)",
+        model.name,
+        model.nations.len(),
+        model.domains.len(),
+        model.contributions.len()
+    );
+    println!(
+        "{} trials, {} thread{}, seed {seed}",
+        thousands(n),
+        threads,
+        if threads == 1 { "" } else { "s" }
+    );
+    println!();
+    println!(
+        "  {:<22} {:>10} {:>14} {:>14}",
+        "", "seconds", "trials/s", "ns/trial"
+    );
+    println!(
+        "  {:<22} {:>10.3} {:>14} {:>14.1}",
+        "model",
+        secs,
+        thousands(n / secs),
+        secs * 1e9 / n
+    );
+    println!(
+        "  {:<22} {:>10.3} {:>14} {:>14.1}",
+        "draw floor (1 thread)",
+        floor_s,
+        thousands(n / floor_s),
+        floor_ns
+    );
+    println!();
+    println!(
+        "  model / floor: {:.2} × (per thread: {:.1} ns per trial against {:.1} ns of draws)",
+        model_ns / floor_ns,
+        model_ns,
+        floor_ns
+    );
+    let kinds: Vec<String> = per_kind(&plan)
+        .iter()
+        .map(|(k, c)| format!("{k} {:.1}", *c as f64 / n))
+        .collect();
+    println!("  draws per trial: {}", kinds.join(" · "));
+    Ok(ExitCode::SUCCESS)
+}
