@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "forcesim", version, about, long_about = None, propagate_version = true)]
 #[command(
-    after_help = "Start with:\n  forcesim run scenarios/paris-2026.toml\n  forcesim validate scenarios/*.toml\n\nWhat if…:\n  forcesim run scenarios/paris-2026.toml --set nations.ESP.participation=0\n  forcesim sweep scenarios/paris-2026.toml --vary domains.land.requirements.troops=10000:40000:5000\n  forcesim compare scenarios/paris-2026.toml --variant 'no-backstop: conditions.us_backstop.probability=0'\n  forcesim secure scenarios/paris-2026.toml --target 0.9\n\nThe scenario format is described in the README and by `forcesim schema`."
+    after_help = "Start with:\n  forcesim run scenarios/paris-2026.toml\n  forcesim validate scenarios/*.toml\n\nWhat if…:\n  forcesim run scenarios/paris-2026.toml --set nations.ESP.participation=0\n  forcesim sweep scenarios/paris-2026.toml --vary domains.land.requirements.troops=10000:40000:5000\n  forcesim compare scenarios/paris-2026.toml --variant 'no-us: conditions.us_backstop.probability=0'\n  forcesim secure scenarios/paris-2026.toml --target 0.9\n\nThe scenario format is described in the README and by `forcesim schema`."
 )]
 pub struct Cli {
     /// What to do.

@@ -142,7 +142,8 @@ Examples:
   forcesim sweep scenarios/paris-2026.toml --vary nations.ESP.participation=0:1:0.25 \\
       --vary conditions.us_backstop.probability=0,0.5,0.75,1
   # Everything, for a spreadsheet or a chart:
-  forcesim sweep scenarios/paris-2026.toml --vary domains.sea.requirements.vessels=6:14:1 --json sweep.json --csv sweep.csv
+  forcesim sweep scenarios/paris-2026.toml --vary domains.sea.requirements.vessels=6:14:1 \\
+      --json sweep.json --csv sweep.csv
 
 Each point is the scenario with one more --set KEY=VALUE per --vary, checked like any
 override before anything runs. Every point runs the same trials with the same seed
