@@ -3,7 +3,7 @@
 //! The pipeline (see `docs/` and the README):
 //!
 //! ```text
-//! scenario.toml ─▶ scenario::parse ─▶ Model ─▶ engine::Runner ─▶ Tally ─▶ Report ─▶ JSON | CSV | table
+//! scenario.toml ─▶ scenario::parse ─▶ Model ─▶ engine::Runner ─▶ Tally ─▶ Report ─▶ JSON | CSV | table | charts
 //! ```
 //!
 //! ```
@@ -31,6 +31,7 @@
 #![warn(missing_docs)]
 
 pub mod bench;
+pub mod charts;
 pub mod dist;
 pub mod engine;
 pub mod limits;

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Monte Carlo planning for a multinational force: how big it will be, which
 /// domains fall short and by how much, who leads when a lead nation drops out,
@@ -100,6 +100,13 @@ pub struct RunArgs {
     /// Write the report as tidy CSV (scope,id,capability,metric,value) to PATH (`-`: standard output).
     #[arg(long, value_name = "PATH")]
     pub csv: Option<PathBuf>,
+    /// Write the charts (force, coverage, gaps, tornado, contributions, and timeline
+    /// when the scenario has `timeline_days`) into DIR, created if missing.
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
+    /// Image format of `--charts`: png (1600×1000, for slides) or svg (for reports).
+    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = ChartFormat::Png)]
+    pub chart_format: ChartFormat,
     /// Do not print the summary table.
     #[arg(short, long)]
     pub quiet: bool,
@@ -111,6 +118,24 @@ pub struct RunArgs {
     /// The figure --precision targets: `p_all_covered` or `domains.ID.p_covered`.
     #[arg(long, value_name = "FIGURE", requires = "precision")]
     pub precision_on: Option<String>,
+}
+
+/// Image format of the charts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChartFormat {
+    /// PNG, 1600×1000 pixels.
+    Png,
+    /// SVG.
+    Svg,
+}
+
+impl From<ChartFormat> for forcesim::charts::Format {
+    fn from(f: ChartFormat) -> Self {
+        match f {
+            ChartFormat::Png => forcesim::charts::Format::Png,
+            ChartFormat::Svg => forcesim::charts::Format::Svg,
+        }
+    }
 }
 
 /// `forcesim validate`.

@@ -77,6 +77,10 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
     if let Some(path) = &a.csv {
         write_atomic(path, to_csv(&report).as_bytes()).map_err(anyhow::Error::new)?;
     }
+    if let Some(dir) = &a.charts {
+        forcesim::charts::write_all(&report, dir, a.chart_format.into())
+            .map_err(anyhow::Error::new)?;
+    }
     let stdout_taken = [&a.json, &a.csv]
         .iter()
         .any(|p| p.as_deref() == Some(Path::new("-")));

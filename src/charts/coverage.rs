@@ -1,0 +1,197 @@
+//! `coverage.png`: how likely each domain is to be covered. One row per domain
+//! (and a first row for all domains at once): P(covered) as a bar with its 95 %
+//! interval as a whisker, and beneath it P(leaderless), the share of trials in
+//! which no nation of the domain's lead list takes part.
+//!
+//! Figures: `p_all_covered`, `p_all_covered_ci95`, and per domain `p_covered`,
+//! `p_covered_ci95`, `p_leaderless` (a domain without a lead list needs no lead).
+
+use plotters::chart::ChartBuilder;
+use plotters::prelude::DrawingBackend;
+use plotters::style::Color;
+use plotters::style::text_anchor::HPos;
+
+use super::format::{axis_percent, percent, percent_range};
+use super::frame::{
+    Canvas, DrawResult, Font, Mark, Rect, fill_rect, fit, frame, legend, line, note, text, width,
+};
+use super::theme;
+use crate::report::Report;
+
+/// Widest the domain names may be, as a share of the body width.
+const MAX_NAME_SHARE: f64 = 0.34;
+/// Space right of the plot, for the value labels of bars near 100 %.
+const RIGHT_PAD: i32 = 270;
+/// Tallest a row may be, in pixels.
+const MAX_ROW: f64 = 120.0;
+
+/// One row: a label, P(covered) and its interval, P(leaderless) when it applies.
+struct Row {
+    label: String,
+    p: f64,
+    ci: [f64; 2],
+    leaderless: Option<f64>,
+    bold: bool,
+}
+
+pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> DrawResult<(), DB> {
+    let body = frame(root, report, "How likely is each domain to be covered?")?;
+    if report.domains.is_empty() {
+        return note(root, body, &["The scenario has no domain."]);
+    }
+    let items = [
+        (Mark::Box(theme::GOOD), "P(covered)".to_string()),
+        (
+            Mark::Whisker(theme::BLACK),
+            "95 % interval (in brackets)".to_string(),
+        ),
+        (
+            Mark::Box(theme::BAD),
+            "P(leaderless): no nation of the lead list takes part".to_string(),
+        ),
+    ];
+    let used = legend(root, body, &items)?;
+    let plot = body.below(used + 10);
+
+    let mut rows = vec![Row {
+        label: "All domains".into(),
+        p: report.p_all_covered,
+        ci: report.p_all_covered_ci95,
+        leaderless: None,
+        bold: true,
+    }];
+    for d in report.domains.values() {
+        rows.push(Row {
+            label: d.name.clone(),
+            p: d.p_covered,
+            ci: d.p_covered_ci95,
+            leaderless: (!d.lead_share.is_empty()).then_some(d.p_leaderless),
+            bold: false,
+        });
+    }
+
+    let name_font = Font::new(theme::LABEL_SIZE);
+    let max_name = (body.width() as f64 * MAX_NAME_SHARE) as i32;
+    let name_w = rows
+        .iter()
+        .map(|r| {
+            width(
+                root,
+                &r.label,
+                if r.bold { name_font.bold() } else { name_font },
+            )
+        })
+        .max()
+        .unwrap_or(0)
+        .min(max_name);
+    let chart_rect = Rect {
+        x0: plot.x0 + name_w + 24,
+        ..plot
+    };
+    let area = chart_rect.area(root);
+    let n = rows.len() as f64;
+    let plot_h = (chart_rect.height() - theme::X_LABEL_AREA as i32) as f64;
+    let used_h = (MAX_ROW * n).min(plot_h);
+    let spare = ((plot_h - used_h) / plot_h).clamp(0.0, 0.9);
+    let y_lo = -n * spare / (1.0 - spare);
+    let mut chart = ChartBuilder::on(&area)
+        .margin_right(RIGHT_PAD as u32)
+        .x_label_area_size(theme::X_LABEL_AREA)
+        .build_cartesian_2d(0.0..100.0, y_lo..n)?;
+    let x_fmt = |v: &f64| axis_percent(*v);
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .x_labels(11)
+        .max_light_lines(0)
+        .x_label_formatter(&x_fmt)
+        .label_style(Font::new(theme::LABEL_SIZE).style())
+        .axis_desc_style(Font::new(theme::AXIS_DESC_SIZE).style())
+        .x_desc("probability (share of trials)")
+        .bold_line_style(theme::GRID)
+        .axis_style(theme::AXIS.stroke_width(2))
+        .draw()?;
+
+    let px = |x: f64, y: f64| chart.backend_coord(&(x * 100.0, y));
+    let row_px = (px(0.0, 0.0).1 - px(0.0, 1.0).1).max(1);
+    let value_font = Font::new(theme::VALUE_SIZE).bold();
+    let small = Font::new(theme::SMALL_SIZE).color(theme::MUTED);
+    let bar_h = ((row_px as f64) * 0.36).clamp(8.0, 34.0) as i32;
+    let lead_h = ((row_px as f64) * 0.2).clamp(5.0, 18.0) as i32;
+    for (i, r) in rows.iter().enumerate() {
+        let yc = n - i as f64 - 0.5;
+        let (x0, y) = px(0.0, yc);
+        let has_lead = r.leaderless.is_some();
+        let bar_y = if has_lead { y - lead_h / 2 - 2 } else { y };
+        // Domain name.
+        let f = if r.bold { name_font.bold() } else { name_font };
+        text(
+            root,
+            &fit(root, &r.label, f, name_w),
+            (chart_rect.x0 - 24, bar_y),
+            f.h(HPos::Right),
+        )?;
+        // P(covered): bar, whisker, value.
+        let x1 = px(r.p, yc).0;
+        if x1 > x0 {
+            fill_rect(
+                root,
+                (x0, bar_y - bar_h / 2),
+                (x1, bar_y + bar_h / 2),
+                theme::GOOD,
+            )?;
+        }
+        let (lo, hi) = (px(r.ci[0], yc).0, px(r.ci[1], yc).0);
+        let st = theme::BLACK.stroke_width(3);
+        let cap = bar_h / 2 + 5;
+        line(root, (lo, bar_y), (hi, bar_y), st)?;
+        line(root, (lo, bar_y - cap), (lo, bar_y + cap), st)?;
+        line(root, (hi, bar_y - cap), (hi, bar_y + cap), st)?;
+        let vx = x1.max(hi) + theme::LABEL_GAP + 4;
+        let label = percent(r.p);
+        text(root, &label, (vx, bar_y), value_font.color(theme::GOOD))?;
+        text(
+            root,
+            &format!("({})", percent_range(r.ci[0], r.ci[1])),
+            (vx + width(root, &label, value_font) + 8, bar_y),
+            small,
+        )?;
+        // P(leaderless) beneath.
+        if let Some(pl) = r.leaderless {
+            let ly = bar_y + bar_h / 2 + 6 + lead_h / 2;
+            let lx1 = px(pl, yc).0;
+            if lx1 > x0 {
+                fill_rect(
+                    root,
+                    (x0, ly - lead_h / 2),
+                    (lx1, ly + lead_h / 2),
+                    theme::BAD,
+                )?;
+            }
+            text(
+                root,
+                &format!("leaderless {}", percent(pl)),
+                (lx1 + theme::LABEL_GAP, ly),
+                small.color(theme::BAD),
+            )?;
+        } else if !r.bold {
+            text(
+                root,
+                "no lead needed",
+                (x0 + 6, bar_y + bar_h / 2 + 6 + lead_h / 2),
+                small,
+            )?;
+        }
+        // A rule under the "All domains" row.
+        if i == 0 && rows.len() > 1 {
+            let yb = px(0.0, n - 1.0).1;
+            line(
+                root,
+                (plot.x0, yb),
+                (chart_rect.x1 - RIGHT_PAD, yb),
+                theme::GRID.stroke_width(2),
+            )?;
+        }
+    }
+    Ok(())
+}

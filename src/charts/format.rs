@@ -1,0 +1,188 @@
+//! How figures are written on charts: thousands separators, percentages
+//! ("72 %"), percentage points ("+21 pp"). Never "NaN" or "inf": a figure that
+//! is not finite is written "–".
+
+/// `v` rounded to an integer, with thousands separators: `15000.0` → `"15,000"`.
+pub fn thousands(v: f64) -> String {
+    if !v.is_finite() {
+        return "–".into();
+    }
+    let r = v.round();
+    let neg = r < 0.0;
+    let digits = format!("{:.0}", r.abs());
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if neg && out != "0" {
+        out.insert(0, '−');
+    }
+    out
+}
+
+/// A count or a mean of counts: whole numbers with separators; below 10, one
+/// decimal when the value is not whole (`0.4` ships, `12` aircraft, `7,400` troops).
+pub fn number(v: f64) -> String {
+    if !v.is_finite() {
+        return "–".into();
+    }
+    if (v - v.round()).abs() < 1e-9 || v.abs() >= 10.0 {
+        thousands(v)
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// A probability as a percentage with a space before the sign: `0.72` → `"72 %"`.
+/// Between 1 % and 99 % it is rounded to a whole percent; nearer 0 or 100 % more
+/// decimals are kept (`0.4 %`, `0.07 %`, `99.6 %`), and values that would round to
+/// 0 % or 100 % without being exactly so are written `< 0.01 %` and `> 99.99 %`.
+pub fn percent(p: f64) -> String {
+    if !p.is_finite() {
+        return "–".into();
+    }
+    let x = p * 100.0;
+    if x <= 0.0 {
+        "0 %".into()
+    } else if x >= 100.0 {
+        "100 %".into()
+    } else if x < 0.005 {
+        "< 0.01 %".into()
+    } else if x < 0.095 {
+        format!("{x:.2} %")
+    } else if x < 1.0 {
+        format!("{x:.1} %")
+    } else if x <= 99.0 {
+        format!("{x:.0} %")
+    } else if x < 99.95 {
+        format!("{x:.1} %")
+    } else if x < 99.995 {
+        format!("{x:.2} %")
+    } else {
+        "> 99.99 %".into()
+    }
+}
+
+/// An interval of probabilities, with decimals enough to show its width (none
+/// when it spans 3 points or more, one down to 0.3 points, else two):
+/// `(0.349, 0.353)` → `"34.9–35.3 %"`, `(0.55, 0.61)` → `"55–61 %"`.
+pub fn percent_range(lo: f64, hi: f64) -> String {
+    if !(lo.is_finite() && hi.is_finite()) {
+        return "–".into();
+    }
+    let (a, b) = (lo * 100.0, hi * 100.0);
+    let w = (b - a).abs();
+    let d = if w >= 3.0 {
+        0
+    } else if w >= 0.3 {
+        1
+    } else {
+        2
+    };
+    format!("{a:.d$}–{b:.d$} %")
+}
+
+/// A percentage of an axis (tick labels): `40.0` → `"40 %"`.
+pub fn axis_percent(x: f64) -> String {
+    if !x.is_finite() {
+        return "–".into();
+    }
+    if (x - x.round()).abs() < 1e-6 {
+        format!("{x:.0} %")
+    } else {
+        format!("{x:.1} %")
+    }
+}
+
+/// A difference of probabilities in percentage points, signed: `0.213` → `"+21 pp"`.
+pub fn points(d: f64) -> String {
+    if !d.is_finite() {
+        return "–".into();
+    }
+    let x = d * 100.0;
+    let body = if x.abs() < 0.05 {
+        return "0 pp".into();
+    } else if x.abs() < 1.0 {
+        format!("{:.1}", x.abs())
+    } else {
+        format!("{:.0}", x.abs())
+    };
+    format!("{}{body} pp", if x < 0.0 { "−" } else { "+" })
+}
+
+/// A tick label in percentage points (`-10.0` → `"−10"`).
+pub fn axis_points(x: f64) -> String {
+    if !x.is_finite() {
+        return "–".into();
+    }
+    let s = if (x - x.round()).abs() < 1e-6 {
+        format!("{:.0}", x.abs())
+    } else {
+        format!("{:.1}", x.abs())
+    };
+    if x < -1e-9 {
+        format!("−{s}")
+    } else if x > 1e-9 {
+        format!("+{s}")
+    } else {
+        "0".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0.0), "0");
+        assert_eq!(thousands(999.4), "999");
+        assert_eq!(thousands(15_000.0), "15,000");
+        assert_eq!(thousands(1_234_567.0), "1,234,567");
+        assert_eq!(thousands(-2500.0), "−2,500");
+        assert_eq!(thousands(-0.2), "0");
+        assert_eq!(thousands(f64::NAN), "–");
+    }
+
+    #[test]
+    fn numbers_keep_a_decimal_when_small() {
+        assert_eq!(number(0.4), "0.4");
+        assert_eq!(number(3.0), "3");
+        assert_eq!(number(12.4), "12");
+        assert_eq!(number(7400.2), "7,400");
+    }
+
+    #[test]
+    fn percentages() {
+        assert_eq!(percent(0.72), "72 %");
+        assert_eq!(percent(0.0), "0 %");
+        assert_eq!(percent(1.0), "100 %");
+        assert_eq!(percent(0.004), "0.4 %");
+        assert_eq!(percent(0.996), "99.6 %");
+        assert_eq!(percent(0.0007), "0.07 %");
+        assert_eq!(percent(0.9996), "99.96 %");
+        assert_eq!(percent(0.9999996), "> 99.99 %");
+        assert_eq!(percent(0.0000004), "< 0.01 %");
+        assert_eq!(percent(0.0096), "1.0 %");
+        assert_eq!(percent(0.9949), "99.5 %");
+        assert_eq!(axis_percent(40.0), "40 %");
+        assert_eq!(percent_range(0.55, 0.61), "55–61 %");
+        assert_eq!(percent_range(0.573, 0.587), "57.3–58.7 %");
+        assert_eq!(percent_range(0.349, 0.353), "34.9–35.3 %");
+        assert_eq!(percent_range(0.9992, 1.0), "99.92–100.00 %");
+        assert_eq!(percent_range(0.35, 0.35), "35.00–35.00 %");
+    }
+
+    #[test]
+    fn percentage_points() {
+        assert_eq!(points(0.213), "+21 pp");
+        assert_eq!(points(-0.05), "−5 pp");
+        assert_eq!(points(0.004), "+0.4 pp");
+        assert_eq!(points(0.0), "0 pp");
+        assert_eq!(axis_points(-10.0), "−10");
+        assert_eq!(axis_points(0.0), "0");
+    }
+}

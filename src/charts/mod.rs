@@ -1,0 +1,295 @@
+//! Charts a planner can put in a briefing, drawn from a [`Report`] (never from
+//! raw trials), as PNG (1600×1000) or SVG.
+//!
+//! One module per chart; the look (font, sizes, palette, margins) lives in
+//! [`theme`]. The font is compiled into the binary and rendered by plotters'
+//! `ab_glyph` backend, so no system font library is needed. PNG images are
+//! rendered into a memory buffer, encoded with the `png` crate and written whole
+//! ([`crate::output::write_atomic`]): a chart file is complete or absent.
+//!
+//! | file                | chart                                                       |
+//! |---------------------|-------------------------------------------------------------|
+//! | `force.png`         | distribution of total troops, thresholds, median, 5–95 % band |
+//! | `coverage.png`      | P(covered) per domain with 95 % intervals, P(leaderless)     |
+//! | `gaps.png`          | gap median, p75, p95 per domain and capability vs the requirement |
+//! | `tornado.png`       | nations ranked by their swing on P(all covered)             |
+//! | `contributions.png` | mean contribution per nation, stacked by domain             |
+//! | `timeline.png`      | P(covered) by day, per domain and overall (with `timeline_days`) |
+//!
+//! ```
+//! # let text = "[scenario]\nname = \"Tiny\"\n[capabilities]\ntroops = { unit = \"personnel\" }\n[domains.land]\nrequirements = { troops = 100 }\n[nations.A]\nparticipation = 0.5\ncontributions.land.troops = 150\n";
+//! # let model = forcesim::scenario::parse("tiny.toml", text, &[]).unwrap();
+//! # let run = forcesim::simulate(&model, &forcesim::RunOptions { trials: 1000, seed: 1, threads: 1, ..Default::default() }).unwrap();
+//! use forcesim::charts::{self, Chart, Format};
+//! let png = charts::render(Chart::Coverage, &run.report, Format::Png).unwrap();
+//! assert_eq!(&png[1..4], b"PNG");
+//! ```
+
+mod contributions;
+mod coverage;
+mod force;
+pub mod format;
+pub mod frame;
+mod gaps;
+pub mod theme;
+mod timeline;
+mod tornado;
+
+use std::path::{Path, PathBuf};
+
+use plotters::backend::{BitMapBackend, RGBPixel, SVGBackend};
+use plotters::drawing::IntoDrawingArea;
+use plotters::prelude::DrawingBackend;
+
+use crate::output::{WriteError, write_atomic};
+use crate::report::Report;
+use frame::{Canvas, DrawResult};
+
+/// The file format of the charts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// PNG, 1600×1000 pixels: for slides.
+    #[default]
+    Png,
+    /// SVG, 1600×1000 units: for reports and further editing.
+    Svg,
+}
+
+impl Format {
+    /// The file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Png => "png",
+            Format::Svg => "svg",
+        }
+    }
+}
+
+/// One chart of a run. The file names are part of the command-line contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chart {
+    /// `force`: the distribution of total troops, with thresholds, median and 5–95 % band.
+    Force,
+    /// `coverage`: P(covered) per domain with 95 % intervals, and P(leaderless).
+    Coverage,
+    /// `gaps`: per domain and capability, the gap's median, p75 and p95 against the requirement.
+    Gaps,
+    /// `tornado`: the nations whose decision moves P(all covered) most, signed.
+    Tornado,
+    /// `contributions`: mean contribution per nation, stacked by domain, largest first.
+    Contributions,
+    /// `timeline`: P(covered) by day, per domain and overall.
+    Timeline,
+}
+
+impl Chart {
+    /// Every chart, in the order they are written.
+    pub const ALL: [Chart; 6] = [
+        Chart::Force,
+        Chart::Coverage,
+        Chart::Gaps,
+        Chart::Tornado,
+        Chart::Contributions,
+        Chart::Timeline,
+    ];
+
+    /// The file stem: `force`, `coverage`, ….
+    pub fn name(self) -> &'static str {
+        match self {
+            Chart::Force => "force",
+            Chart::Coverage => "coverage",
+            Chart::Gaps => "gaps",
+            Chart::Tornado => "tornado",
+            Chart::Contributions => "contributions",
+            Chart::Timeline => "timeline",
+        }
+    }
+
+    /// The file name in `format`: `force.png`.
+    pub fn file_name(self, format: Format) -> String {
+        format!("{}.{}", self.name(), format.extension())
+    }
+
+    /// Whether [`write_all`] draws this chart for `report` (the timeline needs
+    /// `timeline_days`; every other chart is always drawn).
+    pub fn applies_to(self, report: &Report) -> bool {
+        match self {
+            Chart::Timeline => report.timeline.is_some(),
+            _ => true,
+        }
+    }
+}
+
+/// Why a chart could not be drawn or written. Each variant names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    /// Drawing failed.
+    #[error("cannot draw {file}: {message}")]
+    Draw {
+        /// The chart's file name.
+        file: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// PNG encoding failed.
+    #[error("cannot encode {file}: {message}")]
+    Encode {
+        /// The chart's file name.
+        file: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The compiled-in font could not be loaded.
+    #[error("cannot draw {file}: the compiled-in font could not be loaded")]
+    Font {
+        /// The chart's file name.
+        file: String,
+    },
+    /// The directory could not be created.
+    #[error("cannot write charts to {}: {cause}", path.display())]
+    Dir {
+        /// The directory.
+        path: PathBuf,
+        /// The cause.
+        cause: std::io::Error,
+    },
+    /// A file could not be written (nothing is left behind).
+    #[error("cannot write {}: {cause}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        cause: std::io::Error,
+    },
+}
+
+impl From<WriteError> for ChartError {
+    fn from(e: WriteError) -> Self {
+        ChartError::Write {
+            path: e.path,
+            cause: e.source,
+        }
+    }
+}
+
+/// Renders `chart` of `report` in `format`: the bytes of a PNG or SVG file.
+pub fn render(chart: Chart, report: &Report, format: Format) -> Result<Vec<u8>, ChartError> {
+    let file = chart.file_name(format);
+    if !theme::register_font() {
+        return Err(ChartError::Font { file });
+    }
+    let failed = |message: String| ChartError::Draw {
+        file: file.clone(),
+        message,
+    };
+    let (w, h) = (theme::WIDTH, theme::HEIGHT);
+    match format {
+        Format::Png => {
+            let mut buf = vec![0u8; w as usize * h as usize * 3];
+            {
+                let backend = BitMapBackend::<RGBPixel>::with_buffer_and_format(&mut buf, (w, h))
+                    .map_err(|e| failed(e.to_string()))?;
+                let root = backend.into_drawing_area();
+                draw(chart, &root, report).map_err(|e| failed(e.to_string()))?;
+                root.present().map_err(|e| failed(e.to_string()))?;
+            }
+            encode_png(&buf, w, h).map_err(|e| ChartError::Encode {
+                file: file.clone(),
+                message: e.to_string(),
+            })
+        }
+        Format::Svg => {
+            let mut svg = String::new();
+            {
+                let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+                draw(chart, &root, report).map_err(|e| failed(e.to_string()))?;
+                root.present().map_err(|e| failed(e.to_string()))?;
+            }
+            Ok(svg.into_bytes())
+        }
+    }
+}
+
+/// `force.png`: see [`Chart::Force`].
+pub fn force(report: &Report, format: Format) -> Result<Vec<u8>, ChartError> {
+    render(Chart::Force, report, format)
+}
+
+/// `coverage.png`: see [`Chart::Coverage`].
+pub fn coverage(report: &Report, format: Format) -> Result<Vec<u8>, ChartError> {
+    render(Chart::Coverage, report, format)
+}
+
+/// `gaps.png`: see [`Chart::Gaps`].
+pub fn gaps(report: &Report, format: Format) -> Result<Vec<u8>, ChartError> {
+    render(Chart::Gaps, report, format)
+}
+
+/// `tornado.png`: see [`Chart::Tornado`].
+pub fn tornado(report: &Report, format: Format) -> Result<Vec<u8>, ChartError> {
+    render(Chart::Tornado, report, format)
+}
+
+/// `contributions.png`: see [`Chart::Contributions`].
+pub fn contributions(report: &Report, format: Format) -> Result<Vec<u8>, ChartError> {
+    render(Chart::Contributions, report, format)
+}
+
+/// `timeline.png`: see [`Chart::Timeline`]. Without `timeline_days` the chart
+/// says so instead of plotting.
+pub fn timeline(report: &Report, format: Format) -> Result<Vec<u8>, ChartError> {
+    render(Chart::Timeline, report, format)
+}
+
+/// Renders every chart that applies to `report` and writes them into `dir`
+/// (created if missing). Every chart is rendered before the first file is
+/// written, and each file is written whole or not at all. Returns the paths
+/// written, in [`Chart::ALL`] order.
+pub fn write_all(report: &Report, dir: &Path, format: Format) -> Result<Vec<PathBuf>, ChartError> {
+    let mut rendered = Vec::new();
+    for chart in Chart::ALL {
+        if chart.applies_to(report) {
+            rendered.push((chart.file_name(format), render(chart, report, format)?));
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(|cause| ChartError::Dir {
+        path: dir.to_path_buf(),
+        cause,
+    })?;
+    let mut written = Vec::with_capacity(rendered.len());
+    for (name, bytes) in rendered {
+        let path = dir.join(name);
+        write_atomic(&path, &bytes)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+fn draw<DB: DrawingBackend>(
+    chart: Chart,
+    root: &Canvas<DB>,
+    report: &Report,
+) -> DrawResult<(), DB> {
+    match chart {
+        Chart::Force => force::draw(root, report),
+        Chart::Coverage => coverage::draw(root, report),
+        Chart::Gaps => gaps::draw(root, report),
+        Chart::Tornado => tornado::draw(root, report),
+        Chart::Contributions => contributions::draw(root, report),
+        Chart::Timeline => timeline::draw(root, report),
+    }
+}
+
+fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, png::EncodingError> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        enc.set_compression(png::Compression::Balanced);
+        let mut writer = enc.write_header()?;
+        writer.write_image_data(rgb)?;
+        writer.finish()?;
+    }
+    Ok(out)
+}
