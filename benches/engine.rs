@@ -75,10 +75,36 @@ fn draws(c: &mut Criterion) {
     let kinds = [
         ("uniform", Dist::Uniform { min: 0.0, max: 1.0 }),
         ("normal", Dist::Normal { mean: 0.0, sd: 1.0 }),
-        ("triangular", Dist::Triangular { min: 5_000.0, mode: 7_500.0, max: 10_000.0 }),
-        ("pert", Dist::Pert { min: 8.0, mode: 12.0, max: 20.0 }),
-        ("lognormal", Dist::LogNormal { median: 40.0, sigma: 0.4 }),
-        ("discrete", Dist::Discrete { values: vec![0.0, 1.0, 2.0], weights: vec![1.0, 2.0, 1.0] }),
+        (
+            "triangular",
+            Dist::Triangular {
+                min: 5_000.0,
+                mode: 7_500.0,
+                max: 10_000.0,
+            },
+        ),
+        (
+            "pert",
+            Dist::Pert {
+                min: 8.0,
+                mode: 12.0,
+                max: 20.0,
+            },
+        ),
+        (
+            "lognormal",
+            Dist::LogNormal {
+                median: 40.0,
+                sigma: 0.4,
+            },
+        ),
+        (
+            "discrete",
+            Dist::Discrete {
+                values: vec![0.0, 1.0, 2.0],
+                weights: vec![1.0, 2.0, 1.0],
+            },
+        ),
     ];
     let n = 10_000u64;
     let mut g = c.benchmark_group("draw");

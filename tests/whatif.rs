@@ -1371,3 +1371,168 @@ fn cli_schema_is_json_and_help_teaches() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// Charts
+
+/// Decodes a PNG: width, height and how many pixels are not near-white.
+fn png_ink(bytes: &[u8]) -> (u32, u32, usize) {
+    let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    let mut reader = decoder.read_info().expect("PNG header decodes");
+    let mut buf = vec![0; reader.output_buffer_size().expect("buffer size")];
+    let info = reader.next_frame(&mut buf).expect("PNG data decodes");
+    buf.truncate(info.buffer_size());
+    let inked = buf.chunks(3).filter(|p| p.iter().any(|&c| c < 200)).count();
+    (info.width, info.height, inked)
+}
+
+#[test]
+fn sweep_and_compare_charts_render_in_both_formats() {
+    use forcesim::charts::{self, Format};
+    let sweeps = [
+        run_sweep(
+            S1,
+            &[],
+            &["domains.land.requirements.troops=0:3000:250"],
+            4096,
+            1,
+        ),
+        run_sweep(
+            S1,
+            &["scenario.rotation=3"],
+            &["nations.A.participation=0.5"],
+            4096,
+            1,
+        ),
+        run_sweep(
+            S1,
+            &[],
+            &[
+                "nations.A.contributions.land.troops={ pert = [600, 900, 1400] },{ uniform = [0, 100] }",
+            ],
+            4096,
+            1,
+        ),
+        run_sweep(
+            S1,
+            &[],
+            &[
+                "nations.A.participation=0:1:0.1",
+                "domains.sea.requirements.ships=2:10:1",
+            ],
+            4096,
+            1,
+        ),
+        run_sweep(
+            S1,
+            &[],
+            &[
+                "nations.A.participation=0:1:0.05",
+                "domains.sea.requirements.ships=1:40:1",
+            ],
+            4096,
+            1,
+        ),
+    ];
+    for s in &sweeps {
+        let (w, h, ink) = png_ink(&charts::sweep::render(s, Format::Png).unwrap());
+        assert_eq!((w, h), (1600, 1000));
+        assert!(ink > 5_000, "sweep chart looks empty: {ink}");
+        let svg = String::from_utf8(charts::sweep::render(s, Format::Svg).unwrap()).unwrap();
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        assert!(svg.contains("How coverage changes with") || svg.contains("P(all covered) by"));
+    }
+    let opts = RunOptions {
+        trials: 4096,
+        seed: 1,
+        threads: 2,
+        ..Default::default()
+    };
+    let extra = format!("{S1}[domains.air]\nrequirements = {{ troops = 10 }}\n");
+    let c = compare::compare(
+        &[
+            ("base".into(), model(S1)),
+            (
+                "no-backstop".into(),
+                parse_with(S1, &["conditions.backstop.probability=0"]).unwrap(),
+            ),
+            ("with-air".into(), model(&extra)),
+        ],
+        &opts,
+    )
+    .unwrap();
+    let (w, h, ink) = png_ink(&charts::compare::render(&c, Format::Png).unwrap());
+    assert_eq!((w, h), (1600, 1000));
+    assert!(ink > 5_000, "compare chart looks empty: {ink}");
+    let svg = String::from_utf8(charts::compare::render(&c, Format::Svg).unwrap()).unwrap();
+    assert!(svg.contains("P(covered) by scenario") && svg.contains("no-backstop"));
+}
+
+#[test]
+fn cli_writes_sweep_and_compare_charts() {
+    let p = scratch("charts", S1);
+    let dir = p.parent().unwrap().join("out");
+    let out = forcesim()
+        .args([
+            "sweep",
+            "-n",
+            "4096",
+            "-q",
+            "--vary",
+            "domains.land.requirements.troops=0:2000:500",
+            "--charts",
+        ])
+        .arg(&dir)
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (w, h, _) = png_ink(&std::fs::read(dir.join("sweep.png")).unwrap());
+    assert_eq!((w, h), (1600, 1000));
+    let out = forcesim()
+        .args([
+            "compare",
+            "-n",
+            "4096",
+            "-q",
+            "--chart-format",
+            "svg",
+            "--variant",
+            "nations.A.participation=0.1",
+            "--charts",
+        ])
+        .arg(&dir)
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let svg = std::fs::read_to_string(dir.join("compare.svg")).unwrap();
+    assert!(svg.starts_with("<svg"));
+    // A directory that cannot be created: exit 1, nothing left behind.
+    let blocked = p.parent().unwrap().join("file");
+    std::fs::write(&blocked, "not a directory").unwrap();
+    let out = forcesim()
+        .args([
+            "sweep",
+            "-n",
+            "100",
+            "-q",
+            "--vary",
+            "nations.A.participation=0.5",
+            "--charts",
+        ])
+        .arg(blocked.join("sub"))
+        .arg(&p)
+        .output()
+        .unwrap();
+    let e = stderr_of(&out, 1);
+    assert!(e.contains("cannot write charts"), "{e}");
+}

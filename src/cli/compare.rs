@@ -79,6 +79,10 @@ pub fn compare(a: CompareArgs) -> Result<ExitCode, CliError> {
         },
     )
     .context("the simulation could not start")?;
+    if let Some(dir) = &a.charts {
+        forcesim::charts::compare::write(&result, dir, a.chart_format.into())
+            .map_err(anyhow::Error::new)?;
+    }
     emit(
         &[
             (&a.json, &|| forcesim::whatif::to_json(&result)),

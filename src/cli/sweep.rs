@@ -91,6 +91,10 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, CliError> {
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
+    if let Some(dir) = &a.charts {
+        forcesim::charts::sweep::write(&result, dir, a.chart_format.into())
+            .map_err(anyhow::Error::new)?;
+    }
     emit(
         &[
             (&a.json, &|| forcesim::whatif::to_json(&result)),

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::args::{ScenarioOpts, parse_threads, parse_trials};
+use super::args::{ChartFormat, ScenarioOpts, parse_threads, parse_trials};
 
 /// How many trials, which seed, how many threads: shared by the what-if commands.
 #[derive(Debug, Args, Clone, Default)]
@@ -41,6 +41,13 @@ pub struct SweepArgs {
     /// Write the sweep as tidy CSV (point,KEY…,figure,value,ci95_lo,ci95_hi) to PATH (`-`: standard output).
     #[arg(long, value_name = "PATH")]
     pub csv: Option<PathBuf>,
+    /// Write the chart into DIR, created if missing: sweep.png, a line chart of
+    /// P(covered) with 95 % bands against the value (a heat map for two --vary).
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
+    /// Image format of `--charts`: png (1600×1000, for slides) or svg (for reports).
+    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = ChartFormat::Png)]
+    pub chart_format: ChartFormat,
     /// Do not print the table.
     #[arg(short, long)]
     pub quiet: bool,
@@ -66,6 +73,13 @@ pub struct CompareArgs {
     /// Write the comparison as tidy CSV (scenario,figure,value,ci95…,difference…) to PATH (`-`: standard output).
     #[arg(long, value_name = "PATH")]
     pub csv: Option<PathBuf>,
+    /// Write the chart into DIR, created if missing: compare.png, P(covered) per
+    /// domain with one bar (and 95 % whisker) per scenario.
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
+    /// Image format of `--charts`: png (1600×1000, for slides) or svg (for reports).
+    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = ChartFormat::Png)]
+    pub chart_format: ChartFormat,
     /// Do not print the table.
     #[arg(short, long)]
     pub quiet: bool,
@@ -143,7 +157,7 @@ Examples:
       --vary conditions.us_backstop.probability=0,0.5,0.75,1
   # Everything, for a spreadsheet or a chart:
   forcesim sweep scenarios/paris-2026.toml --vary domains.sea.requirements.vessels=6:14:1 \\
-      --json sweep.json --csv sweep.csv
+      --json sweep.json --csv sweep.csv --charts charts/
 
 Each point is the scenario with one more --set KEY=VALUE per --vary, checked like any
 override before anything runs. Every point runs the same trials with the same seed
@@ -162,7 +176,8 @@ Examples:
       --variant 'no-backstop: conditions.us_backstop.probability=0' \\
       --variant 'spain-says-no: nations.ESP.approval[1].probability=0'
   # --set applies to every scenario and variant:
-  forcesim compare a.toml b.toml --set domains.land.requirements.troops=20000 --json cmp.json
+  forcesim compare a.toml b.toml --set domains.land.requirements.troops=20000 \\
+      --json cmp.json --charts charts/
 
 Every scenario runs with the same trials and seed (from the options or the first
 scenario). Differences are from the first scenario, with a 95 % interval: Newcombe's
