@@ -25,3 +25,13 @@ pub const MAX_DAYS: u64 = 36_500;
 pub const MAX_ROTATION: u64 = 10;
 /// Most worker threads.
 pub const MAX_THREADS: usize = 1_024;
+/// Largest scenario file (16 MiB): parsing and validation stay quick, and a
+/// stray path (`/dev/zero`, a disk image) is refused instead of read into memory.
+pub const MAX_SCENARIO_BYTES: usize = 16 << 20;
+/// Most (domain, capability) pairs that are required or contributed: each costs
+/// one or two histograms (32 KiB to a few MiB each) in every worker's tally.
+pub const MAX_TRACKED: usize = 2_000;
+/// Most shards a run can be split into (`--shard K/N`).
+pub const MAX_SHARDS: u64 = 1_000_000;
+/// Largest partial file `merge` reads (1 GiB; partials are usually kilobytes).
+pub const MAX_PARTIAL_BYTES: u64 = 1 << 30;

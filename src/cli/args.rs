@@ -43,6 +43,11 @@ pub enum Command {
         after_help = "The floor is the time the same number and kinds of random draws take with\nno model logic: the model's cost over the floor is the price of the model itself.\n\nExamples:\n  forcesim bench                      # the built-in reference scenario, 1 thread\n  forcesim bench scenarios/paris-2026.toml -n 5000000 -j 2"
     )]
     Bench(BenchArgs),
+    /// Merge the partial files of a sharded run into the report one machine would have written.
+    #[command(
+        after_help = "Examples:\n  forcesim run s.toml -n 1e8 --shard 1/2 --partial part-1.fsp\n  forcesim run s.toml -n 1e8 --shard 2/2 --partial part-2.fsp\n  forcesim merge part-*.fsp --json report.json\n\nThe parts must come from the same scenario, --set overrides, seed and trial count, and\ncover every block exactly once. See docs/cluster.md for job-array recipes."
+    )]
+    Merge(MergeArgs),
     /// Print the JSON Schema of the scenario format (for editor completion).
     #[command(after_help = super::whatif_args::SCHEMA_HELP)]
     Schema,
@@ -100,6 +105,50 @@ pub struct RunArgs {
     /// Write the report as tidy CSV (scope,id,capability,metric,value) to PATH (`-`: standard output).
     #[arg(long, value_name = "PATH")]
     pub csv: Option<PathBuf>,
+    #[command(flatten)]
+    pub chart_opts: ChartOpts,
+    /// Do not print the summary table.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Run only shard K of N (contiguous block ranges) and write its tally to
+    /// --partial; combine the N partials with `forcesim merge`.
+    #[arg(long, value_name = "K/N", requires = "partial", conflicts_with_all = ["json", "csv", "charts"])]
+    pub shard: Option<forcesim::shard::Shard>,
+    /// Where --shard writes its partial file (written whole or not at all).
+    #[arg(long, value_name = "PATH", requires = "shard")]
+    pub partial: Option<PathBuf>,
+    /// Run until the 95 % interval of P(all covered) is at most ± EPS (e.g. 0.005),
+    /// checked at fixed block counts; -n is then the most trials to run
+    /// [default: 100000000]. The report records the trials used.
+    #[arg(long, value_name = "EPS", value_parser = super::whatif_args::parse_eps, conflicts_with = "shard")]
+    pub precision: Option<f64>,
+    /// The figure --precision targets: `p_all_covered` or `domains.ID.p_covered`.
+    #[arg(long, value_name = "FIGURE", requires = "precision")]
+    pub precision_on: Option<String>,
+}
+
+/// `forcesim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Partial files written by `run --shard K/N --partial PATH`.
+    #[arg(required = true, value_name = "PARTIAL")]
+    pub parts: Vec<PathBuf>,
+    /// Write the JSON report to PATH (`-`: standard output).
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Write the report as tidy CSV to PATH (`-`: standard output).
+    #[arg(long, value_name = "PATH")]
+    pub csv: Option<PathBuf>,
+    #[command(flatten)]
+    pub chart_opts: ChartOpts,
+    /// Do not print the summary table.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `--charts DIR` and `--chart-format`, shared by the commands that write a report.
+#[derive(Debug, Args, Clone)]
+pub struct ChartOpts {
     /// Write the charts (force, coverage, gaps, tornado, contributions, and timeline
     /// when the scenario has `timeline_days`) into DIR, created if missing.
     #[arg(long, value_name = "DIR")]
@@ -107,17 +156,6 @@ pub struct RunArgs {
     /// Image format of `--charts`: png (1600×1000, for slides) or svg (for reports).
     #[arg(long, value_name = "FORMAT", value_enum, default_value_t = ChartFormat::Png)]
     pub chart_format: ChartFormat,
-    /// Do not print the summary table.
-    #[arg(short, long)]
-    pub quiet: bool,
-    /// Run until the 95 % interval of P(all covered) is at most ± EPS (e.g. 0.005),
-    /// checked at fixed block counts; -n is then the most trials to run
-    /// [default: 100000000]. The report records the trials used.
-    #[arg(long, value_name = "EPS", value_parser = super::whatif_args::parse_eps)]
-    pub precision: Option<f64>,
-    /// The figure --precision targets: `p_all_covered` or `domains.ID.p_covered`.
-    #[arg(long, value_name = "FIGURE", requires = "precision")]
-    pub precision_on: Option<String>,
 }
 
 /// Image format of the charts.

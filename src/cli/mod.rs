@@ -4,9 +4,12 @@
 mod args;
 mod bench;
 mod compare;
+mod interrupt;
+mod merge;
 mod progress;
 mod run;
 mod secure;
+mod shard;
 mod sweep;
 mod whatif_args;
 mod whatif_common;
@@ -82,6 +85,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Compare(a) => compare::compare(a),
         Command::Secure(a) => secure::secure(a),
         Command::Bench(a) => bench::bench(a),
+        Command::Merge(a) => merge::merge(a),
         Command::Schema => {
             let schema = forcesim::scenario::schema();
             let text = serde_json::to_string_pretty(&schema).map_err(anyhow::Error::new)?;

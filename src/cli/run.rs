@@ -9,7 +9,7 @@ use forcesim::report::{csv::to_csv, table::to_table};
 use forcesim::{Model, RunOptions, scenario};
 
 use super::CliError;
-use super::args::{RunArgs, ValidateArgs};
+use super::args::{ChartOpts, RunArgs, ValidateArgs};
 use super::progress;
 
 /// Default trial count when neither `-n` nor the scenario gives one.
@@ -22,6 +22,15 @@ pub fn load(path: &Path, set: &[String]) -> Result<Model, CliError> {
     Ok(scenario::load(path, set)?)
 }
 
+/// Writes the charts of `report` when `--charts DIR` was given.
+pub fn write_charts(report: &forcesim::Report, opts: &ChartOpts) -> Result<(), CliError> {
+    if let Some(dir) = &opts.charts {
+        forcesim::charts::write_all(report, dir, opts.chart_format.into())
+            .map_err(anyhow::Error::new)?;
+    }
+    Ok(())
+}
+
 pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
     let dash = Some(Path::new("-"));
     if a.json.as_deref() == dash && a.csv.as_deref() == dash {
@@ -29,6 +38,9 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
             "--json - and --csv - cannot both write to standard output: give one a file path"
                 .into(),
         ));
+    }
+    if let (Some(shard), Some(partial)) = (a.shard, &a.partial) {
+        return super::shard::run(&a, shard, partial);
     }
     let model = load(&a.scenario, &a.scenario_opts.set)?;
     let on = match a.precision {
@@ -59,7 +71,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
         trials,
         seed,
         threads: a.threads.unwrap_or(0),
-        stop: None,
+        stop: Some(super::interrupt::stop_flag()),
         progress: Some(&on_progress),
     };
     let out = match (a.precision, &on) {
@@ -77,10 +89,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
     if let Some(path) = &a.csv {
         write_atomic(path, to_csv(&report).as_bytes()).map_err(anyhow::Error::new)?;
     }
-    if let Some(dir) = &a.charts {
-        forcesim::charts::write_all(&report, dir, a.chart_format.into())
-            .map_err(anyhow::Error::new)?;
-    }
+    write_charts(&report, &a.chart_opts)?;
     let stdout_taken = [&a.json, &a.csv]
         .iter()
         .any(|p| p.as_deref() == Some(Path::new("-")));
@@ -91,6 +100,14 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
         } else {
             print!("{table}");
         }
+    }
+    if report.interrupted {
+        eprintln!(
+            "interrupted: the report covers the first {} of {trials} trials (whole blocks of {})",
+            report.trials,
+            forcesim::engine::BLOCK_TRIALS
+        );
+        return Ok(ExitCode::from(super::interrupt::EXIT_INTERRUPTED));
     }
     Ok(ExitCode::SUCCESS)
 }

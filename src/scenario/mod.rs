@@ -40,12 +40,42 @@ pub enum LoadError {
 
 /// Reads, overrides, decodes and validates the scenario at `path`.
 pub fn load(path: &Path, overrides: &[String]) -> Result<Model, LoadError> {
+    let (origin, bytes) = read(path)?;
+    parse_bytes(&origin, &bytes, overrides).map_err(|d| LoadError::Invalid(Box::new(d)))
+}
+
+/// Reads the scenario file at `path`: its display name and bytes. A file larger
+/// than [`crate::limits::MAX_SCENARIO_BYTES`] is refused without reading it whole.
+pub fn read(path: &Path) -> Result<(String, Vec<u8>), LoadError> {
+    use std::io::Read;
     let origin = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+    let io = |source| LoadError::Io {
         path: origin.clone(),
         source,
-    })?;
-    parse_bytes(&origin, &bytes, overrides).map_err(|d| LoadError::Invalid(Box::new(d)))
+    };
+    let limit = crate::limits::MAX_SCENARIO_BYTES;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit as u64 + 1).read_to_end(&mut bytes))
+        .map_err(io)?;
+    if bytes.len() > limit {
+        return Err(LoadError::Invalid(Box::new(too_large(&origin))));
+    }
+    Ok((origin, bytes))
+}
+
+fn too_large(origin: &str) -> Diagnostics {
+    Diagnostics {
+        source: SourceText::new(origin, ""),
+        items: vec![Diagnostic {
+            span: 0..0,
+            key: String::new(),
+            message: format!(
+                "the file is larger than {} bytes, the limit for a scenario",
+                crate::limits::MAX_SCENARIO_BYTES
+            ),
+        }],
+    }
 }
 
 /// Like [`parse`], from raw bytes: invalid UTF-8 is a located error.
@@ -72,6 +102,9 @@ pub fn parse_bytes(origin: &str, bytes: &[u8], overrides: &[String]) -> Result<M
 /// Parses a scenario from text (`origin` names it in messages), applies `overrides`
 /// (`KEY=VALUE`, dotted keys), and validates it. Every problem is returned at once.
 pub fn parse(origin: &str, text: &str, overrides: &[String]) -> Result<Model, Diagnostics> {
+    if text.len() > crate::limits::MAX_SCENARIO_BYTES {
+        return Err(too_large(origin));
+    }
     let mut source = SourceText::new(origin, text);
     let mut cx = Cx::default();
     let fail = |source: SourceText, cx: Cx| Diagnostics {

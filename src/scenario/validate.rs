@@ -288,6 +288,17 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
             tracked: start..tracked.len(),
         });
     }
+    if tracked.len() > limits::MAX_TRACKED {
+        cx.error(
+            file.at.span.start..file.at.span.start,
+            "domains",
+            format!(
+                "too many (domain, capability) pairs required or contributed: {}, at most {}",
+                tracked.len(),
+                limits::MAX_TRACKED
+            ),
+        );
+    }
 
     // Nations.
     let mut nations = Vec::new();

@@ -1,0 +1,351 @@
+//! Merging partials into the tally of the whole run.
+//!
+//! The parts must belong together (same format, forcesim version and random
+//! streams as this forcesim; same scenario text, overrides, seed and trial count)
+//! and cover every block of the run exactly once. Each problem is an error that
+//! names the files. The merged tally is exactly the tally of a single-machine run,
+//! so the report built from it is byte-identical to that run's (but `engine`).
+
+use std::fmt;
+use std::ops::Range;
+use std::path::PathBuf;
+
+use crate::engine::{STREAMS, block_count};
+use crate::model::Model;
+use crate::partial::{Partial, PartialError, digest_hex};
+use crate::scenario::{self, Diagnostics};
+use crate::stats::Tally;
+
+/// One partial file to merge: its name (for messages) and bytes.
+pub struct Input {
+    /// The path as given.
+    pub name: String,
+    /// Its contents.
+    pub bytes: Vec<u8>,
+}
+
+/// Why parts cannot be merged. Every variant's message names the files.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    /// No part was given.
+    #[error("no partial files to merge")]
+    NoParts,
+    /// A file is not a valid partial.
+    #[error("{file}: {error}")]
+    Invalid {
+        /// The file.
+        file: String,
+        /// What is wrong with it.
+        error: PartialError,
+    },
+    /// The parts do not belong together or do not cover the run exactly once.
+    #[error("{0}")]
+    Incompatible(String),
+    /// The scenario embedded in a part is not valid for this forcesim.
+    #[error("{file}: the embedded scenario is not valid:\n{diagnostics}")]
+    Scenario {
+        /// The file.
+        file: String,
+        /// Every problem.
+        diagnostics: Box<Diagnostics>,
+    },
+}
+
+/// The outcome of a merge.
+pub struct Merged {
+    /// The model, compiled from the embedded scenario.
+    pub model: Model,
+    /// The tally of every block of the run.
+    pub tally: Tally,
+    /// The run's seed.
+    pub seed: u64,
+    /// Worker threads of all parts together.
+    pub threads: usize,
+    /// Seconds spent in trials by all parts together.
+    pub elapsed_s: f64,
+}
+
+struct Blocks<'a>(&'a Range<u64>);
+
+impl fmt::Display for Blocks<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let r = self.0;
+        if r.end == r.start + 1 {
+            write!(f, "block {}", r.start)
+        } else {
+            write!(f, "blocks {}..{}", r.start, r.end)
+        }
+    }
+}
+
+/// Reads, checks and merges `inputs`.
+pub fn merge(inputs: &[Input]) -> Result<Merged, MergeError> {
+    if inputs.is_empty() {
+        return Err(MergeError::NoParts);
+    }
+    let mut parts: Vec<(&str, Partial)> = Vec::with_capacity(inputs.len());
+    for i in inputs {
+        let p = Partial::from_bytes(&i.bytes).map_err(|error| MergeError::Invalid {
+            file: i.name.clone(),
+            error,
+        })?;
+        parts.push((&i.name, p));
+    }
+    let incompatible = |m: String| Err(MergeError::Incompatible(m));
+
+    // Written by this forcesim, with these streams.
+    for (name, p) in &parts {
+        let h = &p.header;
+        if h.forcesim != crate::VERSION {
+            return incompatible(format!(
+                "{name} was written by forcesim {}; this is forcesim {}: merge with the version that ran the shards",
+                h.forcesim,
+                crate::VERSION
+            ));
+        }
+        if h.streams != STREAMS {
+            return incompatible(format!(
+                "{name} was computed with random streams `{}`; this forcesim uses `{STREAMS}`",
+                h.streams
+            ));
+        }
+    }
+
+    // Same run: scenario, overrides, seed, trials.
+    let (name0, p0) = &parts[0];
+    let h0 = &p0.header;
+    for (name, p) in &parts[1..] {
+        let h = &p.header;
+        let what = if h.scenario.text != h0.scenario.text {
+            Some(format!(
+                "a different scenario (digest {} vs {})",
+                h.scenario.digest, h0.scenario.digest
+            ))
+        } else if h.scenario.overrides != h0.scenario.overrides {
+            Some(format!(
+                "different --set overrides ([{}] vs [{}])",
+                h.scenario.overrides.join(", "),
+                h0.scenario.overrides.join(", ")
+            ))
+        } else if h.scenario.digest != h0.scenario.digest {
+            Some(format!(
+                "the same scenario with different digests ({} vs {}): one file is corrupt",
+                h.scenario.digest, h0.scenario.digest
+            ))
+        } else if h.seed != h0.seed {
+            Some(format!("a different seed ({} vs {})", h.seed, h0.seed))
+        } else if h.trials != h0.trials {
+            Some(format!(
+                "a different trial count ({} vs {})",
+                h.trials, h0.trials
+            ))
+        } else {
+            None
+        };
+        if let Some(what) = what {
+            return incompatible(format!(
+                "{name} and {name0} are not parts of the same run: {what}"
+            ));
+        }
+    }
+
+    // Every block exactly once.
+    let total = block_count(h0.trials);
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by_key(|&i| {
+        let d = parts[i].1.header.done();
+        (d.start, d.end)
+    });
+    let mut seen: std::collections::HashMap<(u64, u64), &str> = Default::default();
+    for (name, p) in &parts {
+        let s = p.header.shard;
+        if let Some(other) = seen.insert((s.index, s.count), name) {
+            return incompatible(format!(
+                "{other} and {name} are the same shard ({}/{}): give each shard once",
+                s.index, s.count
+            ));
+        }
+    }
+    // Sorted by start, a part overlaps an earlier one exactly when it starts
+    // before the furthest end reached so far.
+    let mut reach: Option<(u64, usize)> = None;
+    for &i in &order {
+        let d = parts[i].1.header.done();
+        if d.is_empty() {
+            continue;
+        }
+        if let Some((end, j)) = reach {
+            if d.start < end {
+                let (a, b) = (&parts[j], &parts[i]);
+                let (sa, sb) = (a.1.header.shard, b.1.header.shard);
+                let overlap = d.start..end.min(d.end);
+                return incompatible(format!(
+                    "{} (shard {}/{}) and {} (shard {}/{}) overlap: both count {}",
+                    a.0,
+                    sa.index,
+                    sa.count,
+                    b.0,
+                    sb.index,
+                    sb.count,
+                    Blocks(&overlap)
+                ));
+            }
+        }
+        if reach.is_none_or(|(end, _)| d.end > end) {
+            reach = Some((d.end, i));
+        }
+    }
+    let mut missing: Vec<Range<u64>> = Vec::new();
+    let mut next = 0u64;
+    for &i in &order {
+        let d = parts[i].1.header.done();
+        if d.start > next {
+            missing.push(next..d.start);
+        }
+        next = next.max(d.end);
+    }
+    if next < total {
+        missing.push(next..total);
+    }
+    if !missing.is_empty() {
+        let list: Vec<String> = missing.iter().map(|r| Blocks(r).to_string()).collect();
+        let trials: u64 = missing
+            .iter()
+            .map(|r| crate::shard::trials_in(h0.trials, r))
+            .sum();
+        let mut msg = format!(
+            "the parts do not cover the whole run: {} of {total} ({trials} of {} trials) missing",
+            list.join(", "),
+            h0.trials
+        );
+        let counts: std::collections::BTreeSet<u64> =
+            parts.iter().map(|(_, p)| p.header.shard.count).collect();
+        if counts.len() == 1 {
+            let n = h0.shard.count;
+            let have: std::collections::BTreeSet<u64> = parts
+                .iter()
+                .filter(|(_, p)| !p.header.interrupted)
+                .map(|(_, p)| p.header.shard.index)
+                .collect();
+            let absent: Vec<String> = (1..=n)
+                .filter(|k| !have.contains(k))
+                .take(20)
+                .map(|k| format!("{k}/{n}"))
+                .collect();
+            if !absent.is_empty() {
+                msg.push_str(&format!("; run or rerun shard {}", absent.join(", ")));
+                if (1..=n).filter(|k| !have.contains(k)).count() > 20 {
+                    msg.push_str(", …");
+                }
+            }
+        }
+        for (name, p) in &parts {
+            if p.header.interrupted {
+                let h = &p.header;
+                msg.push_str(&format!(
+                    "\n  {name} (shard {}/{}) was interrupted after {} of its {} blocks",
+                    h.shard.index,
+                    h.shard.count,
+                    h.done[1] - h.done[0],
+                    h.blocks[1] - h.blocks[0]
+                ));
+            }
+        }
+        return incompatible(msg);
+    }
+
+    // The model, from the embedded scenario; the report's path is the one given
+    // to the shard that starts the run.
+    let (first, p) = &parts[order[0]];
+    let src = &p.header.scenario;
+    let model = scenario::parse(&src.origin, &src.text, &src.overrides).map_err(|d| {
+        MergeError::Scenario {
+            file: first.to_string(),
+            diagnostics: Box::new(d),
+        }
+    })?;
+    if digest_hex(&model) != src.digest {
+        return Err(MergeError::Invalid {
+            file: first.to_string(),
+            error: PartialError {
+                offset: None,
+                message: format!(
+                    "the embedded scenario has digest {} but the header says {}: the file is corrupt",
+                    digest_hex(&model),
+                    src.digest
+                ),
+            },
+        });
+    }
+
+    // The tallies, in block order (the sum does not depend on it).
+    let template = Tally::new(&model);
+    let mut tally = template.clone();
+    let (mut threads, mut elapsed_s) = (0usize, 0.0f64);
+    for &i in &order {
+        let (name, p) = &parts[i];
+        let t = p.tally(&template).map_err(|error| MergeError::Invalid {
+            file: name.to_string(),
+            error,
+        })?;
+        tally += &t;
+        threads = threads.saturating_add(p.header.engine.threads);
+        if p.header.engine.elapsed_s.is_finite() && p.header.engine.elapsed_s > 0.0 {
+            elapsed_s += p.header.engine.elapsed_s;
+        }
+    }
+    debug_assert_eq!(tally.trials, h0.trials);
+    Ok(Merged {
+        model,
+        tally,
+        seed: h0.seed,
+        threads,
+        elapsed_s,
+    })
+}
+
+/// Reads the partial files at `paths`, refusing any larger than
+/// [`crate::limits::MAX_PARTIAL_BYTES`]. An unreadable file is an I/O error.
+pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, ReadError> {
+    use std::io::Read;
+    let mut out = Vec::with_capacity(paths.len());
+    for p in paths {
+        let name = p.display().to_string();
+        let io = |source| ReadError::Io {
+            path: name.clone(),
+            source,
+        };
+        let f = std::fs::File::open(p).map_err(io)?;
+        let mut bytes = Vec::new();
+        f.take(crate::limits::MAX_PARTIAL_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+        if bytes.len() as u64 > crate::limits::MAX_PARTIAL_BYTES {
+            return Err(ReadError::TooLarge { path: name });
+        }
+        out.push(Input { name, bytes });
+    }
+    Ok(out)
+}
+
+/// Why partial files could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The file could not be read (exit code 1).
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is larger than any partial (exit code 2).
+    #[error(
+        "{path}: larger than {} bytes, the limit for a partial file",
+        crate::limits::MAX_PARTIAL_BYTES
+    )]
+    TooLarge {
+        /// The path.
+        path: String,
+    },
+}

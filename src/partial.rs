@@ -1,0 +1,523 @@
+//! Partial files (`.fsp`): the integer tally of one shard, with everything
+//! `merge` needs to check that shards belong together and to rebuild the report
+//! without the original scenario file. `docs/partial-format.md` describes the
+//! layout byte by byte:
+//!
+//! ```text
+//! 89 46 53 50 0D 0A 1A 0A   signature "\x89FSP\r\n\x1a\n"
+//! varint                    format version (1)
+//! varint, bytes             header: UTF-8 JSON (versions, scenario text, seed, trials, blocks)
+//! varint, bytes             body: the tally (crate::stats::codec)
+//! 4 bytes                   CRC-32 (IEEE) of everything before it, little-endian
+//! ```
+//!
+//! Reading never trusts the bytes: every length is checked against what is left,
+//! the checksum against the content, and the header against itself (its block
+//! range is the one its shard and trial count imply).
+
+use std::fmt;
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{STREAMS, block_count};
+use crate::limits;
+use crate::model::Model;
+use crate::shard::{Shard, trials_in};
+use crate::stats::Tally;
+use crate::stats::codec::{self, Reader, put_varint};
+
+/// The file signature: a high byte (not ASCII), `FSP`, CR LF, Ctrl-Z, LF, so that
+/// text-mode transfers and truncation to 7 bits are caught at once.
+pub const MAGIC: [u8; 8] = *b"\x89FSP\r\n\x1a\n";
+/// The format version this forcesim writes and reads.
+pub const FORMAT_VERSION: u64 = 1;
+/// Largest header (the scenario text, JSON-escaped, dominates it).
+pub const MAX_HEADER_BYTES: usize = 8 * limits::MAX_SCENARIO_BYTES;
+
+/// Why bytes are not a valid partial.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartialError {
+    /// Byte offset in the file, when the problem is at one place.
+    pub offset: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl PartialError {
+    fn at(offset: usize, message: impl Into<String>) -> Self {
+        PartialError {
+            offset: Some(offset),
+            message: message.into(),
+        }
+    }
+
+    fn whole(message: impl Into<String>) -> Self {
+        PartialError {
+            offset: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for PartialError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.offset {
+            Some(o) => write!(f, "at byte {o}: {}", self.message),
+            None => write!(f, "{}", self.message),
+        }
+    }
+}
+
+impl std::error::Error for PartialError {}
+
+/// The scenario a partial was computed from, as given to `run`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// The scenario path as given (it becomes the report's `scenario.path`).
+    pub origin: String,
+    /// The scenario file's text.
+    pub text: String,
+    /// The `--set` overrides, in order.
+    pub overrides: Vec<String>,
+    /// The digest of text and overrides, as 16 hexadecimal digits.
+    pub digest: String,
+}
+
+/// How the shard ran (it becomes part of the merged report's `engine`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartEngine {
+    /// Worker threads.
+    pub threads: usize,
+    /// Wall-clock seconds spent in trials.
+    pub elapsed_s: f64,
+}
+
+/// Which shard of which run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShardInfo {
+    /// K, from 1.
+    pub index: u64,
+    /// N.
+    pub count: u64,
+}
+
+/// The JSON header of a partial.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    /// Version of forcesim that ran the shard.
+    pub forcesim: String,
+    /// Name and version of the random streams ([`STREAMS`]).
+    pub streams: String,
+    /// The scenario.
+    pub scenario: Source,
+    /// Seed of the whole run.
+    pub seed: u64,
+    /// Trials of the whole run (not of this shard).
+    pub trials: u64,
+    /// Which shard.
+    pub shard: ShardInfo,
+    /// The shard's blocks, `[start, end)`.
+    pub blocks: [u64; 2],
+    /// The blocks counted in the tally, `[start, end)`: all of `blocks`, or a
+    /// prefix of them when the run was interrupted.
+    pub done: [u64; 2],
+    /// Whether the run was stopped before finishing its blocks.
+    pub interrupted: bool,
+    /// How it ran.
+    pub engine: PartEngine,
+}
+
+impl Header {
+    /// The shard.
+    pub fn shard(&self) -> Result<Shard, String> {
+        Shard::new(self.shard.index, self.shard.count)
+    }
+
+    /// The blocks counted.
+    pub fn done(&self) -> Range<u64> {
+        self.done[0]..self.done[1]
+    }
+
+    /// The shard's blocks.
+    pub fn blocks(&self) -> Range<u64> {
+        self.blocks[0]..self.blocks[1]
+    }
+
+    /// Checks that the header agrees with itself.
+    pub fn check(&self) -> Result<(), String> {
+        if self.trials == 0 || self.trials > limits::MAX_TRIALS {
+            return Err(format!(
+                "the run has {} trials; it must have between 1 and {}",
+                self.trials,
+                limits::MAX_TRIALS
+            ));
+        }
+        let shard = self.shard()?;
+        let planned = shard.blocks(block_count(self.trials));
+        if self.blocks() != planned {
+            return Err(format!(
+                "shard {shard} of {} trials covers blocks {planned:?}, but the header says {:?}",
+                self.trials,
+                self.blocks()
+            ));
+        }
+        let done = self.done();
+        if done.start != planned.start || done.end < done.start || done.end > planned.end {
+            return Err(format!(
+                "the finished blocks {done:?} are not a prefix of the shard's blocks {planned:?}"
+            ));
+        }
+        if self.interrupted != (done != planned) {
+            return Err(format!(
+                "the header says interrupted = {} but the finished blocks are {done:?} of {planned:?}",
+                self.interrupted
+            ));
+        }
+        if self.scenario.digest.len() != 16
+            || !self.scenario.digest.bytes().all(|b| b.is_ascii_hexdigit())
+        {
+            return Err("the scenario digest is not 16 hexadecimal digits".into());
+        }
+        if self.scenario.text.len() > limits::MAX_SCENARIO_BYTES {
+            return Err(format!(
+                "the embedded scenario is larger than the limit of {} bytes",
+                limits::MAX_SCENARIO_BYTES
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A partial: its header and its encoded tally.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Partial {
+    /// The header.
+    pub header: Header,
+    /// The tally, encoded ([`crate::stats::codec`]).
+    pub body: Vec<u8>,
+}
+
+/// The digest of a model, as written in headers.
+pub fn digest_hex(model: &Model) -> String {
+    format!("{:016x}", model.digest)
+}
+
+const fn crc_table() -> [u32; 256] {
+    let mut t = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u32;
+        let mut k = 0;
+        while k < 8 {
+            c = if c & 1 != 0 {
+                0xedb8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
+            k += 1;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+}
+
+static CRC_TABLE: [u32; 256] = crc_table();
+
+/// CRC-32 (IEEE 802.3, as in zlib, PNG and gzip) of `bytes`.
+pub fn crc32(bytes: &[u8]) -> u32 {
+    let mut c = !0u32;
+    for &b in bytes {
+        c = CRC_TABLE[((c ^ u32::from(b)) & 0xff) as usize] ^ (c >> 8);
+    }
+    !c
+}
+
+impl Partial {
+    /// A partial for `tally`, described by `header`.
+    pub fn new(header: Header, tally: &Tally) -> Partial {
+        Partial {
+            header,
+            body: codec::encode(tally),
+        }
+    }
+
+    /// The file's bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let header = serde_json::to_vec(&self.header).unwrap_or_default();
+        let mut out = Vec::with_capacity(header.len() + self.body.len() + 32);
+        out.extend_from_slice(&MAGIC);
+        put_varint(&mut out, u128::from(FORMAT_VERSION));
+        put_varint(&mut out, header.len() as u128);
+        out.extend_from_slice(&header);
+        put_varint(&mut out, self.body.len() as u128);
+        out.extend_from_slice(&self.body);
+        let crc = crc32(&out);
+        out.extend_from_slice(&crc.to_le_bytes());
+        out
+    }
+
+    /// Reads a partial from its bytes: signature, version, lengths, checksum and
+    /// header are checked; the body is decoded later, against the model
+    /// ([`Partial::tally`]).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Partial, PartialError> {
+        if bytes.len() < MAGIC.len() || bytes[..MAGIC.len()] != MAGIC {
+            let hint = if bytes.first() == Some(&b'{') {
+                " (it looks like JSON: merge reads the files written by `run --shard K/N --partial PATH`, not reports)"
+            } else if bytes.is_empty() {
+                " (it is empty)"
+            } else {
+                ""
+            };
+            return Err(PartialError::at(
+                0,
+                format!(
+                    "not a forcesim partial file: it does not start with the partial signature{hint}"
+                ),
+            ));
+        }
+        let mut r = Reader::new(&bytes[MAGIC.len()..]);
+        let off = |r: &Reader<'_>| MAGIC.len() + r.pos();
+        let lift = |e: codec::CodecError| PartialError::at(MAGIC.len() + e.offset, e.message);
+        let version = r.varint("the format version").map_err(lift)?;
+        if version != u128::from(FORMAT_VERSION) {
+            return Err(PartialError::at(
+                MAGIC.len(),
+                format!(
+                    "partial format version {version}; this forcesim reads version {FORMAT_VERSION}"
+                ),
+            ));
+        }
+        let at = off(&r);
+        let header_len = r.varint("the header length").map_err(lift)?;
+        if header_len > MAX_HEADER_BYTES as u128 {
+            return Err(PartialError::at(
+                at,
+                format!(
+                    "the header claims {header_len} bytes, more than the limit of {MAX_HEADER_BYTES}"
+                ),
+            ));
+        }
+        let header_at = off(&r);
+        let header_bytes = r.bytes(header_len as usize, "the header").map_err(lift)?;
+        let at = off(&r);
+        let body_len = r.varint("the body length").map_err(lift)?;
+        if body_len > (r.remaining() as u128).saturating_sub(4) {
+            return Err(PartialError::at(
+                at,
+                format!(
+                    "the body claims {body_len} bytes but only {} remain before the checksum: the file is truncated",
+                    r.remaining().saturating_sub(4)
+                ),
+            ));
+        }
+        let body = r.bytes(body_len as usize, "the body").map_err(lift)?;
+        let crc_at = off(&r);
+        if r.remaining() != 4 {
+            return Err(PartialError::at(
+                crc_at,
+                format!(
+                    "{} bytes follow the body where the 4-byte checksum should end the file",
+                    r.remaining()
+                ),
+            ));
+        }
+        let stored = u32::from_le_bytes([
+            bytes[crc_at],
+            bytes[crc_at + 1],
+            bytes[crc_at + 2],
+            bytes[crc_at + 3],
+        ]);
+        let actual = crc32(&bytes[..crc_at]);
+        if stored != actual {
+            return Err(PartialError::at(
+                crc_at,
+                format!(
+                    "checksum mismatch (stored {stored:08x}, computed {actual:08x}): the file is corrupt"
+                ),
+            ));
+        }
+        let header: Header = serde_json::from_slice(header_bytes)
+            .map_err(|e| PartialError::at(header_at, format!("the header is not valid: {e}")))?;
+        header
+            .check()
+            .map_err(|m| PartialError::at(header_at, format!("the header is not valid: {m}")))?;
+        Ok(Partial {
+            header,
+            body: body.to_vec(),
+        })
+    }
+
+    /// Decodes the tally against `template` (the empty tally of the model the
+    /// header's scenario compiles to) and checks that it counts exactly the
+    /// trials of the finished blocks.
+    pub fn tally(&self, template: &Tally) -> Result<Tally, PartialError> {
+        let t = codec::decode(&self.body, template)
+            .map_err(|e| PartialError::whole(format!("the tally is not valid: {e}")))?;
+        let expected = trials_in(self.header.trials, &self.header.done());
+        if t.trials != expected {
+            return Err(PartialError::whole(format!(
+                "the tally counts {} trials but blocks {:?} hold {expected}",
+                t.trials,
+                self.header.done()
+            )));
+        }
+        Ok(t)
+    }
+}
+
+/// What a shard run needs to describe itself in a header.
+pub struct HeaderInput<'a> {
+    /// The compiled scenario.
+    pub model: &'a Model,
+    /// The scenario path as given.
+    pub origin: &'a str,
+    /// The scenario text.
+    pub text: &'a str,
+    /// The run's seed.
+    pub seed: u64,
+    /// The run's trial count.
+    pub trials: u64,
+    /// Which shard.
+    pub shard: Shard,
+    /// The shard's run.
+    pub run: &'a crate::shard::ShardRun,
+}
+
+impl Header {
+    /// The header of a shard run.
+    pub fn for_run(i: &HeaderInput<'_>) -> Header {
+        Header {
+            forcesim: crate::VERSION.to_string(),
+            streams: STREAMS.to_string(),
+            scenario: Source {
+                origin: i.origin.to_string(),
+                text: i.text.to_string(),
+                overrides: i.model.overrides.clone(),
+                digest: digest_hex(i.model),
+            },
+            seed: i.seed,
+            trials: i.trials,
+            shard: ShardInfo {
+                index: i.shard.index(),
+                count: i.shard.count(),
+            },
+            blocks: [i.run.planned.start, i.run.planned.end],
+            done: [i.run.done.start, i.run.done.end],
+            interrupted: i.run.interrupted(),
+            engine: PartEngine {
+                threads: i.run.threads,
+                elapsed_s: i.run.elapsed_s,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RunOptions;
+
+    const TEXT: &str = r#"
+[scenario]
+name = "Partial"
+[capabilities]
+troops = { unit = "personnel" }
+[domains.land]
+lead = ["A"]
+requirements = { troops = { uniform = [500, 1500] } }
+[nations.A]
+participation = 0.8
+contributions.land.troops = { triangular = [200, 900, 1400] }
+[nations.B]
+participation = 0.5
+contributions.land.troops = 400
+"#;
+
+    fn partial(trials: u64, shard: Shard) -> (Model, Partial) {
+        let model = crate::scenario::parse("p.toml", TEXT, &["nations.B.participation=0.6".into()])
+            .expect("valid");
+        let opts = RunOptions {
+            trials,
+            seed: 5,
+            threads: 1,
+            ..Default::default()
+        };
+        let run = crate::shard::run_shard(&model, &opts, shard).expect("runs");
+        let header = Header::for_run(&HeaderInput {
+            model: &model,
+            origin: "p.toml",
+            text: TEXT,
+            seed: 5,
+            trials,
+            shard,
+            run: &run,
+        });
+        let p = Partial::new(header, &run.tally);
+        (model, p)
+    }
+
+    #[test]
+    fn crc_matches_the_standard_check_value() {
+        assert_eq!(crc32(b"123456789"), 0xcbf4_3926);
+    }
+
+    #[test]
+    fn partials_round_trip() {
+        let (model, p) = partial(3 * 4096 + 10, Shard::new(2, 2).unwrap());
+        let bytes = p.to_bytes();
+        let back = Partial::from_bytes(&bytes).expect("reads");
+        assert_eq!(back, p);
+        let template = Tally::new(&model);
+        let t = back.tally(&template).expect("decodes");
+        assert_eq!(t.trials, 4096 + 10);
+    }
+
+    #[test]
+    fn truncated_or_flipped_files_are_errors() {
+        let (model, p) = partial(600, Shard::new(1, 1).unwrap());
+        let bytes = p.to_bytes();
+        assert!(bytes.len() < 8192, "{} bytes", bytes.len());
+        let template = Tally::new(&model);
+        for cut in 0..bytes.len() {
+            assert!(Partial::from_bytes(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        for i in 0..bytes.len() {
+            for x in [0x01u8, 0x80, 0xff] {
+                let mut b = bytes.clone();
+                b[i] ^= x;
+                // The checksum catches every single-byte change.
+                assert!(Partial::from_bytes(&b).is_err(), "flip {x:#x} at {i}");
+            }
+        }
+        // A body that passes the checksum but lies is still refused by decoding.
+        let mut lying = p.clone();
+        lying.body[0] ^= 1;
+        let back = Partial::from_bytes(&lying.to_bytes()).expect("checksum recomputed");
+        assert!(back.tally(&template).is_err());
+    }
+
+    #[test]
+    fn inconsistent_headers_are_refused() {
+        let (_, p) = partial(10 * 4096, Shard::new(2, 3).unwrap());
+        let mut bad = p.clone();
+        bad.header.blocks = [0, 10];
+        assert!(Partial::from_bytes(&bad.to_bytes()).is_err());
+        let mut bad = p.clone();
+        bad.header.done = [3, 8];
+        assert!(Partial::from_bytes(&bad.to_bytes()).is_err());
+        let mut bad = p.clone();
+        bad.header.interrupted = true;
+        assert!(Partial::from_bytes(&bad.to_bytes()).is_err());
+        let mut bad = p;
+        bad.header.trials = 0;
+        assert!(Partial::from_bytes(&bad.to_bytes()).is_err());
+        assert!(Partial::from_bytes(b"{\"format\": \"forcesim-report/1\"}").is_err());
+        assert!(Partial::from_bytes(b"").is_err());
+    }
+}
