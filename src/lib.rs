@@ -45,6 +45,7 @@ pub mod scenario;
 pub mod shard;
 pub mod stats;
 pub mod synth;
+pub mod whatif;
 
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;

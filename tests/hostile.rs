@@ -464,7 +464,7 @@ fn every_command_survives_hostile_files() {
         let p = dir.join(format!("h{i}.toml"));
         std::fs::write(&p, bytes).unwrap();
         let part = dir.join(format!("h{i}.fsp"));
-        let runs: [Vec<std::ffi::OsString>; 3] = [
+        let runs: [Vec<std::ffi::OsString>; 7] = [
             vec!["validate".into(), p.clone().into()],
             vec![
                 "run".into(),
@@ -481,6 +481,42 @@ fn every_command_survives_hostile_files() {
                 "2/2".into(),
                 "--partial".into(),
                 part.clone().into(),
+                p.clone().into(),
+            ],
+            vec![
+                "run".into(),
+                "--precision".into(),
+                "0.05".into(),
+                "-n".into(),
+                "40000".into(),
+                "-q".into(),
+                p.clone().into(),
+            ],
+            vec![
+                "sweep".into(),
+                "-n".into(),
+                "500".into(),
+                "-q".into(),
+                "--vary".into(),
+                "simulation.trials=100,200".into(),
+                p.clone().into(),
+            ],
+            vec![
+                "compare".into(),
+                "-n".into(),
+                "500".into(),
+                "-q".into(),
+                p.clone().into(),
+                p.clone().into(),
+            ],
+            vec![
+                "secure".into(),
+                "--target".into(),
+                "0.99".into(),
+                "-n".into(),
+                "300".into(),
+                "--no-relax".into(),
+                "-q".into(),
                 p.clone().into(),
             ],
         ];

@@ -15,6 +15,8 @@
 //! | `tornado.png`       | nations ranked by their swing on P(all covered)             |
 //! | `contributions.png` | mean contribution per nation, stacked by domain             |
 //! | `timeline.png`      | P(covered) by day, per domain and overall (with `timeline_days`) |
+//! | `sweep.png`         | `forcesim sweep`: P(covered) against the varied value, or a heat map for two |
+//! | `compare.png`       | `forcesim compare`: P(covered) per domain, one bar per scenario |
 //!
 //! ```
 //! # let text = "[scenario]\nname = \"Tiny\"\n[capabilities]\ntroops = { unit = \"personnel\" }\n[domains.land]\nrequirements = { troops = 100 }\n[nations.A]\nparticipation = 0.5\ncontributions.land.troops = 150\n";
@@ -34,6 +36,10 @@ mod gaps;
 pub mod theme;
 mod timeline;
 mod tornado;
+// What-if charts: drawn from a sweep or a comparison rather than one report.
+pub mod compare;
+pub mod sweep;
+mod whatif;
 
 use std::path::{Path, PathBuf};
 

@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "forcesim", version, about, long_about = None, propagate_version = true)]
 #[command(
-    after_help = "Start with:\n  forcesim run scenarios/paris-2026.toml\n  forcesim validate scenarios/*.toml\n\nThe scenario format is described in the README and by `forcesim schema`."
+    after_help = "Start with:\n  forcesim run scenarios/paris-2026.toml\n  forcesim validate scenarios/*.toml\n\nWhat if…:\n  forcesim run scenarios/paris-2026.toml --set nations.ESP.participation=0\n  forcesim sweep scenarios/paris-2026.toml --vary domains.land.requirements.troops=10000:40000:5000\n  forcesim compare scenarios/paris-2026.toml --variant 'no-us: conditions.us_backstop.probability=0'\n  forcesim secure scenarios/paris-2026.toml --target 0.9\n\nThe scenario format is described in the README and by `forcesim schema`."
 )]
 pub struct Cli {
     /// What to do.
@@ -23,12 +23,21 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario's trials and report the force it yields.
     #[command(
-        after_help = "Examples:\n  forcesim run scenarios/paris-2026.toml\n  forcesim run scenarios/paris-2026.toml -n 1000000 --json report.json --csv report.csv\n  forcesim run scenarios/paris-2026.toml --set nations.ESP.participation=0.3 --set conditions.us_backstop.probability=0"
+        after_help = "Examples:\n  forcesim run scenarios/paris-2026.toml\n  forcesim run scenarios/paris-2026.toml -n 1000000 --json report.json --csv report.csv\n  forcesim run scenarios/paris-2026.toml --set nations.ESP.participation=0.3 --set conditions.us_backstop.probability=0\n  forcesim run scenarios/paris-2026.toml --precision 0.002\n  forcesim run scenarios/paris-2026.toml --precision 0.005 --precision-on domains.land.p_covered"
     )]
     Run(RunArgs),
     /// Check scenario files and print every problem, with file:line:column and key.
     #[command(after_help = "Exit code 0 when every file is valid, 2 otherwise.")]
     Validate(ValidateArgs),
+    /// Vary one or two values of a scenario over a range: a table or a decision table.
+    #[command(after_help = super::whatif_args::SWEEP_HELP)]
+    Sweep(super::whatif_args::SweepArgs),
+    /// Compare scenarios or variants side by side, with each difference's 95 % interval.
+    #[command(after_help = super::whatif_args::COMPARE_HELP)]
+    Compare(super::whatif_args::CompareArgs),
+    /// Goal seek: the nations to secure, or the requirement to relax, to reach a target P(all covered).
+    #[command(after_help = super::whatif_args::SECURE_HELP)]
+    Secure(super::whatif_args::SecureArgs),
     /// Measure throughput: trials per second beside the floor of the scenario's own draws.
     #[command(
         after_help = "The floor is the time the same number and kinds of random draws take with\nno model logic: the model's cost over the floor is the price of the model itself.\n\nExamples:\n  forcesim bench                      # the built-in reference scenario, 1 thread\n  forcesim bench scenarios/paris-2026.toml -n 5000000 -j 2"
@@ -40,6 +49,7 @@ pub enum Command {
     )]
     Merge(MergeArgs),
     /// Print the JSON Schema of the scenario format (for editor completion).
+    #[command(after_help = super::whatif_args::SCHEMA_HELP)]
     Schema,
 }
 
@@ -107,6 +117,14 @@ pub struct RunArgs {
     /// Where --shard writes its partial file (written whole or not at all).
     #[arg(long, value_name = "PATH", requires = "shard")]
     pub partial: Option<PathBuf>,
+    /// Run until the 95 % interval of P(all covered) is at most ± EPS (e.g. 0.005),
+    /// checked at fixed block counts; -n is then the most trials to run
+    /// [default: 100000000]. The report records the trials used.
+    #[arg(long, value_name = "EPS", value_parser = super::whatif_args::parse_eps, conflicts_with = "shard")]
+    pub precision: Option<f64>,
+    /// The figure --precision targets: `p_all_covered` or `domains.ID.p_covered`.
+    #[arg(long, value_name = "FIGURE", requires = "precision")]
+    pub precision_on: Option<String>,
 }
 
 /// `forcesim merge`.
@@ -168,7 +186,7 @@ pub struct ValidateArgs {
     pub scenario_opts: ScenarioOpts,
 }
 
-fn parse_trials(s: &str) -> Result<u64, String> {
+pub(super) fn parse_trials(s: &str) -> Result<u64, String> {
     let clean: String = s.chars().filter(|c| *c != '_' && *c != ',').collect();
     let n: u64 = match clean.parse::<u64>() {
         Ok(n) => n,
@@ -193,7 +211,7 @@ fn parse_trials(s: &str) -> Result<u64, String> {
     Ok(n)
 }
 
-fn parse_threads(s: &str) -> Result<usize, String> {
+pub(super) fn parse_threads(s: &str) -> Result<usize, String> {
     let n: usize = s
         .parse()
         .map_err(|_| format!("`{s}` is not a number of threads"))?;

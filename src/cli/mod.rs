@@ -3,11 +3,16 @@
 
 mod args;
 mod bench;
+mod compare;
 mod interrupt;
 mod merge;
 mod progress;
 mod run;
+mod secure;
 mod shard;
+mod sweep;
+mod whatif_args;
+mod whatif_common;
 
 use std::process::ExitCode;
 
@@ -76,12 +81,15 @@ fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::Run(a) => run::run(a),
         Command::Validate(a) => run::validate(a),
+        Command::Sweep(a) => sweep::sweep(a),
+        Command::Compare(a) => compare::compare(a),
+        Command::Secure(a) => secure::secure(a),
         Command::Bench(a) => bench::bench(a),
         Command::Merge(a) => merge::merge(a),
         Command::Schema => {
             let schema = forcesim::scenario::schema();
             let text = serde_json::to_string_pretty(&schema).map_err(anyhow::Error::new)?;
-            println!("{text}");
+            whatif_common::print_stdout(&format!("{text}\n"))?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -43,7 +43,23 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
         return super::shard::run(&a, shard, partial);
     }
     let model = load(&a.scenario, &a.scenario_opts.set)?;
-    let trials = a.trials.or(model.default_trials).unwrap_or(DEFAULT_TRIALS);
+    let on = match a.precision {
+        Some(_) => Some(
+            forcesim::whatif::precision::On::parse(
+                &model,
+                a.precision_on.as_deref().unwrap_or("p_all_covered"),
+            )
+            .map_err(|e| CliError::Usage(format!("--precision-on: {e}")))?,
+        ),
+        None => None,
+    };
+    let trials = match a.precision {
+        // With --precision, -n is the cap.
+        Some(_) => a
+            .trials
+            .unwrap_or(forcesim::whatif::precision::DEFAULT_MAX_TRIALS),
+        None => a.trials.or(model.default_trials).unwrap_or(DEFAULT_TRIALS),
+    };
     let seed = a.seed.or(model.default_seed).unwrap_or(DEFAULT_SEED);
     let bar = progress::bar(trials);
     let on_progress = |done: u64| {
@@ -51,16 +67,17 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
             b.set_position(done);
         }
     };
-    let out = forcesim::simulate(
-        &model,
-        &RunOptions {
-            trials,
-            seed,
-            threads: a.threads.unwrap_or(0),
-            stop: Some(super::interrupt::stop_flag()),
-            progress: Some(&on_progress),
-        },
-    )
+    let opts = RunOptions {
+        trials,
+        seed,
+        threads: a.threads.unwrap_or(0),
+        stop: Some(super::interrupt::stop_flag()),
+        progress: Some(&on_progress),
+    };
+    let out = match (a.precision, &on) {
+        (Some(eps), Some(on)) => forcesim::whatif::precision::simulate(&model, &opts, eps, on),
+        _ => forcesim::simulate(&model, &opts),
+    }
     .context("the simulation could not start")?;
     if let Some(b) = &bar {
         b.finish_and_clear();

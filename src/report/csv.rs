@@ -3,6 +3,7 @@
 //! | scope | id | capability | metrics |
 //! |---|---|---|---|
 //! | `run` | | | `trials`, `seed`, `p_all_covered`, `p_all_covered_ci95_lo/hi` |
+//! | `precision` | figure targeted | | `target`, `half_width`, `met` (1 or 0), `max_trials` (with `--precision`) |
 //! | `total` | | capability | `mean`, `sd`, `min`, `p05` … `max`, `committed_*` with rotation |
 //! | `threshold` | | capability | `p_at_least_X` |
 //! | `domain` | domain | | `p_covered`, `p_covered_ci95_lo/hi`, `p_leaderless`, `lead_share_NATION` |
@@ -85,6 +86,12 @@ pub fn to_csv(r: &Report) -> String {
         "p_all_covered_ci95_hi",
         r.p_all_covered_ci95[1],
     );
+    if let Some(p) = &r.precision {
+        w.row("precision", &p.on, "", "target", p.target);
+        w.row("precision", &p.on, "", "half_width", p.half_width);
+        w.row("precision", &p.on, "", "met", u8::from(p.met));
+        w.row("precision", &p.on, "", "max_trials", p.max_trials);
+    }
     for (cap, t) in &r.totals {
         w.stats("total", "", cap, "", &t.stats);
         if let Some(c) = &t.committed {

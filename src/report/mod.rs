@@ -187,6 +187,9 @@ pub struct Report {
     /// With `timeline_days`: coverage by day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeline: Option<Timeline>,
+    /// With `--precision`: the precision targeted and reached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision: Option<crate::whatif::precision::Precision>,
     /// How the run went.
     pub engine: Engine,
 }
@@ -448,6 +451,7 @@ impl Report {
             nations,
             conditions,
             timeline,
+            precision: None,
             engine,
         }
     }

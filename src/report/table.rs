@@ -52,6 +52,27 @@ pub fn to_table(r: &Report) -> String {
     for o_ in &r.overrides {
         let _ = writeln!(o, "override: {o_}");
     }
+    if let Some(p) = &r.precision {
+        let _ = writeln!(
+            o,
+            "precision: 95 % half-width of {} {:.4} {} target {} after {} trials{}",
+            p.on,
+            p.half_width,
+            if p.met { "≤" } else { ">" },
+            p.target,
+            thousands(p.trials as f64),
+            if p.met {
+                String::new()
+            } else if r.interrupted {
+                " · NOT MET: interrupted".to_string()
+            } else {
+                format!(
+                    " · NOT MET: the cap of {} trials was reached (raise -n)",
+                    thousands(p.max_trials as f64)
+                )
+            }
+        );
+    }
 
     let _ = writeln!(
         o,

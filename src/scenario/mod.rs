@@ -303,7 +303,12 @@ fn set_path<'i>(
                     return;
                 };
                 if !t.contains_key(*k) {
-                    if path.is_empty() && matches!(*k, "simulation" | "report") {
+                    // Optional tables that hold only values may be created by an
+                    // override; tables of named entities may not (a typo would add one).
+                    if matches!(
+                        (path.as_str(), *k),
+                        ("", "simulation" | "report") | ("report", "thresholds")
+                    ) {
                         t.insert(
                             Spanned::new(value_off..value_off, (*k).to_string().into()),
                             Spanned::new(value_off..value_off, DeValue::Table(DeTable::new())),
@@ -314,10 +319,18 @@ fn set_path<'i>(
                         } else {
                             format!("`{path}`")
                         };
+                        let present: Vec<&str> = t.keys().map(|k| k.get_ref().as_ref()).collect();
+                        let hint = match decode::closest(k, &present) {
+                            Some(c) => format!(" (did you mean `{c}`?)"),
+                            None => String::new(),
+                        };
                         cx.error(
                             whole,
                             key,
-                            format!("no key `{k}` at {level}; valid keys there: {}", keys_of(t)),
+                            format!(
+                                "no key `{k}` at {level}{hint}; valid keys there: {}",
+                                keys_of(t)
+                            ),
                         );
                         return;
                     }

@@ -1,0 +1,193 @@
+//! `compare.png`: the compared scenarios side by side. One group of bars for
+//! all domains at once and one per domain; in each group one bar per scenario
+//! (coloured in scenario order, the first being the base of every difference),
+//! with its 95 % interval as a whisker and its value above. A domain that only
+//! some scenarios have gets bars for those only.
+//!
+//! Figures: `scenarios[].p_all_covered`, `p_all_covered_ci95`,
+//! `scenarios[].domains[id].p_covered`, `p_covered_ci95`.
+
+use std::path::{Path, PathBuf};
+
+use plotters::chart::{ChartBuilder, LabelAreaPosition};
+use plotters::prelude::DrawingBackend;
+use plotters::style::text_anchor::HPos;
+use plotters::style::{Color, RGBColor};
+
+use super::format::{axis_percent, percent, thousands};
+use super::frame::{
+    Canvas, DrawResult, Font, Mark, Valign, fill_rect, fit, legend, line, note, text, width,
+};
+use super::whatif::{self, Drawing};
+use super::{ChartError, Format, theme};
+use crate::whatif::compare::Comparison;
+
+/// Width of the y tick label area.
+const Y_LABEL_AREA: u32 = 120;
+/// Share of a group's width taken by its bars.
+const GROUP_FILL: f64 = 0.8;
+
+/// The chart of a comparison.
+pub struct CompareChart<'a>(pub &'a Comparison);
+
+impl Drawing for CompareChart<'_> {
+    const NAME: &'static str = "compare";
+    fn draw<DB: DrawingBackend>(&self, root: &Canvas<DB>) -> DrawResult<(), DB> {
+        bars(root, self.0)
+    }
+}
+
+/// Renders `compare.png` (or `.svg`) of a comparison.
+pub fn render(c: &Comparison, format: Format) -> Result<Vec<u8>, ChartError> {
+    whatif::render(&CompareChart(c), format)
+}
+
+/// Renders the comparison's chart and writes it into `dir` as `compare.png` (or `.svg`).
+pub fn write(c: &Comparison, dir: &Path, format: Format) -> Result<PathBuf, ChartError> {
+    whatif::write(&CompareChart(c), dir, format)
+}
+
+/// One group: a label and, per scenario, P and its interval when it has the figure.
+struct Group {
+    label: String,
+    bars: Vec<Option<(f64, [f64; 2])>>,
+}
+
+fn bars<DB: DrawingBackend>(root: &Canvas<DB>, c: &Comparison) -> DrawResult<(), DB> {
+    let subtitle = match c.scenarios.first() {
+        Some(first) if c.scenarios.iter().all(|s| s.name == first.name) => first.name.clone(),
+        _ => format!("{} scenarios", c.scenarios.len()),
+    };
+    let footer = format!(
+        "{} trials each · seed {} · common random numbers · the first scenario is the base of every difference",
+        thousands(c.trials as f64),
+        c.seed
+    );
+    let body = whatif::frame(root, "P(covered) by scenario", &subtitle, &footer)?;
+    if c.scenarios.is_empty() {
+        return note(root, body, &["Nothing to compare."]);
+    }
+    let mut groups = vec![Group {
+        label: "All domains".into(),
+        bars: c
+            .scenarios
+            .iter()
+            .map(|s| Some((s.figures.p_all_covered, s.figures.p_all_covered_ci95)))
+            .collect(),
+    }];
+    let mut ids: Vec<&String> = Vec::new();
+    for s in &c.scenarios {
+        for id in s.figures.domains.keys() {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    for id in ids {
+        groups.push(Group {
+            label: id.clone(),
+            bars: c
+                .scenarios
+                .iter()
+                .map(|s| {
+                    s.figures
+                        .domains
+                        .get(id)
+                        .map(|d| (d.p_covered, d.p_covered_ci95))
+                })
+                .collect(),
+        });
+    }
+    let colors: Vec<RGBColor> = (0..c.scenarios.len()).map(theme::series).collect();
+    let mut items: Vec<(Mark, String)> = c
+        .scenarios
+        .iter()
+        .zip(&colors)
+        .enumerate()
+        .map(|(i, (s, col))| {
+            let l = if i == 0 {
+                format!("{} (base)", s.label)
+            } else {
+                s.label.clone()
+            };
+            (Mark::Box(*col), l)
+        })
+        .collect();
+    items.push((Mark::Whisker(theme::BLACK), "95 % interval".to_string()));
+    let used = legend(root, body, &items)?;
+    let plot = body.below(used + 10);
+
+    let ng = groups.len() as f64;
+    let area = plot.area(root);
+    let mut chart = ChartBuilder::on(&area)
+        .margin_top(40)
+        .margin_right(20)
+        .x_label_area_size(theme::X_LABEL_AREA)
+        .y_label_area_size(Y_LABEL_AREA)
+        .build_cartesian_2d(0.0..ng, 0.0..100.0)?;
+    let y_fmt = |v: &f64| axis_percent(*v);
+    let no_label = |_: &f64| String::new();
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(2)
+        .y_labels(6)
+        .max_light_lines(1)
+        .x_label_formatter(&no_label)
+        .set_tick_mark_size(LabelAreaPosition::Bottom, 0)
+        .y_label_formatter(&y_fmt)
+        .label_style(Font::new(theme::LABEL_SIZE).style())
+        .axis_desc_style(Font::new(theme::AXIS_DESC_SIZE).style())
+        .y_desc("P(covered)")
+        .y_label_offset(5)
+        .bold_line_style(theme::GRID)
+        .light_line_style(theme::GRID_LIGHT)
+        .axis_style(theme::AXIS.stroke_width(2))
+        .draw()?;
+
+    let px = |x: f64, p: f64| chart.backend_coord(&(x, p.clamp(0.0, 1.0) * 100.0));
+    let (x_left, y_base) = px(0.0, 0.0);
+    let group_px = (px(1.0, 0.0).0 - x_left).max(1);
+    let ns = c.scenarios.len() as f64;
+    let bar_w = ((group_px as f64 * GROUP_FILL) / ns).max(1.0);
+    let value_font = Font::new(if bar_w >= 56.0 {
+        theme::SMALL_SIZE
+    } else {
+        theme::SMALL_SIZE * 0.8
+    })
+    .h(HPos::Center);
+    let name_font = Font::new(theme::LABEL_SIZE).h(HPos::Center).v(Valign::Top);
+    for (g, group) in groups.iter().enumerate() {
+        let x_start = px(g as f64, 0.0).0 as f64 + group_px as f64 * (1.0 - GROUP_FILL) / 2.0;
+        for (k, bar) in group.bars.iter().enumerate() {
+            let Some((p, ci)) = bar else { continue };
+            let x0 = (x_start + k as f64 * bar_w).round() as i32;
+            let x1 = (x_start + (k + 1) as f64 * bar_w).round() as i32 - 2;
+            let y = px(0.0, *p).1;
+            if y < y_base {
+                fill_rect(root, (x0, y), (x1.max(x0 + 1), y_base), colors[k])?;
+            }
+            let xc = (x0 + x1) / 2;
+            let (ylo, yhi) = (px(0.0, ci[0]).1, px(0.0, ci[1]).1);
+            let st = theme::BLACK.stroke_width(2);
+            let cap = ((x1 - x0) / 4).clamp(2, 10);
+            line(root, (xc, ylo), (xc, yhi), st)?;
+            line(root, (xc - cap, ylo), (xc + cap, ylo), st)?;
+            line(root, (xc - cap, yhi), (xc + cap, yhi), st)?;
+            if bar_w >= 40.0 {
+                let label = percent(*p);
+                if width(root, &label, value_font) <= (bar_w as i32) + 8 {
+                    text(root, &label, (xc, yhi.min(y) - 16), value_font)?;
+                }
+            }
+        }
+        let xc = px(g as f64 + 0.5, 0.0).0;
+        text(
+            root,
+            &fit(root, &group.label, name_font, group_px - 8),
+            (xc, y_base + 14),
+            if g == 0 { name_font.bold() } else { name_font },
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,515 @@
+//! `sweep.png`: what a sweep shows.
+//!
+//! - One axis: a line chart of P(all domains covered) (black, thicker) and of
+//!   P(covered) per domain (coloured as in the other charts), each with its 95 %
+//!   interval as a shaded band, against the varied value.
+//! - Two axes: a heat map (decision table) of P(all domains covered), rows for the
+//!   first key and columns for the second, every cell labelled when it is large
+//!   enough, with a colour scale.
+//!
+//! Figures: `points[].p_all_covered`, `p_all_covered_ci95`,
+//! `points[].domains[id].p_covered`, `p_covered_ci95`, and `axes[].values`.
+
+use std::path::{Path, PathBuf};
+
+use plotters::chart::ChartBuilder;
+use plotters::element::{Circle, PathElement, Polygon};
+use plotters::prelude::DrawingBackend;
+use plotters::style::text_anchor::HPos;
+use plotters::style::{Color, RGBColor};
+use serde_json::Value as Json;
+
+use super::format::{axis_percent, number, percent, thousands};
+use super::frame::{
+    Canvas, DrawResult, Font, Mark, Rect, Valign, fill_rect, fit, legend, line, note, text, width,
+};
+use super::whatif::{self, Drawing};
+use super::{ChartError, Format, theme};
+use crate::whatif::sweep::Sweep;
+
+/// Space right of the line plot for the last values.
+const RIGHT_PAD: u32 = 120;
+/// Width of the y tick label area.
+const Y_LABEL_AREA: u32 = 120;
+/// Closest two end labels may be, vertically, in pixels.
+const LABEL_SPACING: i32 = 28;
+/// Most points drawn with a dot.
+const MAX_DOTS: usize = 60;
+/// Width of the heat map's colour scale, and the space for its labels.
+const SCALE_W: i32 = 34;
+const SCALE_LABELS: i32 = 110;
+/// The heat map's colour at P = 1 (at 0 it is white).
+const HEAT: RGBColor = theme::BLUE;
+
+/// The chart of a sweep.
+pub struct SweepChart<'a>(pub &'a Sweep);
+
+impl Drawing for SweepChart<'_> {
+    const NAME: &'static str = "sweep";
+    fn draw<DB: DrawingBackend>(&self, root: &Canvas<DB>) -> DrawResult<(), DB> {
+        if self.0.axes.len() >= 2 {
+            heat_map(root, self.0)
+        } else {
+            lines(root, self.0)
+        }
+    }
+}
+
+/// Renders `sweep.png` (or `.svg`) of a sweep.
+pub fn render(s: &Sweep, format: Format) -> Result<Vec<u8>, ChartError> {
+    whatif::render(&SweepChart(s), format)
+}
+
+/// Renders the sweep's chart and writes it into `dir` as `sweep.png` (or `.svg`).
+pub fn write(s: &Sweep, dir: &Path, format: Format) -> Result<PathBuf, ChartError> {
+    whatif::write(&SweepChart(s), dir, format)
+}
+
+fn footer(s: &Sweep) -> String {
+    let mut f = format!(
+        "{} point{} × {} trials · seed {} · common random numbers",
+        s.points.len(),
+        if s.points.len() == 1 { "" } else { "s" },
+        thousands(s.trials as f64),
+        s.seed
+    );
+    for o in &s.scenario.overrides {
+        f.push_str(" · --set ");
+        f.push_str(o);
+    }
+    f
+}
+
+/// A value of an axis as a label: numbers with separators, anything else as written.
+fn label(v: &Json) -> String {
+    match v {
+        Json::Number(n) => match n.as_f64() {
+            Some(x) if x.fract() == 0.0 && x.abs() >= 1000.0 => thousands(x),
+            Some(x) => {
+                let s = n.to_string();
+                if s.len() <= 8 { s } else { number(x) }
+            }
+            None => n.to_string(),
+        },
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// One line of the line chart.
+struct Series {
+    name: String,
+    color: RGBColor,
+    /// (P, 95 % interval) per point.
+    values: Vec<(f64, [f64; 2])>,
+    overall: bool,
+}
+
+fn lines<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sweep) -> DrawResult<(), DB> {
+    let key = s.axes.first().map_or("", |a| a.key.as_str());
+    let body = whatif::frame(
+        root,
+        &format!("How coverage changes with {key}"),
+        &s.scenario.name,
+        &footer(s),
+    )?;
+    if s.points.is_empty() {
+        return note(root, body, &["The sweep has no point."]);
+    }
+    let values: Vec<&Json> = s.points.iter().map(|p| &p.values[0]).collect();
+    let numeric: Option<Vec<f64>> = values.iter().map(|v| v.as_f64()).collect();
+    let xs: Vec<f64> = match &numeric {
+        Some(x) => x.clone(),
+        None => (0..values.len()).map(|i| i as f64).collect(),
+    };
+    let (lo, hi) = xs
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        });
+    let pad = if hi > lo { (hi - lo) * 0.03 } else { 1.0 };
+    let (x_lo, x_hi) = (lo - pad, hi + pad);
+
+    let first = &s.points[0].figures;
+    let mut series: Vec<Series> = first
+        .domains
+        .keys()
+        .enumerate()
+        .map(|(i, id)| Series {
+            name: id.clone(),
+            color: theme::series(i),
+            values: s
+                .points
+                .iter()
+                .map(|p| {
+                    p.figures
+                        .domains
+                        .get(id)
+                        .map_or((f64::NAN, [f64::NAN; 2]), |d| {
+                            (d.p_covered, d.p_covered_ci95)
+                        })
+                })
+                .collect(),
+            overall: false,
+        })
+        .collect();
+    series.push(Series {
+        name: "All domains".into(),
+        color: theme::BLACK,
+        values: s
+            .points
+            .iter()
+            .map(|p| (p.figures.p_all_covered, p.figures.p_all_covered_ci95))
+            .collect(),
+        overall: true,
+    });
+
+    let mut items = vec![(Mark::Series(theme::BLACK), "All domains".to_string())];
+    items.extend(
+        series
+            .iter()
+            .filter(|x| !x.overall)
+            .map(|x| (Mark::Series(x.color), x.name.clone())),
+    );
+    items.push((Mark::Band(theme::BLACK), "95 % interval".to_string()));
+    let used = legend(root, body, &items)?;
+    let plot = body.below(used + 10);
+
+    let area = plot.area(root);
+    let mut chart = ChartBuilder::on(&area)
+        .margin_right(RIGHT_PAD)
+        .margin_top(16)
+        .x_label_area_size(theme::X_LABEL_AREA)
+        .y_label_area_size(Y_LABEL_AREA)
+        .build_cartesian_2d(x_lo..x_hi, 0.0..100.0)?;
+    let y_fmt = |v: &f64| axis_percent(*v);
+    let x_fmt = |v: &f64| match &numeric {
+        Some(_) => {
+            if v.fract() == 0.0 && v.abs() >= 1000.0 {
+                thousands(*v)
+            } else {
+                let r = (v * 1e6).round() / 1e6;
+                format!("{r}")
+            }
+        }
+        None => {
+            let i = v.round();
+            if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < values.len() {
+                label(values[i as usize])
+            } else {
+                String::new()
+            }
+        }
+    };
+    let x_ticks = if numeric.is_some() {
+        8
+    } else {
+        values.len().min(12)
+    };
+    chart
+        .configure_mesh()
+        .x_labels(x_ticks)
+        .y_labels(6)
+        .max_light_lines(1)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .label_style(Font::new(theme::LABEL_SIZE).style())
+        .axis_desc_style(Font::new(theme::AXIS_DESC_SIZE).style())
+        .x_desc(key)
+        .y_desc("P(covered)")
+        .y_label_offset(5)
+        .bold_line_style(theme::GRID)
+        .light_line_style(theme::GRID_LIGHT)
+        .axis_style(theme::AXIS.stroke_width(2))
+        .draw()?;
+
+    let px = |x: f64, p: f64| chart.backend_coord(&(x, p.clamp(0.0, 1.0) * 100.0));
+    // Bands first, under every line.
+    for sr in &series {
+        let pts: Vec<(f64, [f64; 2])> = xs
+            .iter()
+            .zip(&sr.values)
+            .filter(|(_, (p, _))| p.is_finite())
+            .map(|(&x, &(_, ci))| (x, ci))
+            .collect();
+        if pts.len() < 2 {
+            continue;
+        }
+        let mut poly: Vec<(i32, i32)> = pts.iter().map(|(x, ci)| px(*x, ci[1])).collect();
+        poly.extend(pts.iter().rev().map(|(x, ci)| px(*x, ci[0])));
+        root.draw(&Polygon::new(
+            poly,
+            sr.color.mix(theme::BAND_ALPHA).filled(),
+        ))?;
+    }
+    // Lines and dots: domains, then the overall line on top.
+    for sr in &series {
+        let pts: Vec<(i32, i32)> = xs
+            .iter()
+            .zip(&sr.values)
+            .filter(|(_, (p, _))| p.is_finite())
+            .map(|(&x, &(p, _))| px(x, p))
+            .collect();
+        let w = if sr.overall {
+            theme::DATA_LINE_WIDTH + 2
+        } else {
+            theme::DATA_LINE_WIDTH
+        };
+        root.draw(&PathElement::new(pts.clone(), sr.color.stroke_width(w)))?;
+        if pts.len() <= MAX_DOTS {
+            for p in &pts {
+                root.draw(&Circle::new(
+                    *p,
+                    if sr.overall { 7 } else { 5 },
+                    sr.color.filled(),
+                ))?;
+            }
+        }
+    }
+    // The last value of every line at the right end, moved apart so none overlap.
+    let last = xs.len() - 1;
+    let mut ends: Vec<(i32, String, RGBColor, bool)> = series
+        .iter()
+        .filter(|sr| sr.values[last].0.is_finite())
+        .map(|sr| {
+            let (p, _) = sr.values[last];
+            (px(xs[last], p).1, percent(p), sr.color, sr.overall)
+        })
+        .collect();
+    ends.sort_by_key(|e| e.0);
+    let (y_top, y_base) = (px(x_lo, 1.0).1, px(x_lo, 0.0).1);
+    let ys = apart(
+        &ends.iter().map(|e| e.0).collect::<Vec<_>>(),
+        LABEL_SPACING,
+        y_top,
+        y_base,
+    );
+    let x_end = px(x_hi, 0.0).0 + 12;
+    let end_font = Font::new(theme::VALUE_SIZE).bold();
+    for ((_, label, color, _), y) in ends.iter().zip(ys) {
+        text(root, label, (x_end, y), end_font.color(*color))?;
+    }
+    Ok(())
+}
+
+/// Moves sorted positions apart to at least `gap`, keeping them within
+/// `[top, bottom]` when there is room.
+fn apart(ys: &[i32], gap: i32, top: i32, bottom: i32) -> Vec<i32> {
+    let mut out = ys.to_vec();
+    for i in 1..out.len() {
+        out[i] = out[i].max(out[i - 1] + gap);
+    }
+    let last = out.last().copied().unwrap_or(bottom);
+    if last > bottom {
+        let up = last - bottom;
+        for y in out.iter_mut() {
+            *y -= up;
+        }
+        for i in (0..out.len().saturating_sub(1)).rev() {
+            out[i] = out[i].min(out[i + 1] - gap);
+        }
+    }
+    let first = out.first().copied().unwrap_or(top);
+    if first < top {
+        let down = top - first;
+        for y in out.iter_mut() {
+            *y += down;
+        }
+    }
+    out
+}
+
+/// The top of the heat map's scale: the largest value rounded up to 10 %, so that
+/// small probabilities still differ in colour (the scale always starts at 0).
+fn scale_top(ps: impl Iterator<Item = f64>) -> f64 {
+    let max = ps.filter(|p| p.is_finite()).fold(0.0f64, f64::max);
+    ((max * 10.0).ceil() / 10.0).clamp(0.1, 1.0)
+}
+
+/// The heat map's colour of probability `p` on a scale from 0 (white) to `top`
+/// ([`HEAT`]).
+fn heat(p: f64, top: f64) -> RGBColor {
+    let t = if p.is_finite() {
+        (p / top).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let mix = |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * t).round() as u8;
+    RGBColor(mix(250, HEAT.0), mix(250, HEAT.1), mix(250, HEAT.2))
+}
+
+fn heat_map<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sweep) -> DrawResult<(), DB> {
+    let (rows, cols) = (&s.axes[0], &s.axes[1]);
+    let body = whatif::frame(
+        root,
+        &format!("P(all covered) by {} and {}", rows.key, cols.key),
+        &s.scenario.name,
+        &footer(s),
+    )?;
+    let (nr, nc) = (rows.values.len(), cols.values.len());
+    if nr == 0 || nc == 0 || s.points.len() < nr * nc {
+        return note(root, body, &["The sweep has no point."]);
+    }
+    let label_font = Font::new(theme::LABEL_SIZE);
+    let desc_font = Font::new(theme::AXIS_DESC_SIZE);
+    let row_labels: Vec<String> = rows.values.iter().map(label).collect();
+    let col_labels: Vec<String> = cols.values.iter().map(label).collect();
+    let row_w = row_labels
+        .iter()
+        .map(|l| width(root, l, label_font))
+        .max()
+        .unwrap_or(0)
+        .min(body.width() / 4);
+    // Layout: row key above the row labels, column key under the column labels.
+    let top = body.y0 + 50;
+    let grid = Rect {
+        x0: body.x0 + row_w + 24,
+        y0: top,
+        x1: body.x1 - SCALE_W - SCALE_LABELS - 30,
+        y1: body.y1 - 100,
+    };
+    text(
+        root,
+        &fit(root, &format!("↓ {}", rows.key), desc_font, body.width()),
+        (body.x0, body.y0 + 16),
+        desc_font.color(theme::MUTED),
+    )?;
+    let cw = grid.width() as f64 / nc as f64;
+    let ch = grid.height() as f64 / nr as f64;
+    let cell = |i: usize, j: usize| {
+        (
+            grid.x0 + (j as f64 * cw).round() as i32,
+            grid.y0 + (i as f64 * ch).round() as i32,
+            grid.x0 + ((j + 1) as f64 * cw).round() as i32,
+            grid.y0 + ((i + 1) as f64 * ch).round() as i32,
+        )
+    };
+    let top_p = scale_top(s.points.iter().map(|p| p.figures.p_all_covered));
+    let value_font = Font::new(theme::VALUE_SIZE).h(HPos::Center);
+    let show_values = cw >= 64.0 && ch >= 28.0;
+    for i in 0..nr {
+        for j in 0..nc {
+            let p = s.points[i * nc + j].figures.p_all_covered;
+            let (x0, y0, x1, y1) = cell(i, j);
+            fill_rect(root, (x0, y0), (x1, y1), heat(p, top_p))?;
+            if show_values {
+                let color = if p / top_p > 0.55 {
+                    theme::BACKGROUND
+                } else {
+                    theme::TEXT
+                };
+                text(
+                    root,
+                    &percent(p),
+                    ((x0 + x1) / 2, (y0 + y1) / 2),
+                    value_font.color(color),
+                )?;
+            }
+        }
+    }
+    // Thin white lines between cells, when they are wide enough to need them.
+    if cw >= 8.0 && ch >= 8.0 {
+        for j in 1..nc {
+            let x = cell(0, j).0;
+            line(
+                root,
+                (x, grid.y0),
+                (x, grid.y1),
+                theme::BACKGROUND.stroke_width(2),
+            )?;
+        }
+        for i in 1..nr {
+            let y = cell(i, 0).1;
+            line(
+                root,
+                (grid.x0, y),
+                (grid.x1, y),
+                theme::BACKGROUND.stroke_width(2),
+            )?;
+        }
+    }
+    // Row labels, thinned so that they do not overlap.
+    let mut last_y: Option<i32> = None;
+    for (i, l) in row_labels.iter().enumerate() {
+        let (_, y0, _, y1) = cell(i, 0);
+        let y = (y0 + y1) / 2;
+        if last_y.is_none_or(|last| y - last >= 28) {
+            text(
+                root,
+                &fit(root, l, label_font, row_w),
+                (grid.x0 - 12, y),
+                label_font.h(HPos::Right),
+            )?;
+            last_y = Some(y);
+        }
+    }
+    // Column labels, thinned likewise.
+    let tick = label_font.h(HPos::Center).v(Valign::Top);
+    let mut last_end = i32::MIN;
+    for (j, l) in col_labels.iter().enumerate() {
+        let (x0, _, x1, _) = cell(0, j);
+        let x = (x0 + x1) / 2;
+        let w = width(root, l, tick);
+        if x - w / 2 > last_end + 12 {
+            text(root, l, (x, grid.y1 + 14), tick)?;
+            last_end = x + w / 2;
+        }
+    }
+    text(
+        root,
+        &fit(root, &format!("{} →", cols.key), desc_font, grid.width()),
+        ((grid.x0 + grid.x1) / 2, grid.y1 + 66),
+        desc_font.color(theme::MUTED).h(HPos::Center),
+    )?;
+    // The colour scale.
+    let sx = grid.x1 + 30;
+    let steps = 100;
+    let sh = grid.height() as f64;
+    for k in 0..steps {
+        let p = top_p * (1.0 - (k as f64 + 0.5) / steps as f64);
+        let y0 = grid.y0 + (k as f64 * sh / steps as f64).round() as i32;
+        let y1 = grid.y0 + ((k + 1) as f64 * sh / steps as f64).round() as i32;
+        fill_rect(root, (sx, y0), (sx + SCALE_W, y1), heat(p, top_p))?;
+    }
+    for q in [0.0, 0.25, 0.5, 0.75, 1.0] {
+        let y = grid.y1 - (q * sh).round() as i32;
+        line(
+            root,
+            (sx + SCALE_W, y),
+            (sx + SCALE_W + 8, y),
+            theme::AXIS.stroke_width(2),
+        )?;
+        text(
+            root,
+            &axis_percent(q * top_p * 100.0),
+            (sx + SCALE_W + 14, y),
+            label_font,
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn end_labels_move_apart_within_the_plot() {
+        assert_eq!(apart(&[10, 100], 28, 0, 1000), vec![10, 100]);
+        assert_eq!(apart(&[100, 100, 100], 28, 0, 1000), vec![100, 128, 156]);
+        let v = apart(&[990, 995, 1000], 28, 0, 1000);
+        assert_eq!(v, vec![944, 972, 1000]);
+        assert!(apart(&[0, 0], 28, 5, 1000)[0] >= 5);
+    }
+
+    #[test]
+    fn heat_runs_from_white_to_the_heat_colour() {
+        assert_eq!(heat(0.0, 1.0), RGBColor(250, 250, 250));
+        assert_eq!(heat(1.0, 1.0), HEAT);
+        assert_eq!(heat(0.4, 0.4), HEAT);
+        assert_eq!(heat(f64::NAN, 1.0), RGBColor(250, 250, 250));
+        assert_eq!(scale_top([0.05, 0.31].into_iter()), 0.4);
+        assert_eq!(scale_top([0.0].into_iter()), 0.1);
+        assert_eq!(scale_top([1.0, f64::NAN].into_iter()), 1.0);
+    }
+}

@@ -1,0 +1,227 @@
+//! Arguments of the what-if commands: `sweep`, `compare`, `secure`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::args::{ChartFormat, ScenarioOpts, parse_threads, parse_trials};
+
+/// How many trials, which seed, how many threads: shared by the what-if commands.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RunControl {
+    /// Trials per variant [default: the scenario's `[simulation] trials`, else 100000].
+    #[arg(short = 'n', long, value_name = "TRIALS", value_parser = parse_trials)]
+    pub trials: Option<u64>,
+    /// Seed of the random streams, the same for every variant [default: the
+    /// scenario's `[simulation] seed`, else 1].
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads [default: one per core]. Results do not depend on it.
+    #[arg(short = 'j', long, value_name = "THREADS", value_parser = parse_threads)]
+    pub threads: Option<usize>,
+}
+
+/// `forcesim sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// A value to vary: `KEY=START:END:STEP` (END included when the steps reach it)
+    /// or `KEY=V1,V2,…`. KEY is a dotted key as for --set. Give it once for a table,
+    /// twice for a decision table (at most 1000 points in all).
+    #[arg(long, value_name = "KEY=START:END:STEP", required = true)]
+    pub vary: Vec<String>,
+    #[command(flatten)]
+    pub control: RunControl,
+    #[command(flatten)]
+    pub scenario_opts: ScenarioOpts,
+    /// Write the sweep as JSON (`forcesim-sweep/1`) to PATH (`-`: standard output).
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Write the sweep as tidy CSV (point,KEY…,figure,value,ci95_lo,ci95_hi) to PATH (`-`: standard output).
+    #[arg(long, value_name = "PATH")]
+    pub csv: Option<PathBuf>,
+    /// Write the chart into DIR, created if missing: sweep.png, a line chart of
+    /// P(covered) with 95 % bands against the value (a heat map for two --vary).
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
+    /// Image format of `--charts`: png (1600×1000, for slides) or svg (for reports).
+    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = ChartFormat::Png)]
+    pub chart_format: ChartFormat,
+    /// Do not print the table.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `forcesim compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Scenario files (TOML). The first is the base of every difference.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// A variant of the first scenario: `[LABEL:] KEY=VALUE[; KEY=VALUE…]`, compared
+    /// as if it were one more file. Repeatable.
+    #[arg(long, value_name = "[LABEL:] KEY=VALUE;…")]
+    pub variant: Vec<String>,
+    #[command(flatten)]
+    pub control: RunControl,
+    #[command(flatten)]
+    pub scenario_opts: ScenarioOpts,
+    /// Write the comparison as JSON (`forcesim-compare/1`) to PATH (`-`: standard output).
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Write the comparison as tidy CSV (scenario,figure,value,ci95…,difference…) to PATH (`-`: standard output).
+    #[arg(long, value_name = "PATH")]
+    pub csv: Option<PathBuf>,
+    /// Write the chart into DIR, created if missing: compare.png, P(covered) per
+    /// domain with one bar (and 95 % whisker) per scenario.
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
+    /// Image format of `--charts`: png (1600×1000, for slides) or svg (for reports).
+    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = ChartFormat::Png)]
+    pub chart_format: ChartFormat,
+    /// Do not print the table.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `forcesim secure`.
+#[derive(Debug, Args)]
+pub struct SecureArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// The P(all domains covered) to reach, e.g. 0.9.
+    #[arg(long, value_name = "P", value_parser = parse_target)]
+    pub target: f64,
+    /// Also run every set of nations smaller than greedy's, to check that none
+    /// reaches the target (at most 20000 sets).
+    #[arg(long)]
+    pub exhaustive: bool,
+    /// Skip the search for a requirement to relax.
+    #[arg(long)]
+    pub no_relax: bool,
+    #[command(flatten)]
+    pub control: RunControl,
+    #[command(flatten)]
+    pub scenario_opts: ScenarioOpts,
+    /// Write the result as JSON (`forcesim-secure/1`) to PATH (`-`: standard output).
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Do not print the table.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// A probability target in (0, 1].
+pub fn parse_target(s: &str) -> Result<f64, String> {
+    let p = parse_probability(s)?;
+    if p <= 0.0 {
+        return Err("the target must be above 0".into());
+    }
+    Ok(p)
+}
+
+/// A probability, written `0.9` or `90%`.
+fn parse_probability(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let (num, scale) = match t.strip_suffix('%') {
+        Some(n) => (n.trim(), 100.0),
+        None => (t, 1.0),
+    };
+    match num.parse::<f64>() {
+        Ok(x) if x.is_finite() && (0.0..=1.0).contains(&(x / scale)) => Ok(x / scale),
+        _ => Err(format!(
+            "`{s}` is not a probability: write a number between 0 and 1 (e.g. 0.9) or a percentage (90%)"
+        )),
+    }
+}
+
+/// A precision target ε: a half-width in (0, 0.5].
+pub fn parse_eps(s: &str) -> Result<f64, String> {
+    let p = parse_probability(s)?;
+    if p <= 0.0 || p > 0.5 {
+        return Err(format!(
+            "`{s}` is not a usable half-width: give ε between 0 and 0.5, e.g. 0.005 (± 0.5 percentage points)"
+        ));
+    }
+    Ok(p)
+}
+
+/// Examples and notes shown by `forcesim sweep --help`.
+pub const SWEEP_HELP: &str = "\
+Examples:
+  # How does coverage fall as the land requirement grows?
+  forcesim sweep scenarios/paris-2026.toml --vary domains.land.requirements.troops=10000:30000:2000
+  # Decision table: Spain's participation against the US backstop.
+  forcesim sweep scenarios/paris-2026.toml --vary nations.ESP.participation=0:1:0.25 \\
+      --vary conditions.us_backstop.probability=0,0.5,0.75,1
+  # Everything, for a spreadsheet or a chart:
+  forcesim sweep scenarios/paris-2026.toml --vary domains.sea.requirements.vessels=6:14:1 \\
+      --json sweep.json --csv sweep.csv --charts charts/
+
+Each point is the scenario with one more --set KEY=VALUE per --vary, checked like any
+override before anything runs. Every point runs the same trials with the same seed
+(common random numbers), so the differences between points come from the varied
+value, not from sampling: raising a requirement can only lower P(covered), and raising
+a participation can only raise it, point after point. A point's figures equal
+`forcesim run` with the same --set.";
+
+/// Examples and notes shown by `forcesim compare --help`.
+pub const COMPARE_HELP: &str = "\
+Examples:
+  # Two scenario files:
+  forcesim compare scenarios/paris-2026.toml scenarios/paris-2026-30k.toml
+  # Variants of one scenario, each named:
+  forcesim compare scenarios/paris-2026.toml \\
+      --variant 'no-backstop: conditions.us_backstop.probability=0' \\
+      --variant 'spain-says-no: nations.ESP.approval[1].probability=0'
+  # --set applies to every scenario and variant:
+  forcesim compare a.toml b.toml --set domains.land.requirements.troops=20000 \\
+      --json cmp.json --charts charts/
+
+Every scenario runs with the same trials and seed (from the options or the first
+scenario). Differences are from the first scenario, with a 95 % interval: Newcombe's
+interval for probabilities, Welch's for means. Entities with the same id draw the same
+random numbers in every scenario, which makes the true uncertainty of a difference
+smaller than these intervals, so they are conservative. Figures that only some
+scenarios have (other domains or capabilities) are listed apart.";
+
+/// Examples and notes shown by `forcesim secure --help`.
+pub const SECURE_HELP: &str = "\
+Examples:
+  forcesim secure scenarios/paris-2026.toml --target 0.9
+  forcesim secure scenarios/paris-2026.toml --target 90% -n 50000 --exhaustive --json secure.json
+
+Securing a nation makes its participation certain: it takes part in every trial,
+whatever its approvals, if_absent caps or bloc. Greedy search secures, step by step,
+the nation that raises P(all covered) most, and prints P(all covered) after each step.
+Greedy is not guaranteed to find the smallest set; --exhaustive runs every smaller set
+to check. Then, for each requirement that is a plain number, the largest value that
+reaches the target with no nation secured (bisection on common random numbers).
+Each variant runs -n trials: lower -n for a quick answer, raise it for a firm one.";
+
+/// Notes shown by `forcesim schema --help`.
+pub const SCHEMA_HELP: &str = "\
+Examples:
+  forcesim schema > forcesim.schema.json
+
+Editor completion and checking of scenario files (Taplo, or VS Code's Even Better TOML):
+put `#:schema ./forcesim.schema.json` on the first line of a scenario, or associate
+the schema with scenarios/*.toml in a .taplo.toml. See docs/whatif.md.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probabilities_accept_percentages() {
+        assert_eq!(parse_target("0.9"), Ok(0.9));
+        assert_eq!(parse_target("90%"), Ok(0.9));
+        assert!(parse_target("0").is_err());
+        assert!(parse_target("1.5").is_err());
+        assert!(parse_target("x").is_err());
+        assert_eq!(parse_eps("0.005"), Ok(0.005));
+        assert!(parse_eps("0.6").is_err());
+        assert!(parse_eps("0").is_err());
+    }
+}

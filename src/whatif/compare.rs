@@ -1,0 +1,413 @@
+//! Comparisons (`"format": "forcesim-compare/1"`): the key figures of two or more
+//! scenarios side by side, and each one's difference from the first with a 95 %
+//! interval.
+//!
+//! Intervals on differences treat the runs as independent samples: Newcombe's
+//! hybrid score interval (his method 10, built from the two Wilson intervals) for
+//! differences of proportions, and the normal interval with the Welch standard
+//! error for differences of means. Medians get no interval. Every run uses the
+//! same seed, so entities with the same id draw the same random numbers in each
+//! (common random numbers); the runs are positively correlated, the variance of a
+//! difference is smaller than the independent formula says, and these intervals
+//! are conservative: a difference whose interval excludes 0 is real.
+
+use std::fmt::Write;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Figure, KeyFigures, Spread};
+use crate::engine::EngineError;
+use crate::math::Z95;
+use crate::model::Model;
+use crate::report::table::{pct, pp, thousands};
+use crate::{RunOptions, simulate};
+
+/// The comparison format tag.
+pub const FORMAT: &str = "forcesim-compare/1";
+
+/// What the output says about its intervals.
+pub const NOTE: &str = "Differences are from the first scenario. Their 95 % intervals treat the runs as independent (Newcombe for proportions, Welch for means); the runs share random numbers for every id they have in common, which makes the true uncertainty smaller, so the intervals are conservative.";
+
+/// One compared scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Column {
+    /// Short label (the file's stem, or the variant's overrides).
+    pub label: String,
+    /// Scenario name.
+    pub name: String,
+    /// Path as given.
+    pub path: String,
+    /// Overrides applied, as given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<String>,
+    /// Its key figures.
+    #[serde(flatten)]
+    pub figures: KeyFigures,
+}
+
+/// One figure's difference between a scenario and the first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Difference {
+    /// Dotted path of the figure (`domains.land.p_covered`).
+    pub figure: String,
+    /// Label of the scenario.
+    pub of: String,
+    /// Label of the first scenario.
+    pub from: String,
+    /// The first scenario's value.
+    pub base: f64,
+    /// This scenario's value.
+    pub value: f64,
+    /// `value − base`.
+    pub difference: f64,
+    /// 95 % interval of the difference; null for medians.
+    pub ci95: Option<[f64; 2]>,
+}
+
+/// A figure that only some scenarios have (their domains or capabilities differ).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotShared {
+    /// Dotted path.
+    pub figure: String,
+    /// Labels of the scenarios that have it.
+    pub only_in: Vec<String>,
+}
+
+/// A whole comparison.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    /// `forcesim-compare/1`.
+    pub format: String,
+    /// Trials per scenario.
+    pub trials: u64,
+    /// Seed of every scenario.
+    pub seed: u64,
+    /// The scenarios, the first being the base of every difference.
+    pub scenarios: Vec<Column>,
+    /// Differences from the first scenario, figure by figure, for the figures all share.
+    pub differences: Vec<Difference>,
+    /// Figures not every scenario has.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_shared: Vec<NotShared>,
+    /// How to read the intervals.
+    pub note: String,
+}
+
+/// Newcombe's hybrid score interval for `p2 − p1` from the Wilson intervals of two
+/// independent proportions.
+pub fn newcombe(p1: f64, ci1: [f64; 2], p2: f64, ci2: [f64; 2]) -> [f64; 2] {
+    let d = p2 - p1;
+    let lo = d - ((p2 - ci2[0]).powi(2) + (ci1[1] - p1).powi(2)).sqrt();
+    let hi = d + ((ci2[1] - p2).powi(2) + (p1 - ci1[0]).powi(2)).sqrt();
+    [lo.max(-1.0), hi.min(1.0)]
+}
+
+/// The 95 % interval of a difference of two figures, when one is defined.
+pub fn difference_ci(a: &Figure, na: u64, b: &Figure, nb: u64) -> Option<[f64; 2]> {
+    match (a.spread, b.spread) {
+        (Spread::Proportion(ca), Spread::Proportion(cb)) => {
+            Some(newcombe(a.value, ca, b.value, cb))
+        }
+        (Spread::Mean { sd: sa }, Spread::Mean { sd: sb }) => {
+            let se = (sa * sa / na.max(1) as f64 + sb * sb / nb.max(1) as f64).sqrt();
+            let d = b.value - a.value;
+            Some([d - Z95 * se, d + Z95 * se])
+        }
+        _ => None,
+    }
+}
+
+/// Labels that are unique: `label`, then `label #2`, `label #3` … for repeats.
+pub fn unique_labels(labels: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(labels.len());
+    for l in labels {
+        let mut candidate = l.clone();
+        let mut k = 2;
+        while out.contains(&candidate) {
+            candidate = format!("{l} #{k}");
+            k += 1;
+        }
+        out.push(candidate);
+    }
+    out
+}
+
+/// Runs every model with the same seed and trial count and compares them with the first.
+pub fn compare(
+    scenarios: &[(String, Model)],
+    opts: &RunOptions<'_>,
+) -> Result<Comparison, EngineError> {
+    let mut columns = Vec::with_capacity(scenarios.len());
+    for (label, model) in scenarios {
+        let run = simulate(model, opts)?;
+        columns.push(Column {
+            label: label.clone(),
+            name: model.name.clone(),
+            path: model.path.clone(),
+            overrides: model.overrides.clone(),
+            figures: KeyFigures::of(&run.report),
+        });
+    }
+    Ok(build(columns, opts.trials, opts.seed))
+}
+
+/// Computes differences and unshared figures from finished columns.
+pub fn build(columns: Vec<Column>, trials: u64, seed: u64) -> Comparison {
+    let flats: Vec<Vec<Figure>> = columns.iter().map(|c| c.figures.flat()).collect();
+    let mut differences = Vec::new();
+    let mut not_shared = Vec::new();
+    if let Some(base) = flats.first() {
+        let base_col = &columns[0];
+        for (col, flat) in columns.iter().zip(&flats).skip(1) {
+            for a in base {
+                if let Some(b) = flat.iter().find(|f| f.path == a.path) {
+                    differences.push(Difference {
+                        figure: a.path.clone(),
+                        of: col.label.clone(),
+                        from: base_col.label.clone(),
+                        base: a.value,
+                        value: b.value,
+                        difference: b.value - a.value,
+                        ci95: difference_ci(a, base_col.figures.trials, b, col.figures.trials),
+                    });
+                }
+            }
+        }
+        // Every path, in order of first appearance, that some scenario lacks.
+        let mut seen: Vec<&str> = Vec::new();
+        for flat in &flats {
+            for f in flat {
+                if seen.contains(&f.path.as_str()) {
+                    continue;
+                }
+                seen.push(&f.path);
+                let having: Vec<String> = columns
+                    .iter()
+                    .zip(&flats)
+                    .filter(|(_, fl)| fl.iter().any(|g| g.path == f.path))
+                    .map(|(c, _)| c.label.clone())
+                    .collect();
+                if having.len() < columns.len() {
+                    not_shared.push(NotShared {
+                        figure: f.path.clone(),
+                        only_in: having,
+                    });
+                }
+            }
+        }
+    }
+    Comparison {
+        format: FORMAT.into(),
+        trials,
+        seed,
+        scenarios: columns,
+        differences,
+        not_shared,
+        note: NOTE.into(),
+    }
+}
+
+fn is_table_figure(path: &str) -> bool {
+    path == "p_all_covered"
+        || path.ends_with(".p_covered")
+        || (path.starts_with("totals.") && path.ends_with(".mean"))
+        || path.starts_with("thresholds.")
+}
+
+/// A count: grouped thousands, or one decimal below 100 (small means differ in decimals).
+fn amount(x: f64) -> String {
+    if x.abs() < 100.0 {
+        format!("{x:.1}")
+    } else {
+        thousands(x)
+    }
+}
+
+fn value_text(f: &Figure) -> String {
+    match f.spread {
+        Spread::Proportion(_) => pct(f.value),
+        _ => amount(f.value),
+    }
+}
+
+fn diff_text(d: &Difference, proportion: bool) -> String {
+    let fmt = |x: f64| {
+        if proportion {
+            pp(x)
+        } else if x >= 0.0 {
+            format!("+{}", amount(x))
+        } else {
+            amount(x)
+        }
+    };
+    let strip = |s: String| s.trim_end_matches(" pp").to_string();
+    match d.ci95 {
+        Some([lo, hi]) => {
+            let mark = if lo > 0.0 || hi < 0.0 { "*" } else { " " };
+            if proportion {
+                format!(
+                    "{} [{}, {}]{mark}",
+                    fmt(d.difference),
+                    strip(fmt(lo)),
+                    strip(fmt(hi))
+                )
+            } else {
+                format!("{} [{}, {}]{mark}", fmt(d.difference), fmt(lo), fmt(hi))
+            }
+        }
+        None => format!("{} ", fmt(d.difference)),
+    }
+}
+
+impl Comparison {
+    /// The terminal table: one row per key figure, one column per scenario, and
+    /// each difference from the first with its 95 % interval.
+    pub fn to_table(&self) -> String {
+        let mut o = String::new();
+        let _ = writeln!(
+            o,
+            "Comparison · {} trials each · seed {} · common random numbers",
+            thousands(self.trials as f64),
+            self.seed
+        );
+        for (i, c) in self.scenarios.iter().enumerate() {
+            let _ = writeln!(
+                o,
+                "  {} {}: {} ({}){}",
+                if i == 0 { "base" } else { "    " },
+                c.label,
+                c.name,
+                c.path,
+                if c.overrides.is_empty() {
+                    String::new()
+                } else {
+                    format!(" with {}", c.overrides.join(", "))
+                }
+            );
+        }
+        let Some(first) = self.scenarios.first() else {
+            return o;
+        };
+        let rows: Vec<Figure> = first
+            .figures
+            .flat()
+            .into_iter()
+            .filter(|f| is_table_figure(&f.path))
+            .collect();
+        let fw = rows
+            .iter()
+            .map(|f| f.path.chars().count())
+            .max()
+            .unwrap_or(10)
+            .max(10);
+        let vw = self
+            .scenarios
+            .iter()
+            .map(|c| c.label.chars().count())
+            .max()
+            .unwrap_or(8)
+            .max(9);
+        let dw = 30;
+        let mut head = format!("\n  {:<fw$}  {:>vw$}", "figure", first.label);
+        for c in self.scenarios.iter().skip(1) {
+            let _ = write!(
+                head,
+                "  {:>vw$}  {:>dw$}",
+                c.label,
+                format!("Δ vs {} [95 % CI]", first.label)
+            );
+        }
+        let _ = writeln!(o, "{head}");
+        for f in &rows {
+            let mut line = format!("  {:<fw$}  {:>vw$}", f.path, value_text(f));
+            for c in self.scenarios.iter().skip(1) {
+                let flat = c.figures.flat();
+                let (v, d) = match flat.iter().find(|g| g.path == f.path) {
+                    Some(g) => {
+                        let d = self
+                            .differences
+                            .iter()
+                            .find(|d| d.of == c.label && d.figure == f.path)
+                            .map(|d| diff_text(d, matches!(f.spread, Spread::Proportion(_))))
+                            .unwrap_or_default();
+                        (value_text(g), d)
+                    }
+                    None => ("—".into(), String::new()),
+                };
+                let _ = write!(line, "  {:>vw$}  {:>dw$}", v, d);
+            }
+            let _ = writeln!(o, "{line}");
+        }
+        for c in self.scenarios.iter().skip(1) {
+            for f in c.figures.flat() {
+                if is_table_figure(&f.path) && !rows.iter().any(|r| r.path == f.path) {
+                    let _ = writeln!(
+                        o,
+                        "  {:<fw$}  only in {}: {}",
+                        f.path,
+                        c.label,
+                        value_text(&f)
+                    );
+                }
+            }
+        }
+        let _ = writeln!(
+            o,
+            "\n  * the 95 % interval of the difference excludes 0.\n  {}",
+            NOTE
+        );
+        o
+    }
+
+    /// Tidy CSV: `scenario,figure,value,ci95_lo,ci95_hi,difference,difference_ci95_lo,difference_ci95_hi`,
+    /// one row per figure per scenario; difference columns are empty for the first scenario.
+    pub fn to_csv(&self) -> String {
+        let mut o = String::from(
+            "scenario,figure,value,ci95_lo,ci95_hi,difference,difference_ci95_lo,difference_ci95_hi\n",
+        );
+        let opt = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
+        for c in &self.scenarios {
+            for f in c.figures.flat() {
+                let ci = f.ci95(c.figures.trials);
+                let d = self
+                    .differences
+                    .iter()
+                    .find(|d| d.of == c.label && d.figure == f.path);
+                let _ = writeln!(
+                    o,
+                    "{},{},{},{},{},{},{},{}",
+                    super::sweep::csv_field(&c.label),
+                    super::sweep::csv_field(&f.path),
+                    f.value,
+                    opt(ci.map(|c| c[0])),
+                    opt(ci.map(|c| c[1])),
+                    opt(d.map(|d| d.difference)),
+                    opt(d.and_then(|d| d.ci95.map(|c| c[0]))),
+                    opt(d.and_then(|d| d.ci95.map(|c| c[1]))),
+                );
+            }
+        }
+        o
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::math::wilson;
+
+    #[test]
+    fn newcombe_matches_published_example() {
+        // Newcombe (1998), table II, example (a): 56/70 vs 48/80, method 10: 0.0524 to 0.3339.
+        let (p1, p2) = (48.0 / 80.0, 56.0 / 70.0);
+        let ci = newcombe(p1, wilson(48, 80), p2, wilson(56, 70));
+        assert!((ci[0] - 0.0524).abs() < 5e-4, "{ci:?}");
+        assert!((ci[1] - 0.3339).abs() < 5e-4, "{ci:?}");
+    }
+
+    #[test]
+    fn labels_are_made_unique() {
+        let l = unique_labels(vec!["a".into(), "b".into(), "a".into(), "a".into()]);
+        assert_eq!(l, ["a", "b", "a #2", "a #3"]);
+    }
+}

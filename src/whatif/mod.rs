@@ -1,0 +1,386 @@
+//! What-if analysis: the planner's comparative questions, each answered by running
+//! variants of one scenario on common random numbers.
+//!
+//! | module | question |
+//! |---|---|
+//! | [`sweep`] | how do the figures move as one or two values of the scenario vary? |
+//! | [`compare`] | how do two or more scenarios (or variants) differ, and is the difference real? |
+//! | [`precision`] | how many trials until P(all covered) is known to ± ε? |
+//! | [`secure`] | which nations must be secured, or which requirement relaxed, to reach a target? |
+//!
+//! Common random numbers: every condition, bloc, decision, contribution and
+//! requirement draws from its own stream, derived from (seed, block, its id) only.
+//! Two variants run with the same seed therefore see the same draws for everything
+//! the variant does not change, and their difference is not drowned in sampling
+//! noise. A requirement that is a plain number draws nothing, so raising it can
+//! only uncover trials that were covered: P(covered) falls monotonically, trial by
+//! trial. Likewise a nation's decision compares the same uniform with its
+//! probability at every point, so raising a participation only adds trials in
+//! which it takes part, and coverage can only rise.
+//!
+//! Every result here is a pure function of (scenarios, overrides, seed, trials):
+//! the thread count changes only how fast it comes.
+
+pub mod compare;
+pub mod precision;
+pub mod secure;
+pub mod sweep;
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use crate::dist::{Dist, Sampler};
+use crate::engine::{Control, EngineError, Runner};
+use crate::math::{Z95, wilson};
+use crate::model::{Model, Prob};
+use crate::report::{Report, Threshold};
+
+/// Key figures of one domain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DomainKey {
+    /// P(covered).
+    pub p_covered: f64,
+    /// Wilson 95 % interval of `p_covered`.
+    pub p_covered_ci95: [f64; 2],
+    /// P(leaderless).
+    pub p_leaderless: f64,
+}
+
+/// Key figures of one capability's total across domains.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TotalKey {
+    /// Mean.
+    pub mean: f64,
+    /// Population standard deviation.
+    pub sd: f64,
+    /// 5th percentile.
+    pub p05: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// With `[scenario] rotation`: the mean committed force (deployed × rotation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub committed_mean: Option<f64>,
+}
+
+/// The figures a planner compares between variants: the headline, coverage per
+/// domain, the totals and the thresholds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeyFigures {
+    /// Trials the figures come from.
+    pub trials: u64,
+    /// P(every domain covered).
+    pub p_all_covered: f64,
+    /// Wilson 95 % interval of `p_all_covered`.
+    pub p_all_covered_ci95: [f64; 2],
+    /// Per domain.
+    pub domains: IndexMap<String, DomainKey>,
+    /// Per capability.
+    pub totals: IndexMap<String, TotalKey>,
+    /// Per capability with thresholds: P(total ≥ x).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub thresholds: IndexMap<String, Vec<Threshold>>,
+}
+
+/// How a figure's uncertainty is described, for intervals on differences.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Spread {
+    /// A proportion: its Wilson interval.
+    Proportion([f64; 2]),
+    /// A mean: the population sd of the values averaged.
+    Mean {
+        /// Standard deviation of one trial's value.
+        sd: f64,
+    },
+    /// A quantile (no interval is given for it or its differences).
+    Quantile,
+}
+
+/// One figure, named by its dotted path (`domains.land.p_covered`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// Dotted path, as in the report (`p_all_covered`, `totals.troops.mean`,
+    /// `thresholds.troops.20000`).
+    pub path: String,
+    /// The value.
+    pub value: f64,
+    /// Its uncertainty.
+    pub spread: Spread,
+}
+
+impl Figure {
+    /// Its 95 % interval, when one is defined.
+    pub fn ci95(&self, trials: u64) -> Option<[f64; 2]> {
+        match self.spread {
+            Spread::Proportion(ci) => Some(ci),
+            Spread::Mean { sd } => {
+                let half = Z95 * sd / (trials.max(1) as f64).sqrt();
+                Some([self.value - half, self.value + half])
+            }
+            Spread::Quantile => None,
+        }
+    }
+}
+
+impl KeyFigures {
+    /// The key figures of a report.
+    pub fn of(r: &Report) -> KeyFigures {
+        KeyFigures {
+            trials: r.trials,
+            p_all_covered: r.p_all_covered,
+            p_all_covered_ci95: r.p_all_covered_ci95,
+            domains: r
+                .domains
+                .iter()
+                .map(|(id, d)| {
+                    (
+                        id.clone(),
+                        DomainKey {
+                            p_covered: d.p_covered,
+                            p_covered_ci95: d.p_covered_ci95,
+                            p_leaderless: d.p_leaderless,
+                        },
+                    )
+                })
+                .collect(),
+            totals: r
+                .totals
+                .iter()
+                .map(|(id, t)| {
+                    (
+                        id.clone(),
+                        TotalKey {
+                            mean: t.stats.mean,
+                            sd: t.stats.sd,
+                            p05: t.stats.p05,
+                            p50: t.stats.p50,
+                            p95: t.stats.p95,
+                            committed_mean: t.committed.map(|c| c.mean),
+                        },
+                    )
+                })
+                .collect(),
+            thresholds: r.thresholds.clone(),
+        }
+    }
+
+    /// Every figure as a flat list, in a fixed order: the headline, then domains,
+    /// totals and thresholds in scenario order.
+    pub fn flat(&self) -> Vec<Figure> {
+        let n = self.trials;
+        let mut out = vec![Figure {
+            path: "p_all_covered".into(),
+            value: self.p_all_covered,
+            spread: Spread::Proportion(self.p_all_covered_ci95),
+        }];
+        for (id, d) in &self.domains {
+            out.push(Figure {
+                path: format!("domains.{id}.p_covered"),
+                value: d.p_covered,
+                spread: Spread::Proportion(d.p_covered_ci95),
+            });
+            out.push(Figure {
+                path: format!("domains.{id}.p_leaderless"),
+                value: d.p_leaderless,
+                spread: Spread::Proportion(wilson(count(d.p_leaderless, n), n)),
+            });
+        }
+        for (id, t) in &self.totals {
+            out.push(Figure {
+                path: format!("totals.{id}.mean"),
+                value: t.mean,
+                spread: Spread::Mean { sd: t.sd },
+            });
+            out.push(Figure {
+                path: format!("totals.{id}.p50"),
+                value: t.p50,
+                spread: Spread::Quantile,
+            });
+            if let Some(c) = t.committed_mean {
+                // committed = deployed × rotation, so its sd scales the same way.
+                let k = if t.mean > 0.0 { c / t.mean } else { 0.0 };
+                out.push(Figure {
+                    path: format!("totals.{id}.committed_mean"),
+                    value: c,
+                    spread: Spread::Mean { sd: t.sd * k },
+                });
+            }
+        }
+        for (id, list) in &self.thresholds {
+            for t in list {
+                out.push(Figure {
+                    path: format!("thresholds.{id}.{}", t.at_least),
+                    value: t.p,
+                    spread: Spread::Proportion(wilson(count(t.p, n), n)),
+                });
+            }
+        }
+        out
+    }
+}
+
+/// The count behind a proportion of `n` trials (exact: proportions are k / n).
+fn count(p: f64, n: u64) -> u64 {
+    (p * n as f64).round() as u64
+}
+
+/// Half the width of an interval.
+pub fn half_width(ci: [f64; 2]) -> f64 {
+    (ci[1] - ci[0]) / 2.0
+}
+
+/// Counts of one run: trials, trials with every domain covered, and per domain
+/// trials covered. Cheaper than a report when only coverage matters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coverage {
+    /// Trials run.
+    pub trials: u64,
+    /// Trials with every domain covered.
+    pub all_covered: u64,
+}
+
+impl Coverage {
+    /// P(all covered).
+    pub fn p(&self) -> f64 {
+        if self.trials == 0 {
+            0.0
+        } else {
+            self.all_covered as f64 / self.trials as f64
+        }
+    }
+    /// Wilson 95 % interval of P(all covered).
+    pub fn ci95(&self) -> [f64; 2] {
+        wilson(self.all_covered, self.trials)
+    }
+}
+
+/// Runs `trials` trials of `model` with `seed` and counts the trials with every
+/// domain covered.
+pub fn coverage(
+    model: &Model,
+    seed: u64,
+    trials: u64,
+    threads: usize,
+) -> Result<Coverage, EngineError> {
+    let runner = Runner::new(model, seed, trials, threads)?;
+    runner.run(0..runner.blocks(), Control::default());
+    let (trials, all_covered) = runner.all_covered();
+    Ok(Coverage {
+        trials,
+        all_covered,
+    })
+}
+
+impl Model {
+    /// The same scenario with the nations `certain` taking part in every trial:
+    /// participation 1, approval gates and `if_absent` caps ignored. Their
+    /// contributions, leads and bloc stay as they are; every other entity keeps its
+    /// random stream, so the variant runs on common random numbers.
+    pub fn with_certain(&self, certain: &[usize]) -> Model {
+        let mut m = self.clone();
+        for &n in certain {
+            if let Some(nat) = m.nations.get_mut(n) {
+                nat.p = Prob {
+                    fixed: 1.0,
+                    random: Vec::new(),
+                    z: f64::INFINITY,
+                };
+                nat.p_factors.clear();
+                nat.caps.clear();
+            }
+        }
+        m
+    }
+
+    /// The same scenario with requirement `r` of domain `d` set to the plain
+    /// number `value`.
+    pub fn with_requirement(&self, d: usize, r: usize, value: u64) -> Model {
+        let mut m = self.clone();
+        if let Some(req) = m.domains.get_mut(d).and_then(|d| d.requirements.get_mut(r)) {
+            let dist = Dist::Fixed(value as f64);
+            req.sampler = Sampler::new(&dist);
+            req.dist = dist;
+            req.fixed = Some(value);
+        }
+        m
+    }
+
+    /// Whether nation `n` takes part in every trial whatever happens.
+    pub fn is_certain(&self, n: usize) -> bool {
+        let nat = &self.nations[n];
+        nat.p.is_fixed() && nat.p.fixed >= 1.0 && nat.caps.is_empty()
+    }
+}
+
+/// The `"scenario"` member of what-if results: which file, with which overrides.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    /// Scenario name.
+    pub name: String,
+    /// Path as given.
+    pub path: String,
+    /// `--set` overrides applied to every variant, as given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<String>,
+}
+
+impl Source {
+    /// The source of a model.
+    pub fn of(m: &Model) -> Source {
+        Source {
+            name: m.name.clone(),
+            path: m.path.clone(),
+            overrides: m.overrides.clone(),
+        }
+    }
+}
+
+/// Serialises a result as pretty JSON with a trailing newline.
+pub fn to_json<T: Serialize>(value: &T) -> String {
+    let mut s = serde_json::to_string_pretty(value)
+        .unwrap_or_else(|e| format!("{{\"error\": \"cannot serialise: {e}\"}}"));
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = r#"
+[scenario]
+name = "t"
+[capabilities]
+troops = { unit = "personnel" }
+[conditions.c]
+probability = 0.5
+[domains.land]
+lead = ["A"]
+requirements = { troops = 10 }
+[nations.A]
+participation = 0.5
+approval = [{ body = "p", probability = 0.5 }]
+if_absent = { c = 0.1 }
+contributions.land.troops = 10
+"#;
+
+    #[test]
+    fn certain_nations_always_take_part() {
+        let m = crate::scenario::parse("t.toml", TEXT, &[]).unwrap();
+        assert!(!m.is_certain(0));
+        let c = m.with_certain(&[0]);
+        assert!(c.is_certain(0));
+        let cov = coverage(&c, 1, 5000, 1).unwrap();
+        assert_eq!(cov.all_covered, 5000);
+    }
+
+    #[test]
+    fn requirements_can_be_replaced() {
+        let m = crate::scenario::parse("t.toml", TEXT, &[]).unwrap();
+        let easy = m.with_certain(&[0]).with_requirement(0, 0, 11);
+        assert_eq!(coverage(&easy, 1, 5000, 1).unwrap().all_covered, 0);
+        let easy = m.with_certain(&[0]).with_requirement(0, 0, 0);
+        assert_eq!(coverage(&easy, 1, 5000, 1).unwrap().all_covered, 5000);
+    }
+}

@@ -1,0 +1,692 @@
+//! Goal seek (`"format": "forcesim-secure/1"`): which nations to secure, or which
+//! requirement to relax, to lift P(all covered) to a target.
+//!
+//! *Securing* a nation makes its participation certain: it takes part in every
+//! trial, whatever its approvals, `if_absent` caps or bloc ([`Model::with_certain`]).
+//! Every variant runs with the same seed and trial count, so all of them share the
+//! random numbers of every entity they do not change.
+//!
+//! - [`greedy`]: each step secures the nation that raises P(all covered) most
+//!   (ties: the smaller id), until the target is reached or no nation raises it.
+//!   Greedy is not guaranteed to find the smallest set: two nations that are
+//!   useless alone can be enough together. [`exhaustive`] checks every smaller set.
+//! - [`relax`]: for each requirement that is a plain number, the largest value that
+//!   still reaches the target with no nation secured, found by bisection. A plain
+//!   requirement draws no random number, so with common random numbers coverage can
+//!   only fall as it rises, trial by trial: the bisection is exact for these trials.
+
+use std::fmt::Write;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Coverage, Source, coverage};
+use crate::engine::EngineError;
+use crate::model::Model;
+use crate::report::table::{pct, thousands};
+
+/// The goal-seek format tag.
+pub const FORMAT: &str = "forcesim-secure/1";
+
+/// What the output says about greedy search.
+pub const GREEDY_NOTE: &str = "Greedy search: each step secures the nation that raises P(all covered) most, given those already secured. It is not guaranteed to find the smallest set (two nations can be worth more together than either alone); --exhaustive checks every smaller set.";
+
+/// Most sets [`exhaustive`] will run.
+pub const MAX_EXHAUSTIVE_SETS: u64 = 20_000;
+
+/// How to run each variant.
+#[derive(Debug, Clone, Copy)]
+pub struct Opts {
+    /// Trials per variant.
+    pub trials: u64,
+    /// Seed of every variant.
+    pub seed: u64,
+    /// Worker threads (0: one per core).
+    pub threads: usize,
+}
+
+impl Opts {
+    fn run(&self, m: &Model) -> Result<Coverage, EngineError> {
+        coverage(m, self.seed, self.trials, self.threads)
+    }
+}
+
+/// P(all covered) with its interval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Level {
+    /// P(all covered).
+    pub p_all_covered: f64,
+    /// Wilson 95 % interval.
+    pub p_all_covered_ci95: [f64; 2],
+}
+
+impl Level {
+    fn of(c: &Coverage) -> Level {
+        Level {
+            p_all_covered: c.p(),
+            p_all_covered_ci95: c.ci95(),
+        }
+    }
+}
+
+/// One greedy step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    /// The nation secured at this step.
+    pub nation: String,
+    /// Its name.
+    pub name: String,
+    /// P(all covered) with it and every earlier step's nation secured.
+    #[serde(flatten)]
+    pub level: Level,
+}
+
+/// The result of the exhaustive check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exhaustive {
+    /// Sets run.
+    pub sets_checked: u64,
+    /// The largest set size checked (every set of this size or smaller was run).
+    pub max_size: usize,
+    /// The smallest set reaching the target (best P among sets of that size), if any.
+    pub smallest: Option<Vec<String>>,
+    /// P(all covered) with that set secured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+    /// Whether greedy's set is as small as any that reaches the target.
+    pub greedy_is_smallest: bool,
+}
+
+/// How far one requirement must come down.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Relaxation {
+    /// Domain id.
+    pub domain: String,
+    /// Capability id.
+    pub capability: String,
+    /// The requirement now (null when it is a distribution).
+    pub required: Option<u64>,
+    /// The largest value that reaches the target (null when none does or it was not searched).
+    pub relax_to: Option<u64>,
+    /// `required − relax_to`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reduction: Option<u64>,
+    /// P(all covered) at `relax_to`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+    /// Why there is no answer, or that none is needed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A whole goal seek.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Secure {
+    /// `forcesim-secure/1`.
+    pub format: String,
+    /// The scenario and overrides.
+    pub scenario: Source,
+    /// Trials per variant.
+    pub trials: u64,
+    /// Seed of every variant.
+    pub seed: u64,
+    /// Target P(all covered).
+    pub target: f64,
+    /// P(all covered) with no nation secured.
+    pub baseline: Level,
+    /// Greedy steps, in order.
+    pub steps: Vec<Step>,
+    /// Whether the last step (or the baseline) reaches the target.
+    pub reached: bool,
+    /// The nations greedy secures (ids), in order.
+    pub secured: Vec<String>,
+    /// Why greedy stopped.
+    pub stopped: String,
+    /// About greedy search.
+    pub note: String,
+    /// With `--exhaustive`: the check of every smaller set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exhaustive: Option<Exhaustive>,
+    /// Each requirement relaxed alone, with no nation secured.
+    pub relaxations: Vec<Relaxation>,
+}
+
+/// Greedy's trajectory.
+#[derive(Debug, Clone)]
+pub struct Greedy {
+    /// P(all covered) with nothing secured.
+    pub baseline: Coverage,
+    /// (nation index, coverage with it and all before it secured).
+    pub steps: Vec<(usize, Coverage)>,
+    /// Whether the target is reached.
+    pub reached: bool,
+    /// Why it stopped.
+    pub stopped: String,
+}
+
+impl Greedy {
+    /// The nations secured, in order.
+    pub fn set(&self) -> Vec<usize> {
+        self.steps.iter().map(|s| s.0).collect()
+    }
+    /// Coverage at the end.
+    pub fn last(&self) -> &Coverage {
+        self.steps.last().map_or(&self.baseline, |s| &s.1)
+    }
+}
+
+/// Greedy search for the nations to secure.
+pub fn greedy(model: &Model, o: &Opts, target: f64) -> Result<Greedy, EngineError> {
+    let baseline = o.run(model)?;
+    let mut set: Vec<usize> = Vec::new();
+    let mut steps = Vec::new();
+    let mut current = baseline.clone();
+    let stopped = loop {
+        if current.p() >= target {
+            break "target reached".to_string();
+        }
+        let mut best: Option<(usize, Coverage)> = None;
+        for n in 0..model.nations.len() {
+            if set.contains(&n) || model.is_certain(n) {
+                continue;
+            }
+            let mut with = set.clone();
+            with.push(n);
+            let c = o.run(&model.with_certain(&with))?;
+            let better = match &best {
+                None => true,
+                Some((b, bc)) => {
+                    c.all_covered > bc.all_covered
+                        || (c.all_covered == bc.all_covered
+                            && model.nations[n].id < model.nations[*b].id)
+                }
+            };
+            if better {
+                best = Some((n, c));
+            }
+        }
+        match best {
+            None => break "every nation is secured".to_string(),
+            Some((_, c)) if c.all_covered <= current.all_covered => {
+                break "no single further nation raises P(all covered)".to_string();
+            }
+            Some((n, c)) => {
+                set.push(n);
+                current = c.clone();
+                steps.push((n, c));
+            }
+        }
+    };
+    Ok(Greedy {
+        reached: current.p() >= target,
+        baseline,
+        steps,
+        stopped,
+    })
+}
+
+/// Number of subsets of size ≤ `k` of `n` items (saturating).
+fn sets_up_to(n: usize, k: usize) -> u64 {
+    let mut total: u64 = 0;
+    let mut c: u64 = 1;
+    for i in 0..=k.min(n) {
+        total = total.saturating_add(c);
+        // C(n, i+1) = C(n, i) · (n − i) / (i + 1)
+        c = c.saturating_mul((n - i) as u64) / (i as u64 + 1);
+    }
+    total
+}
+
+/// What [`exhaustive`] found.
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// The best set of the smallest size that reaches the target, and its coverage.
+    pub best: Option<(Vec<usize>, Coverage)>,
+    /// Sets run.
+    pub checked: u64,
+}
+
+/// Runs every set of at most `max_size` of the `candidates` (nation indices), by
+/// increasing size, and returns the smallest size that reaches `target` with the
+/// best such set (ties: the first in lexicographic order of indices), and the
+/// number of sets run. Refuses to run more than `max_sets` sets.
+pub fn exhaustive(
+    model: &Model,
+    o: &Opts,
+    target: f64,
+    candidates: &[usize],
+    max_size: usize,
+    max_sets: u64,
+) -> Result<Found, SecureError> {
+    let needed = sets_up_to(candidates.len(), max_size);
+    if needed > max_sets {
+        return Err(SecureError::TooManySets(needed));
+    }
+    let mut checked = 0u64;
+    for size in 0..=max_size.min(candidates.len()) {
+        let mut best: Option<(Vec<usize>, Coverage)> = None;
+        let mut idx: Vec<usize> = (0..size).collect();
+        loop {
+            let set: Vec<usize> = idx.iter().map(|&i| candidates[i]).collect();
+            let c = o.run(&model.with_certain(&set))?;
+            checked += 1;
+            if c.p() >= target
+                && best
+                    .as_ref()
+                    .is_none_or(|b| c.all_covered > b.1.all_covered)
+            {
+                best = Some((set, c));
+            }
+            // Next combination of `size` out of `candidates.len()`.
+            let n = candidates.len();
+            let mut i = size;
+            while i > 0 && idx[i - 1] == n - size + i - 1 {
+                i -= 1;
+            }
+            if i == 0 {
+                break;
+            }
+            idx[i - 1] += 1;
+            for j in i..size {
+                idx[j] = idx[j - 1] + 1;
+            }
+        }
+        if best.is_some() {
+            return Ok(Found { best, checked });
+        }
+    }
+    Ok(Found {
+        best: None,
+        checked,
+    })
+}
+
+/// For each requirement, the largest value that reaches `target` with no nation secured.
+pub fn relax(model: &Model, o: &Opts, target: f64) -> Result<Vec<Relaxation>, EngineError> {
+    let mut out = Vec::new();
+    let base = o.run(model)?;
+    for (d, dom) in model.domains.iter().enumerate() {
+        for (r, req) in dom.requirements.iter().enumerate() {
+            let cap = model.capabilities[req.capability].id.clone();
+            let mut rel = Relaxation {
+                domain: dom.id.clone(),
+                capability: cap,
+                required: req.fixed,
+                relax_to: None,
+                reduction: None,
+                level: None,
+                note: None,
+            };
+            let Some(current) = req.fixed else {
+                rel.note =
+                    Some("the requirement is a distribution: try `forcesim sweep` on it".into());
+                out.push(rel);
+                continue;
+            };
+            if base.p() >= target {
+                rel.relax_to = Some(current);
+                rel.reduction = Some(0);
+                rel.level = Some(Level::of(&base));
+                rel.note = Some("the target is already met".into());
+                out.push(rel);
+                continue;
+            }
+            let at = |v: u64| o.run(&model.with_requirement(d, r, v));
+            let zero = at(0)?;
+            if zero.p() < target {
+                rel.note = Some(format!(
+                    "not reachable by this requirement alone: even at 0, P(all covered) is {}",
+                    pct(zero.p())
+                ));
+                out.push(rel);
+                continue;
+            }
+            // Invariant: `lo` reaches the target, `hi` does not.
+            let (mut lo, mut hi) = (0u64, current);
+            let mut lo_cov = zero;
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                let c = at(mid)?;
+                if c.p() >= target {
+                    lo = mid;
+                    lo_cov = c;
+                } else {
+                    hi = mid;
+                }
+            }
+            rel.relax_to = Some(lo);
+            rel.reduction = Some(current - lo);
+            rel.level = Some(Level::of(&lo_cov));
+            out.push(rel);
+        }
+    }
+    Ok(out)
+}
+
+/// What to search besides greedy.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Search {
+    /// Run every set smaller than greedy's (or every set, when greedy falls short).
+    pub exhaustive: bool,
+    /// Skip the requirement relaxations.
+    pub no_relax: bool,
+}
+
+/// Why an exhaustive check was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SecureError {
+    /// The engine could not start.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// Too many sets for `--exhaustive`.
+    #[error(
+        "--exhaustive would run {0} sets of nations (at most {MAX_EXHAUSTIVE_SETS}): drop --exhaustive, or narrow the scenario"
+    )]
+    TooManySets(u64),
+}
+
+/// Greedy search, optionally checked exhaustively, and the relaxations.
+pub fn secure(model: &Model, o: &Opts, target: f64, s: Search) -> Result<Secure, SecureError> {
+    let g = greedy(model, o, target)?;
+    let ids = |set: &[usize]| -> Vec<String> {
+        set.iter().map(|&n| model.nations[n].id.clone()).collect()
+    };
+    let exhaustive = if s.exhaustive {
+        let candidates: Vec<usize> = (0..model.nations.len())
+            .filter(|&n| !model.is_certain(n))
+            .collect();
+        let max_size = if g.reached {
+            g.steps.len().saturating_sub(1)
+        } else {
+            candidates.len()
+        };
+        let Found {
+            best: found,
+            checked,
+        } = if g.reached && g.steps.is_empty() {
+            Found {
+                best: None,
+                checked: 0,
+            }
+        } else {
+            exhaustive(model, o, target, &candidates, max_size, MAX_EXHAUSTIVE_SETS)?
+        };
+        Some(Exhaustive {
+            sets_checked: checked,
+            max_size,
+            greedy_is_smallest: g.reached && found.is_none(),
+            level: found.as_ref().map(|(_, c)| Level::of(c)),
+            smallest: found.map(|(set, _)| ids(&set)),
+        })
+    } else {
+        None
+    };
+    let relaxations = if s.no_relax {
+        Vec::new()
+    } else {
+        relax(model, o, target)?
+    };
+    Ok(Secure {
+        format: FORMAT.into(),
+        scenario: Source::of(model),
+        trials: o.trials,
+        seed: o.seed,
+        target,
+        baseline: Level::of(&g.baseline),
+        steps: g
+            .steps
+            .iter()
+            .map(|(n, c)| Step {
+                nation: model.nations[*n].id.clone(),
+                name: model.nations[*n].name.clone(),
+                level: Level::of(c),
+            })
+            .collect(),
+        reached: g.reached,
+        secured: ids(&g.set()),
+        stopped: g.stopped.clone(),
+        note: GREEDY_NOTE.into(),
+        exhaustive,
+        relaxations,
+    })
+}
+
+fn ci(l: &Level) -> String {
+    format!(
+        "{:.1}–{:.1} %",
+        100.0 * l.p_all_covered_ci95[0],
+        100.0 * l.p_all_covered_ci95[1]
+    )
+}
+
+impl Secure {
+    /// The terminal summary.
+    pub fn to_table(&self) -> String {
+        let mut o = String::new();
+        let _ = writeln!(o, "{}", self.scenario.name);
+        let _ = writeln!(
+            o,
+            "Goal: P(all domains covered) ≥ {} · {} trials per variant · seed {} · common random numbers",
+            pct(self.target),
+            thousands(self.trials as f64),
+            self.seed
+        );
+        for s in &self.scenario.overrides {
+            let _ = writeln!(o, "override: {s}");
+        }
+        let _ = writeln!(
+            o,
+            "\nNow: {}  (95 % CI {})",
+            pct(self.baseline.p_all_covered),
+            ci(&self.baseline)
+        );
+        let _ = writeln!(
+            o,
+            "\nNations to secure (participation made certain), greedy"
+        );
+        if self.steps.is_empty() {
+            let _ = writeln!(o, "  none ({})", self.stopped);
+        } else {
+            let nw = self
+                .steps
+                .iter()
+                .map(|s| s.name.chars().count())
+                .max()
+                .unwrap_or(4)
+                .max(4);
+            let _ = writeln!(
+                o,
+                "  {:>4}  {:<8} {:<nw$}  {:>14}  {:>13}",
+                "step", "nation", "name", "P(all covered)", "95 % CI"
+            );
+            for (i, s) in self.steps.iter().enumerate() {
+                let _ = writeln!(
+                    o,
+                    "  {:>4}  {:<8} {:<nw$}  {:>14}  {:>13}",
+                    i + 1,
+                    s.nation,
+                    s.name,
+                    pct(s.level.p_all_covered),
+                    ci(&s.level)
+                );
+            }
+        }
+        if self.reached {
+            if self.secured.is_empty() {
+                let _ = writeln!(o, "  The target is already met.");
+            } else {
+                let _ = writeln!(
+                    o,
+                    "  Target reached by securing {} nation{}: {}.",
+                    self.secured.len(),
+                    if self.secured.len() == 1 { "" } else { "s" },
+                    self.secured.join(", ")
+                );
+            }
+        } else {
+            let _ = writeln!(
+                o,
+                "  Target NOT reached: {} (best {}).",
+                self.stopped,
+                pct(self
+                    .steps
+                    .last()
+                    .map_or(self.baseline.p_all_covered, |s| s.level.p_all_covered))
+            );
+        }
+        match &self.exhaustive {
+            Some(e) => {
+                if e.greedy_is_smallest {
+                    let _ = writeln!(
+                        o,
+                        "  Exhaustive check: none of the {} smaller sets reaches the target, so greedy's set is a smallest one.",
+                        thousands(e.sets_checked as f64)
+                    );
+                } else if let (Some(set), Some(l)) = (&e.smallest, &e.level) {
+                    let _ = writeln!(
+                        o,
+                        "  Exhaustive check ({} sets): a smaller set reaches the target: {} ({}). Greedy's set is not the smallest.",
+                        thousands(e.sets_checked as f64),
+                        set.join(", "),
+                        pct(l.p_all_covered)
+                    );
+                } else {
+                    let _ = writeln!(
+                        o,
+                        "  Exhaustive check ({} sets): no set of nations reaches the target.",
+                        thousands(e.sets_checked as f64)
+                    );
+                }
+            }
+            None => {
+                let _ = writeln!(o, "  Note: {}", self.note);
+            }
+        }
+        if !self.relaxations.is_empty() {
+            let _ = writeln!(o, "\nOr relax one requirement (no nation secured)");
+            let _ = writeln!(
+                o,
+                "  {:<14} {:<12} {:>10} {:>10} {:>18} {:>14}",
+                "domain", "capability", "required", "relax to", "reduction", "P(all covered)"
+            );
+            for r in &self.relaxations {
+                let req = r.required.map_or("random".into(), |v| thousands(v as f64));
+                match (r.relax_to, r.reduction, &r.level) {
+                    (Some(to), Some(red), Some(l)) => {
+                        let share = match r.required {
+                            Some(q) if q > 0 => {
+                                format!(" ({:.1} %)", 100.0 * red as f64 / q as f64)
+                            }
+                            _ => String::new(),
+                        };
+                        let _ = writeln!(
+                            o,
+                            "  {:<14} {:<12} {:>10} {:>10} {:>18} {:>14}",
+                            r.domain,
+                            r.capability,
+                            req,
+                            thousands(to as f64),
+                            format!("−{}{share}", thousands(red as f64)),
+                            pct(l.p_all_covered)
+                        );
+                    }
+                    _ => {
+                        let _ = writeln!(
+                            o,
+                            "  {:<14} {:<12} {:>10}  {}",
+                            r.domain,
+                            r.capability,
+                            req,
+                            r.note.as_deref().unwrap_or("")
+                        );
+                    }
+                }
+            }
+        }
+        o
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Greedy's first pick, A, covers half of each domain and is the best single
+    /// nation; but the smallest set is {B, C}, which greedy never tries together.
+    const TRAP: &str = r#"
+[scenario]
+name = "greedy trap"
+[capabilities]
+troops = { unit = "personnel" }
+ships = { unit = "ships" }
+[domains.land]
+requirements = { troops = 10 }
+[domains.sea]
+requirements = { ships = 10 }
+[nations.A]
+participation = 0.1
+contributions.land.troops = 6
+contributions.sea.ships = 6
+[nations.B]
+participation = 0.2
+contributions.land.troops = 10
+[nations.C]
+participation = 0.2
+contributions.sea.ships = 10
+[nations.D]
+participation = 0.9
+contributions.land.troops = 4
+[nations.E]
+participation = 0.9
+contributions.sea.ships = 4
+"#;
+
+    #[test]
+    fn greedy_can_miss_the_smallest_set_and_says_so() {
+        let m = crate::scenario::parse("trap.toml", TRAP, &[]).unwrap();
+        let o = Opts {
+            trials: 8192,
+            seed: 3,
+            threads: 1,
+        };
+        let s = secure(
+            &m,
+            &o,
+            0.99,
+            Search {
+                exhaustive: true,
+                no_relax: true,
+            },
+        )
+        .unwrap();
+        assert!(s.reached);
+        assert_eq!(s.secured[0], "A");
+        assert_eq!(s.secured.len(), 3, "{:?}", s.secured);
+        let e = s.exhaustive.as_ref().unwrap();
+        assert!(!e.greedy_is_smallest);
+        assert_eq!(
+            e.smallest.as_deref(),
+            Some(&["B".to_string(), "C".to_string()][..])
+        );
+        assert_eq!(e.level.as_ref().unwrap().p_all_covered, 1.0);
+        let table = s.to_table();
+        assert!(
+            table.contains("Greedy's set is not the smallest"),
+            "{table}"
+        );
+        // Without the check, the note says greedy is not guaranteed optimal.
+        let s = secure(&m, &o, 0.99, Search::default()).unwrap();
+        assert!(
+            s.to_table()
+                .contains("not guaranteed to find the smallest set")
+        );
+        assert!(s.note.contains("not guaranteed"));
+    }
+
+    #[test]
+    fn subset_counts() {
+        assert_eq!(sets_up_to(5, 0), 1);
+        assert_eq!(sets_up_to(5, 2), 1 + 5 + 10);
+        assert_eq!(sets_up_to(6, 6), 64);
+        assert_eq!(sets_up_to(3, 10), 8);
+    }
+}

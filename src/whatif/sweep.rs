@@ -1,0 +1,636 @@
+//! Sweeps (`"format": "forcesim-sweep/1"`): the key figures at every point of a
+//! grid of one or two varied values.
+//!
+//! Each point is the scenario with one extra `--set KEY=VALUE` per axis, parsed and
+//! validated like any override, then run with the same seed and trial count as
+//! every other point. The streams depend only on (seed, block, entity id), so all
+//! points share their random numbers: an entity the axis does not touch draws the
+//! same values at every point, and differences between points are differences of
+//! the scenario, not of sampling. A point's report is byte-identical (but for
+//! `engine`) to `forcesim run` with the same overrides.
+
+use std::fmt::Write;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+use super::{KeyFigures, Source};
+use crate::engine::EngineError;
+use crate::model::Model;
+use crate::report::Report;
+use crate::report::table::pct;
+use crate::scenario::{Diagnostics, parse_bytes};
+use crate::{RunOptions, simulate};
+
+/// The sweep format tag.
+pub const FORMAT: &str = "forcesim-sweep/1";
+/// Most points in one sweep (all axes together).
+pub const MAX_POINTS: usize = 1000;
+/// Most axes in one sweep.
+pub const MAX_AXES: usize = 2;
+
+/// One varied value: a dotted key and the values it takes, as TOML literals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Axis {
+    /// Dotted key (`domains.land.requirements.troops`).
+    pub key: String,
+    /// The values, as TOML literals (`20000`, `0.35`, `{ pert = [1, 2, 3] }`).
+    pub values: Vec<String>,
+}
+
+/// Splits `s` at `sep` outside brackets, braces and quotes.
+pub fn split_top(s: &str, sep: char) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    let mut start = 0;
+    for (i, ch) in s.char_indices() {
+        match quote {
+            Some(q) if ch == q => quote = None,
+            Some(_) => {}
+            None => match ch {
+                '"' | '\'' => quote = Some(ch),
+                '[' | '{' => depth += 1,
+                ']' | '}' => depth -= 1,
+                c if c == sep && depth == 0 => {
+                    out.push(&s[start..i]);
+                    start = i + ch.len_utf8();
+                }
+                _ => {}
+            },
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
+/// Digits after the decimal point of a plain decimal literal.
+fn decimals(s: &str) -> usize {
+    let mantissa = s.split(['e', 'E']).next().unwrap_or(s);
+    let frac = mantissa.split('.').nth(1).unwrap_or("");
+    let digits = frac.chars().filter(char::is_ascii_digit).count();
+    if s.contains(['e', 'E']) { 12 } else { digits }
+}
+
+/// A decimal number rendered with `d` decimals, trailing zeros trimmed (but kept a float).
+fn render_float(x: f64, d: usize) -> String {
+    let mut s = format!("{x:.d$}");
+    if s.contains('.') {
+        while s.ends_with('0') {
+            s.pop();
+        }
+        if s.ends_with('.') {
+            s.push('0');
+        }
+    } else {
+        s.push_str(".0");
+    }
+    if s == "-0.0" { "0.0".into() } else { s }
+}
+
+fn too_many(n: u128) -> String {
+    format!(
+        "{n} values; a sweep has at most {MAX_POINTS} points in all: take a larger STEP or a narrower range"
+    )
+}
+
+impl Axis {
+    /// Reads `KEY=START:END:STEP` (END included when the steps reach it),
+    /// `KEY=V1,V2,…` (TOML values) or `KEY=VALUE`.
+    ///
+    /// When START, END and STEP are all integers the values are integers, so that
+    /// they can set whole-number keys; otherwise they are decimals rendered with
+    /// as many decimals as the bounds were written with (`0.1:0.5:0.1` gives
+    /// `0.1, 0.2, 0.3, 0.4, 0.5`, not `0.30000000000000004`).
+    pub fn parse(spec: &str) -> Result<Axis, String> {
+        let usage = "write --vary KEY=START:END:STEP (e.g. domains.land.requirements.troops=10000:30000:5000) or KEY=V1,V2,… (e.g. nations.ESP.participation=0,0.5,1)";
+        let Some((key, rhs)) = spec.split_once('=') else {
+            return Err(format!("`{spec}` has no `=`: {usage}"));
+        };
+        let key = key.trim();
+        let rhs = rhs.trim();
+        if key.is_empty() || rhs.is_empty() {
+            return Err(format!("`{spec}` needs a key and values: {usage}"));
+        }
+        let range = split_top(rhs, ':');
+        let values = if range.len() > 1 && !rhs.starts_with(['{', '[', '"', '\'']) {
+            let [start, end, step] = range[..] else {
+                return Err(format!(
+                    "`{rhs}` is not START:END:STEP (three numbers): {usage}"
+                ));
+            };
+            let (start, end, step) = (start.trim(), end.trim(), step.trim());
+            Self::range(start, end, step).map_err(|e| format!("--vary {key}={rhs}: {e}"))?
+        } else {
+            let list: Vec<String> = split_top(rhs, ',')
+                .into_iter()
+                .map(|v| v.trim().to_string())
+                .collect();
+            if list.iter().any(String::is_empty) {
+                return Err(format!("`{rhs}` has an empty value: {usage}"));
+            }
+            if list.len() > MAX_POINTS {
+                return Err(format!("--vary {key}: {}", too_many(list.len() as u128)));
+            }
+            list
+        };
+        Ok(Axis {
+            key: key.to_string(),
+            values,
+        })
+    }
+
+    fn range(start: &str, end: &str, step: &str) -> Result<Vec<String>, String> {
+        let int = |s: &str| s.replace('_', "").parse::<i64>().ok();
+        if let (Some(a), Some(b), Some(d)) = (int(start), int(end), int(step)) {
+            if d == 0 {
+                return Err("STEP must not be 0".into());
+            }
+            let span = i128::from(b) - i128::from(a);
+            if span != 0 && (span > 0) != (d > 0) {
+                return Err(format!(
+                    "STEP {d} does not lead from {a} to {b}: use a {} step",
+                    if span > 0 { "positive" } else { "negative" }
+                ));
+            }
+            let n = span / i128::from(d) + 1;
+            if n > MAX_POINTS as i128 {
+                return Err(too_many(n as u128));
+            }
+            return Ok((0..n)
+                .map(|i| (i128::from(a) + i * i128::from(d)).to_string())
+                .collect());
+        }
+        let num = |s: &str| -> Result<f64, String> {
+            match s.replace('_', "").parse::<f64>() {
+                Ok(x) if x.is_finite() => Ok(x),
+                _ => Err(format!("`{s}` is not a number")),
+            }
+        };
+        let (a, b, d) = (num(start)?, num(end)?, num(step)?);
+        if d == 0.0 {
+            return Err("STEP must not be 0".into());
+        }
+        let steps = (b - a) / d;
+        if steps < -1e-9 {
+            return Err(format!(
+                "STEP {step} does not lead from {start} to {end}: use a {} step",
+                if b > a { "positive" } else { "negative" }
+            ));
+        }
+        let n = (steps + 1e-9).floor() + 1.0;
+        if n > MAX_POINTS as f64 {
+            return Err(too_many(n as u128));
+        }
+        let dec = decimals(start).max(decimals(end)).max(decimals(step));
+        Ok((0..n as u64)
+            .map(|i| render_float(a + i as f64 * d, dec))
+            .collect())
+    }
+
+    /// The override for value `i`.
+    pub fn set(&self, i: usize) -> String {
+        format!("{}={}", self.key, self.values[i])
+    }
+}
+
+/// A TOML literal as JSON: integers and floats become numbers, anything else its text.
+pub fn literal_json(s: &str) -> Json {
+    let clean = s.replace('_', "");
+    if let Ok(i) = clean.parse::<i64>() {
+        return Json::from(i);
+    }
+    match clean.parse::<f64>() {
+        Ok(x) if x.is_finite() => return Json::from(x),
+        _ => {}
+    }
+    match toml::de::DeValue::parse(s).map(|v| v.into_inner()) {
+        Ok(toml::de::DeValue::String(t)) => Json::from(t.to_string()),
+        Ok(toml::de::DeValue::Boolean(b)) => Json::from(b),
+        _ => Json::from(s),
+    }
+}
+
+/// One point of the grid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Point {
+    /// Index of each axis's value.
+    pub at: Vec<usize>,
+    /// The overrides that make it (`KEY=VALUE`, one per axis).
+    pub set: Vec<String>,
+}
+
+/// Every point of the grid, the first axis varying slowest.
+pub fn points(axes: &[Axis]) -> Result<Vec<Point>, String> {
+    if axes.is_empty() {
+        return Err("give at least one --vary KEY=START:END:STEP".into());
+    }
+    if axes.len() > MAX_AXES {
+        return Err(format!(
+            "at most {MAX_AXES} --vary axes (a table or a decision table); run one sweep per pair"
+        ));
+    }
+    for (i, a) in axes.iter().enumerate() {
+        if axes[..i].iter().any(|b| b.key == a.key) {
+            return Err(format!("`{}` is varied twice", a.key));
+        }
+    }
+    let total: u128 = axes.iter().map(|a| a.values.len() as u128).product();
+    if total > MAX_POINTS as u128 {
+        let dims: Vec<String> = axes.iter().map(|a| a.values.len().to_string()).collect();
+        return Err(format!(
+            "the sweep has {total} points ({}); at most {MAX_POINTS}: take larger steps or narrower ranges",
+            dims.join(" × ")
+        ));
+    }
+    let mut out = vec![Point {
+        at: vec![],
+        set: vec![],
+    }];
+    for a in axes {
+        out = out
+            .into_iter()
+            .flat_map(|p| {
+                (0..a.values.len()).map(move |i| {
+                    let mut q = p.clone();
+                    q.at.push(i);
+                    q.set.push(a.set(i));
+                    q
+                })
+            })
+            .collect();
+    }
+    Ok(out)
+}
+
+/// A point whose scenario is invalid.
+#[derive(Debug)]
+pub struct PointError {
+    /// 1-based point number.
+    pub number: usize,
+    /// Its overrides.
+    pub set: Vec<String>,
+    /// What is wrong.
+    pub diagnostics: Box<Diagnostics>,
+}
+
+impl std::fmt::Display for PointError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "sweep point {} ({}) is not a valid scenario:",
+            self.number,
+            self.set.join(", ")
+        )?;
+        write!(f, "{}", self.diagnostics)
+    }
+}
+
+/// Builds every point's model: the scenario text with `base` overrides, then the
+/// point's. Every point is validated before anything runs; all failures are returned.
+pub fn prepare(
+    origin: &str,
+    bytes: &[u8],
+    base: &[String],
+    points: &[Point],
+) -> Result<Vec<Model>, Vec<PointError>> {
+    let mut models = Vec::with_capacity(points.len());
+    let mut errors = Vec::new();
+    for (i, p) in points.iter().enumerate() {
+        let mut set = base.to_vec();
+        set.extend(p.set.iter().cloned());
+        match parse_bytes(origin, bytes, &set) {
+            Ok(m) => models.push(m),
+            Err(d) => errors.push(PointError {
+                number: i + 1,
+                set: p.set.clone(),
+                diagnostics: Box::new(d),
+            }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(models)
+    } else {
+        Err(errors)
+    }
+}
+
+/// An axis as recorded in the result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AxisOut {
+    /// Dotted key.
+    pub key: String,
+    /// Its values (numbers where they are numbers).
+    pub values: Vec<Json>,
+}
+
+/// One point's figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepPoint {
+    /// The value of each axis at this point.
+    pub values: Vec<Json>,
+    /// The overrides that make it.
+    pub set: Vec<String>,
+    /// Its key figures.
+    #[serde(flatten)]
+    pub figures: KeyFigures,
+}
+
+/// A whole sweep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sweep {
+    /// `forcesim-sweep/1`.
+    pub format: String,
+    /// The scenario and the overrides common to every point.
+    pub scenario: Source,
+    /// Trials per point.
+    pub trials: u64,
+    /// Seed of every point.
+    pub seed: u64,
+    /// The varied keys, first varying slowest.
+    pub axes: Vec<AxisOut>,
+    /// Every point, the first axis varying slowest.
+    pub points: Vec<SweepPoint>,
+    /// Every point's full report, in the same order (not serialised).
+    #[serde(skip)]
+    pub reports: Vec<Report>,
+}
+
+/// Runs every point's model with the same seed and trial count.
+/// `on_point` is called after each point with the number of points done.
+pub fn run(
+    base: &Model,
+    axes: &[Axis],
+    points: &[Point],
+    models: &[Model],
+    opts: &RunOptions<'_>,
+    on_point: &dyn Fn(usize),
+) -> Result<Sweep, EngineError> {
+    let mut out = Vec::with_capacity(models.len());
+    let mut reports = Vec::with_capacity(models.len());
+    for (i, (p, m)) in points.iter().zip(models).enumerate() {
+        let run = simulate(m, opts)?;
+        out.push(SweepPoint {
+            values: p
+                .at
+                .iter()
+                .zip(axes)
+                .map(|(&k, a)| literal_json(&a.values[k]))
+                .collect(),
+            set: p.set.clone(),
+            figures: KeyFigures::of(&run.report),
+        });
+        reports.push(run.report);
+        on_point(i + 1);
+    }
+    Ok(Sweep {
+        format: FORMAT.into(),
+        scenario: Source::of(base),
+        trials: opts.trials,
+        seed: opts.seed,
+        axes: axes
+            .iter()
+            .map(|a| AxisOut {
+                key: a.key.clone(),
+                values: a.values.iter().map(|v| literal_json(v)).collect(),
+            })
+            .collect(),
+        points: out,
+        reports,
+    })
+}
+
+fn show(v: &Json) -> String {
+    match v {
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn ci(c: [f64; 2]) -> String {
+    format!("{:.1}–{:.1} %", 100.0 * c[0], 100.0 * c[1])
+}
+
+impl Sweep {
+    /// The terminal summary: a table for one axis, a decision table for two.
+    pub fn to_table(&self) -> String {
+        let mut o = String::new();
+        let _ = writeln!(o, "{}", self.scenario.name);
+        let _ = writeln!(
+            o,
+            "Sweep: {} point{} × {} trials · seed {} · common random numbers (the same draws at every point)",
+            self.points.len(),
+            if self.points.len() == 1 { "" } else { "s" },
+            crate::report::table::thousands(self.trials as f64),
+            self.seed
+        );
+        for s in &self.scenario.overrides {
+            let _ = writeln!(o, "override: {s}");
+        }
+        match self.axes.len() {
+            1 => self.one_axis(&mut o),
+            _ => self.two_axes(&mut o),
+        }
+        o
+    }
+
+    fn one_axis(&self, o: &mut String) {
+        let key = &self.axes[0].key;
+        let domains: Vec<&String> = self
+            .points
+            .first()
+            .map(|p| p.figures.domains.keys().collect())
+            .unwrap_or_default();
+        let width = self
+            .points
+            .iter()
+            .map(|p| show(&p.values[0]).chars().count())
+            .max()
+            .unwrap_or(5)
+            .max(5);
+        let _ = writeln!(o, "\n{key}");
+        let mut head = format!("  {:>width$}  {:>9}  {:>13}", "value", "P(all)", "95 % CI");
+        let dw: Vec<usize> = domains
+            .iter()
+            .map(|d| d.chars().count().clamp(9, 14))
+            .collect();
+        for (d, w) in domains.iter().zip(&dw) {
+            let _ = write!(head, "  {:>w$}", truncate(d, *w));
+        }
+        let _ = writeln!(o, "{head}");
+        for p in &self.points {
+            let f = &p.figures;
+            let mut line = format!(
+                "  {:>width$}  {:>9}  {:>13}",
+                show(&p.values[0]),
+                pct(f.p_all_covered),
+                ci(f.p_all_covered_ci95)
+            );
+            for (d, w) in domains.iter().zip(&dw) {
+                let v = f.domains.get(*d).map_or("—".into(), |x| pct(x.p_covered));
+                let _ = write!(line, "  {:>w$}", v);
+            }
+            let _ = writeln!(o, "{line}");
+        }
+        if !domains.is_empty() {
+            let _ = writeln!(
+                o,
+                "  (domain columns: P(covered); 95 % intervals in --json and --csv)"
+            );
+        }
+    }
+
+    fn two_axes(&self, o: &mut String) {
+        let (rows, cols) = (&self.axes[0], &self.axes[1]);
+        let _ = writeln!(
+            o,
+            "\nP(all domains covered): rows {}, columns {}",
+            rows.key, cols.key
+        );
+        let rw = rows
+            .values
+            .iter()
+            .map(|v| show(v).chars().count())
+            .max()
+            .unwrap_or(1)
+            .max(3);
+        let cw = cols
+            .values
+            .iter()
+            .map(|v| show(v).chars().count())
+            .max()
+            .unwrap_or(1)
+            .max(7);
+        let mut head = format!("  {:>rw$}", "");
+        for c in &cols.values {
+            let _ = write!(head, "  {:>cw$}", show(c));
+        }
+        let _ = writeln!(o, "{head}");
+        for (i, r) in rows.values.iter().enumerate() {
+            let mut line = format!("  {:>rw$}", show(r));
+            for j in 0..cols.values.len() {
+                let p = &self.points[i * cols.values.len() + j];
+                let _ = write!(line, "  {:>cw$}", pct(p.figures.p_all_covered));
+            }
+            let _ = writeln!(o, "{line}");
+        }
+        let _ = writeln!(
+            o,
+            "  (per-domain P(covered) and 95 % intervals in --json and --csv)"
+        );
+    }
+
+    /// Tidy CSV: `point,KEY…,figure,value,ci95_lo,ci95_hi`, one row per figure per point.
+    pub fn to_csv(&self) -> String {
+        let mut o = String::from("point");
+        for a in &self.axes {
+            o.push(',');
+            o.push_str(&csv_field(&a.key));
+        }
+        o.push_str(",figure,value,ci95_lo,ci95_hi\n");
+        for (i, p) in self.points.iter().enumerate() {
+            let mut lead = (i + 1).to_string();
+            for v in &p.values {
+                lead.push(',');
+                lead.push_str(&csv_field(&show(v)));
+            }
+            for f in p.figures.flat() {
+                let (lo, hi) = match f.ci95(p.figures.trials) {
+                    Some([l, h]) => (l.to_string(), h.to_string()),
+                    None => (String::new(), String::new()),
+                };
+                let _ = writeln!(o, "{lead},{},{},{lo},{hi}", csv_field(&f.path), f.value);
+            }
+        }
+        o
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// Quotes a CSV field when it needs it.
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_ranges_stay_integers() {
+        let a = Axis::parse("domains.land.requirements.troops=10000:30000:5000").unwrap();
+        assert_eq!(a.key, "domains.land.requirements.troops");
+        assert_eq!(a.values, ["10000", "15000", "20000", "25000", "30000"]);
+        let a = Axis::parse("k=10:0:-5").unwrap();
+        assert_eq!(a.values, ["10", "5", "0"]);
+        let a = Axis::parse("k=0:10:4").unwrap();
+        assert_eq!(a.values, ["0", "4", "8"]);
+        let a = Axis::parse("k=20_000:21_000:1_000").unwrap();
+        assert_eq!(a.values, ["20000", "21000"]);
+    }
+
+    #[test]
+    fn decimal_ranges_do_not_drift() {
+        let a = Axis::parse("nations.ESP.participation=0.1:0.5:0.1").unwrap();
+        assert_eq!(a.values, ["0.1", "0.2", "0.3", "0.4", "0.5"]);
+        let a = Axis::parse("k=0:1:0.25").unwrap();
+        assert_eq!(a.values, ["0.0", "0.25", "0.5", "0.75", "1.0"]);
+    }
+
+    #[test]
+    fn lists_keep_toml_values_whole() {
+        let a = Axis::parse("k=0, 0.5,1").unwrap();
+        assert_eq!(a.values, ["0", "0.5", "1"]);
+        let a = Axis::parse("k={ pert = [1, 2, 3] },{ uniform = [0, 1] }").unwrap();
+        assert_eq!(a.values, ["{ pert = [1, 2, 3] }", "{ uniform = [0, 1] }"]);
+        assert_eq!(Axis::parse("k=5").unwrap().values, ["5"]);
+    }
+
+    #[test]
+    fn bad_specs_say_what_to_write() {
+        for bad in [
+            "k", "=1:2:1", "k=", "k=1:2", "k=1:2:0", "k=2:1:1", "k=a:b:c", "k=1,,2",
+        ] {
+            let e = Axis::parse(bad).unwrap_err();
+            assert!(!e.is_empty(), "{bad}");
+        }
+        let e = Axis::parse("k=0:1000000:1").unwrap_err();
+        assert!(e.contains("at most 1000"), "{e}");
+    }
+
+    #[test]
+    fn grids_are_capped_and_row_major() {
+        let a = Axis::parse("a=1:3:1").unwrap();
+        let b = Axis::parse("b=10,20").unwrap();
+        let p = points(&[a.clone(), b.clone()]).unwrap();
+        assert_eq!(p.len(), 6);
+        assert_eq!(p[1].set, ["a=1", "b=20"]);
+        assert_eq!(p[2].set, ["a=2", "b=10"]);
+        let big = Axis::parse("c=1:100:1").unwrap();
+        let e = points(&[big.clone(), Axis::parse("d=1:11:1").unwrap()]).unwrap_err();
+        assert!(e.contains("1100 points (100 × 11)"), "{e}");
+        assert!(points(&[a.clone(), a.clone()]).is_err());
+        assert!(points(&[a, b, big]).is_err());
+    }
+
+    #[test]
+    fn literals_become_json_numbers() {
+        assert_eq!(literal_json("20000"), Json::from(20000));
+        assert_eq!(literal_json("0.5"), Json::from(0.5));
+        assert_eq!(literal_json("\"x\""), Json::from("x"));
+        assert_eq!(literal_json("{ a = 1 }"), Json::from("{ a = 1 }"));
+    }
+}
