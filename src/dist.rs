@@ -211,7 +211,9 @@ pub fn pert_shape(min: f64, mode: f64, max: f64) -> (f64, f64) {
 /// A uniform draw in `[0, 1)` with 53 random bits.
 #[inline(always)]
 pub fn unit<R: Rng + ?Sized>(rng: &mut R) -> f64 {
-    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    // Through i64: the value fits in 53 bits, and signed conversion is one
+    // instruction where unsigned 64-bit conversion is a sequence.
+    ((rng.next_u64() >> 11) as i64) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
 /// A standard normal draw (ziggurat).
@@ -365,12 +367,15 @@ impl Sampler {
                 left,
                 right,
             } => {
+                // Branch-free inverse CDF: which side of the mode is a coin toss.
                 let u = unit(rng);
-                if u < *split {
-                    min + (u * left).sqrt()
-                } else {
-                    max - ((1.0 - u) * right).sqrt()
-                }
+                let left_side = u < *split;
+                let m = u64::from(left_side).wrapping_neg();
+                let pick = |a: f64, b: f64| f64::from_bits((a.to_bits() & m) | (b.to_bits() & !m));
+                let base = pick(*min, *max);
+                let arg = pick(u * left, (1.0 - u) * right);
+                let sign = pick(1.0, -1.0);
+                base + sign * arg.sqrt()
             }
             Sampler::Pert { min, range, beta } => min + range * beta.sample(rng),
             Sampler::Normal { mean, sd } => mean + sd * std_normal(rng),
@@ -502,7 +507,7 @@ impl BetaSampler {
             // Branch-free: the coin is a fair random bit stream.
             let own = usize::from(coin < c >> 8);
             let i = (cell & own.wrapping_neg()) | ((c & 0xff) as usize & own.wrapping_sub(1));
-            let x = (i as f64 + unit(rng)) * (1.0 / STRIPS as f64);
+            let x = ((i as i32) as f64 + unit(rng)) * (1.0 / STRIPS as f64);
             if height < self.squeeze[i] {
                 return x;
             }

@@ -45,9 +45,10 @@ pub fn to_count(x: f64) -> u64 {
     if x >= limits::MAX_VALUE as f64 {
         return limits::MAX_VALUE;
     }
-    // x < 2^40: truncation is exact and x − t is computed without error.
-    let t = x as u64;
-    t + u64::from(x - t as f64 >= 0.5)
+    // 0 < x < 2^40: truncation is exact and x − t is computed without error
+    // (signed conversions: one instruction each, where unsigned ones are sequences).
+    let t = x as i64;
+    (t + i64::from(x - t as f64 >= 0.5)) as u64
 }
 
 /// Number of blocks for `trials` trials.

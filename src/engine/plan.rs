@@ -114,6 +114,8 @@ pub struct Plan {
     pub contribs: Vec<ContribP>,
     /// Per contribution: stream key.
     pub contrib_keys: Vec<u64>,
+    /// Per contribution: its nation (a compact copy for the per-trial scan).
+    pub contrib_nations: Vec<u32>,
     /// Domains.
     pub domains: Vec<DomainP>,
     /// Lead lists, flat (nation indices).
@@ -233,6 +235,7 @@ impl Plan {
             nation_keys: model.nations.iter().map(|n| n.key).collect(),
             ready: model.nations.iter().map(|n| n.ready.clone()).collect(),
             ready_keys: model.nations.iter().map(|n| n.ready_key).collect(),
+            contrib_nations: contribs.iter().map(|c| c.nation).collect(),
             contribs,
             contrib_keys,
             domains,

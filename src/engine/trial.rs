@@ -33,6 +33,8 @@ pub struct Scratch {
     has_lead: Vec<bool>,
     /// Per participating nation: the first timeline day by which it is ready.
     row: Vec<usize>,
+    /// Indices of the contributions of this trial's participating nations.
+    active: Vec<u32>,
     /// Row k (of days + 1): amounts that arrive by day k (row `days`: later).
     arrive: Vec<u64>,
     cumulative: Vec<u64>,
@@ -58,25 +60,34 @@ impl Scratch {
             required: vec![0; plan.tracked],
             has_lead: vec![false; plan.domains.len()],
             row: vec![0; nn],
+            active: vec![0; plan.contribs.len()],
             arrive: vec![0; (plan.days.len() + 1) * plan.tracked],
             cumulative: vec![0; plan.tracked],
         }
     }
 }
 
-/// Draws the random factors of `p` and returns the probability and, when it is
-/// known without computing it, its normal quantile.
+/// Draws the random factors of `p` and returns the probability and its normal
+/// quantile, or NaN for the quantile when it must be computed (random factors).
 #[inline(always)]
-fn draw_prob(p: &ProbP, factors: &[Sampler], rng: &mut Xoshiro256PlusPlus) -> (f64, Option<f64>) {
+fn draw_prob(p: &ProbP, factors: &[Sampler], rng: &mut Xoshiro256PlusPlus) -> (f64, f64) {
     if p.factors.0 == p.factors.1 {
-        (p.p, Some(p.z))
+        (p.p, p.z)
     } else {
         let mut v = p.p;
         for f in &factors[p.factors.0 as usize..p.factors.1 as usize] {
             v *= f.sample(rng);
         }
-        (v, None)
+        (v, f64::NAN)
     }
+}
+
+/// `if c { a } else { b }` without a branch: `c` depends on random draws, so a
+/// branch would be mispredicted often.
+#[inline(always)]
+fn select(c: bool, a: f64, b: f64) -> f64 {
+    let m = u64::from(c).wrapping_neg();
+    f64::from_bits((a.to_bits() & m) | (b.to_bits() & !m))
 }
 
 fn seed_all(rngs: &mut [Xoshiro256PlusPlus], keys: &[u64], seed: u64, block: u64) {
@@ -132,22 +143,23 @@ fn trial(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
         let (mut p, mut z) = draw_prob(&d.prob, &plan.factors, rng);
         for cap in &plan.caps[d.caps.0 as usize..d.caps.1 as usize] {
             let (cp, cz) = draw_prob(&cap.prob, &plan.factors, rng);
-            let applies = if cap.on_nation {
+            let absent = if cap.on_nation {
                 !s.part[cap.on as usize]
             } else {
                 !s.cond[cap.on as usize]
             };
-            if applies && cp < p {
-                p = cp;
-                z = cz;
-            }
+            // The cap binds when its condition is false (or nation absent) and it
+            // is lower: p = min(p, cap), and Φ⁻¹ is monotone, so z follows.
+            let binds = absent & (cp < p);
+            p = select(binds, cp, p);
+            z = select(binds, cz, z);
         }
         s.part[n] = if d.bloc == NO_BLOC {
             unit(rng) < p
         } else {
             let b = d.bloc as usize;
             let latent = plan.bloc_load[b] * s.factor[b] + plan.bloc_own[b] * std_normal(rng);
-            latent < z.unwrap_or_else(|| norm_inv(p))
+            latent < if z.is_nan() { norm_inv(p) } else { z }
         };
     }
     // 4. Contributions of participating nations.
@@ -173,13 +185,19 @@ fn trial(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
             };
         }
     }
-    for (c, rng) in plan.contribs.iter().zip(s.contrib_rng.iter_mut()) {
-        let n = c.nation as usize;
-        if !s.part[n] {
-            continue;
-        }
+    // The participating nations' contributions, listed without a branch per entry
+    // (participation is random, a branch on it mispredicts); the list keeps the
+    // plan's order, grouped by distribution, so the sampler dispatch stays predictable.
+    let mut m = 0;
+    for (k, &n) in plan.contrib_nations.iter().enumerate() {
+        s.active[m] = k as u32;
+        m += usize::from(s.part[n as usize]);
+    }
+    for &k in &s.active[..m] {
+        let k = k as usize;
+        let c = &plan.contribs[k];
         let v = if c.random {
-            to_count(c.sampler.sample(rng))
+            to_count(c.sampler.sample(&mut s.contrib_rng[k]))
         } else {
             c.fixed
         };
@@ -188,7 +206,7 @@ fn trial(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
         s.totals[c.cap as usize] += v;
         tally.contributed[c.index as usize] += u128::from(v);
         if days > 0 {
-            s.arrive[s.row[n] * nt + t] += v;
+            s.arrive[s.row[c.nation as usize] * nt + t] += v;
         }
     }
     // 5–6. Leads, requirements, coverage.
