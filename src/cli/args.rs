@@ -57,7 +57,12 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct BenchArgs {
     /// The scenario file [default: the reference scenario, built in].
+    #[arg(conflicts_with = "synthetic")]
     pub scenario: Option<PathBuf>,
+    /// Instead of a file, a synthetic coalition of N nations and D domains (1–8),
+    /// e.g. `300x8`: for measuring how the cost grows with the coalition.
+    #[arg(long, value_name = "NxD", value_parser = parse_synthetic)]
+    pub synthetic: Option<(usize, usize)>,
     /// Number of trials.
     #[arg(short = 'n', long, value_name = "TRIALS", value_parser = parse_trials, default_value = "1000000")]
     pub trials: u64,
@@ -211,7 +216,21 @@ pub(super) fn parse_trials(s: &str) -> Result<u64, String> {
     Ok(n)
 }
 
-pub(super) fn parse_threads(s: &str) -> Result<usize, String> {
+pub(super) fn parse_synthetic(s: &str) -> Result<(usize, usize), String> {
+    let err = || format!("`{s}` is not NATIONSxDOMAINS, e.g. 300x8");
+    let (n, d) = s.split_once(['x', 'X']).ok_or_else(err)?;
+    let n: usize = n.trim().parse().map_err(|_| err())?;
+    let d: usize = d.trim().parse().map_err(|_| err())?;
+    if !(2..=forcesim::limits::MAX_NATIONS).contains(&n) || !(1..=8).contains(&d) {
+        return Err(format!(
+            "a synthetic coalition has 2 to {} nations and 1 to 8 domains",
+            forcesim::limits::MAX_NATIONS
+        ));
+    }
+    Ok((n, d))
+}
+
+pub(crate) fn parse_threads(s: &str) -> Result<usize, String> {
     let n: usize = s
         .parse()
         .map_err(|_| format!("`{s}` is not a number of threads"))?;

@@ -14,14 +14,14 @@ use super::args::BenchArgs;
 const REFERENCE: &str = include_str!("../../scenarios/paris-2026.toml");
 
 pub fn bench(a: BenchArgs) -> Result<ExitCode, CliError> {
-    let model = match &a.scenario {
-        Some(path) => super::run::load(path, &a.scenario_opts.set)?,
-        None => scenario::parse(
-            "paris-2026.toml (built in)",
-            REFERENCE,
-            &a.scenario_opts.set,
-        )
-        .map_err(|d| CliError::Invalid(d.to_string()))?,
+    let built_in = |origin: &str, text: &str| {
+        scenario::parse(origin, text, &a.scenario_opts.set)
+            .map_err(|d| CliError::Invalid(d.to_string()))
+    };
+    let model = match (&a.scenario, a.synthetic) {
+        (Some(path), _) => super::run::load(path, &a.scenario_opts.set)?,
+        (None, Some((n, d))) => built_in("synthetic", &forcesim::synth::scenario(n, d, 1))?,
+        (None, None) => built_in("paris-2026.toml (built in)", REFERENCE)?,
     };
     let threads = a.threads.unwrap_or(1);
     let seed = a.seed.unwrap_or(1);
@@ -93,5 +93,10 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode, CliError> {
         .map(|(k, c)| format!("{k} {:.1}", *c as f64 / n))
         .collect();
     println!("  draws per trial: {}", kinds.join(" · "));
+    println!(
+        "  per nation: {:.1} ns per trial ({} nations)",
+        model_ns / model.nations.len() as f64,
+        model.nations.len()
+    );
     Ok(ExitCode::SUCCESS)
 }
