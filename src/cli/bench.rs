@@ -1,5 +1,6 @@
 //! `forcesim bench`: the model's throughput beside the floor of its own draws.
 
+use std::fmt::Write;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -48,41 +49,48 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode, CliError> {
     let plan = draws(&model, &run.tally);
     let floor_s = floor(&plan, seed).as_secs_f64();
     let model_ns = secs * 1e9 / n * threads as f64;
+    let mut out = String::new();
     let floor_ns = floor_s * 1e9 / n;
-    println!(
+    let _ = writeln!(
+        out,
         "{} ({} nations, {} domains, {} contributions)",
         model.name,
         model.nations.len(),
         model.domains.len(),
         model.contributions.len()
     );
-    println!(
+    let _ = writeln!(
+        out,
         "{} trials, {} thread{}, seed {seed}",
         thousands(n),
         threads,
         if threads == 1 { "" } else { "s" }
     );
-    println!();
-    println!(
+    out.push('\n');
+    let _ = writeln!(
+        out,
         "  {:<22} {:>10} {:>14} {:>14}",
         "", "seconds", "trials/s", "ns/trial"
     );
-    println!(
+    let _ = writeln!(
+        out,
         "  {:<22} {:>10.3} {:>14} {:>14.1}",
         "model",
         secs,
         thousands(n / secs),
         secs * 1e9 / n
     );
-    println!(
+    let _ = writeln!(
+        out,
         "  {:<22} {:>10.3} {:>14} {:>14.1}",
         "draw floor (1 thread)",
         floor_s,
         thousands(n / floor_s),
         floor_ns
     );
-    println!();
-    println!(
+    out.push('\n');
+    let _ = writeln!(
+        out,
         "  model / floor: {:.2} × (per thread: {:.1} ns per trial against {:.1} ns of draws)",
         model_ns / floor_ns,
         model_ns,
@@ -92,11 +100,13 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode, CliError> {
         .iter()
         .map(|(k, c)| format!("{k} {:.1}", *c as f64 / n))
         .collect();
-    println!("  draws per trial: {}", kinds.join(" · "));
-    println!(
+    let _ = writeln!(out, "  draws per trial: {}", kinds.join(" · "));
+    let _ = writeln!(
+        out,
         "  per nation: {:.1} ns per trial ({} nations)",
         model_ns / model.nations.len() as f64,
         model.nations.len()
     );
+    super::whatif_common::print_stdout(&out)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -4,8 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use forcesim::merge::{self, MergeError, ReadError};
-use forcesim::output::write_atomic;
-use forcesim::report::{self, Report, csv::to_csv, table::to_table};
+use forcesim::report::{self, Report};
 
 use super::CliError;
 use super::args::MergeArgs;
@@ -42,21 +41,6 @@ pub fn merge(a: MergeArgs) -> Result<ExitCode, CliError> {
             },
         },
     );
-    if let Some(path) = &a.json {
-        write_atomic(path, report.to_json().as_bytes()).map_err(anyhow::Error::new)?;
-    }
-    if let Some(path) = &a.csv {
-        write_atomic(path, to_csv(&report).as_bytes()).map_err(anyhow::Error::new)?;
-    }
-    super::run::write_charts(&report, &a.chart_opts)?;
-    let stdout_taken = [&a.json, &a.csv].iter().any(|p| p.as_deref() == dash);
-    if !a.quiet {
-        let table = to_table(&report);
-        if stdout_taken {
-            eprint!("{table}");
-        } else {
-            print!("{table}");
-        }
-    }
+    super::run::write_report(&report, &a.json, &a.csv, &a.chart_opts, a.quiet)?;
     Ok(ExitCode::SUCCESS)
 }

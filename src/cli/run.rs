@@ -4,7 +4,6 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use forcesim::output::write_atomic;
 use forcesim::report::{csv::to_csv, table::to_table};
 use forcesim::{Model, RunOptions, scenario};
 
@@ -20,6 +19,23 @@ pub const DEFAULT_SEED: u64 = 1;
 /// Loads a scenario with overrides, mapping errors to exit codes.
 pub fn load(path: &Path, set: &[String]) -> Result<Model, CliError> {
     Ok(scenario::load(path, set)?)
+}
+
+/// Writes the JSON, CSV and charts asked for, then prints the summary table (on
+/// stderr when standard output took the JSON or CSV) unless `quiet`.
+pub fn write_report(
+    report: &forcesim::Report,
+    json: &Option<std::path::PathBuf>,
+    csv: &Option<std::path::PathBuf>,
+    charts: &ChartOpts,
+    quiet: bool,
+) -> Result<(), CliError> {
+    write_charts(report, charts)?;
+    super::whatif_common::emit(
+        &[(json, &|| report.to_json()), (csv, &|| to_csv(report))],
+        &|| to_table(report),
+        quiet,
+    )
 }
 
 /// Writes the charts of `report` when `--charts DIR` was given.
@@ -83,24 +99,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
         b.finish_and_clear();
     }
     let report = out.report;
-    if let Some(path) = &a.json {
-        write_atomic(path, report.to_json().as_bytes()).map_err(anyhow::Error::new)?;
-    }
-    if let Some(path) = &a.csv {
-        write_atomic(path, to_csv(&report).as_bytes()).map_err(anyhow::Error::new)?;
-    }
-    write_charts(&report, &a.chart_opts)?;
-    let stdout_taken = [&a.json, &a.csv]
-        .iter()
-        .any(|p| p.as_deref() == Some(Path::new("-")));
-    if !a.quiet {
-        let table = to_table(&report);
-        if stdout_taken {
-            eprint!("{table}");
-        } else {
-            print!("{table}");
-        }
-    }
+    write_report(&report, &a.json, &a.csv, &a.chart_opts, a.quiet)?;
     if report.interrupted {
         eprintln!(
             "interrupted: the report covers the first {} of {trials} trials (whole blocks of {})",
@@ -117,13 +116,13 @@ pub fn validate(a: ValidateArgs) -> Result<ExitCode, CliError> {
     let mut io_failed = false;
     for path in &a.scenarios {
         match scenario::load(path, &a.scenario_opts.set) {
-            Ok(m) => println!(
-                "{}: ok ({} nations, {} domains, {} capabilities)",
+            Ok(m) => super::whatif_common::print_stdout(&format!(
+                "{}: ok ({} nations, {} domains, {} capabilities)\n",
                 path.display(),
                 m.nations.len(),
                 m.domains.len(),
                 m.capabilities.len()
-            ),
+            ))?,
             Err(scenario::LoadError::Invalid(d)) => {
                 eprintln!("{d}");
                 failed += 1;
