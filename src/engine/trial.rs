@@ -1,12 +1,20 @@
 //! One block of trials: the semantics of DESIGN.md's numbered steps, on the flat
-//! arrays of a [`Plan`].
+//! arrays of a [`Plan`], in stages over batches of trials.
+//!
+//! Random draws come from per-entity streams (see [`super::stream`]): a condition,
+//! a bloc factor, a nation's decision, a nation's readiness, each contribution and
+//! each random requirement has its own stream in every block, and each stream is
+//! read in trial order. That freedom is used here: instead of running one whole
+//! trial after another, a batch of [`BATCH`] trials is run step by step — every
+//! condition for the whole batch, then every nation's decision, then each
+//! contribution for the trials in which its nation takes part, then the domains,
+//! then the tallies. Each stage is a tight loop over trials with one sampler and
+//! no data-dependent dispatch, so independent draws overlap in the processor, and
+//! the result is draw for draw the same as running the trials one by one.
 //!
 //! Nothing here allocates, hashes or touches a string: every buffer lives in a
 //! [`Scratch`] made once per worker, and every figure goes into the worker's
-//! [`Tally`] by index. Random draws come from per-entity streams (see
-//! [`super::stream`]): a condition, a bloc factor, a nation's decision, a nation's
-//! readiness, each contribution and each random requirement has its own stream in
-//! every block, so changing one of them leaves every other draw of the run as it was.
+//! [`Tally`] by index.
 
 use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -16,7 +24,15 @@ use crate::dist::{Sampler, std_normal, unit};
 use crate::math::norm_inv;
 use crate::stats::Tally;
 
-/// Per-worker buffers, reused by every block and trial.
+/// Trials per batch, at most: the buffers of a batch stay in the caches.
+pub const BATCH: usize = 256;
+
+/// Per-trial buffer entries a worker may hold (4 Mi entries, 32 MiB): scenarios with
+/// very many tracked pairs and timeline days get smaller batches.
+const BUFFER_ENTRIES: usize = 1 << 22;
+
+/// Per-worker buffers, reused by every block and batch. Per-trial arrays are laid
+/// out entity-major: `x[entity * b + trial]`, `b` the batch width.
 pub struct Scratch {
     cond_rng: Vec<Xoshiro256PlusPlus>,
     bloc_rng: Vec<Xoshiro256PlusPlus>,
@@ -24,27 +40,49 @@ pub struct Scratch {
     ready_rng: Vec<Xoshiro256PlusPlus>,
     contrib_rng: Vec<Xoshiro256PlusPlus>,
     req_rng: Vec<Xoshiro256PlusPlus>,
+    /// Per condition and trial: it holds.
     cond: Vec<bool>,
+    /// Per bloc and trial: the common factor F.
     factor: Vec<f64>,
+    /// Per nation and trial: it takes part.
     part: Vec<bool>,
+    /// Per nation: the trials (of the batch) in which it takes part, and how many.
+    active: Vec<u16>,
+    active_len: Vec<usize>,
+    /// Per nation and trial: the first timeline day by which it is ready.
+    row: Vec<u16>,
+    /// Per tracked pair and trial: amount provided.
     provided: Vec<u64>,
+    /// Per capability and trial: total across domains.
     totals: Vec<u64>,
+    /// Per tracked pair and trial: the requirement.
     required: Vec<u64>,
+    /// Per domain and trial: it has a lead (or needs none).
     has_lead: Vec<bool>,
-    /// Per participating nation: the first timeline day by which it is ready.
-    row: Vec<usize>,
-    /// Indices of the contributions of this trial's participating nations.
-    active: Vec<u32>,
-    /// Row k (of days + 1): amounts that arrive by day k (row `days`: later).
+    /// Per trial: every domain is covered.
+    all: Vec<bool>,
+    /// Per trial: the domain being evaluated is covered.
+    covered: Vec<bool>,
+    /// Per (day row, tracked pair, trial): amounts that arrive by that day
+    /// (row `days`: after the last timeline day).
     arrive: Vec<u64>,
-    cumulative: Vec<u64>,
+    /// Trials per batch (the stride of the per-trial arrays).
+    b: usize,
 }
 
 impl Scratch {
     /// Buffers sized for `plan`.
     pub fn new(plan: &Plan) -> Scratch {
+        let nn = plan.nation_keys.len();
+        let per_trial = (plan.days.len() + 3) * plan.tracked.max(1) + 4 * nn + plan.capabilities;
+        Scratch::with_batch(plan, (BUFFER_ENTRIES / per_trial).clamp(1, BATCH))
+    }
+
+    /// Buffers for batches of `b` trials (results do not depend on `b`).
+    pub fn with_batch(plan: &Plan, b: usize) -> Scratch {
         let r = stream(0, 0, 0);
         let nn = plan.nation_keys.len();
+        let b = b.clamp(1, BATCH);
         Scratch {
             cond_rng: vec![r.clone(); plan.conditions.len()],
             bloc_rng: vec![r.clone(); plan.bloc_keys.len()],
@@ -52,17 +90,20 @@ impl Scratch {
             ready_rng: vec![r.clone(); nn],
             contrib_rng: vec![r.clone(); plan.contribs.len()],
             req_rng: vec![r; plan.reqs.len()],
-            cond: vec![false; plan.conditions.len()],
-            factor: vec![0.0; plan.bloc_keys.len()],
-            part: vec![false; nn],
-            provided: vec![0; plan.tracked],
-            totals: vec![0; plan.capabilities],
-            required: vec![0; plan.tracked],
-            has_lead: vec![false; plan.domains.len()],
-            row: vec![0; nn],
-            active: vec![0; plan.contribs.len()],
-            arrive: vec![0; (plan.days.len() + 1) * plan.tracked],
-            cumulative: vec![0; plan.tracked],
+            cond: vec![false; plan.conditions.len() * b],
+            factor: vec![0.0; plan.bloc_keys.len() * b],
+            part: vec![false; nn * b],
+            active: vec![0; nn * b],
+            active_len: vec![0; nn],
+            row: vec![0; nn * b],
+            provided: vec![0; plan.tracked * b],
+            totals: vec![0; plan.capabilities * b],
+            required: vec![0; plan.tracked * b],
+            has_lead: vec![false; plan.domains.len() * b],
+            all: vec![false; b],
+            covered: vec![false; b],
+            arrive: vec![0; (plan.days.len() + 1) * plan.tracked * b],
+            b,
         }
     }
 }
@@ -116,176 +157,291 @@ pub fn run_block(plan: &Plan, seed: u64, block: u64, len: u64, s: &mut Scratch, 
             s.req_rng[k] = stream(seed, block, plan.req_keys[k]);
         }
     }
-    for _ in 0..len {
-        trial(plan, s, tally);
+    let len = len as usize;
+    let mut start = 0;
+    while start < len {
+        let m = (len - start).min(s.b);
+        batch(plan, s, tally, m);
+        start += m;
     }
-    tally.trials += len;
+    tally.trials += len as u64;
 }
 
-#[inline]
-fn trial(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
+/// Runs `m` (≤ the batch width) trials, stage by stage.
+fn batch(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
+    let b = s.b;
     // 1. Conditions.
     for (i, c) in plan.conditions.iter().enumerate() {
         let rng = &mut s.cond_rng[i];
-        let (p, _) = draw_prob(c, &plan.factors, rng);
-        let holds = unit(rng) < p;
-        s.cond[i] = holds;
-        tally.condition_true[i] += u64::from(holds);
+        let out = &mut s.cond[i * b..i * b + m];
+        let mut held = 0u64;
+        for o in out.iter_mut() {
+            let (p, _) = draw_prob(c, &plan.factors, rng);
+            *o = unit(rng) < p;
+            held += u64::from(*o);
+        }
+        tally.condition_true[i] += held;
     }
     // Bloc factors.
-    for (f, rng) in s.factor.iter_mut().zip(s.bloc_rng.iter_mut()) {
-        *f = std_normal(rng);
+    for (bl, rng) in s.bloc_rng.iter_mut().enumerate() {
+        for f in &mut s.factor[bl * b..bl * b + m] {
+            *f = std_normal(rng);
+        }
     }
     // 2–3. Nations, in an order where every `if_absent` nation is decided first.
     for d in &plan.decisions {
         let n = d.nation as usize;
         let rng = &mut s.nation_rng[n];
-        let (mut p, mut z) = draw_prob(&d.prob, &plan.factors, rng);
-        for cap in &plan.caps[d.caps.0 as usize..d.caps.1 as usize] {
-            let (cp, cz) = draw_prob(&cap.prob, &plan.factors, rng);
-            let absent = if cap.on_nation {
-                !s.part[cap.on as usize]
+        let caps = &plan.caps[d.caps.0 as usize..d.caps.1 as usize];
+        for j in 0..m {
+            let (mut p, mut z) = draw_prob(&d.prob, &plan.factors, rng);
+            for cap in caps {
+                let (cp, cz) = draw_prob(&cap.prob, &plan.factors, rng);
+                let absent = if cap.on_nation {
+                    !s.part[cap.on as usize * b + j]
+                } else {
+                    !s.cond[cap.on as usize * b + j]
+                };
+                // The cap binds when its condition is false (or nation absent) and
+                // it is lower: p = min(p, cap), and Φ⁻¹ is monotone, so z follows.
+                let binds = absent & (cp < p);
+                p = select(binds, cp, p);
+                z = select(binds, cz, z);
+            }
+            s.part[n * b + j] = if d.bloc == NO_BLOC {
+                unit(rng) < p
             } else {
-                !s.cond[cap.on as usize]
+                let bl = d.bloc as usize;
+                let latent =
+                    plan.bloc_load[bl] * s.factor[bl * b + j] + plan.bloc_own[bl] * std_normal(rng);
+                latent < if z.is_nan() { norm_inv(p) } else { z }
             };
-            // The cap binds when its condition is false (or nation absent) and it
-            // is lower: p = min(p, cap), and Φ⁻¹ is monotone, so z follows.
-            let binds = absent & (cp < p);
-            p = select(binds, cp, p);
-            z = select(binds, cz, z);
         }
-        s.part[n] = if d.bloc == NO_BLOC {
-            unit(rng) < p
-        } else {
-            let b = d.bloc as usize;
-            let latent = plan.bloc_load[b] * s.factor[b] + plan.bloc_own[b] * std_normal(rng);
-            latent < if z.is_nan() { norm_inv(p) } else { z }
-        };
     }
-    // 4. Contributions of participating nations.
+    // Who takes part in which trial (listed without a branch), and when it is ready.
     let days = plan.days.len();
+    for (n, ready) in plan.ready.iter().enumerate() {
+        let part = &s.part[n * b..n * b + m];
+        let list = &mut s.active[n * b..n * b + m];
+        let mut len = 0;
+        for (j, &p) in part.iter().enumerate() {
+            list[len] = j as u16;
+            len += usize::from(p);
+        }
+        s.active_len[n] = len;
+        tally.nation_in[n] += len as u64;
+        if days > 0 {
+            let row = &mut s.row[n * b..n * b + m];
+            match ready {
+                Some(r) => {
+                    let rng = &mut s.ready_rng[n];
+                    for &j in &list[..len] {
+                        let ready = r.sample(rng);
+                        // The first timeline day on or after `ready` (branch-free count).
+                        let before = plan.days.iter().map(|&d| u16::from(d < ready)).sum();
+                        row[j as usize] = before;
+                    }
+                }
+                None => row.fill(0),
+            }
+        }
+    }
+    // 4. Contributions, each for the trials in which its nation takes part.
     let nt = plan.tracked;
-    s.provided.fill(0);
+    s.provided[..nt * b].fill(0);
     s.totals.fill(0);
     if days > 0 {
         s.arrive.fill(0);
     }
-    for (n, ready) in plan.ready.iter().enumerate() {
-        if !s.part[n] {
-            continue;
-        }
-        tally.nation_in[n] += 1;
-        if days > 0 {
-            s.row[n] = match ready {
-                Some(r) => {
-                    let ready = r.sample(&mut s.ready_rng[n]);
-                    plan.days.partition_point(|&d| d < ready)
-                }
-                None => 0,
-            };
-        }
-    }
-    // The participating nations' contributions, listed without a branch per entry
-    // (participation is random, a branch on it mispredicts); the list keeps the
-    // plan's order, grouped by distribution, so the sampler dispatch stays predictable.
-    let mut m = 0;
-    for (k, &n) in plan.contrib_nations.iter().enumerate() {
-        s.active[m] = k as u32;
-        m += usize::from(s.part[n as usize]);
-    }
-    for &k in &s.active[..m] {
-        let k = k as usize;
-        let c = &plan.contribs[k];
-        let v = if c.random {
-            to_count(c.sampler.sample(&mut s.contrib_rng[k]))
-        } else {
-            c.fixed
+    for (k, c) in plan.contribs.iter().enumerate() {
+        let n = c.nation as usize;
+        let list = &s.active[n * b..n * b + s.active_len[n]];
+        let (t, cap) = (c.tracked as usize, c.cap as usize);
+        let provided = &mut s.provided[t * b..t * b + b];
+        let totals = &mut s.totals[cap * b..cap * b + b];
+        let rng = &mut s.contrib_rng[k];
+        let mut draw = || {
+            if c.random {
+                to_count(c.sampler.sample(rng))
+            } else {
+                c.fixed
+            }
         };
-        let t = c.tracked as usize;
-        s.provided[t] += v;
-        s.totals[c.cap as usize] += v;
-        tally.contributed[c.index as usize] += u128::from(v);
-        if days > 0 {
-            s.arrive[s.row[c.nation as usize] * nt + t] += v;
-        }
-    }
-    // 5–6. Leads, requirements, coverage.
-    let mut all = true;
-    for (d, dom) in plan.domains.iter().enumerate() {
-        let (l0, l1) = (dom.leads.0 as usize, dom.leads.1 as usize);
-        let mut has_lead = l0 == l1;
-        for (slot, &l) in plan.leads[l0..l1].iter().enumerate() {
-            if s.part[l as usize] {
-                tally.leads[l0 + slot] += 1;
-                has_lead = true;
-                break;
+        let mut sum = 0u64;
+        if days == 0 {
+            for &j in list {
+                let v = draw();
+                provided[j as usize] += v;
+                totals[j as usize] += v;
+                sum += v;
+            }
+        } else {
+            // Also file the amount under the first timeline day by which its
+            // nation is ready.
+            let rows = &s.row[n * b..n * b + b];
+            for &j in list {
+                let j = j as usize;
+                let v = draw();
+                provided[j] += v;
+                totals[j] += v;
+                sum += v;
+                s.arrive[(usize::from(rows[j]) * nt + t) * b + j] += v;
             }
         }
-        s.has_lead[d] = has_lead;
-        tally.leaderless[d] += u64::from(!has_lead);
-        let mut met_all = true;
+        tally.contributed[c.index as usize] += u128::from(sum);
+    }
+    // 5–6. Leads, requirements, coverage.
+    s.all[..m].fill(true);
+    for (d, dom) in plan.domains.iter().enumerate() {
+        let (l0, l1) = (dom.leads.0 as usize, dom.leads.1 as usize);
+        let has_lead = &mut s.has_lead[d * b..d * b + m];
+        if l0 == l1 {
+            has_lead.fill(true);
+        } else {
+            has_lead.fill(false);
+            // Succession: a lead counts where no earlier lead takes part.
+            for (slot, &l) in plan.leads[l0..l1].iter().enumerate() {
+                let part = &s.part[l as usize * b..l as usize * b + m];
+                let mut led = 0u64;
+                for (h, &p) in has_lead.iter_mut().zip(part) {
+                    let leads_here = p & !*h;
+                    led += u64::from(leads_here);
+                    *h |= p;
+                }
+                tally.leads[l0 + slot] += led;
+            }
+        }
+        let mut leaderless = 0u64;
+        for (c, &h) in s.covered[..m].iter_mut().zip(has_lead.iter()) {
+            *c = h;
+            leaderless += u64::from(!h);
+        }
+        tally.leaderless[d] += leaderless;
         let (r0, r1) = (dom.reqs.0 as usize, dom.reqs.1 as usize);
         for (r, rng) in plan.reqs[r0..r1].iter().zip(&mut s.req_rng[r0..r1]) {
             let t = r.tracked as usize;
-            let req = if r.random {
-                to_count(r.sampler.sample(rng))
-            } else {
-                r.fixed
-            };
-            s.required[t] = req;
-            tally.required_sum[t] += u128::from(req);
-            let prov = s.provided[t];
-            let met = prov >= req;
-            tally.met[t] += u64::from(met);
-            met_all &= met;
+            let provided = &s.provided[t * b..t * b + m];
+            let required = &mut s.required[t * b..t * b + m];
             if r.random {
-                if let Some(g) = &mut tally.gaps[t] {
-                    g.add(req.saturating_sub(prov));
+                for q in required.iter_mut() {
+                    *q = to_count(r.sampler.sample(rng));
+                }
+            } else {
+                required.fill(r.fixed);
+            }
+            let mut met = 0u64;
+            let mut req_sum = 0u128;
+            for ((c, &q), &p) in s.covered[..m].iter_mut().zip(required.iter()).zip(provided) {
+                let ok = p >= q;
+                met += u64::from(ok);
+                req_sum += u128::from(q);
+                *c &= ok;
+            }
+            tally.met[t] += met;
+            tally.required_sum[t] += req_sum;
+            if let Some(g) = &mut tally.gaps[t] {
+                for (&q, &p) in required.iter().zip(provided) {
+                    g.add(q.saturating_sub(p));
                 }
             }
         }
-        let covered = has_lead && met_all;
-        tally.covered[d] += u64::from(covered);
-        all &= covered;
+        let mut covered = 0u64;
+        for (a, &c) in s.all[..m].iter_mut().zip(&s.covered[..m]) {
+            covered += u64::from(c);
+            *a &= c;
+        }
+        tally.covered[d] += covered;
     }
-    tally.all_covered += u64::from(all);
-    for (h, &v) in tally.provided.iter_mut().zip(&s.provided) {
-        h.add(v);
+    tally.all_covered += s.all[..m].iter().map(|&a| u64::from(a)).sum::<u64>();
+    for (n, acc) in tally.nation_in_all.iter_mut().enumerate() {
+        let part = &s.part[n * b..n * b + m];
+        *acc += part
+            .iter()
+            .zip(&s.all[..m])
+            .map(|(&p, &a)| u64::from(p & a))
+            .sum::<u64>();
+    }
+    // Histograms and thresholds.
+    for (t, h) in tally.provided.iter_mut().enumerate() {
+        for &v in &s.provided[t * b..t * b + m] {
+            h.add(v);
+        }
     }
     let mut slot = 0;
     for (c, h) in tally.totals.iter_mut().enumerate() {
-        let total = s.totals[c];
-        h.add(total);
+        let totals = &s.totals[c * b..c * b + m];
+        for &v in totals {
+            h.add(v);
+        }
         for &x in &plan.thresholds[c] {
-            tally.above[slot] += u64::from(total >= x);
+            tally.above[slot] += totals.iter().map(|&v| u64::from(v >= x)).sum::<u64>();
             slot += 1;
         }
     }
-    if all {
-        for (acc, &inn) in tally.nation_in_all.iter_mut().zip(&s.part) {
-            *acc += u64::from(inn);
+    if days > 0 {
+        timeline(plan, s, tally, m);
+    }
+}
+
+/// Coverage by each timeline day: a contribution counts once its nation is ready.
+fn timeline(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
+    let b = s.b;
+    let nt = plan.tracked;
+    let nd = plan.domains.len();
+    let days = plan.days.len();
+    // Running sums over day rows, in place: after step k, row k holds what has
+    // arrived by day k.
+    for k in 1..days {
+        let (before, rest) = s.arrive.split_at_mut(k * nt * b);
+        let prev = &before[(k - 1) * nt * b..];
+        for (a, p) in rest[..nt * b].iter_mut().zip(prev) {
+            *a += p;
         }
     }
-    // Timeline: a contribution counts by day k once its nation is ready.
-    if days > 0 {
-        s.cumulative.fill(0);
-        let nd = plan.domains.len();
-        for k in 0..days {
-            for (cum, a) in s.cumulative.iter_mut().zip(&s.arrive[k * nt..(k + 1) * nt]) {
-                *cum += a;
+    for k in 0..days {
+        let by_day = &s.arrive[k * nt * b..(k + 1) * nt * b];
+        s.all[..m].fill(true);
+        for (d, dom) in plan.domains.iter().enumerate() {
+            s.covered[..m].copy_from_slice(&s.has_lead[d * b..d * b + m]);
+            for r in &plan.reqs[dom.reqs.0 as usize..dom.reqs.1 as usize] {
+                let t = r.tracked as usize;
+                let have = &by_day[t * b..t * b + m];
+                let need = &s.required[t * b..t * b + m];
+                for ((c, &h), &q) in s.covered[..m].iter_mut().zip(have).zip(need) {
+                    *c &= h >= q;
+                }
             }
-            let mut all_k = true;
-            for (d, dom) in plan.domains.iter().enumerate() {
-                let covered = s.has_lead[d]
-                    && plan.reqs[dom.reqs.0 as usize..dom.reqs.1 as usize]
-                        .iter()
-                        .all(|r| {
-                            s.cumulative[r.tracked as usize] >= s.required[r.tracked as usize]
-                        });
-                tally.timeline_domain[k * nd + d] += u64::from(covered);
-                all_k &= covered;
+            let mut covered = 0u64;
+            for (a, &c) in s.all[..m].iter_mut().zip(&s.covered[..m]) {
+                covered += u64::from(c);
+                *a &= c;
             }
-            tally.timeline_all[k] += u64::from(all_k);
+            tally.timeline_domain[k * nd + d] += covered;
+        }
+        tally.timeline_all[k] += s.all[..m].iter().map(|&a| u64::from(a)).sum::<u64>();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The batch width is a matter of speed only: every width gives the same tally.
+    #[test]
+    fn results_do_not_depend_on_the_batch_width() {
+        let text = crate::synth::scenario(12, 4, 3);
+        let model = crate::scenario::parse("synthetic.toml", &text, &[]).unwrap();
+        let plan = Plan::new(&model);
+        let run = |b: usize| {
+            let mut s = Scratch::with_batch(&plan, b);
+            let mut t = Tally::new(&model);
+            run_block(&plan, 9, 0, 1000, &mut s, &mut t);
+            run_block(&plan, 9, 1, 333, &mut s, &mut t);
+            t
+        };
+        let wide = run(BATCH);
+        for b in [1, 7, 64] {
+            assert_eq!(run(b), wide, "batch width {b}");
         }
     }
 }
