@@ -355,7 +355,7 @@ impl Sampler {
     }
 
     /// One draw.
-    #[inline]
+    #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self {
             Sampler::Fixed(v) => *v,
@@ -366,17 +366,7 @@ impl Sampler {
                 split,
                 left,
                 right,
-            } => {
-                // Branch-free inverse CDF: which side of the mode is a coin toss.
-                let u = unit(rng);
-                let left_side = u < *split;
-                let m = u64::from(left_side).wrapping_neg();
-                let pick = |a: f64, b: f64| f64::from_bits((a.to_bits() & m) | (b.to_bits() & !m));
-                let base = pick(*min, *max);
-                let arg = pick(u * left, (1.0 - u) * right);
-                let sign = pick(1.0, -1.0);
-                base + sign * arg.sqrt()
-            }
+            } => triangular(unit(rng), *min, *max, *split, *left, *right),
             Sampler::Pert { min, range, beta } => min + range * beta.sample(rng),
             Sampler::Normal { mean, sd } => mean + sd * std_normal(rng),
             Sampler::LogNormal { median, sigma } => median * (sigma * std_normal(rng)).exp(),
@@ -393,6 +383,18 @@ impl Sampler {
 const STRIPS: usize = 256;
 /// Capacity of an alias cell: strip weights are integers in units of 2⁻²⁴ of a cell.
 const CELL: u64 = 1 << 24;
+
+/// The triangular inverse CDF at `u`, without a branch (which side of the mode a
+/// draw falls on is a coin toss, so a branch would often be mispredicted).
+#[inline(always)]
+pub fn triangular(u: f64, min: f64, max: f64, split: f64, left: f64, right: f64) -> f64 {
+    let m = u64::from(u < split).wrapping_neg();
+    let pick = |a: f64, b: f64| f64::from_bits((a.to_bits() & m) | (b.to_bits() & !m));
+    let base = pick(min, max);
+    let arg = pick(u * left, (1.0 - u) * right);
+    let sign = pick(1.0, -1.0);
+    base + sign * arg.sqrt()
+}
 
 /// An exact Beta(α, β) sampler for α, β ≥ 1 (the PERT shapes), by rejection from a
 /// step-function hat.
@@ -496,7 +498,7 @@ impl BetaSampler {
     }
 
     /// One draw in `[0, 1)`.
-    #[inline]
+    #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         loop {
             let r = rng.next_u64();

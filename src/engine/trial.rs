@@ -20,7 +20,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::plan::{NO_BLOC, Plan, ProbP};
 use super::{stream, to_count};
-use crate::dist::{Sampler, std_normal, unit};
+use crate::dist::{Sampler, std_normal, triangular, unit};
 use crate::math::norm_inv;
 use crate::stats::Tally;
 
@@ -167,57 +167,142 @@ pub fn run_block(plan: &Plan, seed: u64, block: u64, len: u64, s: &mut Scratch, 
     tally.trials += len as u64;
 }
 
+/// Where one contribution's amounts go, for the trials in `list`.
+struct Sink<'a> {
+    list: &'a [u16],
+    provided: &'a mut [u64],
+    totals: &'a mut [u64],
+    rows: &'a [u16],
+    arrive: &'a mut [u64],
+    timeline: bool,
+    /// Offset of this tracked pair's row in `arrive` (within a day row).
+    at: usize,
+    /// Entries per day row of `arrive`.
+    row_stride: usize,
+}
+
+impl Sink<'_> {
+    /// Draws an amount for each listed trial and adds it up; returns the sum.
+    #[inline(always)]
+    fn add(self, mut draw: impl FnMut() -> u64) -> u64 {
+        let mut sum = 0u64;
+        if self.timeline {
+            for &j in self.list {
+                let j = j as usize;
+                let v = draw();
+                self.provided[j] += v;
+                self.totals[j] += v;
+                sum += v;
+                // Filed under the first timeline day by which its nation is ready.
+                self.arrive[usize::from(self.rows[j]) * self.row_stride + self.at + j] += v;
+            }
+        } else {
+            for &j in self.list {
+                let v = draw();
+                self.provided[j as usize] += v;
+                self.totals[j as usize] += v;
+                sum += v;
+            }
+        }
+        sum
+    }
+}
+
 /// Runs `m` (≤ the batch width) trials, stage by stage.
 fn batch(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
+    conditions(plan, s, tally, m);
+    decisions(plan, s, m);
+    participation(plan, s, tally, m);
+    contributions(plan, s, tally);
+    coverage(plan, s, tally, m);
+    tallies(plan, s, tally, m);
+    if !plan.days.is_empty() {
+        timeline(plan, s, tally, m);
+    }
+}
+
+/// Step 1: conditions, and the bloc factors.
+fn conditions(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     let b = s.b;
-    // 1. Conditions.
+    // 1. Conditions. (Each loop works on a copy of its stream, kept in registers.)
     for (i, c) in plan.conditions.iter().enumerate() {
-        let rng = &mut s.cond_rng[i];
+        let mut rng = s.cond_rng[i].clone();
         let out = &mut s.cond[i * b..i * b + m];
         let mut held = 0u64;
         for o in out.iter_mut() {
-            let (p, _) = draw_prob(c, &plan.factors, rng);
-            *o = unit(rng) < p;
+            let (p, _) = draw_prob(c, &plan.factors, &mut rng);
+            *o = unit(&mut rng) < p;
             held += u64::from(*o);
         }
+        s.cond_rng[i] = rng;
         tally.condition_true[i] += held;
     }
     // Bloc factors.
-    for (bl, rng) in s.bloc_rng.iter_mut().enumerate() {
+    for (bl, stream) in s.bloc_rng.iter_mut().enumerate() {
+        let mut rng = stream.clone();
         for f in &mut s.factor[bl * b..bl * b + m] {
-            *f = std_normal(rng);
+            *f = std_normal(&mut rng);
         }
+        *stream = rng;
     }
+}
+
+/// Steps 2–3: each nation's decision.
+fn decisions(plan: &Plan, s: &mut Scratch, m: usize) {
+    let b = s.b;
     // 2–3. Nations, in an order where every `if_absent` nation is decided first.
     for d in &plan.decisions {
         let n = d.nation as usize;
-        let rng = &mut s.nation_rng[n];
+        let mut rng = s.nation_rng[n].clone();
         let caps = &plan.caps[d.caps.0 as usize..d.caps.1 as usize];
-        for j in 0..m {
-            let (mut p, mut z) = draw_prob(&d.prob, &plan.factors, rng);
-            for cap in caps {
-                let (cp, cz) = draw_prob(&cap.prob, &plan.factors, rng);
-                let absent = if cap.on_nation {
-                    !s.part[cap.on as usize * b + j]
-                } else {
-                    !s.cond[cap.on as usize * b + j]
-                };
-                // The cap binds when its condition is false (or nation absent) and
-                // it is lower: p = min(p, cap), and Φ⁻¹ is monotone, so z follows.
-                let binds = absent & (cp < p);
-                p = select(binds, cp, p);
-                z = select(binds, cz, z);
+        let simple = caps.is_empty() && d.prob.factors.0 == d.prob.factors.1;
+        if simple && d.bloc == NO_BLOC {
+            // A fixed probability, no caps: one uniform per trial.
+            for o in &mut s.part[n * b..n * b + m] {
+                *o = unit(&mut rng) < d.prob.p;
             }
-            s.part[n * b + j] = if d.bloc == NO_BLOC {
-                unit(rng) < p
-            } else {
-                let bl = d.bloc as usize;
-                let latent =
-                    plan.bloc_load[bl] * s.factor[bl * b + j] + plan.bloc_own[bl] * std_normal(rng);
-                latent < if z.is_nan() { norm_inv(p) } else { z }
-            };
+        } else if simple {
+            let bl = d.bloc as usize;
+            let (load, own, z) = (plan.bloc_load[bl], plan.bloc_own[bl], d.prob.z);
+            let out = &mut s.part[n * b..n * b + m];
+            for (o, &f) in out.iter_mut().zip(&s.factor[bl * b..bl * b + m]) {
+                *o = load * f + own * std_normal(&mut rng) < z;
+            }
+        } else {
+            for j in 0..m {
+                let (mut p, mut z) = draw_prob(&d.prob, &plan.factors, &mut rng);
+                for cap in caps {
+                    let (cp, cz) = draw_prob(&cap.prob, &plan.factors, &mut rng);
+                    let on = cap.on as usize * b + j;
+                    let absent = if cap.on_nation {
+                        !s.part[on]
+                    } else {
+                        !s.cond[on]
+                    };
+                    // The cap binds when its condition is false (or nation absent)
+                    // and it is lower: p = min(p, cap), and Φ⁻¹ is monotone, so z
+                    // follows.
+                    let binds = absent & (cp < p);
+                    p = select(binds, cp, p);
+                    z = select(binds, cz, z);
+                }
+                s.part[n * b + j] = if d.bloc == NO_BLOC {
+                    unit(&mut rng) < p
+                } else {
+                    let bl = d.bloc as usize;
+                    let latent = plan.bloc_load[bl] * s.factor[bl * b + j]
+                        + plan.bloc_own[bl] * std_normal(&mut rng);
+                    latent < if z.is_nan() { norm_inv(p) } else { z }
+                };
+            }
         }
+        s.nation_rng[n] = rng;
     }
+}
+
+/// Who takes part in which trial, and when it is ready.
+fn participation(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
+    let b = s.b;
     // Who takes part in which trial (listed without a branch), and when it is ready.
     let days = plan.days.len();
     for (n, ready) in plan.ready.iter().enumerate() {
@@ -234,18 +319,42 @@ fn batch(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
             let row = &mut s.row[n * b..n * b + m];
             match ready {
                 Some(r) => {
-                    let rng = &mut s.ready_rng[n];
-                    for &j in &list[..len] {
-                        let ready = r.sample(rng);
-                        // The first timeline day on or after `ready` (branch-free count).
-                        let before = plan.days.iter().map(|&d| u16::from(d < ready)).sum();
-                        row[j as usize] = before;
+                    let mut rng = s.ready_rng[n].clone();
+                    // The first timeline day on or after `ready` (branch-free count).
+                    let day_row =
+                        |ready: f64| plan.days.iter().map(|&d| u16::from(d < ready)).sum();
+                    match *r {
+                        Sampler::Triangular {
+                            min,
+                            max,
+                            split,
+                            left,
+                            right,
+                        } => {
+                            for &j in &list[..len] {
+                                let u = unit(&mut rng);
+                                row[j as usize] =
+                                    day_row(triangular(u, min, max, split, left, right));
+                            }
+                        }
+                        _ => {
+                            for &j in &list[..len] {
+                                row[j as usize] = day_row(r.sample(&mut rng));
+                            }
+                        }
                     }
+                    s.ready_rng[n] = rng;
                 }
                 None => row.fill(0),
             }
         }
     }
+}
+
+/// Step 4: contributions.
+fn contributions(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
+    let b = s.b;
+    let days = plan.days.len();
     // 4. Contributions, each for the trials in which its nation takes part.
     let nt = plan.tracked;
     s.provided[..nt * b].fill(0);
@@ -259,37 +368,47 @@ fn batch(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
         let (t, cap) = (c.tracked as usize, c.cap as usize);
         let provided = &mut s.provided[t * b..t * b + b];
         let totals = &mut s.totals[cap * b..cap * b + b];
-        let rng = &mut s.contrib_rng[k];
-        let mut draw = || {
-            if c.random {
-                to_count(c.sampler.sample(rng))
-            } else {
-                c.fixed
-            }
+        let rows = &s.row[n * b..n * b + b];
+        let sink = Sink {
+            list,
+            provided,
+            totals,
+            rows,
+            arrive: &mut s.arrive,
+            timeline: days > 0,
+            at: t * b,
+            row_stride: nt * b,
         };
-        let mut sum = 0u64;
-        if days == 0 {
-            for &j in list {
-                let v = draw();
-                provided[j as usize] += v;
-                totals[j as usize] += v;
-                sum += v;
-            }
-        } else {
-            // Also file the amount under the first timeline day by which its
-            // nation is ready.
-            let rows = &s.row[n * b..n * b + b];
-            for &j in list {
-                let j = j as usize;
-                let v = draw();
-                provided[j] += v;
-                totals[j] += v;
-                sum += v;
-                s.arrive[(usize::from(rows[j]) * nt + t) * b + j] += v;
-            }
-        }
+        // The stream's state lives in registers for the loop, and each kind of
+        // distribution gets its own copy of the loop with the sampler inlined.
+        let mut rng = s.contrib_rng[k].clone();
+        let sampler = &c.sampler;
+        let sum = match *sampler {
+            _ if !c.random => sink.add(|| c.fixed),
+            Sampler::Triangular {
+                min,
+                max,
+                split,
+                left,
+                right,
+            } => sink.add(|| to_count(triangular(unit(&mut rng), min, max, split, left, right))),
+            Sampler::Pert {
+                min,
+                range,
+                ref beta,
+            } => sink.add(|| to_count(min + range * beta.sample(&mut rng))),
+            Sampler::Uniform { min, width } => sink.add(|| to_count(min + width * unit(&mut rng))),
+            Sampler::Normal { mean, sd } => sink.add(|| to_count(mean + sd * std_normal(&mut rng))),
+            _ => sink.add(|| to_count(sampler.sample(&mut rng))),
+        };
+        s.contrib_rng[k] = rng;
         tally.contributed[c.index as usize] += u128::from(sum);
     }
+}
+
+/// Steps 5–6: leads, requirements, coverage.
+fn coverage(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
+    let b = s.b;
     // 5–6. Leads, requirements, coverage.
     s.all[..m].fill(true);
     for (d, dom) in plan.domains.iter().enumerate() {
@@ -361,25 +480,23 @@ fn batch(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
             .map(|(&p, &a)| u64::from(p & a))
             .sum::<u64>();
     }
+}
+
+/// Histograms, thresholds and per-nation counts.
+fn tallies(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
+    let b = s.b;
     // Histograms and thresholds.
     for (t, h) in tally.provided.iter_mut().enumerate() {
-        for &v in &s.provided[t * b..t * b + m] {
-            h.add(v);
-        }
+        h.add_all(&s.provided[t * b..t * b + m]);
     }
     let mut slot = 0;
     for (c, h) in tally.totals.iter_mut().enumerate() {
         let totals = &s.totals[c * b..c * b + m];
-        for &v in totals {
-            h.add(v);
-        }
+        h.add_all(totals);
         for &x in &plan.thresholds[c] {
             tally.above[slot] += totals.iter().map(|&v| u64::from(v >= x)).sum::<u64>();
             slot += 1;
         }
-    }
-    if days > 0 {
-        timeline(plan, s, tally, m);
     }
 }
 

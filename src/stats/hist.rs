@@ -122,6 +122,28 @@ impl Hist {
         self.max = self.max.max(v);
     }
 
+    /// Adds every value of `values` (the trial loop's batch form of [`Hist::add`]).
+    #[inline]
+    pub fn add_all(&mut self, values: &[u64]) {
+        let (mut sum, mut lo, mut hi) = (0u128, u64::MAX, 0u64);
+        for &v in values {
+            sum += u128::from(v);
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
+        for &v in values {
+            let x = v.saturating_sub(self.offset);
+            match self.dense.get_mut(x as usize) {
+                Some(count) => *count += 1,
+                None => self.add_outside(bin_of(x), 1),
+            }
+        }
+        self.n += values.len() as u64;
+        self.sum += sum;
+        self.min = self.min.min(lo);
+        self.max = self.max.max(hi);
+    }
+
     #[cold]
     #[inline(never)]
     fn add_outside(&mut self, b: usize, count: u64) {
