@@ -268,6 +268,34 @@ fn decisions(plan: &Plan, s: &mut Scratch, m: usize) {
             for (o, &f) in out.iter_mut().zip(&s.factor[bl * b..bl * b + m]) {
                 *o = load * f + own * std_normal(&mut rng) < z;
             }
+        } else if d.prob.factors.0 == d.prob.factors.1
+            && caps.iter().all(|c| c.prob.factors.0 == c.prob.factors.1)
+        {
+            // Fixed probabilities with caps: the binding caps' minimum, taken in
+            // quantile space for a bloc member (Φ⁻¹ is monotone).
+            let bloc = (d.bloc != NO_BLOC).then_some(d.bloc as usize);
+            for j in 0..m {
+                let mut p = d.prob.p;
+                let mut z = d.prob.z;
+                for cap in caps {
+                    let on = cap.on as usize * b + j;
+                    let absent = if cap.on_nation {
+                        !s.part[on]
+                    } else {
+                        !s.cond[on]
+                    };
+                    p = p.min(select(absent, cap.prob.p, f64::INFINITY));
+                    z = z.min(select(absent, cap.prob.z, f64::INFINITY));
+                }
+                s.part[n * b + j] = match bloc {
+                    None => unit(&mut rng) < p,
+                    Some(bl) => {
+                        let latent = plan.bloc_load[bl] * s.factor[bl * b + j]
+                            + plan.bloc_own[bl] * std_normal(&mut rng);
+                        latent < z
+                    }
+                };
+            }
         } else {
             for j in 0..m {
                 let (mut p, mut z) = draw_prob(&d.prob, &plan.factors, &mut rng);
