@@ -32,7 +32,7 @@ fn kind(s: &Sampler) -> &'static str {
     match s {
         Sampler::Fixed(_) => "fixed",
         Sampler::Uniform { .. } => "uniform",
-        Sampler::Triangular { .. } => "triangular",
+        Sampler::Triangular(_) => "triangular",
         Sampler::Pert { .. } => "pert",
         Sampler::Normal { .. } => "normal",
         Sampler::LogNormal { .. } => "lognormal",

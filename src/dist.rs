@@ -234,19 +234,8 @@ pub enum Sampler {
         /// `max − min`.
         width: f64,
     },
-    /// Inverse-CDF triangular.
-    Triangular {
-        /// Lower bound.
-        min: f64,
-        /// Upper bound.
-        max: f64,
-        /// CDF at the mode: (mode − min)/(max − min).
-        split: f64,
-        /// (max − min)(mode − min).
-        left: f64,
-        /// (max − min)(max − mode).
-        right: f64,
-    },
+    /// Triangular, from two uniforms (see [`Tri`]).
+    Triangular(Tri),
     /// β-PERT: `min + range · Beta(α, β)`.
     Pert {
         /// Lower bound.
@@ -291,13 +280,7 @@ impl Sampler {
                 min: *min,
                 width: max - min,
             },
-            Dist::Triangular { min, mode, max } => Sampler::Triangular {
-                min: *min,
-                max: *max,
-                split: (mode - min) / (max - min),
-                left: (max - min) * (mode - min),
-                right: (max - min) * (max - mode),
-            },
+            Dist::Triangular { min, mode, max } => Sampler::Triangular(Tri::new(*min, *mode, *max)),
             Dist::Pert { min, mode, max } => {
                 let (alpha, beta) = pert_shape(*min, *mode, *max);
                 Sampler::Pert {
@@ -338,7 +321,7 @@ impl Sampler {
     /// A rank per form, to group samplers of the same form together.
     pub fn kind_rank(&self) -> u8 {
         match self {
-            Sampler::Triangular { .. } => 0,
+            Sampler::Triangular(_) => 0,
             Sampler::Pert { .. } => 1,
             Sampler::Uniform { .. } => 2,
             Sampler::Normal { .. } => 3,
@@ -360,13 +343,7 @@ impl Sampler {
         match self {
             Sampler::Fixed(v) => *v,
             Sampler::Uniform { min, width } => min + width * unit(rng),
-            Sampler::Triangular {
-                min,
-                max,
-                split,
-                left,
-                right,
-            } => triangular(unit(rng), *min, *max, *split, *left, *right),
+            Sampler::Triangular(t) => t.sample(rng),
             Sampler::Pert { min, range, beta } => min + range * beta.sample(rng),
             Sampler::Normal { mean, sd } => mean + sd * std_normal(rng),
             Sampler::LogNormal { median, sigma } => median * (sigma * std_normal(rng)).exp(),
@@ -379,22 +356,47 @@ impl Sampler {
     }
 }
 
+/// An exact triangular sampler: the inverse CDF, without a branch (which side of
+/// the mode a draw falls on is a coin toss, so a branch would often be mispredicted).
+#[derive(Debug, Clone, Copy)]
+pub struct Tri {
+    min: f64,
+    max: f64,
+    /// CDF at the mode: (mode − min)/(max − min).
+    split: f64,
+    /// (max − min)(mode − min).
+    left: f64,
+    /// (max − min)(max − mode).
+    right: f64,
+}
+
+impl Tri {
+    /// Prepares a sampler for triangular(min, mode, max), min < max.
+    pub fn new(min: f64, mode: f64, max: f64) -> Tri {
+        Tri {
+            min,
+            max,
+            split: (mode - min) / (max - min),
+            left: (max - min) * (mode - min),
+            right: (max - min) * (max - mode),
+        }
+    }
+
+    /// One draw: one uniform and one square root.
+    #[inline(always)]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let u = unit(rng);
+        let m = u64::from(u < self.split).wrapping_neg();
+        let pick = |a: f64, b: f64| f64::from_bits((a.to_bits() & m) | (b.to_bits() & !m));
+        let arg = pick(u * self.left, (1.0 - u) * self.right);
+        pick(self.min, self.max) + pick(1.0, -1.0) * arg.sqrt()
+    }
+}
+
 /// Number of strips of a [`BetaSampler`]'s hat (a power of two: 8 bits pick one).
 const STRIPS: usize = 256;
 /// Capacity of an alias cell: strip weights are integers in units of 2⁻²⁴ of a cell.
 const CELL: u64 = 1 << 24;
-
-/// The triangular inverse CDF at `u`, without a branch (which side of the mode a
-/// draw falls on is a coin toss, so a branch would often be mispredicted).
-#[inline(always)]
-pub fn triangular(u: f64, min: f64, max: f64, split: f64, left: f64, right: f64) -> f64 {
-    let m = u64::from(u < split).wrapping_neg();
-    let pick = |a: f64, b: f64| f64::from_bits((a.to_bits() & m) | (b.to_bits() & !m));
-    let base = pick(min, max);
-    let arg = pick(u * left, (1.0 - u) * right);
-    let sign = pick(1.0, -1.0);
-    base + sign * arg.sqrt()
-}
 
 /// An exact Beta(α, β) sampler for α, β ≥ 1 (the PERT shapes), by rejection from a
 /// step-function hat.
@@ -684,6 +686,44 @@ mod tests {
                 assert!(
                     (p - exact).abs() < 5.0 * se,
                     "Beta({a},{b}): F({x}) = {p}, exact {exact}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn triangular_follows_its_exact_cdf() {
+        for (k, (a, c, b)) in [
+            (0.0, 0.0, 10.0),
+            (0.0, 10.0, 10.0),
+            (5.0, 7.5, 10.0),
+            (20.0, 45.0, 90.0),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let s = Sampler::new(&Dist::Triangular {
+                min: a,
+                mode: c,
+                max: b,
+            });
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(70 + k as u64);
+            let n = 200_000;
+            let mut draws: Vec<f64> = (0..n).map(|_| s.sample(&mut rng)).collect();
+            draws.sort_by(f64::total_cmp);
+            assert!(draws[0] >= a && draws[n - 1] <= b);
+            for q in 1..40 {
+                let x = a + (b - a) * q as f64 / 40.0;
+                let exact = if x <= c {
+                    (x - a).powi(2) / ((b - a) * (c - a))
+                } else {
+                    1.0 - (b - x).powi(2) / ((b - a) * (b - c))
+                };
+                let p = draws.partition_point(|d| *d <= x) as f64 / n as f64;
+                let se = (exact * (1.0 - exact) / n as f64).sqrt().max(1e-9);
+                assert!(
+                    (p - exact).abs() < 5.0 * se,
+                    "tri({a},{c},{b}): F({x}) = {p}, exact {exact}"
                 );
             }
         }

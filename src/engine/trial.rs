@@ -20,7 +20,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::plan::{NO_BLOC, Plan, ProbP};
 use super::{stream, to_count};
-use crate::dist::{Sampler, std_normal, triangular, unit};
+use crate::dist::{Sampler, std_normal, unit};
 use crate::math::norm_inv;
 use crate::stats::Tally;
 
@@ -352,17 +352,9 @@ fn participation(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
                     let day_row =
                         |ready: f64| plan.days.iter().map(|&d| u16::from(d < ready)).sum();
                     match *r {
-                        Sampler::Triangular {
-                            min,
-                            max,
-                            split,
-                            left,
-                            right,
-                        } => {
+                        Sampler::Triangular(ref tri) => {
                             for &j in &list[..len] {
-                                let u = unit(&mut rng);
-                                row[j as usize] =
-                                    day_row(triangular(u, min, max, split, left, right));
+                                row[j as usize] = day_row(tri.sample(&mut rng));
                             }
                         }
                         _ => {
@@ -413,13 +405,7 @@ fn contributions(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
         let sampler = &c.sampler;
         let sum = match *sampler {
             _ if !c.random => sink.add(|| c.fixed),
-            Sampler::Triangular {
-                min,
-                max,
-                split,
-                left,
-                right,
-            } => sink.add(|| to_count(triangular(unit(&mut rng), min, max, split, left, right))),
+            Sampler::Triangular(ref tri) => sink.add(|| to_count(tri.sample(&mut rng))),
             Sampler::Pert {
                 min,
                 range,
