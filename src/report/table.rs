@@ -180,13 +180,13 @@ pub fn to_table(r: &Report) -> String {
         let _ = writeln!(o, "\nRequirements (most often short first)");
         let _ = writeln!(
             o,
-            "  {:<14} {:<12} {:>10} {:>10} {:>10} {:>10} {:>10}",
-            "domain", "capability", "required", "provided", "P(met)", "gap p50", "gap p95"
+            "  {:<14} {:<12} {:>10} {:>13} {:>10} {:>10} {:>10}",
+            "domain", "capability", "required", "provided p50", "P(met)", "gap p50", "gap p95"
         );
         for (d, c, f) in gaps.iter().take(10) {
             let _ = writeln!(
                 o,
-                "  {:<14} {:<12} {:>10} {:>10} {:>10} {:>10} {:>10}",
+                "  {:<14} {:<12} {:>10} {:>13} {:>10} {:>10} {:>10}",
                 d,
                 c,
                 thousands(f.required),
