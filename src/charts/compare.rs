@@ -31,7 +31,9 @@ const GROUP_FILL: f64 = 0.8;
 pub struct CompareChart<'a>(pub &'a Comparison);
 
 impl Drawing for CompareChart<'_> {
-    const NAME: &'static str = "compare";
+    fn name(&self) -> &'static str {
+        "compare"
+    }
     fn draw<DB: DrawingBackend>(&self, root: &Canvas<DB>) -> DrawResult<(), DB> {
         bars(root, self.0)
     }

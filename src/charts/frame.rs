@@ -238,8 +238,8 @@ pub fn dashed<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Paints the background, the title block and the footer; returns the body:
-/// the rectangle left for the chart itself.
+/// Paints the background, the title block and the footer of a run's chart; returns
+/// the body: the rectangle left for the chart itself.
 ///
 /// The title block is the chart's `title` (bold) over the scenario's name; the
 /// footer reads "scenario · trials · seed" (and the `--set` overrides, if any).
@@ -247,6 +247,18 @@ pub fn frame<DB: DrawingBackend>(
     root: &Canvas<DB>,
     report: &Report,
     title: &str,
+) -> DrawResult<Rect, DB> {
+    frame_with(root, title, &report.scenario.name, &footer_text(report))
+}
+
+/// Paints the background, the title block (`title` in bold over `subtitle`) and
+/// the footer (`footer` on the left, the forcesim version on the right); returns
+/// the body left for the chart.
+pub fn frame_with<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    title: &str,
+    subtitle: &str,
+    footer: &str,
 ) -> DrawResult<Rect, DB> {
     root.fill(&theme::BACKGROUND)?;
     let (w, h) = (theme::WIDTH as i32, theme::HEIGHT as i32);
@@ -263,11 +275,10 @@ pub fn frame<DB: DrawingBackend>(
         .v(Valign::Top);
     text(
         root,
-        &fit(root, &report.scenario.name, sub_font, inner),
+        &fit(root, subtitle, sub_font, inner),
         (theme::MARGIN, theme::MARGIN + 62),
         sub_font,
     )?;
-
     let rule_y = h - theme::FOOTER_HEIGHT;
     line(
         root,
@@ -276,13 +287,12 @@ pub fn frame<DB: DrawingBackend>(
         theme::GRID.stroke_width(1),
     )?;
     let footer_font = Font::new(theme::FOOTER_SIZE).color(theme::MUTED);
-    let right = format!("forcesim {}", report.engine.version);
+    let right = format!("forcesim {}", crate::VERSION);
     let right_w = width(root, &right, footer_font);
-    let footer = footer_text(report);
     let y = rule_y + theme::FOOTER_HEIGHT / 2;
     text(
         root,
-        &fit(root, &footer, footer_font, inner - right_w - 40),
+        &fit(root, footer, footer_font, inner - right_w - 40),
         (theme::MARGIN, y),
         footer_font,
     )?;

@@ -43,8 +43,6 @@ mod whatif;
 
 use std::path::{Path, PathBuf};
 
-use plotters::backend::{BitMapBackend, RGBPixel, SVGBackend};
-use plotters::drawing::IntoDrawingArea;
 use plotters::prelude::DrawingBackend;
 
 use crate::output::{WriteError, write_atomic};
@@ -178,42 +176,24 @@ impl From<WriteError> for ChartError {
     }
 }
 
+/// One of a run's charts, drawn from its report.
+struct RunChart<'a> {
+    chart: Chart,
+    report: &'a Report,
+}
+
+impl whatif::Drawing for RunChart<'_> {
+    fn name(&self) -> &'static str {
+        self.chart.name()
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &frame::Canvas<DB>) -> frame::DrawResult<(), DB> {
+        draw(self.chart, root, self.report)
+    }
+}
+
 /// Renders `chart` of `report` in `format`: the bytes of a PNG or SVG file.
 pub fn render(chart: Chart, report: &Report, format: Format) -> Result<Vec<u8>, ChartError> {
-    let file = chart.file_name(format);
-    if !theme::register_font() {
-        return Err(ChartError::Font { file });
-    }
-    let failed = |message: String| ChartError::Draw {
-        file: file.clone(),
-        message,
-    };
-    let (w, h) = (theme::WIDTH, theme::HEIGHT);
-    match format {
-        Format::Png => {
-            let mut buf = vec![0u8; w as usize * h as usize * 3];
-            {
-                let backend = BitMapBackend::<RGBPixel>::with_buffer_and_format(&mut buf, (w, h))
-                    .map_err(|e| failed(e.to_string()))?;
-                let root = backend.into_drawing_area();
-                draw(chart, &root, report).map_err(|e| failed(e.to_string()))?;
-                root.present().map_err(|e| failed(e.to_string()))?;
-            }
-            encode_png(&buf, w, h).map_err(|e| ChartError::Encode {
-                file: file.clone(),
-                message: e.to_string(),
-            })
-        }
-        Format::Svg => {
-            let mut svg = String::new();
-            {
-                let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-                draw(chart, &root, report).map_err(|e| failed(e.to_string()))?;
-                root.present().map_err(|e| failed(e.to_string()))?;
-            }
-            Ok(svg.into_bytes())
-        }
-    }
+    whatif::render(&RunChart { chart, report }, format)
 }
 
 /// `force.png`: see [`Chart::Force`].

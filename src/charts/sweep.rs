@@ -45,7 +45,9 @@ const HEAT: RGBColor = theme::BLUE;
 pub struct SweepChart<'a>(pub &'a Sweep);
 
 impl Drawing for SweepChart<'_> {
-    const NAME: &'static str = "sweep";
+    fn name(&self) -> &'static str {
+        "sweep"
+    }
     fn draw<DB: DrawingBackend>(&self, root: &Canvas<DB>) -> DrawResult<(), DB> {
         if self.0.axes.len() >= 2 {
             heat_map(root, self.0)

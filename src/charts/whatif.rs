@@ -1,31 +1,30 @@
-//! What the what-if charts (`sweep.png`, `compare.png`) share: rendering a chart
-//! that is drawn from a what-if result rather than from one report, and its frame
-//! (the same layout as [`super::frame::frame`], with the title, subtitle and
-//! footer given as text).
+//! What every chart shares: rendering to PNG or SVG bytes in memory, writing a
+//! chart drawn from a what-if result (`sweep.png`, `compare.png`), and the frame
+//! ([`super::frame::frame_with`]: the layout of every chart, with the title,
+//! subtitle and footer given as text).
 
 use std::path::{Path, PathBuf};
 
 use plotters::backend::{BitMapBackend, RGBPixel, SVGBackend};
 use plotters::drawing::IntoDrawingArea;
 use plotters::prelude::DrawingBackend;
-use plotters::style::Color;
-use plotters::style::text_anchor::HPos;
 
-use super::frame::{Canvas, DrawResult, Font, Rect, Valign, fit, line, text, width};
+use super::frame::{Canvas, DrawResult};
 use super::{ChartError, Format, theme};
 use crate::output::write_atomic;
 
-/// A chart drawn from something other than a [`crate::Report`].
+/// A chart: a file stem and a way to draw it.
 pub(super) trait Drawing {
-    /// The file stem (`sweep`, `compare`).
-    const NAME: &'static str;
+    /// The file stem (`force`, `sweep`, `compare` …).
+    fn name(&self) -> &'static str;
     /// Draws the whole chart on `root`.
     fn draw<DB: DrawingBackend>(&self, root: &Canvas<DB>) -> DrawResult<(), DB>;
 }
 
-/// Renders `d` as PNG or SVG bytes.
+/// Renders `d` as PNG or SVG bytes: into an RGB buffer encoded by `png`, or an SVG
+/// string, in memory, so that nothing is written until the whole chart is drawn.
 pub(super) fn render<D: Drawing>(d: &D, format: Format) -> Result<Vec<u8>, ChartError> {
-    let file = format!("{}.{}", D::NAME, format.extension());
+    let file = format!("{}.{}", d.name(), format.extension());
     if !theme::register_font() {
         return Err(ChartError::Font { file });
     }
@@ -68,66 +67,9 @@ pub(super) fn write<D: Drawing>(d: &D, dir: &Path, format: Format) -> Result<Pat
         path: dir.to_path_buf(),
         cause,
     })?;
-    let path = dir.join(format!("{}.{}", D::NAME, format.extension()));
+    let path = dir.join(format!("{}.{}", d.name(), format.extension()));
     write_atomic(&path, &bytes)?;
     Ok(path)
 }
 
-/// Paints the background, the title block (`title` in bold over `subtitle`) and
-/// the footer (`footer` on the left, the forcesim version on the right); returns
-/// the body left for the chart.
-pub(super) fn frame<DB: DrawingBackend>(
-    root: &Canvas<DB>,
-    title: &str,
-    subtitle: &str,
-    footer: &str,
-) -> DrawResult<Rect, DB> {
-    root.fill(&theme::BACKGROUND)?;
-    let (w, h) = (theme::WIDTH as i32, theme::HEIGHT as i32);
-    let inner = w - 2 * theme::MARGIN;
-    let title_font = Font::new(theme::TITLE_SIZE).bold().v(Valign::Top);
-    text(
-        root,
-        &fit(root, title, title_font, inner),
-        (theme::MARGIN, theme::MARGIN),
-        title_font,
-    )?;
-    let sub_font = Font::new(theme::SUBTITLE_SIZE)
-        .color(theme::MUTED)
-        .v(Valign::Top);
-    text(
-        root,
-        &fit(root, subtitle, sub_font, inner),
-        (theme::MARGIN, theme::MARGIN + 62),
-        sub_font,
-    )?;
-    let rule_y = h - theme::FOOTER_HEIGHT;
-    line(
-        root,
-        (theme::MARGIN, rule_y),
-        (w - theme::MARGIN, rule_y),
-        theme::GRID.stroke_width(1),
-    )?;
-    let footer_font = Font::new(theme::FOOTER_SIZE).color(theme::MUTED);
-    let right = format!("forcesim {}", crate::VERSION);
-    let right_w = width(root, &right, footer_font);
-    let y = rule_y + theme::FOOTER_HEIGHT / 2;
-    text(
-        root,
-        &fit(root, footer, footer_font, inner - right_w - 40),
-        (theme::MARGIN, y),
-        footer_font,
-    )?;
-    text(
-        root,
-        &right,
-        (w - theme::MARGIN, y),
-        footer_font.h(HPos::Right),
-    )?;
-    Ok(Rect {
-        x0: theme::MARGIN,
-        y0: theme::MARGIN + theme::HEADER_HEIGHT,
-        x1: w - theme::MARGIN,
-        y1: rule_y - 12,
-    })
-}
+pub(super) use super::frame::frame_with as frame;
