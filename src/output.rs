@@ -4,6 +4,21 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Temporary files being written right now, so that a process that must quit at
+/// once (a second Ctrl-C) can remove them: see [`remove_temporaries`].
+static IN_PROGRESS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Removes the temporary files of writes still in progress. For a process about to
+/// exit without finishing them; the targets themselves are never touched.
+pub fn remove_temporaries() {
+    if let Ok(list) = IN_PROGRESS.try_lock() {
+        for tmp in list.iter() {
+            let _ = fs::remove_file(tmp);
+        }
+    }
+}
 
 /// Why an output could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +49,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "output".into());
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    if let Ok(mut list) = IN_PROGRESS.lock() {
+        list.push(tmp.clone());
+    }
     let result = (|| {
         let mut f = fs::File::create(&tmp)?;
         f.write_all(bytes)?;
@@ -43,6 +61,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
+    }
+    if let Ok(mut list) = IN_PROGRESS.lock() {
+        list.retain(|p| p != &tmp);
     }
     result.map_err(err)
 }

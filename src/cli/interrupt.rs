@@ -21,6 +21,9 @@ pub fn stop_flag() -> &'static AtomicBool {
                 STOP.store(true, Ordering::SeqCst);
                 eprintln!("\nstopping after the current blocks… (Ctrl-C again to quit now)");
             } else {
+                // A file being written is left as it was (whole or absent): only
+                // its temporary copy is removed.
+                forcesim::output::remove_temporaries();
                 std::process::exit(i32::from(EXIT_INTERRUPTED));
             }
         };
