@@ -358,27 +358,28 @@ impl Sampler {
 
 /// An exact triangular sampler: the inverse CDF, without a branch (which side of
 /// the mode a draw falls on is a coin toss, so a branch would often be mispredicted).
+///
+/// With `u` uniform and `side = (u ≥ F(mode))`, the draw is
+/// `base[side] + sign[side] · √(off[side] + slope[side] · u)`: on the left
+/// `min + √(u (max − min)(mode − min))`, on the right
+/// `max − √((1 − u)(max − min)(max − mode))`. The side indexes small tables, so the
+/// compiler cannot turn the choice back into a branch.
 #[derive(Debug, Clone, Copy)]
 pub struct Tri {
-    min: f64,
-    max: f64,
     /// CDF at the mode: (mode − min)/(max − min).
     split: f64,
-    /// (max − min)(mode − min).
-    left: f64,
-    /// (max − min)(max − mode).
-    right: f64,
+    /// Per side (left, right): `[base, sign, off, slope]`.
+    side: [[f64; 4]; 2],
 }
 
 impl Tri {
     /// Prepares a sampler for triangular(min, mode, max), min < max.
     pub fn new(min: f64, mode: f64, max: f64) -> Tri {
+        let left = (max - min) * (mode - min);
+        let right = (max - min) * (max - mode);
         Tri {
-            min,
-            max,
             split: (mode - min) / (max - min),
-            left: (max - min) * (mode - min),
-            right: (max - min) * (max - mode),
+            side: [[min, 1.0, 0.0, left], [max, -1.0, right, -right]],
         }
     }
 
@@ -386,10 +387,9 @@ impl Tri {
     #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         let u = unit(rng);
-        let m = u64::from(u < self.split).wrapping_neg();
-        let pick = |a: f64, b: f64| f64::from_bits((a.to_bits() & m) | (b.to_bits() & !m));
-        let arg = pick(u * self.left, (1.0 - u) * self.right);
-        pick(self.min, self.max) + pick(1.0, -1.0) * arg.sqrt()
+        let [base, sign, off, slope] = self.side[usize::from(u >= self.split)];
+        // `off + slope · u` ≥ 0 on both sides (on the right, right · u ≤ right).
+        base + sign * (off + slope * u).sqrt()
     }
 }
 

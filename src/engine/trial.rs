@@ -51,6 +51,8 @@ pub struct Scratch {
     active_len: Vec<usize>,
     /// Per nation and trial: the first timeline day by which it is ready.
     row: Vec<u16>,
+    /// Per trial of a contribution's nation: the amounts drawn.
+    amounts: Vec<u64>,
     /// Per tracked pair and trial: amount provided.
     provided: Vec<u64>,
     /// Per capability and trial: total across domains.
@@ -96,6 +98,7 @@ impl Scratch {
             active: vec![0; nn * b],
             active_len: vec![0; nn],
             row: vec![0; nn * b],
+            amounts: vec![0; b],
             provided: vec![0; plan.tracked * b],
             totals: vec![0; plan.capabilities * b],
             required: vec![0; plan.tracked * b],
@@ -167,48 +170,37 @@ pub fn run_block(plan: &Plan, seed: u64, block: u64, len: u64, s: &mut Scratch, 
     tally.trials += len as u64;
 }
 
-/// Where one contribution's amounts go, for the trials in `list`.
-struct Sink<'a> {
-    list: &'a [u16],
-    provided: &'a mut [u64],
-    totals: &'a mut [u64],
-    rows: &'a [u16],
-    arrive: &'a mut [u64],
-    timeline: bool,
-    /// Offset of this tracked pair's row in `arrive` (within a day row).
-    at: usize,
-    /// Entries per day row of `arrive`.
-    row_stride: usize,
-}
-
-impl Sink<'_> {
-    /// Draws an amount for each listed trial and adds it up; returns the sum.
-    #[inline(always)]
-    fn add(self, mut draw: impl FnMut() -> u64) -> u64 {
-        let mut sum = 0u64;
-        if self.timeline {
-            for &j in self.list {
-                let j = j as usize;
-                let v = draw();
-                self.provided[j] += v;
-                self.totals[j] += v;
-                sum += v;
-                // Filed under the first timeline day by which its nation is ready.
-                self.arrive[usize::from(self.rows[j]) * self.row_stride + self.at + j] += v;
-            }
-        } else {
-            for &j in self.list {
-                let v = draw();
-                self.provided[j as usize] += v;
-                self.totals[j as usize] += v;
-                sum += v;
-            }
-        }
-        sum
+/// Draws `out.len()` amounts from `sampler`, as counts. Each kind of distribution
+/// gets its own copy of the loop with the sampler inlined, and the stream's state
+/// lives in registers for the loop.
+fn draw_counts(sampler: &Sampler, rng: &mut Xoshiro256PlusPlus, out: &mut [u64]) {
+    let mut r = rng.clone();
+    match *sampler {
+        Sampler::Triangular(ref tri) => out
+            .iter_mut()
+            .for_each(|o| *o = to_count(tri.sample(&mut r))),
+        Sampler::Pert {
+            min,
+            range,
+            ref beta,
+        } => out
+            .iter_mut()
+            .for_each(|o| *o = to_count(min + range * beta.sample(&mut r))),
+        Sampler::Uniform { min, width } => out
+            .iter_mut()
+            .for_each(|o| *o = to_count(min + width * unit(&mut r))),
+        Sampler::Normal { mean, sd } => out
+            .iter_mut()
+            .for_each(|o| *o = to_count(mean + sd * std_normal(&mut r))),
+        _ => out
+            .iter_mut()
+            .for_each(|o| *o = to_count(sampler.sample(&mut r))),
     }
+    *rng = r;
 }
 
-/// Runs `m` (≤ the batch width) trials, stage by stage.
+/// Runs `m` (≤ the batch width) trials, stage by stage. (Each stage is its own
+/// function, called once per batch, so that a profile shows what each costs.)
 fn batch(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     conditions(plan, s, tally, m);
     decisions(plan, s, m);
@@ -222,6 +214,7 @@ fn batch(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
 }
 
 /// Step 1: conditions, and the bloc factors.
+#[inline(never)]
 fn conditions(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     let b = s.b;
     // 1. Conditions. (Each loop works on a copy of its stream, kept in registers.)
@@ -248,6 +241,7 @@ fn conditions(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
 }
 
 /// Steps 2–3: each nation's decision.
+#[inline(never)]
 fn decisions(plan: &Plan, s: &mut Scratch, m: usize) {
     let b = s.b;
     // 2–3. Nations, in an order where every `if_absent` nation is decided first.
@@ -329,6 +323,7 @@ fn decisions(plan: &Plan, s: &mut Scratch, m: usize) {
 }
 
 /// Who takes part in which trial, and when it is ready.
+#[inline(never)]
 fn participation(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     let b = s.b;
     // Who takes part in which trial (listed without a branch), and when it is ready.
@@ -372,6 +367,7 @@ fn participation(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
 }
 
 /// Step 4: contributions.
+#[inline(never)]
 fn contributions(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
     let b = s.b;
     let days = plan.days.len();
@@ -385,42 +381,41 @@ fn contributions(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
     for (k, c) in plan.contribs.iter().enumerate() {
         let n = c.nation as usize;
         let list = &s.active[n * b..n * b + s.active_len[n]];
+        let amounts = &mut s.amounts[..list.len()];
+        if c.random {
+            draw_counts(&c.sampler, &mut s.contrib_rng[k], amounts);
+        } else {
+            amounts.fill(c.fixed);
+        }
         let (t, cap) = (c.tracked as usize, c.cap as usize);
         let provided = &mut s.provided[t * b..t * b + b];
         let totals = &mut s.totals[cap * b..cap * b + b];
-        let rows = &s.row[n * b..n * b + b];
-        let sink = Sink {
-            list,
-            provided,
-            totals,
-            rows,
-            arrive: &mut s.arrive,
-            timeline: days > 0,
-            at: t * b,
-            row_stride: nt * b,
-        };
-        // The stream's state lives in registers for the loop, and each kind of
-        // distribution gets its own copy of the loop with the sampler inlined.
-        let mut rng = s.contrib_rng[k].clone();
-        let sampler = &c.sampler;
-        let sum = match *sampler {
-            _ if !c.random => sink.add(|| c.fixed),
-            Sampler::Triangular(ref tri) => sink.add(|| to_count(tri.sample(&mut rng))),
-            Sampler::Pert {
-                min,
-                range,
-                ref beta,
-            } => sink.add(|| to_count(min + range * beta.sample(&mut rng))),
-            Sampler::Uniform { min, width } => sink.add(|| to_count(min + width * unit(&mut rng))),
-            Sampler::Normal { mean, sd } => sink.add(|| to_count(mean + sd * std_normal(&mut rng))),
-            _ => sink.add(|| to_count(sampler.sample(&mut rng))),
-        };
-        s.contrib_rng[k] = rng;
+        let mut sum = 0u64;
+        if days > 0 {
+            // Filed under the first timeline day by which its nation is ready.
+            let rows = &s.row[n * b..n * b + b];
+            let arrive = &mut s.arrive[t * b..];
+            let stride = nt * b;
+            for (&j, &v) in list.iter().zip(amounts.iter()) {
+                let j = j as usize;
+                provided[j] += v;
+                totals[j] += v;
+                sum += v;
+                arrive[usize::from(rows[j]) * stride + j] += v;
+            }
+        } else {
+            for (&j, &v) in list.iter().zip(amounts.iter()) {
+                provided[j as usize] += v;
+                totals[j as usize] += v;
+                sum += v;
+            }
+        }
         tally.contributed[c.index as usize] += u128::from(sum);
     }
 }
 
 /// Steps 5–6: leads, requirements, coverage.
+#[inline(never)]
 fn coverage(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     let b = s.b;
     // 5–6. Leads, requirements, coverage.
@@ -497,6 +492,7 @@ fn coverage(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
 }
 
 /// Histograms, thresholds and per-nation counts.
+#[inline(never)]
 fn tallies(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     let b = s.b;
     // Histograms and thresholds.
@@ -515,6 +511,7 @@ fn tallies(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
 }
 
 /// Coverage by each timeline day: a contribution counts once its nation is ready.
+#[inline(never)]
 fn timeline(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     let b = s.b;
     let nt = plan.tracked;
