@@ -6,6 +6,8 @@
 //! precomputed once so that a draw is a few arithmetic operations on one or two
 //! uniforms. Every sampler is exact (no tables, no approximations beyond `f64`).
 
+use std::hint::select_unpredictable;
+
 use rand_core::Rng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::Serialize;
@@ -405,15 +407,19 @@ const CELL: u64 = 1 << 24;
 /// density's maximum and minimum are known in closed form — at the strip's ends, or
 /// at the mode when it falls inside. Each strip gets an integer weight `wᵢ` and a
 /// hat height `Hᵢ = wᵢ·s` at or above the density's maximum there, and a squeeze
-/// at or below its minimum. A draw takes two 64-bit random words: the first picks
-/// strip i with probability exactly `wᵢ/Σw` (Walker's alias method in integer
-/// arithmetic: 8 bits for the cell, 24 for the coin) and gives the height's 32
-/// bits; the second places the point uniformly in the strip. The point is accepted
-/// at once under the squeeze (about 98.5 % of draws), else after one density
-/// evaluation. Rejection from a dominating hat is exact: accepted points follow
-/// Beta(α, β), up to the 2⁻³² resolution of the height. Hats are inflated, and
-/// squeezes deflated, by 1e-9 relative so that rounding cannot let the density
-/// poke above a hat.
+/// at or below its minimum. A draw usually takes one 64-bit random word: 8 bits
+/// pick a cell and 12 bits give the leading bits of a 24-bit coin, so strip i is
+/// chosen with probability exactly `wᵢ/Σw` (Walker's alias method in integer
+/// arithmetic); 12 bits give the leading bits of the 32-bit height, and 32 bits
+/// place the point in the strip (a grid of 2⁻⁴⁰ on the unit interval). Only when
+/// the leading bits cannot settle a comparison (the coin's, 1 in 4,096 draws; the
+/// height's, near the squeeze) are the trailing bits drawn from a second word, so
+/// every decision is the one the full-width numbers would make. The point is
+/// accepted at once under the squeeze (about 98.5 % of draws), else after one
+/// density evaluation. Rejection from a dominating hat is exact: accepted points
+/// follow Beta(α, β), up to the 2⁻³² resolution of the height and the 2⁻⁴⁰ grid.
+/// Hats are inflated, and squeezes deflated, by 1e-9 relative so that rounding
+/// cannot let the density poke above a hat.
 #[derive(Debug, Clone)]
 pub struct BetaSampler {
     a1: f64,
@@ -505,21 +511,39 @@ impl BetaSampler {
         loop {
             let r = rng.next_u64();
             let cell = (r >> 56) as usize;
-            let coin = (r >> 32) & (CELL - 1);
-            let height = r as u32;
+            let coin = ((r >> 44) & 0xfff) as u32;
             let c = self.cells[cell];
+            let keep = (c >> 8) as u32;
+            // The coin's leading 12 bits settle `coin < keep` unless they tie with
+            // keep's (then its trailing 12 bits are drawn).
+            let own = coin_below(coin, keep, || (rng.next_u64() >> 52) as u32);
             // Branch-free: the coin is a fair random bit stream.
-            let own = usize::from(coin < c >> 8);
-            let i = (cell & own.wrapping_neg()) | ((c & 0xff) as usize & own.wrapping_sub(1));
-            let x = ((i as i32) as f64 + unit(rng)) * (1.0 / STRIPS as f64);
-            if height < self.squeeze[i] {
+            let i = select_unpredictable(own, cell, (c & 0xff) as usize);
+            // Strip i, and 32 bits of position in it: exact in an f64.
+            let x = ((((i as u64) << 32) | (r & 0xffff_ffff)) as i64) as f64
+                * (1.0 / (1u64 << 40) as f64);
+            let lead = ((r >> 32) & 0xfff) as u32;
+            if lead < self.squeeze[i] >> 20 {
+                // The whole 2⁻¹² band of heights lies under the squeeze.
                 return x;
             }
-            let y = (f64::from(height) + 0.5) * (1.0 / 4_294_967_296.0) * self.hat[i];
-            if y < self.density(x) {
+            if self.accept_slow(rng, lead, i, x) {
                 return x;
             }
         }
+    }
+
+    /// The rest of the acceptance test: the height's trailing 20 bits, the squeeze,
+    /// then the density.
+    #[cold]
+    #[inline(never)]
+    fn accept_slow<R: Rng + ?Sized>(&self, rng: &mut R, lead: u32, i: usize, x: f64) -> bool {
+        let height = (lead << 20) | (rng.next_u64() >> 44) as u32;
+        if height < self.squeeze[i] {
+            return true;
+        }
+        let y = (f64::from(height) + 0.5) * (1.0 / 4_294_967_296.0) * self.hat[i];
+        y < self.density(x)
     }
 
     /// The density, scaled so that its maximum is 1.
@@ -537,6 +561,23 @@ impl BetaSampler {
         };
         (l + r - self.log_max).exp()
     }
+}
+
+/// Whether a 24-bit coin `lead << 12 | trailing` is below `keep` (≤ 2²⁴), drawing
+/// the `trailing` 12 bits only when the leading ones tie with `keep`'s.
+#[inline(always)]
+fn coin_below(lead: u32, keep: u32, trailing: impl FnOnce() -> u32) -> bool {
+    if lead == keep >> 12 {
+        tie_break(lead, keep, trailing)
+    } else {
+        lead < keep >> 12
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn tie_break(lead: u32, keep: u32, trailing: impl FnOnce() -> u32) -> bool {
+    ((lead << 12) | trailing()) < keep
 }
 
 #[cfg(test)]
@@ -687,6 +728,34 @@ mod tests {
                     (p - exact).abs() < 5.0 * se,
                     "Beta({a},{b}): F({x}) = {p}, exact {exact}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn split_coins_decide_as_full_width_coins() {
+        // Every 24-bit coin, against thresholds at and around 12-bit boundaries.
+        for keep in [
+            0,
+            1,
+            4095,
+            4096,
+            4097,
+            0x7f_f800,
+            0x7f_fabc,
+            (1 << 24) - 1,
+            1 << 24,
+        ] {
+            for coin in 0..1u32 << 24 {
+                let (lead, trailing) = (coin >> 12, coin & 0xfff);
+                let mut drawn = false;
+                let below = coin_below(lead, keep, || {
+                    drawn = true;
+                    trailing
+                });
+                assert_eq!(below, coin < keep, "coin {coin:#x}, keep {keep:#x}");
+                // Trailing bits are drawn only on a tie of the leading ones.
+                assert_eq!(drawn, lead == keep >> 12);
             }
         }
     }

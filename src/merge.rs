@@ -174,22 +174,22 @@ pub fn merge(inputs: &[Input]) -> Result<Merged, MergeError> {
         if d.is_empty() {
             continue;
         }
-        if let Some((end, j)) = reach {
-            if d.start < end {
-                let (a, b) = (&parts[j], &parts[i]);
-                let (sa, sb) = (a.1.header.shard, b.1.header.shard);
-                let overlap = d.start..end.min(d.end);
-                return incompatible(format!(
-                    "{} (shard {}/{}) and {} (shard {}/{}) overlap: both count {}",
-                    a.0,
-                    sa.index,
-                    sa.count,
-                    b.0,
-                    sb.index,
-                    sb.count,
-                    Blocks(&overlap)
-                ));
-            }
+        if let Some((end, j)) = reach
+            && d.start < end
+        {
+            let (a, b) = (&parts[j], &parts[i]);
+            let (sa, sb) = (a.1.header.shard, b.1.header.shard);
+            let overlap = d.start..end.min(d.end);
+            return incompatible(format!(
+                "{} (shard {}/{}) and {} (shard {}/{}) overlap: both count {}",
+                a.0,
+                sa.index,
+                sa.count,
+                b.0,
+                sb.index,
+                sb.count,
+                Blocks(&overlap)
+            ));
         }
         if reach.is_none_or(|(end, _)| d.end > end) {
             reach = Some((d.end, i));

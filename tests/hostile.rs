@@ -143,7 +143,7 @@ fn hostile_value(rng: &mut Xoshiro256PlusPlus) -> String {
         0 => "\"".to_string() + &"x".repeat(1 + (rng.next_u64() % 60_000) as usize) + "\"",
         1 => {
             let d = 1 + (rng.next_u64() % 300) as usize;
-            if rng.next_u64() % 2 == 0 {
+            if rng.next_u64().is_multiple_of(2) {
                 "[".repeat(d) + &"]".repeat(d)
             } else {
                 "{ a = ".repeat(d) + "1" + &" }".repeat(d)

@@ -166,11 +166,11 @@ fn decode_dist(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<S<Dist>> {
         return None;
     };
     let mut source_ok = true;
-    if let Some((k, v)) = table.iter().find(|(k, _)| k.get_ref() == "source") {
-        if !matches!(v.get_ref(), DeValue::String(_)) {
-            wrong_type::<()>(v, &join(key, k.get_ref()), cx, "a string");
-            source_ok = false;
-        }
+    if let Some((k, v)) = table.iter().find(|(k, _)| k.get_ref() == "source")
+        && !matches!(v.get_ref(), DeValue::String(_))
+    {
+        wrong_type::<()>(v, &join(key, k.get_ref()), cx, "a string");
+        source_ok = false;
     }
     let name: &str = form.get_ref();
     let sub = join(key, name);

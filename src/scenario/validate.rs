@@ -141,14 +141,14 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
                 format!("at most {} timeline days", limits::MAX_TIMELINE_DAYS),
             );
         }
-        if let Some(t) = &s.trials {
-            if t.0.v == 0 {
-                cx.error(
-                    t.0.at.span.clone(),
-                    &t.0.at.key,
-                    "trials must be at least 1",
-                );
-            }
+        if let Some(t) = &s.trials
+            && t.0.v == 0
+        {
+            cx.error(
+                t.0.at.span.clone(),
+                &t.0.at.key,
+                "trials must be at least 1",
+            );
         }
     }
 
