@@ -46,6 +46,8 @@ pub struct Scratch {
     factor: Vec<f64>,
     /// Per nation and trial: it takes part.
     part: Vec<bool>,
+    /// Per trial: a decision's threshold (probability, or its normal quantile).
+    thr: Vec<f64>,
     /// Per nation: the trials (of the batch) in which it takes part, and how many.
     active: Vec<u16>,
     active_len: Vec<usize>,
@@ -95,6 +97,7 @@ impl Scratch {
             cond: vec![false; plan.conditions.len() * b],
             factor: vec![0.0; plan.bloc_keys.len() * b],
             part: vec![false; nn * b],
+            thr: vec![0.0; b],
             active: vec![0; nn * b],
             active_len: vec![0; nn],
             row: vec![0; nn * b],
@@ -266,29 +269,41 @@ fn decisions(plan: &Plan, s: &mut Scratch, m: usize) {
             && caps.iter().all(|c| c.prob.factors.0 == c.prob.factors.1)
         {
             // Fixed probabilities with caps: the binding caps' minimum, taken in
-            // quantile space for a bloc member (Φ⁻¹ is monotone).
+            // quantile space for a bloc member (Φ⁻¹ is monotone), one cap at a
+            // time over the batch.
             let bloc = (d.bloc != NO_BLOC).then_some(d.bloc as usize);
-            for j in 0..m {
-                let mut p = d.prob.p;
-                let mut z = d.prob.z;
-                for cap in caps {
-                    let on = cap.on as usize * b + j;
-                    let absent = if cap.on_nation {
-                        !s.part[on]
-                    } else {
-                        !s.cond[on]
-                    };
-                    p = p.min(select(absent, cap.prob.p, f64::INFINITY));
-                    z = z.min(select(absent, cap.prob.z, f64::INFINITY));
-                }
-                s.part[n * b + j] = match bloc {
-                    None => unit(&mut rng) < p,
-                    Some(bl) => {
-                        let latent = plan.bloc_load[bl] * s.factor[bl * b + j]
-                            + plan.bloc_own[bl] * std_normal(&mut rng);
-                        latent < z
-                    }
+            let thr = &mut s.thr[..m];
+            thr.fill(if bloc.is_some() { d.prob.z } else { d.prob.p });
+            for cap in caps {
+                let on = cap.on as usize * b;
+                let present = if cap.on_nation {
+                    &s.part[on..on + m]
+                } else {
+                    &s.cond[on..on + m]
                 };
+                let c = if bloc.is_some() {
+                    cap.prob.z
+                } else {
+                    cap.prob.p
+                };
+                for (t, &here) in thr.iter_mut().zip(present) {
+                    *t = t.min(select(here, f64::INFINITY, c));
+                }
+            }
+            let out = &mut s.part[n * b..n * b + m];
+            match bloc {
+                None => {
+                    for (o, &t) in out.iter_mut().zip(thr.iter()) {
+                        *o = unit(&mut rng) < t;
+                    }
+                }
+                Some(bl) => {
+                    let (load, own) = (plan.bloc_load[bl], plan.bloc_own[bl]);
+                    let factor = &s.factor[bl * b..bl * b + m];
+                    for ((o, &t), &f) in out.iter_mut().zip(thr.iter()).zip(factor) {
+                        *o = load * f + own * std_normal(&mut rng) < t;
+                    }
+                }
             }
         } else {
             for j in 0..m {
