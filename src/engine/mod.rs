@@ -36,19 +36,19 @@ pub const STREAMS: &str = "xoshiro256++/splitmix64/block4096/v1";
 
 /// Rounds a drawn amount to the nearest integer (halves away from zero), clamped
 /// to `[0, MAX_VALUE]`; NaN counts 0. Equal to `x.round()` clamped, without the
-/// library call `round` compiles to on baseline x86-64.
+/// library call `round` compiles to on baseline x86-64, and without a branch or a
+/// float-to-integer conversion, so that a loop of them vectorises.
 #[inline(always)]
 pub fn to_count(x: f64) -> u64 {
-    if x.is_nan() || x <= 0.0 {
-        return 0;
-    }
-    if x >= limits::MAX_VALUE as f64 {
-        return limits::MAX_VALUE;
-    }
-    // 0 < x < 2^40: truncation is exact and x − t is computed without error
-    // (signed conversions: one instruction each, where unsigned ones are sequences).
-    let t = x as i64;
-    (t + i64::from(x - t as f64 >= 0.5)) as u64
+    /// 2⁵²: adding it to 0 ≤ x < 2⁵² rounds x to an integer (ties to even), which
+    /// then sits in the low bits of the sum.
+    const MAGIC: f64 = 4_503_599_627_370_496.0;
+    // `max` returns the other operand for NaN.
+    let x = x.max(0.0).min(limits::MAX_VALUE as f64);
+    let y = x + MAGIC;
+    let n = y.to_bits() - MAGIC.to_bits();
+    // A tie rounded down to even goes up instead (n − x is exact here).
+    n + u64::from((y - MAGIC) - x == -0.5)
 }
 
 /// Number of blocks for `trials` trials.
@@ -275,6 +275,27 @@ mod tests {
         for _ in 0..100_000 {
             let x = (r.next_u64() >> 11) as f64 / (1u64 << 33) as f64; // 0 .. 2^20
             assert_eq!(to_count(x), x.round() as u64, "{x}");
+        }
+        // Halves, and their neighbours, across the range.
+        for k in (0..2_000u64).chain((0..2_000).map(|i| (1u64 << 39) + i * 7_919)) {
+            let h = k as f64 + 0.5;
+            for x in [h, h.next_down(), h.next_up(), k as f64] {
+                assert_eq!(to_count(x), x.round() as u64, "{x}");
+            }
+        }
+        for x in [
+            -0.0,
+            -1e-300,
+            f64::NEG_INFINITY,
+            f64::INFINITY,
+            1e12,
+            1e12 + 0.5,
+        ] {
+            assert_eq!(
+                to_count(x),
+                (x.round().max(0.0) as u64).min(limits::MAX_VALUE),
+                "{x}"
+            );
         }
         for x in [
             0.5,

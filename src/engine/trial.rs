@@ -53,7 +53,8 @@ pub struct Scratch {
     active_len: Vec<usize>,
     /// Per nation and trial: the first timeline day by which it is ready.
     row: Vec<u16>,
-    /// Per trial of a contribution's nation: the amounts drawn.
+    /// Per trial of a contribution's nation: the values drawn, and as counts.
+    values: Vec<f64>,
     amounts: Vec<u64>,
     /// Per tracked pair and trial: amount provided.
     provided: Vec<u64>,
@@ -101,6 +102,7 @@ impl Scratch {
             active: vec![0; nn * b],
             active_len: vec![0; nn],
             row: vec![0; nn * b],
+            values: vec![0.0; b],
             amounts: vec![0; b],
             provided: vec![0; plan.tracked * b],
             totals: vec![0; plan.capabilities * b],
@@ -173,31 +175,33 @@ pub fn run_block(plan: &Plan, seed: u64, block: u64, len: u64, s: &mut Scratch, 
     tally.trials += len as u64;
 }
 
-/// Draws `out.len()` amounts from `sampler`, as counts. Each kind of distribution
-/// gets its own copy of the loop with the sampler inlined, and the stream's state
-/// lives in registers for the loop.
-fn draw_counts(sampler: &Sampler, rng: &mut Xoshiro256PlusPlus, out: &mut [u64]) {
+/// Draws `out.len()` values from `sampler`. Each kind of distribution gets its own
+/// loop with the sampler inlined, and the stream's state lives in registers for the
+/// loop. Where a draw is a function of one uniform (triangular, uniform), the
+/// uniforms are drawn first and transformed in a second loop, which the compiler
+/// vectorises.
+fn draw_values(sampler: &Sampler, rng: &mut Xoshiro256PlusPlus, out: &mut [f64]) {
     let mut r = rng.clone();
     match *sampler {
-        Sampler::Triangular(ref tri) => out
-            .iter_mut()
-            .for_each(|o| *o = to_count(tri.sample(&mut r))),
+        Sampler::Triangular(ref tri) => {
+            out.iter_mut().for_each(|o| *o = unit(&mut r));
+            tri.from_units(out);
+        }
         Sampler::Pert {
             min,
             range,
             ref beta,
         } => out
             .iter_mut()
-            .for_each(|o| *o = to_count(min + range * beta.sample(&mut r))),
-        Sampler::Uniform { min, width } => out
-            .iter_mut()
-            .for_each(|o| *o = to_count(min + width * unit(&mut r))),
+            .for_each(|o| *o = min + range * beta.sample(&mut r)),
+        Sampler::Uniform { min, width } => {
+            out.iter_mut().for_each(|o| *o = unit(&mut r));
+            out.iter_mut().for_each(|o| *o = min + width * *o);
+        }
         Sampler::Normal { mean, sd } => out
             .iter_mut()
-            .for_each(|o| *o = to_count(mean + sd * std_normal(&mut r))),
-        _ => out
-            .iter_mut()
-            .for_each(|o| *o = to_count(sampler.sample(&mut r))),
+            .for_each(|o| *o = mean + sd * std_normal(&mut r)),
+        _ => out.iter_mut().for_each(|o| *o = sampler.sample(&mut r)),
     }
     *rng = r;
 }
@@ -357,23 +361,12 @@ fn participation(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
             let row = &mut s.row[n * b..n * b + m];
             match ready {
                 Some(r) => {
-                    let mut rng = s.ready_rng[n].clone();
+                    let ready = &mut s.values[..len];
+                    draw_values(r, &mut s.ready_rng[n], ready);
                     // The first timeline day on or after `ready` (branch-free count).
-                    let day_row =
-                        |ready: f64| plan.days.iter().map(|&d| u16::from(d < ready)).sum();
-                    match *r {
-                        Sampler::Triangular(ref tri) => {
-                            for &j in &list[..len] {
-                                row[j as usize] = day_row(tri.sample(&mut rng));
-                            }
-                        }
-                        _ => {
-                            for &j in &list[..len] {
-                                row[j as usize] = day_row(r.sample(&mut rng));
-                            }
-                        }
+                    for (&j, &ready) in list[..len].iter().zip(ready.iter()) {
+                        row[j as usize] = plan.days.iter().map(|&d| u16::from(d < ready)).sum();
                     }
-                    s.ready_rng[n] = rng;
                 }
                 None => row.fill(0),
             }
@@ -398,7 +391,11 @@ fn contributions(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
         let list = &s.active[n * b..n * b + s.active_len[n]];
         let amounts = &mut s.amounts[..list.len()];
         if c.random {
-            draw_counts(&c.sampler, &mut s.contrib_rng[k], amounts);
+            let values = &mut s.values[..list.len()];
+            draw_values(&c.sampler, &mut s.contrib_rng[k], values);
+            for (a, &v) in amounts.iter_mut().zip(values.iter()) {
+                *a = to_count(v);
+            }
         } else {
             amounts.fill(c.fixed);
         }
