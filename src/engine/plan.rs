@@ -130,6 +130,8 @@ pub struct Plan {
     pub days: Vec<f64>,
     /// Number of tracked pairs.
     pub tracked: usize,
+    /// Per tracked pair: its capability.
+    pub tracked_cap: Vec<u32>,
     /// Number of capabilities.
     pub capabilities: usize,
 }
@@ -245,6 +247,7 @@ impl Plan {
             thresholds: model.thresholds.clone(),
             days: model.timeline_days.iter().map(|&d| d as f64).collect(),
             tracked: model.tracked.len(),
+            tracked_cap: model.tracked.iter().map(|t| t.capability as u32).collect(),
             capabilities: model.capabilities.len(),
         }
     }

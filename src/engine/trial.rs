@@ -399,9 +399,8 @@ fn contributions(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
         } else {
             amounts.fill(c.fixed);
         }
-        let (t, cap) = (c.tracked as usize, c.cap as usize);
+        let t = c.tracked as usize;
         let provided = &mut s.provided[t * b..t * b + b];
-        let totals = &mut s.totals[cap * b..cap * b + b];
         let mut sum = 0u64;
         if days > 0 {
             // Filed under the first timeline day by which its nation is ready.
@@ -411,18 +410,25 @@ fn contributions(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
             for (&j, &v) in list.iter().zip(amounts.iter()) {
                 let j = j as usize;
                 provided[j] += v;
-                totals[j] += v;
                 sum += v;
                 arrive[usize::from(rows[j]) * stride + j] += v;
             }
         } else {
             for (&j, &v) in list.iter().zip(amounts.iter()) {
                 provided[j as usize] += v;
-                totals[j as usize] += v;
                 sum += v;
             }
         }
         tally.contributed[c.index as usize] += u128::from(sum);
+    }
+    // Each capability's total: its tracked pairs' sums (every contributed pair is
+    // tracked).
+    for (t, &cap) in plan.tracked_cap.iter().enumerate() {
+        let cap = cap as usize;
+        let provided = &s.provided[t * b..t * b + b];
+        for (total, &p) in s.totals[cap * b..cap * b + b].iter_mut().zip(provided) {
+            *total += p;
+        }
     }
 }
 
