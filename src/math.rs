@@ -204,6 +204,60 @@ pub fn norm_inv(p: f64) -> f64 {
     if q < 0.0 { -val } else { val }
 }
 
+/// Cells of a [`QuantileGrid`] (a power of two, so that `p · CELLS` is exact).
+const CELLS: usize = 1024;
+
+/// Φ⁻¹ on a grid of probabilities, to settle `x < Φ⁻¹(p)` without computing
+/// Φ⁻¹(p) for most draws: Φ⁻¹ is increasing, so for p in cell
+/// `[k/1024, (k+1)/1024)`, `x < Φ⁻¹(k/1024)` means yes and `x ≥ Φ⁻¹((k+1)/1024)`
+/// means no. Only an x between the two (about one draw in a thousand) needs
+/// [`norm_inv`], so every answer is the one `x < norm_inv(p)` gives.
+#[derive(Debug, Clone)]
+pub struct QuantileGrid {
+    z: Box<[f64; CELLS + 1]>,
+}
+
+impl Default for QuantileGrid {
+    fn default() -> Self {
+        QuantileGrid {
+            z: Box::new(std::array::from_fn(|k| norm_inv(k as f64 / CELLS as f64))),
+        }
+    }
+}
+
+impl QuantileGrid {
+    /// Whether `x < Φ⁻¹(p)`, for `p` in `[0, 1]`.
+    #[inline(always)]
+    pub fn below(&self, x: f64, p: f64) -> bool {
+        match self.settle(x, p) {
+            (below, false) => below,
+            (_, true) => below_exact(x, p),
+        }
+    }
+
+    /// `(x < Φ⁻¹(p), false)`, or `(_, true)` when the grid cannot tell (then
+    /// ask [`QuantileGrid::below`]). Free of branches, for loops over many draws.
+    #[inline(always)]
+    pub fn settle(&self, x: f64, p: f64) -> (bool, bool) {
+        // The cell is ⌊p · 1024⌋ (p · 1024 is exact), found without a
+        // float-to-integer conversion: adding 2⁵² rounds it to an integer r in
+        // the low bits, one too many when it rounded up.
+        const MAGIC: f64 = 4_503_599_627_370_496.0;
+        let s = p * CELLS as f64;
+        let y = s + MAGIC;
+        let r = y.to_bits().wrapping_sub(MAGIC.to_bits());
+        let k = (r.wrapping_sub(u64::from(s < y - MAGIC)) as usize).min(CELLS - 1);
+        let (yes, no) = (x < self.z[k], x >= self.z[k + 1]);
+        (yes, !yes & !no)
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn below_exact(x: f64, p: f64) -> bool {
+    x < norm_inv(p)
+}
+
 /// z for a two-sided 95 % interval.
 pub const Z95: f64 = 1.959_963_984_540_054;
 
@@ -248,6 +302,36 @@ mod tests {
         }
         assert_eq!(norm_inv(0.0), f64::NEG_INFINITY);
         assert_eq!(norm_inv(1.0), f64::INFINITY);
+    }
+
+    #[test]
+    fn the_quantile_grid_answers_as_norm_inv() {
+        let grid = QuantileGrid::default();
+        let mut state = 12345u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for _ in 0..200_000 {
+            let p = next();
+            let x = 8.0 * next() - 4.0;
+            assert_eq!(grid.below(x, p), x < norm_inv(p), "x {x}, p {p}");
+            // Right at the quantile.
+            let z = norm_inv(p);
+            for x in [z, z.next_down(), z.next_up()] {
+                assert_eq!(grid.below(x, p), x < z, "x {x}, p {p}");
+            }
+        }
+        // At the cell edges, and p = 0 and 1.
+        for k in 0..=CELLS {
+            let p = k as f64 / CELLS as f64;
+            let z = norm_inv(p);
+            for x in [-9.0, -1.0, 0.0, 0.5, 9.0, z, z.next_down(), f64::INFINITY] {
+                assert_eq!(grid.below(x, p), x < z, "x {x}, p {p}");
+            }
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! order the trial loop reads them (structure of arrays, no strings, no nesting).
 
 use crate::dist::Sampler;
+use crate::math::QuantileGrid;
 use crate::model::{CapOn, Model, Prob};
 
 /// "No bloc".
@@ -86,6 +87,8 @@ pub struct ReqP {
 /// The whole plan.
 #[derive(Debug, Clone)]
 pub struct Plan {
+    /// Φ⁻¹ on a grid, for decisions whose probability is drawn.
+    pub grid: QuantileGrid,
     /// Per condition: its probability.
     pub conditions: Vec<ProbP>,
     /// Per condition: stream key.
@@ -226,6 +229,7 @@ impl Plan {
             })
             .collect();
         Plan {
+            grid: QuantileGrid::default(),
             conditions,
             condition_keys: model.conditions.iter().map(|c| c.key).collect(),
             bloc_load: model.blocs.iter().map(|b| b.load).collect(),

@@ -21,7 +21,6 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use super::plan::{NO_BLOC, Plan, ProbP};
 use super::{stream, to_count};
 use crate::dist::{Sampler, std_normal, unit};
-use crate::math::norm_inv;
 use crate::stats::Tally;
 
 /// Trials per batch, at most: the buffers of a batch stay in the caches.
@@ -48,6 +47,10 @@ pub struct Scratch {
     part: Vec<bool>,
     /// Per trial: a decision's threshold (probability, or its normal quantile).
     thr: Vec<f64>,
+    /// Per trial: a decision's uniform, or its latent normal.
+    draws: Vec<f64>,
+    /// Per cap of a decision and trial: the cap's drawn probability.
+    cap_p: Vec<f64>,
     /// Per nation: the trials (of the batch) in which it takes part, and how many.
     active: Vec<u16>,
     active_len: Vec<usize>,
@@ -88,6 +91,12 @@ impl Scratch {
         let r = stream(0, 0, 0);
         let nn = plan.nation_keys.len();
         let b = b.clamp(1, BATCH);
+        let max_caps = plan
+            .decisions
+            .iter()
+            .map(|d| (d.caps.1 - d.caps.0) as usize)
+            .max()
+            .unwrap_or(0);
         Scratch {
             cond_rng: vec![r.clone(); plan.conditions.len()],
             bloc_rng: vec![r.clone(); plan.bloc_keys.len()],
@@ -99,6 +108,8 @@ impl Scratch {
             factor: vec![0.0; plan.bloc_keys.len() * b],
             part: vec![false; nn * b],
             thr: vec![0.0; b],
+            draws: vec![0.0; b],
+            cap_p: vec![0.0; max_caps * b],
             active: vec![0; nn * b],
             active_len: vec![0; nn],
             row: vec![0; nn * b],
@@ -310,31 +321,67 @@ fn decisions(plan: &Plan, s: &mut Scratch, m: usize) {
                 }
             }
         } else {
+            // Drawn probabilities. First every random number, trial by trial in
+            // stream order (the probability's factors, each cap's, then the
+            // uniform or normal), then the caps one at a time over the batch,
+            // then the decisions.
+            let thr = &mut s.thr[..m];
+            let draws = &mut s.draws[..m];
+            let bloc = (d.bloc != NO_BLOC).then_some(d.bloc as usize);
             for j in 0..m {
-                let (mut p, mut z) = draw_prob(&d.prob, &plan.factors, &mut rng);
-                for cap in caps {
-                    let (cp, cz) = draw_prob(&cap.prob, &plan.factors, &mut rng);
-                    let on = cap.on as usize * b + j;
-                    let absent = if cap.on_nation {
-                        !s.part[on]
-                    } else {
-                        !s.cond[on]
-                    };
-                    // The cap binds when its condition is false (or nation absent)
-                    // and it is lower: p = min(p, cap), and Φ⁻¹ is monotone, so z
-                    // follows.
-                    let binds = absent & (cp < p);
-                    p = select(binds, cp, p);
-                    z = select(binds, cz, z);
+                thr[j] = draw_prob(&d.prob, &plan.factors, &mut rng).0;
+                for (c, cap) in caps.iter().enumerate() {
+                    if cap.prob.factors.0 != cap.prob.factors.1 {
+                        s.cap_p[c * b + j] = draw_prob(&cap.prob, &plan.factors, &mut rng).0;
+                    }
                 }
-                s.part[n * b + j] = if d.bloc == NO_BLOC {
-                    unit(&mut rng) < p
-                } else {
-                    let bl = d.bloc as usize;
-                    let latent = plan.bloc_load[bl] * s.factor[bl * b + j]
-                        + plan.bloc_own[bl] * std_normal(&mut rng);
-                    latent < if z.is_nan() { norm_inv(p) } else { z }
+                draws[j] = match bloc {
+                    None => unit(&mut rng),
+                    Some(bl) => {
+                        plan.bloc_load[bl] * s.factor[bl * b + j]
+                            + plan.bloc_own[bl] * std_normal(&mut rng)
+                    }
                 };
+            }
+            // A cap binds when its condition is false (or its nation absent):
+            // p = min(p, cap).
+            for (c, cap) in caps.iter().enumerate() {
+                let on = cap.on as usize * b;
+                let present = if cap.on_nation {
+                    &s.part[on..on + m]
+                } else {
+                    &s.cond[on..on + m]
+                };
+                if cap.prob.factors.0 == cap.prob.factors.1 {
+                    for (t, &here) in thr.iter_mut().zip(present) {
+                        *t = t.min(select(here, f64::INFINITY, cap.prob.p));
+                    }
+                } else {
+                    let drawn = &s.cap_p[c * b..c * b + m];
+                    for ((t, &here), &cp) in thr.iter_mut().zip(present).zip(drawn) {
+                        *t = t.min(select(here, f64::INFINITY, cp));
+                    }
+                }
+            }
+            let out = &mut s.part[n * b..n * b + m];
+            if bloc.is_none() {
+                for ((o, &t), &u) in out.iter_mut().zip(thr.iter()).zip(draws.iter()) {
+                    *o = u < t;
+                }
+            } else {
+                // The latent normal against Φ⁻¹(p): settled by the grid without a
+                // branch, then the rare draws it cannot settle.
+                let mut unsettled = false;
+                for ((o, &t), &latent) in out.iter_mut().zip(thr.iter()).zip(draws.iter()) {
+                    let (below, open) = plan.grid.settle(latent, t);
+                    *o = below;
+                    unsettled |= open;
+                }
+                if unsettled {
+                    for ((o, &t), &latent) in out.iter_mut().zip(thr.iter()).zip(draws.iter()) {
+                        *o = plan.grid.below(latent, t);
+                    }
+                }
             }
         }
         s.nation_rng[n] = rng;
