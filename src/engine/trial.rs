@@ -328,19 +328,22 @@ fn decisions(plan: &Plan, s: &mut Scratch, m: usize) {
             let thr = &mut s.thr[..m];
             let draws = &mut s.draws[..m];
             let bloc = (d.bloc != NO_BLOC).then_some(d.bloc as usize);
+            let random_caps = caps.iter().any(|c| c.prob.factors.0 != c.prob.factors.1);
+            let (load, own) = bloc.map_or((0.0, 0.0), |bl| (plan.bloc_load[bl], plan.bloc_own[bl]));
+            let factor = &s.factor[bloc.unwrap_or(0) * b..];
             for j in 0..m {
                 thr[j] = draw_prob(&d.prob, &plan.factors, &mut rng).0;
-                for (c, cap) in caps.iter().enumerate() {
-                    if cap.prob.factors.0 != cap.prob.factors.1 {
-                        s.cap_p[c * b + j] = draw_prob(&cap.prob, &plan.factors, &mut rng).0;
+                if random_caps {
+                    for (c, cap) in caps.iter().enumerate() {
+                        if cap.prob.factors.0 != cap.prob.factors.1 {
+                            s.cap_p[c * b + j] = draw_prob(&cap.prob, &plan.factors, &mut rng).0;
+                        }
                     }
                 }
-                draws[j] = match bloc {
-                    None => unit(&mut rng),
-                    Some(bl) => {
-                        plan.bloc_load[bl] * s.factor[bl * b + j]
-                            + plan.bloc_own[bl] * std_normal(&mut rng)
-                    }
+                draws[j] = if bloc.is_none() {
+                    unit(&mut rng)
+                } else {
+                    load * factor[j] + own * std_normal(&mut rng)
                 };
             }
             // A cap binds when its condition is false (or its nation absent):
