@@ -76,6 +76,8 @@ pub struct Scratch {
     arrive: Vec<u64>,
     /// Trials per batch (the stride of the per-trial arrays).
     b: usize,
+    /// Whether to run the x86-64-v3 copy of the stages.
+    pub(crate) wide: bool,
 }
 
 impl Scratch {
@@ -123,6 +125,7 @@ impl Scratch {
             covered: vec![false; b],
             arrive: vec![0; (plan.days.len() + 1) * plan.tracked * b],
             b,
+            wide: wide_available(),
         }
     }
 }
@@ -177,13 +180,62 @@ pub fn run_block(plan: &Plan, seed: u64, block: u64, len: u64, s: &mut Scratch, 
         }
     }
     let len = len as usize;
+    #[cfg(target_arch = "x86_64")]
+    if s.wide {
+        // SAFETY: `wide` is set only where the processor has every feature
+        // `batches_wide` is compiled for (see `wide_available`).
+        unsafe { batches_wide(plan, s, tally, len) };
+        tally.trials += len as u64;
+        return;
+    }
+    batches(plan, s, tally, len);
+    tally.trials += len as u64;
+}
+
+/// Whether this processor can run the engine's copy compiled for x86-64-v3
+/// (AVX2, BMI1/2, LZCNT, MOVBE, POPCNT). That copy computes the same thing with
+/// wider vectors and more registers: results are bit for bit the same (Rust
+/// never fuses a multiply and an add, and square roots are exact in both), which
+/// a test checks.
+pub fn wide_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::is_x86_feature_detected as has;
+        has!("avx2")
+            && has!("bmi1")
+            && has!("bmi2")
+            && has!("lzcnt")
+            && has!("movbe")
+            && has!("popcnt")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// The batches of a block, for any x86-64 (or other) processor.
+fn batches(plan: &Plan, s: &mut Scratch, tally: &mut Tally, len: usize) {
+    batches_inline(plan, s, tally, len);
+}
+
+/// The batches of a block, compiled for x86-64-v3.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx,avx2,bmi1,bmi2,lzcnt,movbe,popcnt")]
+unsafe fn batches_wide(plan: &Plan, s: &mut Scratch, tally: &mut Tally, len: usize) {
+    batches_inline(plan, s, tally, len);
+}
+
+/// Every stage is inlined here, so that each copy above compiles all of them for
+/// its own processor.
+#[inline(always)]
+fn batches_inline(plan: &Plan, s: &mut Scratch, tally: &mut Tally, len: usize) {
     let mut start = 0;
     while start < len {
         let m = (len - start).min(s.b);
         batch(plan, s, tally, m);
         start += m;
     }
-    tally.trials += len as u64;
 }
 
 /// Draws `out.len()` values from `sampler`. Each kind of distribution gets its own
@@ -217,8 +269,8 @@ fn draw_values(sampler: &Sampler, rng: &mut Xoshiro256PlusPlus, out: &mut [f64])
     *rng = r;
 }
 
-/// Runs `m` (≤ the batch width) trials, stage by stage. (Each stage is its own
-/// function, called once per batch, so that a profile shows what each costs.)
+/// Runs `m` (≤ the batch width) trials, stage by stage.
+#[inline(always)]
 fn batch(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     conditions(plan, s, tally, m);
     decisions(plan, s, m);
@@ -232,7 +284,7 @@ fn batch(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
 }
 
 /// Step 1: conditions, and the bloc factors.
-#[inline(never)]
+#[inline(always)]
 fn conditions(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     let b = s.b;
     // 1. Conditions. (Each loop works on a copy of its stream, kept in registers.)
@@ -259,7 +311,7 @@ fn conditions(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
 }
 
 /// Steps 2–3: each nation's decision.
-#[inline(never)]
+#[inline(always)]
 fn decisions(plan: &Plan, s: &mut Scratch, m: usize) {
     let b = s.b;
     // 2–3. Nations, in an order where every `if_absent` nation is decided first.
@@ -392,7 +444,7 @@ fn decisions(plan: &Plan, s: &mut Scratch, m: usize) {
 }
 
 /// Who takes part in which trial, and when it is ready.
-#[inline(never)]
+#[inline(always)]
 fn participation(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     let b = s.b;
     // Who takes part in which trial (listed without a branch), and when it is ready.
@@ -425,7 +477,7 @@ fn participation(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
 }
 
 /// Step 4: contributions.
-#[inline(never)]
+#[inline(always)]
 fn contributions(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
     let b = s.b;
     let days = plan.days.len();
@@ -483,7 +535,7 @@ fn contributions(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
 }
 
 /// Steps 5–6: leads, requirements, coverage.
-#[inline(never)]
+#[inline(always)]
 fn coverage(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     let b = s.b;
     // 5–6. Leads, requirements, coverage.
@@ -560,7 +612,7 @@ fn coverage(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
 }
 
 /// Histograms, thresholds and per-nation counts.
-#[inline(never)]
+#[inline(always)]
 fn tallies(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     let b = s.b;
     // Histograms and thresholds.
@@ -579,7 +631,7 @@ fn tallies(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
 }
 
 /// Coverage by each timeline day: a contribution counts once its nation is ready.
-#[inline(never)]
+#[inline(always)]
 fn timeline(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     let b = s.b;
     let nt = plan.tracked;
@@ -638,6 +690,64 @@ mod tests {
         let wide = run(BATCH);
         for b in [1, 7, 64] {
             assert_eq!(run(b), wide, "batch width {b}");
+        }
+    }
+
+    /// The copy of the stages compiled for x86-64-v3 gives the same tally as the
+    /// baseline copy, bit for bit. (Where the processor lacks those features,
+    /// both runs take the baseline copy.)
+    #[test]
+    fn results_do_not_depend_on_the_instruction_set() {
+        // Every form of distribution, drawn probabilities and caps, a timeline.
+        let every_form = r#"
+[scenario]
+name = "forms"
+[simulation]
+timeline_days = [10, 40, 90]
+[capabilities]
+troops = { unit = "personnel" }
+ships = { unit = "ships" }
+[conditions.backstop]
+probability = { uniform = [0.5, 0.9] }
+[blocs.west]
+correlation = 0.3
+[domains.land]
+lead = ["A", "B"]
+requirements = { troops = { triangular = [3000, 4000, 6000] } }
+[domains.sea]
+lead = ["C"]
+requirements = { ships = { discrete = { values = [3, 4], weights = [1, 2] } } }
+[nations.A]
+participation = { pert = [0.6, 0.8, 0.95] }
+approval = [{ body = "parliament", probability = 0.9 }]
+bloc = "west"
+ready_days = { triangular = [5, 20, 60] }
+contributions.land.troops = { pert = [1500, 2500, 4000] }
+[nations.B]
+participation = 0.7
+bloc = "west"
+if_absent = { A = 0.3, backstop = { uniform = [0.2, 0.4] } }
+ready_days = { lognormal = { median = 25, sigma = 0.5 } }
+contributions.land.troops = { normal = { mean = 2000, sd = 300 } }
+contributions.sea.ships = { discrete = { values = [2, 3, 4], weights = [1, 1, 1] } }
+[nations.C]
+participation = 0.6
+contributions.sea.ships = { uniform = [1, 4] }
+contributions.land.troops = { lognormal = { median = 500, sigma = 0.3 } }
+"#;
+        for text in [crate::synth::scenario(20, 5, 4), every_form.to_string()] {
+            let model = crate::scenario::parse("forms.toml", &text, &[]).unwrap();
+            let plan = Plan::new(&model);
+            let run = |wide: bool| {
+                let mut s = Scratch::new(&plan);
+                s.wide = wide && wide_available();
+                let mut t = Tally::new(&model);
+                for block in 0..3 {
+                    run_block(&plan, 5, block, 4096, &mut s, &mut t);
+                }
+                t
+            };
+            assert_eq!(run(true), run(false));
         }
     }
 }
