@@ -243,6 +243,7 @@ fn batches_inline(plan: &Plan, s: &mut Scratch, tally: &mut Tally, len: usize) {
 /// loop. Where a draw is a function of one uniform (triangular, uniform), the
 /// uniforms are drawn first and transformed in a second loop, which the compiler
 /// vectorises.
+#[inline(always)]
 fn draw_values(sampler: &Sampler, rng: &mut Xoshiro256PlusPlus, out: &mut [f64]) {
     let mut r = rng.clone();
     match *sampler {
@@ -434,7 +435,9 @@ fn decisions(plan: &Plan, s: &mut Scratch, m: usize) {
                 }
                 if unsettled {
                     for ((o, &t), &latent) in out.iter_mut().zip(thr.iter()).zip(draws.iter()) {
-                        *o = plan.grid.below(latent, t);
+                        if plan.grid.settle(latent, t).1 {
+                            *o = plan.grid.below(latent, t);
+                        }
                     }
                 }
             }
