@@ -265,7 +265,15 @@ fn draw_values(sampler: &Sampler, rng: &mut Xoshiro256PlusPlus, out: &mut [f64])
         Sampler::Normal { mean, sd } => out
             .iter_mut()
             .for_each(|o| *o = mean + sd * std_normal(&mut r)),
-        _ => out.iter_mut().for_each(|o| *o = sampler.sample(&mut r)),
+        Sampler::LogNormal { median, sigma } => {
+            out.iter_mut().for_each(|o| *o = sigma * std_normal(&mut r));
+            out.iter_mut().for_each(|o| *o = median * o.exp());
+        }
+        _ => {
+            for o in out.iter_mut() {
+                *o = sampler.sample(&mut r);
+            }
+        }
     }
     *rng = r;
 }
@@ -574,8 +582,10 @@ fn coverage(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
             let provided = &s.provided[t * b..t * b + m];
             let required = &mut s.required[t * b..t * b + m];
             if r.random {
-                for q in required.iter_mut() {
-                    *q = to_count(r.sampler.sample(rng));
+                let values = &mut s.values[..m];
+                draw_values(&r.sampler, rng, values);
+                for (q, &v) in required.iter_mut().zip(values.iter()) {
+                    *q = to_count(v);
                 }
             } else {
                 required.fill(r.fixed);
