@@ -4,7 +4,8 @@
 //! [`Dist`] is what a scenario says (`{ pert = [8, 12, 20] }`); its parameters are
 //! checked by [`Dist::check`]. [`Sampler`] is the ready-to-draw form: constants are
 //! precomputed once so that a draw is a few arithmetic operations on one or two
-//! uniforms. Every sampler is exact (no tables, no approximations beyond `f64`).
+//! uniforms. Every sampler is exact up to `f64` (β-PERT's tables bound a rejection
+//! step; they approximate nothing).
 
 use std::hint::select_unpredictable;
 

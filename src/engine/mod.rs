@@ -32,7 +32,7 @@ pub use trial::{Scratch, wide_available};
 pub const BLOCK_TRIALS: u64 = 4096;
 
 /// Name and version of the stream derivation, recorded in partial files.
-pub const STREAMS: &str = "xoshiro256++/splitmix64/block4096/v1";
+pub const STREAMS: &str = "xoshiro256++/splitmix64/block4096/v2";
 
 /// Rounds a drawn amount to the nearest integer (halves away from zero), clamped
 /// to `[0, MAX_VALUE]`; NaN counts 0. Equal to `x.round()` clamped, without the
