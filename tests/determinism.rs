@@ -5,44 +5,8 @@ mod common;
 
 use common::{json_without_engine, run};
 
-const SCENARIO: &str = r#"
-[scenario]
-name = "determinism"
-[simulation]
-timeline_days = [10, 40]
-[report]
-thresholds = { troops = [3000, 6000] }
-[capabilities]
-troops = { unit = "personnel" }
-ships = { unit = "ships" }
-[conditions.backstop]
-probability = { uniform = [0.5, 0.9] }
-[blocs.west]
-correlation = 0.3
-[domains.land]
-lead = ["A", "B"]
-requirements = { troops = { triangular = [3000, 4000, 6000] } }
-[domains.sea]
-lead = ["C"]
-requirements = { ships = 4 }
-[nations.A]
-participation = { pert = [0.6, 0.8, 0.95] }
-approval = [{ body = "parliament", probability = 0.9 }]
-bloc = "west"
-ready_days = { triangular = [5, 20, 60] }
-contributions.land.troops = { pert = [1500, 2500, 4000] }
-[nations.B]
-participation = 0.7
-bloc = "west"
-if_absent = { A = 0.3, backstop = { uniform = [0.2, 0.4] } }
-ready_days = { lognormal = { median = 25, sigma = 0.5 } }
-contributions.land.troops = { normal = { mean = 2000, sd = 300 } }
-contributions.sea.ships = { discrete = { values = [2, 3, 4], weights = [1, 1, 1] } }
-[nations.C]
-participation = 0.6
-contributions.sea.ships = { uniform = [1, 4] }
-contributions.land.troops = 500
-"#;
+/// Every form of distribution, drawn probabilities and caps, a bloc, a timeline.
+const SCENARIO: &str = forcesim::synth::EVERY_FORM;
 
 #[test]
 fn reports_do_not_depend_on_threads() {
