@@ -14,6 +14,7 @@ use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::dist::Sampler;
+use crate::engine::Isa;
 use crate::model::Model;
 use crate::stats::Tally;
 
@@ -120,20 +121,20 @@ pub fn per_kind(draws: &[Draws]) -> Vec<(&'static str, u64)> {
 
 /// Makes every draw in `draws` from one stream and returns the time taken. The
 /// draws are compiled for the same instruction set as the engine's trial loop
-/// (see [`crate::engine::wide_available`]), and folded with an integer `xor`,
-/// which costs nothing next to a draw.
+/// (see [`crate::engine::Isa`]), and folded with an integer `xor`, which costs
+/// nothing next to a draw.
 pub fn floor(draws: &[Draws], seed: u64) -> Duration {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let start = Instant::now();
-    #[cfg(target_arch = "x86_64")]
-    let sink = if crate::engine::wide_available() {
-        // SAFETY: the processor has every feature `draw_all_wide` is compiled for.
-        unsafe { draw_all_wide(draws, &mut rng) }
-    } else {
-        draw_all(draws, &mut rng)
+    let sink = match Isa::detect() {
+        Isa::Baseline => draw_all(draws, &mut rng),
+        // SAFETY: `Isa::detect` returns a level only where the processor has every
+        // feature of the copy compiled for it.
+        #[cfg(target_arch = "x86_64")]
+        Isa::V3 => unsafe { draw_all_v3(draws, &mut rng) },
+        #[cfg(target_arch = "x86_64")]
+        Isa::V4 => unsafe { draw_all_v4(draws, &mut rng) },
     };
-    #[cfg(not(target_arch = "x86_64"))]
-    let sink = draw_all(draws, &mut rng);
     black_box(sink);
     start.elapsed()
 }
@@ -152,7 +153,15 @@ fn draw_all(draws: &[Draws], rng: &mut Xoshiro256PlusPlus) -> u64 {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx,avx2,bmi1,bmi2,lzcnt,movbe,popcnt")]
-unsafe fn draw_all_wide(draws: &[Draws], rng: &mut Xoshiro256PlusPlus) -> u64 {
+unsafe fn draw_all_v3(draws: &[Draws], rng: &mut Xoshiro256PlusPlus) -> u64 {
+    draw_all(draws, rng)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(
+    enable = "avx,avx2,bmi1,bmi2,lzcnt,movbe,popcnt,avx512f,avx512bw,avx512cd,avx512dq,avx512vl"
+)]
+unsafe fn draw_all_v4(draws: &[Draws], rng: &mut Xoshiro256PlusPlus) -> u64 {
     draw_all(draws, rng)
 }
 

@@ -61,10 +61,11 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode, CliError> {
     );
     let _ = writeln!(
         out,
-        "{} trials, {} thread{}, seed {seed}",
+        "{} trials, {} thread{}, seed {seed}, trial loop compiled for {}",
         thousands(n),
         threads,
-        if threads == 1 { "" } else { "s" }
+        if threads == 1 { "" } else { "s" },
+        forcesim::engine::Isa::detect().name()
     );
     out.push('\n');
     let _ = writeln!(

@@ -26,7 +26,7 @@ use crate::limits;
 use crate::model::Model;
 use crate::stats::Tally;
 pub use plan::Plan;
-pub use trial::{Scratch, wide_available};
+pub use trial::{Isa, Scratch};
 
 /// Trials per block. Part of the definition of a run: changing it changes results.
 pub const BLOCK_TRIALS: u64 = 4096;

@@ -76,8 +76,8 @@ pub struct Scratch {
     arrive: Vec<u64>,
     /// Trials per batch (the stride of the per-trial arrays).
     b: usize,
-    /// Whether to run the x86-64-v3 copy of the stages.
-    pub(crate) wide: bool,
+    /// Which copy of the stages to run.
+    pub(crate) isa: Isa,
 }
 
 impl Scratch {
@@ -125,7 +125,7 @@ impl Scratch {
             covered: vec![false; b],
             arrive: vec![0; (plan.days.len() + 1) * plan.tracked * b],
             b,
-            wide: wide_available(),
+            isa: Isa::detect(),
         }
     }
 }
@@ -180,41 +180,83 @@ pub fn run_block(plan: &Plan, seed: u64, block: u64, len: u64, s: &mut Scratch, 
         }
     }
     let len = len as usize;
-    #[cfg(target_arch = "x86_64")]
-    if s.wide {
-        // SAFETY: `wide` is set only where the processor has every feature
-        // `batches_wide` is compiled for (see `wide_available`).
-        unsafe { batches_wide(plan, s, tally, len) };
-        tally.trials += len as u64;
-        return;
+    match s.isa {
+        Isa::Baseline => batches(plan, s, tally, len),
+        // SAFETY: `Isa::detect` returns a level only where the processor has every
+        // feature of the copy compiled for it.
+        #[cfg(target_arch = "x86_64")]
+        Isa::V3 => unsafe { batches_v3(plan, s, tally, len) },
+        #[cfg(target_arch = "x86_64")]
+        Isa::V4 => unsafe { batches_v4(plan, s, tally, len) },
     }
-    batches(plan, s, tally, len);
     tally.trials += len as u64;
 }
 
-/// Whether this processor can run the engine's copy compiled for x86-64-v3
-/// (AVX2, BMI1/2, LZCNT, MOVBE, POPCNT). That copy computes the same thing with
-/// wider vectors and more registers: results are bit for bit the same (Rust
-/// never fuses a multiply and an add, and square roots are exact in both), which
-/// a test checks.
-pub fn wide_available() -> bool {
+/// The instruction sets the trial stages are compiled for. The binary targets any
+/// x86-64 processor; the stages are also compiled for x86-64-v3 (AVX2, BMI1/2,
+/// LZCNT, MOVBE) and x86-64-v4 (AVX-512 F/BW/CD/DQ/VL), and the best copy the
+/// processor can run is chosen at run time. Every copy computes the same thing:
+/// results are bit for bit the same (Rust never fuses a multiply and an add, and
+/// square roots are exact in all), which a test checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Isa {
+    /// Any processor.
+    Baseline,
+    /// x86-64-v3.
     #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::is_x86_feature_detected as has;
-        has!("avx2")
-            && has!("bmi1")
-            && has!("bmi2")
-            && has!("lzcnt")
-            && has!("movbe")
-            && has!("popcnt")
+    V3,
+    /// x86-64-v4.
+    #[cfg(target_arch = "x86_64")]
+    V4,
+}
+
+impl Isa {
+    /// The best level this processor runs.
+    pub fn detect() -> Isa {
+        Isa::available().last().copied().unwrap_or(Isa::Baseline)
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
+
+    /// Every level this processor runs, from the baseline up.
+    pub fn available() -> Vec<Isa> {
+        #[allow(unused_mut)]
+        let mut levels = vec![Isa::Baseline];
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::is_x86_feature_detected as has;
+            let v3 = has!("avx2")
+                && has!("bmi1")
+                && has!("bmi2")
+                && has!("lzcnt")
+                && has!("movbe")
+                && has!("popcnt");
+            if v3 {
+                levels.push(Isa::V3);
+                if has!("avx512f")
+                    && has!("avx512bw")
+                    && has!("avx512cd")
+                    && has!("avx512dq")
+                    && has!("avx512vl")
+                {
+                    levels.push(Isa::V4);
+                }
+            }
+        }
+        levels
+    }
+
+    /// Its usual name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Isa::Baseline => "baseline",
+            #[cfg(target_arch = "x86_64")]
+            Isa::V3 => "x86-64-v3",
+            #[cfg(target_arch = "x86_64")]
+            Isa::V4 => "x86-64-v4",
+        }
     }
 }
 
-/// The batches of a block, for any x86-64 (or other) processor.
+/// The batches of a block, for any processor.
 fn batches(plan: &Plan, s: &mut Scratch, tally: &mut Tally, len: usize) {
     batches_inline(plan, s, tally, len);
 }
@@ -222,7 +264,16 @@ fn batches(plan: &Plan, s: &mut Scratch, tally: &mut Tally, len: usize) {
 /// The batches of a block, compiled for x86-64-v3.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx,avx2,bmi1,bmi2,lzcnt,movbe,popcnt")]
-unsafe fn batches_wide(plan: &Plan, s: &mut Scratch, tally: &mut Tally, len: usize) {
+unsafe fn batches_v3(plan: &Plan, s: &mut Scratch, tally: &mut Tally, len: usize) {
+    batches_inline(plan, s, tally, len);
+}
+
+/// The batches of a block, compiled for x86-64-v4.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(
+    enable = "avx,avx2,bmi1,bmi2,lzcnt,movbe,popcnt,avx512f,avx512bw,avx512cd,avx512dq,avx512vl"
+)]
+unsafe fn batches_v4(plan: &Plan, s: &mut Scratch, tally: &mut Tally, len: usize) {
     batches_inline(plan, s, tally, len);
 }
 
@@ -706,9 +757,8 @@ mod tests {
         }
     }
 
-    /// The copy of the stages compiled for x86-64-v3 gives the same tally as the
-    /// baseline copy, bit for bit. (Where the processor lacks those features,
-    /// both runs take the baseline copy.)
+    /// Every copy of the stages this processor runs gives the same tally, bit for
+    /// bit. (Where it lacks x86-64-v3 or v4, those copies cannot be run here.)
     #[test]
     fn results_do_not_depend_on_the_instruction_set() {
         for text in [
@@ -717,16 +767,19 @@ mod tests {
         ] {
             let model = crate::scenario::parse("forms.toml", &text, &[]).unwrap();
             let plan = Plan::new(&model);
-            let run = |wide: bool| {
+            let run = |isa: Isa| {
                 let mut s = Scratch::new(&plan);
-                s.wide = wide && wide_available();
+                s.isa = isa;
                 let mut t = Tally::new(&model);
                 for block in 0..3 {
                     run_block(&plan, 5, block, 4096, &mut s, &mut t);
                 }
                 t
             };
-            assert_eq!(run(true), run(false));
+            let baseline = run(Isa::Baseline);
+            for isa in Isa::available() {
+                assert_eq!(run(isa), baseline, "{}", isa.name());
+            }
         }
     }
 }
