@@ -145,6 +145,33 @@ fn draw_prob(p: &ProbP, factors: &[Sampler], rng: &mut Xoshiro256PlusPlus) -> (f
     }
 }
 
+/// Draws, in stream order, a decision's probability `p · factor` and its uniform (or,
+/// for a bloc member `(load, own, bloc factors)`, its latent normal) for each trial.
+#[inline(always)]
+fn one_factor(
+    p: f64,
+    latent: Option<(f64, f64, &[f64])>,
+    thr: &mut [f64],
+    draws: &mut [f64],
+    rng: &mut Xoshiro256PlusPlus,
+    factor: impl Fn(&mut Xoshiro256PlusPlus) -> f64,
+) {
+    match latent {
+        Some((load, own, f)) => {
+            for ((t, d), &f) in thr.iter_mut().zip(draws.iter_mut()).zip(f) {
+                *t = p * factor(rng);
+                *d = load * f + own * std_normal(rng);
+            }
+        }
+        None => {
+            for (t, d) in thr.iter_mut().zip(draws.iter_mut()) {
+                *t = p * factor(rng);
+                *d = unit(rng);
+            }
+        }
+    }
+}
+
 /// `if c { a } else { b }` without a branch: `c` depends on random draws, so a
 /// branch would be mispredicted often.
 #[inline(always)]
@@ -443,20 +470,41 @@ fn decisions(plan: &Plan, s: &mut Scratch, m: usize) {
             let random_caps = caps.iter().any(|c| c.prob.factors.0 != c.prob.factors.1);
             let (load, own) = bloc.map_or((0.0, 0.0), |bl| (plan.bloc_load[bl], plan.bloc_own[bl]));
             let factor = &s.factor[bloc.unwrap_or(0) * b..];
-            for j in 0..m {
-                thr[j] = draw_prob(&d.prob, &plan.factors, &mut rng).0;
-                if random_caps {
-                    for (c, cap) in caps.iter().enumerate() {
-                        if cap.prob.factors.0 != cap.prob.factors.1 {
-                            s.cap_p[c * b + j] = draw_prob(&cap.prob, &plan.factors, &mut rng).0;
+            let (f0, f1) = (d.prob.factors.0 as usize, d.prob.factors.1 as usize);
+            let latent = bloc.map(|_| (load, own, &factor[..m]));
+            let p = d.prob.p;
+            // The common cases get loops of their own: one drawn factor of a
+            // bounded form, and no drawn caps.
+            if let ([Sampler::Pert { min, range, beta }], false) =
+                (&plan.factors[f0..f1], random_caps)
+            {
+                one_factor(p, latent, thr, draws, &mut rng, |r| {
+                    min + range * beta.sample(r)
+                });
+            } else if let ([Sampler::Triangular(tri)], false) = (&plan.factors[f0..f1], random_caps)
+            {
+                one_factor(p, latent, thr, draws, &mut rng, |r| tri.sample(r));
+            } else if let ([Sampler::Uniform { min, width }], false) =
+                (&plan.factors[f0..f1], random_caps)
+            {
+                one_factor(p, latent, thr, draws, &mut rng, |r| min + width * unit(r));
+            } else {
+                for j in 0..m {
+                    thr[j] = draw_prob(&d.prob, &plan.factors, &mut rng).0;
+                    if random_caps {
+                        for (c, cap) in caps.iter().enumerate() {
+                            if cap.prob.factors.0 != cap.prob.factors.1 {
+                                s.cap_p[c * b + j] =
+                                    draw_prob(&cap.prob, &plan.factors, &mut rng).0;
+                            }
                         }
                     }
+                    draws[j] = if bloc.is_none() {
+                        unit(&mut rng)
+                    } else {
+                        load * factor[j] + own * std_normal(&mut rng)
+                    };
                 }
-                draws[j] = if bloc.is_none() {
-                    unit(&mut rng)
-                } else {
-                    load * factor[j] + own * std_normal(&mut rng)
-                };
             }
             // A cap binds when its condition is false (or its nation absent):
             // p = min(p, cap).
