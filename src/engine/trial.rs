@@ -49,6 +49,8 @@ pub struct Scratch {
     thr: Vec<f64>,
     /// Per trial: a decision's uniform, or its latent normal.
     draws: Vec<f64>,
+    /// The trials whose decision the quantile grid leaves open.
+    open: Vec<u16>,
     /// Per cap of a decision and trial: the cap's drawn probability.
     cap_p: Vec<f64>,
     /// Per nation: the trials (of the batch) in which it takes part, and how many.
@@ -111,6 +113,7 @@ impl Scratch {
             part: vec![false; nn * b],
             thr: vec![0.0; b],
             draws: vec![0.0; b],
+            open: vec![0; b],
             cap_p: vec![0.0; max_caps * b],
             active: vec![0; nn * b],
             active_len: vec![0; nn],
@@ -534,18 +537,20 @@ fn decisions(plan: &Plan, s: &mut Scratch, m: usize) {
             } else {
                 // The latent normal against Φ⁻¹(p): settled by the grid without a
                 // branch, then the rare draws it cannot settle.
-                let mut unsettled = false;
-                for ((o, &t), &latent) in out.iter_mut().zip(thr.iter()).zip(draws.iter()) {
-                    let (below, open) = plan.grid.settle(latent, t);
+                // (The unsettled trials are listed without a branch.)
+                let open = &mut s.open[..m];
+                let mut unsettled = 0;
+                for (j, ((o, &t), &latent)) in
+                    out.iter_mut().zip(thr.iter()).zip(draws.iter()).enumerate()
+                {
+                    let (below, undecided) = plan.grid.settle(latent, t);
                     *o = below;
-                    unsettled |= open;
+                    open[unsettled] = j as u16;
+                    unsettled += usize::from(undecided);
                 }
-                if unsettled {
-                    for ((o, &t), &latent) in out.iter_mut().zip(thr.iter()).zip(draws.iter()) {
-                        if plan.grid.settle(latent, t).1 {
-                            *o = plan.grid.below(latent, t);
-                        }
-                    }
+                for &j in &open[..unsettled] {
+                    let j = usize::from(j);
+                    out[j] = plan.grid.below(draws[j], thr[j]);
                 }
             }
         }
