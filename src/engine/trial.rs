@@ -536,8 +536,8 @@ fn decisions(plan: &Plan, s: &mut Scratch, m: usize) {
                 }
             } else {
                 // The latent normal against Φ⁻¹(p): settled by the grid without a
-                // branch, then the rare draws it cannot settle.
-                // (The unsettled trials are listed without a branch.)
+                // branch, listing (also without a branch) the rare draws it cannot
+                // settle, which then get the exact Φ⁻¹.
                 let open = &mut s.open[..m];
                 let mut unsettled = 0;
                 for (j, ((o, &t), &latent)) in
