@@ -19,47 +19,12 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// A scenario that exercises every part of the tally: conditions, a bloc, caps,
-/// random requirements (gap histograms), thresholds and a timeline.
-const SCENARIO: &str = r#"
-[scenario]
-name = "Shards"
-rotation = 3
-[simulation]
-timeline_days = [30, 90]
-[report]
-thresholds = { troops = [1000, 1500] }
-[capabilities]
-troops = { unit = "personnel" }
-ships = { unit = "ships" }
-[conditions.backstop]
-probability = { uniform = [0.5, 0.9] }
-[blocs.west]
-correlation = 0.3
-[domains.land]
-lead = ["A", "B"]
-requirements = { troops = { triangular = [800, 1000, 1600] } }
-[domains.sea]
-lead = ["C"]
-requirements = { ships = 3 }
-[nations.A]
-participation = 0.8
-bloc = "west"
-ready_days = { triangular = [10, 40, 100] }
-contributions.land.troops = { pert = [300, 600, 1200] }
-[nations.B]
-participation = 0.6
-approval = [ { body = "Parliament", probability = 0.9 } ]
-bloc = "west"
-if_absent = { backstop = 0.3 }
-contributions.land.troops = { lognormal = { median = 500, sigma = 0.4 } }
-contributions.sea.ships = { discrete = { values = [1, 2, 3], weights = [1, 2, 1] } }
-[nations.C]
-participation = 0.7
-if_absent = { A = 0.4 }
-contributions.sea.ships = 2
-contributions.land.troops = { normal = { mean = 200, sd = 80 } }
-"#;
+/// A scenario that exercises every part of the tally: the library's every-form
+/// scenario (conditions, a bloc, caps, drawn probabilities, random requirements,
+/// thresholds, a timeline), with a rotation so that `committed` is merged too.
+fn scenario_text() -> String {
+    forcesim::synth::EVERY_FORM.replacen("[simulation]", "rotation = 3\n[simulation]", 1)
+}
 
 /// 20 blocks and a short last one.
 const TRIALS: &str = "82043";
@@ -67,7 +32,7 @@ const SEED: &str = "20260106";
 
 fn scenario(dir: &Path) -> PathBuf {
     let p = dir.join("s.toml");
-    std::fs::write(&p, SCENARIO).expect("write scenario");
+    std::fs::write(&p, scenario_text()).expect("write scenario");
     p
 }
 
@@ -292,7 +257,7 @@ fn parts_that_do_not_belong_together_are_rejected() {
     );
     // A shard of another scenario, or of the same one with other overrides.
     let other = dir.join("other.toml");
-    std::fs::write(&other, SCENARIO.replace("Shards", "Other")).unwrap();
+    std::fs::write(&other, scenario_text().replace("every form", "other")).unwrap();
     let other_scenario = dir.join("other.fsp");
     forcesim()
         .args([
@@ -354,7 +319,7 @@ fn garbage_partials_are_errors_naming_the_file() {
             "json.fsp",
             b"{\"format\": \"forcesim-report/1\"}\n".to_vec(),
         ),
-        ("text.fsp", SCENARIO.as_bytes().to_vec()),
+        ("text.fsp", scenario_text().into_bytes()),
         ("truncated.fsp", bytes[..bytes.len() / 2].to_vec()),
         ("short.fsp", bytes[..9].to_vec()),
         ("long.fsp", [bytes.as_slice(), b"tail"].concat()),
