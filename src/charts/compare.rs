@@ -14,9 +14,10 @@ use plotters::prelude::DrawingBackend;
 use plotters::style::text_anchor::HPos;
 use plotters::style::{Color, RGBColor};
 
-use super::format::{axis_percent, percent, thousands};
+use super::format::{percent, thousands};
 use super::frame::{
-    Canvas, DrawResult, Font, Mark, Valign, fill_rect, fit, legend, line, note, text, width,
+    Canvas, DrawResult, Font, Mark, Valign, covered_axis, fill_rect, fit, house_style, legend,
+    line, note, text, width,
 };
 use super::whatif::{self, Drawing};
 use super::{ChartError, Format, theme};
@@ -127,25 +128,14 @@ fn bars<DB: DrawingBackend>(root: &Canvas<DB>, c: &Comparison) -> DrawResult<(),
         .x_label_area_size(theme::X_LABEL_AREA)
         .y_label_area_size(Y_LABEL_AREA)
         .build_cartesian_2d(0.0..ng, 0.0..100.0)?;
-    let y_fmt = |v: &f64| axis_percent(*v);
     let no_label = |_: &f64| String::new();
-    chart
-        .configure_mesh()
+    let mut mesh = chart.configure_mesh();
+    house_style(covered_axis(&mut mesh))
         .disable_x_mesh()
         .x_labels(2)
-        .y_labels(6)
-        .max_light_lines(1)
         .x_label_formatter(&no_label)
-        .set_tick_mark_size(LabelAreaPosition::Bottom, 0)
-        .y_label_formatter(&y_fmt)
-        .label_style(Font::new(theme::LABEL_SIZE).style())
-        .axis_desc_style(Font::new(theme::AXIS_DESC_SIZE).style())
-        .y_desc("P(covered)")
-        .y_label_offset(5)
-        .bold_line_style(theme::GRID)
-        .light_line_style(theme::GRID_LIGHT)
-        .axis_style(theme::AXIS.stroke_width(2))
-        .draw()?;
+        .set_tick_mark_size(LabelAreaPosition::Bottom, 0);
+    mesh.draw()?;
 
     let px = |x: f64, p: f64| chart.backend_coord(&(x, p.clamp(0.0, 1.0) * 100.0));
     let (x_left, y_base) = px(0.0, 0.0);

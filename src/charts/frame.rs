@@ -6,14 +6,17 @@
 //! Every helper draws on the whole canvas in pixel coordinates, so that a chart
 //! can mix plotters' axes with marks placed by hand.
 
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::Ranged;
+use plotters::coord::types::RangedCoordf64;
 use plotters::drawing::{DrawingArea, DrawingAreaErrorKind};
 use plotters::element::{PathElement, Rectangle, Text};
 use plotters::prelude::DrawingBackend;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{Color, FontStyle, IntoFont, RGBColor, ShapeStyle, TextStyle};
 
-use super::format::thousands;
+use super::format::{axis_percent, thousands};
 use super::theme::{self, family};
 use crate::report::Report;
 
@@ -344,6 +347,33 @@ pub enum Mark {
     Whisker(RGBColor),
     /// A line with a dot (a data series).
     Series(RGBColor),
+}
+
+/// The house style of a chart's mesh: label and axis-title fonts, grid lines and
+/// axis. Tick counts, formatters and titles stay with each chart.
+pub fn house_style<'m, 'a, 'b, X: Ranged, Y: Ranged, DB: DrawingBackend>(
+    mesh: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
+) -> &'m mut MeshStyle<'a, 'b, X, Y, DB> {
+    mesh.label_style(Font::new(theme::LABEL_SIZE).style())
+        .axis_desc_style(Font::new(theme::AXIS_DESC_SIZE).style())
+        .bold_line_style(theme::GRID)
+        .light_line_style(theme::GRID_LIGHT)
+        .axis_style(theme::AXIS.stroke_width(2))
+}
+
+/// A y axis of P(covered) from 0 to 100 %, as the what-if and timeline charts draw it.
+pub fn covered_axis<'m, 'a, 'b, X: Ranged, DB: DrawingBackend>(
+    mesh: &'m mut MeshStyle<'a, 'b, X, RangedCoordf64, DB>,
+) -> &'m mut MeshStyle<'a, 'b, X, RangedCoordf64, DB> {
+    mesh.y_labels(6)
+        .max_light_lines(1)
+        .y_label_formatter(&percent_tick)
+        .y_desc("P(covered)")
+        .y_label_offset(5)
+}
+
+fn percent_tick(v: &f64) -> String {
+    axis_percent(*v)
 }
 
 /// Draws legend entries in rows from the top-left of `area`, wrapping as

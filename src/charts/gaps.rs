@@ -14,7 +14,8 @@ use plotters::style::Color;
 
 use super::format::{axis_percent, number, percent};
 use super::frame::{
-    Canvas, DrawResult, Font, Mark, Rect, fill_rect, fit, frame, legend, line, note, text, width,
+    Canvas, DrawResult, Font, Mark, Rect, fill_rect, fit, frame, house_style, legend, line, note,
+    text, width,
 };
 use super::theme;
 use crate::report::{CapabilityFigures, Report};
@@ -102,19 +103,13 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
         .x_label_area_size(theme::X_LABEL_AREA)
         .build_cartesian_2d(0.0..x_max, 0.0..1.0)?;
     let x_fmt = |v: &f64| axis_percent(*v);
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
+    let mut mesh = chart.configure_mesh();
+    mesh.disable_y_mesh()
         .x_labels(6)
         .max_light_lines(1)
         .x_label_formatter(&x_fmt)
-        .label_style(Font::new(theme::LABEL_SIZE).style())
-        .axis_desc_style(Font::new(theme::AXIS_DESC_SIZE).style())
-        .x_desc("gap as a share of the requirement")
-        .bold_line_style(theme::GRID)
-        .light_line_style(theme::GRID_LIGHT)
-        .axis_style(theme::AXIS.stroke_width(2))
-        .draw()?;
+        .x_desc("gap as a share of the requirement");
+    house_style(&mut mesh).draw()?;
 
     // Rows, top to bottom, in pixels.
     let top = chart.backend_coord(&(0.0, 1.0)).1;

@@ -21,7 +21,8 @@ use serde_json::Value as Json;
 
 use super::format::{axis_percent, number, percent, thousands};
 use super::frame::{
-    Canvas, DrawResult, Font, Mark, Rect, Valign, fill_rect, fit, legend, line, note, text, width,
+    Canvas, DrawResult, Font, Mark, Rect, Valign, covered_axis, fill_rect, fit, house_style,
+    legend, line, note, text, width,
 };
 use super::whatif::{self, Drawing};
 use super::{ChartError, Format, theme};
@@ -184,7 +185,6 @@ fn lines<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sweep) -> DrawResult<(), DB>
         .x_label_area_size(theme::X_LABEL_AREA)
         .y_label_area_size(Y_LABEL_AREA)
         .build_cartesian_2d(x_lo..x_hi, 0.0..100.0)?;
-    let y_fmt = |v: &f64| axis_percent(*v);
     let x_fmt = |v: &f64| match &numeric {
         Some(_) => {
             if v.fract() == 0.0 && v.abs() >= 1000.0 {
@@ -208,22 +208,12 @@ fn lines<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sweep) -> DrawResult<(), DB>
     } else {
         values.len().min(12)
     };
-    chart
-        .configure_mesh()
+    let mut mesh = chart.configure_mesh();
+    house_style(covered_axis(&mut mesh))
         .x_labels(x_ticks)
-        .y_labels(6)
-        .max_light_lines(1)
         .x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
-        .label_style(Font::new(theme::LABEL_SIZE).style())
-        .axis_desc_style(Font::new(theme::AXIS_DESC_SIZE).style())
-        .x_desc(key)
-        .y_desc("P(covered)")
-        .y_label_offset(5)
-        .bold_line_style(theme::GRID)
-        .light_line_style(theme::GRID_LIGHT)
-        .axis_style(theme::AXIS.stroke_width(2))
-        .draw()?;
+        .x_desc(key);
+    mesh.draw()?;
 
     let px = |x: f64, p: f64| chart.backend_coord(&(x, p.clamp(0.0, 1.0) * 100.0));
     // Bands first, under every line.

@@ -13,9 +13,10 @@ use plotters::prelude::DrawingBackend;
 use plotters::style::Color;
 use plotters::style::text_anchor::HPos;
 
-use super::format::{axis_percent, percent, thousands};
+use super::format::{percent, thousands};
 use super::frame::{
-    Canvas, DrawResult, Font, Mark, Valign, fill_rect, frame, legend, line, note, text, width,
+    Canvas, DrawResult, Font, Mark, Valign, covered_axis, fill_rect, frame, house_style, legend,
+    line, note, text, width,
 };
 use super::theme;
 use crate::report::Report;
@@ -93,26 +94,15 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
         .x_label_area_size(theme::X_LABEL_AREA)
         .y_label_area_size(Y_LABEL_AREA)
         .build_cartesian_2d(0.0..x_hi, 0.0..100.0)?;
-    let y_fmt = |v: &f64| axis_percent(*v);
     let no_label = |_: &f64| String::new();
-    chart
-        .configure_mesh()
+    let mut mesh = chart.configure_mesh();
+    house_style(covered_axis(&mut mesh))
         .disable_x_mesh()
         .x_labels(2)
-        .y_labels(6)
-        .max_light_lines(1)
         .x_label_formatter(&no_label)
         .set_tick_mark_size(LabelAreaPosition::Bottom, 0)
-        .y_label_formatter(&y_fmt)
-        .label_style(Font::new(theme::LABEL_SIZE).style())
-        .axis_desc_style(Font::new(theme::AXIS_DESC_SIZE).style())
-        .x_desc("days from the start of deployment")
-        .y_desc("P(covered)")
-        .y_label_offset(5)
-        .bold_line_style(theme::GRID)
-        .light_line_style(theme::GRID_LIGHT)
-        .axis_style(theme::AXIS.stroke_width(2))
-        .draw()?;
+        .x_desc("days from the start of deployment");
+    mesh.draw()?;
 
     let px = |d: f64, p: f64| chart.backend_coord(&(d, p * 100.0));
     let (y_base, y_top) = (px(0.0, 0.0).1, px(0.0, 1.0).1);

@@ -14,7 +14,8 @@ use plotters::style::text_anchor::HPos;
 
 use super::format::{axis_points, points, thousands};
 use super::frame::{
-    Canvas, DrawResult, Font, Mark, Rect, fill_rect, fit, frame, legend, line, note, text, width,
+    Canvas, DrawResult, Font, Mark, Rect, fill_rect, fit, frame, house_style, legend, line, note,
+    text, width,
 };
 use super::theme;
 use crate::report::Report;
@@ -145,19 +146,13 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
         .x_label_area_size(theme::X_LABEL_AREA)
         .build_cartesian_2d(lo..hi, y_lo..n)?;
     let x_fmt = |v: &f64| axis_points(*v);
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
+    let mut mesh = chart.configure_mesh();
+    mesh.disable_y_mesh()
         .x_labels(8)
         .max_light_lines(1)
         .x_label_formatter(&x_fmt)
-        .label_style(Font::new(theme::LABEL_SIZE).style())
-        .axis_desc_style(Font::new(theme::AXIS_DESC_SIZE).style())
-        .x_desc("change in P(all domains covered) when the nation takes part (percentage points)")
-        .bold_line_style(theme::GRID)
-        .light_line_style(theme::GRID_LIGHT)
-        .axis_style(theme::AXIS.stroke_width(2))
-        .draw()?;
+        .x_desc("change in P(all domains covered) when the nation takes part (percentage points)");
+    house_style(&mut mesh).draw()?;
 
     let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
     let (left, right) = (px(lo, 0.0).0, px(hi, 0.0).0);
