@@ -778,6 +778,36 @@ mod tests {
     }
 
     #[test]
+    fn triangular_transform_equals_the_draw() {
+        // `from_units` (the trial loop's) and `sample` (everything else) give the
+        // same value for the same uniform, on both sides of the mode and at its edges.
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+        for (a, c, b) in [
+            (0.0, 0.0, 1.0),
+            (5.0, 7.5, 10.0),
+            (100.0, 1500.0, 4000.0),
+            (2.0, 3.0, 3.0),
+        ] {
+            let t = Tri::new(a, c, b);
+            let mut copy = rng.clone();
+            let mut units: Vec<f64> = (0..10_000).map(|_| unit(&mut rng)).collect();
+            units.extend([0.0, t.split, t.split.next_down(), 1.0f64.next_down()]);
+            let mut drawn: Vec<f64> = (0..10_000).map(|_| t.sample(&mut copy)).collect();
+            let [[lb, ls, lo, lk], [rb, rs, ro, rk]] = t.side;
+            for &u in &units[10_000..] {
+                let [base, sign, off, slope] = if u < t.split {
+                    [lb, ls, lo, lk]
+                } else {
+                    [rb, rs, ro, rk]
+                };
+                drawn.push(base + sign * (off + slope * u).sqrt());
+            }
+            t.from_units(&mut units);
+            assert_eq!(units, drawn, "triangular({a}, {c}, {b})");
+        }
+    }
+
+    #[test]
     fn triangular_follows_its_exact_cdf() {
         for (k, (a, c, b)) in [
             (0.0, 0.0, 10.0),

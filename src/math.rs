@@ -204,6 +204,17 @@ pub fn norm_inv(p: f64) -> f64 {
     if q < 0.0 { -val } else { val }
 }
 
+/// The nearest integer to `x`, 0 ≤ x < 2⁵² (ties to even), as an integer and as an
+/// `f64`, without a float-to-integer conversion or a library call: adding 2⁵²
+/// rounds x to an integer, which then sits in the low bits of the sum. Loops of it
+/// vectorise.
+#[inline(always)]
+pub fn nearest_int(x: f64) -> (u64, f64) {
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
+    let y = x + TWO_52;
+    (y.to_bits().wrapping_sub(TWO_52.to_bits()), y - TWO_52)
+}
+
 /// Cells of a [`QuantileGrid`] (a power of two, so that `p · CELLS` is exact).
 const CELLS: usize = 1024;
 
@@ -239,14 +250,11 @@ impl QuantileGrid {
     /// ask [`QuantileGrid::below`]). Free of branches, for loops over many draws.
     #[inline(always)]
     pub fn settle(&self, x: f64, p: f64) -> (bool, bool) {
-        // The cell is ⌊p · 1024⌋ (p · 1024 is exact), found without a
-        // float-to-integer conversion: adding 2⁵² rounds it to an integer r in
-        // the low bits, one too many when it rounded up.
-        const MAGIC: f64 = 4_503_599_627_370_496.0;
+        // The cell is ⌊p · 1024⌋ (p · 1024 is exact): the nearest integer, one
+        // less where it rounded up.
         let s = p * CELLS as f64;
-        let y = s + MAGIC;
-        let r = y.to_bits().wrapping_sub(MAGIC.to_bits());
-        let k = (r.wrapping_sub(u64::from(s < y - MAGIC)) as usize).min(CELLS - 1);
+        let (r, rf) = nearest_int(s);
+        let k = (r.wrapping_sub(u64::from(s < rf)) as usize).min(CELLS - 1);
         let (yes, no) = (x < self.z[k], x >= self.z[k + 1]);
         (yes, !yes & !no)
     }

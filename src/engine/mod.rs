@@ -40,15 +40,11 @@ pub const STREAMS: &str = "xoshiro256++/splitmix64/block4096/v2";
 /// float-to-integer conversion, so that a loop of them vectorises.
 #[inline(always)]
 pub fn to_count(x: f64) -> u64 {
-    /// 2⁵²: adding it to 0 ≤ x < 2⁵² rounds x to an integer (ties to even), which
-    /// then sits in the low bits of the sum.
-    const MAGIC: f64 = 4_503_599_627_370_496.0;
     // `max` returns the other operand for NaN.
     let x = x.max(0.0).min(limits::MAX_VALUE as f64);
-    let y = x + MAGIC;
-    let n = y.to_bits() - MAGIC.to_bits();
-    // A tie rounded down to even goes up instead (n − x is exact here).
-    n + u64::from((y - MAGIC) - x == -0.5)
+    let (n, r) = crate::math::nearest_int(x);
+    // A tie rounded down to even goes up instead (r − x is exact here).
+    n + u64::from(r - x == -0.5)
 }
 
 /// Number of blocks for `trials` trials.
