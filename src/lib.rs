@@ -44,6 +44,7 @@ pub mod report;
 pub mod scenario;
 pub mod shard;
 pub mod stats;
+pub mod streams;
 pub mod synth;
 pub mod whatif;
 

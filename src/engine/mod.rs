@@ -19,9 +19,6 @@ use std::ops::Range;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use rand_core::SeedableRng;
-use rand_xoshiro::Xoshiro256PlusPlus;
-
 use crate::limits;
 use crate::model::Model;
 use crate::stats::Tally;
@@ -34,19 +31,6 @@ pub const BLOCK_TRIALS: u64 = 4096;
 /// Name and version of the stream derivation, recorded in partial files.
 pub const STREAMS: &str = "xoshiro256++/splitmix64/block4096/v2";
 
-/// Rounds a drawn amount to the nearest integer (halves away from zero), clamped
-/// to `[0, MAX_VALUE]`; NaN counts 0. Equal to `x.round()` clamped, without the
-/// library call `round` compiles to on baseline x86-64, and without a branch or a
-/// float-to-integer conversion, so that a loop of them vectorises.
-#[inline(always)]
-pub fn to_count(x: f64) -> u64 {
-    // `max` returns the other operand for NaN.
-    let x = x.max(0.0).min(limits::MAX_VALUE as f64);
-    let (n, r) = crate::math::nearest_int(x);
-    // A tie rounded down to even goes up instead (r − x is exact here).
-    n + u64::from(r - x == -0.5)
-}
-
 /// Number of blocks for `trials` trials.
 pub fn block_count(trials: u64) -> u64 {
     trials.div_ceil(BLOCK_TRIALS)
@@ -55,21 +39,6 @@ pub fn block_count(trials: u64) -> u64 {
 /// Number of trials in block `b` of a run of `trials` trials.
 pub fn block_len(trials: u64, b: u64) -> u64 {
     trials.saturating_sub(b * BLOCK_TRIALS).min(BLOCK_TRIALS)
-}
-
-#[inline]
-fn splitmix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
-/// The stream of the entity with stream key `key` in block `block` of a run seeded
-/// `seed`: Xoshiro256++ whose state is the SplitMix64 expansion of
-/// `splitmix(splitmix(splitmix(seed) ^ key) ^ block)`.
-pub fn stream(seed: u64, block: u64, key: u64) -> Xoshiro256PlusPlus {
-    Xoshiro256PlusPlus::seed_from_u64(splitmix(splitmix(splitmix(seed) ^ key) ^ block))
 }
 
 /// Runs `blocks` of a run in one call, on the calling thread. Used by tests and benches.
@@ -253,69 +222,5 @@ mod tests {
         let t = 3 * BLOCK_TRIALS + 17;
         let sum: u64 = (0..block_count(t)).map(|b| block_len(t, b)).sum();
         assert_eq!(sum, t);
-    }
-
-    #[test]
-    fn counts_round_half_away_and_clamp() {
-        assert_eq!(to_count(2.5), 3);
-        assert_eq!(to_count(2.49), 2);
-        assert_eq!(to_count(-3.0), 0);
-        assert_eq!(to_count(f64::NAN), 0);
-        assert_eq!(to_count(1e300), limits::MAX_VALUE);
-    }
-
-    #[test]
-    fn counts_round_like_the_standard_library() {
-        use rand_core::Rng;
-        let mut r = stream(3, 0, 0);
-        for _ in 0..100_000 {
-            let x = (r.next_u64() >> 11) as f64 / (1u64 << 33) as f64; // 0 .. 2^20
-            assert_eq!(to_count(x), x.round() as u64, "{x}");
-        }
-        // Halves, and their neighbours, across the range.
-        for k in (0..2_000u64).chain((0..2_000).map(|i| (1u64 << 39) + i * 7_919)) {
-            let h = k as f64 + 0.5;
-            for x in [h, h.next_down(), h.next_up(), k as f64] {
-                assert_eq!(to_count(x), x.round() as u64, "{x}");
-            }
-        }
-        for x in [
-            -0.0,
-            -1e-300,
-            f64::NEG_INFINITY,
-            f64::INFINITY,
-            1e12,
-            1e12 + 0.5,
-        ] {
-            assert_eq!(
-                to_count(x),
-                (x.round().max(0.0) as u64).min(limits::MAX_VALUE),
-                "{x}"
-            );
-        }
-        for x in [
-            0.5,
-            1.5,
-            2.5,
-            0.49999999999999994,
-            4503599627370495.5,
-            1e12 - 0.5,
-        ] {
-            assert_eq!(
-                to_count(x),
-                (x.round() as u64).min(limits::MAX_VALUE),
-                "{x}"
-            );
-        }
-    }
-
-    #[test]
-    fn streams_differ_by_block_and_key() {
-        use rand_core::Rng;
-        let a = stream(1, 0, 7).next_u64();
-        assert_ne!(a, stream(1, 1, 7).next_u64());
-        assert_ne!(a, stream(1, 0, 8).next_u64());
-        assert_ne!(a, stream(2, 0, 7).next_u64());
-        assert_eq!(a, stream(1, 0, 7).next_u64());
     }
 }

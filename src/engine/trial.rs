@@ -19,9 +19,10 @@
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::plan::{NO_BLOC, Plan, ProbP};
-use super::{stream, to_count};
 use crate::dist::{Sampler, std_normal, unit};
+use crate::math::to_count;
 use crate::stats::Tally;
+use crate::streams::stream;
 
 /// Trials per batch, at most: the buffers of a batch stay in the caches.
 pub const BATCH: usize = 256;

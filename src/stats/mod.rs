@@ -61,13 +61,13 @@ pub struct Tally {
 fn count_bounds(d: &crate::dist::Dist) -> (u64, Option<u64>) {
     use crate::dist::Dist;
     let (lo, hi) = d.support();
-    let lo = crate::engine::to_count(lo.max(0.0));
+    let lo = crate::math::to_count(lo.max(0.0));
     let hint = match d {
         Dist::Normal { mean, sd } => mean + 6.0 * sd,
         Dist::LogNormal { median, sigma } => median * (6.0 * sigma).exp(),
         _ => hi,
     };
-    (lo, hint.is_finite().then(|| crate::engine::to_count(hint)))
+    (lo, hint.is_finite().then(|| crate::math::to_count(hint)))
 }
 
 impl Tally {
