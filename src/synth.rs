@@ -32,6 +32,28 @@ pub fn scenario(nations: usize, domains: usize, seed: u64) -> String {
     let domains = domains.clamp(1, CAPABILITIES.len());
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut s = String::new();
+    header(&mut s, nations, domains, seed);
+    let blocs = (nations / 8).max(1);
+    for b in 0..blocs {
+        let _ = writeln!(
+            s,
+            "[blocs.b{b}]\ncorrelation = {:.2}\n",
+            0.2 + 0.4 * unit(&mut rng)
+        );
+    }
+    domain_tables(&mut s, nations, domains);
+    for n in 0..nations {
+        nation(&mut s, &mut rng, n, domains, blocs);
+    }
+    s
+}
+
+fn id(n: usize) -> String {
+    format!("N{n:03}")
+}
+
+/// The scenario, simulation, report, capabilities and conditions tables.
+fn header(s: &mut String, nations: usize, domains: usize, seed: u64) {
     let _ = writeln!(
         s,
         "[scenario]\nname = \"Synthetic coalition: {nations} nations, {domains} domains\"\n"
@@ -49,16 +71,10 @@ pub fn scenario(nations: usize, domains: usize, seed: u64) -> String {
         let _ = writeln!(s, "{id} = {{ unit = \"{unit}\" }}");
     }
     let _ = writeln!(s, "\n[conditions.backstop]\nprobability = 0.75\n");
-    let blocs = (nations / 8).max(1);
-    for b in 0..blocs {
-        let _ = writeln!(
-            s,
-            "[blocs.b{b}]\ncorrelation = {:.2}\n",
-            0.2 + 0.4 * unit(&mut rng)
-        );
-    }
-    let id = |n: usize| format!("N{n:03}");
-    // Domain d requires capability d; its lead list is three nations.
+}
+
+/// The domains: domain d requires capability d; its lead list is three nations.
+fn domain_tables(s: &mut String, nations: usize, domains: usize) {
     for (d, (cap, _, per)) in CAPABILITIES.iter().enumerate().take(domains) {
         // About 55 % of the nations take part on average; ask for a bit less than
         // the expected supply so that coverage is informative.
@@ -74,59 +90,60 @@ pub fn scenario(nations: usize, domains: usize, seed: u64) -> String {
             leads.join(", ")
         );
     }
-    for n in 0..nations {
-        let p = 0.55 + 0.4 * unit(&mut rng);
-        let _ = writeln!(s, "[nations.{}]\nparticipation = {p:.3}", id(n));
-        if n % 3 == 0 {
-            let _ = writeln!(
-                s,
-                "approval = [{{ body = \"parliament\", probability = {:.2} }}]",
-                0.7 + 0.3 * unit(&mut rng)
-            );
-        }
-        if n % 4 == 1 {
-            let _ = writeln!(s, "if_absent = {{ backstop = 0.4, {} = 0.5 }}", id(0));
-        } else if n % 4 == 2 {
-            let _ = writeln!(s, "if_absent = {{ backstop = 0.5 }}");
-        }
-        if n % 5 != 4 {
-            let _ = writeln!(s, "bloc = \"b{}\"", n % blocs);
-        }
-        let fast = 10 + (unit(&mut rng) * 30.0) as u64;
+}
+
+/// Nation `n`'s table.
+fn nation(s: &mut String, rng: &mut Xoshiro256PlusPlus, n: usize, domains: usize, blocs: usize) {
+    let p = 0.55 + 0.4 * unit(rng);
+    let _ = writeln!(s, "[nations.{}]\nparticipation = {p:.3}", id(n));
+    if n.is_multiple_of(3) {
         let _ = writeln!(
             s,
-            "ready_days = {{ triangular = [{fast}, {}, {}] }}",
-            fast * 2,
-            fast * 5
+            "approval = [{{ body = \"parliament\", probability = {:.2} }}]",
+            0.7 + 0.3 * unit(rng)
         );
-        // Each nation contributes to one or two domains.
-        let first = n % domains;
-        let mut gives = vec![first];
-        if domains > 1 && n % 2 == 0 {
-            gives.push((first + 1 + n / 2) % domains);
-        }
-        gives.dedup();
-        for d in gives {
-            let (cap, _, per) = CAPABILITIES[d];
-            let mode = (per * (0.5 + unit(&mut rng))).round().max(1.0);
-            let form = if (n + d) % 2 == 0 {
-                format!(
-                    "{{ pert = [{}, {mode}, {}] }}",
-                    (mode * 0.5).floor(),
-                    (mode * 2.0).ceil()
-                )
-            } else {
-                format!(
-                    "{{ triangular = [{}, {mode}, {}] }}",
-                    (mode * 0.6).floor(),
-                    (mode * 1.6).ceil()
-                )
-            };
-            let _ = writeln!(s, "contributions.d{d}.{cap} = {form}");
-        }
-        s.push('\n');
     }
-    s
+    if n % 4 == 1 {
+        let _ = writeln!(s, "if_absent = {{ backstop = 0.4, {} = 0.5 }}", id(0));
+    } else if n % 4 == 2 {
+        let _ = writeln!(s, "if_absent = {{ backstop = 0.5 }}");
+    }
+    if n % 5 != 4 {
+        let _ = writeln!(s, "bloc = \"b{}\"", n % blocs);
+    }
+    let fast = 10 + (unit(rng) * 30.0) as u64;
+    let _ = writeln!(
+        s,
+        "ready_days = {{ triangular = [{fast}, {}, {}] }}",
+        fast * 2,
+        fast * 5
+    );
+    // Each nation contributes to one or two domains.
+    let first = n % domains;
+    let mut gives = vec![first];
+    if domains > 1 && n.is_multiple_of(2) {
+        gives.push((first + 1 + n / 2) % domains);
+    }
+    gives.dedup();
+    for d in gives {
+        let (cap, _, per) = CAPABILITIES[d];
+        let mode = (per * (0.5 + unit(rng))).round().max(1.0);
+        let form = if (n + d).is_multiple_of(2) {
+            format!(
+                "{{ pert = [{}, {mode}, {}] }}",
+                (mode * 0.5).floor(),
+                (mode * 2.0).ceil()
+            )
+        } else {
+            format!(
+                "{{ triangular = [{}, {mode}, {}] }}",
+                (mode * 0.6).floor(),
+                (mode * 1.6).ceil()
+            )
+        };
+        let _ = writeln!(s, "contributions.d{d}.{cap} = {form}");
+    }
+    s.push('\n');
 }
 
 /// A small scenario that uses every form of distribution, drawn probabilities
