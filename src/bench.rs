@@ -10,13 +10,14 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::dist::Sampler;
 use crate::engine::Isa;
+use crate::engine::isa::multiversion;
 use crate::model::Model;
 use crate::stats::Tally;
+use crate::streams::stream;
 
 /// Draws of one kind made by a run.
 #[derive(Debug, Clone)]
@@ -124,17 +125,10 @@ pub fn per_kind(draws: &[Draws]) -> Vec<(&'static str, u64)> {
 /// (see [`crate::engine::Isa`]), and folded with an integer `xor`, which costs
 /// nothing next to a draw.
 pub fn floor(draws: &[Draws], seed: u64) -> Duration {
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut rng = stream(seed, 0, 0);
+    let isa = Isa::detect();
     let start = Instant::now();
-    let sink = match Isa::detect() {
-        Isa::Baseline => draw_all(draws, &mut rng),
-        // SAFETY: `Isa::detect` returns a level only where the processor has every
-        // feature of the copy compiled for it.
-        #[cfg(target_arch = "x86_64")]
-        Isa::V3 => unsafe { draw_all_v3(draws, &mut rng) },
-        #[cfg(target_arch = "x86_64")]
-        Isa::V4 => unsafe { draw_all_v4(draws, &mut rng) },
-    };
+    let sink = draw_all_on(isa, draws, &mut rng);
     black_box(sink);
     start.elapsed()
 }
@@ -151,19 +145,10 @@ fn draw_all(draws: &[Draws], rng: &mut Xoshiro256PlusPlus) -> u64 {
     sink
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx,avx2,bmi1,bmi2,lzcnt,movbe,popcnt")]
-unsafe fn draw_all_v3(draws: &[Draws], rng: &mut Xoshiro256PlusPlus) -> u64 {
-    draw_all(draws, rng)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(
-    enable = "avx,avx2,bmi1,bmi2,lzcnt,movbe,popcnt,avx512f,avx512bw,avx512cd,avx512dq,avx512vl"
-)]
-unsafe fn draw_all_v4(draws: &[Draws], rng: &mut Xoshiro256PlusPlus) -> u64 {
-    draw_all(draws, rng)
-}
+multiversion!(
+    /// [`draw_all`], compiled for `isa`.
+    fn draw_all_on(draws: &[Draws], rng: &mut Xoshiro256PlusPlus) -> u64 = draw_all
+);
 
 #[cfg(test)]
 mod tests {

@@ -1,11 +1,17 @@
-//! The random streams: each entity's stream key (a hash of its kind and id) and
-//! the seeding of its stream in a block. Scenario compilation assigns the keys;
-//! the engine and the draw-floor benchmark seed their generators from them. One
-//! module owns the whole definition, so that it changes in one place (and its
-//! name in [`crate::engine::STREAMS`] with it).
+//! The random streams: the block size, each entity's stream key (a hash of its
+//! kind and id) and the seeding of its stream in a block. Scenario compilation
+//! assigns the keys; the engine and the draw-floor benchmark seed their generators
+//! here and nowhere else. One module owns the whole definition, so that it changes
+//! in one place, and its name, [`STREAMS`], with it.
 
 use rand_core::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// Trials per block. Part of the definition of a run: changing it changes results.
+pub const BLOCK_TRIALS: u64 = 4096;
+
+/// Name and version of the stream derivation, recorded in partial files.
+pub const STREAMS: &str = "xoshiro256++/splitmix64/block4096/v2";
 
 /// A 64-bit FNV-1a hash of `kind:id`: the stream key of an entity, stable across
 /// scenario edits that add or remove other entities.

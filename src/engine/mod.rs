@@ -4,7 +4,7 @@
 //! Trials are numbered `0 .. trials` and grouped into blocks of [`BLOCK_TRIALS`].
 //! Block `b` of a run seeded `seed` gives each condition, bloc, domain and nation
 //! its own Xoshiro256++ stream, seeded from `(seed, b, key)` where `key` is a hash
-//! of the entity's kind and id ([`stream`]). A block's outcome is therefore a pure
+//! of the entity's kind and id ([`crate::streams`]). A block's outcome is therefore a pure
 //! function of the scenario, the seed and the block index, and the merged tally is
 //! the same whatever the thread count, shard split or order of completion.
 //!
@@ -12,6 +12,7 @@
 //! progress and honours a stop flag, so that an interrupted run has finished an
 //! exact prefix of its blocks.
 
+pub(crate) mod isa;
 mod plan;
 mod trial;
 
@@ -22,14 +23,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::limits;
 use crate::model::Model;
 use crate::stats::Tally;
+pub use isa::Isa;
 pub use plan::Plan;
-pub use trial::{Isa, Scratch};
+pub use trial::Scratch;
 
-/// Trials per block. Part of the definition of a run: changing it changes results.
-pub const BLOCK_TRIALS: u64 = 4096;
-
-/// Name and version of the stream derivation, recorded in partial files.
-pub const STREAMS: &str = "xoshiro256++/splitmix64/block4096/v2";
+pub use crate::streams::{BLOCK_TRIALS, STREAMS};
 
 /// Number of blocks for `trials` trials.
 pub fn block_count(trials: u64) -> u64 {

@@ -5,6 +5,50 @@ use crate::dist::Sampler;
 use crate::math::QuantileGrid;
 use crate::model::{CapOn, Model, Prob};
 
+/// A range `lo..hi` of one of the plan's flat arrays: a small, copyable
+/// `Range<u32>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// First index.
+    pub lo: u32,
+    /// One past the last index.
+    pub hi: u32,
+}
+
+impl Span {
+    /// The span from `lo` to the current length `hi` of the array it indexes.
+    fn new(lo: usize, hi: usize) -> Span {
+        Span {
+            lo: lo as u32,
+            hi: hi as u32,
+        }
+    }
+
+    /// Whether it holds nothing.
+    #[inline(always)]
+    pub fn is_empty(self) -> bool {
+        self.lo == self.hi
+    }
+
+    /// How many entries it holds.
+    #[inline(always)]
+    pub fn len(self) -> usize {
+        (self.hi - self.lo) as usize
+    }
+
+    /// As a `usize` range.
+    #[inline(always)]
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.lo as usize..self.hi as usize
+    }
+
+    /// Its part of `items`.
+    #[inline(always)]
+    pub fn of<T>(self, items: &[T]) -> &[T] {
+        &items[self.range()]
+    }
+}
+
 /// "No bloc".
 pub const NO_BLOC: u32 = u32::MAX;
 
@@ -16,7 +60,15 @@ pub struct ProbP {
     /// Φ⁻¹(p), valid when there are no random factors.
     pub z: f64,
     /// Range of [`Plan::factors`]; empty for a fixed probability.
-    pub factors: (u32, u32),
+    pub factors: Span,
+}
+
+impl ProbP {
+    /// Whether no draw is needed (no random factors).
+    #[inline(always)]
+    pub fn is_fixed(&self) -> bool {
+        self.factors.is_empty()
+    }
 }
 
 /// One nation's decision, in decision order.
@@ -29,7 +81,7 @@ pub struct Decision {
     /// participation × approvals.
     pub prob: ProbP,
     /// Range of [`Plan::caps`].
-    pub caps: (u32, u32),
+    pub caps: Span,
 }
 
 /// An `if_absent` cap.
@@ -66,9 +118,9 @@ pub struct ContribP {
 #[derive(Debug, Clone, Copy)]
 pub struct DomainP {
     /// Range of [`Plan::leads`].
-    pub leads: (u32, u32),
+    pub leads: Span,
     /// Range of [`Plan::reqs`].
-    pub reqs: (u32, u32),
+    pub reqs: Span,
 }
 
 /// A requirement.
@@ -140,12 +192,111 @@ pub struct Plan {
 }
 
 fn prob(p: &Prob, factors: &mut Vec<Sampler>) -> ProbP {
-    let start = factors.len() as u32;
+    let start = factors.len();
     factors.extend(p.random.iter().cloned());
     ProbP {
         p: p.fixed,
         z: p.z,
-        factors: (start, factors.len() as u32),
+        factors: Span::new(start, factors.len()),
+    }
+}
+
+/// The caps of every decision, flat, and the decisions, in decision order.
+fn decisions(model: &Model, factors: &mut Vec<Sampler>) -> (Vec<CapP>, Vec<Decision>) {
+    let mut caps = Vec::new();
+    let decisions = model
+        .order
+        .iter()
+        .map(|&n| {
+            let nat = &model.nations[n];
+            let p = prob(&nat.p, factors);
+            let start = caps.len();
+            for c in &nat.caps {
+                let (on_nation, on) = match c.on {
+                    CapOn::Condition(i) => (false, i as u32),
+                    CapOn::Nation(i) => (true, i as u32),
+                };
+                caps.push(CapP {
+                    on_nation,
+                    on,
+                    prob: prob(&c.p, factors),
+                });
+            }
+            Decision {
+                nation: n as u32,
+                bloc: nat.bloc.map_or(NO_BLOC, |b| b as u32),
+                prob: p,
+                caps: Span::new(start, caps.len()),
+            }
+        })
+        .collect();
+    (caps, decisions)
+}
+
+/// The contributions, grouped by the kind of their distribution, and their
+/// stream keys.
+fn contributions(model: &Model) -> (Vec<ContribP>, Vec<u64>) {
+    let mut order: Vec<usize> = (0..model.contributions.len()).collect();
+    order.sort_by_key(|&k| model.contributions[k].sampler.kind_rank());
+    let contribs = order
+        .iter()
+        .map(|&k| {
+            let c = &model.contributions[k];
+            ContribP {
+                sampler: c.sampler.clone(),
+                nation: c.nation as u32,
+                index: k as u32,
+                tracked: c.tracked as u32,
+                cap: c.capability as u32,
+                fixed: c.fixed.unwrap_or(0),
+                random: c.fixed.is_none(),
+            }
+        })
+        .collect();
+    let keys = order.iter().map(|&k| model.contributions[k].key).collect();
+    (contribs, keys)
+}
+
+/// The domains, their lead lists and requirements (flat), and the requirements'
+/// stream keys.
+struct Domains {
+    domains: Vec<DomainP>,
+    leads: Vec<u32>,
+    reqs: Vec<ReqP>,
+    req_keys: Vec<u64>,
+}
+
+fn domains(model: &Model) -> Domains {
+    let mut leads = Vec::new();
+    let mut reqs = Vec::new();
+    let mut req_keys = Vec::new();
+    let domains = model
+        .domains
+        .iter()
+        .map(|d| {
+            let l0 = leads.len();
+            leads.extend(d.leads.iter().map(|&n| n as u32));
+            let r0 = reqs.len();
+            for r in &d.requirements {
+                reqs.push(ReqP {
+                    sampler: r.sampler.clone(),
+                    tracked: r.tracked as u32,
+                    fixed: r.fixed.unwrap_or(0),
+                    random: r.fixed.is_none(),
+                });
+                req_keys.push(r.key);
+            }
+            DomainP {
+                leads: Span::new(l0, leads.len()),
+                reqs: Span::new(r0, reqs.len()),
+            }
+        })
+        .collect();
+    Domains {
+        domains,
+        leads,
+        reqs,
+        req_keys,
     }
 }
 
@@ -158,76 +309,14 @@ impl Plan {
             .iter()
             .map(|c| prob(&c.p, &mut factors))
             .collect();
-        let mut caps = Vec::new();
-        let decisions = model
-            .order
-            .iter()
-            .map(|&n| {
-                let nat = &model.nations[n];
-                let p = prob(&nat.p, &mut factors);
-                let start = caps.len() as u32;
-                for c in &nat.caps {
-                    let (on_nation, on) = match c.on {
-                        CapOn::Condition(i) => (false, i as u32),
-                        CapOn::Nation(i) => (true, i as u32),
-                    };
-                    caps.push(CapP {
-                        on_nation,
-                        on,
-                        prob: prob(&c.p, &mut factors),
-                    });
-                }
-                Decision {
-                    nation: n as u32,
-                    bloc: nat.bloc.map_or(NO_BLOC, |b| b as u32),
-                    prob: p,
-                    caps: (start, caps.len() as u32),
-                }
-            })
-            .collect();
-        let mut order: Vec<usize> = (0..model.contributions.len()).collect();
-        order.sort_by_key(|&k| model.contributions[k].sampler.kind_rank());
-        let contribs: Vec<ContribP> = order
-            .iter()
-            .map(|&k| {
-                let c = &model.contributions[k];
-                ContribP {
-                    sampler: c.sampler.clone(),
-                    nation: c.nation as u32,
-                    index: k as u32,
-                    tracked: c.tracked as u32,
-                    cap: c.capability as u32,
-                    fixed: c.fixed.unwrap_or(0),
-                    random: c.fixed.is_none(),
-                }
-            })
-            .collect();
-        let contrib_keys = order.iter().map(|&k| model.contributions[k].key).collect();
-        let mut leads = Vec::new();
-        let mut reqs = Vec::new();
-        let mut req_keys = Vec::new();
-        let domains = model
-            .domains
-            .iter()
-            .map(|d| {
-                let l0 = leads.len() as u32;
-                leads.extend(d.leads.iter().map(|&n| n as u32));
-                let r0 = reqs.len() as u32;
-                for r in &d.requirements {
-                    reqs.push(ReqP {
-                        sampler: r.sampler.clone(),
-                        tracked: r.tracked as u32,
-                        fixed: r.fixed.unwrap_or(0),
-                        random: r.fixed.is_none(),
-                    });
-                    req_keys.push(r.key);
-                }
-                DomainP {
-                    leads: (l0, leads.len() as u32),
-                    reqs: (r0, reqs.len() as u32),
-                }
-            })
-            .collect();
+        let (caps, decisions) = decisions(model, &mut factors);
+        let (contribs, contrib_keys) = contributions(model);
+        let Domains {
+            domains,
+            leads,
+            reqs,
+            req_keys,
+        } = domains(model);
         Plan {
             grid: QuantileGrid::default(),
             conditions,

@@ -1,7 +1,7 @@
 //! One block of trials: the semantics of DESIGN.md's numbered steps, on the flat
 //! arrays of a [`Plan`], in stages over batches of trials.
 //!
-//! Random draws come from per-entity streams (see [`super::stream`]): a condition,
+//! Random draws come from per-entity streams (see [`crate::streams`]): a condition,
 //! a bloc factor, a nation's decision, a nation's readiness, each contribution and
 //! each random requirement has its own stream in every block, and each stream is
 //! read in trial order. That freedom is used here: instead of running one whole
@@ -18,7 +18,8 @@
 
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use super::plan::{NO_BLOC, Plan, ProbP};
+use super::isa::{Isa, multiversion};
+use super::plan::{CapP, Decision, NO_BLOC, Plan, ProbP};
 use crate::dist::{Sampler, std_normal, unit};
 use crate::math::to_count;
 use crate::stats::Tally;
@@ -99,7 +100,7 @@ impl Scratch {
         let max_caps = plan
             .decisions
             .iter()
-            .map(|d| (d.caps.1 - d.caps.0) as usize)
+            .map(|d| d.caps.len())
             .max()
             .unwrap_or(0);
         Scratch {
@@ -138,11 +139,11 @@ impl Scratch {
 /// quantile, or NaN for the quantile when it must be computed (random factors).
 #[inline(always)]
 fn draw_prob(p: &ProbP, factors: &[Sampler], rng: &mut Xoshiro256PlusPlus) -> (f64, f64) {
-    if p.factors.0 == p.factors.1 {
+    if p.is_fixed() {
         (p.p, p.z)
     } else {
         let mut v = p.p;
-        for f in &factors[p.factors.0 as usize..p.factors.1 as usize] {
+        for f in p.factors.of(factors) {
             v *= f.sample(rng);
         }
         (v, f64::NAN)
@@ -211,102 +212,14 @@ pub fn run_block(plan: &Plan, seed: u64, block: u64, len: u64, s: &mut Scratch, 
         }
     }
     let len = len as usize;
-    match s.isa {
-        Isa::Baseline => batches(plan, s, tally, len),
-        // SAFETY: `Isa::detect` returns a level only where the processor has every
-        // feature of the copy compiled for it.
-        #[cfg(target_arch = "x86_64")]
-        Isa::V3 => unsafe { batches_v3(plan, s, tally, len) },
-        #[cfg(target_arch = "x86_64")]
-        Isa::V4 => unsafe { batches_v4(plan, s, tally, len) },
-    }
+    batches(s.isa, plan, s, tally, len);
     tally.trials += len as u64;
 }
 
-/// The instruction sets the trial stages are compiled for. The binary targets any
-/// x86-64 processor; the stages are also compiled for x86-64-v3 (AVX2, BMI1/2,
-/// LZCNT, MOVBE) and x86-64-v4 (AVX-512 F/BW/CD/DQ/VL), and the best copy the
-/// processor can run is chosen at run time. Every copy computes the same thing:
-/// results are bit for bit the same (Rust never fuses a multiply and an add, and
-/// square roots are exact in all), which a test checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Isa {
-    /// Any processor.
-    Baseline,
-    /// x86-64-v3.
-    #[cfg(target_arch = "x86_64")]
-    V3,
-    /// x86-64-v4.
-    #[cfg(target_arch = "x86_64")]
-    V4,
-}
-
-impl Isa {
-    /// The best level this processor runs.
-    pub fn detect() -> Isa {
-        Isa::available().last().copied().unwrap_or(Isa::Baseline)
-    }
-
-    /// Every level this processor runs, from the baseline up.
-    pub fn available() -> Vec<Isa> {
-        #[allow(unused_mut)]
-        let mut levels = vec![Isa::Baseline];
-        #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::is_x86_feature_detected as has;
-            let v3 = has!("avx2")
-                && has!("bmi1")
-                && has!("bmi2")
-                && has!("lzcnt")
-                && has!("movbe")
-                && has!("popcnt");
-            if v3 {
-                levels.push(Isa::V3);
-                if has!("avx512f")
-                    && has!("avx512bw")
-                    && has!("avx512cd")
-                    && has!("avx512dq")
-                    && has!("avx512vl")
-                {
-                    levels.push(Isa::V4);
-                }
-            }
-        }
-        levels
-    }
-
-    /// Its usual name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Isa::Baseline => "baseline",
-            #[cfg(target_arch = "x86_64")]
-            Isa::V3 => "x86-64-v3",
-            #[cfg(target_arch = "x86_64")]
-            Isa::V4 => "x86-64-v4",
-        }
-    }
-}
-
-/// The batches of a block, for any processor.
-fn batches(plan: &Plan, s: &mut Scratch, tally: &mut Tally, len: usize) {
-    batches_inline(plan, s, tally, len);
-}
-
-/// The batches of a block, compiled for x86-64-v3.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx,avx2,bmi1,bmi2,lzcnt,movbe,popcnt")]
-unsafe fn batches_v3(plan: &Plan, s: &mut Scratch, tally: &mut Tally, len: usize) {
-    batches_inline(plan, s, tally, len);
-}
-
-/// The batches of a block, compiled for x86-64-v4.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(
-    enable = "avx,avx2,bmi1,bmi2,lzcnt,movbe,popcnt,avx512f,avx512bw,avx512cd,avx512dq,avx512vl"
-)]
-unsafe fn batches_v4(plan: &Plan, s: &mut Scratch, tally: &mut Tally, len: usize) {
-    batches_inline(plan, s, tally, len);
-}
+multiversion!(
+    /// The batches of a block, compiled for `isa`.
+    fn batches(plan: &Plan, s: &mut Scratch, tally: &mut Tally, len: usize) = batches_inline
+);
 
 /// Every stage is inlined here, so that each copy above compiles all of them for
 /// its own processor.
@@ -401,161 +314,224 @@ fn conditions(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     }
 }
 
-/// Steps 2–3: each nation's decision.
+/// Steps 2–3: each nation's decision, in an order where every `if_absent` nation
+/// is decided first. Each decision takes one of three strategies, by what it draws.
 #[inline(always)]
 fn decisions(plan: &Plan, s: &mut Scratch, m: usize) {
-    let b = s.b;
-    // 2–3. Nations, in an order where every `if_absent` nation is decided first.
     for d in &plan.decisions {
         let n = d.nation as usize;
         let mut rng = s.nation_rng[n].clone();
-        let caps = &plan.caps[d.caps.0 as usize..d.caps.1 as usize];
-        let simple = caps.is_empty() && d.prob.factors.0 == d.prob.factors.1;
-        if simple && d.bloc == NO_BLOC {
-            // A fixed probability, no caps: one uniform per trial.
-            for o in &mut s.part[n * b..n * b + m] {
-                *o = unit(&mut rng) < d.prob.p;
-            }
-        } else if simple {
-            let bl = d.bloc as usize;
-            let (load, own, z) = (plan.bloc_load[bl], plan.bloc_own[bl], d.prob.z);
-            let out = &mut s.part[n * b..n * b + m];
-            for (o, &f) in out.iter_mut().zip(&s.factor[bl * b..bl * b + m]) {
-                *o = load * f + own * std_normal(&mut rng) < z;
-            }
-        } else if d.prob.factors.0 == d.prob.factors.1
-            && caps.iter().all(|c| c.prob.factors.0 == c.prob.factors.1)
-        {
-            // Fixed probabilities with caps: the binding caps' minimum, taken in
-            // quantile space for a bloc member (Φ⁻¹ is monotone), one cap at a
-            // time over the batch.
-            let bloc = (d.bloc != NO_BLOC).then_some(d.bloc as usize);
-            let thr = &mut s.thr[..m];
-            thr.fill(if bloc.is_some() { d.prob.z } else { d.prob.p });
-            for cap in caps {
-                let on = cap.on as usize * b;
-                let present = if cap.on_nation {
-                    &s.part[on..on + m]
-                } else {
-                    &s.cond[on..on + m]
-                };
-                let c = if bloc.is_some() {
-                    cap.prob.z
-                } else {
-                    cap.prob.p
-                };
-                for (t, &here) in thr.iter_mut().zip(present) {
-                    *t = t.min(select(here, f64::INFINITY, c));
-                }
-            }
-            let out = &mut s.part[n * b..n * b + m];
-            match bloc {
-                None => {
-                    for (o, &t) in out.iter_mut().zip(thr.iter()) {
-                        *o = unit(&mut rng) < t;
-                    }
-                }
-                Some(bl) => {
-                    let (load, own) = (plan.bloc_load[bl], plan.bloc_own[bl]);
-                    let factor = &s.factor[bl * b..bl * b + m];
-                    for ((o, &t), &f) in out.iter_mut().zip(thr.iter()).zip(factor) {
-                        *o = load * f + own * std_normal(&mut rng) < t;
-                    }
-                }
-            }
+        let caps = d.caps.of(&plan.caps);
+        if caps.is_empty() && d.prob.is_fixed() {
+            fixed_decision(plan, d, s, m, &mut rng);
+        } else if d.prob.is_fixed() && caps.iter().all(|c| c.prob.is_fixed()) {
+            capped_decision(plan, d, caps, s, m, &mut rng);
         } else {
-            // Drawn probabilities. First every random number, trial by trial in
-            // stream order (the probability's factors, each cap's, then the
-            // uniform or normal), then the caps one at a time over the batch,
-            // then the decisions.
-            let thr = &mut s.thr[..m];
-            let draws = &mut s.draws[..m];
-            let bloc = (d.bloc != NO_BLOC).then_some(d.bloc as usize);
-            let random_caps = caps.iter().any(|c| c.prob.factors.0 != c.prob.factors.1);
-            let (load, own) = bloc.map_or((0.0, 0.0), |bl| (plan.bloc_load[bl], plan.bloc_own[bl]));
-            let factor = &s.factor[bloc.unwrap_or(0) * b..];
-            let (f0, f1) = (d.prob.factors.0 as usize, d.prob.factors.1 as usize);
-            let latent = bloc.map(|_| (load, own, &factor[..m]));
-            let p = d.prob.p;
-            // The common cases get loops of their own: one drawn factor of a
-            // bounded form, and no drawn caps.
-            if let ([Sampler::Pert { min, range, beta }], false) =
-                (&plan.factors[f0..f1], random_caps)
-            {
-                one_factor(p, latent, thr, draws, &mut rng, |r| {
-                    min + range * beta.sample(r)
-                });
-            } else if let ([Sampler::Triangular(tri)], false) = (&plan.factors[f0..f1], random_caps)
-            {
-                one_factor(p, latent, thr, draws, &mut rng, |r| tri.sample(r));
-            } else if let ([Sampler::Uniform { min, width }], false) =
-                (&plan.factors[f0..f1], random_caps)
-            {
-                one_factor(p, latent, thr, draws, &mut rng, |r| min + width * unit(r));
-            } else {
-                for j in 0..m {
-                    thr[j] = draw_prob(&d.prob, &plan.factors, &mut rng).0;
-                    if random_caps {
-                        for (c, cap) in caps.iter().enumerate() {
-                            if cap.prob.factors.0 != cap.prob.factors.1 {
-                                s.cap_p[c * b + j] =
-                                    draw_prob(&cap.prob, &plan.factors, &mut rng).0;
-                            }
-                        }
-                    }
-                    draws[j] = if bloc.is_none() {
-                        unit(&mut rng)
-                    } else {
-                        load * factor[j] + own * std_normal(&mut rng)
-                    };
-                }
-            }
-            // A cap binds when its condition is false (or its nation absent):
-            // p = min(p, cap).
-            for (c, cap) in caps.iter().enumerate() {
-                let on = cap.on as usize * b;
-                let present = if cap.on_nation {
-                    &s.part[on..on + m]
-                } else {
-                    &s.cond[on..on + m]
-                };
-                if cap.prob.factors.0 == cap.prob.factors.1 {
-                    for (t, &here) in thr.iter_mut().zip(present) {
-                        *t = t.min(select(here, f64::INFINITY, cap.prob.p));
-                    }
-                } else {
-                    let drawn = &s.cap_p[c * b..c * b + m];
-                    for ((t, &here), &cp) in thr.iter_mut().zip(present).zip(drawn) {
-                        *t = t.min(select(here, f64::INFINITY, cp));
-                    }
-                }
-            }
-            let out = &mut s.part[n * b..n * b + m];
-            if bloc.is_none() {
-                for ((o, &t), &u) in out.iter_mut().zip(thr.iter()).zip(draws.iter()) {
-                    *o = u < t;
-                }
-            } else {
-                // The latent normal against Φ⁻¹(p): settled by the grid without a
-                // branch, listing (also without a branch) the rare draws it cannot
-                // settle, which then get the exact Φ⁻¹.
-                let open = &mut s.open[..m];
-                let mut unsettled = 0;
-                for (j, ((o, &t), &latent)) in
-                    out.iter_mut().zip(thr.iter()).zip(draws.iter()).enumerate()
-                {
-                    let (below, undecided) = plan.grid.settle(latent, t);
-                    *o = below;
-                    open[unsettled] = j as u16;
-                    unsettled += usize::from(undecided);
-                }
-                for &j in &open[..unsettled] {
-                    let j = usize::from(j);
-                    out[j] = plan.grid.below(draws[j], thr[j]);
-                }
-            }
+            drawn_decision(plan, d, caps, s, m, &mut rng);
         }
         s.nation_rng[n] = rng;
+    }
+}
+
+/// A fixed probability and no caps: one uniform per trial against `p`, or for a
+/// bloc member its latent normal against `Φ⁻¹(p)`.
+#[inline(always)]
+fn fixed_decision(
+    plan: &Plan,
+    d: &Decision,
+    s: &mut Scratch,
+    m: usize,
+    rng: &mut Xoshiro256PlusPlus,
+) {
+    let b = s.b;
+    let n = d.nation as usize;
+    let out = &mut s.part[n * b..n * b + m];
+    if d.bloc == NO_BLOC {
+        for o in out {
+            *o = unit(rng) < d.prob.p;
+        }
+    } else {
+        let bl = d.bloc as usize;
+        let (load, own, z) = (plan.bloc_load[bl], plan.bloc_own[bl], d.prob.z);
+        for (o, &f) in out.iter_mut().zip(&s.factor[bl * b..bl * b + m]) {
+            *o = load * f + own * std_normal(rng) < z;
+        }
+    }
+}
+
+/// Fixed probabilities with caps: the binding caps' minimum, taken in quantile
+/// space for a bloc member (Φ⁻¹ is monotone), one cap at a time over the batch.
+#[inline(always)]
+fn capped_decision(
+    plan: &Plan,
+    d: &Decision,
+    caps: &[CapP],
+    s: &mut Scratch,
+    m: usize,
+    rng: &mut Xoshiro256PlusPlus,
+) {
+    let b = s.b;
+    let n = d.nation as usize;
+    let bloc = (d.bloc != NO_BLOC).then_some(d.bloc as usize);
+    let thr = &mut s.thr[..m];
+    thr.fill(if bloc.is_some() { d.prob.z } else { d.prob.p });
+    for cap in caps {
+        let present = cap_present(cap, &s.part, &s.cond, b, m);
+        let c = if bloc.is_some() {
+            cap.prob.z
+        } else {
+            cap.prob.p
+        };
+        for (t, &here) in thr.iter_mut().zip(present) {
+            *t = t.min(select(here, f64::INFINITY, c));
+        }
+    }
+    let out = &mut s.part[n * b..n * b + m];
+    match bloc {
+        None => {
+            for (o, &t) in out.iter_mut().zip(thr.iter()) {
+                *o = unit(rng) < t;
+            }
+        }
+        Some(bl) => {
+            let (load, own) = (plan.bloc_load[bl], plan.bloc_own[bl]);
+            let factor = &s.factor[bl * b..bl * b + m];
+            for ((o, &t), &f) in out.iter_mut().zip(thr.iter()).zip(factor) {
+                *o = load * f + own * std_normal(rng) < t;
+            }
+        }
+    }
+}
+
+/// Per trial of the batch: whether a cap's nation takes part, or its condition
+/// holds (the cap binds where not).
+#[inline(always)]
+fn cap_present<'a>(
+    cap: &CapP,
+    part: &'a [bool],
+    cond: &'a [bool],
+    b: usize,
+    m: usize,
+) -> &'a [bool] {
+    let on = cap.on as usize * b;
+    if cap.on_nation {
+        &part[on..on + m]
+    } else {
+        &cond[on..on + m]
+    }
+}
+
+/// Drawn probabilities. First every random number, trial by trial in stream
+/// order (the probability's factors, each cap's, then the uniform or normal), then
+/// the caps one at a time over the batch, then the decisions.
+#[inline(always)]
+fn drawn_decision(
+    plan: &Plan,
+    d: &Decision,
+    caps: &[CapP],
+    s: &mut Scratch,
+    m: usize,
+    rng: &mut Xoshiro256PlusPlus,
+) {
+    let b = s.b;
+    let n = d.nation as usize;
+    let bloc = (d.bloc != NO_BLOC).then_some(d.bloc as usize);
+    draw_thresholds(plan, d, caps, bloc, s, m, rng);
+    // A cap binds when its condition is false (or its nation absent):
+    // p = min(p, cap).
+    let thr = &mut s.thr[..m];
+    for (c, cap) in caps.iter().enumerate() {
+        let present = cap_present(cap, &s.part, &s.cond, b, m);
+        if cap.prob.is_fixed() {
+            for (t, &here) in thr.iter_mut().zip(present) {
+                *t = t.min(select(here, f64::INFINITY, cap.prob.p));
+            }
+        } else {
+            let drawn = &s.cap_p[c * b..c * b + m];
+            for ((t, &here), &cp) in thr.iter_mut().zip(present).zip(drawn) {
+                *t = t.min(select(here, f64::INFINITY, cp));
+            }
+        }
+    }
+    let out = &mut s.part[n * b..n * b + m];
+    let draws = &s.draws[..m];
+    if bloc.is_none() {
+        for ((o, &t), &u) in out.iter_mut().zip(thr.iter()).zip(draws.iter()) {
+            *o = u < t;
+        }
+    } else {
+        settle_latent(plan, out, thr, draws, &mut s.open[..m]);
+    }
+}
+
+/// The drawn probabilities' random numbers, in stream order: each trial's
+/// probability into `thr`, its caps' into `cap_p`, and its uniform (or latent
+/// normal) into `draws`.
+#[inline(always)]
+fn draw_thresholds(
+    plan: &Plan,
+    d: &Decision,
+    caps: &[CapP],
+    bloc: Option<usize>,
+    s: &mut Scratch,
+    m: usize,
+    rng: &mut Xoshiro256PlusPlus,
+) {
+    let b = s.b;
+    let thr = &mut s.thr[..m];
+    let draws = &mut s.draws[..m];
+    let random_caps = caps.iter().any(|c| !c.prob.is_fixed());
+    let (load, own) = bloc.map_or((0.0, 0.0), |bl| (plan.bloc_load[bl], plan.bloc_own[bl]));
+    let factor = &s.factor[bloc.unwrap_or(0) * b..];
+    let latent = bloc.map(|_| (load, own, &factor[..m]));
+    let p = d.prob.p;
+    // The common cases get loops of their own: one drawn factor of a bounded
+    // form, and no drawn caps.
+    match (d.prob.factors.of(&plan.factors), random_caps) {
+        ([Sampler::Pert { min, range, beta }], false) => {
+            one_factor(p, latent, thr, draws, rng, |r| min + range * beta.sample(r));
+        }
+        ([Sampler::Triangular(tri)], false) => {
+            one_factor(p, latent, thr, draws, rng, |r| tri.sample(r));
+        }
+        ([Sampler::Uniform { min, width }], false) => {
+            one_factor(p, latent, thr, draws, rng, |r| min + width * unit(r));
+        }
+        _ => {
+            for j in 0..m {
+                thr[j] = draw_prob(&d.prob, &plan.factors, rng).0;
+                if random_caps {
+                    for (c, cap) in caps.iter().enumerate() {
+                        if !cap.prob.is_fixed() {
+                            s.cap_p[c * b + j] = draw_prob(&cap.prob, &plan.factors, rng).0;
+                        }
+                    }
+                }
+                draws[j] = if bloc.is_none() {
+                    unit(rng)
+                } else {
+                    load * factor[j] + own * std_normal(rng)
+                };
+            }
+        }
+    }
+}
+
+/// A bloc member's latent normals against `Φ⁻¹(p)`: settled by the grid without a
+/// branch, listing (also without a branch) the rare draws it cannot settle, which
+/// then get the exact Φ⁻¹.
+#[inline(always)]
+fn settle_latent(plan: &Plan, out: &mut [bool], thr: &[f64], draws: &[f64], open: &mut [u16]) {
+    let mut unsettled = 0;
+    for (j, ((o, &t), &latent)) in out.iter_mut().zip(thr.iter()).zip(draws.iter()).enumerate() {
+        let (below, undecided) = plan.grid.settle(latent, t);
+        *o = below;
+        open[unsettled] = j as u16;
+        unsettled += usize::from(undecided);
+    }
+    for &j in &open[..unsettled] {
+        let j = usize::from(j);
+        out[j] = plan.grid.below(draws[j], thr[j]);
     }
 }
 
@@ -657,14 +633,13 @@ fn coverage(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     // 5–6. Leads, requirements, coverage.
     s.all[..m].fill(true);
     for (d, dom) in plan.domains.iter().enumerate() {
-        let (l0, l1) = (dom.leads.0 as usize, dom.leads.1 as usize);
         let has_lead = &mut s.has_lead[d * b..d * b + m];
-        if l0 == l1 {
+        if dom.leads.is_empty() {
             has_lead.fill(true);
         } else {
             has_lead.fill(false);
             // Succession: a lead counts where no earlier lead takes part.
-            for (slot, &l) in plan.leads[l0..l1].iter().enumerate() {
+            for (slot, &l) in dom.leads.of(&plan.leads).iter().enumerate() {
                 let part = &s.part[l as usize * b..l as usize * b + m];
                 let mut led = 0u64;
                 for (h, &p) in has_lead.iter_mut().zip(part) {
@@ -672,7 +647,7 @@ fn coverage(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
                     led += u64::from(leads_here);
                     *h |= p;
                 }
-                tally.leads[l0 + slot] += led;
+                tally.leads[dom.leads.lo as usize + slot] += led;
             }
         }
         let mut leaderless = 0u64;
@@ -681,8 +656,8 @@ fn coverage(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
             leaderless += u64::from(!h);
         }
         tally.leaderless[d] += leaderless;
-        let (r0, r1) = (dom.reqs.0 as usize, dom.reqs.1 as usize);
-        for (r, rng) in plan.reqs[r0..r1].iter().zip(&mut s.req_rng[r0..r1]) {
+        let reqs = dom.reqs.range();
+        for (r, rng) in plan.reqs[reqs.clone()].iter().zip(&mut s.req_rng[reqs]) {
             let t = r.tracked as usize;
             let provided = &s.provided[t * b..t * b + m];
             let required = &mut s.required[t * b..t * b + m];
@@ -769,7 +744,7 @@ fn timeline(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
         s.all[..m].fill(true);
         for (d, dom) in plan.domains.iter().enumerate() {
             s.covered[..m].copy_from_slice(&s.has_lead[d * b..d * b + m]);
-            for r in &plan.reqs[dom.reqs.0 as usize..dom.reqs.1 as usize] {
+            for r in dom.reqs.of(&plan.reqs) {
                 let t = r.tracked as usize;
                 let have = &by_day[t * b..t * b + m];
                 let need = &s.required[t * b..t * b + m];
@@ -830,7 +805,7 @@ mod tests {
                 }
                 t
             };
-            let baseline = run(Isa::Baseline);
+            let baseline = run(Isa::baseline());
             for isa in Isa::available() {
                 assert_eq!(run(isa), baseline, "{}", isa.name());
             }
