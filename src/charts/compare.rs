@@ -16,10 +16,10 @@ use plotters::style::{Color, RGBColor};
 
 use super::format::{percent, thousands};
 use super::frame::{
-    Canvas, DrawResult, Font, Mark, Valign, covered_axis, fill_rect, fit, house_style, legend,
-    line, note, text, width,
+    Canvas, DrawResult, Font, Mark, Valign, covered_axis, fill_rect, fit, frame_with, house_style,
+    legend, line, note, text, width,
 };
-use super::whatif::{self, Drawing};
+use super::render::{self, Drawing};
 use super::{ChartError, Format, theme};
 use crate::whatif::compare::Comparison;
 
@@ -42,12 +42,12 @@ impl Drawing for CompareChart<'_> {
 
 /// Renders `compare.png` (or `.svg`) of a comparison.
 pub fn render(c: &Comparison, format: Format) -> Result<Vec<u8>, ChartError> {
-    whatif::render(&CompareChart(c), format)
+    render::render(&CompareChart(c), format)
 }
 
 /// Renders the comparison's chart and writes it into `dir` as `compare.png` (or `.svg`).
 pub fn write(c: &Comparison, dir: &Path, format: Format) -> Result<PathBuf, ChartError> {
-    whatif::write(&CompareChart(c), dir, format)
+    render::write(&CompareChart(c), dir, format)
 }
 
 /// One group: a label and, per scenario, P and its interval when it has the figure.
@@ -66,7 +66,7 @@ fn bars<DB: DrawingBackend>(root: &Canvas<DB>, c: &Comparison) -> DrawResult<(),
         thousands(c.trials as f64),
         c.seed
     );
-    let body = whatif::frame(root, "P(covered) by scenario", &subtitle, &footer)?;
+    let body = frame_with(root, "P(covered) by scenario", &subtitle, &footer)?;
     if c.scenarios.is_empty() {
         return note(root, body, &["Nothing to compare."]);
     }

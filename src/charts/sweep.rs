@@ -21,10 +21,10 @@ use serde_json::Value as Json;
 
 use super::format::{axis_percent, number, percent, thousands};
 use super::frame::{
-    Canvas, DrawResult, Font, Mark, Rect, Valign, covered_axis, fill_rect, fit, house_style,
-    legend, line, note, text, width,
+    Canvas, DrawResult, Font, Mark, Rect, Valign, covered_axis, fill_rect, fit, frame_with,
+    house_style, legend, line, note, text, width,
 };
-use super::whatif::{self, Drawing};
+use super::render::{self, Drawing};
 use super::{ChartError, Format, theme};
 use crate::whatif::sweep::Sweep;
 
@@ -60,12 +60,12 @@ impl Drawing for SweepChart<'_> {
 
 /// Renders `sweep.png` (or `.svg`) of a sweep.
 pub fn render(s: &Sweep, format: Format) -> Result<Vec<u8>, ChartError> {
-    whatif::render(&SweepChart(s), format)
+    render::render(&SweepChart(s), format)
 }
 
 /// Renders the sweep's chart and writes it into `dir` as `sweep.png` (or `.svg`).
 pub fn write(s: &Sweep, dir: &Path, format: Format) -> Result<PathBuf, ChartError> {
-    whatif::write(&SweepChart(s), dir, format)
+    render::write(&SweepChart(s), dir, format)
 }
 
 fn footer(s: &Sweep) -> String {
@@ -110,7 +110,7 @@ struct Series {
 
 fn lines<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sweep) -> DrawResult<(), DB> {
     let key = s.axes.first().map_or("", |a| a.key.as_str());
-    let body = whatif::frame(
+    let body = frame_with(
         root,
         &format!("How coverage changes with {key}"),
         &s.scenario.name,
@@ -332,7 +332,7 @@ fn heat(p: f64, top: f64) -> RGBColor {
 
 fn heat_map<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sweep) -> DrawResult<(), DB> {
     let (rows, cols) = (&s.axes[0], &s.axes[1]);
-    let body = whatif::frame(
+    let body = frame_with(
         root,
         &format!("P(all covered) by {} and {}", rows.key, cols.key),
         &s.scenario.name,
