@@ -23,6 +23,12 @@ pub fn thousands(v: f64) -> String {
     out
 }
 
+/// A number as Rust writes it (`2.5`, `-0.25`, `1e-7`, `NaN`): the sweep's
+/// numeric axis ticks, already rounded by the caller.
+pub fn plain(v: f64) -> String {
+    format!("{v}")
+}
+
 /// A count or a mean of counts: whole numbers with separators; below 10, one
 /// decimal when the value is not whole (`0.4` ships, `12` aircraft, `7,400` troops).
 pub fn number(v: f64) -> String {
