@@ -16,10 +16,10 @@ use plotters::style::{Color, RGBColor};
 
 use super::format::{percent, thousands};
 use super::frame::{
-    Canvas, DrawResult, Font, Mark, Valign, covered_axis, fill_rect, fit, house_style, legend,
-    line, note, text, width,
+    Canvas, DrawResult, Font, Mark, Valign, covered_axis, fill_rect, fit, frame_with, house_style,
+    legend, line, note, text, width,
 };
-use super::whatif::{self, Drawing};
+use super::render::{self, Drawing};
 use super::{ChartError, Format, theme};
 use crate::whatif::compare::Comparison;
 
@@ -42,12 +42,12 @@ impl Drawing for CompareChart<'_> {
 
 /// Renders `compare.png` (or `.svg`) of a comparison.
 pub fn render(c: &Comparison, format: Format) -> Result<Vec<u8>, ChartError> {
-    whatif::render(&CompareChart(c), format)
+    render::render(&CompareChart(c), format)
 }
 
 /// Renders the comparison's chart and writes it into `dir` as `compare.png` (or `.svg`).
 pub fn write(c: &Comparison, dir: &Path, format: Format) -> Result<PathBuf, ChartError> {
-    whatif::write(&CompareChart(c), dir, format)
+    render::write(&CompareChart(c), dir, format)
 }
 
 /// One group: a label and, per scenario, P and its interval when it has the figure.
@@ -66,10 +66,57 @@ fn bars<DB: DrawingBackend>(root: &Canvas<DB>, c: &Comparison) -> DrawResult<(),
         thousands(c.trials as f64),
         c.seed
     );
-    let body = whatif::frame(root, "P(covered) by scenario", &subtitle, &footer)?;
+    let body = frame_with(root, "P(covered) by scenario", &subtitle, &footer)?;
     if c.scenarios.is_empty() {
         return note(root, body, &["Nothing to compare."]);
     }
+    let groups = groups(c);
+    let colors: Vec<RGBColor> = (0..c.scenarios.len()).map(theme::series).collect();
+    let used = legend(root, body, &legend_items(c, &colors))?;
+    let plot = body.below(used + 10);
+
+    let ng = groups.len() as f64;
+    let area = plot.area(root);
+    let mut chart = ChartBuilder::on(&area)
+        .margin_top(40)
+        .margin_right(20)
+        .x_label_area_size(theme::X_LABEL_AREA)
+        .y_label_area_size(Y_LABEL_AREA)
+        .build_cartesian_2d(0.0..ng, 0.0..100.0)?;
+    let no_label = |_: &f64| String::new();
+    let mut mesh = chart.configure_mesh();
+    house_style(covered_axis(&mut mesh))
+        .disable_x_mesh()
+        .x_labels(2)
+        .x_label_formatter(&no_label)
+        .set_tick_mark_size(LabelAreaPosition::Bottom, 0);
+    mesh.draw()?;
+
+    let px = |x: f64, p: f64| chart.backend_coord(&(x, p.clamp(0.0, 1.0) * 100.0));
+    let group_px = (px(1.0, 0.0).0 - px(0.0, 0.0).0).max(1);
+    let layout = Layout {
+        px: &px,
+        group_px,
+        bar_w: ((group_px as f64 * GROUP_FILL) / c.scenarios.len() as f64).max(1.0),
+        colors: &colors,
+    };
+    let name_font = Font::new(theme::LABEL_SIZE).h(HPos::Center).v(Valign::Top);
+    let y_base = px(0.0, 0.0).1;
+    for (g, group) in groups.iter().enumerate() {
+        layout.group(root, g, group)?;
+        let xc = px(g as f64 + 0.5, 0.0).0;
+        text(
+            root,
+            &fit(root, &group.label, name_font, group_px - 8),
+            (xc, y_base + 14),
+            if g == 0 { name_font.bold() } else { name_font },
+        )?;
+    }
+    Ok(())
+}
+
+/// "All domains", then every domain of any scenario, in order of appearance.
+fn groups(c: &Comparison) -> Vec<Group> {
     let mut groups = vec![Group {
         label: "All domains".into(),
         bars: c
@@ -101,11 +148,14 @@ fn bars<DB: DrawingBackend>(root: &Canvas<DB>, c: &Comparison) -> DrawResult<(),
                 .collect(),
         });
     }
-    let colors: Vec<RGBColor> = (0..c.scenarios.len()).map(theme::series).collect();
+    groups
+}
+
+fn legend_items(c: &Comparison, colors: &[RGBColor]) -> Vec<(Mark, String)> {
     let mut items: Vec<(Mark, String)> = c
         .scenarios
         .iter()
-        .zip(&colors)
+        .zip(colors)
         .enumerate()
         .map(|(i, (s, col))| {
             let l = if i == 0 {
@@ -117,47 +167,45 @@ fn bars<DB: DrawingBackend>(root: &Canvas<DB>, c: &Comparison) -> DrawResult<(),
         })
         .collect();
     items.push((Mark::Whisker(theme::BLACK), "95 % interval".to_string()));
-    let used = legend(root, body, &items)?;
-    let plot = body.below(used + 10);
+    items
+}
 
-    let ng = groups.len() as f64;
-    let area = plot.area(root);
-    let mut chart = ChartBuilder::on(&area)
-        .margin_top(40)
-        .margin_right(20)
-        .x_label_area_size(theme::X_LABEL_AREA)
-        .y_label_area_size(Y_LABEL_AREA)
-        .build_cartesian_2d(0.0..ng, 0.0..100.0)?;
-    let no_label = |_: &f64| String::new();
-    let mut mesh = chart.configure_mesh();
-    house_style(covered_axis(&mut mesh))
-        .disable_x_mesh()
-        .x_labels(2)
-        .x_label_formatter(&no_label)
-        .set_tick_mark_size(LabelAreaPosition::Bottom, 0);
-    mesh.draw()?;
+/// Where the bars go.
+struct Layout<'c> {
+    /// The pixel of (group position, P).
+    px: &'c dyn Fn(f64, f64) -> (i32, i32),
+    /// Width of a group.
+    group_px: i32,
+    /// Width of a bar.
+    bar_w: f64,
+    /// One colour per scenario.
+    colors: &'c [RGBColor],
+}
 
-    let px = |x: f64, p: f64| chart.backend_coord(&(x, p.clamp(0.0, 1.0) * 100.0));
-    let (x_left, y_base) = px(0.0, 0.0);
-    let group_px = (px(1.0, 0.0).0 - x_left).max(1);
-    let ns = c.scenarios.len() as f64;
-    let bar_w = ((group_px as f64 * GROUP_FILL) / ns).max(1.0);
-    let value_font = Font::new(if bar_w >= 56.0 {
-        theme::SMALL_SIZE
-    } else {
-        theme::SMALL_SIZE * 0.8
-    })
-    .h(HPos::Center);
-    let name_font = Font::new(theme::LABEL_SIZE).h(HPos::Center).v(Valign::Top);
-    for (g, group) in groups.iter().enumerate() {
-        let x_start = px(g as f64, 0.0).0 as f64 + group_px as f64 * (1.0 - GROUP_FILL) / 2.0;
+impl Layout<'_> {
+    /// Group `g`'s bars, whiskers and values.
+    fn group<DB: DrawingBackend>(
+        &self,
+        root: &Canvas<DB>,
+        g: usize,
+        group: &Group,
+    ) -> DrawResult<(), DB> {
+        let (px, bar_w) = (self.px, self.bar_w);
+        let y_base = px(0.0, 0.0).1;
+        let value_font = Font::new(if bar_w >= 56.0 {
+            theme::SMALL_SIZE
+        } else {
+            theme::SMALL_SIZE * 0.8
+        })
+        .h(HPos::Center);
+        let x_start = px(g as f64, 0.0).0 as f64 + self.group_px as f64 * (1.0 - GROUP_FILL) / 2.0;
         for (k, bar) in group.bars.iter().enumerate() {
             let Some((p, ci)) = bar else { continue };
             let x0 = (x_start + k as f64 * bar_w).round() as i32;
             let x1 = (x_start + (k + 1) as f64 * bar_w).round() as i32 - 2;
             let y = px(0.0, *p).1;
             if y < y_base {
-                fill_rect(root, (x0, y), (x1.max(x0 + 1), y_base), colors[k])?;
+                fill_rect(root, (x0, y), (x1.max(x0 + 1), y_base), self.colors[k])?;
             }
             let xc = (x0 + x1) / 2;
             let (ylo, yhi) = (px(0.0, ci[0]).1, px(0.0, ci[1]).1);
@@ -173,13 +221,6 @@ fn bars<DB: DrawingBackend>(root: &Canvas<DB>, c: &Comparison) -> DrawResult<(),
                 }
             }
         }
-        let xc = px(g as f64 + 0.5, 0.0).0;
-        text(
-            root,
-            &fit(root, &group.label, name_font, group_px - 8),
-            (xc, y_base + 14),
-            if g == 0 { name_font.bold() } else { name_font },
-        )?;
+        Ok(())
     }
-    Ok(())
 }

@@ -34,56 +34,31 @@ struct Row {
     bold: bool,
 }
 
+/// Where the rows go: the chart's coordinates and the sizes of its marks.
+struct Layout<'c> {
+    /// The pixel of (P, row position).
+    px: &'c dyn Fn(f64, f64) -> (i32, i32),
+    /// Right end of the names.
+    name_x: i32,
+    name_w: i32,
+    bar_h: i32,
+    lead_h: i32,
+}
+
 pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> DrawResult<(), DB> {
     let body = frame(root, report, "How likely is each domain to be covered?")?;
     if report.domains.is_empty() {
         return note(root, body, &["The scenario has no domain."]);
     }
-    let items = [
-        (Mark::Box(theme::GOOD), "P(covered)".to_string()),
-        (
-            Mark::Whisker(theme::BLACK),
-            "95 % interval (in brackets)".to_string(),
-        ),
-        (
-            Mark::Box(theme::BAD),
-            "P(leaderless): no nation of the lead list takes part".to_string(),
-        ),
-    ];
-    let used = legend(root, body, &items)?;
+    let used = legend(root, body, &legend_items())?;
     let plot = body.below(used + 10);
-
-    let mut rows = vec![Row {
-        label: "All domains".into(),
-        p: report.p_all_covered,
-        ci: report.p_all_covered_ci95,
-        leaderless: None,
-        bold: true,
-    }];
-    for d in report.domains.values() {
-        rows.push(Row {
-            label: d.name.clone(),
-            p: d.p_covered,
-            ci: d.p_covered_ci95,
-            leaderless: (!d.lead_share.is_empty()).then_some(d.p_leaderless),
-            bold: false,
-        });
-    }
-
-    let name_font = Font::new(theme::LABEL_SIZE);
-    let max_name = (body.width() as f64 * MAX_NAME_SHARE) as i32;
+    let rows = rows(report);
     let name_w = rows
         .iter()
-        .map(|r| {
-            width(
-                root,
-                &r.label,
-                if r.bold { name_font.bold() } else { name_font },
-            )
-        })
+        .map(|r| width(root, &r.label, name_font(r)))
         .max()
         .unwrap_or(0)
-        .min(max_name);
+        .min((body.width() as f64 * MAX_NAME_SHARE) as i32);
     let chart_rect = Rect {
         x0: plot.x0 + name_w + 24,
         ..plot
@@ -114,74 +89,15 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
 
     let px = |x: f64, y: f64| chart.backend_coord(&(x * 100.0, y));
     let row_px = (px(0.0, 0.0).1 - px(0.0, 1.0).1).max(1);
-    let value_font = Font::new(theme::VALUE_SIZE).bold();
-    let small = Font::new(theme::SMALL_SIZE).color(theme::MUTED);
-    let bar_h = ((row_px as f64) * 0.36).clamp(8.0, 34.0) as i32;
-    let lead_h = ((row_px as f64) * 0.2).clamp(5.0, 18.0) as i32;
+    let layout = Layout {
+        px: &px,
+        name_x: chart_rect.x0 - 24,
+        name_w,
+        bar_h: ((row_px as f64) * 0.36).clamp(8.0, 34.0) as i32,
+        lead_h: ((row_px as f64) * 0.2).clamp(5.0, 18.0) as i32,
+    };
     for (i, r) in rows.iter().enumerate() {
-        let yc = n - i as f64 - 0.5;
-        let (x0, y) = px(0.0, yc);
-        let has_lead = r.leaderless.is_some();
-        let bar_y = if has_lead { y - lead_h / 2 - 2 } else { y };
-        // Domain name.
-        let f = if r.bold { name_font.bold() } else { name_font };
-        text(
-            root,
-            &fit(root, &r.label, f, name_w),
-            (chart_rect.x0 - 24, bar_y),
-            f.h(HPos::Right),
-        )?;
-        // P(covered): bar, whisker, value.
-        let x1 = px(r.p, yc).0;
-        if x1 > x0 {
-            fill_rect(
-                root,
-                (x0, bar_y - bar_h / 2),
-                (x1, bar_y + bar_h / 2),
-                theme::GOOD,
-            )?;
-        }
-        let (lo, hi) = (px(r.ci[0], yc).0, px(r.ci[1], yc).0);
-        let st = theme::BLACK.stroke_width(3);
-        let cap = bar_h / 2 + 5;
-        line(root, (lo, bar_y), (hi, bar_y), st)?;
-        line(root, (lo, bar_y - cap), (lo, bar_y + cap), st)?;
-        line(root, (hi, bar_y - cap), (hi, bar_y + cap), st)?;
-        let vx = x1.max(hi) + theme::LABEL_GAP + 4;
-        let label = percent(r.p);
-        text(root, &label, (vx, bar_y), value_font.color(theme::GOOD))?;
-        text(
-            root,
-            &format!("({})", percent_range(r.ci[0], r.ci[1])),
-            (vx + width(root, &label, value_font) + 8, bar_y),
-            small,
-        )?;
-        // P(leaderless) beneath.
-        if let Some(pl) = r.leaderless {
-            let ly = bar_y + bar_h / 2 + 6 + lead_h / 2;
-            let lx1 = px(pl, yc).0;
-            if lx1 > x0 {
-                fill_rect(
-                    root,
-                    (x0, ly - lead_h / 2),
-                    (lx1, ly + lead_h / 2),
-                    theme::BAD,
-                )?;
-            }
-            text(
-                root,
-                &format!("leaderless {}", percent(pl)),
-                (lx1 + theme::LABEL_GAP, ly),
-                small.color(theme::BAD),
-            )?;
-        } else if !r.bold {
-            text(
-                root,
-                "no lead needed",
-                (x0 + 6, bar_y + bar_h / 2 + 6 + lead_h / 2),
-                small,
-            )?;
-        }
+        draw_row(root, &layout, r, n - i as f64 - 0.5)?;
         // A rule under the "All domains" row.
         if i == 0 && rows.len() > 1 {
             let yb = px(0.0, n - 1.0).1;
@@ -194,4 +110,130 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
         }
     }
     Ok(())
+}
+
+fn legend_items() -> [(Mark, String); 3] {
+    [
+        (Mark::Box(theme::GOOD), "P(covered)".to_string()),
+        (
+            Mark::Whisker(theme::BLACK),
+            "95 % interval (in brackets)".to_string(),
+        ),
+        (
+            Mark::Box(theme::BAD),
+            "P(leaderless): no nation of the lead list takes part".to_string(),
+        ),
+    ]
+}
+
+/// "All domains", then each domain.
+fn rows(report: &Report) -> Vec<Row> {
+    let mut rows = vec![Row {
+        label: "All domains".into(),
+        p: report.p_all_covered,
+        ci: report.p_all_covered_ci95,
+        leaderless: None,
+        bold: true,
+    }];
+    for d in report.domains.values() {
+        rows.push(Row {
+            label: d.name.clone(),
+            p: d.p_covered,
+            ci: d.p_covered_ci95,
+            leaderless: (!d.lead_share.is_empty()).then_some(d.p_leaderless),
+            bold: false,
+        });
+    }
+    rows
+}
+
+/// The font of a row's name.
+fn name_font(r: &Row) -> Font {
+    let f = Font::new(theme::LABEL_SIZE);
+    if r.bold { f.bold() } else { f }
+}
+
+fn small_font() -> Font {
+    Font::new(theme::SMALL_SIZE).color(theme::MUTED)
+}
+
+/// One row, centred on `yc`: name, P(covered) (bar, whisker, value), P(leaderless).
+fn draw_row<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    layout: &Layout<'_>,
+    r: &Row,
+    yc: f64,
+) -> DrawResult<(), DB> {
+    let (px, bar_h, lead_h) = (layout.px, layout.bar_h, layout.lead_h);
+    let (x0, y) = px(0.0, yc);
+    let bar_y = if r.leaderless.is_some() {
+        y - lead_h / 2 - 2
+    } else {
+        y
+    };
+    let f = name_font(r);
+    text(
+        root,
+        &fit(root, &r.label, f, layout.name_w),
+        (layout.name_x, bar_y),
+        f.h(HPos::Right),
+    )?;
+    covered(root, layout, r, (yc, bar_y))?;
+    let ly = bar_y + bar_h / 2 + 6 + lead_h / 2;
+    if let Some(pl) = r.leaderless {
+        let lx1 = px(pl, yc).0;
+        if lx1 > x0 {
+            fill_rect(
+                root,
+                (x0, ly - lead_h / 2),
+                (lx1, ly + lead_h / 2),
+                theme::BAD,
+            )?;
+        }
+        text(
+            root,
+            &format!("leaderless {}", percent(pl)),
+            (lx1 + theme::LABEL_GAP, ly),
+            small_font().color(theme::BAD),
+        )?;
+    } else if !r.bold {
+        text(root, "no lead needed", (x0 + 6, ly), small_font())?;
+    }
+    Ok(())
+}
+
+/// P(covered): bar, whisker, value and interval.
+fn covered<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    layout: &Layout<'_>,
+    r: &Row,
+    (yc, bar_y): (f64, i32),
+) -> DrawResult<(), DB> {
+    let (px, bar_h) = (layout.px, layout.bar_h);
+    let x0 = px(0.0, yc).0;
+    let x1 = px(r.p, yc).0;
+    if x1 > x0 {
+        fill_rect(
+            root,
+            (x0, bar_y - bar_h / 2),
+            (x1, bar_y + bar_h / 2),
+            theme::GOOD,
+        )?;
+    }
+    let (lo, hi) = (px(r.ci[0], yc).0, px(r.ci[1], yc).0);
+    let st = theme::BLACK.stroke_width(3);
+    let cap = bar_h / 2 + 5;
+    line(root, (lo, bar_y), (hi, bar_y), st)?;
+    line(root, (lo, bar_y - cap), (lo, bar_y + cap), st)?;
+    line(root, (hi, bar_y - cap), (hi, bar_y + cap), st)?;
+    let vx = x1.max(hi) + theme::LABEL_GAP + 4;
+    let value_font = Font::new(theme::VALUE_SIZE).bold();
+    let label = percent(r.p);
+    text(root, &label, (vx, bar_y), value_font.color(theme::GOOD))?;
+    text(
+        root,
+        &format!("({})", percent_range(r.ci[0], r.ci[1])),
+        (vx + width(root, &label, value_font) + 8, bar_y),
+        small_font(),
+    )
 }

@@ -6,7 +6,9 @@
 //! Figures: `totals[cap].histogram` (bars), `totals[cap].p50` (median),
 //! `totals[cap].p05`/`p95` (band), `thresholds[cap]` (dashed lines).
 
-use plotters::chart::ChartBuilder;
+use plotters::chart::{ChartBuilder, ChartContext};
+use plotters::coord::cartesian::Cartesian2d;
+use plotters::coord::types::RangedCoordf64;
 use plotters::element::Rectangle;
 use plotters::prelude::DrawingBackend;
 use plotters::style::text_anchor::HPos;
@@ -65,12 +67,79 @@ struct Label {
     color: RGBColor,
 }
 
+/// What the chart shows of the picked capability.
+struct Shown<'a> {
+    name: String,
+    unit: String,
+    total: &'a Total,
+    thresholds: &'a [Threshold],
+    /// Trials in the histogram.
+    n: u64,
+}
+
+/// The x range and the top of the y axis, in data units.
+struct Scale {
+    lo: f64,
+    hi: f64,
+    y_top: f64,
+}
+
+/// The labels above the bars, placed: left x, width, and stacking row.
+struct Placed {
+    labels: Vec<Label>,
+    spots: Vec<(i32, i32)>,
+    rows: Vec<usize>,
+}
+
+type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
 pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> DrawResult<(), DB> {
     let Some((id, total)) = pick(report) else {
         let body = frame(root, report, "How big will the force be?")?;
         return note(root, body, &["The scenario counts no capability."]);
     };
-    let (name, unit) = match report.capabilities.get(id) {
+    let (name, unit) = names(report, id);
+    let body = frame(
+        root,
+        report,
+        &format!("How big will the force be? Total {name} across trials"),
+    )?;
+    let n: u64 = total.histogram.counts.iter().sum();
+    if n == 0 || report.trials == 0 {
+        return note(root, body, &["No trial was run."]);
+    }
+    let shown = Shown {
+        name,
+        unit,
+        total,
+        thresholds: report.thresholds.get(id).map_or(&[], |v| v.as_slice()),
+        n,
+    };
+    let used = legend(root, body, &legend_items(&shown))?;
+    let plot = body.below(used + 6);
+    let (lo, hi) = x_range(&shown);
+    let plot_x = (plot.x0 + Y_LABEL_AREA as i32, plot.x1 - RIGHT_PAD);
+    let placed = place_labels(root, labels(&shown), (lo, hi), plot_x);
+    let nrows = placed.rows.iter().max().map_or(0, |r| r + 1) as i32;
+    let plot_h = (plot.height() - theme::X_LABEL_AREA as i32).max(1) as f64;
+    let headroom_px = (nrows * LABEL_ROW + 24) as f64;
+    let y_top = peak(&shown) * 1.05 / (1.0 - (headroom_px / plot_h).min(0.6));
+    let scale = Scale { lo, hi, y_top };
+
+    let area = plot.area(root);
+    let mut chart = ChartBuilder::on(&area)
+        .margin_right(RIGHT_PAD as u32)
+        .x_label_area_size(theme::X_LABEL_AREA)
+        .y_label_area_size(Y_LABEL_AREA)
+        .build_cartesian_2d(lo..hi, 0.0..y_top)?;
+    mesh(&mut chart, &shown)?;
+    bars(&mut chart, &shown, &scale, plot_x)?;
+    reference_lines(root, &chart, &placed, &scale)
+}
+
+/// The capability's name, and its unit (the name when it has none).
+fn names(report: &Report, id: &str) -> (String, String) {
+    match report.capabilities.get(id) {
         Some(c) => (
             c.name.clone(),
             if c.unit.is_empty() {
@@ -80,20 +149,11 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
             },
         ),
         None => (id.to_string(), id.to_string()),
-    };
-    let body = frame(
-        root,
-        report,
-        &format!("How big will the force be? Total {name} across trials"),
-    )?;
-    let s = &total.stats;
-    let h = &total.histogram;
-    let n: u64 = h.counts.iter().sum();
-    if n == 0 || report.trials == 0 {
-        return note(root, body, &["No trial was run."]);
     }
-    let thresholds: &[Threshold] = report.thresholds.get(id).map_or(&[], |v| v.as_slice());
+}
 
+fn legend_items(shown: &Shown<'_>) -> Vec<(Mark, String)> {
+    let (s, unit) = (&shown.total.stats, &shown.unit);
     let mut items = vec![
         (Mark::Box(BAR), "share of trials".to_string()),
         (
@@ -109,37 +169,51 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
             format!("median: {} {unit}", thousands(s.p50)),
         ),
     ];
-    if !thresholds.is_empty() {
+    if !shown.thresholds.is_empty() {
         items.push((
             Mark::Dashed(THRESHOLD),
             format!("threshold: P(total ≥ x), x in {unit}"),
         ));
     }
-    let used = legend(root, body, &items)?;
-    let plot = body.below(used + 6);
+    items
+}
 
-    // x range: the histogram, the thresholds and the band, with a margin.
+/// The x range: the histogram, the thresholds and the band, with a margin.
+fn x_range(shown: &Shown<'_>) -> (f64, f64) {
+    let (s, h) = (&shown.total.stats, &shown.total.histogram);
     let end = h.start + h.width * h.counts.len() as f64;
     let mut lo = h.start.min(s.p05);
     let mut hi = end.max(s.p95);
-    for t in thresholds {
+    for t in shown.thresholds {
         lo = lo.min(t.at_least as f64);
         hi = hi.max(t.at_least as f64);
     }
     let pad = ((hi - lo) * 0.04).max(1.0);
     // Not clamped at 0: a spike at 0 must not hide behind the y axis.
-    lo -= pad;
-    hi += pad;
-    let share = |c: u64| c as f64 / n as f64 * 100.0;
-    let peak = h
+    (lo - pad, hi + pad)
+}
+
+/// The share of trials in a bar of `c` trials, in percent.
+fn share(shown: &Shown<'_>, c: u64) -> f64 {
+    c as f64 / shown.n as f64 * 100.0
+}
+
+/// The highest bar, in percent.
+fn peak(shown: &Shown<'_>) -> f64 {
+    shown
+        .total
+        .histogram
         .counts
         .iter()
-        .map(|&c| share(c))
+        .map(|&c| share(shown, c))
         .fold(0.0, f64::max)
-        .max(1e-9);
+        .max(1e-9)
+}
 
-    // Labels above the bars: thresholds and median, stacked so none overlap.
-    let mut labels: Vec<Label> = thresholds
+/// Labels above the bars: thresholds and median.
+fn labels(shown: &Shown<'_>) -> Vec<Label> {
+    let mut labels: Vec<Label> = shown
+        .thresholds
         .iter()
         .map(|t| Label {
             text: format!("≥ {}: {}", thousands(t.at_least as f64), percent(t.p)),
@@ -147,42 +221,54 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
             color: THRESHOLD,
         })
         .collect();
+    let p50 = shown.total.stats.p50;
     labels.push(Label {
-        text: format!("median {}", thousands(s.p50)),
-        x: s.p50,
+        text: format!("median {}", thousands(p50)),
+        x: p50,
         color: MEDIAN,
     });
-    let font = Font::new(theme::VALUE_SIZE).bold();
-    let plot_x0 = plot.x0 + Y_LABEL_AREA as i32;
-    let plot_x1 = plot.x1 - RIGHT_PAD;
+    labels
+}
+
+/// The labels' font.
+fn label_font() -> Font {
+    Font::new(theme::VALUE_SIZE).bold()
+}
+
+/// Places each label right of its line (left when it would pass the plot's
+/// right edge), stacked in rows so that none overlap.
+fn place_labels<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    labels: Vec<Label>,
+    (lo, hi): (f64, f64),
+    (plot_x0, plot_x1): (i32, i32),
+) -> Placed {
+    let font = label_font();
     let px = |x: f64| plot_x0 as f64 + (x - lo) / (hi - lo) * (plot_x1 - plot_x0) as f64;
-    let placed: Vec<(i32, i32, bool)> = labels
+    let spots: Vec<(i32, i32)> = labels
         .iter()
         .map(|l| {
             let w = width(root, &l.text, font);
             let x = px(l.x).round() as i32;
             if x + theme::LABEL_GAP + w <= plot_x1 {
-                (x + theme::LABEL_GAP, w, false)
+                (x + theme::LABEL_GAP, w)
             } else {
-                (x - theme::LABEL_GAP - w, w, true)
+                (x - theme::LABEL_GAP - w, w)
             }
         })
         .collect();
-    let rows = stack_labels(
-        &placed.iter().map(|&(x, w, _)| (x, w)).collect::<Vec<_>>(),
-        28,
-    );
-    let nrows = rows.iter().max().map_or(0, |r| r + 1) as i32;
-    let plot_h = (plot.height() - theme::X_LABEL_AREA as i32).max(1) as f64;
-    let headroom_px = (nrows * LABEL_ROW + 24) as f64;
-    let y_top = peak * 1.05 / (1.0 - (headroom_px / plot_h).min(0.6));
+    let rows = stack_labels(&spots, 28);
+    Placed {
+        labels,
+        spots,
+        rows,
+    }
+}
 
-    let area = plot.area(root);
-    let mut chart = ChartBuilder::on(&area)
-        .margin_right(RIGHT_PAD as u32)
-        .x_label_area_size(theme::X_LABEL_AREA)
-        .y_label_area_size(Y_LABEL_AREA)
-        .build_cartesian_2d(lo..hi, 0.0..y_top)?;
+/// Axes, tick labels and axis descriptions.
+fn mesh<DB: DrawingBackend>(chart: &mut Plot<'_, DB>, shown: &Shown<'_>) -> DrawResult<(), DB> {
+    let (s, h) = (&shown.total.stats, &shown.total.histogram);
+    let (name, unit) = (&shown.name, &shown.unit);
     let x_fmt = |v: &f64| thousands(*v);
     let y_fmt = |v: &f64| axis_percent(*v);
     chart
@@ -210,19 +296,26 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
         .bold_line_style(theme::GRID)
         .max_light_lines(0)
         .axis_style(theme::AXIS.stroke_width(2))
-        .draw()?;
+        .draw()
+}
 
-    let min_w = MIN_MARK_PX * (hi - lo) / (plot_x1 - plot_x0).max(1) as f64;
+/// The 5–95 % band, then the bars over it.
+fn bars<DB: DrawingBackend>(
+    chart: &mut Plot<'_, DB>,
+    shown: &Shown<'_>,
+    scale: &Scale,
+    (plot_x0, plot_x1): (i32, i32),
+) -> DrawResult<(), DB> {
+    let (s, h) = (&shown.total.stats, &shown.total.histogram);
+    let min_w = MIN_MARK_PX * (scale.hi - scale.lo) / (plot_x1 - plot_x0).max(1) as f64;
     // Widen bars only when there are so few that they cannot touch.
     let filled = h.counts.iter().filter(|c| **c > 0).count();
     let min_bar = if filled <= 3 { min_w } else { 0.0 };
-    // Band behind the bars.
     let (b0, b1) = widen(s.p05, s.p95, min_w);
     chart.draw_series(std::iter::once(Rectangle::new(
-        [(b0, 0.0), (b1, y_top)],
+        [(b0, 0.0), (b1, scale.y_top)],
         BAND.mix(theme::BAND_ALPHA).filled(),
     )))?;
-    // Bars.
     chart.draw_series(
         h.counts
             .iter()
@@ -231,17 +324,25 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
             .map(|(i, &c)| {
                 let x0 = h.start + h.width * i as f64;
                 let (x0, x1) = widen(x0, x0 + h.width, min_bar);
-                Rectangle::new([(x0, 0.0), (x1, share(c))], BAR.mix(0.85).filled())
+                Rectangle::new([(x0, 0.0), (x1, share(shown, c))], BAR.mix(0.85).filled())
             }),
     )?;
+    Ok(())
+}
 
-    // Reference lines, from the bottom of the plot to the label row.
-    let base = chart.backend_coord(&(lo, 0.0)).1;
-    let top = chart.backend_coord(&(lo, y_top)).1;
+/// Reference lines, from the bottom of the plot to the label row, then their labels.
+fn reference_lines<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    chart: &Plot<'_, DB>,
+    placed: &Placed,
+    scale: &Scale,
+) -> DrawResult<(), DB> {
+    let base = chart.backend_coord(&(scale.lo, 0.0)).1;
+    let top = chart.backend_coord(&(scale.lo, scale.y_top)).1;
     let row_y = |r: usize| top + 20 + r as i32 * LABEL_ROW;
-    for (i, l) in labels.iter().enumerate() {
+    for (l, &row) in placed.labels.iter().zip(&placed.rows) {
         let x = chart.backend_coord(&(l.x, 0.0)).0;
-        let y_end = row_y(rows[i]) - 12;
+        let y_end = row_y(row) - 12;
         if l.color == MEDIAN {
             line(
                 root,
@@ -253,9 +354,9 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
             dashed(root, (x, base), (x, y_end), THRESHOLD, theme::LINE_WIDTH)?;
         }
     }
-    for (i, l) in labels.iter().enumerate() {
-        let (x, w, _) = placed[i];
-        let y = row_y(rows[i]);
+    let font = label_font();
+    for ((l, &(x, w)), &row) in placed.labels.iter().zip(&placed.spots).zip(&placed.rows) {
+        let y = row_y(row);
         // A white box under the label so that grid lines do not cross it.
         fill_rect(
             root,

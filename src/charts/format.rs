@@ -1,33 +1,63 @@
 //! How figures are written on charts: thousands separators, percentages
 //! ("72 %"), percentage points ("+21 pp"). Never "NaN" or "inf": a figure that
 //! is not finite is written "–".
+//!
+//! Every figure on a chart is written by a function of this module, and the
+//! conventions they share are written once here: the minus sign ([`MINUS`],
+//! U+2212), the placeholder for a figure that is not finite ([`NOT_FINITE`],
+//! U+2013 en dash) and the grouping of digits ([`group`]). The text report
+//! (`report/table.rs`) writes `-` and `NaN`/`inf` instead; moving both to one
+//! shared module changes these three items only.
 
-/// `v` rounded to an integer, with thousands separators: `15000.0` → `"15,000"`.
-pub fn thousands(v: f64) -> String {
-    if !v.is_finite() {
-        return "–".into();
-    }
-    let r = v.round();
-    let neg = r < 0.0;
-    let digits = format!("{:.0}", r.abs());
+/// The minus sign of every negative figure on a chart (U+2212).
+pub const MINUS: char = '−';
+
+/// What a chart writes for a figure that is not finite (NaN, ±∞): an en dash.
+pub const NOT_FINITE: &str = "–";
+
+/// `NOT_FINITE` as an owned string.
+fn not_finite() -> String {
+    NOT_FINITE.to_string()
+}
+
+/// ASCII digits grouped by threes with commas: `"1234567"` → `"1,234,567"`.
+fn group(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
     }
-    if neg && out != "0" {
-        out.insert(0, '−');
+    out
+}
+
+/// `v` rounded to an integer (halves away from zero), with thousands
+/// separators: `15000.0` → `"15,000"`, `-2500.0` → `"−2,500"`, `-0.2` → `"0"`,
+/// NaN or ±∞ → `"–"`.
+pub fn thousands(v: f64) -> String {
+    if !v.is_finite() {
+        return not_finite();
+    }
+    let r = v.round();
+    let mut out = group(&format!("{:.0}", r.abs()));
+    if r < 0.0 && out != "0" {
+        out.insert(0, MINUS);
     }
     out
+}
+
+/// A number as Rust writes it (`2.5`, `-0.25`, `1e-7`, `NaN`): the sweep's
+/// numeric axis ticks, already rounded by the caller.
+pub fn plain(v: f64) -> String {
+    format!("{v}")
 }
 
 /// A count or a mean of counts: whole numbers with separators; below 10, one
 /// decimal when the value is not whole (`0.4` ships, `12` aircraft, `7,400` troops).
 pub fn number(v: f64) -> String {
     if !v.is_finite() {
-        return "–".into();
+        return not_finite();
     }
     if (v - v.round()).abs() < 1e-9 || v.abs() >= 10.0 {
         thousands(v)
@@ -42,7 +72,7 @@ pub fn number(v: f64) -> String {
 /// 0 % or 100 % without being exactly so are written `< 0.01 %` and `> 99.99 %`.
 pub fn percent(p: f64) -> String {
     if !p.is_finite() {
-        return "–".into();
+        return not_finite();
     }
     let x = p * 100.0;
     if x <= 0.0 {
@@ -71,7 +101,7 @@ pub fn percent(p: f64) -> String {
 /// `(0.349, 0.353)` → `"34.9–35.3 %"`, `(0.55, 0.61)` → `"55–61 %"`.
 pub fn percent_range(lo: f64, hi: f64) -> String {
     if !(lo.is_finite() && hi.is_finite()) {
-        return "–".into();
+        return not_finite();
     }
     let (a, b) = (lo * 100.0, hi * 100.0);
     let w = (b - a).abs();
@@ -88,7 +118,7 @@ pub fn percent_range(lo: f64, hi: f64) -> String {
 /// A percentage of an axis (tick labels): `40.0` → `"40 %"`.
 pub fn axis_percent(x: f64) -> String {
     if !x.is_finite() {
-        return "–".into();
+        return not_finite();
     }
     if (x - x.round()).abs() < 1e-6 {
         format!("{x:.0} %")
@@ -100,7 +130,7 @@ pub fn axis_percent(x: f64) -> String {
 /// A difference of probabilities in percentage points, signed: `0.213` → `"+21 pp"`.
 pub fn points(d: f64) -> String {
     if !d.is_finite() {
-        return "–".into();
+        return not_finite();
     }
     let x = d * 100.0;
     let body = if x.abs() < 0.05 {
@@ -110,13 +140,17 @@ pub fn points(d: f64) -> String {
     } else {
         format!("{:.0}", x.abs())
     };
-    format!("{}{body} pp", if x < 0.0 { "−" } else { "+" })
+    if x < 0.0 {
+        format!("{MINUS}{body} pp")
+    } else {
+        format!("+{body} pp")
+    }
 }
 
 /// A tick label in percentage points (`-10.0` → `"−10"`).
 pub fn axis_points(x: f64) -> String {
     if !x.is_finite() {
-        return "–".into();
+        return not_finite();
     }
     let s = if (x - x.round()).abs() < 1e-6 {
         format!("{:.0}", x.abs())
@@ -124,7 +158,7 @@ pub fn axis_points(x: f64) -> String {
         format!("{:.1}", x.abs())
     };
     if x < -1e-9 {
-        format!("−{s}")
+        format!("{MINUS}{s}")
     } else if x > 1e-9 {
         format!("+{s}")
     } else {
@@ -174,6 +208,34 @@ mod tests {
         assert_eq!(percent_range(0.349, 0.353), "34.9–35.3 %");
         assert_eq!(percent_range(0.9992, 1.0), "99.92–100.00 %");
         assert_eq!(percent_range(0.35, 0.35), "35.00–35.00 %");
+    }
+
+    /// What each formatter writes for a negative figure and for NaN (the
+    /// contract the report's formatter will be reconciled with).
+    #[test]
+    fn negatives_and_not_finite() {
+        assert_eq!(thousands(-1234.5), "−1,235");
+        assert_eq!(number(-0.4), "-0.4");
+        assert_eq!(number(-12.0), "−12");
+        assert_eq!(percent(-0.1), "0 %");
+        assert_eq!(percent_range(-0.1, 0.2), "-10–20 %");
+        assert_eq!(axis_percent(-20.0), "-20 %");
+        assert_eq!(points(-0.213), "−21 pp");
+        assert_eq!(axis_points(-2.5), "−2.5");
+        assert_eq!(plain(-0.25), "-0.25");
+        for f in [
+            thousands,
+            number,
+            percent,
+            axis_percent,
+            points,
+            axis_points,
+        ] {
+            assert_eq!(f(f64::NAN), "–");
+            assert_eq!(f(f64::NEG_INFINITY), "–");
+        }
+        assert_eq!(percent_range(f64::NAN, 0.5), "–");
+        assert_eq!(plain(f64::NAN), "NaN");
     }
 
     #[test]

@@ -39,27 +39,48 @@ enum Line<'a> {
     },
 }
 
-pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> DrawResult<(), DB> {
-    let body = frame(root, report, "By how much does each domain fall short?")?;
-    let mut lines = Vec::new();
-    for d in report.domains.values() {
-        let mut caps = d
-            .capabilities
-            .iter()
-            .filter(|(_, c)| c.required > 0.0)
-            .peekable();
-        if caps.peek().is_none() {
-            continue;
-        }
-        lines.push(Line::Domain(&d.name));
-        for (id, fig) in caps {
-            let (name, unit) = match report.capabilities.get(id) {
-                Some(c) => (c.name.clone(), c.unit.clone()),
-                None => (id.clone(), String::new()),
-            };
-            lines.push(Line::Capability { name, unit, fig });
+/// Where the rows go, in pixels.
+struct Layout<'c> {
+    /// The plot: names column, chart, figures column.
+    plot: Rect,
+    /// Left of the figures column.
+    value_x: i32,
+    /// Height of a capability row.
+    row: f64,
+    /// Height of a bar.
+    bar_h: i32,
+    /// Whether each row has room for two lines of text.
+    two_lines: bool,
+    /// The right end of the x axis, in percent of the requirement.
+    x_max: f64,
+    /// The x pixel of a share in percent.
+    x_of: &'c dyn Fn(f64) -> i32,
+}
+
+/// The fonts of the rows.
+struct Fonts {
+    label: Font,
+    header: Font,
+    value: Font,
+    small: Font,
+}
+
+impl Fonts {
+    fn new() -> Fonts {
+        Fonts {
+            label: Font::new(theme::LABEL_SIZE),
+            header: Font::new(theme::LABEL_SIZE).bold(),
+            value: Font::new(theme::SMALL_SIZE + 1.0)
+                .bold()
+                .color(theme::GAP_SHADES[0]),
+            small: Font::new(theme::SMALL_SIZE).color(theme::MUTED),
         }
     }
+}
+
+pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> DrawResult<(), DB> {
+    let body = frame(root, report, "By how much does each domain fall short?")?;
+    let lines = lines(report);
     if lines.is_empty() {
         return note(
             root,
@@ -67,31 +88,9 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
             &["No domain has a requirement:", "nothing can fall short."],
         );
     }
-    let items = [
-        (Mark::Box(theme::GAP_SHADES[0]), "median gap".to_string()),
-        (
-            Mark::Box(theme::GAP_SHADES[1]),
-            "75th percentile".to_string(),
-        ),
-        (
-            Mark::Box(theme::GAP_SHADES[2]),
-            "95th percentile".to_string(),
-        ),
-        (Mark::Box(theme::TRACK), "the whole requirement".to_string()),
-    ];
-    let used = legend(root, body, &items)?;
+    let used = legend(root, body, &legend_items())?;
     let plot = body.below(used + 10);
-
-    // x: the gap as a share of the requirement (above 100 % only when the
-    // requirement is itself uncertain and the gap can exceed its mean).
-    let x_max = lines
-        .iter()
-        .filter_map(|l| match l {
-            Line::Capability { fig, .. } => Some(fig.gap.p95 / fig.required * 100.0),
-            Line::Domain(_) => None,
-        })
-        .filter(|v| v.is_finite())
-        .fold(100.0, f64::max);
+    let x_max = x_max(&lines);
     let chart_rect = Rect {
         x0: plot.x0 + NAME_COL,
         x1: plot.x1 - VALUE_COL,
@@ -114,136 +113,262 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
     // Rows, top to bottom, in pixels.
     let top = chart.backend_coord(&(0.0, 1.0)).1;
     let bottom = chart.backend_coord(&(0.0, 0.0)).1;
-    let units: f64 = lines
+    let row = ((bottom - top) as f64 / row_units(&lines)).min(MAX_ROW);
+    let x_of = |v: f64| chart.backend_coord(&(v, 0.0)).0;
+    let layout = Layout {
+        plot,
+        value_x: chart_rect.x1 + 10,
+        row,
+        bar_h: (row * 0.42).clamp(8.0, 36.0) as i32,
+        two_lines: row >= 2.2 * theme::SMALL_SIZE,
+        x_max,
+        x_of: &x_of,
+    };
+    rows(root, &layout, &lines, top as f64)
+}
+
+/// The domains with a requirement, each followed by its required capabilities.
+fn lines(report: &Report) -> Vec<Line<'_>> {
+    let mut lines = Vec::new();
+    for d in report.domains.values() {
+        let mut caps = d
+            .capabilities
+            .iter()
+            .filter(|(_, c)| c.required > 0.0)
+            .peekable();
+        if caps.peek().is_none() {
+            continue;
+        }
+        lines.push(Line::Domain(&d.name));
+        for (id, fig) in caps {
+            let (name, unit) = match report.capabilities.get(id) {
+                Some(c) => (c.name.clone(), c.unit.clone()),
+                None => (id.clone(), String::new()),
+            };
+            lines.push(Line::Capability { name, unit, fig });
+        }
+    }
+    lines
+}
+
+fn legend_items() -> [(Mark, String); 4] {
+    [
+        (Mark::Box(theme::GAP_SHADES[0]), "median gap".to_string()),
+        (
+            Mark::Box(theme::GAP_SHADES[1]),
+            "75th percentile".to_string(),
+        ),
+        (
+            Mark::Box(theme::GAP_SHADES[2]),
+            "95th percentile".to_string(),
+        ),
+        (Mark::Box(theme::TRACK), "the whole requirement".to_string()),
+    ]
+}
+
+/// The end of the x axis: the gap as a share of the requirement (above 100 %
+/// only when the requirement is itself uncertain and the gap can exceed its mean).
+fn x_max(lines: &[Line<'_>]) -> f64 {
+    lines
+        .iter()
+        .filter_map(|l| match l {
+            Line::Capability { fig, .. } => Some(fig.gap.p95 / fig.required * 100.0),
+            Line::Domain(_) => None,
+        })
+        .filter(|v| v.is_finite())
+        .fold(100.0, f64::max)
+}
+
+/// The height of all lines, in capability rows.
+fn row_units(lines: &[Line<'_>]) -> f64 {
+    lines
         .iter()
         .map(|l| match l {
             Line::Domain(_) => HEADER_ROW,
             Line::Capability { .. } => 1.0,
         })
-        .sum();
-    let row = ((bottom - top) as f64 / units).min(MAX_ROW);
-    let x_of = |v: f64| chart.backend_coord(&(v, 0.0)).0;
-    let x0 = x_of(0.0);
-    let label = Font::new(theme::LABEL_SIZE);
-    let header = Font::new(theme::LABEL_SIZE).bold();
-    let value = Font::new(theme::SMALL_SIZE + 1.0)
-        .bold()
-        .color(theme::GAP_SHADES[0]);
-    let small = Font::new(theme::SMALL_SIZE).color(theme::MUTED);
-    let bar_h = (row * 0.42).clamp(8.0, 36.0) as i32;
-    let two_lines = row >= 2.2 * theme::SMALL_SIZE;
-    let mut y = top as f64;
+        .sum()
+}
+
+/// Draws every line from `y` down.
+fn rows<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    layout: &Layout<'_>,
+    lines: &[Line<'_>],
+    mut y: f64,
+) -> DrawResult<(), DB> {
+    let fonts = Fonts::new();
     for (i, l) in lines.iter().enumerate() {
         match l {
             Line::Domain(name) => {
-                let h = row * HEADER_ROW;
-                if i > 0 {
-                    line(
-                        root,
-                        (plot.x0, y.round() as i32),
-                        (plot.x1, y.round() as i32),
-                        theme::GRID.stroke_width(1),
-                    )?;
-                }
-                let yc = (y + h * 0.6).round() as i32;
-                text(
-                    root,
-                    &fit(root, name, header, NAME_COL + 300),
-                    (plot.x0, yc),
-                    header,
-                )?;
-                y += h;
+                domain_header(root, layout, &fonts, (i, name), y)?;
+                y += layout.row * HEADER_ROW;
             }
             Line::Capability { name, unit, fig } => {
-                let yc = (y + row / 2.0).round() as i32;
-                let req = fig.required;
-                let req_txt = format!("{} {} required", number(req), unit_or(unit, name));
-                if two_lines {
-                    text(
-                        root,
-                        &fit(root, name, label, NAME_COL - 40),
-                        (plot.x0 + 24, yc - (theme::SMALL_SIZE * 0.6) as i32),
-                        label,
-                    )?;
-                    text(
-                        root,
-                        &fit(root, &req_txt, small, NAME_COL - 40),
-                        (plot.x0 + 24, yc + (theme::SMALL_SIZE * 0.75) as i32),
-                        small,
-                    )?;
-                } else {
-                    text(
-                        root,
-                        &fit(root, &format!("{name}: {req_txt}"), small, NAME_COL - 30),
-                        (plot.x0 + 24, yc),
-                        small.color(theme::TEXT),
-                    )?;
-                }
-                // Track (the whole requirement), then p95, p75, median.
-                let y0 = yc - bar_h / 2;
-                let y1 = yc + bar_h / 2;
-                fill_rect(root, (x0, y0), (x_of(100.0), y1), theme::TRACK)?;
-                for (k, v) in [fig.gap.p95, fig.gap.p75, fig.gap.p50].iter().enumerate() {
-                    let share = (v / req * 100.0).clamp(0.0, x_max);
-                    if share.is_finite() && share > 0.0 {
-                        let inset = (k as i32) * bar_h / 10;
-                        fill_rect(
-                            root,
-                            (x0, y0 + inset),
-                            (x_of(share).max(x0 + 2), y1 - inset),
-                            theme::GAP_SHADES[2 - k],
-                        )?;
-                    }
-                }
-                line(
-                    root,
-                    (x_of(100.0), y0 - 6),
-                    (x_of(100.0), y1 + 6),
-                    theme::REFERENCE.stroke_width(2),
-                )?;
-                // The figures, in the unit.
-                let vx = chart_rect.x1 + 10;
-                let (p50, p75, p95) = (
-                    number(fig.gap.p50),
-                    number(fig.gap.p75),
-                    number(fig.gap.p95),
-                );
-                let mut figures = format!("median {p50} · p75 {p75} · p95 {p95}");
-                if width(root, &figures, value) > VALUE_COL - 20 {
-                    figures = fit(
-                        root,
-                        &format!("{p50} · {p75} · {p95}"),
-                        value,
-                        VALUE_COL - 20,
-                    );
-                }
-                let met = format!("{}; met in {}", unit_or(unit, name), percent(fig.p_met));
-                if two_lines {
-                    text(
-                        root,
-                        &figures,
-                        (vx, yc - (theme::SMALL_SIZE * 0.6) as i32),
-                        value,
-                    )?;
-                    text(
-                        root,
-                        &fit(root, &met, small, VALUE_COL - 20),
-                        (vx, yc + (theme::SMALL_SIZE * 0.75) as i32),
-                        small,
-                    )?;
-                } else {
-                    text(
-                        root,
-                        &fit(root, &format!("{figures} {met}"), small, VALUE_COL - 20),
-                        (vx, yc),
-                        small.color(theme::GAP_SHADES[0]),
-                    )?;
-                }
-                y += row;
+                let yc = (y + layout.row / 2.0).round() as i32;
+                let cap = Cap { name, unit, fig };
+                capability_names(root, layout, &fonts, &cap, yc)?;
+                gap_bars(root, layout, fig, yc)?;
+                gap_figures(root, layout, &fonts, &cap, yc)?;
+                y += layout.row;
             }
         }
     }
     Ok(())
+}
+
+/// One capability row's figures.
+struct Cap<'a> {
+    name: &'a str,
+    unit: &'a str,
+    fig: &'a CapabilityFigures,
+}
+
+/// A domain's name, under a rule when it is not the first line.
+fn domain_header<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    layout: &Layout<'_>,
+    fonts: &Fonts,
+    (i, name): (usize, &str),
+    y: f64,
+) -> DrawResult<(), DB> {
+    let (plot, header) = (layout.plot, fonts.header);
+    let h = layout.row * HEADER_ROW;
+    if i > 0 {
+        line(
+            root,
+            (plot.x0, y.round() as i32),
+            (plot.x1, y.round() as i32),
+            theme::GRID.stroke_width(1),
+        )?;
+    }
+    let yc = (y + h * 0.6).round() as i32;
+    text(
+        root,
+        &fit(root, name, header, NAME_COL + 300),
+        (plot.x0, yc),
+        header,
+    )
+}
+
+/// The capability's name and requirement, in the names column.
+fn capability_names<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    layout: &Layout<'_>,
+    fonts: &Fonts,
+    cap: &Cap<'_>,
+    yc: i32,
+) -> DrawResult<(), DB> {
+    let (x, name, small) = (layout.plot.x0 + 24, cap.name, fonts.small);
+    let req_txt = format!(
+        "{} {} required",
+        number(cap.fig.required),
+        unit_or(cap.unit, name)
+    );
+    if layout.two_lines {
+        text(
+            root,
+            &fit(root, name, fonts.label, NAME_COL - 40),
+            (x, yc - (theme::SMALL_SIZE * 0.6) as i32),
+            fonts.label,
+        )?;
+        text(
+            root,
+            &fit(root, &req_txt, small, NAME_COL - 40),
+            (x, yc + (theme::SMALL_SIZE * 0.75) as i32),
+            small,
+        )
+    } else {
+        text(
+            root,
+            &fit(root, &format!("{name}: {req_txt}"), small, NAME_COL - 30),
+            (x, yc),
+            small.color(theme::TEXT),
+        )
+    }
+}
+
+/// The track (the whole requirement), then p95, p75, median, and the 100 % mark.
+fn gap_bars<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    layout: &Layout<'_>,
+    fig: &CapabilityFigures,
+    yc: i32,
+) -> DrawResult<(), DB> {
+    let (x_of, bar_h) = (layout.x_of, layout.bar_h);
+    let x0 = x_of(0.0);
+    let y0 = yc - bar_h / 2;
+    let y1 = yc + bar_h / 2;
+    fill_rect(root, (x0, y0), (x_of(100.0), y1), theme::TRACK)?;
+    for (k, v) in [fig.gap.p95, fig.gap.p75, fig.gap.p50].iter().enumerate() {
+        let share = (v / fig.required * 100.0).clamp(0.0, layout.x_max);
+        if share.is_finite() && share > 0.0 {
+            let inset = (k as i32) * bar_h / 10;
+            fill_rect(
+                root,
+                (x0, y0 + inset),
+                (x_of(share).max(x0 + 2), y1 - inset),
+                theme::GAP_SHADES[2 - k],
+            )?;
+        }
+    }
+    line(
+        root,
+        (x_of(100.0), y0 - 6),
+        (x_of(100.0), y1 + 6),
+        theme::REFERENCE.stroke_width(2),
+    )
+}
+
+/// The gap's figures in the capability's unit, in the figures column.
+fn gap_figures<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    layout: &Layout<'_>,
+    fonts: &Fonts,
+    cap: &Cap<'_>,
+    yc: i32,
+) -> DrawResult<(), DB> {
+    let (vx, fig, value, small) = (layout.value_x, cap.fig, fonts.value, fonts.small);
+    let (p50, p75, p95) = (
+        number(fig.gap.p50),
+        number(fig.gap.p75),
+        number(fig.gap.p95),
+    );
+    let mut figures = format!("median {p50} · p75 {p75} · p95 {p95}");
+    if width(root, &figures, value) > VALUE_COL - 20 {
+        figures = fit(
+            root,
+            &format!("{p50} · {p75} · {p95}"),
+            value,
+            VALUE_COL - 20,
+        );
+    }
+    let met = format!(
+        "{}; met in {}",
+        unit_or(cap.unit, cap.name),
+        percent(fig.p_met)
+    );
+    if layout.two_lines {
+        text(
+            root,
+            &figures,
+            (vx, yc - (theme::SMALL_SIZE * 0.6) as i32),
+            value,
+        )?;
+        text(
+            root,
+            &fit(root, &met, small, VALUE_COL - 20),
+            (vx, yc + (theme::SMALL_SIZE * 0.75) as i32),
+            small,
+        )
+    } else {
+        text(
+            root,
+            &fit(root, &format!("{figures} {met}"), small, VALUE_COL - 20),
+            (vx, yc),
+            small.color(theme::GAP_SHADES[0]),
+        )
+    }
 }
 
 /// The unit, or the capability's name when it has none.

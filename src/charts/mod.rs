@@ -38,8 +38,8 @@ mod timeline;
 mod tornado;
 // What-if charts: drawn from a sweep or a comparison rather than one report.
 pub mod compare;
+mod render;
 pub mod sweep;
-mod whatif;
 
 use std::path::{Path, PathBuf};
 
@@ -182,7 +182,7 @@ struct RunChart<'a> {
     report: &'a Report,
 }
 
-impl whatif::Drawing for RunChart<'_> {
+impl render::Drawing for RunChart<'_> {
     fn name(&self) -> &'static str {
         self.chart.name()
     }
@@ -193,7 +193,7 @@ impl whatif::Drawing for RunChart<'_> {
 
 /// Renders `chart` of `report` in `format`: the bytes of a PNG or SVG file.
 pub fn render(chart: Chart, report: &Report, format: Format) -> Result<Vec<u8>, ChartError> {
-    whatif::render(&RunChart { chart, report }, format)
+    render::render(&RunChart { chart, report }, format)
 }
 
 /// `force.png`: see [`Chart::Force`].
@@ -264,18 +264,4 @@ fn draw<DB: DrawingBackend>(
         Chart::Contributions => contributions::draw(root, report),
         Chart::Timeline => timeline::draw(root, report),
     }
-}
-
-fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, png::EncodingError> {
-    let mut out = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut out, w, h);
-        enc.set_color(png::ColorType::Rgb);
-        enc.set_depth(png::BitDepth::Eight);
-        enc.set_compression(png::Compression::Balanced);
-        let mut writer = enc.write_header()?;
-        writer.write_image_data(rgb)?;
-        writer.finish()?;
-    }
-    Ok(out)
 }

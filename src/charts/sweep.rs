@@ -19,12 +19,12 @@ use plotters::style::text_anchor::HPos;
 use plotters::style::{Color, RGBColor};
 use serde_json::Value as Json;
 
-use super::format::{axis_percent, number, percent, thousands};
+use super::format::{axis_percent, number, percent, plain, thousands};
 use super::frame::{
-    Canvas, DrawResult, Font, Mark, Rect, Valign, covered_axis, fill_rect, fit, house_style,
-    legend, line, note, text, width,
+    Canvas, DrawResult, Font, Mark, Rect, Valign, covered_axis, fill_rect, fit, frame_with,
+    house_style, legend, line, note, text, width,
 };
-use super::whatif::{self, Drawing};
+use super::render::{self, Drawing};
 use super::{ChartError, Format, theme};
 use crate::whatif::sweep::Sweep;
 
@@ -60,12 +60,12 @@ impl Drawing for SweepChart<'_> {
 
 /// Renders `sweep.png` (or `.svg`) of a sweep.
 pub fn render(s: &Sweep, format: Format) -> Result<Vec<u8>, ChartError> {
-    whatif::render(&SweepChart(s), format)
+    render::render(&SweepChart(s), format)
 }
 
 /// Renders the sweep's chart and writes it into `dir` as `sweep.png` (or `.svg`).
 pub fn write(s: &Sweep, dir: &Path, format: Format) -> Result<PathBuf, ChartError> {
-    whatif::write(&SweepChart(s), dir, format)
+    render::write(&SweepChart(s), dir, format)
 }
 
 fn footer(s: &Sweep) -> String {
@@ -108,9 +108,66 @@ struct Series {
     overall: bool,
 }
 
+/// The line chart's x positions: the values when they are all numbers, else
+/// their indices.
+struct Xs<'a> {
+    values: Vec<&'a Json>,
+    numeric: bool,
+    xs: Vec<f64>,
+}
+
+impl<'a> Xs<'a> {
+    fn of(s: &'a Sweep) -> Xs<'a> {
+        let values: Vec<&Json> = s.points.iter().map(|p| &p.values[0]).collect();
+        let numeric: Option<Vec<f64>> = values.iter().map(|v| v.as_f64()).collect();
+        let xs: Vec<f64> = match &numeric {
+            Some(x) => x.clone(),
+            None => (0..values.len()).map(|i| i as f64).collect(),
+        };
+        Xs {
+            values,
+            numeric: numeric.is_some(),
+            xs,
+        }
+    }
+
+    /// The x range, with a margin.
+    fn range(&self) -> (f64, f64) {
+        let (lo, hi) = self
+            .xs
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                (a.min(x), b.max(x))
+            });
+        let pad = if hi > lo { (hi - lo) * 0.03 } else { 1.0 };
+        (lo - pad, hi + pad)
+    }
+
+    /// The tick label at `v`: the number, or the value whose index it is.
+    fn tick(&self, v: f64) -> String {
+        if self.numeric {
+            if v.fract() == 0.0 && v.abs() >= 1000.0 {
+                thousands(v)
+            } else {
+                plain((v * 1e6).round() / 1e6)
+            }
+        } else {
+            let i = v.round();
+            if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < self.values.len() {
+                label(self.values[i as usize])
+            } else {
+                String::new()
+            }
+        }
+    }
+}
+
+/// The pixel of (x, P).
+type Px<'c> = &'c dyn Fn(f64, f64) -> (i32, i32);
+
 fn lines<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sweep) -> DrawResult<(), DB> {
     let key = s.axes.first().map_or("", |a| a.key.as_str());
-    let body = whatif::frame(
+    let body = frame_with(
         root,
         &format!("How coverage changes with {key}"),
         &s.scenario.name,
@@ -119,20 +176,40 @@ fn lines<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sweep) -> DrawResult<(), DB>
     if s.points.is_empty() {
         return note(root, body, &["The sweep has no point."]);
     }
-    let values: Vec<&Json> = s.points.iter().map(|p| &p.values[0]).collect();
-    let numeric: Option<Vec<f64>> = values.iter().map(|v| v.as_f64()).collect();
-    let xs: Vec<f64> = match &numeric {
-        Some(x) => x.clone(),
-        None => (0..values.len()).map(|i| i as f64).collect(),
-    };
-    let (lo, hi) = xs
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
-            (a.min(x), b.max(x))
-        });
-    let pad = if hi > lo { (hi - lo) * 0.03 } else { 1.0 };
-    let (x_lo, x_hi) = (lo - pad, hi + pad);
+    let xs = Xs::of(s);
+    let (x_lo, x_hi) = xs.range();
+    let series = all_series(s);
+    let used = legend(root, body, &legend_items(&series))?;
+    let plot = body.below(used + 10);
 
+    let area = plot.area(root);
+    let mut chart = ChartBuilder::on(&area)
+        .margin_right(RIGHT_PAD)
+        .margin_top(16)
+        .x_label_area_size(theme::X_LABEL_AREA)
+        .y_label_area_size(Y_LABEL_AREA)
+        .build_cartesian_2d(x_lo..x_hi, 0.0..100.0)?;
+    let x_fmt = |v: &f64| xs.tick(*v);
+    let x_ticks = if xs.numeric {
+        8
+    } else {
+        xs.values.len().min(12)
+    };
+    let mut mesh = chart.configure_mesh();
+    house_style(covered_axis(&mut mesh))
+        .x_labels(x_ticks)
+        .x_label_formatter(&x_fmt)
+        .x_desc(key);
+    mesh.draw()?;
+
+    let px = |x: f64, p: f64| chart.backend_coord(&(x, p.clamp(0.0, 1.0) * 100.0));
+    bands(root, &series, &xs.xs, &px)?;
+    series_lines(root, &series, &xs.xs, &px)?;
+    end_labels(root, &series, &xs.xs, &px, (x_lo, x_hi))
+}
+
+/// One line per domain, then the overall line.
+fn all_series(s: &Sweep) -> Vec<Series> {
     let first = &s.points[0].figures;
     let mut series: Vec<Series> = first
         .domains
@@ -166,7 +243,10 @@ fn lines<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sweep) -> DrawResult<(), DB>
             .collect(),
         overall: true,
     });
+    series
+}
 
+fn legend_items(series: &[Series]) -> Vec<(Mark, String)> {
     let mut items = vec![(Mark::Series(theme::BLACK), "All domains".to_string())];
     items.extend(
         series
@@ -175,49 +255,17 @@ fn lines<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sweep) -> DrawResult<(), DB>
             .map(|x| (Mark::Series(x.color), x.name.clone())),
     );
     items.push((Mark::Band(theme::BLACK), "95 % interval".to_string()));
-    let used = legend(root, body, &items)?;
-    let plot = body.below(used + 10);
+    items
+}
 
-    let area = plot.area(root);
-    let mut chart = ChartBuilder::on(&area)
-        .margin_right(RIGHT_PAD)
-        .margin_top(16)
-        .x_label_area_size(theme::X_LABEL_AREA)
-        .y_label_area_size(Y_LABEL_AREA)
-        .build_cartesian_2d(x_lo..x_hi, 0.0..100.0)?;
-    let x_fmt = |v: &f64| match &numeric {
-        Some(_) => {
-            if v.fract() == 0.0 && v.abs() >= 1000.0 {
-                thousands(*v)
-            } else {
-                let r = (v * 1e6).round() / 1e6;
-                format!("{r}")
-            }
-        }
-        None => {
-            let i = v.round();
-            if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < values.len() {
-                label(values[i as usize])
-            } else {
-                String::new()
-            }
-        }
-    };
-    let x_ticks = if numeric.is_some() {
-        8
-    } else {
-        values.len().min(12)
-    };
-    let mut mesh = chart.configure_mesh();
-    house_style(covered_axis(&mut mesh))
-        .x_labels(x_ticks)
-        .x_label_formatter(&x_fmt)
-        .x_desc(key);
-    mesh.draw()?;
-
-    let px = |x: f64, p: f64| chart.backend_coord(&(x, p.clamp(0.0, 1.0) * 100.0));
-    // Bands first, under every line.
-    for sr in &series {
+/// The 95 % bands, first, under every line.
+fn bands<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    series: &[Series],
+    xs: &[f64],
+    px: Px<'_>,
+) -> DrawResult<(), DB> {
+    for sr in series {
         let pts: Vec<(f64, [f64; 2])> = xs
             .iter()
             .zip(&sr.values)
@@ -234,8 +282,17 @@ fn lines<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sweep) -> DrawResult<(), DB>
             sr.color.mix(theme::BAND_ALPHA).filled(),
         ))?;
     }
-    // Lines and dots: domains, then the overall line on top.
-    for sr in &series {
+    Ok(())
+}
+
+/// Lines and dots: domains, then the overall line on top.
+fn series_lines<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    series: &[Series],
+    xs: &[f64],
+    px: Px<'_>,
+) -> DrawResult<(), DB> {
+    for sr in series {
         let pts: Vec<(i32, i32)> = xs
             .iter()
             .zip(&sr.values)
@@ -258,7 +315,17 @@ fn lines<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sweep) -> DrawResult<(), DB>
             }
         }
     }
-    // The last value of every line at the right end, moved apart so none overlap.
+    Ok(())
+}
+
+/// The last value of every line at the right end, moved apart so none overlap.
+fn end_labels<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    series: &[Series],
+    xs: &[f64],
+    px: Px<'_>,
+    (x_lo, x_hi): (f64, f64),
+) -> DrawResult<(), DB> {
     let last = xs.len() - 1;
     let mut ends: Vec<(i32, String, RGBColor, bool)> = series
         .iter()
@@ -330,9 +397,41 @@ fn heat(p: f64, top: f64) -> RGBColor {
     RGBColor(mix(250, HEAT.0), mix(250, HEAT.1), mix(250, HEAT.2))
 }
 
+/// The heat map's cells, in pixels.
+struct Grid {
+    rect: Rect,
+    nr: usize,
+    nc: usize,
+    cw: f64,
+    ch: f64,
+}
+
+impl Grid {
+    fn new(rect: Rect, nr: usize, nc: usize) -> Grid {
+        Grid {
+            rect,
+            nr,
+            nc,
+            cw: rect.width() as f64 / nc as f64,
+            ch: rect.height() as f64 / nr as f64,
+        }
+    }
+
+    /// Cell (row `i`, column `j`): `(x0, y0, x1, y1)`.
+    fn cell(&self, i: usize, j: usize) -> (i32, i32, i32, i32) {
+        let g = &self.rect;
+        (
+            g.x0 + (j as f64 * self.cw).round() as i32,
+            g.y0 + (i as f64 * self.ch).round() as i32,
+            g.x0 + ((j + 1) as f64 * self.cw).round() as i32,
+            g.y0 + ((i + 1) as f64 * self.ch).round() as i32,
+        )
+    }
+}
+
 fn heat_map<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sweep) -> DrawResult<(), DB> {
     let (rows, cols) = (&s.axes[0], &s.axes[1]);
-    let body = whatif::frame(
+    let body = frame_with(
         root,
         &format!("P(all covered) by {} and {}", rows.key, cols.key),
         &s.scenario.name,
@@ -353,36 +452,50 @@ fn heat_map<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sweep) -> DrawResult<(), 
         .unwrap_or(0)
         .min(body.width() / 4);
     // Layout: row key above the row labels, column key under the column labels.
-    let top = body.y0 + 50;
-    let grid = Rect {
-        x0: body.x0 + row_w + 24,
-        y0: top,
-        x1: body.x1 - SCALE_W - SCALE_LABELS - 30,
-        y1: body.y1 - 100,
-    };
+    let grid = Grid::new(
+        Rect {
+            x0: body.x0 + row_w + 24,
+            y0: body.y0 + 50,
+            x1: body.x1 - SCALE_W - SCALE_LABELS - 30,
+            y1: body.y1 - 100,
+        },
+        nr,
+        nc,
+    );
     text(
         root,
         &fit(root, &format!("↓ {}", rows.key), desc_font, body.width()),
         (body.x0, body.y0 + 16),
         desc_font.color(theme::MUTED),
     )?;
-    let cw = grid.width() as f64 / nc as f64;
-    let ch = grid.height() as f64 / nr as f64;
-    let cell = |i: usize, j: usize| {
-        (
-            grid.x0 + (j as f64 * cw).round() as i32,
-            grid.y0 + (i as f64 * ch).round() as i32,
-            grid.x0 + ((j + 1) as f64 * cw).round() as i32,
-            grid.y0 + ((i + 1) as f64 * ch).round() as i32,
-        )
-    };
     let top_p = scale_top(s.points.iter().map(|p| p.figures.p_all_covered));
+    heat_cells(root, s, &grid, top_p)?;
+    cell_rules(root, &grid)?;
+    row_label_column(root, &grid, &row_labels, row_w)?;
+    col_label_row(root, &grid, &col_labels)?;
+    let g = grid.rect;
+    text(
+        root,
+        &fit(root, &format!("{} →", cols.key), desc_font, g.width()),
+        ((g.x0 + g.x1) / 2, g.y1 + 66),
+        desc_font.color(theme::MUTED).h(HPos::Center),
+    )?;
+    color_scale(root, &grid, top_p)
+}
+
+/// The cells, coloured by P(all covered), with the value when there is room.
+fn heat_cells<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    s: &Sweep,
+    grid: &Grid,
+    top_p: f64,
+) -> DrawResult<(), DB> {
     let value_font = Font::new(theme::VALUE_SIZE).h(HPos::Center);
-    let show_values = cw >= 64.0 && ch >= 28.0;
-    for i in 0..nr {
-        for j in 0..nc {
-            let p = s.points[i * nc + j].figures.p_all_covered;
-            let (x0, y0, x1, y1) = cell(i, j);
+    let show_values = grid.cw >= 64.0 && grid.ch >= 28.0;
+    for i in 0..grid.nr {
+        for j in 0..grid.nc {
+            let p = s.points[i * grid.nc + j].figures.p_all_covered;
+            let (x0, y0, x1, y1) = grid.cell(i, j);
             fill_rect(root, (x0, y0), (x1, y1), heat(p, top_p))?;
             if show_values {
                 let color = if p / top_p > 0.55 {
@@ -399,72 +512,99 @@ fn heat_map<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sweep) -> DrawResult<(), 
             }
         }
     }
-    // Thin white lines between cells, when they are wide enough to need them.
-    if cw >= 8.0 && ch >= 8.0 {
-        for j in 1..nc {
-            let x = cell(0, j).0;
-            line(
-                root,
-                (x, grid.y0),
-                (x, grid.y1),
-                theme::BACKGROUND.stroke_width(2),
-            )?;
-        }
-        for i in 1..nr {
-            let y = cell(i, 0).1;
-            line(
-                root,
-                (grid.x0, y),
-                (grid.x1, y),
-                theme::BACKGROUND.stroke_width(2),
-            )?;
-        }
+    Ok(())
+}
+
+/// Thin white lines between cells, when they are wide enough to need them.
+fn cell_rules<DB: DrawingBackend>(root: &Canvas<DB>, grid: &Grid) -> DrawResult<(), DB> {
+    if grid.cw < 8.0 || grid.ch < 8.0 {
+        return Ok(());
     }
-    // Row labels, thinned so that they do not overlap.
+    let g = grid.rect;
+    for j in 1..grid.nc {
+        let x = grid.cell(0, j).0;
+        line(
+            root,
+            (x, g.y0),
+            (x, g.y1),
+            theme::BACKGROUND.stroke_width(2),
+        )?;
+    }
+    for i in 1..grid.nr {
+        let y = grid.cell(i, 0).1;
+        line(
+            root,
+            (g.x0, y),
+            (g.x1, y),
+            theme::BACKGROUND.stroke_width(2),
+        )?;
+    }
+    Ok(())
+}
+
+/// Row labels, thinned so that they do not overlap.
+fn row_label_column<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    grid: &Grid,
+    labels: &[String],
+    row_w: i32,
+) -> DrawResult<(), DB> {
+    let label_font = Font::new(theme::LABEL_SIZE);
     let mut last_y: Option<i32> = None;
-    for (i, l) in row_labels.iter().enumerate() {
-        let (_, y0, _, y1) = cell(i, 0);
+    for (i, l) in labels.iter().enumerate() {
+        let (_, y0, _, y1) = grid.cell(i, 0);
         let y = (y0 + y1) / 2;
         if last_y.is_none_or(|last| y - last >= 28) {
             text(
                 root,
                 &fit(root, l, label_font, row_w),
-                (grid.x0 - 12, y),
+                (grid.rect.x0 - 12, y),
                 label_font.h(HPos::Right),
             )?;
             last_y = Some(y);
         }
     }
-    // Column labels, thinned likewise.
-    let tick = label_font.h(HPos::Center).v(Valign::Top);
+    Ok(())
+}
+
+/// Column labels, thinned likewise.
+fn col_label_row<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    grid: &Grid,
+    labels: &[String],
+) -> DrawResult<(), DB> {
+    let tick = Font::new(theme::LABEL_SIZE).h(HPos::Center).v(Valign::Top);
     let mut last_end = i32::MIN;
-    for (j, l) in col_labels.iter().enumerate() {
-        let (x0, _, x1, _) = cell(0, j);
+    for (j, l) in labels.iter().enumerate() {
+        let (x0, _, x1, _) = grid.cell(0, j);
         let x = (x0 + x1) / 2;
         let w = width(root, l, tick);
         if x - w / 2 > last_end + 12 {
-            text(root, l, (x, grid.y1 + 14), tick)?;
+            text(root, l, (x, grid.rect.y1 + 14), tick)?;
             last_end = x + w / 2;
         }
     }
-    text(
-        root,
-        &fit(root, &format!("{} →", cols.key), desc_font, grid.width()),
-        ((grid.x0 + grid.x1) / 2, grid.y1 + 66),
-        desc_font.color(theme::MUTED).h(HPos::Center),
-    )?;
-    // The colour scale.
-    let sx = grid.x1 + 30;
+    Ok(())
+}
+
+/// The colour scale, right of the grid, from 0 to `top_p`.
+fn color_scale<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    grid: &Grid,
+    top_p: f64,
+) -> DrawResult<(), DB> {
+    let g = grid.rect;
+    let sx = g.x1 + 30;
     let steps = 100;
-    let sh = grid.height() as f64;
+    let sh = g.height() as f64;
     for k in 0..steps {
         let p = top_p * (1.0 - (k as f64 + 0.5) / steps as f64);
-        let y0 = grid.y0 + (k as f64 * sh / steps as f64).round() as i32;
-        let y1 = grid.y0 + ((k + 1) as f64 * sh / steps as f64).round() as i32;
+        let y0 = g.y0 + (k as f64 * sh / steps as f64).round() as i32;
+        let y1 = g.y0 + ((k + 1) as f64 * sh / steps as f64).round() as i32;
         fill_rect(root, (sx, y0), (sx + SCALE_W, y1), heat(p, top_p))?;
     }
     for q in [0.0, 0.25, 0.5, 0.75, 1.0] {
-        let y = grid.y1 - (q * sh).round() as i32;
+        let y = g.y1 - (q * sh).round() as i32;
         line(
             root,
             (sx + SCALE_W, y),
@@ -475,7 +615,7 @@ fn heat_map<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sweep) -> DrawResult<(), 
             root,
             &axis_percent(q * top_p * 100.0),
             (sx + SCALE_W + 14, y),
-            label_font,
+            Font::new(theme::LABEL_SIZE),
         )?;
     }
     Ok(())

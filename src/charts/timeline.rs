@@ -19,7 +19,7 @@ use super::frame::{
     line, note, text, width,
 };
 use super::theme;
-use crate::report::Report;
+use crate::report::{Report, Timeline};
 
 /// Space right of the plot for the final values.
 const RIGHT_PAD: i32 = 130;
@@ -35,6 +35,9 @@ struct Series<'a> {
     values: &'a [f64],
     overall: bool,
 }
+
+/// The pixel of (day, P).
+type Px<'c> = &'c dyn Fn(f64, f64) -> (i32, i32);
 
 pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> DrawResult<(), DB> {
     let body = frame(
@@ -55,26 +58,7 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
     if tl.days.is_empty() {
         return note(root, body, &["The timeline has no day."]);
     }
-    let mut series: Vec<Series<'_>> = report
-        .domains
-        .iter()
-        .enumerate()
-        .filter_map(|(i, (id, d))| {
-            tl.domains.get(id).map(|v| Series {
-                name: d.name.as_str(),
-                color: theme::series(i),
-                values: v.as_slice(),
-                overall: false,
-            })
-        })
-        .collect();
-    series.push(Series {
-        name: "All domains",
-        color: theme::BLACK,
-        values: tl.p_all_covered.as_slice(),
-        overall: true,
-    });
-
+    let series = all_series(report, tl);
     let mut items = vec![(Mark::Series(theme::BLACK), "All domains".to_string())];
     items.extend(
         series
@@ -105,11 +89,46 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
     mesh.draw()?;
 
     let px = |d: f64, p: f64| chart.backend_coord(&(d, p * 100.0));
+    day_ticks(root, &tl.days, &px)?;
+    series_lines(root, &series, &tl.days, &px)?;
+    overall_values(root, &series, &tl.days, &px)?;
+    end_labels(root, &series, &tl.days, &px, last_day)
+}
+
+/// One line per domain with a timeline, then the overall line.
+fn all_series<'a>(report: &'a Report, tl: &'a Timeline) -> Vec<Series<'a>> {
+    let mut series: Vec<Series<'_>> = report
+        .domains
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (id, d))| {
+            tl.domains.get(id).map(|v| Series {
+                name: d.name.as_str(),
+                color: theme::series(i),
+                values: v.as_slice(),
+                overall: false,
+            })
+        })
+        .collect();
+    series.push(Series {
+        name: "All domains",
+        color: theme::BLACK,
+        values: tl.p_all_covered.as_slice(),
+        overall: true,
+    });
+    series
+}
+
+/// The report's days (and day 0): a grid line and a tick label each (thinned when dense).
+fn day_ticks<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    days: &[u64],
+    px: Px<'_>,
+) -> DrawResult<(), DB> {
     let (y_base, y_top) = (px(0.0, 0.0).1, px(0.0, 1.0).1);
-    // The report's days: a grid line and a tick label each (thinned when dense).
     let tick = Font::new(theme::LABEL_SIZE).h(HPos::Center).v(Valign::Top);
     let mut last_end = i32::MIN;
-    let mut days = tl.days.clone();
+    let mut days = days.to_vec();
     if days.first() != Some(&0) {
         days.insert(0, 0);
     }
@@ -129,11 +148,18 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
             last_end = x + w / 2;
         }
     }
+    Ok(())
+}
 
-    // Lines and points: domains first, the overall line on top.
-    for s in &series {
-        let pts: Vec<(i32, i32)> = tl
-            .days
+/// Lines and points: domains first, the overall line on top.
+fn series_lines<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    series: &[Series<'_>],
+    days: &[u64],
+    px: Px<'_>,
+) -> DrawResult<(), DB> {
+    for s in series {
+        let pts: Vec<(i32, i32)> = days
             .iter()
             .zip(s.values)
             .map(|(&d, &p)| px(d as f64, p.clamp(0.0, 1.0)))
@@ -152,10 +178,20 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
             ))?;
         }
     }
-    // The overall line's values at every day, above its points.
+    Ok(())
+}
+
+/// The overall line's values at every day, above its points.
+fn overall_values<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    series: &[Series<'_>],
+    days: &[u64],
+    px: Px<'_>,
+) -> DrawResult<(), DB> {
+    let y_top = px(0.0, 1.0).1;
     let value = Font::new(theme::VALUE_SIZE).bold().h(HPos::Center);
     if let Some(all) = series.last() {
-        for (&d, &p) in tl.days.iter().zip(all.values) {
+        for (&d, &p) in days.iter().zip(all.values) {
             let (x, y) = px(d as f64, p.clamp(0.0, 1.0));
             let label = percent(p);
             let w = width(root, &label, value);
@@ -169,12 +205,23 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
             text(root, &label, (x, y), value)?;
         }
     }
-    // Every domain's last value at the right end, moved apart so none overlap.
+    Ok(())
+}
+
+/// Every domain's last value at the right end, moved apart so none overlap.
+fn end_labels<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    series: &[Series<'_>],
+    days: &[u64],
+    px: Px<'_>,
+    last_day: f64,
+) -> DrawResult<(), DB> {
+    let y_top = px(0.0, 1.0).1;
     let mut ends: Vec<(i32, String, plotters::style::RGBColor)> = series
         .iter()
         .filter(|s| !s.overall)
         .filter_map(|s| {
-            let (&d, &p) = (tl.days.last()?, s.values.get(tl.days.len() - 1)?);
+            let (&d, &p) = (days.last()?, s.values.get(days.len() - 1)?);
             Some((px(d as f64, p.clamp(0.0, 1.0)).1, percent(p), s.color))
         })
         .collect();

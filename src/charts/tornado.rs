@@ -9,8 +9,8 @@
 
 use plotters::chart::ChartBuilder;
 use plotters::prelude::DrawingBackend;
-use plotters::style::Color;
 use plotters::style::text_anchor::HPos;
+use plotters::style::{Color, RGBColor};
 
 use super::format::{axis_points, points, thousands};
 use super::frame::{
@@ -35,70 +35,20 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
         report,
         "Whose decision matters most? Swing on P(all domains covered)",
     )?;
-    let mut ranked: Vec<(&str, f64)> = report
-        .nations
-        .iter()
-        .filter_map(|(id, n)| {
-            n.swing.filter(|s| s.is_finite()).map(|s| {
-                let name = if n.name.is_empty() {
-                    id.as_str()
-                } else {
-                    n.name.as_str()
-                };
-                (name, s)
-            })
-        })
-        .collect();
+    let ranked = ranked(report);
     let without = report.nations.len() - ranked.len();
-    // Largest |swing| first; ties keep scenario order (the sort is stable).
-    ranked.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
-    let shown = ranked.len().min(TOP);
-    let all_negligible = ranked.iter().all(|(_, s)| s.abs() < NEGLIGIBLE);
-    if ranked.is_empty() || all_negligible {
-        let detail = if report.nations.is_empty() {
-            "The scenario has no nation.".to_string()
-        } else if ranked.is_empty() {
-            "Every nation always or never takes part, so none has a swing.".to_string()
-        } else {
-            format!(
-                "P(all domains covered) is the same with or without each of the {} nations.",
-                ranked.len()
-            )
-        };
+    if let Some(detail) = nothing_to_show(report, &ranked) {
         return note(
             root,
             body,
             &["No nation's decision changes the outcome.", &detail],
         );
     }
+    let shown = ranked.len().min(TOP);
     let ranked = &ranked[..shown];
-
-    let items = [
-        (
-            Mark::Box(theme::GOOD),
-            "more often complete when the nation takes part".to_string(),
-        ),
-        (
-            Mark::Box(theme::BAD),
-            "less often complete when it takes part".to_string(),
-        ),
-    ];
-    let used = legend(root, body, &items)?;
+    let used = legend(root, body, &legend_items())?;
     let mut plot = body.below(used + 4);
-    let mut remarks = Vec::new();
-    if report.nations.len() - without > shown {
-        remarks.push(format!(
-            "the {shown} largest of {} swings",
-            thousands((report.nations.len() - without) as f64)
-        ));
-    }
-    if without > 0 {
-        remarks.push(format!(
-            "{without} nation{} always or never take{} part: no swing",
-            if without == 1 { "" } else { "s" },
-            if without == 1 { "s" } else { "" }
-        ));
-    }
+    let remarks = remarks(report.nations.len() - without, shown, without);
     let small = Font::new(theme::SMALL_SIZE).color(theme::MUTED);
     if !remarks.is_empty() {
         text(
@@ -109,11 +59,9 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
         )?;
         plot = plot.below(30);
     }
-
-    let name_font = Font::new(theme::LABEL_SIZE);
     let name_w = ranked
         .iter()
-        .map(|(n, _)| width(root, n, name_font))
+        .map(|(n, _)| width(root, n, name_font()))
         .max()
         .unwrap_or(0)
         .min((body.width() as f64 * MAX_NAME_SHARE) as i32);
@@ -122,20 +70,7 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
         ..plot
     };
     let area = chart_rect.area(root);
-    // The axis spans both signs only when both occur (zero stays visible).
-    let max = ranked.iter().map(|(_, s)| *s).fold(0.0, f64::max) * 100.0;
-    let min = ranked.iter().map(|(_, s)| *s).fold(0.0, f64::min) * 100.0;
-    let span = nice_ceiling(max.max(-min) * 1.2);
-    let hi = if max > 0.0 {
-        nice_ceiling(max * 1.2)
-    } else {
-        span * 0.1
-    };
-    let lo = if min < 0.0 {
-        -nice_ceiling(-min * 1.2)
-    } else {
-        -span * 0.1
-    };
+    let (lo, hi) = x_range(ranked);
     let n = ranked.len() as f64;
     let plot_h = (chart_rect.height() - theme::X_LABEL_AREA as i32) as f64;
     let used_h = (MAX_ROW * n).min(plot_h);
@@ -153,41 +88,173 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
         .x_label_formatter(&x_fmt)
         .x_desc("change in P(all domains covered) when the nation takes part (percentage points)");
     house_style(&mut mesh).draw()?;
-
     let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
-    let (left, right) = (px(lo, 0.0).0, px(hi, 0.0).0);
-    let row_px = (px(0.0, 0.0).1 - px(0.0, 1.0).1).max(1);
-    let bar_h = ((row_px as f64) * 0.62).clamp(6.0, 44.0) as i32;
-    let value = Font::new(theme::VALUE_SIZE).bold();
-    let zero = px(0.0, 0.0).0;
-    line(
-        root,
-        (zero, px(0.0, n).1),
-        (zero, px(0.0, 0.0).1),
-        theme::AXIS.stroke_width(2),
-    )?;
-    for (i, (name, s)) in ranked.iter().enumerate() {
-        let yc = n - i as f64 - 0.5;
-        let (x1, y) = px(s * 100.0, yc);
-        text(
+    let bars = Bars {
+        px: &px,
+        lo,
+        hi,
+        name_x: chart_rect.x0 - 24,
+        name_w,
+    };
+    bars.draw(root, ranked)
+}
+
+fn name_font() -> Font {
+    Font::new(theme::LABEL_SIZE)
+}
+
+/// The nations with a finite swing (by name, or id when unnamed), largest
+/// |swing| first; ties keep scenario order (the sort is stable).
+fn ranked(report: &Report) -> Vec<(&str, f64)> {
+    let mut ranked: Vec<(&str, f64)> = report
+        .nations
+        .iter()
+        .filter_map(|(id, n)| {
+            n.swing.filter(|s| s.is_finite()).map(|s| {
+                let name = if n.name.is_empty() {
+                    id.as_str()
+                } else {
+                    n.name.as_str()
+                };
+                (name, s)
+            })
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+    ranked
+}
+
+/// Why there is nothing to draw, if there is not.
+fn nothing_to_show(report: &Report, ranked: &[(&str, f64)]) -> Option<String> {
+    let all_negligible = ranked.iter().all(|(_, s)| s.abs() < NEGLIGIBLE);
+    if !(ranked.is_empty() || all_negligible) {
+        return None;
+    }
+    Some(if report.nations.is_empty() {
+        "The scenario has no nation.".to_string()
+    } else if ranked.is_empty() {
+        "Every nation always or never takes part, so none has a swing.".to_string()
+    } else {
+        format!(
+            "P(all domains covered) is the same with or without each of the {} nations.",
+            ranked.len()
+        )
+    })
+}
+
+fn legend_items() -> [(Mark, String); 2] {
+    [
+        (
+            Mark::Box(theme::GOOD),
+            "more often complete when the nation takes part".to_string(),
+        ),
+        (
+            Mark::Box(theme::BAD),
+            "less often complete when it takes part".to_string(),
+        ),
+    ]
+}
+
+/// What is left out: swings beyond the `shown`, nations `without` a swing.
+fn remarks(with: usize, shown: usize, without: usize) -> Vec<String> {
+    let mut remarks = Vec::new();
+    if with > shown {
+        remarks.push(format!(
+            "the {shown} largest of {} swings",
+            thousands(with as f64)
+        ));
+    }
+    if without > 0 {
+        remarks.push(format!(
+            "{without} nation{} always or never take{} part: no swing",
+            if without == 1 { "" } else { "s" },
+            if without == 1 { "s" } else { "" }
+        ));
+    }
+    remarks
+}
+
+/// The x range in points: it spans both signs only when both occur (zero stays visible).
+fn x_range(ranked: &[(&str, f64)]) -> (f64, f64) {
+    let max = ranked.iter().map(|(_, s)| *s).fold(0.0, f64::max) * 100.0;
+    let min = ranked.iter().map(|(_, s)| *s).fold(0.0, f64::min) * 100.0;
+    let span = nice_ceiling(max.max(-min) * 1.2);
+    let hi = if max > 0.0 {
+        nice_ceiling(max * 1.2)
+    } else {
+        span * 0.1
+    };
+    let lo = if min < 0.0 {
+        -nice_ceiling(-min * 1.2)
+    } else {
+        -span * 0.1
+    };
+    (lo, hi)
+}
+
+/// The bars, their names and values, on the chart's coordinates.
+struct Bars<'c> {
+    px: &'c dyn Fn(f64, f64) -> (i32, i32),
+    lo: f64,
+    hi: f64,
+    name_x: i32,
+    name_w: i32,
+}
+
+impl Bars<'_> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &Canvas<DB>,
+        ranked: &[(&str, f64)],
+    ) -> DrawResult<(), DB> {
+        let px = self.px;
+        let n = ranked.len() as f64;
+        let row_px = (px(0.0, 0.0).1 - px(0.0, 1.0).1).max(1);
+        let bar_h = ((row_px as f64) * 0.62).clamp(6.0, 44.0) as i32;
+        let zero = px(0.0, 0.0).0;
+        line(
             root,
-            &fit(root, name, name_font, name_w),
-            (chart_rect.x0 - 24, y),
-            name_font.h(HPos::Right),
+            (zero, px(0.0, n).1),
+            (zero, px(0.0, 0.0).1),
+            theme::AXIS.stroke_width(2),
         )?;
-        let color = if *s >= 0.0 { theme::GOOD } else { theme::BAD };
-        if x1 != zero {
-            fill_rect(
+        for (i, (name, s)) in ranked.iter().enumerate() {
+            let (x1, y) = px(s * 100.0, n - i as f64 - 0.5);
+            let font = name_font();
+            text(
                 root,
-                (zero.min(x1), y - bar_h / 2),
-                (zero.max(x1), y + bar_h / 2),
-                color,
+                &fit(root, name, font, self.name_w),
+                (self.name_x, y),
+                font.h(HPos::Right),
             )?;
+            let color = if *s >= 0.0 { theme::GOOD } else { theme::BAD };
+            if x1 != zero {
+                fill_rect(
+                    root,
+                    (zero.min(x1), y - bar_h / 2),
+                    (zero.max(x1), y + bar_h / 2),
+                    color,
+                )?;
+            }
+            self.value(root, *s, (x1, y), color)?;
         }
-        let label = points(*s);
+        Ok(())
+    }
+
+    /// The swing's value beside the bar's end, or inside it when there is no room.
+    fn value<DB: DrawingBackend>(
+        &self,
+        root: &Canvas<DB>,
+        s: f64,
+        (x1, y): (i32, i32),
+        color: RGBColor,
+    ) -> DrawResult<(), DB> {
+        let (left, right) = ((self.px)(self.lo, 0.0).0, (self.px)(self.hi, 0.0).0);
+        let value = Font::new(theme::VALUE_SIZE).bold();
+        let label = points(s);
         let w = width(root, &label, value);
         let gap = theme::LABEL_GAP;
-        let (x, f) = if *s >= 0.0 {
+        let (x, f) = if s >= 0.0 {
             if x1 + gap + w <= right {
                 (x1 + gap, value.color(color).h(HPos::Left))
             } else {
@@ -198,9 +265,8 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
         } else {
             (x1 + gap, value.color(theme::BACKGROUND).h(HPos::Left))
         };
-        text(root, &label, (x, y), f)?;
+        text(root, &label, (x, y), f)
     }
-    Ok(())
 }
 
 /// The smallest round value (1, 1.2, 1.5, 2, 2.5 … × 10ⁿ) at least `x`, and at least 1.
