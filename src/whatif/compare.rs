@@ -19,7 +19,7 @@ use super::{Figure, KeyFigures, Spread};
 use crate::engine::EngineError;
 use crate::math::Z95;
 use crate::model::Model;
-use crate::report::table::{pct, pp, thousands};
+use crate::present::{pct, pp, thousands};
 use crate::{RunOptions, simulate};
 
 /// The comparison format tag.
@@ -376,8 +376,8 @@ impl Comparison {
                 let _ = writeln!(
                     o,
                     "{},{},{},{},{},{},{},{}",
-                    super::sweep::csv_field(&c.label),
-                    super::sweep::csv_field(&f.path),
+                    crate::present::csv_field(&c.label),
+                    crate::present::csv_field(&f.path),
                     f.value,
                     opt(ci.map(|c| c[0])),
                     opt(ci.map(|c| c[1])),

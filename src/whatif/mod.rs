@@ -337,12 +337,7 @@ impl Source {
 }
 
 /// Serialises a result as pretty JSON with a trailing newline.
-pub fn to_json<T: Serialize>(value: &T) -> String {
-    let mut s = serde_json::to_string_pretty(value)
-        .unwrap_or_else(|e| format!("{{\"error\": \"cannot serialise: {e}\"}}"));
-    s.push('\n');
-    s
-}
+pub use crate::present::to_json;
 
 #[cfg(test)]
 mod tests {

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use super::{Coverage, Source, coverage};
 use crate::engine::EngineError;
 use crate::model::Model;
-use crate::report::table::{pct, thousands};
+use crate::present::{pct, thousands};
 
 /// The goal-seek format tag.
 pub const FORMAT: &str = "forcesim-secure/1";

@@ -17,8 +17,8 @@ use serde_json::Value as Json;
 use super::{KeyFigures, Source};
 use crate::engine::EngineError;
 use crate::model::Model;
+use crate::present::pct;
 use crate::report::Report;
-use crate::report::table::pct;
 use crate::scenario::{Diagnostics, parse_bytes};
 use crate::{RunOptions, simulate};
 
@@ -421,7 +421,7 @@ impl Sweep {
             "Sweep: {} point{} × {} trials · seed {} · common random numbers (the same draws at every point)",
             self.points.len(),
             if self.points.len() == 1 { "" } else { "s" },
-            crate::report::table::thousands(self.trials as f64),
+            crate::present::thousands(self.trials as f64),
             self.seed
         );
         for s in &self.scenario.overrides {
@@ -557,13 +557,7 @@ fn truncate(s: &str, n: usize) -> String {
 }
 
 /// Quotes a CSV field when it needs it.
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
+pub use crate::present::csv_field;
 
 #[cfg(test)]
 mod tests {
