@@ -228,9 +228,9 @@ fn interval(k: u64, n: u64) -> [f64; 2] {
     if n == 0 { [f64::NAN; 2] } else { wilson(k, n) }
 }
 
-/// sum / n, rounded once: exact integers stay exact past 2^53 (the quotient and
-/// the remainder are divided apart, instead of rounding the sum to a float
-/// first). Not a number when no trial finished.
+/// sum / n, correctly rounded: exact integer sums stay exact past 2^53 (a float
+/// sum would be rounded before the division, and again after). Not a number
+/// when no trial finished.
 pub(crate) fn mean_of(sum: u128, n: u64) -> f64 {
     if n == 0 {
         return f64::NAN;
@@ -239,9 +239,19 @@ pub(crate) fn mean_of(sum: u128, n: u64) -> f64 {
         // Both operands are exact floats: one correctly rounded division.
         return sum as f64 / n as f64;
     }
+    // Scale so that the integer quotient has at least 55 significant bits, then
+    // fold the remainder into a sticky bit: the quotient with one more bit,
+    // odd when anything remained, rounds (to nearest, ties to even) exactly as
+    // the true quotient does. sum < 2^128 and n < 2^64, so the quotient is at
+    // least 2^64 without scaling, or the scaled sum stays below 2^120.
     let n = u128::from(n);
-    let (q, r) = (sum / n, sum % n);
-    q as f64 + r as f64 / n as f64
+    let mut k = 0;
+    while (sum << k) / n < 1 << 54 {
+        k += 1;
+    }
+    let (q, r) = ((sum << k) / n, (sum << k) % n);
+    let q2 = (q << 1) | u128::from(r != 0);
+    q2 as f64 / 2f64.powi(k + 1)
 }
 
 /// Every figure not a number: the statistics of no value.
@@ -579,6 +589,21 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn means_of_integer_sums_are_correctly_rounded_past_2_pow_53() {
+        // (2^60 + 36) / 3, to the nearest float (checked with exact rationals).
+        let sum: u128 = 1_152_921_504_606_847_012;
+        assert_eq!(mean_of(sum, 3), 3.843071682022824e17);
+        // Rounding the sum to a float first gives the neighbouring float.
+        assert_ne!(sum as f64 / 3.0, 3.843071682022824e17);
+        // Large sums of many trials.
+        let big: u128 = u128::from(u64::MAX) * 1000 + 999;
+        let exact = u64::MAX as f64 * 1000.0 / 1001.0;
+        assert!((mean_of(big, 1001) / exact - 1.0).abs() < 1e-15);
+        assert_eq!(mean_of(7, 2), 3.5);
+        assert!(mean_of(7, 0).is_nan());
+    }
 
     #[test]
     fn nice_steps() {

@@ -112,6 +112,7 @@ impl Axis {
         if key.is_empty() || rhs.is_empty() {
             return Err(format!("`{spec}` needs a key and values: {usage}"));
         }
+        super::check_varied_key(key, "--vary")?;
         let range = split_top(rhs, ':');
         let values = if range.len() > 1 && !rhs.starts_with(['{', '[', '"', '\'']) {
             let [start, end, step] = range[..] else {
