@@ -41,6 +41,7 @@ pub mod merge;
 pub mod model;
 pub mod output;
 pub mod partial;
+pub mod present;
 pub mod report;
 pub mod scenario;
 pub mod shard;
@@ -96,21 +97,7 @@ pub fn simulate(model: &Model, opts: &RunOptions<'_>) -> Result<Run, engine::Eng
     );
     let elapsed = start.elapsed().as_secs_f64();
     let tally = runner.tally();
-    let mut report = Report::build(
-        model,
-        &tally,
-        opts.seed,
-        report::Engine {
-            version: VERSION.to_string(),
-            threads: runner.threads(),
-            elapsed_s: elapsed,
-            trials_per_s: if elapsed > 0.0 {
-                tally.trials as f64 / elapsed
-            } else {
-                0.0
-            },
-        },
-    );
+    let mut report = Report::measured(model, &tally, opts.seed, runner.threads(), elapsed);
     report.interrupted = done < blocks;
     Ok(Run { report, tally })
 }

@@ -28,6 +28,9 @@ pub fn parse_variant(spec: &str) -> Result<(String, Vec<String>), String> {
             "--variant `{spec}`: write [LABEL:] KEY=VALUE[; KEY=VALUE…], e.g. 'no-backstop: conditions.us_backstop.probability=0'"
         ));
     }
+    for s in &sets {
+        forcesim::whatif::check_varied_key(s, "--variant")?;
+    }
     let label = if label.is_empty() {
         sets.join("; ")
     } else {

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use forcesim::merge::{self, MergeError, ReadError};
-use forcesim::report::{self, Report};
+use forcesim::report::Report;
 
 use super::CliError;
 use super::args::MergeArgs;
@@ -25,21 +25,12 @@ pub fn merge(a: MergeArgs) -> Result<ExitCode, CliError> {
         MergeError::Scenario { .. } => CliError::Invalid(format!("error: {e}")),
         e => CliError::Usage(e.to_string()),
     })?;
-    let trials = merged.tally.trials;
-    let report = Report::build(
+    let report = Report::measured(
         &merged.model,
         &merged.tally,
         merged.seed,
-        report::Engine {
-            version: forcesim::VERSION.to_string(),
-            threads: merged.threads,
-            elapsed_s: merged.elapsed_s,
-            trials_per_s: if merged.elapsed_s > 0.0 {
-                trials as f64 / merged.elapsed_s
-            } else {
-                0.0
-            },
-        },
+        merged.threads,
+        merged.elapsed_s,
     );
     super::run::write_report(&report, &a.json, &a.csv, &a.chart_opts, a.quiet)?;
     Ok(ExitCode::SUCCESS)

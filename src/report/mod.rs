@@ -150,6 +150,26 @@ pub struct Engine {
     pub trials_per_s: f64,
 }
 
+/// What a run with `--precision` achieved (computed by
+/// `whatif::precision::simulate`), recorded in the report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Precision {
+    /// ε: the largest acceptable half-width of the 95 % interval.
+    pub target: f64,
+    /// The figure targeted (`p_all_covered` or `domains.ID.p_covered`).
+    pub on: String,
+    /// The half-width reached.
+    pub half_width: f64,
+    /// Whether `half_width ≤ target`: false when the trial cap was reached, or
+    /// the run interrupted, first. A run whose precision is not met should say
+    /// so by its exit status.
+    pub met: bool,
+    /// Trials used.
+    pub trials: u64,
+    /// The trial cap.
+    pub max_trials: u64,
+}
+
 /// Every figure of a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -189,17 +209,89 @@ pub struct Report {
     pub timeline: Option<Timeline>,
     /// With `--precision`: the precision targeted and reached.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub precision: Option<crate::whatif::precision::Precision>,
+    pub precision: Option<Precision>,
     /// How the run went.
     pub engine: Engine,
 }
 
+/// k / n; not a number (`null` in JSON) when no trial finished.
 fn ratio(k: u64, n: u64) -> f64 {
-    if n == 0 { 0.0 } else { k as f64 / n as f64 }
+    if n == 0 {
+        f64::NAN
+    } else {
+        k as f64 / n as f64
+    }
 }
 
-fn mean_of(sum: u128, n: u64) -> f64 {
-    if n == 0 { 0.0 } else { sum as f64 / n as f64 }
+/// The Wilson 95 % interval of k / n; not numbers when no trial finished.
+fn interval(k: u64, n: u64) -> [f64; 2] {
+    if n == 0 { [f64::NAN; 2] } else { wilson(k, n) }
+}
+
+/// sum / n, correctly rounded: exact integer sums stay exact past 2^53 (a float
+/// sum would be rounded before the division, and again after). Not a number
+/// when no trial finished.
+pub(crate) fn mean_of(sum: u128, n: u64) -> f64 {
+    if n == 0 {
+        return f64::NAN;
+    }
+    if sum < 1 << 53 {
+        // Both operands are exact floats: one correctly rounded division.
+        return sum as f64 / n as f64;
+    }
+    // Scale so that the integer quotient has at least 55 significant bits, then
+    // fold the remainder into a sticky bit: the quotient with one more bit,
+    // odd when anything remained, rounds (to nearest, ties to even) exactly as
+    // the true quotient does. sum < 2^128 and n < 2^64, so the quotient is at
+    // least 2^64 without scaling, or the scaled sum stays below 2^120.
+    let n = u128::from(n);
+    let mut k = 0;
+    while (sum << k) / n < 1 << 54 {
+        k += 1;
+    }
+    let (q, r) = ((sum << k) / n, (sum << k) % n);
+    let q2 = (q << 1) | u128::from(r != 0);
+    q2 as f64 / 2f64.powi(k + 1)
+}
+
+/// Every figure not a number: the statistics of no value.
+const NO_STATS: Stats = Stats {
+    mean: f64::NAN,
+    sd: f64::NAN,
+    min: f64::NAN,
+    p05: f64::NAN,
+    p25: f64::NAN,
+    p50: f64::NAN,
+    p75: f64::NAN,
+    p95: f64::NAN,
+    max: f64::NAN,
+};
+
+/// Statistics of a histogram, with the mean from the exact integer sum;
+/// every figure not a number when it holds no value.
+fn stats_of(h: &Hist) -> Stats {
+    if h.n == 0 {
+        return NO_STATS;
+    }
+    Stats {
+        mean: mean_of(h.sum, h.n),
+        ..Stats::of(h)
+    }
+}
+
+/// Every figure times `k` (the committed force under rotation).
+fn scaled(s: &Stats, k: f64) -> Stats {
+    Stats {
+        mean: s.mean * k,
+        sd: s.sd * k,
+        min: s.min * k,
+        p05: s.p05 * k,
+        p25: s.p25 * k,
+        p50: s.p50 * k,
+        p75: s.p75 * k,
+        p95: s.p95 * k,
+        max: s.max * k,
+    }
 }
 
 /// A 1-2-5 step at least `x`.
@@ -242,184 +334,208 @@ pub fn coarse(h: &Hist, target: usize) -> Histogram {
     }
 }
 
+impl Engine {
+    /// How a run went: `trials` trials on `threads` threads in `elapsed_s` seconds.
+    pub fn measured(threads: usize, elapsed_s: f64, trials: u64) -> Engine {
+        Engine {
+            version: crate::VERSION.to_string(),
+            threads,
+            elapsed_s,
+            trials_per_s: if elapsed_s > 0.0 {
+                trials as f64 / elapsed_s
+            } else {
+                0.0
+            },
+        }
+    }
+}
+
+fn totals(model: &Model, tally: &Tally) -> IndexMap<String, Total> {
+    let mut totals = IndexMap::new();
+    for (c, cap) in model.capabilities.iter().enumerate() {
+        let h = &tally.totals[c];
+        let stats = stats_of(h);
+        totals.insert(
+            cap.id.clone(),
+            Total {
+                stats,
+                committed: model.rotation.map(|r| scaled(&stats, r as f64)),
+                histogram: coarse(h, 60),
+            },
+        );
+    }
+    totals
+}
+
+fn thresholds(model: &Model, tally: &Tally) -> IndexMap<String, Vec<Threshold>> {
+    let n = tally.trials;
+    let mut thresholds = IndexMap::new();
+    let mut slot = 0;
+    for (c, xs) in model.thresholds.iter().enumerate() {
+        if xs.is_empty() {
+            continue;
+        }
+        let list = xs
+            .iter()
+            .map(|&x| {
+                let p = ratio(tally.above[slot], n);
+                slot += 1;
+                Threshold { at_least: x, p }
+            })
+            .collect();
+        thresholds.insert(model.capabilities[c].id.clone(), list);
+    }
+    thresholds
+}
+
+/// The figures of tracked (domain, capability) pair `t`.
+fn capability_figures(model: &Model, tally: &Tally, t: usize) -> CapabilityFigures {
+    let n = tally.trials;
+    let provided = &tally.provided[t];
+    let (required, p_met, gap) = match model.requirement(t) {
+        Some(r) => {
+            let gap = match (&tally.gaps[t], r.fixed) {
+                (Some(g), _) => stats_of(g),
+                (None, Some(req)) => stats_of(&provided.map(0, |v| req.saturating_sub(v))),
+                (None, None) if n == 0 => NO_STATS,
+                (None, None) => Stats::default(),
+            };
+            let required = match r.fixed {
+                Some(v) => v as f64,
+                None => mean_of(tally.required_sum[t], n),
+            };
+            (required, ratio(tally.met[t], n), gap)
+        }
+        None if n == 0 => (0.0, f64::NAN, NO_STATS),
+        None => (0.0, 1.0, Stats::default()),
+    };
+    CapabilityFigures {
+        required,
+        p_met,
+        provided: stats_of(provided),
+        gap,
+    }
+}
+
+fn domains(model: &Model, tally: &Tally) -> IndexMap<String, DomainFigures> {
+    let n = tally.trials;
+    let mut domains = IndexMap::new();
+    let mut lead_slot = 0;
+    for (d, dom) in model.domains.iter().enumerate() {
+        let mut lead_share = IndexMap::new();
+        for &l in &dom.leads {
+            lead_share.insert(
+                model.nations[l].id.clone(),
+                ratio(tally.leads[lead_slot], n),
+            );
+            lead_slot += 1;
+        }
+        let capabilities = dom
+            .tracked
+            .clone()
+            .map(|t| {
+                let cap = &model.capabilities[model.tracked[t].capability];
+                (cap.id.clone(), capability_figures(model, tally, t))
+            })
+            .collect();
+        domains.insert(
+            dom.id.clone(),
+            DomainFigures {
+                name: dom.name.clone(),
+                p_covered: ratio(tally.covered[d], n),
+                p_covered_ci95: interval(tally.covered[d], n),
+                p_leaderless: ratio(tally.leaderless[d], n),
+                lead_share,
+                capabilities,
+            },
+        );
+    }
+    domains
+}
+
+fn nation_figures(model: &Model, tally: &Tally, i: usize) -> NationFigures {
+    let n = tally.trials;
+    let nat = &model.nations[i];
+    let inn = tally.nation_in[i];
+    let out = n - inn;
+    let in_all = tally.nation_in_all[i];
+    let out_all = tally.all_covered - in_all;
+    let swing = (inn > 0 && out > 0).then(|| ratio(in_all, inn) - ratio(out_all, out));
+    let mut by_cap: IndexMap<String, u128> = IndexMap::new();
+    let mut by_domain: IndexMap<String, IndexMap<String, u128>> = IndexMap::new();
+    for k in nat.contributions.clone() {
+        let c = &model.contributions[k];
+        let cap = model.capabilities[c.capability].id.clone();
+        *by_cap.entry(cap.clone()).or_default() += tally.contributed[k];
+        *by_domain
+            .entry(model.domains[c.domain].id.clone())
+            .or_default()
+            .entry(cap)
+            .or_default() += tally.contributed[k];
+    }
+    let means = |m: IndexMap<String, u128>| -> IndexMap<String, f64> {
+        m.into_iter().map(|(k, v)| (k, mean_of(v, n))).collect()
+    };
+    NationFigures {
+        name: nat.name.clone(),
+        p_participates: ratio(inn, n),
+        swing,
+        mean_provided: means(by_cap),
+        mean_provided_by_domain: by_domain.into_iter().map(|(d, m)| (d, means(m))).collect(),
+    }
+}
+
+fn timeline(model: &Model, tally: &Tally) -> Option<Timeline> {
+    let n = tally.trials;
+    (!model.timeline_days.is_empty()).then(|| {
+        let nd = model.domains.len();
+        Timeline {
+            days: model.timeline_days.clone(),
+            p_all_covered: tally.timeline_all.iter().map(|&k| ratio(k, n)).collect(),
+            domains: model
+                .domains
+                .iter()
+                .enumerate()
+                .map(|(d, dom)| {
+                    let by_day = (0..model.timeline_days.len())
+                        .map(|k| ratio(tally.timeline_domain[k * nd + d], n))
+                        .collect();
+                    (dom.id.clone(), by_day)
+                })
+                .collect(),
+        }
+    })
+}
+
 impl Report {
-    /// Computes every figure from a merged tally.
+    /// Computes every figure from a merged tally. With no trial finished, every
+    /// figure drawn from trials is not a number (`null` in JSON, an empty CSV
+    /// value, and the table says that no trial finished).
     pub fn build(model: &Model, tally: &Tally, seed: u64, engine: Engine) -> Report {
         let n = tally.trials;
-        let caps = &model.capabilities;
-
-        let mut totals = IndexMap::new();
-        for (c, cap) in caps.iter().enumerate() {
-            let h = &tally.totals[c];
-            let committed = model.rotation.map(|r| {
-                let s = Stats::of(h);
-                let k = r as f64;
-                Stats {
-                    mean: s.mean * k,
-                    sd: s.sd * k,
-                    min: s.min * k,
-                    p05: s.p05 * k,
-                    p25: s.p25 * k,
-                    p50: s.p50 * k,
-                    p75: s.p75 * k,
-                    p95: s.p95 * k,
-                    max: s.max * k,
-                }
-            });
-            totals.insert(
-                cap.id.clone(),
-                Total {
-                    stats: Stats::of(h),
-                    committed,
-                    histogram: coarse(h, 60),
-                },
-            );
-        }
-
-        let mut thresholds = IndexMap::new();
-        let mut slot = 0;
-        for (c, xs) in model.thresholds.iter().enumerate() {
-            if xs.is_empty() {
-                continue;
-            }
-            let list = xs
-                .iter()
-                .map(|&x| {
-                    let p = ratio(tally.above[slot], n);
-                    slot += 1;
-                    Threshold { at_least: x, p }
-                })
-                .collect();
-            thresholds.insert(caps[c].id.clone(), list);
-        }
-
-        let mut domains = IndexMap::new();
-        let mut lead_slot = 0;
-        for (d, dom) in model.domains.iter().enumerate() {
-            let mut lead_share = IndexMap::new();
-            for &l in &dom.leads {
-                lead_share.insert(
-                    model.nations[l].id.clone(),
-                    ratio(tally.leads[lead_slot], n),
-                );
-                lead_slot += 1;
-            }
-            let mut capabilities = IndexMap::new();
-            for t in dom.tracked.clone() {
-                let tr = &model.tracked[t];
-                let provided = &tally.provided[t];
-                let (required, p_met, gap) = match model.requirement(t) {
-                    Some(r) => {
-                        let gap = match (&tally.gaps[t], r.fixed) {
-                            (Some(g), _) => Stats::of(g),
-                            (None, Some(req)) => {
-                                Stats::of(&provided.map(0, |v| req.saturating_sub(v)))
-                            }
-                            (None, None) => Stats::default(),
-                        };
-                        let required = match r.fixed {
-                            Some(v) => v as f64,
-                            None => mean_of(tally.required_sum[t], n),
-                        };
-                        (required, ratio(tally.met[t], n), gap)
-                    }
-                    None => (0.0, 1.0, Stats::default()),
-                };
-                capabilities.insert(
-                    caps[tr.capability].id.clone(),
-                    CapabilityFigures {
-                        required,
-                        p_met,
-                        provided: Stats::of(provided),
-                        gap,
-                    },
-                );
-            }
-            domains.insert(
-                dom.id.clone(),
-                DomainFigures {
-                    name: dom.name.clone(),
-                    p_covered: ratio(tally.covered[d], n),
-                    p_covered_ci95: wilson(tally.covered[d], n),
-                    p_leaderless: ratio(tally.leaderless[d], n),
-                    lead_share,
-                    capabilities,
-                },
-            );
-        }
-
-        let mut nations = IndexMap::new();
-        for (i, nat) in model.nations.iter().enumerate() {
-            let inn = tally.nation_in[i];
-            let out = n - inn;
-            let in_all = tally.nation_in_all[i];
-            let out_all = tally.all_covered - in_all;
-            let swing = (inn > 0 && out > 0).then(|| ratio(in_all, inn) - ratio(out_all, out));
-            let mut by_cap: IndexMap<String, u128> = IndexMap::new();
-            let mut by_domain: IndexMap<String, IndexMap<String, u128>> = IndexMap::new();
-            for k in nat.contributions.clone() {
-                let c = &model.contributions[k];
-                let cap = caps[c.capability].id.clone();
-                *by_cap.entry(cap.clone()).or_default() += tally.contributed[k];
-                *by_domain
-                    .entry(model.domains[c.domain].id.clone())
-                    .or_default()
-                    .entry(cap)
-                    .or_default() += tally.contributed[k];
-            }
-            nations.insert(
-                nat.id.clone(),
-                NationFigures {
-                    name: nat.name.clone(),
-                    p_participates: ratio(inn, n),
-                    swing,
-                    mean_provided: by_cap
-                        .into_iter()
-                        .map(|(k, v)| (k, mean_of(v, n)))
-                        .collect(),
-                    mean_provided_by_domain: by_domain
-                        .into_iter()
-                        .map(|(d, m)| (d, m.into_iter().map(|(k, v)| (k, mean_of(v, n))).collect()))
-                        .collect(),
-                },
-            );
-        }
-
+        let nations = (0..model.nations.len())
+            .map(|i| (model.nations[i].id.clone(), nation_figures(model, tally, i)))
+            .collect();
         let conditions = model
             .conditions
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                (
-                    c.id.clone(),
-                    ConditionFigures {
-                        p_true: ratio(tally.condition_true[i], n),
-                    },
-                )
+                let p_true = ratio(tally.condition_true[i], n);
+                (c.id.clone(), ConditionFigures { p_true })
             })
             .collect();
-
-        let timeline = (!model.timeline_days.is_empty()).then(|| {
-            let nd = model.domains.len();
-            Timeline {
-                days: model.timeline_days.clone(),
-                p_all_covered: tally.timeline_all.iter().map(|&k| ratio(k, n)).collect(),
-                domains: model
-                    .domains
-                    .iter()
-                    .enumerate()
-                    .map(|(d, dom)| {
-                        (
-                            dom.id.clone(),
-                            (0..model.timeline_days.len())
-                                .map(|k| ratio(tally.timeline_domain[k * nd + d], n))
-                                .collect(),
-                        )
-                    })
-                    .collect(),
-            }
-        });
-
+        let capabilities = model
+            .capabilities
+            .iter()
+            .map(|c| {
+                let info = CapabilityInfo {
+                    name: c.name.clone(),
+                    unit: c.unit.clone(),
+                };
+                (c.id.clone(), info)
+            })
+            .collect();
         Report {
             format: FORMAT.to_string(),
             scenario: ScenarioInfo {
@@ -432,45 +548,62 @@ impl Report {
             seed,
             interrupted: false,
             p_all_covered: ratio(tally.all_covered, n),
-            p_all_covered_ci95: wilson(tally.all_covered, n),
-            capabilities: caps
-                .iter()
-                .map(|c| {
-                    (
-                        c.id.clone(),
-                        CapabilityInfo {
-                            name: c.name.clone(),
-                            unit: c.unit.clone(),
-                        },
-                    )
-                })
-                .collect(),
-            totals,
-            thresholds,
-            domains,
+            p_all_covered_ci95: interval(tally.all_covered, n),
+            capabilities,
+            totals: totals(model, tally),
+            thresholds: thresholds(model, tally),
+            domains: domains(model, tally),
             nations,
             conditions,
-            timeline,
+            timeline: timeline(model, tally),
             precision: None,
             engine,
         }
     }
 
+    /// [`Report::build`] with the engine's figures measured: `threads` threads
+    /// took `elapsed_s` seconds for the tally's trials.
+    pub fn measured(
+        model: &Model,
+        tally: &Tally,
+        seed: u64,
+        threads: usize,
+        elapsed_s: f64,
+    ) -> Report {
+        let engine = Engine::measured(threads, elapsed_s, tally.trials);
+        Report::build(model, tally, seed, engine)
+    }
+
+    /// Whether no trial finished (a run stopped before its first block): the
+    /// report then holds no figure drawn from trials.
+    pub fn is_empty(&self) -> bool {
+        self.trials == 0
+    }
+
     /// The report as pretty JSON, with a trailing newline.
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).unwrap_or_else(|e| {
-            // Serialising plain structs of numbers and strings cannot fail;
-            // keep a valid document if it ever does.
-            format!("{{\"format\": \"{FORMAT}\", \"error\": \"{e}\"}}")
-        });
-        s.push('\n');
-        s
+        crate::present::to_json(self)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn means_of_integer_sums_are_correctly_rounded_past_2_pow_53() {
+        // (2^60 + 36) / 3, to the nearest float (checked with exact rationals).
+        let sum: u128 = 1_152_921_504_606_847_012;
+        assert_eq!(mean_of(sum, 3), 3.843071682022824e17);
+        // Rounding the sum to a float first gives the neighbouring float.
+        assert_ne!(sum as f64 / 3.0, 3.843071682022824e17);
+        // Large sums of many trials.
+        let big: u128 = u128::from(u64::MAX) * 1000 + 999;
+        let exact = u64::MAX as f64 * 1000.0 / 1001.0;
+        assert!((mean_of(big, 1001) / exact - 1.0).abs() < 1e-15);
+        assert_eq!(mean_of(7, 2), 3.5);
+        assert!(mean_of(7, 0).is_nan());
+    }
 
     #[test]
     fn nice_steps() {

@@ -1,43 +1,42 @@
 //! The terminal summary: force size, coverage per domain, biggest gaps, top swings.
+//!
+//! Every name from the scenario (ids, names, units, overrides) is written through
+//! [`escape`], so that control characters in a scenario cannot drive the terminal.
 
 use std::fmt::Write;
 
-use super::Report;
-
-/// `12345.6` → `12,346`.
-pub fn thousands(x: f64) -> String {
-    if !x.is_finite() {
-        return x.to_string();
-    }
-    let neg = x < 0.0;
-    let digits = format!("{:.0}", x.abs());
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if neg && out != "0" {
-        out.insert(0, '-');
-    }
-    out
-}
-
-/// A probability as a percentage with one decimal.
-pub fn pct(p: f64) -> String {
-    format!("{:.1} %", 100.0 * p)
-}
-
-/// A signed difference of probabilities in percentage points.
-pub fn pp(p: f64) -> String {
-    format!("{:+.1} pp", 100.0 * p)
-}
+use super::{CapabilityFigures, Report};
+pub use crate::present::{escape, pct, pp, thousands};
 
 /// The readable summary printed by `forcesim run`.
 pub fn to_table(r: &Report) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "{}", r.scenario.name);
+    header(&mut o, r);
+    if r.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nNo trial finished: the run stopped before its first block, so there are no figures."
+        );
+        return o;
+    }
+    let _ = writeln!(
+        o,
+        "\nAll domains covered: {}  (95 % CI {}–{})",
+        pct(r.p_all_covered),
+        pct(r.p_all_covered_ci95[0]),
+        pct(r.p_all_covered_ci95[1])
+    );
+    force_size(&mut o, r);
+    coverage(&mut o, r);
+    requirements(&mut o, r);
+    swings(&mut o, r);
+    timeline(&mut o, r);
+    o
+}
+
+/// Name, run line, overrides and precision.
+fn header(o: &mut String, r: &Report) {
+    let _ = writeln!(o, "{}", escape(&r.scenario.name));
     let _ = writeln!(
         o,
         "{} trials · seed {} · {} thread{} · {:.2} s ({} trials/s){}",
@@ -50,13 +49,13 @@ pub fn to_table(r: &Report) -> String {
         if r.interrupted { " · INTERRUPTED" } else { "" }
     );
     for o_ in &r.overrides {
-        let _ = writeln!(o, "override: {o_}");
+        let _ = writeln!(o, "override: {}", escape(o_));
     }
     if let Some(p) = &r.precision {
         let _ = writeln!(
             o,
             "precision: 95 % half-width of {} {:.4} {} target {} after {} trials{}",
-            p.on,
+            escape(&p.on),
             p.half_width,
             if p.met { "≤" } else { ">" },
             p.target,
@@ -73,57 +72,51 @@ pub fn to_table(r: &Report) -> String {
             }
         );
     }
+}
 
+/// One row of the force-size table.
+fn force_row(o: &mut String, id: &str, unit: &str, s: &crate::stats::Stats) {
     let _ = writeln!(
         o,
-        "\nAll domains covered: {}  (95 % CI {}–{})",
-        pct(r.p_all_covered),
-        pct(r.p_all_covered_ci95[0]),
-        pct(r.p_all_covered_ci95[1])
+        "  {:<14} {:<18} {:>10} {:>10} {:>10} {:>10}",
+        escape(id),
+        escape(unit),
+        thousands(s.mean),
+        thousands(s.p05),
+        thousands(s.p50),
+        thousands(s.p95)
     );
+}
 
-    if !r.totals.is_empty() {
-        let _ = writeln!(o, "\nForce size (total across domains)");
-        let _ = writeln!(
-            o,
-            "  {:<14} {:<18} {:>10} {:>10} {:>10} {:>10}",
-            "capability", "unit", "mean", "p05", "median", "p95"
-        );
-        for (id, t) in &r.totals {
-            let unit = r.capabilities.get(id).map_or("", |c| c.unit.as_str());
-            let s = &t.stats;
-            let _ = writeln!(
-                o,
-                "  {:<14} {:<18} {:>10} {:>10} {:>10} {:>10}",
-                id,
-                unit,
-                thousands(s.mean),
-                thousands(s.p05),
-                thousands(s.p50),
-                thousands(s.p95)
-            );
-            if let Some(c) = &t.committed {
-                let _ = writeln!(
-                    o,
-                    "  {:<14} {:<18} {:>10} {:>10} {:>10} {:>10}",
-                    "",
-                    "committed (rot.)",
-                    thousands(c.mean),
-                    thousands(c.p05),
-                    thousands(c.p50),
-                    thousands(c.p95)
-                );
-            }
-        }
-        for (id, list) in &r.thresholds {
-            let parts: Vec<String> = list
-                .iter()
-                .map(|t| format!("≥ {}: {}", thousands(t.at_least as f64), pct(t.p)))
-                .collect();
-            let _ = writeln!(o, "  P({id} total {})", parts.join(" · "));
+/// Totals across domains, with the committed force and the thresholds.
+fn force_size(o: &mut String, r: &Report) {
+    if r.totals.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "\nForce size (total across domains)");
+    let _ = writeln!(
+        o,
+        "  {:<14} {:<18} {:>10} {:>10} {:>10} {:>10}",
+        "capability", "unit", "mean", "p05", "median", "p95"
+    );
+    for (id, t) in &r.totals {
+        let unit = r.capabilities.get(id).map_or("", |c| c.unit.as_str());
+        force_row(o, id, unit, &t.stats);
+        if let Some(c) = &t.committed {
+            force_row(o, "", "committed (rot.)", c);
         }
     }
+    for (id, list) in &r.thresholds {
+        let parts: Vec<String> = list
+            .iter()
+            .map(|t| format!("≥ {}: {}", thousands(t.at_least as f64), pct(t.p)))
+            .collect();
+        let _ = writeln!(o, "  P({} total {})", escape(id), parts.join(" · "));
+    }
+}
 
+/// P(covered) per domain, its interval, leaderless share and leads.
+fn coverage(o: &mut String, r: &Report) {
     let _ = writeln!(o, "\nCoverage by domain");
     let _ = writeln!(
         o,
@@ -135,12 +128,17 @@ pub fn to_table(r: &Report) -> String {
             .lead_share
             .iter()
             .filter(|(_, s)| **s > 0.0)
-            .map(|(n, s)| format!("{n} {:.0} %", 100.0 * s))
+            .map(|(n, s)| format!("{} {:.0} %", escape(n), 100.0 * s))
             .collect();
+        let lead = match (leads.is_empty(), d.lead_share.is_empty()) {
+            (false, _) => leads.join(", "),
+            (true, true) => "no lead needed".into(),
+            (true, false) => "none".into(),
+        };
         let _ = writeln!(
             o,
             "  {:<14} {:>10} {:>17} {:>11}  {}",
-            id,
+            escape(id),
             pct(d.p_covered),
             format!(
                 "{:.1}–{:.1} %",
@@ -152,20 +150,14 @@ pub fn to_table(r: &Report) -> String {
             } else {
                 pct(d.p_leaderless)
             },
-            if leads.is_empty() {
-                if d.lead_share.is_empty() {
-                    "no lead needed".into()
-                } else {
-                    "none".into()
-                }
-            } else {
-                leads.join(", ")
-            }
+            lead
         );
     }
+}
 
-    // Requirements, most often short first.
-    let mut gaps: Vec<(&str, &str, &super::CapabilityFigures)> = r
+/// The ten requirements most often short.
+fn requirements(o: &mut String, r: &Report) {
+    let mut gaps: Vec<(&str, &str, &CapabilityFigures)> = r
         .domains
         .iter()
         .flat_map(|(d, f)| {
@@ -176,75 +168,69 @@ pub fn to_table(r: &Report) -> String {
         })
         .collect();
     gaps.sort_by(|a, b| a.2.p_met.total_cmp(&b.2.p_met).then(a.0.cmp(b.0)));
-    if !gaps.is_empty() {
-        let _ = writeln!(o, "\nRequirements (most often short first)");
+    if gaps.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "\nRequirements (most often short first)");
+    let _ = writeln!(
+        o,
+        "  {:<14} {:<12} {:>10} {:>13} {:>10} {:>10} {:>10}",
+        "domain", "capability", "required", "provided p50", "P(met)", "gap p50", "gap p95"
+    );
+    for (d, c, f) in gaps.iter().take(10) {
         let _ = writeln!(
             o,
             "  {:<14} {:<12} {:>10} {:>13} {:>10} {:>10} {:>10}",
-            "domain", "capability", "required", "provided p50", "P(met)", "gap p50", "gap p95"
+            escape(d),
+            escape(c),
+            thousands(f.required),
+            thousands(f.provided.p50),
+            pct(f.p_met),
+            thousands(f.gap.p50),
+            thousands(f.gap.p95)
         );
-        for (d, c, f) in gaps.iter().take(10) {
-            let _ = writeln!(
-                o,
-                "  {:<14} {:<12} {:>10} {:>13} {:>10} {:>10} {:>10}",
-                d,
-                c,
-                thousands(f.required),
-                thousands(f.provided.p50),
-                pct(f.p_met),
-                thousands(f.gap.p50),
-                thousands(f.gap.p95)
-            );
-        }
     }
+}
 
+/// The eight nations whose decision moves P(all covered) most.
+fn swings(o: &mut String, r: &Report) {
     let mut swings: Vec<(&str, f64, f64)> = r
         .nations
         .iter()
         .filter_map(|(id, n)| n.swing.map(|s| (id.as_str(), s, n.p_participates)))
         .collect();
     swings.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(b.0)));
-    if !swings.is_empty() {
-        let _ = writeln!(o, "\nWhose decision matters most (swing on P(all covered))");
-        let _ = writeln!(o, "  {:<8} {:>10} {:>10}", "nation", "P(in)", "swing");
-        for (id, s, p) in swings.iter().take(8) {
-            let _ = writeln!(o, "  {:<8} {:>10} {:>10}", id, pct(*p), pp(*s));
-        }
+    if swings.is_empty() {
+        return;
     }
+    let _ = writeln!(o, "\nWhose decision matters most (swing on P(all covered))");
+    let _ = writeln!(o, "  {:<8} {:>10} {:>10}", "nation", "P(in)", "swing");
+    for (id, s, p) in swings.iter().take(8) {
+        let _ = writeln!(o, "  {:<8} {:>10} {:>10}", escape(id), pct(*p), pp(*s));
+    }
+}
 
-    if let Some(t) = &r.timeline {
-        let _ = writeln!(o, "\nCoverage by day (nations' ready_days)");
-        let mut head = format!("  {:<14}", "day");
-        for d in &t.days {
-            let _ = write!(head, " {:>8}", d);
-        }
-        let _ = writeln!(o, "{head}");
-        let mut line = format!("  {:<14}", "all domains");
-        for p in &t.p_all_covered {
+/// Coverage by day, with `timeline_days`.
+fn timeline(o: &mut String, r: &Report) {
+    let Some(t) = &r.timeline else {
+        return;
+    };
+    let _ = writeln!(o, "\nCoverage by day (nations' ready_days)");
+    let mut head = format!("  {:<14}", "day");
+    for d in &t.days {
+        let _ = write!(head, " {:>8}", d);
+    }
+    let _ = writeln!(o, "{head}");
+    let mut line = format!("  {:<14}", "all domains");
+    for p in &t.p_all_covered {
+        let _ = write!(line, " {:>8}", pct(*p));
+    }
+    let _ = writeln!(o, "{line}");
+    for (id, ps) in &t.domains {
+        let mut line = format!("  {:<14}", escape(id));
+        for p in ps {
             let _ = write!(line, " {:>8}", pct(*p));
         }
         let _ = writeln!(o, "{line}");
-        for (id, ps) in &t.domains {
-            let mut line = format!("  {:<14}", id);
-            for p in ps {
-                let _ = write!(line, " {:>8}", pct(*p));
-            }
-            let _ = writeln!(o, "{line}");
-        }
-    }
-    o
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thousands_groups_digits() {
-        assert_eq!(thousands(0.0), "0");
-        assert_eq!(thousands(999.4), "999");
-        assert_eq!(thousands(1234.0), "1,234");
-        assert_eq!(thousands(1234567.0), "1,234,567");
-        assert_eq!(thousands(-20000.0), "-20,000");
     }
 }

@@ -19,7 +19,7 @@ use super::{Figure, KeyFigures, Spread};
 use crate::engine::EngineError;
 use crate::math::Z95;
 use crate::model::Model;
-use crate::report::table::{pct, pp, thousands};
+use crate::present::{escape, pct, pp, thousands};
 use crate::{RunOptions, simulate};
 
 /// The comparison format tag.
@@ -259,11 +259,59 @@ fn diff_text(d: &Difference, proportion: bool) -> String {
     }
 }
 
+/// Column widths of the comparison table: figure, value, difference.
+struct Widths {
+    fw: usize,
+    vw: usize,
+    dw: usize,
+}
+
 impl Comparison {
     /// The terminal table: one row per key figure, one column per scenario, and
     /// each difference from the first with its 95 % interval.
     pub fn to_table(&self) -> String {
         let mut o = String::new();
+        self.sources(&mut o);
+        let Some(first) = self.scenarios.first() else {
+            return o;
+        };
+        let rows: Vec<Figure> = first
+            .figures
+            .flat()
+            .into_iter()
+            .filter(|f| is_table_figure(&f.path))
+            .collect();
+        let w = Widths {
+            fw: rows
+                .iter()
+                .map(|f| escape(&f.path).chars().count())
+                .max()
+                .unwrap_or(10)
+                .max(10),
+            vw: self
+                .scenarios
+                .iter()
+                .map(|c| escape(&c.label).chars().count())
+                .max()
+                .unwrap_or(8)
+                .max(9),
+            dw: 30,
+        };
+        self.head(&mut o, first, &w);
+        for f in &rows {
+            self.figure_row(&mut o, f, &w);
+        }
+        self.unshared(&mut o, &rows, &w);
+        let _ = writeln!(
+            o,
+            "\n  * the 95 % interval of the difference excludes 0.\n  {}",
+            NOTE
+        );
+        o
+    }
+
+    /// The run line and one line per scenario compared.
+    fn sources(&self, o: &mut String) {
         let _ = writeln!(
             o,
             "Comparison · {} trials each · seed {} · common random numbers",
@@ -275,88 +323,72 @@ impl Comparison {
                 o,
                 "  {} {}: {} ({}){}",
                 if i == 0 { "base" } else { "    " },
-                c.label,
-                c.name,
-                c.path,
+                escape(&c.label),
+                escape(&c.name),
+                escape(&c.path),
                 if c.overrides.is_empty() {
                     String::new()
                 } else {
-                    format!(" with {}", c.overrides.join(", "))
+                    format!(" with {}", escape(&c.overrides.join(", ")))
                 }
             );
         }
-        let Some(first) = self.scenarios.first() else {
-            return o;
-        };
-        let rows: Vec<Figure> = first
-            .figures
-            .flat()
-            .into_iter()
-            .filter(|f| is_table_figure(&f.path))
-            .collect();
-        let fw = rows
-            .iter()
-            .map(|f| f.path.chars().count())
-            .max()
-            .unwrap_or(10)
-            .max(10);
-        let vw = self
-            .scenarios
-            .iter()
-            .map(|c| c.label.chars().count())
-            .max()
-            .unwrap_or(8)
-            .max(9);
-        let dw = 30;
-        let mut head = format!("\n  {:<fw$}  {:>vw$}", "figure", first.label);
+    }
+
+    fn head(&self, o: &mut String, first: &Column, w: &Widths) {
+        let Widths { fw, vw, dw } = *w;
+        let base = escape(&first.label);
+        let mut head = format!("\n  {:<fw$}  {:>vw$}", "figure", base);
         for c in self.scenarios.iter().skip(1) {
             let _ = write!(
                 head,
                 "  {:>vw$}  {:>dw$}",
-                c.label,
-                format!("Δ vs {} [95 % CI]", first.label)
+                escape(&c.label),
+                format!("Δ vs {base} [95 % CI]")
             );
         }
         let _ = writeln!(o, "{head}");
-        for f in &rows {
-            let mut line = format!("  {:<fw$}  {:>vw$}", f.path, value_text(f));
-            for c in self.scenarios.iter().skip(1) {
-                let flat = c.figures.flat();
-                let (v, d) = match flat.iter().find(|g| g.path == f.path) {
-                    Some(g) => {
-                        let d = self
-                            .differences
-                            .iter()
-                            .find(|d| d.of == c.label && d.figure == f.path)
-                            .map(|d| diff_text(d, matches!(f.spread, Spread::Proportion(_))))
-                            .unwrap_or_default();
-                        (value_text(g), d)
-                    }
-                    None => ("—".into(), String::new()),
-                };
-                let _ = write!(line, "  {:>vw$}  {:>dw$}", v, d);
-            }
-            let _ = writeln!(o, "{line}");
+    }
+
+    /// One figure: its value in each scenario and the differences from the first.
+    fn figure_row(&self, o: &mut String, f: &Figure, w: &Widths) {
+        let Widths { fw, vw, dw } = *w;
+        let mut line = format!("  {:<fw$}  {:>vw$}", escape(&f.path), value_text(f));
+        for c in self.scenarios.iter().skip(1) {
+            let flat = c.figures.flat();
+            let (v, d) = match flat.iter().find(|g| g.path == f.path) {
+                Some(g) => {
+                    let d = self
+                        .differences
+                        .iter()
+                        .find(|d| d.of == c.label && d.figure == f.path)
+                        .map(|d| diff_text(d, matches!(f.spread, Spread::Proportion(_))))
+                        .unwrap_or_default();
+                    (value_text(g), d)
+                }
+                None => ("—".into(), String::new()),
+            };
+            let _ = write!(line, "  {:>vw$}  {:>dw$}", v, d);
         }
+        let _ = writeln!(o, "{line}");
+    }
+
+    /// Figures that only later scenarios have.
+    fn unshared(&self, o: &mut String, rows: &[Figure], w: &Widths) {
+        let fw = w.fw;
         for c in self.scenarios.iter().skip(1) {
             for f in c.figures.flat() {
                 if is_table_figure(&f.path) && !rows.iter().any(|r| r.path == f.path) {
                     let _ = writeln!(
                         o,
                         "  {:<fw$}  only in {}: {}",
-                        f.path,
-                        c.label,
+                        escape(&f.path),
+                        escape(&c.label),
                         value_text(&f)
                     );
                 }
             }
         }
-        let _ = writeln!(
-            o,
-            "\n  * the 95 % interval of the difference excludes 0.\n  {}",
-            NOTE
-        );
-        o
     }
 
     /// Tidy CSV: `scenario,figure,value,ci95_lo,ci95_hi,difference,difference_ci95_lo,difference_ci95_hi`,
@@ -376,8 +408,8 @@ impl Comparison {
                 let _ = writeln!(
                     o,
                     "{},{},{},{},{},{},{},{}",
-                    super::sweep::csv_field(&c.label),
-                    super::sweep::csv_field(&f.path),
+                    crate::present::csv_field(&c.label),
+                    crate::present::csv_field(&f.path),
                     f.value,
                     opt(ci.map(|c| c[0])),
                     opt(ci.map(|c| c[1])),

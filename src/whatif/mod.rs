@@ -336,13 +336,32 @@ impl Source {
     }
 }
 
-/// Serialises a result as pretty JSON with a trailing newline.
-pub fn to_json<T: Serialize>(value: &T) -> String {
-    let mut s = serde_json::to_string_pretty(value)
-        .unwrap_or_else(|e| format!("{{\"error\": \"cannot serialise: {e}\"}}"));
-    s.push('\n');
-    s
+/// Rejects an override of `simulation.seed` or `simulation.trials` in what varies
+/// between the runs of one what-if command (a sweep axis, a compare variant):
+/// every run of a what-if command uses the same seed and trial count (common
+/// random numbers), so such an override could not be honoured per run. The
+/// message names the flag to use. `what` names the place (`--vary`, `--variant`).
+pub fn check_varied_key(set: &str, what: &str) -> Result<(), String> {
+    let key = set.split_once('=').map_or(set, |(k, _)| k);
+    let parts: Vec<&str> = key
+        .split('.')
+        .map(|p| p.trim().trim_matches(['"', '\'']))
+        .collect();
+    let flag = match parts[..] {
+        ["simulation", "seed"] => "--seed",
+        ["simulation", "trials"] => "-n",
+        ["simulation"] => "--seed and -n",
+        _ => return Ok(()),
+    };
+    Err(format!(
+        "{what} `{}`: every run of this command uses the same seed and number of trials, so `{}` cannot vary between them; give {flag} instead (or --set for every run)",
+        key.trim(),
+        parts.join(".")
+    ))
 }
+
+/// Serialises a result as pretty JSON with a trailing newline.
+pub use crate::present::to_json;
 
 #[cfg(test)]
 mod tests {

@@ -12,8 +12,6 @@
 //! previous one means a run overshoots the trials it needed by at most about 12.5 %
 //! (or 8 blocks, whichever is more).
 
-use serde::{Deserialize, Serialize};
-
 use crate::engine::{BLOCK_TRIALS, Control, EngineError, Runner, block_count};
 use crate::math::wilson;
 use crate::model::Model;
@@ -79,22 +77,8 @@ impl On {
     }
 }
 
-/// What a precision-targeted run achieved, recorded in the report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Precision {
-    /// ε: the largest acceptable half-width of the 95 % interval.
-    pub target: f64,
-    /// The figure targeted (`p_all_covered` or `domains.ID.p_covered`).
-    pub on: String,
-    /// The half-width reached.
-    pub half_width: f64,
-    /// Whether `half_width ≤ target`; false when the trial cap was reached first.
-    pub met: bool,
-    /// Trials used.
-    pub trials: u64,
-    /// The trial cap.
-    pub max_trials: u64,
-}
+/// What a precision-targeted run achieved: the report layer's type, produced here.
+pub use crate::report::Precision;
 
 /// The checkpoints of a run capped at `max_trials`, in blocks from the start:
 /// 8, 16 … 64, then `c + 8·⌊c / 64⌋`, and finally the cap itself.
@@ -162,21 +146,7 @@ pub fn simulate(
     }
     let elapsed = start.elapsed().as_secs_f64();
     let tally = runner.tally();
-    let mut report = Report::build(
-        model,
-        &tally,
-        opts.seed,
-        crate::report::Engine {
-            version: crate::VERSION.to_string(),
-            threads: runner.threads(),
-            elapsed_s: elapsed,
-            trials_per_s: if elapsed > 0.0 {
-                tally.trials as f64 / elapsed
-            } else {
-                0.0
-            },
-        },
-    );
+    let mut report = Report::measured(model, &tally, opts.seed, runner.threads(), elapsed);
     report.interrupted = interrupted;
     report.precision = Some(Precision {
         target: eps,

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use super::{Coverage, Source, coverage};
 use crate::engine::EngineError;
 use crate::model::Model;
-use crate::report::table::{pct, thousands};
+use crate::present::{escape, pct, thousands};
 
 /// The goal-seek format tag.
 pub const FORMAT: &str = "forcesim-secure/1";
@@ -459,10 +459,16 @@ fn ci(l: &Level) -> String {
 }
 
 impl Secure {
+    /// Whether the target was missed: no set of secured nations tried reaches it.
+    /// A command should say so by its exit status.
+    pub fn missed(&self) -> bool {
+        !self.reached
+    }
+
     /// The terminal summary.
     pub fn to_table(&self) -> String {
         let mut o = String::new();
-        let _ = writeln!(o, "{}", self.scenario.name);
+        let _ = writeln!(o, "{}", escape(&self.scenario.name));
         let _ = writeln!(
             o,
             "Goal: P(all domains covered) ≥ {} · {} trials per variant · seed {} · common random numbers",
@@ -471,7 +477,7 @@ impl Secure {
             self.seed
         );
         for s in &self.scenario.overrides {
-            let _ = writeln!(o, "override: {s}");
+            let _ = writeln!(o, "override: {}", escape(s));
         }
         let _ = writeln!(
             o,
@@ -483,127 +489,142 @@ impl Secure {
             o,
             "\nNations to secure (participation made certain), greedy"
         );
+        self.steps_table(&mut o);
+        self.outcome(&mut o);
+        self.exhaustive_line(&mut o);
+        self.relaxations_table(&mut o);
+        o
+    }
+
+    /// Greedy's steps.
+    fn steps_table(&self, o: &mut String) {
         if self.steps.is_empty() {
             let _ = writeln!(o, "  none ({})", self.stopped);
-        } else {
-            let nw = self
-                .steps
-                .iter()
-                .map(|s| s.name.chars().count())
-                .max()
-                .unwrap_or(4)
-                .max(4);
+            return;
+        }
+        let nw = self
+            .steps
+            .iter()
+            .map(|s| escape(&s.name).chars().count())
+            .max()
+            .unwrap_or(4)
+            .max(4);
+        let _ = writeln!(
+            o,
+            "  {:>4}  {:<8} {:<nw$}  {:>14}  {:>13}",
+            "step", "nation", "name", "P(all covered)", "95 % CI"
+        );
+        for (i, s) in self.steps.iter().enumerate() {
             let _ = writeln!(
                 o,
                 "  {:>4}  {:<8} {:<nw$}  {:>14}  {:>13}",
-                "step", "nation", "name", "P(all covered)", "95 % CI"
+                i + 1,
+                escape(&s.nation),
+                escape(&s.name),
+                pct(s.level.p_all_covered),
+                ci(&s.level)
             );
-            for (i, s) in self.steps.iter().enumerate() {
-                let _ = writeln!(
-                    o,
-                    "  {:>4}  {:<8} {:<nw$}  {:>14}  {:>13}",
-                    i + 1,
-                    s.nation,
-                    s.name,
-                    pct(s.level.p_all_covered),
-                    ci(&s.level)
-                );
-            }
         }
-        if self.reached {
-            if self.secured.is_empty() {
-                let _ = writeln!(o, "  The target is already met.");
-            } else {
-                let _ = writeln!(
-                    o,
-                    "  Target reached by securing {} nation{}: {}.",
-                    self.secured.len(),
-                    if self.secured.len() == 1 { "" } else { "s" },
-                    self.secured.join(", ")
-                );
-            }
-        } else {
+    }
+
+    /// Whether the target was reached, and by which nations.
+    fn outcome(&self, o: &mut String) {
+        if !self.reached {
+            let best = self
+                .steps
+                .last()
+                .map_or(self.baseline.p_all_covered, |s| s.level.p_all_covered);
             let _ = writeln!(
                 o,
                 "  Target NOT reached: {} (best {}).",
                 self.stopped,
-                pct(self
-                    .steps
-                    .last()
-                    .map_or(self.baseline.p_all_covered, |s| s.level.p_all_covered))
+                pct(best)
             );
-        }
-        match &self.exhaustive {
-            Some(e) => {
-                if e.greedy_is_smallest {
-                    let _ = writeln!(
-                        o,
-                        "  Exhaustive check: none of the {} smaller sets reaches the target, so greedy's set is a smallest one.",
-                        thousands(e.sets_checked as f64)
-                    );
-                } else if let (Some(set), Some(l)) = (&e.smallest, &e.level) {
-                    let _ = writeln!(
-                        o,
-                        "  Exhaustive check ({} sets): a smaller set reaches the target: {} ({}). Greedy's set is not the smallest.",
-                        thousands(e.sets_checked as f64),
-                        set.join(", "),
-                        pct(l.p_all_covered)
-                    );
-                } else {
-                    let _ = writeln!(
-                        o,
-                        "  Exhaustive check ({} sets): no set of nations reaches the target.",
-                        thousands(e.sets_checked as f64)
-                    );
-                }
-            }
-            None => {
-                let _ = writeln!(o, "  Note: {}", self.note);
-            }
-        }
-        if !self.relaxations.is_empty() {
-            let _ = writeln!(o, "\nOr relax one requirement (no nation secured)");
+        } else if self.secured.is_empty() {
+            let _ = writeln!(o, "  The target is already met.");
+        } else {
             let _ = writeln!(
                 o,
-                "  {:<14} {:<12} {:>10} {:>10} {:>18} {:>14}",
-                "domain", "capability", "required", "relax to", "reduction", "P(all covered)"
+                "  Target reached by securing {} nation{}: {}.",
+                self.secured.len(),
+                if self.secured.len() == 1 { "" } else { "s" },
+                escape(&self.secured.join(", "))
             );
-            for r in &self.relaxations {
-                let req = r.required.map_or("random".into(), |v| thousands(v as f64));
-                match (r.relax_to, r.reduction, &r.level) {
-                    (Some(to), Some(red), Some(l)) => {
-                        let share = match r.required {
-                            Some(q) if q > 0 => {
-                                format!(" ({:.1} %)", 100.0 * red as f64 / q as f64)
-                            }
-                            _ => String::new(),
-                        };
-                        let _ = writeln!(
-                            o,
-                            "  {:<14} {:<12} {:>10} {:>10} {:>18} {:>14}",
-                            r.domain,
-                            r.capability,
-                            req,
-                            thousands(to as f64),
-                            format!("−{}{share}", thousands(red as f64)),
-                            pct(l.p_all_covered)
-                        );
-                    }
-                    _ => {
-                        let _ = writeln!(
-                            o,
-                            "  {:<14} {:<12} {:>10}  {}",
-                            r.domain,
-                            r.capability,
-                            req,
-                            r.note.as_deref().unwrap_or("")
-                        );
-                    }
-                }
-            }
         }
-        o
     }
+
+    /// What the exhaustive check found, or why greedy's set may not be the smallest.
+    fn exhaustive_line(&self, o: &mut String) {
+        let Some(e) = &self.exhaustive else {
+            let _ = writeln!(o, "  Note: {}", self.note);
+            return;
+        };
+        let sets = thousands(e.sets_checked as f64);
+        if e.greedy_is_smallest {
+            let _ = writeln!(
+                o,
+                "  Exhaustive check: none of the {sets} smaller sets reaches the target, so greedy's set is a smallest one."
+            );
+        } else if let (Some(set), Some(l)) = (&e.smallest, &e.level) {
+            let _ = writeln!(
+                o,
+                "  Exhaustive check ({sets} sets): a smaller set reaches the target: {} ({}). Greedy's set is not the smallest.",
+                escape(&set.join(", ")),
+                pct(l.p_all_covered)
+            );
+        } else {
+            let _ = writeln!(
+                o,
+                "  Exhaustive check ({sets} sets): no set of nations reaches the target."
+            );
+        }
+    }
+
+    /// One requirement relaxed at a time.
+    fn relaxations_table(&self, o: &mut String) {
+        if self.relaxations.is_empty() {
+            return;
+        }
+        let _ = writeln!(o, "\nOr relax one requirement (no nation secured)");
+        let _ = writeln!(
+            o,
+            "  {:<14} {:<12} {:>10} {:>10} {:>18} {:>14}",
+            "domain", "capability", "required", "relax to", "reduction", "P(all covered)"
+        );
+        for r in &self.relaxations {
+            relaxation_row(o, r);
+        }
+    }
+}
+
+fn relaxation_row(o: &mut String, r: &Relaxation) {
+    let req = r.required.map_or("random".into(), |v| thousands(v as f64));
+    let (domain, capability) = (escape(&r.domain), escape(&r.capability));
+    let (Some(to), Some(red), Some(l)) = (r.relax_to, r.reduction, &r.level) else {
+        let _ = writeln!(
+            o,
+            "  {:<14} {:<12} {:>10}  {}",
+            domain,
+            capability,
+            req,
+            r.note.as_deref().unwrap_or("")
+        );
+        return;
+    };
+    let share = match r.required {
+        Some(q) if q > 0 => format!(" ({:.1} %)", 100.0 * red as f64 / q as f64),
+        _ => String::new(),
+    };
+    let _ = writeln!(
+        o,
+        "  {:<14} {:<12} {:>10} {:>10} {:>18} {:>14}",
+        domain,
+        capability,
+        req,
+        thousands(to as f64),
+        format!("−{}{share}", thousands(red as f64)),
+        pct(l.p_all_covered)
+    );
 }
 
 #[cfg(test)]

@@ -17,8 +17,8 @@ use serde_json::Value as Json;
 use super::{KeyFigures, Source};
 use crate::engine::EngineError;
 use crate::model::Model;
+use crate::present::pct;
 use crate::report::Report;
-use crate::report::table::pct;
 use crate::scenario::{Diagnostics, parse_bytes};
 use crate::{RunOptions, simulate};
 
@@ -112,6 +112,7 @@ impl Axis {
         if key.is_empty() || rhs.is_empty() {
             return Err(format!("`{spec}` needs a key and values: {usage}"));
         }
+        super::check_varied_key(key, "--vary")?;
         let range = split_top(rhs, ':');
         let values = if range.len() > 1 && !rhs.starts_with(['{', '[', '"', '\'']) {
             let [start, end, step] = range[..] else {
@@ -421,7 +422,7 @@ impl Sweep {
             "Sweep: {} point{} × {} trials · seed {} · common random numbers (the same draws at every point)",
             self.points.len(),
             if self.points.len() == 1 { "" } else { "s" },
-            crate::report::table::thousands(self.trials as f64),
+            crate::present::thousands(self.trials as f64),
             self.seed
         );
         for s in &self.scenario.overrides {
@@ -557,13 +558,7 @@ fn truncate(s: &str, n: usize) -> String {
 }
 
 /// Quotes a CSV field when it needs it.
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
+pub use crate::present::csv_field;
 
 #[cfg(test)]
 mod tests {

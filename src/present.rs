@@ -1,0 +1,157 @@
+//! The presentation layer shared by every output: number formatting for the
+//! terminal, CSV fields, JSON documents, and escaping of control characters.
+//!
+//! Reports (`report`) and what-if results (`whatif`) both write through these
+//! helpers, so that a number, a CSV field or a JSON document looks the same
+//! whichever command wrote it.
+
+use std::borrow::Cow;
+use std::fmt::Write;
+
+use serde::Serialize;
+
+/// `12345.6` → `12,346`; `-20000` → `-20,000`. Not-a-number and infinities are
+/// written as Rust writes them (`NaN`, `inf`).
+pub fn thousands(x: f64) -> String {
+    if !x.is_finite() {
+        return x.to_string();
+    }
+    let neg = x < 0.0;
+    let digits = format!("{:.0}", x.abs());
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if neg && out != "0" {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// A probability as a percentage with one decimal (`0.1234` → `12.3 %`).
+pub fn pct(p: f64) -> String {
+    format!("{:.1} %", 100.0 * p)
+}
+
+/// A signed difference of probabilities in percentage points (`+1.2 pp`).
+pub fn pp(p: f64) -> String {
+    format!("{:+.1} pp", 100.0 * p)
+}
+
+/// Writes control character `c` as visible text: `\n`, `\r`, `\t`, `\x1b`, `\u{85}`.
+fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c if (c as u32) < 0x80 => {
+            let _ = write!(out, "\\x{:02x}", c as u32);
+        }
+        c => {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        }
+    }
+}
+
+/// Text safe to print on a terminal: every control character (C0, DEL, C1;
+/// newlines and tabs too) written as an escape (`\x1b`, `\r`, `\u{9b}`), so that
+/// a name in a scenario cannot move the cursor, recolour or clear the screen.
+pub fn escape(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// One CSV field (RFC 4180): quoted when it holds a comma, a quote, a line break
+/// or any other control character, quotes doubled. Line breaks are kept inside
+/// the quotes; other control characters (escape, bell, C1 …) are written as
+/// visible escapes (`\x1b`), as on the terminal, so that a CSV printed with
+/// `cat` cannot drive the terminal.
+pub fn csv_field(s: &str) -> String {
+    if !s.contains([',', '"']) && !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\"\""),
+            '\n' | '\r' => out.push(c),
+            c if c.is_control() => push_escaped(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A number as a CSV value: as Rust writes it, or an empty field when it is not
+/// a number (a figure of a run without trials).
+pub fn csv_number(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else {
+        x.to_string()
+    }
+}
+
+/// Serialises a document as pretty JSON with a trailing newline. Numbers that
+/// are not finite (figures of a run without trials) are written as `null`.
+pub fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
+    let mut s = serde_json::to_string_pretty(value)
+        .unwrap_or_else(|e| format!("{{\"error\": \"cannot serialise: {e}\"}}"));
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_groups_digits() {
+        assert_eq!(thousands(0.0), "0");
+        assert_eq!(thousands(999.4), "999");
+        assert_eq!(thousands(1234.0), "1,234");
+        assert_eq!(thousands(1234567.0), "1,234,567");
+        assert_eq!(thousands(-20000.0), "-20,000");
+        assert_eq!(thousands(-0.4), "0");
+        assert_eq!(thousands(f64::NAN), "NaN");
+    }
+
+    #[test]
+    fn fields_are_quoted_when_needed() {
+        assert_eq!(csv_field("land"), "land");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_terminal_raw() {
+        assert_eq!(escape("plain name"), "plain name");
+        assert_eq!(escape("a\x1b[2Jb\r\x07"), "a\\x1b[2Jb\\r\\x07");
+        assert_eq!(escape("c1\u{9b}31m"), "c1\\u{9b}31m");
+        assert_eq!(csv_field("red\x1b[31m"), "\"red\\x1b[31m\"");
+        assert!(!csv_field("x\u{7f}").contains('\u{7f}'));
+    }
+
+    #[test]
+    fn nan_is_null_in_json_and_empty_in_csv() {
+        assert_eq!(to_json(&[f64::NAN, 0.5]), "[\n  null,\n  0.5\n]\n");
+        assert_eq!(csv_number(f64::NAN), "");
+        assert_eq!(csv_number(0.25), "0.25");
+    }
+}
