@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A vectorised NumPy implementation of forcesim's trial semantics (DESIGN.md).
+"""A vectorised NumPy implementation of forcesim's trial semantics (docs/design.md).
 
 It is the baseline a planner would otherwise write: whole arrays of trials at a
 time, one NumPy call per step. It serves two purposes:

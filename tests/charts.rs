@@ -2,8 +2,11 @@
 //! scenarios, into a PNG that decodes to 1600×1000 (or a well-formed SVG); an
 //! unwritable `--charts` directory is a clean error that leaves no file behind.
 
-use std::path::{Path, PathBuf};
+mod common;
 
+use std::path::Path;
+
+use common::{forcesim, scratch};
 use forcesim::charts::{self, Chart, Format};
 use forcesim::{Report, RunOptions};
 
@@ -243,17 +246,11 @@ fn svg_charts_are_well_formed() {
     }
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("forcesim-charts-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
-
 #[test]
 fn write_all_writes_the_contract_file_names() {
     let r = report(COALITION, 2_000);
-    let dir = scratch("names").join("new").join("charts");
+    let tmp = scratch();
+    let dir = tmp.path().join("new").join("charts");
     let written = charts::write_all(&r, &dir, Format::Png).expect("writes");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .expect("dir exists")
@@ -282,17 +279,17 @@ fn write_all_writes_the_contract_file_names() {
             .iter()
             .all(|p| p.extension().is_some_and(|e| e == "svg"))
     );
-    let _ = std::fs::remove_dir_all(dir.parent().and_then(Path::parent).unwrap_or(&dir));
 }
 
 #[test]
 fn unwritable_chart_directory_is_a_clean_error() {
-    let dir = scratch("cli");
+    let tmp = scratch();
+    let dir = tmp.path();
     let scenario = dir.join("s.toml");
     std::fs::write(&scenario, COALITION).expect("write scenario");
     let blocker = dir.join("file.txt");
     std::fs::write(&blocker, "not a directory").expect("write file");
-    let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_forcesim"))
+    let out = forcesim()
         .arg("run")
         .arg(&scenario)
         .args(["-n", "2000", "-q", "--charts"])
@@ -304,7 +301,7 @@ fn unwritable_chart_directory_is_a_clean_error() {
     assert!(stderr.contains("error: cannot write"), "stderr: {stderr}");
     assert!(!stderr.contains("panicked"), "stderr: {stderr}");
     // Nothing but the two files we made.
-    let mut left: Vec<String> = std::fs::read_dir(&dir)
+    let mut left: Vec<String> = std::fs::read_dir(dir)
         .expect("dir")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
@@ -317,7 +314,7 @@ fn unwritable_chart_directory_is_a_clean_error() {
 
     // And the same command with a writable directory succeeds, in SVG.
     let ok = dir.join("charts");
-    let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_forcesim"))
+    let out = forcesim()
         .arg("run")
         .arg(&scenario)
         .args(["-n", "2000", "-q", "--chart-format", "svg", "--charts"])
@@ -330,5 +327,4 @@ fn unwritable_chart_directory_is_a_clean_error() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(ok.join("force.svg").is_file() && ok.join("timeline.svg").is_file());
-    let _ = std::fs::remove_dir_all(&dir);
 }

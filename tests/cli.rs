@@ -1,25 +1,9 @@
 //! The command line as a user meets it: exit codes, messages with file:line:column
 //! and the dotted key for each class of bad input, and output files.
 
-use std::path::PathBuf;
+mod common;
 
-use assert_cmd::Command;
-
-fn forcesim() -> Command {
-    Command::cargo_bin("forcesim").expect("binary is built")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("forcesim-cli-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
-fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, bytes).expect("write fixture");
-    p
-}
+use common::{forcesim, scenario_file};
 
 const VALID: &str = r#"
 [scenario]
@@ -42,8 +26,7 @@ contributions.land.troops = 600
 
 /// Runs `validate` on `text` and returns stderr, asserting exit code 2.
 fn invalid(name: &str, text: &[u8]) -> String {
-    let dir = scratch(name);
-    let path = write(&dir, "s.toml", text);
+    let (_dir, path) = scenario_file(text);
     let out = forcesim()
         .arg("validate")
         .arg(&path)
@@ -74,8 +57,7 @@ fn has(stderr: &str, line_col: &str, key: &str, text: &str) {
 
 #[test]
 fn valid_scenario_validates_and_runs() {
-    let dir = scratch("valid");
-    let path = write(&dir, "s.toml", VALID.as_bytes());
+    let (dir, path) = scenario_file(VALID);
     forcesim()
         .arg("validate")
         .arg(&path)
@@ -84,8 +66,8 @@ fn valid_scenario_validates_and_runs() {
         .stdout(predicates::str::contains(
             "ok (2 nations, 1 domains, 1 capabilities)",
         ));
-    let json = dir.join("r.json");
-    let csv = dir.join("r.csv");
+    let json = dir.path().join("r.json");
+    let csv = dir.path().join("r.csv");
     forcesim()
         .args(["run", "-n", "20000", "--seed", "3", "-j", "2", "--json"])
         .arg(&json)
@@ -109,8 +91,7 @@ fn valid_scenario_validates_and_runs() {
 
 #[test]
 fn json_to_stdout_is_the_whole_document() {
-    let dir = scratch("stdout");
-    let path = write(&dir, "s.toml", VALID.as_bytes());
+    let (_dir, path) = scenario_file(VALID);
     let out = forcesim()
         .args(["run", "-n", "5000", "--json", "-"])
         .arg(&path)
@@ -123,8 +104,7 @@ fn json_to_stdout_is_the_whole_document() {
 
 #[test]
 fn reports_are_identical_across_thread_counts() {
-    let dir = scratch("threads");
-    let path = write(&dir, "s.toml", VALID.as_bytes());
+    let (_dir, path) = scenario_file(VALID);
     let strip = |j: usize| {
         let out = forcesim()
             .args([
@@ -425,8 +405,7 @@ fn empty_binary_and_malformed_files() {
 
 #[test]
 fn overrides_are_checked_like_the_file() {
-    let dir = scratch("set");
-    let path = write(&dir, "s.toml", VALID.as_bytes());
+    let (_dir, path) = scenario_file(VALID);
     let out = forcesim()
         .args([
             "validate",
@@ -473,20 +452,19 @@ fn unreadable_files_and_bad_flags() {
         .stderr(predicates::str::contains(
             "cannot read /nonexistent/forcesim/s.toml",
         ));
-    let dir = scratch("flags");
-    let path = write(&dir, "s.toml", VALID.as_bytes());
+    let (dir, path) = scenario_file(VALID);
     for bad in [["-n", "0"], ["-n", "many"], ["-j", "0"], ["--seed", "-1"]] {
         forcesim().arg("run").args(bad).arg(&path).assert().code(2);
     }
     // An unwritable output is an I/O failure (1) and leaves nothing behind.
     forcesim()
         .args(["run", "-n", "1000", "--json"])
-        .arg(dir.join("missing").join("r.json"))
+        .arg(dir.path().join("missing").join("r.json"))
         .arg(&path)
         .assert()
         .code(1)
         .stderr(predicates::str::contains("cannot write"));
-    assert!(!dir.join("missing").exists());
+    assert!(!dir.path().join("missing").exists());
 }
 
 #[test]

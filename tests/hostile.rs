@@ -6,8 +6,11 @@
 //! round-trips its tally. Then a sample of the mutants goes through every command
 //! of the binary, and garbage goes to `merge`.
 
+mod common;
+
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use common::{forcesim, scratch};
 use forcesim::scenario::diag::Place;
 use forcesim::{RunOptions, scenario, simulate};
 use rand_core::{Rng, SeedableRng};
@@ -455,10 +458,8 @@ fn too_many_tracked_pairs_are_refused_with_the_limit() {
 /// A sample of the mutants, fed to every command of the binary.
 #[test]
 fn every_command_survives_hostile_files() {
-    use assert_cmd::Command;
-    let dir = std::env::temp_dir().join(format!("forcesim-hostile-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = scratch();
+    let dir = tmp.path();
     let all = cases(3000);
     for (i, (bytes, _)) in all.iter().enumerate().step_by(200) {
         let p = dir.join(format!("h{i}.toml"));
@@ -521,11 +522,7 @@ fn every_command_survives_hostile_files() {
             ],
         ];
         for args in runs {
-            let out = Command::cargo_bin("forcesim")
-                .unwrap()
-                .args(&args)
-                .output()
-                .unwrap();
+            let out = forcesim().args(&args).output().unwrap();
             let err = String::from_utf8_lossy(&out.stderr);
             assert!(!err.contains("panicked"), "case {i} {args:?}: {err}");
             match out.status.code() {
@@ -536,17 +533,12 @@ fn every_command_survives_hostile_files() {
         }
         if part.exists() {
             // A valid scenario's shard merges only with its sibling: alone, it is a gap.
-            let out = Command::cargo_bin("forcesim")
-                .unwrap()
-                .arg("merge")
-                .arg(&part)
-                .output()
-                .unwrap();
+            let out = forcesim().arg("merge").arg(&part).output().unwrap();
             assert_eq!(out.status.code(), Some(2));
         }
     }
     // Scenario files as partials, and a directory as a scenario.
-    let mut merge = Command::cargo_bin("forcesim").unwrap();
+    let mut merge = forcesim();
     merge.arg("merge");
     for (i, (bytes, _)) in all.iter().enumerate().step_by(500) {
         let p = dir.join(format!("g{i}.fsp"));
@@ -555,14 +547,8 @@ fn every_command_survives_hostile_files() {
     }
     let out = merge.output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let out = Command::cargo_bin("forcesim")
-        .unwrap()
-        .arg("validate")
-        .arg(&dir)
-        .output()
-        .unwrap();
+    let out = forcesim().arg("validate").arg(dir).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// Valid partials whose tally bytes are changed (and the checksum recomputed, so

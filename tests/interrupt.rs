@@ -153,22 +153,22 @@ fn an_interrupted_shard_is_refused_by_merge() {
 
 #[cfg(unix)]
 mod signals {
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
     use std::process::{Child, Command, Stdio};
     use std::time::{Duration, Instant};
 
-    fn scratch(name: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("forcesim-interrupt-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        std::fs::write(dir.join("s.toml"), super::TEXT).expect("scenario");
-        dir
+    use tempfile::TempDir;
+
+    use crate::common::{bin, scenario_file};
+
+    /// A scratch directory holding the scenario as `s.toml`.
+    fn scratch() -> TempDir {
+        scenario_file(super::TEXT).0
     }
 
     /// Starts a run far too long to finish, and gives it time to start its trials.
     fn start(dir: &Path, extra: &[&str]) -> Child {
-        let child = Command::new(assert_cmd::cargo::cargo_bin("forcesim"))
+        let child = Command::new(bin())
             .args(["run", "s.toml", "-n", "1e11", "-j", "2", "-q"])
             .args(extra)
             .current_dir(dir)
@@ -267,8 +267,9 @@ mod signals {
 
     #[test]
     fn ctrl_c_writes_the_report_of_the_finished_blocks() {
-        let dir = scratch("sigint");
-        let child = start(&dir, &["--json", "r.json", "--csv", "r.csv"]);
+        let tmp = scratch();
+        let dir = tmp.path();
+        let child = start(dir, &["--json", "r.json", "--csv", "r.csv"]);
         signal(&child, "-INT");
         let (code, err) = finish(child);
         assert_eq!(code, 130, "{err}");
@@ -281,13 +282,14 @@ mod signals {
                 .unwrap()
                 .starts_with("scope,")
         );
-        assert!(leftovers(&dir).is_empty());
+        assert!(leftovers(dir).is_empty());
     }
 
     #[test]
     fn sigterm_stops_like_ctrl_c() {
-        let dir = scratch("sigterm");
-        let child = start(&dir, &["--json", "r.json"]);
+        let tmp = scratch();
+        let dir = tmp.path();
+        let child = start(dir, &["--json", "r.json"]);
         signal(&child, "-TERM");
         let (code, err) = finish(child);
         assert_eq!(code, 130, "{err}");
@@ -296,8 +298,9 @@ mod signals {
 
     #[test]
     fn a_second_ctrl_c_quits_at_once_leaving_no_half_file() {
-        let dir = scratch("twice");
-        let child = start(&dir, &["--json", "r.json"]);
+        let tmp = scratch();
+        let dir = tmp.path();
+        let child = start(dir, &["--json", "r.json"]);
         signal(&child, "-INT");
         signal(&child, "-INT");
         let (code, err) = finish(child);
@@ -306,13 +309,14 @@ mod signals {
         if dir.join("r.json").exists() {
             check_report(&dir.join("r.json"));
         }
-        assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
+        assert!(leftovers(dir).is_empty(), "{:?}", leftovers(dir));
     }
 
     #[test]
     fn an_interrupted_shard_writes_a_partial_marked_interrupted() {
-        let dir = scratch("shard");
-        let child = start(&dir, &["--shard", "1/2", "--partial", "p1.fsp"]);
+        let tmp = scratch();
+        let dir = tmp.path();
+        let child = start(dir, &["--shard", "1/2", "--partial", "p1.fsp"]);
         signal(&child, "-INT");
         let (code, err) = finish(child);
         assert_eq!(code, 130, "{err}");
@@ -320,9 +324,9 @@ mod signals {
         let bytes = std::fs::read(dir.join("p1.fsp")).expect("partial written");
         let p = forcesim::partial::Partial::from_bytes(&bytes).expect("valid partial");
         assert!(p.header.interrupted);
-        let out = Command::new(assert_cmd::cargo::cargo_bin("forcesim"))
+        let out = Command::new(bin())
             .args(["merge", "p1.fsp"])
-            .current_dir(&dir)
+            .current_dir(dir)
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(2));

@@ -3,21 +3,12 @@
 //! for byte (but `engine`); parts that do not belong together, overlap, leave
 //! blocks out or are not partials at all are rejected with messages naming the files.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use assert_cmd::Command;
-
-fn forcesim() -> Command {
-    Command::cargo_bin("forcesim").expect("binary is built")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("forcesim-shards-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
+use common::{bin, forcesim, scratch};
 
 /// A scenario that exercises every part of the tally: the library's every-form
 /// scenario (conditions, a bloc, caps, drawn probabilities, random requirements,
@@ -93,12 +84,13 @@ fn stderr(o: &Output) -> String {
 
 #[test]
 fn merged_shards_equal_the_single_run() {
-    let dir = scratch("equal");
-    let s = scenario(&dir);
-    let (json, csv) = single(&dir, &s, &[]);
+    let tmp = scratch();
+    let dir = tmp.path();
+    let s = scenario(dir);
+    let (json, csv) = single(dir, &s, &[]);
     for n in [1usize, 2, 3, 7] {
         let parts: Vec<PathBuf> = (1..=n)
-            .map(|k| run_shard(&dir, &s, &format!("{k}/{n}"), 1 + k % 3, &[]))
+            .map(|k| run_shard(dir, &s, &format!("{k}/{n}"), 1 + k % 3, &[]))
             .collect();
         // Order of the parts on the command line does not matter.
         let mut shuffled = parts.clone();
@@ -136,12 +128,13 @@ fn merged_shards_equal_the_single_run() {
 
 #[test]
 fn overrides_travel_with_the_partials() {
-    let dir = scratch("overrides");
-    let s = scenario(&dir);
+    let tmp = scratch();
+    let dir = tmp.path();
+    let s = scenario(dir);
     let set = ["--set", "nations.B.participation=0.3"];
-    let (json, _) = single(&dir, &s, &set);
+    let (json, _) = single(dir, &s, &set);
     let parts: Vec<PathBuf> = (1..=2)
-        .map(|k| run_shard(&dir, &s, &format!("{k}/2"), k, &set))
+        .map(|k| run_shard(dir, &s, &format!("{k}/2"), k, &set))
         .collect();
     // The scenario file may be gone by merge time: the partials carry it.
     std::fs::remove_file(&s).unwrap();
@@ -153,8 +146,9 @@ fn overrides_travel_with_the_partials() {
 
 #[test]
 fn more_shards_than_blocks_leave_some_empty() {
-    let dir = scratch("empty");
-    let s = scenario(&dir);
+    let tmp = scratch();
+    let dir = tmp.path();
+    let s = scenario(dir);
     let single = forcesim()
         .args(["run", "-n", "9000", "--json", "-", "-q"])
         .arg(&s)
@@ -188,10 +182,11 @@ fn more_shards_than_blocks_leave_some_empty() {
 
 #[test]
 fn parts_that_do_not_belong_together_are_rejected() {
-    let dir = scratch("reject");
-    let s = scenario(&dir);
+    let tmp = scratch();
+    let dir = tmp.path();
+    let s = scenario(dir);
     let p: Vec<PathBuf> = (1..=3)
-        .map(|k| run_shard(&dir, &s, &format!("{k}/3"), 1, &[]))
+        .map(|k| run_shard(dir, &s, &format!("{k}/3"), 1, &[]))
         .collect();
     let name = |p: &Path| p.file_name().unwrap().to_string_lossy().into_owned();
     let rejected = |parts: &[PathBuf], needles: &[&str]| {
@@ -300,7 +295,7 @@ fn parts_that_do_not_belong_together_are_rejected() {
         &["set.fsp", "different --set overrides"],
     );
     // Overlapping splits.
-    let half = run_shard(&dir, &s, "1/2", 1, &[]);
+    let half = run_shard(dir, &s, "1/2", 1, &[]);
     rejected(
         &[p[0].clone(), half],
         &["overlap", "shard 1/2", "shard 1/3"],
@@ -309,9 +304,10 @@ fn parts_that_do_not_belong_together_are_rejected() {
 
 #[test]
 fn garbage_partials_are_errors_naming_the_file() {
-    let dir = scratch("garbage");
-    let s = scenario(&dir);
-    let good = run_shard(&dir, &s, "1/1", 1, &[]);
+    let tmp = scratch();
+    let dir = tmp.path();
+    let s = scenario(dir);
+    let good = run_shard(dir, &s, "1/1", 1, &[]);
     let bytes = std::fs::read(&good).unwrap();
     let mut cases: Vec<(&str, Vec<u8>)> = vec![
         ("empty.fsp", vec![]),
@@ -354,8 +350,9 @@ fn garbage_partials_are_errors_naming_the_file() {
 
 #[test]
 fn shard_flags_are_checked() {
-    let dir = scratch("flags");
-    let s = scenario(&dir);
+    let tmp = scratch();
+    let dir = tmp.path();
+    let s = scenario(dir);
     let usage = |args: &[&str]| {
         let out = forcesim().arg("run").args(args).arg(&s).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
@@ -389,9 +386,10 @@ fn gnu_parallel_recipe() {
         eprintln!("note: GNU parallel is not installed; skipping the docs/cluster.md recipe");
         return;
     }
-    let dir = scratch("parallel");
-    let s = scenario(&dir);
-    let bin = assert_cmd::cargo::cargo_bin("forcesim");
+    let tmp = scratch();
+    let dir = tmp.path();
+    let s = scenario(dir);
+    let bin = bin();
     let script = format!(
         "set -eu\n\
          N=8\n\
@@ -403,8 +401,8 @@ fn gnu_parallel_recipe() {
     let out = std::process::Command::new("bash")
         .arg("-c")
         .arg(&script)
-        .current_dir(&dir)
-        .env("HOME", &dir)
+        .current_dir(dir)
+        .env("HOME", dir)
         .output()
         .expect("bash runs");
     assert!(out.status.success(), "recipe failed: {}", stderr(&out));
@@ -416,8 +414,9 @@ fn gnu_parallel_recipe() {
 
 #[test]
 fn a_partial_can_go_to_standard_output() {
-    let dir = scratch("stdout");
-    let s = scenario(&dir);
+    let tmp = scratch();
+    let dir = tmp.path();
+    let s = scenario(dir);
     let out = forcesim()
         .args(["run", "-n", "9000", "--shard", "1/1", "--partial", "-"])
         .arg(&s)

@@ -4,8 +4,7 @@
 
 mod common;
 
-use assert_cmd::Command;
-use common::{json_without_engine, model};
+use common::{forcesim, json_without_engine, model, scenario_file};
 use forcesim::engine::{BLOCK_TRIALS, run_serial};
 use forcesim::math::wilson;
 use forcesim::whatif::precision::{self, On, checkpoints};
@@ -1033,18 +1032,6 @@ contributions.land.troops = { triangular = [500, 1000, 1500] }
 // ---------------------------------------------------------------------------
 // The command line
 
-fn forcesim() -> Command {
-    Command::cargo_bin("forcesim").expect("binary is built")
-}
-
-fn scratch(name: &str, text: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("forcesim-whatif-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join("s.toml");
-    std::fs::write(&p, text).unwrap();
-    p
-}
-
 fn json_of(out: &std::process::Output) -> serde_json::Value {
     assert!(
         out.status.success(),
@@ -1064,7 +1051,7 @@ fn stderr_of(out: &std::process::Output, code: i32) -> String {
 
 #[test]
 fn cli_sweep_points_match_runs_and_bad_points_exit_2() {
-    let p = scratch("sweep", S1);
+    let (_dir, p) = scenario_file(S1);
     let out = forcesim()
         .args([
             "sweep", "-n", "8192", "--seed", "3", "-j", "2", "--json", "-",
@@ -1170,7 +1157,7 @@ fn cli_sweep_points_match_runs_and_bad_points_exit_2() {
 
 #[test]
 fn cli_compare_runs_files_and_variants() {
-    let p = scratch("compare", S1);
+    let (_dir, p) = scenario_file(S1);
     let out = forcesim()
         .args([
             "compare", "-n", "8192", "--seed", "2", "-j", "2", "--json", "-",
@@ -1258,7 +1245,7 @@ fn cli_compare_runs_files_and_variants() {
 
 #[test]
 fn cli_secure_and_its_errors() {
-    let p = scratch("secure", SIX);
+    let (_dir, p) = scenario_file(SIX);
     let out = forcesim()
         .args([
             "secure", "--target", "90%", "-n", "8192", "--seed", "2", "-j", "2", "--json", "-",
@@ -1297,7 +1284,7 @@ fn cli_secure_and_its_errors() {
 
 #[test]
 fn cli_precision_is_independent_of_threads() {
-    let p = scratch("precision", S1);
+    let (_dir, p) = scenario_file(S1);
     let json = |j: &str| {
         let out = forcesim()
             .args([
@@ -1470,7 +1457,7 @@ fn sweep_and_compare_charts_render_in_both_formats() {
 
 #[test]
 fn cli_writes_sweep_and_compare_charts() {
-    let p = scratch("charts", S1);
+    let (_dir, p) = scenario_file(S1);
     let dir = p.parent().unwrap().join("out");
     let out = forcesim()
         .args([

@@ -1,4 +1,4 @@
-//! One block of trials: the semantics of DESIGN.md's numbered steps, on the flat
+//! One block of trials: the semantics of docs/design.md's numbered steps, on the flat
 //! arrays of a [`Plan`], in stages over batches of trials.
 //!
 //! Random draws come from per-entity streams (see [`crate::streams`]): a condition,

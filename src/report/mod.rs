@@ -1,7 +1,7 @@
 //! The report (`"format": "forcesim-report/1"`): every figure of a run, computed
 //! once from the merged tally, and its writers (JSON, CSV, terminal table).
 //!
-//! The serialized shape is the contract of DESIGN.md. Maps keep scenario order.
+//! The serialized shape is a contract (docs/design.md). Maps keep scenario order.
 //! Every field except `engine` is a pure function of (scenario, overrides, seed,
 //! trials), so two runs that differ only in thread count or shard split write
 //! byte-identical reports once `engine` is removed.

@@ -1,7 +1,44 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests: the binary, scratch directories,
+//! and running inline scenarios through the library.
 #![allow(dead_code)]
 
+use std::path::{Path, PathBuf};
+
 use forcesim::{Report, RunOptions, scenario, simulate};
+use tempfile::TempDir;
+
+/// The path of the `forcesim` binary built for these tests.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_forcesim"))
+}
+
+/// A command that runs the `forcesim` binary.
+pub fn forcesim() -> assert_cmd::Command {
+    assert_cmd::Command::new(bin())
+}
+
+/// A fresh, empty scratch directory; it and everything in it are removed when
+/// the returned value is dropped (at the end of the test, even one that fails).
+pub fn scratch() -> TempDir {
+    tempfile::Builder::new()
+        .prefix("forcesim-test-")
+        .tempdir()
+        .expect("scratch dir")
+}
+
+/// Writes `bytes` to `dir/name` and returns that path.
+pub fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).expect("write fixture");
+    p
+}
+
+/// A scratch directory holding `text` as `s.toml`, and the path of that file.
+pub fn scenario_file(text: impl AsRef<[u8]>) -> (TempDir, PathBuf) {
+    let dir = scratch();
+    let path = write(dir.path(), "s.toml", text);
+    (dir, path)
+}
 
 /// Parses inline TOML, panicking with every diagnostic when it is invalid.
 pub fn model(text: &str) -> forcesim::Model {
