@@ -5,7 +5,6 @@
 //! split among threads, shards or checkpoints, the merged tally, and therefore
 //! every figure of the report, is the same.
 
-pub mod codec;
 pub mod hist;
 
 use std::ops::AddAssign;

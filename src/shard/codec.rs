@@ -16,8 +16,8 @@
 
 use std::fmt;
 
-use super::{Hist, Tally};
 use crate::limits;
+use crate::stats::{Hist, Tally};
 
 /// Why bytes are not a valid tally body.
 #[derive(Debug, Clone, PartialEq, Eq)]

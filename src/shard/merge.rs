@@ -10,9 +10,9 @@ use std::fmt;
 use std::ops::Range;
 use std::path::PathBuf;
 
+use super::partial::{Partial, PartialError, digest_hex};
 use crate::engine::{STREAMS, block_count};
 use crate::model::Model;
-use crate::partial::{Partial, PartialError, digest_hex};
 use crate::scenario::{self, Diagnostics};
 use crate::stats::Tally;
 
@@ -209,10 +209,7 @@ pub fn merge(inputs: &[Input]) -> Result<Merged, MergeError> {
     }
     if !missing.is_empty() {
         let list: Vec<String> = missing.iter().map(|r| Blocks(r).to_string()).collect();
-        let trials: u64 = missing
-            .iter()
-            .map(|r| crate::shard::trials_in(h0.trials, r))
-            .sum();
+        let trials: u64 = missing.iter().map(|r| super::trials_in(h0.trials, r)).sum();
         let mut msg = format!(
             "the parts do not cover the whole run: {} of {total} ({trials} of {} trials) missing",
             list.join(", "),
