@@ -245,6 +245,11 @@ impl Hist {
         v.clamp(self.min as f64, self.max as f64)
     }
 
+    /// The bin that value `v` falls in.
+    pub fn bin_of_value(&self, v: u64) -> usize {
+        bin_of(v.saturating_sub(self.offset))
+    }
+
     /// Whether bin `b` holds a single value (so figures from it are exact).
     pub fn is_exact_bin(b: usize) -> bool {
         (b as u64) < EXACT
