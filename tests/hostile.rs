@@ -354,9 +354,9 @@ fn check_one(case: usize, bytes: &[u8], overrides: &[String]) -> bool {
                 let _ = forcesim::report::csv::to_csv(&run.report);
                 let _ = forcesim::report::table::to_table(&run.report);
                 let template = forcesim::Tally::new(&model);
-                let bytes = forcesim::stats::codec::encode(&run.tally);
+                let bytes = forcesim::shard::codec::encode(&run.tally);
                 assert_eq!(
-                    forcesim::stats::codec::decode(&bytes, &template).as_ref(),
+                    forcesim::shard::codec::decode(&bytes, &template).as_ref(),
                     Ok(&run.tally)
                 );
             }));
@@ -555,8 +555,8 @@ fn every_command_survives_hostile_files() {
 /// that only the decoder stands in the way): never a panic.
 #[test]
 fn tampered_partials_never_panic() {
-    use forcesim::merge::{Input, merge};
-    use forcesim::partial::{Header, HeaderInput, Partial};
+    use forcesim::shard::merge::{Input, merge};
+    use forcesim::shard::partial::{Header, HeaderInput, Partial};
     use forcesim::shard::{Shard, run_shard};
     let model = scenario::parse("base.toml", BASES[0], &[]).unwrap();
     let shard = Shard::new(1, 1).unwrap();

@@ -96,8 +96,8 @@ fn a_run_stopped_before_it_starts_reports_no_trials() {
 
 #[test]
 fn an_interrupted_shard_is_refused_by_merge() {
-    use forcesim::merge::{Input, MergeError, merge};
-    use forcesim::partial::{Header, HeaderInput, Partial};
+    use forcesim::shard::merge::{Input, MergeError, merge};
+    use forcesim::shard::partial::{Header, HeaderInput, Partial};
     use forcesim::shard::{Shard, run_shard};
 
     let model = common::model(TEXT);
@@ -322,7 +322,7 @@ mod signals {
         assert_eq!(code, 130, "{err}");
         assert!(err.contains("run shard 1/2 again"), "{err}");
         let bytes = std::fs::read(dir.join("p1.fsp")).expect("partial written");
-        let p = forcesim::partial::Partial::from_bytes(&bytes).expect("valid partial");
+        let p = forcesim::shard::partial::Partial::from_bytes(&bytes).expect("valid partial");
         assert!(p.header.interrupted);
         let out = Command::new(bin())
             .args(["merge", "p1.fsp"])

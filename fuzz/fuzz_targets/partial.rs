@@ -6,9 +6,9 @@
 //! reaches the header checks and the tally decoder instead of the checksum.
 #![no_main]
 
-use forcesim::merge::{Input, merge};
-use forcesim::partial::{FORMAT_VERSION, MAGIC, crc32};
-use forcesim::stats::codec::put_varint;
+use forcesim::shard::merge::{Input, merge};
+use forcesim::shard::partial::{FORMAT_VERSION, MAGIC, crc32};
+use forcesim::shard::codec::put_varint;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -3,8 +3,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use forcesim::merge::{self, MergeError, ReadError};
 use forcesim::report::Report;
+use forcesim::shard::merge::{self, MergeError, ReadError};
 
 use super::CliError;
 use super::args::MergeArgs;

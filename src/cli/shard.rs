@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use forcesim::engine::block_count;
 use forcesim::output::write_atomic;
-use forcesim::partial::{Header, HeaderInput, Partial};
+use forcesim::shard::partial::{Header, HeaderInput, Partial};
 use forcesim::shard::{Shard, run_shard, trials_in};
 use forcesim::{RunOptions, scenario};
 

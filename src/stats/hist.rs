@@ -5,9 +5,12 @@
 //! value each. Above that, each power of two `[2^e, 2^(e+1))` is split into 1024
 //! equal bins (relative width < 2^-10 < 0.1 %). The bins of the expected range are
 //! one contiguous array allocated up front (the fast path: one bounds check and one
-//! increment); the rest live in 4096-entry pages allocated when first touched, so a
-//! histogram costs memory only where values fall. Merging adds bins: it is exact,
-//! associative and commutative.
+//! increment), within a budget per tally; every other non-empty bin is one entry of
+//! an ordered map, so a histogram costs memory in proportion to the distinct bins
+//! observed, however wide its range. Merging adds bins: it is exact, associative
+//! and commutative.
+
+use std::collections::BTreeMap;
 
 /// Values `offset .. offset + EXACT` are binned exactly.
 pub const EXACT: u64 = 1 << 20;
@@ -15,14 +18,11 @@ const SUB_BITS: u32 = 10;
 const SUB: u64 = 1 << SUB_BITS;
 const LOG_BINS: u64 = (64 - 20) * SUB;
 const BINS: u64 = EXACT + LOG_BINS;
-const PAGE_BITS: u32 = 12;
-const PAGE: usize = 1 << PAGE_BITS;
-const PAGES: usize = (BINS as usize).div_ceil(PAGE);
+/// The contiguous array is allocated in multiples of this many bins.
+const PAGE: u64 = 1 << 12;
 
-/// Ranges up to this many values get their pages allocated up front.
-const PREALLOCATE: u64 = 1 << 17;
-
-type Page = Box<[u64; PAGE]>;
+/// Ranges up to this many values get their bins allocated up front.
+pub const PREALLOCATE: u64 = 1 << 17;
 
 /// A mergeable histogram of `u64` values.
 #[derive(Debug, Clone)]
@@ -30,8 +30,8 @@ pub struct Hist {
     offset: u64,
     /// Bins `0 .. dense.len()`, contiguous.
     dense: Box<[u64]>,
-    /// Bins from `dense.len()` on, by page (pages below `dense.len()` stay empty).
-    pages: Vec<Option<Page>>,
+    /// Non-empty bins from `dense.len()` on: bin → count (never below `dense.len()`).
+    sparse: BTreeMap<u32, u64>,
     /// Number of values added.
     pub n: u64,
     /// Exact sum of the values.
@@ -43,7 +43,7 @@ pub struct Hist {
 }
 
 impl PartialEq for Hist {
-    /// Equal when they hold the same values (however their pages were allocated).
+    /// Equal when they hold the same values (however their bins were allocated).
     fn eq(&self, other: &Self) -> bool {
         self.offset == other.offset
             && self.n == other.n
@@ -80,22 +80,30 @@ fn bin_range(b: usize) -> (u64, u64) {
 }
 
 impl Hist {
-    /// An empty histogram for values `≥ offset`, with pages allocated up front for
+    /// An empty histogram for values `≥ offset`, with bins allocated up front for
     /// values up to `expected_max` (when it is finite and within the exact range).
     pub fn new(offset: u64, expected_max: Option<u64>) -> Hist {
-        let mut pages: Vec<Option<Page>> = Vec::with_capacity(PAGES);
-        pages.resize_with(PAGES, || None);
-        // Preallocate modest ranges only; wider ones fill in where values fall.
-        let dense_len = match expected_max {
+        let dense_len = Hist::dense_len(offset, expected_max);
+        Hist::with_dense(offset, dense_len)
+    }
+
+    /// How many contiguous bins [`Hist::new`] allocates for this range: modest
+    /// ranges only; wider ones fill in where values fall.
+    pub fn dense_len(offset: u64, expected_max: Option<u64>) -> usize {
+        match expected_max {
             Some(m) if m.saturating_sub(offset) < PREALLOCATE => {
-                (m - offset.min(m) + 1).next_multiple_of(PAGE as u64) as usize
+                (m - offset.min(m) + 1).next_multiple_of(PAGE) as usize
             }
             _ => 0,
-        };
+        }
+    }
+
+    /// An empty histogram for values `≥ offset` with `dense_len` contiguous bins.
+    pub fn with_dense(offset: u64, dense_len: usize) -> Hist {
         Hist {
             offset,
             dense: vec![0; dense_len].into_boxed_slice(),
-            pages,
+            sparse: BTreeMap::new(),
             n: 0,
             sum: 0,
             min: u64::MAX,
@@ -155,8 +163,8 @@ impl Hist {
             *c += count;
             return;
         }
-        let page = self.pages[b >> PAGE_BITS].get_or_insert_with(|| Box::new([0; PAGE]));
-        page[b & (PAGE - 1)] += count;
+        // `b < BINS < 2^32`.
+        *self.sparse.entry(b as u32).or_insert(0) += count;
     }
 
     /// Adds `count` copies of `v` (summary-time transforms; not for the trial loop).
@@ -184,13 +192,8 @@ impl Hist {
                 self.add_to_bin(b, *c);
             }
         }
-        for (mine, theirs) in self.pages.iter_mut().zip(&other.pages) {
-            if let Some(t) = theirs {
-                let m = mine.get_or_insert_with(|| Box::new([0; PAGE]));
-                for (a, b) in m.iter_mut().zip(t.iter()) {
-                    *a += *b;
-                }
-            }
+        for (&b, &c) in &other.sparse {
+            self.add_to_bin(b as usize, c);
         }
         self.n += other.n;
         self.sum += other.sum;
@@ -206,14 +209,7 @@ impl Hist {
             .enumerate()
             .filter(|(_, c)| **c > 0)
             .map(|(b, c)| (b, *c));
-        dense.chain(self.pages.iter().enumerate().flat_map(|(p, page)| {
-            page.iter().flat_map(move |page| {
-                page.iter()
-                    .enumerate()
-                    .filter(|(_, c)| **c > 0)
-                    .map(move |(i, c)| ((p << PAGE_BITS) + i, *c))
-            })
-        }))
+        dense.chain(self.sparse.iter().map(|(&b, &c)| (b as usize, c)))
     }
 
     /// Adds `count` to bin `b` directly (for decoding a stored histogram).
@@ -243,6 +239,11 @@ impl Hist {
             (lo as f64 + hi as f64) / 2.0 + self.offset as f64
         };
         v.clamp(self.min as f64, self.max as f64)
+    }
+
+    /// The bin that value `v` falls in.
+    pub fn bin_of_value(&self, v: u64) -> usize {
+        bin_of(v.saturating_sub(self.offset))
     }
 
     /// Whether bin `b` holds a single value (so figures from it are exact).

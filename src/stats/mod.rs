@@ -5,7 +5,6 @@
 //! split among threads, shards or checkpoints, the merged tally, and therefore
 //! every figure of the report, is the same.
 
-pub mod codec;
 pub mod hist;
 
 use std::ops::AddAssign;
@@ -55,6 +54,10 @@ pub struct Tally {
     pub gaps: Vec<Option<Hist>>,
 }
 
+/// Contiguous histogram bins one tally allocates up front, at most (32 MiB):
+/// the fast path for the ranges a model expects, bounded however many pairs it tracks.
+const DENSE_BUDGET: usize = 1 << 22;
+
 /// The smallest count a draw from `d` can give (after rounding and clamping), and
 /// a value that draws rarely exceed (the maximum for bounded forms, six standard
 /// deviations out for unbounded ones): where histogram bins are laid out up front.
@@ -99,12 +102,23 @@ impl Tally {
                 .zip(t_max[t])
                 .map(|(a, b)| a.saturating_add(b));
         }
+        // Contiguous bins within a budget per tally (first come, first served);
+        // histograms beyond it keep only the bins they observe.
+        let mut budget = DENSE_BUDGET;
+        let mut hist = |offset: u64, max: Option<u64>| {
+            let len = Hist::dense_len(offset, max);
+            let len = if len <= budget { len } else { 0 };
+            budget -= len;
+            Hist::with_dense(offset, len)
+        };
+        let totals = (0..nc).map(|c| hist(c_min[c], c_max[c])).collect();
+        let provided = (0..nt).map(|t| hist(t_min[t], t_max[t])).collect();
         let gaps = (0..nt)
             .map(|t| {
                 model
                     .requirement(t)
                     .filter(|r| r.fixed.is_none())
-                    .map(|r| Hist::new(0, count_bounds(&r.dist).1))
+                    .map(|r| hist(0, count_bounds(&r.dist).1))
             })
             .collect();
         Tally {
@@ -122,8 +136,8 @@ impl Tally {
             contributed: vec![0; model.contributions.len()],
             timeline_all: vec![0; days],
             timeline_domain: vec![0; days * nd],
-            totals: (0..nc).map(|c| Hist::new(c_min[c], c_max[c])).collect(),
-            provided: (0..nt).map(|t| Hist::new(t_min[t], t_max[t])).collect(),
+            totals,
+            provided,
             gaps,
         }
     }

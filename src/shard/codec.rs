@@ -16,8 +16,8 @@
 
 use std::fmt;
 
-use super::{Hist, Tally};
 use crate::limits;
+use crate::stats::{Hist, Tally};
 
 /// Why bytes are not a valid tally body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -355,10 +355,21 @@ pub fn decode(bytes: &[u8], template: &Tally) -> Result<Tally, CodecError> {
 /// tallies within [`limits::MAX_TRIALS`] trials cannot overflow, and every
 /// subtraction in the report stays non-negative.
 pub fn check(t: &Tally) -> Result<(), String> {
+    check_counts(t)?;
+    check_sums(t)?;
+    let cap = value_cap(t);
+    for (what, h) in hists(t) {
+        check_hist(&what, h, t.trials, cap)?;
+    }
+    Ok(())
+}
+
+/// Every count at most the trials, and counts that imply each other ordered.
+fn check_counts(t: &Tally) -> Result<(), String> {
     let n = t.trials;
     if n > limits::MAX_TRIALS {
         return Err(format!(
-            "{n} trials, more than the limit of {}",
+            "trials: {n}, more than the limit of {}",
             limits::MAX_TRIALS
         ));
     }
@@ -385,6 +396,18 @@ pub fn check(t: &Tally) -> Result<(), String> {
             return Err(format!("{what}[{i}] ({x}) exceeds the trials ({n})"));
         }
     }
+    // A trial with every domain covered covers each domain.
+    if let Some((d, c)) = t
+        .covered
+        .iter()
+        .enumerate()
+        .find(|(_, c)| **c < t.all_covered)
+    {
+        return Err(format!(
+            "all_covered ({}) exceeds covered[{d}] ({c})",
+            t.all_covered
+        ));
+    }
     for (i, (&both, &inn)) in t.nation_in_all.iter().zip(&t.nation_in).enumerate() {
         if both > inn || both > t.all_covered {
             return Err(format!(
@@ -393,6 +416,12 @@ pub fn check(t: &Tally) -> Result<(), String> {
             ));
         }
     }
+    Ok(())
+}
+
+/// Every sum at most trials × [`limits::MAX_VALUE`].
+fn check_sums(t: &Tally) -> Result<(), String> {
+    let n = t.trials;
     let cap = u128::from(n) * u128::from(limits::MAX_VALUE);
     for (what, list) in [
         ("required_sum", &t.required_sum),
@@ -405,41 +434,70 @@ pub fn check(t: &Tally) -> Result<(), String> {
             ));
         }
     }
-    let hists = t
+    Ok(())
+}
+
+/// The largest value a histogram of `t` can hold: every contribution (or one
+/// requirement) at [`limits::MAX_VALUE`]; below `u64::MAX`, so that a range
+/// `max − min + 1` always fits.
+fn value_cap(t: &Tally) -> u64 {
+    let entries = (t.contributed.len() as u64).max(1);
+    entries.saturating_mul(limits::MAX_VALUE).min(u64::MAX - 1)
+}
+
+/// Every histogram of `t`, with its field name.
+fn hists(t: &Tally) -> impl Iterator<Item = (String, &Hist)> {
+    let totals = t
         .totals
         .iter()
         .enumerate()
-        .map(|(i, h)| (format!("totals[{i}]"), h))
-        .chain(
-            t.provided
-                .iter()
-                .enumerate()
-                .map(|(i, h)| (format!("provided[{i}]"), h)),
-        )
-        .chain(
-            t.gaps
-                .iter()
-                .enumerate()
-                .filter_map(|(i, g)| g.as_ref().map(|h| (format!("gaps[{i}]"), h))),
-        );
-    for (what, h) in hists {
-        if h.n != n {
-            return Err(format!("{what} holds {} values for {n} trials", h.n));
+        .map(|(i, h)| (format!("totals[{i}]"), h));
+    let provided = t
+        .provided
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (format!("provided[{i}]"), h));
+    let gaps = t
+        .gaps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, g)| g.as_ref().map(|h| (format!("gaps[{i}]"), h)));
+    totals.chain(provided).chain(gaps)
+}
+
+/// A histogram holds one value per trial, at most `cap`, with moments that agree
+/// with each other and with its bins.
+fn check_hist(what: &str, h: &Hist, n: u64, cap: u64) -> Result<(), String> {
+    if h.n != n {
+        return Err(format!("{what}.n: {} values for {n} trials", h.n));
+    }
+    if h.n == 0 {
+        if h.sum != 0 || h.min != u64::MAX || h.max != 0 {
+            return Err(format!("{what}: empty but has a sum, minimum or maximum"));
         }
-        if h.n == 0 {
-            if h.sum != 0 || h.min != u64::MAX || h.max != 0 {
-                return Err(format!("{what} is empty but has a sum, minimum or maximum"));
-            }
-            continue;
-        }
-        let lo = u128::from(h.min) * u128::from(h.n);
-        let hi = u128::from(h.max) * u128::from(h.n);
-        if h.min > h.max || h.sum < lo || h.sum > hi {
-            return Err(format!(
-                "{what} has inconsistent moments (minimum {}, maximum {}, sum {} of {} values)",
-                h.min, h.max, h.sum, h.n
-            ));
-        }
+        return Ok(());
+    }
+    if h.max > cap {
+        return Err(format!(
+            "{what}.max: {} exceeds the largest value the scenario can produce ({cap})",
+            h.max
+        ));
+    }
+    let lo = u128::from(h.min) * u128::from(h.n);
+    let hi = u128::from(h.max) * u128::from(h.n);
+    if h.min > h.max || h.sum < lo || h.sum > hi {
+        return Err(format!(
+            "{what}: inconsistent moments (minimum {}, maximum {}, sum {} of {} values)",
+            h.min, h.max, h.sum, h.n
+        ));
+    }
+    let first = h.bins().next().map(|(b, _)| b);
+    let last = h.bins().last().map(|(b, _)| b);
+    if first != Some(h.bin_of_value(h.min)) || last != Some(h.bin_of_value(h.max)) {
+        return Err(format!(
+            "{what}.min/max: the minimum {} or maximum {} is not in the first or last non-empty bin",
+            h.min, h.max
+        ));
     }
     Ok(())
 }

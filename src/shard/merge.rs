@@ -10,9 +10,9 @@ use std::fmt;
 use std::ops::Range;
 use std::path::PathBuf;
 
+use super::partial::{Partial, PartialError, digest_hex};
 use crate::engine::{STREAMS, block_count};
 use crate::model::Model;
-use crate::partial::{Partial, PartialError, digest_hex};
 use crate::scenario::{self, Diagnostics};
 use crate::stats::Tally;
 
@@ -78,12 +78,20 @@ impl fmt::Display for Blocks<'_> {
     }
 }
 
+/// A partial read from one input: the name given and its contents.
+type Part<'a> = (&'a str, Partial);
+
+/// `Err(MergeError::Incompatible(m))`.
+fn incompatible<T>(m: String) -> Result<T, MergeError> {
+    Err(MergeError::Incompatible(m))
+}
+
 /// Reads, checks and merges `inputs`.
 pub fn merge(inputs: &[Input]) -> Result<Merged, MergeError> {
     if inputs.is_empty() {
         return Err(MergeError::NoParts);
     }
-    let mut parts: Vec<(&str, Partial)> = Vec::with_capacity(inputs.len());
+    let mut parts: Vec<Part<'_>> = Vec::with_capacity(inputs.len());
     for i in inputs {
         let p = Partial::from_bytes(&i.bytes).map_err(|error| MergeError::Invalid {
             file: i.name.clone(),
@@ -91,10 +99,27 @@ pub fn merge(inputs: &[Input]) -> Result<Merged, MergeError> {
         })?;
         parts.push((&i.name, p));
     }
-    let incompatible = |m: String| Err(MergeError::Incompatible(m));
+    check_origin(&parts)?;
+    check_same_run(&parts)?;
+    let order = check_blocks(&parts)?;
+    check_coverage(&parts, &order)?;
+    let (first, p) = &parts[order[0]];
+    let model = embedded_model(first, p)?;
+    let (tally, threads, elapsed_s) = sum_tallies(&parts, &order, &model)?;
+    let h0 = &parts[0].1.header;
+    debug_assert_eq!(tally.trials, h0.trials);
+    Ok(Merged {
+        model,
+        tally,
+        seed: h0.seed,
+        threads,
+        elapsed_s,
+    })
+}
 
-    // Written by this forcesim, with these streams.
-    for (name, p) in &parts {
+/// Every part was written by this forcesim, with these streams.
+fn check_origin(parts: &[Part<'_>]) -> Result<(), MergeError> {
+    for (name, p) in parts {
         let h = &p.header;
         if h.forcesim != crate::VERSION {
             return incompatible(format!(
@@ -110,8 +135,11 @@ pub fn merge(inputs: &[Input]) -> Result<Merged, MergeError> {
             ));
         }
     }
+    Ok(())
+}
 
-    // Same run: scenario, overrides, seed, trials.
+/// Every part belongs to the same run: scenario, overrides, seed, trials.
+fn check_same_run(parts: &[Part<'_>]) -> Result<(), MergeError> {
     let (name0, p0) = &parts[0];
     let h0 = &p0.header;
     for (name, p) in &parts[1..] {
@@ -148,16 +176,19 @@ pub fn merge(inputs: &[Input]) -> Result<Merged, MergeError> {
             ));
         }
     }
+    Ok(())
+}
 
-    // Every block exactly once.
-    let total = block_count(h0.trials);
+/// No shard is given twice and no two parts overlap; returns the parts' indices
+/// in block order.
+fn check_blocks(parts: &[Part<'_>]) -> Result<Vec<usize>, MergeError> {
     let mut order: Vec<usize> = (0..parts.len()).collect();
     order.sort_by_key(|&i| {
         let d = parts[i].1.header.done();
         (d.start, d.end)
     });
     let mut seen: std::collections::HashMap<(u64, u64), &str> = Default::default();
-    for (name, p) in &parts {
+    for (name, p) in parts {
         let s = p.header.shard;
         if let Some(other) = seen.insert((s.index, s.count), name) {
             return incompatible(format!(
@@ -195,9 +226,17 @@ pub fn merge(inputs: &[Input]) -> Result<Merged, MergeError> {
             reach = Some((d.end, i));
         }
     }
+    Ok(order)
+}
+
+/// The parts (in block order) cover every block of the run; the error lists what
+/// is missing and which shards to run again.
+fn check_coverage(parts: &[Part<'_>], order: &[usize]) -> Result<(), MergeError> {
+    let h0 = &parts[0].1.header;
+    let total = block_count(h0.trials);
     let mut missing: Vec<Range<u64>> = Vec::new();
     let mut next = 0u64;
-    for &i in &order {
+    for &i in order {
         let d = parts[i].1.header.done();
         if d.start > next {
             missing.push(next..d.start);
@@ -209,10 +248,7 @@ pub fn merge(inputs: &[Input]) -> Result<Merged, MergeError> {
     }
     if !missing.is_empty() {
         let list: Vec<String> = missing.iter().map(|r| Blocks(r).to_string()).collect();
-        let trials: u64 = missing
-            .iter()
-            .map(|r| crate::shard::trials_in(h0.trials, r))
-            .sum();
+        let trials: u64 = missing.iter().map(|r| super::trials_in(h0.trials, r)).sum();
         let mut msg = format!(
             "the parts do not cover the whole run: {} of {total} ({trials} of {} trials) missing",
             list.join(", "),
@@ -239,7 +275,7 @@ pub fn merge(inputs: &[Input]) -> Result<Merged, MergeError> {
                 }
             }
         }
-        for (name, p) in &parts {
+        for (name, p) in parts {
             if p.header.interrupted {
                 let h = &p.header;
                 msg.push_str(&format!(
@@ -253,10 +289,12 @@ pub fn merge(inputs: &[Input]) -> Result<Merged, MergeError> {
         }
         return incompatible(msg);
     }
+    Ok(())
+}
 
-    // The model, from the embedded scenario; the report's path is the one given
-    // to the shard that starts the run.
-    let (first, p) = &parts[order[0]];
+/// The model, from the scenario embedded in `p` (the shard that starts the run:
+/// the report's path is the one given to it), checked against its digest.
+fn embedded_model(first: &str, p: &Partial) -> Result<Model, MergeError> {
     let src = &p.header.scenario;
     let model = scenario::parse(&src.origin, &src.text, &src.overrides).map_err(|d| {
         MergeError::Scenario {
@@ -277,12 +315,20 @@ pub fn merge(inputs: &[Input]) -> Result<Merged, MergeError> {
             },
         });
     }
+    Ok(model)
+}
 
-    // The tallies, in block order (the sum does not depend on it).
-    let template = Tally::new(&model);
+/// The sum of the parts' tallies (in block order: the sum does not depend on it),
+/// each decoded and checked against the model; with the threads and seconds spent.
+fn sum_tallies(
+    parts: &[Part<'_>],
+    order: &[usize],
+    model: &Model,
+) -> Result<(Tally, usize, f64), MergeError> {
+    let template = Tally::new(model);
     let mut tally = template.clone();
     let (mut threads, mut elapsed_s) = (0usize, 0.0f64);
-    for &i in &order {
+    for &i in order {
         let (name, p) = &parts[i];
         let t = p.tally(&template).map_err(|error| MergeError::Invalid {
             file: name.to_string(),
@@ -294,14 +340,7 @@ pub fn merge(inputs: &[Input]) -> Result<Merged, MergeError> {
             elapsed_s += p.header.engine.elapsed_s;
         }
     }
-    debug_assert_eq!(tally.trials, h0.trials);
-    Ok(Merged {
-        model,
-        tally,
-        seed: h0.seed,
-        threads,
-        elapsed_s,
-    })
+    Ok((tally, threads, elapsed_s))
 }
 
 /// Reads the partial files at `paths`, refusing any larger than

@@ -7,7 +7,7 @@
 //! 89 46 53 50 0D 0A 1A 0A   signature "\x89FSP\r\n\x1a\n"
 //! varint                    format version (1)
 //! varint, bytes             header: UTF-8 JSON (versions, scenario text, seed, trials, blocks)
-//! varint, bytes             body: the tally (crate::stats::codec)
+//! varint, bytes             body: the tally (crate::shard::codec)
 //! 4 bytes                   CRC-32 (IEEE) of everything before it, little-endian
 //! ```
 //!
@@ -20,12 +20,12 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
+use super::codec::{self, Reader, put_varint};
+use super::{Shard, trials_in};
 use crate::engine::{STREAMS, block_count};
 use crate::limits;
 use crate::model::Model;
-use crate::shard::{Shard, trials_in};
 use crate::stats::Tally;
-use crate::stats::codec::{self, Reader, put_varint};
 
 /// The file signature: a high byte (not ASCII), `FSP`, CR LF, Ctrl-Z, LF, so that
 /// text-mode transfers and truncation to 7 bits are caught at once.
@@ -198,7 +198,7 @@ impl Header {
 pub struct Partial {
     /// The header.
     pub header: Header,
-    /// The tally, encoded ([`crate::stats::codec`]).
+    /// The tally, encoded ([`crate::shard::codec`]).
     pub body: Vec<u8>,
 }
 
@@ -207,35 +207,9 @@ pub fn digest_hex(model: &Model) -> String {
     format!("{:016x}", model.digest)
 }
 
-const fn crc_table() -> [u32; 256] {
-    let mut t = [0u32; 256];
-    let mut i = 0;
-    while i < 256 {
-        let mut c = i as u32;
-        let mut k = 0;
-        while k < 8 {
-            c = if c & 1 != 0 {
-                0xedb8_8320 ^ (c >> 1)
-            } else {
-                c >> 1
-            };
-            k += 1;
-        }
-        t[i] = c;
-        i += 1;
-    }
-    t
-}
-
-static CRC_TABLE: [u32; 256] = crc_table();
-
 /// CRC-32 (IEEE 802.3, as in zlib, PNG and gzip) of `bytes`.
 pub fn crc32(bytes: &[u8]) -> u32 {
-    let mut c = !0u32;
-    for &b in bytes {
-        c = CRC_TABLE[((c ^ u32::from(b)) & 0xff) as usize] ^ (c >> 8);
-    }
-    !c
+    crc32fast::hash(bytes)
 }
 
 impl Partial {
@@ -266,24 +240,8 @@ impl Partial {
     /// header are checked; the body is decoded later, against the model
     /// ([`Partial::tally`]).
     pub fn from_bytes(bytes: &[u8]) -> Result<Partial, PartialError> {
-        if bytes.len() < MAGIC.len() || bytes[..MAGIC.len()] != MAGIC {
-            let hint = if bytes.first() == Some(&b'{') {
-                " (it looks like JSON: merge reads the files written by `run --shard K/N --partial PATH`, not reports)"
-            } else if bytes.is_empty() {
-                " (it is empty)"
-            } else {
-                ""
-            };
-            return Err(PartialError::at(
-                0,
-                format!(
-                    "not a forcesim partial file: it does not start with the partial signature{hint}"
-                ),
-            ));
-        }
+        check_magic(bytes)?;
         let mut r = Reader::new(&bytes[MAGIC.len()..]);
-        let off = |r: &Reader<'_>| MAGIC.len() + r.pos();
-        let lift = |e: codec::CodecError| PartialError::at(MAGIC.len() + e.offset, e.message);
         let version = r.varint("the format version").map_err(lift)?;
         if version != u128::from(FORMAT_VERSION) {
             return Err(PartialError::at(
@@ -293,55 +251,9 @@ impl Partial {
                 ),
             ));
         }
-        let at = off(&r);
-        let header_len = r.varint("the header length").map_err(lift)?;
-        if header_len > MAX_HEADER_BYTES as u128 {
-            return Err(PartialError::at(
-                at,
-                format!(
-                    "the header claims {header_len} bytes, more than the limit of {MAX_HEADER_BYTES}"
-                ),
-            ));
-        }
-        let header_at = off(&r);
-        let header_bytes = r.bytes(header_len as usize, "the header").map_err(lift)?;
-        let at = off(&r);
-        let body_len = r.varint("the body length").map_err(lift)?;
-        if body_len > (r.remaining() as u128).saturating_sub(4) {
-            return Err(PartialError::at(
-                at,
-                format!(
-                    "the body claims {body_len} bytes but only {} remain before the checksum: the file is truncated",
-                    r.remaining().saturating_sub(4)
-                ),
-            ));
-        }
-        let body = r.bytes(body_len as usize, "the body").map_err(lift)?;
-        let crc_at = off(&r);
-        if r.remaining() != 4 {
-            return Err(PartialError::at(
-                crc_at,
-                format!(
-                    "{} bytes follow the body where the 4-byte checksum should end the file",
-                    r.remaining()
-                ),
-            ));
-        }
-        let stored = u32::from_le_bytes([
-            bytes[crc_at],
-            bytes[crc_at + 1],
-            bytes[crc_at + 2],
-            bytes[crc_at + 3],
-        ]);
-        let actual = crc32(&bytes[..crc_at]);
-        if stored != actual {
-            return Err(PartialError::at(
-                crc_at,
-                format!(
-                    "checksum mismatch (stored {stored:08x}, computed {actual:08x}): the file is corrupt"
-                ),
-            ));
-        }
+        let (header_at, header_bytes) = read_header(&mut r)?;
+        let body = read_body(&mut r)?;
+        check_crc(bytes, &r)?;
         let header: Header = serde_json::from_slice(header_bytes)
             .map_err(|e| PartialError::at(header_at, format!("the header is not valid: {e}")))?;
         header
@@ -386,7 +298,7 @@ pub struct HeaderInput<'a> {
     /// Which shard.
     pub shard: Shard,
     /// The shard's run.
-    pub run: &'a crate::shard::ShardRun,
+    pub run: &'a super::ShardRun,
 }
 
 impl Header {
@@ -416,6 +328,98 @@ impl Header {
             },
         }
     }
+}
+
+/// The offset in the file of the reader's position (the reader starts after the signature).
+fn off(r: &Reader<'_>) -> usize {
+    MAGIC.len() + r.pos()
+}
+
+/// A codec error as a partial error at its offset in the file.
+fn lift(e: codec::CodecError) -> PartialError {
+    PartialError::at(MAGIC.len() + e.offset, e.message)
+}
+
+/// The file starts with the partial signature (with a hint for common mistakes).
+fn check_magic(bytes: &[u8]) -> Result<(), PartialError> {
+    if bytes.len() >= MAGIC.len() && bytes[..MAGIC.len()] == MAGIC {
+        return Ok(());
+    }
+    let hint = if bytes.first() == Some(&b'{') {
+        " (it looks like JSON: merge reads the files written by `run --shard K/N --partial PATH`, not reports)"
+    } else if bytes.is_empty() {
+        " (it is empty)"
+    } else {
+        ""
+    };
+    Err(PartialError::at(
+        0,
+        format!("not a forcesim partial file: it does not start with the partial signature{hint}"),
+    ))
+}
+
+/// The header's length and bytes: its offset in the file and its bytes.
+fn read_header<'a>(r: &mut Reader<'a>) -> Result<(usize, &'a [u8]), PartialError> {
+    let at = off(r);
+    let header_len = r.varint("the header length").map_err(lift)?;
+    if header_len > MAX_HEADER_BYTES as u128 {
+        return Err(PartialError::at(
+            at,
+            format!(
+                "the header claims {header_len} bytes, more than the limit of {MAX_HEADER_BYTES}"
+            ),
+        ));
+    }
+    let header_at = off(r);
+    let header_bytes = r.bytes(header_len as usize, "the header").map_err(lift)?;
+    Ok((header_at, header_bytes))
+}
+
+/// The body's length and bytes, which must leave exactly the 4-byte checksum.
+fn read_body<'a>(r: &mut Reader<'a>) -> Result<&'a [u8], PartialError> {
+    let at = off(r);
+    let body_len = r.varint("the body length").map_err(lift)?;
+    if body_len > (r.remaining() as u128).saturating_sub(4) {
+        return Err(PartialError::at(
+            at,
+            format!(
+                "the body claims {body_len} bytes but only {} remain before the checksum: the file is truncated",
+                r.remaining().saturating_sub(4)
+            ),
+        ));
+    }
+    let body = r.bytes(body_len as usize, "the body").map_err(lift)?;
+    if r.remaining() != 4 {
+        return Err(PartialError::at(
+            off(r),
+            format!(
+                "{} bytes follow the body where the 4-byte checksum should end the file",
+                r.remaining()
+            ),
+        ));
+    }
+    Ok(body)
+}
+
+/// The stored checksum (the file's last 4 bytes, at the reader's position) matches.
+fn check_crc(bytes: &[u8], r: &Reader<'_>) -> Result<(), PartialError> {
+    let crc_at = off(r);
+    let stored = u32::from_le_bytes([
+        bytes[crc_at],
+        bytes[crc_at + 1],
+        bytes[crc_at + 2],
+        bytes[crc_at + 3],
+    ]);
+    let actual = crc32(&bytes[..crc_at]);
+    if stored != actual {
+        return Err(PartialError::at(
+            crc_at,
+            format!(
+                "checksum mismatch (stored {stored:08x}, computed {actual:08x}): the file is corrupt"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! blocks `[(K−1)·B/N, K·B/N)`. The N ranges are contiguous, disjoint and cover
 //! every block; a shard is empty when N > B and K·B/N = (K−1)·B/N. Because a
 //! block's outcome depends only on (scenario, seed, block), the tallies of the N
-//! shards add up to exactly the tally of the whole run ([`crate::merge`]).
+//! shards add up to exactly the tally of the whole run ([`crate::shard::merge`]).
 
 use std::fmt;
 use std::ops::Range;
@@ -16,6 +16,10 @@ use crate::engine::{self, EngineError, block_count, block_len};
 use crate::limits;
 use crate::model::Model;
 use crate::stats::Tally;
+
+pub mod codec;
+pub mod merge;
+pub mod partial;
 
 /// Shard `index` of `count` (1-based).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
