@@ -20,7 +20,7 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode, CliError> {
             .map_err(|d| CliError::Invalid(d.to_string()))
     };
     let model = match (&a.scenario, a.synthetic) {
-        (Some(path), _) => super::run::load(path, &a.scenario_opts.set)?,
+        (Some(path), _) => super::common::load(path, &a.scenario_opts.set)?,
         (None, Some((n, d))) => built_in("synthetic", &forcesim::synth::scenario(n, d, 1))?,
         (None, None) => built_in("paris-2026.toml (built in)", REFERENCE)?,
     };
@@ -108,6 +108,6 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode, CliError> {
         model_ns / model.nations.len() as f64,
         model.nations.len()
     );
-    super::whatif_common::print_stdout(&out)?;
+    super::common::print_stdout(&out)?;
     Ok(ExitCode::SUCCESS)
 }
