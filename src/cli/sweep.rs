@@ -54,9 +54,12 @@ pub fn point_errors(errors: &[PointError], total: usize) -> String {
     out.join("\n")
 }
 
+/// The axes, the grid's points, the base model and one model per point.
+type Prepared = (Vec<Axis>, Vec<Point>, Model, Vec<Model>);
+
 /// The parsed axes, the grid's points and one model per point; a usage or
 /// scenario error for any invalid point, before anything runs.
-fn prepare(a: &SweepArgs) -> Result<(Vec<Axis>, Vec<Point>, Model, Vec<Model>), CliError> {
+fn prepare(a: &SweepArgs) -> Result<Prepared, CliError> {
     let axes = a
         .vary
         .iter()
