@@ -2,7 +2,12 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
+
+use super::opts::{
+    OutputOpts, ScenarioOpts, parse_eps, parse_synthetic, parse_threads, parse_trials,
+};
+use super::whatif_args;
 
 /// Monte Carlo planning for a multinational force: how big it will be, which
 /// domains fall short and by how much, who leads when a lead nation drops out,
@@ -30,14 +35,14 @@ pub enum Command {
     #[command(after_help = "Exit code 0 when every file is valid, 2 otherwise.")]
     Validate(ValidateArgs),
     /// Vary one or two values of a scenario over a range: a table or a decision table.
-    #[command(after_help = super::whatif_args::SWEEP_HELP)]
-    Sweep(super::whatif_args::SweepArgs),
+    #[command(after_help = whatif_args::SWEEP_HELP)]
+    Sweep(whatif_args::SweepArgs),
     /// Compare scenarios or variants side by side, with each difference's 95 % interval.
-    #[command(after_help = super::whatif_args::COMPARE_HELP)]
-    Compare(super::whatif_args::CompareArgs),
+    #[command(after_help = whatif_args::COMPARE_HELP)]
+    Compare(whatif_args::CompareArgs),
     /// Goal seek: the nations to secure, or the requirement to relax, to reach a target P(all covered).
-    #[command(after_help = super::whatif_args::SECURE_HELP)]
-    Secure(super::whatif_args::SecureArgs),
+    #[command(after_help = whatif_args::SECURE_HELP)]
+    Secure(whatif_args::SecureArgs),
     /// Measure throughput: trials per second beside the floor of the scenario's own draws.
     #[command(
         after_help = "The floor is the time the same number and kinds of random draws take with\nno model logic: the model's cost over the floor is the price of the model itself.\nBoth run the copy of the code compiled for the best instruction set this\nprocessor has (baseline x86-64, x86-64-v3 or v4; the output names it), with\nthe same results whichever runs.\n\nExamples:\n  forcesim bench                      # the built-in reference scenario, 1 thread\n  forcesim bench scenarios/paris-2026.toml -n 5000000 -j 2"
@@ -49,7 +54,7 @@ pub enum Command {
     )]
     Merge(MergeArgs),
     /// Print the JSON Schema of the scenario format (for editor completion).
-    #[command(after_help = super::whatif_args::SCHEMA_HELP)]
+    #[command(after_help = whatif_args::SCHEMA_HELP)]
     Schema,
 }
 
@@ -76,17 +81,6 @@ pub struct BenchArgs {
     pub scenario_opts: ScenarioOpts,
 }
 
-/// Options shared by every command that reads a scenario.
-#[derive(Debug, Args, Clone, Default)]
-pub struct ScenarioOpts {
-    /// Override a value of the scenario before validation: a dotted key and a TOML
-    /// value, e.g. `nations.ESP.participation=0.3`,
-    /// `domains.land.requirements.troops=30000`,
-    /// `nations.GBR.contributions.land.troops={pert=[5000,7500,10000]}`. Repeatable.
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
-}
-
 /// `forcesim run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -104,17 +98,8 @@ pub struct RunArgs {
     pub threads: Option<usize>,
     #[command(flatten)]
     pub scenario_opts: ScenarioOpts,
-    /// Write the JSON report to PATH (`-`: standard output).
-    #[arg(long, value_name = "PATH")]
-    pub json: Option<PathBuf>,
-    /// Write the report as tidy CSV (scope,id,capability,metric,value) to PATH (`-`: standard output).
-    #[arg(long, value_name = "PATH")]
-    pub csv: Option<PathBuf>,
     #[command(flatten)]
-    pub chart_opts: ChartOpts,
-    /// Do not print the summary table.
-    #[arg(short, long)]
-    pub quiet: bool,
+    pub output: OutputOpts,
     /// Run only shard K of N (contiguous block ranges) and write its tally to
     /// --partial; combine the N partials with `forcesim merge`.
     #[arg(long, value_name = "K/N", requires = "partial", conflicts_with_all = ["json", "csv", "charts"])]
@@ -124,8 +109,9 @@ pub struct RunArgs {
     pub partial: Option<PathBuf>,
     /// Run until the 95 % interval of P(all covered) is at most ± EPS (e.g. 0.005),
     /// checked at fixed block counts; -n is then the most trials to run
-    /// [default: 100000000]. The report records the trials used.
-    #[arg(long, value_name = "EPS", value_parser = super::whatif_args::parse_eps, conflicts_with = "shard")]
+    /// [default: 100000000]. The report records the trials used; the exit code is 3
+    /// when the cap comes first.
+    #[arg(long, value_name = "EPS", value_parser = parse_eps, conflicts_with = "shard")]
     pub precision: Option<f64>,
     /// The figure --precision targets: `p_all_covered` or `domains.ID.p_covered`.
     #[arg(long, value_name = "FIGURE", requires = "precision")]
@@ -138,47 +124,8 @@ pub struct MergeArgs {
     /// Partial files written by `run --shard K/N --partial PATH`.
     #[arg(required = true, value_name = "PARTIAL")]
     pub parts: Vec<PathBuf>,
-    /// Write the JSON report to PATH (`-`: standard output).
-    #[arg(long, value_name = "PATH")]
-    pub json: Option<PathBuf>,
-    /// Write the report as tidy CSV to PATH (`-`: standard output).
-    #[arg(long, value_name = "PATH")]
-    pub csv: Option<PathBuf>,
     #[command(flatten)]
-    pub chart_opts: ChartOpts,
-    /// Do not print the summary table.
-    #[arg(short, long)]
-    pub quiet: bool,
-}
-
-/// `--charts DIR` and `--chart-format`, shared by the commands that write a report.
-#[derive(Debug, Args, Clone)]
-pub struct ChartOpts {
-    /// Write the charts (force, coverage, gaps, tornado, contributions, and timeline
-    /// when the scenario has `timeline_days`) into DIR, created if missing.
-    #[arg(long, value_name = "DIR")]
-    pub charts: Option<PathBuf>,
-    /// Image format of `--charts`: png (1600×1000, for slides) or svg (for reports).
-    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = ChartFormat::Png)]
-    pub chart_format: ChartFormat,
-}
-
-/// Image format of the charts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ChartFormat {
-    /// PNG, 1600×1000 pixels.
-    Png,
-    /// SVG.
-    Svg,
-}
-
-impl From<ChartFormat> for forcesim::charts::Format {
-    fn from(f: ChartFormat) -> Self {
-        match f {
-            ChartFormat::Png => forcesim::charts::Format::Png,
-            ChartFormat::Svg => forcesim::charts::Format::Svg,
-        }
-    }
+    pub output: OutputOpts,
 }
 
 /// `forcesim validate`.
@@ -191,58 +138,6 @@ pub struct ValidateArgs {
     pub scenario_opts: ScenarioOpts,
 }
 
-pub(super) fn parse_trials(s: &str) -> Result<u64, String> {
-    let clean: String = s.chars().filter(|c| *c != '_' && *c != ',').collect();
-    let n: u64 = match clean.parse::<u64>() {
-        Ok(n) => n,
-        Err(_) => match clean.parse::<f64>() {
-            Ok(x) if x.is_finite() && x >= 1.0 && x.fract() == 0.0 && x <= 1e18 => x as u64,
-            _ => {
-                return Err(format!(
-                    "`{s}` is not a whole number of trials (e.g. 200000 or 2e5)"
-                ));
-            }
-        },
-    };
-    if n == 0 {
-        return Err("at least 1 trial".into());
-    }
-    if n > forcesim::limits::MAX_TRIALS {
-        return Err(format!(
-            "at most {} trials in one run; split larger runs into shards",
-            forcesim::limits::MAX_TRIALS
-        ));
-    }
-    Ok(n)
-}
-
-pub(super) fn parse_synthetic(s: &str) -> Result<(usize, usize), String> {
-    let err = || format!("`{s}` is not NATIONSxDOMAINS, e.g. 300x8");
-    let (n, d) = s.split_once(['x', 'X']).ok_or_else(err)?;
-    let n: usize = n.trim().parse().map_err(|_| err())?;
-    let d: usize = d.trim().parse().map_err(|_| err())?;
-    if !(2..=forcesim::limits::MAX_NATIONS).contains(&n) || !(1..=8).contains(&d) {
-        return Err(format!(
-            "a synthetic coalition has 2 to {} nations and 1 to 8 domains",
-            forcesim::limits::MAX_NATIONS
-        ));
-    }
-    Ok((n, d))
-}
-
-pub(crate) fn parse_threads(s: &str) -> Result<usize, String> {
-    let n: usize = s
-        .parse()
-        .map_err(|_| format!("`{s}` is not a number of threads"))?;
-    if n == 0 || n > forcesim::limits::MAX_THREADS {
-        return Err(format!(
-            "threads must be between 1 and {}",
-            forcesim::limits::MAX_THREADS
-        ));
-    }
-    Ok(n)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,14 +146,5 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn trial_counts_accept_readable_forms() {
-        assert_eq!(parse_trials("200_000"), Ok(200_000));
-        assert_eq!(parse_trials("2e5"), Ok(200_000));
-        assert!(parse_trials("0").is_err());
-        assert!(parse_trials("1e13").is_err());
-        assert!(parse_trials("x").is_err());
     }
 }

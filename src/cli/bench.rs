@@ -14,16 +14,21 @@ use super::args::BenchArgs;
 /// The reference scenario, built in, for `forcesim bench` without a file.
 const REFERENCE: &str = include_str!("../../scenarios/paris-2026.toml");
 
-pub fn bench(a: BenchArgs) -> Result<ExitCode, CliError> {
+/// The model to measure: the file, a synthetic coalition, or the reference.
+fn model(a: &BenchArgs) -> Result<forcesim::Model, CliError> {
     let built_in = |origin: &str, text: &str| {
         scenario::parse(origin, text, &a.scenario_opts.set)
             .map_err(|d| CliError::Invalid(d.to_string()))
     };
-    let model = match (&a.scenario, a.synthetic) {
-        (Some(path), _) => super::run::load(path, &a.scenario_opts.set)?,
-        (None, Some((n, d))) => built_in("synthetic", &forcesim::synth::scenario(n, d, 1))?,
-        (None, None) => built_in("paris-2026.toml (built in)", REFERENCE)?,
-    };
+    match (&a.scenario, a.synthetic) {
+        (Some(path), _) => super::common::load(path, &a.scenario_opts.set),
+        (None, Some((n, d))) => built_in("synthetic", &forcesim::synth::scenario(n, d, 1)),
+        (None, None) => built_in("paris-2026.toml (built in)", REFERENCE),
+    }
+}
+
+pub fn bench(a: BenchArgs) -> Result<ExitCode, CliError> {
+    let model = model(&a)?;
     let threads = a.threads.unwrap_or(1);
     let seed = a.seed.unwrap_or(1);
     // A short warm-up so that the first timing does not pay for page faults.
@@ -44,10 +49,24 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode, CliError> {
         },
     )
     .context("the simulation could not start")?;
-    let secs = run.report.engine.elapsed_s;
-    let n = run.report.trials as f64;
     let plan = draws(&model, &run.tally);
     let floor_s = floor(&plan, seed).as_secs_f64();
+    let out = summary(&model, &run, &plan, floor_s, threads, seed);
+    super::common::print_stdout(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The measurement, as printed.
+fn summary(
+    model: &forcesim::Model,
+    run: &forcesim::Run,
+    plan: &[forcesim::bench::Draws],
+    floor_s: f64,
+    threads: usize,
+    seed: u64,
+) -> String {
+    let secs = run.report.engine.elapsed_s;
+    let n = run.report.trials as f64;
     let model_ns = secs * 1e9 / n * threads as f64;
     let mut out = String::new();
     let floor_ns = floor_s * 1e9 / n;
@@ -97,7 +116,7 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode, CliError> {
         model_ns,
         floor_ns
     );
-    let kinds: Vec<String> = per_kind(&plan)
+    let kinds: Vec<String> = per_kind(plan)
         .iter()
         .map(|(k, c)| format!("{k} {:.1}", *c as f64 / n))
         .collect();
@@ -108,6 +127,5 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode, CliError> {
         model_ns / model.nations.len() as f64,
         model.nations.len()
     );
-    super::whatif_common::print_stdout(&out)?;
-    Ok(ExitCode::SUCCESS)
+    out
 }

@@ -1,16 +1,18 @@
 //! `forcesim compare`.
 
+use std::path::Path;
 use std::process::ExitCode;
+use std::sync::atomic::Ordering;
 
 use anyhow::Context;
-use forcesim::RunOptions;
-use forcesim::whatif::compare::{self, unique_labels};
+use forcesim::whatif::compare::{self, Comparison, unique_labels};
 use forcesim::whatif::sweep::split_top;
+use forcesim::{Model, RunOptions};
 
 use super::CliError;
-use super::run::load;
+use super::common::{distinct_files, emit, load, one_stdout, resolve, to_json_marked};
+use super::interrupt::{EXIT_INTERRUPTED, stop_flag};
 use super::whatif_args::CompareArgs;
-use super::whatif_common::{emit, one_stdout, resolve};
 
 /// Reads `[LABEL:] KEY=VALUE[; KEY=VALUE…]` into a label and overrides.
 pub fn parse_variant(spec: &str) -> Result<(String, Vec<String>), String> {
@@ -39,8 +41,8 @@ pub fn parse_variant(spec: &str) -> Result<(String, Vec<String>), String> {
     Ok((label, sets))
 }
 
-pub fn compare(a: CompareArgs) -> Result<ExitCode, CliError> {
-    one_stdout(&[("--json", &a.json), ("--csv", &a.csv)])?;
+/// Every scenario to compare, labelled: the files, then the variants of the first.
+fn scenarios(a: &CompareArgs) -> Result<Vec<(String, Model)>, CliError> {
     let variants = a
         .variant
         .iter()
@@ -69,31 +71,63 @@ pub fn compare(a: CompareArgs) -> Result<ExitCode, CliError> {
         models.push(load(&a.scenarios[0], &set)?);
         labels.push(label.clone());
     }
-    let labels = unique_labels(labels);
-    let (trials, seed, threads) = resolve(&a.control, &models[0]);
-    let scenarios: Vec<(String, forcesim::Model)> = labels.into_iter().zip(models).collect();
-    let result = compare::compare(
-        &scenarios,
-        &RunOptions {
-            trials,
-            seed,
-            threads,
-            ..Default::default()
-        },
-    )
-    .context("the simulation could not start")?;
-    if let Some(dir) = &a.charts {
-        forcesim::charts::compare::write(&result, dir, a.chart_format.into())
+    Ok(unique_labels(labels).into_iter().zip(models).collect())
+}
+
+/// Runs the scenarios one by one, stopping before the next when a signal asked
+/// for it: the comparison of the scenarios finished, and whether it stopped early.
+fn run_all(
+    scenarios: &[(String, Model)],
+    opts: &RunOptions<'_>,
+) -> Result<(Comparison, bool), CliError> {
+    let stop = stop_flag("scenario");
+    let mut columns = Vec::with_capacity(scenarios.len());
+    let mut interrupted = false;
+    for one in scenarios.chunks(1) {
+        if stop.load(Ordering::SeqCst) {
+            interrupted = true;
+            break;
+        }
+        let c = compare::compare(one, opts).context("the simulation could not start")?;
+        columns.extend(c.scenarios);
+    }
+    Ok((compare::build(columns, opts.trials, opts.seed), interrupted))
+}
+
+pub fn compare(a: CompareArgs) -> Result<ExitCode, CliError> {
+    let o = &a.output;
+    one_stdout(&[("--json", &o.json), ("--csv", &o.csv)])?;
+    let inputs: Vec<&Path> = a.scenarios.iter().map(|p| p.as_path()).collect();
+    distinct_files(&inputs, &[("--json", &o.json), ("--csv", &o.csv)])?;
+    let scenarios = scenarios(&a)?;
+    let (trials, seed, threads) = resolve(&a.control, &scenarios[0].1);
+    let opts = RunOptions {
+        trials,
+        seed,
+        threads,
+        ..Default::default()
+    };
+    let (result, interrupted) = run_all(&scenarios, &opts)?;
+    if let Some(dir) = &o.charts {
+        forcesim::charts::compare::write(&result, dir, o.chart_format.into())
             .map_err(anyhow::Error::new)?;
     }
     emit(
         &[
-            (&a.json, &|| forcesim::whatif::to_json(&result)),
-            (&a.csv, &|| result.to_csv()),
+            (&o.json, &|| to_json_marked(&result, interrupted)),
+            (&o.csv, &|| result.to_csv()),
         ],
         &|| result.to_table(),
-        a.quiet,
+        o.quiet,
     )?;
+    if interrupted {
+        eprintln!(
+            "interrupted: {} of {} scenarios finished",
+            result.scenarios.len(),
+            scenarios.len()
+        );
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
     Ok(ExitCode::SUCCESS)
 }
 

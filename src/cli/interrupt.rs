@@ -1,35 +1,106 @@
-//! Ctrl-C (SIGINT) and SIGTERM: the first asks the run to stop at the next block
-//! boundary, so that the report of the finished blocks (an exact prefix) is
-//! written; the second quits at once with exit code 130. Quitting at once is
-//! safe because outputs are written whole or not at all, and only after the run.
+//! Ctrl-C (SIGINT) and SIGTERM: the first asks the command to stop after the
+//! unit in progress (a wave of blocks for `run`, a point for `sweep`, a scenario
+//! for `compare`, a variant for `secure`), so that what is finished is written,
+//! marked interrupted; the second quits at once with exit code 130. Quitting at
+//! once is safe because outputs are written whole or not at all, and only after
+//! the work.
+//!
+//! Signals within [`GRACE`] of the first count as the same one: `timeout -s INT`
+//! and a terminal's Ctrl-C may deliver one interruption twice (to the process
+//! group and to the process), which must not quit at once.
 
-use std::sync::Once;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, Once};
+use std::time::{Duration, Instant};
 
 /// Exit code of a run stopped by a signal (128 + SIGINT).
 pub const EXIT_INTERRUPTED: u8 = 130;
 
-static STOP: AtomicBool = AtomicBool::new(false);
-static SIGNALS: AtomicUsize = AtomicUsize::new(0);
-static INSTALL: Once = Once::new();
+/// Signals this soon after the first are its duplicates, not a second request.
+pub const GRACE: Duration = Duration::from_millis(100);
 
-/// The stop flag, with the signal handler installed on first use.
-pub fn stop_flag() -> &'static AtomicBool {
+static STOP: AtomicBool = AtomicBool::new(false);
+static FIRST: Mutex<Option<Instant>> = Mutex::new(None);
+static INSTALL: Once = Once::new();
+/// What the command finishes before stopping ("blocks", "point", …).
+static UNIT: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+
+/// What a signal arriving now means.
+#[derive(Debug, PartialEq, Eq)]
+enum Meaning {
+    /// The first: stop after the current unit.
+    Stop,
+    /// A copy of the first (within the grace period): ignored.
+    Duplicate,
+    /// A second request: quit now.
+    Quit,
+}
+
+fn meaning(first: &mut Option<Instant>, now: Instant) -> Meaning {
+    match *first {
+        None => {
+            *first = Some(now);
+            Meaning::Stop
+        }
+        Some(t) if now.saturating_duration_since(t) < GRACE => Meaning::Duplicate,
+        Some(_) => Meaning::Quit,
+    }
+}
+
+fn on_signal() {
+    let m = match FIRST.lock() {
+        Ok(mut first) => meaning(&mut first, Instant::now()),
+        Err(_) => Meaning::Quit,
+    };
+    match m {
+        Meaning::Stop => {
+            STOP.store(true, Ordering::SeqCst);
+            let unit = UNIT.get().copied().unwrap_or("work");
+            eprintln!("\nstopping after the current {unit}… (Ctrl-C again to quit now)");
+        }
+        Meaning::Duplicate => {}
+        Meaning::Quit => {
+            // A file being written is left as it was (whole or absent): only
+            // its temporary copy is removed.
+            forcesim::output::remove_temporaries();
+            std::process::exit(i32::from(EXIT_INTERRUPTED));
+        }
+    }
+}
+
+/// The stop flag, with the signal handler installed on first use; `unit` names
+/// what is finished before stopping, for the message.
+pub fn stop_flag(unit: &'static str) -> &'static AtomicBool {
+    let _ = UNIT.set(unit);
     INSTALL.call_once(|| {
-        let handler = || {
-            if SIGNALS.fetch_add(1, Ordering::SeqCst) == 0 {
-                STOP.store(true, Ordering::SeqCst);
-                eprintln!("\nstopping after the current blocks… (Ctrl-C again to quit now)");
-            } else {
-                // A file being written is left as it was (whole or absent): only
-                // its temporary copy is removed.
-                forcesim::output::remove_temporaries();
-                std::process::exit(i32::from(EXIT_INTERRUPTED));
-            }
-        };
-        if let Err(e) = ctrlc::set_handler(handler) {
+        if let Err(e) = ctrlc::set_handler(on_signal) {
             eprintln!("warning: Ctrl-C will stop forcesim at once: {e}");
         }
     });
     &STOP
+}
+
+/// Whether a stop was asked for.
+pub fn stopped() -> bool {
+    STOP.load(Ordering::SeqCst)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_duplicate_within_the_grace_period_is_not_a_second_signal() {
+        let t0 = Instant::now();
+        let mut first = None;
+        assert_eq!(meaning(&mut first, t0), Meaning::Stop);
+        assert_eq!(
+            meaning(&mut first, t0 + Duration::from_millis(5)),
+            Meaning::Duplicate
+        );
+        assert_eq!(
+            meaning(&mut first, t0 + Duration::from_millis(500)),
+            Meaning::Quit
+        );
+    }
 }

@@ -1,6 +1,5 @@
 //! `forcesim merge`: partial files of a sharded run → the run's report.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use forcesim::report::Report;
@@ -8,15 +7,17 @@ use forcesim::shard::merge::{self, MergeError, ReadError};
 
 use super::CliError;
 use super::args::MergeArgs;
+use super::common::{distinct_files, one_stdout};
+use super::interrupt::{EXIT_INTERRUPTED, stop_flag, stopped};
 
 pub fn merge(a: MergeArgs) -> Result<ExitCode, CliError> {
-    let dash = Some(Path::new("-"));
-    if a.json.as_deref() == dash && a.csv.as_deref() == dash {
-        return Err(CliError::Usage(
-            "--json - and --csv - cannot both write to standard output: give one a file path"
-                .into(),
-        ));
-    }
+    let o = &a.output;
+    one_stdout(&[("--json", &o.json), ("--csv", &o.csv)])?;
+    let inputs: Vec<&std::path::Path> = a.parts.iter().map(|p| p.as_path()).collect();
+    distinct_files(&inputs, &[("--json", &o.json), ("--csv", &o.csv)])?;
+    // Merging is one unit: a signal lets it finish and write the report, then
+    // the exit code says that a stop was asked for.
+    stop_flag("merge");
     let inputs = merge::read_inputs(&a.parts).map_err(|e| match e {
         ReadError::Io { .. } => CliError::Other(anyhow::anyhow!("{e}")),
         ReadError::TooLarge { .. } => CliError::Usage(e.to_string()),
@@ -32,6 +33,10 @@ pub fn merge(a: MergeArgs) -> Result<ExitCode, CliError> {
         merged.threads,
         merged.elapsed_s,
     );
-    super::run::write_report(&report, &a.json, &a.csv, &a.chart_opts, a.quiet)?;
+    super::run::write_report(&report, o)?;
+    if stopped() {
+        eprintln!("interrupted: the merge had finished; its report is complete");
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
     Ok(ExitCode::SUCCESS)
 }

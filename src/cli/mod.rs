@@ -1,18 +1,24 @@
 //! The command line: argument parsing, and mapping outcomes to exit codes
-//! (0 success, 1 I/O or other failure, 2 bad usage or bad scenario).
+//! (0 success, 1 I/O or other failure, 2 bad usage or bad scenario, 3 a target
+//! not reached: `secure`'s, or `run --precision`'s; 130 interrupted).
+//!
+//! Modules, each `use` pointing one way: `args` (the command tree) uses
+//! `whatif_args` and `opts` (shared option groups and parsers); the commands use
+//! `common` (defaults, loading, writing outputs), which uses `opts`.
 
 mod args;
 mod bench;
+mod common;
 mod compare;
 mod interrupt;
 mod merge;
+mod opts;
 mod progress;
 mod run;
 mod secure;
 mod shard;
 mod sweep;
 mod whatif_args;
-mod whatif_common;
 
 use std::process::ExitCode;
 
@@ -68,9 +74,9 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             match &e {
-                CliError::Invalid(text) => eprintln!("{text}"),
-                CliError::Usage(text) => eprintln!("error: {text}"),
-                CliError::Other(err) => eprintln!("error: {err:#}"),
+                CliError::Invalid(text) => eprintln!("{}", escape_lines(text)),
+                CliError::Usage(text) => eprintln!("error: {}", escape_lines(text)),
+                CliError::Other(err) => eprintln!("error: {}", escape_lines(&format!("{err:#}"))),
             }
             e.exit_code()
         }
@@ -89,8 +95,50 @@ fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Schema => {
             let schema = forcesim::scenario::schema();
             let text = serde_json::to_string_pretty(&schema).map_err(anyhow::Error::new)?;
-            whatif_common::print_stdout(&format!("{text}\n"))?;
+            common::print_stdout(&format!("{text}\n"))?;
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Exit code of a command whose target was not reached (`secure`, `run --precision`).
+pub const EXIT_NOT_REACHED: u8 = 3;
+
+/// `text` with every control character written as an escape (`\u{1b}`), so that
+/// a name from a file or the command line cannot drive the terminal.
+pub fn escape(text: &str) -> String {
+    escape_except(text, &[])
+}
+
+/// [`escape`], keeping line breaks and tabs: for multi-line messages.
+pub fn escape_lines(text: &str) -> String {
+    escape_except(text, &['\n', '\t'])
+}
+
+fn escape_except(text: &str, keep: &[char]) -> String {
+    if !text.chars().any(|c| c.is_control() && !keep.contains(&c)) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() && !keep.contains(&c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(escape("a\u{1b}[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(escape("x\ny"), "x\\u{a}y");
+        assert_eq!(escape_lines("x\ny\u{7}"), "x\ny\\u{7}");
+        assert_eq!(escape("Français"), "Français");
     }
 }

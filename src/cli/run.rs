@@ -1,79 +1,66 @@
 //! `forcesim run` and `forcesim validate`.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use forcesim::report::{csv::to_csv, table::to_table};
+use forcesim::whatif::precision;
 use forcesim::{Model, RunOptions, scenario};
 
 use super::CliError;
-use super::args::{ChartOpts, RunArgs, ValidateArgs};
-use super::progress;
-
-/// Default trial count when neither `-n` nor the scenario gives one.
-pub const DEFAULT_TRIALS: u64 = 100_000;
-/// Default seed when neither `--seed` nor the scenario gives one.
-pub const DEFAULT_SEED: u64 = 1;
-
-/// Loads a scenario with overrides, mapping errors to exit codes.
-pub fn load(path: &Path, set: &[String]) -> Result<Model, CliError> {
-    Ok(scenario::load(path, set)?)
-}
+use super::args::{RunArgs, ValidateArgs};
+use super::common::{DEFAULT_SEED, DEFAULT_TRIALS, distinct_files, emit, load, one_stdout};
+use super::interrupt::{EXIT_INTERRUPTED, stop_flag};
+use super::opts::OutputOpts;
+use super::{EXIT_NOT_REACHED, escape, progress};
 
 /// Writes the JSON, CSV and charts asked for, then prints the summary table (on
 /// stderr when standard output took the JSON or CSV) unless `quiet`.
-pub fn write_report(
-    report: &forcesim::Report,
-    json: &Option<std::path::PathBuf>,
-    csv: &Option<std::path::PathBuf>,
-    charts: &ChartOpts,
-    quiet: bool,
-) -> Result<(), CliError> {
-    write_charts(report, charts)?;
-    super::whatif_common::emit(
-        &[(json, &|| report.to_json()), (csv, &|| to_csv(report))],
+pub fn write_report(report: &forcesim::Report, out: &OutputOpts) -> Result<(), CliError> {
+    if let Some(dir) = &out.charts {
+        forcesim::charts::write_all(report, dir, out.chart_format.into())
+            .map_err(anyhow::Error::new)?;
+    }
+    emit(
+        &[
+            (&out.json, &|| report.to_json()),
+            (&out.csv, &|| to_csv(report)),
+        ],
         &|| to_table(report),
-        quiet,
+        out.quiet,
     )
 }
 
-/// Writes the charts of `report` when `--charts DIR` was given.
-pub fn write_charts(report: &forcesim::Report, opts: &ChartOpts) -> Result<(), CliError> {
-    if let Some(dir) = &opts.charts {
-        forcesim::charts::write_all(report, dir, opts.chart_format.into())
-            .map_err(anyhow::Error::new)?;
+/// What `--precision-on` names, when `--precision` is given.
+fn precision_target(a: &RunArgs, model: &Model) -> Result<Option<precision::On>, CliError> {
+    if a.precision.is_none() {
+        return Ok(None);
     }
-    Ok(())
+    let on = a.precision_on.as_deref().unwrap_or("p_all_covered");
+    precision::On::parse(model, on)
+        .map(Some)
+        .map_err(|e| CliError::Usage(format!("--precision-on: {e}")))
 }
 
 pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
-    let dash = Some(Path::new("-"));
-    if a.json.as_deref() == dash && a.csv.as_deref() == dash {
-        return Err(CliError::Usage(
-            "--json - and --csv - cannot both write to standard output: give one a file path"
-                .into(),
-        ));
-    }
+    let o = &a.output;
+    one_stdout(&[("--json", &o.json), ("--csv", &o.csv)])?;
+    distinct_files(
+        &[&a.scenario],
+        &[
+            ("--json", &o.json),
+            ("--csv", &o.csv),
+            ("--partial", &a.partial),
+        ],
+    )?;
     if let (Some(shard), Some(partial)) = (a.shard, &a.partial) {
         return super::shard::run(&a, shard, partial);
     }
     let model = load(&a.scenario, &a.scenario_opts.set)?;
-    let on = match a.precision {
-        Some(_) => Some(
-            forcesim::whatif::precision::On::parse(
-                &model,
-                a.precision_on.as_deref().unwrap_or("p_all_covered"),
-            )
-            .map_err(|e| CliError::Usage(format!("--precision-on: {e}")))?,
-        ),
-        None => None,
-    };
+    let on = precision_target(&a, &model)?;
     let trials = match a.precision {
         // With --precision, -n is the cap.
-        Some(_) => a
-            .trials
-            .unwrap_or(forcesim::whatif::precision::DEFAULT_MAX_TRIALS),
+        Some(_) => a.trials.unwrap_or(precision::DEFAULT_MAX_TRIALS),
         None => a.trials.or(model.default_trials).unwrap_or(DEFAULT_TRIALS),
     };
     let seed = a.seed.or(model.default_seed).unwrap_or(DEFAULT_SEED);
@@ -87,11 +74,11 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
         trials,
         seed,
         threads: a.threads.unwrap_or(0),
-        stop: Some(super::interrupt::stop_flag()),
+        stop: Some(stop_flag("blocks")),
         progress: Some(&on_progress),
     };
     let out = match (a.precision, &on) {
-        (Some(eps), Some(on)) => forcesim::whatif::precision::simulate(&model, &opts, eps, on),
+        (Some(eps), Some(on)) => precision::simulate(&model, &opts, eps, on),
         _ => forcesim::simulate(&model, &opts),
     }
     .context("the simulation could not start")?;
@@ -99,14 +86,24 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
         b.finish_and_clear();
     }
     let report = out.report;
-    write_report(&report, &a.json, &a.csv, &a.chart_opts, a.quiet)?;
+    write_report(&report, o)?;
     if report.interrupted {
         eprintln!(
             "interrupted: the report covers the first {} of {trials} trials (whole blocks of {})",
             report.trials,
             forcesim::engine::BLOCK_TRIALS
         );
-        return Ok(ExitCode::from(super::interrupt::EXIT_INTERRUPTED));
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
+    if let Some(p) = report.precision.as_ref().filter(|p| !p.met) {
+        eprintln!(
+            "precision not met: ± {} on {} after {} trials (the cap), against ± {}",
+            p.half_width,
+            escape(&p.on),
+            p.trials,
+            p.target
+        );
+        return Ok(ExitCode::from(EXIT_NOT_REACHED));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -116,19 +113,19 @@ pub fn validate(a: ValidateArgs) -> Result<ExitCode, CliError> {
     let mut io_failed = false;
     for path in &a.scenarios {
         match scenario::load(path, &a.scenario_opts.set) {
-            Ok(m) => super::whatif_common::print_stdout(&format!(
+            Ok(m) => super::common::print_stdout(&format!(
                 "{}: ok ({} nations, {} domains, {} capabilities)\n",
-                path.display(),
+                escape(&path.display().to_string()),
                 m.nations.len(),
                 m.domains.len(),
                 m.capabilities.len()
             ))?,
             Err(scenario::LoadError::Invalid(d)) => {
-                eprintln!("{d}");
+                eprintln!("{}", super::escape_lines(&d.to_string()));
                 failed += 1;
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", super::escape_lines(&e.to_string()));
                 io_failed = true;
             }
         }

@@ -5,11 +5,18 @@ use std::process::ExitCode;
 use forcesim::whatif::secure::{self, Opts, Search, SecureError};
 
 use super::CliError;
-use super::run::load;
+use super::EXIT_NOT_REACHED;
+use super::common::{distinct_files, emit, load, resolve};
 use super::whatif_args::SecureArgs;
-use super::whatif_common::{emit, resolve};
 
 pub fn secure(a: SecureArgs) -> Result<ExitCode, CliError> {
+    let o = &a.output;
+    if o.csv.is_some() || o.charts.is_some() {
+        return Err(CliError::Usage(
+            "secure writes no CSV and no chart: use --json PATH".into(),
+        ));
+    }
+    distinct_files(&[&a.scenario], &[("--json", &o.json)])?;
     let model = load(&a.scenario, &a.scenario_opts.set)?;
     let (trials, seed, threads) = resolve(&a.control, &model);
     let result = secure::secure(
@@ -30,9 +37,17 @@ pub fn secure(a: SecureArgs) -> Result<ExitCode, CliError> {
         SecureError::Engine(e) => CliError::Other(anyhow::Error::new(e)),
     })?;
     emit(
-        &[(&a.json, &|| forcesim::whatif::to_json(&result))],
+        &[(&o.json, &|| forcesim::whatif::to_json(&result))],
         &|| result.to_table(),
-        a.quiet,
+        o.quiet,
     )?;
+    if !result.reached {
+        eprintln!(
+            "target {} not reached ({})",
+            a.target,
+            super::escape(&result.stopped)
+        );
+        return Ok(ExitCode::from(EXIT_NOT_REACHED));
+    }
     Ok(ExitCode::SUCCESS)
 }

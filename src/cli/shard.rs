@@ -6,18 +6,31 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use forcesim::engine::block_count;
-use forcesim::output::write_atomic;
+use forcesim::output::{Special, write_output};
 use forcesim::shard::partial::{Header, HeaderInput, Partial};
 use forcesim::shard::{Shard, run_shard, trials_in};
 use forcesim::{RunOptions, scenario};
 
 use super::CliError;
 use super::args::RunArgs;
+use super::common::{DEFAULT_SEED, DEFAULT_TRIALS};
 use super::interrupt::{EXIT_INTERRUPTED, stop_flag};
-use super::progress;
-use super::run::{DEFAULT_SEED, DEFAULT_TRIALS};
+use super::{escape, progress};
+
+/// Refuses, before any work, a `--partial` that is a device, pipe or socket: a
+/// partial must be a whole file on disk (`-`, standard output, is allowed).
+fn check_target(partial: &Path) -> Result<(), CliError> {
+    match std::fs::metadata(partial) {
+        Ok(m) if partial != Path::new("-") && !m.is_file() => Err(CliError::Usage(format!(
+            "--partial {}: not a regular file (a directory, device, pipe or socket); a partial must be a file",
+            escape(&partial.display().to_string())
+        ))),
+        _ => Ok(()),
+    }
+}
 
 pub fn run(a: &RunArgs, shard: Shard, partial: &Path) -> Result<ExitCode, CliError> {
+    check_target(partial)?;
     let (origin, bytes) = scenario::read(&a.scenario)?;
     let model = scenario::parse_bytes(&origin, &bytes, &a.scenario_opts.set)
         .map_err(|d| CliError::Invalid(d.to_string()))?;
@@ -38,7 +51,7 @@ pub fn run(a: &RunArgs, shard: Shard, partial: &Path) -> Result<ExitCode, CliErr
             trials,
             seed,
             threads: a.threads.unwrap_or(0),
-            stop: Some(stop_flag()),
+            stop: Some(stop_flag("blocks")),
             progress: Some(&on_progress),
         },
         shard,
@@ -57,16 +70,17 @@ pub fn run(a: &RunArgs, shard: Shard, partial: &Path) -> Result<ExitCode, CliErr
         run: &out,
     });
     let bytes = Partial::new(header, &out.tally).to_bytes();
-    write_atomic(partial, &bytes).map_err(anyhow::Error::new)?;
+    // A partial must be a whole file: a device or pipe is refused, not written into.
+    write_output(partial, &bytes, Special::Refuse).map_err(anyhow::Error::new)?;
     let done = &out.done;
-    if !a.quiet {
+    if !a.output.quiet {
         let note = format!(
             "shard {shard}: blocks {}..{} of {} ({} of {trials} trials, seed {seed}) → {} ({} bytes); combine the shards with `forcesim merge`",
             done.start,
             done.end,
             block_count(trials),
             out.tally.trials,
-            partial.display(),
+            escape(&partial.display().to_string()),
             bytes.len()
         );
         // `--partial -` sends the partial to standard output: keep the note off it.
@@ -79,7 +93,7 @@ pub fn run(a: &RunArgs, shard: Shard, partial: &Path) -> Result<ExitCode, CliErr
     if out.interrupted() {
         eprintln!(
             "interrupted: {} holds blocks {}..{} of the shard's {}..{}; merge will report the rest missing: run shard {shard} again",
-            partial.display(),
+            escape(&partial.display().to_string()),
             done.start,
             done.end,
             out.planned.start,

@@ -2,15 +2,17 @@
 
 use std::process::ExitCode;
 
+use std::sync::atomic::Ordering;
+
 use anyhow::Context;
-use forcesim::RunOptions;
-use forcesim::whatif::sweep::{self, Axis, PointError};
+use forcesim::whatif::sweep::{self, Axis, Point, PointError, Sweep};
+use forcesim::{Model, RunOptions};
 
 use super::CliError;
+use super::common::{distinct_files, emit, load, one_stdout, resolve, to_json_marked};
+use super::interrupt::{EXIT_INTERRUPTED, stop_flag};
 use super::progress;
-use super::run::load;
 use super::whatif_args::SweepArgs;
-use super::whatif_common::{emit, one_stdout, resolve};
 
 /// Points whose errors are printed in full.
 const SHOWN_POINT_ERRORS: usize = 3;
@@ -52,8 +54,12 @@ pub fn point_errors(errors: &[PointError], total: usize) -> String {
     out.join("\n")
 }
 
-pub fn sweep(a: SweepArgs) -> Result<ExitCode, CliError> {
-    one_stdout(&[("--json", &a.json), ("--csv", &a.csv)])?;
+/// The axes, the grid's points, the base model and one model per point.
+type Prepared = (Vec<Axis>, Vec<Point>, Model, Vec<Model>);
+
+/// The parsed axes, the grid's points and one model per point; a usage or
+/// scenario error for any invalid point, before anything runs.
+fn prepare(a: &SweepArgs) -> Result<Prepared, CliError> {
     let axes = a
         .vary
         .iter()
@@ -67,6 +73,54 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, CliError> {
     let origin = a.scenario.display().to_string();
     let models = sweep::prepare(&origin, &bytes, &a.scenario_opts.set, &points)
         .map_err(|e| CliError::Invalid(point_errors(&e, points.len())))?;
+    Ok((axes, points, base, models))
+}
+
+/// Runs the points one by one, stopping before the next when a signal asked
+/// for it: the result holds the points finished, and whether it stopped early.
+fn run_points(
+    base: &Model,
+    axes: &[Axis],
+    points: &[Point],
+    models: &[Model],
+    opts: &RunOptions<'_>,
+    on_point: &dyn Fn(usize),
+) -> Result<(Sweep, bool), CliError> {
+    let stop = stop_flag("point");
+    let mut result = sweep::run(base, axes, &[], &[], opts, &|_| {})
+        .context("the simulation could not start")?;
+    for i in 0..points.len() {
+        if stop.load(Ordering::SeqCst) {
+            return Ok((result, true));
+        }
+        let one = sweep::run(base, axes, &points[i..=i], &models[i..=i], opts, &|_| {})
+            .context("the simulation could not start")?;
+        result.points.extend(one.points);
+        result.reports.extend(one.reports);
+        on_point(i + 1);
+    }
+    Ok((result, false))
+}
+
+/// The whole rows of an interrupted sweep (the first axis varies slowest), for
+/// the table and the chart, which need a full grid.
+fn complete_rows(s: &Sweep) -> Sweep {
+    let mut out = s.clone();
+    let cols: usize = out.axes.iter().skip(1).map(|x| x.values.len()).product();
+    let rows = out.points.len() / cols.max(1);
+    if let Some(first) = out.axes.first_mut() {
+        first.values.truncate(rows);
+    }
+    out.points.truncate(rows * cols);
+    out.reports.truncate(rows * cols);
+    out
+}
+
+pub fn sweep(a: SweepArgs) -> Result<ExitCode, CliError> {
+    let o = &a.output;
+    one_stdout(&[("--json", &o.json), ("--csv", &o.csv)])?;
+    distinct_files(&[&a.scenario], &[("--json", &o.json), ("--csv", &o.csv)])?;
+    let (axes, points, base, models) = prepare(&a)?;
     let (trials, seed, threads) = resolve(&a.control, &base);
     let bar = progress::bar(trials.saturating_mul(points.len() as u64));
     let on_point = |done: usize| {
@@ -74,34 +128,40 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, CliError> {
             b.set_position(done as u64 * trials);
         }
     };
-    let result = sweep::run(
-        &base,
-        &axes,
-        &points,
-        &models,
-        &RunOptions {
-            trials,
-            seed,
-            threads,
-            ..Default::default()
-        },
-        &on_point,
-    )
-    .context("the simulation could not start")?;
+    let opts = RunOptions {
+        trials,
+        seed,
+        threads,
+        ..Default::default()
+    };
+    let (result, interrupted) = run_points(&base, &axes, &points, &models, &opts, &on_point)?;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    if let Some(dir) = &a.charts {
-        forcesim::charts::sweep::write(&result, dir, a.chart_format.into())
+    let shown = if interrupted {
+        complete_rows(&result)
+    } else {
+        result.clone()
+    };
+    if let Some(dir) = &o.charts {
+        forcesim::charts::sweep::write(&shown, dir, o.chart_format.into())
             .map_err(anyhow::Error::new)?;
     }
     emit(
         &[
-            (&a.json, &|| forcesim::whatif::to_json(&result)),
-            (&a.csv, &|| result.to_csv()),
+            (&o.json, &|| to_json_marked(&result, interrupted)),
+            (&o.csv, &|| result.to_csv()),
         ],
-        &|| result.to_table(),
-        a.quiet,
+        &|| shown.to_table(),
+        o.quiet,
     )?;
+    if interrupted {
+        eprintln!(
+            "interrupted: {} of {} points finished",
+            result.points.len(),
+            points.len()
+        );
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
     Ok(ExitCode::SUCCESS)
 }

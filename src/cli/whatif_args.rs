@@ -4,25 +4,16 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::args::{ChartFormat, ScenarioOpts, parse_threads, parse_trials};
-
-/// How many trials, which seed, how many threads: shared by the what-if commands.
-#[derive(Debug, Args, Clone, Default)]
-pub struct RunControl {
-    /// Trials per variant [default: the scenario's `[simulation] trials`, else 100000].
-    #[arg(short = 'n', long, value_name = "TRIALS", value_parser = parse_trials)]
-    pub trials: Option<u64>,
-    /// Seed of the random streams, the same for every variant [default: the
-    /// scenario's `[simulation] seed`, else 1].
-    #[arg(long, value_name = "S")]
-    pub seed: Option<u64>,
-    /// Worker threads [default: one per core]. Results do not depend on it.
-    #[arg(short = 'j', long, value_name = "THREADS", value_parser = parse_threads)]
-    pub threads: Option<usize>,
-}
+use super::opts::{OutputOpts, RunControl, ScenarioOpts, parse_target};
 
 /// `forcesim sweep`.
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("json", |a| a.help("Write the sweep as JSON (`forcesim-sweep/1`) to PATH (`-`: standard output)")),
+    mut_arg("csv", |a| a.help("Write the sweep as tidy CSV (point,KEY…,figure,value,ci95_lo,ci95_hi) to PATH (`-`: standard output)")),
+    mut_arg("charts", |a| a.help("Write the chart into DIR, created if missing: sweep.png, a line chart of P(covered) with 95 % bands against the value (a heat map for two --vary)")),
+    mut_arg("quiet", |a| a.help("Do not print the table")),
+)]
 pub struct SweepArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,
@@ -35,26 +26,18 @@ pub struct SweepArgs {
     pub control: RunControl,
     #[command(flatten)]
     pub scenario_opts: ScenarioOpts,
-    /// Write the sweep as JSON (`forcesim-sweep/1`) to PATH (`-`: standard output).
-    #[arg(long, value_name = "PATH")]
-    pub json: Option<PathBuf>,
-    /// Write the sweep as tidy CSV (point,KEY…,figure,value,ci95_lo,ci95_hi) to PATH (`-`: standard output).
-    #[arg(long, value_name = "PATH")]
-    pub csv: Option<PathBuf>,
-    /// Write the chart into DIR, created if missing: sweep.png, a line chart of
-    /// P(covered) with 95 % bands against the value (a heat map for two --vary).
-    #[arg(long, value_name = "DIR")]
-    pub charts: Option<PathBuf>,
-    /// Image format of `--charts`: png (1600×1000, for slides) or svg (for reports).
-    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = ChartFormat::Png)]
-    pub chart_format: ChartFormat,
-    /// Do not print the table.
-    #[arg(short, long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub output: OutputOpts,
 }
 
 /// `forcesim compare`.
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("json", |a| a.help("Write the comparison as JSON (`forcesim-compare/1`) to PATH (`-`: standard output)")),
+    mut_arg("csv", |a| a.help("Write the comparison as tidy CSV (scenario,figure,value,ci95…,difference…) to PATH (`-`: standard output)")),
+    mut_arg("charts", |a| a.help("Write the chart into DIR, created if missing: compare.png, P(covered) per domain with one bar (and 95 % whisker) per scenario")),
+    mut_arg("quiet", |a| a.help("Do not print the table")),
+)]
 pub struct CompareArgs {
     /// Scenario files (TOML). The first is the base of every difference.
     #[arg(required = true)]
@@ -67,26 +50,20 @@ pub struct CompareArgs {
     pub control: RunControl,
     #[command(flatten)]
     pub scenario_opts: ScenarioOpts,
-    /// Write the comparison as JSON (`forcesim-compare/1`) to PATH (`-`: standard output).
-    #[arg(long, value_name = "PATH")]
-    pub json: Option<PathBuf>,
-    /// Write the comparison as tidy CSV (scenario,figure,value,ci95…,difference…) to PATH (`-`: standard output).
-    #[arg(long, value_name = "PATH")]
-    pub csv: Option<PathBuf>,
-    /// Write the chart into DIR, created if missing: compare.png, P(covered) per
-    /// domain with one bar (and 95 % whisker) per scenario.
-    #[arg(long, value_name = "DIR")]
-    pub charts: Option<PathBuf>,
-    /// Image format of `--charts`: png (1600×1000, for slides) or svg (for reports).
-    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = ChartFormat::Png)]
-    pub chart_format: ChartFormat,
-    /// Do not print the table.
-    #[arg(short, long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub output: OutputOpts,
 }
 
 /// `forcesim secure`.
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("json", |a| a.help("Write the result as JSON (`forcesim-secure/1`) to PATH (`-`: standard output)")),
+    // secure writes no CSV and no chart: the options are refused (see `secure`).
+    mut_arg("csv", |a| a.hide(true)),
+    mut_arg("charts", |a| a.hide(true)),
+    mut_arg("chart_format", |a| a.hide(true)),
+    mut_arg("quiet", |a| a.help("Do not print the table")),
+)]
 pub struct SecureArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,
@@ -104,47 +81,8 @@ pub struct SecureArgs {
     pub control: RunControl,
     #[command(flatten)]
     pub scenario_opts: ScenarioOpts,
-    /// Write the result as JSON (`forcesim-secure/1`) to PATH (`-`: standard output).
-    #[arg(long, value_name = "PATH")]
-    pub json: Option<PathBuf>,
-    /// Do not print the table.
-    #[arg(short, long)]
-    pub quiet: bool,
-}
-
-/// A probability target in (0, 1].
-pub fn parse_target(s: &str) -> Result<f64, String> {
-    let p = parse_probability(s)?;
-    if p <= 0.0 {
-        return Err("the target must be above 0".into());
-    }
-    Ok(p)
-}
-
-/// A probability, written `0.9` or `90%`.
-fn parse_probability(s: &str) -> Result<f64, String> {
-    let t = s.trim();
-    let (num, scale) = match t.strip_suffix('%') {
-        Some(n) => (n.trim(), 100.0),
-        None => (t, 1.0),
-    };
-    match num.parse::<f64>() {
-        Ok(x) if x.is_finite() && (0.0..=1.0).contains(&(x / scale)) => Ok(x / scale),
-        _ => Err(format!(
-            "`{s}` is not a probability: write a number between 0 and 1 (e.g. 0.9) or a percentage (90%)"
-        )),
-    }
-}
-
-/// A precision target ε: a half-width in (0, 0.5].
-pub fn parse_eps(s: &str) -> Result<f64, String> {
-    let p = parse_probability(s)?;
-    if p <= 0.0 || p > 0.5 {
-        return Err(format!(
-            "`{s}` is not a usable half-width: give ε between 0 and 0.5, e.g. 0.005 (± 0.5 percentage points)"
-        ));
-    }
-    Ok(p)
+    #[command(flatten)]
+    pub output: OutputOpts,
 }
 
 /// Examples and notes shown by `forcesim sweep --help`.
@@ -198,7 +136,9 @@ the nation that raises P(all covered) most, and prints P(all covered) after each
 Greedy is not guaranteed to find the smallest set; --exhaustive runs every smaller set
 to check. Then, for each requirement that is a plain number, the largest value that
 reaches the target with no nation secured (bisection on common random numbers).
-Each variant runs -n trials: lower -n for a quick answer, raise it for a firm one.";
+Each variant runs -n trials: lower -n for a quick answer, raise it for a firm one.
+
+Exit code 0 when the target is reached, 3 when greedy stops short of it.";
 
 /// Notes shown by `forcesim schema --help`.
 pub const SCHEMA_HELP: &str = "\
@@ -208,20 +148,3 @@ Examples:
 Editor completion and checking of scenario files (Taplo, or VS Code's Even Better TOML):
 put `#:schema ./forcesim.schema.json` on the first line of a scenario, or associate
 the schema with scenarios/*.toml in a .taplo.toml. See docs/whatif.md.";
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn probabilities_accept_percentages() {
-        assert_eq!(parse_target("0.9"), Ok(0.9));
-        assert_eq!(parse_target("90%"), Ok(0.9));
-        assert!(parse_target("0").is_err());
-        assert!(parse_target("1.5").is_err());
-        assert!(parse_target("x").is_err());
-        assert_eq!(parse_eps("0.005"), Ok(0.005));
-        assert!(parse_eps("0.6").is_err());
-        assert!(parse_eps("0").is_err());
-    }
-}

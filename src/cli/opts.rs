@@ -1,0 +1,193 @@
+//! Option groups and value parsers shared by several commands.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+/// Options shared by every command that reads a scenario.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ScenarioOpts {
+    /// Override a value of the scenario before validation: a dotted key and a TOML
+    /// value, e.g. `nations.ESP.participation=0.3`,
+    /// `domains.land.requirements.troops=30000`,
+    /// `nations.GBR.contributions.land.troops={pert=[5000,7500,10000]}`. Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+/// How many trials, which seed, how many threads: shared by the what-if commands.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RunControl {
+    /// Trials per variant [default: the scenario's `[simulation] trials`, else 100000].
+    #[arg(short = 'n', long, value_name = "TRIALS", value_parser = parse_trials)]
+    pub trials: Option<u64>,
+    /// Seed of the random streams, the same for every variant [default: the
+    /// scenario's `[simulation] seed`, else 1].
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads [default: one per core]. Results do not depend on it.
+    #[arg(short = 'j', long, value_name = "THREADS", value_parser = parse_threads)]
+    pub threads: Option<usize>,
+}
+
+/// Where a command writes its result: shared by every command that writes a report.
+/// The texts here describe `run`'s report; the other commands adjust them with
+/// `mut_arg` to say what their own files hold.
+///
+/// Files are written whole or not at all (a temporary copy renamed over the
+/// target). A symbolic link is followed and the file it points to replaced; a
+/// device or pipe (`/dev/null`) is written into, never replaced.
+#[derive(Debug, Args, Clone, Default)]
+pub struct OutputOpts {
+    /// Write the JSON report to PATH (`-`: standard output).
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Write the report as tidy CSV (scope,id,capability,metric,value) to PATH (`-`: standard output).
+    #[arg(long, value_name = "PATH")]
+    pub csv: Option<PathBuf>,
+    /// Write the charts (force, coverage, gaps, tornado, contributions, and timeline
+    /// when the scenario has `timeline_days`) into DIR, created if missing.
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
+    /// Image format of `--charts`: png (1600×1000, for slides) or svg (for reports).
+    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = ChartFormat::Png)]
+    pub chart_format: ChartFormat,
+    /// Do not print the summary table.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Image format of the charts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum ChartFormat {
+    /// PNG, 1600×1000 pixels.
+    #[default]
+    Png,
+    /// SVG.
+    Svg,
+}
+
+impl From<ChartFormat> for forcesim::charts::Format {
+    fn from(f: ChartFormat) -> Self {
+        match f {
+            ChartFormat::Png => forcesim::charts::Format::Png,
+            ChartFormat::Svg => forcesim::charts::Format::Svg,
+        }
+    }
+}
+
+/// A number of trials: `200000`, `200_000`, `2e5`.
+pub fn parse_trials(s: &str) -> Result<u64, String> {
+    let clean: String = s.chars().filter(|c| *c != '_' && *c != ',').collect();
+    let n: u64 = match clean.parse::<u64>() {
+        Ok(n) => n,
+        Err(_) => match clean.parse::<f64>() {
+            Ok(x) if x.is_finite() && x >= 1.0 && x.fract() == 0.0 && x <= 1e18 => x as u64,
+            _ => {
+                return Err(format!(
+                    "`{s}` is not a whole number of trials (e.g. 200000 or 2e5)"
+                ));
+            }
+        },
+    };
+    if n == 0 {
+        return Err("at least 1 trial".into());
+    }
+    if n > forcesim::limits::MAX_TRIALS {
+        return Err(format!(
+            "at most {} trials in one run; split larger runs into shards",
+            forcesim::limits::MAX_TRIALS
+        ));
+    }
+    Ok(n)
+}
+
+/// A synthetic coalition's size, `NATIONSxDOMAINS`.
+pub fn parse_synthetic(s: &str) -> Result<(usize, usize), String> {
+    let err = || format!("`{s}` is not NATIONSxDOMAINS, e.g. 300x8");
+    let (n, d) = s.split_once(['x', 'X']).ok_or_else(err)?;
+    let n: usize = n.trim().parse().map_err(|_| err())?;
+    let d: usize = d.trim().parse().map_err(|_| err())?;
+    if !(2..=forcesim::limits::MAX_NATIONS).contains(&n) || !(1..=8).contains(&d) {
+        return Err(format!(
+            "a synthetic coalition has 2 to {} nations and 1 to 8 domains",
+            forcesim::limits::MAX_NATIONS
+        ));
+    }
+    Ok((n, d))
+}
+
+/// A number of worker threads.
+pub fn parse_threads(s: &str) -> Result<usize, String> {
+    let n: usize = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of threads"))?;
+    if n == 0 || n > forcesim::limits::MAX_THREADS {
+        return Err(format!(
+            "threads must be between 1 and {}",
+            forcesim::limits::MAX_THREADS
+        ));
+    }
+    Ok(n)
+}
+
+/// A probability target in (0, 1].
+pub fn parse_target(s: &str) -> Result<f64, String> {
+    let p = parse_probability(s)?;
+    if p <= 0.0 {
+        return Err("the target must be above 0".into());
+    }
+    Ok(p)
+}
+
+/// A probability, written `0.9` or `90%`.
+fn parse_probability(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let (num, scale) = match t.strip_suffix('%') {
+        Some(n) => (n.trim(), 100.0),
+        None => (t, 1.0),
+    };
+    match num.parse::<f64>() {
+        Ok(x) if x.is_finite() && (0.0..=1.0).contains(&(x / scale)) => Ok(x / scale),
+        _ => Err(format!(
+            "`{s}` is not a probability: write a number between 0 and 1 (e.g. 0.9) or a percentage (90%)"
+        )),
+    }
+}
+
+/// A precision target ε: a half-width in (0, 0.5].
+pub fn parse_eps(s: &str) -> Result<f64, String> {
+    let p = parse_probability(s)?;
+    if p <= 0.0 || p > 0.5 {
+        return Err(format!(
+            "`{s}` is not a usable half-width: give ε between 0 and 0.5, e.g. 0.005 (± 0.5 percentage points)"
+        ));
+    }
+    Ok(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trial_counts_accept_readable_forms() {
+        assert_eq!(parse_trials("200_000"), Ok(200_000));
+        assert_eq!(parse_trials("2e5"), Ok(200_000));
+        assert!(parse_trials("0").is_err());
+        assert!(parse_trials("1e13").is_err());
+        assert!(parse_trials("x").is_err());
+    }
+
+    #[test]
+    fn probabilities_accept_percentages() {
+        assert_eq!(parse_target("0.9"), Ok(0.9));
+        assert_eq!(parse_target("90%"), Ok(0.9));
+        assert!(parse_target("0").is_err());
+        assert!(parse_target("1.5").is_err());
+        assert!(parse_target("x").is_err());
+        assert_eq!(parse_eps("0.005"), Ok(0.005));
+        assert!(parse_eps("0.6").is_err());
+        assert!(parse_eps("0").is_err());
+    }
+}

@@ -1,0 +1,149 @@
+//! Every long command stops on SIGINT or SIGTERM after its current unit, writes
+//! what is finished marked interrupted and exits 130; the duplicate SIGINT that
+//! `timeout -s INT` delivers is not taken for a second, quit-now signal.
+#![cfg(unix)]
+
+use std::fs;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const SCENARIO: &str = r#"
+[scenario]
+name = "Signals"
+[capabilities]
+troops = { unit = "personnel" }
+[domains.land]
+lead = ["A", "B"]
+requirements = { troops = { pert = [800, 1000, 1500] } }
+[nations.A]
+participation = 0.8
+contributions.land.troops = { triangular = [300, 700, 1100] }
+[nations.B]
+participation = 0.6
+contributions.land.troops = 500
+"#;
+
+fn spawn(args: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_forcesim"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("forcesim starts")
+}
+
+fn kill(child: &Child, signal: &str) {
+    let ok = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Lets the command start its work (the handler is installed before it).
+fn settle() {
+    std::thread::sleep(Duration::from_millis(1500));
+}
+
+#[test]
+fn a_doubled_sigint_still_writes_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("s.toml");
+    fs::write(&sc, SCENARIO).unwrap();
+    let json = dir.path().join("r.json");
+    let child = spawn(&[
+        "run",
+        s(&sc),
+        "-n",
+        "1e11",
+        "-j",
+        "1",
+        "-q",
+        "--json",
+        s(&json),
+    ]);
+    settle();
+    // As `timeout -s INT`: the signal twice, at once.
+    kill(&child, "-INT");
+    kill(&child, "-INT");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{out:?}");
+    let text = fs::read_to_string(&json).expect("the report is written");
+    assert!(text.contains("\"interrupted\": true"), "{text}");
+}
+
+fn interrupted_json(cmd: &[&str], json: &Path, signal: &str) -> String {
+    let child = spawn(cmd);
+    settle();
+    kill(&child, signal);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{out:?}");
+    fs::read_to_string(json).expect("the finished work is written")
+}
+
+#[test]
+fn sweep_stops_after_its_current_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("s.toml");
+    fs::write(&sc, SCENARIO).unwrap();
+    let json = dir.path().join("sweep.json");
+    for signal in ["-INT", "-TERM"] {
+        let text = interrupted_json(
+            &[
+                "sweep",
+                s(&sc),
+                "--vary",
+                "nations.A.participation=0:0.999:0.001",
+                "-n",
+                "2000000",
+                "-j",
+                "1",
+                "-q",
+                "--json",
+                s(&json),
+            ],
+            &json,
+            signal,
+        );
+        assert!(text.contains("\"interrupted\": true"), "{text}");
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let n = v["points"].as_array().unwrap().len();
+        assert!(n < 1000, "{n} points");
+    }
+}
+
+#[test]
+fn compare_stops_after_its_current_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("s.toml");
+    fs::write(&sc, SCENARIO).unwrap();
+    let json = dir.path().join("cmp.json");
+    let mut args: Vec<String> = [
+        "compare",
+        s(&sc),
+        "-n",
+        "50000000",
+        "-j",
+        "1",
+        "-q",
+        "--json",
+        s(&json),
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .collect();
+    for i in 0..5 {
+        args.push("--variant".into());
+        args.push(format!("v{i}: nations.B.participation=0.{i}"));
+    }
+    let refs: Vec<&str> = args.iter().map(|a| a.as_str()).collect();
+    let text = interrupted_json(&refs, &json, "-INT");
+    assert!(text.contains("\"interrupted\": true"), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(v["scenarios"].as_array().unwrap().len() < 6);
+}
