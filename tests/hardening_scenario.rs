@@ -110,3 +110,57 @@ fn control_characters_in_overrides_are_escaped() {
     assert!(out.contains("\\u{1b}X"), "{out}");
     assert!(!out.contains('\u{1b}'), "{out}");
 }
+
+#[test]
+fn rotation_must_be_between_one_and_ten() {
+    let with = |r: &str| BASE.replace("name = \"Hardening base\"", &format!("name = \"x\"\nrotation = {r}"));
+    accepts(&with("1"), &[]);
+    accepts(&with("10"), &[]);
+    let out = errors(&with("0"), &[]);
+    assert!(out.contains("scenario.rotation: rotation must be between 1 and 10, found 0"), "{out}");
+    assert!(out.contains("^"), "{out}");
+    assert!(errors(&with("11"), &[]).contains("scenario.rotation: too large: at most 10"));
+    let out = errors(BASE, &["scenario.rotation=0"]);
+    assert!(out.contains("(--set scenario.rotation=0): scenario.rotation: rotation must be between 1 and 10"), "{out}");
+}
+
+/// Replaces ARL's participation (a probability) and contribution (a count) in turn with `dist`.
+fn each_dist_place(dist: &str) -> Vec<String> {
+    vec![
+        BASE.replace("participation = 0.8", &format!("participation = {dist}")),
+        BASE.replace("{ troops = 800 }", &format!("{{ troops = {dist} }}")),
+        BASE.replace("requirements = { troops = 1000 }", &format!("requirements = {{ troops = {dist} }}")),
+        BASE.replace("participation = 0.6", &format!("participation = 0.6\nready_days = {dist}")),
+        BASE.replace("probability = 0.75", &format!("probability = {dist}")),
+    ]
+}
+
+#[test]
+fn discrete_weights_whose_sum_overflows_are_rejected_everywhere() {
+    for text in each_dist_place("{ discrete = { values = [0, 1], weights = [1e308, 1e308] } }") {
+        let out = errors(&text, &[]);
+        assert!(out.contains("the sum of the discrete weights is too large to compute"), "{out}");
+        assert!(out.contains(".discrete: "), "{out}");
+    }
+    // Large but finite totals are fine.
+    for text in each_dist_place("{ discrete = { values = [0, 1], weights = [1e307, 1e307] } }") {
+        accepts(&text, &[]);
+    }
+}
+
+#[test]
+fn parameters_that_overflow_while_drawing_are_rejected() {
+    for (dist, what) in [
+        ("{ uniform = [-1e308, 1e308] }", "the span max − min"),
+        ("{ triangular = [-1e308, 0, 1e308] }", "the span max − min (or the mean)"),
+        ("{ pert = [-1e308, 0, 1e308] }", "the span max − min (or the mean)"),
+        ("{ pert = [0, 1e308, 1e308] }", "the span max − min (or the mean)"),
+        ("{ normal = { mean = 1e308, sd = 1e308 } }", "mean ± 10 sd"),
+        ("{ lognormal = { median = 1, sigma = 100 } }", "median × e^(10 sigma)"),
+    ] {
+        // Days accept every form and sign, so the overflow is the only fault there.
+        let text = BASE.replace("participation = 0.6", &format!("participation = 0.6\nready_days = {dist}"));
+        let out = errors(&text, &[]);
+        assert!(out.contains(&format!("{what} is too large to compute")), "{dist}: {out}");
+    }
+}
