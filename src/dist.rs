@@ -83,7 +83,9 @@ impl Dist {
             ))
         };
         match self {
-            Dist::Uniform { min, max } if !(max - min).is_finite() => too_wide("the span max − min"),
+            Dist::Uniform { min, max } if !(max - min).is_finite() => {
+                too_wide("the span max − min")
+            }
             Dist::Triangular { min, mode, max } | Dist::Pert { min, mode, max }
                 if !((max - min).is_finite() && (min + 4.0 * mode + max).is_finite()) =>
             {
@@ -92,7 +94,9 @@ impl Dist {
             Dist::Normal { mean, sd } if !(mean.abs() + 10.0 * sd).is_finite() => {
                 too_wide("mean ± 10 sd")
             }
-            Dist::LogNormal { median, sigma } if !(median.ln() + 10.0 * sigma).exp().is_finite() => {
+            Dist::LogNormal { median, sigma }
+                if !(median.ln() + 10.0 * sigma).exp().is_finite() =>
+            {
                 too_wide("median × e^(10 sigma)")
             }
             Dist::Discrete { weights, .. } if !weights.iter().sum::<f64>().is_finite() => {

@@ -86,7 +86,10 @@ fn control_characters_in_keys_are_escaped() {
     // A TOML escape puts ESC and BEL into the key: the dotted key and the message show escapes.
     let text = BASE.replace("[nations.GBR]", "[nations.\"G\\u001bB\\u0007R\"]");
     let out = errors(&text, &[]);
-    assert!(out.contains("nations.G\\u{1b}B\\u{7}R: `G\\u{1b}B\\u{7}R` is not a valid id"), "{out}");
+    assert!(
+        out.contains("nations.G\\u{1b}B\\u{7}R: `G\\u{1b}B\\u{7}R` is not a valid id"),
+        "{out}"
+    );
     assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out}");
 }
 
@@ -113,15 +116,28 @@ fn control_characters_in_overrides_are_escaped() {
 
 #[test]
 fn rotation_must_be_between_one_and_ten() {
-    let with = |r: &str| BASE.replace("name = \"Hardening base\"", &format!("name = \"x\"\nrotation = {r}"));
+    let with = |r: &str| {
+        BASE.replace(
+            "name = \"Hardening base\"",
+            &format!("name = \"x\"\nrotation = {r}"),
+        )
+    };
     accepts(&with("1"), &[]);
     accepts(&with("10"), &[]);
     let out = errors(&with("0"), &[]);
-    assert!(out.contains("scenario.rotation: rotation must be between 1 and 10, found 0"), "{out}");
+    assert!(
+        out.contains("scenario.rotation: rotation must be between 1 and 10, found 0"),
+        "{out}"
+    );
     assert!(out.contains("^"), "{out}");
     assert!(errors(&with("11"), &[]).contains("scenario.rotation: too large: at most 10"));
     let out = errors(BASE, &["scenario.rotation=0"]);
-    assert!(out.contains("(--set scenario.rotation=0): scenario.rotation: rotation must be between 1 and 10"), "{out}");
+    assert!(
+        out.contains(
+            "(--set scenario.rotation=0): scenario.rotation: rotation must be between 1 and 10"
+        ),
+        "{out}"
+    );
 }
 
 /// Replaces ARL's participation (a probability) and contribution (a count) in turn with `dist`.
@@ -129,8 +145,14 @@ fn each_dist_place(dist: &str) -> Vec<String> {
     vec![
         BASE.replace("participation = 0.8", &format!("participation = {dist}")),
         BASE.replace("{ troops = 800 }", &format!("{{ troops = {dist} }}")),
-        BASE.replace("requirements = { troops = 1000 }", &format!("requirements = {{ troops = {dist} }}")),
-        BASE.replace("participation = 0.6", &format!("participation = 0.6\nready_days = {dist}")),
+        BASE.replace(
+            "requirements = { troops = 1000 }",
+            &format!("requirements = {{ troops = {dist} }}"),
+        ),
+        BASE.replace(
+            "participation = 0.6",
+            &format!("participation = 0.6\nready_days = {dist}"),
+        ),
         BASE.replace("probability = 0.75", &format!("probability = {dist}")),
     ]
 }
@@ -139,7 +161,10 @@ fn each_dist_place(dist: &str) -> Vec<String> {
 fn discrete_weights_whose_sum_overflows_are_rejected_everywhere() {
     for text in each_dist_place("{ discrete = { values = [0, 1], weights = [1e308, 1e308] } }") {
         let out = errors(&text, &[]);
-        assert!(out.contains("the sum of the discrete weights is too large to compute"), "{out}");
+        assert!(
+            out.contains("the sum of the discrete weights is too large to compute"),
+            "{out}"
+        );
         assert!(out.contains(".discrete: "), "{out}");
     }
     // Large but finite totals are fine.
@@ -152,15 +177,56 @@ fn discrete_weights_whose_sum_overflows_are_rejected_everywhere() {
 fn parameters_that_overflow_while_drawing_are_rejected() {
     for (dist, what) in [
         ("{ uniform = [-1e308, 1e308] }", "the span max − min"),
-        ("{ triangular = [-1e308, 0, 1e308] }", "the span max − min (or the mean)"),
-        ("{ pert = [-1e308, 0, 1e308] }", "the span max − min (or the mean)"),
-        ("{ pert = [0, 1e308, 1e308] }", "the span max − min (or the mean)"),
+        (
+            "{ triangular = [-1e308, 0, 1e308] }",
+            "the span max − min (or the mean)",
+        ),
+        (
+            "{ pert = [-1e308, 0, 1e308] }",
+            "the span max − min (or the mean)",
+        ),
+        (
+            "{ pert = [0, 1e308, 1e308] }",
+            "the span max − min (or the mean)",
+        ),
         ("{ normal = { mean = 1e308, sd = 1e308 } }", "mean ± 10 sd"),
-        ("{ lognormal = { median = 1, sigma = 100 } }", "median × e^(10 sigma)"),
+        (
+            "{ lognormal = { median = 1, sigma = 100 } }",
+            "median × e^(10 sigma)",
+        ),
     ] {
         // Days accept every form and sign, so the overflow is the only fault there.
-        let text = BASE.replace("participation = 0.6", &format!("participation = 0.6\nready_days = {dist}"));
+        let text = BASE.replace(
+            "participation = 0.6",
+            &format!("participation = 0.6\nready_days = {dist}"),
+        );
         let out = errors(&text, &[]);
-        assert!(out.contains(&format!("{what} is too large to compute")), "{dist}: {out}");
+        assert!(
+            out.contains(&format!("{what} is too large to compute")),
+            "{dist}: {out}"
+        );
     }
+}
+
+#[test]
+fn table_form_set_creates_nothing_the_leaf_form_rejects() {
+    let leaf = errors(BASE, &["nations.ARl.participation=0"]);
+    assert!(
+        leaf.contains("no key `ARl` at `nations` (did you mean `ARL`?)"),
+        "{leaf}"
+    );
+    let table = errors(BASE, &["nations.ARl={participation=0}"]);
+    assert!(
+        table.contains("no key `ARl` at `nations` (did you mean `ARL`?)"),
+        "{table}"
+    );
+    assert!(
+        table.contains("(--set nations.ARl={participation=0}): nations.ARl: "),
+        "{table}"
+    );
+    // Replacing an existing entry or creating an optional value table still works.
+    accepts(BASE, &["nations.ARL={participation=0.5}"]);
+    accepts(BASE, &["simulation={trials=10}"]);
+    accepts(BASE, &["report.thresholds={troops=[100]}"]);
+    accepts(BASE, &["nations.GBR.ready_days={uniform=[1, 5]}"]);
 }

@@ -525,7 +525,14 @@ mod tests {
 
     #[test]
     fn closest_counts_characters_ignores_case_and_prefers_the_nearest() {
-        let f = ["uniform", "triangular", "pert", "normal", "lognormal", "discrete"];
+        let f = [
+            "uniform",
+            "triangular",
+            "pert",
+            "normal",
+            "lognormal",
+            "discrete",
+        ];
         assert_eq!(closest("Normale", &f), Some("normal"));
         assert_eq!(closest("lognormal", &f), Some("lognormal"));
         assert_eq!(closest("perts", &f), Some("pert"));

@@ -91,7 +91,9 @@ impl SourceText {
         let Some(&start) = lines.starts.get(line.saturating_sub(1)) else {
             return "";
         };
-        let end = self.text[start..].find('\n').map_or(self.text.len(), |i| start + i);
+        let end = self.text[start..]
+            .find('\n')
+            .map_or(self.text.len(), |i| start + i);
         self.text[start..end].trim_end_matches('\r')
     }
 }
@@ -235,7 +237,13 @@ impl Diagnostics {
         let gutter = line.to_string();
         let shown: String = text
             .chars()
-            .map(|c| if c == '\t' { "\t".into() } else { escape(&c.to_string()).into_owned() })
+            .map(|c| {
+                if c == '\t' {
+                    "\t".into()
+                } else {
+                    escape(&c.to_string()).into_owned()
+                }
+            })
             .collect();
         writeln!(f, "{:>w$} |", "", w = gutter.len())?;
         writeln!(f, "{gutter} | {shown}")?;
