@@ -70,6 +70,43 @@ pub enum Dist {
 impl Dist {
     /// Checks the parameters; the message says what would be valid.
     pub fn check(&self) -> Result<(), String> {
+        self.check_form()?;
+        self.check_overflow()
+    }
+
+    /// Arithmetic on valid parameters that would overflow to infinity while drawing
+    /// (a span max − min, a weight total, mean ± 10 sd, median × e^(10 sigma)).
+    fn check_overflow(&self) -> Result<(), String> {
+        let too_wide = |what: &str| {
+            Err(format!(
+                "{what} is too large to compute: it overflows to infinity; use smaller numbers"
+            ))
+        };
+        match self {
+            Dist::Uniform { min, max } if !(max - min).is_finite() => {
+                too_wide("the span max − min")
+            }
+            Dist::Triangular { min, mode, max } | Dist::Pert { min, mode, max }
+                if !((max - min).is_finite() && (min + 4.0 * mode + max).is_finite()) =>
+            {
+                too_wide("the span max − min (or the mean)")
+            }
+            Dist::Normal { mean, sd } if !(mean.abs() + 10.0 * sd).is_finite() => {
+                too_wide("mean ± 10 sd")
+            }
+            Dist::LogNormal { median, sigma }
+                if !(median.ln() + 10.0 * sigma).exp().is_finite() =>
+            {
+                too_wide("median × e^(10 sigma)")
+            }
+            Dist::Discrete { weights, .. } if !weights.iter().sum::<f64>().is_finite() => {
+                too_wide("the sum of the discrete weights")
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn check_form(&self) -> Result<(), String> {
         let finite = |xs: &[f64]| xs.iter().all(|x| x.is_finite());
         match self {
             Dist::Fixed(v) if !v.is_finite() => Err("must be a finite number".into()),

@@ -396,25 +396,10 @@ pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let lower = word.to_ascii_lowercase();
     candidates
         .iter()
-        .map(|c| (edit_distance(&lower, &c.to_ascii_lowercase()), *c))
+        .map(|c| (strsim::levenshtein(&lower, &c.to_ascii_lowercase()), *c))
         .filter(|(d, c)| *d <= 2.max(c.len() / 4) && *d < c.len())
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// Defines a raw scenario struct and its [`Decode`] implementation (and schema)
@@ -536,6 +521,27 @@ mod tests {
         assert_eq!(closest("participaton", &f), Some("participation"));
         assert_eq!(closest("blok", &f), Some("bloc"));
         assert_eq!(closest("zzzzzz", &f), None);
+    }
+
+    #[test]
+    fn closest_counts_characters_ignores_case_and_prefers_the_nearest() {
+        let f = [
+            "uniform",
+            "triangular",
+            "pert",
+            "normal",
+            "lognormal",
+            "discrete",
+        ];
+        assert_eq!(closest("Normale", &f), Some("normal"));
+        assert_eq!(closest("lognormal", &f), Some("lognormal"));
+        assert_eq!(closest("perts", &f), Some("pert"));
+        // A distance equal to the candidate's length is no hint ("ab" is not a typo of "xy").
+        assert_eq!(closest("xy", &["ab"]), None);
+        // Distances count characters, not bytes.
+        assert_eq!(closest("néé", &["nee"]), Some("nee"));
+        assert_eq!(closest("ESPP", &["ESP", "FRA"]), Some("ESP"));
+        assert_eq!(closest("q", &[]), None);
     }
 
     #[test]

@@ -54,8 +54,15 @@ impl SourceText {
         }
     }
 
-    /// Where the byte offset `at` points.
+    /// Where the byte offset `at` points. Indexes the file's lines on each call:
+    /// to locate many offsets, build a [`LineIndex`] once and use [`SourceText::locate_in`].
     pub fn locate(&self, at: usize) -> Place {
+        self.locate_in(&LineIndex::new(&self.text), at)
+    }
+
+    /// Where the byte offset `at` points, with the file's lines indexed by `lines`
+    /// (built from this text): O(log lines + length of the line).
+    pub fn locate_in(&self, lines: &LineIndex, at: usize) -> Place {
         if at > self.text.len() {
             let found = self
                 .overrides
@@ -68,21 +75,86 @@ impl SourceText {
             }
         }
         let at = floor_char_boundary(&self.text, at.min(self.text.len()));
-        let before = &self.text[..at];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let line = lines.line_of(at);
+        let line_start = lines.starts[line - 1];
         let column = self.text[line_start..at].chars().count() + 1;
         Place::File { line, column }
     }
 
     /// The full text of 1-based line `line` of the file, without its newline.
     pub fn line_text(&self, line: usize) -> &str {
-        self.text
-            .split('\n')
-            .nth(line.saturating_sub(1))
-            .unwrap_or("")
-            .trim_end_matches('\r')
+        self.line_text_in(&LineIndex::new(&self.text), line)
     }
+
+    /// [`SourceText::line_text`] with the file's lines indexed by `lines`.
+    pub fn line_text_in(&self, lines: &LineIndex, line: usize) -> &str {
+        let Some(&start) = lines.starts.get(line.saturating_sub(1)) else {
+            return "";
+        };
+        let end = self.text[start..]
+            .find('\n')
+            .map_or(self.text.len(), |i| start + i);
+        self.text[start..end].trim_end_matches('\r')
+    }
+}
+
+/// The byte offset at which each line of a text starts, indexed once so that
+/// every diagnostic finds its line by binary search.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    /// Start of each line; the first is 0.
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes the lines of `text`.
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    /// The 1-based line holding byte offset `at`.
+    fn line_of(&self, at: usize) -> usize {
+        self.starts.partition_point(|&s| s <= at)
+    }
+}
+
+/// `s` with every control character and every invisible formatting character
+/// (bidirectional overrides, zero-width marks) written as a `\u{..}` escape, so
+/// that names from a scenario cannot reach a terminal raw.
+pub fn escape(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(needs_escape) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        push_escaped(&mut out, c);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    if needs_escape(c) {
+        out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+    } else {
+        out.push(c);
+    }
+}
+
+/// Control characters (C0, DEL, C1) and the invisible characters that reorder or
+/// hide text: bidirectional marks, embeddings, overrides and isolates, zero-width
+/// characters, line and paragraph separators, the byte-order mark.
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{2069}'
+                | '\u{feff}'
+        )
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
@@ -123,49 +195,79 @@ impl Diagnostics {
 
     /// One line per problem: `file:line:column: key: message`.
     pub fn lines(&self) -> Vec<String> {
+        let lines = LineIndex::new(&self.source.text);
         self.sorted()
             .into_iter()
-            .map(|d| self.headline(d))
+            .map(|d| self.headline(&lines, d))
             .collect()
     }
 
-    fn headline(&self, d: &Diagnostic) -> String {
+    /// One line per problem, with the file's lines indexed once.
+    fn headline(&self, lines: &LineIndex, d: &Diagnostic) -> String {
         let key = if d.key.is_empty() {
             String::new()
         } else {
-            format!("{}: ", d.key)
+            format!("{}: ", escape(&d.key))
         };
-        match self.source.locate(d.span.start) {
-            Place::File { line, column } => format!(
-                "{}:{}:{}: {}{}",
-                self.source.origin, line, column, key, d.message
-            ),
-            Place::Override(text) => format!(
-                "{} (--set {}): {}{}",
-                self.source.origin, text, key, d.message
-            ),
+        let origin = escape(&self.source.origin);
+        let message = escape(&d.message);
+        match self.source.locate_in(lines, d.span.start) {
+            Place::File { line, column } => {
+                format!("{origin}:{line}:{column}: {key}{message}")
+            }
+            Place::Override(text) => {
+                format!("{origin} (--set {}): {key}{message}", escape(&text))
+            }
         }
+    }
+
+    /// The offending source line and a caret under `column`, the line escaped
+    /// like the messages (the caret moved past each escape).
+    fn excerpt(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        lines: &LineIndex,
+        line: usize,
+        column: usize,
+    ) -> fmt::Result {
+        let text = self.source.line_text_in(lines, line);
+        if text.trim().is_empty() || text.len() >= 300 {
+            return Ok(());
+        }
+        let gutter = line.to_string();
+        let shown: String = text
+            .chars()
+            .map(|c| {
+                if c == '\t' {
+                    "\t".into()
+                } else {
+                    escape(&c.to_string()).into_owned()
+                }
+            })
+            .collect();
+        writeln!(f, "{:>w$} |", "", w = gutter.len())?;
+        writeln!(f, "{gutter} | {shown}")?;
+        let mut pad = String::new();
+        for c in text.chars().take(column - 1) {
+            if c == '\t' {
+                pad.push('\t');
+            } else {
+                let width = escape(&c.to_string()).chars().count();
+                pad.extend(std::iter::repeat_n(' ', width));
+            }
+        }
+        writeln!(f, "{:>w$} | {pad}^", "", w = gutter.len())
     }
 }
 
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sorted = self.sorted();
+        let lines = LineIndex::new(&self.source.text);
         for d in &sorted {
-            writeln!(f, "error: {}", self.headline(d))?;
-            if let Place::File { line, column } = self.source.locate(d.span.start) {
-                let text = self.source.line_text(line);
-                if !text.trim().is_empty() && text.len() < 300 {
-                    let gutter = line.to_string();
-                    writeln!(f, "{:>w$} |", "", w = gutter.len())?;
-                    writeln!(f, "{gutter} | {text}")?;
-                    let pad: String = text
-                        .chars()
-                        .take(column - 1)
-                        .map(|c| if c == '\t' { '\t' } else { ' ' })
-                        .collect();
-                    writeln!(f, "{:>w$} | {pad}^", "", w = gutter.len())?;
-                }
+            writeln!(f, "error: {}", self.headline(&lines, d))?;
+            if let Place::File { line, column } = self.source.locate_in(&lines, d.span.start) {
+                self.excerpt(f, &lines, line, column)?;
             }
         }
         let n = sorted.len();
@@ -174,7 +276,7 @@ impl fmt::Display for Diagnostics {
             "{} problem{} in {}",
             n,
             if n == 1 { "" } else { "s" },
-            self.source.origin
+            escape(&self.source.origin)
         )
     }
 }
@@ -192,6 +294,19 @@ mod tests {
         assert_eq!(s.locate(6), Place::File { line: 2, column: 1 });
         // "né = " : 'é' is two bytes, so byte 11 is character column 5.
         assert_eq!(s.locate(11), Place::File { line: 2, column: 5 });
+        // The newline itself belongs to the line it ends; the end of the text to the last line.
+        assert_eq!(s.locate(5), Place::File { line: 1, column: 6 });
+        assert_eq!(s.locate(15), Place::File { line: 3, column: 1 });
+        assert_eq!(s.line_text(2), "né = 2");
+        assert_eq!(s.line_text(9), "");
+    }
+
+    #[test]
+    fn escapes_control_and_invisible_characters() {
+        assert_eq!(escape("GBR"), "GBR");
+        assert_eq!(escape("a\u{1b}[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(escape("x\ry\u{202e}z\u{7f}"), "x\\u{d}y\\u{202e}z\\u{7f}");
+        assert_eq!(escape("né"), "né");
     }
 
     #[test]

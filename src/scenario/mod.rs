@@ -279,6 +279,44 @@ fn apply_override<'i>(root: &mut DeTable<'i>, o: &'i str, base: usize, cx: &mut 
     }
 }
 
+/// Optional tables that hold only values may be created by an override; tables
+/// of named entities may not (a typo would add one).
+fn creatable(path: &str, k: &str) -> bool {
+    matches!(
+        (path, k),
+        ("", "simulation" | "report") | ("report", "thresholds")
+    )
+}
+
+/// Records that table `t` at `path` has no key `k`, with a did-you-mean hint.
+fn no_such_key(
+    t: &DeTable<'_>,
+    path: &str,
+    k: &str,
+    key: &str,
+    whole: std::ops::Range<usize>,
+    cx: &mut Cx,
+) {
+    let level = if path.is_empty() {
+        "the top level".to_string()
+    } else {
+        format!("`{path}`")
+    };
+    let present: Vec<&str> = t.keys().map(|k| k.get_ref().as_ref()).collect();
+    let hint = match decode::closest(k, &present) {
+        Some(c) => format!(" (did you mean `{c}`?)"),
+        None => String::new(),
+    };
+    cx.error(
+        whole,
+        key,
+        format!(
+            "no key `{k}` at {level}{hint}; valid keys there: {}",
+            keys_of(t)
+        ),
+    );
+}
+
 fn set_path<'i>(
     doc: &mut DeValue<'i>,
     segs: &[Segment<'_>],
@@ -303,37 +341,14 @@ fn set_path<'i>(
                     return;
                 };
                 if !t.contains_key(*k) {
-                    // Optional tables that hold only values may be created by an
-                    // override; tables of named entities may not (a typo would add one).
-                    if matches!(
-                        (path.as_str(), *k),
-                        ("", "simulation" | "report") | ("report", "thresholds")
-                    ) {
-                        t.insert(
-                            Spanned::new(value_off..value_off, (*k).to_string().into()),
-                            Spanned::new(value_off..value_off, DeValue::Table(DeTable::new())),
-                        );
-                    } else {
-                        let level = if path.is_empty() {
-                            "the top level".to_string()
-                        } else {
-                            format!("`{path}`")
-                        };
-                        let present: Vec<&str> = t.keys().map(|k| k.get_ref().as_ref()).collect();
-                        let hint = match decode::closest(k, &present) {
-                            Some(c) => format!(" (did you mean `{c}`?)"),
-                            None => String::new(),
-                        };
-                        cx.error(
-                            whole,
-                            key,
-                            format!(
-                                "no key `{k}` at {level}{hint}; valid keys there: {}",
-                                keys_of(t)
-                            ),
-                        );
+                    if !creatable(&path, k) {
+                        no_such_key(t, &path, k, key, whole, cx);
                         return;
                     }
+                    t.insert(
+                        Spanned::new(value_off..value_off, (*k).to_string().into()),
+                        Spanned::new(value_off..value_off, DeValue::Table(DeTable::new())),
+                    );
                 }
                 path = decode::join(&path, k);
                 cur = t.get_mut(*k).expect("key checked above").get_mut();
@@ -362,6 +377,18 @@ fn set_path<'i>(
         }
     }
     match (last, cur) {
+        // A table value at a new key would add an entity (a typo of a nation's id
+        // would add a nation): refused as the leaf form refuses it.
+        (Segment::Key(k), DeValue::Table(t))
+            if !t.contains_key(*k)
+                && matches!(new_value.get_ref(), DeValue::Table(_))
+                && matches!(
+                    path.as_str(),
+                    "capabilities" | "conditions" | "blocs" | "domains" | "nations"
+                ) =>
+        {
+            no_such_key(t, &path, k, key, whole, cx)
+        }
         (Segment::Key(k), DeValue::Table(t)) => {
             let span = new_value.span();
             t.insert(Spanned::new(span, (*k).to_string().into()), new_value);

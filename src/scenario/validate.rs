@@ -106,6 +106,19 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
         }
     }
 
+    if let Some(r) = &file.scenario.rotation
+        && r.0.v == 0
+    {
+        cx.error(
+            r.0.at.span.clone(),
+            &r.0.at.key,
+            format!(
+                "rotation must be between 1 and {}, found 0",
+                limits::MAX_ROTATION
+            ),
+        );
+    }
+
     // Simulation defaults.
     let sim = file.simulation.as_ref();
     let timeline_days: Vec<u64> = sim

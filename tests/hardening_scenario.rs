@@ -1,0 +1,232 @@
+//! Hardening of the scenario format: diagnostics that stay fast on huge files,
+//! weights and parameters that overflow, `rotation` bounds, table-form `--set`,
+//! and names with control characters in messages.
+
+use std::time::{Duration, Instant};
+
+use forcesim::scenario;
+
+/// A small valid scenario: one domain, two nations, a condition and a bloc.
+const BASE: &str = r#"
+[scenario]
+name = "Hardening base"
+
+[capabilities]
+troops = { unit = "personnel" }
+
+[conditions.backstop]
+probability = 0.75
+
+[blocs.west]
+correlation = 0.3
+
+[domains.land]
+lead = ["ARL", "GBR"]
+requirements = { troops = 1000 }
+
+[nations.ARL]
+participation = 0.8
+contributions = { land = { troops = 800 } }
+
+[nations.GBR]
+participation = 0.6
+bloc = "west"
+contributions = { land = { troops = 500 } }
+"#;
+
+/// The rendered diagnostics of `text` with `overrides`, or a panic if it is accepted.
+fn errors(text: &str, overrides: &[&str]) -> String {
+    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    match scenario::parse("s.toml", text, &overrides) {
+        Ok(_) => panic!("accepted:\n{text}\nwith {overrides:?}"),
+        Err(d) => d.to_string(),
+    }
+}
+
+fn accepts(text: &str, overrides: &[&str]) {
+    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    if let Err(d) = scenario::parse("s.toml", text, &overrides) {
+        panic!("rejected:\n{d}");
+    }
+}
+
+#[test]
+fn the_base_scenario_is_valid() {
+    accepts(BASE, &[]);
+}
+
+#[test]
+fn diagnostics_of_twenty_thousand_tables_take_well_under_a_second() {
+    let mut text = String::from("[scenario]\nname = \"many\"\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("[nations.N{i}]\n"));
+    }
+    let start = Instant::now();
+    let out = errors(&text, &[]);
+    let elapsed = start.elapsed();
+    assert!(out.contains("s.toml:20002:1: nations.N19999.participation: missing required key"));
+    assert!(out.contains("too many nations"));
+    // Several seconds before line starts were indexed once; a generous bound for slow machines.
+    assert!(elapsed < Duration::from_secs(2), "took {elapsed:?}");
+}
+
+#[test]
+fn control_characters_in_names_are_escaped_in_messages() {
+    let text = BASE.replace("bloc = \"west\"", "bloc = \"we\\u001b[2Jst\\r\\u202e\"");
+    let out = errors(&text, &[]);
+    assert!(
+        out.contains("unknown bloc `we\\u{1b}[2Jst\\u{d}\\u{202e}`"),
+        "{out}"
+    );
+    assert!(!out.contains('\u{1b}') && !out.contains('\r') && !out.contains('\u{202e}'));
+}
+
+#[test]
+fn control_characters_in_keys_are_escaped() {
+    // A TOML escape puts ESC and BEL into the key: the dotted key and the message show escapes.
+    let text = BASE.replace("[nations.GBR]", "[nations.\"G\\u001bB\\u0007R\"]");
+    let out = errors(&text, &[]);
+    assert!(
+        out.contains("nations.G\\u{1b}B\\u{7}R: `G\\u{1b}B\\u{7}R` is not a valid id"),
+        "{out}"
+    );
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out}");
+}
+
+#[test]
+fn control_characters_in_source_lines_are_escaped_and_the_caret_follows() {
+    // A raw ESC is a TOML syntax error; the quoted source line must not carry it raw.
+    let text = BASE.replace("[nations.GBR]", "[nations.\"G\u{1b}BR\"]");
+    let out = errors(&text, &[]);
+    assert!(!out.contains('\u{1b}'), "{out}");
+    let line = out.lines().find(|l| l.contains("[nations.\"G")).unwrap();
+    assert!(line.ends_with("| [nations.\"G\\u{1b}BR\"]"), "{out}");
+    // The caret sits under the escape, six columns wide.
+    let caret = out.lines().skip_while(|l| *l != line).nth(1).unwrap();
+    let col = caret.find('^').unwrap();
+    assert_eq!(&line[col..col + 6], "\\u{1b}", "{out}");
+}
+
+#[test]
+fn control_characters_in_overrides_are_escaped() {
+    let out = errors(BASE, &["nations.\u{1b}X.participation=1"]);
+    assert!(out.contains("\\u{1b}X"), "{out}");
+    assert!(!out.contains('\u{1b}'), "{out}");
+}
+
+#[test]
+fn rotation_must_be_between_one_and_ten() {
+    let with = |r: &str| {
+        BASE.replace(
+            "name = \"Hardening base\"",
+            &format!("name = \"x\"\nrotation = {r}"),
+        )
+    };
+    accepts(&with("1"), &[]);
+    accepts(&with("10"), &[]);
+    let out = errors(&with("0"), &[]);
+    assert!(
+        out.contains("scenario.rotation: rotation must be between 1 and 10, found 0"),
+        "{out}"
+    );
+    assert!(out.contains("^"), "{out}");
+    assert!(errors(&with("11"), &[]).contains("scenario.rotation: too large: at most 10"));
+    let out = errors(BASE, &["scenario.rotation=0"]);
+    assert!(
+        out.contains(
+            "(--set scenario.rotation=0): scenario.rotation: rotation must be between 1 and 10"
+        ),
+        "{out}"
+    );
+}
+
+/// Replaces ARL's participation (a probability) and contribution (a count) in turn with `dist`.
+fn each_dist_place(dist: &str) -> Vec<String> {
+    vec![
+        BASE.replace("participation = 0.8", &format!("participation = {dist}")),
+        BASE.replace("{ troops = 800 }", &format!("{{ troops = {dist} }}")),
+        BASE.replace(
+            "requirements = { troops = 1000 }",
+            &format!("requirements = {{ troops = {dist} }}"),
+        ),
+        BASE.replace(
+            "participation = 0.6",
+            &format!("participation = 0.6\nready_days = {dist}"),
+        ),
+        BASE.replace("probability = 0.75", &format!("probability = {dist}")),
+    ]
+}
+
+#[test]
+fn discrete_weights_whose_sum_overflows_are_rejected_everywhere() {
+    for text in each_dist_place("{ discrete = { values = [0, 1], weights = [1e308, 1e308] } }") {
+        let out = errors(&text, &[]);
+        assert!(
+            out.contains("the sum of the discrete weights is too large to compute"),
+            "{out}"
+        );
+        assert!(out.contains(".discrete: "), "{out}");
+    }
+    // Large but finite totals are fine.
+    for text in each_dist_place("{ discrete = { values = [0, 1], weights = [1e307, 1e307] } }") {
+        accepts(&text, &[]);
+    }
+}
+
+#[test]
+fn parameters_that_overflow_while_drawing_are_rejected() {
+    for (dist, what) in [
+        ("{ uniform = [-1e308, 1e308] }", "the span max − min"),
+        (
+            "{ triangular = [-1e308, 0, 1e308] }",
+            "the span max − min (or the mean)",
+        ),
+        (
+            "{ pert = [-1e308, 0, 1e308] }",
+            "the span max − min (or the mean)",
+        ),
+        (
+            "{ pert = [0, 1e308, 1e308] }",
+            "the span max − min (or the mean)",
+        ),
+        ("{ normal = { mean = 1e308, sd = 1e308 } }", "mean ± 10 sd"),
+        (
+            "{ lognormal = { median = 1, sigma = 100 } }",
+            "median × e^(10 sigma)",
+        ),
+    ] {
+        // Days accept every form and sign, so the overflow is the only fault there.
+        let text = BASE.replace(
+            "participation = 0.6",
+            &format!("participation = 0.6\nready_days = {dist}"),
+        );
+        let out = errors(&text, &[]);
+        assert!(
+            out.contains(&format!("{what} is too large to compute")),
+            "{dist}: {out}"
+        );
+    }
+}
+
+#[test]
+fn table_form_set_creates_nothing_the_leaf_form_rejects() {
+    let leaf = errors(BASE, &["nations.ARl.participation=0"]);
+    assert!(
+        leaf.contains("no key `ARl` at `nations` (did you mean `ARL`?)"),
+        "{leaf}"
+    );
+    let table = errors(BASE, &["nations.ARl={participation=0}"]);
+    assert!(
+        table.contains("no key `ARl` at `nations` (did you mean `ARL`?)"),
+        "{table}"
+    );
+    assert!(
+        table.contains("(--set nations.ARl={participation=0}): nations.ARl: "),
+        "{table}"
+    );
+    // Replacing an existing entry or creating an optional value table still works.
+    accepts(BASE, &["nations.ARL={participation=0.5}"]);
+    accepts(BASE, &["simulation={trials=10}"]);
+    accepts(BASE, &["report.thresholds={troops=[100]}"]);
+    accepts(BASE, &["nations.GBR.ready_days={uniform=[1, 5]}"]);
+}
