@@ -499,7 +499,7 @@ fn every_command_survives_hostile_files() {
                 "500".into(),
                 "-q".into(),
                 "--vary".into(),
-                "simulation.trials=100,200".into(),
+                "scenario.rotation=1,2".into(),
                 p.clone().into(),
             ],
             vec![
