@@ -171,6 +171,7 @@ fn a_missed_secure_target_is_visible_in_the_result() {
         trials: 2_000,
         seed: 1,
         threads: 1,
+        stop: None,
     };
     let s = Search {
         exhaustive: false,

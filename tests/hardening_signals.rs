@@ -147,3 +147,45 @@ fn compare_stops_after_its_current_scenario() {
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert!(v["scenarios"].as_array().unwrap().len() < 6);
 }
+
+#[test]
+fn secure_stops_after_its_current_variant() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("s.toml");
+    // Many nations, so that greedy has many variants to run per step.
+    let mut text = String::from(
+        "[scenario]\nname = \"Signals\"\n[capabilities]\ntroops = { unit = \"personnel\" }\n\
+         [domains.land]\nrequirements = { troops = 20000 }\n",
+    );
+    for i in 0..30 {
+        text.push_str(&format!(
+            "[nations.N{i:02}]\nparticipation = 0.3\ncontributions.land.troops = {{ triangular = [0, 500, 1500] }}\n"
+        ));
+    }
+    fs::write(&sc, text).unwrap();
+    let json = dir.path().join("secure.json");
+    for signal in ["-INT", "-TERM"] {
+        let text = interrupted_json(
+            &[
+                "secure",
+                s(&sc),
+                "--target",
+                "0.999",
+                "-n",
+                "3000000",
+                "-j",
+                "1",
+                "-q",
+                "--json",
+                s(&json),
+            ],
+            &json,
+            signal,
+        );
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["interrupted"], true, "{text}");
+        assert_eq!(v["stopped"], "interrupted", "{text}");
+        assert_eq!(v["reached"], false, "{text}");
+        assert!(v["relaxations"].as_array().unwrap().is_empty(), "{text}");
+    }
+}

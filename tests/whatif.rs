@@ -917,6 +917,7 @@ fn greedy_secure_equals_brute_force_on_six_nations() {
         trials: 16_384,
         seed: 2,
         threads: 2,
+        stop: None,
     };
     // Brute force: every one of the 64 sets, run here with the same engine and seed.
     let mut all: Vec<(Vec<usize>, u64)> = Vec::new();
@@ -1010,6 +1011,7 @@ contributions.land.troops = { triangular = [500, 1000, 1500] }
         trials: 8192,
         seed: 6,
         threads: 2,
+        stop: None,
     };
     let target = 0.6;
     let rel = secure::relax(&m, &o, target).unwrap();

@@ -7,6 +7,7 @@ use forcesim::whatif::secure::{self, Opts, Search, SecureError};
 use super::CliError;
 use super::EXIT_NOT_REACHED;
 use super::common::{distinct_files, emit, load, resolve};
+use super::interrupt::{EXIT_INTERRUPTED, stop_flag};
 use super::whatif_args::SecureArgs;
 
 pub fn secure(a: SecureArgs) -> Result<ExitCode, CliError> {
@@ -25,6 +26,7 @@ pub fn secure(a: SecureArgs) -> Result<ExitCode, CliError> {
             trials,
             seed,
             threads,
+            stop: Some(stop_flag("variant")),
         },
         a.target,
         Search {
@@ -35,12 +37,21 @@ pub fn secure(a: SecureArgs) -> Result<ExitCode, CliError> {
     .map_err(|e| match e {
         SecureError::TooManySets(_) => CliError::Usage(e.to_string()),
         SecureError::Engine(e) => CliError::Other(anyhow::Error::new(e)),
+        // `secure` reports an interrupted check as missing, never as this error.
+        SecureError::Interrupted => CliError::Other(anyhow::Error::new(e)),
     })?;
     emit(
         &[(&o.json, &|| forcesim::whatif::to_json(&result))],
         &|| result.to_table(),
         o.quiet,
     )?;
+    if result.interrupted {
+        eprintln!(
+            "interrupted: the search stopped after {} greedy step(s); the checks after it were not run",
+            result.steps.len()
+        );
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
     if !result.reached {
         eprintln!(
             "target {} not reached ({})",

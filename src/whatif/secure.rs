@@ -17,6 +17,8 @@
 
 use std::fmt::Write;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use serde::{Deserialize, Serialize};
 
 use super::{Coverage, Source, coverage};
@@ -42,13 +44,24 @@ pub struct Opts {
     pub seed: u64,
     /// Worker threads (0: one per core).
     pub threads: usize,
+    /// When set, the search stops after the variant in progress: greedy keeps
+    /// the steps it finished, and the checks after it are skipped.
+    pub stop: Option<&'static AtomicBool>,
 }
 
 impl Opts {
     fn run(&self, m: &Model) -> Result<Coverage, EngineError> {
         coverage(m, self.seed, self.trials, self.threads)
     }
+
+    /// Whether a stop was asked for.
+    fn stopping(&self) -> bool {
+        self.stop.is_some_and(|s| s.load(Ordering::SeqCst))
+    }
 }
+
+/// Why greedy stopped when a signal stopped it.
+const INTERRUPTED: &str = "interrupted";
 
 /// P(all covered) with its interval.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -141,6 +154,10 @@ pub struct Secure {
     pub secured: Vec<String>,
     /// Why greedy stopped.
     pub stopped: String,
+    /// Whether a signal stopped the search before it finished (then greedy's
+    /// steps are those finished, and the checks after an interruption are absent).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
     /// About greedy search.
     pub note: String,
     /// With `--exhaustive`: the check of every smaller set.
@@ -189,6 +206,9 @@ pub fn greedy(model: &Model, o: &Opts, target: f64) -> Result<Greedy, EngineErro
             if set.contains(&n) || model.is_certain(n) {
                 continue;
             }
+            if o.stopping() {
+                break;
+            }
             let mut with = set.clone();
             with.push(n);
             let c = o.run(&model.with_certain(&with))?;
@@ -203,6 +223,9 @@ pub fn greedy(model: &Model, o: &Opts, target: f64) -> Result<Greedy, EngineErro
             if better {
                 best = Some((n, c));
             }
+        }
+        if o.stopping() {
+            break INTERRUPTED.to_string();
         }
         match best {
             None => break "every nation is secured".to_string(),
@@ -266,6 +289,9 @@ pub fn exhaustive(
         let mut best: Option<(Vec<usize>, Coverage)> = None;
         let mut idx: Vec<usize> = (0..size).collect();
         loop {
+            if o.stopping() {
+                return Err(SecureError::Interrupted);
+            }
             let set: Vec<usize> = idx.iter().map(|&i| candidates[i]).collect();
             let c = o.run(&model.with_certain(&set))?;
             checked += 1;
@@ -306,6 +332,9 @@ pub fn relax(model: &Model, o: &Opts, target: f64) -> Result<Vec<Relaxation>, En
     let base = o.run(model)?;
     for (d, dom) in model.domains.iter().enumerate() {
         for (r, req) in dom.requirements.iter().enumerate() {
+            if o.stopping() {
+                return Ok(out);
+            }
             let cap = model.capabilities[req.capability].id.clone();
             let mut rel = Relaxation {
                 domain: dom.id.clone(),
@@ -382,45 +411,20 @@ pub enum SecureError {
         "--exhaustive would run {0} sets of nations (at most {MAX_EXHAUSTIVE_SETS}): drop --exhaustive, or narrow the scenario"
     )]
     TooManySets(u64),
+    /// A signal stopped the exhaustive check (the search reports without it).
+    #[error("interrupted")]
+    Interrupted,
 }
 
 /// Greedy search, optionally checked exhaustively, and the relaxations.
 pub fn secure(model: &Model, o: &Opts, target: f64, s: Search) -> Result<Secure, SecureError> {
     let g = greedy(model, o, target)?;
-    let ids = |set: &[usize]| -> Vec<String> {
-        set.iter().map(|&n| model.nations[n].id.clone()).collect()
-    };
-    let exhaustive = if s.exhaustive {
-        let candidates: Vec<usize> = (0..model.nations.len())
-            .filter(|&n| !model.is_certain(n))
-            .collect();
-        let max_size = if g.reached {
-            g.steps.len().saturating_sub(1)
-        } else {
-            candidates.len()
-        };
-        let Found {
-            best: found,
-            checked,
-        } = if g.reached && g.steps.is_empty() {
-            Found {
-                best: None,
-                checked: 0,
-            }
-        } else {
-            exhaustive(model, o, target, &candidates, max_size, MAX_EXHAUSTIVE_SETS)?
-        };
-        Some(Exhaustive {
-            sets_checked: checked,
-            max_size,
-            greedy_is_smallest: g.reached && found.is_none(),
-            level: found.as_ref().map(|(_, c)| Level::of(c)),
-            smallest: found.map(|(set, _)| ids(&set)),
-        })
+    let exhaustive = if s.exhaustive && !o.stopping() {
+        check_smaller_sets(model, o, target, &g)?
     } else {
         None
     };
-    let relaxations = if s.no_relax {
+    let relaxations = if s.no_relax || o.stopping() {
         Vec::new()
     } else {
         relax(model, o, target)?
@@ -442,12 +446,57 @@ pub fn secure(model: &Model, o: &Opts, target: f64, s: Search) -> Result<Secure,
             })
             .collect(),
         reached: g.reached,
-        secured: ids(&g.set()),
+        secured: ids(model, &g.set()),
         stopped: g.stopped.clone(),
+        interrupted: o.stopping(),
         note: GREEDY_NOTE.into(),
         exhaustive,
         relaxations,
     })
+}
+
+/// The ids of the nations `set` (indices).
+fn ids(model: &Model, set: &[usize]) -> Vec<String> {
+    set.iter().map(|&n| model.nations[n].id.clone()).collect()
+}
+
+/// `--exhaustive`: every set smaller than greedy's (or every set, when greedy
+/// falls short). `None` when a signal stopped it.
+fn check_smaller_sets(
+    model: &Model,
+    o: &Opts,
+    target: f64,
+    g: &Greedy,
+) -> Result<Option<Exhaustive>, SecureError> {
+    let candidates: Vec<usize> = (0..model.nations.len())
+        .filter(|&n| !model.is_certain(n))
+        .collect();
+    let max_size = if g.reached {
+        g.steps.len().saturating_sub(1)
+    } else {
+        candidates.len()
+    };
+    let Found {
+        best: found,
+        checked,
+    } = if g.reached && g.steps.is_empty() {
+        Found {
+            best: None,
+            checked: 0,
+        }
+    } else {
+        match exhaustive(model, o, target, &candidates, max_size, MAX_EXHAUSTIVE_SETS) {
+            Err(SecureError::Interrupted) => return Ok(None),
+            other => other?,
+        }
+    };
+    Ok(Some(Exhaustive {
+        sets_checked: checked,
+        max_size,
+        greedy_is_smallest: g.reached && found.is_none(),
+        level: found.as_ref().map(|(_, c)| Level::of(c)),
+        smallest: found.map(|(set, _)| ids(model, &set)),
+    }))
 }
 
 fn ci(l: &Level) -> String {
@@ -668,6 +717,7 @@ contributions.sea.ships = 4
             trials: 8192,
             seed: 3,
             threads: 1,
+            stop: None,
         };
         let s = secure(
             &m,
