@@ -2,7 +2,7 @@
 """Writes a scenario at every documented limit at once (src/limits.rs): 10,000
 nations, 1,000 domains, 1,000 capabilities, 2,000 tracked (domain, capability)
 pairs, 10,000 conditions, 1,000 timeline days, 1,000 thresholds, values up to
-10^12. Usage: python3 docs/limits_scenario.py > /tmp/limits.toml"""
+10^12. Usage: python3 benches/limits_scenario.py > /tmp/limits.toml"""
 
 N, D, C, CONDS, DAYS, MAXV = 10_000, 1_000, 1_000, 10_000, 1_000, 10**12
 out = ['[scenario]\nname = "Every limit at once"\n']
