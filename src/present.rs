@@ -10,25 +10,42 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-/// `12345.6` → `12,346`; `-20000` → `-20,000`. Not-a-number and infinities are
-/// written as Rust writes them (`NaN`, `inf`).
-pub fn thousands(x: f64) -> String {
-    if !x.is_finite() {
-        return x.to_string();
-    }
-    let neg = x < 0.0;
-    let digits = format!("{:.0}", x.abs());
-    let mut out = String::new();
+/// What every output writes for a figure that is not finite (NaN, ±∞): an en
+/// dash, never "NaN" or "inf".
+pub const NOT_FINITE: &str = "–";
+
+/// ASCII digits grouped by threes with commas: `"1234567"` → `"1,234,567"`.
+pub fn group(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
     }
-    if neg && out != "0" {
-        out.insert(0, '-');
+    out
+}
+
+/// `x` rounded to an integer (halves away from zero, as counts are rounded),
+/// digits grouped by threes, a negative figure led by `minus`, a figure that is
+/// not finite written [`NOT_FINITE`]: `-2500.4` → `-2,500` (or `−2,500`), `-0.2` → `0`.
+pub fn thousands_with(x: f64, minus: char) -> String {
+    if !x.is_finite() {
+        return NOT_FINITE.to_string();
+    }
+    let r = x.round();
+    let mut out = group(&format!("{:.0}", r.abs()));
+    if r < 0.0 && out != "0" {
+        out.insert(0, minus);
     }
     out
+}
+
+/// A figure for the terminal, CSV-free text and tables: `12345.6` → `12,346`;
+/// `-20000` → `-20,000` (ASCII hyphen, which every terminal and font has).
+/// Charts write the same figure with the typographic minus (U+2212).
+pub fn thousands(x: f64) -> String {
+    thousands_with(x, '-')
 }
 
 /// A probability as a percentage with one decimal (`0.1234` → `12.3 %`).
@@ -128,7 +145,23 @@ mod tests {
         assert_eq!(thousands(1234567.0), "1,234,567");
         assert_eq!(thousands(-20000.0), "-20,000");
         assert_eq!(thousands(-0.4), "0");
-        assert_eq!(thousands(f64::NAN), "NaN");
+        assert_eq!(thousands(f64::NAN), "–");
+        assert_eq!(thousands(f64::INFINITY), "–");
+    }
+
+    #[test]
+    fn terminal_and_charts_share_one_rule_but_the_minus_sign() {
+        // Halves away from zero, as counts are rounded (not to even).
+        assert_eq!(thousands(2.5), "3");
+        assert_eq!(thousands(-2.5), "-3");
+        assert_eq!(thousands_with(-2500.4, '−'), "−2,500");
+        assert_eq!(crate::charts::format::thousands(-2500.4), "−2,500");
+        for x in [0.0, 0.5, 1234.5, -1e6, 12345678.49, f64::NAN] {
+            assert_eq!(
+                crate::charts::format::thousands(x).replace('−', "-"),
+                thousands(x)
+            );
+        }
     }
 
     #[test]

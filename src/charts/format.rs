@@ -4,47 +4,29 @@
 //!
 //! Every figure on a chart is written by a function of this module, and the
 //! conventions they share are written once here: the minus sign ([`MINUS`],
-//! U+2212), the placeholder for a figure that is not finite ([`NOT_FINITE`],
-//! U+2013 en dash) and the grouping of digits ([`group`]). The text report
-//! (`report/table.rs`) writes `-` and `NaN`/`inf` instead; moving both to one
-//! shared module changes these three items only.
+//! U+2212). Digit grouping, rounding and the placeholder for a figure that is
+//! not finite ([`NOT_FINITE`], U+2013 en dash) are those of every output
+//! ([`crate::present`]); only the minus sign differs from the terminal's `-`.
+
+use crate::present;
 
 /// The minus sign of every negative figure on a chart (U+2212).
 pub const MINUS: char = '−';
 
-/// What a chart writes for a figure that is not finite (NaN, ±∞): an en dash.
-pub const NOT_FINITE: &str = "–";
+/// What a chart writes for a figure that is not finite (NaN, ±∞): the en dash
+/// of every output ([`present::NOT_FINITE`]).
+pub const NOT_FINITE: &str = present::NOT_FINITE;
 
 /// `NOT_FINITE` as an owned string.
 fn not_finite() -> String {
     NOT_FINITE.to_string()
 }
 
-/// ASCII digits grouped by threes with commas: `"1234567"` → `"1,234,567"`.
-fn group(digits: &str) -> String {
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
-
 /// `v` rounded to an integer (halves away from zero), with thousands
 /// separators: `15000.0` → `"15,000"`, `-2500.0` → `"−2,500"`, `-0.2` → `"0"`,
-/// NaN or ±∞ → `"–"`.
+/// NaN or ±∞ → `"–"`. The report's own formatter with the chart's minus sign.
 pub fn thousands(v: f64) -> String {
-    if !v.is_finite() {
-        return not_finite();
-    }
-    let r = v.round();
-    let mut out = group(&format!("{:.0}", r.abs()));
-    if r < 0.0 && out != "0" {
-        out.insert(0, MINUS);
-    }
-    out
+    present::thousands_with(v, MINUS)
 }
 
 /// A number as Rust writes it (`2.5`, `-0.25`, `1e-7`, `NaN`): the sweep's
