@@ -1,0 +1,332 @@
+//! Every output quoted in README.md and docs/*.md is what its command prints.
+//!
+//! A quoted output is a ```` ```text ```` block that either starts with `$ COMMAND`
+//! or follows a ```` ```sh ```` block holding exactly one `forcesim …` command.
+//! The command is run (with `forcesim` or `cargo run --release --` standing for
+//! the binary under test) from the repository root, and its output (standard
+//! output, then standard error) must match the block line by line, with two
+//! allowances: timings and thread counts are masked, and `…` marks text left
+//! out (a line `…` skips any number of lines; a line ending in `…` matches any
+//! line that starts with what precedes it).
+//!
+//! `FORCESIM_UPDATE_QUOTES=1 cargo test --test quoted_outputs` rewrites the
+//! blocks from what the commands print now (keeping each block's cut), to be
+//! committed on purpose after a change that moves the figures.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+/// One quoted output: where it is, the command, and the quoted lines.
+struct Quote {
+    file: PathBuf,
+    /// Line index of the first quoted line in the file (after the fence, and
+    /// after the `$ command` line when there is one).
+    first: usize,
+    /// The quoted lines.
+    lines: Vec<String>,
+    /// The command's arguments after the program name.
+    args: Vec<String>,
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The documents that quote outputs.
+fn documents() -> Vec<PathBuf> {
+    let mut docs = vec![root().join("README.md")];
+    let mut more: Vec<PathBuf> = std::fs::read_dir(root().join("docs"))
+        .expect("docs/")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    more.sort();
+    docs.extend(more);
+    docs
+}
+
+/// The arguments of `line` when it runs forcesim, else `None`.
+fn forcesim_args(line: &str) -> Option<Vec<String>> {
+    let line = line.trim().trim_start_matches("$ ");
+    let rest = line
+        .strip_prefix("cargo run --release -- ")
+        .or_else(|| line.strip_prefix("forcesim "))?;
+    let rest = rest.split(" #").next().unwrap_or(rest);
+    Some(split_shell(rest))
+}
+
+/// Splits a command line on blanks, honouring single and double quotes.
+fn split_shell(s: &str) -> Vec<String> {
+    let (mut out, mut cur, mut quote, mut any) = (Vec::new(), String::new(), None, false);
+    for c in s.chars() {
+        match (quote, c) {
+            (None, '\'' | '"') => (quote, any) = (Some(c), true),
+            (Some(q), c) if c == q => quote = None,
+            (None, c) if c.is_whitespace() => {
+                if any {
+                    out.push(std::mem::take(&mut cur));
+                    any = false;
+                }
+            }
+            (_, c) => {
+                cur.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        out.push(cur);
+    }
+    out
+}
+
+/// The quoted outputs of one document.
+fn quotes(file: &Path) -> Vec<Quote> {
+    let text = std::fs::read_to_string(file).expect("document");
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let mut last_sh: Option<Vec<String>> = None;
+    let mut i = 0;
+    while i < lines.len() {
+        let fence = lines[i].trim_end();
+        if fence == "```sh" || fence == "```text" {
+            let end = (i + 1..lines.len())
+                .find(|&j| lines[j].trim_end() == "```")
+                .unwrap_or(lines.len());
+            let body: Vec<String> = lines[i + 1..end].iter().map(|s| s.to_string()).collect();
+            if fence == "```sh" {
+                let cmds: Vec<&String> = body
+                    .iter()
+                    .filter(|l| !l.trim().is_empty() && !l.trim().starts_with('#'))
+                    .collect();
+                last_sh = match cmds.as_slice() {
+                    [one] => forcesim_args(one),
+                    _ => None,
+                };
+            } else if let Some(q) = quote_of(file, i + 1, body, last_sh.take()) {
+                out.push(q);
+            }
+            i = end + 1;
+            continue;
+        }
+        if !lines[i].trim().is_empty() {
+            last_sh = None;
+        }
+        i += 1;
+    }
+    out
+}
+
+fn quote_of(
+    file: &Path,
+    first: usize,
+    body: Vec<String>,
+    sh: Option<Vec<String>>,
+) -> Option<Quote> {
+    if let Some(args) = body
+        .first()
+        .and_then(|l| l.starts_with("$ ").then(|| forcesim_args(l)))
+    {
+        return Some(Quote {
+            file: file.to_path_buf(),
+            first: first + 1,
+            lines: body[1..].to_vec(),
+            args: args?,
+        });
+    }
+    Some(Quote {
+        file: file.to_path_buf(),
+        first,
+        lines: body,
+        args: sh?,
+    })
+}
+
+/// Timings and thread counts, which differ from run to run and machine to machine.
+fn mask(line: &str) -> String {
+    let mut out = String::new();
+    let words: Vec<&str> = line.split(' ').collect();
+    let mut k = 0;
+    while k < words.len() {
+        let w = words[k];
+        let numeric = |s: &str| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+        };
+        let next = words.get(k + 1).copied().unwrap_or("");
+        if numeric(w) && (next == "s" || next.starts_with("thread")) {
+            out.push_str(if next == "s" { "T s" } else { "N thread" });
+            k += 2;
+        } else if w.starts_with('(') && numeric(&w[1..]) && next.starts_with("trials/s") {
+            out.push_str("(R trials/s)");
+            k += 2;
+        } else if numeric(w) && next.starts_with("trials/s") {
+            out.push_str("R trials/s");
+            k += 2;
+        } else {
+            out.push_str(w);
+            k += 1;
+        }
+        out.push(' ');
+    }
+    out.trim_end().to_string()
+}
+
+/// Where each quoted line matched in `actual`, or the first mismatch.
+fn matches(expected: &[String], actual: &[String]) -> Result<(), String> {
+    let (mut e, mut a, mut skipping) = (0, 0, false);
+    while e < expected.len() {
+        let want = expected[e].trim_end();
+        if want == "…" {
+            skipping = true;
+            e += 1;
+            continue;
+        }
+        let ok = |got: &str| match want.strip_suffix('…') {
+            Some(prefix) => mask(got).starts_with(&mask(prefix)),
+            None => mask(got.trim_end()) == mask(want),
+        };
+        match actual[a.min(actual.len())..].iter().position(|got| ok(got)) {
+            Some(0) => a += 1,
+            Some(k) if skipping => a += k + 1,
+            _ => {
+                let got = actual.get(a).map_or("(end of output)", |s| s.as_str());
+                return Err(format!(
+                    "quoted line {e}:\n  quoted:  {want}\n  printed: {got}"
+                ));
+            }
+        }
+        skipping = false;
+        e += 1;
+    }
+    let cut = expected.last().is_some_and(|l| l.trim_end() == "…");
+    match actual.get(a) {
+        Some(more) if !cut => Err(format!("printed more than is quoted: {more}")),
+        _ => Ok(()),
+    }
+}
+
+/// What the command prints: standard output, then standard error.
+fn printed(args: &[String]) -> Vec<String> {
+    let out = std::process::Command::new(common::bin())
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("forcesim runs");
+    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&out.stderr));
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    while lines.last().is_some_and(|l| l.trim().is_empty()) {
+        lines.pop();
+    }
+    lines
+}
+
+/// The block rewritten from `actual`, keeping its cuts: each run of quoted
+/// lines becomes as many printed lines, found after a `…` by the text of its
+/// first line up to its first digit. `None` when a run cannot be found.
+fn rewritten(expected: &[String], actual: &[String]) -> Option<Vec<String>> {
+    if !expected.iter().any(|l| l.trim_end() == "…") {
+        return Some(actual.to_vec());
+    }
+    let mut out = Vec::new();
+    let mut a = 0;
+    let mut segments = expected.split(|l| l.trim_end() == "…").peekable();
+    let mut first = true;
+    while let Some(seg) = segments.next() {
+        if !first {
+            out.push("…".to_string());
+            if let Some(head) = seg.first() {
+                let anchor: String = head.chars().take_while(|c| !c.is_ascii_digit()).collect();
+                a += actual[a.min(actual.len())..]
+                    .iter()
+                    .position(|l| l.starts_with(anchor.trim_end()))?;
+            }
+        }
+        out.extend(actual.iter().skip(a).take(seg.len()).cloned());
+        a += seg.len();
+        first = false;
+        if segments.peek().is_none() && seg.is_empty() {
+            break;
+        }
+    }
+    Some(out)
+}
+
+fn update(q: &Quote, new: &[String]) {
+    let text = std::fs::read_to_string(&q.file).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines.splice(q.first..q.first + q.lines.len(), new.iter().cloned());
+    let mut out = lines.join("\n");
+    out.push('\n');
+    std::fs::write(&q.file, out).unwrap();
+}
+
+#[test]
+fn every_quoted_output_is_what_its_command_prints() {
+    let updating = std::env::var_os("FORCESIM_UPDATE_QUOTES").is_some();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for doc in documents() {
+        // Bottom up, so that rewriting a block keeps the line numbers of those above.
+        for q in quotes(&doc).iter().rev() {
+            let actual = printed(&q.args);
+            checked += 1;
+            let Err(why) = matches(&q.lines, &actual) else {
+                continue;
+            };
+            match (updating, rewritten(&q.lines, &actual)) {
+                (true, Some(new)) => update(q, &new),
+                _ => failures.push(format!(
+                    "{}:{}: `forcesim {}`: {why}",
+                    q.file.display(),
+                    q.first + 1,
+                    q.args.join(" ")
+                )),
+            }
+        }
+    }
+    assert!(checked >= 5, "only {checked} quoted outputs found");
+    assert!(
+        failures.is_empty(),
+        "{} quoted output(s) differ from what the command prints (regenerate on purpose with \
+         FORCESIM_UPDATE_QUOTES=1 cargo test --test quoted_outputs):\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn the_matcher_masks_timings_and_honours_cuts() {
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let quoted = s(&[
+        "a · 2 threads · 0.07 s (3,074,807 trials/s)",
+        "…",
+        "c",
+        "d…",
+    ]);
+    let printed = s(&[
+        "a · 1 thread · 1.5 s (10 trials/s)",
+        "x",
+        "y",
+        "c",
+        "d and more",
+    ]);
+    assert!(matches(&quoted, &printed).is_ok());
+    assert!(matches(&s(&["a", "c"]), &s(&["a", "b", "c"])).is_err());
+    assert!(matches(&s(&["35.2 %"]), &s(&["35.1 %"])).is_err());
+    assert!(matches(&s(&["a"]), &s(&["a", "b"])).is_err());
+    assert!(matches(&s(&["a", "…"]), &s(&["a", "b"])).is_ok());
+    let cut = s(&["…", "Nations 1", "  x 2", "…"]);
+    let now = s(&["head", "Nations 7", "  y 8", "tail"]);
+    assert_eq!(
+        rewritten(&cut, &now).unwrap(),
+        s(&["…", "Nations 7", "  y 8", "…"])
+    );
+    assert_eq!(
+        split_shell("run s.toml --set 'a[1]=0' --variant \"x: y=1\""),
+        s(&["run", "s.toml", "--set", "a[1]=0", "--variant", "x: y=1"])
+    );
+}
