@@ -54,11 +54,11 @@ impl At {
     }
 }
 
-/// A decoded value with its location.
+/// A decoded value with the place it was written (its span and dotted key).
 #[derive(Debug, Clone, PartialEq)]
-pub struct S<T> {
+pub struct Located<T> {
     /// The value.
-    pub v: T,
+    pub value: T,
     /// Where it was written.
     pub at: At,
 }
@@ -187,19 +187,19 @@ pub fn whole(node: &Node<'_>, key: &str, cx: &mut Cx, max: u64) -> Option<u64> {
     Some(value as u64)
 }
 
-impl Decode for S<String> {
+impl Decode for Located<String> {
     fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
         match node.get_ref() {
-            DeValue::String(s) => Some(S {
-                v: s.to_string(),
+            DeValue::String(s) => Some(Located {
+                value: s.to_string(),
                 at: At::of(node, key),
             }),
             _ => wrong_type(node, key, cx, "a string"),
         }
     }
     fn placeholder() -> Option<Self> {
-        Some(S {
-            v: String::new(),
+        Some(Located {
+            value: String::new(),
             at: At::default(),
         })
     }
@@ -208,10 +208,10 @@ impl Decode for S<String> {
     }
 }
 
-impl Decode for S<f64> {
+impl Decode for Located<f64> {
     fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
-        number(node, key, cx).map(|v| S {
-            v,
+        number(node, key, cx).map(|v| Located {
+            value: v,
             at: At::of(node, key),
         })
     }
@@ -259,7 +259,7 @@ impl<T: Decode> Decode for Vec<T> {
 #[derive(Debug, Clone)]
 pub struct Entry<T> {
     /// The id, with the span of the key.
-    pub id: S<String>,
+    pub id: Located<String>,
     /// The value, or `None` when it failed to decode (its errors are already recorded).
     pub value: Option<T>,
 }
@@ -285,14 +285,14 @@ impl<T> Default for Table<T> {
 
 impl<T> Table<T> {
     /// Entries whose value decoded.
-    pub fn ok(&self) -> impl Iterator<Item = (&S<String>, &T)> {
+    pub fn ok(&self) -> impl Iterator<Item = (&Located<String>, &T)> {
         self.entries
             .iter()
             .filter_map(|e| e.value.as_ref().map(|v| (&e.id, v)))
     }
     /// Whether any entry has this id (decoded or not).
     pub fn has(&self, id: &str) -> bool {
-        self.entries.iter().any(|e| e.id.v == id)
+        self.entries.iter().any(|e| e.id.value == id)
     }
     /// Whether every entry decoded.
     pub fn all_ok(&self) -> bool {
@@ -328,8 +328,8 @@ impl<T: Decode> Decode for Table<T> {
                 );
             }
             entries.push(Entry {
-                id: S {
-                    v: k.get_ref().to_string(),
+                id: Located {
+                    value: k.get_ref().to_string(),
                     at: At {
                         span: k.span(),
                         key: sub.clone(),

@@ -317,6 +317,20 @@ fn no_such_key(
     );
 }
 
+/// The override being applied: its key as written, its whole span, and where
+/// its value starts.
+struct Target<'k> {
+    key: &'k str,
+    whole: std::ops::Range<usize>,
+    value_off: usize,
+}
+
+impl Target<'_> {
+    fn error(&self, cx: &mut Cx, message: String) {
+        cx.error(self.whole.clone(), self.key, message);
+    }
+}
+
 fn set_path<'i>(
     doc: &mut DeValue<'i>,
     segs: &[Segment<'_>],
@@ -326,56 +340,95 @@ fn set_path<'i>(
     value_off: usize,
     cx: &mut Cx,
 ) {
+    let target = Target {
+        key,
+        whole,
+        value_off,
+    };
     let (last, parents) = segs.split_last().expect("segments are non-empty");
     let mut path = String::new();
     let mut cur = doc;
     for seg in parents {
-        match seg {
-            Segment::Key(k) => {
-                let DeValue::Table(t) = cur else {
-                    cx.error(
-                        whole,
-                        key,
-                        format!("`{path}` is not a table, so it has no key `{k}`"),
-                    );
-                    return;
-                };
-                if !t.contains_key(*k) {
-                    if !creatable(&path, k) {
-                        no_such_key(t, &path, k, key, whole, cx);
-                        return;
-                    }
-                    t.insert(
-                        Spanned::new(value_off..value_off, (*k).to_string().into()),
-                        Spanned::new(value_off..value_off, DeValue::Table(DeTable::new())),
-                    );
-                }
-                path = decode::join(&path, k);
-                cur = t.get_mut(*k).expect("key checked above").get_mut();
-            }
-            Segment::Index(i) => {
-                let DeValue::Array(a) = cur else {
-                    cx.error(
-                        whole,
-                        key,
-                        format!("`{path}` is not an array, so it has no element [{i}]"),
-                    );
-                    return;
-                };
-                let len = a.len();
-                if *i >= len {
-                    cx.error(
-                        whole,
-                        key,
-                        format!("`{path}` has {len} elements, so there is no [{i}]"),
-                    );
-                    return;
-                }
-                path = format!("{path}[{i}]");
-                cur = a.get_mut(*i).expect("index checked above").get_mut();
-            }
+        let next = match seg {
+            Segment::Key(k) => step_key(cur, k, &mut path, &target, cx),
+            Segment::Index(i) => step_index(cur, *i, &mut path, &target, cx),
+        };
+        match next {
+            Some(next) => cur = next,
+            None => return,
         }
     }
+    set_leaf(cur, last, &path, new_value, &target, cx);
+}
+
+/// Descends into key `k` of the table `cur` (at `path`), creating it where
+/// [`creatable`]; `None` (the error recorded) when it cannot.
+fn step_key<'d, 'i>(
+    cur: &'d mut DeValue<'i>,
+    k: &str,
+    path: &mut String,
+    target: &Target<'_>,
+    cx: &mut Cx,
+) -> Option<&'d mut DeValue<'i>> {
+    let DeValue::Table(t) = cur else {
+        target.error(
+            cx,
+            format!("`{path}` is not a table, so it has no key `{k}`"),
+        );
+        return None;
+    };
+    if !t.contains_key(k) {
+        if !creatable(path, k) {
+            no_such_key(t, path, k, target.key, target.whole.clone(), cx);
+            return None;
+        }
+        let at = target.value_off..target.value_off;
+        t.insert(
+            Spanned::new(at.clone(), k.to_string().into()),
+            Spanned::new(at, DeValue::Table(DeTable::new())),
+        );
+    }
+    *path = decode::join(path, k);
+    t.get_mut(k).map(Spanned::get_mut)
+}
+
+/// Descends into element `i` of the array `cur` (at `path`); `None` (the error
+/// recorded) when there is none.
+fn step_index<'d, 'i>(
+    cur: &'d mut DeValue<'i>,
+    i: usize,
+    path: &mut String,
+    target: &Target<'_>,
+    cx: &mut Cx,
+) -> Option<&'d mut DeValue<'i>> {
+    let DeValue::Array(a) = cur else {
+        target.error(
+            cx,
+            format!("`{path}` is not an array, so it has no element [{i}]"),
+        );
+        return None;
+    };
+    let len = a.len();
+    if i >= len {
+        target.error(
+            cx,
+            format!("`{path}` has {len} elements, so there is no [{i}]"),
+        );
+        return None;
+    }
+    *path = format!("{path}[{i}]");
+    a.get_mut(i).map(Spanned::get_mut)
+}
+
+/// Sets the last segment of the key in `cur` (at `path`).
+fn set_leaf<'i>(
+    cur: &mut DeValue<'i>,
+    last: &Segment<'_>,
+    path: &str,
+    new_value: Spanned<DeValue<'i>>,
+    target: &Target<'_>,
+    cx: &mut Cx,
+) {
     match (last, cur) {
         // A table value at a new key would add an entity (a typo of a nation's id
         // would add a nation): refused as the leaf form refuses it.
@@ -383,11 +436,11 @@ fn set_path<'i>(
             if !t.contains_key(*k)
                 && matches!(new_value.get_ref(), DeValue::Table(_))
                 && matches!(
-                    path.as_str(),
+                    path,
                     "capabilities" | "conditions" | "blocs" | "domains" | "nations"
                 ) =>
         {
-            no_such_key(t, &path, k, key, whole, cx)
+            no_such_key(t, path, k, target.key, target.whole.clone(), cx)
         }
         (Segment::Key(k), DeValue::Table(t)) => {
             let span = new_value.span();
@@ -398,14 +451,11 @@ fn set_path<'i>(
                 *slot = new_value;
             }
         }
-        (Segment::Key(k), _) => cx.error(
-            whole,
-            key,
+        (Segment::Key(k), _) => target.error(
+            cx,
             format!("`{path}` is not a table, so it has no key `{k}`"),
         ),
-        (Segment::Index(i), _) => {
-            cx.error(whole, key, format!("`{path}` has no element [{i}] to set"))
-        }
+        (Segment::Index(i), _) => target.error(cx, format!("`{path}` has no element [{i}] to set")),
     }
 }
 

@@ -9,27 +9,28 @@ use serde_json::{Value as Json, json};
 use toml::de::DeValue;
 
 use super::decode::{
-    At, Cx, Decode, Node, S, Table, decode_struct, for_each_field, join, number, whole, wrong_type,
+    At, Cx, Decode, Located, Node, Table, decode_struct, for_each_field, join, number, whole,
+    wrong_type,
 };
 use crate::dist::Dist;
 use crate::limits;
 
 /// A whole number in `[0, MAX]`.
 #[derive(Debug, Clone)]
-pub struct Int<const MAX: u64>(pub S<u64>);
+pub struct Int<const MAX: u64>(pub Located<u64>);
 
 impl<const MAX: u64> Decode for Int<MAX> {
     fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
         whole(node, key, cx, MAX).map(|v| {
-            Int(S {
-                v,
+            Int(Located {
+                value: v,
                 at: At::of(node, key),
             })
         })
     }
     fn placeholder() -> Option<Self> {
-        Some(Int(S {
-            v: 0,
+        Some(Int(Located {
+            value: 0,
             at: At::default(),
         }))
     }
@@ -40,7 +41,7 @@ impl<const MAX: u64> Decode for Int<MAX> {
 
 /// A bloc's correlation ρ, with 0 ≤ ρ < 1.
 #[derive(Debug, Clone)]
-pub struct Correlation(pub S<f64>);
+pub struct Correlation(pub Located<f64>);
 
 impl Decode for Correlation {
     fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
@@ -53,14 +54,14 @@ impl Decode for Correlation {
             );
             return None;
         }
-        Some(Correlation(S {
-            v,
+        Some(Correlation(Located {
+            value: v,
             at: At::of(node, key),
         }))
     }
     fn placeholder() -> Option<Self> {
-        Some(Correlation(S {
-            v: 0.0,
+        Some(Correlation(Located {
+            value: 0.0,
             at: At::default(),
         }))
     }
@@ -139,12 +140,23 @@ fn named_numbers<const N: usize>(
     (!bad).then_some(out)
 }
 
-fn decode_dist(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<S<Dist>> {
+const FORM_NAMES: [&str; 6] = [
+    "uniform",
+    "triangular",
+    "pert",
+    "normal",
+    "lognormal",
+    "discrete",
+];
+
+/// Reads a distribution: a number (fixed) or a table of one form and an optional
+/// `source`, its parameters checked.
+fn decode_dist(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Located<Dist>> {
     let at = At::of(node, key);
     let table = match node.get_ref() {
         DeValue::Integer(_) | DeValue::Float(_) => {
-            return number(node, key, cx).map(|v| S {
-                v: Dist::Fixed(v),
+            return number(node, key, cx).map(|v| Located {
+                value: Dist::Fixed(v),
                 at,
             });
         }
@@ -175,76 +187,10 @@ fn decode_dist(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<S<Dist>> {
     let name: &str = form.get_ref();
     let sub = join(key, name);
     let dist = match name {
-        "uniform" => {
-            let v = numbers(value, &sub, cx, 2, "[min, max]")?;
-            Dist::Uniform {
-                min: v[0],
-                max: v[1],
-            }
-        }
-        "triangular" => {
-            let v = numbers(value, &sub, cx, 3, "[min, mode, max]")?;
-            Dist::Triangular {
-                min: v[0],
-                mode: v[1],
-                max: v[2],
-            }
-        }
-        "pert" => {
-            let v = numbers(value, &sub, cx, 3, "[min, mode, max]")?;
-            Dist::Pert {
-                min: v[0],
-                mode: v[1],
-                max: v[2],
-            }
-        }
-        "normal" => {
-            let [mean, sd] = named_numbers(value, &sub, cx, ["mean", "sd"])?;
-            Dist::Normal { mean, sd }
-        }
-        "lognormal" => {
-            let [median, sigma] = named_numbers(value, &sub, cx, ["median", "sigma"])?;
-            Dist::LogNormal { median, sigma }
-        }
-        "discrete" => {
-            let mut values = None;
-            let mut weights = None;
-            let mut bad = false;
-            if !for_each_field(value, &sub, cx, &["values", "weights"], |n, v, s, cx| {
-                let list = number_list(v, s, cx);
-                bad |= list.is_none();
-                if n == "values" {
-                    values = list;
-                } else {
-                    weights = list;
-                }
-            }) || bad
-            {
-                return None;
-            }
-            let Some(values) = values else {
-                cx.error(
-                    value.span(),
-                    &join(&sub, "values"),
-                    "missing required key `values`",
-                );
-                return None;
-            };
-            let weights = weights.unwrap_or_else(|| vec![1.0; values.len()]);
-            Dist::Discrete { values, weights }
-        }
+        "discrete" => discrete(value, &sub, cx)?,
+        _ if FORM_NAMES.contains(&name) => parametric(name, value, &sub, cx)?,
         other => {
-            let hint = match super::decode::closest(
-                other,
-                &[
-                    "uniform",
-                    "triangular",
-                    "pert",
-                    "normal",
-                    "lognormal",
-                    "discrete",
-                ],
-            ) {
+            let hint = match super::decode::closest(other, &FORM_NAMES) {
                 Some(c) => format!(" (did you mean `{c}`?)"),
                 None => String::new(),
             };
@@ -260,7 +206,74 @@ fn decode_dist(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<S<Dist>> {
         cx.error(value.span(), &sub, msg);
         return None;
     }
-    source_ok.then_some(S { v: dist, at })
+    source_ok.then_some(Located { value: dist, at })
+}
+
+/// The forms given by a fixed number of parameters: uniform, triangular, pert,
+/// normal and lognormal.
+fn parametric(name: &str, value: &Node<'_>, sub: &str, cx: &mut Cx) -> Option<Dist> {
+    Some(match name {
+        "uniform" => {
+            let v = numbers(value, sub, cx, 2, "[min, max]")?;
+            Dist::Uniform {
+                min: v[0],
+                max: v[1],
+            }
+        }
+        "triangular" => {
+            let v = numbers(value, sub, cx, 3, "[min, mode, max]")?;
+            Dist::Triangular {
+                min: v[0],
+                mode: v[1],
+                max: v[2],
+            }
+        }
+        "pert" => {
+            let v = numbers(value, sub, cx, 3, "[min, mode, max]")?;
+            Dist::Pert {
+                min: v[0],
+                mode: v[1],
+                max: v[2],
+            }
+        }
+        "normal" => {
+            let [mean, sd] = named_numbers(value, sub, cx, ["mean", "sd"])?;
+            Dist::Normal { mean, sd }
+        }
+        _ => {
+            let [median, sigma] = named_numbers(value, sub, cx, ["median", "sigma"])?;
+            Dist::LogNormal { median, sigma }
+        }
+    })
+}
+
+/// `{ discrete = { values = [...], weights = [...] } }`; weights default to equal.
+fn discrete(value: &Node<'_>, sub: &str, cx: &mut Cx) -> Option<Dist> {
+    let mut values = None;
+    let mut weights = None;
+    let mut bad = false;
+    if !for_each_field(value, sub, cx, &["values", "weights"], |n, v, s, cx| {
+        let list = number_list(v, s, cx);
+        bad |= list.is_none();
+        if n == "values" {
+            values = list;
+        } else {
+            weights = list;
+        }
+    }) || bad
+    {
+        return None;
+    }
+    let Some(values) = values else {
+        cx.error(
+            value.span(),
+            &join(sub, "values"),
+            "missing required key `values`",
+        );
+        return None;
+    };
+    let weights = weights.unwrap_or_else(|| vec![1.0; values.len()]);
+    Some(Dist::Discrete { values, weights })
 }
 
 fn dist_schema(bounds: Json) -> Json {
@@ -308,21 +321,21 @@ macro_rules! dist_kind {
     ($(#[doc = $doc:literal])* $name:ident, $check:expr, $bounds:expr) => {
         $(#[doc = $doc])*
         #[derive(Debug, Clone)]
-        pub struct $name(pub S<Dist>);
+        pub struct $name(pub Located<Dist>);
 
         impl Decode for $name {
             fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
                 let d = decode_dist(node, key, cx)?;
                 let check: fn(&Dist) -> Result<(), String> = $check;
-                if let Err(msg) = check(&d.v) {
+                if let Err(msg) = check(&d.value) {
                     cx.error(node.span(), key, msg);
                     return None;
                 }
                 Some($name(d))
             }
             fn placeholder() -> Option<Self> {
-                Some($name(S {
-                    v: Dist::Fixed(0.0),
+                Some($name(Located {
+                    value: Dist::Fixed(0.0),
                     at: At::default(),
                 }))
             }
@@ -404,11 +417,11 @@ decode_struct! {
     /// `[scenario]`: what this scenario is and where its facts come from.
     pub struct ScenarioMeta {
         /// Title shown in reports and charts.
-        name: S<String>,
+        name: Located<String>,
         /// A longer description.
-        description: Option<S<String>>,
+        description: Option<Located<String>>,
         /// The reports the scenario is built on, one string each.
-        sources: Vec<S<String>>,
+        sources: Vec<Located<String>>,
         /// Rotation factor (3 = rule of thirds): committed = deployed × rotation.
         rotation: Option<Int<{ limits::MAX_ROTATION }>>,
     }
@@ -438,13 +451,13 @@ decode_struct! {
     /// `[capabilities.ID]`: something the scenario counts, summed across nations.
     pub struct Capability {
         /// The unit, e.g. "personnel".
-        unit: Option<S<String>>,
+        unit: Option<Located<String>>,
         /// A display name.
-        name: Option<S<String>>,
+        name: Option<Located<String>>,
         /// A longer description.
-        description: Option<S<String>>,
+        description: Option<Located<String>>,
         /// Where this comes from.
-        source: Option<S<String>>,
+        source: Option<Located<String>>,
     }
 }
 
@@ -454,9 +467,9 @@ decode_struct! {
         /// P(the condition holds).
         probability: ProbDist,
         /// What the condition is.
-        description: Option<S<String>>,
+        description: Option<Located<String>>,
         /// Where the probability comes from.
-        source: Option<S<String>>,
+        source: Option<Located<String>>,
     }
 }
 
@@ -466,11 +479,11 @@ decode_struct! {
         /// Latent correlation ρ, 0 ≤ ρ < 1.
         correlation: Correlation,
         /// A display name.
-        name: Option<S<String>>,
+        name: Option<Located<String>>,
         /// A longer description.
-        description: Option<S<String>>,
+        description: Option<Located<String>>,
         /// Where the correlation comes from.
-        source: Option<S<String>>,
+        source: Option<Located<String>>,
     }
 }
 
@@ -478,15 +491,15 @@ decode_struct! {
     /// `[domains.ID]`: an area of the force with a lead and requirements.
     pub struct Domain {
         /// A display name.
-        name: Option<S<String>>,
+        name: Option<Located<String>>,
         /// Lead succession: the first participating nation leads; none → leaderless.
-        lead: Vec<S<String>>,
+        lead: Vec<Located<String>>,
         /// What the domain needs, per capability.
         requirements: Table<CountDist>,
         /// A longer description.
-        description: Option<S<String>>,
+        description: Option<Located<String>>,
         /// Where the requirements come from.
-        source: Option<S<String>>,
+        source: Option<Located<String>>,
     }
 }
 
@@ -494,11 +507,11 @@ decode_struct! {
     /// One approval gate: a body that must approve the deployment.
     pub struct Approval {
         /// Who approves (a parliament, a coalition).
-        body: S<String>,
+        body: Located<String>,
         /// P(approval).
         probability: ProbDist,
         /// Where the probability comes from.
-        source: Option<S<String>>,
+        source: Option<Located<String>>,
     }
 }
 
@@ -506,7 +519,7 @@ decode_struct! {
     /// `[nations.ID]`: a coalition member and what it would contribute.
     pub struct Nation {
         /// A display name.
-        name: Option<S<String>>,
+        name: Option<Located<String>>,
         /// P(it commits forces), before approval gates.
         participation: ProbDist,
         /// Approval gates; each multiplies the participation probability.
@@ -514,15 +527,15 @@ decode_struct! {
         /// Caps on the probability when a condition is false or a nation is absent.
         if_absent: Table<ProbDist>,
         /// The bloc whose decisions this nation's decision is correlated with.
-        bloc: Option<S<String>>,
+        bloc: Option<Located<String>>,
         /// Days until its forces are in place.
         ready_days: Option<DaysDist>,
         /// What it contributes when it takes part: domain → capability → amount.
         contributions: Table<Table<CountDist>>,
         /// A longer description.
-        description: Option<S<String>>,
+        description: Option<Located<String>>,
         /// Where the figures come from.
-        source: Option<S<String>>,
+        source: Option<Located<String>>,
     }
 }
 

@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
-use super::decode::{Cx, S, closest};
-use super::raw::ScenarioFile;
+use super::decode::{Cx, Located, Table, closest};
+use super::raw::{Domain as RawDomain, Nation as RawNation, ScenarioFile};
 use crate::dist::{Dist, Sampler};
 use crate::limits;
 use crate::model::{
@@ -14,12 +14,12 @@ use crate::model::{
 };
 use crate::streams::stream_key;
 
-fn text(s: &Option<S<String>>) -> String {
-    s.as_ref().map(|s| s.v.clone()).unwrap_or_default()
+fn text(s: &Option<Located<String>>) -> String {
+    s.as_ref().map(|s| s.value.clone()).unwrap_or_default()
 }
 
-fn unknown(cx: &mut Cx, what: &str, id: &S<String>, known: &[&str]) {
-    let hint = match closest(&id.v, known) {
+fn unknown(cx: &mut Cx, what: &str, id: &Located<String>, known: &[&str]) {
+    let hint = match closest(&id.value, known) {
         Some(c) => format!(" (did you mean `{c}`?)"),
         None if known.is_empty() => format!("; the scenario defines no {what}"),
         None if known.len() <= 40 => format!("; known: {}", known.join(", ")),
@@ -28,65 +28,108 @@ fn unknown(cx: &mut Cx, what: &str, id: &S<String>, known: &[&str]) {
     cx.error(
         id.at.span.clone(),
         &id.at.key,
-        format!("unknown {what} `{}`{hint}", id.v),
+        format!("unknown {what} `{}`{hint}", id.value),
     );
+}
+
+/// The ids of each kind of entry, in file order.
+struct Ids<'a> {
+    caps: Vec<&'a str>,
+    conds: Vec<&'a str>,
+    blocs: Vec<&'a str>,
+    doms: Vec<&'a str>,
+    nats: Vec<&'a str>,
+}
+
+impl<'a> Ids<'a> {
+    fn of(file: &'a ScenarioFile) -> Self {
+        fn ids<T>(t: &Table<T>) -> Vec<&str> {
+            t.entries.iter().map(|e| e.id.value.as_str()).collect()
+        }
+        Ids {
+            caps: ids(&file.capabilities),
+            conds: ids(&file.conditions),
+            blocs: ids(&file.blocs),
+            doms: ids(&file.domains),
+            nats: ids(&file.nations),
+        }
+    }
+}
+
+fn index(ids: &[&str], id: &str) -> Option<usize> {
+    ids.iter().position(|x| *x == id)
 }
 
 /// Checks references and compiles the model. Decoding errors are already in `cx`;
 /// entries that failed to decode are skipped, but their ids still resolve.
 pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
-    let cap_ids: Vec<&str> = file
-        .capabilities
-        .entries
-        .iter()
-        .map(|e| e.id.v.as_str())
-        .collect();
-    let cond_ids: Vec<&str> = file
-        .conditions
-        .entries
-        .iter()
-        .map(|e| e.id.v.as_str())
-        .collect();
-    let bloc_ids: Vec<&str> = file.blocs.entries.iter().map(|e| e.id.v.as_str()).collect();
-    let dom_ids: Vec<&str> = file
-        .domains
-        .entries
-        .iter()
-        .map(|e| e.id.v.as_str())
-        .collect();
-    let nat_ids: Vec<&str> = file
-        .nations
-        .entries
-        .iter()
-        .map(|e| e.id.v.as_str())
-        .collect();
-    let index = |ids: &[&str], id: &str| ids.iter().position(|x| *x == id);
+    let ids = Ids::of(file);
+    check_counts(file, &ids, cx);
+    check_rotation(file, cx);
+    let timeline_days = check_simulation(file, cx);
+    let capabilities = capabilities(file);
+    let conditions = conditions(file);
+    let blocs = blocs(file);
+    let (domains, tracked) = domains(file, &ids, cx);
+    let (nations, contributions, deps) = nations(file, &ids, &domains, &tracked, cx);
+    let order = decision_order(file, &ids, &deps, cx);
+    let thresholds = thresholds(file, &ids, cx);
+    if !cx.diags.is_empty() {
+        return None;
+    }
+    let meta = &file.scenario;
+    let sim = file.simulation.as_ref();
+    Some(Model {
+        name: meta.name.value.clone(),
+        description: text(&meta.description),
+        path: path.to_string(),
+        sources: meta.sources.iter().map(|s| s.value.clone()).collect(),
+        rotation: meta.rotation.as_ref().map(|r| r.0.value),
+        default_trials: sim.and_then(|s| s.trials.as_ref().map(|t| t.0.value)),
+        default_seed: sim.and_then(|s| s.seed.as_ref().map(|t| t.0.value)),
+        timeline_days,
+        capabilities,
+        conditions,
+        blocs,
+        domains,
+        nations,
+        order,
+        contributions,
+        tracked,
+        thresholds,
+        overrides: Vec::new(),
+        digest: 0,
+    })
+}
 
-    // Counts and limits.
+/// At least one domain and one nation; every kind of entry within its limit; no
+/// id both a nation and a condition.
+fn check_counts(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) {
+    let top = file.at.span.start..file.at.span.start;
     if file.domains.entries.is_empty() {
         cx.error(
-            file.at.span.start..file.at.span.start,
+            top.clone(),
             "domains",
             "the scenario defines no domain: add at least one [domains.ID] table",
         );
     }
     if file.nations.entries.is_empty() {
         cx.error(
-            file.at.span.start..file.at.span.start,
+            top.clone(),
             "nations",
             "the scenario defines no nation: add at least one [nations.ID] table",
         );
     }
     for (what, n, max) in [
-        ("nations", nat_ids.len(), limits::MAX_NATIONS),
-        ("domains", dom_ids.len(), limits::MAX_DOMAINS),
-        ("capabilities", cap_ids.len(), limits::MAX_CAPABILITIES),
-        ("conditions", cond_ids.len(), limits::MAX_CONDITIONS),
-        ("blocs", bloc_ids.len(), limits::MAX_CONDITIONS),
+        ("nations", ids.nats.len(), limits::MAX_NATIONS),
+        ("domains", ids.doms.len(), limits::MAX_DOMAINS),
+        ("capabilities", ids.caps.len(), limits::MAX_CAPABILITIES),
+        ("conditions", ids.conds.len(), limits::MAX_CONDITIONS),
+        ("blocs", ids.blocs.len(), limits::MAX_CONDITIONS),
     ] {
         if n > max {
             cx.error(
-                file.at.span.start..file.at.span.start,
+                top.clone(),
                 what,
                 format!("too many {what}: {n}, at most {max}"),
             );
@@ -94,20 +137,23 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
     }
     // Conditions and nations share the namespace of `if_absent` keys.
     for e in &file.nations.entries {
-        if cond_ids.contains(&e.id.v.as_str()) {
+        if ids.conds.contains(&e.id.value.as_str()) {
             cx.error(
                 e.id.at.span.clone(),
                 &e.id.at.key,
                 format!(
                     "`{}` is both a nation and a condition: `if_absent` could not tell them apart; rename one",
-                    e.id.v
+                    e.id.value
                 ),
             );
         }
     }
+}
 
+/// `scenario.rotation` is at least 1 (the decoder checked the maximum).
+fn check_rotation(file: &ScenarioFile, cx: &mut Cx) {
     if let Some(r) = &file.scenario.rotation
-        && r.0.v == 0
+        && r.0.value == 0
     {
         cx.error(
             r.0.at.span.clone(),
@@ -118,157 +164,133 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
             ),
         );
     }
+}
 
-    // Simulation defaults.
-    let sim = file.simulation.as_ref();
-    let timeline_days: Vec<u64> = sim
-        .map(|s| s.timeline_days.iter().map(|d| d.0.v).collect())
-        .unwrap_or_default();
-    if let Some(s) = sim {
-        for w in s.timeline_days.windows(2) {
-            if w[1].0.v <= w[0].0.v {
-                cx.error(
-                    w[1].0.at.span.clone(),
-                    &w[1].0.at.key,
-                    format!(
-                        "timeline days must be strictly increasing: {} follows {}",
-                        w[1].0.v, w[0].0.v
-                    ),
-                );
-            }
-        }
-        if s.timeline_days.len() > limits::MAX_TIMELINE_DAYS {
+/// `[simulation]`: timeline days strictly increasing and within their limit, at
+/// least one trial. Returns the timeline days.
+fn check_simulation(file: &ScenarioFile, cx: &mut Cx) -> Vec<u64> {
+    let Some(s) = file.simulation.as_ref() else {
+        return Vec::new();
+    };
+    for w in s.timeline_days.windows(2) {
+        if w[1].0.value <= w[0].0.value {
             cx.error(
-                s.at.span.clone(),
-                "simulation.timeline_days",
-                format!("at most {} timeline days", limits::MAX_TIMELINE_DAYS),
-            );
-        }
-        if let Some(t) = &s.trials
-            && t.0.v == 0
-        {
-            cx.error(
-                t.0.at.span.clone(),
-                &t.0.at.key,
-                "trials must be at least 1",
+                w[1].0.at.span.clone(),
+                &w[1].0.at.key,
+                format!(
+                    "timeline days must be strictly increasing: {} follows {}",
+                    w[1].0.value, w[0].0.value
+                ),
             );
         }
     }
+    if s.timeline_days.len() > limits::MAX_TIMELINE_DAYS {
+        cx.error(
+            s.at.span.clone(),
+            "simulation.timeline_days",
+            format!("at most {} timeline days", limits::MAX_TIMELINE_DAYS),
+        );
+    }
+    if let Some(t) = &s.trials
+        && t.0.value == 0
+    {
+        cx.error(
+            t.0.at.span.clone(),
+            &t.0.at.key,
+            "trials must be at least 1",
+        );
+    }
+    s.timeline_days.iter().map(|d| d.0.value).collect()
+}
 
-    // Capabilities.
-    let capabilities: Vec<Capability> = file
-        .capabilities
+fn capabilities(file: &ScenarioFile) -> Vec<Capability> {
+    file.capabilities
         .entries
         .iter()
         .map(|e| {
             let c = e.value.as_ref();
             Capability {
-                id: e.id.v.clone(),
+                id: e.id.value.clone(),
                 unit: c.map(|c| text(&c.unit)).unwrap_or_default(),
                 name: c
-                    .and_then(|c| c.name.as_ref().map(|n| n.v.clone()))
-                    .unwrap_or_else(|| e.id.v.clone()),
+                    .and_then(|c| c.name.as_ref().map(|n| n.value.clone()))
+                    .unwrap_or_else(|| e.id.value.clone()),
             }
         })
-        .collect();
+        .collect()
+}
 
-    // Conditions.
-    let conditions: Vec<Condition> = file
-        .conditions
+fn conditions(file: &ScenarioFile) -> Vec<Condition> {
+    file.conditions
         .ok()
         .map(|(id, c)| Condition {
-            id: id.v.clone(),
+            id: id.value.clone(),
             description: text(&c.description),
-            p: Prob::product([&c.probability.0.v]),
-            key: stream_key("condition", &id.v),
+            p: Prob::product([&c.probability.0.value]),
+            key: stream_key("condition", &id.value),
         })
-        .collect();
+        .collect()
+}
 
-    // Blocs.
-    let blocs: Vec<Bloc> = file
-        .blocs
+fn blocs(file: &ScenarioFile) -> Vec<Bloc> {
+    file.blocs
         .ok()
         .map(|(id, b)| {
-            let rho = b.correlation.0.v;
+            let rho = b.correlation.0.value;
             Bloc {
-                id: id.v.clone(),
+                id: id.value.clone(),
                 rho,
                 load: rho.sqrt(),
                 own: (1.0 - rho).sqrt(),
-                key: stream_key("bloc", &id.v),
+                key: stream_key("bloc", &id.value),
             }
         })
-        .collect();
+        .collect()
+}
 
-    // Domains: leads, requirements, tracked pairs.
-    let mut domains = Vec::new();
-    let mut tracked: Vec<Tracked> = Vec::new();
-    // Capabilities contributed to each domain, in first-seen order.
+/// The capabilities contributed to each domain (by index), in first-seen order.
+fn contributed(file: &ScenarioFile, ids: &Ids<'_>) -> HashMap<usize, Vec<usize>> {
     let mut contributed: HashMap<usize, Vec<usize>> = HashMap::new();
     for n in file.nations.ok().map(|(_, n)| n) {
         for (d_id, caps) in n.contributions.ok() {
-            if let Some(d) = index(&dom_ids, &d_id.v) {
-                for (c_id, _) in caps.ok() {
-                    if let Some(c) = index(&cap_ids, &c_id.v) {
-                        let list = contributed.entry(d).or_default();
-                        if !list.contains(&c) {
-                            list.push(c);
-                        }
+            let Some(d) = index(&ids.doms, &d_id.value) else {
+                continue;
+            };
+            for (c_id, _) in caps.ok() {
+                if let Some(c) = index(&ids.caps, &c_id.value) {
+                    let list = contributed.entry(d).or_default();
+                    if !list.contains(&c) {
+                        list.push(c);
                     }
                 }
             }
         }
     }
+    contributed
+}
+
+/// Domains, with their leads and requirements, and the tracked (domain,
+/// capability) pairs: each domain's requirements, then what is contributed to
+/// it without being required.
+fn domains(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) -> (Vec<Domain>, Vec<Tracked>) {
+    let contributed = contributed(file, ids);
+    let mut domains = Vec::new();
+    let mut tracked: Vec<Tracked> = Vec::new();
     for (d, entry) in file.domains.entries.iter().enumerate() {
+        let start = tracked.len();
         let Some(dom) = entry.value.as_ref() else {
             // Keep indices aligned with ids: a placeholder that is never run.
             domains.push(Domain {
-                id: entry.id.v.clone(),
-                name: entry.id.v.clone(),
+                id: entry.id.value.clone(),
+                name: entry.id.value.clone(),
                 leads: vec![],
                 requirements: vec![],
-                tracked: tracked.len()..tracked.len(),
+                tracked: start..start,
             });
             continue;
         };
-        let mut leads = Vec::new();
-        for l in &dom.lead {
-            match index(&nat_ids, &l.v) {
-                Some(n) if leads.contains(&n) => cx.error(
-                    l.at.span.clone(),
-                    &l.at.key,
-                    format!("`{}` appears twice in the lead list", l.v),
-                ),
-                Some(n) => leads.push(n),
-                None => unknown(cx, "nation", l, &nat_ids),
-            }
-        }
-        let start = tracked.len();
-        let mut requirements = Vec::new();
-        for (c_id, req) in dom.requirements.ok() {
-            let Some(c) = index(&cap_ids, &c_id.v) else {
-                unknown(cx, "capability", c_id, &cap_ids);
-                continue;
-            };
-            requirements.push(Requirement {
-                capability: c,
-                tracked: tracked.len(),
-                sampler: Sampler::new(&req.0.v),
-                dist: req.0.v.clone(),
-                fixed: req
-                    .0
-                    .v
-                    .is_fixed()
-                    .then(|| crate::math::to_count(req.0.v.support().0)),
-                key: stream_key("requirement", &format!("{}.{}", entry.id.v, c_id.v)),
-            });
-            tracked.push(Tracked {
-                domain: d,
-                capability: c,
-                requirement: Some(requirements.len() - 1),
-                min: 0,
-            });
-        }
+        let leads = leads(dom, ids, cx);
+        let requirements = requirements(d, &entry.id.value, dom, ids, &mut tracked, cx);
         for &c in contributed.get(&d).map(Vec::as_slice).unwrap_or(&[]) {
             if !tracked[start..].iter().any(|t| t.capability == c) {
                 tracked.push(Tracked {
@@ -280,12 +302,12 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
             }
         }
         domains.push(Domain {
-            id: entry.id.v.clone(),
+            id: entry.id.value.clone(),
             name: dom
                 .name
                 .as_ref()
-                .map(|n| n.v.clone())
-                .unwrap_or_else(|| entry.id.v.clone()),
+                .map(|n| n.value.clone())
+                .unwrap_or_else(|| entry.id.value.clone()),
             leads,
             requirements,
             tracked: start..tracked.len(),
@@ -302,124 +324,239 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
             ),
         );
     }
+    (domains, tracked)
+}
 
-    // Nations.
+/// A domain's lead succession: known nations, each once.
+fn leads(dom: &RawDomain, ids: &Ids<'_>, cx: &mut Cx) -> Vec<usize> {
+    let mut leads = Vec::new();
+    for l in &dom.lead {
+        match index(&ids.nats, &l.value) {
+            Some(n) if leads.contains(&n) => cx.error(
+                l.at.span.clone(),
+                &l.at.key,
+                format!("`{}` appears twice in the lead list", l.value),
+            ),
+            Some(n) => leads.push(n),
+            None => unknown(cx, "nation", l, &ids.nats),
+        }
+    }
+    leads
+}
+
+/// Domain `d`'s requirements, each on a known capability and tracked.
+fn requirements(
+    d: usize,
+    d_id: &str,
+    dom: &RawDomain,
+    ids: &Ids<'_>,
+    tracked: &mut Vec<Tracked>,
+    cx: &mut Cx,
+) -> Vec<Requirement> {
+    let mut requirements = Vec::new();
+    for (c_id, req) in dom.requirements.ok() {
+        let Some(c) = index(&ids.caps, &c_id.value) else {
+            unknown(cx, "capability", c_id, &ids.caps);
+            continue;
+        };
+        let dist = &req.0.value;
+        requirements.push(Requirement {
+            capability: c,
+            tracked: tracked.len(),
+            sampler: Sampler::new(dist),
+            dist: dist.clone(),
+            fixed: dist
+                .is_fixed()
+                .then(|| crate::math::to_count(dist.support().0)),
+            key: stream_key("requirement", &format!("{d_id}.{}", c_id.value)),
+        });
+        tracked.push(Tracked {
+            domain: d,
+            capability: c,
+            requirement: Some(requirements.len() - 1),
+            min: 0,
+        });
+    }
+    requirements
+}
+
+/// Nations, their contributions (in nation order) and, per nation, the nations
+/// its `if_absent` caps depend on.
+fn nations(
+    file: &ScenarioFile,
+    ids: &Ids<'_>,
+    domains: &[Domain],
+    tracked: &[Tracked],
+    cx: &mut Cx,
+) -> (Vec<Nation>, Vec<Contribution>, Vec<Vec<usize>>) {
     let mut nations = Vec::new();
     let mut contributions = Vec::new();
     let mut deps: Vec<Vec<usize>> = Vec::new();
     for (n, entry) in file.nations.entries.iter().enumerate() {
-        let id = &entry.id.v;
+        let id = &entry.id.value;
         let start = contributions.len();
         let mut my_deps = Vec::new();
         let Some(nat) = entry.value.as_ref() else {
-            nations.push(Nation {
-                id: id.clone(),
-                name: id.clone(),
-                p: Prob::product([&Dist::Fixed(0.0)]),
-                p_factors: vec![Dist::Fixed(0.0)],
-                caps: vec![],
-                bloc: None,
-                ready: None,
-                contributions: start..start,
-                key: 0,
-                ready_key: 0,
-            });
+            nations.push(placeholder_nation(id, start));
             deps.push(my_deps);
             continue;
         };
-        let mut factors: Vec<Dist> = vec![nat.participation.0.v.clone()];
-        factors.extend(nat.approval.iter().map(|a| a.probability.0.v.clone()));
-        let mut caps = Vec::new();
-        for (k, cap) in nat.if_absent.ok() {
-            let on = if let Some(c) = index(&cond_ids, &k.v) {
-                CapOn::Condition(c)
-            } else if let Some(m) = index(&nat_ids, &k.v) {
-                if m == n {
-                    cx.error(
-                        k.at.span.clone(),
-                        &k.at.key,
-                        format!("`{id}` cannot depend on its own absence"),
-                    );
-                    continue;
-                }
-                my_deps.push(m);
-                CapOn::Nation(m)
-            } else {
-                let mut known = cond_ids.clone();
-                known.extend(nat_ids.iter().copied());
-                unknown(cx, "condition or nation", k, &known);
-                continue;
-            };
-            caps.push(Cap {
-                on,
-                p: Prob::product([&cap.0.v]),
-            });
-        }
+        let mut factors: Vec<Dist> = vec![nat.participation.0.value.clone()];
+        factors.extend(nat.approval.iter().map(|a| a.probability.0.value.clone()));
+        let caps = caps(n, id, nat, ids, &mut my_deps, cx);
         let bloc = nat
             .bloc
             .as_ref()
-            .and_then(|b| match index(&bloc_ids, &b.v) {
+            .and_then(|b| match index(&ids.blocs, &b.value) {
                 Some(i) => Some(i),
                 None => {
-                    unknown(cx, "bloc", b, &bloc_ids);
+                    unknown(cx, "bloc", b, &ids.blocs);
                     None
                 }
             });
-        for (d_id, caps_of_domain) in nat.contributions.ok() {
-            let Some(d) = index(&dom_ids, &d_id.v) else {
-                unknown(cx, "domain", d_id, &dom_ids);
-                continue;
-            };
-            for (c_id, amount) in caps_of_domain.ok() {
-                let Some(c) = index(&cap_ids, &c_id.v) else {
-                    unknown(cx, "capability", c_id, &cap_ids);
-                    continue;
-                };
-                let t = domains[d]
-                    .tracked
-                    .clone()
-                    .find(|t| tracked[*t].capability == c);
-                let Some(t) = t else { continue };
-                contributions.push(Contribution {
-                    nation: n,
-                    domain: d,
-                    capability: c,
-                    tracked: t,
-                    sampler: Sampler::new(&amount.0.v),
-                    dist: amount.0.v.clone(),
-                    fixed: amount
-                        .0
-                        .v
-                        .is_fixed()
-                        .then(|| crate::math::to_count(amount.0.v.support().0)),
-                    key: stream_key("contribution", &format!("{id}.{}.{}", d_id.v, c_id.v)),
-                });
-            }
-        }
+        let cx_n = NationCx {
+            n,
+            id,
+            ids,
+            domains,
+            tracked,
+        };
+        contributions_of(&cx_n, nat, &mut contributions, cx);
         nations.push(Nation {
             id: id.clone(),
             name: nat
                 .name
                 .as_ref()
-                .map(|s| s.v.clone())
+                .map(|s| s.value.clone())
                 .unwrap_or_else(|| id.clone()),
             p: Prob::product(factors.iter()),
             p_factors: factors,
             caps,
             bloc,
-            ready: nat.ready_days.as_ref().map(|r| Sampler::new(&r.0.v)),
+            ready: nat.ready_days.as_ref().map(|r| Sampler::new(&r.0.value)),
             contributions: start..contributions.len(),
             key: stream_key("nation", id),
             ready_key: stream_key("ready", id),
         });
         deps.push(my_deps);
     }
+    (nations, contributions, deps)
+}
 
-    // Decision order: nations named in `if_absent` come first (Kahn, stable by file order).
-    let order = match topo_order(&deps) {
+/// A stand-in for a nation that failed to decode, keeping indices aligned with
+/// ids; never run (its errors stop the model).
+fn placeholder_nation(id: &str, start: usize) -> Nation {
+    Nation {
+        id: id.to_string(),
+        name: id.to_string(),
+        p: Prob::product([&Dist::Fixed(0.0)]),
+        p_factors: vec![Dist::Fixed(0.0)],
+        caps: vec![],
+        bloc: None,
+        ready: None,
+        contributions: start..start,
+        key: 0,
+        ready_key: 0,
+    }
+}
+
+/// Nation `n`'s `if_absent` caps, each on a condition or another nation; the
+/// nations it depends on are pushed to `deps`.
+fn caps(
+    n: usize,
+    id: &str,
+    nat: &RawNation,
+    ids: &Ids<'_>,
+    deps: &mut Vec<usize>,
+    cx: &mut Cx,
+) -> Vec<Cap> {
+    let mut caps = Vec::new();
+    for (k, cap) in nat.if_absent.ok() {
+        let on = if let Some(c) = index(&ids.conds, &k.value) {
+            CapOn::Condition(c)
+        } else if let Some(m) = index(&ids.nats, &k.value) {
+            if m == n {
+                cx.error(
+                    k.at.span.clone(),
+                    &k.at.key,
+                    format!("`{id}` cannot depend on its own absence"),
+                );
+                continue;
+            }
+            deps.push(m);
+            CapOn::Nation(m)
+        } else {
+            let mut known = ids.conds.clone();
+            known.extend(ids.nats.iter().copied());
+            unknown(cx, "condition or nation", k, &known);
+            continue;
+        };
+        caps.push(Cap {
+            on,
+            p: Prob::product([&cap.0.value]),
+        });
+    }
+    caps
+}
+
+/// What [`contributions_of`] needs to know about the nation and the model so far.
+struct NationCx<'a> {
+    n: usize,
+    id: &'a str,
+    ids: &'a Ids<'a>,
+    domains: &'a [Domain],
+    tracked: &'a [Tracked],
+}
+
+/// A nation's contributions, each to a known domain and capability.
+fn contributions_of(c: &NationCx<'_>, nat: &RawNation, out: &mut Vec<Contribution>, cx: &mut Cx) {
+    for (d_id, caps_of_domain) in nat.contributions.ok() {
+        let Some(d) = index(&c.ids.doms, &d_id.value) else {
+            unknown(cx, "domain", d_id, &c.ids.doms);
+            continue;
+        };
+        for (c_id, amount) in caps_of_domain.ok() {
+            let Some(cap) = index(&c.ids.caps, &c_id.value) else {
+                unknown(cx, "capability", c_id, &c.ids.caps);
+                continue;
+            };
+            let t = c.domains[d]
+                .tracked
+                .clone()
+                .find(|t| c.tracked[*t].capability == cap);
+            let Some(t) = t else { continue };
+            let dist = &amount.0.value;
+            out.push(Contribution {
+                nation: c.n,
+                domain: d,
+                capability: cap,
+                tracked: t,
+                sampler: Sampler::new(dist),
+                dist: dist.clone(),
+                fixed: dist
+                    .is_fixed()
+                    .then(|| crate::math::to_count(dist.support().0)),
+                key: stream_key(
+                    "contribution",
+                    &format!("{}.{}.{}", c.id, d_id.value, c_id.value),
+                ),
+            });
+        }
+    }
+}
+
+/// Decision order: nations named in `if_absent` come first (stable by file
+/// order); a cycle is an error.
+fn decision_order(
+    file: &ScenarioFile,
+    ids: &Ids<'_>,
+    deps: &[Vec<usize>],
+    cx: &mut Cx,
+) -> Vec<usize> {
+    match topo_order(deps) {
         Ok(order) => order,
         Err(cycle) => {
-            let names: Vec<&str> = cycle.iter().map(|&n| nat_ids[n]).collect();
+            let names: Vec<&str> = cycle.iter().map(|&n| ids.nats[n]).collect();
             let first = cycle[0];
             let at = file.nations.entries[first]
                 .value
@@ -428,68 +565,45 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
                 .unwrap_or_else(|| file.nations.entries[first].id.at.clone());
             cx.error(
                 at.span,
-                &format!("nations.{}.if_absent", nat_ids[first]),
+                &format!("nations.{}.if_absent", ids.nats[first]),
                 format!(
                     "`if_absent` references form a cycle: {} → {}; nations must be decidable in some order",
                     names.join(" → "),
                     names[0]
                 ),
             );
-            (0..nations.len()).collect()
+            (0..deps.len()).collect()
         }
+    }
+}
+
+/// `[report.thresholds]`: per capability, sorted and deduplicated.
+fn thresholds(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) -> Vec<Vec<u64>> {
+    let mut thresholds: Vec<Vec<u64>> = vec![Vec::new(); ids.caps.len()];
+    let Some(r) = &file.report else {
+        return thresholds;
     };
-
-    // Report thresholds.
-    let mut thresholds: Vec<Vec<u64>> = vec![Vec::new(); capabilities.len()];
-    if let Some(r) = &file.report {
-        for (c_id, xs) in r.thresholds.ok() {
-            match index(&cap_ids, &c_id.v) {
-                Some(c) => {
-                    let mut v: Vec<u64> = xs.iter().map(|x| x.0.v).collect();
-                    v.sort_unstable();
-                    v.dedup();
-                    if v.len() > limits::MAX_THRESHOLDS {
-                        cx.error(
-                            c_id.at.span.clone(),
-                            &c_id.at.key,
-                            format!(
-                                "at most {} thresholds per capability",
-                                limits::MAX_THRESHOLDS
-                            ),
-                        );
-                    }
-                    thresholds[c] = v;
-                }
-                None => unknown(cx, "capability", c_id, &cap_ids),
-            }
+    for (c_id, xs) in r.thresholds.ok() {
+        let Some(c) = index(&ids.caps, &c_id.value) else {
+            unknown(cx, "capability", c_id, &ids.caps);
+            continue;
+        };
+        let mut v: Vec<u64> = xs.iter().map(|x| x.0.value).collect();
+        v.sort_unstable();
+        v.dedup();
+        if v.len() > limits::MAX_THRESHOLDS {
+            cx.error(
+                c_id.at.span.clone(),
+                &c_id.at.key,
+                format!(
+                    "at most {} thresholds per capability",
+                    limits::MAX_THRESHOLDS
+                ),
+            );
         }
+        thresholds[c] = v;
     }
-
-    if !cx.diags.is_empty() {
-        return None;
-    }
-    let meta = &file.scenario;
-    Some(Model {
-        name: meta.name.v.clone(),
-        description: text(&meta.description),
-        path: path.to_string(),
-        sources: meta.sources.iter().map(|s| s.v.clone()).collect(),
-        rotation: meta.rotation.as_ref().map(|r| r.0.v),
-        default_trials: sim.and_then(|s| s.trials.as_ref().map(|t| t.0.v)),
-        default_seed: sim.and_then(|s| s.seed.as_ref().map(|t| t.0.v)),
-        timeline_days,
-        capabilities,
-        conditions,
-        blocs,
-        domains,
-        nations,
-        order,
-        contributions,
-        tracked,
-        thresholds,
-        overrides: Vec::new(),
-        digest: 0,
-    })
+    thresholds
 }
 
 /// A stable topological order (each nation after those it depends on), or a cycle.
