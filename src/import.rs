@@ -526,7 +526,12 @@ fn amount_value(p: &Pledge, shape: Shape) -> Value {
         }
     };
     if p.low == p.likely && p.likely == p.high {
-        return num(p.likely);
+        let mut v = num(p.likely);
+        if let Some(source) = &p.source {
+            let one_line: String = source.chars().filter(|c| !c.is_control()).collect();
+            v.decor_mut().set_suffix(format!("  # source: {one_line}"));
+        }
+        return v;
     }
     let mut arr = Array::new();
     for x in [p.low, p.likely, p.high] {
@@ -534,6 +539,9 @@ fn amount_value(p: &Pledge, shape: Shape) -> Value {
     }
     let mut t = InlineTable::new();
     t.insert(shape.key(), Value::Array(arr));
+    if let Some(source) = &p.source {
+        t.insert("source", Value::from(source.as_str()));
+    }
     Value::InlineTable(t)
 }
 
@@ -614,9 +622,9 @@ fn table_at<'a>(parent: &'a mut Table, key: &str) -> &'a mut Table {
     item.as_table_mut().expect("made a table above")
 }
 
-/// `text` (a scenario) with each pledge's contribution added or replaced, and
-/// each row's participation, name and source set on its nation; comments and
-/// layout are kept.
+/// `text` (a scenario) with each pledge's contribution added or replaced (with
+/// the row's source), and each row's participation and name set on its nation;
+/// comments and layout are kept.
 pub fn merge_into(text: &str, pledges: &[Pledge], shape: Shape) -> Result<String, String> {
     let mut doc: DocumentMut = text.parse().map_err(|e| format!("{e}"))?;
     let root = doc.as_table_mut();
@@ -629,12 +637,11 @@ pub fn merge_into(text: &str, pledges: &[Pledge], shape: Shape) -> Result<String
         if let Some(name) = &p.name {
             nation.insert("name", toml_edit::value(name.as_str()));
         }
-        if let Some(source) = &p.source {
-            nation.insert("source", toml_edit::value(source.as_str()));
-        }
         let domain = table_at(table_at(nation, "contributions"), &p.domain);
         let mut new = amount_value(p, shape);
-        if let Some(old) = domain.get(&p.capability).and_then(Item::as_value) {
+        if let Some(old) = domain.get(&p.capability).and_then(Item::as_value)
+            && new.decor().suffix().is_none()
+        {
             *new.decor_mut() = old.decor().clone();
         }
         domain.insert(&p.capability, Item::Value(new));

@@ -82,6 +82,13 @@ pub fn init(a: InitArgs) -> Result<ExitCode, CliError> {
         })
         .collect();
     files.push((dir.join(SCHEMA_FILE), format!("{schema}\n")));
+    // A file that already holds what would be written (the schema, after an
+    // earlier `init`) is left as it is.
+    files.retain(|(path, text)| std::fs::read(path).ok().as_deref() != Some(text.as_bytes()));
+    if files.is_empty() {
+        eprintln!("nothing to write: the files are there already");
+        return Ok(ExitCode::SUCCESS);
+    }
     if !a.force {
         refuse_existing(&files)?;
     }

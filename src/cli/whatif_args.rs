@@ -128,7 +128,7 @@ scenarios have (other domains or capabilities) are listed apart.";
 pub const SECURE_HELP: &str = "\
 Examples (`forcesim example paris > paris-2026.toml` writes the file):
   forcesim secure paris-2026.toml --target 0.9
-  forcesim secure paris-2026.toml --target 90% -n 50000 --exhaustive --json secure.json
+  forcesim secure paris-2026.toml --target 50% -n 50000 --exhaustive --json secure.json
 
 Securing a nation makes its participation certain: it takes part in every trial,
 whatever its approvals, if_absent caps or bloc. Greedy search secures, step by step,
