@@ -359,88 +359,105 @@ pub fn pledges(origin: &str, rows: &[Vec<String>]) -> Result<Vec<Pledge>, Import
     }
 }
 
-/// One row's pledge; its problems are added to `problems`.
-fn row(row: usize, cells: &[String], head: &Header, problems: &mut Vec<Problem>) -> Option<Pledge> {
-    let before = problems.len();
-    let get = |name: &str| {
-        head.find(name)
-            .and_then(|i| cells.get(i))
+/// One row's cells, and the problems found in them.
+struct RowCells<'a> {
+    row: usize,
+    cells: &'a [String],
+    head: &'a Header,
+    problems: &'a mut Vec<Problem>,
+}
+
+impl RowCells<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        self.head
+            .find(name)
+            .and_then(|i| self.cells.get(i))
             .map(|c| c.trim().to_string())
             .filter(|c| !c.is_empty())
-    };
-    let mut push = |name: &str, message: String| {
-        problems.push(Problem {
-            row,
-            column: head.column(name),
+    }
+
+    fn push(&mut self, name: &str, message: String) {
+        self.problems.push(Problem {
+            row: self.row,
+            column: self.head.column(name),
             message,
         });
-    };
-    let mut id = |name: &str| match get(name) {
-        None => {
-            push(name, format!("the {name} is missing"));
-            String::new()
-        }
-        Some(v) if !valid_id(&v) => {
-            push(
-                name,
-                format!("`{v}` is not an id: letters, digits, `_` and `-` only"),
-            );
-            String::new()
-        }
-        Some(v) => v,
-    };
-    let nation = id("nation");
-    let domain = id("domain");
-    let capability = id("capability");
-    let mut amount = |name: &str| match get(name) {
-        None => {
-            push(name, format!("the {name} figure is missing"));
-            None
-        }
-        Some(v) => match number(&v) {
+    }
+
+    /// An id column: present and made of letters, digits, `_` and `-`.
+    fn id(&mut self, name: &str) -> String {
+        match self.get(name) {
             None => {
-                push(name, format!("`{v}` is not a number"));
+                self.push(name, format!("the {name} is missing"));
+                String::new()
+            }
+            Some(v) if !valid_id(&v) => {
+                self.push(
+                    name,
+                    format!("`{v}` is not an id: letters, digits, `_` and `-` only"),
+                );
+                String::new()
+            }
+            Some(v) => v,
+        }
+    }
+
+    /// A figure column: present, a number, not negative.
+    fn amount(&mut self, name: &str) -> Option<f64> {
+        let Some(v) = self.get(name) else {
+            self.push(name, format!("the {name} figure is missing"));
+            return None;
+        };
+        match number(&v) {
+            None => {
+                self.push(name, format!("`{v}` is not a number"));
                 None
             }
             Some(x) if x < 0.0 => {
-                push(name, format!("{v} is negative: a pledge is 0 or more"));
+                self.push(name, format!("{v} is negative: a pledge is 0 or more"));
                 None
             }
             Some(x) => Some(x),
-        },
-    };
-    let (low, likely, high) = (amount("low"), amount("likely"), amount("high"));
-    if let (Some(l), Some(m)) = (low, likely)
-        && l > m
-    {
-        push(
-            "low",
-            format!("low {l} is above likely {m}: low ≤ likely ≤ high"),
-        );
+        }
     }
-    if let (Some(m), Some(h)) = (likely, high)
-        && m > h
-    {
-        push(
-            "high",
-            format!("high {h} is below likely {m}: low ≤ likely ≤ high"),
-        );
+
+    /// low ≤ likely ≤ high, for the figures that could be read.
+    fn order(&mut self, low: Option<f64>, likely: Option<f64>, high: Option<f64>) {
+        if let (Some(l), Some(m)) = (low, likely)
+            && l > m
+        {
+            self.push(
+                "low",
+                format!("low {l} is above likely {m}: low ≤ likely ≤ high"),
+            );
+        }
+        if let (Some(m), Some(h)) = (likely, high)
+            && m > h
+        {
+            self.push(
+                "high",
+                format!("high {h} is below likely {m}: low ≤ likely ≤ high"),
+            );
+        }
+        if let (Some(l), None, Some(h)) = (low, likely, high)
+            && l > h
+        {
+            self.push(
+                "high",
+                format!("high {h} is below low {l}: low ≤ likely ≤ high"),
+            );
+        }
     }
-    if let (Some(l), None, Some(h)) = (low, likely, high)
-        && l > h
-    {
-        push(
-            "high",
-            format!("high {h} is below low {l}: low ≤ likely ≤ high"),
-        );
-    }
-    let participation = match get("participation") {
-        None => None,
-        Some(v) => match number(v.trim_end_matches('%')) {
+
+    /// The participation column: a probability, `0.9` or `90%`; a bare number
+    /// between 1 and 100 is questioned as a percentage.
+    fn participation(&mut self) -> Option<f64> {
+        let v = self.get("participation")?;
+        match number(v.trim_end_matches('%')) {
             Some(x) if v.ends_with('%') && (0.0..=100.0).contains(&x) => Some(x / 100.0),
             Some(x) if (0.0..=1.0).contains(&x) => Some(x),
             Some(x) if (1.0..=100.0).contains(&x) => {
-                push(
+                self.push(
                     "participation",
                     format!(
                         "{v} is not a probability: did you mean {} ({v} %)?",
@@ -450,15 +467,33 @@ fn row(row: usize, cells: &[String], head: &Header, problems: &mut Vec<Problem>)
                 None
             }
             _ => {
-                push(
+                self.push(
                     "participation",
                     format!("`{v}` is not a probability between 0 and 1 (e.g. 0.9 or 90%)"),
                 );
                 None
             }
-        },
+        }
+    }
+}
+
+/// One row's pledge; its problems are added to `problems`.
+fn row(row: usize, cells: &[String], head: &Header, problems: &mut Vec<Problem>) -> Option<Pledge> {
+    let before = problems.len();
+    let mut r = RowCells {
+        row,
+        cells,
+        head,
+        problems,
     };
-    if problems.len() > before {
+    let nation = r.id("nation");
+    let domain = r.id("domain");
+    let capability = r.id("capability");
+    let (low, likely, high) = (r.amount("low"), r.amount("likely"), r.amount("high"));
+    r.order(low, likely, high);
+    let participation = r.participation();
+    let (source, name) = (r.get("source"), r.get("name"));
+    if r.problems.len() > before {
         return None;
     }
     Some(Pledge {
@@ -470,8 +505,8 @@ fn row(row: usize, cells: &[String], head: &Header, problems: &mut Vec<Problem>)
         likely: likely?,
         high: high?,
         participation,
-        source: get("source"),
-        name: get("name"),
+        source,
+        name,
     })
 }
 
@@ -654,7 +689,10 @@ pub fn merge_into(text: &str, pledges: &[Pledge], shape: Shape) -> Result<String
 /// the sum of the likely pledges and marked TODO.
 pub fn fresh(origin: &str, pledges: &[Pledge], shape: Shape) -> String {
     let mut caps: Vec<&str> = Vec::new();
-    let mut domains: Vec<(&str, Vec<&str>, Vec<(&str, f64)>)> = Vec::new();
+    // Per domain: its id, the nations that pledge to it, and per capability the
+    // sum of the likely pledges.
+    type Stub<'a> = (&'a str, Vec<&'a str>, Vec<(&'a str, f64)>);
+    let mut domains: Vec<Stub> = Vec::new();
     for p in pledges {
         if !caps.contains(&p.capability.as_str()) {
             caps.push(&p.capability);
