@@ -29,7 +29,7 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario's trials and report the force it yields.
     #[command(
-        after_help = "Examples (`forcesim example paris > paris-2026.toml` writes the file):\n  forcesim run paris-2026.toml\n  forcesim run paris-2026.toml -n 1000000 --json report.json --csv report.csv\n  forcesim run paris-2026.toml --set nations.ESP.participation=0.3 \\\n      --set conditions.us_backstop.probability=0\n  forcesim run paris-2026.toml --precision 0.002\n  forcesim run paris-2026.toml --precision 0.005 --precision-on domains.land.p_covered"
+        after_help = "Examples:\n  forcesim example paris > paris-2026.toml   # the scenario these examples use\n  forcesim run paris-2026.toml\n  forcesim run paris-2026.toml -n 1000000 --json report.json --csv report.csv\n  forcesim run paris-2026.toml --set nations.ESP.participation=0.3 \\\n      --set conditions.us_backstop.probability=0\n  forcesim run paris-2026.toml --precision 0.002\n  forcesim run paris-2026.toml --precision 0.005 --precision-on domains.land.p_covered"
     )]
     Run(RunArgs),
     /// Check scenario files and print every problem, with file:line:column and key.

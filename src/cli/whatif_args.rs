@@ -87,7 +87,8 @@ pub struct SecureArgs {
 
 /// Examples and notes shown by `forcesim sweep --help`.
 pub const SWEEP_HELP: &str = "\
-Examples (`forcesim example paris > paris-2026.toml` writes the file):
+Examples:
+  forcesim example paris > paris-2026.toml   # the scenario these examples use
   # How does coverage fall as the land requirement grows?
   forcesim sweep paris-2026.toml --vary domains.land.requirements.troops=10000:30000:2000
   # Decision table: Spain's participation against the US backstop.
@@ -106,7 +107,8 @@ a participation can only raise it, point after point. A point's figures equal
 
 /// Examples and notes shown by `forcesim compare --help`.
 pub const COMPARE_HELP: &str = "\
-Examples (`forcesim init --example paris-30k` writes both files):
+Examples:
+  forcesim init --example paris-30k   # writes both files these examples use
   # Two scenario files:
   forcesim compare paris-2026.toml paris-2026-30k.toml
   # Variants of one scenario, each named:
@@ -126,7 +128,8 @@ scenarios have (other domains or capabilities) are listed apart.";
 
 /// Examples and notes shown by `forcesim secure --help`.
 pub const SECURE_HELP: &str = "\
-Examples (`forcesim example paris > paris-2026.toml` writes the file):
+Examples:
+  forcesim example paris > paris-2026.toml   # the scenario these examples use
   forcesim secure paris-2026.toml --target 0.9
   forcesim secure paris-2026.toml --target 50% -n 50000 --exhaustive --json secure.json
 
