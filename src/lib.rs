@@ -35,6 +35,8 @@ pub mod bench;
 pub mod charts;
 pub mod dist;
 pub mod engine;
+#[cfg(feature = "import")]
+pub mod import;
 pub mod limits;
 pub mod math;
 pub mod model;

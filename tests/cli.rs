@@ -453,7 +453,7 @@ fn unreadable_files_and_bad_flags() {
             "cannot read /nonexistent/forcesim/s.toml",
         ));
     let (dir, path) = scenario_file(VALID);
-    for bad in [["-n", "0"], ["-n", "many"], ["-j", "0"], ["--seed", "-1"]] {
+    for bad in [["-n", "0"], ["-n", "many"], ["-j", "x"], ["--seed", "-1"]] {
         forcesim().arg("run").args(bad).arg(&path).assert().code(2);
     }
     // An unwritable output is an I/O failure (1) and leaves nothing behind.

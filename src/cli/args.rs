@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use super::init::Example;
 use super::opts::{
     OutputOpts, ScenarioOpts, parse_eps, parse_synthetic, parse_threads, parse_trials,
 };
@@ -15,7 +16,7 @@ use super::whatif_args;
 #[derive(Debug, Parser)]
 #[command(name = "forcesim", version, about, long_about = None, propagate_version = true)]
 #[command(
-    after_help = "Start with:\n  forcesim run scenarios/paris-2026.toml\n  forcesim validate scenarios/*.toml\n\nWhat if…:\n  forcesim run scenarios/paris-2026.toml --set nations.ESP.participation=0\n  forcesim sweep scenarios/paris-2026.toml --vary domains.land.requirements.troops=10000:40000:5000\n  forcesim compare scenarios/paris-2026.toml --variant 'no-us: conditions.us_backstop.probability=0'\n  forcesim secure scenarios/paris-2026.toml --target 0.9\n\nThe scenario format is described in the README and by `forcesim schema`."
+    after_help = "Start with:\n  forcesim init                    # writes tutorial.toml and forcesim.schema.json here\n  forcesim validate tutorial.toml\n  forcesim run tutorial.toml\n  forcesim example paris > paris-2026.toml\n  forcesim run paris-2026.toml\n\nWhat if…:\n  forcesim run paris-2026.toml --set nations.ESP.participation=0\n  forcesim sweep paris-2026.toml --vary domains.land.requirements.troops=10000:40000:5000\n  forcesim compare paris-2026.toml --variant 'no-us: conditions.us_backstop.probability=0'\n  forcesim secure paris-2026.toml --target 0.9\n\nThe scenario format is described in the README, in the commented tutorial.toml and by\n`forcesim schema`. Inside the repository the same files are in scenarios/."
 )]
 pub struct Cli {
     /// What to do.
@@ -28,11 +29,13 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario's trials and report the force it yields.
     #[command(
-        after_help = "Examples:\n  forcesim run scenarios/paris-2026.toml\n  forcesim run scenarios/paris-2026.toml -n 1000000 --json report.json --csv report.csv\n  forcesim run scenarios/paris-2026.toml --set nations.ESP.participation=0.3 --set conditions.us_backstop.probability=0\n  forcesim run scenarios/paris-2026.toml --precision 0.002\n  forcesim run scenarios/paris-2026.toml --precision 0.005 --precision-on domains.land.p_covered"
+        after_help = "Examples:\n  forcesim example paris > paris-2026.toml   # the scenario these examples use\n  forcesim run paris-2026.toml\n  forcesim run paris-2026.toml -n 1000000 --json report.json --csv report.csv\n  forcesim run paris-2026.toml --set nations.ESP.participation=0.3 \\\n      --set conditions.us_backstop.probability=0\n  forcesim run paris-2026.toml --precision 0.002\n  forcesim run paris-2026.toml --precision 0.005 --precision-on domains.land.p_covered"
     )]
     Run(RunArgs),
     /// Check scenario files and print every problem, with file:line:column and key.
-    #[command(after_help = "Exit code 0 when every file is valid, 2 otherwise.")]
+    #[command(
+        after_help = "Examples:\n  forcesim validate tutorial.toml\n  forcesim validate *.toml\n\nExit code 0 when every file is valid, 2 otherwise."
+    )]
     Validate(ValidateArgs),
     /// Vary one or two values of a scenario over a range: a table or a decision table.
     #[command(after_help = whatif_args::SWEEP_HELP)]
@@ -45,17 +48,117 @@ pub enum Command {
     Secure(whatif_args::SecureArgs),
     /// Measure throughput: trials per second beside the floor of the scenario's own draws.
     #[command(
-        after_help = "The floor is the time the same number and kinds of random draws take with\nno model logic: the model's cost over the floor is the price of the model itself.\nBoth run the copy of the code compiled for the best instruction set this\nprocessor has (baseline x86-64, x86-64-v3 or v4; the output names it), with\nthe same results whichever runs.\n\nExamples:\n  forcesim bench                      # the built-in reference scenario, 1 thread\n  forcesim bench scenarios/paris-2026.toml -n 5000000 -j 2"
+        after_help = "The floor is the time the same number and kinds of random draws take with\nno model logic: the model's cost over the floor is the price of the model itself.\nBoth run the copy of the code compiled for the best instruction set this\nprocessor has (baseline x86-64, x86-64-v3 or v4; the output names it), with\nthe same results whichever runs.\n\nExamples:\n  forcesim bench                      # the built-in reference scenario, 1 thread\n  forcesim bench paris-2026.toml -n 5000000 -j 2\n  forcesim bench -j 0                 # one thread per core"
     )]
     Bench(BenchArgs),
     /// Merge the partial files of a sharded run into the report one machine would have written.
     #[command(
-        after_help = "Examples:\n  forcesim run s.toml -n 1e8 --shard 1/2 --partial part-1.fsp\n  forcesim run s.toml -n 1e8 --shard 2/2 --partial part-2.fsp\n  forcesim merge part-*.fsp --json report.json\n\nThe parts must come from the same scenario, --set overrides, seed and trial count, and\ncover every block exactly once. See docs/cluster.md for job-array recipes."
+        after_help = "Examples:\n  forcesim run paris-2026.toml -n 1e8 --shard 1/2 --partial part-1.fsp\n  forcesim run paris-2026.toml -n 1e8 --shard 2/2 --partial part-2.fsp\n  forcesim merge part-*.fsp --json report.json\n\nThe parts must come from the same scenario, --set overrides, seed and trial count, and\ncover every block exactly once. See docs/cluster.md for job-array recipes."
     )]
     Merge(MergeArgs),
     /// Print the JSON Schema of the scenario format (for editor completion).
     #[command(after_help = whatif_args::SCHEMA_HELP)]
     Schema,
+    /// Write a commented starter scenario and the JSON Schema into a directory.
+    #[command(after_help = INIT_HELP)]
+    Init(InitArgs),
+    /// Print a built-in scenario: tutorial, paris or paris-30k.
+    #[command(
+        after_help = "Examples:\n  forcesim example tutorial > tutorial.toml\n  forcesim example paris > paris-2026.toml\n  forcesim example paris-30k > paris-2026-30k.toml   # extends paris-2026.toml: write both"
+    )]
+    Example {
+        /// Which scenario.
+        #[arg(value_enum)]
+        name: Example,
+    },
+    /// Turn a spreadsheet of pledges (CSV or xlsx) into nations' contributions.
+    #[command(after_help = IMPORT_HELP)]
+    Import(ImportArgs),
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) of forcesim or of one of its commands.
+    #[command(
+        after_help = "Examples:\n  forcesim man > forcesim.1 && man ./forcesim.1\n  forcesim man run | man -l -"
+    )]
+    Man {
+        /// A command, for its own page (e.g. `run`).
+        #[arg(value_name = "COMMAND")]
+        command: Option<String>,
+    },
+}
+
+const INIT_HELP: &str = "\
+Examples:
+  forcesim init                       # tutorial.toml and forcesim.schema.json here
+  forcesim init plans --example paris # plans/paris-2026.toml
+  forcesim init --example paris-30k   # paris-2026-30k.toml and the paris-2026.toml it extends
+  forcesim run tutorial.toml
+
+The scenario's first line, `#:schema ./forcesim.schema.json`, gives editors that read
+it (Taplo, VS Code's Even Better TOML) completion and checking. Existing files are
+left alone (exit code 2) unless --force.";
+
+const IMPORT_HELP: &str = "\
+Examples:
+  forcesim import pledges.csv -o pledges.toml     # a new scenario: fill in its TODOs
+  forcesim import pledges.xlsx --into paris-2026.toml -o paris-2026.toml --dist pert
+
+The first row names the columns, in any order: nation, domain, capability, low,
+likely, high, and optionally participation, source and name (the nation's). Each
+row becomes `nations.NATION.contributions.DOMAIN.CAPABILITY = { triangular =
+[low, likely, high] }` (or pert; a plain number when the three are equal). With
+--into, the scenario's other lines and comments are kept and each pledge adds or
+replaces one contribution; its nations, domains and capabilities must exist.
+Every problem is reported with its row and column (exit code 2). A template:
+examples/pledges.csv and examples/pledges.xlsx in the repository.";
+
+const COMPLETIONS_HELP: &str = "\
+Examples:
+  forcesim completions bash > ~/.local/share/bash-completion/completions/forcesim
+  forcesim completions zsh > ~/.zfunc/_forcesim      # with fpath+=~/.zfunc in .zshrc
+  forcesim completions fish > ~/.config/fish/completions/forcesim.fish";
+
+/// `forcesim init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write [default: the current directory; created if missing].
+    pub dir: Option<PathBuf>,
+    /// Which scenario to start from.
+    #[arg(long, value_enum, default_value_t = Example::Tutorial)]
+    pub example: Example,
+    /// Replace files that exist already.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `forcesim import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The pledges: a CSV file, or a workbook (xlsx, xls, ods: its first sheet).
+    pub pledges: PathBuf,
+    /// Merge into this scenario (its comments are kept) instead of writing a new one.
+    #[arg(long, value_name = "SCENARIO")]
+    pub into: Option<PathBuf>,
+    /// The distribution of each low, likely, high.
+    #[arg(long, value_enum, default_value_t = Dist::Triangular)]
+    pub dist: Dist,
+    /// Write the scenario to PATH (it may be the --into file) [default: standard output].
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+}
+
+/// The distribution of an imported pledge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Dist {
+    /// Triangular: low, most likely, high.
+    Triangular,
+    /// PERT (a smoother beta): low, most likely, high.
+    Pert,
 }
 
 /// `forcesim bench`.
@@ -71,7 +174,7 @@ pub struct BenchArgs {
     /// Number of trials.
     #[arg(short = 'n', long, value_name = "TRIALS", value_parser = parse_trials, default_value = "1000000")]
     pub trials: u64,
-    /// Worker threads.
+    /// Worker threads, 0 for one per core [default: 1].
     #[arg(short = 'j', long, value_name = "THREADS", value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// Seed.
@@ -93,7 +196,8 @@ pub struct RunArgs {
     /// The same scenario, trials and seed always give the same report.
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
-    /// Worker threads [default: one per core]. The report does not depend on it.
+    /// Worker threads, 0 for one per core [default: one per core]. The report does
+    /// not depend on it.
     #[arg(short = 'j', long, value_name = "THREADS", value_parser = parse_threads)]
     pub threads: Option<usize>,
     #[command(flatten)]

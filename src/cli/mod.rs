@@ -10,6 +10,8 @@ mod args;
 mod bench;
 mod common;
 mod compare;
+mod import;
+mod init;
 mod interrupt;
 mod merge;
 mod opts;
@@ -92,6 +94,11 @@ fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Secure(a) => secure::secure(a),
         Command::Bench(a) => bench::bench(a),
         Command::Merge(a) => merge::merge(a),
+        Command::Init(a) => init::init(a),
+        Command::Example { name } => init::example(name),
+        Command::Import(a) => import::import(a),
+        Command::Completions { shell } => init::completions(shell),
+        Command::Man { command } => init::man(command.as_deref()),
         Command::Schema => {
             let schema = forcesim::scenario::schema();
             let text = serde_json::to_string_pretty(&schema).map_err(anyhow::Error::new)?;

@@ -25,7 +25,7 @@ pub struct RunControl {
     /// scenario's `[simulation] seed`, else 1].
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
-    /// Worker threads [default: one per core]. Results do not depend on it.
+    /// Worker threads, 0 for one per core [default: one per core]. Results do not depend on it.
     #[arg(short = 'j', long, value_name = "THREADS", value_parser = parse_threads)]
     pub threads: Option<usize>,
 }
@@ -117,18 +117,30 @@ pub fn parse_synthetic(s: &str) -> Result<(usize, usize), String> {
     Ok((n, d))
 }
 
-/// A number of worker threads.
+/// A number of worker threads; 0 is one per core (as many as the system lets
+/// this process use).
 pub fn parse_threads(s: &str) -> Result<usize, String> {
     let n: usize = s
+        .trim()
         .parse()
-        .map_err(|_| format!("`{s}` is not a number of threads"))?;
-    if n == 0 || n > forcesim::limits::MAX_THREADS {
+        .map_err(|_| format!("`{s}` is not a number of threads (0: one per core)"))?;
+    if n > forcesim::limits::MAX_THREADS {
         return Err(format!(
-            "threads must be between 1 and {}",
+            "threads must be between 0 (one per core) and {}",
             forcesim::limits::MAX_THREADS
         ));
     }
+    if n == 0 {
+        return Ok(cores());
+    }
     Ok(n)
+}
+
+/// The number of cores this process may use (at least 1, at most the limit).
+pub fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(forcesim::limits::MAX_THREADS)
 }
 
 /// A probability target in (0, 1].
@@ -187,6 +199,15 @@ mod tests {
         assert!(parse_target("1.5").is_err());
         assert!(parse_target("x").is_err());
         assert_eq!(parse_eps("0.005"), Ok(0.005));
+    }
+
+    #[test]
+    fn zero_threads_is_one_per_core() {
+        assert_eq!(parse_threads("0"), Ok(cores()));
+        assert!(cores() >= 1);
+        assert_eq!(parse_threads("3"), Ok(3));
+        assert!(parse_threads("-1").is_err());
+        assert!(parse_threads("100000").is_err());
         assert!(parse_eps("0.6").is_err());
         assert!(parse_eps("0").is_err());
     }

@@ -88,13 +88,14 @@ pub struct SecureArgs {
 /// Examples and notes shown by `forcesim sweep --help`.
 pub const SWEEP_HELP: &str = "\
 Examples:
+  forcesim example paris > paris-2026.toml   # the scenario these examples use
   # How does coverage fall as the land requirement grows?
-  forcesim sweep scenarios/paris-2026.toml --vary domains.land.requirements.troops=10000:30000:2000
+  forcesim sweep paris-2026.toml --vary domains.land.requirements.troops=10000:30000:2000
   # Decision table: Spain's participation against the US backstop.
-  forcesim sweep scenarios/paris-2026.toml --vary nations.ESP.participation=0:1:0.25 \\
+  forcesim sweep paris-2026.toml --vary nations.ESP.participation=0:1:0.25 \\
       --vary conditions.us_backstop.probability=0,0.5,0.75,1
   # Everything, for a spreadsheet or a chart:
-  forcesim sweep scenarios/paris-2026.toml --vary domains.sea.requirements.vessels=6:14:1 \\
+  forcesim sweep paris-2026.toml --vary domains.sea.requirements.vessels=6:14:1 \\
       --json sweep.json --csv sweep.csv --charts charts/
 
 Each point is the scenario with one more --set KEY=VALUE per --vary, checked like any
@@ -107,14 +108,15 @@ a participation can only raise it, point after point. A point's figures equal
 /// Examples and notes shown by `forcesim compare --help`.
 pub const COMPARE_HELP: &str = "\
 Examples:
+  forcesim init --example paris-30k   # writes both files these examples use
   # Two scenario files:
-  forcesim compare scenarios/paris-2026.toml scenarios/paris-2026-30k.toml
+  forcesim compare paris-2026.toml paris-2026-30k.toml
   # Variants of one scenario, each named:
-  forcesim compare scenarios/paris-2026.toml \\
+  forcesim compare paris-2026.toml \\
       --variant 'no-backstop: conditions.us_backstop.probability=0' \\
       --variant 'spain-says-no: nations.ESP.approval[1].probability=0'
   # --set applies to every scenario and variant:
-  forcesim compare a.toml b.toml --set domains.land.requirements.troops=20000 \\
+  forcesim compare paris-2026.toml paris-2026-30k.toml --set domains.land.requirements.troops=20000 \\
       --json cmp.json --charts charts/
 
 Every scenario runs with the same trials and seed (from the options or the first
@@ -127,8 +129,9 @@ scenarios have (other domains or capabilities) are listed apart.";
 /// Examples and notes shown by `forcesim secure --help`.
 pub const SECURE_HELP: &str = "\
 Examples:
-  forcesim secure scenarios/paris-2026.toml --target 0.9
-  forcesim secure scenarios/paris-2026.toml --target 90% -n 50000 --exhaustive --json secure.json
+  forcesim example paris > paris-2026.toml   # the scenario these examples use
+  forcesim secure paris-2026.toml --target 0.9
+  forcesim secure paris-2026.toml --target 50% -n 50000 --exhaustive --json secure.json
 
 Securing a nation makes its participation certain: it takes part in every trial,
 whatever its approvals, if_absent caps or bloc. Greedy search secures, step by step,
@@ -144,7 +147,8 @@ Exit code 0 when the target is reached, 3 when greedy stops short of it.";
 pub const SCHEMA_HELP: &str = "\
 Examples:
   forcesim schema > forcesim.schema.json
+  forcesim init        # writes a starter scenario with the schema beside it
 
 Editor completion and checking of scenario files (Taplo, or VS Code's Even Better TOML):
 put `#:schema ./forcesim.schema.json` on the first line of a scenario, or associate
-the schema with scenarios/*.toml in a .taplo.toml. See docs/whatif.md.";
+the schema with *.toml in a .taplo.toml. See docs/whatif.md.";

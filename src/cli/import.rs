@@ -1,0 +1,95 @@
+//! `forcesim import`: pledges from a spreadsheet into a scenario.
+
+use std::process::ExitCode;
+
+use forcesim::import::{self, Known, ReadError, Shape};
+
+use super::CliError;
+use super::args::{Dist, ImportArgs};
+use super::common::print_stdout;
+
+pub fn import(a: ImportArgs) -> Result<ExitCode, CliError> {
+    let origin = a.pledges.display().to_string();
+    let shape = match a.dist {
+        Dist::Triangular => Shape::Triangular,
+        Dist::Pert => Shape::Pert,
+    };
+    let cells = import::read_cells(&a.pledges).map_err(|e| match e {
+        ReadError::Io { .. } => CliError::Other(anyhow::anyhow!("{e}")),
+        ReadError::Rows(rows) => CliError::Invalid(rows.to_string()),
+    })?;
+    let pledges = import::pledges(&origin, &cells).map_err(|e| CliError::Invalid(e.to_string()))?;
+    let (text, name) = match &a.into {
+        Some(path) => {
+            // The ids are checked against the scenario as it loads (with what it extends).
+            let model = super::common::load(path, &[])?;
+            Known::of(&model)
+                .check(&origin, &pledges)
+                .map_err(|e| CliError::Invalid(e.to_string()))?;
+            let (_, bytes) = forcesim::scenario::read(path)?;
+            let text = String::from_utf8_lossy(&bytes);
+            let merged = import::merge_into(&text, &pledges, shape)
+                .map_err(|e| CliError::Invalid(format!("{}: {e}", path.display())))?;
+            (merged, path.display().to_string())
+        }
+        None => (
+            import::fresh(&origin, &pledges, shape),
+            "the new scenario".into(),
+        ),
+    };
+    // What is written must load: check it the way `validate` would.
+    let check_origin = a
+        .output
+        .as_ref()
+        .map_or_else(|| name.clone(), |p| p.display().to_string());
+    check(&check_origin, &text, a.into.as_deref())?;
+    match &a.output {
+        Some(path) if path.as_os_str() != "-" => {
+            forcesim::output::write_atomic(path, text.as_bytes()).map_err(|e| {
+                CliError::Other(anyhow::anyhow!("cannot write {}: {e}", path.display()))
+            })?;
+            eprintln!(
+                "wrote {} ({} pledge{})",
+                path.display(),
+                pledges.len(),
+                if pledges.len() == 1 { "" } else { "s" }
+            );
+        }
+        _ => print_stdout(&text)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The scenario text must be valid; when merged into a file, it is checked in
+/// that file's place so that what it extends resolves.
+fn check(origin: &str, text: &str, into: Option<&std::path::Path>) -> Result<(), CliError> {
+    let result = match into {
+        Some(path) => {
+            let dir = path.parent().unwrap_or(std::path::Path::new("."));
+            let tmp = tempfile::Builder::new()
+                .prefix(".forcesim-import-")
+                .suffix(".toml")
+                .tempfile_in(if dir.as_os_str().is_empty() {
+                    std::path::Path::new(".")
+                } else {
+                    dir
+                })
+                .map_err(|e| CliError::Other(anyhow::anyhow!("cannot check the result: {e}")))?;
+            std::fs::write(tmp.path(), text)
+                .map_err(|e| CliError::Other(anyhow::anyhow!("cannot check the result: {e}")))?;
+            let shown = tmp.path().display().to_string();
+            forcesim::scenario::load(tmp.path(), &[])
+                .map(|_| ())
+                .map_err(|e| CliError::Invalid(e.to_string().replace(&shown, origin)))
+        }
+        None => forcesim::scenario::parse(origin, text, &[])
+            .map(|_| ())
+            .map_err(|d| CliError::Invalid(d.to_string())),
+    };
+    result.map_err(|e| match e {
+        CliError::Invalid(d) => CliError::Invalid(format!(
+            "{d}\nthe imported scenario is not valid (nothing written): fix the pledges or the scenario"
+        )),
+        other => other,
+    })
+}

@@ -1,0 +1,174 @@
+//! `forcesim init`, `example`, `completions` and `man`: what a new user starts
+//! from once the program is installed, with no copy of the repository at hand.
+
+use std::path::{Path, PathBuf};
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{CommandFactory, ValueEnum};
+
+use super::CliError;
+use super::args::{Cli, InitArgs};
+use super::common::print_stdout;
+
+/// The scenarios built into the program, by the name `--example` and `example` take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Example {
+    /// A three-nation invented coalition, every line commented (the default).
+    Tutorial,
+    /// The Paris 2026 baseline: 35 nations and the United States, 16,000 troops on land.
+    Paris,
+    /// The 30,000-troop ambition, written as an extension of the Paris baseline
+    /// (`init` writes both files).
+    #[value(name = "paris-30k")]
+    Paris30k,
+}
+
+const TUTORIAL: &str = include_str!("../../scenarios/tutorial.toml");
+const PARIS: &str = include_str!("../../scenarios/paris-2026.toml");
+const PARIS_30K: &str = include_str!("../../scenarios/paris-2026-30k.toml");
+
+/// The file name of the JSON Schema that `init` writes beside the scenario.
+pub const SCHEMA_FILE: &str = "forcesim.schema.json";
+
+impl Example {
+    /// The file name `init` writes, and the text of the file.
+    fn file(self) -> (&'static str, &'static str) {
+        match self {
+            Example::Tutorial => ("tutorial.toml", TUTORIAL),
+            Example::Paris => ("paris-2026.toml", PARIS),
+            Example::Paris30k => ("paris-2026-30k.toml", PARIS_30K),
+        }
+    }
+
+    /// The files `init` writes, the one asked for first and what it extends after.
+    fn files(self) -> Vec<(&'static str, String)> {
+        let mut out = vec![self.file()];
+        if self == Example::Paris30k {
+            out.push(Example::Paris.file());
+        }
+        out.into_iter()
+            .map(|(name, text)| (name, standalone(text)))
+            .collect()
+    }
+}
+
+/// The scenario as it reads outside the repository: the files it names lie
+/// beside it (`scenarios/x.toml` becomes `x.toml`).
+fn standalone(text: &str) -> String {
+    text.replace("scenarios/", "")
+}
+
+/// `forcesim example NAME`: the scenario on standard output.
+pub fn example(name: Example) -> Result<ExitCode, CliError> {
+    print_stdout(&standalone(name.file().1))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `forcesim init [DIR]`: the example scenario, with the editor's schema line
+/// first, and the JSON Schema beside it. Existing files are kept unless `--force`.
+pub fn init(a: InitArgs) -> Result<ExitCode, CliError> {
+    let dir = a.dir.unwrap_or_default();
+    let schema =
+        serde_json::to_string_pretty(&forcesim::scenario::schema()).map_err(anyhow::Error::new)?;
+    let mut files: Vec<(PathBuf, String)> = a
+        .example
+        .files()
+        .into_iter()
+        .map(|(name, text)| {
+            let text = format!("#:schema ./{SCHEMA_FILE}\n{text}");
+            (dir.join(name), text)
+        })
+        .collect();
+    files.push((dir.join(SCHEMA_FILE), format!("{schema}\n")));
+    // A file that already holds what would be written (the schema, after an
+    // earlier `init`) is left as it is.
+    files.retain(|(path, text)| std::fs::read(path).ok().as_deref() != Some(text.as_bytes()));
+    if files.is_empty() {
+        eprintln!("nothing to write: the files are there already");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !a.force {
+        refuse_existing(&files)?;
+    }
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("cannot create the directory {}", dir.display()))?;
+    for (path, text) in &files {
+        forcesim::output::write_atomic(path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let first = &files[0].0;
+    eprintln!(
+        "wrote {}\nnext:\n  forcesim validate {}\n  forcesim run {}",
+        files
+            .iter()
+            .map(|(p, _)| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        first.display(),
+        first.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Fails, naming every file that exists already, before anything is written.
+fn refuse_existing(files: &[(PathBuf, String)]) -> Result<(), CliError> {
+    let existing: Vec<String> = files
+        .iter()
+        .filter(|(p, _)| exists(p))
+        .map(|(p, _)| p.display().to_string())
+        .collect();
+    if existing.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::Usage(format!(
+        "{} already exist{}: nothing written (--force replaces {})",
+        existing.join(", "),
+        if existing.len() == 1 { "s" } else { "" },
+        if existing.len() == 1 { "it" } else { "them" }
+    )))
+}
+
+fn exists(p: &Path) -> bool {
+    std::fs::symlink_metadata(p).is_ok()
+}
+
+/// `forcesim completions SHELL`: the completion script on standard output.
+pub fn completions(shell: clap_complete::Shell) -> Result<ExitCode, CliError> {
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "forcesim", &mut buf);
+    print_stdout(&String::from_utf8_lossy(&buf))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `forcesim man [COMMAND]`: the manual page (roff) of the program, or of one
+/// of its commands, on standard output.
+pub fn man(command: Option<&str>) -> Result<ExitCode, CliError> {
+    let cmd = Cli::command();
+    let page = match command {
+        None => cmd,
+        Some(name) => match cmd.find_subcommand(name) {
+            Some(sub) => sub
+                .clone()
+                .display_name(format!("forcesim-{name}"))
+                .bin_name(format!("forcesim {name}")),
+            None => {
+                return Err(CliError::Usage(format!(
+                    "`{}` is not a command; the commands are: {}",
+                    super::escape(name),
+                    cmd.get_subcommands()
+                        .map(|s| s.get_name().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+        },
+    };
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(page)
+        .render(&mut buf)
+        .map_err(anyhow::Error::new)?;
+    print_stdout(&String::from_utf8_lossy(&buf))?;
+    Ok(ExitCode::SUCCESS)
+}

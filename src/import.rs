@@ -1,0 +1,870 @@
+//! Pledges from a spreadsheet: one row per nation, domain and capability, with a
+//! low, likely and high figure, become the nations' contributions in a scenario.
+//!
+//! The sheet's first row names the columns (any order, any case): `nation`,
+//! `domain`, `capability`, `low`, `likely`, `high`, and optionally
+//! `participation`, `source` and `name` (the nation's). Rows are checked all at
+//! once: every problem is reported with its row and column, as a spreadsheet
+//! numbers them (row 1 is the header, column A the first).
+//!
+//! Built with the `import` feature (on with `cli`).
+
+use std::fmt;
+use std::path::Path;
+
+use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, Value};
+
+/// The distribution a pledge's low, likely and high become.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Shape {
+    /// `{ triangular = [low, likely, high] }`.
+    #[default]
+    Triangular,
+    /// `{ pert = [low, likely, high] }`.
+    Pert,
+}
+
+impl Shape {
+    fn key(self) -> &'static str {
+        match self {
+            Shape::Triangular => "triangular",
+            Shape::Pert => "pert",
+        }
+    }
+}
+
+/// One row of pledges.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pledge {
+    /// The spreadsheet row (1 is the header).
+    pub row: usize,
+    /// Nation id.
+    pub nation: String,
+    /// Domain id.
+    pub domain: String,
+    /// Capability id.
+    pub capability: String,
+    /// Least, most likely and largest amount.
+    pub low: f64,
+    /// Most likely amount.
+    pub likely: f64,
+    /// Largest amount.
+    pub high: f64,
+    /// The nation's participation, if the row gives it.
+    pub participation: Option<f64>,
+    /// Where the figures come from.
+    pub source: Option<String>,
+    /// The nation's display name.
+    pub name: Option<String>,
+}
+
+/// A problem with one cell (or row) of the sheet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Spreadsheet row (1 is the header).
+    pub row: usize,
+    /// Column letter and header, e.g. `E (likely)`; empty for a whole row.
+    pub column: String,
+    /// What is wrong, and the fix.
+    pub message: String,
+}
+
+/// Every problem of a sheet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportError {
+    /// The file, as named in messages.
+    pub origin: String,
+    /// The problems, in row order.
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.problems.len();
+        writeln!(
+            f,
+            "{}: {n} problem{} in the pledges:",
+            self.origin,
+            if n == 1 { "" } else { "s" }
+        )?;
+        for p in &self.problems {
+            if p.column.is_empty() {
+                writeln!(f, "  row {}: {}", p.row, p.message)?;
+            } else {
+                writeln!(f, "  row {}, column {}: {}", p.row, p.column, p.message)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ImportError {}
+
+/// A failure to read the file itself.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The file cannot be read.
+    #[error("cannot read {path}: {message}")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        message: String,
+    },
+    /// Its rows are wrong.
+    #[error("{0}")]
+    Rows(#[from] ImportError),
+}
+
+const REQUIRED: [&str; 6] = ["nation", "domain", "capability", "low", "likely", "high"];
+const OPTIONAL: [&str; 3] = ["participation", "source", "name"];
+
+/// Reads a CSV file or a workbook (xlsx, xlsm, xls, ods: its first sheet) into rows
+/// of cell texts.
+pub fn read_cells(path: &Path) -> Result<Vec<Vec<String>>, ReadError> {
+    let io = |message: String| ReadError::Io {
+        path: path.display().to_string(),
+        message,
+    };
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match ext.as_str() {
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => read_workbook(path).map_err(io),
+        _ => {
+            let bytes = std::fs::read(path).map_err(|e| io(e.to_string()))?;
+            csv_cells(&bytes).map_err(io)
+        }
+    }
+}
+
+/// The rows of a CSV text (comma, or semicolon when the header has no comma).
+pub fn csv_cells(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.trim_start_matches('\u{feff}');
+    let first = text.lines().next().unwrap_or("");
+    let delimiter = if !first.contains(',') && first.contains(';') {
+        b';'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| e.to_string())?;
+        rows.push(record.iter().map(str::to_string).collect());
+    }
+    Ok(rows)
+}
+
+fn read_workbook(path: &Path) -> Result<Vec<Vec<String>>, String> {
+    use calamine::{Data, Reader, open_workbook_auto};
+    let mut book = open_workbook_auto(path).map_err(|e| e.to_string())?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or("the workbook has no sheet")?
+        .map_err(|e| e.to_string())?;
+    let cell = |d: &Data| match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(x) => x.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::Error(e) => format!("#{e:?}"),
+        other => other.to_string(),
+    };
+    // Rows above the used range are empty: keep the spreadsheet's numbering.
+    let (top, left) = range.start().unwrap_or((0, 0));
+    let mut rows: Vec<Vec<String>> = vec![Vec::new(); top as usize];
+    for r in range.rows() {
+        let mut row = vec![String::new(); left as usize];
+        row.extend(r.iter().map(cell));
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// The spreadsheet name of column `i` (0 → `A`, 26 → `AA`).
+fn letter(mut i: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (i % 26) as u8);
+        if i < 26 {
+            break;
+        }
+        i = i / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+/// Where each known column is.
+struct Header {
+    index: Vec<(&'static str, usize)>,
+}
+
+impl Header {
+    fn find(&self, name: &str) -> Option<usize> {
+        self.index.iter().find(|(n, _)| *n == name).map(|(_, i)| *i)
+    }
+
+    fn column(&self, name: &str) -> String {
+        self.find(name)
+            .map_or_else(String::new, |i| format!("{} ({name})", letter(i)))
+    }
+}
+
+fn header(cells: &[String], problems: &mut Vec<Problem>) -> Header {
+    let mut index = Vec::new();
+    for (i, raw) in cells.iter().enumerate() {
+        let h = raw.trim().to_ascii_lowercase();
+        if h.is_empty() {
+            continue;
+        }
+        let known = REQUIRED.iter().chain(OPTIONAL.iter()).find(|k| **k == h);
+        let column = format!("{} ({})", letter(i), raw.trim());
+        match known {
+            Some(k) if index.iter().any(|(n, _)| n == k) => problems.push(Problem {
+                row: 1,
+                column,
+                message: format!("`{k}` appears twice in the header"),
+            }),
+            Some(k) => index.push((*k, i)),
+            None => {
+                let all: Vec<&str> = REQUIRED.iter().chain(OPTIONAL.iter()).copied().collect();
+                problems.push(Problem {
+                    row: 1,
+                    column,
+                    message: format!(
+                        "unknown column `{}`{}; the columns are {}",
+                        raw.trim(),
+                        did_you_mean(&h, &all),
+                        all.join(", ")
+                    ),
+                });
+            }
+        }
+    }
+    for r in REQUIRED {
+        if !index.iter().any(|(n, _)| *n == r) {
+            problems.push(Problem {
+                row: 1,
+                column: String::new(),
+                message: format!("the header has no `{r}` column"),
+            });
+        }
+    }
+    Header { index }
+}
+
+/// ` (did you mean `x`?)` for the closest of `known`, or nothing.
+pub fn did_you_mean(word: &str, known: &[&str]) -> String {
+    let lower = word.to_ascii_lowercase();
+    known
+        .iter()
+        .map(|k| (strsim::levenshtein(&lower, &k.to_ascii_lowercase()), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+        .min()
+        .map_or_else(String::new, |(_, k)| format!(" (did you mean `{k}`?)"))
+}
+
+/// A number as a sheet writes it: `5000`, `5_000`, `5,000` (thousands), `2.5`.
+fn number(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let t: String = t.chars().filter(|c| *c != '_' && *c != ' ').collect();
+    let t = if t.contains(',') {
+        let (int, frac) = t
+            .split_once('.')
+            .map_or((t.as_str(), None), |(a, b)| (a, Some(b)));
+        let mut groups = int.split(',');
+        let first = groups.next().unwrap_or("");
+        if first.is_empty() || first.len() > 3 || groups.any(|g| g.len() != 3) {
+            return None;
+        }
+        let digits: String = int.chars().filter(|c| *c != ',').collect();
+        match frac {
+            Some(f) => format!("{digits}.{f}"),
+            None => digits,
+        }
+    } else {
+        t
+    };
+    t.parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// The pledges of a sheet, or every problem in it.
+pub fn pledges(origin: &str, rows: &[Vec<String>]) -> Result<Vec<Pledge>, ImportError> {
+    let mut problems = Vec::new();
+    let Some(first) = rows
+        .iter()
+        .position(|r| r.iter().any(|c| !c.trim().is_empty()))
+    else {
+        return Err(ImportError {
+            origin: origin.into(),
+            problems: vec![Problem {
+                row: 1,
+                column: String::new(),
+                message: "the sheet is empty: the first row names the columns nation, domain, capability, low, likely, high".into(),
+            }],
+        });
+    };
+    let head = header(&rows[first], &mut problems);
+    if !problems.is_empty() {
+        for p in &mut problems {
+            p.row = first + 1;
+        }
+        return Err(ImportError {
+            origin: origin.into(),
+            problems,
+        });
+    }
+    let mut out: Vec<Pledge> = Vec::new();
+    for (i, cells) in rows.iter().enumerate().skip(first + 1) {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if let Some(p) = row(i + 1, cells, &head, &mut problems) {
+            check_against(&p, &out, &head, &mut problems);
+            out.push(p);
+        }
+    }
+    if out.is_empty() && problems.is_empty() {
+        problems.push(Problem {
+            row: first + 2,
+            column: String::new(),
+            message: "no pledges below the header".into(),
+        });
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        problems.sort_by_key(|p| p.row);
+        Err(ImportError {
+            origin: origin.into(),
+            problems,
+        })
+    }
+}
+
+/// One row's cells, and the problems found in them.
+struct RowCells<'a> {
+    row: usize,
+    cells: &'a [String],
+    head: &'a Header,
+    problems: &'a mut Vec<Problem>,
+}
+
+impl RowCells<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        self.head
+            .find(name)
+            .and_then(|i| self.cells.get(i))
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty())
+    }
+
+    fn push(&mut self, name: &str, message: String) {
+        self.problems.push(Problem {
+            row: self.row,
+            column: self.head.column(name),
+            message,
+        });
+    }
+
+    /// An id column: present and made of letters, digits, `_` and `-`.
+    fn id(&mut self, name: &str) -> String {
+        match self.get(name) {
+            None => {
+                self.push(name, format!("the {name} is missing"));
+                String::new()
+            }
+            Some(v) if !valid_id(&v) => {
+                self.push(
+                    name,
+                    format!("`{v}` is not an id: letters, digits, `_` and `-` only"),
+                );
+                String::new()
+            }
+            Some(v) => v,
+        }
+    }
+
+    /// A figure column: present, a number, not negative.
+    fn amount(&mut self, name: &str) -> Option<f64> {
+        let Some(v) = self.get(name) else {
+            self.push(name, format!("the {name} figure is missing"));
+            return None;
+        };
+        match number(&v) {
+            None => {
+                self.push(name, format!("`{v}` is not a number"));
+                None
+            }
+            Some(x) if x < 0.0 => {
+                self.push(name, format!("{v} is negative: a pledge is 0 or more"));
+                None
+            }
+            Some(x) => Some(x),
+        }
+    }
+
+    /// low ≤ likely ≤ high, for the figures that could be read.
+    fn order(&mut self, low: Option<f64>, likely: Option<f64>, high: Option<f64>) {
+        if let (Some(l), Some(m)) = (low, likely)
+            && l > m
+        {
+            self.push(
+                "low",
+                format!("low {l} is above likely {m}: low ≤ likely ≤ high"),
+            );
+        }
+        if let (Some(m), Some(h)) = (likely, high)
+            && m > h
+        {
+            self.push(
+                "high",
+                format!("high {h} is below likely {m}: low ≤ likely ≤ high"),
+            );
+        }
+        if let (Some(l), None, Some(h)) = (low, likely, high)
+            && l > h
+        {
+            self.push(
+                "high",
+                format!("high {h} is below low {l}: low ≤ likely ≤ high"),
+            );
+        }
+    }
+
+    /// The participation column: a probability, `0.9` or `90%`; a bare number
+    /// between 1 and 100 is questioned as a percentage.
+    fn participation(&mut self) -> Option<f64> {
+        let v = self.get("participation")?;
+        match number(v.trim_end_matches('%')) {
+            Some(x) if v.ends_with('%') && (0.0..=100.0).contains(&x) => Some(x / 100.0),
+            Some(x) if (0.0..=1.0).contains(&x) => Some(x),
+            Some(x) if (1.0..=100.0).contains(&x) => {
+                self.push(
+                    "participation",
+                    format!(
+                        "{v} is not a probability: did you mean {} ({v} %)?",
+                        x / 100.0
+                    ),
+                );
+                None
+            }
+            _ => {
+                self.push(
+                    "participation",
+                    format!("`{v}` is not a probability between 0 and 1 (e.g. 0.9 or 90%)"),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// One row's pledge; its problems are added to `problems`.
+fn row(row: usize, cells: &[String], head: &Header, problems: &mut Vec<Problem>) -> Option<Pledge> {
+    let before = problems.len();
+    let mut r = RowCells {
+        row,
+        cells,
+        head,
+        problems,
+    };
+    let nation = r.id("nation");
+    let domain = r.id("domain");
+    let capability = r.id("capability");
+    let (low, likely, high) = (r.amount("low"), r.amount("likely"), r.amount("high"));
+    r.order(low, likely, high);
+    let participation = r.participation();
+    let (source, name) = (r.get("source"), r.get("name"));
+    if r.problems.len() > before {
+        return None;
+    }
+    Some(Pledge {
+        row,
+        nation,
+        domain,
+        capability,
+        low: low?,
+        likely: likely?,
+        high: high?,
+        participation,
+        source,
+        name,
+    })
+}
+
+/// A pledge against the rows before it: no second pledge for the same
+/// capability, one participation and one name per nation.
+fn check_against(p: &Pledge, earlier: &[Pledge], head: &Header, problems: &mut Vec<Problem>) {
+    if let Some(e) = earlier
+        .iter()
+        .find(|e| e.nation == p.nation && e.domain == p.domain && e.capability == p.capability)
+    {
+        problems.push(Problem {
+            row: p.row,
+            column: head.column("capability"),
+            message: format!(
+                "{} already pledges {} to {} in row {}: one row per nation, domain and capability",
+                p.nation, p.capability, p.domain, e.row
+            ),
+        });
+    }
+    for (field, value) in [
+        ("participation", p.participation.map(|x| x.to_string())),
+        ("name", p.name.clone()),
+    ] {
+        let Some(value) = value else { continue };
+        let clash = earlier.iter().find(|e| {
+            e.nation == p.nation
+                && match field {
+                    "participation" => e.participation.is_some_and(|x| x.to_string() != value),
+                    _ => e.name.as_ref().is_some_and(|n| *n != value),
+                }
+        });
+        if let Some(e) = clash {
+            problems.push(Problem {
+                row: p.row,
+                column: head.column(field),
+                message: format!(
+                    "{} has another {field} in row {}: give one per nation",
+                    p.nation, e.row
+                ),
+            });
+        }
+    }
+}
+
+/// The TOML value of a pledge: a plain number when low = likely = high.
+fn amount_value(p: &Pledge, shape: Shape) -> Value {
+    let num = |x: f64| -> Value {
+        if x.fract() == 0.0 && x.abs() < 9.0e15 {
+            Value::from(x as i64)
+        } else {
+            Value::from(x)
+        }
+    };
+    if p.low == p.likely && p.likely == p.high {
+        let mut v = num(p.likely);
+        if let Some(source) = &p.source {
+            let one_line: String = source.chars().filter(|c| !c.is_control()).collect();
+            v.decor_mut().set_suffix(format!("  # source: {one_line}"));
+        }
+        return v;
+    }
+    let mut arr = Array::new();
+    for x in [p.low, p.likely, p.high] {
+        arr.push(num(x));
+    }
+    let mut t = InlineTable::new();
+    t.insert(shape.key(), Value::Array(arr));
+    if let Some(source) = &p.source {
+        t.insert("source", Value::from(source.as_str()));
+    }
+    Value::InlineTable(t)
+}
+
+/// The ids a scenario already has, for checking pledges against it.
+#[derive(Debug, Clone, Default)]
+pub struct Known {
+    /// Nation ids.
+    pub nations: Vec<String>,
+    /// Domain ids.
+    pub domains: Vec<String>,
+    /// Capability ids.
+    pub capabilities: Vec<String>,
+}
+
+impl Known {
+    /// The ids of a model.
+    pub fn of(model: &crate::Model) -> Self {
+        Known {
+            nations: model.nations.iter().map(|n| n.id.clone()).collect(),
+            domains: model.domains.iter().map(|d| d.id.clone()).collect(),
+            capabilities: model.capabilities.iter().map(|c| c.id.clone()).collect(),
+        }
+    }
+
+    /// Every pledge naming an id the scenario lacks, with the closest id.
+    pub fn check(&self, origin: &str, pledges: &[Pledge]) -> Result<(), ImportError> {
+        let mut problems = Vec::new();
+        for p in pledges {
+            for (what, id, known) in [
+                ("nation", &p.nation, &self.nations),
+                ("domain", &p.domain, &self.domains),
+                ("capability", &p.capability, &self.capabilities),
+            ] {
+                if known.iter().any(|k| k == id) {
+                    continue;
+                }
+                let names: Vec<&str> = known.iter().map(String::as_str).collect();
+                let column = match what {
+                    "nation" => "nation",
+                    "domain" => "domain",
+                    _ => "capability",
+                };
+                problems.push(Problem {
+                    row: p.row,
+                    column: column.into(),
+                    message: format!(
+                        "the scenario has no {what} `{id}`{}",
+                        did_you_mean(id, &names)
+                    ),
+                });
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ImportError {
+                origin: origin.into(),
+                problems,
+            })
+        }
+    }
+}
+
+fn table_at<'a>(parent: &'a mut Table, key: &str) -> &'a mut Table {
+    let item = parent.entry(key).or_insert_with(|| {
+        let mut t = Table::new();
+        t.set_implicit(true);
+        Item::Table(t)
+    });
+    if !item.is_table() {
+        // An inline table (`contributions = { … }`) becomes a [table] to add keys to.
+        let taken = std::mem::take(item);
+        *item = match taken.into_table() {
+            Ok(t) => Item::Table(t),
+            Err(_) => Item::Table(Table::new()),
+        };
+    }
+    item.as_table_mut().expect("made a table above")
+}
+
+/// `text` (a scenario) with each pledge's contribution added or replaced (with
+/// the row's source), and each row's participation and name set on its nation;
+/// comments and layout are kept.
+pub fn merge_into(text: &str, pledges: &[Pledge], shape: Shape) -> Result<String, String> {
+    let mut doc: DocumentMut = text.parse().map_err(|e| format!("{e}"))?;
+    let root = doc.as_table_mut();
+    let nations = table_at(root, "nations");
+    for p in pledges {
+        let nation = table_at(nations, &p.nation);
+        if let Some(x) = p.participation {
+            nation.insert("participation", toml_edit::value(x));
+        }
+        if let Some(name) = &p.name {
+            nation.insert("name", toml_edit::value(name.as_str()));
+        }
+        let domain = table_at(table_at(nation, "contributions"), &p.domain);
+        let mut new = amount_value(p, shape);
+        if let Some(old) = domain.get(&p.capability).and_then(Item::as_value)
+            && new.decor().suffix().is_none()
+        {
+            *new.decor_mut() = old.decor().clone();
+        }
+        domain.insert(&p.capability, Item::Value(new));
+    }
+    Ok(doc.to_string())
+}
+
+/// A new scenario holding the pledges: capabilities, domains (led by the nations
+/// that pledge to them, in row order) and nations, with every requirement set to
+/// the sum of the likely pledges and marked TODO.
+pub fn fresh(origin: &str, pledges: &[Pledge], shape: Shape) -> String {
+    let mut caps: Vec<&str> = Vec::new();
+    // Per domain: its id, the nations that pledge to it, and per capability the
+    // sum of the likely pledges.
+    type Stub<'a> = (&'a str, Vec<&'a str>, Vec<(&'a str, f64)>);
+    let mut domains: Vec<Stub> = Vec::new();
+    for p in pledges {
+        if !caps.contains(&p.capability.as_str()) {
+            caps.push(&p.capability);
+        }
+        let d = match domains.iter().position(|d| d.0 == p.domain) {
+            Some(i) => &mut domains[i],
+            None => {
+                domains.push((&p.domain, Vec::new(), Vec::new()));
+                domains.last_mut().expect("just pushed")
+            }
+        };
+        if !d.1.contains(&p.nation.as_str()) {
+            d.1.push(&p.nation);
+        }
+        match d.2.iter_mut().find(|(c, _)| *c == p.capability) {
+            Some((_, sum)) => *sum += p.likely,
+            None => d.2.push((&p.capability, p.likely)),
+        }
+    }
+    let mut s = format!(
+        "# Scenario written by `forcesim import` from {origin}.\n\
+         # TODO: every line marked TODO is a placeholder to replace with the real figure.\n\n\
+         [scenario]\nname = \"Pledges from {}\"  # TODO: the scenario's title\n\n\
+         [capabilities]\n",
+        origin.replace(['"', '\\'], "")
+    );
+    for c in &caps {
+        s.push_str(&format!(
+            "{c} = {{ unit = \"units\" }}  # TODO: the unit counted\n"
+        ));
+    }
+    for (id, leads, reqs) in &domains {
+        let leads: Vec<String> = leads.iter().map(|n| format!("\"{n}\"")).collect();
+        let reqs: Vec<String> = reqs
+            .iter()
+            .map(|(c, sum)| format!("{c} = {}", amount_text(sum.round())))
+            .collect();
+        s.push_str(&format!(
+            "\n[domains.{id}]\nlead = [{}]  # TODO: the lead succession, first choice first\n\
+             # TODO: the requirements; set here to the sum of the likely pledges\n\
+             requirements = {{ {} }}\n",
+            leads.join(", "),
+            reqs.join(", ")
+        ));
+    }
+    let mut doc: DocumentMut = s.parse().unwrap_or_default();
+    let nations = table_at(doc.as_table_mut(), "nations");
+    for p in pledges {
+        let nation = table_at(nations, &p.nation);
+        if !nation.contains_key("participation") {
+            let mut v = Value::from(p.participation.unwrap_or(1.0));
+            if p.participation.is_none() {
+                v.decor_mut().set_suffix("  # TODO: P(it takes part)");
+            }
+            nation.insert("participation", Item::Value(v));
+        }
+    }
+    let text = doc.to_string();
+    merge_into(&text, pledges, shape).unwrap_or(text)
+}
+
+fn amount_text(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 9.0e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sheet(text: &str) -> Vec<Vec<String>> {
+        csv_cells(text.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn column_letters() {
+        assert_eq!(letter(0), "A");
+        assert_eq!(letter(25), "Z");
+        assert_eq!(letter(26), "AA");
+        assert_eq!(letter(27), "AB");
+    }
+
+    #[test]
+    fn numbers_as_sheets_write_them() {
+        assert_eq!(number("5,000"), Some(5000.0));
+        assert_eq!(number("1,234,567.5"), Some(1234567.5));
+        assert_eq!(number("5_000"), Some(5000.0));
+        assert_eq!(number("2,5"), None);
+        assert_eq!(number("ten"), None);
+        assert_eq!(number("inf"), None);
+    }
+
+    #[test]
+    fn every_bad_row_is_reported_with_row_and_column() {
+        let rows = sheet(
+            "nation,domain,capability,low,likely,high\n\
+             FRA,land,troops,1000,2000,3000\n\
+             GBR,land,,x,2000,1000\n\
+             DEU,land,troops,-1,0,5\n",
+        );
+        let e = pledges("p.csv", &rows).unwrap_err();
+        let got: Vec<(usize, &str)> = e
+            .problems
+            .iter()
+            .map(|p| (p.row, p.column.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (3, "C (capability)"),
+                (3, "D (low)"),
+                (3, "F (high)"),
+                (4, "D (low)")
+            ]
+        );
+        assert!(
+            e.to_string()
+                .contains("row 3, column D (low): `x` is not a number")
+        );
+    }
+
+    #[test]
+    fn unknown_header_suggests_the_column() {
+        let rows = sheet("nation,domain,capabilty,low,likely,high\nA,b,c,1,2,3\n");
+        let e = pledges("p.csv", &rows).unwrap_err();
+        assert!(e.to_string().contains("did you mean `capability`"), "{e}");
+    }
+
+    #[test]
+    fn participation_as_percentage_is_questioned() {
+        let rows = sheet(
+            "nation,domain,capability,low,likely,high,participation\nA,b,c,1,2,3,90\nB,b,c,1,2,3,80%\n",
+        );
+        let e = pledges("p.csv", &rows).unwrap_err();
+        assert_eq!(e.problems.len(), 1);
+        assert!(e.problems[0].message.contains("did you mean 0.9"));
+    }
+
+    #[test]
+    fn equal_figures_become_a_plain_number() {
+        let rows = sheet(
+            "nation,domain,capability,low,likely,high\nA,land,troops,5,5,5\nA,land,tanks,1,2,3\n",
+        );
+        let p = pledges("p.csv", &rows).unwrap();
+        let out = merge_into("", &p, Shape::Pert).unwrap();
+        assert!(out.contains("troops = 5\n"), "{out}");
+        assert!(out.contains("tanks = { pert = [1, 2, 3] }"), "{out}");
+    }
+
+    #[test]
+    fn merging_keeps_comments() {
+        let text = "# top\n[nations.A.contributions.land]\ntroops = 3  # why\n";
+        let rows = sheet("nation,domain,capability,low,likely,high\nA,land,troops,1,2,3\n");
+        let p = pledges("p.csv", &rows).unwrap();
+        let out = merge_into(text, &p, Shape::Triangular).unwrap();
+        assert_eq!(
+            out,
+            "# top\n[nations.A.contributions.land]\ntroops = { triangular = [1, 2, 3] }  # why\n"
+        );
+    }
+
+    #[test]
+    fn fresh_scenario_parses() {
+        let rows = sheet(
+            "nation,domain,capability,low,likely,high,participation\n\
+             A,land,troops,100,200,300,0.9\nB,land,troops,50,60,70,\nB,air,aircraft,4,4,4,\n",
+        );
+        let p = pledges("p.csv", &rows).unwrap();
+        let text = fresh("p.csv", &p, Shape::Triangular);
+        crate::scenario::parse("fresh.toml", &text, &[]).unwrap_or_else(|d| panic!("{d}\n{text}"));
+    }
+}

@@ -1,0 +1,492 @@
+//! First run without the repository: `init`, `example`, `import`, completions,
+//! the man page, `-j 0`, and every example of every `--help`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{forcesim, scratch, write};
+
+/// The repository's examples/ directory.
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")
+}
+
+/// A directory holding only a copy of the binary, as after `cargo install`.
+fn installed() -> (tempfile::TempDir, PathBuf) {
+    let dir = scratch();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let exe = bin.join("forcesim");
+    std::fs::copy(common::bin(), &exe).unwrap();
+    std::fs::create_dir(dir.path().join("work")).unwrap();
+    (dir, exe)
+}
+
+fn run_in(exe: &Path, dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(exe)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn init_validate_run_in_an_empty_directory() {
+    let (root, exe) = installed();
+    let work = root.path().join("work");
+    let out = run_in(&exe, &work, &["init"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = std::fs::read_to_string(work.join("tutorial.toml")).unwrap();
+    assert!(text.starts_with("#:schema ./forcesim.schema.json\n"));
+    assert!(
+        !text.contains("scenarios/"),
+        "names files that are not there"
+    );
+    let schema = std::fs::read_to_string(work.join("forcesim.schema.json")).unwrap();
+    assert!(serde_json::from_str::<serde_json::Value>(&schema).is_ok());
+    let out = run_in(&exe, &work, &["validate", "tutorial.toml"]);
+    assert!(out.status.success(), "{out:?}");
+    let out = run_in(&exe, &work, &["run", "tutorial.toml", "-n", "2000"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("All domains covered"));
+}
+
+#[test]
+fn init_refuses_to_overwrite_unless_forced() {
+    let dir = scratch();
+    write(dir.path(), "tutorial.toml", "mine");
+    forcesim()
+        .current_dir(dir.path())
+        .arg("init")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("tutorial.toml already exists"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("tutorial.toml")).unwrap(),
+        "mine"
+    );
+    // Nothing else was written either.
+    assert!(!dir.path().join("forcesim.schema.json").exists());
+    // Another example beside it shares the schema file that init wrote.
+    forcesim()
+        .current_dir(dir.path())
+        .args(["init", "--example", "paris"])
+        .assert()
+        .success();
+    forcesim()
+        .current_dir(dir.path())
+        .args(["init", "--force"])
+        .assert()
+        .success();
+    assert_ne!(
+        std::fs::read_to_string(dir.path().join("tutorial.toml")).unwrap(),
+        "mine"
+    );
+}
+
+#[test]
+fn init_paris_30k_writes_what_it_extends() {
+    let dir = scratch();
+    let sub = dir.path().join("plans");
+    forcesim()
+        .args(["init", "--example", "paris-30k"])
+        .arg(&sub)
+        .assert()
+        .success();
+    for f in [
+        "paris-2026-30k.toml",
+        "paris-2026.toml",
+        "forcesim.schema.json",
+    ] {
+        assert!(sub.join(f).exists(), "{f}");
+    }
+    forcesim()
+        .arg("validate")
+        .arg(sub.join("paris-2026-30k.toml"))
+        .arg(sub.join("paris-2026.toml"))
+        .assert()
+        .success();
+}
+
+#[test]
+fn example_prints_each_scenario() {
+    for name in ["tutorial", "paris", "paris-30k"] {
+        let out = forcesim().args(["example", name]).output().unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("[scenario]"), "{name}");
+        assert!(!text.contains("scenarios/"), "{name}");
+    }
+    forcesim().args(["example", "nope"]).assert().code(2);
+}
+
+/// The `forcesim …` lines of each help text, in order, continuation lines joined.
+fn help_examples() -> Vec<Vec<String>> {
+    let mut helps = vec![String::new()];
+    let out = forcesim().arg("--help").output().unwrap();
+    let top = String::from_utf8(out.stdout).unwrap();
+    let commands: Vec<String> = top
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .filter(|c| c != "help")
+        .collect();
+    assert!(commands.len() >= 12, "{commands:?}");
+    helps[0] = top;
+    for c in &commands {
+        let out = forcesim().args([c.as_str(), "--help"]).output().unwrap();
+        helps.push(String::from_utf8(out.stdout).unwrap());
+    }
+    let mut all = Vec::new();
+    for help in helps {
+        let mut lines = Vec::new();
+        let mut pending = String::new();
+        for l in help.lines() {
+            let t = l.trim();
+            if pending.is_empty() && !t.starts_with("forcesim ") {
+                continue;
+            }
+            pending.push_str(t.trim_end_matches('\\'));
+            pending.push(' ');
+            if !t.ends_with('\\') {
+                lines.push(std::mem::take(&mut pending));
+            }
+        }
+        all.push(lines);
+    }
+    all
+}
+
+/// `line` made cheap and local: a small trial count, outputs into the directory,
+/// no pipes into other programs.
+fn cheap(line: &str) -> String {
+    let line = line.split(" && ").next().unwrap_or(line);
+    let line = line.split(" | ").next().unwrap_or(line);
+    // A comment after the command.
+    let line = match line.find("  # ") {
+        Some(i) => &line[..i],
+        None => line,
+    };
+    let words: Vec<&str> = line.split(' ').filter(|w| !w.is_empty()).collect();
+    let cmd = words.get(1).copied().unwrap_or("");
+    let trials = if line.contains("--shard") {
+        "20000"
+    } else {
+        "1000"
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut has_n = false;
+    while i < words.len() {
+        let w = words[i];
+        if w == "-n" {
+            out.push(format!("-n {trials}"));
+            has_n = true;
+            i += 2;
+            continue;
+        }
+        if w.starts_with('~') {
+            out.push("out.txt".into());
+        } else {
+            out.push(w.to_string());
+        }
+        i += 1;
+    }
+    let mut s = out.join(" ");
+    if !has_n && ["run", "sweep", "compare", "secure", "bench"].contains(&cmd) {
+        s = s.replacen(
+            &format!("forcesim {cmd}"),
+            &format!("forcesim {cmd} -n {trials}"),
+            1,
+        );
+    }
+    s
+}
+
+#[test]
+fn every_help_example_works_after_install() {
+    let (root, exe) = installed();
+    let path = format!(
+        "{}:{}",
+        exe.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let groups = help_examples();
+    assert!(
+        groups.iter().map(Vec::len).sum::<usize>() > 25,
+        "{groups:#?}"
+    );
+    for (i, lines) in groups.into_iter().enumerate() {
+        // Each help text's examples run in order, in a directory holding what the
+        // help texts tell a new user to write first.
+        let work = root.path().join(format!("help-{i}"));
+        std::fs::create_dir(&work).unwrap();
+        for args in [vec!["init"], vec!["init", "--example", "paris-30k"]] {
+            assert!(run_in(&exe, &work, &args).status.success());
+        }
+        for f in ["pledges.csv", "pledges.xlsx"] {
+            std::fs::copy(examples().join(f), work.join(f)).unwrap();
+        }
+        for line in lines {
+            let cmd = cheap(&line);
+            let out = Command::new("sh")
+                .args(["-c", &cmd])
+                .current_dir(&work)
+                .env("PATH", &path)
+                .env("HOME", root.path())
+                .output()
+                .unwrap();
+            let code = out.status.code();
+            assert!(
+                code == Some(0) || code == Some(3),
+                "`{line}` (run as `{cmd}`) failed: {code:?}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}
+
+#[test]
+fn zero_threads_means_one_per_core() {
+    let dir = scratch();
+    forcesim()
+        .current_dir(dir.path())
+        .arg("init")
+        .assert()
+        .success();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let out = forcesim()
+        .current_dir(dir.path())
+        .args(["bench", "tutorial.toml", "-n", "5000", "-j", "0"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let want = format!("{cores} thread{}", if cores == 1 { "" } else { "s" });
+    assert!(text.contains(&want), "{text}");
+    for cmd in ["run", "sweep"] {
+        let mut c = forcesim();
+        c.current_dir(dir.path())
+            .args([cmd, "tutorial.toml", "-n", "2000", "-j", "0", "-q"]);
+        if cmd == "sweep" {
+            c.args(["--vary", "domains.land.requirements.troops=3000,4000"]);
+        }
+        c.assert().success();
+    }
+    forcesim()
+        .args(["run", "x.toml", "-j", "-1"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn completions_for_every_shell() {
+    for (shell, marker) in [
+        ("bash", "_forcesim()"),
+        ("zsh", "#compdef forcesim"),
+        ("fish", "complete -c forcesim"),
+        ("elvish", "edit:completion:arg-completer[forcesim]"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let out = forcesim().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains(marker), "{shell}: {text}");
+        assert!(text.contains("import"), "{shell} completes the commands");
+    }
+    forcesim().args(["completions", "tcsh"]).assert().code(2);
+}
+
+#[test]
+fn man_page_is_roff_with_every_command() {
+    let out = forcesim().arg("man").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(".TH forcesim 1"), "{text}");
+    for c in ["run", "validate", "init", "import", "completions"] {
+        assert!(text.contains(c), "{c}");
+    }
+    let out = forcesim().args(["man", "run"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(".TH forcesim-run 1"), "{text}");
+    assert!(text.contains("\\-\\-trials"), "{text}");
+    forcesim().args(["man", "nope"]).assert().code(2);
+}
+
+/// The template workbook: examples/pledges.csv as a sheet, numbers as numbers.
+fn template_workbook() -> Vec<u8> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let text = std::fs::read(examples().join("pledges.csv")).unwrap();
+    let rows = forcesim::import::csv_cells(&text).unwrap();
+    let mut book = Workbook::new();
+    let props = rust_xlsxwriter::DocProperties::new()
+        .set_title("forcesim pledges template")
+        .set_creation_datetime(&rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 1, 1).unwrap());
+    book.set_properties(&props);
+    let sheet = book.add_worksheet();
+    sheet.set_name("pledges").unwrap();
+    let bold = Format::new().set_bold();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            if r == 0 {
+                sheet.write_string_with_format(r, c, cell, &bold).unwrap();
+            } else if let Ok(x) = cell.parse::<f64>() {
+                sheet.write_number(r, c, x).unwrap();
+            } else if !cell.is_empty() {
+                sheet.write_string(r, c, cell).unwrap();
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 0).unwrap();
+    sheet.autofit();
+    book.save_to_buffer().unwrap()
+}
+
+#[test]
+fn template_workbook_matches_the_csv() {
+    let path = examples().join("pledges.xlsx");
+    if std::env::var_os("FORCESIM_UPDATE_EXAMPLES").is_some() {
+        std::fs::write(&path, template_workbook()).unwrap();
+    }
+    let csv = forcesim::import::csv_cells(&std::fs::read(examples().join("pledges.csv")).unwrap())
+        .unwrap();
+    let mut sheet = forcesim::import::read_cells(&path).unwrap();
+    // A sheet's rows are as wide as its widest row; the CSV's are already.
+    for row in &mut sheet {
+        row.resize(csv[0].len(), String::new());
+    }
+    assert_eq!(
+        sheet, csv,
+        "examples/pledges.xlsx differs from pledges.csv: run with FORCESIM_UPDATE_EXAMPLES=1"
+    );
+}
+
+#[test]
+fn a_pledges_workbook_becomes_a_scenario_that_runs() {
+    let dir = scratch();
+    let out = dir.path().join("pledges.toml");
+    forcesim()
+        .arg("import")
+        .arg(examples().join("pledges.xlsx"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.contains("troops = { triangular = [6000, 9000, 12000], source = "),
+        "{text}"
+    );
+    assert!(
+        text.contains("aircraft = 2  # source: fixed: two aircraft"),
+        "{text}"
+    );
+    assert!(text.contains("TODO"));
+    forcesim().arg("validate").arg(&out).assert().success();
+    forcesim()
+        .arg("run")
+        .arg(&out)
+        .args(["-n", "2000", "-q", "--json", "-"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("\"p_all_covered\""));
+}
+
+#[test]
+fn import_into_a_scenario_keeps_its_comments() {
+    let dir = scratch();
+    forcesim()
+        .current_dir(dir.path())
+        .args(["init", "--example", "paris"])
+        .assert()
+        .success();
+    let base = std::fs::read_to_string(dir.path().join("paris-2026.toml")).unwrap();
+    let out = dir.path().join("merged.toml");
+    forcesim()
+        .current_dir(dir.path())
+        .arg("import")
+        .arg(examples().join("pledges.csv"))
+        .args(["--into", "paris-2026.toml", "--dist", "pert", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let merged = std::fs::read_to_string(&out).unwrap();
+    let comments = |t: &str| {
+        t.lines()
+            .filter(|l| l.trim_start().starts_with('#'))
+            .count()
+    };
+    assert_eq!(comments(&merged), comments(&base), "every comment kept");
+    assert!(
+        merged.contains("troops = { pert = [300, 600, 1000] }"),
+        "NLD land"
+    );
+    // BEL pledged no aircraft before; the row adds it.
+    assert!(
+        merged.contains("[nations.BEL.contributions.air]\naircraft = 2"),
+        "BEL air"
+    );
+    forcesim()
+        .arg("run")
+        .arg(&out)
+        .args(["-n", "2000", "-q"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn every_bad_row_is_reported_at_once() {
+    let dir = scratch();
+    let csv = write(
+        dir.path(),
+        "bad.csv",
+        "nation,domain,capability,low,likely,high,participation\n\
+         GBR,land,troops,6000,9000,12000,0.9\n\
+         FRA,land,,five,8000,7000,95\n\
+         DEU,land,troops,-5,0,10,\n",
+    );
+    let out = forcesim().arg("import").arg(&csv).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for want in [
+        "row 3, column C (capability): the capability is missing",
+        "row 3, column D (low): `five` is not a number",
+        "row 3, column F (high): high 7000 is below likely 8000",
+        "row 3, column G (participation): 95 is not a probability: did you mean 0.95",
+        "row 4, column D (low): -5 is negative",
+    ] {
+        assert!(err.contains(want), "missing `{want}` in:\n{err}");
+    }
+    // Unknown ids are checked against the scenario given with --into.
+    forcesim()
+        .current_dir(dir.path())
+        .args(["init", "--example", "paris"])
+        .assert()
+        .success();
+    let csv = write(
+        dir.path(),
+        "ids.csv",
+        "nation,domain,capability,low,likely,high\nFRAA,lnad,troops,1,2,3\nFRA,land,tropps,1,2,3\n",
+    );
+    let out = forcesim()
+        .current_dir(dir.path())
+        .arg("import")
+        .arg(&csv)
+        .args(["--into", "paris-2026.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for want in [
+        "row 2, column nation: the scenario has no nation `FRAA` (did you mean `FRA`?)",
+        "row 2, column domain: the scenario has no domain `lnad` (did you mean `land`?)",
+        "row 3, column capability: the scenario has no capability `tropps` (did you mean `troops`?)",
+    ] {
+        assert!(err.contains(want), "missing `{want}` in:\n{err}");
+    }
+}
