@@ -38,6 +38,31 @@ impl<const MAX: u64> Decode for Int<MAX> {
     }
 }
 
+/// A nation's `decision`: `"draw"`, `"in"` or `"out"`.
+#[derive(Debug, Clone)]
+pub struct DecisionKey(pub S<crate::model::Decision>);
+
+impl Decode for DecisionKey {
+    fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
+        let s = S::<String>::decode(node, key, cx)?;
+        let Some(v) = crate::model::Decision::parse(&s.v) else {
+            cx.error(
+                node.span(),
+                key,
+                format!(
+                    "decision must be \"draw\", \"in\" or \"out\", found {:?}",
+                    s.v
+                ),
+            );
+            return None;
+        };
+        Some(DecisionKey(S { v, at: s.at }))
+    }
+    fn schema() -> Json {
+        json!({ "enum": ["draw", "in", "out"], "default": "draw" })
+    }
+}
+
 /// A bloc's correlation ρ, with 0 ≤ ρ < 1.
 #[derive(Debug, Clone)]
 pub struct Correlation(pub S<f64>);
@@ -515,6 +540,9 @@ decode_struct! {
         if_absent: Table<ProbDist>,
         /// The bloc whose decisions this nation's decision is correlated with.
         bloc: Option<S<String>>,
+        /// `"draw"` (default), `"in"` (takes part in every trial: caps, gates and
+        /// bloc ignored) or `"out"` (never takes part).
+        decision: Option<DecisionKey>,
         /// Days until its forces are in place.
         ready_days: Option<DaysDist>,
         /// What it contributes when it takes part: domain → capability → amount.

@@ -412,6 +412,9 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
             key: stream_key("nation", id),
             ready_key: stream_key("ready", id),
         });
+        if let (Some(d), Some(last)) = (&nat.decision, nations.last_mut()) {
+            last.decide(d.0.v);
+        }
         deps.push(my_deps);
     }
 

@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use crate::dist::{Dist, Sampler};
 use crate::engine::{Control, EngineError, Runner};
 use crate::math::{Z95, wilson};
-use crate::model::{Model, Prob};
+use crate::model::Model;
 use crate::report::{Report, Threshold};
 
 /// Key figures of one domain.
@@ -281,13 +281,9 @@ impl Model {
         let mut m = self.clone();
         for &n in certain {
             if let Some(nat) = m.nations.get_mut(n) {
-                nat.p = Prob {
-                    fixed: 1.0,
-                    random: Vec::new(),
-                    z: f64::INFINITY,
-                };
-                nat.p_factors.clear();
-                nat.caps.clear();
+                // The rule of `decision = "in"`, so that a secured set can be
+                // reproduced with `run --set nations.N.decision=in`.
+                nat.decide(crate::model::Decision::In);
             }
         }
         m
