@@ -22,8 +22,10 @@
 //! the thread count changes only how fast it comes.
 
 pub mod compare;
+pub mod paired;
 pub mod precision;
 pub mod secure;
+pub mod sensitivity;
 pub mod sweep;
 
 use indexmap::IndexMap;
