@@ -49,7 +49,12 @@ pub fn render(s: &Sensitivity, top: usize, format: Format) -> Result<Vec<u8>, Ch
 }
 
 /// Renders the chart and writes it into `dir` as `sensitivity.png` (or `.svg`).
-pub fn write(s: &Sensitivity, top: usize, dir: &Path, format: Format) -> Result<PathBuf, ChartError> {
+pub fn write(
+    s: &Sensitivity,
+    top: usize,
+    dir: &Path,
+    format: Format,
+) -> Result<PathBuf, ChartError> {
     render::write(&SensitivityChart { result: s, top }, dir, format)
 }
 
@@ -58,7 +63,11 @@ fn unit(f: &FigureRows, x: f64) -> f64 {
     if f.probability { 100.0 * x } else { x }
 }
 
-fn tornado<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sensitivity, top: usize) -> DrawResult<(), DB> {
+fn tornado<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    s: &Sensitivity,
+    top: usize,
+) -> DrawResult<(), DB> {
     let footer = format!(
         "{} trials per setting · seed {} · common random numbers · intervals paired on the same trials",
         thousands(s.trials as f64),
@@ -68,16 +77,37 @@ fn tornado<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sensitivity, top: usize) -
         let body = frame_with(root, "Sensitivity", &s.scenario.name, &footer)?;
         return note(root, body, &["No figure asked for."]);
     };
-    let title = format!("What moves {} most? Effect of each input, low to high", f.figure);
+    let title = format!(
+        "What moves {} most? Effect of each input, low to high",
+        f.figure
+    );
     let body = frame_with(root, &title, &s.scenario.name, &footer)?;
-    let rows: Vec<_> = f.rows.iter().filter(|r| r.effect.is_finite()).take(top.max(1)).collect();
+    let rows: Vec<_> = f
+        .rows
+        .iter()
+        .filter(|r| r.effect.is_finite())
+        .take(top.max(1))
+        .collect();
     if rows.is_empty() || !f.base.is_finite() {
-        return note(root, body, &["No input has a finite effect on this figure."]);
+        return note(
+            root,
+            body,
+            &["No input has a finite effect on this figure."],
+        );
     }
     let items = [
-        (Mark::Box(theme::ORANGE), "input at its low setting".to_string()),
-        (Mark::Box(theme::BLUE), "input at its high setting".to_string()),
-        (Mark::Whisker(theme::BLACK), "paired 95 % interval of the effect, at the high end".to_string()),
+        (
+            Mark::Box(theme::ORANGE),
+            "input at its low setting".to_string(),
+        ),
+        (
+            Mark::Box(theme::BLUE),
+            "input at its high setting".to_string(),
+        ),
+        (
+            Mark::Whisker(theme::BLACK),
+            "paired 95 % interval of the effect, at the high end".to_string(),
+        ),
     ];
     let used = legend(root, body, &items)?;
     let plot = body.below(used + 10);
@@ -120,7 +150,10 @@ fn tornado<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sensitivity, top: usize) -
         format!("{}, the line at its value as written", f.figure)
     };
     let mut mesh = chart.configure_mesh();
-    mesh.disable_y_mesh().x_labels(8).x_label_formatter(&x_fmt).x_desc(desc);
+    mesh.disable_y_mesh()
+        .x_labels(8)
+        .x_label_formatter(&x_fmt)
+        .x_desc(desc);
     house_style(&mut mesh).draw()?;
     let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
     let row_h = (px(base, 0.0).1 - px(base, 1.0).1).max(2);
@@ -130,8 +163,18 @@ fn tornado<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sensitivity, top: usize) -
         let (xb, _) = px(base, 0.0);
         let (xl, _) = px(unit(f, r.at_low), 0.0);
         let (xh, _) = px(unit(f, r.at_high), 0.0);
-        fill_rect(root, (xb.min(xl), yc - bar_h), (xb.max(xl).max(xb.min(xl) + 1), yc), theme::ORANGE)?;
-        fill_rect(root, (xb.min(xh), yc), (xb.max(xh).max(xb.min(xh) + 1), yc + bar_h), theme::BLUE)?;
+        fill_rect(
+            root,
+            (xb.min(xl), yc - bar_h),
+            (xb.max(xl).max(xb.min(xl) + 1), yc),
+            theme::ORANGE,
+        )?;
+        fill_rect(
+            root,
+            (xb.min(xh), yc),
+            (xb.max(xh).max(xb.min(xh) + 1), yc + bar_h),
+            theme::BLUE,
+        )?;
         if let Some(c) = r.ci95 {
             let (x0, _) = px(unit(f, r.at_low + c[0]), 0.0);
             let (x1, _) = px(unit(f, r.at_low + c[1]), 0.0);
@@ -143,7 +186,12 @@ fn tornado<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sensitivity, top: usize) -
             line(root, (x1, y - cap), (x1, y + cap), st)?;
         }
         let label = fit(root, &r.input, name_font.h(HPos::Right), name_w);
-        text(root, &label, (rect.x0 - 24, yc - 12), name_font.h(HPos::Right))?;
+        text(
+            root,
+            &label,
+            (rect.x0 - 24, yc - 12),
+            name_font.h(HPos::Right),
+        )?;
     }
     let (xb, y0) = px(base, 0.0);
     let (_, y1) = px(base, n);

@@ -81,7 +81,9 @@ fn parse_top(s: &str) -> Result<usize, String> {
 fn parse_range(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(r) if r > 0.0 && r < 1.0 => Ok(r),
-        _ => Err(format!("`{s}` is not a range: give a number between 0 and 1, e.g. 0.2")),
+        _ => Err(format!(
+            "`{s}` is not a range: give a number between 0 and 1, e.g. 0.2"
+        )),
     }
 }
 

@@ -59,7 +59,14 @@ pub fn run_serial(model: &Model, seed: u64, trials: u64, blocks: Range<u64>) -> 
 
 /// Runs block `b` of a run of `trials` trials on the calling thread, adding its
 /// outcomes to `tally` (and recording them per trial when `scratch.outcomes` is set).
-pub fn run_block(plan: &Plan, seed: u64, b: u64, len: u64, scratch: &mut Scratch, tally: &mut Tally) {
+pub fn run_block(
+    plan: &Plan,
+    seed: u64,
+    b: u64,
+    len: u64,
+    scratch: &mut Scratch,
+    tally: &mut Tally,
+) {
     trial::run_block(plan, seed, b, len, scratch, tally);
 }
 

@@ -241,7 +241,11 @@ fn block(plans: &[Plan], pairs: &[(usize, usize)], seed: u64, trials: u64, b: u6
         tallies,
         pairs: sums,
     } = w;
-    for ((plan, s), t) in plans.iter().zip(scratches.iter_mut()).zip(tallies.iter_mut()) {
+    for ((plan, s), t) in plans
+        .iter()
+        .zip(scratches.iter_mut())
+        .zip(tallies.iter_mut())
+    {
         crate::engine::run_block(plan, seed, b, len, s, t);
     }
     for (acc, &(a, bb)) in sums.iter_mut().zip(pairs) {

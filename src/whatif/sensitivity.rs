@@ -397,7 +397,14 @@ pub fn analyse(spec: &Spec<'_>, control: Control<'_>) -> Result<(Sensitivity, bo
     let (inputs, skipped) = inputs(&base, spec.kinds, spec.range);
     let models = variants(spec, &inputs)?;
     let pairs: Vec<(usize, usize)> = (0..inputs.len()).map(|i| (1 + 2 * i, 2 + 2 * i)).collect();
-    let pass = paired::run(&models, &pairs, spec.seed, spec.trials, spec.threads, control)?;
+    let pass = paired::run(
+        &models,
+        &pairs,
+        spec.seed,
+        spec.trials,
+        spec.threads,
+        control,
+    )?;
     let reports: Vec<Value> = models
         .iter()
         .zip(&pass.tallies)
@@ -451,7 +458,12 @@ fn figure_rows(
     n: u64,
 ) -> FigureRows {
     let pairing = Pairing::of(base, path);
-    let at = |k: usize| reports.get(k).and_then(|r| lookup(r, path)).unwrap_or(f64::NAN);
+    let at = |k: usize| {
+        reports
+            .get(k)
+            .and_then(|r| lookup(r, path))
+            .unwrap_or(f64::NAN)
+    };
     let mut rows: Vec<Row> = inputs
         .iter()
         .enumerate()
@@ -483,7 +495,8 @@ fn figure_rows(
     FigureRows {
         figure: path.to_string(),
         base: at(0),
-        probability: pairing.is_probability() || path.rsplit('.').next().is_some_and(|l| l.starts_with("p_")),
+        probability: pairing.is_probability()
+            || path.rsplit('.').next().is_some_and(|l| l.starts_with("p_")),
         rows,
     }
 }
@@ -523,9 +536,21 @@ impl Sensitivity {
         );
         for f in &self.figures {
             let p = f.probability;
-            let _ = writeln!(s, "\n{}: {} as written", escape(&f.figure), value(f.base, p));
-            let label = |r: &Row| escape(&format!("{} ({} / {})", r.input, r.low, r.high)).into_owned();
-            let w = f.rows.iter().map(|r| label(r).chars().count()).max().unwrap_or(0).max(18);
+            let _ = writeln!(
+                s,
+                "\n{}: {} as written",
+                escape(&f.figure),
+                value(f.base, p)
+            );
+            let label =
+                |r: &Row| escape(&format!("{} ({} / {})", r.input, r.low, r.high)).into_owned();
+            let w = f
+                .rows
+                .iter()
+                .map(|r| label(r).chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(18);
             let _ = writeln!(
                 s,
                 "{:>4}  {:<w$} {:>8} {:>8} {:>10}   paired 95 % interval",
@@ -565,7 +590,8 @@ impl Sensitivity {
         );
         for f in &self.figures {
             for (k, r) in f.rows.iter().enumerate() {
-                let ci = |c: Option<[f64; 2]>, i: usize| c.map_or(String::new(), |c| csv_number(c[i]));
+                let ci =
+                    |c: Option<[f64; 2]>, i: usize| c.map_or(String::new(), |c| csv_number(c[i]));
                 let _ = writeln!(
                     s,
                     "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
