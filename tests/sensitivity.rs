@@ -416,3 +416,42 @@ fn csv_and_chart() {
     let png = std::fs::read(dir.path().join("sensitivity.png")).unwrap();
     assert_eq!(&png[1..4], b"PNG");
 }
+
+/// compare: paired intervals by default, narrower than --unpaired's, on the same figures.
+#[test]
+fn compare_intervals_are_paired_unless_asked_otherwise() {
+    let args = [
+        "compare",
+        "scenarios/tutorial.toml",
+        "--variant",
+        "no-ally: conditions.ally_support.probability=0",
+        "-n",
+        "20000",
+        "--json",
+        "-",
+        "-q",
+    ];
+    let paired = json(&args);
+    let mut u = args.to_vec();
+    u.push("--unpaired");
+    let unpaired = json(&u);
+    assert_eq!(paired["scenarios"], unpaired["scenarios"]);
+    let width = |c: &Value, fig: &str| {
+        let d = c["differences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["figure"] == fig)
+            .unwrap();
+        d["ci95"][1].as_f64().unwrap() - d["ci95"][0].as_f64().unwrap()
+    };
+    for fig in [
+        "p_all_covered",
+        "domains.land.p_covered",
+        "totals.troops.mean",
+    ] {
+        let (p, w) = (width(&paired, fig), width(&unpaired, fig));
+        assert!(p < 0.9 * w, "{fig}: paired {p}, unpaired {w}");
+    }
+    assert!(paired["note"].as_str().unwrap().contains("paired"));
+}
