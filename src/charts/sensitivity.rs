@@ -21,7 +21,7 @@ use super::frame::{
 };
 use super::render::{self, Drawing};
 use super::{ChartError, Format, theme};
-use crate::whatif::sensitivity::{FigureRows, Sensitivity};
+use crate::whatif::sensitivity::{FigureRows, Row, Sensitivity};
 
 /// Rows drawn by default.
 pub const DEFAULT_TOP: usize = 15;
@@ -56,6 +56,17 @@ pub fn write(
     format: Format,
 ) -> Result<PathBuf, ChartError> {
     render::write(&SensitivityChart { result: s, top }, dir, format)
+}
+
+fn legend_items() -> [(Mark, String); 3] {
+    [
+        (Mark::Box(theme::ORANGE), "input at its low setting".into()),
+        (Mark::Box(theme::BLUE), "input at its high setting".into()),
+        (
+            Mark::Whisker(theme::BLACK),
+            "paired 95 % interval of the effect, at the high end".into(),
+        ),
+    ]
 }
 
 /// A value of the figure in its axis unit: percent for probabilities.
@@ -95,21 +106,7 @@ fn tornado<DB: DrawingBackend>(
             &["No input has a finite effect on this figure."],
         );
     }
-    let items = [
-        (
-            Mark::Box(theme::ORANGE),
-            "input at its low setting".to_string(),
-        ),
-        (
-            Mark::Box(theme::BLUE),
-            "input at its high setting".to_string(),
-        ),
-        (
-            Mark::Whisker(theme::BLACK),
-            "paired 95 % interval of the effect, at the high end".to_string(),
-        ),
-    ];
-    let used = legend(root, body, &items)?;
+    let used = legend(root, body, &legend_items())?;
     let plot = body.below(used + 10);
     let name_font = Font::new(theme::LABEL_SIZE);
     let name_w = rows
@@ -123,20 +120,7 @@ fn tornado<DB: DrawingBackend>(
         ..plot
     };
     let base = unit(f, f.base);
-    let mut lo = base;
-    let mut hi = base;
-    for r in &rows {
-        for v in [r.at_low, r.at_high] {
-            lo = lo.min(unit(f, v));
-            hi = hi.max(unit(f, v));
-        }
-        if let Some(c) = r.ci95 {
-            lo = lo.min(unit(f, r.at_low + c[0]));
-            hi = hi.max(unit(f, r.at_low + c[1]));
-        }
-    }
-    let pad = ((hi - lo) * 0.08).max(1e-9);
-    let (lo, hi) = (lo - pad, hi + pad);
+    let (lo, hi) = x_range(f, &rows);
     let n = rows.len() as f64;
     let area = rect.area(root);
     let mut chart = ChartBuilder::on(&area)
@@ -156,25 +140,52 @@ fn tornado<DB: DrawingBackend>(
         .x_desc(desc);
     house_style(&mut mesh).draw()?;
     let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
+    draw_rows(root, f, &rows, &px, (rect.x0 - 24, name_w))?;
+    let (xb, y0) = px(base, 0.0);
+    let (_, y1) = px(base, n);
+    line(root, (xb, y0), (xb, y1), theme::BLACK.stroke_width(2))
+}
+
+/// The x range, in axis units: the base, every setting's figure and interval, padded.
+fn x_range(f: &FigureRows, rows: &[&Row]) -> (f64, f64) {
+    let base = unit(f, f.base);
+    let (mut lo, mut hi) = (base, base);
+    for r in rows {
+        let mut xs = vec![r.at_low, r.at_high];
+        if let Some(c) = r.ci95 {
+            xs.extend([r.at_low + c[0], r.at_low + c[1]]);
+        }
+        for v in xs {
+            lo = lo.min(unit(f, v));
+            hi = hi.max(unit(f, v));
+        }
+    }
+    let pad = ((hi - lo) * 0.08).max(1e-9);
+    (lo - pad, hi + pad)
+}
+
+/// Each row's two bars, its whisker and its name (right-aligned at `name.0`,
+/// at most `name.1` wide).
+fn draw_rows<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    f: &FigureRows,
+    rows: &[&Row],
+    px: &dyn Fn(f64, f64) -> (i32, i32),
+    name: (i32, i32),
+) -> DrawResult<(), DB> {
+    let n = rows.len() as f64;
+    let base = unit(f, f.base);
+    let name_font = Font::new(theme::LABEL_SIZE).h(HPos::Right);
     let row_h = (px(base, 0.0).1 - px(base, 1.0).1).max(2);
     let bar_h = (row_h * 3 / 10).max(1);
+    let (xb, _) = px(base, 0.0);
+    let span = |x: i32| (xb.min(x), xb.max(x).max(xb.min(x) + 1));
     for (k, r) in rows.iter().enumerate() {
         let yc = px(base, n - k as f64 - 0.5).1;
-        let (xb, _) = px(base, 0.0);
-        let (xl, _) = px(unit(f, r.at_low), 0.0);
-        let (xh, _) = px(unit(f, r.at_high), 0.0);
-        fill_rect(
-            root,
-            (xb.min(xl), yc - bar_h),
-            (xb.max(xl).max(xb.min(xl) + 1), yc),
-            theme::ORANGE,
-        )?;
-        fill_rect(
-            root,
-            (xb.min(xh), yc),
-            (xb.max(xh).max(xb.min(xh) + 1), yc + bar_h),
-            theme::BLUE,
-        )?;
+        let (l0, l1) = span(px(unit(f, r.at_low), 0.0).0);
+        let (h0, h1) = span(px(unit(f, r.at_high), 0.0).0);
+        fill_rect(root, (l0, yc - bar_h), (l1, yc), theme::ORANGE)?;
+        fill_rect(root, (h0, yc), (h1, yc + bar_h), theme::BLUE)?;
         if let Some(c) = r.ci95 {
             let (x0, _) = px(unit(f, r.at_low + c[0]), 0.0);
             let (x1, _) = px(unit(f, r.at_low + c[1]), 0.0);
@@ -185,15 +196,8 @@ fn tornado<DB: DrawingBackend>(
             line(root, (x0, y - cap), (x0, y + cap), st)?;
             line(root, (x1, y - cap), (x1, y + cap), st)?;
         }
-        let label = fit(root, &r.input, name_font.h(HPos::Right), name_w);
-        text(
-            root,
-            &label,
-            (rect.x0 - 24, yc - 12),
-            name_font.h(HPos::Right),
-        )?;
+        let label = fit(root, &r.input, name_font, name.1);
+        text(root, &label, (name.0, yc - 12), name_font)?;
     }
-    let (xb, y0) = px(base, 0.0);
-    let (_, y1) = px(base, n);
-    line(root, (xb, y0), (xb, y1), theme::BLACK.stroke_width(2))
+    Ok(())
 }
