@@ -7,6 +7,10 @@
 //! | [`compare`] | how do two or more scenarios (or variants) differ, and is the difference real? |
 //! | [`precision`] | how many trials until P(all covered) is known to ± ε? |
 //! | [`secure`] | which nations must be secured, or which requirement relaxed, to reach a target? |
+//! | [`sensitivity`] | which input moves a figure most, low to high, with paired intervals? |
+//!
+//! [`paired`] runs variants on the same trials in one pass and sums their per-trial
+//! differences, for the paired intervals of `sensitivity` and `compare`.
 //!
 //! Common random numbers: every condition, bloc, decision, contribution and
 //! requirement draws from its own stream, derived from (seed, block, its id) only.
