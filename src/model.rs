@@ -113,6 +113,38 @@ pub struct Cap {
     pub p: Prob,
 }
 
+/// A nation's `decision`: drawn in every trial (the default), or fixed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Decision {
+    /// Drawn from its participation, approvals, caps and bloc.
+    #[default]
+    Draw,
+    /// Takes part in every trial: caps, gates and bloc ignored.
+    In,
+    /// Never takes part.
+    Out,
+}
+
+impl Decision {
+    /// The value as written in a scenario (`"draw"`, `"in"`, `"out"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Draw => "draw",
+            Decision::In => "in",
+            Decision::Out => "out",
+        }
+    }
+    /// The decision written `s`, if any.
+    pub fn parse(s: &str) -> Option<Decision> {
+        match s {
+            "draw" => Some(Decision::Draw),
+            "in" => Some(Decision::In),
+            "out" => Some(Decision::Out),
+            _ => None,
+        }
+    }
+}
+
 /// A coalition member.
 #[derive(Debug, Clone)]
 pub struct Nation {
@@ -136,6 +168,27 @@ pub struct Nation {
     pub key: u64,
     /// Stream key of its `ready_days` draws.
     pub ready_key: u64,
+}
+
+impl Nation {
+    /// Fixes its decision: `In` takes part in every trial and `Out` in none, with
+    /// approval gates, `if_absent` caps and the bloc ignored (a certain threshold
+    /// decides whatever the latent draw). Its stream is still read as before, so
+    /// every other draw of the run is unchanged. `Draw` changes nothing.
+    pub fn decide(&mut self, d: Decision) {
+        let (fixed, z) = match d {
+            Decision::Draw => return,
+            Decision::In => (1.0, f64::INFINITY),
+            Decision::Out => (0.0, f64::NEG_INFINITY),
+        };
+        self.p = Prob {
+            fixed,
+            random: Vec::new(),
+            z,
+        };
+        self.p_factors.clear();
+        self.caps.clear();
+    }
 }
 
 /// One contribution: what a nation gives to one capability of one domain.

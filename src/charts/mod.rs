@@ -39,6 +39,7 @@ mod tornado;
 // What-if charts: drawn from a sweep or a comparison rather than one report.
 pub mod compare;
 mod render;
+pub mod sensitivity;
 pub mod sweep;
 
 use std::path::{Path, PathBuf};

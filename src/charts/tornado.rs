@@ -1,4 +1,7 @@
-//! `tornado.png`: whose decision matters most. Nations ranked by the size of
+//! `tornado.png`: each nation's swing, an association (the trials with it
+//! against those without it, carrying its links through blocs, caps and
+//! conditions), not the effect of securing or losing it, which
+//! `forcesim sensitivity` measures. Nations ranked by the size of
 //! their swing on P(all domains covered), the largest at the top (at most 15),
 //! as signed bars: to the right when the force is more often complete with the
 //! nation than without it, to the left when less often.
@@ -33,7 +36,7 @@ pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> Dr
     let body = frame(
         root,
         report,
-        "Whose decision matters most? Swing on P(all domains covered)",
+        "Swing on P(all covered): an association, not an effect (see forcesim sensitivity)",
     )?;
     let ranked = ranked(report);
     let without = report.nations.len() - ranked.len();

@@ -107,7 +107,15 @@ pub fn compare(a: CompareArgs) -> Result<ExitCode, CliError> {
         threads,
         ..Default::default()
     };
-    let (result, interrupted) = run_all(&scenarios, &opts)?;
+    let (result, interrupted) = if a.unpaired {
+        run_all(&scenarios, &opts)?
+    } else {
+        let opts = RunOptions {
+            stop: Some(stop_flag("blocks")),
+            ..opts
+        };
+        compare::compare_paired(&scenarios, &opts).context("the simulation could not start")?
+    };
     if let Some(dir) = &o.charts {
         forcesim::charts::compare::write(&result, dir, o.chart_format.into())
             .map_err(anyhow::Error::new)?;
@@ -120,6 +128,14 @@ pub fn compare(a: CompareArgs) -> Result<ExitCode, CliError> {
         &|| result.to_table(),
         o.quiet,
     )?;
+    if interrupted && !a.unpaired {
+        eprintln!(
+            "interrupted: every scenario covers the first {} of {trials} trials (whole blocks of {})",
+            result.scenarios.first().map_or(0, |s| s.figures.trials),
+            forcesim::engine::BLOCK_TRIALS
+        );
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
     if interrupted {
         eprintln!(
             "interrupted: {} of {} scenarios finished",

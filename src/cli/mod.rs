@@ -18,6 +18,7 @@ mod opts;
 mod progress;
 mod run;
 mod secure;
+mod sensitivity;
 mod shard;
 mod sweep;
 mod whatif_args;
@@ -92,6 +93,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Sweep(a) => sweep::sweep(a),
         Command::Compare(a) => compare::compare(a),
         Command::Secure(a) => secure::secure(a),
+        Command::Sensitivity(a) => sensitivity::sensitivity(a),
         Command::Bench(a) => bench::bench(a),
         Command::Merge(a) => merge::merge(a),
         Command::Init(a) => init::init(a),

@@ -46,6 +46,10 @@ pub struct CompareArgs {
     /// as if it were one more file. Repeatable.
     #[arg(long, value_name = "[LABEL:] KEY=VALUE;…")]
     pub variant: Vec<String>,
+    /// Intervals of differences as if the scenarios were independent samples
+    /// (Newcombe, Welch), as before paired intervals; conservative.
+    #[arg(long)]
+    pub unpaired: bool,
     #[command(flatten)]
     pub control: RunControl,
     #[command(flatten)]
@@ -120,10 +124,13 @@ Examples:
       --json cmp.json --charts charts/
 
 Every scenario runs with the same trials and seed (from the options or the first
-scenario). Differences are from the first scenario, with a 95 % interval: Newcombe's
-interval for probabilities, Welch's for means. Entities with the same id draw the same
-random numbers in every scenario, which makes the true uncertainty of a difference
-smaller than these intervals, so they are conservative. Figures that only some
+scenario), on the same trials: entities with the same id draw the same random
+numbers in every scenario. Differences are from the first scenario, with a paired
+95 % interval from the per-trial differences for P(all covered), each domain's
+P(covered) and each mean total (when the scenarios have the same domains and
+capabilities); other proportions get Newcombe's interval, medians none.
+--unpaired gives the intervals of independent samples for every figure (Newcombe for
+probabilities, Welch for means), which are conservative. Figures that only some
 scenarios have (other domains or capabilities) are listed apart.";
 
 /// Examples and notes shown by `forcesim secure --help`.

@@ -25,7 +25,7 @@ use crate::model::Model;
 use crate::stats::Tally;
 pub use isa::Isa;
 pub use plan::Plan;
-pub use trial::Scratch;
+pub use trial::{Outcomes, Scratch};
 
 pub use crate::streams::{BLOCK_TRIALS, STREAMS};
 
@@ -55,6 +55,19 @@ pub fn run_serial(model: &Model, seed: u64, trials: u64, blocks: Range<u64>) -> 
         );
     }
     tally
+}
+
+/// Runs block `b` of a run of `trials` trials on the calling thread, adding its
+/// outcomes to `tally` (and recording them per trial when `scratch.outcomes` is set).
+pub fn run_block(
+    plan: &Plan,
+    seed: u64,
+    b: u64,
+    len: u64,
+    scratch: &mut Scratch,
+    tally: &mut Tally,
+) {
+    trial::run_block(plan, seed, b, len, scratch, tally);
 }
 
 /// What the caller may observe and steer while blocks run.

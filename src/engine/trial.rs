@@ -23,7 +23,7 @@ use super::plan::{CapP, Decision, NO_BLOC, Plan, ProbP};
 use crate::dist::{Sampler, std_normal, unit};
 use crate::math::to_count;
 use crate::stats::Tally;
-use crate::streams::stream;
+use crate::streams::{BLOCK_TRIALS, stream};
 
 /// Trials per batch, at most: the buffers of a batch stay in the caches.
 pub const BATCH: usize = 256;
@@ -31,6 +31,35 @@ pub const BATCH: usize = 256;
 /// Per-trial buffer entries a worker may hold (4 Mi entries, 32 MiB): scenarios with
 /// very many tracked pairs and timeline days get smaller batches.
 const BUFFER_ENTRIES: usize = 1 << 22;
+
+/// Per-trial outcomes of one block, recorded when a caller asks for them (paired
+/// comparisons of variants on the same trials): for each trial of the block,
+/// whether every domain was covered, whether each domain was covered, and each
+/// capability's total. Laid out entity-major with stride [`BLOCK_TRIALS`].
+#[derive(Debug, Clone, Default)]
+pub struct Outcomes {
+    /// Per trial: every domain covered.
+    pub all: Vec<bool>,
+    /// Per domain and trial: the domain covered.
+    pub covered: Vec<bool>,
+    /// Per capability and trial: the total across domains.
+    pub totals: Vec<u64>,
+    /// Trials recorded so far in this block.
+    pub len: usize,
+}
+
+impl Outcomes {
+    /// Buffers for one block of `plan`'s scenario.
+    pub fn new(plan: &Plan) -> Outcomes {
+        let n = BLOCK_TRIALS as usize;
+        Outcomes {
+            all: vec![false; n],
+            covered: vec![false; plan.domains.len() * n],
+            totals: vec![0; plan.capabilities * n],
+            len: 0,
+        }
+    }
+}
 
 /// Per-worker buffers, reused by every block and batch. Per-trial arrays are laid
 /// out entity-major: `x[entity * b + trial]`, `b` the batch width.
@@ -82,6 +111,8 @@ pub struct Scratch {
     b: usize,
     /// Which copy of the stages to run.
     pub(crate) isa: Isa,
+    /// When set, each block's per-trial outcomes are recorded here.
+    pub outcomes: Option<Outcomes>,
 }
 
 impl Scratch {
@@ -131,6 +162,7 @@ impl Scratch {
             arrive: vec![0; (plan.days.len() + 1) * plan.tracked * b],
             b,
             isa: Isa::detect(),
+            outcomes: None,
         }
     }
 }
@@ -212,6 +244,9 @@ pub fn run_block(plan: &Plan, seed: u64, block: u64, len: u64, s: &mut Scratch, 
         }
     }
     let len = len as usize;
+    if let Some(o) = &mut s.outcomes {
+        o.len = 0;
+    }
     batches(s.isa, plan, s, tally, len);
     tally.trials += len as u64;
 }
@@ -281,6 +316,9 @@ fn batch(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     participation(plan, s, tally, m);
     contributions(plan, s, tally);
     coverage(plan, s, tally, m);
+    if s.outcomes.is_some() {
+        record(plan, s, m);
+    }
     tallies(plan, s, tally, m);
     if !plan.days.is_empty() {
         timeline(plan, s, tally, m);
@@ -692,6 +730,10 @@ fn coverage(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
             *a &= c;
         }
         tally.covered[d] += covered;
+        if let Some(o) = &mut s.outcomes {
+            let at = d * BLOCK_TRIALS as usize + o.len;
+            o.covered[at..at + m].copy_from_slice(&s.covered[..m]);
+        }
     }
     tally.all_covered += s.all[..m].iter().map(|&a| u64::from(a)).sum::<u64>();
     for (n, acc) in tally.nation_in_all.iter_mut().enumerate() {
@@ -702,6 +744,21 @@ fn coverage(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
             .map(|(&p, &a)| u64::from(p & a))
             .sum::<u64>();
     }
+}
+
+/// Records the batch's every-domain coverage and totals in [`Scratch::outcomes`]
+/// (each domain's coverage was recorded as it was evaluated).
+#[inline(never)]
+fn record(plan: &Plan, s: &mut Scratch, m: usize) {
+    let b = s.b;
+    let Some(o) = &mut s.outcomes else { return };
+    let stride = BLOCK_TRIALS as usize;
+    o.all[o.len..o.len + m].copy_from_slice(&s.all[..m]);
+    for c in 0..plan.capabilities {
+        let at = c * stride + o.len;
+        o.totals[at..at + m].copy_from_slice(&s.totals[c * b..c * b + m]);
+    }
+    o.len += m;
 }
 
 /// Histograms, thresholds and per-nation counts.

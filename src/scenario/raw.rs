@@ -39,6 +39,31 @@ impl<const MAX: u64> Decode for Int<MAX> {
     }
 }
 
+/// A nation's `decision`: `"draw"`, `"in"` or `"out"`.
+#[derive(Debug, Clone)]
+pub struct DecisionKey(pub Located<crate::model::Decision>);
+
+impl Decode for DecisionKey {
+    fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
+        let s = Located::<String>::decode(node, key, cx)?;
+        let Some(v) = crate::model::Decision::parse(&s.value) else {
+            cx.error(
+                node.span(),
+                key,
+                format!(
+                    "decision must be \"draw\", \"in\" or \"out\", found {:?}",
+                    s.value
+                ),
+            );
+            return None;
+        };
+        Some(DecisionKey(Located { value: v, at: s.at }))
+    }
+    fn schema() -> Json {
+        json!({ "enum": ["draw", "in", "out"], "default": "draw" })
+    }
+}
+
 /// A bloc's correlation ρ, with 0 ≤ ρ < 1.
 #[derive(Debug, Clone)]
 pub struct Correlation(pub Located<f64>);
@@ -528,6 +553,9 @@ decode_struct! {
         if_absent: Table<ProbDist>,
         /// The bloc whose decisions this nation's decision is correlated with.
         bloc: Option<Located<String>>,
+        /// `"draw"` (default), `"in"` (takes part in every trial: caps, gates and
+        /// bloc ignored) or `"out"` (never takes part).
+        decision: Option<DecisionKey>,
         /// Days until its forces are in place.
         ready_days: Option<DaysDist>,
         /// What it contributes when it takes part: domain → capability → amount.

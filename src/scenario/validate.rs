@@ -438,6 +438,9 @@ fn nations(
             key: stream_key("nation", id),
             ready_key: stream_key("ready", id),
         });
+        if let (Some(d), Some(last)) = (&nat.decision, nations.last_mut()) {
+            last.decide(d.0.value);
+        }
         deps.push(my_deps);
     }
     (nations, contributions, deps)

@@ -28,6 +28,9 @@ pub const FORMAT: &str = "forcesim-compare/1";
 /// What the output says about its intervals.
 pub const NOTE: &str = "Differences are from the first scenario. Their 95 % intervals treat the runs as independent (Newcombe for proportions, Welch for means); the runs share random numbers for every id they have in common, which makes the true uncertainty smaller, so the intervals are conservative.";
 
+/// What the output says about its intervals when they are paired (the default).
+pub const NOTE_PAIRED: &str = "Differences are from the first scenario. Every scenario runs on the same trials (common random numbers), so the 95 % intervals of P(all covered), each domain's P(covered) and each mean total are paired: computed from the per-trial differences (discordant pairs for probabilities, the paired variance for means). Other proportions keep the independent interval (Newcombe), which is conservative; medians get none. --unpaired gives the independent intervals for every figure.";
+
 /// One compared scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Column {
@@ -149,6 +152,83 @@ pub fn compare(
         });
     }
     Ok(build(columns, opts.trials, opts.seed))
+}
+
+/// Runs every model on the same trials in one paired pass (each block of every
+/// model in the same worker pass) and compares them with the first, with paired
+/// intervals for P(all covered), each domain's P(covered) and each mean total
+/// where the scenarios count the same domains and capabilities in the same order
+/// (variants of one scenario do); other figures keep the independent intervals.
+/// Returns the comparison and whether a stop request cut it short (every
+/// scenario then covers the same prefix of blocks).
+pub fn compare_paired(
+    scenarios: &[(String, Model)],
+    opts: &RunOptions<'_>,
+) -> Result<(Comparison, bool), EngineError> {
+    let models: Vec<Model> = scenarios.iter().map(|(_, m)| m.clone()).collect();
+    let Some(base) = models.first() else {
+        return Ok((build(Vec::new(), opts.trials, opts.seed), false));
+    };
+    let aligned = models.iter().all(|m| {
+        m.domains
+            .iter()
+            .map(|d| &d.id)
+            .eq(base.domains.iter().map(|d| &d.id))
+            && m.capabilities
+                .iter()
+                .map(|c| &c.id)
+                .eq(base.capabilities.iter().map(|c| &c.id))
+    });
+    let pairs: Vec<(usize, usize)> = if aligned {
+        (1..models.len()).map(|k| (0, k)).collect()
+    } else {
+        Vec::new()
+    };
+    let control = crate::engine::Control {
+        stop: opts.stop,
+        progress: opts.progress,
+    };
+    let pass = super::paired::run(
+        &models,
+        &pairs,
+        opts.seed,
+        opts.trials,
+        opts.threads,
+        control,
+    )?;
+    let columns = scenarios
+        .iter()
+        .zip(&pass.tallies)
+        .map(|((label, model), tally)| {
+            let r = crate::Report::measured(model, tally, opts.seed, pass.threads, pass.elapsed_s);
+            Column {
+                label: label.clone(),
+                name: model.name.clone(),
+                path: model.path.clone(),
+                overrides: model.overrides.clone(),
+                figures: KeyFigures::of(&r),
+            }
+        })
+        .collect();
+    let mut c = build(columns, opts.trials, opts.seed);
+    if aligned {
+        let labels: Vec<&str> = c.scenarios.iter().map(|s| s.label.as_str()).collect();
+        for d in &mut c.differences {
+            let Some(k) = labels.iter().position(|l| *l == d.of) else {
+                continue;
+            };
+            let pairing = super::sensitivity::Pairing::of(base, &d.figure);
+            if let Some(h) = k
+                .checked_sub(1)
+                .and_then(|i| pass.pairs.get(i))
+                .and_then(|s| pairing.half95(s))
+            {
+                d.ci95 = Some([d.difference - h, d.difference + h]);
+            }
+        }
+        c.note = NOTE_PAIRED.into();
+    }
+    Ok((c, pass.interrupted))
 }
 
 /// Computes differences and unshared figures from finished columns.
@@ -305,7 +385,7 @@ impl Comparison {
         let _ = writeln!(
             o,
             "\n  * the 95 % interval of the difference excludes 0.\n  {}",
-            NOTE
+            self.note
         );
         o
     }

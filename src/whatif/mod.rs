@@ -7,6 +7,10 @@
 //! | [`compare`] | how do two or more scenarios (or variants) differ, and is the difference real? |
 //! | [`precision`] | how many trials until P(all covered) is known to ± ε? |
 //! | [`secure`] | which nations must be secured, or which requirement relaxed, to reach a target? |
+//! | [`sensitivity`] | which input moves a figure most, low to high, with paired intervals? |
+//!
+//! [`paired`] runs variants on the same trials in one pass and sums their per-trial
+//! differences, for the paired intervals of `sensitivity` and `compare`.
 //!
 //! Common random numbers: every condition, bloc, decision, contribution and
 //! requirement draws from its own stream, derived from (seed, block, its id) only.
@@ -22,8 +26,10 @@
 //! the thread count changes only how fast it comes.
 
 pub mod compare;
+pub mod paired;
 pub mod precision;
 pub mod secure;
+pub mod sensitivity;
 pub mod sweep;
 
 use indexmap::IndexMap;
@@ -32,7 +38,7 @@ use serde::{Deserialize, Serialize};
 use crate::dist::{Dist, Sampler};
 use crate::engine::{Control, EngineError, Runner};
 use crate::math::{Z95, wilson};
-use crate::model::{Model, Prob};
+use crate::model::Model;
 use crate::report::{Report, Threshold};
 
 /// Key figures of one domain.
@@ -281,13 +287,9 @@ impl Model {
         let mut m = self.clone();
         for &n in certain {
             if let Some(nat) = m.nations.get_mut(n) {
-                nat.p = Prob {
-                    fixed: 1.0,
-                    random: Vec::new(),
-                    z: f64::INFINITY,
-                };
-                nat.p_factors.clear();
-                nat.caps.clear();
+                // The rule of `decision = "in"`, so that a secured set can be
+                // reproduced with `run --set nations.N.decision=in`.
+                nat.decide(crate::model::Decision::In);
             }
         }
         m

@@ -1,0 +1,143 @@
+//! `forcesim sensitivity`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use forcesim::whatif::sensitivity::{self, DEFAULT_RANGE, Kind, Spec};
+
+use super::CliError;
+use super::common::{distinct_files, emit, load, one_stdout, resolve, to_json_marked};
+use super::interrupt::{EXIT_INTERRUPTED, stop_flag};
+use super::opts::{OutputOpts, RunControl, ScenarioOpts};
+
+/// `forcesim sensitivity`.
+#[derive(Debug, Args)]
+#[command(
+    mut_arg("json", |a| a.help("Write the analysis as JSON (`forcesim-sensitivity/1`) to PATH (`-`: standard output)")),
+    mut_arg("csv", |a| a.help("Write the analysis as tidy CSV (figure,rank,input,kind,low,high,at_low,base,at_high,effect,ci95…) to PATH (`-`: standard output)")),
+    mut_arg("charts", |a| a.help("Write the chart into DIR, created if missing: sensitivity.png, a tornado of the --top inputs around the first figure's value as written, with paired 95 % intervals")),
+    mut_arg("quiet", |a| a.help("Do not print the table")),
+)]
+pub struct SensitivityArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// A figure of the report, as a dotted path of `run --json`: p_all_covered
+    /// (default), domains.D.p_covered, totals.C.mean, totals.C.p05… Repeatable.
+    #[arg(long = "figure", value_name = "FIG")]
+    pub figures: Vec<String>,
+    /// Kinds of input to vary, comma-separated: nations, conditions, approvals,
+    /// blocs, requirements, or all.
+    #[arg(long, value_name = "KINDS", default_value = "all", value_parser = parse_kinds)]
+    pub inputs: Kinds,
+    /// Relative range R of requirements: low × (1 − R), high × (1 + R); 0 < R < 1.
+    #[arg(long, value_name = "R", default_value_t = DEFAULT_RANGE, value_parser = parse_range)]
+    pub range: f64,
+    /// Rows drawn in sensitivity.png.
+    #[arg(long, value_name = "N", default_value_t = forcesim::charts::sensitivity::DEFAULT_TOP, value_parser = parse_top)]
+    pub top: usize,
+    #[command(flatten)]
+    pub control: RunControl,
+    #[command(flatten)]
+    pub scenario_opts: ScenarioOpts,
+    #[command(flatten)]
+    pub output: OutputOpts,
+}
+
+/// A list of kinds of input (one clap value).
+#[derive(Debug, Clone)]
+pub struct Kinds(pub Vec<Kind>);
+
+fn parse_kinds(s: &str) -> Result<Kinds, String> {
+    Kind::parse_list(s).map(Kinds)
+}
+
+/// Help shown after the options.
+pub const HELP: &str = "\
+Each input is set low, then high, everything else as written; each setting is one
+variant run on the same trials (same seed: common random numbers), and the effect
+(high − low) gets a 95 % interval from the per-trial differences of those trials.
+
+  nations        decision = \"out\" (lost) / \"in\" (secured: caps, gates and bloc ignored)
+  conditions     probability 0 / 1
+  approvals      each gate's probability 0 / 1
+  blocs          correlation 0 / 0.9
+  requirements   × (1 − R) / × (1 + R)
+
+Every row's figures equal `forcesim run --set KEY=VALUE` with the same -n and --seed.
+
+Examples:
+  forcesim sensitivity scenarios/paris-2026.toml -n 100000
+  forcesim sensitivity scenarios/paris-2026.toml --figure domains.sea.p_covered --figure totals.troops.mean
+  forcesim sensitivity scenarios/paris-2026.toml --inputs nations,blocs --charts out/ --top 20";
+
+fn parse_top(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=100).contains(&n) => Ok(n),
+        _ => Err(format!("`{s}` is not a number of rows: give 1 to 100")),
+    }
+}
+
+fn parse_range(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(r) if r > 0.0 && r < 1.0 => Ok(r),
+        _ => Err(format!(
+            "`{s}` is not a range: give a number between 0 and 1, e.g. 0.2"
+        )),
+    }
+}
+
+pub fn sensitivity(a: SensitivityArgs) -> Result<ExitCode, CliError> {
+    let o = &a.output;
+    one_stdout(&[("--json", &o.json), ("--csv", &o.csv)])?;
+    distinct_files(&[&a.scenario], &[("--json", &o.json), ("--csv", &o.csv)])?;
+    let base = load(&a.scenario, &a.scenario_opts.set)?;
+    let figures = if a.figures.is_empty() {
+        vec!["p_all_covered".to_string()]
+    } else {
+        a.figures.clone()
+    };
+    for f in &figures {
+        sensitivity::check_figure(&base, f).map_err(CliError::Usage)?;
+    }
+    let (trials, seed, threads) = resolve(&a.control, &base);
+    let spec = Spec {
+        path: &a.scenario,
+        set: &a.scenario_opts.set,
+        kinds: &a.inputs.0,
+        range: a.range,
+        figures: &figures,
+        trials,
+        seed,
+        threads,
+    };
+    let control = forcesim::engine::Control {
+        stop: Some(stop_flag("blocks")),
+        progress: None,
+    };
+    let (result, interrupted) = sensitivity::analyse(&spec, control).map_err(|e| match e {
+        sensitivity::Error::Load(l) => CliError::from(l),
+        e => CliError::Other(anyhow::Error::new(e)),
+    })?;
+    if let Some(dir) = &o.charts {
+        forcesim::charts::sensitivity::write(&result, a.top, dir, o.chart_format.into())
+            .map_err(anyhow::Error::new)?;
+    }
+    emit(
+        &[
+            (&o.json, &|| to_json_marked(&result, interrupted)),
+            (&o.csv, &|| result.to_csv()),
+        ],
+        &|| result.to_table(),
+        o.quiet,
+    )?;
+    if interrupted {
+        eprintln!(
+            "interrupted: every setting covers the first {} of {trials} trials (whole blocks of {})",
+            result.trials,
+            forcesim::engine::BLOCK_TRIALS
+        );
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,337 @@
+//! Variants run on the same trials, block by block, with paired sums of their
+//! per-trial outcomes.
+//!
+//! Every variant of a scenario draws each entity's random numbers from the same
+//! streams (common random numbers), so trial `i` of one variant and trial `i` of
+//! another differ only by what the variants change. [`run`] runs every variant
+//! on each block in one worker pass (each variant's model compiled once, its
+//! buffers reused for every block), records the per-trial outcomes of the block
+//! ([`Outcomes`]) and accumulates, for each requested pair `(a, b)`, integer sums
+//! of the per-trial differences `b − a`:
+//!
+//! - for an indicator (every domain covered, one domain covered): the discordant
+//!   pairs `n10` (b covered, a not) and `n01` (a covered, b not);
+//! - for a capability's total: Σd and Σd².
+//!
+//! The sums are integers, merged across workers by addition: the result does not
+//! depend on the thread count. The paired 95 % interval of the difference is then
+//! `d̄ ± z·s/√n`, `s²` the sample variance of the per-trial differences. For an
+//! indicator `d ∈ {−1, 0, 1}` and `s² = (n10 + n01 − n·d̄²)/(n − 1)`.
+
+use std::ops::Range;
+use std::sync::Mutex;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use crate::engine::{
+    BLOCK_TRIALS, Control, EngineError, Outcomes, Plan, Scratch, block_count, block_len,
+};
+use crate::limits;
+use crate::math::Z95;
+use crate::model::Model;
+use crate::stats::Tally;
+
+/// Discordant pairs of an indicator between variants `a` and `b`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Discordant {
+    /// Trials where `b` holds and `a` does not.
+    pub n10: u64,
+    /// Trials where `a` holds and `b` does not.
+    pub n01: u64,
+}
+
+impl Discordant {
+    /// Half the width of the paired 95 % interval of `P(b) − P(a)` over `n` trials.
+    pub fn half95(&self, n: u64) -> Option<f64> {
+        if n < 2 {
+            return None;
+        }
+        let nf = n as f64;
+        let mean = (self.n10 as f64 - self.n01 as f64) / nf;
+        let var = (((self.n10 + self.n01) as f64 - nf * mean * mean) / (nf - 1.0)).max(0.0);
+        Some(Z95 * (var / nf).sqrt())
+    }
+}
+
+/// Σd and Σd² of the per-trial differences of a total between `a` and `b`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DiffSums {
+    /// Σ (b − a).
+    pub sum: i128,
+    /// Σ (b − a)².
+    pub sum_sq: u128,
+}
+
+impl DiffSums {
+    /// Half the width of the paired 95 % interval of `mean(b) − mean(a)`.
+    pub fn half95(&self, n: u64) -> Option<f64> {
+        if n < 2 {
+            return None;
+        }
+        let nf = n as f64;
+        let mean = self.sum as f64 / nf;
+        let var = ((self.sum_sq as f64 - nf * mean * mean) / (nf - 1.0)).max(0.0);
+        Some(Z95 * (var / nf).sqrt())
+    }
+}
+
+/// The paired sums of one pair of variants.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PairSums {
+    /// Trials paired.
+    pub trials: u64,
+    /// Every domain covered.
+    pub all: Discordant,
+    /// Each domain covered.
+    pub covered: Vec<Discordant>,
+    /// Each capability's total.
+    pub totals: Vec<DiffSums>,
+}
+
+impl PairSums {
+    fn new(domains: usize, capabilities: usize) -> PairSums {
+        PairSums {
+            trials: 0,
+            all: Discordant::default(),
+            covered: vec![Discordant::default(); domains],
+            totals: vec![DiffSums::default(); capabilities],
+        }
+    }
+
+    /// Adds the first `len` trials of a block recorded for `a` and for `b`.
+    fn add(&mut self, a: &Outcomes, b: &Outcomes, len: usize) {
+        let stride = BLOCK_TRIALS as usize;
+        self.trials += len as u64;
+        discord(&mut self.all, &a.all[..len], &b.all[..len]);
+        for (d, acc) in self.covered.iter_mut().enumerate() {
+            let r = d * stride..d * stride + len;
+            discord(acc, &a.covered[r.clone()], &b.covered[r]);
+        }
+        for (c, acc) in self.totals.iter_mut().enumerate() {
+            let r = c * stride..c * stride + len;
+            for (&x, &y) in a.totals[r.clone()].iter().zip(&b.totals[r]) {
+                let d = i128::from(y) - i128::from(x);
+                acc.sum += d;
+                acc.sum_sq += d.unsigned_abs() * d.unsigned_abs();
+            }
+        }
+    }
+
+    fn merge(&mut self, o: &PairSums) {
+        self.trials += o.trials;
+        self.all.n10 += o.all.n10;
+        self.all.n01 += o.all.n01;
+        for (a, b) in self.covered.iter_mut().zip(&o.covered) {
+            a.n10 += b.n10;
+            a.n01 += b.n01;
+        }
+        for (a, b) in self.totals.iter_mut().zip(&o.totals) {
+            a.sum += b.sum;
+            a.sum_sq += b.sum_sq;
+        }
+    }
+}
+
+fn discord(acc: &mut Discordant, a: &[bool], b: &[bool]) {
+    let (mut n10, mut n01) = (0u64, 0u64);
+    for (&x, &y) in a.iter().zip(b) {
+        n10 += u64::from(y & !x);
+        n01 += u64::from(x & !y);
+    }
+    acc.n10 += n10;
+    acc.n01 += n01;
+}
+
+/// What a paired pass produced.
+#[derive(Debug, Clone)]
+pub struct Pass {
+    /// Per variant: its merged tally (the same as a run of it alone).
+    pub tallies: Vec<Tally>,
+    /// Per requested pair: the paired sums.
+    pub pairs: Vec<PairSums>,
+    /// Whether a stop request ended the pass before every block.
+    pub interrupted: bool,
+    /// Worker threads used.
+    pub threads: usize,
+    /// Seconds the pass took.
+    pub elapsed_s: f64,
+}
+
+struct Worker {
+    scratches: Vec<Scratch>,
+    tallies: Vec<Tally>,
+    pairs: Vec<PairSums>,
+}
+
+/// Runs `trials` trials of every model seeded `seed`, each block of every model in
+/// the same worker pass, and sums the paired differences of each pair `(a, b)` of
+/// model indices. The models must count the same domains and capabilities as
+/// `models[0]` where they are paired (variants of one scenario do).
+pub fn run(
+    models: &[Model],
+    pairs: &[(usize, usize)],
+    seed: u64,
+    trials: u64,
+    threads: usize,
+    control: Control<'_>,
+) -> Result<Pass, EngineError> {
+    let start = Instant::now();
+    let threads = if threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        threads
+    }
+    .min(limits::MAX_THREADS);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("forcesim-worker-{i}"))
+        .build()
+        .map_err(|source| EngineError::Pool { threads, source })?;
+    let plans: Vec<Plan> = models.iter().map(Plan::new).collect();
+    let (nd, nc) = models
+        .first()
+        .map_or((0, 0), |m| (m.domains.len(), m.capabilities.len()));
+    let workers: Vec<Mutex<Worker>> = (0..threads)
+        .map(|_| Mutex::new(worker(models, &plans, pairs.len(), nd, nc)))
+        .collect();
+    let blocks = block_count(trials);
+    let done = waves(&pool, &workers, 0..blocks, trials, control, &|w, b| {
+        block(&plans, pairs, seed, trials, b, w)
+    });
+    let mut tallies: Vec<Tally> = models.iter().map(Tally::new).collect();
+    let mut sums = vec![PairSums::new(nd, nc); pairs.len()];
+    for w in &workers {
+        let w = w.lock().unwrap_or_else(|e| e.into_inner());
+        for (t, wt) in tallies.iter_mut().zip(&w.tallies) {
+            *t += wt;
+        }
+        for (s, ws) in sums.iter_mut().zip(&w.pairs) {
+            s.merge(ws);
+        }
+    }
+    Ok(Pass {
+        tallies,
+        pairs: sums,
+        interrupted: done < blocks,
+        threads,
+        elapsed_s: start.elapsed().as_secs_f64(),
+    })
+}
+
+fn worker(models: &[Model], plans: &[Plan], npairs: usize, nd: usize, nc: usize) -> Worker {
+    Worker {
+        scratches: plans
+            .iter()
+            .map(|p| {
+                let mut s = Scratch::new(p);
+                s.outcomes = Some(Outcomes::new(p));
+                s
+            })
+            .collect(),
+        tallies: models.iter().map(Tally::new).collect(),
+        pairs: vec![PairSums::new(nd, nc); npairs],
+    }
+}
+
+/// One block of every model, then the block's pairs.
+fn block(plans: &[Plan], pairs: &[(usize, usize)], seed: u64, trials: u64, b: u64, w: &mut Worker) {
+    let len = block_len(trials, b);
+    let Worker {
+        scratches,
+        tallies,
+        pairs: sums,
+    } = w;
+    for ((plan, s), t) in plans
+        .iter()
+        .zip(scratches.iter_mut())
+        .zip(tallies.iter_mut())
+    {
+        crate::engine::run_block(plan, seed, b, len, s, t);
+    }
+    for (acc, &(a, bb)) in sums.iter_mut().zip(pairs) {
+        if let (Some(x), Some(y)) = (&scratches[a].outcomes, &scratches[bb].outcomes) {
+            acc.add(x, y, len as usize);
+        }
+    }
+}
+
+/// Runs `range` in waves of blocks over the pool, honouring the stop flag between
+/// waves; returns the end of the finished prefix.
+fn waves(
+    pool: &rayon::ThreadPool,
+    workers: &[Mutex<Worker>],
+    range: Range<u64>,
+    trials: u64,
+    control: Control<'_>,
+    f: &(dyn Fn(&mut Worker, u64) + Sync),
+) -> u64 {
+    let wave = (workers.len() as u64 * 4).max(4);
+    let mut next = range.start;
+    let mut done_trials = 0;
+    while next < range.end {
+        if control.stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+            break;
+        }
+        let stop = (next + wave).min(range.end);
+        pool.install(|| {
+            use rayon::prelude::*;
+            (next..stop).into_par_iter().for_each(|b| {
+                let i = rayon::current_thread_index().unwrap_or(0) % workers.len();
+                let mut w = workers[i].lock().unwrap_or_else(|e| e.into_inner());
+                f(&mut w, b);
+            });
+        });
+        done_trials += (next..stop).map(|b| block_len(trials, b)).sum::<u64>();
+        next = stop;
+        if let Some(p) = control.progress {
+            p(done_trials);
+        }
+    }
+    next
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = r#"
+[scenario]
+name = "t"
+[capabilities]
+troops = { unit = "personnel" }
+[domains.land]
+requirements = { troops = 10 }
+[nations.A]
+participation = 0.6
+contributions.land.troops = 10
+[nations.B]
+participation = 0.3
+contributions.land.troops = { triangular = [5, 10, 15] }
+"#;
+
+    fn model(sets: &[&str]) -> Model {
+        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+        crate::scenario::parse("t.toml", TEXT, &sets).unwrap()
+    }
+
+    /// Each variant's tally is the tally of a run of it alone, and the paired sums
+    /// do not depend on the thread count.
+    #[test]
+    fn tallies_match_single_runs_and_threads_do_not_matter() {
+        let models = vec![model(&[]), model(&["nations.A.decision=out"])];
+        let trials = 3 * BLOCK_TRIALS + 11;
+        let one = run(&models, &[(0, 1)], 7, trials, 1, Control::default()).unwrap();
+        let three = run(&models, &[(0, 1)], 7, trials, 3, Control::default()).unwrap();
+        assert_eq!(one.pairs, three.pairs);
+        for (m, t) in models.iter().zip(&one.tallies) {
+            let alone = crate::engine::run_serial(m, 7, trials, 0..block_count(trials));
+            assert_eq!(t, &alone);
+        }
+        let p = &one.pairs[0];
+        assert_eq!(p.trials, trials);
+        // Losing A can only uncover trials: no trial is covered only without it.
+        assert_eq!(p.all.n10, 0);
+        let diff = one.tallies[1].all_covered as i64 - one.tallies[0].all_covered as i64;
+        assert_eq!(p.all.n10 as i64 - p.all.n01 as i64, diff);
+    }
+}

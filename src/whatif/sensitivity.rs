@@ -1,0 +1,617 @@
+//! Sensitivity (`"format": "forcesim-sensitivity/1"`): the effect of every input
+//! of a scenario on a figure, each input moved to a low and a high setting, with
+//! paired 95 % intervals.
+//!
+//! Each setting is a variant of the scenario written as a `--set` override
+//! (`nations.GBR.decision=out`), so every row can be reproduced with
+//! `forcesim run --set KEY=VALUE` and the same `-n` and seed: the figure at the
+//! low and high setting is exactly that run's. Every variant runs on common
+//! random numbers, block by block in one worker pass ([`super::paired`]), and the
+//! effect (high − low) gets an interval from the per-trial differences of the
+//! same trials: discordant pairs for probabilities, the paired variance for
+//! means. This is an effect — what moving that one input does — not the
+//! association that `run`'s swing measures.
+//!
+//! | kind | low | high |
+//! |---|---|---|
+//! | nations | `decision = "out"` (lost) | `decision = "in"` (secured) |
+//! | conditions | probability 0 | probability 1 |
+//! | approvals | probability 0 | probability 1 |
+//! | blocs | correlation 0 | correlation 0.9 |
+//! | requirements | × (1 − R) | × (1 + R) |
+
+use std::fmt::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::Source;
+use super::paired::{self, PairSums};
+use crate::dist::Dist;
+use crate::engine::{Control, EngineError};
+use crate::math::Z95;
+use crate::model::Model;
+use crate::present::{csv_field, csv_number, escape};
+use crate::report::{Engine, Report};
+use crate::scenario::{self, LoadError};
+use crate::stats::Tally;
+
+/// The sensitivity format tag.
+pub const FORMAT: &str = "forcesim-sensitivity/1";
+
+/// Default relative range of requirements: × (1 ∓ 0.2).
+pub const DEFAULT_RANGE: f64 = 0.2;
+
+/// A bloc's correlation at the high setting.
+pub const HIGH_CORRELATION: f64 = 0.9;
+
+/// The kinds of input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A nation's decision: out / in.
+    Nations,
+    /// A condition's probability: 0 / 1.
+    Conditions,
+    /// An approval gate's probability: 0 / 1.
+    Approvals,
+    /// A bloc's correlation: 0 / 0.9.
+    Blocs,
+    /// A requirement: × (1 − R) / × (1 + R).
+    Requirements,
+}
+
+impl Kind {
+    /// Every kind, in the order rows are listed.
+    pub const ALL: [Kind; 5] = [
+        Kind::Nations,
+        Kind::Conditions,
+        Kind::Approvals,
+        Kind::Blocs,
+        Kind::Requirements,
+    ];
+
+    /// The name on the command line and in the output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Nations => "nations",
+            Kind::Conditions => "conditions",
+            Kind::Approvals => "approvals",
+            Kind::Blocs => "blocs",
+            Kind::Requirements => "requirements",
+        }
+    }
+
+    /// Reads a comma-separated list (`nations,blocs`; `all` for every kind).
+    pub fn parse_list(s: &str) -> Result<Vec<Kind>, String> {
+        let mut out = Vec::new();
+        for w in s.split(',').map(str::trim).filter(|w| !w.is_empty()) {
+            if w == "all" {
+                return Ok(Kind::ALL.to_vec());
+            }
+            let k = Kind::ALL
+                .into_iter()
+                .find(|k| k.as_str() == w)
+                .ok_or_else(|| {
+                    format!(
+                        "unknown kind of input `{w}`: write some of nations, conditions, approvals, blocs, requirements (or all)"
+                    )
+                })?;
+            if !out.contains(&k) {
+                out.push(k);
+            }
+        }
+        if out.is_empty() {
+            return Err("no kind of input given: write e.g. nations,blocs (or all)".into());
+        }
+        Ok(out)
+    }
+}
+
+/// One input and its two settings, as `--set` values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    /// Dotted key (`nations.GBR.decision`).
+    pub key: String,
+    /// Its kind.
+    pub kind: Kind,
+    /// The low setting, a TOML value.
+    pub low: String,
+    /// The high setting.
+    pub high: String,
+}
+
+impl Input {
+    /// The override of the low (`high = false`) or high setting.
+    pub fn set(&self, high: bool) -> String {
+        format!("{}={}", self.key, if high { &self.high } else { &self.low })
+    }
+}
+
+/// A number written for a `--set` value: at most 6 decimals, no exponent noise.
+fn num(x: f64) -> String {
+    let r = (x * 1e6).round() / 1e6;
+    format!("{r}")
+}
+
+/// A distribution scaled by `k`, as a TOML value (forms with bounds only).
+fn scaled(d: &Dist, k: f64) -> Option<String> {
+    match d {
+        Dist::Fixed(v) => Some(num(v * k)),
+        Dist::Triangular { min, mode, max } => Some(format!(
+            "{{ triangular = [{}, {}, {}] }}",
+            num(min * k),
+            num(mode * k),
+            num(max * k)
+        )),
+        Dist::Pert { min, mode, max } => Some(format!(
+            "{{ pert = [{}, {}, {}] }}",
+            num(min * k),
+            num(mode * k),
+            num(max * k)
+        )),
+        _ => None,
+    }
+}
+
+/// Every input of `kinds` with its settings, and the keys of inputs that cannot be
+/// varied (a requirement of a form that is not scaled).
+pub fn inputs(model: &Model, kinds: &[Kind], range: f64) -> (Vec<Input>, Vec<String>) {
+    let mut out = Vec::new();
+    let mut skipped = Vec::new();
+    let mut push = |key: String, kind, low: String, high: String| {
+        out.push(Input {
+            key,
+            kind,
+            low,
+            high,
+        })
+    };
+    for &kind in kinds {
+        match kind {
+            Kind::Nations => {
+                for n in &model.nations {
+                    push(
+                        format!("nations.{}.decision", n.id),
+                        kind,
+                        "\"out\"".into(),
+                        "\"in\"".into(),
+                    );
+                }
+            }
+            Kind::Conditions => {
+                for c in &model.conditions {
+                    let key = format!("conditions.{}.probability", c.id);
+                    push(key, kind, "0".into(), "1".into());
+                }
+            }
+            Kind::Approvals => {
+                for n in &model.nations {
+                    // p_factors: participation, then each approval gate.
+                    for g in 0..n.p_factors.len().saturating_sub(1) {
+                        let key = format!("nations.{}.approval[{g}].probability", n.id);
+                        push(key, kind, "0".into(), "1".into());
+                    }
+                }
+            }
+            Kind::Blocs => {
+                for b in &model.blocs {
+                    let key = format!("blocs.{}.correlation", b.id);
+                    push(key, kind, "0".into(), num(HIGH_CORRELATION));
+                }
+            }
+            Kind::Requirements => {
+                for d in &model.domains {
+                    for r in &d.requirements {
+                        let cap = &model.capabilities[r.capability].id;
+                        let key = format!("domains.{}.requirements.{cap}", d.id);
+                        match (scaled(&r.dist, 1.0 - range), scaled(&r.dist, 1.0 + range)) {
+                            (Some(lo), Some(hi)) => push(key, kind, lo, hi),
+                            _ => skipped.push(key),
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (out, skipped)
+}
+
+/// How a figure's per-trial differences are paired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pairing {
+    /// Every domain covered.
+    All,
+    /// Domain `d` covered.
+    Domain(usize),
+    /// Capability `c`'s total (its mean).
+    Total(usize),
+    /// No per-trial form (a quantile, a standard deviation…): no interval.
+    None,
+}
+
+impl Pairing {
+    /// The pairing of the figure at `path` in `model`'s report.
+    pub fn of(model: &Model, path: &str) -> Pairing {
+        let parts: Vec<&str> = path.split('.').collect();
+        match parts[..] {
+            ["p_all_covered"] => Pairing::All,
+            ["domains", d, "p_covered"] => model.domain(d).map_or(Pairing::None, Pairing::Domain),
+            ["totals", c, "mean"] => model.capability(c).map_or(Pairing::None, Pairing::Total),
+            _ => Pairing::None,
+        }
+    }
+
+    /// Half the paired 95 % interval of a difference from its sums.
+    pub fn half95(self, s: &PairSums) -> Option<f64> {
+        match self {
+            Pairing::All => s.all.half95(s.trials),
+            Pairing::Domain(d) => s.covered.get(d)?.half95(s.trials),
+            Pairing::Total(c) => s.totals.get(c)?.half95(s.trials),
+            Pairing::None => None,
+        }
+    }
+
+    /// Whether the figure is a probability.
+    pub fn is_probability(self) -> bool {
+        matches!(self, Pairing::All | Pairing::Domain(_))
+    }
+}
+
+/// The number at dotted `path` of a report's JSON (`null` for a figure without
+/// trials is NaN); `None` when there is no such scalar.
+pub fn lookup(report: &Value, path: &str) -> Option<f64> {
+    let mut cur = report;
+    for part in path.split('.') {
+        cur = cur.as_object()?.get(part)?;
+    }
+    match cur {
+        Value::Number(n) => n.as_f64(),
+        Value::Null => Some(f64::NAN),
+        _ => None,
+    }
+}
+
+/// Checks that `path` names a number of `model`'s report.
+pub fn check_figure(model: &Model, path: &str) -> Result<(), String> {
+    let empty = Report::build(model, &Tally::new(model), 0, Engine::measured(1, 0.0, 0));
+    let json = serde_json::to_value(&empty).map_err(|e| e.to_string())?;
+    if path.split('.').next() == Some("engine") || lookup(&json, path).is_none() {
+        return Err(format!(
+            "--figure `{path}` is not a figure of the report: write a dotted path to a number of `run --json`, e.g. p_all_covered, domains.{}.p_covered, totals.{}.mean or totals.{}.p05",
+            model.domains.first().map_or("D", |d| d.id.as_str()),
+            model.capabilities.first().map_or("C", |c| c.id.as_str()),
+            model.capabilities.first().map_or("C", |c| c.id.as_str()),
+        ));
+    }
+    Ok(())
+}
+
+/// One input's effect on one figure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    /// Dotted key of the input.
+    pub input: String,
+    /// Its kind.
+    pub kind: Kind,
+    /// The low setting (TOML value).
+    pub low: String,
+    /// The high setting.
+    pub high: String,
+    /// The figure at the low setting.
+    pub at_low: f64,
+    /// The figure at the high setting.
+    pub at_high: f64,
+    /// `at_high − at_low`.
+    pub effect: f64,
+    /// Paired 95 % interval of the effect (null for figures without a per-trial form).
+    pub ci95: Option<[f64; 2]>,
+    /// The interval if the two settings were independent samples, for comparison.
+    pub ci95_unpaired: Option<[f64; 2]>,
+}
+
+/// The rows of one figure, ranked by |effect|.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FigureRows {
+    /// Dotted path of the figure.
+    pub figure: String,
+    /// Its value in the scenario as written.
+    pub base: f64,
+    /// Whether it is a probability (effects in percentage points).
+    pub probability: bool,
+    /// One row per input, largest |effect| first (ties: by key).
+    pub rows: Vec<Row>,
+}
+
+/// A whole sensitivity analysis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sensitivity {
+    /// `forcesim-sensitivity/1`.
+    pub format: String,
+    /// The scenario and the overrides of every variant.
+    pub scenario: Source,
+    /// Trials per variant.
+    pub trials: u64,
+    /// Seed of every variant.
+    pub seed: u64,
+    /// Relative range R of the requirements.
+    pub range: f64,
+    /// Kinds of input varied.
+    pub inputs: Vec<Kind>,
+    /// Inputs that could not be varied (a requirement drawn from a form that is not scaled).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<String>,
+    /// Per figure asked for.
+    pub figures: Vec<FigureRows>,
+}
+
+/// Why an analysis could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A variant's scenario does not load.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The engine could not start.
+    #[error("the simulation could not start: {0}")]
+    Engine(#[from] EngineError),
+}
+
+/// What to analyse.
+#[derive(Debug, Clone)]
+pub struct Spec<'a> {
+    /// The scenario file.
+    pub path: &'a Path,
+    /// `--set` overrides applied to every variant.
+    pub set: &'a [String],
+    /// Kinds of input.
+    pub kinds: &'a [Kind],
+    /// Relative range of requirements.
+    pub range: f64,
+    /// Figures (dotted paths, checked with [`check_figure`]).
+    pub figures: &'a [String],
+    /// Trials per variant.
+    pub trials: u64,
+    /// Seed.
+    pub seed: u64,
+    /// Worker threads (0: one per core).
+    pub threads: usize,
+}
+
+/// The variants: the scenario as written, then each input's low and high setting.
+pub fn variants(spec: &Spec<'_>, inputs: &[Input]) -> Result<Vec<Model>, LoadError> {
+    let mut models = vec![scenario::load(spec.path, spec.set)?];
+    for i in inputs {
+        for high in [false, true] {
+            let mut set = spec.set.to_vec();
+            set.push(i.set(high));
+            models.push(scenario::load(spec.path, &set)?);
+        }
+    }
+    Ok(models)
+}
+
+/// Runs the analysis: returns it and whether a stop request cut it short.
+pub fn analyse(spec: &Spec<'_>, control: Control<'_>) -> Result<(Sensitivity, bool), Error> {
+    let base = scenario::load(spec.path, spec.set)?;
+    let (inputs, skipped) = inputs(&base, spec.kinds, spec.range);
+    let models = variants(spec, &inputs)?;
+    let pairs: Vec<(usize, usize)> = (0..inputs.len()).map(|i| (1 + 2 * i, 2 + 2 * i)).collect();
+    let pass = paired::run(
+        &models,
+        &pairs,
+        spec.seed,
+        spec.trials,
+        spec.threads,
+        control,
+    )?;
+    let reports: Vec<Value> = models
+        .iter()
+        .zip(&pass.tallies)
+        .map(|(m, t)| {
+            let r = Report::measured(m, t, spec.seed, pass.threads, pass.elapsed_s);
+            serde_json::to_value(&r).unwrap_or(Value::Null)
+        })
+        .collect();
+    let trials = pass.tallies.first().map_or(0, |t| t.trials);
+    let figures = spec
+        .figures
+        .iter()
+        .map(|f| figure_rows(&base, f, &inputs, &reports, &pass.pairs, trials))
+        .collect();
+    let result = Sensitivity {
+        format: FORMAT.into(),
+        scenario: Source::of(&base),
+        trials,
+        seed: spec.seed,
+        range: spec.range,
+        inputs: spec.kinds.to_vec(),
+        skipped,
+        figures,
+    };
+    Ok((result, pass.interrupted))
+}
+
+/// The unpaired 95 % interval's half width of a difference of two figures.
+fn unpaired_half(pairing: Pairing, low: &Value, high: &Value, path: &str, n: u64) -> Option<f64> {
+    let nf = n as f64;
+    match pairing {
+        Pairing::All | Pairing::Domain(_) => {
+            let (a, b) = (lookup(low, path)?, lookup(high, path)?);
+            Some(Z95 * ((a * (1.0 - a) + b * (1.0 - b)) / nf).sqrt())
+        }
+        Pairing::Total(_) => {
+            let sd = path.strip_suffix(".mean")?.to_string() + ".sd";
+            let (a, b) = (lookup(low, &sd)?, lookup(high, &sd)?);
+            Some(Z95 * ((a * a + b * b) / nf).sqrt())
+        }
+        Pairing::None => None,
+    }
+}
+
+fn figure_rows(
+    base: &Model,
+    path: &str,
+    inputs: &[Input],
+    reports: &[Value],
+    pairs: &[PairSums],
+    n: u64,
+) -> FigureRows {
+    let pairing = Pairing::of(base, path);
+    let at = |k: usize| {
+        reports
+            .get(k)
+            .and_then(|r| lookup(r, path))
+            .unwrap_or(f64::NAN)
+    };
+    let mut rows: Vec<Row> = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, input)| {
+            let (lo, hi) = (1 + 2 * i, 2 + 2 * i);
+            let (at_low, at_high) = (at(lo), at(hi));
+            let effect = at_high - at_low;
+            let around = |h: f64| [effect - h, effect + h];
+            Row {
+                input: input.key.clone(),
+                kind: input.kind,
+                low: input.low.clone(),
+                high: input.high.clone(),
+                at_low,
+                at_high,
+                effect,
+                ci95: pairs.get(i).and_then(|s| pairing.half95(s)).map(around),
+                ci95_unpaired: unpaired_half(pairing, &reports[lo], &reports[hi], path, n)
+                    .map(around),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        let (x, y) = (a.effect.abs(), b.effect.abs());
+        y.partial_cmp(&x)
+            .unwrap_or_else(|| x.is_nan().cmp(&y.is_nan()))
+            .then_with(|| a.input.cmp(&b.input))
+    });
+    FigureRows {
+        figure: path.to_string(),
+        base: at(0),
+        probability: pairing.is_probability()
+            || path.rsplit('.').next().is_some_and(|l| l.starts_with("p_")),
+        rows,
+    }
+}
+
+fn value(x: f64, probability: bool) -> String {
+    if !x.is_finite() {
+        "–".into()
+    } else if probability {
+        format!("{:.1} %", 100.0 * x)
+    } else {
+        crate::present::thousands(x)
+    }
+}
+
+fn effect(x: f64, probability: bool) -> String {
+    if !x.is_finite() {
+        "–".into()
+    } else if probability {
+        format!("{:+.1} pp", 100.0 * x).replace('-', "−")
+    } else {
+        let s = crate::present::thousands(x.abs());
+        format!("{}{s}", if x < 0.0 { "−" } else { "+" })
+    }
+}
+
+impl Sensitivity {
+    /// The table printed on the terminal.
+    pub fn to_table(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "Sensitivity: {} ({} trials per setting, seed {}, requirements × (1 ∓ {}))",
+            escape(&self.scenario.name),
+            crate::present::thousands(self.trials as f64),
+            self.seed,
+            self.range
+        );
+        for f in &self.figures {
+            let p = f.probability;
+            let _ = writeln!(
+                s,
+                "\n{}: {} as written",
+                escape(&f.figure),
+                value(f.base, p)
+            );
+            let label =
+                |r: &Row| escape(&format!("{} ({} / {})", r.input, r.low, r.high)).into_owned();
+            let w = f
+                .rows
+                .iter()
+                .map(|r| label(r).chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(18);
+            let _ = writeln!(
+                s,
+                "{:>4}  {:<w$} {:>8} {:>8} {:>10}   paired 95 % interval",
+                "rank", "input (low / high)", "at low", "at high", "effect"
+            );
+            for (k, r) in f.rows.iter().enumerate() {
+                let input = label(r);
+                let ci = r.ci95.map_or("–".to_string(), |c| {
+                    format!("[{}, {}]", effect(c[0], p), effect(c[1], p))
+                });
+                let _ = writeln!(
+                    s,
+                    "{:>4}  {:<w$} {:>8} {:>8} {:>10}   {ci}",
+                    k + 1,
+                    input,
+                    value(r.at_low, p),
+                    value(r.at_high, p),
+                    effect(r.effect, p)
+                );
+            }
+        }
+        if !self.skipped.is_empty() {
+            let _ = writeln!(
+                s,
+                "\nNot varied (a requirement drawn from a form that is not scaled): {}",
+                escape(&self.skipped.join(", "))
+            );
+        }
+        s.push_str("\nEach row: the figure with that one input at its low and its high setting, everything else as written, on the same trials. Reproduce a row with `forcesim run --set KEY=VALUE` and the same -n and --seed.\n");
+        s
+    }
+
+    /// Tidy CSV: one line per (figure, input).
+    pub fn to_csv(&self) -> String {
+        let mut s = String::from(
+            "figure,rank,input,kind,low,high,at_low,base,at_high,effect,ci95_low,ci95_high,ci95_unpaired_low,ci95_unpaired_high\n",
+        );
+        for f in &self.figures {
+            for (k, r) in f.rows.iter().enumerate() {
+                let ci =
+                    |c: Option<[f64; 2]>, i: usize| c.map_or(String::new(), |c| csv_number(c[i]));
+                let _ = writeln!(
+                    s,
+                    "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                    csv_field(&f.figure),
+                    k + 1,
+                    csv_field(&r.input),
+                    r.kind.as_str(),
+                    csv_field(&r.low),
+                    csv_field(&r.high),
+                    csv_number(r.at_low),
+                    csv_number(f.base),
+                    csv_number(r.at_high),
+                    csv_number(r.effect),
+                    ci(r.ci95, 0),
+                    ci(r.ci95, 1),
+                    ci(r.ci95_unpaired, 0),
+                    ci(r.ci95_unpaired, 1),
+                );
+            }
+        }
+        s
+    }
+}

@@ -1,0 +1,457 @@
+//! `forcesim sensitivity`, the `decision` key of a nation, and paired intervals.
+
+mod common;
+
+use std::path::Path;
+
+use common::{forcesim, scenario_file};
+use forcesim::engine::Control;
+use forcesim::whatif::sensitivity::{self, Kind, Spec};
+use serde_json::Value;
+
+fn json(args: &[&str]) -> Value {
+    let out = forcesim().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn run_figure(path: &Path, sets: &[String], n: &str, seed: &str, fig: &str) -> f64 {
+    let mut args = vec![
+        "run",
+        path.to_str().unwrap(),
+        "-n",
+        n,
+        "--seed",
+        seed,
+        "--json",
+        "-",
+        "-q",
+    ];
+    for s in sets {
+        args.push("--set");
+        args.push(s);
+    }
+    sensitivity::lookup(&json(&args), fig).unwrap()
+}
+
+/// Every row's figure at its low and high setting is exactly `run --set` at that
+/// setting, with the same -n and seed; the base is `run` as written.
+#[test]
+fn rows_equal_run_with_set_exactly() {
+    let path = Path::new("scenarios/tutorial.toml");
+    let (n, seed) = ("5000", "11");
+    let figs = [
+        "p_all_covered",
+        "totals.troops.mean",
+        "domains.air.p_covered",
+    ];
+    let s = json(&[
+        "sensitivity",
+        "scenarios/tutorial.toml",
+        "-n",
+        n,
+        "--seed",
+        seed,
+        "-j",
+        "2",
+        "--figure",
+        figs[0],
+        "--figure",
+        figs[1],
+        "--figure",
+        figs[2],
+        "--json",
+        "-",
+        "-q",
+    ]);
+    assert_eq!(s["format"], "forcesim-sensitivity/1");
+    let figures = s["figures"].as_array().unwrap();
+    assert_eq!(figures.len(), 3);
+    // Every kind of the tutorial: 3 nations, 1 condition, 1 approval, 1 bloc, 3 requirements.
+    assert_eq!(figures[0]["rows"].as_array().unwrap().len(), 9);
+    for (f, fig) in figures.iter().zip(figs) {
+        assert_eq!(
+            f["base"].as_f64().unwrap(),
+            run_figure(path, &[], n, seed, fig)
+        );
+    }
+    // Each row of the first figure, and the settings' other figures from the same runs.
+    for row in figures[0]["rows"].as_array().unwrap() {
+        let input = row["input"].as_str().unwrap();
+        for (setting, at) in [("low", "at_low"), ("high", "at_high")] {
+            let set = format!("{input}={}", row[setting].as_str().unwrap());
+            let out = json(&[
+                "run",
+                "scenarios/tutorial.toml",
+                "-n",
+                n,
+                "--seed",
+                seed,
+                "--set",
+                &set,
+                "--json",
+                "-",
+                "-q",
+            ]);
+            for (f, fig) in figures.iter().zip(figs) {
+                let r = f["rows"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|r| r["input"] == row["input"])
+                    .unwrap();
+                assert_eq!(
+                    r[at].as_f64().unwrap(),
+                    sensitivity::lookup(&out, fig).unwrap(),
+                    "{fig} with {set}"
+                );
+            }
+        }
+    }
+}
+
+/// Rows are ranked by |effect|; the effect is high − low.
+#[test]
+fn rows_are_ranked_by_the_size_of_the_effect() {
+    let s = json(&[
+        "sensitivity",
+        "scenarios/tutorial.toml",
+        "-n",
+        "3000",
+        "--json",
+        "-",
+        "-q",
+    ]);
+    let rows = s["figures"][0]["rows"].as_array().unwrap();
+    let effects: Vec<f64> = rows.iter().map(|r| r["effect"].as_f64().unwrap()).collect();
+    for w in effects.windows(2) {
+        assert!(w[0].abs() >= w[1].abs(), "{effects:?}");
+    }
+    for r in rows {
+        let d = r["at_high"].as_f64().unwrap() - r["at_low"].as_f64().unwrap();
+        assert!((r["effect"].as_f64().unwrap() - d).abs() < 1e-12);
+    }
+}
+
+/// Paired intervals are narrower than the intervals of independent samples.
+#[test]
+fn paired_intervals_are_narrower_than_independent_ones() {
+    let s = json(&[
+        "sensitivity",
+        "scenarios/tutorial.toml",
+        "-n",
+        "20000",
+        "--figure",
+        "p_all_covered",
+        "--figure",
+        "totals.troops.mean",
+        "--json",
+        "-",
+        "-q",
+    ]);
+    for f in s["figures"].as_array().unwrap() {
+        let (mut paired, mut unpaired) = (0.0, 0.0);
+        for r in f["rows"].as_array().unwrap() {
+            let w = |k: &str| r[k][1].as_f64().unwrap() - r[k][0].as_f64().unwrap();
+            let (p, u) = (w("ci95"), w("ci95_unpaired"));
+            // Never wider (up to n / (n − 1) of the sample variance, when one
+            // setting's figure is constant and there is nothing to pair away).
+            assert!(p <= u * 1.001, "{}: paired {p} wider than {u}", r["input"]);
+            paired += p;
+            unpaired += u;
+        }
+        assert!(
+            paired < 0.8 * unpaired,
+            "{}: {paired} vs {unpaired}",
+            f["figure"]
+        );
+    }
+}
+
+const TWO: &str = r#"
+[scenario]
+name = "two"
+[capabilities]
+troops = { unit = "personnel" }
+aircraft = { unit = "aircraft" }
+[domains.land]
+requirements = { troops = 10 }
+[domains.air]
+[nations.A]
+participation = 0.6
+approval = [{ body = "parliament", probability = 0.5 }]
+contributions.land.troops = 10
+contributions.air.aircraft = { triangular = [0, 10, 20] }
+[nations.B]
+participation = 0.3
+contributions.land.troops = 10
+"#;
+
+/// In repeated analyses with different seeds, the paired 95 % intervals of the
+/// effect of A's approval gate (0 → 1) cover the true difference at their nominal
+/// rate: P(all covered) 0.3 → 1 − 0.4 × 0.7 = 0.72 (+0.42), mean aircraft 0 → 6.
+#[test]
+fn paired_intervals_cover_the_true_difference_at_the_nominal_rate() {
+    let (_dir, path) = scenario_file(TWO);
+    let figures = [
+        "p_all_covered".to_string(),
+        "totals.aircraft.mean".to_string(),
+    ];
+    let reps = 200;
+    let mut covered = [0u32; 2];
+    for seed in 0..reps {
+        let spec = Spec {
+            path: &path,
+            set: &[],
+            kinds: &[Kind::Approvals],
+            range: 0.2,
+            figures: &figures,
+            trials: 2000,
+            seed,
+            threads: 1,
+        };
+        let (s, interrupted) = sensitivity::analyse(&spec, Control::default()).unwrap();
+        assert!(!interrupted);
+        for (k, truth) in [0.42, 6.0].into_iter().enumerate() {
+            let row = &s.figures[k].rows[0];
+            assert_eq!(row.input, "nations.A.approval[0].probability");
+            let ci = row.ci95.unwrap();
+            covered[k] += u32::from(ci[0] <= truth && truth <= ci[1]);
+        }
+    }
+    // 95 % of 200 ± 3 binomial standard deviations (3 × 3.1).
+    for c in covered {
+        assert!(
+            (181..=199).contains(&c),
+            "coverage {c} of {reps}: {covered:?}"
+        );
+    }
+}
+
+const DECIDE: &str = r#"
+[scenario]
+name = "decide"
+[capabilities]
+troops = { unit = "personnel" }
+[conditions.c]
+probability = 0.5
+[blocs.b]
+correlation = 0.6
+[domains.land]
+requirements = { troops = 10 }
+[nations.A]
+participation = 0.5
+approval = [{ body = "p", probability = 0.8 }]
+if_absent = { c = 0.1 }
+bloc = "b"
+contributions.land.troops = 10
+[nations.B]
+participation = 0.4
+bloc = "b"
+if_absent = { A = 0.2 }
+contributions.land.troops = 10
+"#;
+
+/// `decision = "in" | "out"` against exact enumeration: with A fixed, A's caps,
+/// gates and bloc do not matter, and B's decision sees A's fixed state.
+#[test]
+fn decision_in_and_out_match_exact_enumeration() {
+    let (_dir, path) = scenario_file(DECIDE);
+    let n = 40_000.0;
+    // P(B) when A takes part: 0.4; when A is absent: min(0.4, 0.2) = 0.2.
+    let cases: [(&str, &str, f64); 6] = [
+        ("in", "draw", 1.0),
+        ("in", "out", 1.0),
+        ("out", "draw", 0.2),
+        ("out", "in", 1.0),
+        ("out", "out", 0.0),
+        ("draw", "out", 0.5 * 0.8 * 0.5 + 0.1 * 0.5), // A alone: c true → 0.4, false → min(0.4, 0.1)
+    ];
+    for (a, b, exact) in cases {
+        let sets = vec![
+            format!("nations.A.decision={a}"),
+            format!("nations.B.decision={b}"),
+        ];
+        let p = run_figure(&path, &sets, "40000", "3", "p_all_covered");
+        let sd = (exact * (1.0 - exact) / n).sqrt();
+        assert!(
+            (p - exact).abs() <= 4.5 * sd + 1e-12,
+            "A={a} B={b}: {p} vs exact {exact}"
+        );
+        if exact == 0.0 || exact == 1.0 {
+            assert_eq!(p, exact, "A={a} B={b}");
+        }
+    }
+}
+
+/// "draw" is the default: writing it changes no figure.
+#[test]
+fn decision_draw_is_the_default() {
+    let (_dir, path) = scenario_file(DECIDE);
+    let p = path.to_str().unwrap();
+    let args = ["run", p, "-n", "5000", "--json", "-", "-q"];
+    let plain = json(&args);
+    let mut with = args.to_vec();
+    with.extend(["--set", "nations.A.decision=draw"]);
+    let drawn = json(&with);
+    for k in [
+        "p_all_covered",
+        "domains",
+        "totals",
+        "nations",
+        "conditions",
+    ] {
+        assert_eq!(plain[k], drawn[k], "{k}");
+    }
+}
+
+/// A bad decision is refused with the file position and dotted key, exit 2.
+#[test]
+fn a_bad_decision_is_refused() {
+    let text = DECIDE.replace(
+        "bloc = \"b\"\ncontributions",
+        "bloc = \"b\"\ndecision = \"maybe\"\ncontributions",
+    );
+    let (_dir, path) = scenario_file(text);
+    let out = forcesim()
+        .args(["validate", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("nations.A.decision"), "{err}");
+    assert!(err.contains("s.toml:17:"), "{err}");
+    assert!(err.contains("\"draw\", \"in\" or \"out\""), "{err}");
+    let schema = forcesim().arg("schema").output().unwrap();
+    assert!(String::from_utf8_lossy(&schema.stdout).contains("\"decision\""));
+}
+
+/// Every step of `secure` is reproduced by `run --set nations.N.decision=in` for
+/// the nations secured so far.
+#[test]
+fn secure_steps_reproduce_with_decision_in() {
+    let s = json(&[
+        "secure",
+        "scenarios/tutorial.toml",
+        "--target",
+        "0.8",
+        "-n",
+        "4000",
+        "--json",
+        "-",
+        "-q",
+    ]);
+    let path = Path::new("scenarios/tutorial.toml");
+    let mut sets = Vec::new();
+    let steps = s["steps"].as_array().unwrap();
+    assert!(!steps.is_empty());
+    for step in steps {
+        sets.push(format!(
+            "nations.{}.decision=in",
+            step["nation"].as_str().unwrap()
+        ));
+        let p = run_figure(path, &sets, "4000", "42", "p_all_covered");
+        assert_eq!(p, step["p_all_covered"].as_f64().unwrap(), "{sets:?}");
+    }
+}
+
+/// Usage errors: an unknown figure or kind of input, exit 2.
+#[test]
+fn unknown_figures_and_kinds_are_refused() {
+    let out = forcesim()
+        .args([
+            "sensitivity",
+            "scenarios/tutorial.toml",
+            "--figure",
+            "totals.tanks.mean",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a figure of the report"));
+    let out = forcesim()
+        .args([
+            "sensitivity",
+            "scenarios/tutorial.toml",
+            "--inputs",
+            "nations,tanks",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown kind of input"));
+}
+
+/// The CSV has one line per (figure, input), and the chart is written.
+#[test]
+fn csv_and_chart() {
+    let dir = common::scratch();
+    let out = forcesim()
+        .args([
+            "sensitivity",
+            "scenarios/tutorial.toml",
+            "-n",
+            "2000",
+            "--inputs",
+            "nations,blocs",
+            "--csv",
+            "-",
+            "-q",
+            "--charts",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(
+        lines[0].starts_with("figure,rank,input,kind,low,high,at_low,base,at_high,effect,ci95_low")
+    );
+    assert_eq!(lines.len(), 1 + 4);
+    let png = std::fs::read(dir.path().join("sensitivity.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+}
+
+/// compare: paired intervals by default, narrower than --unpaired's, on the same figures.
+#[test]
+fn compare_intervals_are_paired_unless_asked_otherwise() {
+    let args = [
+        "compare",
+        "scenarios/tutorial.toml",
+        "--variant",
+        "no-ally: conditions.ally_support.probability=0",
+        "-n",
+        "20000",
+        "--json",
+        "-",
+        "-q",
+    ];
+    let paired = json(&args);
+    let mut u = args.to_vec();
+    u.push("--unpaired");
+    let unpaired = json(&u);
+    assert_eq!(paired["scenarios"], unpaired["scenarios"]);
+    let width = |c: &Value, fig: &str| {
+        let d = c["differences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["figure"] == fig)
+            .unwrap();
+        d["ci95"][1].as_f64().unwrap() - d["ci95"][0].as_f64().unwrap()
+    };
+    for fig in [
+        "p_all_covered",
+        "domains.land.p_covered",
+        "totals.troops.mean",
+    ] {
+        let (p, w) = (width(&paired, fig), width(&unpaired, fig));
+        assert!(p < 0.9 * w, "{fig}: paired {p}, unpaired {w}");
+    }
+    assert!(paired["note"].as_str().unwrap().contains("paired"));
+}
