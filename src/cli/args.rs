@@ -130,13 +130,33 @@ pub struct MergeArgs {
 
 /// `forcesim validate`.
 #[derive(Debug, Args)]
+#[command(after_help = VALIDATE_HELP)]
 pub struct ValidateArgs {
     /// Scenario files to check.
     #[arg(required = true)]
     pub scenarios: Vec<PathBuf>,
     #[command(flatten)]
     pub scenario_opts: ScenarioOpts,
+    /// Treat warnings as errors: a scenario with any warning is invalid (exit code 2).
+    #[arg(long)]
+    pub strict: bool,
 }
+
+const VALIDATE_HELP: &str =
+    "Errors make a scenario invalid (exit code 2). Warnings point at likely \
+modelling mistakes in a valid scenario (exit code 0, or 2 with --strict), each with \
+file:line:column, the dotted key and the fix: a contribution to a capability its domain does \
+not require, a requirement no coalition could meet, a count that is not a whole number, an \
+if_absent cap that never binds, a nation that contributes nothing, a lead that contributes \
+nothing to its domain, a bloc of one nation, a condition nothing references, a timeline day \
+after every nation is ready, a domain that requires nothing.
+
+A scenario may extend another: [scenario] extends = \"base.toml\" (relative to the file); \
+see the README.
+
+Examples:
+  forcesim validate scenarios/*.toml
+  forcesim validate --strict my-scenario.toml";
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,1 @@
+//! ISO 3166 country codes and names, for "did you mean" on nation ids.
