@@ -437,9 +437,13 @@ fn no_such_key(
         format!("`{path}`")
     };
     let present: Vec<&str> = t.keys().map(|k| k.get_ref().as_ref()).collect();
-    let hint = match decode::closest(k, &present) {
-        Some(c) => format!(" (did you mean `{c}`?)"),
-        None => String::new(),
+    let country = (path == "nations")
+        .then(|| iso::suggest(k, &present))
+        .flatten();
+    let hint = match (country, decode::closest(k, &present)) {
+        (Some((code, name)), _) => format!(" (did you mean `{code}`, {name}?)"),
+        (None, Some(c)) => format!(" (did you mean `{c}`?)"),
+        (None, None) => String::new(),
     };
     cx.error(
         whole,
