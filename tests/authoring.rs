@@ -462,7 +462,7 @@ fn remove_names_keys_that_are_not_in_the_base_and_needs_extends() {
     let lone = write(
         dir.path(),
         "lone.toml",
-        format!("{BASE}").replace("description", "remove = [\"x\"]\ndescription"),
+        BASE.replace("description", "remove = [\"x\"]\ndescription"),
     );
     let d = invalid(scenario::load(&lone, &[]).unwrap_err());
     assert_eq!(

@@ -21,7 +21,7 @@ pub struct SourceText {
     /// The file's text.
     pub text: String,
     /// The files it extends (`[scenario] extends`), nearest first.
-    pub bases: Vec<BaseText>,
+    pub bases: Box<[BaseText]>,
     /// Each override as `(virtual start offset, "KEY=VALUE")`.
     pub overrides: Vec<(usize, String)>,
 }
@@ -63,7 +63,7 @@ impl SourceText {
         SourceText {
             origin: origin.into(),
             text: text.into(),
-            bases: Vec::new(),
+            bases: Box::default(),
             overrides: Vec::new(),
         }
     }

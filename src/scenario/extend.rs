@@ -209,18 +209,16 @@ fn take_scenario_key<'i>(root: &mut DeTable<'i>, key: &str) -> Option<Spanned<De
 /// Whether the table at `path` is merged key by key (else it is a value, replaced whole).
 fn merged(path: &[String]) -> bool {
     let p: Vec<&str> = path.iter().map(String::as_str).collect();
-    match p.as_slice() {
-        [_] => true,
-        [
+    matches!(
+        p.as_slice(),
+        [_] | [
             "capabilities" | "conditions" | "blocs" | "domains" | "nations",
             _,
-        ] => true,
-        ["report", "thresholds"] => true,
-        ["domains", _, "requirements"] => true,
-        ["nations", _, "if_absent" | "contributions"] => true,
-        ["nations", _, "contributions", _] => true,
-        _ => false,
-    }
+        ] | ["report", "thresholds"]
+            | ["domains", _, "requirements"]
+            | ["nations", _, "if_absent" | "contributions"]
+            | ["nations", _, "contributions", _]
+    )
 }
 
 /// Merges `child` into `base` (the table at `path`) by the rule of the module docs.

@@ -191,7 +191,7 @@ fn document(source: &mut SourceText, files: Files, cx: &mut Cx) -> Option<bool> 
         );
         return None;
     }
-    source.bases = extend::read_chain(&source.origin, first, source, cx);
+    source.bases = extend::read_chain(&source.origin, first, source, cx).into_boxed_slice();
     Some(true)
 }
 
