@@ -416,6 +416,19 @@ fn cycles_missing_bases_and_deep_chains_are_refused_at_the_extends() {
         d.lines()
     );
 
+    // A directory is not a scenario.
+    std::fs::create_dir(dir.path().join("d.toml")).unwrap();
+    let e = write(dir.path(), "e.toml", "[scenario]\nextends = \"d.toml\"\n");
+    let d = invalid(scenario::load(&e, &[]).unwrap_err());
+    assert_eq!(
+        d.lines(),
+        [format!(
+            "{}:2:11: scenario.extends: cannot read the base scenario `d.toml` ({}): not a regular file (a directory, device, pipe or socket)",
+            e.display(),
+            dir.path().join("d.toml").display()
+        )]
+    );
+
     // f0 extends f1 … extends f9: nine bases, one more than allowed.
     write(dir.path(), "f9.toml", BASE);
     for i in 0..9 {
@@ -539,4 +552,20 @@ fn sharded_runs_of_an_extension_merge_without_the_base_files() {
         .assert()
         .code(0);
     assert_eq!(json_without_engine(&merged), json_without_engine(&whole));
+}
+
+#[test]
+fn validate_help_describes_strict_warnings_and_extends() {
+    let out = forcesim().args(["validate", "--help"]).output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    for needle in [
+        "--strict",
+        "Treat warnings as errors",
+        "Exit code 0 when every file is valid, 2 otherwise.",
+        "a requirement no coalition could meet",
+        "[scenario] extends = \"base.toml\"",
+        "forcesim validate --strict my-scenario.toml",
+    ] {
+        assert!(help.contains(needle), "{needle:?} missing from:\n{help}");
+    }
 }

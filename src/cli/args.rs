@@ -31,8 +31,9 @@ pub enum Command {
         after_help = "Examples:\n  forcesim run scenarios/paris-2026.toml\n  forcesim run scenarios/paris-2026.toml -n 1000000 --json report.json --csv report.csv\n  forcesim run scenarios/paris-2026.toml --set nations.ESP.participation=0.3 --set conditions.us_backstop.probability=0\n  forcesim run scenarios/paris-2026.toml --precision 0.002\n  forcesim run scenarios/paris-2026.toml --precision 0.005 --precision-on domains.land.p_covered"
     )]
     Run(RunArgs),
-    /// Check scenario files and print every problem, with file:line:column and key.
-    #[command(after_help = "Exit code 0 when every file is valid, 2 otherwise.")]
+    /// Check scenario files and print every problem, with file:line:column and key,
+    /// then warnings about likely modelling mistakes.
+    #[command(after_help = VALIDATE_HELP)]
     Validate(ValidateArgs),
     /// Vary one or two values of a scenario over a range: a table or a decision table.
     #[command(after_help = whatif_args::SWEEP_HELP)]
@@ -130,7 +131,6 @@ pub struct MergeArgs {
 
 /// `forcesim validate`.
 #[derive(Debug, Args)]
-#[command(after_help = VALIDATE_HELP)]
 pub struct ValidateArgs {
     /// Scenario files to check.
     #[arg(required = true)]

@@ -163,6 +163,10 @@ fn canonical(path: &Path) -> PathBuf {
 fn read_base(path: &Path) -> Result<String, String> {
     use std::io::Read;
     let limit = crate::limits::MAX_SCENARIO_BYTES;
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file (a directory, device, pipe or socket)".into());
+    }
     let mut bytes = Vec::new();
     std::fs::File::open(path)
         .and_then(|f| f.take(limit as u64 + 1).read_to_end(&mut bytes))
