@@ -142,8 +142,9 @@ pub struct ValidateArgs {
     pub strict: bool,
 }
 
-const VALIDATE_HELP: &str =
-    "Errors make a scenario invalid (exit code 2). Warnings point at likely \
+const VALIDATE_HELP: &str = "Exit code 0 when every file is valid, 2 otherwise.
+
+Errors make a scenario invalid (exit code 2). Warnings point at likely \
 modelling mistakes in a valid scenario (exit code 0, or 2 with --strict), each with \
 file:line:column, the dotted key and the fix: a contribution to a capability its domain does \
 not require, a requirement no coalition could meet, a count that is not a whole number, an \
