@@ -32,10 +32,9 @@ pub enum Command {
         after_help = "Examples:\n  forcesim example paris > paris-2026.toml   # the scenario these examples use\n  forcesim run paris-2026.toml\n  forcesim run paris-2026.toml -n 1000000 --json report.json --csv report.csv\n  forcesim run paris-2026.toml --set nations.ESP.participation=0.3 \\\n      --set conditions.us_backstop.probability=0\n  forcesim run paris-2026.toml --precision 0.002\n  forcesim run paris-2026.toml --precision 0.005 --precision-on domains.land.p_covered"
     )]
     Run(RunArgs),
-    /// Check scenario files and print every problem, with file:line:column and key.
-    #[command(
-        after_help = "Examples:\n  forcesim validate tutorial.toml\n  forcesim validate *.toml\n\nExit code 0 when every file is valid, 2 otherwise."
-    )]
+    /// Check scenario files and print every problem, with file:line:column and key,
+    /// then warnings about likely modelling mistakes.
+    #[command(after_help = VALIDATE_HELP)]
     Validate(ValidateArgs),
     /// Vary one or two values of a scenario over a range: a table or a decision table.
     #[command(after_help = whatif_args::SWEEP_HELP)]
@@ -243,7 +242,28 @@ pub struct ValidateArgs {
     pub scenarios: Vec<PathBuf>,
     #[command(flatten)]
     pub scenario_opts: ScenarioOpts,
+    /// Treat warnings as errors: a scenario with any warning is invalid (exit code 2).
+    #[arg(long)]
+    pub strict: bool,
 }
+
+const VALIDATE_HELP: &str = "Exit code 0 when every file is valid, 2 otherwise.
+
+Errors make a scenario invalid (exit code 2). Warnings point at likely \
+modelling mistakes in a valid scenario (exit code 0, or 2 with --strict), each with \
+file:line:column, the dotted key and the fix: a contribution to a capability its domain does \
+not require, a requirement no coalition could meet, a count that is not a whole number, an \
+if_absent cap that never binds, a nation that contributes nothing, a lead that contributes \
+nothing to its domain, a bloc of one nation, a condition nothing references, a timeline day \
+after every nation is ready, a domain that requires nothing.
+
+A scenario may extend another: [scenario] extends = \"base.toml\" (relative to the file); \
+see the README.
+
+Examples:
+  forcesim validate tutorial.toml
+  forcesim validate *.toml
+  forcesim validate --strict tutorial.toml";
 
 #[cfg(test)]
 mod tests {

@@ -15,9 +15,14 @@ pub const DEFAULT_TRIALS: u64 = 100_000;
 /// Default seed when neither `--seed` nor the scenario gives one.
 pub const DEFAULT_SEED: u64 = 1;
 
-/// Loads a scenario with overrides, mapping errors to exit codes.
+/// Loads a scenario with overrides, mapping errors to exit codes; its warnings
+/// are printed once, on stderr.
 pub fn load(path: &Path, set: &[String]) -> Result<Model, CliError> {
-    Ok(scenario::load(path, set)?)
+    let checked = scenario::load_checked(path, set)?;
+    if !checked.warnings.items.is_empty() {
+        eprintln!("{}", super::escape_lines(&checked.warnings.to_string()));
+    }
+    Ok(checked.model)
 }
 
 /// Trials, seed and threads from the options, else the scenario, else the defaults.

@@ -112,14 +112,32 @@ pub fn validate(a: ValidateArgs) -> Result<ExitCode, CliError> {
     let mut failed = 0;
     let mut io_failed = false;
     for path in &a.scenarios {
-        match scenario::load(path, &a.scenario_opts.set) {
-            Ok(m) => super::common::print_stdout(&format!(
-                "{}: ok ({} nations, {} domains, {} capabilities)\n",
-                escape(&path.display().to_string()),
-                m.nations.len(),
-                m.domains.len(),
-                m.capabilities.len()
-            ))?,
+        match scenario::load_checked(path, &a.scenario_opts.set) {
+            Ok(c) if a.strict && !c.warnings.items.is_empty() => {
+                let mut errors = c.warnings;
+                errors.severity = scenario::Severity::Error;
+                eprintln!("{}", super::escape_lines(&errors.to_string()));
+                failed += 1;
+            }
+            Ok(c) => {
+                let n = c.warnings.items.len();
+                if n > 0 {
+                    eprintln!("{}", super::escape_lines(&c.warnings.to_string()));
+                }
+                let m = &c.model;
+                super::common::print_stdout(&format!(
+                    "{}: ok ({} nations, {} domains, {} capabilities{})\n",
+                    escape(&path.display().to_string()),
+                    m.nations.len(),
+                    m.domains.len(),
+                    m.capabilities.len(),
+                    match n {
+                        0 => String::new(),
+                        1 => ", 1 warning".into(),
+                        n => format!(", {n} warnings"),
+                    }
+                ))?
+            }
             Err(scenario::LoadError::Invalid(d)) => {
                 eprintln!("{}", super::escape_lines(&d.to_string()));
                 failed += 1;

@@ -34,8 +34,10 @@ pub fn run(a: &RunArgs, shard: Shard, partial: &Path) -> Result<ExitCode, CliErr
     let (origin, bytes) = scenario::read(&a.scenario)?;
     let model = scenario::parse_bytes(&origin, &bytes, &a.scenario_opts.set)
         .map_err(|d| CliError::Invalid(d.to_string()))?;
-    // Valid UTF-8: parsing succeeded.
-    let text = String::from_utf8_lossy(&bytes);
+    // The scenario as one document (its bases merged in), so that the partials
+    // merge without the files it extends.
+    let text =
+        scenario::resolved_text(&origin, &bytes).map_err(|d| CliError::Invalid(d.to_string()))?;
     let trials = a.trials.or(model.default_trials).unwrap_or(DEFAULT_TRIALS);
     let seed = a.seed.or(model.default_seed).unwrap_or(DEFAULT_SEED);
     let planned = shard.blocks(block_count(trials));

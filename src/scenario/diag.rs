@@ -8,18 +8,39 @@
 use std::fmt;
 use std::ops::Range;
 
-/// The text a scenario was read from: the file, then each `--set` override.
+/// The text a scenario was read from: the file, the files it extends, then each
+/// `--set` override.
 ///
-/// Spans at or beyond `file.len()` belong to the overrides; [`SourceText::locate`]
-/// tells the two apart.
+/// Spans up to `text.len()` point into the file; each base file and override
+/// follows at its own virtual offset. [`SourceText::locate`] tells them apart and
+/// [`SourceText::origin_at`] names the file a span points into.
 #[derive(Debug, Clone, Default)]
 pub struct SourceText {
     /// Display name of the file (its path as given).
     pub origin: String,
     /// The file's text.
     pub text: String,
+    /// The files it extends (`[scenario] extends`), nearest first.
+    pub bases: Box<[BaseText]>,
     /// Each override as `(virtual start offset, "KEY=VALUE")`.
     pub overrides: Vec<(usize, String)>,
+}
+
+/// A file that a scenario extends, placed at a virtual offset past the file's text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BaseText {
+    /// Virtual offset of its first byte.
+    pub start: usize,
+    /// Its path, relative to the working directory as the extending file's was.
+    pub origin: String,
+    /// Its text.
+    pub text: String,
+}
+
+impl BaseText {
+    fn holds(&self, at: usize) -> bool {
+        self.start <= at && at <= self.start + self.text.len()
+    }
 }
 
 /// Where a span points: a place in the file, or one of the overrides.
@@ -42,16 +63,32 @@ impl SourceText {
         SourceText {
             origin: origin.into(),
             text: text.into(),
+            bases: Box::default(),
             overrides: Vec::new(),
         }
     }
 
     /// The virtual offset at which the next override's value starts.
     pub(crate) fn next_override_base(&self) -> usize {
-        match self.overrides.last() {
-            Some((start, text)) => start + text.len() + 1,
-            None => self.text.len() + 1,
+        match (self.overrides.last(), self.bases.last()) {
+            (Some((start, text)), _) => start + text.len() + 1,
+            (None, Some(b)) => b.start + b.text.len() + 1,
+            (None, None) => self.text.len() + 1,
         }
+    }
+
+    /// The base file holding virtual offset `at`, if any.
+    fn base_at(&self, at: usize) -> Option<&BaseText> {
+        if at <= self.text.len() {
+            return None;
+        }
+        self.bases.iter().find(|b| b.holds(at))
+    }
+
+    /// The name of the file that offset `at` points into (the scenario's own for
+    /// overrides).
+    pub fn origin_at(&self, at: usize) -> &str {
+        self.base_at(at).map_or(&self.origin, |b| &b.origin)
     }
 
     /// Where the byte offset `at` points. Indexes the file's lines on each call:
@@ -61,8 +98,16 @@ impl SourceText {
     }
 
     /// Where the byte offset `at` points, with the file's lines indexed by `lines`
-    /// (built from this text): O(log lines + length of the line).
+    /// (built from this text): O(log lines + length of the line). In a base file,
+    /// the line and column are that file's ([`SourceText::origin_at`] names it).
     pub fn locate_in(&self, lines: &LineIndex, at: usize) -> Place {
+        if let Some(b) = self.base_at(at) {
+            let local = floor_char_boundary(&b.text, at - b.start);
+            let index = LineIndex::new(&b.text);
+            let line = index.line_of(local);
+            let column = b.text[index.starts[line - 1]..local].chars().count() + 1;
+            return Place::File { line, column };
+        }
         if at > self.text.len() {
             let found = self
                 .overrides
@@ -175,6 +220,26 @@ pub struct Diagnostic {
     pub message: String,
 }
 
+/// Whether diagnostics stop the scenario (errors) or only point at a likely
+/// modelling mistake (warnings).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Severity {
+    /// The scenario is invalid.
+    #[default]
+    Error,
+    /// The scenario runs, but probably not as meant.
+    Warning,
+}
+
+impl Severity {
+    fn word(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
 /// Every problem found in one scenario, with the text needed to show where.
 #[derive(Debug, Clone)]
 pub struct Diagnostics {
@@ -182,9 +247,20 @@ pub struct Diagnostics {
     pub source: SourceText,
     /// The problems, in the order they were found.
     pub items: Vec<Diagnostic>,
+    /// Errors, or warnings.
+    pub severity: Severity,
 }
 
 impl Diagnostics {
+    /// Errors in `source`.
+    pub fn errors(source: SourceText, items: Vec<Diagnostic>) -> Self {
+        Diagnostics {
+            source,
+            items,
+            severity: Severity::Error,
+        }
+    }
+
     /// Problems sorted by their place in the file (overrides last), then by key.
     pub fn sorted(&self) -> Vec<&Diagnostic> {
         let mut v: Vec<&Diagnostic> = self.items.iter().collect();
@@ -209,7 +285,7 @@ impl Diagnostics {
         } else {
             format!("{}: ", escape(&d.key))
         };
-        let origin = escape(&self.source.origin);
+        let origin = escape(self.source.origin_at(d.span.start));
         let message = escape(&d.message);
         match self.source.locate_in(lines, d.span.start) {
             Place::File { line, column } => {
@@ -227,10 +303,16 @@ impl Diagnostics {
         &self,
         f: &mut fmt::Formatter<'_>,
         lines: &LineIndex,
-        line: usize,
-        column: usize,
+        at: usize,
+        (line, column): (usize, usize),
     ) -> fmt::Result {
-        let text = self.source.line_text_in(lines, line);
+        let text = match self.source.base_at(at) {
+            Some(b) => SourceText::new("", b.text.as_str())
+                .line_text(line)
+                .to_string(),
+            None => self.source.line_text_in(lines, line).to_string(),
+        };
+        let text = text.as_str();
         if text.trim().is_empty() || text.len() >= 300 {
             return Ok(());
         }
@@ -265,15 +347,19 @@ impl fmt::Display for Diagnostics {
         let sorted = self.sorted();
         let lines = LineIndex::new(&self.source.text);
         for d in &sorted {
-            writeln!(f, "error: {}", self.headline(&lines, d))?;
+            writeln!(f, "{}: {}", self.severity.word(), self.headline(&lines, d))?;
             if let Place::File { line, column } = self.source.locate_in(&lines, d.span.start) {
-                self.excerpt(f, &lines, line, column)?;
+                self.excerpt(f, &lines, d.span.start, (line, column))?;
             }
         }
         let n = sorted.len();
+        let what = match self.severity {
+            Severity::Error => "problem",
+            Severity::Warning => "warning",
+        };
         write!(
             f,
-            "{} problem{} in {}",
+            "{} {what}{} in {}",
             n,
             if n == 1 { "" } else { "s" },
             escape(&self.source.origin)

@@ -1,14 +1,20 @@
 //! The scenario file format: parsing, `--set` overrides, validation.
 //!
 //! ```text
-//! text ──toml──▶ spanned tree ──--set──▶ spanned tree ──decode──▶ ScenarioFile ──validate──▶ Model
+//! text ──toml──▶ spanned tree ──extends──▶ merged tree ──--set──▶ spanned tree
+//!      ──decode──▶ ScenarioFile ──validate──▶ Model ──lint──▶ warnings
 //! ```
 //!
 //! Every stage records problems instead of stopping at the first, so a user sees
-//! every error at once, each with `file:line:column` and the dotted key.
+//! every error at once, each with `file:line:column` and the dotted key. A file
+//! may extend another ([`extend`]); its diagnostics name the file each value came
+//! from. Warnings ([`lint`]) point at likely modelling mistakes in a valid scenario.
 
 pub mod decode;
 pub mod diag;
+pub mod extend;
+pub mod iso;
+pub mod lint;
 pub mod raw;
 pub mod validate;
 
@@ -17,7 +23,7 @@ use std::path::Path;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-pub use diag::{Diagnostic, Diagnostics, SourceText};
+pub use diag::{BaseText, Diagnostic, Diagnostics, Severity, SourceText};
 
 use crate::model::Model;
 use decode::{Cx, Decode};
@@ -38,10 +44,25 @@ pub enum LoadError {
     Invalid(Box<Diagnostics>),
 }
 
-/// Reads, overrides, decodes and validates the scenario at `path`.
+/// A valid scenario and the warnings about it.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The model.
+    pub model: Model,
+    /// Likely modelling mistakes ([`lint`]); `items` is empty when there are none.
+    pub warnings: Diagnostics,
+}
+
+/// Reads, overrides, decodes and validates the scenario at `path` (and the files
+/// it extends).
 pub fn load(path: &Path, overrides: &[String]) -> Result<Model, LoadError> {
+    load_checked(path, overrides).map(|c| c.model)
+}
+
+/// Like [`load`], with the warnings about the scenario.
+pub fn load_checked(path: &Path, overrides: &[String]) -> Result<Checked, LoadError> {
     let (origin, bytes) = read(path)?;
-    parse_bytes(&origin, &bytes, overrides).map_err(|d| LoadError::Invalid(Box::new(d)))
+    check_bytes(&origin, &bytes, overrides).map_err(|d| LoadError::Invalid(Box::new(d)))
 }
 
 /// Reads the scenario file at `path`: its display name and bytes. A file larger
@@ -65,9 +86,9 @@ pub fn read(path: &Path) -> Result<(String, Vec<u8>), LoadError> {
 }
 
 fn too_large(origin: &str) -> Diagnostics {
-    Diagnostics {
-        source: SourceText::new(origin, ""),
-        items: vec![Diagnostic {
+    Diagnostics::errors(
+        SourceText::new(origin, ""),
+        vec![Diagnostic {
             span: 0..0,
             key: String::new(),
             message: format!(
@@ -75,42 +96,133 @@ fn too_large(origin: &str) -> Diagnostics {
                 crate::limits::MAX_SCENARIO_BYTES
             ),
         }],
+    )
+}
+
+/// Like [`parse`], from raw bytes read from the file `origin`: invalid UTF-8 is a
+/// located error, and an `extends` is read relative to `origin`.
+pub fn parse_bytes(origin: &str, bytes: &[u8], overrides: &[String]) -> Result<Model, Diagnostics> {
+    check_bytes(origin, bytes, overrides).map(|c| c.model)
+}
+
+/// Like [`parse_bytes`], with the warnings about the scenario.
+pub fn check_bytes(
+    origin: &str,
+    bytes: &[u8],
+    overrides: &[String],
+) -> Result<Checked, Diagnostics> {
+    utf8(origin, bytes).and_then(|text| check(origin, text, overrides, Files::Read))
+}
+
+fn utf8<'b>(origin: &str, bytes: &'b [u8]) -> Result<&'b str, Diagnostics> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let valid = &bytes[..e.valid_up_to()];
+        // Safe: `valid` is the valid UTF-8 prefix.
+        let text = String::from_utf8_lossy(valid).into_owned();
+        let at = text.len();
+        Diagnostics::errors(
+            SourceText::new(origin, text),
+            vec![Diagnostic {
+                span: at..at,
+                key: String::new(),
+                message: "the file is not valid UTF-8 text: save it as UTF-8".into(),
+            }],
+        )
+    })
+}
+
+/// The scenario read from the file `origin` as one document: its own text when it
+/// extends nothing, else the merged document of it and its bases as TOML (what a
+/// sharded run embeds in its partials, so that they merge without the base files).
+pub fn resolved_text(origin: &str, bytes: &[u8]) -> Result<String, Diagnostics> {
+    let text = utf8(origin, bytes)?;
+    let mut source = SourceText::new(origin, text);
+    let mut cx = Cx::default();
+    let extends = document(&mut source, Files::Read, &mut cx);
+    match extends {
+        Some(false) if cx.diags.is_empty() => return Ok(text.to_string()),
+        Some(true) if cx.diags.is_empty() => {}
+        _ => return Err(Diagnostics::errors(source, cx.diags)),
+    }
+    let bases = source.bases.clone();
+    let (root, _) = DeTable::parse_recoverable(text);
+    let doc = extend::resolve(root.into_inner(), &bases, &mut cx);
+    if cx.diags.is_empty() {
+        Ok(extend::to_toml(&doc))
+    } else {
+        Err(Diagnostics::errors(source, cx.diags))
     }
 }
 
-/// Like [`parse`], from raw bytes: invalid UTF-8 is a located error.
-pub fn parse_bytes(origin: &str, bytes: &[u8], overrides: &[String]) -> Result<Model, Diagnostics> {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => parse(origin, text, overrides),
-        Err(e) => {
-            let valid = &bytes[..e.valid_up_to()];
-            // Safe: `valid` is the valid UTF-8 prefix.
-            let text = String::from_utf8_lossy(valid).into_owned();
-            let at = text.len();
-            Err(Diagnostics {
-                source: SourceText::new(origin, text),
-                items: vec![Diagnostic {
-                    span: at..at,
-                    key: String::new(),
-                    message: "the file is not valid UTF-8 text: save it as UTF-8".into(),
-                }],
-            })
+/// Whether `extends` may read files (a scenario given as text may not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Files {
+    Read,
+    Refuse,
+}
+
+/// Parses the file's text and reads the bases it extends into `source`; `None`
+/// (the errors recorded) when the text is not TOML. Returns whether it extends.
+fn document(source: &mut SourceText, files: Files, cx: &mut Cx) -> Option<bool> {
+    let text = source.text.clone();
+    let (root, errors) = DeTable::parse_recoverable(&text);
+    if !errors.is_empty() {
+        for e in errors {
+            let span = e.span().unwrap_or(0..0);
+            cx.error(span, "", format!("TOML syntax: {}", e.message().trim()));
         }
+        return None;
     }
+    let Some(first) = extend::extends_of(root.get_ref(), cx) else {
+        if let Some(r) = extend::remove_of(root.get_ref()) {
+            cx.error(
+                r.span(),
+                "scenario.remove",
+                "`remove` takes keys out of a base scenario, but this file extends none: add `extends = \"BASE.toml\"` or delete `remove`",
+            );
+        }
+        return Some(false);
+    };
+    if files == Files::Refuse {
+        cx.error(
+            first.1,
+            "scenario.extends",
+            "this scenario extends another file, but it was given as text: load it from its file so that the base can be read",
+        );
+        return None;
+    }
+    source.bases = extend::read_chain(&source.origin, first, source, cx).into_boxed_slice();
+    Some(true)
 }
 
 /// Parses a scenario from text (`origin` names it in messages), applies `overrides`
 /// (`KEY=VALUE`, dotted keys), and validates it. Every problem is returned at once.
+/// A scenario given as text cannot `extends` another: use [`load`] or [`parse_bytes`].
 pub fn parse(origin: &str, text: &str, overrides: &[String]) -> Result<Model, Diagnostics> {
+    check(origin, text, overrides, Files::Refuse).map(|c| c.model)
+}
+
+/// Like [`parse`], with the warnings about the scenario.
+pub fn parse_checked(
+    origin: &str,
+    text: &str,
+    overrides: &[String],
+) -> Result<Checked, Diagnostics> {
+    check(origin, text, overrides, Files::Refuse)
+}
+
+fn check(
+    origin: &str,
+    text: &str,
+    overrides: &[String],
+    files: Files,
+) -> Result<Checked, Diagnostics> {
     if text.len() > crate::limits::MAX_SCENARIO_BYTES {
         return Err(too_large(origin));
     }
     let mut source = SourceText::new(origin, text);
     let mut cx = Cx::default();
-    let fail = |source: SourceText, cx: Cx| Diagnostics {
-        source,
-        items: cx.diags,
-    };
+    let fail = |source: SourceText, cx: Cx| Diagnostics::errors(source, cx.diags);
     if text.trim().is_empty() {
         cx.error(
             0..0,
@@ -119,29 +231,42 @@ pub fn parse(origin: &str, text: &str, overrides: &[String]) -> Result<Model, Di
         );
         return Err(fail(source, cx));
     }
-    let (mut root, errors) = DeTable::parse_recoverable(text);
-    if !errors.is_empty() {
-        for e in errors {
-            let span = e.span().unwrap_or(0..0);
-            cx.error(span, "", format!("TOML syntax: {}", e.message().trim()));
-        }
-        return Err(fail(source, cx));
+    let extends = match document(&mut source, files, &mut cx) {
+        Some(extends) if cx.diags.is_empty() => extends,
+        _ => return Err(fail(source, cx)),
+    };
+    let bases = source.bases.clone();
+    let (root, _) = DeTable::parse_recoverable(text);
+    let span = root.span();
+    let mut root = root.into_inner();
+    let mut resolved = None;
+    if extends {
+        root = extend::resolve(root, &bases, &mut cx);
+        resolved = Some(extend::to_toml(&root));
     }
     // Overrides are parsed from their own strings; spans are shifted past the file
-    // so that messages can point at the override instead of a line.
+    // (and its bases) so that messages can point at the override instead of a line.
     for o in overrides {
         let base = source.next_override_base();
         source.overrides.push((base, o.clone()));
-        apply_override(root.get_mut(), o, base, &mut cx);
+        apply_override(&mut root, o, base, &mut cx);
     }
-    let root_node = Spanned::new(root.span(), DeValue::Table(root.into_inner()));
+    let root_node = Spanned::new(span, DeValue::Table(root));
     let file = raw::ScenarioFile::decode(&root_node, "", &mut cx);
-    let model = file.and_then(|f| validate::validate(&f, origin, &mut cx));
-    match model {
-        Some(mut m) if cx.diags.is_empty() => {
+    let model = file
+        .as_ref()
+        .and_then(|f| validate::validate(f, origin, &mut cx));
+    match (model, file) {
+        (Some(mut m), Some(f)) if cx.diags.is_empty() => {
             m.overrides = overrides.to_vec();
-            m.digest = digest(text, overrides);
-            Ok(m)
+            m.digest = digest(resolved.as_deref().unwrap_or(text), overrides);
+            let items = lint::lint(&f, &m);
+            let warnings = Diagnostics {
+                source,
+                items,
+                severity: Severity::Warning,
+            };
+            Ok(Checked { model: m, warnings })
         }
         _ => Err(fail(source, cx)),
     }
@@ -225,6 +350,15 @@ fn shift<'i>(v: Spanned<DeValue<'i>>, off: usize) -> Spanned<DeValue<'i>> {
     Spanned::new(span, value)
 }
 
+/// A parsed file's table with every span moved `off` bytes on (a base file's place
+/// in the [`SourceText`]).
+pub(crate) fn shift_table(t: DeTable<'_>, off: usize) -> DeTable<'_> {
+    match shift(Spanned::new(0..0, DeValue::Table(t)), off).into_inner() {
+        DeValue::Table(t) => t,
+        _ => DeTable::new(),
+    }
+}
+
 fn keys_of(t: &DeTable<'_>) -> String {
     let keys: Vec<&str> = t.keys().map(|k| k.get_ref().as_ref()).collect();
     if keys.is_empty() {
@@ -303,9 +437,13 @@ fn no_such_key(
         format!("`{path}`")
     };
     let present: Vec<&str> = t.keys().map(|k| k.get_ref().as_ref()).collect();
-    let hint = match decode::closest(k, &present) {
-        Some(c) => format!(" (did you mean `{c}`?)"),
-        None => String::new(),
+    let country = (path == "nations")
+        .then(|| iso::suggest(k, &present))
+        .flatten();
+    let hint = match (country, decode::closest(k, &present)) {
+        (Some((code, name)), _) => format!(" (did you mean `{code}`, {name}?)"),
+        (None, Some(c)) => format!(" (did you mean `{c}`?)"),
+        (None, None) => String::new(),
     };
     cx.error(
         whole,
@@ -462,6 +600,26 @@ fn set_leaf<'i>(
 /// The JSON Schema of the scenario format, generated from the same types that decode it.
 pub fn schema() -> serde_json::Value {
     let mut s = raw::ScenarioFile::schema();
+    if let Some(meta) = s
+        .pointer_mut("/properties/scenario/properties")
+        .and_then(|p| p.as_object_mut())
+    {
+        meta.insert(
+            "extends".into(),
+            serde_json::json!({
+                "type": "string",
+                "description": "The base scenario this one changes, relative to this file: the base is read first, then this file's tables are merged into it key by key (arrays and distributions replace the base's whole)."
+            }),
+        );
+        meta.insert(
+            "remove".into(),
+            serde_json::json!({
+                "type": "array",
+                "items": { "type": "string" },
+                "description": "Dotted keys to delete from the base before the merge, e.g. \"nations.DNK\"; needs `extends`."
+            }),
+        );
+    }
     if let Some(o) = s.as_object_mut() {
         o.insert(
             "$schema".into(),

@@ -301,6 +301,18 @@ fn discrete(value: &Node<'_>, sub: &str, cx: &mut Cx) -> Option<Dist> {
     Some(Dist::Discrete { values, weights })
 }
 
+/// " (did you mean 0.9?)" for a probability written as a percentage (1 < p ≤ 100).
+fn percent_hint(p: f64) -> String {
+    if p > 1.0 && p <= 100.0 {
+        format!(
+            " (did you mean {}? a probability is a fraction, not a percentage)",
+            p / 100.0
+        )
+    } else {
+        String::new()
+    }
+}
+
 fn dist_schema(bounds: Json) -> Json {
     let num = {
         let mut n = json!({ "type": "number" });
@@ -384,7 +396,7 @@ dist_kind!(
         }
         if lo < 0.0 || hi > 1.0 {
             return Err(if lo == hi {
-                format!("probability must be between 0 and 1, found {lo}")
+                format!("probability must be between 0 and 1, found {lo}{}", percent_hint(lo))
             } else {
                 format!("every draw of a probability must lie in [0, 1]; this {} spans [{lo}, {hi}]", d.form())
             });

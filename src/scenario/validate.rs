@@ -19,17 +19,28 @@ fn text(s: &Option<Located<String>>) -> String {
 }
 
 fn unknown(cx: &mut Cx, what: &str, id: &Located<String>, known: &[&str]) {
-    let hint = match closest(&id.value, known) {
-        Some(c) => format!(" (did you mean `{c}`?)"),
-        None if known.is_empty() => format!("; the scenario defines no {what}"),
-        None if known.len() <= 40 => format!("; known: {}", known.join(", ")),
-        None => String::new(),
+    let country = what
+        .ends_with("nation")
+        .then(|| super::iso::suggest(&id.value, known))
+        .flatten();
+    let hint = match (country, closest(&id.value, known)) {
+        (Some((code, name)), _) => format!(" (did you mean `{code}`, {name}?)"),
+        (None, c) => unknown_hint(what, c, known),
     };
     cx.error(
         id.at.span.clone(),
         &id.at.key,
         format!("unknown {what} `{}`{hint}", id.value),
     );
+}
+
+fn unknown_hint(what: &str, closest: Option<&str>, known: &[&str]) -> String {
+    match closest {
+        Some(c) => format!(" (did you mean `{c}`?)"),
+        None if known.is_empty() => format!("; the scenario defines no {what}"),
+        None if known.len() <= 40 => format!("; known: {}", known.join(", ")),
+        None => String::new(),
+    }
 }
 
 /// The ids of each kind of entry, in file order.

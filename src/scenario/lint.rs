@@ -1,0 +1,289 @@
+//! Warnings: likely modelling mistakes in a scenario that is valid.
+//!
+//! Each rule looks at the decoded file (for the place each value was written) once
+//! validation has passed, so every id resolves. A warning names the dotted key,
+//! says what will happen and how to fix it. `validate` prints them (exit code 0,
+//! or 2 with `--strict`); `run` prints them once on stderr.
+
+use super::decode::{Located, Table};
+use super::diag::Diagnostic;
+use super::raw::{CountDist, Domain, Nation, ScenarioFile};
+use crate::dist::Dist;
+use crate::math::to_count;
+use crate::model::Model;
+
+/// Every warning about `file` (compiled to `model`).
+pub fn lint(file: &ScenarioFile, _model: &Model) -> Vec<Diagnostic> {
+    let mut w = Warnings::default();
+    for (d_id, dom) in file.domains.ok() {
+        domain_warnings(file, d_id, dom, &mut w);
+    }
+    for (n_id, nat) in file.nations.ok() {
+        nation_warnings(file, &n_id.value, n_id, nat, &mut w);
+    }
+    bloc_warnings(file, &mut w);
+    condition_warnings(file, &mut w);
+    timeline_warnings(file, &mut w);
+    w.items
+}
+
+#[derive(Default)]
+struct Warnings {
+    items: Vec<Diagnostic>,
+}
+
+impl Warnings {
+    fn at<T>(&mut self, v: &Located<T>, message: String) {
+        self.items.push(Diagnostic {
+            span: v.at.span.clone(),
+            key: v.at.key.clone(),
+            message,
+        });
+    }
+}
+
+/// A number as written in messages: whole numbers without a fraction.
+fn num(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+/// The largest amount a count distribution can give (rounded as draws are);
+/// `None` when it is unbounded.
+fn count_max(d: &Dist) -> Option<u64> {
+    let hi = d.support().1;
+    hi.is_finite().then(|| to_count(hi))
+}
+
+/// `nation`'s contributions to domain `d_id`, if any.
+fn contributions_to<'a>(nation: &'a Nation, d_id: &str) -> Option<&'a Table<CountDist>> {
+    nation
+        .contributions
+        .ok()
+        .find(|(id, _)| id.value == d_id)
+        .map(|(_, t)| t)
+}
+
+/// Whether `nation` can contribute anything above 0 to `d_id` (any capability).
+fn gives_to(nation: &Nation, d_id: &str) -> bool {
+    contributions_to(nation, d_id)
+        .is_some_and(|t| t.ok().any(|(_, a)| count_max(&a.0.value) != Some(0)))
+}
+
+fn domain_warnings(file: &ScenarioFile, id: &Located<String>, dom: &Domain, w: &mut Warnings) {
+    let d_id = id.value.as_str();
+    if dom.requirements.entries.is_empty() {
+        w.at(
+            id,
+            format!(
+                "`{d_id}` requires nothing, so it never falls short: add what it needs, e.g. [domains.{d_id}.requirements] troops = 1000"
+            ),
+        );
+    }
+    for (c_id, req) in dom.requirements.ok() {
+        fractional(&req.0, w);
+        unreachable_requirement(file, d_id, &c_id.value, req, w);
+    }
+    for lead in &dom.lead {
+        let nation = file.nations.ok().find(|(id, _)| id.value == lead.value);
+        if let Some((_, n)) = nation
+            && !gives_to(n, d_id)
+        {
+            w.at(
+                lead,
+                format!(
+                    "`{}` leads `{d_id}` but contributes nothing to it: add [nations.{}.contributions.{d_id}] or take it out of the lead list",
+                    lead.value, lead.value
+                ),
+            );
+        }
+    }
+}
+
+/// A requirement above the sum of every nation's largest contribution to it.
+fn unreachable_requirement(
+    file: &ScenarioFile,
+    d_id: &str,
+    c_id: &str,
+    req: &CountDist,
+    w: &mut Warnings,
+) {
+    let least = to_count(req.0.value.support().0.max(0.0));
+    let mut most: u64 = 0;
+    for (_, n) in file.nations.ok() {
+        let Some(t) = contributions_to(n, d_id) else {
+            continue;
+        };
+        for (id, a) in t.ok() {
+            if id.value == c_id {
+                match count_max(&a.0.value) {
+                    Some(m) => most = most.saturating_add(m),
+                    None => return,
+                }
+            }
+        }
+    }
+    if least > most {
+        w.at(
+            &req.0,
+            format!(
+                "`{d_id}` needs at least {least} {c_id} but all nations together can contribute at most {most}: it can never be met; lower the requirement or add contributions to {d_id}.{c_id}"
+            ),
+        );
+    }
+}
+
+/// A count that is not a whole number (draws are rounded).
+fn fractional(amount: &Located<Dist>, w: &mut Warnings) {
+    let bad: Vec<f64> = match &amount.value {
+        Dist::Fixed(x) => vec![*x],
+        Dist::Discrete { values, .. } => values.clone(),
+        _ => return,
+    };
+    if let Some(x) = bad.into_iter().find(|x| x.fract() != 0.0) {
+        let r = to_count(x);
+        w.at(
+            amount,
+            format!(
+                "{} is not a whole number: counts are rounded, so this is {r}; write {r}, or a distribution such as {{ uniform = [{}, {}] }} for a range",
+                num(x),
+                to_count(x.floor()),
+                to_count(x.ceil())
+            ),
+        );
+    }
+}
+
+fn nation_warnings(
+    file: &ScenarioFile,
+    n_id: &str,
+    id: &Located<String>,
+    nat: &Nation,
+    w: &mut Warnings,
+) {
+    let mut gives = false;
+    for (d_id, caps) in nat.contributions.ok() {
+        let dom = file.domains.ok().find(|(id, _)| id.value == d_id.value);
+        for (c_id, amount) in caps.ok() {
+            fractional(&amount.0, w);
+            gives |= count_max(&amount.0.value) != Some(0);
+            let required = dom.is_some_and(|(_, d)| d.requirements.has(&c_id.value));
+            if !required && dom.is_some_and(|(_, d)| !d.requirements.entries.is_empty()) {
+                w.at(
+                    &amount.0,
+                    format!(
+                        "`{}` does not require {}, so this contribution never counts toward covering it: add {} to [domains.{}.requirements], or contribute it to a domain that requires it",
+                        d_id.value, c_id.value, c_id.value, d_id.value
+                    ),
+                );
+            }
+        }
+    }
+    let referenced = file
+        .nations
+        .ok()
+        .any(|(_, other)| other.if_absent.has(n_id));
+    if !gives && !referenced {
+        w.at(
+            id,
+            format!(
+                "`{n_id}` contributes nothing: give it [nations.{n_id}.contributions.DOMAIN] amounts, or remove the nation"
+            ),
+        );
+    }
+    never_binding_caps(n_id, nat, w);
+}
+
+/// An `if_absent` cap at or above the highest probability the nation can have.
+fn never_binding_caps(n_id: &str, nat: &Nation, w: &mut Warnings) {
+    let mut most = nat.participation.0.value.support().1;
+    for a in &nat.approval {
+        most *= a.probability.0.value.support().1;
+    }
+    for (k, cap) in nat.if_absent.ok() {
+        let least = cap.0.value.support().0;
+        if least >= most {
+            w.at(
+                &cap.0,
+                format!(
+                    "the cap {} is not below `{n_id}`'s probability of taking part (at most {}), so `{}` never changes it: lower the cap below {} or remove it",
+                    num(least),
+                    num(most),
+                    k.value,
+                    num(most)
+                ),
+            );
+        }
+    }
+}
+
+/// Blocs of fewer than two nations.
+fn bloc_warnings(file: &ScenarioFile, w: &mut Warnings) {
+    for (b_id, _) in file.blocs.ok() {
+        let members: Vec<&str> = file
+            .nations
+            .ok()
+            .filter(|(_, n)| n.bloc.as_ref().is_some_and(|b| b.value == b_id.value))
+            .map(|(id, _)| id.value.as_str())
+            .collect();
+        let b = &b_id.value;
+        match members.as_slice() {
+            [] => w.at(
+                b_id,
+                format!("no nation is in bloc `{b}`: set bloc = \"{b}\" on two or more nations, or remove the bloc"),
+            ),
+            [one] => w.at(
+                b_id,
+                format!("bloc `{b}` has one member (`{one}`): a correlation needs two or more; add members with bloc = \"{b}\", or remove the bloc"),
+            ),
+            _ => {}
+        }
+    }
+}
+
+/// Conditions that no `if_absent` references.
+fn condition_warnings(file: &ScenarioFile, w: &mut Warnings) {
+    for (c_id, _) in file.conditions.ok() {
+        let used = file.nations.ok().any(|(_, n)| n.if_absent.has(&c_id.value));
+        if !used {
+            let c = &c_id.value;
+            w.at(
+                c_id,
+                format!(
+                    "condition `{c}` is referenced by no `if_absent`, so it changes nothing: cap a nation with if_absent.{c} = P, or remove it"
+                ),
+            );
+        }
+    }
+}
+
+/// Timeline days after every nation is ready (they repeat the final coverage).
+fn timeline_warnings(file: &ScenarioFile, w: &mut Warnings) {
+    let Some(sim) = &file.simulation else { return };
+    let mut latest: f64 = 0.0;
+    for (_, n) in file.nations.ok() {
+        if let Some(r) = &n.ready_days {
+            latest = latest.max(r.0.value.support().1);
+        }
+    }
+    if !latest.is_finite() {
+        return;
+    }
+    let latest = latest.ceil();
+    for day in &sim.timeline_days {
+        if day.0.value as f64 > latest {
+            w.at(
+                &day.0,
+                format!(
+                    "day {} is after every nation is ready (day {} at the latest), so it shows the final coverage: use days up to {}, or drop it",
+                    day.0.value,
+                    num(latest),
+                    num(latest)
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,571 @@
+//! Authoring: scenarios that extend others (`[scenario] extends`), and the
+//! warnings of `validate` (with `--strict`), each against an exact expectation.
+
+mod common;
+
+use std::path::Path;
+
+use common::{forcesim, scratch, write};
+use forcesim::scenario::{self, Diagnostics, LoadError};
+
+const PLANTED: &str = "tests/fixtures/authoring/planted.toml";
+
+fn invalid(e: LoadError) -> Box<Diagnostics> {
+    match e {
+        LoadError::Invalid(d) => d,
+        other => panic!("expected diagnostics, got {other}"),
+    }
+}
+
+fn json_without_engine(path: &Path) -> serde_json::Value {
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let o = v.as_object_mut().unwrap();
+    o.remove("engine");
+    o["scenario"].as_object_mut().unwrap().remove("path");
+    v
+}
+
+// ---------------------------------------------------------------- warnings
+
+#[test]
+fn every_planted_mistake_gets_one_warning() {
+    let checked = scenario::load_checked(Path::new(PLANTED), &[]).expect("valid");
+    let p = PLANTED;
+    let expected = [
+        format!(
+            "{p}:5:22: simulation.timeline_days[1]: day 400 is after every nation is ready (day 90 at the latest), so it shows the final coverage: use days up to 90, or drop it"
+        ),
+        format!(
+            "{p}:14:13: conditions.unused: condition `unused` is referenced by no `if_absent`, so it changes nothing: cap a nation with if_absent.unused = P, or remove it"
+        ),
+        format!(
+            "{p}:17:8: blocs.lonely: bloc `lonely` has one member (`FRA`): a correlation needs two or more; add members with bloc = \"lonely\", or remove the bloc"
+        ),
+        format!(
+            "{p}:21:16: domains.land.lead[1]: `NOR` leads `land` but contributes nothing to it: add [nations.NOR.contributions.land] or take it out of the lead list"
+        ),
+        format!(
+            "{p}:22:47: domains.land.requirements.helicopters: 1.5 is not a whole number: counts are rounded, so this is 2; write 2, or a distribution such as {{ uniform = [1, 2] }} for a range"
+        ),
+        format!(
+            "{p}:26:26: domains.sea.requirements.ships: `sea` needs at least 40 ships but all nations together can contribute at most 12: it can never be met; lower the requirement or add contributions to sea.ships"
+        ),
+        format!(
+            "{p}:28:10: domains.liaison: `liaison` requires nothing, so it never falls short: add what it needs, e.g. [domains.liaison.requirements] troops = 1000"
+        ),
+        format!(
+            "{p}:34:25: nations.GBR.if_absent.us_backstop: the cap 0.95 is not below `GBR`'s probability of taking part (at most 0.9), so `us_backstop` never changes it: lower the cap below 0.9 or remove it"
+        ),
+        format!(
+            "{p}:36:43: nations.GBR.contributions.sea.troops: `sea` does not require troops, so this contribution never counts toward covering it: add troops to [domains.sea.requirements], or contribute it to a domain that requires it"
+        ),
+        format!(
+            "{p}:44:10: nations.NOR: `NOR` contributes nothing: give it [nations.NOR.contributions.DOMAIN] amounts, or remove the nation"
+        ),
+    ];
+    assert_eq!(checked.warnings.lines(), expected);
+}
+
+#[test]
+fn validate_prints_warnings_and_passes_strict_fails() {
+    let out = forcesim().args(["validate", PLANTED]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        stdout,
+        format!("{PLANTED}: ok (3 nations, 3 domains, 3 capabilities, 10 warnings)\n")
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.matches("\nwarning: ").count() + 1, 10);
+    assert!(stderr.ends_with(&format!("10 warnings in {PLANTED}\n")));
+
+    let out = forcesim()
+        .args(["validate", "--strict", PLANTED])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.matches("error: ").count(), 10);
+    assert!(stderr.contains("10 problems in"));
+    assert!(stderr.ends_with("1 of 1 scenario is invalid\n"));
+}
+
+#[test]
+fn strict_passes_a_scenario_without_warnings() {
+    forcesim()
+        .args([
+            "validate",
+            "--strict",
+            "scenarios/paris-2026.toml",
+            "scenarios/paris-2026-30k.toml",
+            "scenarios/tutorial.toml",
+        ])
+        .assert()
+        .code(0)
+        .stderr("");
+}
+
+#[test]
+fn run_prints_the_warnings_once_on_stderr_and_succeeds() {
+    let out = forcesim()
+        .args(["run", PLANTED, "-n", "2000", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.matches("10 warnings in").count(), 1);
+    assert!(stderr.contains("nations.NOR: `NOR` contributes nothing"));
+}
+
+/// One fixed base: a single valid nation and domain, with each mistake added by `extra`.
+fn warnings_of(extra: &str) -> Vec<String> {
+    let text = format!(
+        "[scenario]\nname = \"t\"\n[capabilities.troops]\n[domains.land]\nlead = [\"GBR\"]\n\
+         requirements = {{ troops = 10 }}\n[nations.GBR]\nparticipation = 0.9\n\
+         contributions.land.troops = 20\n{extra}"
+    );
+    let c = scenario::parse_checked("t.toml", &text, &[]).expect("valid");
+    c.warnings
+        .items
+        .iter()
+        .map(|d| format!("{}: {}", d.key, d.message))
+        .collect()
+}
+
+#[test]
+fn a_clean_scenario_has_no_warnings() {
+    assert_eq!(warnings_of(""), Vec::<String>::new());
+}
+
+#[test]
+fn each_rule_fires_on_its_mistake_only() {
+    assert_eq!(
+        warnings_of(
+            "[nations.FRA]\nparticipation = 0.5\ncontributions.land.troops = { discrete = { values = [0, 2.5] } }\n"
+        ),
+        [
+            "nations.FRA.contributions.land.troops: 2.5 is not a whole number: counts are rounded, so this is 3; write 3, or a distribution such as { uniform = [2, 3] } for a range"
+        ]
+    );
+    // A requirement that an unbounded contribution could meet is not flagged.
+    assert_eq!(
+        warnings_of("[nations.FRA]\nparticipation = 0.5\ncontributions.land.troops = { normal = { mean = 5, sd = 1 } }\n")
+            .len(),
+        0
+    );
+    // A nation that only matters through another's if_absent contributes nothing, silently.
+    assert_eq!(
+        warnings_of(
+            "[nations.USA]\nparticipation = 0.5\n[nations.FRA]\nparticipation = 0.5\nif_absent.USA = 0.1\ncontributions.land.troops = 5\n"
+        ),
+        Vec::<String>::new()
+    );
+    // A cap below the nation's probability binds: no warning; at it, a warning.
+    assert_eq!(
+        warnings_of(
+            "[conditions.c]\nprobability = 0.5\n[nations.FRA]\nparticipation = { uniform = [0.2, 0.6] }\nif_absent.c = 0.5\ncontributions.land.troops = 5\n"
+        ),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        warnings_of(
+            "[conditions.c]\nprobability = 0.5\n[nations.FRA]\nparticipation = 0.8\napproval = [{ body = \"p\", probability = 0.5 }]\nif_absent.c = 0.4\ncontributions.land.troops = 5\n"
+        ),
+        [
+            "nations.FRA.if_absent.c: the cap 0.4 is not below `FRA`'s probability of taking part (at most 0.4), so `c` never changes it: lower the cap below 0.4 or remove it"
+        ]
+    );
+    assert_eq!(
+        warnings_of("[blocs.b]\ncorrelation = 0.3\n"),
+        [
+            "blocs.b: no nation is in bloc `b`: set bloc = \"b\" on two or more nations, or remove the bloc"
+        ]
+    );
+    // Timeline days up to the latest ready day are fine; without ready_days every day is after.
+    assert_eq!(
+        warnings_of("[simulation]\ntimeline_days = [0, 1]\n"),
+        [
+            "simulation.timeline_days[1]: day 1 is after every nation is ready (day 0 at the latest), so it shows the final coverage: use days up to 0, or drop it"
+        ]
+    );
+}
+
+#[test]
+fn a_probability_written_as_a_percentage_asks_about_the_fraction() {
+    let text = "[scenario]\nname = \"t\"\n[domains.land]\n[nations.GBR]\nparticipation = 90\n";
+    let d = scenario::parse("t.toml", text, &[]).unwrap_err();
+    assert_eq!(
+        d.lines(),
+        [
+            "t.toml:5:17: nations.GBR.participation: probability must be between 0 and 1, found 90 (did you mean 0.9? a probability is a fraction, not a percentage)"
+        ]
+    );
+}
+
+#[test]
+fn unknown_nation_ids_suggest_iso_codes_from_names_and_aliases() {
+    let text = "[scenario]\nname = \"t\"\n[conditions.c]\nprobability = 0.5\n[domains.land]\nlead = [\"UK\"]\n\
+                [nations.GBR]\nparticipation = 0.5\n[nations.DNK]\nparticipation = 0.5\n\
+                [nations.DEU]\nparticipation = 0.5\nif_absent.Germany = 0.1\n";
+    let d = scenario::parse("t.toml", text, &[]).unwrap_err();
+    assert_eq!(
+        d.lines(),
+        [
+            "t.toml:6:9: domains.land.lead[0]: unknown nation `UK` (did you mean `GBR`, United Kingdom?)",
+            "t.toml:13:11: nations.DEU.if_absent.Germany: unknown condition or nation `Germany` (did you mean `DEU`, Germany?)",
+        ]
+    );
+    let e = scenario::parse(
+        "t.toml",
+        text.replace("\"UK\"", "\"GBR\"")
+            .replace("Germany", "DNK")
+            .as_str(),
+        &["nations.UK.participation=0.1".into()],
+    )
+    .unwrap_err();
+    assert!(
+        e.lines()[0].contains("no key `UK` at `nations` (did you mean `GBR`, United Kingdom?)"),
+        "{:?}",
+        e.lines()
+    );
+}
+
+// ---------------------------------------------------------------- extends
+
+const BASE: &str = r#"[scenario]
+name = "Base"
+description = "the base"
+
+[capabilities.troops]
+[capabilities.ships]
+
+[domains.land]
+lead = ["GBR", "FRA"]
+requirements = { troops = 100 }
+
+[domains.sea]
+lead = ["FRA"]
+requirements = { ships = 2 }
+
+[nations.GBR]
+participation = 0.9
+contributions.land.troops = { pert = [50, 80, 120], source = "s" }
+
+[nations.FRA]
+participation = 0.8
+contributions.land.troops = 60
+contributions.sea.ships = 3
+
+[nations.DNK]
+participation = 0.5
+contributions.land.troops = 10
+"#;
+
+#[test]
+fn extends_merges_tables_key_by_key_and_replaces_values_arrays_and_distributions() {
+    let dir = scratch();
+    write(dir.path(), "base.toml", BASE);
+    let child = write(
+        dir.path(),
+        "child.toml",
+        r#"[scenario]
+extends = "base.toml"
+remove = ["nations.DNK", "domains.sea.requirements.ships"]
+name = "Child"
+
+[domains.land]
+lead = []
+
+[domains.sea]
+requirements.troops = 5
+
+[nations.GBR]
+contributions.land.troops = { triangular = [10, 20, 30] }
+
+[nations.NOR]
+participation = 0.4
+contributions.sea.troops = 7
+"#,
+    );
+    let m = scenario::load(&child, &[]).expect("valid");
+    assert_eq!(m.name, "Child");
+    assert_eq!(m.description, "the base");
+    let ids: Vec<&str> = m.nations.iter().map(|n| n.id.as_str()).collect();
+    assert_eq!(ids, ["GBR", "FRA", "NOR"]);
+    assert!(m.domains[0].leads.is_empty());
+    assert_eq!(m.domains[1].leads, [1]);
+    // Land keeps its requirement; sea's ships are removed, troops added.
+    assert_eq!(m.domains[0].requirements[0].fixed, Some(100));
+    assert_eq!(m.domains[1].requirements.len(), 1);
+    assert_eq!(m.domains[1].requirements[0].fixed, Some(5));
+    // GBR's distribution is replaced whole (no pert left beside the triangular).
+    let gbr = &m.contributions[m.nations[0].contributions.clone()][0];
+    assert_eq!(
+        gbr.dist,
+        forcesim::dist::Dist::Triangular {
+            min: 10.0,
+            mode: 20.0,
+            max: 30.0
+        }
+    );
+    // FRA is untouched: both its contributions remain.
+    assert_eq!(m.nations[1].contributions.len(), 2);
+}
+
+#[test]
+fn set_applies_after_the_merge() {
+    let dir = scratch();
+    write(dir.path(), "base.toml", BASE);
+    let child = write(
+        dir.path(),
+        "child.toml",
+        "[scenario]\nextends = \"base.toml\"\n[domains.land]\nrequirements.troops = 200\n",
+    );
+    let m = scenario::load(&child, &["domains.land.requirements.troops=300".into()]).unwrap();
+    assert_eq!(m.domains[0].requirements[0].fixed, Some(300));
+    let m = scenario::load(&child, &[]).unwrap();
+    assert_eq!(m.domains[0].requirements[0].fixed, Some(200));
+}
+
+#[test]
+fn diagnostics_name_the_file_each_value_was_written_in() {
+    let dir = scratch();
+    let base = write(
+        dir.path(),
+        "base.toml",
+        BASE.replace("participation = 0.5", "participation = 5"),
+    );
+    let child = write(
+        dir.path(),
+        "child.toml",
+        "[scenario]\nextends = \"base.toml\"\n[nations.GBR]\nbloc = \"e3\"\n",
+    );
+    let d = invalid(scenario::load(&child, &[]).unwrap_err());
+    let (b, c) = (base.display(), child.display());
+    assert_eq!(
+        d.lines(),
+        [
+            format!("{c}:4:8: nations.GBR.bloc: unknown bloc `e3`; the scenario defines no bloc"),
+            format!(
+                "{b}:26:17: nations.DNK.participation: probability must be between 0 and 1, found 5 (did you mean 0.05? a probability is a fraction, not a percentage)"
+            ),
+        ]
+    );
+    let text = d.to_string();
+    assert!(text.contains("26 | participation = 5\n"), "{text}");
+    assert!(text.ends_with(&format!("2 problems in {c}")));
+}
+
+#[test]
+fn warnings_in_a_base_name_the_base() {
+    let dir = scratch();
+    let base = write(
+        dir.path(),
+        "base.toml",
+        BASE.replace("troops = 10\n", "troops = 10.5\n"),
+    );
+    let child = write(
+        dir.path(),
+        "child.toml",
+        "[scenario]\nextends = \"base.toml\"\n",
+    );
+    let c = scenario::load_checked(&child, &[]).unwrap();
+    assert_eq!(
+        c.warnings.lines(),
+        [format!(
+            "{}:27:29: nations.DNK.contributions.land.troops: 10.5 is not a whole number: counts are rounded, so this is 11; write 11, or a distribution such as {{ uniform = [10, 11] }} for a range",
+            base.display()
+        )]
+    );
+}
+
+#[test]
+fn cycles_missing_bases_and_deep_chains_are_refused_at_the_extends() {
+    let dir = scratch();
+    let a = write(dir.path(), "a.toml", "[scenario]\nextends = \"b.toml\"\n");
+    let b = write(dir.path(), "b.toml", "[scenario]\nextends = \"a.toml\"\n");
+    let d = invalid(scenario::load(&a, &[]).unwrap_err());
+    assert_eq!(
+        d.lines(),
+        [format!(
+            "{}:2:11: scenario.extends: `extends` forms a cycle: {} → {} → {}; the chain must end in a scenario that extends nothing",
+            b.display(),
+            a.display(),
+            b.display(),
+            a.display()
+        )]
+    );
+
+    let c = write(
+        dir.path(),
+        "c.toml",
+        "[scenario]\nextends = \"missing.toml\"\n",
+    );
+    let d = invalid(scenario::load(&c, &[]).unwrap_err());
+    let missing = dir.path().join("missing.toml");
+    assert_eq!(d.lines().len(), 1);
+    assert!(
+        d.lines()[0].starts_with(&format!(
+            "{}:2:11: scenario.extends: cannot read the base scenario `missing.toml` ({}): ",
+            c.display(),
+            missing.display()
+        )),
+        "{:?}",
+        d.lines()
+    );
+
+    // A directory is not a scenario.
+    std::fs::create_dir(dir.path().join("d.toml")).unwrap();
+    let e = write(dir.path(), "e.toml", "[scenario]\nextends = \"d.toml\"\n");
+    let d = invalid(scenario::load(&e, &[]).unwrap_err());
+    assert_eq!(
+        d.lines(),
+        [format!(
+            "{}:2:11: scenario.extends: cannot read the base scenario `d.toml` ({}): not a regular file (a directory, device, pipe or socket)",
+            e.display(),
+            dir.path().join("d.toml").display()
+        )]
+    );
+
+    // f0 extends f1 … extends f9: nine bases, one more than allowed.
+    write(dir.path(), "f9.toml", BASE);
+    for i in 0..9 {
+        write(
+            dir.path(),
+            &format!("f{i}.toml"),
+            format!("[scenario]\nextends = \"f{}.toml\"\n", i + 1),
+        );
+    }
+    let d = invalid(scenario::load(&dir.path().join("f0.toml"), &[]).unwrap_err());
+    assert_eq!(
+        d.lines(),
+        [format!(
+            "{}:2:11: scenario.extends: too many levels of `extends`: a chain may pass through at most 8 base files",
+            dir.path().join("f8.toml").display()
+        )]
+    );
+    // Eight bases are fine.
+    assert!(scenario::load(&dir.path().join("f1.toml"), &[]).is_ok());
+}
+
+#[test]
+fn remove_names_keys_that_are_not_in_the_base_and_needs_extends() {
+    let dir = scratch();
+    write(dir.path(), "base.toml", BASE);
+    let child = write(
+        dir.path(),
+        "child.toml",
+        "[scenario]\nextends = \"base.toml\"\nremove = [\"nations.DKN\", 3]\n",
+    );
+    let d = invalid(scenario::load(&child, &[]).unwrap_err());
+    let c = child.display();
+    assert_eq!(
+        d.lines(),
+        [
+            format!(
+                "{c}:3:11: scenario.remove[0]: cannot remove `nations.DKN`: the base has no `DKN` in `nations` (did you mean `nations.DNK`?)"
+            ),
+            format!(
+                "{c}:3:26: scenario.remove[1]: expected a dotted key as a string, e.g. \"nations.DNK\""
+            ),
+        ]
+    );
+    let lone = write(
+        dir.path(),
+        "lone.toml",
+        BASE.replace("description", "remove = [\"x\"]\ndescription"),
+    );
+    let d = invalid(scenario::load(&lone, &[]).unwrap_err());
+    assert_eq!(
+        d.lines(),
+        [format!(
+            "{}:3:10: scenario.remove: `remove` takes keys out of a base scenario, but this file extends none: add `extends = \"BASE.toml\"` or delete `remove`",
+            lone.display()
+        )]
+    );
+}
+
+#[test]
+fn a_scenario_given_as_text_cannot_extend() {
+    let d = scenario::parse("t.toml", "[scenario]\nextends = \"base.toml\"\n", &[]).unwrap_err();
+    assert_eq!(
+        d.lines(),
+        [
+            "t.toml:2:11: scenario.extends: this scenario extends another file, but it was given as text: load it from its file so that the base can be read"
+        ]
+    );
+}
+
+#[test]
+fn the_30k_extension_gives_the_report_of_the_full_file_it_replaces() {
+    let dir = scratch();
+    let mut reports = Vec::new();
+    for (name, file) in [
+        ("ext.json", "scenarios/paris-2026-30k.toml"),
+        ("full.json", "tests/fixtures/paris-2026-30k-full.toml"),
+    ] {
+        let out = dir.path().join(name);
+        forcesim()
+            .args(["run", file, "-n", "3000", "--seed", "7", "-q", "--json"])
+            .arg(&out)
+            .assert()
+            .code(0)
+            .stderr("");
+        reports.push(json_without_engine(&out));
+    }
+    assert_eq!(reports[0], reports[1]);
+    assert!(
+        std::fs::read_to_string("scenarios/paris-2026-30k.toml")
+            .unwrap()
+            .lines()
+            .count()
+            < 100
+    );
+}
+
+#[test]
+fn sharded_runs_of_an_extension_merge_without_the_base_files() {
+    let dir = scratch();
+    let p1 = dir.path().join("p1.fsp");
+    let p2 = dir.path().join("p2.fsp");
+    let s = "scenarios/paris-2026-30k.toml";
+    for (k, p) in [("1/2", &p1), ("2/2", &p2)] {
+        forcesim()
+            .args(["run", s, "-n", "3000", "-q", "--shard", k, "--partial"])
+            .arg(p)
+            .assert()
+            .code(0);
+    }
+    let merged = dir.path().join("merged.json");
+    // Merged from the scratch directory, where no scenario file exists.
+    forcesim()
+        .current_dir(dir.path())
+        .args(["merge", "p1.fsp", "p2.fsp", "-q", "--json", "merged.json"])
+        .assert()
+        .code(0);
+    let whole = dir.path().join("whole.json");
+    forcesim()
+        .args(["run", s, "-n", "3000", "-q", "--json"])
+        .arg(&whole)
+        .assert()
+        .code(0);
+    assert_eq!(json_without_engine(&merged), json_without_engine(&whole));
+}
+
+#[test]
+fn validate_help_describes_strict_warnings_and_extends() {
+    let out = forcesim().args(["validate", "--help"]).output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    for needle in [
+        "--strict",
+        "Treat warnings as errors",
+        "Exit code 0 when every file is valid, 2 otherwise.",
+        "a requirement no coalition could meet",
+        "[scenario] extends = \"base.toml\"",
+        "forcesim validate --strict my-scenario.toml",
+    ] {
+        assert!(help.contains(needle), "{needle:?} missing from:\n{help}");
+    }
+}
