@@ -233,4 +233,34 @@ fn timeline(o: &mut String, r: &Report) {
         }
         let _ = writeln!(o, "{line}");
     }
+    days_to_coverage(o, t);
+}
+
+/// Median and p90 of the days to coverage ("–": not covered in that share of trials).
+fn days_to_coverage(o: &mut String, t: &crate::report::Timeline) {
+    if t.days_to_coverage.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "\nDays to coverage");
+    let _ = writeln!(
+        o,
+        "  {:<14} {:>8} {:>8} {:>8}",
+        "", "median", "p90", "never"
+    );
+    let day = |d: Option<u64>| d.map_or_else(|| "–".to_string(), |d| d.to_string());
+    let rows = std::iter::once(("all domains".to_string(), &t.days_to_all_covered)).chain(
+        t.days_to_coverage
+            .iter()
+            .map(|(id, d)| (escape(id).into_owned(), d)),
+    );
+    for (id, d) in rows {
+        let _ = writeln!(
+            o,
+            "  {:<14} {:>8} {:>8} {:>8}",
+            id,
+            day(d.median),
+            day(d.p90),
+            pct(d.p_never)
+        );
+    }
 }

@@ -192,6 +192,13 @@ pub fn encode(t: &Tally) -> Vec<u8> {
             }
         }
     }
+    // Only with `timeline_days` (so partials without a timeline keep their layout).
+    if !t.coverage_day.is_empty() {
+        put_varint(&mut out, t.coverage_day.len() as u128);
+        for h in &t.coverage_day {
+            put_hist(&mut out, h);
+        }
+    }
     out
 }
 
@@ -336,6 +343,12 @@ pub fn decode(bytes: &[u8], template: &Tally) -> Result<Tally, CodecError> {
             }
         }
     }
+    if !template.coverage_day.is_empty() {
+        len(&mut r, "coverage_day", template.coverage_day.len())?;
+        for (i, h) in t.coverage_day.iter_mut().enumerate() {
+            *h = get_hist(&mut r, &format!("coverage_day[{i}]"), h)?;
+        }
+    }
     if r.remaining() != 0 {
         return Err(CodecError {
             offset: r.pos(),
@@ -360,6 +373,16 @@ pub fn check(t: &Tally) -> Result<(), String> {
     let cap = value_cap(t);
     for (what, h) in hists(t) {
         check_hist(&what, h, t.trials, cap)?;
+    }
+    check_coverage_days(t)
+}
+
+/// Each day-of-coverage histogram counts exactly the trials in which its domain
+/// (last: every domain) was covered.
+fn check_coverage_days(t: &Tally) -> Result<(), String> {
+    let covered = t.covered.iter().chain(std::iter::once(&t.all_covered));
+    for (i, (h, &c)) in t.coverage_day.iter().zip(covered).enumerate() {
+        check_hist(&format!("coverage_day[{i}]"), h, c, u64::from(u32::MAX))?;
     }
     Ok(())
 }
