@@ -36,10 +36,15 @@ struct Bar {
     total: f64,
 }
 
-pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> DrawResult<(), DB> {
+pub(super) fn draw<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    report: &Report,
+    opts: &super::Options,
+) -> DrawResult<(), DB> {
     let body = frame(
         root,
         report,
+        opts,
         "Who contributes what? Mean contribution per nation, by domain",
     )?;
     let domains: Vec<&str> = report.domains.keys().map(String::as_str).collect();

@@ -93,15 +93,20 @@ struct Placed {
 
 type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
-pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> DrawResult<(), DB> {
+pub(super) fn draw<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    report: &Report,
+    opts: &super::Options,
+) -> DrawResult<(), DB> {
     let Some((id, total)) = pick(report) else {
-        let body = frame(root, report, "How big will the force be?")?;
+        let body = frame(root, report, opts, "How big will the force be?")?;
         return note(root, body, &["The scenario counts no capability."]);
     };
     let (name, unit) = names(report, id);
     let body = frame(
         root,
         report,
+        opts,
         &format!("How big will the force be? Total {name} across trials"),
     )?;
     let n: u64 = total.histogram.counts.iter().sum();
@@ -295,17 +300,11 @@ fn mesh<DB: DrawingBackend>(chart: &mut Plot<'_, DB>, shown: &Shown<'_>) -> Draw
         .label_style(Font::new(theme::LABEL_SIZE).style())
         .axis_desc_style(Font::new(theme::AXIS_DESC_SIZE).style())
         .x_desc(if s.min == s.max {
-            format!(
-                "{quantity} · the same in every trial: {}",
-                thousands(s.min)
-            )
+            format!("{quantity} · the same in every trial: {}", thousands(s.min))
         } else if h.width <= 1.0 {
             format!("{quantity} · one bar per value")
         } else {
-            format!(
-                "{quantity} · each bar spans {} {unit}",
-                number(h.width)
-            )
+            format!("{quantity} · each bar spans {} {unit}", number(h.width))
         })
         .y_desc("share of trials")
         .y_label_offset(5)

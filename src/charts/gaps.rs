@@ -78,8 +78,17 @@ impl Fonts {
     }
 }
 
-pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> DrawResult<(), DB> {
-    let body = frame(root, report, "By how much does each domain fall short?")?;
+pub(super) fn draw<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    report: &Report,
+    opts: &super::Options,
+) -> DrawResult<(), DB> {
+    let body = frame(
+        root,
+        report,
+        opts,
+        "By how much does each domain fall short?",
+    )?;
     let lines = lines(report);
     if lines.is_empty() {
         return note(

@@ -29,10 +29,15 @@ const MAX_ROW: f64 = 80.0;
 /// Swings smaller than this (in probability) count as no change.
 const NEGLIGIBLE: f64 = 1e-12;
 
-pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> DrawResult<(), DB> {
+pub(super) fn draw<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    report: &Report,
+    opts: &super::Options,
+) -> DrawResult<(), DB> {
     let body = frame(
         root,
         report,
+        opts,
         "Whose decision matters most? Swing on P(all domains covered)",
     )?;
     let ranked = ranked(report);
