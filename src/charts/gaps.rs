@@ -269,11 +269,19 @@ fn capability_names<DB: DrawingBackend>(
     yc: i32,
 ) -> DrawResult<(), DB> {
     let (x, name, small) = (layout.plot.x0 + 24, cap.name, fonts.small);
-    let req_txt = format!(
-        "{} {} required",
-        number(cap.fig.required),
-        unit_or(cap.unit, name)
-    );
+    let req_txt = match cap.fig.required_p05_p95 {
+        Some([lo, hi]) if lo != hi => format!(
+            "{}–{} {} required (p05–p95)",
+            number(lo),
+            number(hi),
+            unit_or(cap.unit, name)
+        ),
+        _ => format!(
+            "{} {} required",
+            number(cap.fig.required),
+            unit_or(cap.unit, name)
+        ),
+    };
     if layout.two_lines {
         text(
             root,

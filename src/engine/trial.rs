@@ -700,6 +700,9 @@ fn coverage(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
                     g.add(q.saturating_sub(p));
                 }
             }
+            if let Some(h) = &mut tally.required[t] {
+                h.add_all(required);
+            }
         }
         let mut covered = 0u64;
         for (a, &c) in s.all[..m].iter_mut().zip(&s.covered[..m]) {

@@ -78,6 +78,10 @@ pub struct Threshold {
 pub struct CapabilityFigures {
     /// The requirement (its mean when it is a distribution; 0 when none).
     pub required: f64,
+    /// When the requirement is a distribution: its 5th and 95th percentiles over
+    /// the trials (null when it is fixed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_p05_p95: Option<[f64; 2]>,
     /// P(provided ≥ required).
     pub p_met: f64,
     /// What the participating nations provide.
@@ -473,6 +477,10 @@ fn capability_figures(model: &Model, tally: &Tally, t: usize) -> CapabilityFigur
     };
     CapabilityFigures {
         required,
+        required_p05_p95: tally.required[t]
+            .as_ref()
+            .filter(|h| h.n > 0)
+            .map(|h| [h.quantile(5, 100), h.quantile(95, 100)]),
         p_met,
         provided: stats_of(provided),
         gap,

@@ -199,6 +199,11 @@ pub fn encode(t: &Tally) -> Vec<u8> {
             put_hist(&mut out, h);
         }
     }
+    // The requirement's histogram of each pair with a random requirement (the
+    // pairs whose gap is stored), nothing else.
+    for h in t.required.iter().flatten() {
+        put_hist(&mut out, h);
+    }
     out
 }
 
@@ -349,6 +354,11 @@ pub fn decode(bytes: &[u8], template: &Tally) -> Result<Tally, CodecError> {
             *h = get_hist(&mut r, &format!("coverage_day[{i}]"), h)?;
         }
     }
+    for (i, h) in t.required.iter_mut().enumerate() {
+        if let Some(h) = h {
+            *h = get_hist(&mut r, &format!("required[{i}]"), h)?;
+        }
+    }
     if r.remaining() != 0 {
         return Err(CodecError {
             offset: r.pos(),
@@ -485,7 +495,12 @@ fn hists(t: &Tally) -> impl Iterator<Item = (String, &Hist)> {
         .iter()
         .enumerate()
         .filter_map(|(i, g)| g.as_ref().map(|h| (format!("gaps[{i}]"), h)));
-    totals.chain(provided).chain(gaps)
+    let required = t
+        .required
+        .iter()
+        .enumerate()
+        .filter_map(|(i, g)| g.as_ref().map(|h| (format!("required[{i}]"), h)));
+    totals.chain(provided).chain(gaps).chain(required)
 }
 
 /// A histogram holds one value per trial, at most `cap`, with moments that agree

@@ -56,6 +56,8 @@ pub struct Tally {
     pub provided: Vec<Hist>,
     /// Per tracked pair with a random requirement: histogram of the gap.
     pub gaps: Vec<Option<Hist>>,
+    /// Per tracked pair with a random requirement: histogram of the requirement.
+    pub required: Vec<Option<Hist>>,
 }
 
 /// Contiguous histogram bins one tally allocates up front, at most (32 MiB):
@@ -128,6 +130,14 @@ impl Tally {
                     .map(|r| hist(0, count_bounds(&r.dist).1))
             })
             .collect();
+        let required = (0..nt)
+            .map(|t| {
+                model.requirement(t).filter(|r| r.fixed.is_none()).map(|r| {
+                    let (lo, hi) = count_bounds(&r.dist);
+                    hist(lo, hi)
+                })
+            })
+            .collect();
         Tally {
             trials: 0,
             all_covered: 0,
@@ -153,6 +163,7 @@ impl Tally {
             totals,
             provided,
             gaps,
+            required,
         }
     }
 }
@@ -190,6 +201,11 @@ impl AddAssign<&Tally> for Tally {
             a.merge(b);
         }
         for (a, b) in self.gaps.iter_mut().zip(&o.gaps) {
+            if let (Some(a), Some(b)) = (a, b) {
+                a.merge(b);
+            }
+        }
+        for (a, b) in self.required.iter_mut().zip(&o.required) {
             if let (Some(a), Some(b)) = (a, b) {
                 a.merge(b);
             }
