@@ -19,8 +19,9 @@ use super::frame::{
     Canvas, DrawResult, Font, Mark, Valign, covered_axis, fill_rect, fit, frame_with, house_style,
     legend, line, note, text, width,
 };
+use super::names::file_stem;
 use super::render::{self, Drawing};
-use super::{ChartError, Format, theme};
+use super::{ChartError, Format, Options, theme};
 use crate::whatif::compare::Comparison;
 
 /// Width of the y tick label area.
@@ -29,25 +30,47 @@ const Y_LABEL_AREA: u32 = 120;
 const GROUP_FILL: f64 = 0.8;
 
 /// The chart of a comparison.
-pub struct CompareChart<'a>(pub &'a Comparison);
+pub struct CompareChart<'a>(pub &'a Comparison, pub &'a Options);
 
 impl Drawing for CompareChart<'_> {
-    fn name(&self) -> &'static str {
-        "compare"
+    fn name(&self) -> String {
+        file_name(self.0)
     }
     fn draw<DB: DrawingBackend>(&self, root: &Canvas<DB>) -> DrawResult<(), DB> {
-        bars(root, self.0)
+        bars(root, self.0, self.1)
     }
 }
 
-/// Renders `compare.png` (or `.svg`) of a comparison.
-pub fn render(c: &Comparison, format: Format) -> Result<Vec<u8>, ChartError> {
-    render::render(&CompareChart(c), format)
+/// The file stem of a comparison's chart, after the scenarios compared:
+/// `compare-base-variant` (their labels).
+pub fn file_name(c: &Comparison) -> String {
+    let labels: Vec<&str> = c.scenarios.iter().map(|s| s.label.as_str()).collect();
+    file_stem("compare", &labels)
 }
 
-/// Renders the comparison's chart and writes it into `dir` as `compare.png` (or `.svg`).
+/// Renders the chart of a comparison (PNG or SVG bytes).
+pub fn render(c: &Comparison, format: Format) -> Result<Vec<u8>, ChartError> {
+    render_with(c, format, &Options::default())
+}
+
+/// [`render`] with a title, a marking or labels.
+pub fn render_with(c: &Comparison, format: Format, opts: &Options) -> Result<Vec<u8>, ChartError> {
+    render::render(&CompareChart(c, opts), format)
+}
+
+/// Renders the comparison's chart and writes it into `dir` as `compare-A-B.png` (or `.svg`).
 pub fn write(c: &Comparison, dir: &Path, format: Format) -> Result<PathBuf, ChartError> {
-    render::write(&CompareChart(c), dir, format)
+    write_with(c, dir, format, &Options::default())
+}
+
+/// [`write`] with a title, a marking or labels.
+pub fn write_with(
+    c: &Comparison,
+    dir: &Path,
+    format: Format,
+    opts: &Options,
+) -> Result<PathBuf, ChartError> {
+    render::write(&CompareChart(c, opts), dir, format)
 }
 
 /// One group: a label and, per scenario, P and its interval when it has the figure.
@@ -56,7 +79,11 @@ struct Group {
     bars: Vec<Option<(f64, [f64; 2])>>,
 }
 
-fn bars<DB: DrawingBackend>(root: &Canvas<DB>, c: &Comparison) -> DrawResult<(), DB> {
+fn bars<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    c: &Comparison,
+    opts: &Options,
+) -> DrawResult<(), DB> {
     let subtitle = match c.scenarios.first() {
         Some(first) if c.scenarios.iter().all(|s| s.name == first.name) => first.name.clone(),
         _ => format!("{} scenarios", c.scenarios.len()),
@@ -66,13 +93,13 @@ fn bars<DB: DrawingBackend>(root: &Canvas<DB>, c: &Comparison) -> DrawResult<(),
         thousands(c.trials as f64),
         c.seed
     );
-    let body = frame_with(root, "P(covered) by scenario", &subtitle, &footer)?;
+    let body = frame_with(root, opts, "P(covered) by scenario", &subtitle, &footer)?;
     if c.scenarios.is_empty() {
         return note(root, body, &["Nothing to compare."]);
     }
-    let groups = groups(c);
+    let groups = groups(c, opts);
     let colors: Vec<RGBColor> = (0..c.scenarios.len()).map(theme::series).collect();
-    let used = legend(root, body, &legend_items(c, &colors))?;
+    let used = legend(root, body, &legend_items(c, &colors, opts))?;
     let plot = body.below(used + 10);
 
     let ng = groups.len() as f64;
@@ -116,7 +143,7 @@ fn bars<DB: DrawingBackend>(root: &Canvas<DB>, c: &Comparison) -> DrawResult<(),
 }
 
 /// "All domains", then every domain of any scenario, in order of appearance.
-fn groups(c: &Comparison) -> Vec<Group> {
+fn groups(c: &Comparison, opts: &Options) -> Vec<Group> {
     let mut groups = vec![Group {
         label: "All domains".into(),
         bars: c
@@ -135,7 +162,7 @@ fn groups(c: &Comparison) -> Vec<Group> {
     }
     for id in ids {
         groups.push(Group {
-            label: id.clone(),
+            label: opts.domain_name(id),
             bars: c
                 .scenarios
                 .iter()
@@ -151,17 +178,18 @@ fn groups(c: &Comparison) -> Vec<Group> {
     groups
 }
 
-fn legend_items(c: &Comparison, colors: &[RGBColor]) -> Vec<(Mark, String)> {
+fn legend_items(c: &Comparison, colors: &[RGBColor], opts: &Options) -> Vec<(Mark, String)> {
     let mut items: Vec<(Mark, String)> = c
         .scenarios
         .iter()
         .zip(colors)
         .enumerate()
         .map(|(i, (s, col))| {
+            let label = opts.label(&s.label).unwrap_or(&s.label);
             let l = if i == 0 {
-                format!("{} (base)", s.label)
+                format!("{label} (base)")
             } else {
-                s.label.clone()
+                label.to_string()
             };
             (Mark::Box(*col), l)
         })

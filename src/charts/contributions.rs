@@ -13,7 +13,7 @@ use plotters::prelude::DrawingBackend;
 use plotters::style::Color;
 use plotters::style::text_anchor::HPos;
 
-use super::format::{number, thousands};
+use super::format::{count_axis_top, count_ticks, number, thousands};
 use super::frame::{
     Canvas, DrawResult, Font, Mark, Rect, Valign, fill_rect, fit, frame, legend, note, text, width,
 };
@@ -36,10 +36,15 @@ struct Bar {
     total: f64,
 }
 
-pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> DrawResult<(), DB> {
+pub(super) fn draw<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    report: &Report,
+    opts: &super::Options,
+) -> DrawResult<(), DB> {
     let body = frame(
         root,
         report,
+        opts,
         "Who contributes what? Mean contribution per nation, by domain",
     )?;
     let domains: Vec<&str> = report.domains.keys().map(String::as_str).collect();
@@ -290,7 +295,7 @@ fn panel_chart<DB: DrawingBackend>(
         x0: top.x0 + name_w + 16,
         ..top
     };
-    let max = bars.iter().map(|b| b.total).fold(0.0, f64::max).max(1e-9);
+    let max = count_axis_top(bars.iter().map(|b| b.total).fold(0.0, f64::max));
     let value_font = Font::new(p.font_size).bold();
     let max_label = bars
         .iter()
@@ -309,7 +314,7 @@ fn panel_chart<DB: DrawingBackend>(
     let x_fmt = |v: &f64| thousands(*v);
     let mut mesh = chart.configure_mesh();
     mesh.disable_y_mesh()
-        .x_labels(if p.titled { 5 } else { 7 })
+        .x_labels(count_ticks(0.0, max * 1.04, if p.titled { 5 } else { 7 }))
         .max_light_lines(0)
         .x_label_formatter(&x_fmt)
         .label_style(Font::new(p.font_size).style())
@@ -317,7 +322,11 @@ fn panel_chart<DB: DrawingBackend>(
         .axis_style(theme::AXIS.stroke_width(2));
     if !p.titled {
         mesh.axis_desc_style(Font::new(theme::AXIS_DESC_SIZE).style())
-            .x_desc(format!("{} ({}), mean per trial", p.name, p.unit));
+            .x_desc(if p.name.eq_ignore_ascii_case(&p.unit) {
+                format!("{}, mean per trial", p.name)
+            } else {
+                format!("{} ({}), mean per trial", p.name, p.unit)
+            });
     }
     mesh.draw()?;
     let px = |x: f64, y: f64| chart.backend_coord(&(x, y));

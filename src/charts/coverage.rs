@@ -45,8 +45,17 @@ struct Layout<'c> {
     lead_h: i32,
 }
 
-pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> DrawResult<(), DB> {
-    let body = frame(root, report, "How likely is each domain to be covered?")?;
+pub(super) fn draw<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    report: &Report,
+    opts: &super::Options,
+) -> DrawResult<(), DB> {
+    let body = frame(
+        root,
+        report,
+        opts,
+        "How likely is each domain to be covered?",
+    )?;
     if report.domains.is_empty() {
         return note(root, body, &["The scenario has no domain."]);
     }

@@ -14,7 +14,7 @@ use plotters::prelude::DrawingBackend;
 use plotters::style::text_anchor::HPos;
 use plotters::style::{Color, RGBColor};
 
-use super::format::{axis_percent, number, percent, thousands};
+use super::format::{axis_percent, count_ticks, number, percent, thousands};
 use super::frame::{
     Canvas, DrawResult, Font, Mark, Valign, dashed, fill_rect, frame, legend, line, note,
     stack_labels, text, width,
@@ -93,15 +93,20 @@ struct Placed {
 
 type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
-pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> DrawResult<(), DB> {
+pub(super) fn draw<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    report: &Report,
+    opts: &super::Options,
+) -> DrawResult<(), DB> {
     let Some((id, total)) = pick(report) else {
-        let body = frame(root, report, "How big will the force be?")?;
+        let body = frame(root, report, opts, "How big will the force be?")?;
         return note(root, body, &["The scenario counts no capability."]);
     };
     let (name, unit) = names(report, id);
     let body = frame(
         root,
         report,
+        opts,
         &format!("How big will the force be? Total {name} across trials"),
     )?;
     let n: u64 = total.histogram.counts.iter().sum();
@@ -181,16 +186,24 @@ fn legend_items(shown: &Shown<'_>) -> Vec<(Mark, String)> {
 /// The x range: the histogram, the thresholds and the band, with a margin.
 fn x_range(shown: &Shown<'_>) -> (f64, f64) {
     let (s, h) = (&shown.total.stats, &shown.total.histogram);
-    let end = h.start + h.width * h.counts.len() as f64;
-    let mut lo = h.start.min(s.p05);
-    let mut hi = end.max(s.p95);
+    // Whole numbers sit at the centre of their bars: bin i spans
+    // [start + i·width − ½, start + (i+1)·width − ½).
+    let end = h.start + h.width * h.counts.len() as f64 - 0.5;
+    let mut lo = (h.start - 0.5).min(s.p05 - 0.5);
+    let mut hi = end.max(s.p95 + 0.5);
     for t in shown.thresholds {
-        lo = lo.min(t.at_least as f64);
-        hi = hi.max(t.at_least as f64);
+        lo = lo.min(threshold_x(t));
+        hi = hi.max(threshold_x(t));
     }
     let pad = ((hi - lo) * 0.04).max(1.0);
     // Not clamped at 0: a spike at 0 must not hide behind the y axis.
     (lo - pad, hi + pad)
+}
+
+/// Where a threshold's line is drawn: on the left edge of the bar of its value,
+/// so that the bars right of the line are the trials that reach it.
+fn threshold_x(t: &Threshold) -> f64 {
+    t.at_least as f64 - 0.5
 }
 
 /// The share of trials in a bar of `c` trials, in percent.
@@ -217,7 +230,7 @@ fn labels(shown: &Shown<'_>) -> Vec<Label> {
         .iter()
         .map(|t| Label {
             text: format!("≥ {}: {}", thousands(t.at_least as f64), percent(t.p)),
-            x: t.at_least as f64,
+            x: threshold_x(t),
             color: THRESHOLD,
         })
         .collect();
@@ -271,25 +284,27 @@ fn mesh<DB: DrawingBackend>(chart: &mut Plot<'_, DB>, shown: &Shown<'_>) -> Draw
     let (name, unit) = (&shown.name, &shown.unit);
     let x_fmt = |v: &f64| thousands(*v);
     let y_fmt = |v: &f64| axis_percent(*v);
+    let range = chart.x_range();
+    let quantity = if name.eq_ignore_ascii_case(unit) {
+        format!("total {name}")
+    } else {
+        format!("total {name} ({unit})")
+    };
     chart
         .configure_mesh()
         .disable_x_mesh()
-        .x_labels(8)
+        .x_labels(count_ticks(range.start, range.end, 8))
         .y_labels(6)
         .x_label_formatter(&x_fmt)
         .y_label_formatter(&y_fmt)
         .label_style(Font::new(theme::LABEL_SIZE).style())
         .axis_desc_style(Font::new(theme::AXIS_DESC_SIZE).style())
         .x_desc(if s.min == s.max {
-            format!(
-                "total {name} ({unit}) · the same in every trial: {}",
-                thousands(s.min)
-            )
+            format!("{quantity} · the same in every trial: {}", thousands(s.min))
+        } else if h.width <= 1.0 {
+            format!("{quantity} · one bar per value")
         } else {
-            format!(
-                "total {name} ({unit}) · each bar {} {unit} wide",
-                number(h.width)
-            )
+            format!("{quantity} · each bar spans {} {unit}", number(h.width))
         })
         .y_desc("share of trials")
         .y_label_offset(5)
@@ -311,7 +326,8 @@ fn bars<DB: DrawingBackend>(
     // Widen bars only when there are so few that they cannot touch.
     let filled = h.counts.iter().filter(|c| **c > 0).count();
     let min_bar = if filled <= 3 { min_w } else { 0.0 };
-    let (b0, b1) = widen(s.p05, s.p95, min_w);
+    // The band covers the bars of p05 and p95 (each whole number is ±½ wide).
+    let (b0, b1) = widen(s.p05 - 0.5, s.p95 + 0.5, min_w);
     chart.draw_series(std::iter::once(Rectangle::new(
         [(b0, 0.0), (b1, scale.y_top)],
         BAND.mix(theme::BAND_ALPHA).filled(),
@@ -322,7 +338,7 @@ fn bars<DB: DrawingBackend>(
             .enumerate()
             .filter(|(_, c)| **c > 0)
             .map(|(i, &c)| {
-                let x0 = h.start + h.width * i as f64;
+                let x0 = h.start + h.width * i as f64 - 0.5;
                 let (x0, x1) = widen(x0, x0 + h.width, min_bar);
                 Rectangle::new([(x0, 0.0), (x1, share(shown, c))], BAR.mix(0.85).filled())
             }),

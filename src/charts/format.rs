@@ -148,6 +148,24 @@ pub fn axis_points(x: f64) -> String {
     }
 }
 
+/// How many tick labels to ask plotters for on an axis of counts from `lo` to
+/// `hi`, at most `wanted`: no more than there are whole numbers in the range, so
+/// that plotters' round steps are whole numbers too (never "0 1 1 2" from ticks
+/// at 0, 0.5, 1 and 1.5 rounded).
+pub fn count_ticks(lo: f64, hi: f64, wanted: usize) -> usize {
+    let span = hi - lo;
+    if !span.is_finite() || span < 1.0 {
+        return wanted.min(1);
+    }
+    wanted.min(span.floor() as usize + 1)
+}
+
+/// The top of an axis of counts whose largest value is `max`: at least 1, so that
+/// the axis shows a whole step.
+pub fn count_axis_top(max: f64) -> f64 {
+    if max.is_finite() { max.max(1.0) } else { 1.0 }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

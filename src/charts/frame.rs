@@ -16,6 +16,7 @@ use plotters::prelude::DrawingBackend;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{Color, FontStyle, IntoFont, RGBColor, ShapeStyle, TextStyle};
 
+use super::Options;
 use super::format::{axis_percent, thousands};
 use super::theme::{self, family};
 use crate::report::Report;
@@ -244,21 +245,69 @@ pub fn dashed<DB: DrawingBackend>(
 /// Paints the background, the title block and the footer of a run's chart; returns
 /// the body: the rectangle left for the chart itself.
 ///
-/// The title block is the chart's `title` (bold) over the scenario's name; the
-/// footer reads "scenario · trials · seed" (and the `--set` overrides, if any).
+/// The title block is the chart's `title` (bold; `--title` replaces it) over the
+/// scenario's name; the footer reads "scenario · trials · seed" (and the `--set`
+/// overrides, if any); a `--marking` is written at the top and the bottom.
 pub fn frame<DB: DrawingBackend>(
     root: &Canvas<DB>,
     report: &Report,
+    opts: &Options,
     title: &str,
 ) -> DrawResult<Rect, DB> {
-    frame_with(root, title, &report.scenario.name, &footer_text(report))
+    frame_with(
+        root,
+        opts,
+        title,
+        &report.scenario.name,
+        &footer_text(report),
+    )
 }
 
-/// Paints the background, the title block (`title` in bold over `subtitle`) and
-/// the footer (`footer` on the left, the forcesim version on the right); returns
-/// the body left for the chart.
+/// The title's size and lines: the full size when it fits, else smaller, else on
+/// two lines, so that a title is never cut (only a title too long even for two
+/// lines is shortened, with "…").
+fn title_lines<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    title: &str,
+    inner: i32,
+) -> (Font, Vec<String>) {
+    let mut size = theme::TITLE_SIZE;
+    while size >= 32.0 {
+        let font = Font::new(size).bold().v(Valign::Top);
+        if width(root, title, font) <= inner {
+            return (font, vec![title.to_string()]);
+        }
+        size -= 4.0;
+    }
+    let font = Font::new(26.0).bold().v(Valign::Top);
+    let words: Vec<&str> = title.split(' ').collect();
+    // The latest break that leaves the first line within the width.
+    let split = (1..words.len())
+        .rev()
+        .find(|&k| width(root, &words[..k].join(" "), font) <= inner)
+        .unwrap_or(1)
+        .min(words.len());
+    let first = words[..split].join(" ");
+    let second = words[split..].join(" ");
+    (
+        font,
+        vec![
+            fit(root, &first, font, inner),
+            fit(root, &second, font, inner),
+        ],
+    )
+}
+
+/// Height of the band a marking takes at the bottom.
+const MARKING_BAND: i32 = 28;
+
+/// Paints the background, the title block (`title` in bold over `subtitle`; the
+/// options' title replaces `title`), the footer (`footer` on the left, the
+/// forcesim version on the right) and the marking, if any; returns the body left
+/// for the chart.
 pub fn frame_with<DB: DrawingBackend>(
     root: &Canvas<DB>,
+    opts: &Options,
     title: &str,
     subtitle: &str,
     footer: &str,
@@ -266,13 +315,17 @@ pub fn frame_with<DB: DrawingBackend>(
     root.fill(&theme::BACKGROUND)?;
     let (w, h) = (theme::WIDTH as i32, theme::HEIGHT as i32);
     let inner = w - 2 * theme::MARGIN;
-    let title_font = Font::new(theme::TITLE_SIZE).bold().v(Valign::Top);
-    text(
-        root,
-        &fit(root, title, title_font, inner),
-        (theme::MARGIN, theme::MARGIN),
-        title_font,
-    )?;
+    let title = opts.title.as_deref().unwrap_or(title);
+    let (title_font, lines) = title_lines(root, title, inner);
+    let line_h = (title_font.size * 1.15) as i32;
+    for (i, l) in lines.iter().enumerate() {
+        text(
+            root,
+            l,
+            (theme::MARGIN, theme::MARGIN + i as i32 * line_h),
+            title_font,
+        )?;
+    }
     let sub_font = Font::new(theme::SUBTITLE_SIZE)
         .color(theme::MUTED)
         .v(Valign::Top);
@@ -282,7 +335,12 @@ pub fn frame_with<DB: DrawingBackend>(
         (theme::MARGIN, theme::MARGIN + 62),
         sub_font,
     )?;
-    let rule_y = h - theme::FOOTER_HEIGHT;
+    let band = if opts.marking.is_some() {
+        MARKING_BAND
+    } else {
+        0
+    };
+    let rule_y = h - theme::FOOTER_HEIGHT - band;
     line(
         root,
         (theme::MARGIN, rule_y),
@@ -305,12 +363,29 @@ pub fn frame_with<DB: DrawingBackend>(
         (w - theme::MARGIN, y),
         footer_font.h(HPos::Right),
     )?;
+    if let Some(m) = &opts.marking {
+        marking(root, m, inner)?;
+    }
     Ok(Rect {
         x0: theme::MARGIN,
         y0: theme::MARGIN + theme::HEADER_HEIGHT,
         x1: w - theme::MARGIN,
         y1: rule_y - 12,
     })
+}
+
+/// A protective marking, centred at the very top and the very bottom.
+fn marking<DB: DrawingBackend>(root: &Canvas<DB>, m: &str, inner: i32) -> DrawResult<(), DB> {
+    let font = Font::new(theme::SMALL_SIZE).bold().h(HPos::Center);
+    let m = fit(root, m, font, inner);
+    let x = theme::WIDTH as i32 / 2;
+    text(root, &m, (x, 3), font.v(Valign::Top))?;
+    text(
+        root,
+        &m,
+        (x, theme::HEIGHT as i32 - MARKING_BAND / 2),
+        font.v(Valign::Middle),
+    )
 }
 
 /// "scenario · 200,000 trials · seed 20260106", plus overrides and interruption.

@@ -78,8 +78,17 @@ impl Fonts {
     }
 }
 
-pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> DrawResult<(), DB> {
-    let body = frame(root, report, "By how much does each domain fall short?")?;
+pub(super) fn draw<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    report: &Report,
+    opts: &super::Options,
+) -> DrawResult<(), DB> {
+    let body = frame(
+        root,
+        report,
+        opts,
+        "By how much does each domain fall short?",
+    )?;
     let lines = lines(report);
     if lines.is_empty() {
         return note(
@@ -260,11 +269,19 @@ fn capability_names<DB: DrawingBackend>(
     yc: i32,
 ) -> DrawResult<(), DB> {
     let (x, name, small) = (layout.plot.x0 + 24, cap.name, fonts.small);
-    let req_txt = format!(
-        "{} {} required",
-        number(cap.fig.required),
-        unit_or(cap.unit, name)
-    );
+    let req_txt = match cap.fig.required_p05_p95 {
+        Some([lo, hi]) if lo != hi => format!(
+            "{}–{} {} required (p05–p95)",
+            number(lo),
+            number(hi),
+            unit_or(cap.unit, name)
+        ),
+        _ => format!(
+            "{} {} required",
+            number(cap.fig.required),
+            unit_or(cap.unit, name)
+        ),
+    };
     if layout.two_lines {
         text(
             root,

@@ -15,8 +15,8 @@
 //! | `tornado.png`       | nations ranked by their swing on P(all covered)             |
 //! | `contributions.png` | mean contribution per nation, stacked by domain             |
 //! | `timeline.png`      | P(covered) by day, per domain and overall (with `timeline_days`) |
-//! | `sweep.png`         | `forcesim sweep`: P(covered) against the varied value, or a heat map for two |
-//! | `compare.png`       | `forcesim compare`: P(covered) per domain, one bar per scenario |
+//! | `sweep-KEY.png`     | `forcesim sweep`: P(covered) against the varied value, or a heat map for two (`sweep-KEY1-KEY2.png`) |
+//! | `compare-A-B.png`   | `forcesim compare`: P(covered) per domain, one bar per scenario (named after the scenarios' labels) |
 //!
 //! ```
 //! # let text = "[scenario]\nname = \"Tiny\"\n[capabilities]\ntroops = { unit = \"personnel\" }\n[domains.land]\nrequirements = { troops = 100 }\n[nations.A]\nparticipation = 0.5\ncontributions.land.troops = 150\n";
@@ -33,6 +33,7 @@ mod force;
 pub mod format;
 pub mod frame;
 mod gaps;
+pub mod names;
 pub mod theme;
 mod timeline;
 mod tornado;
@@ -177,24 +178,66 @@ impl From<WriteError> for ChartError {
     }
 }
 
+/// What the command line may change on every chart: the title, a protective
+/// marking, and readable names for keys.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Options {
+    /// `--title`: replaces the chart's title.
+    pub title: Option<String>,
+    /// `--marking`: written at the top and the bottom of every chart
+    /// (e.g. "OFFICIAL-SENSITIVE").
+    pub marking: Option<String>,
+    /// `--label KEY=TEXT`: the name drawn for a dotted key, a scenario or an id.
+    pub labels: Vec<(String, String)>,
+}
+
+impl Options {
+    /// The `--label` given for `key`, if any (the last one given wins).
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.labels
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// One of a run's charts, drawn from its report.
 struct RunChart<'a> {
     chart: Chart,
     report: &'a Report,
+    opts: &'a Options,
 }
 
 impl render::Drawing for RunChart<'_> {
-    fn name(&self) -> &'static str {
-        self.chart.name()
+    fn name(&self) -> String {
+        self.chart.name().to_string()
     }
     fn draw<DB: DrawingBackend>(&self, root: &frame::Canvas<DB>) -> frame::DrawResult<(), DB> {
-        draw(self.chart, root, self.report)
+        draw(self.chart, root, self.report, self.opts)
     }
 }
 
 /// Renders `chart` of `report` in `format`: the bytes of a PNG or SVG file.
 pub fn render(chart: Chart, report: &Report, format: Format) -> Result<Vec<u8>, ChartError> {
-    render::render(&RunChart { chart, report }, format)
+    render_with(chart, report, format, &Options::default())
+}
+
+/// [`render`] with a title, a marking or labels.
+pub fn render_with(
+    chart: Chart,
+    report: &Report,
+    format: Format,
+    opts: &Options,
+) -> Result<Vec<u8>, ChartError> {
+    render::render(
+        &RunChart {
+            chart,
+            report,
+            opts,
+        },
+        format,
+    )
 }
 
 /// `force.png`: see [`Chart::Force`].
@@ -233,10 +276,21 @@ pub fn timeline(report: &Report, format: Format) -> Result<Vec<u8>, ChartError> 
 /// written, and each file is written whole or not at all. Returns the paths
 /// written, in [`Chart::ALL`] order.
 pub fn write_all(report: &Report, dir: &Path, format: Format) -> Result<Vec<PathBuf>, ChartError> {
+    write_all_with(report, dir, format, &Options::default())
+}
+
+/// [`write_all`] with a title, a marking or labels.
+pub fn write_all_with(
+    report: &Report,
+    dir: &Path,
+    format: Format,
+    opts: &Options,
+) -> Result<Vec<PathBuf>, ChartError> {
     let mut rendered = Vec::new();
     for chart in Chart::ALL {
         if chart.applies_to(report) {
-            rendered.push((chart.file_name(format), render(chart, report, format)?));
+            let bytes = render_with(chart, report, format, opts)?;
+            rendered.push((chart.file_name(format), bytes));
         }
     }
     std::fs::create_dir_all(dir).map_err(|cause| ChartError::Dir {
@@ -256,13 +310,14 @@ fn draw<DB: DrawingBackend>(
     chart: Chart,
     root: &Canvas<DB>,
     report: &Report,
+    opts: &Options,
 ) -> DrawResult<(), DB> {
     match chart {
-        Chart::Force => force::draw(root, report),
-        Chart::Coverage => coverage::draw(root, report),
-        Chart::Gaps => gaps::draw(root, report),
-        Chart::Tornado => tornado::draw(root, report),
-        Chart::Contributions => contributions::draw(root, report),
-        Chart::Timeline => timeline::draw(root, report),
+        Chart::Force => force::draw(root, report, opts),
+        Chart::Coverage => coverage::draw(root, report, opts),
+        Chart::Gaps => gaps::draw(root, report, opts),
+        Chart::Tornado => tornado::draw(root, report, opts),
+        Chart::Contributions => contributions::draw(root, report, opts),
+        Chart::Timeline => timeline::draw(root, report, opts),
     }
 }

@@ -25,7 +25,7 @@ use crate::output::write_atomic;
 /// A chart: a file stem and a way to draw it.
 pub(super) trait Drawing {
     /// The file stem (`force`, `sweep`, `compare` …).
-    fn name(&self) -> &'static str;
+    fn name(&self) -> String;
     /// Draws the whole chart on `root`.
     fn draw<DB: DrawingBackend>(&self, root: &Canvas<DB>) -> DrawResult<(), DB>;
 }

@@ -20,7 +20,7 @@ use super::frame::{
     note, text, width,
 };
 use super::render::{self, Drawing};
-use super::{ChartError, Format, theme};
+use super::{ChartError, Format, Options, theme};
 use crate::whatif::sensitivity::{FigureRows, Row, Sensitivity};
 
 /// Rows drawn by default.
@@ -32,20 +32,23 @@ pub struct SensitivityChart<'a> {
     pub result: &'a Sensitivity,
     /// Rows drawn.
     pub top: usize,
+    /// `--title`, `--marking`, `--label`.
+    pub opts: &'a Options,
 }
 
 impl Drawing for SensitivityChart<'_> {
-    fn name(&self) -> &'static str {
-        "sensitivity"
+    fn name(&self) -> String {
+        "sensitivity".into()
     }
     fn draw<DB: DrawingBackend>(&self, root: &Canvas<DB>) -> DrawResult<(), DB> {
-        tornado(root, self.result, self.top)
+        tornado(root, self.result, self.top, self.opts)
     }
 }
 
 /// Renders `sensitivity.png` (or `.svg`).
 pub fn render(s: &Sensitivity, top: usize, format: Format) -> Result<Vec<u8>, ChartError> {
-    render::render(&SensitivityChart { result: s, top }, format)
+    let opts = Options::default();
+    render::render(&SensitivityChart { result: s, top, opts: &opts }, format)
 }
 
 /// Renders the chart and writes it into `dir` as `sensitivity.png` (or `.svg`).
@@ -54,8 +57,9 @@ pub fn write(
     top: usize,
     dir: &Path,
     format: Format,
+    opts: &Options,
 ) -> Result<PathBuf, ChartError> {
-    render::write(&SensitivityChart { result: s, top }, dir, format)
+    render::write(&SensitivityChart { result: s, top, opts }, dir, format)
 }
 
 fn legend_items() -> [(Mark, String); 3] {
@@ -78,6 +82,7 @@ fn tornado<DB: DrawingBackend>(
     root: &Canvas<DB>,
     s: &Sensitivity,
     top: usize,
+    opts: &Options,
 ) -> DrawResult<(), DB> {
     let footer = format!(
         "{} trials per setting · seed {} · common random numbers · intervals paired on the same trials",
@@ -85,14 +90,14 @@ fn tornado<DB: DrawingBackend>(
         s.seed
     );
     let Some(f) = s.figures.first() else {
-        let body = frame_with(root, "Sensitivity", &s.scenario.name, &footer)?;
+        let body = frame_with(root, opts, "Sensitivity", &s.scenario.name, &footer)?;
         return note(root, body, &["No figure asked for."]);
     };
     let title = format!(
         "What moves {} most? Effect of each input, low to high",
         f.figure
     );
-    let body = frame_with(root, &title, &s.scenario.name, &footer)?;
+    let body = frame_with(root, opts, &title, &s.scenario.name, &footer)?;
     let rows: Vec<_> = f
         .rows
         .iter()

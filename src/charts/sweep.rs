@@ -24,8 +24,9 @@ use super::frame::{
     Canvas, DrawResult, Font, Mark, Rect, Valign, covered_axis, fill_rect, fit, frame_with,
     house_style, legend, line, note, text, width,
 };
+use super::names::file_stem;
 use super::render::{self, Drawing};
-use super::{ChartError, Format, theme};
+use super::{ChartError, Format, Options, theme};
 use crate::whatif::sweep::Sweep;
 
 /// Space right of the line plot for the last values.
@@ -43,29 +44,51 @@ const SCALE_LABELS: i32 = 110;
 const HEAT: RGBColor = theme::BLUE;
 
 /// The chart of a sweep.
-pub struct SweepChart<'a>(pub &'a Sweep);
+pub struct SweepChart<'a>(pub &'a Sweep, pub &'a Options);
 
 impl Drawing for SweepChart<'_> {
-    fn name(&self) -> &'static str {
-        "sweep"
+    fn name(&self) -> String {
+        file_name(self.0)
     }
     fn draw<DB: DrawingBackend>(&self, root: &Canvas<DB>) -> DrawResult<(), DB> {
         if self.0.axes.len() >= 2 {
-            heat_map(root, self.0)
+            heat_map(root, self.0, self.1)
         } else {
-            lines(root, self.0)
+            lines(root, self.0, self.1)
         }
     }
 }
 
-/// Renders `sweep.png` (or `.svg`) of a sweep.
-pub fn render(s: &Sweep, format: Format) -> Result<Vec<u8>, ChartError> {
-    render::render(&SweepChart(s), format)
+/// The file stem of a sweep's chart, after its keys:
+/// `sweep-nations.ESP.participation`, `sweep-KEY1-KEY2` (`sweep` without an axis).
+pub fn file_name(s: &Sweep) -> String {
+    let keys: Vec<&str> = s.axes.iter().map(|a| a.key.as_str()).collect();
+    file_stem("sweep", &keys)
 }
 
-/// Renders the sweep's chart and writes it into `dir` as `sweep.png` (or `.svg`).
+/// Renders the chart of a sweep (PNG or SVG bytes).
+pub fn render(s: &Sweep, format: Format) -> Result<Vec<u8>, ChartError> {
+    render_with(s, format, &Options::default())
+}
+
+/// [`render`] with a title, a marking or labels.
+pub fn render_with(s: &Sweep, format: Format, opts: &Options) -> Result<Vec<u8>, ChartError> {
+    render::render(&SweepChart(s, opts), format)
+}
+
+/// Renders the sweep's chart and writes it into `dir` as `sweep-KEY.png` (or `.svg`).
 pub fn write(s: &Sweep, dir: &Path, format: Format) -> Result<PathBuf, ChartError> {
-    render::write(&SweepChart(s), dir, format)
+    write_with(s, dir, format, &Options::default())
+}
+
+/// [`write`] with a title, a marking or labels.
+pub fn write_with(
+    s: &Sweep,
+    dir: &Path,
+    format: Format,
+    opts: &Options,
+) -> Result<PathBuf, ChartError> {
+    render::write(&SweepChart(s, opts), dir, format)
 }
 
 fn footer(s: &Sweep) -> String {
@@ -165,11 +188,13 @@ impl<'a> Xs<'a> {
 /// The pixel of (x, P).
 type Px<'c> = &'c dyn Fn(f64, f64) -> (i32, i32);
 
-fn lines<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sweep) -> DrawResult<(), DB> {
+fn lines<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sweep, opts: &Options) -> DrawResult<(), DB> {
     let key = s.axes.first().map_or("", |a| a.key.as_str());
+    let name = opts.key_name(key);
     let body = frame_with(
         root,
-        &format!("How coverage changes with {key}"),
+        opts,
+        &format!("How coverage changes with {name}"),
         &s.scenario.name,
         &footer(s),
     )?;
@@ -178,7 +203,7 @@ fn lines<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sweep) -> DrawResult<(), DB>
     }
     let xs = Xs::of(s);
     let (x_lo, x_hi) = xs.range();
-    let series = all_series(s);
+    let series = all_series(s, opts);
     let used = legend(root, body, &legend_items(&series))?;
     let plot = body.below(used + 10);
 
@@ -199,7 +224,11 @@ fn lines<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sweep) -> DrawResult<(), DB>
     house_style(covered_axis(&mut mesh))
         .x_labels(x_ticks)
         .x_label_formatter(&x_fmt)
-        .x_desc(key);
+        .x_desc(if name == key {
+            key.to_string()
+        } else {
+            format!("{name} ({key})")
+        });
     mesh.draw()?;
 
     let px = |x: f64, p: f64| chart.backend_coord(&(x, p.clamp(0.0, 1.0) * 100.0));
@@ -209,14 +238,14 @@ fn lines<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sweep) -> DrawResult<(), DB>
 }
 
 /// One line per domain, then the overall line.
-fn all_series(s: &Sweep) -> Vec<Series> {
+fn all_series(s: &Sweep, opts: &Options) -> Vec<Series> {
     let first = &s.points[0].figures;
     let mut series: Vec<Series> = first
         .domains
         .keys()
         .enumerate()
         .map(|(i, id)| Series {
-            name: id.clone(),
+            name: opts.domain_name(id),
             color: theme::series(i),
             values: s
                 .points
@@ -429,11 +458,17 @@ impl Grid {
     }
 }
 
-fn heat_map<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sweep) -> DrawResult<(), DB> {
+fn heat_map<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    s: &Sweep,
+    opts: &Options,
+) -> DrawResult<(), DB> {
     let (rows, cols) = (&s.axes[0], &s.axes[1]);
+    let (row_name, col_name) = (opts.key_name(&rows.key), opts.key_name(&cols.key));
     let body = frame_with(
         root,
-        &format!("P(all covered) by {} and {}", rows.key, cols.key),
+        opts,
+        &format!("P(all covered) by {row_name} and {col_name}"),
         &s.scenario.name,
         &footer(s),
     )?;
@@ -464,7 +499,7 @@ fn heat_map<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sweep) -> DrawResult<(), 
     );
     text(
         root,
-        &fit(root, &format!("↓ {}", rows.key), desc_font, body.width()),
+        &fit(root, &format!("↓ {row_name}"), desc_font, body.width()),
         (body.x0, body.y0 + 16),
         desc_font.color(theme::MUTED),
     )?;
@@ -476,7 +511,7 @@ fn heat_map<DB: DrawingBackend>(root: &Canvas<DB>, s: &Sweep) -> DrawResult<(), 
     let g = grid.rect;
     text(
         root,
-        &fit(root, &format!("{} →", cols.key), desc_font, g.width()),
+        &fit(root, &format!("{col_name} →"), desc_font, g.width()),
         ((g.x0 + g.x1) / 2, g.y1 + 66),
         desc_font.color(theme::MUTED).h(HPos::Center),
     )?;

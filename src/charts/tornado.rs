@@ -32,10 +32,15 @@ const MAX_ROW: f64 = 80.0;
 /// Swings smaller than this (in probability) count as no change.
 const NEGLIGIBLE: f64 = 1e-12;
 
-pub(super) fn draw<DB: DrawingBackend>(root: &Canvas<DB>, report: &Report) -> DrawResult<(), DB> {
+pub(super) fn draw<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    report: &Report,
+    opts: &super::Options,
+) -> DrawResult<(), DB> {
     let body = frame(
         root,
         report,
+        opts,
         "Swing on P(all covered): an association, not an effect (see forcesim sensitivity)",
     )?;
     let ranked = ranked(report);

@@ -117,7 +117,14 @@ pub fn compare(a: CompareArgs) -> Result<ExitCode, CliError> {
         compare::compare_paired(&scenarios, &opts).context("the simulation could not start")?
     };
     if let Some(dir) = &o.charts {
-        forcesim::charts::compare::write(&result, dir, o.chart_format.into())
+        let mut names = forcesim::charts::Options::default();
+        for (_, m) in scenarios.iter().rev() {
+            names
+                .labels
+                .extend(forcesim::charts::Options::from_model(m).labels);
+        }
+        let copts = o.chart.options(names);
+        forcesim::charts::compare::write_with(&result, dir, o.chart_format.into(), &copts)
             .map_err(anyhow::Error::new)?;
     }
     emit(

@@ -55,6 +55,44 @@ pub struct OutputOpts {
     /// Do not print the summary table.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Title, marking and labels of the charts.
+    #[command(flatten)]
+    pub chart: ChartOpts,
+}
+
+/// What `--charts` draws beyond the figures: a title, a protective marking, names.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ChartOpts {
+    /// Title of the charts, in place of the question each asks.
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// Protective marking printed at the top and the bottom of every chart
+    /// (e.g. OFFICIAL-SENSITIVE).
+    #[arg(long, value_name = "TEXT")]
+    pub marking: Option<String>,
+    /// The name drawn for a dotted key, a domain or a scenario label
+    /// (`--label nations.ESP.participation="Spain's decision"`, `--label domains.land=Land`); repeatable.
+    #[arg(long, value_name = "KEY=TEXT", value_parser = parse_label)]
+    pub label: Vec<(String, String)>,
+}
+
+impl ChartOpts {
+    /// The chart options: `base` (the scenario's names), then these flags.
+    pub fn options(&self, base: forcesim::charts::Options) -> forcesim::charts::Options {
+        let mut o = base;
+        o.title = self.title.clone();
+        o.marking = self.marking.clone();
+        o.labels.extend(self.label.iter().cloned());
+        o
+    }
+}
+
+/// `KEY=TEXT`.
+fn parse_label(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err(format!("expected KEY=TEXT, got `{s}`")),
+    }
 }
 
 /// Image format of the charts.

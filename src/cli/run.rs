@@ -18,7 +18,8 @@ use super::{EXIT_NOT_REACHED, escape, progress};
 /// stderr when standard output took the JSON or CSV) unless `quiet`.
 pub fn write_report(report: &forcesim::Report, out: &OutputOpts) -> Result<(), CliError> {
     if let Some(dir) = &out.charts {
-        forcesim::charts::write_all(report, dir, out.chart_format.into())
+        let opts = out.chart.options(forcesim::charts::Options::default());
+        forcesim::charts::write_all_with(report, dir, out.chart_format.into(), &opts)
             .map_err(anyhow::Error::new)?;
     }
     emit(

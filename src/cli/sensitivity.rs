@@ -120,7 +120,8 @@ pub fn sensitivity(a: SensitivityArgs) -> Result<ExitCode, CliError> {
         e => CliError::Other(anyhow::Error::new(e)),
     })?;
     if let Some(dir) = &o.charts {
-        forcesim::charts::sensitivity::write(&result, a.top, dir, o.chart_format.into())
+        let copts = o.chart.options(forcesim::charts::Options::default());
+        forcesim::charts::sensitivity::write(&result, a.top, dir, o.chart_format.into(), &copts)
             .map_err(anyhow::Error::new)?;
     }
     emit(

@@ -144,7 +144,10 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, CliError> {
         result.clone()
     };
     if let Some(dir) = &o.charts {
-        forcesim::charts::sweep::write(&shown, dir, o.chart_format.into())
+        let copts = o
+            .chart
+            .options(forcesim::charts::Options::from_model(&base));
+        forcesim::charts::sweep::write_with(&shown, dir, o.chart_format.into(), &copts)
             .map_err(anyhow::Error::new)?;
     }
     emit(

@@ -12,6 +12,7 @@
 //! progress and honours a stop flag, so that an interrupted run has finished an
 //! exact prefix of its blocks.
 
+mod days;
 pub(crate) mod isa;
 mod plan;
 mod trial;

@@ -18,6 +18,7 @@
 
 use rand_xoshiro::Xoshiro256PlusPlus;
 
+use super::days::{self, DayScratch};
 use super::isa::{Isa, multiversion};
 use super::plan::{CapP, Decision, NO_BLOC, Plan, ProbP};
 use crate::dist::{Sampler, std_normal, unit};
@@ -107,6 +108,8 @@ pub struct Scratch {
     /// Per (day row, tracked pair, trial): amounts that arrive by that day
     /// (row `days`: after the last timeline day).
     arrive: Vec<u64>,
+    /// The days-to-coverage stage's buffers.
+    days: DayScratch,
     /// Trials per batch (the stride of the per-trial arrays).
     b: usize,
     /// Which copy of the stages to run.
@@ -119,7 +122,10 @@ impl Scratch {
     /// Buffers sized for `plan`.
     pub fn new(plan: &Plan) -> Scratch {
         let nn = plan.nation_keys.len();
-        let per_trial = (plan.days.len() + 3) * plan.tracked.max(1) + 4 * nn + plan.capabilities;
+        let per_trial = (plan.days.len() + 3) * plan.tracked.max(1)
+            + 4 * nn
+            + plan.capabilities
+            + usize::from(!plan.days.is_empty()) * (nn + plan.contribs.len());
         Scratch::with_batch(plan, (BUFFER_ENTRIES / per_trial).clamp(1, BATCH))
     }
 
@@ -160,6 +166,7 @@ impl Scratch {
             all: vec![false; b],
             covered: vec![false; b],
             arrive: vec![0; (plan.days.len() + 1) * plan.tracked * b],
+            days: DayScratch::new(plan, b),
             b,
             isa: Isa::detect(),
             outcomes: None,
@@ -322,6 +329,7 @@ fn batch(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     tallies(plan, s, tally, m);
     if !plan.days.is_empty() {
         timeline(plan, s, tally, m);
+        days::record(plan, &mut s.days, &s.has_lead, &s.required, s.b, m, tally);
     }
 }
 
@@ -598,9 +606,13 @@ fn participation(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
                     // The first timeline day on or after `ready` (branch-free count).
                     for (&j, &ready) in list[..len].iter().zip(ready.iter()) {
                         row[j as usize] = plan.days.iter().map(|&d| u16::from(d < ready)).sum();
+                        s.days.ready_day[n * b + j as usize] = days::ready_day(ready);
                     }
                 }
-                None => row.fill(0),
+                None => {
+                    row.fill(0);
+                    s.days.ready_day[n * b..n * b + m].fill(0);
+                }
             }
         }
     }
@@ -639,8 +651,11 @@ fn contributions(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
             let rows = &s.row[n * b..n * b + b];
             let arrive = &mut s.arrive[t * b..];
             let stride = nt * b;
+            let amount = &mut s.days.amount[k * b..k * b + b];
+            amount.fill(0);
             for (&j, &v) in list.iter().zip(amounts.iter()) {
                 let j = j as usize;
+                amount[j] = v;
                 provided[j] += v;
                 sum += v;
                 arrive[usize::from(rows[j]) * stride + j] += v;
@@ -722,6 +737,9 @@ fn coverage(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
                 for (&q, &p) in required.iter().zip(provided) {
                     g.add(q.saturating_sub(p));
                 }
+            }
+            if let Some(h) = &mut tally.required[t] {
+                h.add_all(required);
             }
         }
         let mut covered = 0u64;

@@ -78,6 +78,10 @@ pub struct Threshold {
 pub struct CapabilityFigures {
     /// The requirement (its mean when it is a distribution; 0 when none).
     pub required: f64,
+    /// When the requirement is a distribution: its 5th and 95th percentiles over
+    /// the trials (null when it is fixed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_p05_p95: Option<[f64; 2]>,
     /// P(provided ≥ required).
     pub p_met: f64,
     /// What the participating nations provide.
@@ -135,6 +139,68 @@ pub struct Timeline {
     pub p_all_covered: Vec<f64>,
     /// Per domain: P(covered by day d).
     pub domains: IndexMap<String, Vec<f64>>,
+    /// Days until every domain is covered at once, over every whole day.
+    #[serde(default)]
+    pub days_to_all_covered: DaysToCoverage,
+    /// Per domain: days until it is covered, over every whole day.
+    #[serde(default)]
+    pub days_to_coverage: IndexMap<String, DaysToCoverage>,
+}
+
+/// The distribution of the whole day by which something is covered (a nation's
+/// forces count from its `ready_days`, rounded up to a whole day).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct DaysToCoverage {
+    /// The day by which half of the trials have it covered; null when it is never
+    /// covered in half of the trials or more.
+    pub median: Option<u64>,
+    /// The day by which 90 % of the trials have it covered; null when it is never
+    /// covered in 10 % of the trials or more.
+    pub p90: Option<u64>,
+    /// P(never covered, whatever the day).
+    pub p_never: f64,
+    /// P(covered by day d) as `[day, p]` from each day at which it rises (it is 0
+    /// before the first day and stays at the last value after the last).
+    pub steps: Vec<(u64, f64)>,
+}
+
+impl DaysToCoverage {
+    /// From the histogram of coverage days over `n` trials (trials not counted:
+    /// never covered).
+    pub fn of(h: &crate::stats::Hist, n: u64) -> DaysToCoverage {
+        let mut steps = Vec::new();
+        let mut seen = 0u64;
+        for (b, c) in h.bins() {
+            seen += c;
+            steps.push((h.value_of(b).round() as u64, ratio(seen, n)));
+        }
+        // The type-1 quantile over every trial, "never" counting as later than any day.
+        let quantile = |num: u64, den: u64| {
+            let rank = (u128::from(num) * u128::from(n))
+                .div_ceil(u128::from(den))
+                .max(1);
+            let mut seen = 0u128;
+            h.bins().find_map(|(b, c)| {
+                seen += u128::from(c);
+                (seen >= rank).then(|| h.value_of(b).round() as u64)
+            })
+        };
+        DaysToCoverage {
+            median: if n == 0 { None } else { quantile(1, 2) },
+            p90: if n == 0 { None } else { quantile(9, 10) },
+            p_never: ratio(n - h.n.min(n), n),
+            steps,
+        }
+    }
+
+    /// P(covered by day `day`).
+    pub fn p_by(&self, day: u64) -> f64 {
+        self.steps
+            .iter()
+            .take_while(|(d, _)| *d <= day)
+            .last()
+            .map_or(0.0, |s| s.1)
+    }
 }
 
 /// How the run went (the only part that may differ between identical runs).
@@ -411,6 +477,10 @@ fn capability_figures(model: &Model, tally: &Tally, t: usize) -> CapabilityFigur
     };
     CapabilityFigures {
         required,
+        required_p05_p95: tally.required[t]
+            .as_ref()
+            .filter(|h| h.n > 0)
+            .map(|h| [h.quantile(5, 100), h.quantile(95, 100)]),
         p_met,
         provided: stats_of(provided),
         gap,
@@ -502,6 +572,17 @@ fn timeline(model: &Model, tally: &Tally) -> Option<Timeline> {
                         .collect();
                     (dom.id.clone(), by_day)
                 })
+                .collect(),
+            days_to_all_covered: tally
+                .coverage_day
+                .get(nd)
+                .map(|h| DaysToCoverage::of(h, n))
+                .unwrap_or_default(),
+            days_to_coverage: model
+                .domains
+                .iter()
+                .zip(&tally.coverage_day)
+                .map(|(dom, h)| (dom.id.clone(), DaysToCoverage::of(h, n)))
                 .collect(),
         }
     })

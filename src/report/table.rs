@@ -172,23 +172,41 @@ fn requirements(o: &mut String, r: &Report) {
         return;
     }
     let _ = writeln!(o, "\nRequirements (most often short first)");
+    // Uncertain requirements read as their p05–p95 range (a wider column then).
+    let ranged = gaps.iter().take(10).any(|g| g.2.required_p05_p95.is_some());
+    let w = if ranged { 13 } else { 10 };
     let _ = writeln!(
         o,
-        "  {:<14} {:<12} {:>10} {:>13} {:>10} {:>10} {:>10}",
+        "  {:<14} {:<12} {:>w$} {:>13} {:>10} {:>10} {:>10}",
         "domain", "capability", "required", "provided p50", "P(met)", "gap p50", "gap p95"
     );
     for (d, c, f) in gaps.iter().take(10) {
         let _ = writeln!(
             o,
-            "  {:<14} {:<12} {:>10} {:>13} {:>10} {:>10} {:>10}",
+            "  {:<14} {:<12} {:>w$} {:>13} {:>10} {:>10} {:>10}",
             escape(d),
             escape(c),
-            thousands(f.required),
+            required_text(f),
             thousands(f.provided.p50),
             pct(f.p_met),
             thousands(f.gap.p50),
             thousands(f.gap.p95)
         );
+    }
+    if ranged {
+        let _ = writeln!(
+            o,
+            "  (a range: the requirement is uncertain; its p05–p95 over the trials)"
+        );
+    }
+}
+
+/// The requirement: its value, or its p05–p95 range when it is uncertain.
+pub fn required_text(f: &crate::report::CapabilityFigures) -> String {
+    match f.required_p05_p95 {
+        Some([lo, hi]) if lo != hi => format!("{}–{}", thousands(lo), thousands(hi)),
+        Some([lo, _]) => thousands(lo),
+        None => thousands(f.required),
     }
 }
 
@@ -232,5 +250,35 @@ fn timeline(o: &mut String, r: &Report) {
             let _ = write!(line, " {:>8}", pct(*p));
         }
         let _ = writeln!(o, "{line}");
+    }
+    days_to_coverage(o, t);
+}
+
+/// Median and p90 of the days to coverage ("–": not covered in that share of trials).
+fn days_to_coverage(o: &mut String, t: &crate::report::Timeline) {
+    if t.days_to_coverage.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "\nDays to coverage");
+    let _ = writeln!(
+        o,
+        "  {:<14} {:>8} {:>8} {:>8}",
+        "", "median", "p90", "never"
+    );
+    let day = |d: Option<u64>| d.map_or_else(|| "–".to_string(), |d| d.to_string());
+    let rows = std::iter::once(("all domains".to_string(), &t.days_to_all_covered)).chain(
+        t.days_to_coverage
+            .iter()
+            .map(|(id, d)| (escape(id).into_owned(), d)),
+    );
+    for (id, d) in rows {
+        let _ = writeln!(
+            o,
+            "  {:<14} {:>8} {:>8} {:>8}",
+            id,
+            day(d.median),
+            day(d.p90),
+            pct(d.p_never)
+        );
     }
 }

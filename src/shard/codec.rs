@@ -192,6 +192,18 @@ pub fn encode(t: &Tally) -> Vec<u8> {
             }
         }
     }
+    // Only with `timeline_days` (so partials without a timeline keep their layout).
+    if !t.coverage_day.is_empty() {
+        put_varint(&mut out, t.coverage_day.len() as u128);
+        for h in &t.coverage_day {
+            put_hist(&mut out, h);
+        }
+    }
+    // The requirement's histogram of each pair with a random requirement (the
+    // pairs whose gap is stored), nothing else.
+    for h in t.required.iter().flatten() {
+        put_hist(&mut out, h);
+    }
     out
 }
 
@@ -336,6 +348,17 @@ pub fn decode(bytes: &[u8], template: &Tally) -> Result<Tally, CodecError> {
             }
         }
     }
+    if !template.coverage_day.is_empty() {
+        len(&mut r, "coverage_day", template.coverage_day.len())?;
+        for (i, h) in t.coverage_day.iter_mut().enumerate() {
+            *h = get_hist(&mut r, &format!("coverage_day[{i}]"), h)?;
+        }
+    }
+    for (i, h) in t.required.iter_mut().enumerate() {
+        if let Some(h) = h {
+            *h = get_hist(&mut r, &format!("required[{i}]"), h)?;
+        }
+    }
     if r.remaining() != 0 {
         return Err(CodecError {
             offset: r.pos(),
@@ -360,6 +383,16 @@ pub fn check(t: &Tally) -> Result<(), String> {
     let cap = value_cap(t);
     for (what, h) in hists(t) {
         check_hist(&what, h, t.trials, cap)?;
+    }
+    check_coverage_days(t)
+}
+
+/// Each day-of-coverage histogram counts exactly the trials in which its domain
+/// (last: every domain) was covered.
+fn check_coverage_days(t: &Tally) -> Result<(), String> {
+    let covered = t.covered.iter().chain(std::iter::once(&t.all_covered));
+    for (i, (h, &c)) in t.coverage_day.iter().zip(covered).enumerate() {
+        check_hist(&format!("coverage_day[{i}]"), h, c, u64::from(u32::MAX))?;
     }
     Ok(())
 }
@@ -462,7 +495,12 @@ fn hists(t: &Tally) -> impl Iterator<Item = (String, &Hist)> {
         .iter()
         .enumerate()
         .filter_map(|(i, g)| g.as_ref().map(|h| (format!("gaps[{i}]"), h)));
-    totals.chain(provided).chain(gaps)
+    let required = t
+        .required
+        .iter()
+        .enumerate()
+        .filter_map(|(i, g)| g.as_ref().map(|h| (format!("required[{i}]"), h)));
+    totals.chain(provided).chain(gaps).chain(required)
 }
 
 /// A histogram holds one value per trial, at most `cap`, with moments that agree

@@ -46,17 +46,26 @@ pub struct Tally {
     pub timeline_all: Vec<u64>,
     /// Per (day, domain), day-major: trials with the domain covered by that day.
     pub timeline_domain: Vec<u64>,
+    /// With `timeline_days`, per domain and last for every domain at once: histogram
+    /// of the whole day by which it is covered (trials in which it never is are not
+    /// counted). Empty without `timeline_days`.
+    pub coverage_day: Vec<Hist>,
     /// Per capability: histogram of the total across domains.
     pub totals: Vec<Hist>,
     /// Per tracked pair: histogram of the amount provided.
     pub provided: Vec<Hist>,
     /// Per tracked pair with a random requirement: histogram of the gap.
     pub gaps: Vec<Option<Hist>>,
+    /// Per tracked pair with a random requirement: histogram of the requirement.
+    pub required: Vec<Option<Hist>>,
 }
 
 /// Contiguous histogram bins one tally allocates up front, at most (32 MiB):
 /// the fast path for the ranges a model expects, bounded however many pairs it tracks.
 const DENSE_BUDGET: usize = 1 << 22;
+
+/// Days of coverage binned up front (later days fill in where they fall).
+const COVERAGE_DAYS: usize = 1 << 10;
 
 /// The smallest count a draw from `d` can give (after rounding and clamping), and
 /// a value that draws rarely exceed (the maximum for bounded forms, six standard
@@ -121,6 +130,14 @@ impl Tally {
                     .map(|r| hist(0, count_bounds(&r.dist).1))
             })
             .collect();
+        let required = (0..nt)
+            .map(|t| {
+                model.requirement(t).filter(|r| r.fixed.is_none()).map(|r| {
+                    let (lo, hi) = count_bounds(&r.dist);
+                    hist(lo, hi)
+                })
+            })
+            .collect();
         Tally {
             trials: 0,
             all_covered: 0,
@@ -136,9 +153,17 @@ impl Tally {
             contributed: vec![0; model.contributions.len()],
             timeline_all: vec![0; days],
             timeline_domain: vec![0; days * nd],
+            coverage_day: if days > 0 {
+                (0..=nd)
+                    .map(|_| Hist::with_dense(0, COVERAGE_DAYS))
+                    .collect()
+            } else {
+                Vec::new()
+            },
             totals,
             provided,
             gaps,
+            required,
         }
     }
 }
@@ -166,6 +191,9 @@ impl AddAssign<&Tally> for Tally {
         add_all(&mut self.contributed, &o.contributed);
         add_all(&mut self.timeline_all, &o.timeline_all);
         add_all(&mut self.timeline_domain, &o.timeline_domain);
+        for (a, b) in self.coverage_day.iter_mut().zip(&o.coverage_day) {
+            a.merge(b);
+        }
         for (a, b) in self.totals.iter_mut().zip(&o.totals) {
             a.merge(b);
         }
@@ -173,6 +201,11 @@ impl AddAssign<&Tally> for Tally {
             a.merge(b);
         }
         for (a, b) in self.gaps.iter_mut().zip(&o.gaps) {
+            if let (Some(a), Some(b)) = (a, b) {
+                a.merge(b);
+            }
+        }
+        for (a, b) in self.required.iter_mut().zip(&o.required) {
             if let (Some(a), Some(b)) = (a, b) {
                 a.merge(b);
             }
