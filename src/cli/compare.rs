@@ -96,6 +96,7 @@ fn run_all(
 
 pub fn compare(a: CompareArgs) -> Result<ExitCode, CliError> {
     let o = &a.output;
+    o.refuse_run_only("compare")?;
     one_stdout(&[("--json", &o.json), ("--csv", &o.csv)])?;
     let inputs: Vec<&Path> = a.scenarios.iter().map(|p| p.as_path()).collect();
     distinct_files(&inputs, &[("--json", &o.json), ("--csv", &o.csv)])?;

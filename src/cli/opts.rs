@@ -49,12 +49,30 @@ pub struct OutputOpts {
     /// when the scenario has `timeline_days`) into DIR, created if missing.
     #[arg(long, value_name = "DIR")]
     pub charts: Option<PathBuf>,
+    /// Write one self-contained HTML file to PATH: the summary tables, every chart
+    /// (inline SVG), the assumptions annex with each input's source, overrides,
+    /// seed, trials, version and the scenario's SHA-256 (`-`: standard output).
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
     /// Image format of `--charts`: png (1600×1000, for slides) or svg (for reports).
     #[arg(long, value_name = "FORMAT", value_enum, default_value_t = ChartFormat::Png)]
     pub chart_format: ChartFormat,
     /// Do not print the summary table.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+impl OutputOpts {
+    /// Refuses the run-only outputs (`--html`, `--xlsx`) on a command that
+    /// cannot write them, rather than ignoring them.
+    pub fn refuse_run_only(&self, command: &str) -> Result<(), super::CliError> {
+        if self.html.is_some() {
+            return Err(super::CliError::Usage(format!(
+                "{command} writes no HTML: --html is for run and merge"
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// Image format of the charts.

@@ -118,6 +118,7 @@ fn complete_rows(s: &Sweep) -> Sweep {
 
 pub fn sweep(a: SweepArgs) -> Result<ExitCode, CliError> {
     let o = &a.output;
+    o.refuse_run_only("sweep")?;
     one_stdout(&[("--json", &o.json), ("--csv", &o.csv)])?;
     distinct_files(&[&a.scenario], &[("--json", &o.json), ("--csv", &o.csv)])?;
     let (axes, points, base, models) = prepare(&a)?;
