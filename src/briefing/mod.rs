@@ -14,9 +14,9 @@ use crate::report::Report;
 use crate::stats::Stats;
 pub use annex::{Assumption, annex};
 
-/// The SHA-256 of a scenario's text, as 64 lowercase hexadecimal digits.
-pub fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
+/// The SHA-256 of a scenario file's bytes, as 64 lowercase hexadecimal digits.
+pub fn sha256_hex(bytes: impl AsRef<[u8]>) -> String {
+    Sha256::digest(bytes.as_ref())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()

@@ -42,7 +42,7 @@ pub struct OutputOpts {
     /// Write the JSON report to PATH (`-`: standard output).
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
-    /// Write the report as tidy CSV (scope,id,capability,metric,value) to PATH (`-`: standard output).
+    /// Write the report as tidy CSV (scenario,scenario_sha256,variant,scope,id,capability,metric,qualifier,value,ci95_lo,ci95_hi) to PATH (`-`: standard output).
     #[arg(long, value_name = "PATH")]
     pub csv: Option<PathBuf>,
     /// Write the charts (force, coverage, gaps, tornado, contributions, and timeline

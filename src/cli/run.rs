@@ -3,8 +3,8 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use forcesim::briefing::{Briefing, html::to_html};
-use forcesim::report::{csv::to_csv, table::to_table};
+use forcesim::briefing::{Briefing, html::to_html, sha256_hex};
+use forcesim::report::{csv::to_csv_with, table::to_table};
 use forcesim::whatif::precision;
 use forcesim::{Model, RunOptions, scenario};
 
@@ -35,7 +35,9 @@ pub fn write_report(
     emit(
         &[
             (&out.json, &|| report.to_json()),
-            (&out.csv, &|| to_csv(report)),
+            (&out.csv, &|| {
+                to_csv_with(report, &sha256_hex(scenario_text))
+            }),
             (&out.html, &|| to_html(&briefing)),
         ],
         &|| to_table(report),

@@ -9,7 +9,7 @@ use forcesim::whatif::sweep::{self, Axis, Point, PointError, Sweep};
 use forcesim::{Model, RunOptions};
 
 use super::CliError;
-use super::common::{distinct_files, emit, load, one_stdout, resolve, to_json_marked};
+use super::common::{distinct_files, emit, file_sha256, load, one_stdout, resolve, to_json_marked};
 use super::interrupt::{EXIT_INTERRUPTED, stop_flag};
 use super::progress;
 use super::whatif_args::SweepArgs;
@@ -151,7 +151,9 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, CliError> {
     emit(
         &[
             (&o.json, &|| to_json_marked(&result, interrupted)),
-            (&o.csv, &|| result.to_csv()),
+            (&o.csv, &|| {
+                result.to_csv_with(&file_sha256(&a.scenario), interrupted)
+            }),
         ],
         &|| shown.to_table(),
         o.quiet,
