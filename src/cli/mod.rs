@@ -92,8 +92,17 @@ fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Secure(a) => secure::secure(a),
         Command::Bench(a) => bench::bench(a),
         Command::Merge(a) => merge::merge(a),
-        Command::Schema => {
-            let schema = forcesim::scenario::schema();
+        Command::Schema(a) => {
+            use forcesim::report::schema;
+            let schema = if a.report {
+                schema::report()
+            } else if a.sweep {
+                schema::sweep()
+            } else if a.compare {
+                schema::compare()
+            } else {
+                forcesim::scenario::schema()
+            };
             let text = serde_json::to_string_pretty(&schema).map_err(anyhow::Error::new)?;
             common::print_stdout(&format!("{text}\n"))?;
             Ok(ExitCode::SUCCESS)

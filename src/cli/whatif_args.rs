@@ -147,6 +147,7 @@ Exit code 0 when the target is reached, 3 when greedy stops short of it.";
 pub const SCHEMA_HELP: &str = "\
 Examples:
   forcesim schema > forcesim.schema.json
+  forcesim schema --report > forcesim-report.schema.json
 
 Editor completion and checking of scenario files (Taplo, or VS Code's Even Better TOML):
 put `#:schema ./forcesim.schema.json` on the first line of a scenario, or associate
