@@ -7,6 +7,8 @@
 
 pub mod annex;
 pub mod html;
+#[cfg(feature = "xlsx")]
+pub mod xlsx;
 
 use sha2::{Digest, Sha256};
 

@@ -16,7 +16,12 @@ pub fn merge(a: MergeArgs) -> Result<ExitCode, CliError> {
     let inputs: Vec<&std::path::Path> = a.parts.iter().map(|p| p.as_path()).collect();
     distinct_files(
         &inputs,
-        &[("--json", &o.json), ("--csv", &o.csv), ("--html", &o.html)],
+        &[
+            ("--json", &o.json),
+            ("--csv", &o.csv),
+            ("--html", &o.html),
+            ("--xlsx", &o.xlsx),
+        ],
     )?;
     // Merging is one unit: a signal lets it finish and write the report, then
     // the exit code says that a stop was asked for.

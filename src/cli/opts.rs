@@ -54,6 +54,11 @@ pub struct OutputOpts {
     /// seed, trials, version and the scenario's SHA-256 (`-`: standard output).
     #[arg(long, value_name = "PATH")]
     pub html: Option<PathBuf>,
+    /// Write a workbook (.xlsx) to PATH: one sheet per table (summary, totals,
+    /// thresholds, domains, capabilities, leads, nations, conditions, timeline,
+    /// assumptions), numbers with number formats, and the charts as images.
+    #[arg(long, value_name = "PATH")]
+    pub xlsx: Option<PathBuf>,
     /// Image format of `--charts`: png (1600×1000, for slides) or svg (for reports).
     #[arg(long, value_name = "FORMAT", value_enum, default_value_t = ChartFormat::Png)]
     pub chart_format: ChartFormat,
@@ -69,6 +74,11 @@ impl OutputOpts {
         if self.html.is_some() {
             return Err(super::CliError::Usage(format!(
                 "{command} writes no HTML: --html is for run and merge"
+            )));
+        }
+        if self.xlsx.is_some() {
+            return Err(super::CliError::Usage(format!(
+                "{command} writes no workbook: --xlsx is for run and merge"
             )));
         }
         Ok(())

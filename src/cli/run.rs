@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use forcesim::briefing::{Briefing, html::to_html, sha256_hex};
+use forcesim::briefing::{Briefing, html::to_html, sha256_hex, xlsx::to_xlsx};
 use forcesim::report::{csv::to_csv_with, table::to_table};
 use forcesim::whatif::precision;
 use forcesim::{Model, RunOptions, scenario};
@@ -32,6 +32,10 @@ pub fn write_report(
         report,
         scenario_text,
     };
+    if let Some(path) = &out.xlsx {
+        let bytes = to_xlsx(&briefing).map_err(anyhow::Error::new)?;
+        forcesim::output::write_atomic(path, &bytes).map_err(anyhow::Error::new)?;
+    }
     emit(
         &[
             (&out.json, &|| report.to_json()),
@@ -65,6 +69,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
             ("--json", &o.json),
             ("--csv", &o.csv),
             ("--html", &o.html),
+            ("--xlsx", &o.xlsx),
             ("--partial", &a.partial),
         ],
     )?;

@@ -14,6 +14,7 @@ use super::opts::{OutputOpts, RunControl, ScenarioOpts, parse_target};
     mut_arg("charts", |a| a.help("Write the chart into DIR, created if missing: sweep.png, a line chart of P(covered) with 95 % bands against the value (a heat map for two --vary)")),
     mut_arg("quiet", |a| a.help("Do not print the table")),
     mut_arg("html", |a| a.hide(true)),
+    mut_arg("xlsx", |a| a.hide(true)),
 )]
 pub struct SweepArgs {
     /// The scenario file (TOML).
@@ -39,6 +40,7 @@ pub struct SweepArgs {
     mut_arg("charts", |a| a.help("Write the chart into DIR, created if missing: compare.png, P(covered) per domain with one bar (and 95 % whisker) per scenario")),
     mut_arg("quiet", |a| a.help("Do not print the table")),
     mut_arg("html", |a| a.hide(true)),
+    mut_arg("xlsx", |a| a.hide(true)),
 )]
 pub struct CompareArgs {
     /// Scenario files (TOML). The first is the base of every difference.
@@ -65,6 +67,7 @@ pub struct CompareArgs {
     mut_arg("charts", |a| a.hide(true)),
     mut_arg("chart_format", |a| a.hide(true)),
     mut_arg("html", |a| a.hide(true)),
+    mut_arg("xlsx", |a| a.hide(true)),
     mut_arg("quiet", |a| a.help("Do not print the table")),
 )]
 pub struct SecureArgs {
