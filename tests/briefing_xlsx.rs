@@ -9,8 +9,17 @@ use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use common::{forcesim, scratch, write};
 
 const SHEETS: [&str; 11] = [
-    "summary", "totals", "thresholds", "domains", "capabilities", "leads", "nations",
-    "conditions", "timeline", "assumptions", "charts",
+    "summary",
+    "totals",
+    "thresholds",
+    "domains",
+    "capabilities",
+    "leads",
+    "nations",
+    "conditions",
+    "timeline",
+    "assumptions",
+    "charts",
 ];
 
 #[test]
@@ -19,7 +28,9 @@ fn the_workbook_holds_every_table_with_numbers_and_the_charts() {
     let d = dir.path();
     let s = write(d, "s.toml", forcesim::synth::EVERY_FORM);
     forcesim()
-        .args(["run", "-n", "20000", "-q", "--xlsx", "r.xlsx", "--json", "r.json"])
+        .args([
+            "run", "-n", "20000", "-q", "--xlsx", "r.xlsx", "--json", "r.json",
+        ])
         .arg(&s)
         .current_dir(d)
         .assert()
@@ -33,7 +44,10 @@ fn the_workbook_holds_every_table_with_numbers_and_the_charts() {
         let range = wb.worksheet_range(name).expect("sheet reads");
         let rows: Vec<&[Data]> = range.rows().collect();
         assert!(rows.len() > 1, "{name} has no rows");
-        assert!(rows[0].iter().all(|c| matches!(c, Data::String(_))), "{name} header");
+        assert!(
+            rows[0].iter().all(|c| matches!(c, Data::String(_))),
+            "{name} header"
+        );
         if *name != "assumptions" {
             let numbers = rows[1..]
                 .iter()
@@ -49,7 +63,10 @@ fn the_workbook_holds_every_table_with_numbers_and_the_charts() {
         .rows()
         .find(|r| r[0] == Data::String("land".into()))
         .expect("land row");
-    assert_eq!(land[2], Data::Float(json["domains"]["land"]["p_covered"].as_f64().unwrap()));
+    assert_eq!(
+        land[2],
+        Data::Float(json["domains"]["land"]["p_covered"].as_f64().unwrap())
+    );
     let summary = wb.worksheet_range("summary").unwrap();
     let trials = summary
         .rows()

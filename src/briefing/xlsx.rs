@@ -58,10 +58,15 @@ pub fn to_xlsx(b: &Briefing<'_>) -> Result<Vec<u8>, WorkbookError> {
     ws.set_name("charts")?;
     let r = b.report;
     let mut row = 0;
-    for chart in Chart::ALL.into_iter().filter(|c| c.applies_to(r) && !r.is_empty()) {
+    for chart in Chart::ALL
+        .into_iter()
+        .filter(|c| c.applies_to(r) && !r.is_empty())
+    {
         ws.write_string_with_format(row, 0, chart.name(), &f.head)?;
         if let Ok(png) = charts::render(chart, r, charts::Format::Png) {
-            let img = Image::new_from_buffer(&png)?.set_scale_width(0.5).set_scale_height(0.5);
+            let img = Image::new_from_buffer(&png)?
+                .set_scale_width(0.5)
+                .set_scale_height(0.5);
             ws.insert_image(row + 1, 0, &img)?;
         }
         // 1000 px at half scale, about 20 px a row.
