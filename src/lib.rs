@@ -32,6 +32,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 pub mod bench;
+pub mod briefing;
 pub mod charts;
 pub mod dist;
 pub mod engine;

@@ -82,11 +82,11 @@ fn valid_scenario_validates_and_runs() {
     assert_eq!(report["trials"], 20000);
     assert_eq!(report["seed"], 3);
     let csv = std::fs::read_to_string(&csv).unwrap();
-    assert!(csv.starts_with("scope,id,capability,metric,value\n"));
-    assert!(csv.contains("\ndomain,land,,p_covered,"));
-    assert!(csv.contains("\nnation,B,troops,mean_provided,"));
-    // Every row has five fields.
-    assert!(csv.lines().all(|l| l.split(',').count() == 5));
+    assert!(csv.starts_with(forcesim::report::csv::HEADER));
+    assert!(csv.contains(",domain,land,,p_covered,,"));
+    assert!(csv.contains(",nation,B,troops,mean_provided,,"));
+    // Every row has eleven fields.
+    assert!(csv.lines().all(|l| l.split(',').count() == 11));
 }
 
 #[test]

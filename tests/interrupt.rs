@@ -91,7 +91,7 @@ fn a_run_stopped_before_it_starts_reports_no_trials() {
     assert!(run.report.to_json().contains("\"interrupted\": true"));
     // Every writer copes with an empty report.
     assert!(forcesim::report::table::to_table(&run.report).contains("INTERRUPTED"));
-    assert!(forcesim::report::csv::to_csv(&run.report).starts_with("scope,"));
+    assert!(forcesim::report::csv::to_csv(&run.report).starts_with("scenario,"));
 }
 
 #[test]

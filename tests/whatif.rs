@@ -654,15 +654,14 @@ fn a_sweep_point_is_exactly_a_run_with_the_same_overrides() {
         "{table}"
     );
     let csv = s.to_csv();
-    let mut lines = csv.lines();
-    assert_eq!(
-        lines.next(),
-        Some(
-            "point,nations.A.participation,domains.sea.requirements.ships,figure,value,ci95_lo,ci95_hi"
-        )
+    assert!(csv.starts_with(forcesim::report::csv::HEADER));
+    assert!(
+        csv.contains(
+            ",nations.A.participation=0.5; domains.sea.requirements.ships=7,run,,,p_all_covered,,"
+        ),
+        "{csv}"
     );
-    assert!(csv.contains("\n4,0.5,7,p_all_covered,"), "{csv}");
-    assert!(lines.all(|l| l.split(',').count() == 7));
+    assert!(csv.lines().all(|l| l.split(',').count() == 11));
 }
 
 #[test]
@@ -773,10 +772,8 @@ fn comparisons_give_newcombe_intervals_and_list_unshared_figures() {
     assert!(table.contains("only in with-air"), "{table}");
     assert!(table.contains("conservative"), "{table}");
     let csv = c.to_csv();
-    assert!(csv.starts_with(
-        "scenario,figure,value,ci95_lo,ci95_hi,difference,difference_ci95_lo,difference_ci95_hi\n"
-    ));
-    assert!(csv.contains("\nbase,p_all_covered,"));
+    assert!(csv.starts_with(forcesim::report::csv::HEADER));
+    assert!(csv.contains(",base,run,,,p_all_covered,,"));
 }
 
 // ---------------------------------------------------------------------------

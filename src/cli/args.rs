@@ -58,9 +58,10 @@ pub enum Command {
         after_help = "Examples:\n  forcesim run paris-2026.toml -n 1e8 --shard 1/2 --partial part-1.fsp\n  forcesim run paris-2026.toml -n 1e8 --shard 2/2 --partial part-2.fsp\n  forcesim merge part-*.fsp --json report.json\n\nThe parts must come from the same scenario, --set overrides, seed and trial count, and\ncover every block exactly once. See docs/cluster.md for job-array recipes."
     )]
     Merge(MergeArgs),
-    /// Print the JSON Schema of the scenario format (for editor completion).
+    /// Print the JSON Schema of the scenario format (for editor completion), or
+    /// of a JSON output with --report, --sweep or --compare.
     #[command(after_help = whatif_args::SCHEMA_HELP)]
-    Schema,
+    Schema(SchemaArgs),
     /// Write a commented starter scenario and the JSON Schema into a directory.
     #[command(after_help = INIT_HELP)]
     Init(InitArgs),
@@ -161,6 +162,21 @@ pub enum Dist {
     Triangular,
     /// PERT (a smoother beta): low, most likely, high.
     Pert,
+}
+
+/// `forcesim schema`: which schema to print.
+#[derive(Debug, Args)]
+#[group(multiple = false)]
+pub struct SchemaArgs {
+    /// The schema of the JSON report of run and merge (`forcesim-report/1`).
+    #[arg(long)]
+    pub report: bool,
+    /// The schema of sweep's JSON (`forcesim-sweep/1`).
+    #[arg(long)]
+    pub sweep: bool,
+    /// The schema of compare's JSON (`forcesim-compare/1`).
+    #[arg(long)]
+    pub compare: bool,
 }
 
 /// `forcesim bench`.

@@ -195,3 +195,10 @@ pub fn to_json_marked<T: serde::Serialize>(value: &T, interrupted: bool) -> Stri
         _ => forcesim::whatif::to_json(value),
     }
 }
+
+/// The SHA-256 of a scenario file, for the tidy CSV (empty when it cannot be read).
+pub fn file_sha256(path: &Path) -> String {
+    forcesim::scenario::read(path)
+        .map(|(_, bytes)| forcesim::briefing::sha256_hex(bytes))
+        .unwrap_or_default()
+}

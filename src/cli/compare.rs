@@ -10,7 +10,7 @@ use forcesim::whatif::sweep::split_top;
 use forcesim::{Model, RunOptions};
 
 use super::CliError;
-use super::common::{distinct_files, emit, load, one_stdout, resolve, to_json_marked};
+use super::common::{distinct_files, emit, file_sha256, load, one_stdout, resolve, to_json_marked};
 use super::interrupt::{EXIT_INTERRUPTED, stop_flag};
 use super::whatif_args::CompareArgs;
 
@@ -96,6 +96,7 @@ fn run_all(
 
 pub fn compare(a: CompareArgs) -> Result<ExitCode, CliError> {
     let o = &a.output;
+    o.refuse_run_only("compare")?;
     one_stdout(&[("--json", &o.json), ("--csv", &o.csv)])?;
     let inputs: Vec<&Path> = a.scenarios.iter().map(|p| p.as_path()).collect();
     distinct_files(&inputs, &[("--json", &o.json), ("--csv", &o.csv)])?;
@@ -130,7 +131,14 @@ pub fn compare(a: CompareArgs) -> Result<ExitCode, CliError> {
     emit(
         &[
             (&o.json, &|| to_json_marked(&result, interrupted)),
-            (&o.csv, &|| result.to_csv()),
+            (&o.csv, &|| {
+                let shas: Vec<String> = result
+                    .scenarios
+                    .iter()
+                    .map(|c| file_sha256(Path::new(&c.path)))
+                    .collect();
+                result.to_csv_with(&shas, interrupted)
+            }),
         ],
         &|| result.to_table(),
         o.quiet,

@@ -12,9 +12,17 @@ use super::interrupt::{EXIT_INTERRUPTED, stop_flag, stopped};
 
 pub fn merge(a: MergeArgs) -> Result<ExitCode, CliError> {
     let o = &a.output;
-    one_stdout(&[("--json", &o.json), ("--csv", &o.csv)])?;
+    one_stdout(&[("--json", &o.json), ("--csv", &o.csv), ("--html", &o.html)])?;
     let inputs: Vec<&std::path::Path> = a.parts.iter().map(|p| p.as_path()).collect();
-    distinct_files(&inputs, &[("--json", &o.json), ("--csv", &o.csv)])?;
+    distinct_files(
+        &inputs,
+        &[
+            ("--json", &o.json),
+            ("--csv", &o.csv),
+            ("--html", &o.html),
+            ("--xlsx", &o.xlsx),
+        ],
+    )?;
     // Merging is one unit: a signal lets it finish and write the report, then
     // the exit code says that a stop was asked for.
     stop_flag("merge");
@@ -33,7 +41,7 @@ pub fn merge(a: MergeArgs) -> Result<ExitCode, CliError> {
         merged.threads,
         merged.elapsed_s,
     );
-    super::run::write_report(&report, o)?;
+    super::run::write_report(&report, &merged.text, o)?;
     if stopped() {
         eprintln!("interrupted: the merge had finished; its report is complete");
         return Ok(ExitCode::from(EXIT_INTERRUPTED));

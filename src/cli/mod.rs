@@ -101,8 +101,17 @@ fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Import(a) => import::import(a),
         Command::Completions { shell } => init::completions(shell),
         Command::Man { command } => init::man(command.as_deref()),
-        Command::Schema => {
-            let schema = forcesim::scenario::schema();
+        Command::Schema(a) => {
+            use forcesim::report::schema;
+            let schema = if a.report {
+                schema::report()
+            } else if a.sweep {
+                schema::sweep()
+            } else if a.compare {
+                schema::compare()
+            } else {
+                forcesim::scenario::schema()
+            };
             let text = serde_json::to_string_pretty(&schema).map_err(anyhow::Error::new)?;
             common::print_stdout(&format!("{text}\n"))?;
             Ok(ExitCode::SUCCESS)

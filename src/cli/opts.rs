@@ -42,13 +42,23 @@ pub struct OutputOpts {
     /// Write the JSON report to PATH (`-`: standard output).
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
-    /// Write the report as tidy CSV (scope,id,capability,metric,value) to PATH (`-`: standard output).
+    /// Write the report as tidy CSV (scenario,scenario_sha256,variant,scope,id,capability,metric,qualifier,value,ci95_lo,ci95_hi) to PATH (`-`: standard output).
     #[arg(long, value_name = "PATH")]
     pub csv: Option<PathBuf>,
     /// Write the charts (force, coverage, gaps, tornado, contributions, and timeline
     /// when the scenario has `timeline_days`) into DIR, created if missing.
     #[arg(long, value_name = "DIR")]
     pub charts: Option<PathBuf>,
+    /// Write one self-contained HTML file to PATH: the summary tables, every chart
+    /// (inline SVG), the assumptions annex with each input's source, overrides,
+    /// seed, trials, version and the scenario's SHA-256 (`-`: standard output).
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
+    /// Write a workbook (.xlsx) to PATH: one sheet per table (summary, totals,
+    /// thresholds, domains, capabilities, leads, nations, conditions, timeline,
+    /// assumptions), numbers with number formats, and the charts as images.
+    #[arg(long, value_name = "PATH")]
+    pub xlsx: Option<PathBuf>,
     /// Image format of `--charts`: png (1600×1000, for slides) or svg (for reports).
     #[arg(long, value_name = "FORMAT", value_enum, default_value_t = ChartFormat::Png)]
     pub chart_format: ChartFormat,
@@ -92,6 +102,24 @@ fn parse_label(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
         _ => Err(format!("expected KEY=TEXT, got `{s}`")),
+    }
+}
+
+impl OutputOpts {
+    /// Refuses the run-only outputs (`--html`, `--xlsx`) on a command that
+    /// cannot write them, rather than ignoring them.
+    pub fn refuse_run_only(&self, command: &str) -> Result<(), super::CliError> {
+        if self.html.is_some() {
+            return Err(super::CliError::Usage(format!(
+                "{command} writes no HTML: --html is for run and merge"
+            )));
+        }
+        if self.xlsx.is_some() {
+            return Err(super::CliError::Usage(format!(
+                "{command} writes no workbook: --xlsx is for run and merge"
+            )));
+        }
+        Ok(())
     }
 }
 

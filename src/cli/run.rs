@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use forcesim::report::{csv::to_csv, table::to_table};
+use forcesim::briefing::{Briefing, html::to_html, sha256_hex, xlsx::to_xlsx};
+use forcesim::report::{csv::to_csv_with, table::to_table};
 use forcesim::whatif::precision;
 use forcesim::{Model, RunOptions, scenario};
 
@@ -14,18 +15,35 @@ use super::interrupt::{EXIT_INTERRUPTED, stop_flag};
 use super::opts::OutputOpts;
 use super::{EXIT_NOT_REACHED, escape, progress};
 
-/// Writes the JSON, CSV and charts asked for, then prints the summary table (on
-/// stderr when standard output took the JSON or CSV) unless `quiet`.
-pub fn write_report(report: &forcesim::Report, out: &OutputOpts) -> Result<(), CliError> {
+/// Writes the JSON, CSV, HTML and charts asked for, then prints the summary
+/// table (on stderr when standard output took an output) unless `quiet`.
+/// `scenario_text` is the scenario file's text (for its SHA-256 and the
+/// assumptions annex).
+pub fn write_report(
+    report: &forcesim::Report,
+    scenario_text: &str,
+    out: &OutputOpts,
+) -> Result<(), CliError> {
     if let Some(dir) = &out.charts {
         let opts = out.chart.options(forcesim::charts::Options::default());
         forcesim::charts::write_all_with(report, dir, out.chart_format.into(), &opts)
             .map_err(anyhow::Error::new)?;
     }
+    let briefing = Briefing {
+        report,
+        scenario_text,
+    };
+    if let Some(path) = &out.xlsx {
+        let bytes = to_xlsx(&briefing).map_err(anyhow::Error::new)?;
+        forcesim::output::write_atomic(path, &bytes).map_err(anyhow::Error::new)?;
+    }
     emit(
         &[
             (&out.json, &|| report.to_json()),
-            (&out.csv, &|| to_csv(report)),
+            (&out.csv, &|| {
+                to_csv_with(report, &sha256_hex(scenario_text))
+            }),
+            (&out.html, &|| to_html(&briefing)),
         ],
         &|| to_table(report),
         out.quiet,
@@ -45,12 +63,14 @@ fn precision_target(a: &RunArgs, model: &Model) -> Result<Option<precision::On>,
 
 pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
     let o = &a.output;
-    one_stdout(&[("--json", &o.json), ("--csv", &o.csv)])?;
+    one_stdout(&[("--json", &o.json), ("--csv", &o.csv), ("--html", &o.html)])?;
     distinct_files(
         &[&a.scenario],
         &[
             ("--json", &o.json),
             ("--csv", &o.csv),
+            ("--html", &o.html),
+            ("--xlsx", &o.xlsx),
             ("--partial", &a.partial),
         ],
     )?;
@@ -87,7 +107,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
         b.finish_and_clear();
     }
     let report = out.report;
-    write_report(&report, o)?;
+    write_report(&report, &scenario_text(&a.scenario)?, o)?;
     if report.interrupted {
         eprintln!(
             "interrupted: the report covers the first {} of {trials} trials (whole blocks of {})",
@@ -107,6 +127,13 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
         return Ok(ExitCode::from(EXIT_NOT_REACHED));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The scenario file's text, for the outputs that cite it (read again after
+/// the run: `load` has already checked it).
+fn scenario_text(path: &std::path::Path) -> Result<String, CliError> {
+    let (_, bytes) = scenario::read(path).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 pub fn validate(a: ValidateArgs) -> Result<ExitCode, CliError> {

@@ -12,6 +12,7 @@ use super::whatif_args::SecureArgs;
 
 pub fn secure(a: SecureArgs) -> Result<ExitCode, CliError> {
     let o = &a.output;
+    o.refuse_run_only("secure")?;
     if o.csv.is_some() || o.charts.is_some() {
         return Err(CliError::Usage(
             "secure writes no CSV and no chart: use --json PATH".into(),

@@ -9,7 +9,7 @@ use forcesim::whatif::sweep::{self, Axis, Point, PointError, Sweep};
 use forcesim::{Model, RunOptions};
 
 use super::CliError;
-use super::common::{distinct_files, emit, load, one_stdout, resolve, to_json_marked};
+use super::common::{distinct_files, emit, file_sha256, load, one_stdout, resolve, to_json_marked};
 use super::interrupt::{EXIT_INTERRUPTED, stop_flag};
 use super::progress;
 use super::whatif_args::SweepArgs;
@@ -118,6 +118,7 @@ fn complete_rows(s: &Sweep) -> Sweep {
 
 pub fn sweep(a: SweepArgs) -> Result<ExitCode, CliError> {
     let o = &a.output;
+    o.refuse_run_only("sweep")?;
     one_stdout(&[("--json", &o.json), ("--csv", &o.csv)])?;
     distinct_files(&[&a.scenario], &[("--json", &o.json), ("--csv", &o.csv)])?;
     let (axes, points, base, models) = prepare(&a)?;
@@ -153,7 +154,9 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, CliError> {
     emit(
         &[
             (&o.json, &|| to_json_marked(&result, interrupted)),
-            (&o.csv, &|| result.to_csv()),
+            (&o.csv, &|| {
+                result.to_csv_with(&file_sha256(&a.scenario), interrupted)
+            }),
         ],
         &|| shown.to_table(),
         o.quiet,

@@ -13,6 +13,8 @@ use super::opts::{OutputOpts, RunControl, ScenarioOpts, parse_target};
     mut_arg("csv", |a| a.help("Write the sweep as tidy CSV (point,KEY…,figure,value,ci95_lo,ci95_hi) to PATH (`-`: standard output)")),
     mut_arg("charts", |a| a.help("Write the chart into DIR, created if missing: sweep.png, a line chart of P(covered) with 95 % bands against the value (a heat map for two --vary)")),
     mut_arg("quiet", |a| a.help("Do not print the table")),
+    mut_arg("html", |a| a.hide(true)),
+    mut_arg("xlsx", |a| a.hide(true)),
 )]
 pub struct SweepArgs {
     /// The scenario file (TOML).
@@ -37,6 +39,8 @@ pub struct SweepArgs {
     mut_arg("csv", |a| a.help("Write the comparison as tidy CSV (scenario,figure,value,ci95…,difference…) to PATH (`-`: standard output)")),
     mut_arg("charts", |a| a.help("Write the chart into DIR, created if missing: compare.png, P(covered) per domain with one bar (and 95 % whisker) per scenario")),
     mut_arg("quiet", |a| a.help("Do not print the table")),
+    mut_arg("html", |a| a.hide(true)),
+    mut_arg("xlsx", |a| a.hide(true)),
 )]
 pub struct CompareArgs {
     /// Scenario files (TOML). The first is the base of every difference.
@@ -66,6 +70,8 @@ pub struct CompareArgs {
     mut_arg("csv", |a| a.hide(true)),
     mut_arg("charts", |a| a.hide(true)),
     mut_arg("chart_format", |a| a.hide(true)),
+    mut_arg("html", |a| a.hide(true)),
+    mut_arg("xlsx", |a| a.hide(true)),
     mut_arg("quiet", |a| a.help("Do not print the table")),
 )]
 pub struct SecureArgs {
@@ -155,6 +161,7 @@ pub const SCHEMA_HELP: &str = "\
 Examples:
   forcesim schema > forcesim.schema.json
   forcesim init        # writes a starter scenario with the schema beside it
+  forcesim schema --report > forcesim-report.schema.json
 
 Editor completion and checking of scenario files (Taplo, or VS Code's Even Better TOML):
 put `#:schema ./forcesim.schema.json` on the first line of a scenario, or associate

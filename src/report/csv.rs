@@ -1,17 +1,25 @@
-//! Tidy CSV: one row per figure, columns `scope,id,capability,metric,value`.
+//! Tidy CSV, one layout for every command: one row per figure, columns
 //!
-//! | scope | id | capability | metrics |
+//! `scenario,scenario_sha256,variant,scope,id,capability,metric,qualifier,value,ci95_lo,ci95_hi`
+//!
+//! `scenario` is the scenario's name and `scenario_sha256` the SHA-256 of its
+//! file; `variant` names the sweep point or compared scenario (empty for a run).
+//! What older layouts packed into metric names is in `qualifier`: a nation
+//! (`lead_share`), a day (`p_covered_by_day`), a threshold (`p_at_least`), a
+//! statistic (`total`, `provided`, `gap`: `mean`, `sd`, `min`, `p05` … `max`).
+//!
+//! | scope | id | capability | metric (qualifier) |
 //! |---|---|---|---|
-//! | `run` | | | `trials`, `seed`, `interrupted` (1, only when the run was stopped early), `override` (one row per `--set`, the value as given), `p_all_covered`, `p_all_covered_ci95_lo/hi` |
-//! | `precision` | figure targeted | | `target`, `half_width`, `met` (1 or 0), `max_trials` (with `--precision`) |
-//! | `total` | | capability | `mean`, `sd`, `min`, `p05` … `max`, `committed_*` with rotation |
-//! | `threshold` | | capability | `p_at_least_X` |
-//! | `domain` | domain | | `p_covered`, `p_covered_ci95_lo/hi`, `p_leaderless`, `lead_share_NATION` |
-//! | `domain` | domain | capability | `required`, `p_met`, `provided_*`, `gap_*` |
+//! | `run` | | | `trials`, `seed`, `interrupted` (1 or 0), `override` (the key; value: the TOML value as given), `p_all_covered` (with its interval) |
+//! | `precision` | figure targeted | | `target`, `half_width`, `met` (1 or 0), `trials`, `max_trials` |
+//! | `total` | | capability | `total` (statistic), `committed` (statistic, with rotation), `histogram_start`, `histogram_width`, `histogram_count` (bin index) |
+//! | `threshold` | | capability | `p_at_least` (x) |
+//! | `domain` | domain | | `p_covered` (with its interval), `p_leaderless`, `lead_share` (nation) |
+//! | `domain` | domain | capability | `required`, `p_met`, `provided` (statistic), `gap` (statistic) |
 //! | `nation` | nation | | `p_participates`, `swing` (empty when undefined) |
-//! | `nation` | nation | capability | `mean_provided` |
+//! | `nation` | nation | capability | `mean_provided`, `mean_provided_by_domain` (domain) |
 //! | `condition` | condition | | `p_true` |
-//! | `timeline` | `all` or domain | | `p_covered_day_D` |
+//! | `timeline` | `all` or domain | | `p_covered_by_day` (day) |
 //!
 //! A figure that no trial gave (a run stopped before its first trial) has an
 //! empty value, never an invented number. Text fields are quoted when they need
@@ -20,36 +28,99 @@
 use std::fmt::Write;
 
 use super::Report;
-use crate::present::{csv_field as field, csv_number};
+use crate::present::{csv_field as field, csv_number, escape};
 use crate::stats::Stats;
 
-struct Rows(String);
+/// The header of every tidy CSV.
+pub const HEADER: &str =
+    "scenario,scenario_sha256,variant,scope,id,capability,metric,qualifier,value,ci95_lo,ci95_hi\n";
 
-impl Rows {
+/// Where the rows of one scenario (or variant) come from.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The SHA-256 of the scenario file (hexadecimal), empty when unknown.
+    pub sha256: String,
+    /// The sweep point or compared scenario; empty for a run.
+    pub variant: String,
+}
+
+/// A tidy CSV being written: the header, then rows.
+pub struct Tidy {
+    out: String,
+    lead: String,
+}
+
+impl Default for Tidy {
+    fn default() -> Self {
+        Tidy::new()
+    }
+}
+
+impl Tidy {
+    /// An empty CSV with its header.
+    pub fn new() -> Tidy {
+        Tidy {
+            out: HEADER.to_string(),
+            lead: ",,".into(),
+        }
+    }
+
+    /// The scenario and variant of the rows that follow. They are repeated on
+    /// every row, so even line breaks in them are written as visible escapes.
+    pub fn origin(&mut self, o: &Origin) {
+        self.lead = format!(
+            "{},{},{}",
+            field(&escape(&o.scenario)),
+            field(&escape(&o.sha256)),
+            field(&escape(&o.variant))
+        );
+    }
+
     /// A row whose value is text (quoted when it needs it).
-    fn text(&mut self, scope: &str, id: &str, cap: &str, metric: &str, value: &str) {
+    pub fn text(&mut self, key: [&str; 5], value: &str) {
+        let [scope, id, cap, metric, q] = key;
         let _ = writeln!(
-            self.0,
-            "{},{},{},{},{}",
-            scope,
+            self.out,
+            "{},{},{},{},{},{},{},,",
+            self.lead,
+            field(scope),
             field(id),
             field(cap),
             field(metric),
+            field(q),
             field(value)
         );
     }
 
+    /// A row whose value is a figure (empty when no trial gave it), with its
+    /// 95 % interval when it has one.
+    pub fn figure(&mut self, key: [&str; 5], value: f64, ci: Option<[f64; 2]>) {
+        let [scope, id, cap, metric, q] = key;
+        let (lo, hi) = ci.map_or((String::new(), String::new()), |[l, h]| {
+            (csv_number(l), csv_number(h))
+        });
+        let _ = writeln!(
+            self.out,
+            "{},{},{},{},{},{},{},{lo},{hi}",
+            self.lead,
+            field(scope),
+            field(id),
+            field(cap),
+            field(metric),
+            field(q),
+            csv_number(value)
+        );
+    }
+
     /// A row whose value is a count.
-    fn count(&mut self, scope: &str, id: &str, cap: &str, metric: &str, value: u64) {
-        self.text(scope, id, cap, metric, &value.to_string());
+    pub fn count(&mut self, key: [&str; 5], value: u64) {
+        self.text(key, &value.to_string());
     }
 
-    /// A row whose value is a figure (empty when no trial finished).
-    fn row(&mut self, scope: &str, id: &str, cap: &str, metric: &str, value: f64) {
-        self.text(scope, id, cap, metric, &csv_number(value));
-    }
-
-    fn stats(&mut self, scope: &str, id: &str, cap: &str, prefix: &str, s: &Stats) {
+    /// The rows of a statistics block: one per statistic, in `qualifier`.
+    fn stats(&mut self, scope: &str, id: &str, cap: &str, metric: &str, s: &Stats) {
         let named = [
             ("mean", s.mean),
             ("sd", s.sd),
@@ -62,112 +133,174 @@ impl Rows {
             ("max", s.max),
         ];
         for (name, v) in named {
-            self.row(scope, id, cap, &format!("{prefix}{name}"), v);
+            self.figure([scope, id, cap, metric, name], v, None);
         }
+    }
+
+    /// The CSV text.
+    pub fn finish(self) -> String {
+        self.out
     }
 }
 
-/// The report as tidy CSV, with a header row.
+/// The report as tidy CSV, with a header row; `scenario_sha256` left empty.
 pub fn to_csv(r: &Report) -> String {
-    let mut w = Rows(String::from("scope,id,capability,metric,value\n"));
-    run_rows(&mut w, r);
-    for (cap, t) in &r.totals {
-        w.stats("total", "", cap, "", &t.stats);
-        if let Some(c) = &t.committed {
-            w.stats("total", "", cap, "committed_", c);
-        }
-    }
+    to_csv_with(r, "")
+}
+
+/// The report as tidy CSV, with the scenario file's SHA-256.
+pub fn to_csv_with(r: &Report, sha256: &str) -> String {
+    let mut w = Tidy::new();
+    w.origin(&Origin {
+        scenario: r.scenario.name.clone(),
+        sha256: sha256.to_string(),
+        variant: String::new(),
+    });
+    report_rows(&mut w, r);
+    w.finish()
+}
+
+/// Every figure of a report, under the current origin.
+pub fn report_rows(w: &mut Tidy, r: &Report) {
+    run_rows(w, r);
+    total_rows(w, r);
     for (cap, list) in &r.thresholds {
         for t in list {
-            let metric = format!("p_at_least_{}", t.at_least);
-            w.row("threshold", "", cap, &metric, t.p);
+            let x = t.at_least.to_string();
+            w.figure(["threshold", "", cap, "p_at_least", &x], t.p, None);
         }
     }
-    domain_rows(&mut w, r);
-    nation_rows(&mut w, r);
+    domain_rows(w, r);
+    nation_rows(w, r);
     for (id, c) in &r.conditions {
-        w.row("condition", id, "", "p_true", c.p_true);
+        w.figure(["condition", id, "", "p_true", ""], c.p_true, None);
     }
-    timeline_rows(&mut w, r);
-    w.0
+    timeline_rows(w, r);
 }
 
 /// The run's rows: trials, seed, interruption, overrides, headline, precision.
-fn run_rows(w: &mut Rows, r: &Report) {
-    w.count("run", "", "", "trials", r.trials);
-    w.count("run", "", "", "seed", r.seed);
-    if r.interrupted {
-        w.count("run", "", "", "interrupted", 1);
-    }
+fn run_rows(w: &mut Tidy, r: &Report) {
+    w.count(["run", "", "", "trials", ""], r.trials);
+    w.count(["run", "", "", "seed", ""], r.seed);
+    w.count(["run", "", "", "interrupted", ""], u64::from(r.interrupted));
     for o in &r.overrides {
-        w.text("run", "", "", "override", o);
+        let (key, value) = o.split_once('=').unwrap_or((o.as_str(), ""));
+        w.text(["run", "", "", "override", key.trim()], value.trim());
     }
-    w.row("run", "", "", "p_all_covered", r.p_all_covered);
-    let [lo, hi] = r.p_all_covered_ci95;
-    w.row("run", "", "", "p_all_covered_ci95_lo", lo);
-    w.row("run", "", "", "p_all_covered_ci95_hi", hi);
+    let ci = Some(r.p_all_covered_ci95);
+    w.figure(["run", "", "", "p_all_covered", ""], r.p_all_covered, ci);
     if let Some(p) = &r.precision {
-        w.row("precision", &p.on, "", "target", p.target);
-        w.row("precision", &p.on, "", "half_width", p.half_width);
-        w.count("precision", &p.on, "", "met", u64::from(p.met));
-        w.count("precision", &p.on, "", "max_trials", p.max_trials);
+        w.figure(["precision", &p.on, "", "target", ""], p.target, None);
+        w.figure(
+            ["precision", &p.on, "", "half_width", ""],
+            p.half_width,
+            None,
+        );
+        w.count(["precision", &p.on, "", "met", ""], u64::from(p.met));
+        w.count(["precision", &p.on, "", "trials", ""], p.trials);
+        w.count(["precision", &p.on, "", "max_trials", ""], p.max_trials);
     }
 }
 
-fn domain_rows(w: &mut Rows, r: &Report) {
+fn total_rows(w: &mut Tidy, r: &Report) {
+    for (cap, t) in &r.totals {
+        w.stats("total", "", cap, "total", &t.stats);
+        if let Some(c) = &t.committed {
+            w.stats("total", "", cap, "committed", c);
+        }
+        let h = &t.histogram;
+        w.figure(["total", "", cap, "histogram_start", ""], h.start, None);
+        w.figure(["total", "", cap, "histogram_width", ""], h.width, None);
+        for (i, c) in h.counts.iter().enumerate() {
+            w.count(["total", "", cap, "histogram_count", &i.to_string()], *c);
+        }
+    }
+}
+
+fn domain_rows(w: &mut Tidy, r: &Report) {
     for (id, d) in &r.domains {
-        w.row("domain", id, "", "p_covered", d.p_covered);
-        w.row("domain", id, "", "p_covered_ci95_lo", d.p_covered_ci95[0]);
-        w.row("domain", id, "", "p_covered_ci95_hi", d.p_covered_ci95[1]);
-        w.row("domain", id, "", "p_leaderless", d.p_leaderless);
+        let ci = Some(d.p_covered_ci95);
+        w.figure(["domain", id, "", "p_covered", ""], d.p_covered, ci);
+        w.figure(["domain", id, "", "p_leaderless", ""], d.p_leaderless, None);
         for (nation, share) in &d.lead_share {
-            w.row("domain", id, "", &format!("lead_share_{nation}"), *share);
+            w.figure(["domain", id, "", "lead_share", nation], *share, None);
         }
         for (cap, c) in &d.capabilities {
-            w.row("domain", id, cap, "required", c.required);
-            w.row("domain", id, cap, "p_met", c.p_met);
-            w.stats("domain", id, cap, "provided_", &c.provided);
-            w.stats("domain", id, cap, "gap_", &c.gap);
+            w.figure(["domain", id, cap, "required", ""], c.required, None);
+            w.figure(["domain", id, cap, "p_met", ""], c.p_met, None);
+            w.stats("domain", id, cap, "provided", &c.provided);
+            w.stats("domain", id, cap, "gap", &c.gap);
         }
     }
 }
 
-fn nation_rows(w: &mut Rows, r: &Report) {
+fn nation_rows(w: &mut Tidy, r: &Report) {
     for (id, n) in &r.nations {
-        w.row("nation", id, "", "p_participates", n.p_participates);
+        w.figure(
+            ["nation", id, "", "p_participates", ""],
+            n.p_participates,
+            None,
+        );
         match n.swing {
-            Some(s) => w.row("nation", id, "", "swing", s),
-            None => w.text("nation", id, "", "swing", ""),
+            Some(s) => w.figure(["nation", id, "", "swing", ""], s, None),
+            None => w.text(["nation", id, "", "swing", ""], ""),
         }
         for (cap, v) in &n.mean_provided {
-            w.row("nation", id, cap, "mean_provided", *v);
+            w.figure(["nation", id, cap, "mean_provided", ""], *v, None);
+        }
+        for (domain, caps) in &n.mean_provided_by_domain {
+            for (cap, v) in caps {
+                let key = ["nation", id, cap, "mean_provided_by_domain", domain];
+                w.figure(key, *v, None);
+            }
         }
     }
 }
 
-fn timeline_rows(w: &mut Rows, r: &Report) {
+fn timeline_rows(w: &mut Tidy, r: &Report) {
     let Some(t) = &r.timeline else {
         return;
     };
     for (k, day) in t.days.iter().enumerate() {
-        let metric = format!("p_covered_day_{day}");
-        w.row("timeline", "all", "", &metric, t.p_all_covered[k]);
+        let d = day.to_string();
+        w.figure(
+            ["timeline", "all", "", "p_covered_by_day", &d],
+            t.p_all_covered[k],
+            None,
+        );
     }
     for (id, ps) in &t.domains {
         for (k, day) in t.days.iter().enumerate() {
-            w.row("timeline", id, "", &format!("p_covered_day_{day}"), ps[k]);
+            let d = day.to_string();
+            w.figure(["timeline", id, "", "p_covered_by_day", &d], ps[k], None);
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::field;
+    use super::*;
 
     #[test]
-    fn fields_are_quoted_when_needed() {
-        assert_eq!(field("land"), "land");
-        assert_eq!(field("a,b"), "\"a,b\"");
-        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    fn rows_carry_the_origin_and_qualifier() {
+        let mut w = Tidy::new();
+        w.origin(&Origin {
+            scenario: "A, B".into(),
+            sha256: "ab".into(),
+            variant: "v".into(),
+        });
+        w.figure(
+            ["domain", "land", "", "lead_share", "FRA"],
+            0.5,
+            Some([0.4, 0.6]),
+        );
+        w.text(["run", "", "", "override", "k"], "{ pert = [1, 2] }");
+        assert_eq!(
+            w.finish(),
+            format!(
+                "{HEADER}\"A, B\",ab,v,domain,land,,lead_share,FRA,0.5,0.4,0.6\n\
+                 \"A, B\",ab,v,run,,,override,k,\"{{ pert = [1, 2] }}\",,\n"
+            )
+        );
     }
 }

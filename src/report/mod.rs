@@ -7,6 +7,7 @@
 //! byte-identical reports once `engine` is removed.
 
 pub mod csv;
+pub mod schema;
 pub mod table;
 
 use indexmap::IndexMap;

@@ -63,6 +63,8 @@ pub struct Merged {
     pub threads: usize,
     /// Seconds spent in trials by all parts together.
     pub elapsed_s: f64,
+    /// The embedded scenario's text.
+    pub text: String,
 }
 
 struct Blocks<'a>(&'a Range<u64>);
@@ -114,6 +116,7 @@ pub fn merge(inputs: &[Input]) -> Result<Merged, MergeError> {
         seed: h0.seed,
         threads,
         elapsed_s,
+        text: p.header.scenario.text.clone(),
     })
 }
 

@@ -20,6 +20,7 @@ use crate::engine::EngineError;
 use crate::math::Z95;
 use crate::model::Model;
 use crate::present::{escape, pct, pp, thousands};
+use crate::report::csv::{Origin, Tidy};
 use crate::{RunOptions, simulate};
 
 /// The comparison format tag.
@@ -471,35 +472,44 @@ impl Comparison {
         }
     }
 
-    /// Tidy CSV: `scenario,figure,value,ci95_lo,ci95_hi,difference,difference_ci95_lo,difference_ci95_hi`,
-    /// one row per figure per scenario; difference columns are empty for the first scenario.
+    /// The tidy CSV ([`crate::report::csv`]) with the scenarios' SHA-256 left empty.
     pub fn to_csv(&self) -> String {
-        let mut o = String::from(
-            "scenario,figure,value,ci95_lo,ci95_hi,difference,difference_ci95_lo,difference_ci95_hi\n",
-        );
-        let opt = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
-        for c in &self.scenarios {
-            for f in c.figures.flat() {
-                let ci = f.ci95(c.figures.trials);
-                let d = self
-                    .differences
-                    .iter()
-                    .find(|d| d.of == c.label && d.figure == f.path);
-                let _ = writeln!(
-                    o,
-                    "{},{},{},{},{},{},{},{}",
-                    crate::present::csv_field(&c.label),
-                    crate::present::csv_field(&f.path),
-                    f.value,
-                    opt(ci.map(|c| c[0])),
-                    opt(ci.map(|c| c[1])),
-                    opt(d.map(|d| d.difference)),
-                    opt(d.and_then(|d| d.ci95.map(|c| c[0]))),
-                    opt(d.and_then(|d| d.ci95.map(|c| c[1]))),
-                );
+        self.to_csv_with(&[], false)
+    }
+
+    /// The tidy CSV ([`crate::report::csv`]): the comparison's own rows (seed,
+    /// interruption; `variant` empty), then per scenario (`variant`: its label;
+    /// `scenario_sha256`: `sha256[i]`, empty when not given) its overrides, trials
+    /// and key figures, then the differences from the first scenario (`variant`:
+    /// `LABEL minus FIRST`; `value`: the difference, with its interval).
+    pub fn to_csv_with(&self, sha256: &[String], interrupted: bool) -> String {
+        let mut w = Tidy::new();
+        let first = self.scenarios.first();
+        w.origin(&Origin {
+            scenario: first.map(|c| c.name.clone()).unwrap_or_default(),
+            sha256: sha256.first().cloned().unwrap_or_default(),
+            variant: String::new(),
+        });
+        w.count(["run", "", "", "seed", ""], self.seed);
+        w.count(["run", "", "", "interrupted", ""], u64::from(interrupted));
+        for (i, c) in self.scenarios.iter().enumerate() {
+            let mut origin = Origin {
+                scenario: c.name.clone(),
+                sha256: sha256.get(i).cloned().unwrap_or_default(),
+                variant: c.label.clone(),
+            };
+            w.origin(&origin);
+            super::tidy_overrides(&mut w, &c.overrides);
+            super::tidy_figures(&mut w, &c.figures);
+            for d in self.differences.iter().filter(|d| d.of == c.label) {
+                origin.variant = format!("{} minus {}", d.of, d.from);
+                w.origin(&origin);
+                let k = super::tidy_key(&d.figure);
+                let key = [k[0].as_str(), &k[1], &k[2], &k[3], &k[4]];
+                w.figure(key, d.difference, d.ci95);
             }
         }
-        o
+        w.finish()
     }
 }
 

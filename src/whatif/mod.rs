@@ -365,6 +365,72 @@ pub fn check_varied_key(set: &str, what: &str) -> Result<(), String> {
 /// Serialises a result as pretty JSON with a trailing newline.
 pub use crate::present::to_json;
 
+/// A figure's dotted path as the tidy CSV's `[scope, id, capability, metric,
+/// qualifier]`: `domains.land.p_covered` → `domain, land, , p_covered, `;
+/// `totals.troops.p50` → `total, , troops, total, p50`;
+/// `thresholds.troops.20000` → `threshold, , troops, p_at_least, 20000`.
+pub fn tidy_key(path: &str) -> [String; 5] {
+    let s = |x: &str| x.to_string();
+    let split = |rest: &str| {
+        rest.rsplit_once('.')
+            .map_or((s(rest), String::new()), |(a, b)| (s(a), s(b)))
+    };
+    if let Some(rest) = path.strip_prefix("domains.") {
+        let (id, metric) = split(rest);
+        return [s("domain"), id, String::new(), metric, String::new()];
+    }
+    if let Some(rest) = path.strip_prefix("totals.") {
+        let (cap, stat) = split(rest);
+        let (metric, q) = match stat.strip_prefix("committed_") {
+            Some(q) => (s("committed"), s(q)),
+            None => (s("total"), stat),
+        };
+        return [s("total"), String::new(), cap, metric, q];
+    }
+    if let Some(rest) = path.strip_prefix("thresholds.") {
+        let (cap, x) = split(rest);
+        return [s("threshold"), String::new(), cap, s("p_at_least"), x];
+    }
+    [
+        s("run"),
+        String::new(),
+        String::new(),
+        s(path),
+        String::new(),
+    ]
+}
+
+/// The rows of a variant's key figures in the tidy CSV: its trials, then every
+/// figure with its 95 % interval where one is defined.
+pub fn tidy_figures(w: &mut crate::report::csv::Tidy, k: &KeyFigures) {
+    w.count(["run", "", "", "trials", ""], k.trials);
+    for f in k.flat() {
+        let key = tidy_key(&f.path);
+        let key = [
+            key[0].as_str(),
+            key[1].as_str(),
+            key[2].as_str(),
+            key[3].as_str(),
+            key[4].as_str(),
+        ];
+        w.figure(key, f.value, f.ci95(k.trials));
+    }
+    // The statistics of the totals that `flat` leaves out (no interval).
+    for (cap, t) in &k.totals {
+        for (q, v) in [("sd", t.sd), ("p05", t.p05), ("p95", t.p95)] {
+            w.figure(["total", "", cap, "total", q], v, None);
+        }
+    }
+}
+
+/// The override rows of the tidy CSV: the key in `qualifier`, the value as given.
+pub fn tidy_overrides(w: &mut crate::report::csv::Tidy, sets: &[String]) {
+    for o in sets {
+        let (key, value) = o.split_once('=').unwrap_or((o.as_str(), ""));
+        w.text(["run", "", "", "override", key.trim()], value.trim());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,6 +19,7 @@ use crate::engine::EngineError;
 use crate::model::Model;
 use crate::present::pct;
 use crate::report::Report;
+use crate::report::csv::{Origin, Tidy};
 use crate::scenario::{Diagnostics, parse_bytes};
 use crate::{RunOptions, simulate};
 
@@ -521,29 +522,33 @@ impl Sweep {
         );
     }
 
-    /// Tidy CSV: `point,KEY…,figure,value,ci95_lo,ci95_hi`, one row per figure per point.
+    /// The tidy CSV ([`crate::report::csv`]) with the scenario's SHA-256 left empty.
     pub fn to_csv(&self) -> String {
-        let mut o = String::from("point");
-        for a in &self.axes {
-            o.push(',');
-            o.push_str(&csv_field(&a.key));
+        self.to_csv_with("", false)
+    }
+
+    /// The tidy CSV ([`crate::report::csv`]): first the sweep's own rows (seed,
+    /// interruption, the overrides common to every point; `variant` empty), then
+    /// per point (`variant`: its overrides joined by `; `) the overrides that
+    /// make it, its trials and its key figures.
+    pub fn to_csv_with(&self, sha256: &str, interrupted: bool) -> String {
+        let mut w = Tidy::new();
+        let mut origin = Origin {
+            scenario: self.scenario.name.clone(),
+            sha256: sha256.to_string(),
+            variant: String::new(),
+        };
+        w.origin(&origin);
+        w.count(["run", "", "", "seed", ""], self.seed);
+        w.count(["run", "", "", "interrupted", ""], u64::from(interrupted));
+        super::tidy_overrides(&mut w, &self.scenario.overrides);
+        for p in &self.points {
+            origin.variant = p.set.join("; ");
+            w.origin(&origin);
+            super::tidy_overrides(&mut w, &p.set);
+            super::tidy_figures(&mut w, &p.figures);
         }
-        o.push_str(",figure,value,ci95_lo,ci95_hi\n");
-        for (i, p) in self.points.iter().enumerate() {
-            let mut lead = (i + 1).to_string();
-            for v in &p.values {
-                lead.push(',');
-                lead.push_str(&csv_field(&show(v)));
-            }
-            for f in p.figures.flat() {
-                let (lo, hi) = match f.ci95(p.figures.trials) {
-                    Some([l, h]) => (l.to_string(), h.to_string()),
-                    None => (String::new(), String::new()),
-                };
-                let _ = writeln!(o, "{lead},{},{},{lo},{hi}", csv_field(&f.path), f.value);
-            }
-        }
-        o
+        w.finish()
     }
 }
 

@@ -1,0 +1,366 @@
+//! Briefing outputs: one self-contained HTML file ([`html`]) and a workbook
+//! ([`xlsx`], with the `xlsx` feature) holding the run's tables, its charts and
+//! the assumptions annex ([`annex`]).
+//!
+//! Both are written from the same [`Table`]s, so that the file sent to a
+//! briefing and the workbook a planner opens hold the same figures.
+
+pub mod annex;
+pub mod html;
+#[cfg(feature = "xlsx")]
+pub mod xlsx;
+
+use sha2::{Digest, Sha256};
+
+use crate::report::Report;
+use crate::stats::Stats;
+pub use annex::{Assumption, annex};
+
+/// The SHA-256 of a scenario file's bytes, as 64 lowercase hexadecimal digits.
+pub fn sha256_hex(bytes: impl AsRef<[u8]>) -> String {
+    Sha256::digest(bytes.as_ref())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// How a number is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fmt {
+    /// A probability, shown as a percentage with one decimal.
+    Percent,
+    /// A signed difference of probabilities, in percentage points.
+    Points,
+    /// An amount, rounded and grouped in thousands.
+    Thousands,
+    /// A whole number, written in full (seed, trials, day).
+    Count,
+}
+
+/// One cell of a table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Text from the scenario or the run.
+    Text(String),
+    /// A number (not a number when no trial gave it: shown empty).
+    Num(f64, Fmt),
+}
+
+impl Cell {
+    fn text(s: impl Into<String>) -> Cell {
+        Cell::Text(s.into())
+    }
+}
+
+/// One table of the briefing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// Short name: the workbook's sheet name and the HTML anchor.
+    pub name: &'static str,
+    /// Heading.
+    pub title: &'static str,
+    /// Column headings.
+    pub columns: Vec<String>,
+    /// Rows, each as long as `columns`.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    fn new(name: &'static str, title: &'static str, columns: &[&str]) -> Table {
+        Table {
+            name,
+            title,
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+}
+
+/// A run's report with the scenario text it was computed from.
+pub struct Briefing<'a> {
+    /// The report.
+    pub report: &'a Report,
+    /// The scenario file's text (for its SHA-256 and the assumptions annex).
+    pub scenario_text: &'a str,
+}
+
+impl Briefing<'_> {
+    /// Every table: summary, force totals, thresholds, domains, capabilities per
+    /// domain, leads, nations, conditions, timeline, assumptions.
+    pub fn tables(&self) -> Vec<Table> {
+        let r = self.report;
+        vec![
+            summary(r, self.scenario_text),
+            totals(r),
+            thresholds(r),
+            domains(r),
+            capabilities(r),
+            leads(r),
+            nations(r),
+            conditions(r),
+            timeline(r),
+            assumptions(&annex(self.scenario_text)),
+        ]
+    }
+}
+
+fn summary(r: &Report, text: &str) -> Table {
+    let mut t = Table::new("summary", "Summary", &["item", "value"]);
+    let mut row = |k: &str, v: Cell| t.rows.push(vec![Cell::text(k), v]);
+    row("scenario", Cell::text(&r.scenario.name));
+    row("scenario file", Cell::text(&r.scenario.path));
+    row("scenario SHA-256", Cell::text(sha256_hex(text)));
+    row("forcesim version", Cell::text(&r.engine.version));
+    row("trials", Cell::Num(r.trials as f64, Fmt::Thousands));
+    row("seed", Cell::text(r.seed.to_string()));
+    if r.interrupted {
+        row(
+            "interrupted",
+            Cell::text("yes: the figures cover the trials run"),
+        );
+    }
+    for o in &r.overrides {
+        row("override", Cell::text(o));
+    }
+    row(
+        "P(all domains covered)",
+        Cell::Num(r.p_all_covered, Fmt::Percent),
+    );
+    row(
+        "95 % CI low",
+        Cell::Num(r.p_all_covered_ci95[0], Fmt::Percent),
+    );
+    row(
+        "95 % CI high",
+        Cell::Num(r.p_all_covered_ci95[1], Fmt::Percent),
+    );
+    if let Some(p) = &r.precision {
+        row("precision on", Cell::text(&p.on));
+        row("precision target (±)", Cell::Num(p.target, Fmt::Percent));
+        row(
+            "precision reached (±)",
+            Cell::Num(p.half_width, Fmt::Percent),
+        );
+        row(
+            "precision met",
+            Cell::text(if p.met { "yes" } else { "no" }),
+        );
+    }
+    t
+}
+
+const STATS: [&str; 9] = [
+    "mean", "sd", "min", "p05", "p25", "p50", "p75", "p95", "max",
+];
+
+fn stat_cells(s: &Stats) -> Vec<Cell> {
+    [
+        s.mean, s.sd, s.min, s.p05, s.p25, s.p50, s.p75, s.p95, s.max,
+    ]
+    .into_iter()
+    .map(|v| Cell::Num(v, Fmt::Thousands))
+    .collect()
+}
+
+fn totals(r: &Report) -> Table {
+    let mut cols = vec!["capability", "unit", "figure"];
+    cols.extend(STATS);
+    let mut t = Table::new("totals", "Force size (total across domains)", &cols);
+    for (id, tot) in &r.totals {
+        let unit = r.capabilities.get(id).map_or("", |c| c.unit.as_str());
+        let mut add = |what: &str, s: &Stats| {
+            let mut row = vec![Cell::text(id), Cell::text(unit), Cell::text(what)];
+            row.extend(stat_cells(s));
+            t.rows.push(row);
+        };
+        add("deployed", &tot.stats);
+        if let Some(c) = &tot.committed {
+            add("committed (rotation)", c);
+        }
+    }
+    t
+}
+
+fn thresholds(r: &Report) -> Table {
+    let mut t = Table::new(
+        "thresholds",
+        "Thresholds: P(total at least x)",
+        &["capability", "at least", "P"],
+    );
+    for (cap, list) in &r.thresholds {
+        for th in list {
+            t.rows.push(vec![
+                Cell::text(cap),
+                Cell::Num(th.at_least as f64, Fmt::Thousands),
+                Cell::Num(th.p, Fmt::Percent),
+            ]);
+        }
+    }
+    t
+}
+
+fn domains(r: &Report) -> Table {
+    let mut t = Table::new(
+        "domains",
+        "Coverage by domain",
+        &[
+            "domain",
+            "name",
+            "P(covered)",
+            "95 % CI low",
+            "95 % CI high",
+            "P(leaderless)",
+        ],
+    );
+    for (id, d) in &r.domains {
+        t.rows.push(vec![
+            Cell::text(id),
+            Cell::text(&d.name),
+            Cell::Num(d.p_covered, Fmt::Percent),
+            Cell::Num(d.p_covered_ci95[0], Fmt::Percent),
+            Cell::Num(d.p_covered_ci95[1], Fmt::Percent),
+            if d.lead_share.is_empty() {
+                Cell::text("no lead needed")
+            } else {
+                Cell::Num(d.p_leaderless, Fmt::Percent)
+            },
+        ]);
+    }
+    t
+}
+
+fn capabilities(r: &Report) -> Table {
+    let mut t = Table::new(
+        "capabilities",
+        "Capabilities per domain",
+        &[
+            "domain",
+            "capability",
+            "required",
+            "P(met)",
+            "provided p05",
+            "provided p50",
+            "provided p95",
+            "gap p50",
+            "gap p75",
+            "gap p95",
+        ],
+    );
+    for (id, d) in &r.domains {
+        for (cap, c) in &d.capabilities {
+            let mut row = vec![Cell::text(id), Cell::text(cap)];
+            let nums = [
+                (c.required, Fmt::Thousands),
+                (c.p_met, Fmt::Percent),
+                (c.provided.p05, Fmt::Thousands),
+                (c.provided.p50, Fmt::Thousands),
+                (c.provided.p95, Fmt::Thousands),
+                (c.gap.p50, Fmt::Thousands),
+                (c.gap.p75, Fmt::Thousands),
+                (c.gap.p95, Fmt::Thousands),
+            ];
+            row.extend(nums.into_iter().map(|(v, f)| Cell::Num(v, f)));
+            t.rows.push(row);
+        }
+    }
+    t
+}
+
+fn leads(r: &Report) -> Table {
+    let mut t = Table::new("leads", "Lead nations", &["domain", "nation", "P(leads)"]);
+    for (id, d) in &r.domains {
+        for (n, share) in &d.lead_share {
+            t.rows.push(vec![
+                Cell::text(id),
+                Cell::text(n),
+                Cell::Num(*share, Fmt::Percent),
+            ]);
+        }
+    }
+    t
+}
+
+fn nations(r: &Report) -> Table {
+    let mut cols: Vec<String> = [
+        "nation",
+        "name",
+        "P(participates)",
+        "swing on P(all covered)",
+    ]
+    .map(String::from)
+    .to_vec();
+    cols.extend(r.capabilities.keys().map(|c| format!("mean {c}")));
+    let mut t = Table::new("nations", "Nations", &[]);
+    t.columns = cols;
+    for (id, n) in &r.nations {
+        let mut row = vec![
+            Cell::text(id),
+            Cell::text(&n.name),
+            Cell::Num(n.p_participates, Fmt::Percent),
+            n.swing
+                .map_or(Cell::text("undefined"), |s| Cell::Num(s, Fmt::Points)),
+        ];
+        for cap in r.capabilities.keys() {
+            let v = n.mean_provided.get(cap).copied().unwrap_or(0.0);
+            row.push(Cell::Num(v, Fmt::Thousands));
+        }
+        t.rows.push(row);
+    }
+    t
+}
+
+fn conditions(r: &Report) -> Table {
+    let mut t = Table::new("conditions", "Conditions", &["condition", "P(true)"]);
+    for (id, c) in &r.conditions {
+        t.rows
+            .push(vec![Cell::text(id), Cell::Num(c.p_true, Fmt::Percent)]);
+    }
+    t
+}
+
+fn timeline(r: &Report) -> Table {
+    let mut t = Table::new("timeline", "Coverage by day", &["day", "all domains"]);
+    let Some(tl) = &r.timeline else {
+        return t;
+    };
+    t.columns.extend(tl.domains.keys().cloned());
+    for (k, day) in tl.days.iter().enumerate() {
+        let mut row = vec![
+            Cell::Num(*day as f64, Fmt::Count),
+            Cell::Num(tl.p_all_covered[k], Fmt::Percent),
+        ];
+        row.extend(tl.domains.values().map(|ps| Cell::Num(ps[k], Fmt::Percent)));
+        t.rows.push(row);
+    }
+    t
+}
+
+fn assumptions(list: &[Assumption]) -> Table {
+    let mut t = Table::new(
+        "assumptions",
+        "Assumptions annex: every input and its source",
+        &["input", "value", "source", "flag"],
+    );
+    for a in list {
+        t.rows.push(vec![
+            Cell::text(&a.key),
+            Cell::text(&a.value),
+            Cell::text(&a.source),
+            Cell::text(a.flag),
+        ]);
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_is_the_standard_digest() {
+        assert_eq!(
+            sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

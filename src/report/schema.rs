@@ -1,0 +1,287 @@
+//! JSON Schemas (draft 2020-12) of the JSON outputs: the report
+//! (`forcesim-report/1`), the sweep (`forcesim-sweep/1`) and the comparison
+//! (`forcesim-compare/1`), printed by `forcesim schema --report`, `--sweep`,
+//! `--compare`.
+//!
+//! Within one format version fields are only added, never renamed or removed
+//! (docs/outputs.md), so the schemas allow members they do not name: a reader
+//! written against `/1` keeps working on a later `/1` report.
+
+use serde_json::{Value as Json, json};
+
+const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
+
+/// A figure: a number, or null when no trial gave it.
+fn num() -> Json {
+    json!({ "type": ["number", "null"] })
+}
+
+/// A 95 % interval `[low, high]`.
+fn interval() -> Json {
+    json!({ "type": "array", "items": num(), "minItems": 2, "maxItems": 2 })
+}
+
+/// An object keyed by scenario ids whose values follow `values`.
+fn by_id(values: Json) -> Json {
+    json!({ "type": "object", "additionalProperties": values })
+}
+
+fn count() -> Json {
+    json!({ "type": "integer", "minimum": 0 })
+}
+
+/// An object with every named member required.
+fn all_of(props: Json) -> Json {
+    let required: Vec<Json> = props
+        .as_object()
+        .map(|o| o.keys().map(|k| Json::String(k.clone())).collect())
+        .unwrap_or_default();
+    json!({ "type": "object", "properties": props, "required": required })
+}
+
+/// The statistics block: mean, sd, min, p05, p25, p50, p75, p95, max.
+fn stats_props() -> serde_json::Map<String, Json> {
+    [
+        "mean", "sd", "min", "p05", "p25", "p50", "p75", "p95", "max",
+    ]
+    .into_iter()
+    .map(|k| (k.to_string(), num()))
+    .collect()
+}
+
+fn stats() -> Json {
+    all_of(Json::Object(stats_props()))
+}
+
+fn total() -> Json {
+    let mut props = stats_props();
+    let mut required: Vec<Json> = props.keys().map(|k| Json::String(k.clone())).collect();
+    props.insert("committed".into(), stats());
+    props.insert(
+        "histogram".into(),
+        all_of(json!({
+            "start": { "type": "number" },
+            "width": { "type": "number" },
+            "counts": { "type": "array", "items": count() },
+        })),
+    );
+    required.push("histogram".into());
+    json!({ "type": "object", "properties": props, "required": required })
+}
+
+fn domain() -> Json {
+    all_of(json!({
+        "name": { "type": "string" },
+        "p_covered": num(),
+        "p_covered_ci95": interval(),
+        "p_leaderless": num(),
+        "lead_share": by_id(num()),
+        "capabilities": by_id(all_of(json!({
+            "required": num(),
+            "p_met": num(),
+            "provided": stats(),
+            "gap": stats(),
+        }))),
+    }))
+}
+
+fn nation() -> Json {
+    all_of(json!({
+        "name": { "type": "string" },
+        "p_participates": num(),
+        "swing": num(),
+        "mean_provided": by_id(num()),
+        "mean_provided_by_domain": by_id(by_id(num())),
+    }))
+}
+
+/// Adds optional members to an object schema.
+fn with_optional(mut schema: Json, optional: Json) -> Json {
+    if let (Some(props), Some(extra)) = (
+        schema.get_mut("properties").and_then(Json::as_object_mut),
+        optional.as_object(),
+    ) {
+        for (k, v) in extra {
+            props.insert(k.clone(), v.clone());
+        }
+    }
+    schema
+}
+
+fn thresholds() -> Json {
+    by_id(json!({
+        "type": "array",
+        "items": all_of(json!({ "at_least": count(), "p": num() })),
+    }))
+}
+
+/// The report's schema (`forcesim-report/1`).
+pub fn report() -> Json {
+    let body = all_of(json!({
+        "format": { "const": super::FORMAT },
+        "scenario": with_optional(
+            all_of(json!({ "name": { "type": "string" }, "path": { "type": "string" } })),
+            json!({ "description": { "type": "string" } }),
+        ),
+        "trials": count(),
+        "seed": count(),
+        "p_all_covered": num(),
+        "p_all_covered_ci95": interval(),
+        "capabilities": by_id(all_of(json!({
+            "name": { "type": "string" },
+            "unit": { "type": "string" },
+        }))),
+        "totals": by_id(total()),
+        "thresholds": thresholds(),
+        "domains": by_id(domain()),
+        "nations": by_id(nation()),
+        "engine": all_of(json!({
+            "version": { "type": "string" },
+            "threads": count(),
+            "elapsed_s": { "type": "number" },
+            "trials_per_s": { "type": "number" },
+        })),
+    }));
+    let body = with_optional(
+        body,
+        json!({
+            "overrides": { "type": "array", "items": { "type": "string" } },
+            "interrupted": { "type": "boolean" },
+            "conditions": by_id(all_of(json!({ "p_true": num() }))),
+            "timeline": all_of(json!({
+                "days": { "type": "array", "items": count() },
+                "p_all_covered": { "type": "array", "items": num() },
+                "domains": by_id(json!({ "type": "array", "items": num() })),
+            })),
+            "precision": all_of(json!({
+                "target": { "type": "number" },
+                "on": { "type": "string" },
+                "half_width": num(),
+                "met": { "type": "boolean" },
+                "trials": count(),
+                "max_trials": count(),
+            })),
+        }),
+    );
+    document("forcesim report", body)
+}
+
+/// The key figures shared by sweep points and compared scenarios, as members.
+fn key_figures() -> Json {
+    let total = with_optional(
+        all_of(json!({
+            "mean": num(), "sd": num(), "p05": num(), "p50": num(), "p95": num(),
+        })),
+        json!({ "committed_mean": num() }),
+    );
+    with_optional(
+        all_of(json!({
+            "trials": count(),
+            "p_all_covered": num(),
+            "p_all_covered_ci95": interval(),
+            "domains": by_id(all_of(json!({
+                "p_covered": num(),
+                "p_covered_ci95": interval(),
+                "p_leaderless": num(),
+            }))),
+            "totals": by_id(total),
+        })),
+        json!({ "thresholds": thresholds() }),
+    )
+}
+
+/// Merges the members of `extra` (an object schema) into `base`'s.
+fn merged(base: Json, extra: Json) -> Json {
+    let mut out = with_optional(base, extra.get("properties").cloned().unwrap_or(json!({})));
+    if let (Some(req), Some(more)) = (
+        out.get_mut("required").and_then(Json::as_array_mut),
+        extra.get("required").and_then(Json::as_array),
+    ) {
+        req.extend(more.iter().cloned());
+    }
+    out
+}
+
+fn strings() -> Json {
+    json!({ "type": "array", "items": { "type": "string" } })
+}
+
+/// The sweep's schema (`forcesim-sweep/1`).
+pub fn sweep() -> Json {
+    let point = merged(
+        all_of(json!({ "values": { "type": "array" }, "set": strings() })),
+        key_figures(),
+    );
+    let body = with_optional(
+        all_of(json!({
+            "format": { "const": "forcesim-sweep/1" },
+            "scenario": with_optional(
+                all_of(json!({ "name": { "type": "string" }, "path": { "type": "string" } })),
+                json!({ "overrides": strings() }),
+            ),
+            "trials": count(),
+            "seed": count(),
+            "axes": { "type": "array", "items": all_of(json!({
+                "key": { "type": "string" },
+                "values": { "type": "array" },
+            })) },
+            "points": { "type": "array", "items": point },
+        })),
+        json!({ "interrupted": { "type": "boolean" } }),
+    );
+    document("forcesim sweep", body)
+}
+
+/// The comparison's schema (`forcesim-compare/1`).
+pub fn compare() -> Json {
+    let column = with_optional(
+        merged(
+            all_of(json!({
+                "label": { "type": "string" },
+                "name": { "type": "string" },
+                "path": { "type": "string" },
+            })),
+            key_figures(),
+        ),
+        json!({ "overrides": strings() }),
+    );
+    let body = with_optional(
+        all_of(json!({
+            "format": { "const": "forcesim-compare/1" },
+            "trials": count(),
+            "seed": count(),
+            "scenarios": { "type": "array", "items": column },
+            "differences": { "type": "array", "items": all_of(json!({
+                "figure": { "type": "string" },
+                "of": { "type": "string" },
+                "from": { "type": "string" },
+                "base": num(),
+                "value": num(),
+                "difference": num(),
+                "ci95": { "anyOf": [interval(), { "type": "null" }] },
+            })) },
+            "note": { "type": "string" },
+        })),
+        json!({
+            "interrupted": { "type": "boolean" },
+            "not_shared": { "type": "array", "items": all_of(json!({
+                "figure": { "type": "string" },
+                "only_in": strings(),
+            })) },
+        }),
+    );
+    document("forcesim comparison", body)
+}
+
+fn document(title: &str, mut body: Json) -> Json {
+    if let Some(o) = body.as_object_mut() {
+        let mut head = serde_json::Map::new();
+        head.insert("$schema".into(), DRAFT.into());
+        head.insert("title".into(), title.into());
+        for (k, v) in std::mem::take(o) {
+            head.insert(k, v);
+        }
+        *o = head;
+    }
+    body
+}

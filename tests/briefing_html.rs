@@ -1,0 +1,251 @@
+//! `--html`: one self-contained file, checked by an HTML parser in every run
+//! and rendered by headless Chromium where it is installed.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{forcesim, scratch, write};
+use sha2::{Digest, Sha256};
+
+const EVERY: &str = forcesim::synth::EVERY_FORM;
+
+fn run_html(dir: &Path, scenario: &Path, extra: &[&str]) -> String {
+    let html = dir.join("r.html");
+    forcesim()
+        .args(["run", "-n", "20000", "--seed", "7", "-q", "--html"])
+        .arg(&html)
+        .args(extra)
+        .arg(scenario)
+        .assert()
+        .success();
+    std::fs::read_to_string(html).expect("html written")
+}
+
+fn texts(dom: &tl::VDom<'_>, selector: &str) -> Vec<String> {
+    let p = dom.parser();
+    dom.query_selector(selector)
+        .map(|it| {
+            it.filter_map(|h| h.get(p))
+                .map(|n| n.inner_text(p).into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The inner texts of the elements matching `selector` inside the element with id `id`.
+fn texts_in(dom: &tl::VDom<'_>, id: &str, selector: &str) -> Vec<String> {
+    let p = dom.parser();
+    let Some(tag) = dom
+        .get_element_by_id(id)
+        .and_then(|h| h.get(p))
+        .and_then(|n| n.as_tag())
+    else {
+        return Vec::new();
+    };
+    tag.query_selector(p, selector)
+        .map(|it| {
+            it.filter_map(|h| h.get(p))
+                .map(|n| n.inner_text(p).into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn count(dom: &tl::VDom<'_>, selector: &str) -> usize {
+    dom.query_selector(selector).map_or(0, |it| it.count())
+}
+
+#[test]
+fn the_html_holds_every_table_chart_and_the_provenance_and_loads_nothing() {
+    let dir = scratch();
+    let s = write(dir.path(), "s.toml", EVERY);
+    let html = run_html(dir.path(), &s, &["--set", "nations.A.participation=0.6"]);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    let dom = tl::parse(&html, tl::ParserOptions::default()).expect("parses");
+    // Phone and print.
+    let metas = dom.query_selector("meta[name=viewport]").unwrap().count();
+    assert_eq!(metas, 1);
+    let style = texts(&dom, "style").join("");
+    assert!(style.contains("@media print"), "{style}");
+    assert!(style.contains("overflow-x:auto"));
+    // Nothing from elsewhere: no script, link, img, iframe or remote reference.
+    for tag in ["script", "link", "img", "iframe", "object", "embed"] {
+        assert_eq!(count(&dom, tag), 0, "<{tag}> in the HTML");
+    }
+    assert!(
+        !html.contains("http://")
+            || !html
+                .replace("http://www.w3.org/2000/svg", "")
+                .contains("http://")
+    );
+    assert!(!html.contains("https://"));
+    assert!(!html.contains("@import") && !html.contains("url("));
+    // Every table, and every chart that applies, inline.
+    for id in [
+        "summary",
+        "totals",
+        "thresholds",
+        "domains",
+        "capabilities",
+        "leads",
+        "nations",
+        "conditions",
+        "timeline",
+        "charts",
+        "assumptions",
+    ] {
+        assert_eq!(count(&dom, &format!("section#{id}")), 1, "section {id}");
+    }
+    let model = forcesim::scenario::parse("s.toml", EVERY, &[]).unwrap();
+    let run = forcesim::simulate(
+        &model,
+        &forcesim::RunOptions {
+            trials: 1000,
+            seed: 1,
+            threads: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let charts = forcesim::charts::Chart::ALL
+        .iter()
+        .filter(|c| c.applies_to(&run.report))
+        .count();
+    assert_eq!(count(&dom, "figure"), charts);
+    assert_eq!(count(&dom, "svg"), charts);
+    // Provenance: seed, trials, override, version and the scenario's SHA-256.
+    let summary = texts_in(&dom, "summary", "td").join("|");
+    let sha: String = Sha256::digest(EVERY.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    for want in [
+        "20,000",
+        "|7|",
+        "nations.A.participation=0.6",
+        forcesim::VERSION,
+        sha.as_str(),
+    ] {
+        assert!(summary.contains(want), "{want} not in {summary}");
+    }
+    // The annex lists inputs with their sources, flagged rows marked.
+    let annex = texts_in(&dom, "assumptions", "td").join("|");
+    assert!(annex.contains("nations.A.participation"), "{annex}");
+    assert!(!texts_in(&dom, "assumptions", ".flag").is_empty());
+}
+
+#[test]
+fn names_cannot_open_elements_in_the_html() {
+    let dir = scratch();
+    let s = write(dir.path(), "s.toml", EVERY);
+    let name = "scenario.name=\"<script>alert(1)</script> & \\u001b[31m\"";
+    let html = run_html(dir.path(), &s, &["--set", name]);
+    let dom = tl::parse(&html, tl::ParserOptions::default()).expect("parses");
+    assert_eq!(count(&dom, "script"), 0);
+    assert!(!html.contains('\x1b'));
+    assert!(html.contains("<h1>&lt;script&gt;alert(1)&lt;/script&gt; &amp; \\x1b[31m</h1>"));
+}
+
+#[test]
+fn a_merged_run_writes_the_same_html_as_the_single_run() {
+    let dir = scratch();
+    let d = dir.path();
+    let s = write(d, "s.toml", EVERY);
+    let single = run_html(d, &s, &[]);
+    let mut parts = Vec::new();
+    for shard in ["1/2", "2/2"] {
+        let p = d.join(format!("p{}.fsp", &shard[..1]));
+        forcesim()
+            .args([
+                "run",
+                "-n",
+                "20000",
+                "--seed",
+                "7",
+                "-q",
+                "--shard",
+                shard,
+                "--partial",
+            ])
+            .arg(&p)
+            .arg(&s)
+            .assert()
+            .success();
+        parts.push(p);
+    }
+    let merged = d.join("m.html");
+    forcesim()
+        .arg("merge")
+        .args(&parts)
+        .args(["-q", "--html"])
+        .arg(&merged)
+        .assert()
+        .success();
+    // The scenario path is the same (`s.toml` as given), so the files match.
+    assert_eq!(std::fs::read_to_string(merged).unwrap(), single);
+}
+
+#[test]
+fn commands_without_an_html_output_refuse_the_flag() {
+    let dir = scratch();
+    let s = write(dir.path(), "s.toml", EVERY);
+    let out = forcesim()
+        .args([
+            "sweep",
+            "--vary",
+            "nations.A.participation=0:1:0.5",
+            "-n",
+            "1000",
+            "--html",
+        ])
+        .arg(dir.path().join("x.html"))
+        .arg(&s)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--html is for run and merge"));
+}
+
+/// Renders the HTML with headless Chromium (skipped, saying so, where it is
+/// not installed) and checks that a full-page PNG came out.
+#[test]
+fn chromium_renders_the_html() {
+    let Some(browser) = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+    else {
+        eprintln!("skipped: no chromium on PATH (apt-get install chromium)");
+        return;
+    };
+    let dir = scratch();
+    let s = write(dir.path(), "s.toml", EVERY);
+    run_html(dir.path(), &s, &[]);
+    let png = dir.path().join("shot.png");
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+        ])
+        .arg("--window-size=390,2000")
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", dir.path().join("r.html").display()))
+        .output()
+        .expect("chromium runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&png).expect("screenshot written");
+    assert_eq!(&bytes[1..4], b"PNG");
+    assert!(bytes.len() > 20_000, "an empty page? {} bytes", bytes.len());
+}

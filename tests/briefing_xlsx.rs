@@ -1,0 +1,94 @@
+//! `--xlsx`: the workbook read back with calamine holds every table as a
+//! sheet, numbers as numbers, and the charts as images.
+
+mod common;
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use common::{forcesim, scratch, write};
+
+const SHEETS: [&str; 11] = [
+    "summary",
+    "totals",
+    "thresholds",
+    "domains",
+    "capabilities",
+    "leads",
+    "nations",
+    "conditions",
+    "timeline",
+    "assumptions",
+    "charts",
+];
+
+#[test]
+fn the_workbook_holds_every_table_with_numbers_and_the_charts() {
+    let dir = scratch();
+    let d = dir.path();
+    let s = write(d, "s.toml", forcesim::synth::EVERY_FORM);
+    forcesim()
+        .args([
+            "run", "-n", "20000", "-q", "--xlsx", "r.xlsx", "--json", "r.json",
+        ])
+        .arg(&s)
+        .current_dir(d)
+        .assert()
+        .success();
+    let bytes = std::fs::read(d.join("r.xlsx")).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("r.json")).unwrap()).unwrap();
+    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.clone())).expect("opens");
+    assert_eq!(wb.sheet_names(), SHEETS);
+    for name in &SHEETS[..10] {
+        let range = wb.worksheet_range(name).expect("sheet reads");
+        let rows: Vec<&[Data]> = range.rows().collect();
+        assert!(rows.len() > 1, "{name} has no rows");
+        assert!(
+            rows[0].iter().all(|c| matches!(c, Data::String(_))),
+            "{name} header"
+        );
+        if *name != "assumptions" {
+            let numbers = rows[1..]
+                .iter()
+                .flat_map(|r| r.iter())
+                .filter(|c| matches!(c, Data::Float(_) | Data::Int(_)))
+                .count();
+            assert!(numbers > 0, "{name} holds no number");
+        }
+    }
+    // The figures are the report's, as numbers (formats change only the display).
+    let domains = wb.worksheet_range("domains").unwrap();
+    let land = domains
+        .rows()
+        .find(|r| r[0] == Data::String("land".into()))
+        .expect("land row");
+    assert_eq!(
+        land[2],
+        Data::Float(json["domains"]["land"]["p_covered"].as_f64().unwrap())
+    );
+    let summary = wb.worksheet_range("summary").unwrap();
+    let trials = summary
+        .rows()
+        .find(|r| r[0] == Data::String("trials".into()))
+        .unwrap();
+    assert_eq!(trials[1], Data::Float(20000.0));
+    // One PNG per chart (its name appears in the zip's local and central headers).
+    let charts = forcesim::charts::Chart::ALL.len();
+    let media = bytes.windows(14).filter(|w| w == b"xl/media/image").count();
+    assert_eq!(media, 2 * charts, "images in the workbook");
+}
+
+#[test]
+fn commands_without_a_workbook_refuse_the_flag() {
+    let dir = scratch();
+    let s = write(dir.path(), "s.toml", forcesim::synth::EVERY_FORM);
+    let out = forcesim()
+        .args(["compare", "-n", "1000", "--xlsx"])
+        .arg(dir.path().join("x.xlsx"))
+        .arg(&s)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--xlsx is for run and merge"));
+}
