@@ -13,20 +13,23 @@
 //! ```text
 //! E(seed, key) = mix(mix(seed ^ 0x6a09e667f3bcc909) ^ key)            per entity
 //! T(seed, t)   = mix(mix(seed ^ 0xbb67ae8584caa73b) + (t + 1)·γ)      per trial
-//! σ(e, t)      = mix(E ^ T)                                          per (entity, trial)
+//! σ(e, t)      = E ^ T                                               per (entity, trial)
 //! word i       = mix(σ + (i + 1)·γ)                                  i = 0, 1, 2, …
 //! ```
 //!
 //! i.e. a SplitMix64 generator (Steele, Lea & Flood 2014; passes BigCrush) seeded
-//! with `σ`, a strong 64-bit hash of (seed, entity, trial). The words are a function
-//! of (seed, key, t) alone: what other entities draw, and whether the entity drew in
-//! earlier trials, changes nothing. A draw that needs more than one word (the normal's
-//! ziggurat tail, PERT's rejection) reads words 1, 2, … of the same (entity, trial).
-//! Two entities' seeds `σ` differ by a value that changes from trial to trial (the
-//! outer `mix` of `E ^ T`), so no two entities' words are shifts of one sequence, and
-//! keys that differ in a bit or by a constant give unrelated words. The usual case —
-//! one word per entity and trial — costs two mixes (`T` is shared by every entity of
-//! a trial), pure arithmetic that the compiler runs in SIMD lanes over many trials.
+//! with `σ`, where both halves of `σ` are outputs of the mixer: every word is two
+//! chained mixes of counters, `mix(mix(seed-keyed trial counter) ^ E + γ)`. The words
+//! are a function of (seed, key, t) alone: what other entities draw, and whether the
+//! entity drew in earlier trials, changes nothing. A draw that needs more than one
+//! word (the normal's ziggurat tail, PERT's rejection) reads words 1, 2, … of the
+//! same (entity, trial). Entity keys pass through the mixer, so stream keys that
+//! differ in a bit or by a constant give entity keys `E` that differ by an unrelated
+//! 64-bit value; two entities' SplitMix64 seeds in one trial differ by that value in
+//! xor, which the mixer's additions do not preserve, and across trials `T` is itself
+//! mixed, so no entity's words are a shift of another's sequence. The usual case —
+//! one word per entity and trial — costs one mix (`T` is shared by every entity of a
+//! trial), pure arithmetic that the compiler runs in SIMD lanes over many trials.
 //!
 //! [`BLOCK_TRIALS`] only schedules work (blocks, shards, progress); it no longer
 //! enters the numbers, but it stays part of the partial format's layout.
@@ -89,10 +92,10 @@ pub fn trial_key(base: u64, t: u64) -> u64 {
 /// [`TrialRng::new`]`(e, t)`.
 #[inline(always)]
 pub fn first_word(e: u64, t: u64) -> u64 {
-    splitmix(mix(e ^ t))
+    splitmix(e ^ t)
 }
 
-/// The words of one entity in one trial: SplitMix64 seeded with `σ = mix(E ^ T)`.
+/// The words of one entity in one trial: SplitMix64 seeded with `σ = E ^ T`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TrialRng {
     state: u64,
@@ -102,14 +105,14 @@ impl TrialRng {
     /// The words of entity key `e` in the trial with key `t`.
     #[inline(always)]
     pub fn new(e: u64, t: u64) -> TrialRng {
-        TrialRng { state: mix(e ^ t) }
+        TrialRng { state: e ^ t }
     }
 
     /// The words that follow `word` 0, for a draw that began with [`first_word`].
     #[inline(always)]
     pub fn after_first(e: u64, t: u64) -> TrialRng {
         TrialRng {
-            state: mix(e ^ t).wrapping_add(GAMMA),
+            state: (e ^ t).wrapping_add(GAMMA),
         }
     }
 }
@@ -299,6 +302,21 @@ mod tests {
                 flipped += (first_word(e1, tk) ^ first_word(e2, tk)).count_ones();
             }
             // Each of 256 × 64 bits differs with probability 1/2: 8192 ± 64.
+            assert!((7_800..8_600).contains(&flipped), "bit {bit}: {flipped}");
+        }
+    }
+
+    #[test]
+    fn entity_keys_one_bit_apart_give_unrelated_words() {
+        // The adversarial case, which hashed stream keys never produce: entity
+        // keys (after the mixer) that differ in one bit.
+        let (b, e) = (trial_base(2), entity_key(2, 5));
+        for bit in 0..64 {
+            let mut flipped = 0u32;
+            for t in 0..256 {
+                let tk = trial_key(b, t);
+                flipped += (first_word(e, tk) ^ first_word(e ^ (1 << bit), tk)).count_ones();
+            }
             assert!((7_800..8_600).contains(&flipped), "bit {bit}: {flipped}");
         }
     }

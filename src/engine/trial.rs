@@ -44,6 +44,8 @@ pub struct Scratch {
     req_key: Vec<u64>,
     /// Per trial of the batch: its key ([`trial_key`]).
     tk: Vec<u64>,
+    /// Per listed trial of a nation: its trial key.
+    keys: Vec<u64>,
     /// The run's trial-key base ([`trial_base`]).
     tbase: u64,
     /// The number, in the run, of the batch's first trial.
@@ -119,6 +121,7 @@ impl Scratch {
             contrib_key: vec![0; plan.contribs.len()],
             req_key: vec![0; plan.reqs.len()],
             tk: vec![0; b],
+            keys: vec![0; b],
             tbase: 0,
             first: 0,
             cond: vec![false; plan.conditions.len() * b],
@@ -243,38 +246,56 @@ fn batches_inline(plan: &Plan, s: &mut Scratch, tally: &mut Tally, len: usize) {
 }
 
 /// Draws `out.len()` values from `sampler`, value `i` from the entity's words
-/// (`key`) in the trial whose key is `trial(i)`. Each kind of distribution gets its
+/// (`key`) in the trial whose key is `tk[i]`. Each kind of distribution gets its
 /// own loop with the sampler inlined. Where a draw is a function of one word
 /// (triangular, uniform), the uniforms are computed first, in SIMD lanes, and
 /// transformed in a second loop, which the compiler vectorises too.
 #[inline(always)]
-fn draw_values(sampler: &Sampler, key: u64, trial: impl Fn(usize) -> u64, out: &mut [f64]) {
-    let rng = |i: usize| TrialRng::new(key, trial(i));
+fn draw_values(sampler: &Sampler, key: u64, tk: &[u64], out: &mut [f64]) {
+    let pairs = out.iter_mut().zip(tk);
     match *sampler {
         Sampler::Triangular(ref tri) => {
-            fill(out, |i| unit(&mut rng(i)));
+            pairs.for_each(|(o, &k)| *o = unit(&mut TrialRng::new(key, k)));
             tri.from_units(out);
         }
         Sampler::Pert {
             min,
             range,
             ref beta,
-        } => fill(out, |i| min + range * beta.sample(&mut rng(i))),
-        Sampler::Uniform { min, width } => fill(out, |i| min + width * unit(&mut rng(i))),
-        Sampler::Normal { mean, sd } => fill(out, |i| mean + sd * std_normal(&mut rng(i))),
+        } => {
+            for (o, &k) in pairs {
+                *o = min + range * beta.sample(&mut TrialRng::new(key, k));
+            }
+        }
+        Sampler::Uniform { min, width } => {
+            for (o, &k) in pairs {
+                *o = min + width * unit(&mut TrialRng::new(key, k));
+            }
+        }
+        Sampler::Normal { mean, sd } => {
+            for (o, &k) in pairs {
+                *o = mean + sd * std_normal(&mut TrialRng::new(key, k));
+            }
+        }
         Sampler::LogNormal { median, sigma } => {
-            fill(out, |i| sigma * std_normal(&mut rng(i)));
+            for (o, &k) in pairs {
+                *o = sigma * std_normal(&mut TrialRng::new(key, k));
+            }
             out.iter_mut().for_each(|o| *o = median * o.exp());
         }
-        _ => fill(out, |i| sampler.sample(&mut rng(i))),
+        _ => {
+            for (o, &k) in pairs {
+                *o = sampler.sample(&mut TrialRng::new(key, k));
+            }
+        }
     }
 }
 
-/// `out[i] = f(i)` for every `i`.
+/// The keys of the listed trials of the batch, in `keys`.
 #[inline(always)]
-fn fill(out: &mut [f64], f: impl Fn(usize) -> f64) {
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = f(i);
+fn gather(keys: &mut [u64], tk: &[u64], list: &[u16]) {
+    for (k, &j) in keys.iter_mut().zip(list) {
+        *k = tk[usize::from(j)];
     }
 }
 
@@ -554,9 +575,9 @@ fn participation(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
             match ready {
                 Some(r) => {
                     let ready = &mut s.values[..len];
-                    let (key, tk) = (s.ready_key[n], &s.tk);
                     let list = &list[..len];
-                    draw_values(r, key, |i| tk[usize::from(list[i])], ready);
+                    gather(&mut s.keys[..len], &s.tk, list);
+                    draw_values(r, s.ready_key[n], &s.keys[..len], ready);
                     if let Some(t) = s.trace.as_deref_mut() {
                         t.ready(n, s.first, list, ready);
                     }
@@ -589,8 +610,8 @@ fn contributions(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
         let amounts = &mut s.amounts[..list.len()];
         if c.random {
             let values = &mut s.values[..list.len()];
-            let (key, tk) = (s.contrib_key[k], &s.tk);
-            draw_values(&c.sampler, key, |i| tk[usize::from(list[i])], values);
+            gather(&mut s.keys[..list.len()], &s.tk, list);
+            draw_values(&c.sampler, s.contrib_key[k], &s.keys[..list.len()], values);
             for (a, &v) in amounts.iter_mut().zip(values.iter()) {
                 *a = to_count(v);
             }
@@ -670,8 +691,7 @@ fn coverage(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
             let required = &mut s.required[t * b..t * b + m];
             if r.random {
                 let values = &mut s.values[..m];
-                let tk = &s.tk;
-                draw_values(&r.sampler, key, |i| tk[i], values);
+                draw_values(&r.sampler, key, &s.tk[..m], values);
                 for (q, &v) in required.iter_mut().zip(values.iter()) {
                     *q = to_count(v);
                 }
