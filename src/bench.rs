@@ -5,19 +5,18 @@
 //! drawing fewer random numbers. [`draws`] counts, from a finished run's tally, how
 //! many draws of each kind the run made (a decision per nation, a draw per
 //! contribution of a participating nation, …); [`floor`] makes exactly those draws
-//! from one stream, summing them so the optimiser cannot drop any.
+//! with the engine's counter-based generator, folding them so the optimiser cannot
+//! drop any.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use rand_xoshiro::Xoshiro256PlusPlus;
-
-use crate::dist::Sampler;
+use crate::dist::{Sampler, std_normal, unit};
 use crate::engine::Isa;
 use crate::engine::isa::multiversion;
 use crate::model::Model;
 use crate::stats::Tally;
-use crate::streams::stream;
+use crate::streams::{BLOCK_TRIALS, TrialRng, entity_key, trial_base, trial_key};
 
 /// Draws of one kind made by a run.
 #[derive(Debug, Clone)]
@@ -120,34 +119,66 @@ pub fn per_kind(draws: &[Draws]) -> Vec<(&'static str, u64)> {
     kinds
 }
 
-/// Makes every draw in `draws` from one stream and returns the time taken. The
-/// draws are compiled for the same instruction set as the engine's trial loop
-/// (see [`crate::engine::Isa`]), and folded with an integer `xor`, which costs
-/// nothing next to a draw.
+/// Makes every draw in `draws` with the engine's generator and returns the time
+/// taken: each kind of draw from one entity's words in consecutive trials, the
+/// trial keys computed once per [`BLOCK_TRIALS`] trials (as the engine computes
+/// them once per batch for every entity), in a loop of its own with the sampler
+/// inlined, as the engine draws them. The draws are compiled for the same
+/// instruction set as the engine's trial loop (see [`crate::engine::Isa`]), and
+/// folded with an integer `xor`, which costs nothing next to a draw.
 pub fn floor(draws: &[Draws], seed: u64) -> Duration {
-    let mut rng = stream(seed, 0, 0);
+    let base = trial_base(seed);
+    let tk: Vec<u64> = (0..BLOCK_TRIALS).map(|t| trial_key(base, t)).collect();
     let isa = Isa::detect();
     let start = Instant::now();
-    let sink = draw_all_on(isa, draws, &mut rng);
+    let sink = draw_all_on(isa, draws, &tk, entity_key(seed, 0));
     black_box(sink);
     start.elapsed()
 }
 
 #[inline(always)]
-fn draw_all(draws: &[Draws], rng: &mut Xoshiro256PlusPlus) -> u64 {
+fn draw_all(draws: &[Draws], tk: &[u64], key: u64) -> u64 {
     let mut sink = 0u64;
     for d in draws {
-        let s = &d.sampler;
-        for _ in 0..d.count {
-            sink ^= s.sample(rng).to_bits();
+        let mut left = d.count;
+        while left > 0 {
+            let n = left.min(tk.len() as u64) as usize;
+            sink ^= draw_kind(&d.sampler, key, &tk[..n]);
+            left -= n as u64;
         }
     }
     sink
 }
 
+/// Draws one value from `sampler` in each trial of `tk`, the `xor` of their bits.
+#[inline(always)]
+fn draw_kind(sampler: &Sampler, key: u64, tk: &[u64]) -> u64 {
+    match *sampler {
+        Sampler::Triangular(ref tri) => fold_draws(tk, key, |r| tri.sample(r)),
+        Sampler::Pert {
+            min,
+            range,
+            ref beta,
+        } => fold_draws(tk, key, |r| min + range * beta.sample(r)),
+        Sampler::Uniform { min, width } => fold_draws(tk, key, |r| min + width * unit(r)),
+        Sampler::Normal { mean, sd } => fold_draws(tk, key, |r| mean + sd * std_normal(r)),
+        Sampler::LogNormal { median, sigma } => {
+            fold_draws(tk, key, |r| median * (sigma * std_normal(r)).exp())
+        }
+        _ => fold_draws(tk, key, |r| sampler.sample(r)),
+    }
+}
+
+#[inline(always)]
+fn fold_draws(tk: &[u64], key: u64, f: impl Fn(&mut TrialRng) -> f64) -> u64 {
+    tk.iter()
+        .map(|&k| f(&mut TrialRng::new(key, k)).to_bits())
+        .fold(0, |a, b| a ^ b)
+}
+
 multiversion!(
     /// [`draw_all`], compiled for `isa`.
-    fn draw_all_on(draws: &[Draws], rng: &mut Xoshiro256PlusPlus) -> u64 = draw_all
+    fn draw_all_on(draws: &[Draws], tk: &[u64], key: u64) -> u64 = draw_all
 );
 
 #[cfg(test)]

@@ -93,7 +93,7 @@ fn streams_text() -> String {
     let mut s = String::from(
         "# forcesim's random streams, pinned (tests/golden.rs).\n\
          # key KIND:ID = streams::stream_key(KIND, ID)\n\
-         # stream SEED BLOCK KEY = the first six words of streams::stream(SEED, BLOCK, KEY)\n",
+         # stream SEED TRIAL KEY = the first six words of streams::stream(SEED, TRIAL, KEY)\n",
     );
     writeln!(s, "name {STREAMS}").unwrap();
     for (kind, id) in [
@@ -107,15 +107,15 @@ fn streams_text() -> String {
         writeln!(s, "key {kind}:{id} = {:#018x}", stream_key(kind, id)).unwrap();
     }
     let gbr = stream_key("nation", "GBR");
-    for (seed, block, key) in [
+    for (seed, trial, key) in [
         (0, 0, 0),
         (42, 0, gbr),
         (42, 1, gbr),
         (20260106, 244_140, stream_key("condition", "us_backstop")),
         (u64::MAX, u64::MAX, u64::MAX),
     ] {
-        let mut rng = stream(seed, block, key);
-        write!(s, "stream {seed} {block} {key:#018x} =").unwrap();
+        let mut rng = stream(seed, trial, key);
+        write!(s, "stream {seed} {trial} {key:#018x} =").unwrap();
         for _ in 0..6 {
             write!(s, " {:#018x}", rng.next_u64()).unwrap();
         }

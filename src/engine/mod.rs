@@ -1,12 +1,13 @@
-//! The Monte Carlo engine: fixed-size blocks of trials, one random stream per
-//! entity per block, rayon over blocks, one [`Tally`] per worker thread.
+//! The Monte Carlo engine: fixed-size blocks of trials, counter-based random words
+//! per entity and trial, rayon over blocks, one [`Tally`] per worker thread.
 //!
 //! Trials are numbered `0 .. trials` and grouped into blocks of [`BLOCK_TRIALS`].
-//! Block `b` of a run seeded `seed` gives each condition, bloc, domain and nation
-//! its own Xoshiro256++ stream, seeded from `(seed, b, key)` where `key` is a hash
-//! of the entity's kind and id ([`crate::streams`]). A block's outcome is therefore a pure
-//! function of the scenario, the seed and the block index, and the merged tally is
-//! the same whatever the thread count, shard split or order of completion.
+//! The random words each condition, bloc, decision, readiness, contribution and
+//! requirement uses in trial t are a function of `(seed, key, t)` alone, where `key`
+//! is a hash of the entity's kind and id ([`crate::streams`]). A block's outcome is
+//! therefore a pure function of the scenario, the seed and the block index, the
+//! merged tally is the same whatever the thread count, shard split or order of
+//! completion, and a variant changes no draw of an entity it does not touch.
 //!
 //! [`Runner::run`] runs a range of blocks in waves; between waves it reports
 //! progress and honours a stop flag, so that an interrupted run has finished an
@@ -15,6 +16,7 @@
 mod days;
 pub(crate) mod isa;
 mod plan;
+mod trace;
 mod trial;
 
 use std::ops::Range;
@@ -26,6 +28,7 @@ use crate::model::Model;
 use crate::stats::Tally;
 pub use isa::Isa;
 pub use plan::Plan;
+pub use trace::{Trace, trace};
 pub use trial::{Outcomes, Scratch};
 
 pub use crate::streams::{BLOCK_TRIALS, STREAMS};

@@ -1,30 +1,31 @@
 //! One block of trials: the semantics of docs/design.md's numbered steps, on the flat
 //! arrays of a [`Plan`], in stages over batches of trials.
 //!
-//! Random draws come from per-entity streams (see [`crate::streams`]): a condition,
-//! a bloc factor, a nation's decision, a nation's readiness, each contribution and
-//! each random requirement has its own stream in every block, and each stream is
-//! read in trial order. That freedom is used here: instead of running one whole
-//! trial after another, a batch of [`BATCH`] trials is run step by step — every
-//! condition for the whole batch, then every nation's decision, then each
-//! contribution for the trials in which its nation takes part, then the domains,
-//! then the tallies. Each stage is a tight loop over trials with one sampler and
-//! no data-dependent dispatch, so independent draws overlap in the processor, and
-//! the result is draw for draw the same as running the trials one by one.
+//! Random draws are counter-based (see [`crate::streams`]): the words a condition,
+//! a bloc factor, a nation's decision, a nation's readiness, a contribution or a
+//! random requirement uses in trial t are a function of (seed, its key, t) alone.
+//! A block computes each entity's key once and each trial's key once per batch;
+//! then a batch of [`BATCH`] trials is run step by step — every condition for the
+//! whole batch, then every nation's decision, then each contribution for the trials
+//! in which its nation takes part, then the domains, then the tallies. Each stage
+//! is a tight loop over trials with one sampler, no data-dependent dispatch and no
+//! dependency from one trial to the next: the words of a one-word draw (a uniform,
+//! a triangular, a condition or a decision) are pure arithmetic on two keys, which
+//! the compiler runs in SIMD lanes, and the other draws overlap in the processor.
 //!
 //! Nothing here allocates, hashes or touches a string: every buffer lives in a
 //! [`Scratch`] made once per worker, and every figure goes into the worker's
 //! [`Tally`] by index.
 
-use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::days::{self, DayScratch};
 use super::isa::{Isa, multiversion};
 use super::plan::{CapP, Decision, NO_BLOC, Plan, ProbP};
+use super::trace::Trace;
 use crate::dist::{Sampler, std_normal, unit};
 use crate::math::to_count;
 use crate::stats::Tally;
-use crate::streams::{BLOCK_TRIALS, stream};
+use crate::streams::{BLOCK_TRIALS, TrialRng, entity_key, trial_base, trial_key};
 
 /// Trials per batch, at most: the buffers of a batch stay in the caches.
 pub const BATCH: usize = 256;
@@ -65,12 +66,21 @@ impl Outcomes {
 /// Per-worker buffers, reused by every block and batch. Per-trial arrays are laid
 /// out entity-major: `x[entity * b + trial]`, `b` the batch width.
 pub struct Scratch {
-    cond_rng: Vec<Xoshiro256PlusPlus>,
-    bloc_rng: Vec<Xoshiro256PlusPlus>,
-    nation_rng: Vec<Xoshiro256PlusPlus>,
-    ready_rng: Vec<Xoshiro256PlusPlus>,
-    contrib_rng: Vec<Xoshiro256PlusPlus>,
-    req_rng: Vec<Xoshiro256PlusPlus>,
+    /// Per entity of each kind: its key in this run ([`entity_key`]).
+    cond_key: Vec<u64>,
+    bloc_key: Vec<u64>,
+    nation_key: Vec<u64>,
+    ready_key: Vec<u64>,
+    contrib_key: Vec<u64>,
+    req_key: Vec<u64>,
+    /// Per trial of the batch: its key ([`trial_key`]).
+    tk: Vec<u64>,
+    /// Per listed trial of a nation: its trial key.
+    keys: Vec<u64>,
+    /// The run's trial-key base ([`trial_base`]).
+    tbase: u64,
+    /// The number, in the run, of the batch's first trial.
+    first: u64,
     /// Per condition and trial: it holds.
     cond: Vec<bool>,
     /// Per bloc and trial: the common factor F.
@@ -116,6 +126,8 @@ pub struct Scratch {
     pub(crate) isa: Isa,
     /// When set, each block's per-trial outcomes are recorded here.
     pub outcomes: Option<Outcomes>,
+    /// Where a traced run records each entity's values (tests only).
+    pub(crate) trace: Option<Box<Trace>>,
 }
 
 impl Scratch {
@@ -131,7 +143,6 @@ impl Scratch {
 
     /// Buffers for batches of `b` trials (results do not depend on `b`).
     pub fn with_batch(plan: &Plan, b: usize) -> Scratch {
-        let r = stream(0, 0, 0);
         let nn = plan.nation_keys.len();
         let b = b.clamp(1, BATCH);
         let max_caps = plan
@@ -141,12 +152,16 @@ impl Scratch {
             .max()
             .unwrap_or(0);
         Scratch {
-            cond_rng: vec![r.clone(); plan.conditions.len()],
-            bloc_rng: vec![r.clone(); plan.bloc_keys.len()],
-            nation_rng: vec![r.clone(); nn],
-            ready_rng: vec![r.clone(); nn],
-            contrib_rng: vec![r.clone(); plan.contribs.len()],
-            req_rng: vec![r; plan.reqs.len()],
+            cond_key: vec![0; plan.conditions.len()],
+            bloc_key: vec![0; plan.bloc_keys.len()],
+            nation_key: vec![0; nn],
+            ready_key: vec![0; nn],
+            contrib_key: vec![0; plan.contribs.len()],
+            req_key: vec![0; plan.reqs.len()],
+            tk: vec![0; b],
+            keys: vec![0; b],
+            tbase: 0,
+            first: 0,
             cond: vec![false; plan.conditions.len() * b],
             factor: vec![0.0; plan.bloc_keys.len() * b],
             part: vec![false; nn * b],
@@ -170,6 +185,7 @@ impl Scratch {
             b,
             isa: Isa::detect(),
             outcomes: None,
+            trace: None,
         }
     }
 }
@@ -177,7 +193,7 @@ impl Scratch {
 /// Draws the random factors of `p` and returns the probability and its normal
 /// quantile, or NaN for the quantile when it must be computed (random factors).
 #[inline(always)]
-fn draw_prob(p: &ProbP, factors: &[Sampler], rng: &mut Xoshiro256PlusPlus) -> (f64, f64) {
+fn draw_prob(p: &ProbP, factors: &[Sampler], rng: &mut TrialRng) -> (f64, f64) {
     if p.is_fixed() {
         (p.p, p.z)
     } else {
@@ -189,28 +205,30 @@ fn draw_prob(p: &ProbP, factors: &[Sampler], rng: &mut Xoshiro256PlusPlus) -> (f
     }
 }
 
-/// Draws, in stream order, a decision's probability `p · factor` and its uniform (or,
-/// for a bloc member `(load, own, bloc factors)`, its latent normal) for each trial.
+/// Draws, trial by trial from the nation's words, a decision's probability
+/// `p · factor` and its uniform (or, for a bloc member `(load, own, bloc factors)`,
+/// its latent normal).
 #[inline(always)]
 fn one_factor(
     p: f64,
     latent: Option<(f64, f64, &[f64])>,
-    thr: &mut [f64],
-    draws: &mut [f64],
-    rng: &mut Xoshiro256PlusPlus,
-    factor: impl Fn(&mut Xoshiro256PlusPlus) -> f64,
+    (thr, draws): (&mut [f64], &mut [f64]),
+    (key, tk): (u64, &[u64]),
+    factor: impl Fn(&mut TrialRng) -> f64,
 ) {
     match latent {
         Some((load, own, f)) => {
-            for ((t, d), &f) in thr.iter_mut().zip(draws.iter_mut()).zip(f) {
-                *t = p * factor(rng);
-                *d = load * f + own * std_normal(rng);
+            for (((t, d), &f), &k) in thr.iter_mut().zip(draws.iter_mut()).zip(f).zip(tk) {
+                let mut r = TrialRng::new(key, k);
+                *t = p * factor(&mut r);
+                *d = load * f + own * std_normal(&mut r);
             }
         }
         None => {
-            for (t, d) in thr.iter_mut().zip(draws.iter_mut()) {
-                *t = p * factor(rng);
-                *d = unit(rng);
+            for ((t, d), &k) in thr.iter_mut().zip(draws.iter_mut()).zip(tk) {
+                let mut r = TrialRng::new(key, k);
+                *t = p * factor(&mut r);
+                *d = unit(&mut r);
             }
         }
     }
@@ -224,32 +242,23 @@ fn select(c: bool, a: f64, b: f64) -> f64 {
     f64::from_bits((a.to_bits() & m) | (b.to_bits() & !m))
 }
 
-fn seed_all(rngs: &mut [Xoshiro256PlusPlus], keys: &[u64], seed: u64, block: u64) {
-    for (rng, &key) in rngs.iter_mut().zip(keys) {
-        *rng = stream(seed, block, key);
+/// Each entity's key in a run seeded `seed`.
+fn keys_of(out: &mut [u64], keys: &[u64], seed: u64) {
+    for (o, &key) in out.iter_mut().zip(keys) {
+        *o = entity_key(seed, key);
     }
 }
 
 /// Runs block `block` (of `len` trials) and adds its outcomes to `tally`.
 pub fn run_block(plan: &Plan, seed: u64, block: u64, len: u64, s: &mut Scratch, tally: &mut Tally) {
-    seed_all(&mut s.cond_rng, &plan.condition_keys, seed, block);
-    seed_all(&mut s.bloc_rng, &plan.bloc_keys, seed, block);
-    seed_all(&mut s.nation_rng, &plan.nation_keys, seed, block);
-    for (n, ready) in plan.ready.iter().enumerate() {
-        if ready.as_ref().is_some_and(|r| !r.is_fixed()) {
-            s.ready_rng[n] = stream(seed, block, plan.ready_keys[n]);
-        }
-    }
-    for (k, c) in plan.contribs.iter().enumerate() {
-        if c.random {
-            s.contrib_rng[k] = stream(seed, block, plan.contrib_keys[k]);
-        }
-    }
-    for (k, r) in plan.reqs.iter().enumerate() {
-        if r.random {
-            s.req_rng[k] = stream(seed, block, plan.req_keys[k]);
-        }
-    }
+    keys_of(&mut s.cond_key, &plan.condition_keys, seed);
+    keys_of(&mut s.bloc_key, &plan.bloc_keys, seed);
+    keys_of(&mut s.nation_key, &plan.nation_keys, seed);
+    keys_of(&mut s.ready_key, &plan.ready_keys, seed);
+    keys_of(&mut s.contrib_key, &plan.contrib_keys, seed);
+    keys_of(&mut s.req_key, &plan.req_keys, seed);
+    s.tbase = trial_base(seed);
+    s.first = block.wrapping_mul(BLOCK_TRIALS);
     let len = len as usize;
     if let Some(o) = &mut s.outcomes {
         o.len = 0;
@@ -270,49 +279,67 @@ fn batches_inline(plan: &Plan, s: &mut Scratch, tally: &mut Tally, len: usize) {
     let mut start = 0;
     while start < len {
         let m = (len - start).min(s.b);
+        for (j, k) in s.tk[..m].iter_mut().enumerate() {
+            *k = trial_key(s.tbase, s.first.wrapping_add(j as u64));
+        }
         batch(plan, s, tally, m);
+        s.first = s.first.wrapping_add(m as u64);
         start += m;
     }
 }
 
-/// Draws `out.len()` values from `sampler`. Each kind of distribution gets its own
-/// loop with the sampler inlined, and the stream's state lives in registers for the
-/// loop. Where a draw is a function of one uniform (triangular, uniform), the
-/// uniforms are drawn first and transformed in a second loop, which the compiler
-/// vectorises.
+/// Draws `out.len()` values from `sampler`, value `i` from the entity's words
+/// (`key`) in the trial whose key is `tk[i]`. Each kind of distribution gets its
+/// own loop with the sampler inlined. Where a draw is a function of one word
+/// (triangular, uniform), the uniforms are computed first, in SIMD lanes, and
+/// transformed in a second loop, which the compiler vectorises too.
 #[inline(always)]
-fn draw_values(sampler: &Sampler, rng: &mut Xoshiro256PlusPlus, out: &mut [f64]) {
-    let mut r = rng.clone();
+fn draw_values(sampler: &Sampler, key: u64, tk: &[u64], out: &mut [f64]) {
+    let pairs = out.iter_mut().zip(tk);
     match *sampler {
         Sampler::Triangular(ref tri) => {
-            out.iter_mut().for_each(|o| *o = unit(&mut r));
+            pairs.for_each(|(o, &k)| *o = unit(&mut TrialRng::new(key, k)));
             tri.from_units(out);
         }
         Sampler::Pert {
             min,
             range,
             ref beta,
-        } => out
-            .iter_mut()
-            .for_each(|o| *o = min + range * beta.sample(&mut r)),
-        Sampler::Uniform { min, width } => {
-            out.iter_mut().for_each(|o| *o = unit(&mut r));
-            out.iter_mut().for_each(|o| *o = min + width * *o);
+        } => {
+            for (o, &k) in pairs {
+                *o = min + range * beta.sample(&mut TrialRng::new(key, k));
+            }
         }
-        Sampler::Normal { mean, sd } => out
-            .iter_mut()
-            .for_each(|o| *o = mean + sd * std_normal(&mut r)),
+        Sampler::Uniform { min, width } => {
+            for (o, &k) in pairs {
+                *o = min + width * unit(&mut TrialRng::new(key, k));
+            }
+        }
+        Sampler::Normal { mean, sd } => {
+            for (o, &k) in pairs {
+                *o = mean + sd * std_normal(&mut TrialRng::new(key, k));
+            }
+        }
         Sampler::LogNormal { median, sigma } => {
-            out.iter_mut().for_each(|o| *o = sigma * std_normal(&mut r));
+            for (o, &k) in pairs {
+                *o = sigma * std_normal(&mut TrialRng::new(key, k));
+            }
             out.iter_mut().for_each(|o| *o = median * o.exp());
         }
         _ => {
-            for o in out.iter_mut() {
-                *o = sampler.sample(&mut r);
+            for (o, &k) in pairs {
+                *o = sampler.sample(&mut TrialRng::new(key, k));
             }
         }
     }
-    *rng = r;
+}
+
+/// The keys of the listed trials of the batch, in `keys`.
+#[inline(always)]
+fn gather(keys: &mut [u64], tk: &[u64], list: &[u16]) {
+    for (k, &j) in keys.iter_mut().zip(list) {
+        *k = tk[usize::from(j)];
+    }
 }
 
 /// Runs `m` (≤ the batch width) trials, stage by stage.
@@ -331,32 +358,38 @@ fn batch(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
         timeline(plan, s, tally, m);
         days::record(plan, &mut s.days, &s.has_lead, &s.required, s.b, m, tally);
     }
+    if let Some(t) = s.trace.as_deref_mut() {
+        t.batch(&s.cond, &s.factor, &s.part, &s.required, s.b, m);
+    }
 }
 
 /// Step 1: conditions, and the bloc factors.
 #[inline(always)]
 fn conditions(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     let b = s.b;
-    // 1. Conditions. (Each loop works on a copy of its stream, kept in registers.)
+    // 1. Conditions: a fixed probability takes one word per trial (in SIMD lanes).
+    let tk = &s.tk[..m];
     for (i, c) in plan.conditions.iter().enumerate() {
-        let mut rng = s.cond_rng[i].clone();
+        let key = s.cond_key[i];
         let out = &mut s.cond[i * b..i * b + m];
-        let mut held = 0u64;
-        for o in out.iter_mut() {
-            let (p, _) = draw_prob(c, &plan.factors, &mut rng);
-            *o = unit(&mut rng) < p;
-            held += u64::from(*o);
+        if c.is_fixed() {
+            for (o, &k) in out.iter_mut().zip(tk) {
+                *o = unit(&mut TrialRng::new(key, k)) < c.p;
+            }
+        } else {
+            for (o, &k) in out.iter_mut().zip(tk) {
+                let mut r = TrialRng::new(key, k);
+                let (p, _) = draw_prob(c, &plan.factors, &mut r);
+                *o = unit(&mut r) < p;
+            }
         }
-        s.cond_rng[i] = rng;
-        tally.condition_true[i] += held;
+        tally.condition_true[i] += out.iter().map(|&o| u64::from(o)).sum::<u64>();
     }
     // Bloc factors.
-    for (bl, stream) in s.bloc_rng.iter_mut().enumerate() {
-        let mut rng = stream.clone();
-        for f in &mut s.factor[bl * b..bl * b + m] {
-            *f = std_normal(&mut rng);
+    for (bl, &key) in s.bloc_key.iter().enumerate() {
+        for (f, &k) in s.factor[bl * b..bl * b + m].iter_mut().zip(tk) {
+            *f = std_normal(&mut TrialRng::new(key, k));
         }
-        *stream = rng;
     }
 }
 
@@ -366,41 +399,35 @@ fn conditions(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
 fn decisions(plan: &Plan, s: &mut Scratch, m: usize) {
     for d in &plan.decisions {
         let n = d.nation as usize;
-        let mut rng = s.nation_rng[n].clone();
+        let key = s.nation_key[n];
         let caps = d.caps.of(&plan.caps);
         if caps.is_empty() && d.prob.is_fixed() {
-            fixed_decision(plan, d, s, m, &mut rng);
+            fixed_decision(plan, d, s, m, key);
         } else if d.prob.is_fixed() && caps.iter().all(|c| c.prob.is_fixed()) {
-            capped_decision(plan, d, caps, s, m, &mut rng);
+            capped_decision(plan, d, caps, s, m, key);
         } else {
-            drawn_decision(plan, d, caps, s, m, &mut rng);
+            drawn_decision(plan, d, caps, s, m, key);
         }
-        s.nation_rng[n] = rng;
     }
 }
 
 /// A fixed probability and no caps: one uniform per trial against `p`, or for a
 /// bloc member its latent normal against `Φ⁻¹(p)`.
 #[inline(always)]
-fn fixed_decision(
-    plan: &Plan,
-    d: &Decision,
-    s: &mut Scratch,
-    m: usize,
-    rng: &mut Xoshiro256PlusPlus,
-) {
+fn fixed_decision(plan: &Plan, d: &Decision, s: &mut Scratch, m: usize, key: u64) {
     let b = s.b;
     let n = d.nation as usize;
     let out = &mut s.part[n * b..n * b + m];
+    let tk = &s.tk[..m];
     if d.bloc == NO_BLOC {
-        for o in out {
-            *o = unit(rng) < d.prob.p;
+        for (o, &k) in out.iter_mut().zip(tk) {
+            *o = unit(&mut TrialRng::new(key, k)) < d.prob.p;
         }
     } else {
         let bl = d.bloc as usize;
         let (load, own, z) = (plan.bloc_load[bl], plan.bloc_own[bl], d.prob.z);
-        for (o, &f) in out.iter_mut().zip(&s.factor[bl * b..bl * b + m]) {
-            *o = load * f + own * std_normal(rng) < z;
+        for ((o, &f), &k) in out.iter_mut().zip(&s.factor[bl * b..bl * b + m]).zip(tk) {
+            *o = load * f + own * std_normal(&mut TrialRng::new(key, k)) < z;
         }
     }
 }
@@ -408,14 +435,7 @@ fn fixed_decision(
 /// Fixed probabilities with caps: the binding caps' minimum, taken in quantile
 /// space for a bloc member (Φ⁻¹ is monotone), one cap at a time over the batch.
 #[inline(always)]
-fn capped_decision(
-    plan: &Plan,
-    d: &Decision,
-    caps: &[CapP],
-    s: &mut Scratch,
-    m: usize,
-    rng: &mut Xoshiro256PlusPlus,
-) {
+fn capped_decision(plan: &Plan, d: &Decision, caps: &[CapP], s: &mut Scratch, m: usize, key: u64) {
     let b = s.b;
     let n = d.nation as usize;
     let bloc = (d.bloc != NO_BLOC).then_some(d.bloc as usize);
@@ -433,17 +453,18 @@ fn capped_decision(
         }
     }
     let out = &mut s.part[n * b..n * b + m];
+    let tk = &s.tk[..m];
     match bloc {
         None => {
-            for (o, &t) in out.iter_mut().zip(thr.iter()) {
-                *o = unit(rng) < t;
+            for ((o, &t), &k) in out.iter_mut().zip(thr.iter()).zip(tk) {
+                *o = unit(&mut TrialRng::new(key, k)) < t;
             }
         }
         Some(bl) => {
             let (load, own) = (plan.bloc_load[bl], plan.bloc_own[bl]);
             let factor = &s.factor[bl * b..bl * b + m];
-            for ((o, &t), &f) in out.iter_mut().zip(thr.iter()).zip(factor) {
-                *o = load * f + own * std_normal(rng) < t;
+            for (((o, &t), &f), &k) in out.iter_mut().zip(thr.iter()).zip(factor).zip(tk) {
+                *o = load * f + own * std_normal(&mut TrialRng::new(key, k)) < t;
             }
         }
     }
@@ -471,18 +492,11 @@ fn cap_present<'a>(
 /// order (the probability's factors, each cap's, then the uniform or normal), then
 /// the caps one at a time over the batch, then the decisions.
 #[inline(always)]
-fn drawn_decision(
-    plan: &Plan,
-    d: &Decision,
-    caps: &[CapP],
-    s: &mut Scratch,
-    m: usize,
-    rng: &mut Xoshiro256PlusPlus,
-) {
+fn drawn_decision(plan: &Plan, d: &Decision, caps: &[CapP], s: &mut Scratch, m: usize, key: u64) {
     let b = s.b;
     let n = d.nation as usize;
     let bloc = (d.bloc != NO_BLOC).then_some(d.bloc as usize);
-    draw_thresholds(plan, d, caps, bloc, s, m, rng);
+    draw_thresholds(plan, d, caps, bloc, s, m, key);
     // A cap binds when its condition is false (or its nation absent):
     // p = min(p, cap).
     let thr = &mut s.thr[..m];
@@ -521,11 +535,12 @@ fn draw_thresholds(
     bloc: Option<usize>,
     s: &mut Scratch,
     m: usize,
-    rng: &mut Xoshiro256PlusPlus,
+    key: u64,
 ) {
     let b = s.b;
     let thr = &mut s.thr[..m];
     let draws = &mut s.draws[..m];
+    let tk = &s.tk[..m];
     let random_caps = caps.iter().any(|c| !c.prob.is_fixed());
     let (load, own) = bloc.map_or((0.0, 0.0), |bl| (plan.bloc_load[bl], plan.bloc_own[bl]));
     let factor = &s.factor[bloc.unwrap_or(0) * b..];
@@ -535,16 +550,21 @@ fn draw_thresholds(
     // form, and no drawn caps.
     match (d.prob.factors.of(&plan.factors), random_caps) {
         ([Sampler::Pert { min, range, beta }], false) => {
-            one_factor(p, latent, thr, draws, rng, |r| min + range * beta.sample(r));
+            one_factor(p, latent, (thr, draws), (key, tk), |r| {
+                min + range * beta.sample(r)
+            });
         }
         ([Sampler::Triangular(tri)], false) => {
-            one_factor(p, latent, thr, draws, rng, |r| tri.sample(r));
+            one_factor(p, latent, (thr, draws), (key, tk), |r| tri.sample(r));
         }
         ([Sampler::Uniform { min, width }], false) => {
-            one_factor(p, latent, thr, draws, rng, |r| min + width * unit(r));
+            one_factor(p, latent, (thr, draws), (key, tk), |r| {
+                min + width * unit(r)
+            });
         }
         _ => {
             for j in 0..m {
+                let rng = &mut TrialRng::new(key, tk[j]);
                 thr[j] = draw_prob(&d.prob, &plan.factors, rng).0;
                 if random_caps {
                     for (c, cap) in caps.iter().enumerate() {
@@ -602,7 +622,12 @@ fn participation(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
             match ready {
                 Some(r) => {
                     let ready = &mut s.values[..len];
-                    draw_values(r, &mut s.ready_rng[n], ready);
+                    let list = &list[..len];
+                    gather(&mut s.keys[..len], &s.tk, list);
+                    draw_values(r, s.ready_key[n], &s.keys[..len], ready);
+                    if let Some(t) = s.trace.as_deref_mut() {
+                        t.ready(n, s.first, list, ready);
+                    }
                     // The first timeline day on or after `ready` (branch-free count).
                     for (&j, &ready) in list[..len].iter().zip(ready.iter()) {
                         row[j as usize] = plan.days.iter().map(|&d| u16::from(d < ready)).sum();
@@ -636,12 +661,16 @@ fn contributions(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
         let amounts = &mut s.amounts[..list.len()];
         if c.random {
             let values = &mut s.values[..list.len()];
-            draw_values(&c.sampler, &mut s.contrib_rng[k], values);
+            gather(&mut s.keys[..list.len()], &s.tk, list);
+            draw_values(&c.sampler, s.contrib_key[k], &s.keys[..list.len()], values);
             for (a, &v) in amounts.iter_mut().zip(values.iter()) {
                 *a = to_count(v);
             }
         } else {
             amounts.fill(c.fixed);
+        }
+        if let Some(t) = s.trace.as_deref_mut() {
+            t.values(c.index as usize, s.first, list, amounts);
         }
         let t = c.tracked as usize;
         let provided = &mut s.provided[t * b..t * b + b];
@@ -710,13 +739,13 @@ fn coverage(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
         }
         tally.leaderless[d] += leaderless;
         let reqs = dom.reqs.range();
-        for (r, rng) in plan.reqs[reqs.clone()].iter().zip(&mut s.req_rng[reqs]) {
+        for (r, &key) in plan.reqs[reqs.clone()].iter().zip(&s.req_key[reqs]) {
             let t = r.tracked as usize;
             let provided = &s.provided[t * b..t * b + m];
             let required = &mut s.required[t * b..t * b + m];
             if r.random {
                 let values = &mut s.values[..m];
-                draw_values(&r.sampler, rng, values);
+                draw_values(&r.sampler, key, &s.tk[..m], values);
                 for (q, &v) in required.iter_mut().zip(values.iter()) {
                     *q = to_count(v);
                 }
