@@ -97,7 +97,7 @@ fn a_run_csv_has_one_row_per_figure_of_its_json() {
     let sha = forcesim::briefing::sha256_hex(EVERY);
     assert!(
         rows.iter()
-            .all(|r| &r[0] == "every form" && r[1] == *sha && &r[2] == "")
+            .all(|r| &r[0] == "every form" && r[1] == *sha && r[2].is_empty())
     );
     let num = |k| value_of(&rows, k).parse::<f64>().unwrap();
     assert_eq!(

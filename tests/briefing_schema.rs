@@ -23,10 +23,8 @@ fn check(schema: &Value, v: &Value, at: &str, out: &mut Vec<String>) {
         }
         return;
     }
-    if let Some(c) = schema.get("const") {
-        if c != v {
-            out.push(format!("{at}: {v} is not {c}"));
-        }
+    if let Some(c) = schema.get("const").filter(|c| *c != v) {
+        out.push(format!("{at}: {v} is not {c}"));
     }
     if let Some(t) = schema.get("type") {
         let types: Vec<&str> = match t {

@@ -280,7 +280,7 @@ mod signals {
         assert!(
             std::fs::read_to_string(dir.join("r.csv"))
                 .unwrap()
-                .starts_with("scope,")
+                .contains(",run,,,interrupted,,1,,\n")
         );
         assert!(leftovers(dir).is_empty());
     }
