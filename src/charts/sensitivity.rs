@@ -48,7 +48,14 @@ impl Drawing for SensitivityChart<'_> {
 /// Renders `sensitivity.png` (or `.svg`).
 pub fn render(s: &Sensitivity, top: usize, format: Format) -> Result<Vec<u8>, ChartError> {
     let opts = Options::default();
-    render::render(&SensitivityChart { result: s, top, opts: &opts }, format)
+    render::render(
+        &SensitivityChart {
+            result: s,
+            top,
+            opts: &opts,
+        },
+        format,
+    )
 }
 
 /// Renders the chart and writes it into `dir` as `sensitivity.png` (or `.svg`).
@@ -59,7 +66,15 @@ pub fn write(
     format: Format,
     opts: &Options,
 ) -> Result<PathBuf, ChartError> {
-    render::write(&SensitivityChart { result: s, top, opts }, dir, format)
+    render::write(
+        &SensitivityChart {
+            result: s,
+            top,
+            opts,
+        },
+        dir,
+        format,
+    )
 }
 
 fn legend_items() -> [(Mark, String); 3] {

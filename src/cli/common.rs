@@ -25,6 +25,13 @@ pub fn load(path: &Path, set: &[String]) -> Result<Model, CliError> {
     Ok(checked.model)
 }
 
+/// Loads a variant of a scenario already loaded (its warnings were printed
+/// with the base: a variant's own, such as a cap that a changed probability
+/// no longer reaches, are what the variant asks for).
+pub fn load_variant(path: &Path, set: &[String]) -> Result<Model, CliError> {
+    Ok(scenario::load(path, set)?)
+}
+
 /// Trials, seed and threads from the options, else the scenario, else the defaults.
 pub fn resolve(c: &RunControl, model: &Model) -> (u64, u64, usize) {
     (

@@ -10,7 +10,9 @@ use forcesim::whatif::sweep::split_top;
 use forcesim::{Model, RunOptions};
 
 use super::CliError;
-use super::common::{distinct_files, emit, file_sha256, load, one_stdout, resolve, to_json_marked};
+use super::common::{
+    distinct_files, emit, file_sha256, load, load_variant, one_stdout, resolve, to_json_marked,
+};
 use super::interrupt::{EXIT_INTERRUPTED, stop_flag};
 use super::whatif_args::CompareArgs;
 
@@ -68,7 +70,7 @@ fn scenarios(a: &CompareArgs) -> Result<Vec<(String, Model)>, CliError> {
     for (label, sets) in &variants {
         let mut set = a.scenario_opts.set.clone();
         set.extend(sets.iter().cloned());
-        models.push(load(&a.scenarios[0], &set)?);
+        models.push(load_variant(&a.scenarios[0], &set)?);
         labels.push(label.clone());
     }
     Ok(unique_labels(labels).into_iter().zip(models).collect())

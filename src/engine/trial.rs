@@ -17,7 +17,6 @@
 //! [`Scratch`] made once per worker, and every figure goes into the worker's
 //! [`Tally`] by index.
 
-
 use super::days::{self, DayScratch};
 use super::isa::{Isa, multiversion};
 use super::plan::{CapP, Decision, NO_BLOC, Plan, ProbP};
