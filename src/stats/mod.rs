@@ -82,6 +82,14 @@ fn count_bounds(d: &crate::dist::Dist) -> (u64, Option<u64>) {
     (lo, hint.is_finite().then(|| crate::math::to_count(hint)))
 }
 
+/// The count bounds of tracked pair `t`'s requirement, when it is a distribution.
+fn random_bounds(model: &Model, t: usize) -> Option<(u64, Option<u64>)> {
+    model
+        .requirement(t)
+        .filter(|r| r.fixed.is_none())
+        .map(|r| count_bounds(&r.dist))
+}
+
 impl Tally {
     /// An empty tally shaped for `model`, with histogram pages allocated over the
     /// range the model can produce.
@@ -123,20 +131,10 @@ impl Tally {
         let totals = (0..nc).map(|c| hist(c_min[c], c_max[c])).collect();
         let provided = (0..nt).map(|t| hist(t_min[t], t_max[t])).collect();
         let gaps = (0..nt)
-            .map(|t| {
-                model
-                    .requirement(t)
-                    .filter(|r| r.fixed.is_none())
-                    .map(|r| hist(0, count_bounds(&r.dist).1))
-            })
+            .map(|t| random_bounds(model, t).map(|(_, hi)| hist(0, hi)))
             .collect();
         let required = (0..nt)
-            .map(|t| {
-                model.requirement(t).filter(|r| r.fixed.is_none()).map(|r| {
-                    let (lo, hi) = count_bounds(&r.dist);
-                    hist(lo, hi)
-                })
-            })
+            .map(|t| random_bounds(model, t).map(|(lo, hi)| hist(lo, hi)))
             .collect();
         Tally {
             trials: 0,
