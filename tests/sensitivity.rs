@@ -500,7 +500,7 @@ fn interrupted_paired_compare_covers_a_prefix_of_blocks() {
     assert_eq!(cols.len(), 3);
     let n = cols[0]["trials"].as_u64().unwrap();
     assert!(
-        n > 0 && n < 200_000_000 && n % forcesim::engine::BLOCK_TRIALS == 0,
+        n > 0 && n < 200_000_000 && n.is_multiple_of(forcesim::engine::BLOCK_TRIALS),
         "{n}"
     );
     assert!(cols.iter().all(|c| c["trials"].as_u64() == Some(n)));
