@@ -126,6 +126,9 @@ fn compare_stops_after_its_current_scenario() {
     let mut args: Vec<String> = [
         "compare",
         s(&sc),
+        // Independent runs stop between scenarios; paired runs between blocks
+        // (tests/sensitivity.rs).
+        "--unpaired",
         "-n",
         "50000000",
         "-j",

@@ -455,3 +455,53 @@ fn compare_intervals_are_paired_unless_asked_otherwise() {
     }
     assert!(paired["note"].as_str().unwrap().contains("paired"));
 }
+
+/// An interrupted paired comparison keeps every scenario, each on the same prefix
+/// of whole blocks, marks itself interrupted and exits 130.
+#[test]
+#[cfg(unix)]
+fn interrupted_paired_compare_covers_a_prefix_of_blocks() {
+    use std::process::{Command, Stdio};
+    let (dir, path) = scenario_file(DECIDE);
+    let json = dir.path().join("cmp.json");
+    let child = Command::new(common::bin())
+        .args([
+            "compare",
+            path.to_str().unwrap(),
+            "-n",
+            "200000000",
+            "-j",
+            "1",
+            "-q",
+            "--json",
+        ])
+        .arg(&json)
+        .args([
+            "--variant",
+            "a-in: nations.A.decision=in",
+            "--variant",
+            "b-out: nations.B.decision=out",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{out:?}");
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(v["interrupted"], true);
+    let cols = v["scenarios"].as_array().unwrap();
+    assert_eq!(cols.len(), 3);
+    let n = cols[0]["trials"].as_u64().unwrap();
+    assert!(
+        n > 0 && n < 200_000_000 && n.is_multiple_of(forcesim::engine::BLOCK_TRIALS),
+        "{n}"
+    );
+    assert!(cols.iter().all(|c| c["trials"].as_u64() == Some(n)));
+}

@@ -41,7 +41,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         root,
         report,
         opts,
-        "Swing on P(all covered): an association, not an effect (see forcesim sensitivity)",
+        "Swing on P(all covered): an association, not an effect",
     )?;
     let ranked = ranked(report);
     let without = report.nations.len() - ranked.len();
@@ -94,7 +94,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         .x_labels(8)
         .max_light_lines(1)
         .x_label_formatter(&x_fmt)
-        .x_desc("change in P(all domains covered) when the nation takes part (percentage points)");
+        .x_desc("P(all covered | takes part) − P(all covered | does not), pp · effects: forcesim sensitivity");
     house_style(&mut mesh).draw()?;
     let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
     let bars = Bars {
