@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use super::init::Example;
 use super::opts::{
     OutputOpts, ScenarioOpts, parse_eps, parse_synthetic, parse_threads, parse_trials,
 };
@@ -280,6 +279,19 @@ Examples:
   forcesim validate tutorial.toml
   forcesim validate *.toml
   forcesim validate --strict tutorial.toml";
+
+/// The scenarios built into the program, by the name `--example` and `example` take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Example {
+    /// A three-nation invented coalition, every line commented (the default).
+    Tutorial,
+    /// The Paris 2026 baseline: 35 nations and the United States, 16,000 troops on land.
+    Paris,
+    /// The 30,000-troop ambition, written as an extension of the Paris baseline
+    /// (`init` writes both files).
+    #[value(name = "paris-30k")]
+    Paris30k,
+}
 
 #[cfg(test)]
 mod tests {

@@ -6,24 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::{CommandFactory, ValueEnum};
+use clap::CommandFactory;
 
 use super::CliError;
-use super::args::{Cli, InitArgs};
+use super::args::{Cli, Example, InitArgs};
 use super::common::print_stdout;
-
-/// The scenarios built into the program, by the name `--example` and `example` take.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Example {
-    /// A three-nation invented coalition, every line commented (the default).
-    Tutorial,
-    /// The Paris 2026 baseline: 35 nations and the United States, 16,000 troops on land.
-    Paris,
-    /// The 30,000-troop ambition, written as an extension of the Paris baseline
-    /// (`init` writes both files).
-    #[value(name = "paris-30k")]
-    Paris30k,
-}
 
 const TUTORIAL: &str = include_str!("../../scenarios/tutorial.toml");
 const PARIS: &str = include_str!("../../scenarios/paris-2026.toml");

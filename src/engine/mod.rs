@@ -28,7 +28,7 @@ use crate::model::Model;
 use crate::stats::Tally;
 pub use isa::Isa;
 pub use plan::Plan;
-pub use trace::{Trace, trace};
+pub use trace::Trace;
 pub use trial::{Outcomes, Scratch};
 
 pub use crate::streams::{BLOCK_TRIALS, STREAMS};
@@ -223,6 +223,33 @@ impl<'m> Runner<'m> {
         }
         total
     }
+}
+
+/// Runs trials `0..trials` (at most 2²⁰) of `model` seeded `seed` on the calling
+/// thread, recording every entity's value in every trial.
+pub fn trace(model: &Model, seed: u64, trials: u64) -> Trace {
+    let trials = trials.min(1 << 20);
+    let plan = Plan::new(model);
+    let mut s = Scratch::new(&plan);
+    s.trace = Some(Box::new(Trace::new(
+        &plan,
+        model.contributions.len(),
+        trials as usize,
+    )));
+    let mut tally = Tally::new(model);
+    for block in 0..block_count(trials) {
+        run_block(
+            &plan,
+            seed,
+            block,
+            block_len(trials, block),
+            &mut s,
+            &mut tally,
+        );
+    }
+    *s.trace
+        .take()
+        .unwrap_or_else(|| Box::new(Trace::new(&plan, 0, 0)))
 }
 
 #[cfg(test)]

@@ -4,10 +4,6 @@
 //! [`Trace`] only when a worker's scratch carries one; runs never do.
 
 use super::plan::Plan;
-use super::trial::{Scratch, run_block};
-use super::{block_count, block_len};
-use crate::model::Model;
-use crate::stats::Tally;
 
 /// Per entity, per trial: what the run drew or decided.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,7 +28,7 @@ fn per<T: Clone>(n: usize, trials: usize) -> Vec<Vec<T>> {
 }
 
 impl Trace {
-    fn new(plan: &Plan, contributions: usize, trials: usize) -> Trace {
+    pub(crate) fn new(plan: &Plan, contributions: usize, trials: usize) -> Trace {
         Trace {
             conditions: per(plan.conditions.len(), trials),
             factors: per(plan.bloc_keys.len(), trials),
@@ -84,31 +80,4 @@ impl Trace {
             row[first as usize + usize::from(j)] = Some(d);
         }
     }
-}
-
-/// Runs trials `0..trials` (at most 2²⁰) of `model` seeded `seed` on the calling
-/// thread, recording every entity's value in every trial.
-pub fn trace(model: &Model, seed: u64, trials: u64) -> Trace {
-    let trials = trials.min(1 << 20);
-    let plan = Plan::new(model);
-    let mut s = Scratch::new(&plan);
-    s.trace = Some(Box::new(Trace::new(
-        &plan,
-        model.contributions.len(),
-        trials as usize,
-    )));
-    let mut tally = Tally::new(model);
-    for block in 0..block_count(trials) {
-        run_block(
-            &plan,
-            seed,
-            block,
-            block_len(trials, block),
-            &mut s,
-            &mut tally,
-        );
-    }
-    *s.trace
-        .take()
-        .unwrap_or_else(|| Box::new(Trace::new(&plan, 0, 0)))
 }

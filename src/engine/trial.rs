@@ -713,63 +713,16 @@ fn coverage(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     let b = s.b;
     // 5–6. Leads, requirements, coverage.
     s.all[..m].fill(true);
-    for (d, dom) in plan.domains.iter().enumerate() {
-        let has_lead = &mut s.has_lead[d * b..d * b + m];
-        if dom.leads.is_empty() {
-            has_lead.fill(true);
-        } else {
-            has_lead.fill(false);
-            // Succession: a lead counts where no earlier lead takes part.
-            for (slot, &l) in dom.leads.of(&plan.leads).iter().enumerate() {
-                let part = &s.part[l as usize * b..l as usize * b + m];
-                let mut led = 0u64;
-                for (h, &p) in has_lead.iter_mut().zip(part) {
-                    let leads_here = p & !*h;
-                    led += u64::from(leads_here);
-                    *h |= p;
-                }
-                tally.leads[dom.leads.lo as usize + slot] += led;
-            }
-        }
+    for d in 0..plan.domains.len() {
+        leads(plan, s, tally, d, m);
+        let has_lead = &s.has_lead[d * b..d * b + m];
         let mut leaderless = 0u64;
         for (c, &h) in s.covered[..m].iter_mut().zip(has_lead.iter()) {
             *c = h;
             leaderless += u64::from(!h);
         }
         tally.leaderless[d] += leaderless;
-        let reqs = dom.reqs.range();
-        for (r, &key) in plan.reqs[reqs.clone()].iter().zip(&s.req_key[reqs]) {
-            let t = r.tracked as usize;
-            let provided = &s.provided[t * b..t * b + m];
-            let required = &mut s.required[t * b..t * b + m];
-            if r.random {
-                let values = &mut s.values[..m];
-                draw_values(&r.sampler, key, &s.tk[..m], values);
-                for (q, &v) in required.iter_mut().zip(values.iter()) {
-                    *q = to_count(v);
-                }
-            } else {
-                required.fill(r.fixed);
-            }
-            let mut met = 0u64;
-            let mut req_sum = 0u128;
-            for ((c, &q), &p) in s.covered[..m].iter_mut().zip(required.iter()).zip(provided) {
-                let ok = p >= q;
-                met += u64::from(ok);
-                req_sum += u128::from(q);
-                *c &= ok;
-            }
-            tally.met[t] += met;
-            tally.required_sum[t] += req_sum;
-            if let Some(g) = &mut tally.gaps[t] {
-                for (&q, &p) in required.iter().zip(provided) {
-                    g.add(q.saturating_sub(p));
-                }
-            }
-            if let Some(h) = &mut tally.required[t] {
-                h.add_all(required);
-            }
-        }
+        requirements(plan, s, tally, d, m);
         let mut covered = 0u64;
         for (a, &c) in s.all[..m].iter_mut().zip(&s.covered[..m]) {
             covered += u64::from(c);
@@ -789,6 +742,70 @@ fn coverage(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
             .zip(&s.all[..m])
             .map(|(&p, &a)| u64::from(p & a))
             .sum::<u64>();
+    }
+}
+
+/// Lead succession of domain `d` over the batch: a lead counts where no earlier
+/// lead takes part; `has_lead` is set where any lead takes part (or none is needed).
+#[inline(always)]
+fn leads(plan: &Plan, s: &mut Scratch, tally: &mut Tally, d: usize, m: usize) {
+    let b = s.b;
+    let dom = &plan.domains[d];
+    let has_lead = &mut s.has_lead[d * b..d * b + m];
+    if dom.leads.is_empty() {
+        has_lead.fill(true);
+        return;
+    }
+    has_lead.fill(false);
+    for (slot, &l) in dom.leads.of(&plan.leads).iter().enumerate() {
+        let part = &s.part[l as usize * b..l as usize * b + m];
+        let mut led = 0u64;
+        for (h, &p) in has_lead.iter_mut().zip(part) {
+            let leads_here = p & !*h;
+            led += u64::from(leads_here);
+            *h |= p;
+        }
+        tally.leads[dom.leads.lo as usize + slot] += led;
+    }
+}
+
+/// Domain `d`'s requirements over the batch: drawn where random, met or not,
+/// gaps; `covered` keeps only the trials where every one is met.
+#[inline(always)]
+fn requirements(plan: &Plan, s: &mut Scratch, tally: &mut Tally, d: usize, m: usize) {
+    let reqs = plan.domains[d].reqs.range();
+    let b = s.b;
+    for (r, &key) in plan.reqs[reqs.clone()].iter().zip(&s.req_key[reqs]) {
+        let t = r.tracked as usize;
+        let provided = &s.provided[t * b..t * b + m];
+        let required = &mut s.required[t * b..t * b + m];
+        if r.random {
+            let values = &mut s.values[..m];
+            draw_values(&r.sampler, key, &s.tk[..m], values);
+            for (q, &v) in required.iter_mut().zip(values.iter()) {
+                *q = to_count(v);
+            }
+        } else {
+            required.fill(r.fixed);
+        }
+        let mut met = 0u64;
+        let mut req_sum = 0u128;
+        for ((c, &q), &p) in s.covered[..m].iter_mut().zip(required.iter()).zip(provided) {
+            let ok = p >= q;
+            met += u64::from(ok);
+            req_sum += u128::from(q);
+            *c &= ok;
+        }
+        tally.met[t] += met;
+        tally.required_sum[t] += req_sum;
+        if let Some(g) = &mut tally.gaps[t] {
+            for (&q, &p) in required.iter().zip(provided) {
+                g.add(q.saturating_sub(p));
+            }
+        }
+        if let Some(h) = &mut tally.required[t] {
+            h.add_all(required);
+        }
     }
 }
 
