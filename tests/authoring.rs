@@ -564,7 +564,7 @@ fn validate_help_describes_strict_warnings_and_extends() {
         "Exit code 0 when every file is valid, 2 otherwise.",
         "a requirement no coalition could meet",
         "[scenario] extends = \"base.toml\"",
-        "forcesim validate --strict my-scenario.toml",
+        "forcesim validate --strict tutorial.toml",
     ] {
         assert!(help.contains(needle), "{needle:?} missing from:\n{help}");
     }

@@ -94,11 +94,13 @@ fn the_two_nation_sweep_command_is_monotone() {
         String::from_utf8_lossy(&out.stderr)
     );
     let csv = String::from_utf8(out.stdout).expect("UTF-8");
-    for figure in ["p_all_covered", "domains.land.p_covered"] {
+    // Tidy rows: scenario, sha256, variant, scope, id, capability, metric, qualifier, value, …
+    for (id, figure) in [("", "p_all_covered"), ("land", "p_covered")] {
         let values: Vec<f64> = csv
             .lines()
-            .filter(|l| l.split(',').nth(2) == Some(figure))
-            .map(|l| l.split(',').nth(3).unwrap().parse().unwrap())
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .filter(|f| f.len() >= 9 && f[4] == id && f[6] == figure)
+            .map(|f| f[8].parse().unwrap())
             .collect();
         assert_eq!(values.len(), 21, "{figure}");
         assert!(
@@ -108,9 +110,12 @@ fn the_two_nation_sweep_command_is_monotone() {
     }
 }
 
+/// The reference scenario's document, with any base it extends merged in.
 fn reference(name: &str) -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
-    std::fs::read_to_string(path).expect("reference scenario")
+    let bytes = std::fs::read(&path).expect("reference scenario");
+    forcesim::scenario::resolved_text(&path.display().to_string(), &bytes)
+        .expect("the scenario and its base resolve")
 }
 
 /// Every nation of the reference scenarios, swept from 0 to 1 on a coarse grid:

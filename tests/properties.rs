@@ -359,7 +359,11 @@ fn render_nation(s: &mut String, i: usize, n: &Nation, g: &Gen) {
 /// `null`, which only `swing` may be), and every probability lies in [0, 1].
 fn check_figures(v: &Value, path: &str, probability: bool) -> Result<(), String> {
     match v {
-        Value::Null if path.ends_with(".swing") => Ok(()),
+        Value::Null
+            if path.ends_with(".swing") || path.ends_with(".median") || path.ends_with(".p90") =>
+        {
+            Ok(())
+        }
         Value::Null => Err(format!("{path} is null")),
         Value::Number(n) => {
             let x = n.as_f64().ok_or(format!("{path} is not a number"))?;

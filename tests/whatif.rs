@@ -1476,7 +1476,8 @@ fn cli_writes_sweep_and_compare_charts() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let (w, h, _) = png_ink(&std::fs::read(dir.join("sweep.png")).unwrap());
+    let (w, h, _) =
+        png_ink(&std::fs::read(dir.join("sweep-domains.land.requirements.troops.png")).unwrap());
     assert_eq!((w, h), (1600, 1000));
     let out = forcesim()
         .args([
@@ -1499,7 +1500,15 @@ fn cli_writes_sweep_and_compare_charts() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let svg = std::fs::read_to_string(dir.join("compare.svg")).unwrap();
+    let svg_path = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| {
+            let n = p.file_name().unwrap().to_string_lossy();
+            n.starts_with("compare") && n.ends_with(".svg")
+        })
+        .expect("a compare chart, named after what it compares");
+    let svg = std::fs::read_to_string(svg_path).unwrap();
     assert!(svg.starts_with("<svg"));
     // A directory that cannot be created: exit 1, nothing left behind.
     let blocked = p.parent().unwrap().join("file");

@@ -67,9 +67,9 @@ variant run on the same trials (same seed: common random numbers), and the effec
 Every row's figures equal `forcesim run --set KEY=VALUE` with the same -n and --seed.
 
 Examples:
-  forcesim sensitivity scenarios/paris-2026.toml -n 100000
-  forcesim sensitivity scenarios/paris-2026.toml --figure domains.sea.p_covered --figure totals.troops.mean
-  forcesim sensitivity scenarios/paris-2026.toml --inputs nations,blocs --charts out/ --top 20";
+  forcesim sensitivity paris-2026.toml -n 100000
+  forcesim sensitivity paris-2026.toml --figure domains.sea.p_covered --figure totals.troops.mean
+  forcesim sensitivity paris-2026.toml --inputs nations,blocs --charts out/ --top 20";
 
 fn parse_top(s: &str) -> Result<usize, String> {
     match s.trim().parse::<usize>() {

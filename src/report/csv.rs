@@ -15,11 +15,11 @@
 //! | `total` | | capability | `total` (statistic), `committed` (statistic, with rotation), `histogram_start`, `histogram_width`, `histogram_count` (bin index) |
 //! | `threshold` | | capability | `p_at_least` (x) |
 //! | `domain` | domain | | `p_covered` (with its interval), `p_leaderless`, `lead_share` (nation) |
-//! | `domain` | domain | capability | `required`, `p_met`, `provided` (statistic), `gap` (statistic) |
+//! | `domain` | domain | capability | `required` (`p05`, `p95` when it is drawn), `p_met`, `provided` (statistic), `gap` (statistic) |
 //! | `nation` | nation | | `p_participates`, `swing` (empty when undefined) |
 //! | `nation` | nation | capability | `mean_provided`, `mean_provided_by_domain` (domain) |
 //! | `condition` | condition | | `p_true` |
-//! | `timeline` | `all` or domain | | `p_covered_by_day` (day) |
+//! | `timeline` | `all` or domain | | `p_covered_by_day` (day), `days_to_coverage_median`, `days_to_coverage_p90`, `p_never_covered`, `p_covered_by_day_exact` (each day at which it rises) |
 //!
 //! A figure that no trial gave (a run stopped before its first trial) has an
 //! empty value, never an invented number. Text fields are quoted when they need
@@ -227,6 +227,10 @@ fn domain_rows(w: &mut Tidy, r: &Report) {
         }
         for (cap, c) in &d.capabilities {
             w.figure(["domain", id, cap, "required", ""], c.required, None);
+            if let Some([lo, hi]) = c.required_p05_p95 {
+                w.figure(["domain", id, cap, "required", "p05"], lo, None);
+                w.figure(["domain", id, cap, "required", "p95"], hi, None);
+            }
             w.figure(["domain", id, cap, "p_met", ""], c.p_met, None);
             w.stats("domain", id, cap, "provided", &c.provided);
             w.stats("domain", id, cap, "gap", &c.gap);
@@ -274,6 +278,33 @@ fn timeline_rows(w: &mut Tidy, r: &Report) {
             let d = day.to_string();
             w.figure(["timeline", id, "", "p_covered_by_day", &d], ps[k], None);
         }
+    }
+    days_rows(w, "all", &t.days_to_all_covered);
+    for (id, days) in &t.days_to_coverage {
+        days_rows(w, id, days);
+    }
+}
+
+/// The days to coverage of `id` (`all` or a domain): median, p90 (empty when
+/// never reached by that share of trials), P(never) and the exact steps.
+fn days_rows(w: &mut Tidy, id: &str, d: &super::DaysToCoverage) {
+    for (metric, v) in [
+        ("days_to_coverage_median", d.median),
+        ("days_to_coverage_p90", d.p90),
+    ] {
+        match v {
+            Some(v) => w.count(["timeline", id, "", metric, ""], v),
+            None => w.text(["timeline", id, "", metric, ""], ""),
+        }
+    }
+    w.figure(["timeline", id, "", "p_never_covered", ""], d.p_never, None);
+    for (day, p) in &d.steps {
+        let day = day.to_string();
+        w.figure(
+            ["timeline", id, "", "p_covered_by_day_exact", &day],
+            *p,
+            None,
+        );
     }
 }
 

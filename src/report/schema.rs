@@ -76,12 +76,25 @@ fn domain() -> Json {
         "p_covered_ci95": interval(),
         "p_leaderless": num(),
         "lead_share": by_id(num()),
-        "capabilities": by_id(all_of(json!({
-            "required": num(),
-            "p_met": num(),
-            "provided": stats(),
-            "gap": stats(),
-        }))),
+        "capabilities": by_id(with_optional(
+            all_of(json!({
+                "required": num(),
+                "p_met": num(),
+                "provided": stats(),
+                "gap": stats(),
+            })),
+            json!({ "required_p05_p95": interval() }),
+        )),
+    }))
+}
+
+/// Days to coverage: median and p90 (null when not reached), P(never), steps.
+fn days_to_coverage() -> Json {
+    all_of(json!({
+        "median": { "type": ["integer", "null"], "minimum": 0 },
+        "p90": { "type": ["integer", "null"], "minimum": 0 },
+        "p_never": num(),
+        "steps": { "type": "array", "items": { "type": "array", "items": { "type": "number" } } },
     }))
 }
 
@@ -152,6 +165,8 @@ pub fn report() -> Json {
                 "days": { "type": "array", "items": count() },
                 "p_all_covered": { "type": "array", "items": num() },
                 "domains": by_id(json!({ "type": "array", "items": num() })),
+                "days_to_all_covered": days_to_coverage(),
+                "days_to_coverage": by_id(days_to_coverage()),
             })),
             "precision": all_of(json!({
                 "target": { "type": "number" },
