@@ -95,11 +95,14 @@ fn the_two_nation_sweep_command_is_monotone() {
     );
     let csv = String::from_utf8(out.stdout).expect("UTF-8");
     // Tidy rows: scenario, sha256, variant, scope, id, capability, metric, qualifier, value, …
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .map(|r| r.expect("a CSV row"))
+        .collect();
     for (id, figure) in [("", "p_all_covered"), ("land", "p_covered")] {
-        let values: Vec<f64> = csv
-            .lines()
-            .map(|l| l.split(',').collect::<Vec<_>>())
-            .filter(|f| f.len() >= 9 && f[4] == id && f[6] == figure)
+        let values: Vec<f64> = rows
+            .iter()
+            .filter(|f| &f[4] == id && &f[6] == figure)
             .map(|f| f[8].parse().unwrap())
             .collect();
         assert_eq!(values.len(), 21, "{figure}");
