@@ -26,6 +26,8 @@ pub struct DayScratch {
     pairs: Vec<(u32, u64)>,
     /// Per trial: the day by which every domain is covered so far (`None`: never).
     all: Vec<Option<u32>>,
+    /// Per trial: the day by which the current domain is covered so far.
+    day: Vec<Option<u32>>,
 }
 
 impl DayScratch {
@@ -45,6 +47,7 @@ impl DayScratch {
             by_tracked,
             pairs: Vec::new(),
             all: vec![None; len(1)],
+            day: vec![None; len(1)],
         }
     }
 }
@@ -62,6 +65,14 @@ pub fn ready_day(ready: f64) -> u32 {
 pub fn day_reached(pairs: &mut [(u32, u64)], need: u64) -> Option<u32> {
     if need == 0 {
         return Some(0);
+    }
+    if pairs
+        .iter()
+        .map(|&(_, a)| a)
+        .fold(0u64, u64::saturating_add)
+        < need
+    {
+        return None;
     }
     pairs.sort_unstable_by_key(|&(d, _)| d);
     let mut sum = 0u64;
@@ -87,41 +98,65 @@ pub fn record(
     tally: &mut Tally,
 ) {
     let nd = plan.domains.len();
-    let DayScratch {
-        ready_day,
-        amount,
-        by_tracked,
-        pairs,
-        all,
-    } = s;
-    all[..m].fill(Some(0));
+    s.all[..m].fill(Some(0));
     for (d, dom) in plan.domains.iter().enumerate() {
+        for (j, day) in s.day[..m].iter_mut().enumerate() {
+            *day = has_lead[d * b + j].then_some(0u32);
+        }
+        for r in dom.reqs.of(&plan.reqs) {
+            requirement(
+                plan,
+                s,
+                r.tracked as usize,
+                &required[r.tracked as usize * b..],
+                b,
+                m,
+            );
+        }
         for j in 0..m {
-            let mut day = has_lead[d * b + j].then_some(0u32);
-            for r in dom.reqs.of(&plan.reqs) {
-                let Some(so_far) = day else { break };
-                let t = r.tracked as usize;
-                pairs.clear();
-                for &k in &by_tracked[t] {
-                    let k = k as usize;
-                    let a = amount[k * b + j];
-                    if a > 0 {
-                        let n = plan.contribs[k].nation as usize;
-                        pairs.push((ready_day[n * b + j], a));
-                    }
-                }
-                day = day_reached(pairs, required[t * b + j]).map(|x| x.max(so_far));
-            }
-            all[j] = all[j].zip(day).map(|(a, x)| a.max(x));
+            let day = s.day[j];
+            s.all[j] = s.all[j].zip(day).map(|(a, x)| a.max(x));
             if let Some(x) = day {
                 tally.coverage_day[d].add(u64::from(x));
             }
         }
     }
-    for &a in &all[..m] {
+    for &a in &s.all[..m] {
         if let Some(x) = a {
             tally.coverage_day[nd].add(u64::from(x));
         }
+    }
+}
+
+/// One requirement (tracked pair `t`) over the batch: the (ready day, amount)
+/// pairs are gathered contribution by contribution (contiguous reads), then each
+/// trial still open finds the day its amount is reached.
+fn requirement(plan: &Plan, s: &mut DayScratch, t: usize, required: &[u64], b: usize, m: usize) {
+    let ks = &s.by_tracked[t];
+    let w = ks.len();
+    s.pairs.clear();
+    s.pairs.resize(w * m, (0, 0));
+    for (i, &k) in ks.iter().enumerate() {
+        let k = k as usize;
+        let n = plan.contribs[k].nation as usize;
+        let amounts = &s.amount[k * b..k * b + m];
+        let days = &s.ready_day[n * b..n * b + m];
+        for (j, (&a, &d)) in amounts.iter().zip(days).enumerate() {
+            s.pairs[j * w + i] = (d, a);
+        }
+    }
+    for j in 0..m {
+        let Some(so_far) = s.day[j] else { continue };
+        let pairs = &mut s.pairs[j * w..(j + 1) * w];
+        // Absent or zero contributions never complete a requirement: leave them out.
+        let mut n = 0;
+        for i in 0..w {
+            if pairs[i].1 > 0 {
+                pairs[n] = pairs[i];
+                n += 1;
+            }
+        }
+        s.day[j] = day_reached(&mut pairs[..n], required[j]).map(|x| x.max(so_far));
     }
 }
 
