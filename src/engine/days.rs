@@ -135,7 +135,7 @@ fn requirement(plan: &Plan, s: &mut DayScratch, t: usize, required: &[u64], b: u
     let ks = &s.by_tracked[t];
     let w = ks.len();
     s.pairs.clear();
-    s.pairs.resize(w * m, (0, 0));
+    s.pairs.resize(w.max(1) * m, (0, 0));
     for (i, &k) in ks.iter().enumerate() {
         let k = k as usize;
         let n = plan.contribs[k].nation as usize;
@@ -145,18 +145,18 @@ fn requirement(plan: &Plan, s: &mut DayScratch, t: usize, required: &[u64], b: u
             s.pairs[j * w + i] = (d, a);
         }
     }
-    for j in 0..m {
-        let Some(so_far) = s.day[j] else { continue };
-        let pairs = &mut s.pairs[j * w..(j + 1) * w];
+    let open = s.day[..m].iter_mut().zip(&required[..m]);
+    for ((day, &need), pairs) in open.zip(s.pairs.chunks_exact_mut(w.max(1))) {
+        let Some(so_far) = *day else { continue };
         // Absent or zero contributions never complete a requirement: leave them out.
         let mut n = 0;
-        for i in 0..w {
+        for i in 0..pairs.len() {
             if pairs[i].1 > 0 {
-                pairs[n] = pairs[i];
+                pairs.swap(n, i);
                 n += 1;
             }
         }
-        s.day[j] = day_reached(&mut pairs[..n], required[j]).map(|x| x.max(so_far));
+        *day = day_reached(&mut pairs[..n], need).map(|x| x.max(so_far));
     }
 }
 
