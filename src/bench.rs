@@ -11,7 +11,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use crate::dist::{Sampler, std_normal, unit};
+use crate::dist::{Sampler, std_normals, unit};
 use crate::engine::Isa;
 use crate::engine::isa::multiversion;
 use crate::model::Model;
@@ -139,20 +139,22 @@ pub fn floor(draws: &[Draws], seed: u64) -> Duration {
 #[inline(always)]
 fn draw_all(draws: &[Draws], tk: &[u64], key: u64) -> u64 {
     let mut sink = 0u64;
+    let mut buf = vec![0.0; tk.len()];
     for d in draws {
         let mut left = d.count;
         while left > 0 {
             let n = left.min(tk.len() as u64) as usize;
-            sink ^= draw_kind(&d.sampler, key, &tk[..n]);
+            sink ^= draw_kind(&d.sampler, key, &tk[..n], &mut buf[..n]);
             left -= n as u64;
         }
     }
     sink
 }
 
-/// Draws one value from `sampler` in each trial of `tk`, the `xor` of their bits.
+/// Draws one value from `sampler` in each trial of `tk`, the `xor` of their bits
+/// (`buf`: room for as many values, for the kinds drawn many trials at a time).
 #[inline(always)]
-fn draw_kind(sampler: &Sampler, key: u64, tk: &[u64]) -> u64 {
+fn draw_kind(sampler: &Sampler, key: u64, tk: &[u64], buf: &mut [f64]) -> u64 {
     match *sampler {
         Sampler::Triangular(ref tri) => fold_draws(tk, key, |r| tri.sample(r)),
         Sampler::Pert {
@@ -161,9 +163,13 @@ fn draw_kind(sampler: &Sampler, key: u64, tk: &[u64]) -> u64 {
             ref beta,
         } => fold_draws(tk, key, |r| min + range * beta.sample(r)),
         Sampler::Uniform { min, width } => fold_draws(tk, key, |r| min + width * unit(r)),
-        Sampler::Normal { mean, sd } => fold_draws(tk, key, |r| mean + sd * std_normal(r)),
+        Sampler::Normal { mean, sd } => {
+            std_normals(key, tk, buf);
+            fold_values(buf, |z| mean + sd * z)
+        }
         Sampler::LogNormal { median, sigma } => {
-            fold_draws(tk, key, |r| median * (sigma * std_normal(r)).exp())
+            std_normals(key, tk, buf);
+            fold_values(buf, |z| median * (sigma * z).exp())
         }
         _ => fold_draws(tk, key, |r| sampler.sample(r)),
     }
@@ -174,6 +180,11 @@ fn fold_draws(tk: &[u64], key: u64, f: impl Fn(&mut TrialRng) -> f64) -> u64 {
     tk.iter()
         .map(|&k| f(&mut TrialRng::new(key, k)).to_bits())
         .fold(0, |a, b| a ^ b)
+}
+
+#[inline(always)]
+fn fold_values(values: &[f64], f: impl Fn(f64) -> f64) -> u64 {
+    values.iter().map(|&v| f(v).to_bits()).fold(0, |a, b| a ^ b)
 }
 
 multiversion!(

@@ -6,50 +6,182 @@
 //! requirement is met from the ready day at which its running sum, in order of
 //! ready days, first reaches the requirement; a domain is covered from the latest
 //! of its requirements' days (when it has a lead), and every domain from the latest
-//! domain's day. A trial in which a domain is never covered adds nothing to that
-//! domain's histogram: "never" is the trials less the histogram's count.
-//! P(covered by day d) is therefore exact for every day, and equals the timeline's
-//! figure at each of `timeline_days`.
+//! domain's day. Each trial sorts its taking-part nations by ready day once;
+//! each requirement (one lane of a nation's row of amounts) then counts the
+//! running sums in that order that fall short of it, and the nation at that
+//! place in the order is the one whose day meets it. A trial in which
+//! a domain is never covered adds nothing to that domain's histogram: "never" is
+//! the trials less the histogram's count. P(covered by day d) is therefore exact
+//! for every day, and the timeline's figure at each of `timeline_days` is read
+//! from the same day.
 
 use super::plan::Plan;
 use crate::stats::Tally;
 
-/// Per-worker buffers of the days-to-coverage stage.
+/// No requirement: the contribution counts towards none.
+const NONE: u32 = u32::MAX;
+
+/// Requirements are handled in groups of this many lanes.
+const LANES: usize = 8;
+
+/// Per-worker buffers of the days-to-coverage stage. The earlier stages fill them
+/// as they go ([`DayScratch::start`], [`DayScratch::nation`],
+/// [`DayScratch::amounts`], [`DayScratch::domain`]), so that each trial then
+/// reads its own rows.
 pub struct DayScratch {
-    /// Per nation and trial: its whole ready day (0 without `ready_days`).
-    pub(super) ready_day: Vec<u32>,
-    /// Per contribution (plan order) and trial: the amount provided (0 when absent).
-    pub(super) amount: Vec<u64>,
-    /// Per tracked pair: the contributions (plan order) that provide it.
-    by_tracked: Vec<Vec<u32>>,
-    /// One requirement's (ready day, amount) pairs in one trial.
-    pairs: Vec<(u32, u64)>,
-    /// Per trial: the day by which every domain is covered so far (`None`: never).
-    all: Vec<Option<u32>>,
-    /// Per trial: the day by which the current domain is covered so far.
-    day: Vec<Option<u32>>,
+    /// Per nation: its row among those that count towards a requirement (`NONE`
+    /// when it counts towards none).
+    slot: Vec<u32>,
+    /// The row width: requirements rounded up to whole groups of lanes.
+    width: usize,
+    /// Entries per trial of `order`: the counted nations rounded up to whole
+    /// groups of lanes (so that each trial's block starts on a new group).
+    stride: usize,
+    /// Trials per batch.
+    batch: usize,
+    /// Per contribution: where its amount goes in `rows` for the batch's first
+    /// trial (`usize::MAX`: nowhere).
+    dest: Vec<usize>,
+    /// Per trial: its taking-part counted nations, as (ready day << 32 | row),
+    /// in a block of `stride` entries, and how many are filled.
+    order: Vec<u64>,
+    count: Vec<u32>,
+    /// One trial's `order`, sorted.
+    sorted: Vec<u64>,
+    /// Per counted nation, trial and requirement (in that order, so that a
+    /// contribution writes one row after the next): the amount provided. Written
+    /// for the trials in which the nation takes part (the only ones read); a
+    /// requirement the nation does not contribute to stays 0.
+    rows: Vec<u64>,
+    /// Per trial and requirement lane: the requirement where its domain is
+    /// covered at all (0 where it is not: nothing to meet), and the day it is met.
+    need: Vec<u64>,
+    met: Vec<u64>,
+    /// Per domain and trial: it is covered at all (a lead, every requirement
+    /// provided); per trial: the latest of its domains' days.
+    live: Vec<bool>,
+    latest: Vec<u32>,
+    /// The timeline days.
+    timeline: Vec<u32>,
 }
 
 impl DayScratch {
     /// Buffers for batches of `b` trials; empty without `timeline_days`.
     pub fn new(plan: &Plan, b: usize) -> DayScratch {
         let on = !plan.days.is_empty();
-        let mut by_tracked = vec![Vec::new(); if on { plan.tracked } else { 0 }];
-        if on {
-            for (k, c) in plan.contribs.iter().enumerate() {
-                by_tracked[c.tracked as usize].push(k as u32);
-            }
-        }
+        let (slot, counted, cells) = layout(plan);
+        let width = plan.reqs.len().div_ceil(LANES) * LANES;
+        let dest = cells
+            .iter()
+            .map(|&(s, r)| {
+                if s == NONE {
+                    usize::MAX
+                } else {
+                    s as usize * b * width + r as usize
+                }
+            })
+            .collect();
         let len = |n: usize| if on { n * b } else { 0 };
         DayScratch {
-            ready_day: vec![0; len(plan.ready.len())],
-            amount: vec![0; len(plan.contribs.len())],
-            by_tracked,
-            pairs: Vec::new(),
-            all: vec![None; len(1)],
-            day: vec![None; len(1)],
+            slot,
+            width,
+            stride: counted.div_ceil(LANES) * LANES,
+            batch: b,
+            dest,
+            order: vec![u64::MAX; len(counted.div_ceil(LANES) * LANES)],
+            count: vec![0; len(1)],
+            sorted: vec![0; counted],
+            rows: vec![0; len(counted * width)],
+            need: vec![0; len(width)],
+            met: vec![0; len(width)],
+            live: vec![false; len(plan.domains.len())],
+            latest: vec![0; len(1)],
+            // Whole days (validated), so `ready_day ≤ t` is `ready ≤ t`.
+            timeline: plan.days.iter().map(|&t| t as u32).collect(),
         }
     }
+
+    /// Entries per trial of the buffers (for sizing the batch).
+    pub fn per_trial(plan: &Plan) -> usize {
+        let (_, counted, _) = layout(plan);
+        let width = plan.reqs.len().div_ceil(LANES) * LANES;
+        (counted + 2) * width + counted + LANES + plan.domains.len() + 2
+    }
+
+    /// Starts a batch of `m` trials.
+    #[inline(always)]
+    pub(super) fn start(&mut self, m: usize) {
+        self.count[..m].fill(0);
+    }
+
+    /// Nation `n` takes part in trial `j`, ready at whole day `day`.
+    #[inline(always)]
+    pub(super) fn nation(&mut self, n: usize, j: usize, day: u32) {
+        let slot = self.slot[n];
+        if slot != NONE {
+            let c = &mut self.count[j];
+            self.order[j * self.stride + *c as usize] = u64::from(day) << 32 | u64::from(slot);
+            *c += 1;
+        }
+    }
+
+    /// Domain `d` is `covered` (at all) in the first `m` trials of the batch,
+    /// which require `required` (per tracked pair and trial).
+    #[inline(always)]
+    pub(super) fn domain(&mut self, plan: &Plan, d: usize, covered: &[bool], required: &[u64]) {
+        let (b, w) = (self.batch, self.width);
+        let m = covered.len();
+        self.live[d * b..d * b + m].copy_from_slice(covered);
+        for r in plan.domains[d].reqs.range() {
+            let t = plan.reqs[r].tracked as usize;
+            let need = &mut self.need[r..];
+            for (j, (&c, &q)) in covered.iter().zip(&required[t * b..t * b + m]).enumerate() {
+                need[j * w] = if c { q } else { 0 };
+            }
+        }
+    }
+
+    /// Contribution `k` provides `amounts` in the `list`ed trials of the batch
+    /// (those in which its nation takes part).
+    #[inline(always)]
+    pub(super) fn amounts(&mut self, k: usize, list: &[u16], amounts: &[u64]) {
+        let (dest, w) = (self.dest[k], self.width);
+        if dest == usize::MAX {
+            return;
+        }
+        let rows = &mut self.rows[dest..];
+        for (&j, &v) in list.iter().zip(amounts) {
+            rows[usize::from(j) * w] = v;
+        }
+    }
+}
+
+/// Per nation, its row among the nations that count towards a requirement; how
+/// many count; per contribution, its nation's row and its requirement (`NONE`
+/// when it counts towards none).
+type Layout = (Vec<u32>, usize, Vec<(u32, u32)>);
+
+/// The rows of [`DayScratch`]: see [`Layout`].
+fn layout(plan: &Plan) -> Layout {
+    let mut req_of = vec![NONE; plan.tracked];
+    for (r, req) in plan.reqs.iter().enumerate() {
+        req_of[req.tracked as usize] = r as u32;
+    }
+    let mut slot = vec![NONE; plan.ready.len()];
+    let mut counted = 0;
+    let mut dest = vec![(NONE, NONE); plan.contribs.len()];
+    for (k, c) in plan.contribs.iter().enumerate() {
+        let r = req_of[c.tracked as usize];
+        if r != NONE {
+            let s = &mut slot[c.nation as usize];
+            if *s == NONE {
+                *s = counted;
+                counted += 1;
+            }
+            dest[k] = (*s, r);
+        }
+    }
+    (slot, counted as usize, dest)
 }
 
 /// The whole day from which a nation ready at `ready` (days) counts: the smallest
@@ -60,109 +192,133 @@ pub fn ready_day(ready: f64) -> u32 {
     ready.max(0.0).ceil().min(f64::from(u32::MAX)) as u32
 }
 
-/// The first day by which `need` is reached when `pairs` (ready day, amount)
-/// arrive, or `None` when their sum never reaches it. Sorts `pairs`.
-pub fn day_reached(pairs: &mut [(u32, u64)], need: u64) -> Option<u32> {
-    if need == 0 {
-        return Some(0);
-    }
-    if pairs
-        .iter()
-        .map(|&(_, a)| a)
-        .fold(0u64, u64::saturating_add)
-        < need
-    {
-        return None;
-    }
-    pairs.sort_unstable_by_key(|&(d, _)| d);
-    let mut sum = 0u64;
-    for &(d, a) in pairs.iter() {
-        sum = sum.saturating_add(a);
-        if sum >= need {
-            return Some(d);
-        }
-    }
-    None
-}
-
 /// Records each domain's and every domain's day of coverage for the `m` trials of
-/// the batch (`b` the batch width; `has_lead` and `required` as the coverage stage
-/// left them).
-pub fn record(
-    plan: &Plan,
-    s: &mut DayScratch,
-    has_lead: &[bool],
-    required: &[u64],
-    b: usize,
-    m: usize,
-    tally: &mut Tally,
-) {
+/// the batch (`all`: every domain is covered), and whether it is covered by each
+/// timeline day.
+#[inline(always)]
+pub fn record(plan: &Plan, s: &mut DayScratch, all: &[bool], m: usize, tally: &mut Tally) {
+    let (b, w) = (s.batch, s.width);
+    for j in 0..m {
+        let met = &mut s.met[j * w..(j + 1) * w];
+        met.fill(0);
+        if s.need[j * w..(j + 1) * w].iter().any(|&q| q > 0) {
+            walk(s, j);
+        }
+    }
     let nd = plan.domains.len();
-    s.all[..m].fill(Some(0));
+    s.latest[..m].fill(0);
     for (d, dom) in plan.domains.iter().enumerate() {
-        for (j, day) in s.day[..m].iter_mut().enumerate() {
-            *day = has_lead[d * b + j].then_some(0u32);
-        }
-        for r in dom.reqs.of(&plan.reqs) {
-            requirement(
-                plan,
-                s,
-                r.tracked as usize,
-                &required[r.tracked as usize * b..],
-                b,
-                m,
-            );
-        }
+        let reqs = dom.reqs.range();
         for j in 0..m {
-            let day = s.day[j];
-            s.all[j] = s.all[j].zip(day).map(|(a, x)| a.max(x));
-            if let Some(x) = day {
-                tally.coverage_day[d].add(u64::from(x));
+            if !s.live[d * b + j] {
+                continue;
+            }
+            let met = &s.met[j * w..(j + 1) * w];
+            let day = met[reqs.clone()].iter().copied().max().unwrap_or(0) as u32;
+            s.latest[j] = s.latest[j].max(day);
+            tally.coverage_day[d].add(u64::from(day));
+            for (k, &t) in s.timeline.iter().enumerate() {
+                tally.timeline_domain[k * nd + d] += u64::from(day <= t);
             }
         }
     }
-    for &a in &s.all[..m] {
-        if let Some(x) = a {
-            tally.coverage_day[nd].add(u64::from(x));
+    for (&day, _) in s.latest[..m].iter().zip(all).filter(|p| *p.1) {
+        tally.coverage_day[nd].add(u64::from(day));
+        for (c, &t) in tally.timeline_all.iter_mut().zip(&s.timeline) {
+            *c += u64::from(day <= t);
         }
     }
 }
 
-/// One requirement (tracked pair `t`) over the batch: the (ready day, amount)
-/// pairs are gathered contribution by contribution (contiguous reads), then each
-/// trial still open finds the day its amount is reached.
-fn requirement(plan: &Plan, s: &mut DayScratch, t: usize, required: &[u64], b: usize, m: usize) {
-    let ks = &s.by_tracked[t];
-    let w = ks.len();
-    s.pairs.clear();
-    s.pairs.resize(w.max(1) * m, (0, 0));
-    for (i, &k) in ks.iter().enumerate() {
-        let k = k as usize;
-        let n = plan.contribs[k].nation as usize;
-        let amounts = &s.amount[k * b..k * b + m];
-        let days = &s.ready_day[n * b..n * b + m];
-        for (j, (&a, &d)) in amounts.iter().zip(days).enumerate() {
-            s.pairs[j * w + i] = (d, a);
-        }
-    }
-    let open = s.day[..m].iter_mut().zip(&required[..m]);
-    for ((day, &need), pairs) in open.zip(s.pairs.chunks_exact_mut(w.max(1))) {
-        let Some(so_far) = *day else { continue };
-        // Absent or zero contributions never complete a requirement: leave them out.
-        let mut n = 0;
-        for i in 0..pairs.len() {
-            if pairs[i].1 > 0 {
-                pairs.swap(n, i);
-                n += 1;
+/// Trial `j`: the taking-part nations in order of ready day. Each requirement
+/// lane adds their amounts and counts the running sums still short of the
+/// requirement: that count is the place, in ready-day order, of the nation that
+/// meets it, and that nation's day is the day it is met (no branch per nation).
+#[inline(always)]
+fn walk(s: &mut DayScratch, j: usize) {
+    let n = s.count[j] as usize;
+    let order = &mut s.order[j * s.stride..j * s.stride + n];
+    let sorted = &mut s.sorted[..n];
+    sort(order, sorted);
+    let (w, b) = (s.width, s.batch);
+    let need = &s.need[j * w..(j + 1) * w];
+    let met = &mut s.met[j * w..(j + 1) * w];
+    for c in (0..w).step_by(LANES) {
+        let need: &[u64; LANES] = need[c..c + LANES].try_into().expect("whole lanes");
+        let (mut sum, mut short) = ([0u64; LANES], [0u64; LANES]);
+        for &key in sorted.iter() {
+            let at = (key as u32 as usize * b + j) * w + c;
+            let row: &[u64; LANES] = s.rows[at..at + LANES].try_into().expect("whole lanes");
+            for i in 0..LANES {
+                sum[i] += row[i];
+                short[i] += u64::from(sum[i] < need[i]);
             }
         }
-        *day = day_reached(&mut pairs[..n], need).map(|x| x.max(so_far));
+        for i in 0..LANES {
+            // A lane with nothing to meet is met on day 0; one that is never met
+            // (not in a covered domain) is not read.
+            let at = sorted.get(short[i] as usize).map_or(0, |&key| key >> 32);
+            met[c + i] = if need[i] > 0 { at } else { 0 };
+        }
+    }
+}
+
+/// `keys` (distinct) in ascending order into `out`. A few dozen keys are placed
+/// by rank (each key's count of smaller keys: no branch to mispredict); more are
+/// sorted.
+#[inline(always)]
+fn sort(keys: &mut [u64], out: &mut [u64]) {
+    if keys.len() > 64 {
+        keys.sort_unstable();
+        out.copy_from_slice(keys);
+        return;
+    }
+    for &k in keys.iter() {
+        let rank: u64 = keys.iter().map(|&x| u64::from(x < k)).sum();
+        out[rank as usize] = k;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The first day by which `need` is reached when `pairs` (ready day, amount)
+    /// arrive, or `None` when their sum never reaches it. Sorts `pairs`.
+    fn day_reached(pairs: &mut [(u32, u64)], need: u64) -> Option<u32> {
+        if need == 0 {
+            return Some(0);
+        }
+        pairs.sort_unstable_by_key(|&(d, _)| d);
+        let mut sum = 0u64;
+        for &(d, a) in pairs.iter() {
+            sum = sum.saturating_add(a);
+            if sum >= need {
+                return Some(d);
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn placing_by_rank_sorts() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for n in [0, 1, 2, 7, 20, 64, 65, 200] {
+            let mut keys: Vec<u64> = (0..n)
+                .map(|i| {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    (x >> 40) << 32 | i
+                })
+                .collect();
+            let mut out = vec![0; keys.len()];
+            let mut expected = keys.clone();
+            expected.sort_unstable();
+            sort(&mut keys, &mut out);
+            assert_eq!(out, expected, "{n} keys");
+        }
+    }
 
     #[test]
     fn the_requirement_is_reached_at_the_ready_day_that_completes_it() {

@@ -21,7 +21,7 @@ use super::days::{self, DayScratch};
 use super::isa::{Isa, multiversion};
 use super::plan::{CapP, Decision, NO_BLOC, Plan, ProbP};
 use super::trace::Trace;
-use crate::dist::{Sampler, std_normal, unit};
+use crate::dist::{Sampler, std_normal, std_normals, unit};
 use crate::math::to_count;
 use crate::stats::Tally;
 use crate::streams::{BLOCK_TRIALS, TrialRng, entity_key, trial_base, trial_key};
@@ -97,8 +97,6 @@ pub struct Scratch {
     /// Per nation: the trials (of the batch) in which it takes part, and how many.
     active: Vec<u16>,
     active_len: Vec<usize>,
-    /// Per nation and trial: the first timeline day by which it is ready.
-    row: Vec<u16>,
     /// Per trial of a contribution's nation: the values drawn, and as counts.
     values: Vec<f64>,
     amounts: Vec<u64>,
@@ -114,9 +112,6 @@ pub struct Scratch {
     all: Vec<bool>,
     /// Per trial: the domain being evaluated is covered.
     covered: Vec<bool>,
-    /// Per (day row, tracked pair, trial): amounts that arrive by that day
-    /// (row `days`: after the last timeline day).
-    arrive: Vec<u64>,
     /// The days-to-coverage stage's buffers.
     days: DayScratch,
     /// Trials per batch (the stride of the per-trial arrays).
@@ -133,10 +128,10 @@ impl Scratch {
     /// Buffers sized for `plan`.
     pub fn new(plan: &Plan) -> Scratch {
         let nn = plan.nation_keys.len();
-        let per_trial = (plan.days.len() + 3) * plan.tracked.max(1)
-            + 4 * nn
+        let per_trial = 3 * plan.tracked.max(1)
+            + 3 * nn
             + plan.capabilities
-            + usize::from(!plan.days.is_empty()) * (nn + plan.contribs.len());
+            + usize::from(!plan.days.is_empty()) * DayScratch::per_trial(plan);
         Scratch::with_batch(plan, (BUFFER_ENTRIES / per_trial).clamp(1, BATCH))
     }
 
@@ -170,7 +165,6 @@ impl Scratch {
             cap_p: vec![0.0; max_caps * b],
             active: vec![0; nn * b],
             active_len: vec![0; nn],
-            row: vec![0; nn * b],
             values: vec![0.0; b],
             amounts: vec![0; b],
             provided: vec![0; plan.tracked * b],
@@ -179,7 +173,6 @@ impl Scratch {
             has_lead: vec![false; plan.domains.len() * b],
             all: vec![false; b],
             covered: vec![false; b],
-            arrive: vec![0; (plan.days.len() + 1) * plan.tracked * b],
             days: DayScratch::new(plan, b),
             b,
             isa: Isa::detect(),
@@ -315,15 +308,13 @@ fn draw_values(sampler: &Sampler, key: u64, tk: &[u64], out: &mut [f64]) {
             }
         }
         Sampler::Normal { mean, sd } => {
-            for (o, &k) in pairs {
-                *o = mean + sd * std_normal(&mut TrialRng::new(key, k));
-            }
+            std_normals(key, tk, out);
+            out.iter_mut().for_each(|o| *o = mean + sd * *o);
         }
         Sampler::LogNormal { median, sigma } => {
-            for (o, &k) in pairs {
-                *o = sigma * std_normal(&mut TrialRng::new(key, k));
-            }
-            out.iter_mut().for_each(|o| *o = median * o.exp());
+            std_normals(key, tk, out);
+            out.iter_mut()
+                .for_each(|o| *o = median * (sigma * *o).exp());
         }
         _ => {
             for (o, &k) in pairs {
@@ -354,8 +345,7 @@ fn batch(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     }
     tallies(plan, s, tally, m);
     if !plan.days.is_empty() {
-        timeline(plan, s, tally, m);
-        days::record(plan, &mut s.days, &s.has_lead, &s.required, s.b, m, tally);
+        days::record(plan, &mut s.days, &s.all, m, tally);
     }
     if let Some(t) = s.trace.as_deref_mut() {
         t.batch(&s.cond, &s.factor, &s.part, &s.required, s.b, m);
@@ -386,9 +376,7 @@ fn conditions(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     }
     // Bloc factors.
     for (bl, &key) in s.bloc_key.iter().enumerate() {
-        for (f, &k) in s.factor[bl * b..bl * b + m].iter_mut().zip(tk) {
-            *f = std_normal(&mut TrialRng::new(key, k));
-        }
+        std_normals(key, tk, &mut s.factor[bl * b..bl * b + m]);
     }
 }
 
@@ -425,8 +413,14 @@ fn fixed_decision(plan: &Plan, d: &Decision, s: &mut Scratch, m: usize, key: u64
     } else {
         let bl = d.bloc as usize;
         let (load, own, z) = (plan.bloc_load[bl], plan.bloc_own[bl], d.prob.z);
-        for ((o, &f), &k) in out.iter_mut().zip(&s.factor[bl * b..bl * b + m]).zip(tk) {
-            *o = load * f + own * std_normal(&mut TrialRng::new(key, k)) < z;
+        let own_draws = &mut s.draws[..m];
+        std_normals(key, tk, own_draws);
+        for ((o, &f), &x) in out
+            .iter_mut()
+            .zip(&s.factor[bl * b..bl * b + m])
+            .zip(own_draws.iter())
+        {
+            *o = load * f + own * x < z;
         }
     }
 }
@@ -462,8 +456,15 @@ fn capped_decision(plan: &Plan, d: &Decision, caps: &[CapP], s: &mut Scratch, m:
         Some(bl) => {
             let (load, own) = (plan.bloc_load[bl], plan.bloc_own[bl]);
             let factor = &s.factor[bl * b..bl * b + m];
-            for (((o, &t), &f), &k) in out.iter_mut().zip(thr.iter()).zip(factor).zip(tk) {
-                *o = load * f + own * std_normal(&mut TrialRng::new(key, k)) < t;
+            let own_draws = &mut s.draws[..m];
+            std_normals(key, tk, own_draws);
+            for (((o, &t), &f), &x) in out
+                .iter_mut()
+                .zip(thr.iter())
+                .zip(factor)
+                .zip(own_draws.iter())
+            {
+                *o = load * f + own * x < t;
             }
         }
     }
@@ -606,6 +607,9 @@ fn participation(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     let b = s.b;
     // Who takes part in which trial (listed without a branch), and when it is ready.
     let days = plan.days.len();
+    if days > 0 {
+        s.days.start(m);
+    }
     for (n, ready) in plan.ready.iter().enumerate() {
         let part = &s.part[n * b..n * b + m];
         let list = &mut s.active[n * b..n * b + m];
@@ -617,7 +621,6 @@ fn participation(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
         s.active_len[n] = len;
         tally.nation_in[n] += len as u64;
         if days > 0 {
-            let row = &mut s.row[n * b..n * b + m];
             match ready {
                 Some(r) => {
                     let ready = &mut s.values[..len];
@@ -627,15 +630,14 @@ fn participation(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
                     if let Some(t) = s.trace.as_deref_mut() {
                         t.ready(n, s.first, list, ready);
                     }
-                    // The first timeline day on or after `ready` (branch-free count).
                     for (&j, &ready) in list[..len].iter().zip(ready.iter()) {
-                        row[j as usize] = plan.days.iter().map(|&d| u16::from(d < ready)).sum();
-                        s.days.ready_day[n * b + j as usize] = days::ready_day(ready);
+                        s.days.nation(n, j as usize, days::ready_day(ready));
                     }
                 }
                 None => {
-                    row.fill(0);
-                    s.days.ready_day[n * b..n * b + m].fill(0);
+                    for &j in &list[..len] {
+                        s.days.nation(n, j as usize, 0);
+                    }
                 }
             }
         }
@@ -651,9 +653,6 @@ fn contributions(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
     let nt = plan.tracked;
     s.provided[..nt * b].fill(0);
     s.totals.fill(0);
-    if days > 0 {
-        s.arrive.fill(0);
-    }
     for (k, c) in plan.contribs.iter().enumerate() {
         let n = c.nation as usize;
         let list = &s.active[n * b..n * b + s.active_len[n]];
@@ -675,24 +674,11 @@ fn contributions(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
         let provided = &mut s.provided[t * b..t * b + b];
         let mut sum = 0u64;
         if days > 0 {
-            // Filed under the first timeline day by which its nation is ready.
-            let rows = &s.row[n * b..n * b + b];
-            let arrive = &mut s.arrive[t * b..];
-            let stride = nt * b;
-            let amount = &mut s.days.amount[k * b..k * b + b];
-            amount.fill(0);
-            for (&j, &v) in list.iter().zip(amounts.iter()) {
-                let j = j as usize;
-                amount[j] = v;
-                provided[j] += v;
-                sum += v;
-                arrive[usize::from(rows[j]) * stride + j] += v;
-            }
-        } else {
-            for (&j, &v) in list.iter().zip(amounts.iter()) {
-                provided[j as usize] += v;
-                sum += v;
-            }
+            s.days.amounts(k, list, amounts);
+        }
+        for (&j, &v) in list.iter().zip(amounts.iter()) {
+            provided[j as usize] += v;
+            sum += v;
         }
         tally.contributed[c.index as usize] += u128::from(sum);
     }
@@ -729,6 +715,9 @@ fn coverage(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
             *a &= c;
         }
         tally.covered[d] += covered;
+        if !plan.days.is_empty() {
+            s.days.domain(plan, d, &s.covered[..m], &s.required);
+        }
         if let Some(o) = &mut s.outcomes {
             let at = d * BLOCK_TRIALS as usize + o.len;
             o.covered[at..at + m].copy_from_slice(&s.covered[..m]);
@@ -840,46 +829,6 @@ fn tallies(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
             tally.above[slot] += totals.iter().map(|&v| u64::from(v >= x)).sum::<u64>();
             slot += 1;
         }
-    }
-}
-
-/// Coverage by each timeline day: a contribution counts once its nation is ready.
-#[inline(always)]
-fn timeline(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
-    let b = s.b;
-    let nt = plan.tracked;
-    let nd = plan.domains.len();
-    let days = plan.days.len();
-    // Running sums over day rows, in place: after step k, row k holds what has
-    // arrived by day k.
-    for k in 1..days {
-        let (before, rest) = s.arrive.split_at_mut(k * nt * b);
-        let prev = &before[(k - 1) * nt * b..];
-        for (a, p) in rest[..nt * b].iter_mut().zip(prev) {
-            *a += p;
-        }
-    }
-    for k in 0..days {
-        let by_day = &s.arrive[k * nt * b..(k + 1) * nt * b];
-        s.all[..m].fill(true);
-        for (d, dom) in plan.domains.iter().enumerate() {
-            s.covered[..m].copy_from_slice(&s.has_lead[d * b..d * b + m]);
-            for r in dom.reqs.of(&plan.reqs) {
-                let t = r.tracked as usize;
-                let have = &by_day[t * b..t * b + m];
-                let need = &s.required[t * b..t * b + m];
-                for ((c, &h), &q) in s.covered[..m].iter_mut().zip(have).zip(need) {
-                    *c &= h >= q;
-                }
-            }
-            let mut covered = 0u64;
-            for (a, &c) in s.all[..m].iter_mut().zip(&s.covered[..m]) {
-                covered += u64::from(c);
-                *a &= c;
-            }
-            tally.timeline_domain[k * nd + d] += covered;
-        }
-        tally.timeline_all[k] += s.all[..m].iter().map(|&a| u64::from(a)).sum::<u64>();
     }
 }
 
