@@ -161,7 +161,10 @@ fn draw_kind(sampler: &Sampler, key: u64, tk: &[u64], buf: &mut [f64]) -> u64 {
             min,
             range,
             ref beta,
-        } => fold_draws(tk, key, |r| min + range * beta.sample(r)),
+        } => {
+            beta.sample_lanes(key, tk, buf);
+            fold_values(buf, |x| min + range * x)
+        }
         Sampler::Uniform { min, width } => fold_draws(tk, key, |r| min + width * unit(r)),
         Sampler::Normal { mean, sd } => {
             std_normals(key, tk, buf);

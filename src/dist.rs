@@ -688,6 +688,36 @@ impl BetaSampler {
         }
     }
 
+    /// Draws for entity key `key` in the trials whose keys are `tk`, into `out`:
+    /// bit for bit [`BetaSampler::sample`] with `TrialRng::new(key, k)` for each
+    /// trial key `k`. The draws its first word settles (no coin tie, the height's
+    /// leading bits under the squeeze: most of them) are made for all the trials at
+    /// once, in SIMD lanes; the others are drawn again from the start, one by one.
+    #[inline(always)]
+    pub fn sample_lanes(&self, key: u64, tk: &[u64], out: &mut [f64]) {
+        for (o, &k) in out.iter_mut().zip(tk) {
+            // The first pass of `sample`'s loop, with every branch a mask.
+            let r = first_word(key, k);
+            let cell = (r >> 56) as usize;
+            let coin = ((r >> 44) & 0xfff) as u32;
+            let c = self.cells[cell];
+            let keep = (c >> 8) as u32;
+            // Own cell or its alias, chosen by a mask (the coin is a fair bit).
+            let own = usize::from(coin < keep >> 12).wrapping_neg();
+            let i = (cell & own) | ((c & 0xff) as usize & !own);
+            let x = ((((i as u64) << 32) | (r & 0xffff_ffff)) as i64) as f64
+                * (1.0 / (1u64 << 40) as f64);
+            let lead = ((r >> 32) & 0xfff) as u32;
+            let settled = (coin != keep >> 12) & (lead < self.squeeze[i] >> 20);
+            *o = if settled { x } else { f64::NAN };
+        }
+        for (o, &k) in out.iter_mut().zip(tk) {
+            if o.is_nan() {
+                *o = self.sample(&mut TrialRng::new(key, k));
+            }
+        }
+    }
+
     /// The rest of the acceptance test: the height's trailing 20 bits, the squeeze,
     /// then the density.
     #[cold]

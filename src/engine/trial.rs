@@ -21,7 +21,7 @@ use super::days::{self, DayScratch};
 use super::isa::{Isa, multiversion};
 use super::plan::{CapP, Decision, NO_BLOC, Plan, ProbP};
 use super::trace::Trace;
-use crate::dist::{Sampler, std_normal, std_normals, unit};
+use crate::dist::{BetaSampler, Sampler, std_normal, std_normals, unit};
 use crate::math::to_count;
 use crate::stats::Tally;
 use crate::streams::{BLOCK_TRIALS, TrialRng, entity_key, trial_base, trial_key};
@@ -260,6 +260,18 @@ pub fn run_block(plan: &Plan, seed: u64, block: u64, len: u64, s: &mut Scratch, 
 }
 
 multiversion!(
+    /// [`std_normals`], compiled for `isa` on its own: inlined into the trial
+    /// loop, the compiler leaves its lanes scalar.
+    fn normals_on(key: u64, tk: &[u64], out: &mut [f64]) = std_normals
+);
+
+multiversion!(
+    /// [`BetaSampler::sample_lanes`], compiled for `isa` on its own (as
+    /// [`normals_on`]).
+    fn betas_on(beta: &BetaSampler, key: u64, tk: &[u64], out: &mut [f64]) = BetaSampler::sample_lanes
+);
+
+multiversion!(
     /// The batches of a block, compiled for `isa`.
     fn batches(plan: &Plan, s: &mut Scratch, tally: &mut Tally, len: usize) = batches_inline
 );
@@ -286,7 +298,7 @@ fn batches_inline(plan: &Plan, s: &mut Scratch, tally: &mut Tally, len: usize) {
 /// (triangular, uniform), the uniforms are computed first, in SIMD lanes, and
 /// transformed in a second loop, which the compiler vectorises too.
 #[inline(always)]
-fn draw_values(sampler: &Sampler, key: u64, tk: &[u64], out: &mut [f64]) {
+fn draw_values(isa: Isa, sampler: &Sampler, key: u64, tk: &[u64], out: &mut [f64]) {
     let pairs = out.iter_mut().zip(tk);
     match *sampler {
         Sampler::Triangular(ref tri) => {
@@ -298,9 +310,8 @@ fn draw_values(sampler: &Sampler, key: u64, tk: &[u64], out: &mut [f64]) {
             range,
             ref beta,
         } => {
-            for (o, &k) in pairs {
-                *o = min + range * beta.sample(&mut TrialRng::new(key, k));
-            }
+            betas_on(isa, beta, key, tk, out);
+            out.iter_mut().for_each(|o| *o = min + range * *o);
         }
         Sampler::Uniform { min, width } => {
             for (o, &k) in pairs {
@@ -308,11 +319,11 @@ fn draw_values(sampler: &Sampler, key: u64, tk: &[u64], out: &mut [f64]) {
             }
         }
         Sampler::Normal { mean, sd } => {
-            std_normals(key, tk, out);
+            normals_on(isa, key, tk, out);
             out.iter_mut().for_each(|o| *o = mean + sd * *o);
         }
         Sampler::LogNormal { median, sigma } => {
-            std_normals(key, tk, out);
+            normals_on(isa, key, tk, out);
             out.iter_mut()
                 .for_each(|o| *o = median * (sigma * *o).exp());
         }
@@ -376,7 +387,7 @@ fn conditions(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     }
     // Bloc factors.
     for (bl, &key) in s.bloc_key.iter().enumerate() {
-        std_normals(key, tk, &mut s.factor[bl * b..bl * b + m]);
+        normals_on(s.isa, key, tk, &mut s.factor[bl * b..bl * b + m]);
     }
 }
 
@@ -414,7 +425,7 @@ fn fixed_decision(plan: &Plan, d: &Decision, s: &mut Scratch, m: usize, key: u64
         let bl = d.bloc as usize;
         let (load, own, z) = (plan.bloc_load[bl], plan.bloc_own[bl], d.prob.z);
         let own_draws = &mut s.draws[..m];
-        std_normals(key, tk, own_draws);
+        normals_on(s.isa, key, tk, own_draws);
         for ((o, &f), &x) in out
             .iter_mut()
             .zip(&s.factor[bl * b..bl * b + m])
@@ -457,7 +468,7 @@ fn capped_decision(plan: &Plan, d: &Decision, caps: &[CapP], s: &mut Scratch, m:
             let (load, own) = (plan.bloc_load[bl], plan.bloc_own[bl]);
             let factor = &s.factor[bl * b..bl * b + m];
             let own_draws = &mut s.draws[..m];
-            std_normals(key, tk, own_draws);
+            normals_on(s.isa, key, tk, own_draws);
             for (((o, &t), &f), &x) in out
                 .iter_mut()
                 .zip(thr.iter())
@@ -626,7 +637,7 @@ fn participation(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
                     let ready = &mut s.values[..len];
                     let list = &list[..len];
                     gather(&mut s.keys[..len], &s.tk, list);
-                    draw_values(r, s.ready_key[n], &s.keys[..len], ready);
+                    draw_values(s.isa, r, s.ready_key[n], &s.keys[..len], ready);
                     if let Some(t) = s.trace.as_deref_mut() {
                         t.ready(n, s.first, list, ready);
                     }
@@ -660,7 +671,13 @@ fn contributions(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
         if c.random {
             let values = &mut s.values[..list.len()];
             gather(&mut s.keys[..list.len()], &s.tk, list);
-            draw_values(&c.sampler, s.contrib_key[k], &s.keys[..list.len()], values);
+            draw_values(
+                s.isa,
+                &c.sampler,
+                s.contrib_key[k],
+                &s.keys[..list.len()],
+                values,
+            );
             for (a, &v) in amounts.iter_mut().zip(values.iter()) {
                 *a = to_count(v);
             }
@@ -770,7 +787,7 @@ fn requirements(plan: &Plan, s: &mut Scratch, tally: &mut Tally, d: usize, m: us
         let required = &mut s.required[t * b..t * b + m];
         if r.random {
             let values = &mut s.values[..m];
-            draw_values(&r.sampler, key, &s.tk[..m], values);
+            draw_values(s.isa, &r.sampler, key, &s.tk[..m], values);
             for (q, &v) in required.iter_mut().zip(values.iter()) {
                 *q = to_count(v);
             }
