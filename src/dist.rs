@@ -774,7 +774,9 @@ mod tests {
     #[test]
     fn beta_in_lanes_is_the_scalar_sampler_bit_for_bit() {
         let base = crate::streams::trial_base(11);
-        let tk: Vec<u64> = (0..50_000).map(|t| crate::streams::trial_key(base, t)).collect();
+        let tk: Vec<u64> = (0..50_000)
+            .map(|t| crate::streams::trial_key(base, t))
+            .collect();
         let mut out = vec![0.0; tk.len()];
         for (a, b) in [(1.0, 1.0), (2.0, 5.0), (5.0, 1.0), (1.6, 3.4), (40.0, 40.0)] {
             let beta = BetaSampler::new(a, b);

@@ -16,10 +16,13 @@
 //! from the same day.
 
 use super::plan::Plan;
-use crate::stats::Tally;
+use crate::stats::{Hist, Tally};
 
 /// No requirement: the contribution counts towards none.
 const NONE: u32 = u32::MAX;
+
+/// The day of a domain not covered at all, in a batch's days.
+const NEVER: u64 = u64::MAX;
 
 /// Requirements are handled in groups of this many lanes.
 const LANES: usize = 8;
@@ -60,9 +63,11 @@ pub struct DayScratch {
     /// Per domain and trial: it is covered at all (a lead, every requirement
     /// provided); per trial: the latest of its domains' days.
     live: Vec<bool>,
-    latest: Vec<u32>,
+    latest: Vec<u64>,
+    /// Per trial: one domain's day.
+    day: Vec<u64>,
     /// The timeline days.
-    timeline: Vec<u32>,
+    timeline: Vec<u64>,
 }
 
 impl DayScratch {
@@ -96,8 +101,9 @@ impl DayScratch {
             met: vec![0; len(width)],
             live: vec![false; len(plan.domains.len())],
             latest: vec![0; len(1)],
+            day: vec![0; len(1)],
             // Whole days (validated), so `ready_day ≤ t` is `ready ≤ t`.
-            timeline: plan.days.iter().map(|&t| t as u32).collect(),
+            timeline: plan.days.iter().map(|&t| t as u64).collect(),
         }
     }
 
@@ -209,25 +215,59 @@ pub fn record(plan: &Plan, s: &mut DayScratch, all: &[bool], m: usize, tally: &m
     s.latest[..m].fill(0);
     for (d, dom) in plan.domains.iter().enumerate() {
         let reqs = dom.reqs.range();
-        for j in 0..m {
-            if !s.live[d * b + j] {
-                continue;
-            }
+        // Each trial's day (`NEVER` where the domain is not covered at all).
+        for (j, (day, &live)) in s.day[..m].iter_mut().zip(&s.live[d * b..]).enumerate() {
             let met = &s.met[j * w..(j + 1) * w];
-            let day = met[reqs.clone()].iter().copied().max().unwrap_or(0) as u32;
-            s.latest[j] = s.latest[j].max(day);
-            tally.coverage_day[d].add(u64::from(day));
-            for (k, &t) in s.timeline.iter().enumerate() {
-                tally.timeline_domain[k * nd + d] += u64::from(day <= t);
-            }
+            let x = met[reqs.clone()].iter().copied().max().unwrap_or(0);
+            *day = if live { x } else { NEVER };
         }
-    }
-    for (&day, _) in s.latest[..m].iter().zip(all).filter(|p| *p.1) {
-        tally.coverage_day[nd].add(u64::from(day));
-        for (c, &t) in tally.timeline_all.iter_mut().zip(&s.timeline) {
-            *c += u64::from(day <= t);
+        for (l, &x) in s.latest[..m].iter_mut().zip(&s.day[..m]) {
+            *l = (*l).max(x);
         }
+        let counts = tally.timeline_domain[d..].iter_mut().step_by(nd);
+        tally_days(
+            &mut s.day[..m],
+            &s.timeline,
+            counts,
+            &mut tally.coverage_day[d],
+        );
     }
+    // Every domain is covered where the latest day is not `NEVER` (that is, `all`).
+    debug_assert!(
+        s.latest[..m]
+            .iter()
+            .zip(all)
+            .all(|(&l, &a)| a == (l != NEVER))
+    );
+    let counts = tally.timeline_all.iter_mut();
+    tally_days(
+        &mut s.latest[..m],
+        &s.timeline,
+        counts,
+        &mut tally.coverage_day[nd],
+    );
+}
+
+/// Counts `days` (`NEVER`: not covered) by each timeline day, and adds the
+/// covered ones to `hist` (`days` is left reordered).
+#[inline(always)]
+fn tally_days<'a>(
+    days: &mut [u64],
+    timeline: &[u64],
+    counts: impl Iterator<Item = &'a mut u64>,
+    hist: &mut Hist,
+) {
+    for (c, &t) in counts.zip(timeline) {
+        *c += days.iter().map(|&x| u64::from(x <= t)).sum::<u64>();
+    }
+    // The covered days to the front, without a branch.
+    let mut n = 0;
+    for i in 0..days.len() {
+        let x = days[i];
+        days[n] = x;
+        n += usize::from(x != NEVER);
+    }
+    hist.add_all(&days[..n]);
 }
 
 /// Trial `j`: the taking-part nations in order of ready day. Each requirement

@@ -272,6 +272,11 @@ multiversion!(
 );
 
 multiversion!(
+    /// [`days::record`], compiled for `isa` on its own (as [`normals_on`]).
+    fn days_on(plan: &Plan, s: &mut DayScratch, all: &[bool], m: usize, tally: &mut Tally) = days::record
+);
+
+multiversion!(
     /// The batches of a block, compiled for `isa`.
     fn batches(plan: &Plan, s: &mut Scratch, tally: &mut Tally, len: usize) = batches_inline
 );
@@ -356,7 +361,7 @@ fn batch(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     }
     tallies(plan, s, tally, m);
     if !plan.days.is_empty() {
-        days::record(plan, &mut s.days, &s.all, m, tally);
+        days_on(s.isa, plan, &mut s.days, &s.all, m, tally);
     }
     if let Some(t) = s.trace.as_deref_mut() {
         t.batch(&s.cond, &s.factor, &s.part, &s.required, s.b, m);
