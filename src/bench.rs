@@ -11,7 +11,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use crate::dist::{Sampler, std_normals, unit};
+use crate::dist::{Sampler, discrete_from_units, std_normals, unit};
 use crate::engine::Isa;
 use crate::engine::isa::multiversion;
 use crate::model::Model;
@@ -156,7 +156,19 @@ fn draw_all(draws: &[Draws], tk: &[u64], key: u64) -> u64 {
 #[inline(always)]
 fn draw_kind(sampler: &Sampler, key: u64, tk: &[u64], buf: &mut [f64]) -> u64 {
     match *sampler {
-        Sampler::Triangular(ref tri) => fold_draws(tk, key, |r| tri.sample(r)),
+        Sampler::Triangular(ref tri) => {
+            units(key, tk, buf);
+            tri.from_units(buf);
+            fold_values(buf, |x| x)
+        }
+        Sampler::Discrete {
+            ref values,
+            ref cumulative,
+        } => {
+            units(key, tk, buf);
+            discrete_from_units(values, cumulative, buf);
+            fold_values(buf, |x| x)
+        }
         Sampler::Pert {
             min,
             range,
@@ -183,6 +195,15 @@ fn fold_draws(tk: &[u64], key: u64, f: impl Fn(&mut TrialRng) -> f64) -> u64 {
     tk.iter()
         .map(|&k| f(&mut TrialRng::new(key, k)).to_bits())
         .fold(0, |a, b| a ^ b)
+}
+
+/// One uniform per trial of `tk`, into `out` (the first step of the kinds drawn
+/// from one uniform).
+#[inline(always)]
+fn units(key: u64, tk: &[u64], out: &mut [f64]) {
+    for (o, &k) in out.iter_mut().zip(tk) {
+        *o = unit(&mut TrialRng::new(key, k));
+    }
 }
 
 #[inline(always)]

@@ -21,7 +21,7 @@ use super::days::{self, DayScratch};
 use super::isa::{Isa, multiversion};
 use super::plan::{CapP, Decision, NO_BLOC, Plan, ProbP};
 use super::trace::Trace;
-use crate::dist::{BetaSampler, Sampler, std_normal, std_normals, unit};
+use crate::dist::{BetaSampler, Sampler, discrete_from_units, std_normal, std_normals, unit};
 use crate::math::to_count;
 use crate::stats::Tally;
 use crate::streams::{BLOCK_TRIALS, TrialRng, entity_key, trial_base, trial_key};
@@ -331,6 +331,13 @@ fn draw_values(isa: Isa, sampler: &Sampler, key: u64, tk: &[u64], out: &mut [f64
             normals_on(isa, key, tk, out);
             out.iter_mut()
                 .for_each(|o| *o = median * (sigma * *o).exp());
+        }
+        Sampler::Discrete {
+            ref values,
+            ref cumulative,
+        } => {
+            pairs.for_each(|(o, &k)| *o = unit(&mut TrialRng::new(key, k)));
+            discrete_from_units(values, cumulative, out);
         }
         _ => {
             for (o, &k) in pairs {
