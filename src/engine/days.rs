@@ -111,7 +111,7 @@ impl DayScratch {
     pub fn per_trial(plan: &Plan) -> usize {
         let (_, counted, _) = layout(plan);
         let width = plan.reqs.len().div_ceil(LANES) * LANES;
-        (counted + 2) * width + counted + LANES + plan.domains.len() + 2
+        (counted + 2) * width + counted + LANES + plan.domains.len() + 3
     }
 
     /// Starts a batch of `m` trials.
