@@ -106,14 +106,19 @@ fn parse_label(s: &str) -> Result<(String, String), String> {
 }
 
 impl OutputOpts {
-    /// Refuses the run-only outputs (`--html`, `--xlsx`) on a command that
-    /// cannot write them, rather than ignoring them.
+    /// Refuses the outputs that only `run` and `merge` write (`--html`,
+    /// `--xlsx`) on a command that cannot write them, rather than ignoring them.
     pub fn refuse_run_only(&self, command: &str) -> Result<(), super::CliError> {
         if self.html.is_some() {
             return Err(super::CliError::Usage(format!(
-                "{command} writes no HTML: --html is for run and merge"
+                "{command} writes no HTML: --html is for run, merge, sweep, compare and sensitivity"
             )));
         }
+        self.refuse_xlsx(command)
+    }
+
+    /// Refuses `--xlsx` on a command that writes no workbook.
+    pub fn refuse_xlsx(&self, command: &str) -> Result<(), super::CliError> {
         if self.xlsx.is_some() {
             return Err(super::CliError::Usage(format!(
                 "{command} writes no workbook: --xlsx is for run and merge"
