@@ -213,7 +213,7 @@ fn a_compare_html_holds_each_difference_and_its_interval() {
         ],
     );
     check_page(&html, 1);
-    assert!(html.contains("<h1>Without Borvia</h1>"));
+    assert!(html.contains("<h1>Without Borvia</h1>\n<p class=\"meta\">scenario: Tutorial: "));
     let dom = tl::parse(&html, tl::ParserOptions::default()).unwrap();
     let diffs = rows(&dom, "differences");
     let lines = table_lines(&text, "figure");

@@ -87,6 +87,8 @@ pub struct Page {
     pub footer: String,
     /// `--marking`: printed at the top and the bottom of the page.
     pub marking: Option<String>,
+    /// Style rules added after the shared style sheet (empty for none).
+    pub style: &'static str,
 }
 
 /// One chart of a page.
@@ -103,7 +105,7 @@ pub struct Drawn {
 pub fn page(p: &Page) -> String {
     let mut o = String::new();
     let title = text(&p.title);
-    head(&mut o, &title);
+    head(&mut o, &title, p.style);
     marking(&mut o, p.marking.as_deref());
     let _ = writeln!(o, "<header><h1>{title}</h1>");
     for line in &p.header {
@@ -201,6 +203,7 @@ pub fn to_html_with(b: &Briefing<'_>, opts: &Options) -> String {
             r.trials
         ),
         marking: opts.marking.clone(),
+        style: "",
     })
 }
 
@@ -211,13 +214,13 @@ pub fn overrides(list: &[String]) -> Vec<String> {
         .collect()
 }
 
-fn head(o: &mut String, title: &str) {
+fn head(o: &mut String, title: &str, extra: &str) {
     let _ = write!(
         o,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n\
-<meta name=\"generator\" content=\"forcesim\">\n<title>{title}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n"
+<meta name=\"generator\" content=\"forcesim\">\n<title>{title}</title>\n<style>\n{STYLE}{extra}</style>\n</head>\n<body>\n"
     );
 }
 

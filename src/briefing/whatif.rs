@@ -15,6 +15,11 @@ use crate::whatif::sensitivity::Sensitivity;
 use crate::whatif::sweep::Sweep;
 use crate::whatif::{Figure, Spread};
 
+/// The what-if tables are wide: a cell breaks a word only where it would
+/// overflow, so that a narrow screen scrolls the table sideways rather than
+/// squeezing its columns to a letter each.
+const WIDE_TABLES: &str = "th,td{overflow-wrap:break-word}\n";
+
 const INTERRUPTED: &str = " · INTERRUPTED: the figures cover the work finished";
 
 /// A value of a sweep axis as written (`0.5`, `"in"` without its quotes).
@@ -106,6 +111,7 @@ pub fn sweep(
     );
     let mut header = vec![meta(&what, s.seed, interrupted, &s.scenario.path, &sha)];
     header.extend(overrides(&s.scenario.overrides));
+    named(&mut header, opts, &s.scenario.name);
     let mut summary = summary_table();
     provenance(
         &mut summary,
@@ -167,7 +173,15 @@ pub fn sweep(
         charts,
         footer: footer(&sha, s.seed, s.trials, "per point"),
         marking: opts.marking.clone(),
+        style: WIDE_TABLES,
     })
+}
+
+/// With `--title`, a line naming the scenario under it.
+fn named(header: &mut Vec<String>, opts: &Options, name: &str) {
+    if opts.title.is_some() {
+        header.insert(0, format!("<p class=\"meta\">scenario: {}</p>", text(name)));
+    }
 }
 
 /// `--title`, else what the page is about.
@@ -271,6 +285,7 @@ pub fn compare(
     );
     let mut header = vec![meta(&what, c.seed, interrupted, base_path, base_sha)];
     header.push(format!("<p class=\"meta\">{}</p>", text(&c.note)));
+    named(&mut header, opts, base_name);
     let mut summary = summary_table();
     provenance(&mut summary, base_name, base_path, base_sha, c.seed);
     item(
@@ -311,6 +326,7 @@ pub fn compare(
         charts,
         footer: footer(base_sha, c.seed, c.trials, "per scenario"),
         marking: opts.marking.clone(),
+        style: WIDE_TABLES,
     })
 }
 
@@ -438,6 +454,7 @@ pub fn sensitivity(
     let what = format!("{} trials per setting", thousands(s.trials as f64));
     let mut header = vec![meta(&what, s.seed, interrupted, &s.scenario.path, &sha)];
     header.extend(overrides(&s.scenario.overrides));
+    named(&mut header, opts, &s.scenario.name);
     let mut summary = summary_table();
     provenance(
         &mut summary,
@@ -489,6 +506,7 @@ pub fn sensitivity(
         no_charts: None,
         footer: footer(&sha, s.seed, s.trials, "per setting"),
         marking: opts.marking.clone(),
+        style: WIDE_TABLES,
     })
 }
 
