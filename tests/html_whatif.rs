@@ -367,3 +367,48 @@ fn run_html_honours_title_and_marking_as_the_what_if_pages_do() {
         assert!(fig.contains(MARKING) && fig.contains("Brief"));
     }
 }
+
+#[test]
+fn a_compare_of_two_files_lists_the_annex_and_the_sha256_of_each() {
+    let dir = scratch();
+    let text = std::fs::read_to_string(tutorial()).unwrap();
+    let other = text.replace(
+        "\"illustration: a small partner that follows Arland\"",
+        "\"working assumption: a small partner\"",
+    );
+    assert_ne!(other, text);
+    let a = write(dir.path(), "a.toml", &text);
+    let b = write(dir.path(), "b.toml", &other);
+    let html = dir.path().join("c.html");
+    forcesim()
+        .args(["compare", "-q", "-n", "1000", "--html"])
+        .arg(&html)
+        .args([&a, &b])
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(html).unwrap();
+    let dom = tl::parse(&html, tl::ParserOptions::default()).unwrap();
+    let shas: Vec<String> = rows(&dom, "scenarios")
+        .into_iter()
+        .map(|r| r[4].clone())
+        .collect();
+    assert_eq!(
+        shas,
+        [&text, &other].map(forcesim::briefing::sha256_hex).to_vec()
+    );
+    let annex = rows(&dom, "assumptions");
+    let of = |file: &Path| {
+        annex
+            .iter()
+            .filter(|r| r[0] == file.display().to_string())
+            .count()
+    };
+    assert!(of(&a) > 5 && of(&a) == of(&b), "{annex:?}");
+    // The second file's CLD rows cite the working assumption and are flagged.
+    assert!(annex.iter().any(|r| r[0] == b.display().to_string()
+        && r[1].starts_with("nations.CLD.")
+        && r[4] == "assumption"));
+    assert!(!annex.iter().any(|r| r[0] == a.display().to_string()
+        && r[4] == "assumption"
+        && r[1].starts_with("nations.CLD.participation")));
+}

@@ -112,6 +112,40 @@ pub fn sweep(
     let mut header = vec![meta(&what, s.seed, interrupted, &s.scenario.path, &sha)];
     header.extend(overrides(&s.scenario.overrides));
     named(&mut header, opts, &s.scenario.name);
+    header.extend(s.axes.iter().map(|a| {
+        format!(
+            "<p class=\"meta\">varied: <code>{}</code></p>",
+            text(&a.key)
+        )
+    }));
+    let summary = sweep_summary(s, &sha, interrupted);
+    let mut tables = vec![summary, grid(shown), points(s), every_figure(s)];
+    tables.push(assumptions(&annex(scenario_text)));
+    let charts = if shown.points.is_empty() {
+        Vec::new()
+    } else {
+        vec![Drawn {
+            id: "chart-sweep".into(),
+            svg: charts::sweep::render_with(shown, Format::Svg, opts),
+            caption: format!("{}.svg", charts::sweep::file_name(shown)),
+        }]
+    };
+    page(&Page {
+        title: title(opts, "Sweep", &s.scenario.name),
+        header,
+        tables,
+        no_charts: charts
+            .is_empty()
+            .then_some("No point finished: there is nothing to draw."),
+        charts,
+        footer: footer(&sha, s.seed, s.trials, "per point"),
+        marking: opts.marking.clone(),
+        style: WIDE_TABLES,
+    })
+}
+
+/// The summary of a sweep: provenance, trials, points, overrides, varied keys.
+fn sweep_summary(s: &Sweep, sha: &str, interrupted: bool) -> Table {
     let mut summary = summary_table();
     provenance(
         &mut summary,
@@ -147,34 +181,8 @@ pub fn sweep(
             "varied",
             Cell::text(format!("{} = {}", a.key, values.join(", "))),
         );
-        header.push(format!(
-            "<p class=\"meta\">varied: <code>{}</code></p>",
-            text(&a.key)
-        ));
     }
-    let mut tables = vec![summary, grid(shown), points(s), every_figure(s)];
-    tables.push(assumptions(&annex(scenario_text)));
-    let charts = if shown.points.is_empty() {
-        Vec::new()
-    } else {
-        vec![Drawn {
-            id: "chart-sweep".into(),
-            svg: charts::sweep::render_with(shown, Format::Svg, opts),
-            caption: format!("{}.svg", charts::sweep::file_name(shown)),
-        }]
-    };
-    page(&Page {
-        title: title(opts, "Sweep", &s.scenario.name),
-        header,
-        tables,
-        no_charts: charts
-            .is_empty()
-            .then_some("No point finished: there is nothing to draw."),
-        charts,
-        footer: footer(&sha, s.seed, s.trials, "per point"),
-        marking: opts.marking.clone(),
-        style: WIDE_TABLES,
-    })
+    summary
 }
 
 /// With `--title`, a line naming the scenario under it.
