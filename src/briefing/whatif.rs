@@ -151,7 +151,7 @@ fn sweep_summary(s: &Sweep, sha: &str, interrupted: bool) -> Table {
         &mut summary,
         &s.scenario.name,
         &s.scenario.path,
-        &sha,
+        sha,
         s.seed,
     );
     item(
