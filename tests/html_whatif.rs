@@ -412,3 +412,15 @@ fn a_compare_of_two_files_lists_the_annex_and_the_sha256_of_each() {
         && r[4] == "assumption"
         && r[1].starts_with("nations.CLD.participation")));
 }
+
+#[test]
+fn sensitivity_refuses_a_workbook_rather_than_ignoring_it() {
+    let out = forcesim()
+        .args(["sensitivity", "-n", "1000", "--xlsx", "x.xlsx"])
+        .arg(tutorial())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("sensitivity writes no workbook"), "{err}");
+}
