@@ -73,11 +73,12 @@ pub struct OutputOpts {
 /// What `--charts` draws beyond the figures: a title, a protective marking, names.
 #[derive(Debug, Args, Clone, Default)]
 pub struct ChartOpts {
-    /// Title of the charts, in place of the question each asks.
+    /// Title of the charts, in place of the question each asks (and the heading of
+    /// the --html page).
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
-    /// Protective marking printed at the top and the bottom of every chart
-    /// (e.g. OFFICIAL-SENSITIVE).
+    /// Protective marking printed at the top and the bottom of every chart and of
+    /// the --html page (e.g. OFFICIAL-SENSITIVE).
     #[arg(long, value_name = "TEXT")]
     pub marking: Option<String>,
     /// The name drawn for a dotted key, a domain or a scenario label
