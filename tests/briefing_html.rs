@@ -192,20 +192,13 @@ fn commands_without_an_html_output_refuse_the_flag() {
     let dir = scratch();
     let s = write(dir.path(), "s.toml", EVERY);
     let out = forcesim()
-        .args([
-            "sweep",
-            "--vary",
-            "nations.A.participation=0:1:0.5",
-            "-n",
-            "1000",
-            "--html",
-        ])
+        .args(["secure", "--target", "0.5", "-n", "1000", "--html"])
         .arg(dir.path().join("x.html"))
         .arg(&s)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--html is for run and merge"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("secure writes no HTML"));
 }
 
 /// Renders the HTML with headless Chromium (skipped, saying so, where it is

@@ -10,7 +10,7 @@
 use std::fmt::Write;
 
 use super::{Briefing, Cell, Fmt, Table};
-use crate::charts::{self, Chart, Format};
+use crate::charts::{self, Chart, Format, Options};
 use crate::present::{escape, pct, pp, thousands};
 
 const STYLE: &str = "\
@@ -63,22 +63,106 @@ pub fn number(v: f64, f: Fmt) -> String {
         Fmt::Points => pp(v),
         Fmt::Thousands => thousands(v),
         Fmt::Count => format!("{v:.0}"),
+        Fmt::Amount if v.abs() < 100.0 => format!("{v:.1}"),
+        Fmt::Amount => thousands(v),
+    }
+}
+
+/// One HTML page of the briefing: a heading, lines under it, tables, charts
+/// and the assumptions annex. Every command's HTML is written through it, so
+/// that escaping, layout, print rules and the marking are the same everywhere.
+pub struct Page {
+    /// Title of the document and its heading (plain text, escaped here).
+    pub title: String,
+    /// Lines of HTML under the heading (already escaped by the caller).
+    pub header: Vec<String>,
+    /// The tables; the one named `assumptions` is put after the charts, tables
+    /// without a row are left out.
+    pub tables: Vec<Table>,
+    /// The charts, drawn.
+    pub charts: Vec<Drawn>,
+    /// Said in place of the charts when there is nothing to draw.
+    pub no_charts: Option<&'static str>,
+    /// The footer's HTML (already escaped by the caller).
+    pub footer: String,
+    /// `--marking`: printed at the top and the bottom of the page.
+    pub marking: Option<String>,
+    /// Style rules added after the shared style sheet (empty for none).
+    pub style: &'static str,
+}
+
+/// One chart of a page.
+pub struct Drawn {
+    /// Its element id (`chart-…`).
+    pub id: String,
+    /// The SVG file's bytes, or why it could not be drawn.
+    pub svg: Result<Vec<u8>, charts::ChartError>,
+    /// Its caption (the file name `--charts` gives it).
+    pub caption: String,
+}
+
+/// The page as one HTML document.
+pub fn page(p: &Page) -> String {
+    let mut o = String::new();
+    let title = text(&p.title);
+    head(&mut o, &title, p.style);
+    marking(&mut o, p.marking.as_deref());
+    let _ = writeln!(o, "<header><h1>{title}</h1>");
+    for line in &p.header {
+        let _ = writeln!(o, "{line}");
+    }
+    o.push_str("</header>\n<nav>");
+    let shown: Vec<&Table> = p.tables.iter().filter(|t| !t.rows.is_empty()).collect();
+    for t in &shown {
+        let _ = write!(o, "<a href=\"#{}\">{}</a> ", t.name, t.title);
+    }
+    o.push_str("<a href=\"#charts\">Charts</a></nav>\n<main>\n");
+    for t in shown.iter().filter(|t| t.name != "assumptions") {
+        table(&mut o, t);
+    }
+    charts_section(&mut o, &p.charts, p.no_charts);
+    if let Some(t) = shown.iter().find(|t| t.name == "assumptions") {
+        table(&mut o, t);
+    }
+    let _ = writeln!(o, "</main>\n<footer>{}</footer>", p.footer);
+    marking(&mut o, p.marking.as_deref());
+    o.push_str("</body>\n</html>\n");
+    o
+}
+
+/// The protective marking, as a banner (nothing without one).
+fn marking(o: &mut String, m: Option<&str>) {
+    if let Some(m) = m {
+        let _ = writeln!(
+            o,
+            "<div class=\"marking\" style=\"text-align:center;font-weight:700;letter-spacing:.05em;border:2px solid currentColor;padding:.2rem;margin:.3rem 0\">{}</div>",
+            text(m)
+        );
     }
 }
 
 /// The briefing as one HTML document.
 pub fn to_html(b: &Briefing<'_>) -> String {
+    to_html_with(b, &Options::default())
+}
+
+/// [`to_html`] with `--title` (the page's heading and every chart's title),
+/// `--marking` (at the top and the bottom of the page and on every chart) and
+/// `--label`, as `--charts` draws them.
+pub fn to_html_with(b: &Briefing<'_>, opts: &Options) -> String {
     let r = b.report;
-    let tables = b.tables();
-    let mut o = String::new();
-    head(&mut o, &text(&r.scenario.name));
     let sha = super::sha256_hex(b.scenario_text);
-    let _ = writeln!(o, "<header><h1>{}</h1>", text(&r.scenario.name));
-    if !r.scenario.description.is_empty() {
-        let _ = writeln!(o, "<p>{}</p>", text(&r.scenario.description));
+    let mut header = Vec::new();
+    if opts.title.is_some() {
+        header.push(format!(
+            "<p class=\"meta\">scenario: {}</p>",
+            text(&r.scenario.name)
+        ));
     }
-    let _ = writeln!(
-        o,
+    if !r.scenario.description.is_empty() {
+        header.push(format!("<p>{}</p>", text(&r.scenario.description)));
+    }
+    header.push(format!(
         "<p class=\"meta\">{} trials · seed {} · forcesim {}{} · scenario <code>{}</code> SHA-256 <code>{}</code></p>",
         thousands(r.trials as f64),
         r.seed,
@@ -90,44 +174,53 @@ pub fn to_html(b: &Briefing<'_>) -> String {
         },
         text(&r.scenario.path),
         sha
-    );
-    for ov in &r.overrides {
-        let _ = writeln!(
-            o,
-            "<p class=\"meta\">override: <code>{}</code></p>",
-            text(ov)
-        );
-    }
-    o.push_str("</header>\n<nav>");
-    let shown: Vec<&Table> = tables.iter().filter(|t| !t.rows.is_empty()).collect();
-    for t in &shown {
-        let _ = write!(o, "<a href=\"#{}\">{}</a> ", t.name, t.title);
-    }
-    o.push_str("<a href=\"#charts\">Charts</a></nav>\n<main>\n");
-    for t in shown.iter().filter(|t| t.name != "assumptions") {
-        table(&mut o, t);
-    }
-    charts_section(&mut o, r);
-    if let Some(t) = shown.iter().find(|t| t.name == "assumptions") {
-        table(&mut o, t);
-    }
-    let _ = writeln!(
-        o,
-        "</main>\n<footer>forcesim {} · scenario SHA-256 {sha} · seed {} · {} trials</footer>\n</body>\n</html>",
-        text(&r.engine.version),
-        r.seed,
-        r.trials
-    );
-    o
+    ));
+    header.extend(overrides(&r.overrides));
+    let charts = Chart::ALL
+        .into_iter()
+        .filter(|c| c.applies_to(r) && !r.is_empty())
+        .map(|c| Drawn {
+            id: format!("chart-{}", c.name()),
+            svg: charts::render_with(c, r, Format::Svg, opts),
+            caption: c.file_name(Format::Svg),
+        })
+        .collect();
+    page(&Page {
+        title: opts
+            .title
+            .clone()
+            .unwrap_or_else(|| r.scenario.name.clone()),
+        header,
+        tables: b.tables(),
+        charts,
+        no_charts: r
+            .is_empty()
+            .then_some("No trial finished: there is nothing to draw."),
+        footer: format!(
+            "forcesim {} · scenario SHA-256 {sha} · seed {} · {} trials",
+            text(&r.engine.version),
+            r.seed,
+            r.trials
+        ),
+        marking: opts.marking.clone(),
+        style: "",
+    })
 }
 
-fn head(o: &mut String, title: &str) {
+/// One header line per override.
+pub fn overrides(list: &[String]) -> Vec<String> {
+    list.iter()
+        .map(|ov| format!("<p class=\"meta\">override: <code>{}</code></p>", text(ov)))
+        .collect()
+}
+
+fn head(o: &mut String, title: &str, extra: &str) {
     let _ = write!(
         o,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n\
-<meta name=\"generator\" content=\"forcesim\">\n<title>{title}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n"
+<meta name=\"generator\" content=\"forcesim\">\n<title>{title}</title>\n<style>\n{STYLE}{extra}</style>\n</head>\n<body>\n"
     );
 }
 
@@ -175,27 +268,21 @@ fn inline_svg(bytes: &[u8]) -> Option<String> {
     Some(svg.replacen("<svg", "<svg viewBox=\"0 0 1600 1000\"", 1))
 }
 
-fn charts_section(o: &mut String, r: &crate::Report) {
+fn charts_section(o: &mut String, charts: &[Drawn], none: Option<&str>) {
     o.push_str("<section id=\"charts\">\n<h2>Charts</h2>\n");
-    if r.is_empty() {
-        o.push_str("<p>No trial finished: there is nothing to draw.</p>\n");
+    if let Some(note) = none {
+        let _ = writeln!(o, "<p>{}</p>", text(note));
     }
-    for chart in Chart::ALL
-        .into_iter()
-        .filter(|c| c.applies_to(r) && !r.is_empty())
-    {
-        let _ = write!(o, "<figure id=\"chart-{}\">", chart.name());
-        match charts::render(chart, r, Format::Svg)
-            .ok()
-            .and_then(|b| inline_svg(&b))
-        {
+    for chart in charts {
+        let _ = write!(o, "<figure id=\"{}\">", text(&chart.id));
+        match chart.svg.as_ref().ok().and_then(|b| inline_svg(b)) {
             Some(svg) => o.push_str(&svg),
             None => o.push_str("<p>(this chart could not be drawn)</p>"),
         }
         let _ = writeln!(
             o,
             "<figcaption>{}</figcaption></figure>",
-            chart.file_name(Format::Svg)
+            text(&chart.caption)
         );
     }
     o.push_str("</section>\n");
@@ -218,5 +305,7 @@ mod tests {
         assert_eq!(number(f64::NAN, Fmt::Percent), "—");
         assert_eq!(number(0.5, Fmt::Percent), "50.0 %");
         assert_eq!(number(12345.0, Fmt::Thousands), "12,345");
+        assert_eq!(number(7.34, Fmt::Amount), "7.3");
+        assert_eq!(number(12345.0, Fmt::Amount), "12,345");
     }
 }

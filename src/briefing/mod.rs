@@ -7,6 +7,7 @@
 
 pub mod annex;
 pub mod html;
+pub mod whatif;
 #[cfg(feature = "xlsx")]
 pub mod xlsx;
 
@@ -35,6 +36,9 @@ pub enum Fmt {
     Thousands,
     /// A whole number, written in full (seed, trials, day).
     Count,
+    /// An amount with one decimal below 100, else rounded and grouped in
+    /// thousands (small means differ in their decimals).
+    Amount,
 }
 
 /// One cell of a table.
@@ -47,7 +51,7 @@ pub enum Cell {
 }
 
 impl Cell {
-    fn text(s: impl Into<String>) -> Cell {
+    pub(crate) fn text(s: impl Into<String>) -> Cell {
         Cell::Text(s.into())
     }
 }
@@ -66,7 +70,7 @@ pub struct Table {
 }
 
 impl Table {
-    fn new(name: &'static str, title: &'static str, columns: &[&str]) -> Table {
+    pub(crate) fn new(name: &'static str, title: &'static str, columns: &[&str]) -> Table {
         Table {
             name,
             title,
@@ -335,7 +339,7 @@ fn timeline(r: &Report) -> Table {
     t
 }
 
-fn assumptions(list: &[Assumption]) -> Table {
+pub(crate) fn assumptions(list: &[Assumption]) -> Table {
     let mut t = Table::new(
         "assumptions",
         "Assumptions annex: every input and its source",

@@ -23,6 +23,7 @@ struct Formats {
     points: Format,
     thousands: Format,
     count: Format,
+    amount: Format,
 }
 
 impl Formats {
@@ -33,6 +34,7 @@ impl Formats {
             points: Format::new().set_num_format("+0.0%;-0.0%;0.0%"),
             thousands: Format::new().set_num_format("#,##0"),
             count: Format::new().set_num_format("0"),
+            amount: Format::new().set_num_format("#,##0.0"),
         }
     }
 
@@ -42,6 +44,7 @@ impl Formats {
             Fmt::Points => &self.points,
             Fmt::Thousands => &self.thousands,
             Fmt::Count => &self.count,
+            Fmt::Amount => &self.amount,
         }
     }
 }

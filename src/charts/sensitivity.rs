@@ -47,12 +47,21 @@ impl Drawing for SensitivityChart<'_> {
 
 /// Renders `sensitivity.png` (or `.svg`).
 pub fn render(s: &Sensitivity, top: usize, format: Format) -> Result<Vec<u8>, ChartError> {
-    let opts = Options::default();
+    render_with(s, top, format, &Options::default())
+}
+
+/// [`render`] with a title, a marking or labels.
+pub fn render_with(
+    s: &Sensitivity,
+    top: usize,
+    format: Format,
+    opts: &Options,
+) -> Result<Vec<u8>, ChartError> {
     render::render(
         &SensitivityChart {
             result: s,
             top,
-            opts: &opts,
+            opts,
         },
         format,
     )

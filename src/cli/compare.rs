@@ -96,12 +96,61 @@ fn run_all(
     Ok((compare::build(columns, opts.trials, opts.seed), interrupted))
 }
 
+/// Writes the chart, the JSON, the CSV and the HTML asked for, then prints the
+/// table unless quiet.
+fn write_outputs(
+    a: &CompareArgs,
+    result: &Comparison,
+    scenarios: &[(String, Model)],
+    interrupted: bool,
+) -> Result<(), CliError> {
+    let o = &a.output;
+    let mut names = forcesim::charts::Options::default();
+    for (_, m) in scenarios.iter().rev() {
+        names
+            .labels
+            .extend(forcesim::charts::Options::from_model(m).labels);
+    }
+    let copts = o.chart.options(names);
+    if let Some(dir) = &o.charts {
+        forcesim::charts::compare::write_with(result, dir, o.chart_format.into(), &copts)
+            .map_err(anyhow::Error::new)?;
+    }
+    let texts = match &o.html {
+        Some(_) => result
+            .scenarios
+            .iter()
+            .map(|c| super::run::scenario_text(Path::new(&c.path)))
+            .collect::<Result<Vec<_>, _>>()?,
+        None => Vec::new(),
+    };
+    emit(
+        &[
+            (&o.json, &|| to_json_marked(result, interrupted)),
+            (&o.csv, &|| {
+                let shas: Vec<String> = result
+                    .scenarios
+                    .iter()
+                    .map(|c| file_sha256(Path::new(&c.path)))
+                    .collect();
+                result.to_csv_with(&shas, interrupted)
+            }),
+            (&o.html, &|| {
+                forcesim::briefing::whatif::compare(result, &texts, interrupted, &copts)
+            }),
+        ],
+        &|| result.to_table(),
+        o.quiet,
+    )
+}
+
 pub fn compare(a: CompareArgs) -> Result<ExitCode, CliError> {
     let o = &a.output;
-    o.refuse_run_only("compare")?;
-    one_stdout(&[("--json", &o.json), ("--csv", &o.csv)])?;
+    o.refuse_xlsx("compare")?;
+    let outputs = [("--json", &o.json), ("--csv", &o.csv), ("--html", &o.html)];
+    one_stdout(&outputs)?;
     let inputs: Vec<&Path> = a.scenarios.iter().map(|p| p.as_path()).collect();
-    distinct_files(&inputs, &[("--json", &o.json), ("--csv", &o.csv)])?;
+    distinct_files(&inputs, &outputs)?;
     let scenarios = scenarios(&a)?;
     let (trials, seed, threads) = resolve(&a.control, &scenarios[0].1);
     let opts = RunOptions {
@@ -119,32 +168,7 @@ pub fn compare(a: CompareArgs) -> Result<ExitCode, CliError> {
         };
         compare::compare_paired(&scenarios, &opts).context("the simulation could not start")?
     };
-    if let Some(dir) = &o.charts {
-        let mut names = forcesim::charts::Options::default();
-        for (_, m) in scenarios.iter().rev() {
-            names
-                .labels
-                .extend(forcesim::charts::Options::from_model(m).labels);
-        }
-        let copts = o.chart.options(names);
-        forcesim::charts::compare::write_with(&result, dir, o.chart_format.into(), &copts)
-            .map_err(anyhow::Error::new)?;
-    }
-    emit(
-        &[
-            (&o.json, &|| to_json_marked(&result, interrupted)),
-            (&o.csv, &|| {
-                let shas: Vec<String> = result
-                    .scenarios
-                    .iter()
-                    .map(|c| file_sha256(Path::new(&c.path)))
-                    .collect();
-                result.to_csv_with(&shas, interrupted)
-            }),
-        ],
-        &|| result.to_table(),
-        o.quiet,
-    )?;
+    write_outputs(&a, &result, &scenarios, interrupted)?;
     if interrupted && !a.unpaired {
         eprintln!(
             "interrupted: every scenario covers the first {} of {trials} trials (whole blocks of {})",

@@ -73,11 +73,12 @@ pub struct OutputOpts {
 /// What `--charts` draws beyond the figures: a title, a protective marking, names.
 #[derive(Debug, Args, Clone, Default)]
 pub struct ChartOpts {
-    /// Title of the charts, in place of the question each asks.
+    /// Title of the charts, in place of the question each asks (and the heading of
+    /// the --html page).
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
-    /// Protective marking printed at the top and the bottom of every chart
-    /// (e.g. OFFICIAL-SENSITIVE).
+    /// Protective marking printed at the top and the bottom of every chart and of
+    /// the --html page (e.g. OFFICIAL-SENSITIVE).
     #[arg(long, value_name = "TEXT")]
     pub marking: Option<String>,
     /// The name drawn for a dotted key, a domain or a scenario label
@@ -106,14 +107,19 @@ fn parse_label(s: &str) -> Result<(String, String), String> {
 }
 
 impl OutputOpts {
-    /// Refuses the run-only outputs (`--html`, `--xlsx`) on a command that
-    /// cannot write them, rather than ignoring them.
+    /// Refuses the outputs that only `run` and `merge` write (`--html`,
+    /// `--xlsx`) on a command that cannot write them, rather than ignoring them.
     pub fn refuse_run_only(&self, command: &str) -> Result<(), super::CliError> {
         if self.html.is_some() {
             return Err(super::CliError::Usage(format!(
-                "{command} writes no HTML: --html is for run and merge"
+                "{command} writes no HTML: --html is for run, merge, sweep, compare and sensitivity"
             )));
         }
+        self.refuse_xlsx(command)
+    }
+
+    /// Refuses `--xlsx` on a command that writes no workbook.
+    pub fn refuse_xlsx(&self, command: &str) -> Result<(), super::CliError> {
         if self.xlsx.is_some() {
             return Err(super::CliError::Usage(format!(
                 "{command} writes no workbook: --xlsx is for run and merge"

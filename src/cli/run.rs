@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use forcesim::briefing::{Briefing, html::to_html, sha256_hex, xlsx::to_xlsx};
+use forcesim::briefing::{Briefing, html::to_html_with, sha256_hex, xlsx::to_xlsx};
 use forcesim::report::{csv::to_csv_with, table::to_table};
 use forcesim::whatif::precision;
 use forcesim::{Model, RunOptions, scenario};
@@ -24,8 +24,8 @@ pub fn write_report(
     scenario_text: &str,
     out: &OutputOpts,
 ) -> Result<(), CliError> {
+    let opts = out.chart.options(forcesim::charts::Options::default());
     if let Some(dir) = &out.charts {
-        let opts = out.chart.options(forcesim::charts::Options::default());
         forcesim::charts::write_all_with(report, dir, out.chart_format.into(), &opts)
             .map_err(anyhow::Error::new)?;
     }
@@ -43,7 +43,7 @@ pub fn write_report(
             (&out.csv, &|| {
                 to_csv_with(report, &sha256_hex(scenario_text))
             }),
-            (&out.html, &|| to_html(&briefing)),
+            (&out.html, &|| to_html_with(&briefing, &opts)),
         ],
         &|| to_table(report),
         out.quiet,
@@ -131,7 +131,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
 
 /// The scenario file's text, for the outputs that cite it (read again after
 /// the run: `load` has already checked it).
-fn scenario_text(path: &std::path::Path) -> Result<String, CliError> {
+pub(super) fn scenario_text(path: &std::path::Path) -> Result<String, CliError> {
     let (_, bytes) = scenario::read(path).map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }

@@ -18,6 +18,8 @@ use super::opts::{OutputOpts, RunControl, ScenarioOpts};
     mut_arg("csv", |a| a.help("Write the analysis as tidy CSV (figure,rank,input,kind,low,high,at_low,base,at_high,effect,ci95…) to PATH (`-`: standard output)")),
     mut_arg("charts", |a| a.help("Write the chart into DIR, created if missing: sensitivity.png, a tornado of the --top inputs around the first figure's value as written, with paired 95 % intervals")),
     mut_arg("quiet", |a| a.help("Do not print the table")),
+    mut_arg("html", |a| a.help("Write one self-contained HTML file to PATH: every input's row (low, as written, high, effect, paired 95 % interval), the chart (inline SVG), the assumptions annex, overrides, seed, trials, version and the scenario's SHA-256 (`-`: standard output)")),
+    mut_arg("xlsx", |a| a.hide(true)),
 )]
 pub struct SensitivityArgs {
     /// Scenario file (TOML).
@@ -87,10 +89,42 @@ fn parse_range(s: &str) -> Result<f64, String> {
     }
 }
 
+/// Writes the chart, the JSON, the CSV and the HTML asked for, then prints the
+/// table unless quiet.
+fn write_outputs(
+    a: &SensitivityArgs,
+    result: &sensitivity::Sensitivity,
+    interrupted: bool,
+) -> Result<(), CliError> {
+    let o = &a.output;
+    let copts = o.chart.options(forcesim::charts::Options::default());
+    if let Some(dir) = &o.charts {
+        forcesim::charts::sensitivity::write(result, a.top, dir, o.chart_format.into(), &copts)
+            .map_err(anyhow::Error::new)?;
+    }
+    let text = match &o.html {
+        Some(_) => super::run::scenario_text(&a.scenario)?,
+        None => String::new(),
+    };
+    emit(
+        &[
+            (&o.json, &|| to_json_marked(result, interrupted)),
+            (&o.csv, &|| result.to_csv()),
+            (&o.html, &|| {
+                forcesim::briefing::whatif::sensitivity(result, &text, a.top, interrupted, &copts)
+            }),
+        ],
+        &|| result.to_table(),
+        o.quiet,
+    )
+}
+
 pub fn sensitivity(a: SensitivityArgs) -> Result<ExitCode, CliError> {
     let o = &a.output;
-    one_stdout(&[("--json", &o.json), ("--csv", &o.csv)])?;
-    distinct_files(&[&a.scenario], &[("--json", &o.json), ("--csv", &o.csv)])?;
+    o.refuse_xlsx("sensitivity")?;
+    let outputs = [("--json", &o.json), ("--csv", &o.csv), ("--html", &o.html)];
+    one_stdout(&outputs)?;
+    distinct_files(&[&a.scenario], &outputs)?;
     let base = load(&a.scenario, &a.scenario_opts.set)?;
     let figures = if a.figures.is_empty() {
         vec!["p_all_covered".to_string()]
@@ -119,19 +153,7 @@ pub fn sensitivity(a: SensitivityArgs) -> Result<ExitCode, CliError> {
         sensitivity::Error::Load(l) => CliError::from(l),
         e => CliError::Other(anyhow::Error::new(e)),
     })?;
-    if let Some(dir) = &o.charts {
-        let copts = o.chart.options(forcesim::charts::Options::default());
-        forcesim::charts::sensitivity::write(&result, a.top, dir, o.chart_format.into(), &copts)
-            .map_err(anyhow::Error::new)?;
-    }
-    emit(
-        &[
-            (&o.json, &|| to_json_marked(&result, interrupted)),
-            (&o.csv, &|| result.to_csv()),
-        ],
-        &|| result.to_table(),
-        o.quiet,
-    )?;
+    write_outputs(&a, &result, interrupted)?;
     if interrupted {
         eprintln!(
             "interrupted: every setting covers the first {} of {trials} trials (whole blocks of {})",

@@ -116,11 +116,46 @@ fn complete_rows(s: &Sweep) -> Sweep {
     out
 }
 
+/// Writes the chart, the JSON, the CSV and the HTML asked for, then prints the
+/// table unless quiet.
+fn write_outputs(
+    a: &SweepArgs,
+    result: &Sweep,
+    shown: &Sweep,
+    base: &Model,
+    interrupted: bool,
+) -> Result<(), CliError> {
+    let o = &a.output;
+    let copts = o.chart.options(forcesim::charts::Options::from_model(base));
+    if let Some(dir) = &o.charts {
+        forcesim::charts::sweep::write_with(shown, dir, o.chart_format.into(), &copts)
+            .map_err(anyhow::Error::new)?;
+    }
+    let text = match &o.html {
+        Some(_) => super::run::scenario_text(&a.scenario)?,
+        None => String::new(),
+    };
+    emit(
+        &[
+            (&o.json, &|| to_json_marked(result, interrupted)),
+            (&o.csv, &|| {
+                result.to_csv_with(&file_sha256(&a.scenario), interrupted)
+            }),
+            (&o.html, &|| {
+                forcesim::briefing::whatif::sweep(result, shown, &text, interrupted, &copts)
+            }),
+        ],
+        &|| shown.to_table(),
+        o.quiet,
+    )
+}
+
 pub fn sweep(a: SweepArgs) -> Result<ExitCode, CliError> {
     let o = &a.output;
-    o.refuse_run_only("sweep")?;
-    one_stdout(&[("--json", &o.json), ("--csv", &o.csv)])?;
-    distinct_files(&[&a.scenario], &[("--json", &o.json), ("--csv", &o.csv)])?;
+    o.refuse_xlsx("sweep")?;
+    let outputs = [("--json", &o.json), ("--csv", &o.csv), ("--html", &o.html)];
+    one_stdout(&outputs)?;
+    distinct_files(&[&a.scenario], &outputs)?;
     let (axes, points, base, models) = prepare(&a)?;
     let (trials, seed, threads) = resolve(&a.control, &base);
     let bar = progress::bar(trials.saturating_mul(points.len() as u64));
@@ -144,23 +179,7 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, CliError> {
     } else {
         result.clone()
     };
-    if let Some(dir) = &o.charts {
-        let copts = o
-            .chart
-            .options(forcesim::charts::Options::from_model(&base));
-        forcesim::charts::sweep::write_with(&shown, dir, o.chart_format.into(), &copts)
-            .map_err(anyhow::Error::new)?;
-    }
-    emit(
-        &[
-            (&o.json, &|| to_json_marked(&result, interrupted)),
-            (&o.csv, &|| {
-                result.to_csv_with(&file_sha256(&a.scenario), interrupted)
-            }),
-        ],
-        &|| shown.to_table(),
-        o.quiet,
-    )?;
+    write_outputs(&a, &result, &shown, &base, interrupted)?;
     if interrupted {
         eprintln!(
             "interrupted: {} of {} points finished",

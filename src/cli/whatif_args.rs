@@ -13,7 +13,7 @@ use super::opts::{OutputOpts, RunControl, ScenarioOpts, parse_target};
     mut_arg("csv", |a| a.help("Write the sweep as tidy CSV (point,KEY…,figure,value,ci95_lo,ci95_hi) to PATH (`-`: standard output)")),
     mut_arg("charts", |a| a.help("Write the chart into DIR, created if missing: sweep.png, a line chart of P(covered) with 95 % bands against the value (a heat map for two --vary)")),
     mut_arg("quiet", |a| a.help("Do not print the table")),
-    mut_arg("html", |a| a.hide(true)),
+    mut_arg("html", |a| a.help("Write one self-contained HTML file to PATH: the figures at every point with their 95 % intervals, the chart (inline SVG), the assumptions annex, overrides, seed, trials, version and the scenario's SHA-256 (`-`: standard output)")),
     mut_arg("xlsx", |a| a.hide(true)),
 )]
 pub struct SweepArgs {
@@ -39,7 +39,7 @@ pub struct SweepArgs {
     mut_arg("csv", |a| a.help("Write the comparison as tidy CSV (scenario,figure,value,ci95…,difference…) to PATH (`-`: standard output)")),
     mut_arg("charts", |a| a.help("Write the chart into DIR, created if missing: compare.png, P(covered) per domain with one bar (and 95 % whisker) per scenario")),
     mut_arg("quiet", |a| a.help("Do not print the table")),
-    mut_arg("html", |a| a.hide(true)),
+    mut_arg("html", |a| a.help("Write one self-contained HTML file to PATH: every scenario's figures with the differences from the first and their 95 % intervals, the chart (inline SVG), the assumptions annex, overrides, seed, trials, version and each scenario's SHA-256 (`-`: standard output)")),
     mut_arg("xlsx", |a| a.hide(true)),
 )]
 pub struct CompareArgs {
