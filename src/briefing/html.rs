@@ -22,14 +22,14 @@ h1{font-size:1.6rem;margin:.2rem 0}h2{font-size:1.2rem;margin:1.6rem 0 .5rem;bor
 nav a{margin-right:.8rem;white-space:nowrap}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;max-width:100%}
 table{border-collapse:collapse;font-size:.9rem;min-width:50%}
-th,td{border:1px solid var(--line);padding:.25rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th,td{border:1px solid var(--line);padding:.25rem .5rem;text-align:left;vertical-align:top;overflow-wrap:break-word}
 th{background:var(--head)}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.flag td{background:var(--flag)}
 figure{margin:1rem 0;page-break-inside:avoid;break-inside:avoid}
 figure svg{width:100%;height:auto;display:block}
 figcaption{color:var(--muted);font-size:.85rem}
 footer{margin-top:2rem;color:var(--muted);font-size:.8rem}
-@media (max-width:40rem){body{padding:.5rem;font-size:14px}h1{font-size:1.3rem}th,td{padding:.2rem .3rem}}
+@media (max-width:40rem){body{padding:.5rem;font-size:14px}h1{font-size:1.3rem}th,td{padding:.2rem .3rem;max-width:13rem}}
 @media print{body{max-width:none;padding:0;font-size:10pt}nav{display:none}a{color:inherit;text-decoration:none}
 section{break-inside:auto}h2{break-after:avoid}table{font-size:8.5pt}.scroll{overflow:visible}
 figure{break-inside:avoid}tr{break-inside:avoid}}
@@ -87,8 +87,6 @@ pub struct Page {
     pub footer: String,
     /// `--marking`: printed at the top and the bottom of the page.
     pub marking: Option<String>,
-    /// Style rules added after the shared style sheet (empty for none).
-    pub style: &'static str,
 }
 
 /// One chart of a page.
@@ -105,7 +103,7 @@ pub struct Drawn {
 pub fn page(p: &Page) -> String {
     let mut o = String::new();
     let title = text(&p.title);
-    head(&mut o, &title, p.style);
+    head(&mut o, &title);
     marking(&mut o, p.marking.as_deref());
     let _ = writeln!(o, "<header><h1>{title}</h1>");
     for line in &p.header {
@@ -203,7 +201,6 @@ pub fn to_html_with(b: &Briefing<'_>, opts: &Options) -> String {
             r.trials
         ),
         marking: opts.marking.clone(),
-        style: "",
     })
 }
 
@@ -214,13 +211,13 @@ pub fn overrides(list: &[String]) -> Vec<String> {
         .collect()
 }
 
-fn head(o: &mut String, title: &str, extra: &str) {
+fn head(o: &mut String, title: &str) {
     let _ = write!(
         o,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n\
-<meta name=\"generator\" content=\"forcesim\">\n<title>{title}</title>\n<style>\n{STYLE}{extra}</style>\n</head>\n<body>\n"
+<meta name=\"generator\" content=\"forcesim\">\n<title>{title}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n"
     );
 }
 

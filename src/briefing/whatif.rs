@@ -15,11 +15,6 @@ use crate::whatif::sensitivity::Sensitivity;
 use crate::whatif::sweep::Sweep;
 use crate::whatif::{Figure, Spread};
 
-/// The what-if tables are wide: a cell breaks a word only where it would
-/// overflow, so that a narrow screen scrolls the table sideways rather than
-/// squeezing its columns to a letter each.
-const WIDE_TABLES: &str = "th,td{overflow-wrap:break-word}\n";
-
 const INTERRUPTED: &str = " · INTERRUPTED: the figures cover the work finished";
 
 /// A value of a sweep axis as written (`0.5`, `"in"` without its quotes).
@@ -140,7 +135,6 @@ pub fn sweep(
         charts,
         footer: footer(&sha, s.seed, s.trials, "per point"),
         marking: opts.marking.clone(),
-        style: WIDE_TABLES,
     })
 }
 
@@ -334,7 +328,6 @@ pub fn compare(
         charts,
         footer: footer(base_sha, c.seed, c.trials, "per scenario"),
         marking: opts.marking.clone(),
-        style: WIDE_TABLES,
     })
 }
 
@@ -514,7 +507,6 @@ pub fn sensitivity(
         no_charts: None,
         footer: footer(&sha, s.seed, s.trials, "per setting"),
         marking: opts.marking.clone(),
-        style: WIDE_TABLES,
     })
 }
 
