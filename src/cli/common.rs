@@ -209,3 +209,10 @@ pub fn file_sha256(path: &Path) -> String {
         .map(|(_, bytes)| forcesim::briefing::sha256_hex(bytes))
         .unwrap_or_default()
 }
+
+/// The scenario file's text, for the outputs that cite it (read again after
+/// the run: `load` has already checked it).
+pub(super) fn scenario_text(path: &std::path::Path) -> Result<String, CliError> {
+    let (_, bytes) = scenario::read(path).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}

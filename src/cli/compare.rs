@@ -120,7 +120,7 @@ fn write_outputs(
         Some(_) => result
             .scenarios
             .iter()
-            .map(|c| super::run::scenario_text(Path::new(&c.path)))
+            .map(|c| super::common::scenario_text(Path::new(&c.path)))
             .collect::<Result<Vec<_>, _>>()?,
         None => Vec::new(),
     };

@@ -107,7 +107,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
         b.finish_and_clear();
     }
     let report = out.report;
-    write_report(&report, &scenario_text(&a.scenario)?, o)?;
+    write_report(&report, &super::common::scenario_text(&a.scenario)?, o)?;
     if report.interrupted {
         eprintln!(
             "interrupted: the report covers the first {} of {trials} trials (whole blocks of {})",
@@ -127,13 +127,6 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
         return Ok(ExitCode::from(EXIT_NOT_REACHED));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The scenario file's text, for the outputs that cite it (read again after
-/// the run: `load` has already checked it).
-pub(super) fn scenario_text(path: &std::path::Path) -> Result<String, CliError> {
-    let (_, bytes) = scenario::read(path).map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 pub fn validate(a: ValidateArgs) -> Result<ExitCode, CliError> {

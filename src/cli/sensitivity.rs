@@ -103,7 +103,7 @@ fn write_outputs(
             .map_err(anyhow::Error::new)?;
     }
     let text = match &o.html {
-        Some(_) => super::run::scenario_text(&a.scenario)?,
+        Some(_) => super::common::scenario_text(&a.scenario)?,
         None => String::new(),
     };
     emit(
