@@ -57,8 +57,8 @@ pub enum Command {
         after_help = "Examples:\n  forcesim run paris-2026.toml -n 1e8 --shard 1/2 --partial part-1.fsp\n  forcesim run paris-2026.toml -n 1e8 --shard 2/2 --partial part-2.fsp\n  forcesim merge part-*.fsp --json report.json\n\nThe parts must come from the same scenario, --set overrides, seed and trial count, and\ncover every block exactly once. See docs/cluster.md for job-array recipes."
     )]
     Merge(MergeArgs),
-    /// Print the JSON Schema of the scenario format (for editor completion), or
-    /// of a JSON output with --report, --sweep or --compare.
+    /// Print the JSON Schema of the scenario format (for editor completion), or of a
+    /// JSON output with --report, --sweep, --compare, --secure or --sensitivity.
     #[command(after_help = whatif_args::SCHEMA_HELP)]
     Schema(SchemaArgs),
     /// Write a commented starter scenario and the JSON Schema into a directory.
@@ -176,6 +176,12 @@ pub struct SchemaArgs {
     /// The schema of compare's JSON (`forcesim-compare/1`).
     #[arg(long)]
     pub compare: bool,
+    /// The schema of secure's JSON (`forcesim-secure/1`).
+    #[arg(long)]
+    pub secure: bool,
+    /// The schema of sensitivity's JSON (`forcesim-sensitivity/1`).
+    #[arg(long)]
+    pub sensitivity: bool,
 }
 
 /// `forcesim bench`.

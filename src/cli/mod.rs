@@ -109,6 +109,10 @@ fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
                 schema::sweep()
             } else if a.compare {
                 schema::compare()
+            } else if a.secure {
+                schema::secure()
+            } else if a.sensitivity {
+                schema::sensitivity()
             } else {
                 forcesim::scenario::schema()
             };

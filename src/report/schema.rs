@@ -1,7 +1,8 @@
 //! JSON Schemas (draft 2020-12) of the JSON outputs: the report
-//! (`forcesim-report/1`), the sweep (`forcesim-sweep/1`) and the comparison
-//! (`forcesim-compare/1`), printed by `forcesim schema --report`, `--sweep`,
-//! `--compare`.
+//! (`forcesim-report/1`), the sweep (`forcesim-sweep/1`), the comparison
+//! (`forcesim-compare/1`), the goal seek (`forcesim-secure/1`) and the
+//! sensitivity analysis (`forcesim-sensitivity/1`), printed by
+//! `forcesim schema --report`, `--sweep`, `--compare`, `--secure`, `--sensitivity`.
 //!
 //! Within one format version fields are only added, never renamed or removed
 //! (docs/outputs.md), so the schemas allow members they do not name: a reader
@@ -221,6 +222,14 @@ fn strings() -> Json {
     json!({ "type": "array", "items": { "type": "string" } })
 }
 
+/// The scenario of a what-if output: name, path and the `--set` overrides.
+fn source() -> Json {
+    with_optional(
+        all_of(json!({ "name": { "type": "string" }, "path": { "type": "string" } })),
+        json!({ "overrides": strings() }),
+    )
+}
+
 /// The sweep's schema (`forcesim-sweep/1`).
 pub fn sweep() -> Json {
     let point = merged(
@@ -230,10 +239,7 @@ pub fn sweep() -> Json {
     let body = with_optional(
         all_of(json!({
             "format": { "const": "forcesim-sweep/1" },
-            "scenario": with_optional(
-                all_of(json!({ "name": { "type": "string" }, "path": { "type": "string" } })),
-                json!({ "overrides": strings() }),
-            ),
+            "scenario": source(),
             "trials": count(),
             "seed": count(),
             "axes": { "type": "array", "items": all_of(json!({
@@ -286,6 +292,105 @@ pub fn compare() -> Json {
         }),
     );
     document("forcesim comparison", body)
+}
+
+/// P(all covered) with its 95 % interval, as members.
+fn level() -> Json {
+    all_of(json!({ "p_all_covered": num(), "p_all_covered_ci95": interval() }))
+}
+
+/// A requirement's value, or null (a distribution, or no value found).
+fn amount() -> Json {
+    json!({ "type": ["integer", "null"], "minimum": 0 })
+}
+
+/// The goal seek's schema (`forcesim-secure/1`).
+pub fn secure() -> Json {
+    let step = merged(
+        all_of(json!({ "nation": { "type": "string" }, "name": { "type": "string" } })),
+        level(),
+    );
+    let exhaustive = with_optional(
+        all_of(json!({
+            "sets_checked": count(),
+            "max_size": count(),
+            "smallest": { "type": ["array", "null"], "items": { "type": "string" } },
+            "greedy_is_smallest": { "type": "boolean" },
+        })),
+        json!({ "level": level() }),
+    );
+    let relaxation = with_optional(
+        all_of(json!({
+            "domain": { "type": "string" },
+            "capability": { "type": "string" },
+            "required": amount(),
+            "relax_to": amount(),
+        })),
+        json!({ "reduction": count(), "level": level(), "note": { "type": "string" } }),
+    );
+    let body = with_optional(
+        all_of(json!({
+            "format": { "const": "forcesim-secure/1" },
+            "scenario": source(),
+            "trials": count(),
+            "seed": count(),
+            "target": { "type": "number" },
+            "baseline": level(),
+            "steps": { "type": "array", "items": step },
+            "reached": { "type": "boolean" },
+            "secured": strings(),
+            "stopped": { "type": "string" },
+            "note": { "type": "string" },
+            "relaxations": { "type": "array", "items": relaxation },
+        })),
+        json!({ "interrupted": { "type": "boolean" }, "exhaustive": exhaustive }),
+    );
+    document("forcesim goal seek", body)
+}
+
+/// The kinds of input a sensitivity analysis varies.
+const INPUT_KINDS: [&str; 5] = [
+    "nations",
+    "conditions",
+    "approvals",
+    "blocs",
+    "requirements",
+];
+
+/// The sensitivity analysis's schema (`forcesim-sensitivity/1`).
+pub fn sensitivity() -> Json {
+    let kind = json!({ "type": "string", "enum": INPUT_KINDS });
+    let paired = json!({ "anyOf": [interval(), { "type": "null" }] });
+    let row = all_of(json!({
+        "input": { "type": "string" },
+        "kind": kind.clone(),
+        "low": { "type": "string" },
+        "high": { "type": "string" },
+        "at_low": num(),
+        "at_high": num(),
+        "effect": num(),
+        "ci95": paired.clone(),
+        "ci95_unpaired": paired,
+    }));
+    let figure = all_of(json!({
+        "figure": { "type": "string" },
+        "base": num(),
+        "probability": { "type": "boolean" },
+        "rows": { "type": "array", "items": row },
+    }));
+    let body = with_optional(
+        all_of(json!({
+            "format": { "const": "forcesim-sensitivity/1" },
+            "scenario": source(),
+            "trials": count(),
+            "seed": count(),
+            "range": { "type": "number" },
+            "inputs": { "type": "array", "items": kind },
+            "figures": { "type": "array", "items": figure },
+        })),
+        json!({ "interrupted": { "type": "boolean" }, "skipped": strings() }),
+    );
+    document("forcesim sensitivity analysis", body)
 }
 
 fn document(title: &str, mut body: Json) -> Json {
