@@ -409,10 +409,32 @@ fn csv_and_chart() {
     assert!(out.status.success());
     let csv = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
-    assert!(
-        lines[0].starts_with("figure,rank,input,kind,low,high,at_low,base,at_high,effect,ci95_low")
+    assert_eq!(
+        lines[0],
+        "scenario,scenario_sha256,variant,scope,id,capability,metric,qualifier,value,ci95_lo,ci95_hi"
     );
-    assert_eq!(lines.len(), 1 + 4);
+    // The run's own rows and the figure as written; per input its kind, then its
+    // rank, the figure at each setting, the effect with the paired and with the
+    // unpaired interval.
+    assert_eq!(lines.len(), 1 + 5 + 4 + 4 * 5, "{csv}");
+    let value = |variant: &str, qualifier: &str| -> f64 {
+        let line = lines
+            .iter()
+            .find(|l| l.contains(variant) && l.contains(&format!(",p_all_covered,{qualifier},")))
+            .unwrap_or_else(|| panic!("no row {variant} {qualifier}"));
+        let fields: Vec<&str> = line.rsplitn(4, ',').collect();
+        fields[2].parse().unwrap()
+    };
+    for n in ["ARL", "BRV", "CLD"] {
+        let (lo, hi) = (
+            format!(",\"nations.{n}.decision=\"\"out\"\"\","),
+            format!(",\"nations.{n}.decision=\"\"in\"\"\","),
+        );
+        let effect = format!("in\"\" minus nations.{n}.decision=\"\"out\"\"\",");
+        let (at_lo, at_hi) = (value(&lo, ""), value(&hi, ""));
+        assert!((value(&effect, "") - (at_hi - at_lo)).abs() < 1e-12, "{n}");
+        assert_eq!(value(&effect, ""), value(&effect, "unpaired"), "{n}");
+    }
     let png = std::fs::read(dir.path().join("sensitivity.png")).unwrap();
     assert_eq!(&png[1..4], b"PNG");
 }
@@ -504,4 +526,60 @@ fn interrupted_paired_compare_covers_a_prefix_of_blocks() {
         "{n}"
     );
     assert!(cols.iter().all(|c| c["trials"].as_u64() == Some(n)));
+}
+
+/// With several figures the tidy CSV still holds each (variant, scope, id,
+/// capability, metric, qualifier) once, and each input's kind once.
+#[test]
+fn tidy_csv_rows_are_unique_with_several_figures() {
+    let out = forcesim()
+        .args([
+            "sensitivity",
+            "scenarios/tutorial.toml",
+            "-n",
+            "1000",
+            "--figure",
+            "p_all_covered",
+            "--figure",
+            "domains.land.p_covered",
+            "--csv",
+            "-",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let mut reader = csv.lines().skip(1).map(split_csv);
+    let mut seen = std::collections::HashSet::new();
+    let mut kinds = 0;
+    for fields in reader.by_ref() {
+        assert_eq!(fields.len(), 11, "{fields:?}");
+        kinds += usize::from(fields[3] == "input" && fields[6] == "kind");
+        assert!(seen.insert(fields[2..8].to_vec()), "twice: {fields:?}");
+    }
+    assert!(kinds > 0 && seen.iter().any(|k| k[4] == "p_covered"));
+}
+
+/// Splits one CSV line (quoted fields with doubled quotes).
+fn split_csv(line: &str) -> Vec<String> {
+    let (mut out, mut cur, mut quoted, mut chars) =
+        (Vec::new(), String::new(), false, line.chars().peekable());
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => out.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
 }

@@ -15,7 +15,7 @@ use super::opts::{OutputOpts, RunControl, ScenarioOpts};
 #[derive(Debug, Args)]
 #[command(
     mut_arg("json", |a| a.help("Write the analysis as JSON (`forcesim-sensitivity/1`) to PATH (`-`: standard output)")),
-    mut_arg("csv", |a| a.help("Write the analysis as tidy CSV (figure,rank,input,kind,low,high,at_low,base,at_high,effect,ci95…) to PATH (`-`: standard output)")),
+    mut_arg("csv", |a| a.help("Write the analysis as tidy CSV (the layout of every command: each input's figure at its low and high setting, and the effect with its paired interval) to PATH (`-`: standard output)")),
     mut_arg("charts", |a| a.help("Write the chart into DIR, created if missing: sensitivity.png, a tornado of the --top inputs around the first figure's value as written, with paired 95 % intervals")),
     mut_arg("quiet", |a| a.help("Do not print the table")),
     mut_arg("html", |a| a.help("Write one self-contained HTML file to PATH: every input's row (low, as written, high, effect, paired 95 % interval), the chart (inline SVG), the assumptions annex, overrides, seed, trials, version and the scenario's SHA-256 (`-`: standard output)")),
@@ -102,14 +102,15 @@ fn write_outputs(
         forcesim::charts::sensitivity::write(result, a.top, dir, o.chart_format.into(), &copts)
             .map_err(anyhow::Error::new)?;
     }
-    let text = match &o.html {
-        Some(_) => super::common::scenario_text(&a.scenario)?,
-        None => String::new(),
+    let text = match (&o.html, &o.csv) {
+        (None, None) => String::new(),
+        _ => super::common::scenario_text(&a.scenario)?,
     };
+    let sha256 = forcesim::briefing::sha256_hex(text.as_bytes());
     emit(
         &[
             (&o.json, &|| to_json_marked(result, interrupted)),
-            (&o.csv, &|| result.to_csv()),
+            (&o.csv, &|| result.to_csv_with(&sha256, interrupted)),
             (&o.html, &|| {
                 forcesim::briefing::whatif::sensitivity(result, &text, a.top, interrupted, &copts)
             }),

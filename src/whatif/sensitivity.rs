@@ -32,7 +32,8 @@ use crate::dist::Dist;
 use crate::engine::{Control, EngineError};
 use crate::math::Z95;
 use crate::model::Model;
-use crate::present::{csv_field, csv_number, escape};
+use crate::present::escape;
+use crate::report::csv::{Origin, Tidy};
 use crate::report::{Engine, Report};
 use crate::scenario::{self, LoadError};
 use crate::stats::Tally;
@@ -582,36 +583,84 @@ impl Sensitivity {
         s.push_str("\nEach row: the figure with that one input at its low and its high setting, everything else as written, on the same trials. Reproduce a row with `forcesim run --set KEY=VALUE` and the same -n and --seed.\n");
         s
     }
-
-    /// Tidy CSV: one line per (figure, input).
+    /// The tidy CSV ([`crate::report::csv`]) without the scenario's SHA-256.
     pub fn to_csv(&self) -> String {
-        let mut s = String::from(
-            "figure,rank,input,kind,low,high,at_low,base,at_high,effect,ci95_low,ci95_high,ci95_unpaired_low,ci95_unpaired_high\n",
-        );
+        self.to_csv_with("", false)
+    }
+
+    /// The tidy CSV ([`crate::report::csv`]): the analysis's own rows (seed,
+    /// trials, range, interruption, overrides; `variant` empty) and each
+    /// figure as written; then per figure and input, in rank order, the figure at
+    /// the low setting (`variant`: `INPUT=LOW`) and at the high one
+    /// (`INPUT=HIGH`), and the effect (`variant`: `INPUT=HIGH minus INPUT=LOW`)
+    /// with its paired interval, then again with the interval the settings would
+    /// have as independent samples (`qualifier`: `unpaired`). Each input's kind,
+    /// and its rank for each figure, are rows of scope `input`.
+    pub fn to_csv_with(&self, sha256: &str, interrupted: bool) -> String {
+        let mut w = Tidy::new();
+        let mut origin = Origin {
+            scenario: self.scenario.name.clone(),
+            sha256: sha256.to_string(),
+            variant: String::new(),
+        };
+        w.origin(&origin);
+        w.count(["run", "", "", "seed", ""], self.seed);
+        w.count(["run", "", "", "trials", ""], self.trials);
+        w.figure(["run", "", "", "range", ""], self.range, None);
+        w.count(["run", "", "", "interrupted", ""], u64::from(interrupted));
+        super::tidy_overrides(&mut w, &self.scenario.overrides);
         for f in &self.figures {
-            for (k, r) in f.rows.iter().enumerate() {
-                let ci =
-                    |c: Option<[f64; 2]>, i: usize| c.map_or(String::new(), |c| csv_number(c[i]));
-                let _ = writeln!(
-                    s,
-                    "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-                    csv_field(&f.figure),
-                    k + 1,
-                    csv_field(&r.input),
-                    r.kind.as_str(),
-                    csv_field(&r.low),
-                    csv_field(&r.high),
-                    csv_number(r.at_low),
-                    csv_number(f.base),
-                    csv_number(r.at_high),
-                    csv_number(r.effect),
-                    ci(r.ci95, 0),
-                    ci(r.ci95, 1),
-                    ci(r.ci95_unpaired, 0),
-                    ci(r.ci95_unpaired, 1),
-                );
+            w.figure(key(&super::tidy_key(&f.figure)), f.base, None);
+        }
+        // Each input's kind once (every figure ranks the same inputs).
+        let mut seen = std::collections::BTreeSet::new();
+        for r in self.figures.iter().flat_map(|f| &f.rows) {
+            if seen.insert(&r.input) {
+                w.text(["input", &r.input, "", "kind", ""], r.kind.as_str());
             }
         }
-        s
+        for f in &self.figures {
+            let k = super::tidy_key(&f.figure);
+            for (rank, r) in f.rows.iter().enumerate() {
+                tidy_row(&mut w, &mut origin, &k, &f.figure, rank + 1, r);
+            }
+        }
+        w.finish()
     }
+}
+
+/// A tidy key as the writer takes it.
+fn key(k: &[String; 5]) -> [&str; 5] {
+    [&k[0], &k[1], &k[2], &k[3], &k[4]]
+}
+
+/// One input's rows for one figure (see [`Sensitivity::to_csv_with`]).
+fn tidy_row(
+    w: &mut Tidy,
+    origin: &mut Origin,
+    k: &[String; 5],
+    figure: &str,
+    rank: usize,
+    r: &Row,
+) {
+    let (low, high) = (
+        format!("{}={}", r.input, r.low),
+        format!("{}={}", r.input, r.high),
+    );
+    origin.variant = String::new();
+    w.origin(origin);
+    w.count(["input", &r.input, "", "rank", figure], rank as u64);
+    for (variant, v) in [(&low, r.at_low), (&high, r.at_high)] {
+        origin.variant = variant.clone();
+        w.origin(origin);
+        w.figure(key(k), v, None);
+    }
+    origin.variant = format!("{high} minus {low}");
+    w.origin(origin);
+    w.figure(key(k), r.effect, r.ci95);
+    w.figure(
+        [&k[0], &k[1], &k[2], &k[3], "unpaired"],
+        r.effect,
+        r.ci95_unpaired,
+    );
 }
