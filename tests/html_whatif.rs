@@ -424,3 +424,63 @@ fn sensitivity_refuses_a_workbook_rather_than_ignoring_it() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("sensitivity writes no workbook"), "{err}");
 }
+
+/// Renders each what-if page with headless Chromium at a phone's width (skipped,
+/// saying so, where Chromium is not installed) and checks that a page came out.
+#[test]
+fn chromium_renders_each_what_if_page() {
+    let Some(browser) = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            std::process::Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+    else {
+        eprintln!("skipped: no chromium on PATH (apt-get install chromium)");
+        return;
+    };
+    let t = tutorial();
+    let t = t.to_str().unwrap();
+    let commands: [&[&str]; 3] = [
+        &["sweep", t, "--vary", "nations.ARL.participation=0:1:0.5"],
+        &[
+            "compare",
+            t,
+            "--variant",
+            "no-ally: conditions.ally_support.probability=0",
+        ],
+        &["sensitivity", t, "--inputs", "nations"],
+    ];
+    for args in commands {
+        let dir = scratch();
+        run_html(dir.path(), args);
+        let png = dir.path().join("shot.png");
+        let out = std::process::Command::new(browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--hide-scrollbars",
+            ])
+            .arg("--window-size=390,2000")
+            .arg(format!("--screenshot={}", png.display()))
+            .arg(format!("file://{}", dir.path().join("out.html").display()))
+            .output()
+            .expect("chromium runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let bytes = std::fs::read(&png).expect("screenshot written");
+        assert_eq!(&bytes[1..4], b"PNG", "{}", args[0]);
+        assert!(
+            bytes.len() > 20_000,
+            "{}: an empty page? {} bytes",
+            args[0],
+            bytes.len()
+        );
+    }
+}
