@@ -24,12 +24,19 @@ fn installed() -> (tempfile::TempDir, PathBuf) {
     (dir, exe)
 }
 
+/// Runs the copied binary. While another test thread is starting a process, the
+/// copy's write handle can be held open in that child until it execs, and
+/// running the copy then fails with "text file busy" (ETXTBSY): retried.
 fn run_in(exe: &Path, dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(exe)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
+    for _ in 0..100 {
+        match Command::new(exe).args(args).current_dir(dir).output() {
+            Err(e) if e.raw_os_error() == Some(26) => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other.unwrap(),
+        }
+    }
+    panic!("{} stayed busy", exe.display());
 }
 
 #[test]
