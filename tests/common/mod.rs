@@ -2,6 +2,8 @@
 //! and running inline scenarios through the library.
 #![allow(dead_code)]
 
+pub mod schema;
+
 use std::path::{Path, PathBuf};
 
 use forcesim::{Report, RunOptions, scenario, simulate};
