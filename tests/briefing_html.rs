@@ -4,7 +4,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::{forcesim, scratch, write};
 use sha2::{Digest, Sha256};
@@ -205,40 +204,13 @@ fn commands_without_an_html_output_refuse_the_flag() {
 /// not installed) and checks that a full-page PNG came out.
 #[test]
 fn chromium_renders_the_html() {
-    let Some(browser) = ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|b| {
-            Command::new(b)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-    else {
+    let Some(browser) = common::chromium() else {
         eprintln!("skipped: no chromium on PATH (apt-get install chromium)");
         return;
     };
     let dir = scratch();
     let s = write(dir.path(), "s.toml", EVERY);
     run_html(dir.path(), &s, &[]);
-    let png = dir.path().join("shot.png");
-    let out = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--hide-scrollbars",
-        ])
-        .arg("--window-size=390,2000")
-        .arg(format!("--screenshot={}", png.display()))
-        .arg(format!("file://{}", dir.path().join("r.html").display()))
-        .output()
-        .expect("chromium runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let bytes = std::fs::read(&png).expect("screenshot written");
-    assert_eq!(&bytes[1..4], b"PNG");
-    assert!(bytes.len() > 20_000, "an empty page? {} bytes", bytes.len());
+    let (html, png) = (dir.path().join("r.html"), dir.path().join("shot.png"));
+    common::screenshot(browser, &html, &png);
 }

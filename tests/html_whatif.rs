@@ -429,15 +429,7 @@ fn sensitivity_refuses_a_workbook_rather_than_ignoring_it() {
 /// saying so, where Chromium is not installed) and checks that a page came out.
 #[test]
 fn chromium_renders_each_what_if_page() {
-    let Some(browser) = ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|b| {
-            std::process::Command::new(b)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-    else {
+    let Some(browser) = common::chromium() else {
         eprintln!("skipped: no chromium on PATH (apt-get install chromium)");
         return;
     };
@@ -456,31 +448,7 @@ fn chromium_renders_each_what_if_page() {
     for args in commands {
         let dir = scratch();
         run_html(dir.path(), args);
-        let png = dir.path().join("shot.png");
-        let out = std::process::Command::new(browser)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--hide-scrollbars",
-            ])
-            .arg("--window-size=390,2000")
-            .arg(format!("--screenshot={}", png.display()))
-            .arg(format!("file://{}", dir.path().join("out.html").display()))
-            .output()
-            .expect("chromium runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let bytes = std::fs::read(&png).expect("screenshot written");
-        assert_eq!(&bytes[1..4], b"PNG", "{}", args[0]);
-        assert!(
-            bytes.len() > 20_000,
-            "{}: an empty page? {} bytes",
-            args[0],
-            bytes.len()
-        );
+        let (html, png) = (dir.path().join("out.html"), dir.path().join("shot.png"));
+        common::screenshot(browser, &html, &png);
     }
 }

@@ -97,3 +97,41 @@ pub fn assert_in_ci(what: &str, ci: [f64; 2], exact: f64) {
         ci[1]
     );
 }
+
+/// A headless Chromium on PATH, if any (the browser tests skip, saying so, without).
+pub fn chromium() -> Option<&'static str> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            std::process::Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+}
+
+/// Renders `html` with headless `browser` at a phone's width into `png`, and
+/// returns the screenshot's bytes (checked to be a PNG of a page, not an empty one).
+pub fn screenshot(browser: &str, html: &Path, png: &Path) -> Vec<u8> {
+    let out = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+        ])
+        .arg("--window-size=390,2000")
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .expect("chromium runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(png).expect("screenshot written");
+    assert_eq!(&bytes[1..4], b"PNG");
+    assert!(bytes.len() > 20_000, "an empty page? {} bytes", bytes.len());
+    bytes
+}
