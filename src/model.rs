@@ -104,11 +104,15 @@ pub enum CapOn {
     Nation(usize),
 }
 
-/// An `if_absent` cap on a nation's probability.
+/// An `if_absent` or `if_present` cap on a nation's probability.
 #[derive(Debug, Clone)]
 pub struct Cap {
-    /// When it applies.
+    /// What it watches.
     pub on: CapOn,
+    /// `false` (`if_absent`): applies when the condition is false or the nation
+    /// absent; `true` (`if_present`): when the condition is true or the nation
+    /// takes part.
+    pub present: bool,
     /// The cap.
     pub p: Prob,
 }
@@ -168,6 +172,8 @@ pub struct Nation {
     pub key: u64,
     /// Stream key of its `ready_days` draws.
     pub ready_key: u64,
+    /// `scale`: multiplies every contribution it draws, before rounding (1 by default).
+    pub scale: f64,
 }
 
 impl Nation {
@@ -211,6 +217,9 @@ pub struct Contribution {
     /// Stream key of its draws: each contribution has its own stream, so changing
     /// one leaves every other draw of the run unchanged.
     pub key: u64,
+    /// The effects that scale it (indices into [`Model::effects`], each once,
+    /// ascending).
+    pub effects: Vec<usize>,
 }
 
 /// A requirement of a domain.
@@ -228,6 +237,64 @@ pub struct Requirement {
     pub fixed: Option<u64>,
     /// Stream key of its draws.
     pub key: u64,
+    /// The effects that scale it (indices into [`Model::effects`], each once,
+    /// ascending).
+    pub effects: Vec<usize>,
+}
+
+/// One entry of a domain's lead list: a nation, or a group of co-leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeadEntry {
+    /// Its label: the members' ids joined with `+`, in listed order.
+    pub label: String,
+    /// Its members (nation indices), in listed order.
+    pub members: Vec<usize>,
+}
+
+/// A share of a domain's requirement that its leading entry must itself provide.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Obligation {
+    /// The requirement, as an index into the domain's `requirements`.
+    pub requirement: usize,
+    /// The share, in [0, 1].
+    pub share: f64,
+}
+
+/// A requirement on the whole force: a capability's total over every domain.
+#[derive(Debug, Clone)]
+pub struct ForceRequirement {
+    /// The capability.
+    pub capability: usize,
+    /// The amount.
+    pub sampler: Sampler,
+    /// The amount as written.
+    pub dist: Dist,
+    /// The amount when it is fixed (rounded, clamped), so no draw is needed.
+    pub fixed: Option<u64>,
+    /// Stream key of its draws.
+    pub key: u64,
+    /// The effects that scale it (indices into [`Model::effects`]).
+    pub effects: Vec<usize>,
+}
+
+/// A condition's effect: in the trials where the condition has the value `when`,
+/// its scale multiplies the drawn values of its targets before rounding.
+#[derive(Debug, Clone)]
+pub struct Effect {
+    /// The condition.
+    pub condition: usize,
+    /// The value of the condition at which it applies.
+    pub when: bool,
+    /// The scale as written.
+    pub dist: Dist,
+    /// Its sampler (drawn once per mounted trial, shared by every target).
+    pub sampler: Sampler,
+    /// The scale when fixed.
+    pub fixed: Option<f64>,
+    /// The targets as written (`domains.air.requirements.aircraft` …).
+    pub targets: Vec<String>,
+    /// Stream key of its draws.
+    pub key: u64,
 }
 
 /// An area of the force.
@@ -237,8 +304,10 @@ pub struct Domain {
     pub id: String,
     /// Display name.
     pub name: String,
-    /// Lead succession (nation indices), possibly empty.
-    pub leads: Vec<usize>,
+    /// Lead succession: nations or groups of co-leads, possibly empty.
+    pub leads: Vec<LeadEntry>,
+    /// `lead_provides`: what the leading entry must itself provide.
+    pub provides: Vec<Obligation>,
     /// Requirements.
     pub requirements: Vec<Requirement>,
     /// Its range of [`Model::tracked`].
@@ -281,6 +350,13 @@ pub struct Model {
     pub capabilities: Vec<Capability>,
     /// Conditions.
     pub conditions: Vec<Condition>,
+    /// `[mission] requires`: conditions that must all hold for the force to
+    /// deploy (empty: every trial is mounted).
+    pub mission: Vec<usize>,
+    /// Effects of conditions on drawn values.
+    pub effects: Vec<Effect>,
+    /// `[force] requirements`, on totals over every domain (`None` without `[force]`).
+    pub force: Option<Vec<ForceRequirement>>,
     /// Blocs.
     pub blocs: Vec<Bloc>,
     /// Domains.

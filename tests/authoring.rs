@@ -295,7 +295,7 @@ contributions.sea.troops = 7
     let ids: Vec<&str> = m.nations.iter().map(|n| n.id.as_str()).collect();
     assert_eq!(ids, ["GBR", "FRA", "NOR"]);
     assert!(m.domains[0].leads.is_empty());
-    assert_eq!(m.domains[1].leads, [1]);
+    assert_eq!(m.domains[1].leads[0].members, [1]);
     // Land keeps its requirement; sea's ships are removed, troops added.
     assert_eq!(m.domains[0].requirements[0].fixed, Some(100));
     assert_eq!(m.domains[1].requirements.len(), 1);

@@ -275,7 +275,7 @@ fn domains(model: &Model) -> Domains {
         .iter()
         .map(|d| {
             let l0 = leads.len();
-            leads.extend(d.leads.iter().map(|&n| n as u32));
+            leads.extend(d.leads.iter().map(|e| e.members[0] as u32));
             let r0 = reqs.len();
             for r in &d.requirements {
                 reqs.push(ReqP {

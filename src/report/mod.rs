@@ -494,9 +494,9 @@ fn domains(model: &Model, tally: &Tally) -> IndexMap<String, DomainFigures> {
     let mut lead_slot = 0;
     for (d, dom) in model.domains.iter().enumerate() {
         let mut lead_share = IndexMap::new();
-        for &l in &dom.leads {
+        for l in &dom.leads {
             lead_share.insert(
-                model.nations[l].id.clone(),
+                l.label.clone(),
                 ratio(tally.leads[lead_slot], n),
             );
             lead_slot += 1;

@@ -10,7 +10,7 @@ use crate::dist::{Dist, Sampler};
 use crate::limits;
 use crate::model::{
     Bloc, Cap, CapOn, Capability, Condition, Contribution, Domain, Model, Nation, Prob,
-    Requirement, Tracked,
+    LeadEntry, Requirement, Tracked,
 };
 use crate::streams::stream_key;
 
@@ -101,6 +101,9 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
         timeline_days,
         capabilities,
         conditions,
+        mission: Vec::new(),
+        effects: Vec::new(),
+        force: None,
         blocs,
         domains,
         nations,
@@ -295,6 +298,7 @@ fn domains(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) -> (Vec<Domain>, Vec
                 id: entry.id.value.clone(),
                 name: entry.id.value.clone(),
                 leads: vec![],
+                provides: vec![],
                 requirements: vec![],
                 tracked: start..start,
             });
@@ -320,6 +324,7 @@ fn domains(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) -> (Vec<Domain>, Vec
                 .map(|n| n.value.clone())
                 .unwrap_or_else(|| entry.id.value.clone()),
             leads,
+            provides: vec![],
             requirements,
             tracked: start..tracked.len(),
         });
@@ -339,7 +344,7 @@ fn domains(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) -> (Vec<Domain>, Vec
 }
 
 /// A domain's lead succession: known nations, each once.
-fn leads(dom: &RawDomain, ids: &Ids<'_>, cx: &mut Cx) -> Vec<usize> {
+fn leads(dom: &RawDomain, ids: &Ids<'_>, cx: &mut Cx) -> Vec<LeadEntry> {
     let mut leads = Vec::new();
     for l in &dom.lead {
         match index(&ids.nats, &l.value) {
@@ -353,6 +358,12 @@ fn leads(dom: &RawDomain, ids: &Ids<'_>, cx: &mut Cx) -> Vec<usize> {
         }
     }
     leads
+        .into_iter()
+        .map(|n| LeadEntry {
+            label: ids.nats[n].to_string(),
+            members: vec![n],
+        })
+        .collect()
 }
 
 /// Domain `d`'s requirements, each on a known capability and tracked.
@@ -380,6 +391,7 @@ fn requirements(
                 .is_fixed()
                 .then(|| crate::math::to_count(dist.support().0)),
             key: stream_key("requirement", &format!("{d_id}.{}", c_id.value)),
+            effects: Vec::new(),
         });
         tracked.push(Tracked {
             domain: d,
@@ -448,6 +460,7 @@ fn nations(
             contributions: start..contributions.len(),
             key: stream_key("nation", id),
             ready_key: stream_key("ready", id),
+            scale: 1.0,
         });
         if let (Some(d), Some(last)) = (&nat.decision, nations.last_mut()) {
             last.decide(d.0.value);
@@ -471,6 +484,7 @@ fn placeholder_nation(id: &str, start: usize) -> Nation {
         contributions: start..start,
         key: 0,
         ready_key: 0,
+        scale: 1.0,
     }
 }
 
@@ -507,6 +521,7 @@ fn caps(
         };
         caps.push(Cap {
             on,
+            present: false,
             p: Prob::product([&cap.0.value]),
         });
     }
@@ -554,6 +569,7 @@ fn contributions_of(c: &NationCx<'_>, nat: &RawNation, out: &mut Vec<Contributio
                     "contribution",
                     &format!("{}.{}.{}", c.id, d_id.value, c_id.value),
                 ),
+                effects: Vec::new(),
             });
         }
     }

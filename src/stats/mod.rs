@@ -20,20 +20,38 @@ use crate::model::Model;
 pub struct Tally {
     /// Trials counted.
     pub trials: u64,
-    /// Trials in which every domain was covered.
+    /// Trials in which the mission was mounted (every `[mission] requires`
+    /// condition held). Every figure below except `condition_true` counts mounted
+    /// trials only.
+    pub mounted: u64,
+    /// Trials in which every domain and the force were covered.
     pub all_covered: u64,
     /// Per nation: trials in which it took part.
     pub nation_in: Vec<u64>,
     /// Per nation: trials in which it took part and every domain was covered.
     pub nation_in_all: Vec<u64>,
-    /// Per condition: trials in which it held.
+    /// Per condition: trials in which it held (over every trial, mounted or not).
     pub condition_true: Vec<u64>,
     /// Per domain: trials in which it was covered.
     pub covered: Vec<u64>,
-    /// Per domain: trials in which it had a lead list and no lead.
+    /// Per domain: trials in which it had a lead list and no lead (short or
+    /// without candidate).
     pub leaderless: Vec<u64>,
-    /// Per (domain, position in its lead list): trials in which that nation led.
+    /// Per domain: trials in which entries of its lead list were present but none
+    /// qualified (a part of `leaderless`).
+    pub lead_short: Vec<u64>,
+    /// Per (domain, entry of its lead list): trials in which that entry led.
     pub leads: Vec<u64>,
+    /// Trials in which every force requirement was met (0 without `[force]`).
+    pub force_covered: u64,
+    /// Per force requirement: trials in which it was met.
+    pub force_met: Vec<u64>,
+    /// Per force requirement: the sum of the requirement over trials.
+    pub force_required_sum: Vec<u128>,
+    /// Per force requirement, when random: histogram of the gap.
+    pub force_gaps: Vec<Option<Hist>>,
+    /// Per force requirement, when random: histogram of the requirement.
+    pub force_required: Vec<Option<Hist>>,
     /// Per tracked (domain, capability): trials in which the requirement was met.
     pub met: Vec<u64>,
     /// Per tracked pair: the sum of the requirement over trials.
@@ -46,9 +64,12 @@ pub struct Tally {
     pub timeline_all: Vec<u64>,
     /// Per (day, domain), day-major: trials with the domain covered by that day.
     pub timeline_domain: Vec<u64>,
-    /// With `timeline_days`, per domain and last for every domain at once: histogram
-    /// of the whole day by which it is covered (trials in which it never is are not
-    /// counted). Empty without `timeline_days`.
+    /// Per timeline day: trials with the force requirements met by that day
+    /// (empty without `[force]`).
+    pub timeline_force: Vec<u64>,
+    /// With `timeline_days`: per domain, then the force (with `[force]`), and last
+    /// for everything at once: histogram of the whole day by which it is covered
+    /// (trials in which it never is are not counted). Empty without `timeline_days`.
     pub coverage_day: Vec<Hist>,
     /// Per capability: histogram of the total across domains.
     pub totals: Vec<Hist>,
@@ -136,23 +157,37 @@ impl Tally {
         let required = (0..nt)
             .map(|t| random_bounds(model, t).map(|(lo, hi)| hist(lo, hi)))
             .collect();
+        let force = model.force.as_deref().unwrap_or_default();
+        let nf = force.len();
+        let force_random: Vec<_> = force
+            .iter()
+            .map(|r| r.fixed.is_none().then(|| count_bounds(&r.dist)))
+            .collect();
         Tally {
             trials: 0,
+            mounted: 0,
             all_covered: 0,
             nation_in: vec![0; nn],
             nation_in_all: vec![0; nn],
             condition_true: vec![0; model.conditions.len()],
             covered: vec![0; nd],
             leaderless: vec![0; nd],
+            lead_short: vec![0; nd],
             leads: vec![0; model.lead_slots()],
+            force_covered: 0,
+            force_met: vec![0; nf],
+            force_required_sum: vec![0; nf],
+            force_gaps: force_random.iter().map(|b| b.map(|(_, hi)| hist(0, hi))).collect(),
+            force_required: force_random.iter().map(|b| b.map(|(lo, hi)| hist(lo, hi))).collect(),
             met: vec![0; nt],
             required_sum: vec![0; nt],
             above: vec![0; model.thresholds.iter().map(Vec::len).sum()],
             contributed: vec![0; model.contributions.len()],
             timeline_all: vec![0; days],
             timeline_domain: vec![0; days * nd],
+            timeline_force: vec![0; if model.force.is_some() { days } else { 0 }],
             coverage_day: if days > 0 {
-                (0..=nd)
+                (0..=nd + usize::from(model.force.is_some()))
                     .map(|_| Hist::with_dense(0, COVERAGE_DAYS))
                     .collect()
             } else {
@@ -176,7 +211,23 @@ fn add_all<T: AddAssign + Copy>(a: &mut [T], b: &[T]) {
 impl AddAssign<&Tally> for Tally {
     fn add_assign(&mut self, o: &Tally) {
         self.trials += o.trials;
+        self.mounted += o.mounted;
         self.all_covered += o.all_covered;
+        self.force_covered += o.force_covered;
+        add_all(&mut self.lead_short, &o.lead_short);
+        add_all(&mut self.force_met, &o.force_met);
+        add_all(&mut self.force_required_sum, &o.force_required_sum);
+        add_all(&mut self.timeline_force, &o.timeline_force);
+        for (a, b) in self.force_gaps.iter_mut().zip(&o.force_gaps) {
+            if let (Some(a), Some(b)) = (a, b) {
+                a.merge(b);
+            }
+        }
+        for (a, b) in self.force_required.iter_mut().zip(&o.force_required) {
+            if let (Some(a), Some(b)) = (a, b) {
+                a.merge(b);
+            }
+        }
         add_all(&mut self.nation_in, &o.nation_in);
         add_all(&mut self.nation_in_all, &o.nation_in_all);
         add_all(&mut self.condition_true, &o.condition_true);
