@@ -97,6 +97,9 @@ fn sweep_stops_after_its_current_point() {
             &[
                 "sweep",
                 s(&sc),
+                // Paired sweeps stop between blocks (tests/sweep_paired.rs);
+                // --unpaired ones between points.
+                "--unpaired",
                 "--vary",
                 "nations.A.participation=0:0.999:0.001",
                 "-n",

@@ -170,16 +170,39 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, CliError> {
         threads,
         ..Default::default()
     };
-    let (result, interrupted) = run_points(&base, &axes, &points, &models, &opts, &on_point)?;
+    let (result, interrupted) = if a.unpaired {
+        run_points(&base, &axes, &points, &models, &opts, &on_point)?
+    } else {
+        let progress = |done: u64| {
+            if let Some(b) = &bar {
+                b.set_position(done.saturating_mul(points.len() as u64));
+            }
+        };
+        let opts = RunOptions {
+            stop: Some(stop_flag("blocks")),
+            progress: Some(&progress),
+            ..opts
+        };
+        sweep::run_paired(&base, &axes, &points, &models, &opts)
+            .context("the simulation could not start")?
+    };
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let shown = if interrupted {
+    let shown = if interrupted && a.unpaired {
         complete_rows(&result)
     } else {
         result.clone()
     };
     write_outputs(&a, &result, &shown, &base, interrupted)?;
+    if interrupted && !a.unpaired {
+        eprintln!(
+            "interrupted: every point covers the first {} of {trials} trials (whole blocks of {})",
+            result.base.as_ref().map_or(0, |b| b.trials),
+            forcesim::engine::BLOCK_TRIALS
+        );
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
     if interrupted {
         eprintln!(
             "interrupted: {} of {} points finished",

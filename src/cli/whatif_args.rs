@@ -24,6 +24,11 @@ pub struct SweepArgs {
     /// twice for a decision table (at most 1000 points in all).
     #[arg(long, value_name = "KEY=START:END:STEP", required = true)]
     pub vary: Vec<String>,
+    /// Run the points one after another, without the base scenario and without
+    /// differences from it (as before paired intervals); an interrupted sweep then
+    /// keeps its finished points whole.
+    #[arg(long)]
+    pub unpaired: bool,
     #[command(flatten)]
     pub control: RunControl,
     #[command(flatten)]
@@ -113,7 +118,15 @@ override before anything runs. Every point runs the same trials with the same se
 (common random numbers), so the differences between points come from the varied
 value, not from sampling: raising a requirement can only lower P(covered), and raising
 a participation can only raise it, point after point. A point's figures equal
-`forcesim run` with the same --set.";
+`forcesim run` with the same --set.
+
+The base scenario (the file with --set but no --vary value) runs on the same trials in
+the same pass, and every point reports its differences from it with paired 95 %
+intervals, computed from the per-trial differences (discordant pairs for P(all
+covered) and each domain's P(covered), the paired variance for mean totals): much
+narrower than intervals that treat the runs as independent. An interrupted sweep keeps
+every point over the same whole blocks of trials. --unpaired runs the points one after
+another instead, without the base.";
 
 /// Examples and notes shown by `forcesim compare --help`.
 pub const COMPARE_HELP: &str = "\

@@ -232,9 +232,17 @@ fn source() -> Json {
 
 /// The sweep's schema (`forcesim-sweep/1`).
 pub fn sweep() -> Json {
-    let point = merged(
-        all_of(json!({ "values": { "type": "array" }, "set": strings() })),
-        key_figures(),
+    let delta = all_of(json!({
+        "figure": { "type": "string" },
+        "difference": { "type": "number" },
+        "ci95": { "type": ["array", "null"], "items": { "type": "number" }, "minItems": 2, "maxItems": 2 },
+    }));
+    let point = with_optional(
+        merged(
+            all_of(json!({ "values": { "type": "array" }, "set": strings() })),
+            key_figures(),
+        ),
+        json!({ "vs_base": { "type": "array", "items": delta } }),
     );
     let body = with_optional(
         all_of(json!({
@@ -248,7 +256,7 @@ pub fn sweep() -> Json {
             })) },
             "points": { "type": "array", "items": point },
         })),
-        json!({ "interrupted": { "type": "boolean" } }),
+        json!({ "interrupted": { "type": "boolean" }, "base": key_figures() }),
     );
     document("forcesim sweep", body)
 }

@@ -155,6 +155,17 @@ pub fn compare(
     Ok(build(columns, opts.trials, opts.seed))
 }
 
+/// What [`run_paired`] returns: each scenario's report, the comparison with the
+/// first, and whether a stop request cut the pass short.
+pub struct Paired {
+    /// Each scenario's full report, in order.
+    pub reports: Vec<crate::Report>,
+    /// Key figures side by side, differences from the first with their intervals.
+    pub comparison: Comparison,
+    /// A stop request cut it short (every scenario covers the same prefix of blocks).
+    pub interrupted: bool,
+}
+
 /// Runs every model on the same trials in one paired pass (each block of every
 /// model in the same worker pass) and compares them with the first, with paired
 /// intervals for P(all covered), each domain's P(covered) and each mean total
@@ -166,11 +177,17 @@ pub fn compare_paired(
     scenarios: &[(String, Model)],
     opts: &RunOptions<'_>,
 ) -> Result<(Comparison, bool), EngineError> {
-    let models: Vec<Model> = scenarios.iter().map(|(_, m)| m.clone()).collect();
+    let p = run_paired(scenarios, opts)?;
+    Ok((p.comparison, p.interrupted))
+}
+
+/// Whether every model counts the same domains and capabilities as the first,
+/// in the same order (then their per-trial outcomes can be paired).
+fn aligned(models: &[Model]) -> bool {
     let Some(base) = models.first() else {
-        return Ok((build(Vec::new(), opts.trials, opts.seed), false));
+        return false;
     };
-    let aligned = models.iter().all(|m| {
+    models.iter().all(|m| {
         m.domains
             .iter()
             .map(|d| &d.id)
@@ -179,7 +196,16 @@ pub fn compare_paired(
                 .iter()
                 .map(|c| &c.id)
                 .eq(base.capabilities.iter().map(|c| &c.id))
-    });
+    })
+}
+
+/// [`compare_paired`], keeping every scenario's report.
+pub fn run_paired(
+    scenarios: &[(String, Model)],
+    opts: &RunOptions<'_>,
+) -> Result<Paired, EngineError> {
+    let models: Vec<Model> = scenarios.iter().map(|(_, m)| m.clone()).collect();
+    let aligned = aligned(&models);
     let pairs: Vec<(usize, usize)> = if aligned {
         (1..models.len()).map(|k| (0, k)).collect()
     } else {
@@ -197,39 +223,50 @@ pub fn compare_paired(
         opts.threads,
         control,
     )?;
-    let columns = scenarios
+    let reports: Vec<crate::Report> = models
         .iter()
         .zip(&pass.tallies)
-        .map(|((label, model), tally)| {
-            let r = crate::Report::measured(model, tally, opts.seed, pass.threads, pass.elapsed_s);
-            Column {
-                label: label.clone(),
-                name: model.name.clone(),
-                path: model.path.clone(),
-                overrides: model.overrides.clone(),
-                figures: KeyFigures::of(&r),
-            }
+        .map(|(m, t)| crate::Report::measured(m, t, opts.seed, pass.threads, pass.elapsed_s))
+        .collect();
+    let columns = scenarios
+        .iter()
+        .zip(&reports)
+        .map(|((label, model), r)| Column {
+            label: label.clone(),
+            name: model.name.clone(),
+            path: model.path.clone(),
+            overrides: model.overrides.clone(),
+            figures: KeyFigures::of(r),
         })
         .collect();
-    let mut c = build(columns, opts.trials, opts.seed);
+    let mut comparison = build(columns, opts.trials, opts.seed);
     if aligned {
-        let labels: Vec<&str> = c.scenarios.iter().map(|s| s.label.as_str()).collect();
-        for d in &mut c.differences {
-            let Some(k) = labels.iter().position(|l| *l == d.of) else {
-                continue;
-            };
-            let pairing = super::sensitivity::Pairing::of(base, &d.figure);
-            if let Some(h) = k
-                .checked_sub(1)
-                .and_then(|i| pass.pairs.get(i))
-                .and_then(|s| pairing.half95(s))
-            {
-                d.ci95 = Some([d.difference - h, d.difference + h]);
-            }
-        }
-        c.note = NOTE_PAIRED.into();
+        pair_intervals(&mut comparison, &models[0], &pass.pairs);
     }
-    Ok((c, pass.interrupted))
+    Ok(Paired {
+        reports,
+        comparison,
+        interrupted: pass.interrupted,
+    })
+}
+
+/// Replaces the intervals of the differences that pairing covers by paired ones.
+fn pair_intervals(c: &mut Comparison, base: &Model, pairs: &[super::paired::PairSums]) {
+    let labels: Vec<String> = c.scenarios.iter().map(|s| s.label.clone()).collect();
+    for d in &mut c.differences {
+        let Some(k) = labels.iter().position(|l| *l == d.of) else {
+            continue;
+        };
+        let pairing = super::sensitivity::Pairing::of(base, &d.figure);
+        if let Some(h) = k
+            .checked_sub(1)
+            .and_then(|i| pairs.get(i))
+            .and_then(|s| pairing.half95(s))
+        {
+            d.ci95 = Some([d.difference - h, d.difference + h]);
+        }
+    }
+    c.note = NOTE_PAIRED.into();
 }
 
 /// Computes differences and unshared figures from finished columns.

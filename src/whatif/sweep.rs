@@ -336,6 +336,22 @@ pub struct SweepPoint {
     /// Its key figures.
     #[serde(flatten)]
     pub figures: KeyFigures,
+    /// Its differences from the base scenario (no `--vary` value), with paired
+    /// 95 % intervals where the pairing covers the figure; empty with `--unpaired`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vs_base: Vec<Delta>,
+}
+
+/// A point's difference from the base scenario in one figure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delta {
+    /// Dotted path of the figure (`domains.land.p_covered`).
+    pub figure: String,
+    /// The point's value minus the base's.
+    pub difference: f64,
+    /// Its 95 % interval (paired where the pairing covers the figure, else
+    /// Newcombe or Welch); null for medians.
+    pub ci95: Option<[f64; 2]>,
 }
 
 /// A whole sweep.
@@ -351,6 +367,10 @@ pub struct Sweep {
     pub seed: u64,
     /// The varied keys, first varying slowest.
     pub axes: Vec<AxisOut>,
+    /// The base scenario's key figures (no `--vary` value), run on the same trials;
+    /// absent with `--unpaired`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<KeyFigures>,
     /// Every point, the first axis varying slowest.
     pub points: Vec<SweepPoint>,
     /// Every point's full report, in the same order (not serialised).
@@ -358,34 +378,24 @@ pub struct Sweep {
     pub reports: Vec<Report>,
 }
 
-/// Runs every point's model with the same seed and trial count.
-/// `on_point` is called after each point with the number of points done.
-pub fn run(
-    base: &Model,
-    axes: &[Axis],
-    points: &[Point],
-    models: &[Model],
-    opts: &RunOptions<'_>,
-    on_point: &dyn Fn(usize),
-) -> Result<Sweep, EngineError> {
-    let mut out = Vec::with_capacity(models.len());
-    let mut reports = Vec::with_capacity(models.len());
-    for (i, (p, m)) in points.iter().zip(models).enumerate() {
-        let run = simulate(m, opts)?;
-        out.push(SweepPoint {
-            values: p
-                .at
-                .iter()
-                .zip(axes)
-                .map(|(&k, a)| literal_json(&a.values[k]))
-                .collect(),
-            set: p.set.clone(),
-            figures: KeyFigures::of(&run.report),
-        });
-        reports.push(run.report);
-        on_point(i + 1);
+/// A point's record from its report.
+fn point(p: &Point, axes: &[Axis], report: &Report) -> SweepPoint {
+    SweepPoint {
+        values: p
+            .at
+            .iter()
+            .zip(axes)
+            .map(|(&k, a)| literal_json(&a.values[k]))
+            .collect(),
+        set: p.set.clone(),
+        figures: KeyFigures::of(report),
+        vs_base: Vec::new(),
     }
-    Ok(Sweep {
+}
+
+/// A sweep without points yet.
+fn empty(base: &Model, axes: &[Axis], opts: &RunOptions<'_>) -> Sweep {
+    Sweep {
         format: FORMAT.into(),
         scenario: Source::of(base),
         trials: opts.trials,
@@ -397,9 +407,71 @@ pub fn run(
                 values: a.values.iter().map(|v| literal_json(v)).collect(),
             })
             .collect(),
-        points: out,
-        reports,
-    })
+        base: None,
+        points: Vec::new(),
+        reports: Vec::new(),
+    }
+}
+
+/// Runs every point's model with the same seed and trial count, one after
+/// another (`--unpaired`). `on_point` is called after each point with the number
+/// of points done.
+pub fn run(
+    base: &Model,
+    axes: &[Axis],
+    points: &[Point],
+    models: &[Model],
+    opts: &RunOptions<'_>,
+    on_point: &dyn Fn(usize),
+) -> Result<Sweep, EngineError> {
+    let mut out = empty(base, axes, opts);
+    for (i, (p, m)) in points.iter().zip(models).enumerate() {
+        let run = simulate(m, opts)?;
+        out.points.push(point(p, axes, &run.report));
+        out.reports.push(run.report);
+        on_point(i + 1);
+    }
+    Ok(out)
+}
+
+/// Runs the base scenario and every point in one pass on the same trials, block
+/// by block, and adds to each point its differences from the base with paired
+/// intervals. Every point's figures are those of [`run`]. Returns the sweep and
+/// whether a stop request cut it short (then every point covers the same prefix
+/// of blocks).
+pub fn run_paired(
+    base: &Model,
+    axes: &[Axis],
+    points: &[Point],
+    models: &[Model],
+    opts: &RunOptions<'_>,
+) -> Result<(Sweep, bool), EngineError> {
+    let mut scenarios = vec![("base".to_string(), base.clone())];
+    for (i, m) in models.iter().enumerate() {
+        scenarios.push((format!("point {}", i + 1), m.clone()));
+    }
+    let paired = super::compare::run_paired(&scenarios, opts)?;
+    let mut out = empty(base, axes, opts);
+    let mut reports = paired.reports.into_iter();
+    out.base = reports.next().map(|r| KeyFigures::of(&r));
+    for ((i, p), r) in points.iter().enumerate().zip(reports) {
+        let mut sp = point(p, axes, &r);
+        let label = &scenarios[i + 1].0;
+        sp.vs_base = paired
+            .comparison
+            .differences
+            .iter()
+            .filter(|d| d.of == *label)
+            .map(|d| Delta {
+                figure: d.figure.clone(),
+                difference: d.difference,
+                ci95: d.ci95,
+            })
+            .collect();
+        out.points.push(sp);
+        out.reports.push(r);
+    }
+    Ok((out, paired.interrupted))
 }
 
 fn show(v: &Json) -> String {
@@ -411,6 +483,18 @@ fn show(v: &Json) -> String {
 
 fn ci(c: [f64; 2]) -> String {
     format!("{:.1}–{:.1} %", 100.0 * c[0], 100.0 * c[1])
+}
+
+/// A point's difference from the base in P(all covered), with its interval.
+fn delta_all(p: &SweepPoint) -> String {
+    let Some(d) = p.vs_base.iter().find(|d| d.figure == "p_all_covered") else {
+        return "—".into();
+    };
+    let x = 100.0 * d.difference;
+    match d.ci95 {
+        Some([lo, hi]) => format!("{x:+.1} pp ({:+.1} to {:+.1})", 100.0 * lo, 100.0 * hi),
+        None => format!("{x:+.1} pp"),
+    }
 }
 
 impl Sweep {
@@ -451,7 +535,11 @@ impl Sweep {
             .unwrap_or(5)
             .max(5);
         let _ = writeln!(o, "\n{key}");
+        let paired = self.base.is_some();
         let mut head = format!("  {:>width$}  {:>9}  {:>13}", "value", "P(all)", "95 % CI");
+        if paired {
+            let _ = write!(head, "  {:>24}", "vs base (paired 95 % CI)");
+        }
         let dw: Vec<usize> = domains
             .iter()
             .map(|d| d.chars().count().clamp(9, 14))
@@ -468,11 +556,22 @@ impl Sweep {
                 pct(f.p_all_covered),
                 ci(f.p_all_covered_ci95)
             );
+            if paired {
+                let _ = write!(line, "  {:>24}", delta_all(p));
+            }
             for (d, w) in domains.iter().zip(&dw) {
                 let v = f.domains.get(*d).map_or("—".into(), |x| pct(x.p_covered));
                 let _ = write!(line, "  {:>w$}", v);
             }
             let _ = writeln!(o, "{line}");
+        }
+        if let Some(b) = &self.base {
+            let _ = writeln!(
+                o,
+                "  base (no --vary value): P(all) {}, {}; differences on the same trials",
+                pct(b.p_all_covered),
+                ci(b.p_all_covered_ci95)
+            );
         }
         if !domains.is_empty() {
             let _ = writeln!(
@@ -542,11 +641,25 @@ impl Sweep {
         w.count(["run", "", "", "seed", ""], self.seed);
         w.count(["run", "", "", "interrupted", ""], u64::from(interrupted));
         super::tidy_overrides(&mut w, &self.scenario.overrides);
+        if let Some(base) = &self.base {
+            origin.variant = "base".into();
+            w.origin(&origin);
+            super::tidy_figures(&mut w, base);
+        }
         for p in &self.points {
             origin.variant = p.set.join("; ");
             w.origin(&origin);
             super::tidy_overrides(&mut w, &p.set);
             super::tidy_figures(&mut w, &p.figures);
+            if !p.vs_base.is_empty() {
+                origin.variant = format!("{} minus base", p.set.join("; "));
+                w.origin(&origin);
+            }
+            for d in &p.vs_base {
+                let k = super::tidy_key(&d.figure);
+                let key = [k[0].as_str(), &k[1], &k[2], &k[3], &k[4]];
+                w.figure(key, d.difference, d.ci95);
+            }
         }
         w.finish()
     }

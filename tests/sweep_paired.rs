@@ -1,0 +1,145 @@
+//! Sweeps on paired trials: the base scenario and every point run in one pass, and
+//! each point's difference from the base carries a paired 95 % interval.
+
+mod common;
+
+use common::forcesim;
+use forcesim::whatif::sweep::{self, Axis};
+use forcesim::{RunOptions, scenario, simulate};
+
+const TEXT: &str = r#"[scenario]
+name = "paired sweep"
+[capabilities]
+troops = { unit = "personnel" }
+[conditions.backstop]
+probability = 0.6
+[domains.land]
+lead = ["A", "B"]
+requirements = { troops = { pert = [800, 1000, 1400] } }
+[nations.A]
+participation = 0.7
+if_absent = { backstop = 0.4 }
+contributions.land.troops = { triangular = [400, 600, 900] }
+[nations.B]
+participation = 0.6
+contributions.land.troops = 500
+[nations.C]
+participation = 0.5
+contributions.land.troops = { uniform = [100, 400] }
+"#;
+
+fn opts(trials: u64) -> RunOptions<'static> {
+    RunOptions {
+        trials,
+        seed: 11,
+        threads: 2,
+        ..Default::default()
+    }
+}
+
+fn paired(vary: &str, trials: u64) -> (sweep::Sweep, Vec<forcesim::Model>) {
+    let axes = vec![Axis::parse(vary).unwrap()];
+    let points = sweep::points(&axes).unwrap();
+    let base = scenario::parse("t.toml", TEXT, &[]).unwrap();
+    let models = sweep::prepare("t.toml", TEXT.as_bytes(), &[], &points).unwrap();
+    let (s, interrupted) = sweep::run_paired(&base, &axes, &points, &models, &opts(trials)).unwrap();
+    assert!(!interrupted);
+    (s, models)
+}
+
+/// Every point's figures, and the base's, equal a run of that model alone, and
+/// each difference is the point's value minus the base's.
+#[test]
+fn paired_points_equal_single_runs_and_differences_are_point_minus_base() {
+    let (s, models) = paired("nations.C.participation=0:1:0.5", 20_000);
+    let base = scenario::parse("t.toml", TEXT, &[]).unwrap();
+    let alone = simulate(&base, &opts(20_000)).unwrap().report;
+    let b = s.base.as_ref().expect("a paired sweep reports its base");
+    assert_eq!(b.p_all_covered, alone.p_all_covered);
+    for (p, m) in s.points.iter().zip(&models) {
+        let r = simulate(m, &opts(20_000)).unwrap().report;
+        assert_eq!(p.figures.p_all_covered, r.p_all_covered);
+        assert_eq!(p.figures.domains["land"].p_covered, r.domains["land"].p_covered);
+        let d = p.vs_base.iter().find(|d| d.figure == "p_all_covered").unwrap();
+        assert_eq!(d.difference, p.figures.p_all_covered - b.p_all_covered);
+        let [lo, hi] = d.ci95.expect("paired interval");
+        assert!(lo <= d.difference && d.difference <= hi);
+    }
+}
+
+/// Paired intervals are narrower than the independent (Newcombe) ones.
+#[test]
+fn paired_intervals_are_narrower_than_independent_ones() {
+    let (s, _) = paired("nations.C.participation=0.6,0.9", 20_000);
+    let b = s.base.as_ref().unwrap();
+    for p in &s.points {
+        let d = p.vs_base.iter().find(|d| d.figure == "p_all_covered").unwrap();
+        let [lo, hi] = d.ci95.unwrap();
+        let indep = forcesim::whatif::compare::newcombe(
+            b.p_all_covered,
+            b.p_all_covered_ci95,
+            p.figures.p_all_covered,
+            p.figures.p_all_covered_ci95,
+        );
+        assert!(
+            hi - lo < 0.5 * (indep[1] - indep[0]),
+            "paired {lo}..{hi} vs independent {indep:?}"
+        );
+    }
+}
+
+/// Point 0 sets C's participation to what the base has: its difference is
+/// exactly 0 with a zero-width interval (no discordant trial).
+#[test]
+fn a_point_equal_to_the_base_differs_by_exactly_zero() {
+    let (s, _) = paired("nations.C.participation=0.5,0.8", 5_000);
+    let d = s.points[0]
+        .vs_base
+        .iter()
+        .find(|d| d.figure == "p_all_covered")
+        .unwrap();
+    assert_eq!(d.difference, 0.0);
+    assert_eq!(d.ci95, Some([0.0, 0.0]));
+}
+
+/// The command prints the paired column, writes base and vs_base in JSON and
+/// minus-base rows in CSV; --unpaired writes neither.
+#[test]
+fn the_command_reports_differences_from_the_base_unless_unpaired() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("s.toml");
+    std::fs::write(&sc, TEXT).unwrap();
+    let json = dir.path().join("s.json");
+    let csv = dir.path().join("s.csv");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "sweep".to_string(),
+            sc.display().to_string(),
+            "--vary".into(),
+            "nations.C.participation=0.2,0.9".into(),
+            "-n".into(),
+            "4000".into(),
+            "--json".into(),
+            json.display().to_string(),
+            "--csv".into(),
+            csv.display().to_string(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let out = forcesim().args(&args).output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        (String::from_utf8(out.stdout).unwrap(), v, std::fs::read_to_string(&csv).unwrap())
+    };
+    let (table, v, csv_text) = run(&[]);
+    assert!(table.contains("vs base (paired 95 % CI)"), "{table}");
+    assert!(table.contains("base (no --vary value)"), "{table}");
+    assert!(v["base"]["p_all_covered"].is_number());
+    assert!(v["points"][0]["vs_base"].as_array().is_some_and(|a| !a.is_empty()));
+    assert!(csv_text.contains("nations.C.participation=0.2 minus base"));
+    let (table, v, csv_text) = run(&["--unpaired"]);
+    assert!(!table.contains("vs base"), "{table}");
+    assert!(v.get("base").is_none());
+    assert!(v["points"][0].get("vs_base").is_none());
+    assert!(!csv_text.contains("minus base"));
+}
