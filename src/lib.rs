@@ -43,6 +43,7 @@ pub mod math;
 pub mod model;
 pub mod output;
 pub mod present;
+pub mod quantile;
 pub mod report;
 pub mod scenario;
 pub mod shard;

@@ -42,7 +42,8 @@ fn paired(vary: &str, trials: u64) -> (sweep::Sweep, Vec<forcesim::Model>) {
     let points = sweep::points(&axes).unwrap();
     let base = scenario::parse("t.toml", TEXT, &[]).unwrap();
     let models = sweep::prepare("t.toml", TEXT.as_bytes(), &[], &points).unwrap();
-    let (s, interrupted) = sweep::run_paired(&base, &axes, &points, &models, &opts(trials)).unwrap();
+    let (s, interrupted) =
+        sweep::run_paired(&base, &axes, &points, &models, &opts(trials)).unwrap();
     assert!(!interrupted);
     (s, models)
 }
@@ -59,8 +60,15 @@ fn paired_points_equal_single_runs_and_differences_are_point_minus_base() {
     for (p, m) in s.points.iter().zip(&models) {
         let r = simulate(m, &opts(20_000)).unwrap().report;
         assert_eq!(p.figures.p_all_covered, r.p_all_covered);
-        assert_eq!(p.figures.domains["land"].p_covered, r.domains["land"].p_covered);
-        let d = p.vs_base.iter().find(|d| d.figure == "p_all_covered").unwrap();
+        assert_eq!(
+            p.figures.domains["land"].p_covered,
+            r.domains["land"].p_covered
+        );
+        let d = p
+            .vs_base
+            .iter()
+            .find(|d| d.figure == "p_all_covered")
+            .unwrap();
         assert_eq!(d.difference, p.figures.p_all_covered - b.p_all_covered);
         let [lo, hi] = d.ci95.expect("paired interval");
         assert!(lo <= d.difference && d.difference <= hi);
@@ -73,7 +81,11 @@ fn paired_intervals_are_narrower_than_independent_ones() {
     let (s, _) = paired("nations.C.participation=0.6,0.9", 20_000);
     let b = s.base.as_ref().unwrap();
     for p in &s.points {
-        let d = p.vs_base.iter().find(|d| d.figure == "p_all_covered").unwrap();
+        let d = p
+            .vs_base
+            .iter()
+            .find(|d| d.figure == "p_all_covered")
+            .unwrap();
         let [lo, hi] = d.ci95.unwrap();
         let indep = forcesim::whatif::compare::newcombe(
             b.p_all_covered,
@@ -129,13 +141,21 @@ fn the_command_reports_differences_from_the_base_unless_unpaired() {
         assert!(out.status.success(), "{out:?}");
         let v: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-        (String::from_utf8(out.stdout).unwrap(), v, std::fs::read_to_string(&csv).unwrap())
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            v,
+            std::fs::read_to_string(&csv).unwrap(),
+        )
     };
     let (table, v, csv_text) = run(&[]);
     assert!(table.contains("vs base (paired 95 % CI)"), "{table}");
     assert!(table.contains("base (no --vary value)"), "{table}");
     assert!(v["base"]["p_all_covered"].is_number());
-    assert!(v["points"][0]["vs_base"].as_array().is_some_and(|a| !a.is_empty()));
+    assert!(
+        v["points"][0]["vs_base"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+    );
     assert!(csv_text.contains("nations.C.participation=0.2 minus base"));
     let (table, v, csv_text) = run(&["--unpaired"]);
     assert!(!table.contains("vs base"), "{table}");
