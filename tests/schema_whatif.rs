@@ -165,6 +165,6 @@ fn the_whatif_schemas_are_one_flag_each() {
     );
     assert_eq!(
         schema("--sensitivity")["properties"]["format"]["const"],
-        "forcesim-sensitivity/1"
+        "forcesim-sensitivity/2"
     );
 }

@@ -68,7 +68,7 @@ fn rows_equal_run_with_set_exactly() {
         "-",
         "-q",
     ]);
-    assert_eq!(s["format"], "forcesim-sensitivity/1");
+    assert_eq!(s["format"], "forcesim-sensitivity/2");
     let figures = s["figures"].as_array().unwrap();
     assert_eq!(figures.len(), 3);
     // Every kind of the tutorial: 3 nations, 1 condition, 1 approval, 1 bloc, 3 requirements.

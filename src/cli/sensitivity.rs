@@ -14,7 +14,7 @@ use super::opts::{OutputOpts, RunControl, ScenarioOpts};
 /// `forcesim sensitivity`.
 #[derive(Debug, Args)]
 #[command(
-    mut_arg("json", |a| a.help("Write the analysis as JSON (`forcesim-sensitivity/1`) to PATH (`-`: standard output)")),
+    mut_arg("json", |a| a.help("Write the analysis as JSON (`forcesim-sensitivity/2`) to PATH (`-`: standard output)")),
     mut_arg("csv", |a| a.help("Write the analysis as tidy CSV (the layout of every command: each input's figure at its low and high setting, and the effect with its paired interval) to PATH (`-`: standard output)")),
     mut_arg("charts", |a| a.help("Write the chart into DIR, created if missing: sensitivity.png, a tornado of the --top inputs around the first figure's value as written, with paired 95 % intervals")),
     mut_arg("quiet", |a| a.help("Do not print the table")),
@@ -29,10 +29,11 @@ pub struct SensitivityArgs {
     #[arg(long = "figure", value_name = "FIG")]
     pub figures: Vec<String>,
     /// Kinds of input to vary, comma-separated: nations, conditions, approvals,
-    /// blocs, requirements, or all.
+    /// blocs, requirements, scale, obligations, or all.
     #[arg(long, value_name = "KINDS", default_value = "all", value_parser = parse_kinds)]
     pub inputs: Kinds,
-    /// Relative range R of requirements: low × (1 − R), high × (1 + R); 0 < R < 1.
+    /// Relative range R of requirements, nations' scale and obligations: low
+    /// × (1 − R), high × (1 + R); 0 < R < 1.
     #[arg(long, value_name = "R", default_value_t = DEFAULT_RANGE, value_parser = parse_range)]
     pub range: f64,
     /// Rows drawn in sensitivity.png.

@@ -1,7 +1,7 @@
 //! JSON Schemas (draft 2020-12) of the JSON outputs: the report
 //! (`forcesim-report/1`), the sweep (`forcesim-sweep/1`), the comparison
 //! (`forcesim-compare/1`), the goal seek (`forcesim-secure/1`) and the
-//! sensitivity analysis (`forcesim-sensitivity/1`), printed by
+//! sensitivity analysis (`forcesim-sensitivity/2`), printed by
 //! `forcesim schema --report`, `--sweep`, `--compare`, `--secure`, `--sensitivity`.
 //!
 //! Within one format version fields are only added, never renamed or removed
@@ -357,15 +357,17 @@ pub fn secure() -> Json {
 }
 
 /// The kinds of input a sensitivity analysis varies.
-const INPUT_KINDS: [&str; 5] = [
+const INPUT_KINDS: [&str; 7] = [
     "nations",
     "conditions",
     "approvals",
     "blocs",
     "requirements",
+    "scale",
+    "obligations",
 ];
 
-/// The sensitivity analysis's schema (`forcesim-sensitivity/1`).
+/// The sensitivity analysis's schema (`forcesim-sensitivity/2`).
 pub fn sensitivity() -> Json {
     let kind = json!({ "type": "string", "enum": INPUT_KINDS });
     let paired = json!({ "anyOf": [interval(), { "type": "null" }] });
@@ -388,7 +390,7 @@ pub fn sensitivity() -> Json {
     }));
     let body = with_optional(
         all_of(json!({
-            "format": { "const": "forcesim-sensitivity/1" },
+            "format": { "const": "forcesim-sensitivity/2" },
             "scenario": source(),
             "trials": count(),
             "seed": count(),

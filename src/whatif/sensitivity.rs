@@ -1,4 +1,4 @@
-//! Sensitivity (`"format": "forcesim-sensitivity/1"`): the effect of every input
+//! Sensitivity (`"format": "forcesim-sensitivity/2"`): the effect of every input
 //! of a scenario on a figure, each input moved to a low and a high setting, with
 //! paired 95 % intervals.
 //!
@@ -39,7 +39,7 @@ use crate::scenario::{self, LoadError};
 use crate::stats::Tally;
 
 /// The sensitivity format tag.
-pub const FORMAT: &str = "forcesim-sensitivity/1";
+pub const FORMAT: &str = "forcesim-sensitivity/2";
 
 /// Default relative range of requirements: × (1 ∓ 0.2).
 pub const DEFAULT_RANGE: f64 = 0.2;
@@ -59,18 +59,24 @@ pub enum Kind {
     Approvals,
     /// A bloc's correlation: 0 / 0.9.
     Blocs,
-    /// A requirement: × (1 − R) / × (1 + R).
+    /// A requirement of a domain or of the whole force: × (1 − R) / × (1 + R).
     Requirements,
+    /// A nation's `scale` (what it sends of its pledge): × (1 − R) / × (1 + R).
+    Scale,
+    /// A lead's obligation (`lead_provides` share): × (1 − R) / × (1 + R), within [0, 1].
+    Obligations,
 }
 
 impl Kind {
     /// Every kind, in the order rows are listed.
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Nations,
         Kind::Conditions,
         Kind::Approvals,
         Kind::Blocs,
         Kind::Requirements,
+        Kind::Scale,
+        Kind::Obligations,
     ];
 
     /// The name on the command line and in the output.
@@ -81,6 +87,8 @@ impl Kind {
             Kind::Approvals => "approvals",
             Kind::Blocs => "blocs",
             Kind::Requirements => "requirements",
+            Kind::Scale => "scale",
+            Kind::Obligations => "obligations",
         }
     }
 
@@ -96,7 +104,7 @@ impl Kind {
                 .find(|k| k.as_str() == w)
                 .ok_or_else(|| {
                     format!(
-                        "unknown kind of input `{w}`: write some of nations, conditions, approvals, blocs, requirements (or all)"
+                        "unknown kind of input `{w}`: write some of nations, conditions, approvals, blocs, requirements, scale, obligations (or all)"
                     )
                 })?;
             if !out.contains(&k) {
@@ -156,6 +164,37 @@ fn scaled(d: &Dist, k: f64) -> Option<String> {
     }
 }
 
+/// Every requirement (of each domain, then of the whole force), scaled by
+/// 1 ∓ `range`; a requirement of a form that is not scaled goes to `skipped`.
+fn requirements(
+    model: &Model,
+    range: f64,
+    push: &mut impl FnMut(String, Kind, String, String),
+    skipped: &mut Vec<String>,
+) {
+    let domains = model.domains.iter().flat_map(|d| {
+        d.requirements.iter().map(move |r| {
+            (
+                format!("domains.{}.requirements", d.id),
+                r.capability,
+                &r.dist,
+            )
+        })
+    });
+    let force = model
+        .force
+        .iter()
+        .flatten()
+        .map(|r| ("force.requirements".to_string(), r.capability, &r.dist));
+    for (prefix, cap, dist) in domains.chain(force) {
+        let key = format!("{prefix}.{}", model.capabilities[cap].id);
+        match (scaled(dist, 1.0 - range), scaled(dist, 1.0 + range)) {
+            (Some(lo), Some(hi)) => push(key, Kind::Requirements, lo, hi),
+            _ => skipped.push(key),
+        }
+    }
+}
+
 /// Every input of `kinds` with its settings, and the keys of inputs that cannot be
 /// varied (a requirement of a form that is not scaled).
 pub fn inputs(model: &Model, kinds: &[Kind], range: f64) -> (Vec<Input>, Vec<String>) {
@@ -202,15 +241,27 @@ pub fn inputs(model: &Model, kinds: &[Kind], range: f64) -> (Vec<Input>, Vec<Str
                     push(key, kind, "0".into(), num(HIGH_CORRELATION));
                 }
             }
-            Kind::Requirements => {
+            Kind::Requirements => requirements(model, range, &mut push, &mut skipped),
+            Kind::Scale => {
+                for n in model.nations.iter().filter(|n| !n.contributions.is_empty()) {
+                    let key = format!("nations.{}.scale", n.id);
+                    push(
+                        key,
+                        kind,
+                        num(n.scale * (1.0 - range)),
+                        num(n.scale * (1.0 + range)),
+                    );
+                }
+            }
+            Kind::Obligations => {
                 for d in &model.domains {
-                    for r in &d.requirements {
+                    for o in &d.provides {
+                        let r = &d.requirements[o.requirement];
                         let cap = &model.capabilities[r.capability].id;
-                        let key = format!("domains.{}.requirements.{cap}", d.id);
-                        match (scaled(&r.dist, 1.0 - range), scaled(&r.dist, 1.0 + range)) {
-                            (Some(lo), Some(hi)) => push(key, kind, lo, hi),
-                            _ => skipped.push(key),
-                        }
+                        let key = format!("domains.{}.lead_provides.{cap}", d.id);
+                        let lo = (o.share * (1.0 - range)).clamp(0.0, 1.0);
+                        let hi = (o.share * (1.0 + range)).clamp(0.0, 1.0);
+                        push(key, kind, num(lo), num(hi));
                     }
                 }
             }
@@ -328,7 +379,7 @@ pub struct FigureRows {
 /// A whole sensitivity analysis.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sensitivity {
-    /// `forcesim-sensitivity/1`.
+    /// `forcesim-sensitivity/2`.
     pub format: String,
     /// The scenario and the overrides of every variant.
     pub scenario: Source,
