@@ -495,10 +495,7 @@ fn domains(model: &Model, tally: &Tally) -> IndexMap<String, DomainFigures> {
     for (d, dom) in model.domains.iter().enumerate() {
         let mut lead_share = IndexMap::new();
         for l in &dom.leads {
-            lead_share.insert(
-                l.label.clone(),
-                ratio(tally.leads[lead_slot], n),
-            );
+            lead_share.insert(l.label.clone(), ratio(tally.leads[lead_slot], n));
             lead_slot += 1;
         }
         let capabilities = dom

@@ -12,6 +12,7 @@
 
 pub mod decode;
 pub mod diag;
+mod effects;
 pub mod extend;
 pub mod iso;
 pub mod lint;
@@ -416,10 +417,14 @@ fn apply_override<'i>(root: &mut DeTable<'i>, o: &'i str, base: usize, cx: &mut 
 /// Optional tables that hold only values may be created by an override; tables
 /// of named entities may not (a typo would add one).
 fn creatable(path: &str, k: &str) -> bool {
-    matches!(
-        (path, k),
-        ("", "simulation" | "report") | ("report", "thresholds")
-    )
+    let parent: Vec<&str> = path.split('.').collect();
+    match (parent.as_slice(), k) {
+        ([""], "simulation" | "report" | "mission" | "force") => true,
+        (["report"], "thresholds") | (["force"], "requirements") => true,
+        (["nations", _], "if_absent" | "if_present") => true,
+        (["domains", _], "lead_provides") => true,
+        _ => false,
+    }
 }
 
 /// Records that table `t` at `path` has no key `k`, with a did-you-mean hint.
