@@ -481,6 +481,7 @@ contributions.land.troops = 5
         "mission.requires=[\"ceasefire\"]",
         "force.requirements.troops=10",
         "nations.GBR.if_present.FRA=0.5",
+        "nations.FRA.if_absent.ceasefire=0.4",
         "domains.land.lead_provides.troops=0.5",
     ]
     .iter()
@@ -490,6 +491,8 @@ contributions.land.troops = 5
     assert_eq!(m.mission, vec![0]);
     assert_eq!(m.force.as_ref().map(Vec::len), Some(1));
     assert!(m.nations[0].caps[0].present);
+    let fra = &m.nations[1].caps;
+    assert_eq!((fra[0].on, fra[0].present), (CapOn::Condition(0), false));
     assert_eq!(m.domains[0].provides.len(), 1);
     // A typo of a nation is not created.
     let e = scenario::parse(
@@ -651,6 +654,17 @@ fn the_schema_describes_the_new_keys() {
         .pointer("/properties/conditions/additionalProperties/properties/effects/items/required")
         .unwrap();
     assert_eq!(required, &serde_json::json!(["scale"]));
+    // A scale is never a normal.
+    let forms = s
+        .pointer("/properties/conditions/additionalProperties/properties/effects/items/properties/scale/oneOf")
+        .and_then(|f| f.as_array())
+        .unwrap();
+    assert_eq!(forms.len(), 6);
+    assert!(
+        forms
+            .iter()
+            .all(|f| f.pointer("/properties/normal").is_none())
+    );
     let share = s
         .pointer("/properties/domains/additionalProperties/properties/lead_provides/additionalProperties")
         .unwrap();

@@ -450,23 +450,38 @@ dist_kind!(
     json!({ "minimum": 0 })
 );
 
-dist_kind!(
-    /// An effect's scale: a number ≥ 0, or a distribution whose every draw is ≥ 0 (not a normal).
-    ScaleDist,
-    |d| {
-        let (lo, _) = d.support();
-        if matches!(d, Dist::Normal { .. }) && !d.is_fixed() {
-            return Err(
-                "a scale must be ≥ 0 in every draw, so it takes a number ≥ 0 or a uniform, triangular, pert, lognormal or discrete distribution, not a normal".into(),
-            );
+/// An effect's scale: a number ≥ 0, or a distribution whose every draw is ≥ 0 (not a normal).
+#[derive(Debug, Clone)]
+pub struct ScaleDist(pub Located<Dist>);
+
+impl Decode for ScaleDist {
+    fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
+        let d = decode_dist(node, key, cx)?;
+        let lo = d.value.support().0;
+        let msg = if matches!(d.value, Dist::Normal { .. }) && !d.value.is_fixed() {
+            "a scale must be ≥ 0 in every draw, so it takes a number ≥ 0 or a uniform, triangular, pert, lognormal or discrete distribution, not a normal".to_string()
+        } else if lo < 0.0 {
+            format!("a scale cannot be negative, found {lo}")
+        } else {
+            return Some(ScaleDist(d));
+        };
+        cx.error(node.span(), key, msg);
+        None
+    }
+    fn placeholder() -> Option<Self> {
+        Some(ScaleDist(Located {
+            value: Dist::Fixed(1.0),
+            at: At::default(),
+        }))
+    }
+    fn schema() -> Json {
+        let mut s = dist_schema(json!({ "minimum": 0 }));
+        if let Some(forms) = s.get_mut("oneOf").and_then(Json::as_array_mut) {
+            forms.retain(|f| f.pointer("/properties/normal").is_none());
         }
-        if lo < 0.0 {
-            return Err(format!("a scale cannot be negative, found {lo}"));
-        }
-        Ok(())
-    },
-    json!({ "minimum": 0 })
-);
+        s
+    }
+}
 
 /// A number ≥ 0 (a nation's `scale`).
 #[derive(Debug, Clone)]
