@@ -497,7 +497,7 @@ contributions.land.troops = 5
     // A typo of a nation is not created.
     let e = scenario::parse(
         "t.toml",
-        &format1,
+        format1,
         &["nations.GRB.if_present.FRA=0.5".into()],
     )
     .unwrap_err()

@@ -418,13 +418,14 @@ fn apply_override<'i>(root: &mut DeTable<'i>, o: &'i str, base: usize, cx: &mut 
 /// of named entities may not (a typo would add one).
 fn creatable(path: &str, k: &str) -> bool {
     let parent: Vec<&str> = path.split('.').collect();
-    match (parent.as_slice(), k) {
-        ([""], "simulation" | "report" | "mission" | "force") => true,
-        (["report"], "thresholds") | (["force"], "requirements") => true,
-        (["nations", _], "if_absent" | "if_present") => true,
-        (["domains", _], "lead_provides") => true,
-        _ => false,
-    }
+    matches!(
+        (parent.as_slice(), k),
+        ([""], "simulation" | "report" | "mission" | "force")
+            | (["report"], "thresholds")
+            | (["force"], "requirements")
+            | (["nations", _], "if_absent" | "if_present")
+            | (["domains", _], "lead_provides")
+    )
 }
 
 /// Records that table `t` at `path` has no key `k`, with a did-you-mean hint.
