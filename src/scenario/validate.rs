@@ -1,6 +1,8 @@
 //! From a decoded [`ScenarioFile`] to a [`Model`]: references between entries
-//! (ids of nations, domains, capabilities, conditions, blocs), the `if_absent`
-//! graph (acyclic), limits, and compilation into flat index-based vectors.
+//! (ids of nations, domains, capabilities, conditions, blocs; the mission gate,
+//! lead entries and their obligations, the whole force, effect targets in
+//! `effects.rs`), the graph of `if_absent` and `if_present` (acyclic),
+//! limits, and compilation into flat index-based vectors.
 
 use std::collections::HashMap;
 
