@@ -590,12 +590,17 @@ impl Decode for LeadItem {
                 }
                 ok.then_some(LeadItem { members, at })
             }
-            _ => wrong_type(
-                node,
-                key,
-                cx,
-                "a nation id, or an array of nation ids for co-leads (\"GBR\" or [\"GBR\", \"FRA\"])",
-            ),
+            other => {
+                cx.error(
+                    node.span(),
+                    key,
+                    format!(
+                        "expected a string, found {}: a lead entry is a nation id, or an array of nation ids for co-leads (\"GBR\" or [\"GBR\", \"FRA\"])",
+                        super::decode::type_name(other)
+                    ),
+                );
+                None
+            }
         }
     }
     fn schema() -> Json {
