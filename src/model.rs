@@ -4,7 +4,7 @@
 //! Invariants (established by [`crate::scenario::validate`]):
 //! - every index stored here is in range for the vector it indexes;
 //! - `order` is a permutation of the nations in which every nation named in
-//!   another nation's `if_absent` comes before it;
+//!   another nation's `if_absent` or `if_present` comes before it;
 //! - `contributions` is grouped by nation, `nations[n].contributions` is its range;
 //! - `tracked` lists each (domain, capability) pair that is required or
 //!   contributed, domain by domain; each requirement names its pair.
@@ -160,7 +160,7 @@ pub struct Nation {
     pub p: Prob,
     /// The same, as the distributions it was built from (for exact means).
     pub p_factors: Vec<Dist>,
-    /// `if_absent` caps.
+    /// Its caps: `if_absent` ones, then `if_present` ones, each in file order.
     pub caps: Vec<Cap>,
     /// Its bloc, if any.
     pub bloc: Option<usize>,
@@ -363,7 +363,7 @@ pub struct Model {
     pub domains: Vec<Domain>,
     /// Nations, in file order.
     pub nations: Vec<Nation>,
-    /// Order in which nations are decided (respects `if_absent`).
+    /// Order in which nations are decided (respects `if_absent` and `if_present`).
     pub order: Vec<usize>,
     /// All contributions, grouped by nation.
     pub contributions: Vec<Contribution>,

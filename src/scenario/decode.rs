@@ -90,7 +90,8 @@ pub trait Decode: Sized {
     fn schema() -> Json;
 }
 
-fn type_name(v: &DeValue<'_>) -> &'static str {
+/// "a string", "an integer" … for messages.
+pub(crate) fn type_name(v: &DeValue<'_>) -> &'static str {
     match v {
         DeValue::String(_) => "a string",
         DeValue::Integer(_) => "an integer",

@@ -5,13 +5,15 @@
 //!
 //! - Tables that group entries or settings are merged key by key: the top-level
 //!   tables, each entry of `capabilities`, `conditions`, `blocs`, `domains` and
-//!   `nations`, `report.thresholds`, a domain's `requirements`, a nation's
-//!   `if_absent`, `contributions` and each of its domains' contributions. A key
-//!   the base lacks is added after the base's keys.
+//!   `nations`, `report.thresholds`, `force.requirements`, a domain's
+//!   `requirements` and `lead_provides`, a nation's `if_absent`, `if_present`,
+//!   `contributions` and each of its domains' contributions. A key the base lacks
+//!   is added after the base's keys.
 //! - Every other value replaces the base's whole: a number, a string, an array
-//!   (`lead = []` empties the lead list, `approval = [...]` replaces every gate) and
-//!   a distribution table (`troops = { pert = [1, 2, 3] }` replaces the base's
-//!   distribution, its `source` included).
+//!   (`lead = []` empties the lead list, `approval = [...]` replaces every gate, a
+//!   condition's `effects` replace all its effects) and a distribution table
+//!   (`troops = { pert = [1, 2, 3] }` replaces the base's distribution, its
+//!   `source` included).
 //! - `[scenario] remove = ["nations.DNK", "domains.sea.requirements.vessels"]`
 //!   deletes those dotted keys from the base before the merge; a removed entry may be
 //!   written again in full.
@@ -219,8 +221,9 @@ fn merged(path: &[String]) -> bool {
             "capabilities" | "conditions" | "blocs" | "domains" | "nations",
             _,
         ] | ["report", "thresholds"]
-            | ["domains", _, "requirements"]
-            | ["nations", _, "if_absent" | "contributions"]
+            | ["force", "requirements"]
+            | ["domains", _, "requirements" | "lead_provides"]
+            | ["nations", _, "if_absent" | "if_present" | "contributions"]
             | ["nations", _, "contributions", _]
     )
 }

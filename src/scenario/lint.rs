@@ -24,6 +24,9 @@ pub fn lint(file: &ScenarioFile, _model: &Model) -> Vec<Diagnostic> {
     bloc_warnings(file, &mut w);
     condition_warnings(file, &mut w);
     timeline_warnings(file, &mut w);
+    mission_warnings(file, &mut w);
+    effect_warnings(file, &mut w);
+    force_warnings(file, &mut w);
     w.items
 }
 
@@ -87,7 +90,7 @@ fn domain_warnings(file: &ScenarioFile, id: &Located<String>, dom: &Domain, w: &
         fractional(&req.0, w);
         unreachable_requirement(file, d_id, &c_id.value, req, w);
     }
-    for lead in &dom.lead {
+    for lead in dom.lead.iter().flat_map(|item| &item.members) {
         let nation = file.nations.ok().find(|(id, _)| id.value == lead.value);
         if let Some((_, n)) = nation
             && !gives_to(n, d_id)
@@ -97,6 +100,17 @@ fn domain_warnings(file: &ScenarioFile, id: &Located<String>, dom: &Domain, w: &
                 format!(
                     "`{}` leads `{d_id}` but contributes nothing to it: add [nations.{}.contributions.{d_id}] or take it out of the lead list",
                     lead.value, lead.value
+                ),
+            );
+        }
+    }
+    for (c_id, share) in dom.lead_provides.ok() {
+        if share.0.value == 0.0 {
+            w.at(
+                &share.0,
+                format!(
+                    "a share of 0 is always met, so this obligation never changes which entry leads `{d_id}`: give {} a share above 0, or remove it",
+                    c_id.value
                 ),
             );
         }
@@ -112,20 +126,9 @@ fn unreachable_requirement(
     w: &mut Warnings,
 ) {
     let least = to_count(req.0.value.support().0.max(0.0));
-    let mut most: u64 = 0;
-    for (_, n) in file.nations.ok() {
-        let Some(t) = contributions_to(n, d_id) else {
-            continue;
-        };
-        for (id, a) in t.ok() {
-            if id.value == c_id {
-                match count_max(&a.0.value) {
-                    Some(m) => most = most.saturating_add(m),
-                    None => return,
-                }
-            }
-        }
-    }
+    let Some(most) = most_contributed(file, Some(d_id), c_id) else {
+        return;
+    };
     if least > most {
         w.at(
             &req.0,
@@ -134,6 +137,25 @@ fn unreachable_requirement(
             ),
         );
     }
+}
+
+/// The sum of every nation's largest contribution of `c_id` to `d_id` (to every
+/// domain when `None`); `None` when one is unbounded.
+fn most_contributed(file: &ScenarioFile, d_id: Option<&str>, c_id: &str) -> Option<u64> {
+    let mut most: u64 = 0;
+    for (_, n) in file.nations.ok() {
+        for (dom, t) in n.contributions.ok() {
+            if d_id.is_some_and(|d| d != dom.value) {
+                continue;
+            }
+            for (id, a) in t.ok() {
+                if id.value == c_id {
+                    most = most.saturating_add(count_max(&a.0.value)?);
+                }
+            }
+        }
+    }
+    Some(most)
 }
 
 /// A count that is not a whole number (draws are rounded).
@@ -185,7 +207,7 @@ fn nation_warnings(
     let referenced = file
         .nations
         .ok()
-        .any(|(_, other)| other.if_absent.has(n_id));
+        .any(|(_, other)| other.if_absent.has(n_id) || other.if_present.has(n_id));
     if !gives && !referenced {
         w.at(
             id,
@@ -197,13 +219,14 @@ fn nation_warnings(
     never_binding_caps(n_id, nat, w);
 }
 
-/// An `if_absent` cap at or above the highest probability the nation can have.
+/// An `if_absent` or `if_present` cap at or above the highest probability the
+/// nation can have.
 fn never_binding_caps(n_id: &str, nat: &Nation, w: &mut Warnings) {
     let mut most = nat.participation.0.value.support().1;
     for a in &nat.approval {
         most *= a.probability.0.value.support().1;
     }
-    for (k, cap) in nat.if_absent.ok() {
+    for (k, cap) in nat.if_absent.ok().chain(nat.if_present.ok()) {
         let least = cap.0.value.support().0;
         if least >= most {
             w.at(
@@ -244,10 +267,14 @@ fn bloc_warnings(file: &ScenarioFile, w: &mut Warnings) {
     }
 }
 
-/// Conditions that no `if_absent` references.
+/// Conditions that nothing references (no cap, effect or mission gate).
 fn condition_warnings(file: &ScenarioFile, w: &mut Warnings) {
-    for (c_id, _) in file.conditions.ok() {
-        let used = file.nations.ok().any(|(_, n)| n.if_absent.has(&c_id.value));
+    for (c_id, cond) in file.conditions.ok() {
+        let capped = file
+            .nations
+            .ok()
+            .any(|(_, n)| n.if_absent.has(&c_id.value) || n.if_present.has(&c_id.value));
+        let used = capped || !cond.effects.is_empty() || mission_requires(file, &c_id.value);
         if !used {
             let c = &c_id.value;
             w.at(
@@ -282,6 +309,92 @@ fn timeline_warnings(file: &ScenarioFile, w: &mut Warnings) {
                     day.0.value,
                     num(latest),
                     num(latest)
+                ),
+            );
+        }
+    }
+}
+
+/// Whether `[mission] requires` lists condition `c_id`.
+fn mission_requires(file: &ScenarioFile, c_id: &str) -> bool {
+    file.mission
+        .as_ref()
+        .is_some_and(|m| m.requires.iter().any(|r| r.value == c_id))
+}
+
+/// A mission gate that lists nothing, or a condition that is never true.
+fn mission_warnings(file: &ScenarioFile, w: &mut Warnings) {
+    let Some(m) = &file.mission else { return };
+    if m.requires.is_empty() {
+        w.items.push(Diagnostic {
+            span: m.at.span.clone(),
+            key: "mission.requires".into(),
+            message: "[mission] requires no condition, so every trial is mounted: list the conditions the deployment needs, e.g. requires = [\"ceasefire\"], or remove [mission]".into(),
+        });
+    }
+    for r in &m.requires {
+        let never = file
+            .conditions
+            .ok()
+            .find(|(id, _)| id.value == r.value)
+            .is_some_and(|(_, c)| c.probability.0.value.support().1 <= 0.0);
+        if never {
+            w.at(
+                r,
+                format!(
+                    "condition `{}` is never true, so no trial is mounted and every figure but p_mounted is empty: raise its probability, or take it out of requires",
+                    r.value
+                ),
+            );
+        }
+    }
+}
+
+/// Effects that never apply or change nothing.
+fn effect_warnings(file: &ScenarioFile, w: &mut Warnings) {
+    for (c_id, cond) in file.conditions.ok() {
+        let gate = mission_requires(file, &c_id.value);
+        for e in &cond.effects {
+            let when = e.when.as_ref().is_some_and(|w| w.value);
+            if gate && !when {
+                let message = format!(
+                    "`{c}` is required by [mission], so it is true in every mounted trial and an effect with when = false never applies: set when = true, or remove the effect",
+                    c = c_id.value
+                );
+                match &e.when {
+                    Some(at) => w.at(at, message),
+                    None => w.items.push(Diagnostic {
+                        span: e.at.span.clone(),
+                        key: e.at.key.clone(),
+                        message,
+                    }),
+                }
+            }
+            if e.scale.0.value == Dist::Fixed(1.0) {
+                w.at(
+                    &e.scale.0,
+                    "a scale of 1 leaves every target as it is, so this effect changes nothing: give another scale, or remove the effect".into(),
+                );
+            }
+        }
+    }
+}
+
+/// A force requirement above the sum of every nation's largest contributions.
+fn force_warnings(file: &ScenarioFile, w: &mut Warnings) {
+    let Some(f) = &file.force else { return };
+    for (c_id, req) in f.requirements.ok() {
+        fractional(&req.0, w);
+        let least = to_count(req.0.value.support().0.max(0.0));
+        let Some(most) = most_contributed(file, None, &c_id.value) else {
+            continue;
+        };
+        if least > most {
+            w.at(
+                &req.0,
+                format!(
+                    "the force needs at least {least} {c} but all nations together can contribute at most {most}: it can never be met; lower the requirement or add contributions of {c}",
+                    c = c_id.value
                 ),
             );
         }

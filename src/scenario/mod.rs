@@ -12,6 +12,7 @@
 
 pub mod decode;
 pub mod diag;
+mod effects;
 pub mod extend;
 pub mod iso;
 pub mod lint;
@@ -416,9 +417,14 @@ fn apply_override<'i>(root: &mut DeTable<'i>, o: &'i str, base: usize, cx: &mut 
 /// Optional tables that hold only values may be created by an override; tables
 /// of named entities may not (a typo would add one).
 fn creatable(path: &str, k: &str) -> bool {
+    let parent: Vec<&str> = path.split('.').collect();
     matches!(
-        (path, k),
-        ("", "simulation" | "report") | ("report", "thresholds")
+        (parent.as_slice(), k),
+        ([""], "simulation" | "report" | "mission" | "force")
+            | (["report"], "thresholds")
+            | (["force"], "requirements")
+            | (["nations", _], "if_absent" | "if_present")
+            | (["domains", _], "lead_provides")
     )
 }
 

@@ -450,6 +450,170 @@ dist_kind!(
     json!({ "minimum": 0 })
 );
 
+/// An effect's scale: a number ≥ 0, or a distribution whose every draw is ≥ 0 (not a normal).
+#[derive(Debug, Clone)]
+pub struct ScaleDist(pub Located<Dist>);
+
+impl Decode for ScaleDist {
+    fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
+        let d = decode_dist(node, key, cx)?;
+        let lo = d.value.support().0;
+        let msg = if matches!(d.value, Dist::Normal { .. }) && !d.value.is_fixed() {
+            "a scale must be ≥ 0 in every draw, so it takes a number ≥ 0 or a uniform, triangular, pert, lognormal or discrete distribution, not a normal".to_string()
+        } else if lo < 0.0 {
+            format!("a scale cannot be negative, found {lo}")
+        } else {
+            return Some(ScaleDist(d));
+        };
+        cx.error(node.span(), key, msg);
+        None
+    }
+    fn placeholder() -> Option<Self> {
+        Some(ScaleDist(Located {
+            value: Dist::Fixed(1.0),
+            at: At::default(),
+        }))
+    }
+    fn schema() -> Json {
+        let mut s = dist_schema(json!({ "minimum": 0 }));
+        if let Some(forms) = s.get_mut("oneOf").and_then(Json::as_array_mut) {
+            forms.retain(|f| f.pointer("/properties/normal").is_none());
+        }
+        s
+    }
+}
+
+/// A number ≥ 0 (a nation's `scale`).
+#[derive(Debug, Clone)]
+pub struct NonNegative(pub Located<f64>);
+
+impl Decode for NonNegative {
+    fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
+        let v = number(node, key, cx)?;
+        if v < 0.0 {
+            cx.error(node.span(), key, format!("must be a number ≥ 0, found {v}"));
+            return None;
+        }
+        Some(NonNegative(Located {
+            value: v,
+            at: At::of(node, key),
+        }))
+    }
+    fn schema() -> Json {
+        json!({ "type": "number", "minimum": 0 })
+    }
+}
+
+/// A share of a requirement, in [0, 1] (`lead_provides`).
+#[derive(Debug, Clone)]
+pub struct Share(pub Located<f64>);
+
+impl Decode for Share {
+    fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
+        let v = number(node, key, cx)?;
+        if !(0.0..=1.0).contains(&v) {
+            cx.error(
+                node.span(),
+                key,
+                format!(
+                    "a share must be between 0 and 1, found {v}{}",
+                    percent_hint(v).replace("probability", "share")
+                ),
+            );
+            return None;
+        }
+        Some(Share(Located {
+            value: v,
+            at: At::of(node, key),
+        }))
+    }
+    fn schema() -> Json {
+        json!({ "type": "number", "minimum": 0, "maximum": 1 })
+    }
+}
+
+impl Decode for Located<bool> {
+    fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
+        match node.get_ref() {
+            DeValue::Boolean(b) => Some(Located {
+                value: *b,
+                at: At::of(node, key),
+            }),
+            _ => wrong_type(node, key, cx, "true or false"),
+        }
+    }
+    fn schema() -> Json {
+        json!({ "type": "boolean" })
+    }
+}
+
+/// One entry of a domain's `lead` list: a nation (`"GBR"`) or a group of
+/// co-leads (`["GBR", "FRA"]`, at least one).
+#[derive(Debug, Clone)]
+pub struct LeadItem {
+    /// Its members, as written.
+    pub members: Vec<Located<String>>,
+    /// Where the entry is.
+    pub at: At,
+}
+
+impl Decode for LeadItem {
+    fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
+        let at = At::of(node, key);
+        match node.get_ref() {
+            DeValue::String(_) => Located::<String>::decode(node, key, cx).map(|s| LeadItem {
+                members: vec![s],
+                at,
+            }),
+            DeValue::Array(items) => {
+                if items.is_empty() {
+                    cx.error(
+                        node.span(),
+                        key,
+                        "a group of co-leads needs at least one nation, e.g. [\"GBR\", \"FRA\"]",
+                    );
+                    return None;
+                }
+                let mut members = Vec::with_capacity(items.len());
+                let mut ok = true;
+                for (i, item) in items.iter().enumerate() {
+                    let sub = format!("{key}[{i}]");
+                    match item.get_ref() {
+                        DeValue::String(_) => {
+                            members.extend(Located::<String>::decode(item, &sub, cx))
+                        }
+                        _ => {
+                            ok = false;
+                            wrong_type::<()>(item, &sub, cx, "a nation id (a string)");
+                        }
+                    }
+                }
+                ok.then_some(LeadItem { members, at })
+            }
+            other => {
+                cx.error(
+                    node.span(),
+                    key,
+                    format!(
+                        "expected a string, found {}: a lead entry is a nation id, or an array of nation ids for co-leads (\"GBR\" or [\"GBR\", \"FRA\"])",
+                        super::decode::type_name(other)
+                    ),
+                );
+                None
+            }
+        }
+    }
+    fn schema() -> Json {
+        json!({
+            "description": "A nation id, or a group of co-leads (an array of at least one nation id).",
+            "oneOf": [
+                { "type": "string" },
+                { "type": "array", "items": { "type": "string" }, "minItems": 1 },
+            ]
+        })
+    }
+}
+
 decode_struct! {
     /// `[scenario]`: what this scenario is and where its facts come from.
     pub struct ScenarioMeta {
@@ -507,6 +671,49 @@ decode_struct! {
         description: Option<Located<String>>,
         /// Where the probability comes from.
         source: Option<Located<String>>,
+        /// What the condition does to drawn values (`[[conditions.ID.effects]]`).
+        effects: Vec<Effect>,
+    }
+}
+
+decode_struct! {
+    /// `[[conditions.ID.effects]]`: in the trials where the condition has the value
+    /// `when`, `scale` multiplies the drawn values of the targets before rounding.
+    pub struct Effect {
+        /// The value of the condition at which the effect applies (default false).
+        when: Option<Located<bool>>,
+        /// The factor: a number ≥ 0, or a distribution drawn once per trial (never a normal).
+        scale: ScaleDist,
+        /// What it scales: `domains.D.requirements[.C]`, `force.requirements[.C]` or `nations.N.contributions[.D[.C]]`.
+        targets: Vec<Located<String>>,
+        /// What the effect is.
+        description: Option<Located<String>>,
+        /// Where it comes from.
+        source: Option<Located<String>>,
+    }
+}
+
+decode_struct! {
+    /// `[mission]`: what must hold for the force to deploy at all.
+    pub struct Mission {
+        /// Conditions that must all be true for the force to deploy; a trial where one is false is not mounted.
+        requires: Vec<Located<String>>,
+        /// What the gate is.
+        description: Option<Located<String>>,
+        /// Where it comes from.
+        source: Option<Located<String>>,
+    }
+}
+
+decode_struct! {
+    /// `[force]`: requirements on the whole force, over every domain.
+    pub struct Force {
+        /// Per capability, what the force needs in all (the total over every domain).
+        requirements: Table<CountDist>,
+        /// A longer description.
+        description: Option<Located<String>>,
+        /// Where the requirements come from.
+        source: Option<Located<String>>,
     }
 }
 
@@ -529,8 +736,10 @@ decode_struct! {
     pub struct Domain {
         /// A display name.
         name: Option<Located<String>>,
-        /// Lead succession: the first participating nation leads; none → leaderless.
-        lead: Vec<Located<String>>,
+        /// Lead succession: each entry a nation or a group of co-leads; the first that qualifies leads; none → leaderless.
+        lead: Vec<LeadItem>,
+        /// Shares of the domain's requirements that the leading entry must itself provide (each in [0, 1]).
+        lead_provides: Table<Share>,
         /// What the domain needs, per capability.
         requirements: Table<CountDist>,
         /// A longer description.
@@ -563,6 +772,10 @@ decode_struct! {
         approval: Vec<Approval>,
         /// Caps on the probability when a condition is false or a nation is absent.
         if_absent: Table<ProbDist>,
+        /// Caps on the probability when a condition is true or a nation takes part.
+        if_present: Table<ProbDist>,
+        /// Multiplies every contribution it draws, before rounding (a number ≥ 0; default 1).
+        scale: Option<NonNegative>,
         /// The bloc whose decisions this nation's decision is correlated with.
         bloc: Option<Located<String>>,
         /// `"draw"` (default), `"in"` (takes part in every trial: caps, gates and
@@ -586,6 +799,10 @@ decode_struct! {
         scenario: ScenarioMeta,
         /// Default trial count, seed and timeline.
         simulation: Option<Simulation>,
+        /// The conditions under which the force deploys at all.
+        mission: Option<Mission>,
+        /// Requirements on the whole force.
+        force: Option<Force>,
         /// Extra figures to report.
         report: Option<ReportSpec>,
         /// What the scenario counts.

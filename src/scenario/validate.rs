@@ -1,16 +1,19 @@
 //! From a decoded [`ScenarioFile`] to a [`Model`]: references between entries
-//! (ids of nations, domains, capabilities, conditions, blocs), the `if_absent`
-//! graph (acyclic), limits, and compilation into flat index-based vectors.
+//! (ids of nations, domains, capabilities, conditions, blocs; the mission gate,
+//! lead entries and their obligations, the whole force, effect targets in
+//! `effects.rs`), the graph of `if_absent` and `if_present` (acyclic),
+//! limits, and compilation into flat index-based vectors.
 
 use std::collections::HashMap;
 
+use super::decode::At;
 use super::decode::{Cx, Located, Table, closest};
 use super::raw::{Domain as RawDomain, Nation as RawNation, ScenarioFile};
 use crate::dist::{Dist, Sampler};
 use crate::limits;
 use crate::model::{
-    Bloc, Cap, CapOn, Capability, Condition, Contribution, Domain, LeadEntry, Model, Nation, Prob,
-    Requirement, Tracked,
+    Bloc, Cap, CapOn, Capability, Condition, Contribution, Domain, ForceRequirement, LeadEntry,
+    Model, Nation, Obligation, Prob, Requirement, Tracked,
 };
 use crate::streams::stream_key;
 
@@ -18,20 +21,25 @@ fn text(s: &Option<Located<String>>) -> String {
     s.as_ref().map(|s| s.value.clone()).unwrap_or_default()
 }
 
-fn unknown(cx: &mut Cx, what: &str, id: &Located<String>, known: &[&str]) {
-    let country = what
-        .ends_with("nation")
-        .then(|| super::iso::suggest(&id.value, known))
-        .flatten();
-    let hint = match (country, closest(&id.value, known)) {
-        (Some((code, name)), _) => format!(" (did you mean `{code}`, {name}?)"),
-        (None, c) => unknown_hint(what, c, known),
-    };
+pub(super) fn unknown(cx: &mut Cx, what: &str, id: &Located<String>, known: &[&str]) {
     cx.error(
         id.at.span.clone(),
         &id.at.key,
-        format!("unknown {what} `{}`{hint}", id.value),
+        unknown_message(what, &id.value, known),
     );
+}
+
+/// "unknown nation `UK` (did you mean `GBR`, United Kingdom?)".
+pub(super) fn unknown_message(what: &str, word: &str, known: &[&str]) -> String {
+    let country = what
+        .ends_with("nation")
+        .then(|| super::iso::suggest(word, known))
+        .flatten();
+    let hint = match (country, closest(word, known)) {
+        (Some((code, name)), _) => format!(" (did you mean `{code}`, {name}?)"),
+        (None, c) => unknown_hint(what, c, known),
+    };
+    format!("unknown {what} `{word}`{hint}")
 }
 
 fn unknown_hint(what: &str, closest: Option<&str>, known: &[&str]) -> String {
@@ -44,12 +52,12 @@ fn unknown_hint(what: &str, closest: Option<&str>, known: &[&str]) -> String {
 }
 
 /// The ids of each kind of entry, in file order.
-struct Ids<'a> {
-    caps: Vec<&'a str>,
-    conds: Vec<&'a str>,
-    blocs: Vec<&'a str>,
-    doms: Vec<&'a str>,
-    nats: Vec<&'a str>,
+pub(super) struct Ids<'a> {
+    pub(super) caps: Vec<&'a str>,
+    pub(super) conds: Vec<&'a str>,
+    pub(super) blocs: Vec<&'a str>,
+    pub(super) doms: Vec<&'a str>,
+    pub(super) nats: Vec<&'a str>,
 }
 
 impl<'a> Ids<'a> {
@@ -67,7 +75,7 @@ impl<'a> Ids<'a> {
     }
 }
 
-fn index(ids: &[&str], id: &str) -> Option<usize> {
+pub(super) fn index(ids: &[&str], id: &str) -> Option<usize> {
     ids.iter().position(|x| *x == id)
 }
 
@@ -81,9 +89,21 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
     let capabilities = capabilities(file);
     let conditions = conditions(file);
     let blocs = blocs(file);
-    let (domains, tracked) = domains(file, &ids, cx);
-    let (nations, contributions, deps) = nations(file, &ids, &domains, &tracked, cx);
-    let order = decision_order(file, &ids, &deps, cx);
+    let mission = mission(file, &ids, cx);
+    let (mut domains, tracked) = domains(file, &ids, cx);
+    let (nations, mut contributions, deps) = nations(file, &ids, &domains, &tracked, cx);
+    let order = decision_order(&ids, &deps, cx);
+    let mut force = force(file, &ids, cx);
+    let effects = super::effects::effects(
+        file,
+        &ids,
+        super::effects::Values {
+            domains: &mut domains,
+            contributions: &mut contributions,
+            force: force.as_deref_mut(),
+        },
+        cx,
+    );
     let thresholds = thresholds(file, &ids, cx);
     if !cx.diags.is_empty() {
         return None;
@@ -101,9 +121,9 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
         timeline_days,
         capabilities,
         conditions,
-        mission: Vec::new(),
-        effects: Vec::new(),
-        force: None,
+        mission,
+        effects,
+        force,
         blocs,
         domains,
         nations,
@@ -140,6 +160,7 @@ fn check_counts(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) {
         ("capabilities", ids.caps.len(), limits::MAX_CAPABILITIES),
         ("conditions", ids.conds.len(), limits::MAX_CONDITIONS),
         ("blocs", ids.blocs.len(), limits::MAX_CONDITIONS),
+        ("effects", effect_count(file), limits::MAX_CONDITIONS),
     ] {
         if n > max {
             cx.error(
@@ -156,12 +177,16 @@ fn check_counts(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) {
                 e.id.at.span.clone(),
                 &e.id.at.key,
                 format!(
-                    "`{}` is both a nation and a condition: `if_absent` could not tell them apart; rename one",
+                    "`{}` is both a nation and a condition: `if_absent` and `if_present` could not tell them apart; rename one",
                     e.id.value
                 ),
             );
         }
     }
+}
+
+fn effect_count(file: &ScenarioFile) -> usize {
+    file.conditions.ok().map(|(_, c)| c.effects.len()).sum()
 }
 
 /// `scenario.rotation` is at least 1 (the decoder checked the maximum).
@@ -306,6 +331,7 @@ fn domains(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) -> (Vec<Domain>, Vec
         };
         let leads = leads(dom, ids, cx);
         let requirements = requirements(d, &entry.id.value, dom, ids, &mut tracked, cx);
+        let provides = provides(&entry.id.value, dom, ids, &requirements, cx);
         for &c in contributed.get(&d).map(Vec::as_slice).unwrap_or(&[]) {
             if !tracked[start..].iter().any(|t| t.capability == c) {
                 tracked.push(Tracked {
@@ -324,7 +350,7 @@ fn domains(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) -> (Vec<Domain>, Vec
                 .map(|n| n.value.clone())
                 .unwrap_or_else(|| entry.id.value.clone()),
             leads,
-            provides: vec![],
+            provides,
             requirements,
             tracked: start..tracked.len(),
         });
@@ -343,27 +369,134 @@ fn domains(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) -> (Vec<Domain>, Vec
     (domains, tracked)
 }
 
-/// A domain's lead succession: known nations, each once.
+/// A domain's lead succession: entries of known nations, each nation in one
+/// entry only; a group's label joins its members with `+`.
 fn leads(dom: &RawDomain, ids: &Ids<'_>, cx: &mut Cx) -> Vec<LeadEntry> {
+    let mut seen: Vec<usize> = Vec::new();
     let mut leads = Vec::new();
-    for l in &dom.lead {
-        match index(&ids.nats, &l.value) {
-            Some(n) if leads.contains(&n) => cx.error(
-                l.at.span.clone(),
-                &l.at.key,
-                format!("`{}` appears twice in the lead list", l.value),
-            ),
-            Some(n) => leads.push(n),
-            None => unknown(cx, "nation", l, &ids.nats),
+    for item in &dom.lead {
+        let mut members = Vec::with_capacity(item.members.len());
+        for l in &item.members {
+            match index(&ids.nats, &l.value) {
+                Some(n) if seen.contains(&n) => cx.error(
+                    l.at.span.clone(),
+                    &l.at.key,
+                    format!(
+                        "`{}` appears twice in the lead list: a nation may be in one entry only",
+                        l.value
+                    ),
+                ),
+                Some(n) => {
+                    seen.push(n);
+                    members.push(n);
+                }
+                None => unknown(cx, "nation", l, &ids.nats),
+            }
+        }
+        if members.len() == item.members.len() {
+            let label: Vec<&str> = members.iter().map(|&n| ids.nats[n]).collect();
+            leads.push(LeadEntry {
+                label: label.join("+"),
+                members,
+            });
         }
     }
     leads
-        .into_iter()
-        .map(|n| LeadEntry {
-            label: ids.nats[n].to_string(),
-            members: vec![n],
-        })
-        .collect()
+}
+
+/// `lead_provides`: shares of requirements of this domain, which needs a lead list.
+fn provides(
+    d_id: &str,
+    dom: &RawDomain,
+    ids: &Ids<'_>,
+    requirements: &[Requirement],
+    cx: &mut Cx,
+) -> Vec<Obligation> {
+    let table = &dom.lead_provides;
+    if !table.entries.is_empty() && dom.lead.is_empty() {
+        cx.error(
+            table.at.span.clone(),
+            &table.at.key,
+            format!(
+                "`lead_provides` says what the leading entry must provide, but `{d_id}` has no lead list: add lead = [NATION, …] to [domains.{d_id}], or remove lead_provides"
+            ),
+        );
+    }
+    let mut out = Vec::new();
+    for (c_id, share) in table.ok() {
+        let Some(c) = index(&ids.caps, &c_id.value) else {
+            unknown(cx, "capability", c_id, &ids.caps);
+            continue;
+        };
+        match requirements.iter().position(|r| r.capability == c) {
+            Some(r) => out.push(Obligation {
+                requirement: r,
+                share: share.0.value,
+            }),
+            // A requirement that failed to decode has its own error.
+            None if dom.requirements.has(&c_id.value) => {}
+            None => cx.error(
+                c_id.at.span.clone(),
+                &c_id.at.key,
+                format!(
+                    "`{d_id}` does not require `{c}`: an obligation is a share of a requirement; add {c} to [domains.{d_id}.requirements] or remove it from lead_provides",
+                    c = c_id.value
+                ),
+            ),
+        }
+    }
+    out
+}
+
+/// `[mission] requires`: known conditions, each once.
+fn mission(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) -> Vec<usize> {
+    let mut out = Vec::new();
+    let Some(m) = &file.mission else {
+        return out;
+    };
+    for r in &m.requires {
+        match index(&ids.conds, &r.value) {
+            Some(c) if out.contains(&c) => cx.error(
+                r.at.span.clone(),
+                &r.at.key,
+                format!("`{}` appears twice in `requires`", r.value),
+            ),
+            Some(c) => out.push(c),
+            None => unknown(cx, "condition", r, &ids.conds),
+        }
+    }
+    out
+}
+
+/// `[force] requirements`: on known capabilities, at least one.
+fn force(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) -> Option<Vec<ForceRequirement>> {
+    let f = file.force.as_ref()?;
+    if f.requirements.entries.is_empty() {
+        cx.error(
+            f.at.span.clone(),
+            "force.requirements",
+            "[force] lists no requirements: add requirements = { CAP = amount }, or remove [force]",
+        );
+    }
+    let mut out = Vec::new();
+    for (c_id, req) in f.requirements.ok() {
+        let Some(c) = index(&ids.caps, &c_id.value) else {
+            unknown(cx, "capability", c_id, &ids.caps);
+            continue;
+        };
+        let dist = &req.0.value;
+        out.push(ForceRequirement {
+            capability: c,
+            sampler: Sampler::new(dist),
+            dist: dist.clone(),
+            fixed: dist
+                .is_fixed()
+                .then(|| crate::math::to_count(dist.support().0)),
+            key: stream_key("force", &c_id.value),
+            effects: Vec::new(),
+        });
+    }
+    Some(out)
 }
 
 /// Domain `d`'s requirements, each on a known capability and tracked.
@@ -403,18 +536,26 @@ fn requirements(
     requirements
 }
 
+/// A nation that another's `if_absent` or `if_present` names: it is decided
+/// first. `at` is the key that names it, `table` its table.
+struct Dep {
+    on: usize,
+    at: At,
+    table: At,
+}
+
 /// Nations, their contributions (in nation order) and, per nation, the nations
-/// its `if_absent` caps depend on.
+/// its `if_absent` and `if_present` caps depend on.
 fn nations(
     file: &ScenarioFile,
     ids: &Ids<'_>,
     domains: &[Domain],
     tracked: &[Tracked],
     cx: &mut Cx,
-) -> (Vec<Nation>, Vec<Contribution>, Vec<Vec<usize>>) {
+) -> (Vec<Nation>, Vec<Contribution>, Vec<Vec<Dep>>) {
     let mut nations = Vec::new();
     let mut contributions = Vec::new();
-    let mut deps: Vec<Vec<usize>> = Vec::new();
+    let mut deps: Vec<Vec<Dep>> = Vec::new();
     for (n, entry) in file.nations.entries.iter().enumerate() {
         let id = &entry.id.value;
         let start = contributions.len();
@@ -460,7 +601,7 @@ fn nations(
             contributions: start..contributions.len(),
             key: stream_key("nation", id),
             ready_key: stream_key("ready", id),
-            scale: 1.0,
+            scale: nat.scale.as_ref().map_or(1.0, |s| s.0.value),
         });
         if let (Some(d), Some(last)) = (&nat.decision, nations.last_mut()) {
             last.decide(d.0.value);
@@ -488,30 +629,52 @@ fn placeholder_nation(id: &str, start: usize) -> Nation {
     }
 }
 
-/// Nation `n`'s `if_absent` caps, each on a condition or another nation; the
-/// nations it depends on are pushed to `deps`.
+/// Nation `n`'s `if_absent` then `if_present` caps, each on a condition or
+/// another nation; the nations it depends on are pushed to `deps`.
 fn caps(
     n: usize,
     id: &str,
     nat: &RawNation,
     ids: &Ids<'_>,
-    deps: &mut Vec<usize>,
+    deps: &mut Vec<Dep>,
     cx: &mut Cx,
 ) -> Vec<Cap> {
     let mut caps = Vec::new();
-    for (k, cap) in nat.if_absent.ok() {
+    let tables = [(false, &nat.if_absent), (true, &nat.if_present)];
+    for (present, table) in tables {
+        caps_of(n, id, (present, table), ids, deps, &mut caps, cx);
+    }
+    caps
+}
+
+/// The caps of one table (`if_absent` or `if_present`, as `present` says).
+fn caps_of(
+    n: usize,
+    id: &str,
+    (present, table): (bool, &Table<super::raw::ProbDist>),
+    ids: &Ids<'_>,
+    deps: &mut Vec<Dep>,
+    caps: &mut Vec<Cap>,
+    cx: &mut Cx,
+) {
+    for (k, cap) in table.ok() {
         let on = if let Some(c) = index(&ids.conds, &k.value) {
             CapOn::Condition(c)
         } else if let Some(m) = index(&ids.nats, &k.value) {
             if m == n {
+                let own = if present { "participation" } else { "absence" };
                 cx.error(
                     k.at.span.clone(),
                     &k.at.key,
-                    format!("`{id}` cannot depend on its own absence"),
+                    format!("`{id}` cannot depend on its own {own}"),
                 );
                 continue;
             }
-            deps.push(m);
+            deps.push(Dep {
+                on: m,
+                at: k.at.clone(),
+                table: table.at.clone(),
+            });
             CapOn::Nation(m)
         } else {
             let mut known = ids.conds.clone();
@@ -521,11 +684,10 @@ fn caps(
         };
         caps.push(Cap {
             on,
-            present: false,
+            present,
             p: Prob::product([&cap.0.value]),
         });
     }
-    caps
 }
 
 /// What [`contributions_of`] needs to know about the nation and the model so far.
@@ -575,36 +737,46 @@ fn contributions_of(c: &NationCx<'_>, nat: &RawNation, out: &mut Vec<Contributio
     }
 }
 
-/// Decision order: nations named in `if_absent` come first (stable by file
-/// order); a cycle is an error.
-fn decision_order(
-    file: &ScenarioFile,
-    ids: &Ids<'_>,
-    deps: &[Vec<usize>],
-    cx: &mut Cx,
-) -> Vec<usize> {
-    match topo_order(deps) {
-        Ok(order) => order,
-        Err(cycle) => {
-            let names: Vec<&str> = cycle.iter().map(|&n| ids.nats[n]).collect();
-            let first = cycle[0];
-            let at = file.nations.entries[first]
-                .value
-                .as_ref()
-                .map(|n| n.if_absent.at.clone())
-                .unwrap_or_else(|| file.nations.entries[first].id.at.clone());
-            cx.error(
-                at.span,
-                &format!("nations.{}.if_absent", ids.nats[first]),
-                format!(
-                    "`if_absent` references form a cycle: {} → {}; nations must be decidable in some order",
-                    names.join(" → "),
-                    names[0]
-                ),
-            );
-            (0..deps.len()).collect()
+/// Decision order: nations named in `if_absent` or `if_present` come first
+/// (stable by file order); a cycle is one error that names it.
+fn decision_order(ids: &Ids<'_>, deps: &[Vec<Dep>], cx: &mut Cx) -> Vec<usize> {
+    let plain: Vec<Vec<usize>> = deps
+        .iter()
+        .map(|d| d.iter().map(|d| d.on).collect())
+        .collect();
+    let cycle = match topo_order(&plain) {
+        Ok(order) => return order,
+        Err(cycle) => cycle,
+    };
+    let names: Vec<&str> = cycle.iter().map(|&n| ids.nats[n]).collect();
+    // The key of each step of the cycle: `nations.A.if_present.B` …
+    let steps: Vec<&Dep> = cycle
+        .iter()
+        .zip(cycle.iter().cycle().skip(1))
+        .filter_map(|(&a, &b)| deps[a].iter().find(|d| d.on == b))
+        .collect();
+    let keys: Vec<&str> = steps.iter().map(|d| d.at.key.as_str()).collect();
+    let which = if keys.iter().any(|k| k.contains(".if_present.")) {
+        if keys.iter().any(|k| k.contains(".if_absent.")) {
+            "`if_absent` and `if_present`"
+        } else {
+            "`if_present`"
         }
-    }
+    } else {
+        "`if_absent`"
+    };
+    let at = steps.first().map(|d| d.table.clone()).unwrap_or_default();
+    cx.error(
+        at.span,
+        &at.key,
+        format!(
+            "{which} references form a cycle: {} → {} ({}); nations must be decidable in some order",
+            names.join(" → "),
+            names[0],
+            keys.join(", ")
+        ),
+    );
+    (0..deps.len()).collect()
 }
 
 /// `[report.thresholds]`: per capability, sorted and deduplicated.
