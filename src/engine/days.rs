@@ -1,21 +1,27 @@
-//! Days to coverage: in each trial, the first whole day by which each domain, and
-//! every domain at once, is covered, counting a contribution from the day its
-//! nation is ready (`ready_days`, rounded up to a whole day).
+//! Days to coverage: in each trial, the first whole day by which each domain, the
+//! force, and everything at once, is covered, counting a contribution (and a
+//! lead) from the day its nation is ready (`ready_days`, rounded up to a whole
+//! day).
 //!
 //! Coverage by day `d` only grows with `d` (contributions only add), so a
 //! requirement is met from the ready day at which its running sum, in order of
-//! ready days, first reaches the requirement; a domain is covered from the latest
-//! of its requirements' days (when it has a lead), and every domain from the latest
-//! domain's day. Each trial sorts its taking-part nations by ready day once;
-//! each requirement (one lane of a nation's row of amounts) then counts the
-//! running sums in that order that fall short of it, and the nation at that
-//! place in the order is the one whose day meets it. A trial in which
-//! a domain is never covered adds nothing to that domain's histogram: "never" is
-//! the trials less the histogram's count. P(covered by day d) is therefore exact
-//! for every day, and the timeline's figure at each of `timeline_days` is read
-//! from the same day.
+//! ready days, first reaches the requirement. Each trial sorts its taking-part
+//! nations by ready day once; each *lane* (a requirement, a lead entry's
+//! obligation, a force requirement: one column of a nation's row of amounts)
+//! then counts the running sums in that order that fall short of it, and the
+//! nation at that place in the order is the one whose day meets it.
+//!
+//! A lead entry qualifies from the latest of its presence day (the earliest
+//! ready day of its taking-part members) and its obligations' days; the domain
+//! has a lead from the earliest of its entries' days. A domain is covered from
+//! the latest of its requirements' days and its lead's day, the force from the
+//! latest of its requirements' days, and everything from the latest of those. A
+//! trial in which one is never covered adds nothing to its histogram: "never"
+//! is the trials less the histogram's count. P(covered by day d) is therefore
+//! exact for every day, and the timeline's figure at each of `timeline_days` is
+//! read from the same day.
 
-use super::plan::Plan;
+use super::plan::{NO_SLOT, Plan, obligation_need};
 use crate::stats::{Hist, Tally};
 
 /// No requirement: the contribution counts towards none.
@@ -29,22 +35,39 @@ const LANES: usize = 8;
 
 /// Per-worker buffers of the days-to-coverage stage. The earlier stages fill them
 /// as they go ([`DayScratch::start`], [`DayScratch::nation`],
-/// [`DayScratch::amounts`], [`DayScratch::domain`]), so that each trial then
-/// reads its own rows.
+/// [`DayScratch::amounts`], [`DayScratch::domain`], [`DayScratch::force`]), so
+/// that each trial then reads its own rows.
 pub struct DayScratch {
-    /// Per nation: its row among those that count towards a requirement (`NONE`
-    /// when it counts towards none).
+    /// Per nation: its row among those that count towards a lane (`NONE` when it
+    /// counts towards none).
     slot: Vec<u32>,
-    /// The row width: requirements rounded up to whole groups of lanes.
+    /// The row width: lanes rounded up to whole groups of lanes.
     width: usize,
+    /// The first obligation lane and the first force lane (lanes: the
+    /// requirements, then the (entry, obligation) slots, then the force
+    /// requirements).
+    obl_lane: usize,
+    force_lane: usize,
+    /// Per nation: the lead entries it is a member of.
+    entries_of: Vec<Vec<u32>>,
+    /// Per lead entry and trial: the earliest ready day of a taking-part member
+    /// (`NEVER` where none takes part).
+    present: Vec<u64>,
+    /// Per contribution: whether it adds to its force lane (rather than writing
+    /// it: its nation's earlier contribution to the capability wrote it).
+    force_add: Vec<bool>,
+    /// Per trial: the force is covered at all.
+    force_live: Vec<bool>,
     /// Entries per trial of `order`: the counted nations rounded up to whole
     /// groups of lanes (so that each trial's block starts on a new group).
     stride: usize,
     /// Trials per batch.
     batch: usize,
-    /// Per contribution: where its amount goes in `rows` for the batch's first
-    /// trial (`usize::MAX`: nowhere).
+    /// Per contribution: where its nation's row starts in `rows` for the
+    /// batch's first trial (`usize::MAX`: nowhere), and its lanes there (a
+    /// requirement, an obligation, a force requirement; `NONE`: none).
     dest: Vec<usize>,
+    lanes: Vec<[u32; 3]>,
     /// Per trial: its taking-part counted nations, as (ready day << 32 | row),
     /// in a block of `stride` entries, and how many are filled.
     order: Vec<u64>,
@@ -74,25 +97,34 @@ impl DayScratch {
     /// Buffers for batches of `b` trials; empty without `timeline_days`.
     pub fn new(plan: &Plan, b: usize) -> DayScratch {
         let on = !plan.days.is_empty();
-        let (slot, counted, cells) = layout(plan);
-        let width = plan.reqs.len().div_ceil(LANES) * LANES;
-        let dest = cells
+        let l = layout(plan);
+        let width = l.lanes.div_ceil(LANES) * LANES;
+        let dest = l
+            .cells
             .iter()
-            .map(|&(s, r)| {
+            .map(|&(s, _)| {
                 if s == NONE {
                     usize::MAX
                 } else {
-                    s as usize * b * width + r as usize
+                    s as usize * b * width
                 }
             })
             .collect();
         let len = |n: usize| if on { n * b } else { 0 };
+        let counted = l.counted;
         DayScratch {
-            slot,
+            slot: l.slot,
             width,
+            obl_lane: plan.reqs.len(),
+            force_lane: plan.reqs.len() + plan.obligations.len(),
+            entries_of: l.entries_of,
+            present: vec![NEVER; len(plan.entries.len())],
+            force_add: l.force_add,
+            force_live: vec![false; len(1)],
             stride: counted.div_ceil(LANES) * LANES,
             batch: b,
             dest,
+            lanes: l.cells.iter().map(|&(_, lanes)| lanes).collect(),
             order: vec![u64::MAX; len(counted.div_ceil(LANES) * LANES)],
             count: vec![0; len(1)],
             sorted: vec![0; counted],
@@ -109,15 +141,19 @@ impl DayScratch {
 
     /// Entries per trial of the buffers (for sizing the batch).
     pub fn per_trial(plan: &Plan) -> usize {
-        let (_, counted, _) = layout(plan);
-        let width = plan.reqs.len().div_ceil(LANES) * LANES;
-        (counted + 2) * width + counted + LANES + plan.domains.len() + 3
+        let l = layout(plan);
+        let width = l.lanes.div_ceil(LANES) * LANES;
+        (l.counted + 2) * width + l.counted + LANES + plan.domains.len() + plan.entries.len() + 4
     }
 
     /// Starts a batch of `m` trials.
     #[inline(always)]
     pub(super) fn start(&mut self, m: usize) {
         self.count[..m].fill(0);
+        let b = self.batch;
+        for e in 0..self.present.len() / b.max(1) {
+            self.present[e * b..e * b + m].fill(NEVER);
+        }
     }
 
     /// Nation `n` takes part in trial `j`, ready at whole day `day`.
@@ -129,6 +165,10 @@ impl DayScratch {
             self.order[j * self.stride + *c as usize] = u64::from(day) << 32 | u64::from(slot);
             *c += 1;
         }
+        for &e in &self.entries_of[n] {
+            let p = &mut self.present[e as usize * self.batch + j];
+            *p = (*p).min(u64::from(day));
+        }
     }
 
     /// Domain `d` is `covered` (at all) in the first `m` trials of the batch,
@@ -138,10 +178,37 @@ impl DayScratch {
         let (b, w) = (self.batch, self.width);
         let m = covered.len();
         self.live[d * b..d * b + m].copy_from_slice(covered);
-        for r in plan.domains[d].reqs.range() {
+        let dom = &plan.domains[d];
+        for r in dom.reqs.range() {
             let t = plan.reqs[r].tracked as usize;
             let need = &mut self.need[r..];
             for (j, (&c, &q)) in covered.iter().zip(&required[t * b..t * b + m]).enumerate() {
+                need[j * w] = if c { q } else { 0 };
+            }
+        }
+        for e in dom.leads.of(&plan.entries) {
+            for o in e.obligations.range() {
+                let ob = &plan.obligations[o];
+                let t = ob.tracked as usize;
+                let need = &mut self.need[self.obl_lane + o..];
+                for (j, (&c, &q)) in covered.iter().zip(&required[t * b..t * b + m]).enumerate() {
+                    need[j * w] = if c { obligation_need(ob.share, q) } else { 0 };
+                }
+            }
+        }
+    }
+
+    /// The force is `covered` (at all) in the first `m` trials of the batch,
+    /// which require `required` (per force requirement and trial).
+    #[inline(always)]
+    pub(super) fn force(&mut self, plan: &Plan, covered: &[bool], required: &[u64]) {
+        let (b, w) = (self.batch, self.width);
+        let m = covered.len();
+        self.force_live[..m].copy_from_slice(covered);
+        let n = plan.force.as_ref().map_or(0, Vec::len);
+        for i in 0..n {
+            let need = &mut self.need[self.force_lane + i..];
+            for (j, (&c, &q)) in covered.iter().zip(&required[i * b..i * b + m]).enumerate() {
                 need[j * w] = if c { q } else { 0 };
             }
         }
@@ -155,39 +222,105 @@ impl DayScratch {
         if dest == usize::MAX {
             return;
         }
+        let [req, obl, force] = self.lanes[k];
         let rows = &mut self.rows[dest..];
-        for (&j, &v) in list.iter().zip(amounts) {
-            rows[usize::from(j) * w] = v;
+        for lane in [req, obl] {
+            if lane != NONE {
+                let rows = &mut rows[lane as usize..];
+                for (&j, &v) in list.iter().zip(amounts) {
+                    rows[usize::from(j) * w] = v;
+                }
+            }
+        }
+        if force != NONE {
+            let rows = &mut rows[force as usize..];
+            if self.force_add[k] {
+                for (&j, &v) in list.iter().zip(amounts) {
+                    rows[usize::from(j) * w] += v;
+                }
+            } else {
+                for (&j, &v) in list.iter().zip(amounts) {
+                    rows[usize::from(j) * w] = v;
+                }
+            }
         }
     }
 }
 
-/// Per nation, its row among the nations that count towards a requirement; how
-/// many count; per contribution, its nation's row and its requirement (`NONE`
-/// when it counts towards none).
-type Layout = (Vec<u32>, usize, Vec<(u32, u32)>);
+/// The rows and lanes of [`DayScratch`].
+struct Layout {
+    /// Per nation: its row among the nations that count towards a lane (`NONE`
+    /// when it counts towards none).
+    slot: Vec<u32>,
+    /// How many nations count.
+    counted: usize,
+    /// How many lanes.
+    lanes: usize,
+    /// Per contribution (plan order): its nation's row and its lanes (a
+    /// requirement, an obligation, a force requirement; `NONE`: none).
+    cells: Vec<(u32, [u32; 3])>,
+    /// Per contribution: whether it adds to its force lane.
+    force_add: Vec<bool>,
+    /// Per nation: the lead entries it is a member of.
+    entries_of: Vec<Vec<u32>>,
+}
 
 /// The rows of [`DayScratch`]: see [`Layout`].
 fn layout(plan: &Plan) -> Layout {
+    let nn = plan.ready.len();
     let mut req_of = vec![NONE; plan.tracked];
     for (r, req) in plan.reqs.iter().enumerate() {
         req_of[req.tracked as usize] = r as u32;
     }
-    let mut slot = vec![NONE; plan.ready.len()];
+    let obl_lane = plan.reqs.len();
+    let force_lane = obl_lane + plan.obligations.len();
+    let force = plan.force.as_deref().unwrap_or_default();
+    let mut force_of = vec![NONE; plan.capabilities];
+    for (i, f) in force.iter().enumerate() {
+        force_of[f.tracked as usize] = (force_lane + i) as u32;
+    }
+    let mut slot = vec![NONE; nn];
     let mut counted = 0;
-    let mut dest = vec![(NONE, NONE); plan.contribs.len()];
+    let mut cells = vec![(NONE, [NONE; 3]); plan.contribs.len()];
+    let mut force_add = vec![false; plan.contribs.len()];
+    // Per (nation, capability): a contribution before wrote its force lane.
+    let mut wrote = vec![false; nn * plan.capabilities];
     for (k, c) in plan.contribs.iter().enumerate() {
-        let r = req_of[c.tracked as usize];
-        if r != NONE {
-            let s = &mut slot[c.nation as usize];
-            if *s == NONE {
-                *s = counted;
-                counted += 1;
-            }
-            dest[k] = (*s, r);
+        let obl = if c.obligation == NO_SLOT {
+            NONE
+        } else {
+            (obl_lane + c.obligation as usize) as u32
+        };
+        let lanes = [req_of[c.tracked as usize], obl, force_of[c.cap as usize]];
+        if lanes.iter().all(|&l| l == NONE) {
+            continue;
+        }
+        let s = &mut slot[c.nation as usize];
+        if *s == NONE {
+            *s = counted;
+            counted += 1;
+        }
+        cells[k] = (*s, lanes);
+        if lanes[2] != NONE {
+            let w = &mut wrote[c.nation as usize * plan.capabilities + c.cap as usize];
+            force_add[k] = *w;
+            *w = true;
         }
     }
-    (slot, counted as usize, dest)
+    let mut entries_of = vec![Vec::new(); nn];
+    for (e, entry) in plan.entries.iter().enumerate() {
+        for &n in entry.members.of(&plan.members) {
+            entries_of[n as usize].push(e as u32);
+        }
+    }
+    Layout {
+        slot,
+        counted: counted as usize,
+        lanes: force_lane + force.len(),
+        cells,
+        force_add,
+        entries_of,
+    }
 }
 
 /// The whole day from which a nation ready at `ready` (days) counts: the smallest
@@ -198,12 +331,12 @@ pub fn ready_day(ready: f64) -> u32 {
     ready.max(0.0).ceil().min(f64::from(u32::MAX)) as u32
 }
 
-/// Records each domain's and every domain's day of coverage for the `m` trials of
-/// the batch (`all`: every domain is covered), and whether it is covered by each
-/// timeline day.
+/// Records each domain's, the force's and everything's day of coverage for the
+/// `m` trials of the batch (`all`: everything is covered), and whether it is
+/// covered by each timeline day.
 #[inline(always)]
 pub fn record(plan: &Plan, s: &mut DayScratch, all: &[bool], m: usize, tally: &mut Tally) {
-    let (b, w) = (s.batch, s.width);
+    let w = s.width;
     for j in 0..m {
         let met = &mut s.met[j * w..(j + 1) * w];
         met.fill(0);
@@ -213,14 +346,8 @@ pub fn record(plan: &Plan, s: &mut DayScratch, all: &[bool], m: usize, tally: &m
     }
     let nd = plan.domains.len();
     s.latest[..m].fill(0);
-    for (d, dom) in plan.domains.iter().enumerate() {
-        let reqs = dom.reqs.range();
-        // Each trial's day (`NEVER` where the domain is not covered at all).
-        for (j, (day, &live)) in s.day[..m].iter_mut().zip(&s.live[d * b..]).enumerate() {
-            let met = &s.met[j * w..(j + 1) * w];
-            let x = met[reqs.clone()].iter().copied().max().unwrap_or(0);
-            *day = if live { x } else { NEVER };
-        }
+    for d in 0..nd {
+        domain_days(plan, s, d, m);
         for (l, &x) in s.latest[..m].iter_mut().zip(&s.day[..m]) {
             *l = (*l).max(x);
         }
@@ -232,7 +359,27 @@ pub fn record(plan: &Plan, s: &mut DayScratch, all: &[bool], m: usize, tally: &m
             &mut tally.coverage_day[d],
         );
     }
-    // Every domain is covered where the latest day is not `NEVER` (that is, `all`).
+    let mut at = nd;
+    if let Some(force) = &plan.force {
+        let lanes = s.force_lane..s.force_lane + force.len();
+        for (j, (day, &live)) in s.day[..m].iter_mut().zip(&s.force_live).enumerate() {
+            let met = &s.met[j * w..(j + 1) * w];
+            let x = met[lanes.clone()].iter().copied().max().unwrap_or(0);
+            *day = if live { x } else { NEVER };
+        }
+        for (l, &x) in s.latest[..m].iter_mut().zip(&s.day[..m]) {
+            *l = (*l).max(x);
+        }
+        let counts = tally.timeline_force.iter_mut();
+        tally_days(
+            &mut s.day[..m],
+            &s.timeline,
+            counts,
+            &mut tally.coverage_day[at],
+        );
+        at += 1;
+    }
+    // Everything is covered where the latest day is not `NEVER` (that is, `all`).
     debug_assert!(
         s.latest[..m]
             .iter()
@@ -244,8 +391,38 @@ pub fn record(plan: &Plan, s: &mut DayScratch, all: &[bool], m: usize, tally: &m
         &mut s.latest[..m],
         &s.timeline,
         counts,
-        &mut tally.coverage_day[nd],
+        &mut tally.coverage_day[at],
     );
+}
+
+/// Domain `d`'s day in each of the `m` trials, in `s.day` (`NEVER` where it is
+/// not covered at all): the latest of its requirements' days and, with a lead
+/// list, the earliest day by which an entry qualifies.
+#[inline(always)]
+fn domain_days(plan: &Plan, s: &mut DayScratch, d: usize, m: usize) {
+    let (b, w) = (s.batch, s.width);
+    let dom = &plan.domains[d];
+    let reqs = dom.reqs.range();
+    for (j, (day, &live)) in s.day[..m].iter_mut().zip(&s.live[d * b..]).enumerate() {
+        let met = &s.met[j * w..(j + 1) * w];
+        let x = met[reqs.clone()].iter().copied().max().unwrap_or(0);
+        *day = if live { x } else { NEVER };
+    }
+    if dom.leads.is_empty() {
+        return;
+    }
+    for (j, day) in s.day[..m].iter_mut().enumerate() {
+        let met = &s.met[j * w..(j + 1) * w];
+        let mut lead = NEVER;
+        for (e, entry) in dom.leads.range().zip(dom.leads.of(&plan.entries)) {
+            let mut x = s.present[e * b + j];
+            for o in entry.obligations.range() {
+                x = x.max(met[s.obl_lane + o]);
+            }
+            lead = lead.min(x);
+        }
+        *day = (*day).max(lead);
+    }
 }
 
 /// Counts `days` (`NEVER`: not covered) by each timeline day, and adds the
@@ -270,8 +447,7 @@ fn tally_days<'a>(
     hist.add_all(&days[..n]);
 }
 
-/// Trial `j`: the taking-part nations in order of ready day. Each requirement
-/// lane adds their amounts and counts the running sums still short of the
+/// Trial `j`: the taking-part nations in order of ready day. Each lane adds their amounts and counts the running sums still short of the
 /// requirement: that count is the place, in ready-day order, of the nation that
 /// meets it, and that nation's day is the day it is met (no branch per nation).
 #[inline(always)]
@@ -295,9 +471,11 @@ fn walk(s: &mut DayScratch, j: usize) {
             }
         }
         for i in 0..LANES {
-            // A lane with nothing to meet is met on day 0; one that is never met
-            // (not in a covered domain) is not read.
-            let at = sorted.get(short[i] as usize).map_or(0, |&key| key >> 32);
+            // A lane with nothing to meet is met on day 0; one whose running sum
+            // never reaches it (an entry that does not qualify) is met `NEVER`.
+            let at = sorted
+                .get(short[i] as usize)
+                .map_or(NEVER, |&key| key >> 32);
             met[c + i] = if need[i] > 0 { at } else { 0 };
         }
     }

@@ -2,8 +2,9 @@
 //! per entity and trial, rayon over blocks, one [`Tally`] per worker thread.
 //!
 //! Trials are numbered `0 .. trials` and grouped into blocks of [`BLOCK_TRIALS`].
-//! The random words each condition, bloc, decision, readiness, contribution and
-//! requirement uses in trial t are a function of `(seed, key, t)` alone, where `key`
+//! The random words each condition, bloc, decision, readiness, contribution,
+//! effect and requirement uses in trial t are a function of `(seed, key, t)` alone
+//! (a trial not mounted draws its conditions only), where `key`
 //! is a hash of the entity's kind and id ([`crate::streams`]). A block's outcome is
 //! therefore a pure function of the scenario, the seed and the block index, the
 //! merged tally is the same whatever the thread count, shard split or order of
@@ -14,6 +15,8 @@
 //! exact prefix of its blocks.
 
 mod days;
+#[cfg(test)]
+mod format2_tests;
 pub(crate) mod isa;
 mod plan;
 mod trace;
@@ -198,19 +201,21 @@ impl<'m> Runner<'m> {
         next
     }
 
-    /// Trials finished so far, and in how many of them every domain was covered.
+    /// Mounted trials finished so far (every trial without a mission gate), and
+    /// in how many of them everything (every domain and the force) was covered.
     pub fn all_covered(&self) -> (u64, u64) {
         self.workers.iter().fold((0, 0), |(n, k), w| {
             let w = w.lock().unwrap_or_else(|e| e.into_inner());
-            (n + w.tally.trials, k + w.tally.all_covered)
+            (n + w.tally.mounted, k + w.tally.all_covered)
         })
     }
 
-    /// Trials finished so far, and in how many of them domain `d` was covered.
+    /// Mounted trials finished so far, and in how many of them domain `d` was
+    /// covered.
     pub fn covered(&self, d: usize) -> (u64, u64) {
         self.workers.iter().fold((0, 0), |(n, k), w| {
             let w = w.lock().unwrap_or_else(|e| e.into_inner());
-            (n + w.tally.trials, k + w.tally.covered[d])
+            (n + w.tally.mounted, k + w.tally.covered[d])
         })
     }
 

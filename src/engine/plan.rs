@@ -1,9 +1,9 @@
 //! The execution plan: the model flattened into small, index-linked arrays in the
 //! order the trial loop reads them (structure of arrays, no strings, no nesting).
 
-use crate::dist::Sampler;
+use crate::dist::{Dist, Sampler};
 use crate::math::QuantileGrid;
-use crate::model::{CapOn, Model, Prob};
+use crate::model::{CapOn, Contribution, Model, Prob};
 
 /// A range `lo..hi` of one of the plan's flat arrays: a small, copyable
 /// `Range<u32>`.
@@ -84,11 +84,14 @@ pub struct Decision {
     pub caps: Span,
 }
 
-/// An `if_absent` cap.
+/// An `if_absent` or `if_present` cap.
 #[derive(Debug, Clone, Copy)]
 pub struct CapP {
-    /// Whether `on` is a nation (absent) rather than a condition (false).
+    /// Whether `on` is a nation rather than a condition.
     pub on_nation: bool,
+    /// `false` (`if_absent`): binds where the condition is false or the nation
+    /// absent; `true` (`if_present`): where it is true or the nation takes part.
+    pub present: bool,
     /// The nation's or condition's index.
     pub on: u32,
     /// The cap.
@@ -112,28 +115,97 @@ pub struct ContribP {
     pub fixed: u64,
     /// Whether it is drawn (then `fixed` is unused).
     pub random: bool,
+    /// Whether effects or the nation's `scale` touch it: then its value is
+    /// `to_count(v × Π effect scales × scale)`, `v` drawn or `written`.
+    pub scaled: bool,
+    /// The amount as written (unrounded), when fixed.
+    pub written: f64,
+    /// The nation's `scale`.
+    pub scale: f64,
+    /// Range of [`Plan::effect_refs`]: the effects that scale it.
+    pub effects: Span,
+    /// The (lead entry, obligation) slot its amount counts towards
+    /// ([`NO_SLOT`]: none).
+    pub obligation: u32,
+}
+
+/// "No slot".
+pub const NO_SLOT: u32 = u32::MAX;
+
+/// What a lead entry's members must provide towards an obligation of `share`
+/// on a requirement of `required`: the least whole amount `x` with
+/// `x ≥ share × required`.
+#[inline(always)]
+pub fn obligation_need(share: f64, required: u64) -> u64 {
+    (share * required as f64).ceil() as u64
 }
 
 /// A domain.
 #[derive(Debug, Clone, Copy)]
 pub struct DomainP {
-    /// Range of [`Plan::leads`].
+    /// Range of [`Plan::entries`] (and of [`Plan::leads`]).
     pub leads: Span,
     /// Range of [`Plan::reqs`].
     pub reqs: Span,
+    /// Every entry of its lead list is one nation and no entry has an obligation
+    /// (the format-1 rule: the first entry that takes part leads).
+    pub plain_leads: bool,
 }
 
-/// A requirement.
+/// One entry of a lead list: a nation or a group of co-leads.
+#[derive(Debug, Clone, Copy)]
+pub struct EntryP {
+    /// Range of [`Plan::members`].
+    pub members: Span,
+    /// Range of [`Plan::obligations`]: one slot per obligation of its domain.
+    pub obligations: Span,
+}
+
+/// One (lead entry, obligation) slot: the entry's participating members must
+/// together provide `share` of the requirement.
+#[derive(Debug, Clone, Copy)]
+pub struct OblP {
+    /// The requirement (index into [`Plan::reqs`]).
+    pub req: u32,
+    /// Its tracked pair.
+    pub tracked: u32,
+    /// The share, in [0, 1].
+    pub share: f64,
+}
+
+/// A requirement (of a domain, or of the whole force).
 #[derive(Debug, Clone)]
 pub struct ReqP {
     /// The amount, when drawn.
     pub sampler: Sampler,
-    /// Tracked pair.
+    /// Tracked pair (for a force requirement: its capability).
     pub tracked: u32,
     /// The amount, when fixed.
     pub fixed: u64,
     /// Whether it is drawn.
     pub random: bool,
+    /// Whether effects touch it: then it is `to_count(v × Π effect scales)`, `v`
+    /// drawn or `written`.
+    pub scaled: bool,
+    /// The amount as written (unrounded), when fixed.
+    pub written: f64,
+    /// Range of [`Plan::effect_refs`].
+    pub effects: Span,
+}
+
+/// A condition's effect.
+#[derive(Debug, Clone)]
+pub struct EffectP {
+    /// The scale, when drawn.
+    pub sampler: Sampler,
+    /// The scale, when fixed.
+    pub fixed: f64,
+    /// Whether it is drawn.
+    pub random: bool,
+    /// The condition.
+    pub condition: u32,
+    /// The condition's value at which it applies.
+    pub when: bool,
 }
 
 /// The whole plan.
@@ -173,8 +245,29 @@ pub struct Plan {
     pub contrib_nations: Vec<u32>,
     /// Domains.
     pub domains: Vec<DomainP>,
-    /// Lead lists, flat (nation indices).
+    /// Lead lists, flat: each entry's first member.
     pub leads: Vec<u32>,
+    /// Lead entries, flat (as [`Plan::leads`]).
+    pub entries: Vec<EntryP>,
+    /// The entries' members (nation indices), flat.
+    pub members: Vec<u32>,
+    /// The entries' obligation slots, flat.
+    pub obligations: Vec<OblP>,
+    /// Whether some domain's lead list is not plain (co-leads or obligations).
+    pub weighted_leads: bool,
+    /// `[mission] requires`: condition indices (empty: every trial is mounted).
+    pub mission: Vec<u32>,
+    /// Effects.
+    pub effects: Vec<EffectP>,
+    /// Per effect: stream key.
+    pub effect_keys: Vec<u64>,
+    /// Effect indices, flat, referenced by the spans of contributions and
+    /// requirements.
+    pub effect_refs: Vec<u32>,
+    /// `[force] requirements` (`tracked` is the capability); `None` without `[force]`.
+    pub force: Option<Vec<ReqP>>,
+    /// Per force requirement: stream key.
+    pub force_keys: Vec<u64>,
     /// Requirements, flat.
     pub reqs: Vec<ReqP>,
     /// Per requirement: stream key.
@@ -218,6 +311,7 @@ fn decisions(model: &Model, factors: &mut Vec<Sampler>) -> (Vec<CapP>, Vec<Decis
                 };
                 caps.push(CapP {
                     on_nation,
+                    present: c.present,
                     on,
                     prob: prob(&c.p, factors),
                 });
@@ -233,15 +327,67 @@ fn decisions(model: &Model, factors: &mut Vec<Sampler>) -> (Vec<CapP>, Vec<Decis
     (caps, decisions)
 }
 
+/// `effects` as a span of `refs`.
+fn effect_span(effects: &[usize], refs: &mut Vec<u32>) -> Span {
+    let start = refs.len();
+    refs.extend(effects.iter().map(|&e| e as u32));
+    Span::new(start, refs.len())
+}
+
+/// The amount as written: its value when fixed (0 when drawn: unused).
+fn written(d: &Dist) -> f64 {
+    if d.is_fixed() { d.support().0 } else { 0.0 }
+}
+
+/// A requirement's plan (`tracked`: its tracked pair, or for the force its
+/// capability).
+fn req(
+    sampler: &Sampler,
+    dist: &Dist,
+    fixed: Option<u64>,
+    tracked: usize,
+    effects: &[usize],
+    refs: &mut Vec<u32>,
+) -> ReqP {
+    ReqP {
+        sampler: sampler.clone(),
+        tracked: tracked as u32,
+        fixed: fixed.unwrap_or(0),
+        random: fixed.is_none(),
+        scaled: !effects.is_empty(),
+        written: written(dist),
+        effects: effect_span(effects, refs),
+    }
+}
+
+/// The (lead entry, obligation) slot contribution `c` counts towards, if any.
+fn obligation_slot(model: &Model, c: &Contribution, d: &Domains) -> u32 {
+    let dom = &model.domains[c.domain];
+    let span = d.domains[c.domain].leads;
+    for (e, entry) in dom.leads.iter().enumerate() {
+        if !entry.members.contains(&c.nation) {
+            continue;
+        }
+        let slots = d.entries[span.lo as usize + e].obligations;
+        for (o, ob) in dom.provides.iter().enumerate() {
+            if dom.requirements[ob.requirement].capability == c.capability {
+                return slots.lo + o as u32;
+            }
+        }
+    }
+    NO_SLOT
+}
+
 /// The contributions, grouped by the kind of their distribution, and their
 /// stream keys.
-fn contributions(model: &Model) -> (Vec<ContribP>, Vec<u64>) {
+fn contributions(model: &Model, d: &Domains, refs: &mut Vec<u32>) -> (Vec<ContribP>, Vec<u64>) {
     let mut order: Vec<usize> = (0..model.contributions.len()).collect();
     order.sort_by_key(|&k| model.contributions[k].sampler.kind_rank());
     let contribs = order
         .iter()
         .map(|&k| {
             let c = &model.contributions[k];
+            let scale = model.nations[c.nation].scale;
             ContribP {
                 sampler: c.sampler.clone(),
                 nation: c.nation as u32,
@@ -250,6 +396,11 @@ fn contributions(model: &Model) -> (Vec<ContribP>, Vec<u64>) {
                 cap: c.capability as u32,
                 fixed: c.fixed.unwrap_or(0),
                 random: c.fixed.is_none(),
+                scaled: !c.effects.is_empty() || scale != 1.0,
+                written: written(&c.dist),
+                scale,
+                effects: effect_span(&c.effects, refs),
+                obligation: obligation_slot(model, c, d),
             }
         })
         .collect();
@@ -262,42 +413,81 @@ fn contributions(model: &Model) -> (Vec<ContribP>, Vec<u64>) {
 struct Domains {
     domains: Vec<DomainP>,
     leads: Vec<u32>,
+    entries: Vec<EntryP>,
+    members: Vec<u32>,
+    obligations: Vec<OblP>,
     reqs: Vec<ReqP>,
     req_keys: Vec<u64>,
 }
 
-fn domains(model: &Model) -> Domains {
-    let mut leads = Vec::new();
-    let mut reqs = Vec::new();
-    let mut req_keys = Vec::new();
-    let domains = model
-        .domains
+fn domains(model: &Model, refs: &mut Vec<u32>) -> Domains {
+    let mut p = Domains {
+        domains: Vec::new(),
+        leads: Vec::new(),
+        entries: Vec::new(),
+        members: Vec::new(),
+        obligations: Vec::new(),
+        reqs: Vec::new(),
+        req_keys: Vec::new(),
+    };
+    for d in &model.domains {
+        let (l0, r0) = (p.entries.len(), p.reqs.len());
+        for r in &d.requirements {
+            p.reqs.push(req(
+                &r.sampler, &r.dist, r.fixed, r.tracked, &r.effects, refs,
+            ));
+            p.req_keys.push(r.key);
+        }
+        for e in &d.leads {
+            let m0 = p.members.len();
+            p.members.extend(e.members.iter().map(|&n| n as u32));
+            let o0 = p.obligations.len();
+            p.obligations.extend(d.provides.iter().map(|o| OblP {
+                req: (r0 + o.requirement) as u32,
+                tracked: d.requirements[o.requirement].tracked as u32,
+                share: o.share,
+            }));
+            p.leads.push(e.members[0] as u32);
+            p.entries.push(EntryP {
+                members: Span::new(m0, p.members.len()),
+                obligations: Span::new(o0, p.obligations.len()),
+            });
+        }
+        p.domains.push(DomainP {
+            leads: Span::new(l0, p.entries.len()),
+            reqs: Span::new(r0, p.reqs.len()),
+            plain_leads: d.provides.is_empty() && d.leads.iter().all(|e| e.members.len() == 1),
+        });
+    }
+    p
+}
+
+/// The effects and their stream keys.
+fn effects(model: &Model) -> (Vec<EffectP>, Vec<u64>) {
+    let effects = model
+        .effects
         .iter()
-        .map(|d| {
-            let l0 = leads.len();
-            leads.extend(d.leads.iter().map(|e| e.members[0] as u32));
-            let r0 = reqs.len();
-            for r in &d.requirements {
-                reqs.push(ReqP {
-                    sampler: r.sampler.clone(),
-                    tracked: r.tracked as u32,
-                    fixed: r.fixed.unwrap_or(0),
-                    random: r.fixed.is_none(),
-                });
-                req_keys.push(r.key);
-            }
-            DomainP {
-                leads: Span::new(l0, leads.len()),
-                reqs: Span::new(r0, reqs.len()),
-            }
+        .map(|e| EffectP {
+            sampler: e.sampler.clone(),
+            fixed: e.fixed.unwrap_or(1.0),
+            random: e.fixed.is_none(),
+            condition: e.condition as u32,
+            when: e.when,
         })
         .collect();
-    Domains {
-        domains,
-        leads,
-        reqs,
-        req_keys,
-    }
+    (effects, model.effects.iter().map(|e| e.key).collect())
+}
+
+/// The force requirements and their stream keys.
+fn force(model: &Model, refs: &mut Vec<u32>) -> (Option<Vec<ReqP>>, Vec<u64>) {
+    let Some(force) = &model.force else {
+        return (None, Vec::new());
+    };
+    let reqs = force
+        .iter()
+        .map(|r| req(&r.sampler, &r.dist, r.fixed, r.capability, &r.effects, refs))
+        .collect();
+    (Some(reqs), force.iter().map(|r| r.key).collect())
 }
 
 impl Plan {
@@ -310,13 +500,20 @@ impl Plan {
             .map(|c| prob(&c.p, &mut factors))
             .collect();
         let (caps, decisions) = decisions(model, &mut factors);
-        let (contribs, contrib_keys) = contributions(model);
+        let mut effect_refs = Vec::new();
+        let d = domains(model, &mut effect_refs);
+        let (contribs, contrib_keys) = contributions(model, &d, &mut effect_refs);
+        let (effects, effect_keys) = effects(model);
+        let (force, force_keys) = force(model, &mut effect_refs);
         let Domains {
             domains,
             leads,
+            entries,
+            members,
+            obligations,
             reqs,
             req_keys,
-        } = domains(model);
+        } = d;
         Plan {
             grid: QuantileGrid::default(),
             conditions,
@@ -333,8 +530,18 @@ impl Plan {
             contrib_nations: contribs.iter().map(|c| c.nation).collect(),
             contribs,
             contrib_keys,
+            weighted_leads: domains.iter().any(|d| !d.plain_leads),
             domains,
             leads,
+            entries,
+            members,
+            obligations,
+            mission: model.mission.iter().map(|&c| c as u32).collect(),
+            effects,
+            effect_keys,
+            effect_refs,
+            force,
+            force_keys,
             reqs,
             req_keys,
             thresholds: model.thresholds.clone(),

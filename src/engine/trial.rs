@@ -19,7 +19,7 @@
 
 use super::days::{self, DayScratch};
 use super::isa::{Isa, multiversion};
-use super::plan::{CapP, Decision, NO_BLOC, Plan, ProbP};
+use super::plan::{CapP, Decision, NO_BLOC, NO_SLOT, Plan, ProbP, ReqP, obligation_need};
 use super::trace::Trace;
 use crate::dist::{BetaSampler, Sampler, discrete_from_units, std_normal, std_normals, unit};
 use crate::math::to_count;
@@ -35,11 +35,15 @@ const BUFFER_ENTRIES: usize = 1 << 22;
 
 /// Per-trial outcomes of one block, recorded when a caller asks for them (paired
 /// comparisons of variants on the same trials): for each trial of the block,
-/// whether every domain was covered, whether each domain was covered, and each
-/// capability's total. Laid out entity-major with stride [`BLOCK_TRIALS`].
+/// whether the mission was mounted, whether everything (every domain and the
+/// force) was covered, whether each domain was covered, and each capability's
+/// total. A trial not mounted records false, false and 0. Laid out entity-major
+/// with stride [`BLOCK_TRIALS`].
 #[derive(Debug, Clone, Default)]
 pub struct Outcomes {
-    /// Per trial: every domain covered.
+    /// Per trial: the mission was mounted.
+    pub mounted: Vec<bool>,
+    /// Per trial: every domain and the force covered.
     pub all: Vec<bool>,
     /// Per domain and trial: the domain covered.
     pub covered: Vec<bool>,
@@ -54,6 +58,7 @@ impl Outcomes {
     pub fn new(plan: &Plan) -> Outcomes {
         let n = BLOCK_TRIALS as usize;
         Outcomes {
+            mounted: vec![false; n],
             all: vec![false; n],
             covered: vec![false; plan.domains.len() * n],
             totals: vec![0; plan.capabilities * n],
@@ -72,8 +77,28 @@ pub struct Scratch {
     ready_key: Vec<u64>,
     contrib_key: Vec<u64>,
     req_key: Vec<u64>,
-    /// Per trial of the batch: its key ([`trial_key`]).
+    effect_key: Vec<u64>,
+    force_key: Vec<u64>,
+    /// Per trial of the batch: its key ([`trial_key`]). With a mission gate,
+    /// after the conditions: the mounted trials' keys, in order.
     tk: Vec<u64>,
+    /// Per mounted trial of the batch: its place among all the batch's trials
+    /// (the identity without a mission gate).
+    pos: Vec<u16>,
+    /// Per trial of the batch (all of them): the mission was mounted.
+    mounted: Vec<bool>,
+    /// Per effect and mounted trial: the scale it applies (1 where its
+    /// condition does not have the value of `when`).
+    scale: Vec<f64>,
+    /// Per (lead entry, obligation) slot and mounted trial: what the entry's
+    /// participating members provide to the obligation's requirement.
+    obl_sum: Vec<u64>,
+    /// Per mounted trial: a lead entry is present (and qualifies), and some entry
+    /// of the domain is present.
+    entry: Vec<bool>,
+    any_present: Vec<bool>,
+    /// Per force requirement and mounted trial: the requirement.
+    force_req: Vec<u64>,
     /// Per listed trial of a nation: its trial key.
     keys: Vec<u64>,
     /// The run's trial-key base ([`trial_base`]).
@@ -129,6 +154,9 @@ impl Scratch {
     pub fn new(plan: &Plan) -> Scratch {
         let nn = plan.nation_keys.len();
         let per_trial = 3 * plan.tracked.max(1)
+            + plan.effects.len()
+            + plan.obligations.len()
+            + plan.force_keys.len()
             + 3 * nn
             + plan.capabilities
             + usize::from(!plan.days.is_empty()) * DayScratch::per_trial(plan);
@@ -152,7 +180,16 @@ impl Scratch {
             ready_key: vec![0; nn],
             contrib_key: vec![0; plan.contribs.len()],
             req_key: vec![0; plan.reqs.len()],
+            effect_key: vec![0; plan.effects.len()],
+            force_key: vec![0; plan.force_keys.len()],
             tk: vec![0; b],
+            pos: (0..b as u16).collect(),
+            mounted: vec![true; b],
+            scale: vec![1.0; plan.effects.len() * b],
+            obl_sum: vec![0; plan.obligations.len() * b],
+            entry: vec![false; b],
+            any_present: vec![false; b],
+            force_req: vec![0; plan.force_keys.len() * b],
             keys: vec![0; b],
             tbase: 0,
             first: 0,
@@ -249,6 +286,8 @@ pub fn run_block(plan: &Plan, seed: u64, block: u64, len: u64, s: &mut Scratch, 
     keys_of(&mut s.ready_key, &plan.ready_keys, seed);
     keys_of(&mut s.contrib_key, &plan.contrib_keys, seed);
     keys_of(&mut s.req_key, &plan.req_keys, seed);
+    keys_of(&mut s.effect_key, &plan.effect_keys, seed);
+    keys_of(&mut s.force_key, &plan.force_keys, seed);
     s.tbase = trial_base(seed);
     s.first = block.wrapping_mul(BLOCK_TRIALS);
     let len = len as usize;
@@ -355,27 +394,113 @@ fn gather(keys: &mut [u64], tk: &[u64], list: &[u16]) {
     }
 }
 
-/// Runs `m` (≤ the batch width) trials, stage by stage.
+/// Runs `all` (≤ the batch width) trials, stage by stage: the conditions in
+/// every trial, then, with a mission gate, every later stage on the mounted
+/// trials only (the batch compacted to them).
 #[inline(always)]
-fn batch(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
-    conditions(plan, s, tally, m);
+fn batch(plan: &Plan, s: &mut Scratch, tally: &mut Tally, all: usize) {
+    conditions(plan, s, tally, all);
+    if let Some(t) = s.trace.as_deref_mut() {
+        t.conditions(&s.cond, s.b, all);
+    }
+    let m = if plan.mission.is_empty() {
+        all
+    } else {
+        mount(plan, s, all)
+    };
+    tally.mounted += m as u64;
+    blocs(s, m);
     decisions(plan, s, m);
     participation(plan, s, tally, m);
+    if !plan.effects.is_empty() {
+        effects(plan, s, m);
+    }
     contributions(plan, s, tally);
     coverage(plan, s, tally, m);
     if s.outcomes.is_some() {
-        record(plan, s, m);
+        record(plan, s, all, m);
     }
     tallies(plan, s, tally, m);
     if !plan.days.is_empty() {
         days_on(s.isa, plan, &mut s.days, &s.all, m, tally);
     }
     if let Some(t) = s.trace.as_deref_mut() {
-        t.batch(&s.cond, &s.factor, &s.part, &s.required, s.b, m);
+        let rows = super::trace::Rows {
+            factor: &s.factor,
+            part: &s.part,
+            required: &s.required,
+            force: &s.force_req,
+            mounted: &s.mounted[..all],
+            pos: &s.pos[..m],
+        };
+        t.batch(&rows, s.b);
     }
 }
 
-/// Step 1: conditions, and the bloc factors.
+/// The mission gate: keeps the trials of the batch in which every required
+/// condition holds, moving their keys and conditions to the front (in order).
+/// Returns how many.
+#[inline(always)]
+fn mount(plan: &Plan, s: &mut Scratch, all: usize) -> usize {
+    let b = s.b;
+    let mounted = &mut s.mounted[..all];
+    mounted.fill(true);
+    for &c in &plan.mission {
+        let c = c as usize * b;
+        for (x, &h) in mounted.iter_mut().zip(&s.cond[c..c + all]) {
+            *x &= h;
+        }
+    }
+    let mut m = 0;
+    for (j, &x) in mounted.iter().enumerate() {
+        s.pos[m] = j as u16;
+        m += usize::from(x);
+    }
+    let pos = &s.pos[..m];
+    for (k, &j) in pos.iter().enumerate() {
+        s.tk[k] = s.tk[usize::from(j)];
+    }
+    for i in 0..plan.conditions.len() {
+        let row = &mut s.cond[i * b..i * b + all];
+        for (k, &j) in pos.iter().enumerate() {
+            row[k] = row[usize::from(j)];
+        }
+    }
+    m
+}
+
+/// The bloc factors.
+#[inline(always)]
+fn blocs(s: &mut Scratch, m: usize) {
+    let b = s.b;
+    for (bl, &key) in s.bloc_key.iter().enumerate() {
+        normals_on(s.isa, key, &s.tk[..m], &mut s.factor[bl * b..bl * b + m]);
+    }
+}
+
+/// Each effect's scale row: drawn (or fixed) in every mounted trial, applied
+/// (else 1) where its condition has the value of `when`.
+#[inline(always)]
+fn effects(plan: &Plan, s: &mut Scratch, m: usize) {
+    let b = s.b;
+    for (e, eff) in plan.effects.iter().enumerate() {
+        let row = &mut s.scale[e * b..e * b + m];
+        if eff.random {
+            draw_values(s.isa, &eff.sampler, s.effect_key[e], &s.tk[..m], row);
+        } else {
+            row.fill(eff.fixed);
+        }
+        if let Some(t) = s.trace.as_deref_mut() {
+            t.effect(e, s.first, &s.pos[..m], row);
+        }
+        let c = eff.condition as usize * b;
+        for (x, &h) in row.iter_mut().zip(&s.cond[c..c + m]) {
+            *x = select(h == eff.when, *x, 1.0);
+        }
+    }
+}
+
+/// Step 1: conditions.
 #[inline(always)]
 fn conditions(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     let b = s.b;
@@ -396,10 +521,6 @@ fn conditions(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
             }
         }
         tally.condition_true[i] += out.iter().map(|&o| u64::from(o)).sum::<u64>();
-    }
-    // Bloc factors.
-    for (bl, &key) in s.bloc_key.iter().enumerate() {
-        normals_on(s.isa, key, tk, &mut s.factor[bl * b..bl * b + m]);
     }
 }
 
@@ -465,7 +586,7 @@ fn capped_decision(plan: &Plan, d: &Decision, caps: &[CapP], s: &mut Scratch, m:
             cap.prob.p
         };
         for (t, &here) in thr.iter_mut().zip(present) {
-            *t = t.min(select(here, f64::INFINITY, c));
+            *t = t.min(select(here ^ cap.present, f64::INFINITY, c));
         }
     }
     let out = &mut s.part[n * b..n * b + m];
@@ -494,7 +615,7 @@ fn capped_decision(plan: &Plan, d: &Decision, caps: &[CapP], s: &mut Scratch, m:
 }
 
 /// Per trial of the batch: whether a cap's nation takes part, or its condition
-/// holds (the cap binds where not).
+/// holds (an `if_absent` cap binds where not, an `if_present` cap where so).
 #[inline(always)]
 fn cap_present<'a>(
     cap: &CapP,
@@ -520,19 +641,19 @@ fn drawn_decision(plan: &Plan, d: &Decision, caps: &[CapP], s: &mut Scratch, m: 
     let n = d.nation as usize;
     let bloc = (d.bloc != NO_BLOC).then_some(d.bloc as usize);
     draw_thresholds(plan, d, caps, bloc, s, m, key);
-    // A cap binds when its condition is false (or its nation absent):
-    // p = min(p, cap).
+    // An `if_absent` cap binds when its condition is false (or its nation
+    // absent), an `if_present` cap when it is true (or present): p = min(p, cap).
     let thr = &mut s.thr[..m];
     for (c, cap) in caps.iter().enumerate() {
         let present = cap_present(cap, &s.part, &s.cond, b, m);
         if cap.prob.is_fixed() {
             for (t, &here) in thr.iter_mut().zip(present) {
-                *t = t.min(select(here, f64::INFINITY, cap.prob.p));
+                *t = t.min(select(here ^ cap.present, f64::INFINITY, cap.prob.p));
             }
         } else {
             let drawn = &s.cap_p[c * b..c * b + m];
             for ((t, &here), &cp) in thr.iter_mut().zip(present).zip(drawn) {
-                *t = t.min(select(here, f64::INFINITY, cp));
+                *t = t.min(select(here ^ cap.present, f64::INFINITY, cp));
             }
         }
     }
@@ -651,7 +772,7 @@ fn participation(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
                     gather(&mut s.keys[..len], &s.tk, list);
                     draw_values(s.isa, r, s.ready_key[n], &s.keys[..len], ready);
                     if let Some(t) = s.trace.as_deref_mut() {
-                        t.ready(n, s.first, list, ready);
+                        t.ready(n, s.first, &s.pos, list, ready);
                     }
                     for (&j, &ready) in list[..len].iter().zip(ready.iter()) {
                         s.days.nation(n, j as usize, days::ready_day(ready));
@@ -676,11 +797,30 @@ fn contributions(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
     let nt = plan.tracked;
     s.provided[..nt * b].fill(0);
     s.totals.fill(0);
+    s.obl_sum.fill(0);
     for (k, c) in plan.contribs.iter().enumerate() {
         let n = c.nation as usize;
         let list = &s.active[n * b..n * b + s.active_len[n]];
         let amounts = &mut s.amounts[..list.len()];
-        if c.random {
+        if c.scaled {
+            let values = &mut s.values[..list.len()];
+            if c.random {
+                gather(&mut s.keys[..list.len()], &s.tk, list);
+                let keys = &s.keys[..list.len()];
+                draw_values(s.isa, &c.sampler, s.contrib_key[k], keys, values);
+            } else {
+                values.fill(c.written);
+            }
+            for &e in c.effects.of(&plan.effect_refs) {
+                let row = &s.scale[e as usize * b..e as usize * b + b];
+                for (v, &j) in values.iter_mut().zip(list) {
+                    *v *= row[usize::from(j)];
+                }
+            }
+            for (a, &v) in amounts.iter_mut().zip(values.iter()) {
+                *a = to_count(v * c.scale);
+            }
+        } else if c.random {
             let values = &mut s.values[..list.len()];
             gather(&mut s.keys[..list.len()], &s.tk, list);
             draw_values(
@@ -697,7 +837,14 @@ fn contributions(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
             amounts.fill(c.fixed);
         }
         if let Some(t) = s.trace.as_deref_mut() {
-            t.values(c.index as usize, s.first, list, amounts);
+            t.values(c.index as usize, s.first, &s.pos, list, amounts);
+        }
+        if c.obligation != NO_SLOT {
+            let o = c.obligation as usize * b;
+            let acc = &mut s.obl_sum[o..o + b];
+            for (&j, &v) in list.iter().zip(amounts.iter()) {
+                acc[usize::from(j)] += v;
+            }
         }
         let t = c.tracked as usize;
         let provided = &mut s.provided[t * b..t * b + b];
@@ -722,22 +869,15 @@ fn contributions(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
     }
 }
 
-/// Steps 5–6: leads, requirements, coverage.
+/// Steps 5–6: requirements, leads, coverage of each domain, then the force.
 #[inline(always)]
 fn coverage(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     let b = s.b;
-    // 5–6. Leads, requirements, coverage.
     s.all[..m].fill(true);
     for d in 0..plan.domains.len() {
-        leads(plan, s, tally, d, m);
-        let has_lead = &s.has_lead[d * b..d * b + m];
-        let mut leaderless = 0u64;
-        for (c, &h) in s.covered[..m].iter_mut().zip(has_lead.iter()) {
-            *c = h;
-            leaderless += u64::from(!h);
-        }
-        tally.leaderless[d] += leaderless;
+        s.covered[..m].fill(true);
         requirements(plan, s, tally, d, m);
+        leads(plan, s, tally, d, m);
         let mut covered = 0u64;
         for (a, &c) in s.all[..m].iter_mut().zip(&s.covered[..m]) {
             covered += u64::from(c);
@@ -752,6 +892,9 @@ fn coverage(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
             o.covered[at..at + m].copy_from_slice(&s.covered[..m]);
         }
     }
+    if let Some(force) = &plan.force {
+        whole_force(plan, force, s, tally, m);
+    }
     tally.all_covered += s.all[..m].iter().map(|&a| u64::from(a)).sum::<u64>();
     for (n, acc) in tally.nation_in_all.iter_mut().enumerate() {
         let part = &s.part[n * b..n * b + m];
@@ -763,8 +906,10 @@ fn coverage(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     }
 }
 
-/// Lead succession of domain `d` over the batch: a lead counts where no earlier
-/// lead takes part; `has_lead` is set where any lead takes part (or none is needed).
+/// Lead succession of domain `d` over the batch: `has_lead` is set where an
+/// entry qualifies (or none is needed), the first qualifying entry leads, and a
+/// trial without one is leaderless (and short where some entry was present);
+/// `covered` keeps only the trials with a lead.
 #[inline(always)]
 fn leads(plan: &Plan, s: &mut Scratch, tally: &mut Tally, d: usize, m: usize) {
     let b = s.b;
@@ -774,16 +919,118 @@ fn leads(plan: &Plan, s: &mut Scratch, tally: &mut Tally, d: usize, m: usize) {
         has_lead.fill(true);
         return;
     }
+    if dom.plain_leads {
+        has_lead.fill(false);
+        for (slot, &l) in dom.leads.of(&plan.leads).iter().enumerate() {
+            let part = &s.part[l as usize * b..l as usize * b + m];
+            let mut led = 0u64;
+            for (h, &p) in has_lead.iter_mut().zip(part) {
+                let leads_here = p & !*h;
+                led += u64::from(leads_here);
+                *h |= p;
+            }
+            tally.leads[dom.leads.lo as usize + slot] += led;
+        }
+    } else {
+        weighted_leads(plan, s, tally, d, m);
+    }
+    let has_lead = &s.has_lead[d * b..d * b + m];
+    let mut leaderless = 0u64;
+    for (c, &h) in s.covered[..m].iter_mut().zip(has_lead) {
+        *c &= h;
+        leaderless += u64::from(!h);
+    }
+    tally.leaderless[d] += leaderless;
+}
+
+/// Co-lead entries and obligations: an entry is present where a member takes
+/// part, and qualifies where, besides, its participating members provide each
+/// obligation's share of this trial's requirement.
+#[inline(always)]
+fn weighted_leads(plan: &Plan, s: &mut Scratch, tally: &mut Tally, d: usize, m: usize) {
+    let b = s.b;
+    let dom = &plan.domains[d];
+    let has_lead = &mut s.has_lead[d * b..d * b + m];
     has_lead.fill(false);
-    for (slot, &l) in dom.leads.of(&plan.leads).iter().enumerate() {
-        let part = &s.part[l as usize * b..l as usize * b + m];
+    let any = &mut s.any_present[..m];
+    any.fill(false);
+    let here = &mut s.entry[..m];
+    for (slot, e) in dom.leads.of(&plan.entries).iter().enumerate() {
+        here.fill(false);
+        for &n in e.members.of(&plan.members) {
+            let part = &s.part[n as usize * b..n as usize * b + m];
+            for (h, &p) in here.iter_mut().zip(part) {
+                *h |= p;
+            }
+        }
+        for (a, &h) in any.iter_mut().zip(here.iter()) {
+            *a |= h;
+        }
+        for o in e.obligations.range() {
+            let ob = &plan.obligations[o];
+            let sum = &s.obl_sum[o * b..o * b + m];
+            let t = ob.tracked as usize;
+            let required = &s.required[t * b..t * b + m];
+            for ((h, &x), &q) in here.iter_mut().zip(sum).zip(required) {
+                *h &= x >= obligation_need(ob.share, q);
+            }
+        }
         let mut led = 0u64;
-        for (h, &p) in has_lead.iter_mut().zip(part) {
-            let leads_here = p & !*h;
-            led += u64::from(leads_here);
-            *h |= p;
+        for (h, &q) in has_lead.iter_mut().zip(here.iter()) {
+            led += u64::from(q & !*h);
+            *h |= q;
         }
         tally.leads[dom.leads.lo as usize + slot] += led;
+    }
+    tally.lead_short[d] += has_lead
+        .iter()
+        .zip(any.iter())
+        .map(|(&h, &a)| u64::from(a & !h))
+        .sum::<u64>();
+}
+
+/// Where a requirement's values go.
+#[derive(Clone, Copy)]
+enum Dest {
+    /// A domain's requirement on tracked pair `t`.
+    Tracked(usize),
+    /// Force requirement `i`.
+    Force(usize),
+}
+
+/// Requirement `r`'s values in the `m` mounted trials: drawn (or fixed), scaled
+/// by its effects, rounded.
+#[inline(always)]
+fn required_values(plan: &Plan, r: &ReqP, key: u64, s: &mut Scratch, m: usize, dest: Dest) {
+    let b = s.b;
+    let required = match dest {
+        Dest::Tracked(t) => &mut s.required[t * b..t * b + m],
+        Dest::Force(i) => &mut s.force_req[i * b..i * b + m],
+    };
+    if r.scaled {
+        let values = &mut s.values[..m];
+        if r.random {
+            draw_values(s.isa, &r.sampler, key, &s.tk[..m], values);
+        } else {
+            values.fill(r.written);
+        }
+        for &e in r.effects.of(&plan.effect_refs) {
+            let row = &s.scale[e as usize * b..e as usize * b + m];
+            for (v, &x) in values.iter_mut().zip(row) {
+                *v *= x;
+            }
+        }
+        for (q, &v) in required.iter_mut().zip(values.iter()) {
+            *q = to_count(v);
+        }
+    } else if r.random {
+        let values = &mut s.values[..m];
+        draw_values(s.isa, &r.sampler, key, &s.tk[..m], values);
+        for (q, &v) in required.iter_mut().zip(values.iter()) {
+            *q = to_count(v);
+        }
+    } else {
+        required.fill(r.fixed);
     }
 }
 
@@ -793,19 +1040,11 @@ fn leads(plan: &Plan, s: &mut Scratch, tally: &mut Tally, d: usize, m: usize) {
 fn requirements(plan: &Plan, s: &mut Scratch, tally: &mut Tally, d: usize, m: usize) {
     let reqs = plan.domains[d].reqs.range();
     let b = s.b;
-    for (r, &key) in plan.reqs[reqs.clone()].iter().zip(&s.req_key[reqs]) {
+    for (r, k) in plan.reqs[reqs.clone()].iter().zip(reqs) {
         let t = r.tracked as usize;
+        required_values(plan, r, s.req_key[k], s, m, Dest::Tracked(t));
         let provided = &s.provided[t * b..t * b + m];
-        let required = &mut s.required[t * b..t * b + m];
-        if r.random {
-            let values = &mut s.values[..m];
-            draw_values(s.isa, &r.sampler, key, &s.tk[..m], values);
-            for (q, &v) in required.iter_mut().zip(values.iter()) {
-                *q = to_count(v);
-            }
-        } else {
-            required.fill(r.fixed);
-        }
+        let required = &s.required[t * b..t * b + m];
         let mut met = 0u64;
         let mut req_sum = 0u128;
         for ((c, &q), &p) in s.covered[..m].iter_mut().zip(required.iter()).zip(provided) {
@@ -827,19 +1066,86 @@ fn requirements(plan: &Plan, s: &mut Scratch, tally: &mut Tally, d: usize, m: us
     }
 }
 
-/// Records the batch's every-domain coverage and totals in [`Scratch::outcomes`]
-/// (each domain's coverage was recorded as it was evaluated).
+/// The whole force: each requirement against the capability's total over every
+/// domain; `all` keeps only the trials where every one is met.
+#[inline(always)]
+fn whole_force(plan: &Plan, force: &[ReqP], s: &mut Scratch, tally: &mut Tally, m: usize) {
+    let b = s.b;
+    s.covered[..m].fill(true);
+    for (i, r) in force.iter().enumerate() {
+        required_values(plan, r, s.force_key[i], s, m, Dest::Force(i));
+        let c = r.tracked as usize;
+        let totals = &s.totals[c * b..c * b + m];
+        let required = &s.force_req[i * b..i * b + m];
+        let mut met = 0u64;
+        let mut req_sum = 0u128;
+        for ((c, &q), &p) in s.covered[..m].iter_mut().zip(required).zip(totals) {
+            let here = p >= q;
+            met += u64::from(here);
+            req_sum += u128::from(q);
+            *c &= here;
+        }
+        tally.force_met[i] += met;
+        tally.force_required_sum[i] += req_sum;
+        if let Some(g) = &mut tally.force_gaps[i] {
+            for (&q, &p) in required.iter().zip(totals) {
+                g.add(q.saturating_sub(p));
+            }
+        }
+        if let Some(h) = &mut tally.force_required[i] {
+            h.add_all(required);
+        }
+    }
+    let mut covered = 0u64;
+    for (a, &c) in s.all[..m].iter_mut().zip(&s.covered[..m]) {
+        covered += u64::from(c);
+        *a &= c;
+    }
+    tally.force_covered += covered;
+    if !plan.days.is_empty() {
+        s.days.force(plan, &s.covered[..m], &s.force_req);
+    }
+}
+
+/// Records the batch's mounted trials, coverage of everything and totals in
+/// [`Scratch::outcomes`] (each domain's coverage was recorded as it was
+/// evaluated), each mounted trial at its place among the batch's `all` trials.
 #[inline(never)]
-fn record(plan: &Plan, s: &mut Scratch, m: usize) {
+fn record(plan: &Plan, s: &mut Scratch, all: usize, m: usize) {
     let b = s.b;
     let Some(o) = &mut s.outcomes else { return };
     let stride = BLOCK_TRIALS as usize;
-    o.all[o.len..o.len + m].copy_from_slice(&s.all[..m]);
+    let at = o.len;
+    o.mounted[at..at + all].copy_from_slice(&s.mounted[..all]);
+    o.all[at..at + m].copy_from_slice(&s.all[..m]);
     for c in 0..plan.capabilities {
-        let at = c * stride + o.len;
+        let at = c * stride + at;
         o.totals[at..at + m].copy_from_slice(&s.totals[c * b..c * b + m]);
     }
-    o.len += m;
+    if m < all {
+        let pos = &s.pos[..m];
+        expand(&mut o.all[at..at + all], pos, false);
+        for d in 0..plan.domains.len() {
+            let at = d * stride + at;
+            expand(&mut o.covered[at..at + all], pos, false);
+        }
+        for c in 0..plan.capabilities {
+            let at = c * stride + at;
+            expand(&mut o.totals[at..at + all], pos, 0);
+        }
+    }
+    o.len += all;
+}
+
+/// Spreads the first `pos.len()` values of `row` to their places `pos`
+/// (ascending, each at or after its index), `zero` elsewhere.
+fn expand<T: Copy>(row: &mut [T], pos: &[u16], zero: T) {
+    row[pos.len()..].fill(zero);
+    for (k, &j) in pos.iter().enumerate().rev() {
+        let v = row[k];
+        row[k] = zero;
+        row[usize::from(j)] = v;
+    }
 }
 
 /// Histograms, thresholds and per-nation counts.
@@ -869,18 +1175,20 @@ mod tests {
     #[test]
     fn results_do_not_depend_on_the_batch_width() {
         let text = crate::synth::scenario(12, 4, 3);
-        let model = crate::scenario::parse("synthetic.toml", &text, &[]).unwrap();
-        let plan = Plan::new(&model);
-        let run = |b: usize| {
-            let mut s = Scratch::with_batch(&plan, b);
-            let mut t = Tally::new(&model);
-            run_block(&plan, 9, 0, 1000, &mut s, &mut t);
-            run_block(&plan, 9, 1, 333, &mut s, &mut t);
-            t
-        };
-        let wide = run(BATCH);
-        for b in [1, 7, 64] {
-            assert_eq!(run(b), wide, "batch width {b}");
+        let synthetic = crate::scenario::parse("synthetic.toml", &text, &[]).unwrap();
+        for model in [synthetic, super::super::format2_tests::format2()] {
+            let plan = Plan::new(&model);
+            let run = |b: usize| {
+                let mut s = Scratch::with_batch(&plan, b);
+                let mut t = Tally::new(&model);
+                run_block(&plan, 9, 0, 1000, &mut s, &mut t);
+                run_block(&plan, 9, 1, 333, &mut s, &mut t);
+                t
+            };
+            let wide = run(BATCH);
+            for b in [1, 7, 64] {
+                assert_eq!(run(b), wide, "batch width {b}");
+            }
         }
     }
 
@@ -888,11 +1196,15 @@ mod tests {
     /// bit. (Where it lacks x86-64-v3 or v4, those copies cannot be run here.)
     #[test]
     fn results_do_not_depend_on_the_instruction_set() {
-        for text in [
+        let models = [
             crate::synth::scenario(20, 5, 4),
             crate::synth::EVERY_FORM.to_string(),
-        ] {
-            let model = crate::scenario::parse("forms.toml", &text, &[]).unwrap();
+        ]
+        .map(|text| crate::scenario::parse("forms.toml", &text, &[]).unwrap());
+        for model in models
+            .into_iter()
+            .chain([super::super::format2_tests::format2()])
+        {
             let plan = Plan::new(&model);
             let run = |isa: Isa| {
                 let mut s = Scratch::new(&plan);
