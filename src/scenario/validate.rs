@@ -9,8 +9,8 @@ use super::raw::{Domain as RawDomain, Nation as RawNation, ScenarioFile};
 use crate::dist::{Dist, Sampler};
 use crate::limits;
 use crate::model::{
-    Bloc, Cap, CapOn, Capability, Condition, Contribution, Domain, Model, Nation, Prob,
-    LeadEntry, Requirement, Tracked,
+    Bloc, Cap, CapOn, Capability, Condition, Contribution, Domain, LeadEntry, Model, Nation, Prob,
+    Requirement, Tracked,
 };
 use crate::streams::stream_key;
 

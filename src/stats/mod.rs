@@ -177,8 +177,14 @@ impl Tally {
             force_covered: 0,
             force_met: vec![0; nf],
             force_required_sum: vec![0; nf],
-            force_gaps: force_random.iter().map(|b| b.map(|(_, hi)| hist(0, hi))).collect(),
-            force_required: force_random.iter().map(|b| b.map(|(lo, hi)| hist(lo, hi))).collect(),
+            force_gaps: force_random
+                .iter()
+                .map(|b| b.map(|(_, hi)| hist(0, hi)))
+                .collect(),
+            force_required: force_random
+                .iter()
+                .map(|b| b.map(|(lo, hi)| hist(lo, hi)))
+                .collect(),
             met: vec![0; nt],
             required_sum: vec![0; nt],
             above: vec![0; model.thresholds.iter().map(Vec::len).sum()],
