@@ -1,9 +1,10 @@
 //! The assumptions annex: every input of a scenario with the source it cites.
 //!
 //! The scenario text is walked as TOML (the decoder's own types keep no
-//! sources): conditions' probabilities, blocs' correlations, domains'
-//! requirements, nations' participation, approvals, caps (`if_absent`),
-//! readiness and contributions. An input's source is its own (`{ pert = […],
+//! sources): conditions' probabilities and effects' scales, blocs'
+//! correlations, domains' requirements and lead obligations (`lead_provides`),
+//! the whole force's requirements, nations' participation, approvals, caps
+//! (`if_absent`, `if_present`), readiness, scale and contributions. An input's source is its own (`{ pert = […],
 //! source = "…" }`), else that of its approval gate, else that of its table.
 //! An input is flagged when it has no source or its source says "assumption".
 
@@ -33,16 +34,18 @@ pub fn annex(text: &str) -> Vec<Assumption> {
     let root = root.get_ref();
     let mut out = Vec::new();
     for (section, fields) in [
-        ("conditions", &["probability"][..]),
+        ("conditions", &["probability", "effects"][..]),
         ("blocs", &["correlation"][..]),
-        ("domains", &["requirements"][..]),
+        ("domains", &["requirements", "lead_provides"][..]),
         (
             "nations",
             &[
                 "participation",
                 "approval",
                 "if_absent",
+                "if_present",
                 "ready_days",
+                "scale",
                 "contributions",
             ][..],
         ),
@@ -54,13 +57,41 @@ pub fn annex(text: &str) -> Vec<Assumption> {
             let inherited = source_of(t);
             for f in fields {
                 let key = format!("{section}.{id}.{f}");
-                if let Some(v) = t.get(*f) {
-                    walk(&mut out, &key, v, inherited, *f == "approval");
+                match t.get(*f) {
+                    Some(v) if *f == "effects" => effects(&mut out, &key, v, inherited),
+                    Some(v) => walk(&mut out, &key, v, inherited, *f == "approval"),
+                    None => {}
                 }
             }
         }
     }
+    if let Some(force) = root.get("force").and_then(|f| f.get_ref().as_table())
+        && let Some(v) = force.get("requirements")
+    {
+        walk(&mut out, "force.requirements", v, source_of(force), false);
+    }
     out
+}
+
+/// A condition's effects: the scale of each, keyed with its position and the
+/// value of the condition at which it applies.
+fn effects(out: &mut Vec<Assumption>, key: &str, v: &Node<'_>, inherited: Option<&str>) {
+    let DeValue::Array(items) = v.get_ref() else {
+        return;
+    };
+    for (i, item) in items.iter().enumerate() {
+        let Some(t) = item.get_ref().as_table() else {
+            continue;
+        };
+        let when = t
+            .get("when")
+            .and_then(|w| w.get_ref().as_bool())
+            .unwrap_or(false);
+        if let Some(scale) = t.get("scale") {
+            let key = format!("{key}[{i}].scale (when {when})");
+            walk(out, &key, scale, source_of(t).or(inherited), false);
+        }
+    }
 }
 
 /// The `(key, value)` pairs of a table node (none when it is not a table).
@@ -207,6 +238,48 @@ source = "Defence review"
         assert_eq!(a[2].value, "{ pert = [1, 2, 3] }");
         assert_eq!(a[4].source, "Poll");
         assert_eq!(a[5].source, "Defence review");
+    }
+
+    #[test]
+    fn format_2_inputs_are_listed() {
+        let text = r#"
+[conditions.us]
+probability = 0.6
+[[conditions.us.effects]]
+when = false
+scale = { uniform = [1.2, 1.8] }
+targets = ["domains.air.requirements.aircraft"]
+source = "Working assumption"
+[force]
+requirements = { troops = 15_000 }
+source = "Reports: 15,000-30,000"
+[domains.land]
+lead = [["GBR", "FRA"]]
+lead_provides = { troops = 0.4 }
+requirements = { troops = 100 }
+[nations.GBR]
+participation = 0.9
+if_present = { us = 0.95 }
+scale = 0.8
+"#;
+        let a = annex(text);
+        let keys: Vec<&str> = a.iter().map(|x| x.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "conditions.us.probability",
+                "conditions.us.effects[0].scale (when false)",
+                "domains.land.requirements.troops",
+                "domains.land.lead_provides.troops",
+                "nations.GBR.participation",
+                "nations.GBR.if_present.us",
+                "nations.GBR.scale",
+                "force.requirements.troops",
+            ]
+        );
+        assert_eq!(a[1].flag, "assumption");
+        assert_eq!(a[1].value, "{ uniform = [1.2, 1.8] }");
+        assert_eq!(a[7].source, "Reports: 15,000-30,000");
     }
 
     #[test]

@@ -90,21 +90,28 @@ pub struct Briefing<'a> {
 
 impl Briefing<'_> {
     /// Every table: summary, force totals, thresholds, domains, capabilities per
-    /// domain, leads, nations, conditions, timeline, assumptions.
+    /// domain, the whole force (with `[force]` only), leads, nations, conditions,
+    /// timeline, assumptions.
     pub fn tables(&self) -> Vec<Table> {
         let r = self.report;
-        vec![
+        let mut tables = vec![
             summary(r, self.scenario_text),
             totals(r),
             thresholds(r),
             domains(r),
             capabilities(r),
+        ];
+        if r.force.is_some() {
+            tables.push(force(r));
+        }
+        tables.extend([
             leads(r),
             nations(r),
             conditions(r),
             timeline(r),
             assumptions(&annex(self.scenario_text)),
-        ]
+        ]);
+        tables
     }
 }
 
@@ -126,10 +133,23 @@ fn summary(r: &Report, text: &str) -> Table {
     for o in &r.overrides {
         row("override", Cell::text(o));
     }
-    row(
-        "P(all domains covered)",
-        Cell::Num(r.p_all_covered, Fmt::Percent),
-    );
+    if !r.mission.is_empty() {
+        row("mission requires", Cell::text(r.mission.join(", ")));
+        row(
+            "mounted trials",
+            Cell::Num(r.mounted_trials as f64, Fmt::Thousands),
+        );
+        row("P(mission mounted)", Cell::Num(r.p_mounted, Fmt::Percent));
+        row("95 % CI low", Cell::Num(r.p_mounted_ci95[0], Fmt::Percent));
+        row("95 % CI high", Cell::Num(r.p_mounted_ci95[1], Fmt::Percent));
+    }
+    let all = match (r.force.is_some(), r.mission.is_empty()) {
+        (false, true) => "P(all domains covered)",
+        (true, true) => "P(all domains and the force covered)",
+        (false, false) => "P(all domains covered | mounted)",
+        (true, false) => "P(all domains and the force covered | mounted)",
+    };
+    row(all, Cell::Num(r.p_all_covered, Fmt::Percent));
     row(
         "95 % CI low",
         Cell::Num(r.p_all_covered_ci95[0], Fmt::Percent),
@@ -138,6 +158,16 @@ fn summary(r: &Report, text: &str) -> Table {
         "95 % CI high",
         Cell::Num(r.p_all_covered_ci95[1], Fmt::Percent),
     );
+    if !r.mission.is_empty() {
+        let overall = r.p_all_covered_overall;
+        row(
+            "P(mounted and all covered)",
+            Cell::Num(overall, Fmt::Percent),
+        );
+        let [lo, hi] = r.p_all_covered_overall_ci95;
+        row("95 % CI low", Cell::Num(lo, Fmt::Percent));
+        row("95 % CI high", Cell::Num(hi, Fmt::Percent));
+    }
     if let Some(p) = &r.precision {
         row("precision on", Cell::text(&p.on));
         row("precision target (±)", Cell::Num(p.target, Fmt::Percent));
@@ -214,22 +244,73 @@ fn domains(r: &Report) -> Table {
             "95 % CI low",
             "95 % CI high",
             "P(leaderless)",
+            "P(lead short)",
+            "P(no lead candidate)",
         ],
     );
     for (id, d) in &r.domains {
+        let lead = |p: f64| {
+            if d.lead_share.is_empty() {
+                Cell::text("no lead needed")
+            } else {
+                Cell::Num(p, Fmt::Percent)
+            }
+        };
         t.rows.push(vec![
             Cell::text(id),
             Cell::text(&d.name),
             Cell::Num(d.p_covered, Fmt::Percent),
             Cell::Num(d.p_covered_ci95[0], Fmt::Percent),
             Cell::Num(d.p_covered_ci95[1], Fmt::Percent),
-            if d.lead_share.is_empty() {
-                Cell::text("no lead needed")
-            } else {
-                Cell::Num(d.p_leaderless, Fmt::Percent)
-            },
+            lead(d.p_leaderless),
+            lead(d.p_lead_short),
+            lead(d.p_no_lead_candidate),
         ]);
     }
+    t
+}
+
+/// The whole force (`[force]`): P(covered), then one row per requirement
+/// (no row without `[force]`, so that the table is left out).
+fn force(r: &Report) -> Table {
+    let mut t = Table::new(
+        "force",
+        "The whole force (totals over every domain)",
+        &[
+            "capability",
+            "required",
+            "P(met)",
+            "provided p05",
+            "provided p50",
+            "provided p95",
+            "gap p50",
+            "gap p95",
+        ],
+    );
+    let Some(f) = &r.force else {
+        return t;
+    };
+    for (cap, c) in &f.capabilities {
+        let mut row = vec![Cell::text(cap)];
+        let nums = [
+            (c.required, Fmt::Thousands),
+            (c.p_met, Fmt::Percent),
+            (c.provided.p05, Fmt::Thousands),
+            (c.provided.p50, Fmt::Thousands),
+            (c.provided.p95, Fmt::Thousands),
+            (c.gap.p50, Fmt::Thousands),
+            (c.gap.p95, Fmt::Thousands),
+        ];
+        row.extend(nums.into_iter().map(|(v, f)| Cell::Num(v, f)));
+        t.rows.push(row);
+    }
+    let mut all = vec![
+        Cell::text("all (P(force covered))"),
+        Cell::text(""),
+        Cell::Num(f.p_covered, Fmt::Percent),
+    ];
+    all.resize(t.columns.len(), Cell::text(""));
+    t.rows.push(all);
     t
 }
 
@@ -271,7 +352,11 @@ fn capabilities(r: &Report) -> Table {
 }
 
 fn leads(r: &Report) -> Table {
-    let mut t = Table::new("leads", "Lead nations", &["domain", "nation", "P(leads)"]);
+    let mut t = Table::new(
+        "leads",
+        "Lead nations (co-leads joined with +)",
+        &["domain", "nation", "P(leads)"],
+    );
     for (id, d) in &r.domains {
         for (n, share) in &d.lead_share {
             t.rows.push(vec![
@@ -327,13 +412,22 @@ fn timeline(r: &Report) -> Table {
     let Some(tl) = &r.timeline else {
         return t;
     };
+    if tl.force.is_some() {
+        t.columns[1] = "all covered".into();
+    }
     t.columns.extend(tl.domains.keys().cloned());
+    if tl.force.is_some() {
+        t.columns.push("whole force".into());
+    }
     for (k, day) in tl.days.iter().enumerate() {
         let mut row = vec![
             Cell::Num(*day as f64, Fmt::Count),
             Cell::Num(tl.p_all_covered[k], Fmt::Percent),
         ];
         row.extend(tl.domains.values().map(|ps| Cell::Num(ps[k], Fmt::Percent)));
+        if let Some(f) = &tl.force {
+            row.push(Cell::Num(f[k], Fmt::Percent));
+        }
         t.rows.push(row);
     }
     t

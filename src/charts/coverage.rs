@@ -1,10 +1,15 @@
 //! `coverage.png`: how likely each domain is to be covered. One row per domain
-//! (and a first row for all domains at once): P(covered) as a bar with its 95 %
-//! interval as a whisker, and beneath it P(leaderless), the share of trials in
-//! which no nation of the domain's lead list takes part.
+//! (and a first row for all domains at once, the whole force last with
+//! `[force]`, and with a `[mission]` a row for P(mounted) before them all):
+//! P(covered) as a bar with its 95 % interval as a whisker, and beneath it
+//! P(leaderless), split into the trials in which entries of the lead list took
+//! part but none provided its share (short) and those in which none took part
+//! (no candidate).
 //!
-//! Figures: `p_all_covered`, `p_all_covered_ci95`, and per domain `p_covered`,
-//! `p_covered_ci95`, `p_leaderless` (a domain without a lead list needs no lead).
+//! Figures: `p_mounted`, `p_all_covered`, `p_all_covered_ci95`, per domain
+//! `p_covered`, `p_covered_ci95`, `p_lead_short`, `p_no_lead_candidate` (a domain
+//! without a lead list needs no lead), and `force.p_covered`. A figure no trial
+//! gave (no trial mounted) is written "–" and drawn as nothing.
 
 use plotters::chart::ChartBuilder;
 use plotters::prelude::DrawingBackend;
@@ -30,9 +35,15 @@ struct Row {
     label: String,
     p: f64,
     ci: [f64; 2],
-    leaderless: Option<f64>,
+    /// P(lead short), P(no lead candidate).
+    leaderless: Option<(f64, f64)>,
     bold: bool,
+    /// A row that is not a domain (mounted, all, the force): no lead line.
+    summary: bool,
 }
+
+/// The colour of P(lead short).
+const SHORT: plotters::style::RGBColor = theme::ORANGE;
 
 /// Where the rows go: the chart's coordinates and the sizes of its marks.
 struct Layout<'c> {
@@ -59,9 +70,10 @@ pub(super) fn draw<DB: DrawingBackend>(
     if report.domains.is_empty() {
         return note(root, body, &["The scenario has no domain."]);
     }
-    let used = legend(root, body, &legend_items())?;
+    let used = legend(root, body, &legend_items(report))?;
     let plot = body.below(used + 10);
     let rows = rows(report);
+    let tops = rows.iter().take_while(|r| r.bold).count();
     let name_w = rows
         .iter()
         .map(|r| width(root, &r.label, name_font(r)))
@@ -107,9 +119,9 @@ pub(super) fn draw<DB: DrawingBackend>(
     };
     for (i, r) in rows.iter().enumerate() {
         draw_row(root, &layout, r, n - i as f64 - 0.5)?;
-        // A rule under the "All domains" row.
-        if i == 0 && rows.len() > 1 {
-            let yb = px(0.0, n - 1.0).1;
+        // A rule under the summary rows at the top.
+        if i + 1 == tops && rows.len() > tops {
+            let yb = px(0.0, n - tops as f64).1;
             line(
                 root,
                 (plot.x0, yb),
@@ -121,8 +133,8 @@ pub(super) fn draw<DB: DrawingBackend>(
     Ok(())
 }
 
-fn legend_items() -> [(Mark, String); 3] {
-    [
+fn legend_items(report: &Report) -> Vec<(Mark, String)> {
+    let mut items = vec![
         (Mark::Box(theme::GOOD), "P(covered)".to_string()),
         (
             Mark::Whisker(theme::BLACK),
@@ -132,26 +144,70 @@ fn legend_items() -> [(Mark, String); 3] {
             Mark::Box(theme::BAD),
             "P(leaderless): no nation of the lead list takes part".to_string(),
         ),
-    ]
+    ];
+    if any_short(report) {
+        items[2].1 = "P(leaderless), no candidate: no entry of the lead list takes part".into();
+        items.push((
+            Mark::Box(SHORT),
+            "lead short: entries take part, none provides its share".into(),
+        ));
+    }
+    items
 }
 
-/// "All domains", then each domain.
+/// Whether a lead fell short in any trial (the format-1 legend otherwise).
+fn any_short(report: &Report) -> bool {
+    report
+        .domains
+        .values()
+        .any(|d| d.p_lead_short.is_finite() && d.p_lead_short > 0.0)
+}
+
+/// With a mission "Mission mounted", then "All domains" (with the force:
+/// "All covered"; with a mission: "…, if mounted"), each domain, the force.
 fn rows(report: &Report) -> Vec<Row> {
-    let mut rows = vec![Row {
-        label: "All domains".into(),
-        p: report.p_all_covered,
-        ci: report.p_all_covered_ci95,
+    let mut rows = Vec::new();
+    let summary = |label: &str, p: f64, ci: [f64; 2], bold: bool| Row {
+        label: label.to_string(),
+        p,
+        ci,
         leaderless: None,
-        bold: true,
-    }];
+        bold,
+        summary: true,
+    };
+    if !report.mission.is_empty() {
+        rows.push(summary(
+            "Mission mounted",
+            report.p_mounted,
+            report.p_mounted_ci95,
+            true,
+        ));
+    }
+    let all = match (report.force.is_some(), report.mission.is_empty()) {
+        (false, true) => "All domains",
+        (true, true) => "All covered",
+        (false, false) => "All domains, if mounted",
+        (true, false) => "All covered, if mounted",
+    };
+    rows.push(summary(
+        all,
+        report.p_all_covered,
+        report.p_all_covered_ci95,
+        true,
+    ));
     for d in report.domains.values() {
         rows.push(Row {
             label: d.name.clone(),
             p: d.p_covered,
             ci: d.p_covered_ci95,
-            leaderless: (!d.lead_share.is_empty()).then_some(d.p_leaderless),
+            leaderless: (!d.lead_share.is_empty())
+                .then_some((d.p_lead_short, d.p_no_lead_candidate)),
             bold: false,
+            summary: false,
         });
+    }
+    if let Some(f) = &report.force {
+        rows.push(summary("Whole force", f.p_covered, f.p_covered_ci95, false));
     }
     rows
 }
@@ -189,26 +245,62 @@ fn draw_row<DB: DrawingBackend>(
     )?;
     covered(root, layout, r, (yc, bar_y))?;
     let ly = bar_y + bar_h / 2 + 6 + lead_h / 2;
-    if let Some(pl) = r.leaderless {
-        let lx1 = px(pl, yc).0;
-        if lx1 > x0 {
-            fill_rect(
-                root,
-                (x0, ly - lead_h / 2),
-                (lx1, ly + lead_h / 2),
-                theme::BAD,
-            )?;
-        }
-        text(
-            root,
-            &format!("leaderless {}", percent(pl)),
-            (lx1 + theme::LABEL_GAP, ly),
-            small_font().color(theme::BAD),
-        )?;
-    } else if !r.bold {
+    if let Some((short, none)) = r.leaderless {
+        leaderless(root, layout, (short, none), (yc, ly))?;
+    } else if !r.summary {
         text(root, "no lead needed", (x0 + 6, ly), small_font())?;
     }
     Ok(())
+}
+
+/// P(leaderless) beneath a domain's bar: "no candidate" from 0, then "short"
+/// after it (drawn only when a lead was short in some trial).
+fn leaderless<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    layout: &Layout<'_>,
+    (short, none): (f64, f64),
+    (yc, ly): (f64, i32),
+) -> DrawResult<(), DB> {
+    let (px, lead_h) = (layout.px, layout.lead_h);
+    let x0 = px(0.0, yc).0;
+    let total = short + none;
+    if !total.is_finite() {
+        return text(
+            root,
+            &format!("leaderless {}", percent(total)),
+            (x0 + 6, ly),
+            small_font().color(theme::BAD),
+        );
+    }
+    let xn = px(none, yc).0;
+    let xs = px(total, yc).0;
+    if xn > x0 {
+        fill_rect(
+            root,
+            (x0, ly - lead_h / 2),
+            (xn, ly + lead_h / 2),
+            theme::BAD,
+        )?;
+    }
+    if xs > xn {
+        fill_rect(root, (xn, ly - lead_h / 2), (xs, ly + lead_h / 2), SHORT)?;
+    }
+    let label = if short > 0.0 {
+        format!(
+            "leaderless {}: no candidate {}, short {}",
+            percent(total),
+            percent(none),
+            percent(short)
+        )
+    } else {
+        format!("leaderless {}", percent(total))
+    };
+    text(
+        root,
+        &label,
+        (xs.max(x0) + theme::LABEL_GAP, ly),
+        small_font().color(theme::BAD),
+    )
 }
 
 /// P(covered): bar, whisker, value and interval.
@@ -220,6 +312,16 @@ fn covered<DB: DrawingBackend>(
 ) -> DrawResult<(), DB> {
     let (px, bar_h) = (layout.px, layout.bar_h);
     let x0 = px(0.0, yc).0;
+    if !r.p.is_finite() {
+        // No trial gave the figure: a dash, no bar and no whisker.
+        let value_font = Font::new(theme::VALUE_SIZE).bold();
+        return text(
+            root,
+            &percent(r.p),
+            (x0 + theme::LABEL_GAP, bar_y),
+            value_font,
+        );
+    }
     let x1 = px(r.p, yc).0;
     if x1 > x0 {
         fill_rect(

@@ -1,10 +1,13 @@
 //! `force.png`: how big the force will be. The distribution of the total of one
 //! capability across trials (troops when the scenario counts them), with the
 //! report's thresholds as labelled dashed lines ("≥ 15,000: 93 %"), the median
-//! as a solid line and the 5–95 % range of trials as a shaded band.
+//! as a solid line, the 5–95 % range of trials as a shaded band, and the whole
+//! force's requirement on that capability (`[force]`) as a green line labelled
+//! with how often it is met. With a `[mission]` the trials are the mounted ones.
 //!
 //! Figures: `totals[cap].histogram` (bars), `totals[cap].p50` (median),
-//! `totals[cap].p05`/`p95` (band), `thresholds[cap]` (dashed lines).
+//! `totals[cap].p05`/`p95` (band), `thresholds[cap]` (dashed lines),
+//! `force.capabilities[cap].required` and `.p_met` (requirement line).
 
 use plotters::chart::{ChartBuilder, ChartContext};
 use plotters::coord::cartesian::Cartesian2d;
@@ -30,6 +33,8 @@ const BAND: RGBColor = theme::ORANGE;
 const MEDIAN: RGBColor = theme::BLACK;
 /// Threshold lines.
 const THRESHOLD: RGBColor = theme::VERMILLION;
+/// The whole force's requirement.
+const REQUIRED: RGBColor = theme::GREEN;
 /// Width of the y tick label area.
 const Y_LABEL_AREA: u32 = 130;
 /// Space kept right of the plot.
@@ -73,6 +78,8 @@ struct Shown<'a> {
     unit: String,
     total: &'a Total,
     thresholds: &'a [Threshold],
+    /// The whole force's requirement on the capability, if any: (required, P(met)).
+    required: Option<(f64, f64)>,
     /// Trials in the histogram.
     n: u64,
 }
@@ -110,14 +117,23 @@ pub(super) fn draw<DB: DrawingBackend>(
         &format!("How big will the force be? Total {name} across trials"),
     )?;
     let n: u64 = total.histogram.counts.iter().sum();
-    if n == 0 || report.trials == 0 {
+    if report.trials == 0 {
         return note(root, body, &["No trial was run."]);
+    }
+    if n == 0 || report.mounted_trials == 0 {
+        return note(root, body, &["No trial mounted the mission."]);
     }
     let shown = Shown {
         name,
         unit,
         total,
         thresholds: report.thresholds.get(id).map_or(&[], |v| v.as_slice()),
+        required: report
+            .force
+            .as_ref()
+            .and_then(|f| f.capabilities.get(id))
+            .filter(|c| c.required.is_finite())
+            .map(|c| (c.required, c.p_met)),
         n,
     };
     let used = legend(root, body, &legend_items(&shown))?;
@@ -180,7 +196,19 @@ fn legend_items(shown: &Shown<'_>) -> Vec<(Mark, String)> {
             format!("threshold: P(total ≥ x), x in {unit}"),
         ));
     }
+    if shown.required.is_some() {
+        items.push((
+            Mark::Line(REQUIRED),
+            "whole-force requirement: P(met)".to_string(),
+        ));
+    }
     items
+}
+
+/// Where the requirement's line is drawn: on the left edge of its bar, as a
+/// threshold's (a drawn requirement at its mean, which need not be whole).
+fn required_x(required: f64) -> f64 {
+    required.ceil() - 0.5
 }
 
 /// The x range: the histogram, the thresholds and the band, with a margin.
@@ -191,9 +219,10 @@ fn x_range(shown: &Shown<'_>) -> (f64, f64) {
     let end = h.start + h.width * h.counts.len() as f64 - 0.5;
     let mut lo = (h.start - 0.5).min(s.p05 - 0.5);
     let mut hi = end.max(s.p95 + 0.5);
-    for t in shown.thresholds {
-        lo = lo.min(threshold_x(t));
-        hi = hi.max(threshold_x(t));
+    let required = shown.required.map(|(r, _)| required_x(r));
+    for x in shown.thresholds.iter().map(threshold_x).chain(required) {
+        lo = lo.min(x);
+        hi = hi.max(x);
     }
     let pad = ((hi - lo) * 0.04).max(1.0);
     // Not clamped at 0: a spike at 0 must not hide behind the y axis.
@@ -234,6 +263,13 @@ fn labels(shown: &Shown<'_>) -> Vec<Label> {
             color: THRESHOLD,
         })
         .collect();
+    if let Some((required, p_met)) = shown.required {
+        labels.push(Label {
+            text: format!("required {}: {}", thousands(required), percent(p_met)),
+            x: required_x(required),
+            color: REQUIRED,
+        });
+    }
     let p50 = shown.total.stats.p50;
     labels.push(Label {
         text: format!("median {}", thousands(p50)),
@@ -359,12 +395,12 @@ fn reference_lines<DB: DrawingBackend>(
     for (l, &row) in placed.labels.iter().zip(&placed.rows) {
         let x = chart.backend_coord(&(l.x, 0.0)).0;
         let y_end = row_y(row) - 12;
-        if l.color == MEDIAN {
+        if l.color == MEDIAN || l.color == REQUIRED {
             line(
                 root,
                 (x, base),
                 (x, y_end),
-                MEDIAN.stroke_width(theme::LINE_WIDTH),
+                l.color.stroke_width(theme::LINE_WIDTH),
             )?;
         } else {
             dashed(root, (x, base), (x, y_end), THRESHOLD, theme::LINE_WIDTH)?;

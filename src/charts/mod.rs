@@ -306,12 +306,36 @@ pub fn write_all_with(
     Ok(written)
 }
 
+/// The title of a chart that has no figure to show.
+fn plain_title(chart: Chart) -> &'static str {
+    match chart {
+        Chart::Force => "How big will the force be?",
+        Chart::Coverage => "How likely is each domain to be covered?",
+        Chart::Gaps => "By how much does each domain fall short?",
+        Chart::Tornado => "Swing on P(all covered): an association, not an effect",
+        Chart::Contributions => "Who contributes what? Mean contribution per nation, by domain",
+        Chart::Timeline => "When is the force in place? P(covered) by day",
+    }
+}
+
 fn draw<DB: DrawingBackend>(
     chart: Chart,
     root: &Canvas<DB>,
     report: &Report,
     opts: &Options,
 ) -> DrawResult<(), DB> {
+    // Trials ran but none mounted the mission: every figure but P(mounted) is
+    // undefined, so the charts say so rather than draw invented numbers
+    // (coverage.png still shows P(mounted)).
+    if (report.is_empty() || report.none_mounted()) && chart != Chart::Coverage {
+        let body = frame::frame(root, report, opts, plain_title(chart))?;
+        let why = if report.is_empty() {
+            "No trial finished: there is no figure to draw."
+        } else {
+            "No trial mounted the mission: there is no figure for the force."
+        };
+        return frame::note(root, body, &[why]);
+    }
     match chart {
         Chart::Force => force::draw(root, report, opts),
         Chart::Coverage => coverage::draw(root, report, opts),

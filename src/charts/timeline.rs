@@ -5,10 +5,14 @@
 //! curve crosses it, and the overall value written there. A contribution counts
 //! from the whole day its nation is ready.
 //!
+//! With `[force]`, the whole force has its own curve, and the black one is
+//! every domain and the force at once.
+//!
 //! Figures: `timeline.days_to_all_covered.steps` (black curve),
-//! `timeline.days_to_coverage[domain].steps` (coloured curves; the final value is
-//! written at the right end), `timeline.days`, `timeline.p_all_covered` and
-//! `timeline.domains[domain]` (the dots, equal to the curves there).
+//! `timeline.days_to_coverage[domain].steps` and `timeline.days_to_force.steps`
+//! (coloured curves; the final value is written at the right end),
+//! `timeline.days`, `timeline.p_all_covered`, `timeline.domains[domain]` and
+//! `timeline.force` (the dots, equal to the curves there).
 
 use plotters::chart::ChartBuilder;
 use plotters::element::{Circle, PathElement};
@@ -95,7 +99,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         return note(root, body, &["The timeline has no day."]);
     }
     let series = all_series(report, tl);
-    let mut items = vec![(Mark::Line(theme::BLACK), "All domains".to_string())];
+    let mut items = vec![(Mark::Line(theme::BLACK), all_name(tl).to_string())];
     items.extend(
         series
             .iter()
@@ -153,14 +157,32 @@ fn all_series<'a>(report: &'a Report, tl: &'a Timeline) -> Vec<Series<'a>> {
             })
         })
         .collect();
+    if let Some(force) = &tl.force {
+        series.push(Series {
+            name: "Whole force",
+            color: theme::series(report.domains.len()),
+            values: force.as_slice(),
+            steps: tl.days_to_force.as_ref().filter(|_| exact),
+            overall: false,
+        });
+    }
     series.push(Series {
-        name: "All domains",
+        name: all_name(tl),
         color: theme::BLACK,
         values: tl.p_all_covered.as_slice(),
         steps: exact.then_some(&tl.days_to_all_covered),
         overall: true,
     });
     series
+}
+
+/// The overall curve's name: every domain, and the force with `[force]`.
+fn all_name(tl: &Timeline) -> &'static str {
+    if tl.force.is_some() {
+        "All covered"
+    } else {
+        "All domains"
+    }
 }
 
 /// The scenario's `timeline_days`: a dashed vertical line each, labelled at the top.

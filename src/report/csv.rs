@@ -10,19 +10,22 @@
 //!
 //! | scope | id | capability | metric (qualifier) |
 //! |---|---|---|---|
-//! | `run` | | | `trials`, `seed`, `interrupted` (1 or 0), `override` (the key; value: the TOML value as given), `p_all_covered` (with its interval) |
+//! | `run` | | | `trials`, `mounted_trials`, `seed`, `interrupted` (1 or 0), `override` (the key; value: the TOML value as given), `mission_requires` (value: a condition id, one row each), `p_mounted`, `p_all_covered` (over mounted trials), `p_all_covered_overall` (over every trial), each with its interval |
 //! | `precision` | figure targeted | | `target`, `half_width`, `met` (1 or 0), `trials`, `max_trials` |
 //! | `total` | | capability | `total` (statistic), `committed` (statistic, with rotation), `histogram_start`, `histogram_width`, `histogram_count` (bin index) |
 //! | `threshold` | | capability | `p_at_least` (x) |
-//! | `domain` | domain | | `p_covered` (with its interval), `p_leaderless`, `lead_share` (nation) |
+//! | `domain` | domain | | `p_covered` (with its interval), `p_leaderless`, `p_lead_short`, `p_no_lead_candidate`, `lead_share` (entry label: `GBR`, `GBR+FRA`) |
 //! | `domain` | domain | capability | `required` (`p05`, `p95` when it is drawn), `p_met`, `provided` (statistic), `gap` (statistic) |
+//! | `force` | | | `p_covered` (with its interval), with `[force]` |
+//! | `force` | | capability | `required` (`p05`, `p95` when it is drawn), `p_met`, `provided` (statistic of the total), `gap` (statistic) |
 //! | `nation` | nation | | `p_participates`, `swing` (empty when undefined) |
 //! | `nation` | nation | capability | `mean_provided`, `mean_provided_by_domain` (domain) |
 //! | `condition` | condition | | `p_true` |
-//! | `timeline` | `all` or domain | | `p_covered_by_day` (day), `days_to_coverage_median`, `days_to_coverage_p90`, `p_never_covered`, `p_covered_by_day_exact` (each day at which it rises) |
+//! | `timeline` | `all`, domain or `force` | | `p_covered_by_day` (day), `days_to_coverage_median`, `days_to_coverage_p90`, `p_never_covered`, `p_covered_by_day_exact` (each day at which it rises) |
 //!
-//! A figure that no trial gave (a run stopped before its first trial) has an
-//! empty value, never an invented number. Text fields are quoted when they need
+//! A figure that no trial gave (a run stopped before its first trial, or a
+//! figure over mounted trials when none was mounted) has an empty value, never
+//! an invented number. Text fields are quoted when they need
 //! it and never carry raw control characters ([`crate::present::csv_field`]).
 
 use std::fmt::Write;
@@ -171,6 +174,7 @@ pub fn report_rows(w: &mut Tidy, r: &Report) {
         }
     }
     domain_rows(w, r);
+    force_rows(w, r);
     nation_rows(w, r);
     for (id, c) in &r.conditions {
         w.figure(["condition", id, "", "p_true", ""], c.p_true, None);
@@ -181,14 +185,23 @@ pub fn report_rows(w: &mut Tidy, r: &Report) {
 /// The run's rows: trials, seed, interruption, overrides, headline, precision.
 fn run_rows(w: &mut Tidy, r: &Report) {
     w.count(["run", "", "", "trials", ""], r.trials);
+    w.count(["run", "", "", "mounted_trials", ""], r.mounted_trials);
     w.count(["run", "", "", "seed", ""], r.seed);
     w.count(["run", "", "", "interrupted", ""], u64::from(r.interrupted));
     for o in &r.overrides {
         let (key, value) = o.split_once('=').unwrap_or((o.as_str(), ""));
         w.text(["run", "", "", "override", key.trim()], value.trim());
     }
+    for c in &r.mission {
+        w.text(["run", "", "", "mission_requires", ""], c);
+    }
+    let ci = Some(r.p_mounted_ci95);
+    w.figure(["run", "", "", "p_mounted", ""], r.p_mounted, ci);
     let ci = Some(r.p_all_covered_ci95);
     w.figure(["run", "", "", "p_all_covered", ""], r.p_all_covered, ci);
+    let ci = Some(r.p_all_covered_overall_ci95);
+    let overall = r.p_all_covered_overall;
+    w.figure(["run", "", "", "p_all_covered_overall", ""], overall, ci);
     if let Some(p) = &r.precision {
         w.figure(["precision", &p.on, "", "target", ""], p.target, None);
         w.figure(
@@ -222,19 +235,39 @@ fn domain_rows(w: &mut Tidy, r: &Report) {
         let ci = Some(d.p_covered_ci95);
         w.figure(["domain", id, "", "p_covered", ""], d.p_covered, ci);
         w.figure(["domain", id, "", "p_leaderless", ""], d.p_leaderless, None);
-        for (nation, share) in &d.lead_share {
-            w.figure(["domain", id, "", "lead_share", nation], *share, None);
+        w.figure(["domain", id, "", "p_lead_short", ""], d.p_lead_short, None);
+        let none = d.p_no_lead_candidate;
+        w.figure(["domain", id, "", "p_no_lead_candidate", ""], none, None);
+        for (entry, share) in &d.lead_share {
+            w.figure(["domain", id, "", "lead_share", entry], *share, None);
         }
         for (cap, c) in &d.capabilities {
-            w.figure(["domain", id, cap, "required", ""], c.required, None);
-            if let Some([lo, hi]) = c.required_p05_p95 {
-                w.figure(["domain", id, cap, "required", "p05"], lo, None);
-                w.figure(["domain", id, cap, "required", "p95"], hi, None);
-            }
-            w.figure(["domain", id, cap, "p_met", ""], c.p_met, None);
-            w.stats("domain", id, cap, "provided", &c.provided);
-            w.stats("domain", id, cap, "gap", &c.gap);
+            capability_rows(w, ["domain", id, cap], c);
         }
+    }
+}
+
+/// The rows of one requirement (of a domain, or of the whole force).
+fn capability_rows(w: &mut Tidy, [scope, id, cap]: [&str; 3], c: &super::CapabilityFigures) {
+    w.figure([scope, id, cap, "required", ""], c.required, None);
+    if let Some([lo, hi]) = c.required_p05_p95 {
+        w.figure([scope, id, cap, "required", "p05"], lo, None);
+        w.figure([scope, id, cap, "required", "p95"], hi, None);
+    }
+    w.figure([scope, id, cap, "p_met", ""], c.p_met, None);
+    w.stats(scope, id, cap, "provided", &c.provided);
+    w.stats(scope, id, cap, "gap", &c.gap);
+}
+
+/// With `[force]`: P(force covered) and each force requirement.
+fn force_rows(w: &mut Tidy, r: &Report) {
+    let Some(f) = &r.force else {
+        return;
+    };
+    let ci = Some(f.p_covered_ci95);
+    w.figure(["force", "", "", "p_covered", ""], f.p_covered, ci);
+    for (cap, c) in &f.capabilities {
+        capability_rows(w, ["force", "", cap], c);
     }
 }
 
@@ -273,15 +306,24 @@ fn timeline_rows(w: &mut Tidy, r: &Report) {
             None,
         );
     }
-    for (id, ps) in &t.domains {
-        for (k, day) in t.days.iter().enumerate() {
+    let force = t.force.iter().map(|ps| ("force", ps));
+    for (id, ps) in t
+        .domains
+        .iter()
+        .map(|(id, ps)| (id.as_str(), ps))
+        .chain(force)
+    {
+        for (day, p) in t.days.iter().zip(ps) {
             let d = day.to_string();
-            w.figure(["timeline", id, "", "p_covered_by_day", &d], ps[k], None);
+            w.figure(["timeline", id, "", "p_covered_by_day", &d], *p, None);
         }
     }
     days_rows(w, "all", &t.days_to_all_covered);
     for (id, days) in &t.days_to_coverage {
         days_rows(w, id, days);
+    }
+    if let Some(days) = &t.days_to_force {
+        days_rows(w, "force", days);
     }
 }
 

@@ -1,5 +1,10 @@
-//! The report (`"format": "forcesim-report/1"`): every figure of a run, computed
+//! The report (`"format": "forcesim-report/2"`): every figure of a run, computed
 //! once from the merged tally, and its writers (JSON, CSV, terminal table).
+//!
+//! With a `[mission]`, a trial is *mounted* when every condition it requires
+//! holds. `trials`, `mounted_trials`, `p_mounted`, `p_all_covered_overall` and the
+//! conditions' `p_true` are over every trial; every other figure is over the
+//! mounted trials, and is not a number (`null` in JSON) when none was mounted.
 //!
 //! The serialized shape is a contract (docs/design.md). Maps keep scenario order.
 //! Every field except `engine` is a pure function of (scenario, overrides, seed,
@@ -18,7 +23,7 @@ use crate::model::Model;
 use crate::stats::{Hist, Stats, Tally};
 
 /// The report format tag.
-pub const FORMAT: &str = "forcesim-report/1";
+pub const FORMAT: &str = "forcesim-report/2";
 
 /// Where the figures came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -100,11 +105,31 @@ pub struct DomainFigures {
     pub p_covered: f64,
     /// Wilson 95 % interval of `p_covered`.
     pub p_covered_ci95: [f64; 2],
-    /// P(it has a lead list and no listed nation takes part).
+    /// P(it has a lead list and no entry leads): `p_lead_short + p_no_lead_candidate`.
     pub p_leaderless: f64,
-    /// Per nation in the lead list: P(that nation leads).
+    /// P(entries of its lead list take part but none provides its `lead_provides`
+    /// shares).
+    #[serde(default)]
+    pub p_lead_short: f64,
+    /// P(no entry of its lead list takes part).
+    #[serde(default)]
+    pub p_no_lead_candidate: f64,
+    /// Per entry of the lead list (a nation, or co-leads joined with `+`):
+    /// P(that entry leads).
     pub lead_share: IndexMap<String, f64>,
     /// Per required or contributed capability.
+    pub capabilities: IndexMap<String, CapabilityFigures>,
+}
+
+/// The whole force: `[force] requirements` on totals over every domain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForceFigures {
+    /// P(every force requirement is met).
+    pub p_covered: f64,
+    /// Wilson 95 % interval of `p_covered`.
+    pub p_covered_ci95: [f64; 2],
+    /// Per capability required: the requirement, P(met), the total provided
+    /// over every domain and the gap.
     pub capabilities: IndexMap<String, CapabilityFigures>,
 }
 
@@ -136,16 +161,22 @@ pub struct ConditionFigures {
 pub struct Timeline {
     /// The days.
     pub days: Vec<u64>,
-    /// P(all domains covered by day d).
+    /// P(all covered by day d): every domain, and the force with `[force]`.
     pub p_all_covered: Vec<f64>,
     /// Per domain: P(covered by day d).
     pub domains: IndexMap<String, Vec<f64>>,
-    /// Days until every domain is covered at once, over every whole day.
+    /// With `[force]`: P(force requirements met by day d).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub force: Option<Vec<f64>>,
+    /// Days until everything is covered at once, over every whole day.
     #[serde(default)]
     pub days_to_all_covered: DaysToCoverage,
     /// Per domain: days until it is covered, over every whole day.
     #[serde(default)]
     pub days_to_coverage: IndexMap<String, DaysToCoverage>,
+    /// With `[force]`: days until the force requirements are met.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days_to_force: Option<DaysToCoverage>,
 }
 
 /// The distribution of the whole day by which something is covered (a nation's
@@ -240,7 +271,7 @@ pub struct Precision {
 /// Every figure of a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
-    /// `forcesim-report/1`.
+    /// `forcesim-report/2`.
     pub format: String,
     /// The scenario.
     pub scenario: ScenarioInfo,
@@ -249,15 +280,33 @@ pub struct Report {
     pub overrides: Vec<String>,
     /// Trials run.
     pub trials: u64,
+    /// Trials in which the mission was mounted (all of them without `[mission]`).
+    #[serde(default)]
+    pub mounted_trials: u64,
     /// Seed.
     pub seed: u64,
     /// Set when the run was stopped early: the figures cover the first `trials` trials.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub interrupted: bool,
-    /// P(every domain covered).
+    /// The conditions `[mission] requires` (empty without `[mission]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mission: Vec<String>,
+    /// P(the mission is mounted), over every trial.
+    #[serde(default)]
+    pub p_mounted: f64,
+    /// Wilson 95 % interval of `p_mounted`.
+    #[serde(default)]
+    pub p_mounted_ci95: [f64; 2],
+    /// P(every domain and the force covered), over the mounted trials.
     pub p_all_covered: f64,
     /// Wilson 95 % interval of `p_all_covered`.
     pub p_all_covered_ci95: [f64; 2],
+    /// P(mounted and all covered), over every trial.
+    #[serde(default)]
+    pub p_all_covered_overall: f64,
+    /// Wilson 95 % interval of `p_all_covered_overall`.
+    #[serde(default)]
+    pub p_all_covered_overall_ci95: [f64; 2],
     /// Capabilities' names and units.
     pub capabilities: IndexMap<String, CapabilityInfo>,
     /// Per capability: its total across domains.
@@ -266,6 +315,9 @@ pub struct Report {
     pub thresholds: IndexMap<String, Vec<Threshold>>,
     /// Per domain.
     pub domains: IndexMap<String, DomainFigures>,
+    /// With `[force]`: the whole force.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub force: Option<ForceFigures>,
     /// Per nation.
     pub nations: IndexMap<String, NationFigures>,
     /// Per condition.
@@ -435,7 +487,7 @@ fn totals(model: &Model, tally: &Tally) -> IndexMap<String, Total> {
 }
 
 fn thresholds(model: &Model, tally: &Tally) -> IndexMap<String, Vec<Threshold>> {
-    let n = tally.trials;
+    let n = tally.mounted;
     let mut thresholds = IndexMap::new();
     let mut slot = 0;
     for (c, xs) in model.thresholds.iter().enumerate() {
@@ -455,41 +507,105 @@ fn thresholds(model: &Model, tally: &Tally) -> IndexMap<String, Vec<Threshold>> 
     thresholds
 }
 
-/// The figures of tracked (domain, capability) pair `t`.
-fn capability_figures(model: &Model, tally: &Tally, t: usize) -> CapabilityFigures {
-    let n = tally.trials;
-    let provided = &tally.provided[t];
-    let (required, p_met, gap) = match model.requirement(t) {
-        Some(r) => {
-            let gap = match (&tally.gaps[t], r.fixed) {
-                (Some(g), _) => stats_of(g),
-                (None, Some(req)) => stats_of(&provided.map(0, |v| req.saturating_sub(v))),
-                (None, None) if n == 0 => NO_STATS,
-                (None, None) => Stats::default(),
-            };
-            let required = match r.fixed {
-                Some(v) => v as f64,
-                None => mean_of(tally.required_sum[t], n),
-            };
-            (required, ratio(tally.met[t], n), gap)
-        }
-        None if n == 0 => (0.0, f64::NAN, NO_STATS),
-        None => (0.0, 1.0, Stats::default()),
+/// A requirement's figures: `fixed` when it is fixed, else the sum of its
+/// draws and their histogram; its gap histogram when random; what is provided.
+struct Need<'a> {
+    fixed: Option<u64>,
+    sum: u128,
+    met: u64,
+    gaps: Option<&'a Hist>,
+    drawn: Option<&'a Hist>,
+    provided: &'a Hist,
+}
+
+/// The figures of one requirement over `n` mounted trials: required (the written
+/// number, or the mean of the draws), P(met), provided and gap (from the gap
+/// histogram when random, from the provided histogram when fixed).
+fn need_figures(need: &Need<'_>, n: u64) -> CapabilityFigures {
+    let gap = match (need.gaps, need.fixed) {
+        (Some(g), _) => stats_of(g),
+        (None, Some(req)) => stats_of(&need.provided.map(0, |v| req.saturating_sub(v))),
+        (None, None) if n == 0 => NO_STATS,
+        (None, None) => Stats::default(),
     };
     CapabilityFigures {
-        required,
-        required_p05_p95: tally.required[t]
-            .as_ref()
+        required: match need.fixed {
+            Some(v) => v as f64,
+            None => mean_of(need.sum, n),
+        },
+        required_p05_p95: need
+            .drawn
             .filter(|h| h.n > 0)
             .map(|h| [h.quantile(5, 100), h.quantile(95, 100)]),
-        p_met,
-        provided: stats_of(provided),
+        p_met: ratio(need.met, n),
+        provided: stats_of(need.provided),
         gap,
     }
 }
 
+/// The figures of tracked (domain, capability) pair `t`.
+fn capability_figures(model: &Model, tally: &Tally, t: usize) -> CapabilityFigures {
+    let n = tally.mounted;
+    let provided = &tally.provided[t];
+    match model.requirement(t) {
+        Some(r) => need_figures(
+            &Need {
+                fixed: r.fixed,
+                sum: tally.required_sum[t],
+                met: tally.met[t],
+                gaps: tally.gaps[t].as_ref(),
+                drawn: tally.required[t].as_ref(),
+                provided,
+            },
+            n,
+        ),
+        None => {
+            let (p_met, gap) = if n == 0 {
+                (f64::NAN, NO_STATS)
+            } else {
+                (1.0, Stats::default())
+            };
+            CapabilityFigures {
+                required: 0.0,
+                required_p05_p95: None,
+                p_met,
+                provided: stats_of(provided),
+                gap,
+            }
+        }
+    }
+}
+
+/// The whole force, with `[force]`: each requirement against the capability's
+/// total over every domain.
+fn force(model: &Model, tally: &Tally) -> Option<ForceFigures> {
+    let reqs = model.force.as_ref()?;
+    let n = tally.mounted;
+    let capabilities = reqs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let need = Need {
+                fixed: r.fixed,
+                sum: tally.force_required_sum[i],
+                met: tally.force_met[i],
+                gaps: tally.force_gaps[i].as_ref(),
+                drawn: tally.force_required[i].as_ref(),
+                provided: &tally.totals[r.capability],
+            };
+            let id = model.capabilities[r.capability].id.clone();
+            (id, need_figures(&need, n))
+        })
+        .collect();
+    Some(ForceFigures {
+        p_covered: ratio(tally.force_covered, n),
+        p_covered_ci95: interval(tally.force_covered, n),
+        capabilities,
+    })
+}
+
 fn domains(model: &Model, tally: &Tally) -> IndexMap<String, DomainFigures> {
-    let n = tally.trials;
+    let n = tally.mounted;
     let mut domains = IndexMap::new();
     let mut lead_slot = 0;
     for (d, dom) in model.domains.iter().enumerate() {
@@ -513,6 +629,11 @@ fn domains(model: &Model, tally: &Tally) -> IndexMap<String, DomainFigures> {
                 p_covered: ratio(tally.covered[d], n),
                 p_covered_ci95: interval(tally.covered[d], n),
                 p_leaderless: ratio(tally.leaderless[d], n),
+                p_lead_short: ratio(tally.lead_short[d], n),
+                p_no_lead_candidate: ratio(
+                    tally.leaderless[d].saturating_sub(tally.lead_short[d]),
+                    n,
+                ),
                 lead_share,
                 capabilities,
             },
@@ -522,7 +643,7 @@ fn domains(model: &Model, tally: &Tally) -> IndexMap<String, DomainFigures> {
 }
 
 fn nation_figures(model: &Model, tally: &Tally, i: usize) -> NationFigures {
-    let n = tally.trials;
+    let n = tally.mounted;
     let nat = &model.nations[i];
     let inn = tally.nation_in[i];
     let out = n - inn;
@@ -554,9 +675,18 @@ fn nation_figures(model: &Model, tally: &Tally, i: usize) -> NationFigures {
 }
 
 fn timeline(model: &Model, tally: &Tally) -> Option<Timeline> {
-    let n = tally.trials;
+    let n = tally.mounted;
     (!model.timeline_days.is_empty()).then(|| {
         let nd = model.domains.len();
+        let has_force = model.force.is_some();
+        // `coverage_day`: each domain, then the force (with `[force]`), then all.
+        let days_of = |i: usize| {
+            tally
+                .coverage_day
+                .get(i)
+                .map(|h| DaysToCoverage::of(h, n))
+                .unwrap_or_default()
+        };
         Timeline {
             days: model.timeline_days.clone(),
             p_all_covered: tally.timeline_all.iter().map(|&k| ratio(k, n)).collect(),
@@ -571,17 +701,15 @@ fn timeline(model: &Model, tally: &Tally) -> Option<Timeline> {
                     (dom.id.clone(), by_day)
                 })
                 .collect(),
-            days_to_all_covered: tally
-                .coverage_day
-                .get(nd)
-                .map(|h| DaysToCoverage::of(h, n))
-                .unwrap_or_default(),
+            force: has_force.then(|| tally.timeline_force.iter().map(|&k| ratio(k, n)).collect()),
+            days_to_all_covered: days_of(nd + usize::from(has_force)),
             days_to_coverage: model
                 .domains
                 .iter()
                 .zip(&tally.coverage_day)
                 .map(|(dom, h)| (dom.id.clone(), DaysToCoverage::of(h, n)))
                 .collect(),
+            days_to_force: has_force.then(|| days_of(nd)),
         }
     })
 }
@@ -589,9 +717,11 @@ fn timeline(model: &Model, tally: &Tally) -> Option<Timeline> {
 impl Report {
     /// Computes every figure from a merged tally. With no trial finished, every
     /// figure drawn from trials is not a number (`null` in JSON, an empty CSV
-    /// value, and the table says that no trial finished).
+    /// value, and the table says that no trial finished); with trials but no
+    /// mounted one, so is every figure over the mounted trials.
     pub fn build(model: &Model, tally: &Tally, seed: u64, engine: Engine) -> Report {
         let n = tally.trials;
+        let m = tally.mounted;
         let nations = (0..model.nations.len())
             .map(|i| (model.nations[i].id.clone(), nation_figures(model, tally, i)))
             .collect();
@@ -624,14 +754,25 @@ impl Report {
             },
             overrides: model.overrides.clone(),
             trials: n,
+            mounted_trials: m,
             seed,
             interrupted: false,
-            p_all_covered: ratio(tally.all_covered, n),
-            p_all_covered_ci95: interval(tally.all_covered, n),
+            mission: model
+                .mission
+                .iter()
+                .map(|&c| model.conditions[c].id.clone())
+                .collect(),
+            p_mounted: ratio(m, n),
+            p_mounted_ci95: interval(m, n),
+            p_all_covered: ratio(tally.all_covered, m),
+            p_all_covered_ci95: interval(tally.all_covered, m),
+            p_all_covered_overall: ratio(tally.all_covered, n),
+            p_all_covered_overall_ci95: interval(tally.all_covered, n),
             capabilities,
             totals: totals(model, tally),
             thresholds: thresholds(model, tally),
             domains: domains(model, tally),
+            force: force(model, tally),
             nations,
             conditions,
             timeline: timeline(model, tally),
@@ -657,6 +798,13 @@ impl Report {
     /// report then holds no figure drawn from trials.
     pub fn is_empty(&self) -> bool {
         self.trials == 0
+    }
+
+    /// Whether trials ran but the mission was mounted in none: the report then
+    /// holds no conditional figure (every figure but `p_mounted`,
+    /// `p_all_covered_overall` and the conditions' `p_true`).
+    pub fn none_mounted(&self) -> bool {
+        self.trials > 0 && self.mounted_trials == 0
     }
 
     /// The report as pretty JSON, with a trailing newline.

@@ -1,12 +1,14 @@
 //! JSON Schemas (draft 2020-12) of the JSON outputs: the report
-//! (`forcesim-report/1`), the sweep (`forcesim-sweep/1`), the comparison
+//! (`forcesim-report/2`), the sweep (`forcesim-sweep/1`), the comparison
 //! (`forcesim-compare/1`), the goal seek (`forcesim-secure/1`) and the
 //! sensitivity analysis (`forcesim-sensitivity/2`), printed by
 //! `forcesim schema --report`, `--sweep`, `--compare`, `--secure`, `--sensitivity`.
 //!
 //! Within one format version fields are only added, never renamed or removed
 //! (docs/outputs.md), so the schemas allow members they do not name: a reader
-//! written against `/1` keeps working on a later `/1` report.
+//! written against `/1` keeps working on a later `/1` report. A figure is a
+//! number or `null` (no trial gave it: a run stopped before its first trial, or
+//! a figure over mounted trials when the mission was mounted in none).
 
 use serde_json::{Value as Json, json};
 
@@ -70,23 +72,55 @@ fn total() -> Json {
     json!({ "type": "object", "properties": props, "required": required })
 }
 
+/// A requirement's figures (of a domain's capability, or of the whole force).
+fn capability() -> Json {
+    with_optional(
+        all_of(json!({
+            "required": num(),
+            "p_met": num(),
+            "provided": stats(),
+            "gap": stats(),
+        })),
+        json!({ "required_p05_p95": interval() }),
+    )
+}
+
 fn domain() -> Json {
     all_of(json!({
         "name": { "type": "string" },
         "p_covered": num(),
         "p_covered_ci95": interval(),
         "p_leaderless": num(),
+        "p_lead_short": num(),
+        "p_no_lead_candidate": num(),
         "lead_share": by_id(num()),
-        "capabilities": by_id(with_optional(
-            all_of(json!({
-                "required": num(),
-                "p_met": num(),
-                "provided": stats(),
-                "gap": stats(),
-            })),
-            json!({ "required_p05_p95": interval() }),
-        )),
+        "capabilities": by_id(capability()),
     }))
+}
+
+/// The whole force (`[force]`).
+fn force() -> Json {
+    all_of(json!({
+        "p_covered": num(),
+        "p_covered_ci95": interval(),
+        "capabilities": by_id(capability()),
+    }))
+}
+
+fn timeline() -> Json {
+    with_optional(
+        all_of(json!({
+            "days": { "type": "array", "items": count() },
+            "p_all_covered": { "type": "array", "items": num() },
+            "domains": by_id(json!({ "type": "array", "items": num() })),
+            "days_to_all_covered": days_to_coverage(),
+            "days_to_coverage": by_id(days_to_coverage()),
+        })),
+        json!({
+            "force": { "type": "array", "items": num() },
+            "days_to_force": days_to_coverage(),
+        }),
+    )
 }
 
 /// Days to coverage: median and p90 (null when not reached), P(never), steps.
@@ -129,7 +163,7 @@ fn thresholds() -> Json {
     }))
 }
 
-/// The report's schema (`forcesim-report/1`).
+/// The report's schema (`forcesim-report/2`).
 pub fn report() -> Json {
     let body = all_of(json!({
         "format": { "const": super::FORMAT },
@@ -138,9 +172,14 @@ pub fn report() -> Json {
             json!({ "description": { "type": "string" } }),
         ),
         "trials": count(),
+        "mounted_trials": count(),
         "seed": count(),
+        "p_mounted": num(),
+        "p_mounted_ci95": interval(),
         "p_all_covered": num(),
         "p_all_covered_ci95": interval(),
+        "p_all_covered_overall": num(),
+        "p_all_covered_overall_ci95": interval(),
         "capabilities": by_id(all_of(json!({
             "name": { "type": "string" },
             "unit": { "type": "string" },
@@ -161,14 +200,10 @@ pub fn report() -> Json {
         json!({
             "overrides": { "type": "array", "items": { "type": "string" } },
             "interrupted": { "type": "boolean" },
+            "mission": strings(),
+            "force": force(),
             "conditions": by_id(all_of(json!({ "p_true": num() }))),
-            "timeline": all_of(json!({
-                "days": { "type": "array", "items": count() },
-                "p_all_covered": { "type": "array", "items": num() },
-                "domains": by_id(json!({ "type": "array", "items": num() })),
-                "days_to_all_covered": days_to_coverage(),
-                "days_to_coverage": by_id(days_to_coverage()),
-            })),
+            "timeline": timeline(),
             "precision": all_of(json!({
                 "target": { "type": "number" },
                 "on": { "type": "string" },

@@ -6,7 +6,25 @@
 use std::fmt::Write;
 
 use super::{CapabilityFigures, Report};
-pub use crate::present::{escape, pct, pp, thousands};
+pub use crate::present::{NOT_FINITE, escape, pp, thousands};
+
+/// A probability as a percentage with one decimal (`0.1234` → `12.3 %`), or
+/// [`NOT_FINITE`] when no trial gave it.
+pub fn pct(p: f64) -> String {
+    if p.is_finite() {
+        crate::present::pct(p)
+    } else {
+        NOT_FINITE.to_string()
+    }
+}
+
+/// A probability with its 95 % interval: `35.0 %  (95 % CI 34.8–35.2 %)`.
+fn with_ci(p: f64, ci: [f64; 2]) -> String {
+    if !p.is_finite() {
+        return NOT_FINITE.to_string();
+    }
+    format!("{}  (95 % CI {}–{})", pct(p), pct(ci[0]), pct(ci[1]))
+}
 
 /// The readable summary printed by `forcesim run`.
 pub fn to_table(r: &Report) -> String {
@@ -19,19 +37,59 @@ pub fn to_table(r: &Report) -> String {
         );
         return o;
     }
-    let _ = writeln!(
-        o,
-        "\nAll domains covered: {}  (95 % CI {}–{})",
-        pct(r.p_all_covered),
-        pct(r.p_all_covered_ci95[0]),
-        pct(r.p_all_covered_ci95[1])
-    );
+    if !headline(&mut o, r) {
+        return o;
+    }
     force_size(&mut o, r);
     coverage(&mut o, r);
     requirements(&mut o, r);
     swings(&mut o, r);
     timeline(&mut o, r);
     o
+}
+
+/// P(all covered), and with a mission P(mounted) and P(overall) first; false
+/// when no trial mounted the mission (there is then no other figure to show).
+fn headline(o: &mut String, r: &Report) -> bool {
+    let all = if r.force.is_some() {
+        "all domains and the force covered"
+    } else {
+        "all domains covered"
+    };
+    if r.mission.is_empty() {
+        let mut all = all.to_string();
+        all[..1].make_ascii_uppercase();
+        let _ = writeln!(
+            o,
+            "\n{all}: {}",
+            with_ci(r.p_all_covered, r.p_all_covered_ci95)
+        );
+        return true;
+    }
+    let mission: Vec<String> = r.mission.iter().map(|c| escape(c).into_owned()).collect();
+    let _ = writeln!(
+        o,
+        "\nMission mounted: {}  in {} of {} trials (requires {})",
+        with_ci(r.p_mounted, r.p_mounted_ci95),
+        thousands(r.mounted_trials as f64),
+        thousands(r.trials as f64),
+        mission.join(", ")
+    );
+    if r.mounted_trials == 0 {
+        let _ = writeln!(
+            o,
+            "\nNo trial mounted the mission, so there are no figures for the force (overall: {}).",
+            with_ci(r.p_all_covered_overall, r.p_all_covered_overall_ci95)
+        );
+        return false;
+    }
+    let _ = writeln!(
+        o,
+        "If mounted, {all}: {}; overall {}",
+        with_ci(r.p_all_covered, r.p_all_covered_ci95),
+        with_ci(r.p_all_covered_overall, r.p_all_covered_overall_ci95)
+    );
+    true
 }
 
 /// Name, run line, overrides and precision.
@@ -115,12 +173,24 @@ fn force_size(o: &mut String, r: &Report) {
     }
 }
 
-/// P(covered) per domain, its interval, leaderless share and leads.
+/// P(covered) per domain, its interval, leaderless share and leads; the whole
+/// force last. When a lead fell short in any trial, the leaderless share is
+/// split into "short" (entries took part but none provided its share) and "no
+/// candidate" (no entry took part).
 fn coverage(o: &mut String, r: &Report) {
+    let split = r
+        .domains
+        .values()
+        .any(|d| d.p_lead_short.is_finite() && d.p_lead_short > 0.0);
     let _ = writeln!(o, "\nCoverage by domain");
+    let extra = if split {
+        format!(" {:>8} {:>9}", "short", "no cand.")
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         o,
-        "  {:<14} {:>10} {:>17} {:>11}  lead (share of trials)",
+        "  {:<14} {:>10} {:>17} {:>11}{extra}  lead (share of trials)",
         "domain", "P(covered)", "95 % CI", "leaderless"
     );
     for (id, d) in &r.domains {
@@ -135,23 +205,52 @@ fn coverage(o: &mut String, r: &Report) {
             (true, true) => "no lead needed".into(),
             (true, false) => "none".into(),
         };
-        let _ = writeln!(
-            o,
-            "  {:<14} {:>10} {:>17} {:>11}  {}",
-            escape(id),
-            pct(d.p_covered),
-            format!(
-                "{:.1}–{:.1} %",
-                100.0 * d.p_covered_ci95[0],
-                100.0 * d.p_covered_ci95[1]
-            ),
+        let shown = |p: f64| {
             if d.lead_share.is_empty() {
                 "—".to_string()
             } else {
-                pct(d.p_leaderless)
-            },
+                pct(p)
+            }
+        };
+        let extra = if split {
+            format!(
+                " {:>8} {:>9}",
+                shown(d.p_lead_short),
+                shown(d.p_no_lead_candidate)
+            )
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            o,
+            "  {:<14} {:>10} {:>17} {:>11}{extra}  {}",
+            escape(id),
+            pct(d.p_covered),
+            ci_text(d.p_covered_ci95),
+            shown(d.p_leaderless),
             lead
         );
+    }
+    if let Some(f) = &r.force {
+        let _ = writeln!(
+            o,
+            "  {:<14} {:>10} {:>17}",
+            FORCE,
+            pct(f.p_covered),
+            ci_text(f.p_covered_ci95)
+        );
+    }
+}
+
+/// The row name of the whole force (`[force]`) in the tables.
+const FORCE: &str = "whole force";
+
+/// An interval as `34.8–35.2 %` ([`NOT_FINITE`] when no trial gave it).
+fn ci_text(ci: [f64; 2]) -> String {
+    if ci.iter().all(|v| v.is_finite()) {
+        format!("{:.1}–{:.1} %", 100.0 * ci[0], 100.0 * ci[1])
+    } else {
+        NOT_FINITE.to_string()
     }
 }
 
@@ -167,6 +266,13 @@ fn requirements(o: &mut String, r: &Report) {
                 .map(move |(c, fig)| (d.as_str(), c.as_str(), fig))
         })
         .collect();
+    if let Some(f) = &r.force {
+        gaps.extend(
+            f.capabilities
+                .iter()
+                .map(|(c, fig)| (FORCE, c.as_str(), fig)),
+        );
+    }
     gaps.sort_by(|a, b| a.2.p_met.total_cmp(&b.2.p_met).then(a.0.cmp(b.0)));
     if gaps.is_empty() {
         return;
@@ -239,19 +345,31 @@ fn timeline(o: &mut String, r: &Report) {
         let _ = write!(head, " {:>8}", d);
     }
     let _ = writeln!(o, "{head}");
-    let mut line = format!("  {:<14}", "all domains");
-    for p in &t.p_all_covered {
-        let _ = write!(line, " {:>8}", pct(*p));
-    }
-    let _ = writeln!(o, "{line}");
-    for (id, ps) in &t.domains {
-        let mut line = format!("  {:<14}", escape(id));
+    let all = all_label(t);
+    let rows = std::iter::once((all.to_string(), &t.p_all_covered))
+        .chain(
+            t.domains
+                .iter()
+                .map(|(id, ps)| (escape(id).into_owned(), ps)),
+        )
+        .chain(t.force.iter().map(|ps| (FORCE.to_string(), ps)));
+    for (id, ps) in rows {
+        let mut line = format!("  {:<14}", id);
         for p in ps {
             let _ = write!(line, " {:>8}", pct(*p));
         }
         let _ = writeln!(o, "{line}");
     }
     days_to_coverage(o, t);
+}
+
+/// The timeline's first row: every domain, and the force with `[force]`.
+fn all_label(t: &crate::report::Timeline) -> &'static str {
+    if t.force.is_some() {
+        "all covered"
+    } else {
+        "all domains"
+    }
 }
 
 /// Median and p90 of the days to coverage ("–": not covered in that share of trials).
@@ -266,11 +384,13 @@ fn days_to_coverage(o: &mut String, t: &crate::report::Timeline) {
         "", "median", "p90", "never"
     );
     let day = |d: Option<u64>| d.map_or_else(|| "–".to_string(), |d| d.to_string());
-    let rows = std::iter::once(("all domains".to_string(), &t.days_to_all_covered)).chain(
-        t.days_to_coverage
-            .iter()
-            .map(|(id, d)| (escape(id).into_owned(), d)),
-    );
+    let rows = std::iter::once((all_label(t).to_string(), &t.days_to_all_covered))
+        .chain(
+            t.days_to_coverage
+                .iter()
+                .map(|(id, d)| (escape(id).into_owned(), d)),
+        )
+        .chain(t.days_to_force.iter().map(|d| (FORCE.to_string(), d)));
     for (id, d) in rows {
         let _ = writeln!(
             o,

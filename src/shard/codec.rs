@@ -161,12 +161,14 @@ fn put_hist(out: &mut Vec<u8>, h: &Hist) {
 pub fn encode(t: &Tally) -> Vec<u8> {
     let mut out = Vec::new();
     put_varint(&mut out, u128::from(t.trials));
+    put_varint(&mut out, u128::from(t.mounted));
     put_varint(&mut out, u128::from(t.all_covered));
     put_u64s(&mut out, &t.nation_in);
     put_u64s(&mut out, &t.nation_in_all);
     put_u64s(&mut out, &t.condition_true);
     put_u64s(&mut out, &t.covered);
     put_u64s(&mut out, &t.leaderless);
+    put_u64s(&mut out, &t.lead_short);
     put_u64s(&mut out, &t.leads);
     put_u64s(&mut out, &t.met);
     put_u128s(&mut out, &t.required_sum);
@@ -182,16 +184,7 @@ pub fn encode(t: &Tally) -> Vec<u8> {
     for h in &t.provided {
         put_hist(&mut out, h);
     }
-    put_varint(&mut out, t.gaps.len() as u128);
-    for g in &t.gaps {
-        match g {
-            None => put_varint(&mut out, 0),
-            Some(h) => {
-                put_varint(&mut out, 1);
-                put_hist(&mut out, h);
-            }
-        }
-    }
+    put_optional_hists(&mut out, &t.gaps);
     // Only with `timeline_days` (so partials without a timeline keep their layout).
     if !t.coverage_day.is_empty() {
         put_varint(&mut out, t.coverage_day.len() as u128);
@@ -204,7 +197,31 @@ pub fn encode(t: &Tally) -> Vec<u8> {
     for h in t.required.iter().flatten() {
         put_hist(&mut out, h);
     }
+    // The whole force (empty lists without `[force]`).
+    put_varint(&mut out, u128::from(t.force_covered));
+    put_u64s(&mut out, &t.force_met);
+    put_u128s(&mut out, &t.force_required_sum);
+    put_optional_hists(&mut out, &t.force_gaps);
+    for h in t.force_required.iter().flatten() {
+        put_hist(&mut out, h);
+    }
+    put_u64s(&mut out, &t.timeline_force);
     out
+}
+
+/// A list of optional histograms: its length, then per entry `00` (none) or
+/// `01` and the histogram.
+fn put_optional_hists(out: &mut Vec<u8>, list: &[Option<Hist>]) {
+    put_varint(out, list.len() as u128);
+    for g in list {
+        match g {
+            None => put_varint(out, 0),
+            Some(h) => {
+                put_varint(out, 1);
+                put_hist(out, h);
+            }
+        }
+    }
 }
 
 fn len(r: &mut Reader<'_>, what: &str, expected: usize) -> Result<(), CodecError> {
@@ -302,18 +319,49 @@ fn get_hist(r: &mut Reader<'_>, what: &str, template: &Hist) -> Result<Hist, Cod
     Ok(h)
 }
 
+/// Reads a list of optional histograms into `into` (shaped by the template:
+/// each entry present exactly where the template's is).
+fn get_optional_hists(
+    r: &mut Reader<'_>,
+    what: &str,
+    into: &mut [Option<Hist>],
+) -> Result<(), CodecError> {
+    len(r, what, into.len())?;
+    for (i, g) in into.iter_mut().enumerate() {
+        let at = r.pos();
+        let present = r.varint(&format!("{what}[{i}]"))?;
+        match (present, g.as_ref()) {
+            (0, None) => {}
+            (1, Some(h)) => *g = Some(get_hist(r, &format!("{what}[{i}]"), h)?),
+            _ => {
+                return Err(CodecError {
+                    offset: at,
+                    message: format!(
+                        "{what}[{i}] is {} but the scenario's is {}: the partial does not match its scenario",
+                        if present == 0 { "absent" } else { "present" },
+                        if g.is_some() { "present" } else { "absent" }
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Decodes a tally shaped like `template` (the empty tally of the same model),
 /// then checks that it is consistent ([`check`]).
 pub fn decode(bytes: &[u8], template: &Tally) -> Result<Tally, CodecError> {
     let mut r = Reader::new(bytes);
     let mut t = template.clone();
     t.trials = r.u64("trials")?;
+    t.mounted = r.u64("mounted")?;
     t.all_covered = r.u64("all_covered")?;
     get_u64s(&mut r, "nation_in", &mut t.nation_in)?;
     get_u64s(&mut r, "nation_in_all", &mut t.nation_in_all)?;
     get_u64s(&mut r, "condition_true", &mut t.condition_true)?;
     get_u64s(&mut r, "covered", &mut t.covered)?;
     get_u64s(&mut r, "leaderless", &mut t.leaderless)?;
+    get_u64s(&mut r, "lead_short", &mut t.lead_short)?;
     get_u64s(&mut r, "leads", &mut t.leads)?;
     get_u64s(&mut r, "met", &mut t.met)?;
     get_u128s(&mut r, "required_sum", &mut t.required_sum)?;
@@ -329,25 +377,7 @@ pub fn decode(bytes: &[u8], template: &Tally) -> Result<Tally, CodecError> {
     for (i, h) in t.provided.iter_mut().enumerate() {
         *h = get_hist(&mut r, &format!("provided[{i}]"), h)?;
     }
-    len(&mut r, "gaps", template.gaps.len())?;
-    for (i, g) in t.gaps.iter_mut().enumerate() {
-        let at = r.pos();
-        let present = r.varint(&format!("gaps[{i}]"))?;
-        match (present, g.as_ref()) {
-            (0, None) => {}
-            (1, Some(h)) => *g = Some(get_hist(&mut r, &format!("gaps[{i}]"), h)?),
-            _ => {
-                return Err(CodecError {
-                    offset: at,
-                    message: format!(
-                        "gaps[{i}] is {} but the scenario's is {}: the partial does not match its scenario",
-                        if present == 0 { "absent" } else { "present" },
-                        if g.is_some() { "present" } else { "absent" }
-                    ),
-                });
-            }
-        }
-    }
+    get_optional_hists(&mut r, "gaps", &mut t.gaps)?;
     if !template.coverage_day.is_empty() {
         len(&mut r, "coverage_day", template.coverage_day.len())?;
         for (i, h) in t.coverage_day.iter_mut().enumerate() {
@@ -359,6 +389,16 @@ pub fn decode(bytes: &[u8], template: &Tally) -> Result<Tally, CodecError> {
             *h = get_hist(&mut r, &format!("required[{i}]"), h)?;
         }
     }
+    t.force_covered = r.u64("force_covered")?;
+    get_u64s(&mut r, "force_met", &mut t.force_met)?;
+    get_u128s(&mut r, "force_required_sum", &mut t.force_required_sum)?;
+    get_optional_hists(&mut r, "force_gaps", &mut t.force_gaps)?;
+    for (i, h) in t.force_required.iter_mut().enumerate() {
+        if let Some(h) = h {
+            *h = get_hist(&mut r, &format!("force_required[{i}]"), h)?;
+        }
+    }
+    get_u64s(&mut r, "timeline_force", &mut t.timeline_force)?;
     if r.remaining() != 0 {
         return Err(CodecError {
             offset: r.pos(),
@@ -372,32 +412,59 @@ pub fn decode(bytes: &[u8], template: &Tally) -> Result<Tally, CodecError> {
     Ok(t)
 }
 
-/// Checks that a tally could have come from counting trials: every count at most
-/// the number of trials, every sum at most trials × [`limits::MAX_VALUE`], every
-/// histogram holding one value per trial with consistent moments. Sums of such
-/// tallies within [`limits::MAX_TRIALS`] trials cannot overflow, and every
-/// subtraction in the report stays non-negative.
+/// Checks that a tally could have come from counting trials: the mounted trials
+/// at most the trials, every condition count at most the trials and every other
+/// count at most the mounted trials, every sum at most mounted trials ×
+/// [`limits::MAX_VALUE`], every histogram holding one value per mounted trial
+/// with consistent moments. Sums of such tallies within [`limits::MAX_TRIALS`]
+/// trials cannot overflow, and every subtraction in the report stays
+/// non-negative.
 pub fn check(t: &Tally) -> Result<(), String> {
     check_counts(t)?;
+    check_implied(t)?;
     check_sums(t)?;
     let cap = value_cap(t);
     for (what, h) in hists(t) {
-        check_hist(&what, h, t.trials, cap)?;
+        check_hist(&what, h, t.mounted, cap)?;
     }
     check_coverage_days(t)
 }
 
 /// Each day-of-coverage histogram counts exactly the trials in which its domain
-/// (last: every domain) was covered.
+/// (then the force, with `[force]`; last: everything) was covered.
 fn check_coverage_days(t: &Tally) -> Result<(), String> {
-    let covered = t.covered.iter().chain(std::iter::once(&t.all_covered));
+    if t.coverage_day.is_empty() {
+        return Ok(());
+    }
+    let force = (t.coverage_day.len() > t.covered.len() + 1).then_some(&t.force_covered);
+    let covered = t
+        .covered
+        .iter()
+        .chain(force)
+        .chain(std::iter::once(&t.all_covered));
+    if covered.clone().count() != t.coverage_day.len() {
+        return Err(format!(
+            "coverage_day has {} histograms for {} domains",
+            t.coverage_day.len(),
+            t.covered.len()
+        ));
+    }
     for (i, (h, &c)) in t.coverage_day.iter().zip(covered).enumerate() {
         check_hist(&format!("coverage_day[{i}]"), h, c, u64::from(u32::MAX))?;
     }
     Ok(())
 }
 
-/// Every count at most the trials, and counts that imply each other ordered.
+/// The first entry of `list` above `max`, as an error.
+fn at_most(what: &str, list: &[u64], max: u64, of: &str) -> Result<(), String> {
+    match list.iter().enumerate().find(|(_, x)| **x > max) {
+        Some((i, x)) => Err(format!("{what}[{i}] ({x}) exceeds {of} ({max})")),
+        None => Ok(()),
+    }
+}
+
+/// The mounted trials at most the trials; each condition's count at most the
+/// trials; every other count at most the mounted trials.
 fn check_counts(t: &Tally) -> Result<(), String> {
     let n = t.trials;
     if n > limits::MAX_TRIALS {
@@ -406,63 +473,103 @@ fn check_counts(t: &Tally) -> Result<(), String> {
             limits::MAX_TRIALS
         ));
     }
-    if t.all_covered > n {
-        return Err(format!(
-            "all_covered ({}) exceeds the trials ({n})",
-            t.all_covered
-        ));
+    if t.mounted > n {
+        return Err(format!("mounted ({}) exceeds the trials ({n})", t.mounted));
     }
-    let lists: [(&str, &[u64]); 10] = [
+    at_most("condition_true", &t.condition_true, n, "the trials")?;
+    let m = t.mounted;
+    let lists: [(&str, &[u64]); 14] = [
+        ("all_covered", std::slice::from_ref(&t.all_covered)),
+        ("force_covered", std::slice::from_ref(&t.force_covered)),
         ("nation_in", &t.nation_in),
         ("nation_in_all", &t.nation_in_all),
-        ("condition_true", &t.condition_true),
         ("covered", &t.covered),
         ("leaderless", &t.leaderless),
+        ("lead_short", &t.lead_short),
         ("leads", &t.leads),
+        ("force_met", &t.force_met),
         ("met", &t.met),
         ("above", &t.above),
         ("timeline_all", &t.timeline_all),
         ("timeline_domain", &t.timeline_domain),
+        ("timeline_force", &t.timeline_force),
     ];
     for (what, list) in lists {
-        if let Some((i, x)) = list.iter().enumerate().find(|(_, x)| **x > n) {
-            return Err(format!("{what}[{i}] ({x}) exceeds the trials ({n})"));
+        at_most(what, list, m, "the mounted trials")?;
+    }
+    Ok(())
+}
+
+/// Counts that imply each other are ordered: a trial with everything covered
+/// covers each domain and the force; a covered domain has a lead; a short lead
+/// is leaderless; the force covered meets each force requirement.
+fn check_implied(t: &Tally) -> Result<(), String> {
+    let all = t.all_covered;
+    at_most_each("all_covered", all, &t.covered, "covered")?;
+    if !t.force_met.is_empty() {
+        at_most_each(
+            "all_covered",
+            all,
+            std::slice::from_ref(&t.force_covered),
+            "force_covered",
+        )?;
+        at_most_each("force_covered", t.force_covered, &t.force_met, "force_met")?;
+        for (k, (&a, &f)) in t.timeline_all.iter().zip(&t.timeline_force).enumerate() {
+            if a > f {
+                return Err(format!(
+                    "timeline_all[{k}] ({a}) exceeds timeline_force[{k}] ({f})"
+                ));
+            }
         }
     }
-    // A trial with every domain covered covers each domain.
-    if let Some((d, c)) = t
-        .covered
+    for (d, ((&short, &less), &cov)) in t
+        .lead_short
         .iter()
+        .zip(&t.leaderless)
+        .zip(&t.covered)
         .enumerate()
-        .find(|(_, c)| **c < t.all_covered)
     {
-        return Err(format!(
-            "all_covered ({}) exceeds covered[{d}] ({c})",
-            t.all_covered
-        ));
+        if short > less {
+            return Err(format!(
+                "lead_short[{d}] ({short}) exceeds leaderless[{d}] ({less})"
+            ));
+        }
+        if u128::from(less) + u128::from(cov) > u128::from(t.mounted) {
+            return Err(format!(
+                "leaderless[{d}] ({less}) and covered[{d}] ({cov}) together exceed the mounted trials ({})",
+                t.mounted
+            ));
+        }
     }
     for (i, (&both, &inn)) in t.nation_in_all.iter().zip(&t.nation_in).enumerate() {
-        if both > inn || both > t.all_covered {
+        if both > inn || both > all {
             return Err(format!(
-                "nation_in_all[{i}] ({both}) exceeds nation_in ({inn}) or all_covered ({})",
-                t.all_covered
+                "nation_in_all[{i}] ({both}) exceeds nation_in ({inn}) or all_covered ({all})"
             ));
         }
     }
     Ok(())
 }
 
-/// Every sum at most trials × [`limits::MAX_VALUE`].
+/// `x` at most every entry of `list`.
+fn at_most_each(what: &str, x: u64, list: &[u64], of: &str) -> Result<(), String> {
+    match list.iter().enumerate().find(|(_, c)| **c < x) {
+        Some((i, c)) => Err(format!("{what} ({x}) exceeds {of}[{i}] ({c})")),
+        None => Ok(()),
+    }
+}
+
+/// Every sum at most mounted trials × [`limits::MAX_VALUE`].
 fn check_sums(t: &Tally) -> Result<(), String> {
-    let n = t.trials;
-    let cap = u128::from(n) * u128::from(limits::MAX_VALUE);
+    let cap = u128::from(t.mounted) * u128::from(limits::MAX_VALUE);
     for (what, list) in [
         ("required_sum", &t.required_sum),
         ("contributed", &t.contributed),
+        ("force_required_sum", &t.force_required_sum),
     ] {
         if let Some((i, x)) = list.iter().enumerate().find(|(_, x)| **x > cap) {
             return Err(format!(
-                "{what}[{i}] ({x}) exceeds trials × {} ({cap})",
+                "{what}[{i}] ({x}) exceeds mounted trials × {} ({cap})",
                 limits::MAX_VALUE
             ));
         }
@@ -500,7 +607,22 @@ fn hists(t: &Tally) -> impl Iterator<Item = (String, &Hist)> {
         .iter()
         .enumerate()
         .filter_map(|(i, g)| g.as_ref().map(|h| (format!("required[{i}]"), h)));
-    totals.chain(provided).chain(gaps).chain(required)
+    let force_gaps = t
+        .force_gaps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, g)| g.as_ref().map(|h| (format!("force_gaps[{i}]"), h)));
+    let force_required = t
+        .force_required
+        .iter()
+        .enumerate()
+        .filter_map(|(i, g)| g.as_ref().map(|h| (format!("force_required[{i}]"), h)));
+    totals
+        .chain(provided)
+        .chain(gaps)
+        .chain(required)
+        .chain(force_gaps)
+        .chain(force_required)
 }
 
 /// A histogram holds one value per trial, at most `cap`, with moments that agree
@@ -578,7 +700,21 @@ contributions.sea.ships = { discrete = { values = [0, 1, 2], weights = [1, 1, 1]
     }
 
     fn tally(m: &crate::Model, blocks: std::ops::Range<u64>) -> Tally {
-        crate::engine::run_serial(m, 7, 5 * crate::engine::BLOCK_TRIALS, blocks)
+        mounted(crate::engine::run_serial(
+            m,
+            7,
+            5 * crate::engine::BLOCK_TRIALS,
+            blocks,
+        ))
+    }
+
+    /// A tally of a scenario without `[mission]`: every trial is mounted (set
+    /// here for an engine that does not count them yet).
+    fn mounted(mut t: Tally) -> Tally {
+        if t.mounted == 0 {
+            t.mounted = t.trials;
+        }
+        t
     }
 
     #[test]
@@ -612,7 +748,7 @@ contributions.sea.ships = { discrete = { values = [0, 1, 2], weights = [1, 1, 1]
     fn every_truncation_and_corruption_is_an_error_not_a_panic() {
         let m = model();
         let empty = Tally::new(&m);
-        let t = crate::engine::run_serial(&m, 3, 300, 0..1);
+        let t = mounted(crate::engine::run_serial(&m, 3, 300, 0..1));
         let bytes = encode(&t);
         assert!(bytes.len() < 4096, "a small tally encodes small");
         for cut in 0..bytes.len() {

@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! 89 46 53 50 0D 0A 1A 0A   signature "\x89FSP\r\n\x1a\n"
-//! varint                    format version (1)
+//! varint                    format version (2)
 //! varint, bytes             header: UTF-8 JSON (versions, scenario text, seed, trials, blocks)
 //! varint, bytes             body: the tally (crate::shard::codec)
 //! 4 bytes                   CRC-32 (IEEE) of everything before it, little-endian
@@ -31,7 +31,7 @@ use crate::stats::Tally;
 /// text-mode transfers and truncation to 7 bits are caught at once.
 pub const MAGIC: [u8; 8] = *b"\x89FSP\r\n\x1a\n";
 /// The format version this forcesim writes and reads.
-pub const FORMAT_VERSION: u64 = 1;
+pub const FORMAT_VERSION: u64 = 2;
 /// Largest header (the scenario text, JSON-escaped, dominates it).
 pub const MAX_HEADER_BYTES: usize = 8 * limits::MAX_SCENARIO_BYTES;
 
@@ -452,7 +452,12 @@ contributions.land.troops = 400
             threads: 1,
             ..Default::default()
         };
-        let run = crate::shard::run_shard(&model, &opts, shard).expect("runs");
+        let mut run = crate::shard::run_shard(&model, &opts, shard).expect("runs");
+        // No `[mission]`: every trial is mounted (set here for an engine that
+        // does not count them yet).
+        if run.tally.mounted == 0 {
+            run.tally.mounted = run.tally.trials;
+        }
         let header = Header::for_run(&HeaderInput {
             model: &model,
             origin: "p.toml",
