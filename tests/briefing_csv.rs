@@ -164,10 +164,10 @@ fn sweep_and_compare_write_the_same_layout() {
     let sweep = rows(&d.join("s.csv"));
     let json: Value = serde_json::from_slice(&std::fs::read(d.join("s.json")).unwrap()).unwrap();
     let points = json["points"].as_array().unwrap();
-    // Per point: its figures, each axis value as an override row; plus seed
-    // and interrupted.
+    // Per point: its figures, each axis value as an override row and its
+    // differences from the base; the base's figures; plus seed and interrupted.
     let per_point: usize = points.iter().map(|p| figures(p, "")).sum();
-    assert_eq!(sweep.len(), 2 + per_point);
+    assert_eq!(sweep.len(), 2 + per_point + figures(&json["base"], ""));
     assert!(
         sweep
             .iter()

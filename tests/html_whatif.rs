@@ -113,7 +113,10 @@ fn table_lines<'a>(text: &'a str, head: &str) -> Vec<&'a str> {
     text.lines()
         .skip_while(|l| !l.trim_start().starts_with(head))
         .skip(1)
-        .take_while(|l| !l.trim().is_empty() && !l.trim_start().starts_with('('))
+        .take_while(|l| {
+            let l = l.trim_start();
+            !l.is_empty() && !l.starts_with('(') && !l.starts_with("base (")
+        })
         .collect()
 }
 

@@ -59,5 +59,5 @@ fn paris_median_troops_lie_in_the_reported_band() {
         .collect();
     assert_eq!(thresholds, [15_000, 20_000, 30_000]);
     let land = &run.report.domains["land"];
-    assert_eq!(land.lead_share.keys().collect::<Vec<_>>(), ["GBR", "FRA"]);
+    assert_eq!(land.lead_share.keys().collect::<Vec<_>>(), ["GBR+FRA"]);
 }

@@ -116,6 +116,7 @@ fn sensitivity_output_validates_against_its_schema() {
         .args(["sensitivity", "-n", "2000", "-q", "--inputs", "all"])
         .args(["--figure", "p_all_covered", "--figure", "totals.troops.p05"])
         .args(["--set", "nations.C.participation=0.6", "--json", "a.json"])
+        .args(["--set", "domains.land.lead_provides.troops=0.2"])
         .arg(&s)
         .current_dir(d)
         .assert()
@@ -129,7 +130,7 @@ fn sensitivity_output_validates_against_its_schema() {
     let mut kinds: Vec<String> = rows(0).iter().map(|r| r["kind"].to_string()).collect();
     kinds.sort();
     kinds.dedup();
-    assert_eq!(kinds.len(), 5, "{kinds:?}");
+    assert_eq!(kinds.len(), 7, "{kinds:?}");
     let ss = schema("--sensitivity");
     valid(&ss, &out);
 
