@@ -174,6 +174,30 @@ pub struct Nation {
     pub ready_key: u64,
     /// `scale`: multiplies every contribution it draws, before rounding (1 by default).
     pub scale: f64,
+    /// Units held per unit deployed: its own `rotation`, else the scenario's, else 1.
+    pub rotation: u64,
+    /// `pool`: what it can commit in all (deployed × rotation), per capability.
+    pub pools: Vec<Pool>,
+    /// `ambition` ρ in [0, 1): the correlation of its contribution draws (its own,
+    /// else the scenario's, else 0).
+    pub ambition: f64,
+    /// Stream key of its ambition factor A (one standard normal per trial).
+    pub ambition_key: u64,
+}
+
+/// What a nation can commit in all of one capability, deployed × rotation.
+#[derive(Debug, Clone)]
+pub struct Pool {
+    /// The capability.
+    pub capability: usize,
+    /// The pool as written.
+    pub dist: Dist,
+    /// Its sampler (drawn and rounded once per mounted trial).
+    pub sampler: Sampler,
+    /// The pool when fixed (rounded).
+    pub fixed: Option<u64>,
+    /// Stream key of its draws (`pool`, `N.C`).
+    pub key: u64,
 }
 
 impl Nation {
@@ -338,8 +362,10 @@ pub struct Model {
     pub path: String,
     /// Sources listed in `[scenario]`.
     pub sources: Vec<String>,
-    /// Rotation factor, if given.
+    /// `[scenario] rotation`, if given (each nation's default).
     pub rotation: Option<u64>,
+    /// `[scenario] ambition`: each nation's default ρ (0 when not given).
+    pub ambition: f64,
     /// Trials from `[simulation]`.
     pub default_trials: Option<u64>,
     /// Seed from `[simulation]`.

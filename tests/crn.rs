@@ -103,7 +103,9 @@ fn the_two_nation_sweep_command_is_monotone() {
         let values: Vec<f64> = rows
             .iter()
             // The points' own rows (not the base's, nor differences from it).
-            .filter(|f| &f[4] == id && &f[6] == figure && &f[2] != "base" && !f[2].ends_with("minus base"))
+            .filter(|f| {
+                &f[4] == id && &f[6] == figure && &f[2] != "base" && !f[2].ends_with("minus base")
+            })
             .map(|f| f[8].parse().unwrap())
             .collect();
         assert_eq!(values.len(), 21, "{figure}");

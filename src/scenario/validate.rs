@@ -116,6 +116,7 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
         path: path.to_string(),
         sources: meta.sources.iter().map(|s| s.value.clone()).collect(),
         rotation: meta.rotation.as_ref().map(|r| r.0.value),
+        ambition: 0.0,
         default_trials: sim.and_then(|s| s.trials.as_ref().map(|t| t.0.value)),
         default_seed: sim.and_then(|s| s.seed.as_ref().map(|t| t.0.value)),
         timeline_days,
@@ -602,6 +603,10 @@ fn nations(
             key: stream_key("nation", id),
             ready_key: stream_key("ready", id),
             scale: nat.scale.as_ref().map_or(1.0, |s| s.0.value),
+            rotation: file.scenario.rotation.as_ref().map_or(1, |r| r.0.value),
+            pools: Vec::new(),
+            ambition: 0.0,
+            ambition_key: stream_key("ambition", id),
         });
         if let (Some(d), Some(last)) = (&nat.decision, nations.last_mut()) {
             last.decide(d.0.value);
@@ -626,6 +631,10 @@ fn placeholder_nation(id: &str, start: usize) -> Nation {
         key: 0,
         ready_key: 0,
         scale: 1.0,
+        rotation: 1,
+        pools: vec![],
+        ambition: 0.0,
+        ambition_key: 0,
     }
 }
 
