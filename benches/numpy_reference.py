@@ -113,6 +113,40 @@ def count(x):
     return np.minimum(np.where(x > 0, np.floor(x + 0.5), 0.0), MAX_VALUE).astype(np.int64)
 
 
+DISTRIBUTIONS = {"uniform", "triangular", "pert", "normal", "lognormal", "discrete"}
+
+
+def merge(base, over):
+    """`extends`: tables merge key by key (new keys after the base's), except a
+    distribution table, which, like any other value, replaces the base's whole."""
+    for k, v in over.items():
+        b = base.get(k)
+        if isinstance(v, dict) and isinstance(b, dict) and not (DISTRIBUTIONS & (set(v) | set(b))):
+            merge(b, v)
+        else:
+            base[k] = v
+    return base
+
+
+def load(path, depth=0):
+    """A scenario file as a table, with `[scenario] extends` and `remove` applied."""
+    with open(path, "rb") as f:
+        sc = tomllib.load(f)
+    meta = sc.get("scenario", {})
+    base_name = meta.pop("extends", None)
+    removals = meta.pop("remove", [])
+    if base_name is None or depth > 8:
+        return sc
+    base = load(os.path.join(os.path.dirname(path), base_name), depth + 1)
+    for key in removals:
+        *parents, last = key.split(".")
+        t = base
+        for p in parents:
+            t = t[p]
+        del t[last]
+    return merge(base, sc)
+
+
 def decision_order(nations):
     """Nations in an order that decides every nation named in a cap (`if_absent`
     or `if_present`) before the nation it caps."""
@@ -528,8 +562,7 @@ def main():
     ap.add_argument("--json", help="write the figures as JSON to this path")
     ap.add_argument("--compare", help="a forcesim JSON report to compare with")
     a = ap.parse_args()
-    with open(a.scenario, "rb") as f:
-        sc = tomllib.load(f)
+    sc = load(a.scenario)
     start = time.perf_counter()
     out = simulate(sc, a.trials, a.seed, a.chunk)
     elapsed = time.perf_counter() - start

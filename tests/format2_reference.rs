@@ -24,14 +24,19 @@ fn python() -> bool {
 
 /// Runs forcesim and the reference on `text`, and asserts that they agree.
 fn agree(name: &str, text: &str, seed: u64) {
+    let tmp = scratch();
+    let s = write(tmp.path(), &format!("{name}.toml"), text);
+    agree_on(name, &s, seed);
+}
+
+/// Runs forcesim and the reference on the scenario file `s`, and asserts that they agree.
+fn agree_on(name: &str, s: &Path, seed: u64) {
     if !python() {
         eprintln!("skipping {name}: python3 with NumPy (and Python 3.11+) is not available");
         return;
     }
     let tmp = scratch();
-    let dir = tmp.path();
-    let s = write(dir, &format!("{name}.toml"), text);
-    let report = dir.join("report.json");
+    let report = tmp.path().join("report.json");
     forcesim()
         .args([
             "run",
@@ -43,7 +48,7 @@ fn agree(name: &str, text: &str, seed: u64) {
             "--json",
         ])
         .arg(&report)
-        .arg(&s)
+        .arg(s)
         .assert()
         .success();
     let json: serde_json::Value =
@@ -52,7 +57,7 @@ fn agree(name: &str, text: &str, seed: u64) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/numpy_reference.py");
     let out = Command::new("python3")
         .arg(&script)
-        .arg(&s)
+        .arg(s)
         .args(["-n", TRIALS, "--seed", &(seed + 1).to_string(), "--compare"])
         .arg(&report)
         .env("OMP_NUM_THREADS", "1")
@@ -270,4 +275,13 @@ contributions.rear.troops = { uniform = [100, 400] }
 #[test]
 fn a_format_1_file_agrees_with_numpy() {
     agree("format_1", FORMAT_1, 5);
+}
+
+/// The shipped scenarios (the reference one and its 30,000 variant, which extends it).
+#[test]
+fn shipped_scenarios_agree_with_numpy() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    for (name, seed) in [("paris-2026", 20260106), ("paris-2026-30k", 30)] {
+        agree_on(name, &dir.join(format!("{name}.toml")), seed);
+    }
 }
