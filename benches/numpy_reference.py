@@ -406,11 +406,12 @@ def moments(s, n):
     return mean, math.sqrt(max(s[1] / n - mean * mean, 0.0))
 
 
-def capability_figures(t, key, m):
+def capability_figures(t, key, m, spec):
     mean_gap, sd_gap = moments(t.gap[key], m)
     mean_req, sd_req = moments(t.req[key], m)
     return {"p_met": ratio(t.met[key], m), "gap_mean": mean_gap, "gap_sd": sd_gap,
-            "required_mean": mean_req, "required_sd": sd_req}
+            "required_mean": mean_req, "required_sd": sd_req,
+            "required_drawn": not isinstance(spec, (int, float))}
 
 
 def summarise(sc, t):
@@ -427,11 +428,13 @@ def summarise(sc, t):
             "p_lead_short": ratio(short, m),
             "p_no_lead_candidate": ratio(t.leaderless[d] - short, m),
             "lead_share": {label: ratio(k, m) for (label, _), k in zip(t.entries[d], t.lead[d])},
-            "capabilities": {cap: capability_figures(t, (d, cap), m) for cap in dom.get("requirements", {})},
+            "capabilities": {cap: capability_figures(t, (d, cap), m, spec)
+                             for cap, spec in dom.get("requirements", {}).items()},
         }
     if "force" in sc:
         out["force"] = {"p_covered": ratio(t.force_covered, m),
-                        "capabilities": {cap: capability_figures(t, ("force", cap), m) for cap in t.force_reqs}}
+                        "capabilities": {cap: capability_figures(t, ("force", cap), m, spec)
+                                         for cap, spec in t.force_reqs.items()}}
     for nid in sc["nations"]:
         inn = t.inn[nid]
         out_n = m - inn
@@ -462,13 +465,14 @@ def summarise(sc, t):
     return out
 
 
-def compare(sc, mine, theirs):
+def compare(mine, theirs):
     """Prints each shared figure with its distance in standard errors; returns the largest.
 
     Figures over the mounted trials are compared with the mounted counts; a figure
-    that is null (no mounted trial) must be null on both sides."""
+    that is null (no mounted trial) must be null on both sides. `mine` may also be
+    the format-1 figures of benches/numba_reference.py (no gate, `p_met` per domain)."""
     n1, n2 = mine["trials"], theirs["trials"]
-    m1, m2 = mine["mounted_trials"], theirs.get("mounted_trials", n2)
+    m1, m2 = mine.get("mounted_trials", n1), theirs.get("mounted_trials", n2)
     rows = []
 
     def prop(name, a, b, k1, k2):
@@ -486,17 +490,18 @@ def compare(sc, mine, theirs):
         se = sd * math.sqrt(1 / k1 + 1 / k2) or 1e-12
         rows.append((name, (a - b) / se))
 
-    def capability(scope, f, g, spec):
+    def capability(scope, f, g):
         prop(f"{scope}.p_met", f["p_met"], g["p_met"], m1, m2)
         mean(f"{scope}.gap.mean", f["gap_mean"], g["gap"]["mean"], f["gap_sd"], m1, m2)
-        if not isinstance(spec, (int, float)):
+        if f["required_drawn"]:
             mean(f"{scope}.required", f["required_mean"], g["required"], f["required_sd"], m1, m2)
 
-    prop("p_mounted", mine["p_mounted"], theirs.get("p_mounted", 1.0), n1, n2)
+    if "p_mounted" in mine:
+        prop("p_mounted", mine["p_mounted"], theirs.get("p_mounted", 1.0), n1, n2)
+        prop("p_all_covered_overall", mine["p_all_covered_overall"],
+             theirs.get("p_all_covered_overall", theirs["p_all_covered"]), n1, n2)
     prop("p_all_covered", mine["p_all_covered"], theirs["p_all_covered"], m1, m2)
-    prop("p_all_covered_overall", mine["p_all_covered_overall"],
-         theirs.get("p_all_covered_overall", theirs["p_all_covered"]), n1, n2)
-    for c, f in mine["conditions"].items():
+    for c, f in mine.get("conditions", {}).items():
         g = theirs.get("conditions", {}).get(c)
         if g is not None:
             prop(f"conditions.{c}.p_true", f["p_true"], g["p_true"], n1, n2)
@@ -504,18 +509,20 @@ def compare(sc, mine, theirs):
         g = theirs["domains"][d]
         prop(f"domains.{d}.p_covered", f["p_covered"], g["p_covered"], m1, m2)
         prop(f"domains.{d}.p_leaderless", f["p_leaderless"], g["p_leaderless"], m1, m2)
-        if "p_lead_short" in g:
+        if "p_lead_short" in f and theirs.get("format") != "forcesim-report/1":
             prop(f"domains.{d}.p_lead_short", f["p_lead_short"], g["p_lead_short"], m1, m2)
             prop(f"domains.{d}.p_no_lead_candidate", f["p_no_lead_candidate"], g["p_no_lead_candidate"], m1, m2)
         for label, s in f["lead_share"].items():
             prop(f"domains.{d}.lead_share.{label}", s, g["lead_share"][label], m1, m2)
-        for cap, cf in f["capabilities"].items():
-            capability(f"domains.{d}.{cap}", cf, g["capabilities"][cap], sc["domains"][d]["requirements"][cap])
+        for cap, cf in f.get("capabilities", {}).items():
+            capability(f"domains.{d}.{cap}", cf, g["capabilities"][cap])
+        for cap, p in f.get("p_met", {}).items():
+            prop(f"domains.{d}.{cap}.p_met", p, g["capabilities"][cap]["p_met"], m1, m2)
     if "force" in mine:
         g = theirs["force"]
         prop("force.p_covered", mine["force"]["p_covered"], g["p_covered"], m1, m2)
         for cap, cf in mine["force"]["capabilities"].items():
-            capability(f"force.{cap}", cf, g["capabilities"][cap], sc["force"]["requirements"][cap])
+            capability(f"force.{cap}", cf, g["capabilities"][cap])
     elif "force" in theirs:
         rows.append(("force (absent from the scenario)", math.inf))
     for nid, f in mine["nations"].items():
@@ -574,7 +581,7 @@ def main():
     if a.compare:
         with open(a.compare) as f:
             theirs = json.load(f)
-        worst = compare(sc, out, theirs)
+        worst = compare(out, theirs)
         sys.exit(0 if worst < 5 else 1)
 
 
