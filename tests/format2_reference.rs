@@ -2,8 +2,9 @@
 //! on format-2 scenarios written for this test: every figure the reference computes
 //! (the mission gate, coverage, leads short or without candidate, lead shares by
 //! entry label, the force, gaps, drawn requirements, totals, the timeline with its
-//! force row) must agree within 5 standard errors. Skips, saying so, where python3
-//! or NumPy is missing.
+//! force row) must agree within 5 standard errors. And the reference itself agrees
+//! with exact enumeration on tiny scenarios (benches/numpy_reference_check.py).
+//! Skips, saying so, where python3 or NumPy is missing.
 
 mod common;
 
@@ -284,4 +285,104 @@ fn shipped_scenarios_agree_with_numpy() {
     for (name, seed) in [("paris-2026", 20260106), ("paris-2026-30k", 30)] {
         agree_on(name, &dir.join(format!("{name}.toml")), seed);
     }
+}
+
+/// Tiny scenarios for the reference's own check: a two-condition gate, an
+/// `if_present` cap on a nation, a discrete effect on the force and a contribution,
+/// a co-lead group with obligations on two capabilities, a timeline with its force row.
+const TINY_GATE: &str = r#"
+[scenario]
+name = "tiny gate"
+[simulation]
+timeline_days = [3, 12, 40]
+[capabilities]
+troops = { unit = "personnel" }
+hq = { unit = "headquarters" }
+[conditions.vote]
+probability = 0.8
+[conditions.talks]
+probability = 0.65
+[conditions.surge]
+probability = 0.45
+[[conditions.surge.effects]]
+when = true
+scale = { discrete = { values = [1.2, 1.7], weights = [2, 1] } }
+targets = ["force.requirements", "nations.BEL.contributions.centre.troops"]
+[mission]
+requires = ["vote", "talks"]
+[force]
+requirements = { troops = 2600 }
+[domains.centre]
+lead = [["NLD", "BEL"], "LUX"]
+lead_provides = { troops = 0.5, hq = 1 }
+requirements = { troops = 2000, hq = 1 }
+[domains.reserve]
+lead = ["LUX"]
+requirements = { troops = 300 }
+[nations.NLD]
+participation = 0.7
+ready_days = 10
+contributions.centre.troops = 900
+contributions.centre.hq = 1
+[nations.BEL]
+participation = 0.6
+if_present = { NLD = 0.9, surge = 0.5 }
+ready_days = 2
+contributions.centre.troops = 700
+[nations.LUX]
+participation = 0.9
+if_absent = { BEL = 0.5 }
+ready_days = 20
+contributions.centre.troops = 1100
+contributions.centre.hq = 1
+contributions.reserve.troops = 400
+"#;
+
+/// A gate that never opens: every conditional figure is null.
+const TINY_CLOSED: &str = r#"
+[scenario]
+name = "tiny closed gate"
+[simulation]
+timeline_days = [10]
+[capabilities]
+troops = { unit = "personnel" }
+[conditions.never]
+probability = 0
+[mission]
+requires = ["never"]
+[force]
+requirements = { troops = 1 }
+[domains.d]
+lead = ["A"]
+requirements = { troops = 1 }
+[nations.A]
+participation = 0.5
+contributions.d.troops = 2
+"#;
+
+#[test]
+fn the_numpy_reference_agrees_with_exact_enumeration() {
+    if !python() {
+        eprintln!("skipping: python3 with NumPy (and Python 3.11+) is not available");
+        return;
+    }
+    let tmp = scratch();
+    let a = write(tmp.path(), "gate.toml", TINY_GATE);
+    let b = write(tmp.path(), "closed.toml", TINY_CLOSED);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/numpy_reference_check.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(&a)
+        .arg(&b)
+        .args(["-n", "200000", "--seed", "8"])
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the NumPy reference disagrees with exact enumeration:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("centre.lead_share.NLD+BEL"), "{stdout}");
+    assert!(stdout.contains("timeline.force.day12"), "{stdout}");
 }
