@@ -818,11 +818,38 @@ fn check(text: &str, trials: u64, seed: u64) -> Json {
             );
         }
     }
-    if !s.days.is_empty() && s.force.is_none() {
-        assert!(
-            r["timeline"].get("force").is_none(),
-            "no [force], no force row"
+    if !s.days.is_empty() {
+        // Never covered, on any day: not covered once every nation is ready, which
+        // is not covered at full strength (all covered includes the force).
+        let never = |p: &str| float(&r, &format!("/timeline/{p}/p_never"));
+        assert_prop(
+            "days_to_all_covered.p_never",
+            never("days_to_all_covered"),
+            1.0 - cond("all"),
+            m,
         );
+        for d in &s.domains {
+            assert_prop(
+                &format!("days_to_coverage.{}.p_never", d.id),
+                never(&format!("days_to_coverage/{}", d.id)),
+                1.0 - cond(&format!("covered/{}", d.id)),
+                m,
+            );
+        }
+        if s.force.is_some() {
+            assert_prop(
+                "days_to_force.p_never",
+                never("days_to_force"),
+                1.0 - cond("force"),
+                m,
+            );
+        } else {
+            assert!(
+                r["timeline"].get("force").is_none()
+                    && r["timeline"].get("days_to_force").is_none(),
+                "no [force], no force row"
+            );
+        }
     }
     r
 }
