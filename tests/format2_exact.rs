@@ -999,7 +999,7 @@ contributions.sea.ships = 4
 [nations.BGR]
 participation = 0.5
 if_absent = { TUR = 0.45 }
-if_present = { TUR = 0.9, straits = 0.4 }
+if_present = { TUR = 0.35, straits = 0.4 }
 contributions.sea.ships = 2
 contributions.shore.troops = 700
 [nations.ITA]
@@ -1267,7 +1267,7 @@ scale = 0.9
 contributions.land.troops = { lognormal = { median = 2500, sigma = 0.3 } }
 [nations.NLD]
 participation = 0.7
-if_present = { FRA = 0.8 }
+if_present = { FRA = 0.5 }
 ready_days = 14
 contributions.air.jets = { discrete = { values = [2, 4, 6] } }
 contributions.land.troops = 500

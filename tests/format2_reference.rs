@@ -225,7 +225,7 @@ contributions.patrol.ships = 1
 [nations.MLT]
 participation = 0.5
 if_absent = { GRC = 0.3 }
-if_present = { GRC = 0.8, strike = 0.2 }
+if_present = { GRC = 0.35, strike = 0.2 }
 contributions.ports.ships = { discrete = { values = [1, 2, 3] } }
 contributions.patrol.ships = 1
 [nations.CYP]
@@ -326,7 +326,7 @@ contributions.centre.troops = 900
 contributions.centre.hq = 1
 [nations.BEL]
 participation = 0.6
-if_present = { NLD = 0.9, surge = 0.5 }
+if_present = { NLD = 0.45, surge = 0.5 }
 ready_days = 2
 contributions.centre.troops = 700
 [nations.LUX]
