@@ -9,6 +9,16 @@ time, one NumPy call per step. It serves two purposes:
 * correctness: `--compare report.json` checks forcesim's figures against this
   independent implementation, figure by figure, in standard errors.
 
+Format 2 is covered whole: the mission gate (figures over the mounted trials,
+`p_mounted`, `p_all_covered_overall`), `if_present` caps, condition effects
+(fixed or drawn scales, every target form, several multiplying) and nation
+`scale`, applied before rounding, lead entries with co-lead groups and
+`lead_provides` obligations (`p_lead_short`, `p_no_lead_candidate`, `lead_share`
+by label), `[force]` requirements (all covered includes the force), and the
+timeline on which leads wait for readiness. Format-1 files mean what they meant.
+Trials are vectorised whole: values a trial that is not mounted would not draw
+are drawn anyway and not counted, which leaves every figure's distribution as is.
+
 Random numbers come from NumPy's own generator, so figures agree with forcesim
 within Monte Carlo error, not bit for bit. Requires Python 3.11+ and NumPy.
 """
@@ -103,116 +113,278 @@ def count(x):
     return np.minimum(np.where(x > 0, np.floor(x + 0.5), 0.0), MAX_VALUE).astype(np.int64)
 
 
+DISTRIBUTIONS = {"uniform", "triangular", "pert", "normal", "lognormal", "discrete"}
+
+
+def merge(base, over):
+    """`extends`: tables merge key by key (new keys after the base's), except a
+    distribution table, which, like any other value, replaces the base's whole."""
+    for k, v in over.items():
+        b = base.get(k)
+        if isinstance(v, dict) and isinstance(b, dict) and not (DISTRIBUTIONS & (set(v) | set(b))):
+            merge(b, v)
+        else:
+            base[k] = v
+    return base
+
+
+def load(path, depth=0):
+    """A scenario file as a table, with `[scenario] extends` and `remove` applied."""
+    with open(path, "rb") as f:
+        sc = tomllib.load(f)
+    meta = sc.get("scenario", {})
+    base_name = meta.pop("extends", None)
+    removals = meta.pop("remove", [])
+    if base_name is None or depth > 8:
+        return sc
+    base = load(os.path.join(os.path.dirname(path), base_name), depth + 1)
+    for key in removals:
+        *parents, last = key.split(".")
+        t = base
+        for p in parents:
+            t = t[p]
+        del t[last]
+    return merge(base, sc)
+
+
 def decision_order(nations):
+    """Nations in an order that decides every nation named in a cap (`if_absent`
+    or `if_present`) before the nation it caps."""
     order, placed = [], set()
     while len(order) < len(nations):
         for nid, nat in nations.items():
             if nid in placed:
                 continue
-            if all(k in placed or k not in nations for k in nat.get("if_absent", {})):
+            keys = list(nat.get("if_absent", {})) + list(nat.get("if_present", {}))
+            if all(k in placed or k not in nations for k in keys):
                 order.append(nid)
                 placed.add(nid)
                 break
         else:
-            raise ValueError("if_absent cycle")
+            raise ValueError("if_absent/if_present cycle")
     return order
 
 
+def lead_entries(dom):
+    """A domain's lead list as (label, members): an entry is a nation or a group of co-leads."""
+    out = []
+    for e in dom.get("lead", []):
+        members = [e] if isinstance(e, str) else list(e)
+        out.append(("+".join(members), members))
+    return out
+
+
+def effect_values(sc, target):
+    """The values an effect target names: ("req", D, C), ("force", C) or ("con", N, D, C)."""
+    p = target.split(".")
+    if p[0] == "domains":
+        reqs = sc["domains"][p[1]].get("requirements", {})
+        return {("req", p[1], c) for c in (p[3:4] or reqs)}
+    if p[0] == "force":
+        reqs = sc.get("force", {}).get("requirements", {})
+        return {("force", c) for c in (p[2:3] or reqs)}
+    if p[0] == "nations":
+        contrib = sc["nations"][p[1]].get("contributions", {})
+        return {("con", p[1], d, c) for d in (p[3:4] or contrib) for c in (p[4:5] or contrib[d])}
+    raise ValueError(f"unknown effect target {target}")
+
+
 class Tally:
+    """Counts over the trials (all) and the mounted trials (everything else)."""
+
     def __init__(self, sc):
+        self.sc = sc
         self.n = 0
+        self.mounted = 0
         self.all = 0
+        self.entries = {d: lead_entries(dom) for d, dom in sc["domains"].items()}
+        self.cond_true = {c: 0 for c in sc.get("conditions", {})}
         self.covered = {d: 0 for d in sc["domains"]}
         self.leaderless = {d: 0 for d in sc["domains"]}
-        self.lead = {d: {l: 0 for l in dom.get("lead", [])} for d, dom in sc["domains"].items()}
+        self.short = {d: 0 for d in sc["domains"]}
+        self.lead = {d: [0] * len(e) for d, e in self.entries.items()}
         self.met = {}
+        self.gap = {}  # (scope, cap) -> [sum, sum of squares]
+        self.req = {}  # (scope, cap) -> [sum, sum of squares]
+        self.force_reqs = sc.get("force", {}).get("requirements", {})
+        self.force_covered = 0
         self.inn = {n: 0 for n in sc["nations"]}
         self.in_all = {n: 0 for n in sc["nations"]}
         self.totals = {}
         self.provided_sum = {}
         self.days = sc.get("simulation", {}).get("timeline_days", [])
         self.tl_all = [0] * len(self.days)
+        self.tl_force = [0] * len(self.days)
         self.tl = {d: [0] * len(self.days) for d in sc["domains"]}
 
+    def add(self, key, table, x, m):
+        s = table.setdefault(key, [0.0, 0.0])
+        s[0] += float(x[m].sum())
+        s[1] += float((x[m].astype(float) ** 2).sum())
 
-def chunk(sc, order, n, rng, t):
-    nations, domains = sc["nations"], sc["domains"]
-    conds = {c: rng.random(n) < draw(v["probability"], n, rng) for c, v in sc.get("conditions", {}).items()}
+
+def effect_scales(sc, conds, n, rng):
+    """Per target value, the product of the scales of the effects that apply, per trial."""
+    mult = {}
+    for c, cond in sc.get("conditions", {}).items():
+        for e in cond.get("effects", []):
+            s = draw(e["scale"], n, rng)
+            f = np.where(conds[c] == bool(e.get("when", False)), s, 1.0)
+            for key in set().union(*(effect_values(sc, t) for t in e["targets"])):
+                mult[key] = mult.get(key, 1.0) * f
+    return mult
+
+
+def decide(sc, order, conds, n, rng):
+    """Who takes part, per nation: caps from `if_absent` (condition false / nation
+    absent) and `if_present` (condition true / nation in), blocs, fixed decisions."""
+    nations = sc["nations"]
     factor = {b: rng.standard_normal(n) for b in sc.get("blocs", {})}
     part = {}
     for nid in order:
         nat = nations[nid]
+        fixed = nat.get("decision", "draw")
+        if fixed != "draw":
+            part[nid] = np.full(n, fixed == "in")
+            continue
         p = draw(nat["participation"], n, rng)
         for gate in nat.get("approval", []):
             p = p * draw(gate["probability"], n, rng)
-        for key, cap in nat.get("if_absent", {}).items():
-            applies = ~conds[key] if key in conds else ~part[key]
-            p = np.where(applies, np.minimum(p, draw(cap, n, rng)), p)
+        for present, caps in ((False, nat.get("if_absent", {})), (True, nat.get("if_present", {}))):
+            for key, cap in caps.items():
+                state = conds[key] if key in conds else part[key]
+                applies = state if present else ~state
+                p = np.where(applies, np.minimum(p, draw(cap, n, rng)), p)
         if "bloc" in nat:
             rho = sc["blocs"][nat["bloc"]]["correlation"]
             latent = math.sqrt(rho) * factor[nat["bloc"]] + math.sqrt(1 - rho) * rng.standard_normal(n)
             part[nid] = latent < norm_inv(p)
         else:
             part[nid] = rng.random(n) < p
-    provided = {}
-    by_day = {}
-    totals = {}
-    for nid, nat in nations.items():
-        ready = draw(nat["ready_days"], n, rng) if "ready_days" in nat else np.zeros(n)
+    return part
+
+
+def contributions(sc, part, mult, n, rng):
+    """Per nation: (domain, capability) -> its final amount (v × effect scales ×
+    nation scale, rounded once; 0 where it does not take part), and its ready day."""
+    amounts, ready = {}, {}
+    for nid, nat in sc["nations"].items():
+        ready[nid] = draw(nat["ready_days"], n, rng) if "ready_days" in nat else np.zeros(n)
+        scale = float(nat.get("scale", 1.0))
+        a = {}
         for dom, caps in nat.get("contributions", {}).items():
             for cap, spec in caps.items():
-                v = np.where(part[nid], count(draw(spec, n, rng)), 0)
-                provided[(dom, cap)] = provided.get((dom, cap), 0) + v
-                totals[cap] = totals.get(cap, 0) + v
-                key = (nid, cap)
-                t.provided_sum[key] = t.provided_sum.get(key, 0) + int(v.sum())
-                for k, day in enumerate(t.days):
-                    by_day[(k, dom, cap)] = by_day.get((k, dom, cap), 0) + np.where(ready <= day, v, 0)
-    all_cov = np.ones(n, dtype=bool)
-    has_lead = {}
+                v = draw(spec, n, rng) * mult.get(("con", nid, dom, cap), 1.0) * scale
+                a[(dom, cap)] = np.where(part[nid], count(v), 0)
+        amounts[nid] = a
+    return amounts, ready
+
+
+def requirements(sc, mult, n, rng):
+    """This trial's requirements of each domain and of the force, effect-scaled and rounded."""
     reqs = {}
-    for d, dom in domains.items():
-        leads = dom.get("lead", [])
-        found = np.zeros(n, dtype=bool)
-        for l in leads:
-            leads_now = part[l] & ~found
-            t.lead[d][l] += int(leads_now.sum())
-            found |= part[l]
-        has_lead[d] = found if leads else np.ones(n, dtype=bool)
-        t.leaderless[d] += int((~has_lead[d]).sum())
-        cov = has_lead[d].copy()
+    for d, dom in sc["domains"].items():
         for cap, spec in dom.get("requirements", {}).items():
-            req = count(draw(spec, n, rng))
-            reqs[(d, cap)] = req
-            met = provided.get((d, cap), np.zeros(n, dtype=np.int64)) >= req
-            t.met[(d, cap)] = t.met.get((d, cap), 0) + int(met.sum())
-            cov &= met
-        t.covered[d] += int(cov.sum())
-        all_cov &= cov
-    t.all += int(all_cov.sum())
-    for nid in nations:
-        t.inn[nid] += int(part[nid].sum())
-        t.in_all[nid] += int((part[nid] & all_cov).sum())
+            reqs[(d, cap)] = count(draw(spec, n, rng) * mult.get(("req", d, cap), 1.0))
+    force = {}
+    for cap, spec in sc.get("force", {}).get("requirements", {}).items():
+        force[cap] = count(draw(spec, n, rng) * mult.get(("force", cap), 1.0))
+    return reqs, force
+
+
+def coverage(sc, entries, amounts, avail, reqs, freqs, n):
+    """Domains, leads and the force, counting each nation's amounts only where
+    `avail` holds for it (it takes part, and on the timeline is ready by the day)."""
+    zero = np.zeros(n, dtype=np.int64)
+    provided, totals = {}, {}
+    seen = {nid: {k: np.where(avail[nid], v, 0) for k, v in a.items()} for nid, a in amounts.items()}
+    for a in seen.values():
+        for (dom, cap), v in a.items():
+            provided[(dom, cap)] = provided.get((dom, cap), zero) + v
+            totals[cap] = totals.get(cap, zero) + v
+    doms = {}
+    for d, dom in sc["domains"].items():
+        lead = np.full(n, -1)
+        present_any = np.zeros(n, dtype=bool)
+        for i, (_, members) in enumerate(entries[d]):
+            present = np.zeros(n, dtype=bool)
+            for m in members:
+                present |= avail[m]
+            qualifies = present.copy()
+            for cap, share in dom.get("lead_provides", {}).items():
+                own = sum((seen[m].get((d, cap), zero) for m in members), zero)
+                qualifies &= own.astype(float) >= share * reqs[(d, cap)].astype(float)
+            lead = np.where((lead < 0) & qualifies, i, lead)
+            present_any |= present
+        led = lead >= 0 if entries[d] else np.ones(n, dtype=bool)
+        met = {cap: provided.get((d, cap), zero) >= reqs[(d, cap)] for cap in dom.get("requirements", {})}
+        cov = led.copy()
+        for x in met.values():
+            cov &= x
+        doms[d] = {"covered": cov, "lead": lead, "present": present_any, "met": met}
+    force_met = {cap: totals.get(cap, zero) >= r for cap, r in freqs.items()}
+    force = np.ones(n, dtype=bool)
+    for x in force_met.values():
+        force &= x
+    return doms, force, force_met, provided, totals
+
+
+def chunk(sc, order, n, rng, t):
+    conds = {c: rng.random(n) < draw(v["probability"], n, rng) for c, v in sc.get("conditions", {}).items()}
+    m = np.ones(n, dtype=bool)
+    for c in sc.get("mission", {}).get("requires", []):
+        m &= conds[c]
+    for c, x in conds.items():
+        t.cond_true[c] += int(x.sum())
+    # Everything below is drawn in every trial (vectorised) but counted only where mounted.
+    mult = effect_scales(sc, conds, n, rng)
+    part = decide(sc, order, conds, n, rng)
+    amounts, ready = contributions(sc, part, mult, n, rng)
+    reqs, freqs = requirements(sc, mult, n, rng)
+    doms, force, force_met, provided, totals = coverage(sc, t.entries, amounts, part, reqs, freqs, n)
+    all_cov = force.copy()
+    for d, f in doms.items():
+        all_cov &= f["covered"]
+        t.covered[d] += int((f["covered"] & m).sum())
+        if t.entries[d]:
+            leaderless = (f["lead"] < 0) & m
+            t.leaderless[d] += int(leaderless.sum())
+            t.short[d] += int((leaderless & f["present"]).sum())
+            for i in range(len(t.entries[d])):
+                t.lead[d][i] += int(((f["lead"] == i) & m).sum())
+        for cap, met in f["met"].items():
+            t.met[(d, cap)] = t.met.get((d, cap), 0) + int((met & m).sum())
+            have = provided.get((d, cap), np.zeros(n, dtype=np.int64))
+            t.add((d, cap), t.gap, np.maximum(reqs[(d, cap)] - have, 0), m)
+            t.add((d, cap), t.req, reqs[(d, cap)], m)
+    t.force_covered += int((force & m).sum())
+    for cap, met in force_met.items():
+        t.met[("force", cap)] = t.met.get(("force", cap), 0) + int((met & m).sum())
+        have = totals.get(cap, np.zeros(n, dtype=np.int64))
+        t.add(("force", cap), t.gap, np.maximum(freqs[cap] - have, 0), m)
+        t.add(("force", cap), t.req, freqs[cap], m)
+    t.all += int((all_cov & m).sum())
+    t.mounted += int(m.sum())
+    for nid, a in amounts.items():
+        t.inn[nid] += int((part[nid] & m).sum())
+        t.in_all[nid] += int((part[nid] & all_cov & m).sum())
+        for (_, cap), v in a.items():
+            t.provided_sum[(nid, cap)] = t.provided_sum.get((nid, cap), 0) + int(v[m].sum())
     for cap in sc.get("capabilities", {}):
-        tot = totals.get(cap, np.zeros(n, dtype=np.int64))
-        if np.isscalar(tot):
-            tot = np.full(n, tot, dtype=np.int64)
-        counts = np.bincount(tot)
-        prev = t.totals.get(cap)
-        if prev is None:
-            t.totals[cap] = counts
-        else:
-            size = max(len(prev), len(counts))
-            t.totals[cap] = np.pad(prev, (0, size - len(prev))) + np.pad(counts, (0, size - len(counts)))
-    for k, _ in enumerate(t.days):
-        all_k = np.ones(n, dtype=bool)
-        for d, dom in domains.items():
-            cov = has_lead[d].copy()
-            for cap in dom.get("requirements", {}):
-                cov &= by_day.get((k, d, cap), np.zeros(n, dtype=np.int64)) >= reqs[(d, cap)]
-            t.tl[d][k] += int(cov.sum())
-            all_k &= cov
-        t.tl_all[k] += int(all_k.sum())
+        tot = totals.get(cap, np.zeros(n, dtype=np.int64))[m]
+        counts = np.bincount(tot, minlength=1)
+        prev = t.totals.get(cap, np.zeros(1, dtype=np.int64))
+        size = max(len(prev), len(counts))
+        t.totals[cap] = np.pad(prev, (0, size - len(prev))) + np.pad(counts, (0, size - len(counts)))
+    for k, day in enumerate(t.days):
+        avail = {nid: part[nid] & (ready[nid] <= day) for nid in part}
+        doms_k, force_k, _, _, _ = coverage(sc, t.entries, amounts, avail, reqs, freqs, n)
+        all_k = force_k.copy()
+        for d, f in doms_k.items():
+            t.tl[d][k] += int((f["covered"] & m).sum())
+            all_k &= f["covered"]
+        t.tl_force[k] += int((force_k & m).sum())
+        t.tl_all[k] += int((all_k & m).sum())
     t.n += n
 
 
@@ -221,76 +393,171 @@ def quantile(counts, n, pct):
     return int(np.searchsorted(np.cumsum(counts), rank))
 
 
+def ratio(k, n):
+    """k / n, or None (JSON null) over no trial."""
+    return k / n if n else None
+
+
+def moments(s, n):
+    """Mean and sd from [sum, sum of squares] over n trials (None over none)."""
+    if not n:
+        return None, None
+    mean = s[0] / n
+    return mean, math.sqrt(max(s[1] / n - mean * mean, 0.0))
+
+
+def capability_figures(t, key, m, spec):
+    mean_gap, sd_gap = moments(t.gap[key], m)
+    mean_req, sd_req = moments(t.req[key], m)
+    return {"p_met": ratio(t.met[key], m), "gap_mean": mean_gap, "gap_sd": sd_gap,
+            "required_mean": mean_req, "required_sd": sd_req,
+            "required_drawn": not isinstance(spec, (int, float))}
+
+
 def summarise(sc, t):
-    n = t.n
-    out = {"trials": n, "p_all_covered": t.all / n, "domains": {}, "nations": {}, "totals": {}}
+    n, m = t.n, t.mounted
+    out = {"trials": n, "mounted_trials": m, "p_mounted": ratio(m, n), "p_all_covered": ratio(t.all, m),
+           "p_all_covered_overall": ratio(t.all, n),
+           "conditions": {c: {"p_true": ratio(k, n)} for c, k in t.cond_true.items()},
+           "domains": {}, "nations": {}, "totals": {}}
     for d, dom in sc["domains"].items():
+        short = t.short[d]
         out["domains"][d] = {
-            "p_covered": t.covered[d] / n,
-            "p_leaderless": t.leaderless[d] / n,
-            "lead_share": {l: c / n for l, c in t.lead[d].items()},
-            "p_met": {cap: t.met[(d, cap)] / n for cap in dom.get("requirements", {})},
+            "p_covered": ratio(t.covered[d], m),
+            "p_leaderless": ratio(t.leaderless[d], m),
+            "p_lead_short": ratio(short, m),
+            "p_no_lead_candidate": ratio(t.leaderless[d] - short, m),
+            "lead_share": {label: ratio(k, m) for (label, _), k in zip(t.entries[d], t.lead[d])},
+            "capabilities": {cap: capability_figures(t, (d, cap), m, spec)
+                             for cap, spec in dom.get("requirements", {}).items()},
         }
+    if "force" in sc:
+        out["force"] = {"p_covered": ratio(t.force_covered, m),
+                        "capabilities": {cap: capability_figures(t, ("force", cap), m, spec)
+                                         for cap, spec in t.force_reqs.items()}}
     for nid in sc["nations"]:
         inn = t.inn[nid]
-        out_n = n - inn
+        out_n = m - inn
         swing = None
         if inn and out_n:
             swing = t.in_all[nid] / inn - (t.all - t.in_all[nid]) / out_n
         out["nations"][nid] = {
-            "p_participates": inn / n,
+            "p_participates": ratio(inn, m),
             "swing": swing,
-            "mean_provided": {cap: s / n for (m, cap), s in t.provided_sum.items() if m == nid},
+            "mean_provided": {cap: ratio(s, m) for (k, cap), s in t.provided_sum.items() if k == nid},
         }
     for cap, counts in t.totals.items():
+        if not m:
+            out["totals"][cap] = {"mean": None, "sd": None}
+            continue
         values = np.arange(len(counts))
-        mean = float((values * counts).sum() / n)
+        mean = float((values * counts).sum() / m)
         out["totals"][cap] = {
             "mean": mean,
-            "sd": float(math.sqrt(((values - mean) ** 2 * counts).sum() / n)),
-            **{f"p{p:02d}": quantile(counts, n, p) for p in (5, 25, 50, 75, 95)},
+            "sd": float(math.sqrt(((values - mean) ** 2 * counts).sum() / m)),
+            **{f"p{p:02d}": quantile(counts, m, p) for p in (5, 25, 50, 75, 95)},
         }
     if t.days:
-        out["timeline"] = {"days": t.days, "p_all_covered": [k / n for k in t.tl_all],
-                           "domains": {d: [k / n for k in v] for d, v in t.tl.items()}}
+        out["timeline"] = {"days": t.days, "p_all_covered": [ratio(k, m) for k in t.tl_all],
+                           "domains": {d: [ratio(k, m) for k in v] for d, v in t.tl.items()}}
+        if "force" in sc:
+            out["timeline"]["force"] = [ratio(k, m) for k in t.tl_force]
     return out
 
 
 def compare(mine, theirs):
-    """Prints each shared figure with its distance in standard errors; returns the largest."""
+    """Prints each shared figure with its distance in standard errors; returns the largest.
+
+    Figures over the mounted trials are compared with the mounted counts; a figure
+    that is null (no mounted trial) must be null on both sides. `mine` may also be
+    the format-1 figures of benches/numba_reference.py (no gate, `p_met` per domain)."""
     n1, n2 = mine["trials"], theirs["trials"]
+    m1, m2 = mine.get("mounted_trials", n1), theirs.get("mounted_trials", n2)
+    rows = []
 
-    def z_prop(a, b):
-        p = (a * n1 + b * n2) / (n1 + n2)
-        se = math.sqrt(max(p * (1 - p), 1e-12) * (1 / n1 + 1 / n2))
-        return (a - b) / se
+    def prop(name, a, b, k1, k2):
+        if a is None or b is None or not k1 or not k2:
+            rows.append((name, 0.0 if a is None and b is None else math.inf))
+            return
+        p = (a * k1 + b * k2) / (k1 + k2)
+        se = math.sqrt(max(p * (1 - p), 1e-12) * (1 / k1 + 1 / k2))
+        rows.append((name, (a - b) / se))
 
-    rows = [("p_all_covered", z_prop(mine["p_all_covered"], theirs["p_all_covered"]))]
+    def mean(name, a, b, sd, k1, k2):
+        if a is None or b is None or not k1 or not k2:
+            rows.append((name, 0.0 if a is None and b is None else math.inf))
+            return
+        se = sd * math.sqrt(1 / k1 + 1 / k2) or 1e-12
+        rows.append((name, (a - b) / se))
+
+    def capability(scope, f, g):
+        prop(f"{scope}.p_met", f["p_met"], g["p_met"], m1, m2)
+        mean(f"{scope}.gap.mean", f["gap_mean"], g["gap"]["mean"], f["gap_sd"], m1, m2)
+        if f["required_drawn"]:
+            mean(f"{scope}.required", f["required_mean"], g["required"], f["required_sd"], m1, m2)
+
+    if "p_mounted" in mine:
+        prop("p_mounted", mine["p_mounted"], theirs.get("p_mounted", 1.0), n1, n2)
+        prop("p_all_covered_overall", mine["p_all_covered_overall"],
+             theirs.get("p_all_covered_overall", theirs["p_all_covered"]), n1, n2)
+    prop("p_all_covered", mine["p_all_covered"], theirs["p_all_covered"], m1, m2)
+    for c, f in mine.get("conditions", {}).items():
+        g = theirs.get("conditions", {}).get(c)
+        if g is not None:
+            prop(f"conditions.{c}.p_true", f["p_true"], g["p_true"], n1, n2)
     for d, f in mine["domains"].items():
         g = theirs["domains"][d]
-        rows.append((f"domains.{d}.p_covered", z_prop(f["p_covered"], g["p_covered"])))
-        rows.append((f"domains.{d}.p_leaderless", z_prop(f["p_leaderless"], g["p_leaderless"])))
-        for l, s in f["lead_share"].items():
-            rows.append((f"domains.{d}.lead_share.{l}", z_prop(s, g["lead_share"][l])))
-        for cap, p in f["p_met"].items():
-            rows.append((f"domains.{d}.{cap}.p_met", z_prop(p, g["capabilities"][cap]["p_met"])))
+        prop(f"domains.{d}.p_covered", f["p_covered"], g["p_covered"], m1, m2)
+        prop(f"domains.{d}.p_leaderless", f["p_leaderless"], g["p_leaderless"], m1, m2)
+        if "p_lead_short" in f and theirs.get("format") != "forcesim-report/1":
+            prop(f"domains.{d}.p_lead_short", f["p_lead_short"], g["p_lead_short"], m1, m2)
+            prop(f"domains.{d}.p_no_lead_candidate", f["p_no_lead_candidate"], g["p_no_lead_candidate"], m1, m2)
+        for label, s in f["lead_share"].items():
+            prop(f"domains.{d}.lead_share.{label}", s, g["lead_share"][label], m1, m2)
+        for cap, cf in f.get("capabilities", {}).items():
+            capability(f"domains.{d}.{cap}", cf, g["capabilities"][cap])
+        for cap, p in f.get("p_met", {}).items():
+            prop(f"domains.{d}.{cap}.p_met", p, g["capabilities"][cap]["p_met"], m1, m2)
+    if "force" in mine:
+        g = theirs["force"]
+        prop("force.p_covered", mine["force"]["p_covered"], g["p_covered"], m1, m2)
+        for cap, cf in mine["force"]["capabilities"].items():
+            capability(f"force.{cap}", cf, g["capabilities"][cap])
+    elif "force" in theirs:
+        rows.append(("force (absent from the scenario)", math.inf))
     for nid, f in mine["nations"].items():
         g = theirs["nations"][nid]
-        rows.append((f"nations.{nid}.p_participates", z_prop(f["p_participates"], g["p_participates"])))
+        prop(f"nations.{nid}.p_participates", f["p_participates"], g["p_participates"], m1, m2)
     for cap, f in mine["totals"].items():
         g = theirs["totals"][cap]
-        se = f["sd"] * math.sqrt(1 / n1 + 1 / n2) or 1e-12
-        rows.append((f"totals.{cap}.mean", (f["mean"] - g["mean"]) / se))
+        mean(f"totals.{cap}.mean", f["mean"], g["mean"], f["sd"], m1, m2)
     if "timeline" in mine:
-        for k, day in enumerate(mine["timeline"]["days"]):
-            rows.append((f"timeline.day{day}", z_prop(mine["timeline"]["p_all_covered"][k],
-                                                     theirs["timeline"]["p_all_covered"][k])))
+        tl, their_tl = mine["timeline"], theirs["timeline"]
+        for k, day in enumerate(tl["days"]):
+            prop(f"timeline.day{day}", tl["p_all_covered"][k], their_tl["p_all_covered"][k], m1, m2)
+            for d, v in tl["domains"].items():
+                prop(f"timeline.{d}.day{day}", v[k], their_tl["domains"][d][k], m1, m2)
+            if "force" in tl:
+                prop(f"timeline.force.day{day}", tl["force"][k], their_tl["force"][k], m1, m2)
     worst = 0.0
     for name, z in rows:
         worst = max(worst, abs(z))
         print(f"{name:48s} {z:+6.2f} se")
     print(f"{len(rows)} figures; largest distance {worst:.2f} standard errors")
     return worst
+
+
+def simulate(sc, trials, seed, chunk_size=200_000):
+    """The figures of `trials` trials of scenario `sc` (a parsed TOML table)."""
+    rng = np.random.default_rng(seed)
+    order = decision_order(sc["nations"])
+    t = Tally(sc)
+    left = trials
+    while left > 0:
+        n = min(chunk_size, left)
+        chunk(sc, order, n, rng, t)
+        left -= n
+    return summarise(sc, t)
 
 
 def main():
@@ -302,19 +569,10 @@ def main():
     ap.add_argument("--json", help="write the figures as JSON to this path")
     ap.add_argument("--compare", help="a forcesim JSON report to compare with")
     a = ap.parse_args()
-    with open(a.scenario, "rb") as f:
-        sc = tomllib.load(f)
-    rng = np.random.default_rng(a.seed)
-    order = decision_order(sc["nations"])
-    t = Tally(sc)
+    sc = load(a.scenario)
     start = time.perf_counter()
-    left = a.trials
-    while left > 0:
-        n = min(a.chunk, left)
-        chunk(sc, order, n, rng, t)
-        left -= n
+    out = simulate(sc, a.trials, a.seed, a.chunk)
     elapsed = time.perf_counter() - start
-    out = summarise(sc, t)
     print(f"numpy {np.__version__}: {a.trials:,} trials in {elapsed:.2f} s = {a.trials / elapsed:,.0f} trials/s "
           f"({elapsed * 1e9 / a.trials:,.0f} ns/trial), 1 thread")
     if a.json:
