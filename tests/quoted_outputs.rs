@@ -9,6 +9,10 @@
 //! out (a line `…` skips any number of lines; a line ending in `…` matches any
 //! line that starts with what precedes it).
 //!
+//! A paragraph that reads a quoted output (it starts with "Reading it", right
+//! after the block) may only cite figures the block shows: every number in it
+//! must appear in the block, character for character.
+//!
 //! `FORCESIM_UPDATE_QUOTES=1 cargo test --test quoted_outputs` rewrites the
 //! blocks from what the commands print now (keeping each block's cut), to be
 //! committed on purpose after a change that moves the figures.
@@ -328,5 +332,81 @@ fn the_matcher_masks_timings_and_honours_cuts() {
     assert_eq!(
         split_shell("run s.toml --set 'a[1]=0' --variant \"x: y=1\""),
         s(&["run", "s.toml", "--set", "a[1]=0", "--variant", "x: y=1"])
+    );
+}
+
+/// The paragraph right after quote `q`'s block when it starts with "Reading it".
+fn reading(q: &Quote) -> Option<String> {
+    let text = std::fs::read_to_string(&q.file).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    // The closing fence follows the quoted lines.
+    let after = q.first + q.lines.len() + 1;
+    let start = (after..lines.len()).find(|&i| !lines[i].trim().is_empty())?;
+    if !lines[start].starts_with("Reading it") {
+        return None;
+    }
+    let end = (start..lines.len())
+        .find(|&i| lines[i].trim().is_empty())
+        .unwrap_or(lines.len());
+    Some(lines[start..end].join(" "))
+}
+
+/// The numbers of a text as written: digits with their `,` and `.` inside, and
+/// ` %` when one follows.
+fn numbers(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len()
+            && (chars[i].is_ascii_digit()
+                || (matches!(chars[i], ',' | '.')
+                    && chars.get(i + 1).is_some_and(char::is_ascii_digit)))
+        {
+            i += 1;
+        }
+        let mut n: String = chars[start..i].iter().collect();
+        if chars.get(i) == Some(&' ') && chars.get(i + 1) == Some(&'%') {
+            n.push_str(" %");
+        }
+        out.push(n);
+    }
+    out
+}
+
+#[test]
+fn every_figure_read_from_a_quoted_output_is_in_it() {
+    let mut failures = Vec::new();
+    let mut read = 0;
+    for doc in documents() {
+        for q in quotes(&doc) {
+            let Some(text) = reading(&q) else { continue };
+            read += 1;
+            let block = q.lines.join("\n");
+            for n in numbers(&text) {
+                if !block.contains(&n) {
+                    failures.push(format!(
+                        "{}:{}: `{n}` is not in the output it reads",
+                        q.file.display(),
+                        q.first + 1
+                    ));
+                }
+            }
+        }
+    }
+    assert!(read >= 1, "no reading of a quoted output found");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn numbers_are_read_as_written() {
+    assert_eq!(
+        numbers("median of 21,894 troops, 35.4 % and day 30."),
+        ["21,894", "35.4 %", "30"]
     );
 }
