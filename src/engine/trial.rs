@@ -774,14 +774,20 @@ fn participation(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
                     if let Some(t) = s.trace.as_deref_mut() {
                         t.ready(n, s.first, &s.pos, list, ready);
                     }
-                    for (&j, &ready) in list[..len].iter().zip(ready.iter()) {
-                        s.days.nation(n, j as usize, days::ready_day(ready));
+                    let whole = &mut s.amounts[..len];
+                    for (w, &ready) in whole.iter_mut().zip(ready.iter()) {
+                        *w = u64::from(days::ready_day(ready));
                     }
+                    for (&j, &w) in list.iter().zip(whole.iter()) {
+                        s.days.nation(n, j as usize, w as u32);
+                    }
+                    s.days.member(n, m, list, Some(whole));
                 }
                 None => {
                     for &j in &list[..len] {
                         s.days.nation(n, j as usize, 0);
                     }
+                    s.days.member(n, m, &list[..len], None);
                 }
             }
         }
