@@ -13,6 +13,15 @@
 //! a triangular, a condition or a decision) are pure arithmetic on two keys, which
 //! the compiler runs in SIMD lanes, and the other draws overlap in the processor.
 //!
+//! With a mission gate (`[mission] requires`), the conditions are drawn and
+//! counted in every trial of the batch; the batch is then compacted to its
+//! mounted trials (their trial keys and conditions moved to the front, in
+//! order) and every later stage runs on those only. Each draw still uses its
+//! trial's own key, so a trial's values do not depend on which other trials
+//! were mounted. Format-2 parts a scenario does not use (effects, nation scales,
+//! co-lead entries and obligations, the force) are chosen per entity outside the
+//! trial loops, so a format-1 scenario runs the format-1 loops.
+//!
 //! Nothing here allocates, hashes or touches a string: every buffer lives in a
 //! [`Scratch`] made once per worker, and every figure goes into the worker's
 //! [`Tally`] by index.
