@@ -48,11 +48,16 @@ pub struct DayScratch {
     /// requirements).
     obl_lane: usize,
     force_lane: usize,
-    /// Per nation: the lead entries it is a member of.
-    entries_of: Vec<Vec<u32>>,
-    /// Per lead entry and trial: the earliest ready day of a taking-part member
-    /// (`NEVER` where none takes part).
-    present: Vec<u64>,
+    /// Per nation: its row among the lead entries' members (`NONE`: it is a
+    /// member of none).
+    member: Vec<u32>,
+    /// Per lead member and trial: its ready day where it takes part (`NEVER`
+    /// where not).
+    ready: Vec<u64>,
+    /// Per trial: the earliest day by which a lead entry of the domain at hand
+    /// qualifies, and that of one entry.
+    lead: Vec<u64>,
+    entry: Vec<u64>,
     /// Per contribution: whether it adds to its force lane (rather than writing
     /// it: its nation's earlier contribution to the capability wrote it).
     force_add: Vec<bool>,
@@ -117,8 +122,10 @@ impl DayScratch {
             width,
             obl_lane: plan.reqs.len(),
             force_lane: plan.reqs.len() + plan.obligations.len(),
-            entries_of: l.entries_of,
-            present: vec![NEVER; len(plan.entries.len())],
+            ready: vec![NEVER; len(l.members)],
+            member: l.member,
+            lead: vec![NEVER; len(1)],
+            entry: vec![NEVER; len(1)],
             force_add: l.force_add,
             force_live: vec![false; len(1)],
             stride: counted.div_ceil(LANES) * LANES,
@@ -143,17 +150,13 @@ impl DayScratch {
     pub fn per_trial(plan: &Plan) -> usize {
         let l = layout(plan);
         let width = l.lanes.div_ceil(LANES) * LANES;
-        (l.counted + 2) * width + l.counted + LANES + plan.domains.len() + plan.entries.len() + 4
+        (l.counted + 2) * width + l.counted + LANES + plan.domains.len() + l.members + 5
     }
 
     /// Starts a batch of `m` trials.
     #[inline(always)]
     pub(super) fn start(&mut self, m: usize) {
         self.count[..m].fill(0);
-        let b = self.batch;
-        for e in 0..self.present.len() / b.max(1) {
-            self.present[e * b..e * b + m].fill(NEVER);
-        }
     }
 
     /// Nation `n` takes part in trial `j`, ready at whole day `day`.
@@ -165,9 +168,31 @@ impl DayScratch {
             self.order[j * self.stride + *c as usize] = u64::from(day) << 32 | u64::from(slot);
             *c += 1;
         }
-        for &e in &self.entries_of[n] {
-            let p = &mut self.present[e as usize * self.batch + j];
-            *p = (*p).min(u64::from(day));
+    }
+
+    /// Nation `n` takes part in the `list`ed trials of the first `m` of the
+    /// batch, ready on the whole days `ready` (for each listed trial; `None`:
+    /// day 0): where it is a lead member, its row of ready days.
+    #[inline(always)]
+    pub(super) fn member(&mut self, n: usize, m: usize, list: &[u16], ready: Option<&[u64]>) {
+        let r = self.member[n];
+        if r == NONE {
+            return;
+        }
+        let b = self.batch;
+        let row = &mut self.ready[r as usize * b..r as usize * b + m];
+        row.fill(NEVER);
+        match ready {
+            Some(days) => {
+                for (&j, &d) in list.iter().zip(days) {
+                    row[usize::from(j)] = d;
+                }
+            }
+            None => {
+                for &j in list {
+                    row[usize::from(j)] = 0;
+                }
+            }
         }
     }
 
@@ -261,8 +286,10 @@ struct Layout {
     cells: Vec<(u32, [u32; 3])>,
     /// Per contribution: whether it adds to its force lane.
     force_add: Vec<bool>,
-    /// Per nation: the lead entries it is a member of.
-    entries_of: Vec<Vec<u32>>,
+    /// Per nation: its row among the lead entries' members (`NONE`: none), and
+    /// how many are members.
+    member: Vec<u32>,
+    members: usize,
 }
 
 /// The rows of [`DayScratch`]: see [`Layout`].
@@ -307,10 +334,12 @@ fn layout(plan: &Plan) -> Layout {
             *w = true;
         }
     }
-    let mut entries_of = vec![Vec::new(); nn];
-    for (e, entry) in plan.entries.iter().enumerate() {
-        for &n in entry.members.of(&plan.members) {
-            entries_of[n as usize].push(e as u32);
+    let mut member = vec![NONE; nn];
+    let mut members = 0;
+    for &n in &plan.members {
+        if member[n as usize] == NONE {
+            member[n as usize] = members;
+            members += 1;
         }
     }
     Layout {
@@ -319,7 +348,8 @@ fn layout(plan: &Plan) -> Layout {
         lanes: force_lane + force.len(),
         cells,
         force_add,
-        entries_of,
+        member,
+        members: members as usize,
     }
 }
 
@@ -411,17 +441,39 @@ fn domain_days(plan: &Plan, s: &mut DayScratch, d: usize, m: usize) {
     if dom.leads.is_empty() {
         return;
     }
-    for (j, day) in s.day[..m].iter_mut().enumerate() {
-        let met = &s.met[j * w..(j + 1) * w];
-        let mut lead = NEVER;
-        for (e, entry) in dom.leads.range().zip(dom.leads.of(&plan.entries)) {
-            let mut x = s.present[e * b + j];
-            for o in entry.obligations.range() {
-                x = x.max(met[s.obl_lane + o]);
+    let lead = &mut s.lead[..m];
+    lead.fill(NEVER);
+    for e in dom.leads.of(&plan.entries) {
+        if let ([n], true) = (e.members.of(&plan.members), e.obligations.is_empty()) {
+            // One nation, no obligation: it qualifies from its ready day.
+            let r = s.member[*n as usize] as usize;
+            for (l, &d) in lead.iter_mut().zip(&s.ready[r * b..r * b + m]) {
+                *l = (*l).min(d);
             }
-            lead = lead.min(x);
+            continue;
         }
-        *day = (*day).max(lead);
+        // Present from its earliest taking-part member's day, qualifying from
+        // the latest of that and its obligations' days.
+        let x = &mut s.entry[..m];
+        x.fill(NEVER);
+        for &n in e.members.of(&plan.members) {
+            let r = s.member[n as usize] as usize;
+            for (x, &d) in x.iter_mut().zip(&s.ready[r * b..r * b + m]) {
+                *x = (*x).min(d);
+            }
+        }
+        for o in e.obligations.range() {
+            let lane = s.obl_lane + o;
+            for (j, x) in x.iter_mut().enumerate() {
+                *x = (*x).max(s.met[j * w + lane]);
+            }
+        }
+        for (l, &x) in lead.iter_mut().zip(x.iter()) {
+            *l = (*l).min(x);
+        }
+    }
+    for (day, &l) in s.day[..m].iter_mut().zip(lead.iter()) {
+        *day = (*day).max(l);
     }
 }
 

@@ -15,7 +15,8 @@ use crate::model::{Effect, ForceRequirement, LeadEntry, Model, Obligation};
 use crate::stats::Tally;
 use crate::streams::{stream, stream_key};
 
-/// Format 1: two domains, five nations, two conditions.
+/// Format 1: two domains, five nations, two conditions; E sends troops to both
+/// domains (its whole-force troops add up over them).
 const BASE: &str = r#"
 [scenario]
 name = "format 2 in the engine"
@@ -63,6 +64,7 @@ if_absent = { storm = 0.25 }
 troops = { triangular = [10, 25, 40] }
 [nations.E.contributions.sea]
 ships = 1
+troops = 5
 "#;
 
 fn index(ids: impl Iterator<Item = String>, id: &str) -> usize {

@@ -447,7 +447,8 @@ fn domains(model: &Model, refs: &mut Vec<u32>) -> Domains {
                 tracked: d.requirements[o.requirement].tracked as u32,
                 share: o.share,
             }));
-            p.leads.push(e.members[0] as u32);
+            // Read only where every entry has exactly one member.
+            p.leads.push(e.members.first().map_or(0, |&n| n as u32));
             p.entries.push(EntryP {
                 members: Span::new(m0, p.members.len()),
                 obligations: Span::new(o0, p.obligations.len()),

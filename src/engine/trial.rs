@@ -13,6 +13,15 @@
 //! a triangular, a condition or a decision) are pure arithmetic on two keys, which
 //! the compiler runs in SIMD lanes, and the other draws overlap in the processor.
 //!
+//! With a mission gate (`[mission] requires`), the conditions are drawn and
+//! counted in every trial of the batch; the batch is then compacted to its
+//! mounted trials (their trial keys and conditions moved to the front, in
+//! order) and every later stage runs on those only. Each draw still uses its
+//! trial's own key, so a trial's values do not depend on which other trials
+//! were mounted. Format-2 parts a scenario does not use (effects, nation scales,
+//! co-lead entries and obligations, the force) are chosen per entity outside the
+//! trial loops, so a format-1 scenario runs the format-1 loops.
+//!
 //! Nothing here allocates, hashes or touches a string: every buffer lives in a
 //! [`Scratch`] made once per worker, and every figure goes into the worker's
 //! [`Tally`] by index.
@@ -774,14 +783,20 @@ fn participation(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
                     if let Some(t) = s.trace.as_deref_mut() {
                         t.ready(n, s.first, &s.pos, list, ready);
                     }
-                    for (&j, &ready) in list[..len].iter().zip(ready.iter()) {
-                        s.days.nation(n, j as usize, days::ready_day(ready));
+                    let whole = &mut s.amounts[..len];
+                    for (w, &ready) in whole.iter_mut().zip(ready.iter()) {
+                        *w = u64::from(days::ready_day(ready));
                     }
+                    for (&j, &w) in list.iter().zip(whole.iter()) {
+                        s.days.nation(n, j as usize, w as u32);
+                    }
+                    s.days.member(n, m, list, Some(whole));
                 }
                 None => {
                     for &j in &list[..len] {
                         s.days.nation(n, j as usize, 0);
                     }
+                    s.days.member(n, m, &list[..len], None);
                 }
             }
         }
