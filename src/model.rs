@@ -420,6 +420,14 @@ impl Model {
     pub fn lead_slots(&self) -> usize {
         self.domains.iter().map(|d| d.leads.len()).sum()
     }
+    /// Number of (nation, pooled capability) counters: Σ over nations of its pools.
+    pub fn pool_slots(&self) -> usize {
+        self.nations.iter().map(|n| n.pools.len()).sum()
+    }
+    /// Offset of nation `n`'s first pool counter.
+    pub fn pool_offset(&self, n: usize) -> usize {
+        self.nations[..n].iter().map(|n| n.pools.len()).sum()
+    }
     /// Offset of domain `d`'s first lead counter.
     pub fn lead_offset(&self, d: usize) -> usize {
         self.domains[..d].iter().map(|d| d.leads.len()).sum()

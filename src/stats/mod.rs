@@ -44,6 +44,18 @@ pub struct Tally {
     pub leads: Vec<u64>,
     /// Trials in which every force requirement was met (0 without `[force]`).
     pub force_covered: u64,
+    /// Per (nation, pool) slot ([`Model::pool_offset`]): trials in which the
+    /// pool cut the nation's contributions.
+    pub pool_binds: Vec<u64>,
+    /// Per pool slot: the sum of the pool drawn over the trials in which the nation
+    /// took part.
+    pub pool_drawn: Vec<u128>,
+    /// Per pool slot: histogram of the cut (deployed before − after) over the
+    /// trials in which the pool bound.
+    pub pool_cut: Vec<Hist>,
+    /// Per capability: histogram of the committed force, Σ over participating
+    /// nations of deployed × the nation's rotation.
+    pub committed: Vec<Hist>,
     /// Per force requirement: trials in which it was met.
     pub force_met: Vec<u64>,
     /// Per force requirement: the sum of the requirement over trials.
@@ -174,6 +186,14 @@ impl Tally {
             leaderless: vec![0; nd],
             lead_short: vec![0; nd],
             leads: vec![0; model.lead_slots()],
+            pool_binds: vec![0; model.pool_slots()],
+            pool_drawn: vec![0; model.pool_slots()],
+            pool_cut: (0..model.pool_slots())
+                .map(|_| Hist::with_dense(0, 0))
+                .collect(),
+            committed: (0..model.capabilities.len())
+                .map(|_| Hist::with_dense(0, 0))
+                .collect(),
             force_covered: 0,
             force_met: vec![0; nf],
             force_required_sum: vec![0; nf],
@@ -221,6 +241,14 @@ impl AddAssign<&Tally> for Tally {
         self.all_covered += o.all_covered;
         self.force_covered += o.force_covered;
         add_all(&mut self.lead_short, &o.lead_short);
+        add_all(&mut self.pool_binds, &o.pool_binds);
+        add_all(&mut self.pool_drawn, &o.pool_drawn);
+        for (a, b) in self.pool_cut.iter_mut().zip(&o.pool_cut) {
+            a.merge(b);
+        }
+        for (a, b) in self.committed.iter_mut().zip(&o.committed) {
+            a.merge(b);
+        }
         add_all(&mut self.force_met, &o.force_met);
         add_all(&mut self.force_required_sum, &o.force_required_sum);
         add_all(&mut self.timeline_force, &o.timeline_force);
