@@ -550,6 +550,17 @@ fn outcome(s: &Spec, part: &[bool], mult: &BTreeMap<String, f64>, w: f64, e: &mu
             if st.met[di][r] {
                 e.add(format!("met/{}/{c}", d.id), w);
             }
+            let got: u64 = s
+                .nations
+                .iter()
+                .enumerate()
+                .flat_map(|(i, n)| n.gives.iter().enumerate().map(move |(g, x)| (i, g, x)))
+                .filter(|(_, _, (dd, cc, _))| *dd == d.id && cc == c)
+                .map(|(i, g, _)| amount[i][g])
+                .sum();
+            let gap = required[di][r].saturating_sub(got) as f64;
+            e.add(format!("gap/{}/{c}", d.id), w * gap);
+            e.add(format!("gap2/{}/{c}", d.id), w * gap * gap);
         }
     }
     for (i, n) in s.nations.iter().enumerate() {
@@ -712,6 +723,15 @@ fn check(text: &str, trials: u64, seed: u64) -> Json {
                 &format!("{id}.{c}.p_met"),
                 float(&r, &format!("{p}/p_met")),
                 cond(&format!("met/{id}/{c}")),
+                m,
+            );
+            let mean = cond(&format!("gap/{id}/{c}"));
+            let var = cond(&format!("gap2/{id}/{c}")) - mean * mean;
+            assert_mean(
+                &format!("{id}.{c}.gap.mean"),
+                float(&r, &format!("{p}/gap/mean")),
+                mean,
+                var,
                 m,
             );
             if !s.targeted(&format!("req/{id}/{c}")) {

@@ -171,7 +171,7 @@ fn drawn_gate_effects_co_leads_and_force_agree_with_numpy() {
 }
 
 /// No mission, no force: effects stacking on one value (three of them, one a
-/// discrete scale with 0), a zero-scaled nation that still leads where no
+/// discrete scale with 0), a scale on a fixed requirement, a zero-scaled nation that still leads where no
 /// obligation binds, an approval gate, a fixed decision, a cap both `if_absent`
 /// and `if_present` on one nation, single-nation leads with an obligation of
 /// share 1, and a timeline on which leads wait for readiness.
@@ -192,7 +192,7 @@ targets = ["nations.GRC.contributions.ports"]
 [[conditions.strike.effects]]
 when = true
 scale = 1.3
-targets = ["domains.ports.requirements", "nations.GRC.contributions.ports.ships"]
+targets = ["domains.ports.requirements", "nations.GRC.contributions.ports.ships", "domains.harbour.requirements.troops"]
 [conditions.calm]
 probability = 0.65
 [[conditions.calm.effects]]
