@@ -78,7 +78,7 @@ fn valid_scenario_validates_and_runs() {
         .success()
         .stdout(predicates::str::contains("All domains covered"));
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
-    assert_eq!(report["format"], "forcesim-report/1");
+    assert_eq!(report["format"], "forcesim-report/2");
     assert_eq!(report["trials"], 20000);
     assert_eq!(report["seed"], 3);
     let csv = std::fs::read_to_string(&csv).unwrap();
