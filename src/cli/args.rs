@@ -167,7 +167,7 @@ pub enum Dist {
 #[derive(Debug, Args)]
 #[group(multiple = false)]
 pub struct SchemaArgs {
-    /// The schema of the JSON report of run and merge (`forcesim-report/1`).
+    /// The schema of the JSON report of run and merge (`forcesim-report/2`).
     #[arg(long)]
     pub report: bool,
     /// The schema of sweep's JSON (`forcesim-sweep/1`).
