@@ -704,3 +704,26 @@ fn partials_with_inconsistent_format_2_counts_are_refused() {
         }
     }
 }
+
+#[test]
+fn a_force_without_a_mission_is_part_of_the_headline() {
+    let mut m = model();
+    m.mission.clear();
+    let mut t = tally(&m);
+    t.trials = 4;
+    t.condition_true = vec![2];
+    assert_eq!(codec::check(&t), Ok(()));
+    let r = report(&m, &t);
+    let table = to_table(&r);
+    assert!(
+        table.contains("\nAll domains and the force covered: 25.0 %  (95 % CI "),
+        "{table}"
+    );
+    assert!(!table.contains("Mission"), "{table}");
+    let v = json(&r);
+    assert!(v.get("mission").is_none());
+    close(&v["p_mounted"], 1.0);
+    close(&v["p_all_covered_overall"], 0.25);
+    let coverage = svg(forcesim::charts::Chart::Coverage, &r);
+    assert!(coverage.contains("All covered") && !coverage.contains("if mounted"));
+}

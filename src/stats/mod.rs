@@ -115,12 +115,55 @@ fn count_bounds(d: &crate::dist::Dist) -> (u64, Option<u64>) {
     (lo, hint.is_finite().then(|| crate::math::to_count(hint)))
 }
 
+/// The count bounds of a requirement drawn from `d`: effects may scale it below
+/// its distribution's minimum (to 0), so a scaled one starts at 0.
+fn scaled_bounds(d: &crate::dist::Dist, effects: &[usize]) -> (u64, Option<u64>) {
+    let (lo, hi) = count_bounds(d);
+    (if effects.is_empty() { lo } else { 0 }, hi)
+}
+
 /// The count bounds of tracked pair `t`'s requirement, when it is a distribution.
 fn random_bounds(model: &Model, t: usize) -> Option<(u64, Option<u64>)> {
     model
         .requirement(t)
         .filter(|r| r.fixed.is_none())
-        .map(|r| count_bounds(&r.dist))
+        .map(|r| scaled_bounds(&r.dist, &r.effects))
+}
+
+/// Per tracked pair, then per capability: the guaranteed minimum (from certain
+/// participants) and the possible maximum (`None`: unbounded) of what is provided.
+type Bounds = (Vec<u64>, Vec<Option<u64>>, Vec<u64>, Vec<Option<u64>>);
+
+/// The range each provided amount and each capability total can take.
+fn bounds(model: &Model) -> Bounds {
+    let nt = model.tracked.len();
+    let nc = model.capabilities.len();
+    let mut t_min = vec![0u64; nt];
+    let mut t_max: Vec<Option<u64>> = vec![Some(0); nt];
+    for c in &model.contributions {
+        let nat = &model.nations[c.nation];
+        // A contribution that effects or its nation's `scale` may shrink has no
+        // guaranteed minimum: it can fall below its distribution's.
+        let certain = nat.p.is_fixed()
+            && nat.p.fixed >= 1.0
+            && nat.caps.is_empty()
+            && nat.scale >= 1.0
+            && c.effects.is_empty();
+        let (lo, hi) = count_bounds(&c.dist);
+        if certain {
+            t_min[c.tracked] += lo;
+        }
+        t_max[c.tracked] = t_max[c.tracked].zip(hi).map(|(a, b)| a.saturating_add(b));
+    }
+    let mut c_min = vec![0u64; nc];
+    let mut c_max: Vec<Option<u64>> = vec![Some(0); nc];
+    for (t, tr) in model.tracked.iter().enumerate() {
+        c_min[tr.capability] += t_min[t];
+        c_max[tr.capability] = c_max[tr.capability]
+            .zip(t_max[t])
+            .map(|(a, b)| a.saturating_add(b));
+    }
+    (t_min, t_max, c_min, c_max)
 }
 
 impl Tally {
@@ -132,26 +175,7 @@ impl Tally {
         let nt = model.tracked.len();
         let nc = model.capabilities.len();
         let days = model.timeline_days.len();
-        // Guaranteed minimum (certain participants) and possible maximum per pair.
-        let mut t_min = vec![0u64; nt];
-        let mut t_max: Vec<Option<u64>> = vec![Some(0); nt];
-        for c in &model.contributions {
-            let nat = &model.nations[c.nation];
-            let certain = nat.p.is_fixed() && nat.p.fixed >= 1.0 && nat.caps.is_empty();
-            let (lo, hi) = count_bounds(&c.dist);
-            if certain {
-                t_min[c.tracked] += lo;
-            }
-            t_max[c.tracked] = t_max[c.tracked].zip(hi).map(|(a, b)| a.saturating_add(b));
-        }
-        let mut c_min = vec![0u64; nc];
-        let mut c_max: Vec<Option<u64>> = vec![Some(0); nc];
-        for (t, tr) in model.tracked.iter().enumerate() {
-            c_min[tr.capability] += t_min[t];
-            c_max[tr.capability] = c_max[tr.capability]
-                .zip(t_max[t])
-                .map(|(a, b)| a.saturating_add(b));
-        }
+        let (t_min, t_max, c_min, c_max) = bounds(model);
         // Contiguous bins within a budget per tally (first come, first served);
         // histograms beyond it keep only the bins they observe.
         let mut budget = DENSE_BUDGET;
@@ -173,7 +197,11 @@ impl Tally {
         let nf = force.len();
         let force_random: Vec<_> = force
             .iter()
-            .map(|r| r.fixed.is_none().then(|| count_bounds(&r.dist)))
+            .map(|r| {
+                r.fixed
+                    .is_none()
+                    .then(|| scaled_bounds(&r.dist, &r.effects))
+            })
             .collect();
         Tally {
             trials: 0,
@@ -336,5 +364,52 @@ impl Stats {
             p95: h.quantile(95, 100),
             max: h.max as f64,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = r#"
+[scenario]
+name = "Offsets"
+[capabilities]
+troops = { unit = "personnel" }
+[domains.land]
+requirements = { troops = { uniform = [100, 300] } }
+[nations.A]
+participation = 1.0
+contributions.land.troops = 600
+"#;
+
+    fn model() -> Model {
+        crate::scenario::parse("o.toml", TEXT, &[]).expect("valid")
+    }
+
+    #[test]
+    fn histograms_start_where_values_can_fall() {
+        let m = model();
+        let t = Tally::new(&m);
+        // A certain participant's fixed contribution is the guaranteed minimum.
+        assert_eq!(t.provided[0].offset(), 600);
+        assert_eq!(t.totals[0].offset(), 600);
+        assert_eq!(t.required[0].as_ref().map(Hist::offset), Some(100));
+        // Its nation's scale below 1 can shrink it: no minimum.
+        let mut m2 = model();
+        m2.nations[0].scale = 0.5;
+        assert_eq!(Tally::new(&m2).provided[0].offset(), 0);
+        assert_eq!(Tally::new(&m2).totals[0].offset(), 0);
+        // Nor when an effect scales it, or the requirement.
+        let mut m3 = model();
+        m3.contributions[0].effects = vec![0];
+        m3.domains[0].requirements[0].effects = vec![0];
+        let t3 = Tally::new(&m3);
+        assert_eq!(t3.provided[0].offset(), 0);
+        assert_eq!(t3.required[0].as_ref().map(Hist::offset), Some(0));
+        // A scale above 1 only raises it.
+        let mut m4 = model();
+        m4.nations[0].scale = 1.5;
+        assert_eq!(Tally::new(&m4).provided[0].offset(), 600);
     }
 }
