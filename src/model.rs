@@ -266,6 +266,22 @@ pub struct Requirement {
     pub effects: Vec<usize>,
 }
 
+impl Requirement {
+    /// The requirement when it is the same in every trial: fixed and scaled by no
+    /// effect.
+    pub fn constant(&self) -> Option<u64> {
+        self.fixed.filter(|_| self.effects.is_empty())
+    }
+}
+
+impl ForceRequirement {
+    /// The requirement when it is the same in every trial: fixed and scaled by no
+    /// effect.
+    pub fn constant(&self) -> Option<u64> {
+        self.fixed.filter(|_| self.effects.is_empty())
+    }
+}
+
 /// One entry of a domain's lead list: a nation, or a group of co-leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeadEntry {

@@ -550,7 +550,7 @@ fn capability_figures(model: &Model, tally: &Tally, t: usize) -> CapabilityFigur
     match model.requirement(t) {
         Some(r) => need_figures(
             &Need {
-                fixed: r.fixed,
+                fixed: r.constant(),
                 sum: tally.required_sum[t],
                 met: tally.met[t],
                 gaps: tally.gaps[t].as_ref(),
@@ -586,7 +586,7 @@ fn force(model: &Model, tally: &Tally) -> Option<ForceFigures> {
         .enumerate()
         .map(|(i, r)| {
             let need = Need {
-                fixed: r.fixed,
+                fixed: r.constant(),
                 sum: tally.force_required_sum[i],
                 met: tally.force_met[i],
                 gaps: tally.force_gaps[i].as_ref(),

@@ -126,7 +126,7 @@ fn scaled_bounds(d: &crate::dist::Dist, effects: &[usize]) -> (u64, Option<u64>)
 fn random_bounds(model: &Model, t: usize) -> Option<(u64, Option<u64>)> {
     model
         .requirement(t)
-        .filter(|r| r.fixed.is_none())
+        .filter(|r| r.constant().is_none())
         .map(|r| scaled_bounds(&r.dist, &r.effects))
 }
 
@@ -198,7 +198,7 @@ impl Tally {
         let force_random: Vec<_> = force
             .iter()
             .map(|r| {
-                r.fixed
+                r.constant()
                     .is_none()
                     .then(|| scaled_bounds(&r.dist, &r.effects))
             })
