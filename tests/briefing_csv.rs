@@ -48,8 +48,10 @@ fn figures(v: &Value, key: &str) -> usize {
     match v {
         // A threshold's x is the qualifier of its row.
         Value::Number(_) if key == "at_least" => 0,
+        // A difference's interval is its row's columns (or empty).
+        Value::Null if key == "ci95" => 0,
         Value::Number(_) | Value::Null | Value::Bool(_) => 1,
-        Value::Array(a) if key.ends_with("_ci95") || key == "days" => {
+        Value::Array(a) if key.ends_with("ci95") || key == "days" => {
             assert!(a.iter().all(|x| x.is_number() || x.is_null()));
             0
         }
