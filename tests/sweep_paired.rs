@@ -163,3 +163,74 @@ fn the_command_reports_differences_from_the_base_unless_unpaired() {
     assert!(v["points"][0].get("vs_base").is_none());
     assert!(!csv_text.contains("minus base"));
 }
+
+const GATED: &str = r#"[scenario]
+name = "gated sweep"
+[capabilities]
+troops = { unit = "personnel" }
+[conditions.ceasefire]
+probability = 0.4
+[mission]
+requires = ["ceasefire"]
+[domains.land]
+lead = ["A", "B"]
+requirements = { troops = 1000 }
+[nations.A]
+participation = 0.7
+contributions.land.troops = { triangular = [400, 600, 900] }
+[nations.B]
+participation = 0.6
+contributions.land.troops = 500
+"#;
+
+/// Under a mission gate the figures are over the mounted trials: a point that
+/// leaves the gate alone gets a paired interval over those trials, as wide as
+/// the discordant trials among them say; a point that moves the gate is over other
+/// trials, and keeps the independent interval.
+#[test]
+fn under_a_mission_gate_pairs_only_points_that_mount_the_same_trials() {
+    let run = |vary: &str| {
+        let axes = vec![Axis::parse(vary).unwrap()];
+        let points = sweep::points(&axes).unwrap();
+        let base = scenario::parse("g.toml", GATED, &[]).unwrap();
+        let models = sweep::prepare("g.toml", GATED.as_bytes(), &[], &points).unwrap();
+        sweep::run_paired(&base, &axes, &points, &models, &opts(40_000))
+            .unwrap()
+            .0
+    };
+    let s = run("nations.B.participation=0.9");
+    let b = s.base.as_ref().unwrap();
+    assert!(b.mounted_trials > 15_000 && b.mounted_trials < 17_000);
+    let p = &s.points[0];
+    let d = p
+        .vs_base
+        .iter()
+        .find(|d| d.figure == "p_all_covered")
+        .unwrap();
+    let [lo, hi] = d.ci95.unwrap();
+    // Raising B's participation only adds covered trials: every discordant pair
+    // is (base not covered, point covered), so the paired variance is
+    // p(1 − p)/n with p = the difference, over the mounted trials.
+    let n = b.mounted_trials as f64;
+    let half = 1.959_963_984_540_054 * (d.difference * (1.0 - d.difference) / (n - 1.0)).sqrt();
+    assert!(
+        ((hi - lo) / 2.0 - half).abs() < 1e-3 * half,
+        "{lo}..{hi} vs ±{half}"
+    );
+    // Moving the gate: not paired, so the interval is Newcombe's.
+    let s = run("conditions.ceasefire.probability=0.8");
+    let b = s.base.as_ref().unwrap();
+    let p = &s.points[0];
+    let d = p
+        .vs_base
+        .iter()
+        .find(|d| d.figure == "p_all_covered")
+        .unwrap();
+    let indep = forcesim::whatif::compare::newcombe(
+        b.p_all_covered,
+        b.p_all_covered_ci95,
+        p.figures.p_all_covered,
+        p.figures.p_all_covered_ci95,
+    );
+    assert_eq!(d.ci95, Some(indep));
+}

@@ -258,7 +258,7 @@ fn every_figure(s: &Sweep) -> Table {
             let mut row: Vec<Cell> = p.values.iter().map(|v| Cell::text(show(v))).collect();
             row.push(Cell::text(&f.path));
             row.push(Cell::Num(f.value, value_fmt(&f)));
-            row.extend(interval(f.ci95(p.figures.trials), value_fmt(&f)));
+            row.extend(interval(f.ci95(p.figures.mounted_trials), value_fmt(&f)));
             t.rows.push(row);
         }
     }

@@ -228,6 +228,7 @@ fn key_figures() -> Json {
     with_optional(
         all_of(json!({
             "trials": count(),
+            "mounted_trials": count(),
             "p_all_covered": num(),
             "p_all_covered_ci95": interval(),
             "domains": by_id(all_of(json!({

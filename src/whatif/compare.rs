@@ -286,7 +286,12 @@ pub fn build(columns: Vec<Column>, trials: u64, seed: u64) -> Comparison {
                         base: a.value,
                         value: b.value,
                         difference: b.value - a.value,
-                        ci95: difference_ci(a, base_col.figures.trials, b, col.figures.trials),
+                        ci95: difference_ci(
+                            a,
+                            base_col.figures.mounted_trials,
+                            b,
+                            col.figures.mounted_trials,
+                        ),
                     });
                 }
             }

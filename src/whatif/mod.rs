@@ -74,8 +74,11 @@ pub struct TotalKey {
 /// domain, the totals and the thresholds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KeyFigures {
-    /// Trials the figures come from.
+    /// Trials run.
     pub trials: u64,
+    /// Trials in which the mission was mounted: the figures below are over these
+    /// (every trial without `[mission]`).
+    pub mounted_trials: u64,
     /// P(every domain covered).
     pub p_all_covered: f64,
     /// Wilson 95 % interval of `p_all_covered`.
@@ -134,6 +137,7 @@ impl KeyFigures {
     pub fn of(r: &Report) -> KeyFigures {
         KeyFigures {
             trials: r.trials,
+            mounted_trials: r.mounted_trials,
             p_all_covered: r.p_all_covered,
             p_all_covered_ci95: r.p_all_covered_ci95,
             domains: r
@@ -404,6 +408,7 @@ pub fn tidy_key(path: &str) -> [String; 5] {
 /// figure with its 95 % interval where one is defined.
 pub fn tidy_figures(w: &mut crate::report::csv::Tidy, k: &KeyFigures) {
     w.count(["run", "", "", "trials", ""], k.trials);
+    w.count(["run", "", "", "mounted_trials", ""], k.mounted_trials);
     for f in k.flat() {
         let key = tidy_key(&f.path);
         let key = [
@@ -413,7 +418,7 @@ pub fn tidy_figures(w: &mut crate::report::csv::Tidy, k: &KeyFigures) {
             key[3].as_str(),
             key[4].as_str(),
         ];
-        w.figure(key, f.value, f.ci95(k.trials));
+        w.figure(key, f.value, f.ci95(k.mounted_trials));
     }
     // The statistics of the totals that `flat` leaves out (no interval).
     for (cap, t) in &k.totals {

@@ -80,6 +80,11 @@ impl DiffSums {
 pub struct PairSums {
     /// Trials paired.
     pub trials: u64,
+    /// Trials mounted in both variants: the figures' denominator.
+    pub mounted: u64,
+    /// Trials mounted in one variant only: then the two figures are over
+    /// different trials, and no paired interval applies.
+    pub gate_differs: u64,
     /// Every domain covered.
     pub all: Discordant,
     /// Each domain covered.
@@ -92,6 +97,8 @@ impl PairSums {
     fn new(domains: usize, capabilities: usize) -> PairSums {
         PairSums {
             trials: 0,
+            mounted: 0,
+            gate_differs: 0,
             all: Discordant::default(),
             covered: vec![Discordant::default(); domains],
             totals: vec![DiffSums::default(); capabilities],
@@ -102,6 +109,10 @@ impl PairSums {
     fn add(&mut self, a: &Outcomes, b: &Outcomes, len: usize) {
         let stride = BLOCK_TRIALS as usize;
         self.trials += len as u64;
+        for (&x, &y) in a.mounted[..len].iter().zip(&b.mounted[..len]) {
+            self.mounted += u64::from(x & y);
+            self.gate_differs += u64::from(x != y);
+        }
         discord(&mut self.all, &a.all[..len], &b.all[..len]);
         for (d, acc) in self.covered.iter_mut().enumerate() {
             let r = d * stride..d * stride + len;
@@ -119,6 +130,8 @@ impl PairSums {
 
     fn merge(&mut self, o: &PairSums) {
         self.trials += o.trials;
+        self.mounted += o.mounted;
+        self.gate_differs += o.gate_differs;
         self.all.n10 += o.all.n10;
         self.all.n01 += o.all.n01;
         for (a, b) in self.covered.iter_mut().zip(&o.covered) {

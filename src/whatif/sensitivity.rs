@@ -298,9 +298,13 @@ impl Pairing {
     /// Half the paired 95 % interval of a difference from its sums.
     pub fn half95(self, s: &PairSums) -> Option<f64> {
         match self {
-            Pairing::All => s.all.half95(s.trials),
-            Pairing::Domain(d) => s.covered.get(d)?.half95(s.trials),
-            Pairing::Total(c) => s.totals.get(c)?.half95(s.trials),
+            // Figures over the mounted trials: paired only when both variants
+            // mount the same trials (a trial mounted in neither adds 0 to every
+            // sum, so the sums are those of the mounted trials).
+            _ if s.gate_differs > 0 => None,
+            Pairing::All => s.all.half95(s.mounted),
+            Pairing::Domain(d) => s.covered.get(d)?.half95(s.mounted),
+            Pairing::Total(c) => s.totals.get(c)?.half95(s.mounted),
             Pairing::None => None,
         }
     }
