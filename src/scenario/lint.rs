@@ -13,7 +13,7 @@ use crate::math::to_count;
 use crate::model::Model;
 
 /// Every warning about `file` (compiled to `model`).
-pub fn lint(file: &ScenarioFile, _model: &Model) -> Vec<Diagnostic> {
+pub fn lint(file: &ScenarioFile, model: &Model) -> Vec<Diagnostic> {
     let mut w = Warnings::default();
     for (d_id, dom) in file.domains.ok() {
         domain_warnings(file, d_id, dom, &mut w);
@@ -27,6 +27,8 @@ pub fn lint(file: &ScenarioFile, _model: &Model) -> Vec<Diagnostic> {
     mission_warnings(file, &mut w);
     effect_warnings(file, &mut w);
     force_warnings(file, &mut w);
+    pool_warnings(file, model, &mut w);
+    ambition_warnings(file, model, &mut w);
     w.items
 }
 
@@ -398,5 +400,101 @@ fn force_warnings(file: &ScenarioFile, w: &mut Warnings) {
                 ),
             );
         }
+    }
+}
+
+/// The most nation `n` can deploy of capability `c` over every domain: each
+/// contribution's largest draw × the largest scale of each effect on it (at least 1,
+/// as it may not apply) × the nation's `scale`, rounded; `None` when unbounded.
+fn most_deployed(model: &Model, n: usize, c: usize) -> Option<u64> {
+    let nation = &model.nations[n];
+    let mut most: u64 = 0;
+    for k in nation.contributions.clone() {
+        let k = &model.contributions[k];
+        if k.capability != c {
+            continue;
+        }
+        let mut hi = k.dist.support().1 * nation.scale;
+        for &e in &k.effects {
+            hi *= model.effects[e].dist.support().1.max(1.0);
+        }
+        if !hi.is_finite() {
+            return None;
+        }
+        most = most.saturating_add(to_count(hi));
+    }
+    Some(most)
+}
+
+/// A pool at or above the most the nation can ever commit (its largest possible
+/// deployment × its rotation): it never cuts anything.
+fn pool_warnings(file: &ScenarioFile, model: &Model, w: &mut Warnings) {
+    for (n_id, nat) in file.nations.ok() {
+        let Some(n) = model.nation(&n_id.value) else {
+            continue;
+        };
+        let rotation = model.nations[n].rotation;
+        for (c_id, pool) in nat.pool.ok() {
+            fractional(&pool.0, w);
+            let Some(c) = model.capabilities.iter().position(|k| k.id == c_id.value) else {
+                continue;
+            };
+            let Some(most) = most_deployed(model, n, c) else {
+                continue;
+            };
+            let least = to_count(pool.0.value.support().0);
+            let held = most.saturating_mul(rotation);
+            if least >= held {
+                w.at(
+                    &pool.0,
+                    format!(
+                        "`{}` can deploy at most {most} {c} (× rotation {rotation} = {held} committed) and its pool is at least {least}, so the pool never cuts anything: lower it below {held}, or remove it",
+                        n_id.value,
+                        c = c_id.value
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// How many of nation `n`'s contributions are drawn at random.
+fn random_contributions(model: &Model, n: usize) -> usize {
+    model.nations[n]
+        .contributions
+        .clone()
+        .filter(|&k| !model.contributions[k].dist.is_fixed())
+        .count()
+}
+
+/// Ambition on a nation with fewer than two random contributions (nothing to move
+/// together), or a scenario default that reaches no such nation.
+fn ambition_warnings(file: &ScenarioFile, model: &Model, w: &mut Warnings) {
+    let mut default_moves = false;
+    for (n_id, nat) in file.nations.ok() {
+        let Some(n) = model.nation(&n_id.value) else {
+            continue;
+        };
+        let random = random_contributions(model, n);
+        match &nat.ambition {
+            Some(a) if a.0.value > 0.0 && random < 2 => w.at(
+                &a.0,
+                format!(
+                    "`{}` draws {random} of its contributions at random, so ambition has nothing to move together and changes no figure: give it two or more distributions, or remove ambition",
+                    n_id.value
+                ),
+            ),
+            Some(_) => {}
+            None => default_moves |= random >= 2,
+        }
+    }
+    if let Some(a) = &file.scenario.ambition
+        && a.0.value > 0.0
+        && !default_moves
+    {
+        w.at(
+            &a.0,
+            "no nation that takes this default draws two or more contributions at random, so ambition changes no figure: remove it, or give the nations distributions".into(),
+        );
     }
 }
