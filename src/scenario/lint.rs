@@ -27,7 +27,7 @@ pub fn lint(file: &ScenarioFile, model: &Model) -> Vec<Diagnostic> {
     mission_warnings(file, &mut w);
     effect_warnings(file, &mut w);
     force_warnings(file, &mut w);
-    pool_warnings(file, model, &mut w);
+    pool_warnings(file, &mut w);
     ambition_warnings(file, model, &mut w);
     w.items
 }
@@ -403,57 +403,13 @@ fn force_warnings(file: &ScenarioFile, w: &mut Warnings) {
     }
 }
 
-/// The most nation `n` can deploy of capability `c` over every domain: each
-/// contribution's largest draw × the largest scale of each effect on it (at least 1,
-/// as it may not apply) × the nation's `scale`, rounded; `None` when unbounded.
-fn most_deployed(model: &Model, n: usize, c: usize) -> Option<u64> {
-    let nation = &model.nations[n];
-    let mut most: u64 = 0;
-    for k in nation.contributions.clone() {
-        let k = &model.contributions[k];
-        if k.capability != c {
-            continue;
-        }
-        let mut hi = k.dist.support().1 * nation.scale;
-        for &e in &k.effects {
-            hi *= model.effects[e].dist.support().1.max(1.0);
-        }
-        if !hi.is_finite() {
-            return None;
-        }
-        most = most.saturating_add(to_count(hi));
-    }
-    Some(most)
-}
-
-/// A pool at or above the most the nation can ever commit (its largest possible
-/// deployment × its rotation): it never cuts anything.
-fn pool_warnings(file: &ScenarioFile, model: &Model, w: &mut Warnings) {
-    for (n_id, nat) in file.nations.ok() {
-        let Some(n) = model.nation(&n_id.value) else {
-            continue;
-        };
-        let rotation = model.nations[n].rotation;
-        for (c_id, pool) in nat.pool.ok() {
+/// Pools that are not whole numbers. (A pool above all the nation can ever
+/// commit is not warned about: it records what the nation can hold, and the
+/// report's `p_binds` of 0 says that it never binds.)
+fn pool_warnings(file: &ScenarioFile, w: &mut Warnings) {
+    for (_, nat) in file.nations.ok() {
+        for (_, pool) in nat.pool.ok() {
             fractional(&pool.0, w);
-            let Some(c) = model.capabilities.iter().position(|k| k.id == c_id.value) else {
-                continue;
-            };
-            let Some(most) = most_deployed(model, n, c) else {
-                continue;
-            };
-            let least = to_count(pool.0.value.support().0);
-            let held = most.saturating_mul(rotation);
-            if least >= held {
-                w.at(
-                    &pool.0,
-                    format!(
-                        "`{}` can deploy at most {most} {c} (× rotation {rotation} = {held} committed) and its pool is at least {least}, so the pool never cuts anything: lower it below {held}, or remove it",
-                        n_id.value,
-                        c = c_id.value
-                    ),
-                );
-            }
         }
     }
 }
