@@ -7,8 +7,8 @@
 //!   tables, each entry of `capabilities`, `conditions`, `blocs`, `domains` and
 //!   `nations`, `report.thresholds`, `force.requirements`, a domain's
 //!   `requirements` and `lead_provides`, a nation's `if_absent`, `if_present`,
-//!   `contributions` and each of its domains' contributions. A key the base lacks
-//!   is added after the base's keys.
+//!   `pool`, `contributions` and each of its domains' contributions. A key the base
+//!   lacks is added after the base's keys.
 //! - Every other value replaces the base's whole: a number, a string, an array
 //!   (`lead = []` empties the lead list, `approval = [...]` replaces every gate, a
 //!   condition's `effects` replace all its effects) and a distribution table
@@ -223,7 +223,11 @@ fn merged(path: &[String]) -> bool {
         ] | ["report", "thresholds"]
             | ["force", "requirements"]
             | ["domains", _, "requirements" | "lead_provides"]
-            | ["nations", _, "if_absent" | "if_present" | "contributions"]
+            | [
+                "nations",
+                _,
+                "if_absent" | "if_present" | "contributions" | "pool"
+            ]
             | ["nations", _, "contributions", _]
     )
 }

@@ -13,7 +13,7 @@ use crate::math::to_count;
 use crate::model::Model;
 
 /// Every warning about `file` (compiled to `model`).
-pub fn lint(file: &ScenarioFile, _model: &Model) -> Vec<Diagnostic> {
+pub fn lint(file: &ScenarioFile, model: &Model) -> Vec<Diagnostic> {
     let mut w = Warnings::default();
     for (d_id, dom) in file.domains.ok() {
         domain_warnings(file, d_id, dom, &mut w);
@@ -27,6 +27,8 @@ pub fn lint(file: &ScenarioFile, _model: &Model) -> Vec<Diagnostic> {
     mission_warnings(file, &mut w);
     effect_warnings(file, &mut w);
     force_warnings(file, &mut w);
+    pool_warnings(file, &mut w);
+    ambition_warnings(file, model, &mut w);
     w.items
 }
 
@@ -398,5 +400,57 @@ fn force_warnings(file: &ScenarioFile, w: &mut Warnings) {
                 ),
             );
         }
+    }
+}
+
+/// Pools that are not whole numbers. (A pool above all the nation can ever
+/// commit is not warned about: it records what the nation can hold, and the
+/// report's `p_binds` of 0 says that it never binds.)
+fn pool_warnings(file: &ScenarioFile, w: &mut Warnings) {
+    for (_, nat) in file.nations.ok() {
+        for (_, pool) in nat.pool.ok() {
+            fractional(&pool.0, w);
+        }
+    }
+}
+
+/// How many of nation `n`'s contributions are drawn at random.
+fn random_contributions(model: &Model, n: usize) -> usize {
+    model.nations[n]
+        .contributions
+        .clone()
+        .filter(|&k| !model.contributions[k].dist.is_fixed())
+        .count()
+}
+
+/// Ambition on a nation with fewer than two random contributions (nothing to move
+/// together), or a scenario default that reaches no such nation.
+fn ambition_warnings(file: &ScenarioFile, model: &Model, w: &mut Warnings) {
+    let mut default_moves = false;
+    for (n_id, nat) in file.nations.ok() {
+        let Some(n) = model.nation(&n_id.value) else {
+            continue;
+        };
+        let random = random_contributions(model, n);
+        match &nat.ambition {
+            Some(a) if a.0.value > 0.0 && random < 2 => w.at(
+                &a.0,
+                format!(
+                    "`{}` draws {random} of its contributions at random, so ambition has nothing to move together and changes no figure: give it two or more distributions, or remove ambition",
+                    n_id.value
+                ),
+            ),
+            Some(_) => {}
+            None => default_moves |= random >= 2,
+        }
+    }
+    if let Some(a) = &file.scenario.ambition
+        && a.0.value > 0.0
+        && !default_moves
+    {
+        w.at(
+            &a.0,
+            "no nation that takes this default draws two or more contributions at random, so ambition changes no figure: remove it, or give the nations distributions".into(),
+        );
     }
 }

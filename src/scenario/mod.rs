@@ -423,7 +423,7 @@ fn creatable(path: &str, k: &str) -> bool {
         ([""], "simulation" | "report" | "mission" | "force")
             | (["report"], "thresholds")
             | (["force"], "requirements")
-            | (["nations", _], "if_absent" | "if_present")
+            | (["nations", _], "if_absent" | "if_present" | "pool")
             | (["domains", _], "lead_provides")
     )
 }

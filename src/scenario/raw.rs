@@ -64,25 +64,30 @@ impl Decode for DecisionKey {
     }
 }
 
+/// A number ρ with 0 ≤ ρ < 1; `what` names it in the message.
+fn rho(node: &Node<'_>, key: &str, cx: &mut Cx, what: &str) -> Option<Located<f64>> {
+    let v = number(node, key, cx)?;
+    if !(0.0..1.0).contains(&v) {
+        cx.error(
+            node.span(),
+            key,
+            format!("{what} must satisfy 0 ≤ ρ < 1, found {v}"),
+        );
+        return None;
+    }
+    Some(Located {
+        value: v,
+        at: At::of(node, key),
+    })
+}
+
 /// A bloc's correlation ρ, with 0 ≤ ρ < 1.
 #[derive(Debug, Clone)]
 pub struct Correlation(pub Located<f64>);
 
 impl Decode for Correlation {
     fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
-        let v = number(node, key, cx)?;
-        if !(0.0..1.0).contains(&v) {
-            cx.error(
-                node.span(),
-                key,
-                format!("correlation must satisfy 0 ≤ ρ < 1, found {v}"),
-            );
-            return None;
-        }
-        Some(Correlation(Located {
-            value: v,
-            at: At::of(node, key),
-        }))
+        rho(node, key, cx, "correlation").map(Correlation)
     }
     fn placeholder() -> Option<Self> {
         Some(Correlation(Located {
@@ -92,6 +97,45 @@ impl Decode for Correlation {
     }
     fn schema() -> Json {
         json!({ "type": "number", "minimum": 0, "exclusiveMaximum": 1 })
+    }
+}
+
+/// `ambition` ρ, with 0 ≤ ρ < 1: how a nation's contribution draws move together.
+#[derive(Debug, Clone)]
+pub struct Ambition(pub Located<f64>);
+
+impl Decode for Ambition {
+    fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
+        rho(node, key, cx, "ambition").map(Ambition)
+    }
+    fn schema() -> Json {
+        json!({ "type": "number", "minimum": 0, "exclusiveMaximum": 1 })
+    }
+}
+
+/// A rotation: a whole number in `[1, MAX_ROTATION]`.
+#[derive(Debug, Clone)]
+pub struct Rotation(pub Located<u64>);
+
+impl Decode for Rotation {
+    fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
+        let max = limits::MAX_ROTATION;
+        let v = whole(node, key, cx, max)?;
+        if v == 0 {
+            cx.error(
+                node.span(),
+                key,
+                format!("rotation must be between 1 and {max}, found 0"),
+            );
+            return None;
+        }
+        Some(Rotation(Located {
+            value: v,
+            at: At::of(node, key),
+        }))
+    }
+    fn schema() -> Json {
+        json!({ "type": "integer", "minimum": 1, "maximum": limits::MAX_ROTATION })
     }
 }
 
@@ -483,6 +527,52 @@ impl Decode for ScaleDist {
     }
 }
 
+/// A nation's pool of one capability: a count ≥ 0, or a distribution whose every
+/// draw is ≥ 0 (not a normal), drawn and rounded once per mounted trial.
+#[derive(Debug, Clone)]
+pub struct PoolDist(pub Located<Dist>);
+
+impl Decode for PoolDist {
+    fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
+        if key.ends_with(".source") && matches!(node.get_ref(), DeValue::String(_)) {
+            cx.error(
+                node.span(),
+                key,
+                "a pool maps capabilities to amounts; its source goes inside the capability's distribution table, e.g. pool = { troops = { pert = [10_000, 20_000, 30_000], source = \"…\" } }, or in the nation's `source`",
+            );
+            return None;
+        }
+        let d = decode_dist(node, key, cx)?;
+        let (lo, hi) = d.value.support();
+        let max = limits::MAX_VALUE as f64;
+        let centre = match &d.value {
+            Dist::LogNormal { median, .. } => *median,
+            _ => lo,
+        };
+        let msg = if matches!(d.value, Dist::Normal { .. }) && !d.value.is_fixed() {
+            "a pool must be ≥ 0 in every draw, so it takes a number ≥ 0 or a uniform, triangular, pert, lognormal or discrete distribution, not a normal".to_string()
+        } else if lo < 0.0 {
+            format!("a pool cannot be negative, found {lo}")
+        } else if (hi.is_finite() && hi > max) || centre > max {
+            format!(
+                "too large to count: a pool must be at most {} (1e12)",
+                limits::MAX_VALUE
+            )
+        } else {
+            return Some(PoolDist(d));
+        };
+        cx.error(node.span(), key, msg);
+        None
+    }
+    fn schema() -> Json {
+        let mut s = dist_schema(json!({ "minimum": 0, "maximum": 1e12 }));
+        if let Some(forms) = s.get_mut("oneOf").and_then(Json::as_array_mut) {
+            forms.retain(|f| f.pointer("/properties/normal").is_none());
+        }
+        s
+    }
+}
+
 /// A number ≥ 0 (a nation's `scale`).
 #[derive(Debug, Clone)]
 pub struct NonNegative(pub Located<f64>);
@@ -623,8 +713,10 @@ decode_struct! {
         description: Option<Located<String>>,
         /// The reports the scenario is built on, one string each.
         sources: Vec<Located<String>>,
-        /// Rotation factor (3 = rule of thirds): committed = deployed × rotation.
-        rotation: Option<Int<{ limits::MAX_ROTATION }>>,
+        /// Every nation's default rotation (3 = rule of thirds): units held per unit deployed, committed = deployed × rotation (1 to 10; 1 when absent).
+        rotation: Option<Rotation>,
+        /// Every nation's default ambition ρ, 0 ≤ ρ < 1 (0 when absent): how its contribution draws move together.
+        ambition: Option<Ambition>,
     }
 }
 
@@ -785,6 +877,12 @@ decode_struct! {
         ready_days: Option<DaysDist>,
         /// What it contributes when it takes part: domain → capability → amount.
         contributions: Table<Table<CountDist>>,
+        /// Units held per unit deployed (1 to 10): its own, else `[scenario] rotation`, else 1.
+        rotation: Option<Rotation>,
+        /// Per capability it contributes, what it can commit in all (deployed × rotation): a count ≥ 0 or a distribution (not a normal), drawn per trial; deployments above it are cut.
+        pool: Table<PoolDist>,
+        /// ρ, 0 ≤ ρ < 1: how its contribution draws rise and fall together (its own, else `[scenario] ambition`, else 0).
+        ambition: Option<Ambition>,
         /// A longer description.
         description: Option<Located<String>>,
         /// Where the figures come from.

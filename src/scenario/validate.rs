@@ -13,7 +13,7 @@ use crate::dist::{Dist, Sampler};
 use crate::limits;
 use crate::model::{
     Bloc, Cap, CapOn, Capability, Condition, Contribution, Domain, ForceRequirement, LeadEntry,
-    Model, Nation, Obligation, Prob, Requirement, Tracked,
+    Model, Nation, Obligation, Pool, Prob, Requirement, Tracked,
 };
 use crate::streams::stream_key;
 
@@ -84,7 +84,6 @@ pub(super) fn index(ids: &[&str], id: &str) -> Option<usize> {
 pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
     let ids = Ids::of(file);
     check_counts(file, &ids, cx);
-    check_rotation(file, cx);
     let timeline_days = check_simulation(file, cx);
     let capabilities = capabilities(file);
     let conditions = conditions(file);
@@ -116,7 +115,7 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
         path: path.to_string(),
         sources: meta.sources.iter().map(|s| s.value.clone()).collect(),
         rotation: meta.rotation.as_ref().map(|r| r.0.value),
-        ambition: 0.0,
+        ambition: meta.ambition.as_ref().map_or(0.0, |a| a.0.value),
         default_trials: sim.and_then(|s| s.trials.as_ref().map(|t| t.0.value)),
         default_seed: sim.and_then(|s| s.seed.as_ref().map(|t| t.0.value)),
         timeline_days,
@@ -188,22 +187,6 @@ fn check_counts(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) {
 
 fn effect_count(file: &ScenarioFile) -> usize {
     file.conditions.ok().map(|(_, c)| c.effects.len()).sum()
-}
-
-/// `scenario.rotation` is at least 1 (the decoder checked the maximum).
-fn check_rotation(file: &ScenarioFile, cx: &mut Cx) {
-    if let Some(r) = &file.scenario.rotation
-        && r.0.value == 0
-    {
-        cx.error(
-            r.0.at.span.clone(),
-            &r.0.at.key,
-            format!(
-                "rotation must be between 1 and {}, found 0",
-                limits::MAX_ROTATION
-            ),
-        );
-    }
 }
 
 /// `[simulation]`: timeline days strictly increasing and within their limit, at
@@ -603,9 +586,17 @@ fn nations(
             key: stream_key("nation", id),
             ready_key: stream_key("ready", id),
             scale: nat.scale.as_ref().map_or(1.0, |s| s.0.value),
-            rotation: file.scenario.rotation.as_ref().map_or(1, |r| r.0.value),
-            pools: Vec::new(),
-            ambition: 0.0,
+            rotation: nat
+                .rotation
+                .as_ref()
+                .or(file.scenario.rotation.as_ref())
+                .map_or(1, |r| r.0.value),
+            pools: pools(id, nat, ids, cx),
+            ambition: nat
+                .ambition
+                .as_ref()
+                .or(file.scenario.ambition.as_ref())
+                .map_or(0.0, |a| a.0.value),
             ambition_key: stream_key("ambition", id),
         });
         if let (Some(d), Some(last)) = (&nat.decision, nations.last_mut()) {
@@ -614,6 +605,43 @@ fn nations(
         deps.push(my_deps);
     }
     (nations, contributions, deps)
+}
+
+/// A nation's `pool`: each on a known capability that the nation contributes
+/// to some domain.
+fn pools(id: &str, nat: &RawNation, ids: &Ids<'_>, cx: &mut Cx) -> Vec<Pool> {
+    let mut out = Vec::new();
+    for (c_id, pool) in nat.pool.ok() {
+        let Some(c) = index(&ids.caps, &c_id.value) else {
+            unknown(cx, "capability", c_id, &ids.caps);
+            continue;
+        };
+        let contributes = nat.contributions.ok().any(|(_, t)| t.has(&c_id.value));
+        // A domain's contributions that failed to decode might have named it: their
+        // errors are recorded, and a second one here would mislead.
+        if !contributes && nat.contributions.all_ok() {
+            cx.error(
+                c_id.at.span.clone(),
+                &c_id.at.key,
+                format!(
+                    "`{id}` contributes no `{c}` to any domain, so a pool of it has nothing to cut: add {c} to [nations.{id}.contributions.DOMAIN], or remove it from the pool",
+                    c = c_id.value
+                ),
+            );
+            continue;
+        }
+        let dist = &pool.0.value;
+        out.push(Pool {
+            capability: c,
+            sampler: Sampler::new(dist),
+            dist: dist.clone(),
+            fixed: dist
+                .is_fixed()
+                .then(|| crate::math::to_count(dist.support().0)),
+            key: stream_key("pool", &format!("{id}.{}", c_id.value)),
+        });
+    }
+    out
 }
 
 /// A stand-in for a nation that failed to decode, keeping indices aligned with
