@@ -117,6 +117,7 @@ fn sensitivity_output_validates_against_its_schema() {
         .args(["--figure", "p_all_covered", "--figure", "totals.troops.p05"])
         .args(["--set", "nations.C.participation=0.6", "--json", "a.json"])
         .args(["--set", "domains.land.lead_provides.troops=0.2"])
+        .args(["--set", "nations.A.pool.troops=1200"])
         .arg(&s)
         .current_dir(d)
         .assert()
@@ -130,7 +131,7 @@ fn sensitivity_output_validates_against_its_schema() {
     let mut kinds: Vec<String> = rows(0).iter().map(|r| r["kind"].to_string()).collect();
     kinds.sort();
     kinds.dedup();
-    assert_eq!(kinds.len(), 7, "{kinds:?}");
+    assert_eq!(kinds.len(), 9, "{kinds:?}");
     let ss = schema("--sensitivity");
     valid(&ss, &out);
 

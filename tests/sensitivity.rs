@@ -72,8 +72,8 @@ fn rows_equal_run_with_set_exactly() {
     let figures = s["figures"].as_array().unwrap();
     assert_eq!(figures.len(), 3);
     // Every kind of the tutorial: 3 nations, 1 condition, 1 approval, 1 bloc, 3
-    // requirements, the scale of the 3 nations.
-    assert_eq!(figures[0]["rows"].as_array().unwrap().len(), 12);
+    // requirements, the scale and the ambition of the 3 nations.
+    assert_eq!(figures[0]["rows"].as_array().unwrap().len(), 15);
     for (f, fig) in figures.iter().zip(figs) {
         assert_eq!(
             f["base"].as_f64().unwrap(),

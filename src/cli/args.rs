@@ -44,7 +44,7 @@ pub enum Command {
     /// Goal seek: the nations to secure, or the requirement to relax, to reach a target P(all covered).
     #[command(after_help = whatif_args::SECURE_HELP)]
     Secure(whatif_args::SecureArgs),
-    /// The effect of every input (nations, conditions, approvals, blocs, requirements, scale, obligations) on a figure, low to high, with paired 95 % intervals.
+    /// The effect of every input (nations, conditions, approvals, blocs, requirements, scale, obligations, pools, ambition) on a figure, low to high, with paired 95 % intervals.
     #[command(after_help = super::sensitivity::HELP)]
     Sensitivity(super::sensitivity::SensitivityArgs),
     /// Measure throughput: trials per second beside the floor of the scenario's own draws.

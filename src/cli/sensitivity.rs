@@ -29,10 +29,10 @@ pub struct SensitivityArgs {
     #[arg(long = "figure", value_name = "FIG")]
     pub figures: Vec<String>,
     /// Kinds of input to vary, comma-separated: nations, conditions, approvals,
-    /// blocs, requirements, scale, obligations, or all.
+    /// blocs, requirements, scale, obligations, pools, ambition, or all.
     #[arg(long, value_name = "KINDS", default_value = "all", value_parser = parse_kinds)]
     pub inputs: Kinds,
-    /// Relative range R of requirements, nations' scale and obligations: low
+    /// Relative range R of requirements, nations' scale, obligations and pools: low
     /// × (1 − R), high × (1 + R); 0 < R < 1.
     #[arg(long, value_name = "R", default_value_t = DEFAULT_RANGE, value_parser = parse_range)]
     pub range: f64,

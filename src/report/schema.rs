@@ -393,7 +393,7 @@ pub fn secure() -> Json {
 }
 
 /// The kinds of input a sensitivity analysis varies.
-const INPUT_KINDS: [&str; 7] = [
+const INPUT_KINDS: [&str; 9] = [
     "nations",
     "conditions",
     "approvals",
@@ -401,6 +401,8 @@ const INPUT_KINDS: [&str; 7] = [
     "requirements",
     "scale",
     "obligations",
+    "pools",
+    "ambition",
 ];
 
 /// The sensitivity analysis's schema (`forcesim-sensitivity/2`).

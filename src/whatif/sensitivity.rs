@@ -65,11 +65,15 @@ pub enum Kind {
     Scale,
     /// A lead's obligation (`lead_provides` share): × (1 − R) / × (1 + R), within [0, 1].
     Obligations,
+    /// A nation's pool: × (1 − R) / × (1 + R).
+    Pools,
+    /// A nation's ambition ρ (how its contributions move together): 0 / 0.9.
+    Ambition,
 }
 
 impl Kind {
     /// Every kind, in the order rows are listed.
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Nations,
         Kind::Conditions,
         Kind::Approvals,
@@ -77,6 +81,8 @@ impl Kind {
         Kind::Requirements,
         Kind::Scale,
         Kind::Obligations,
+        Kind::Pools,
+        Kind::Ambition,
     ];
 
     /// The name on the command line and in the output.
@@ -89,6 +95,8 @@ impl Kind {
             Kind::Requirements => "requirements",
             Kind::Scale => "scale",
             Kind::Obligations => "obligations",
+            Kind::Pools => "pools",
+            Kind::Ambition => "ambition",
         }
     }
 
@@ -104,7 +112,7 @@ impl Kind {
                 .find(|k| k.as_str() == w)
                 .ok_or_else(|| {
                     format!(
-                        "unknown kind of input `{w}`: write some of nations, conditions, approvals, blocs, requirements, scale, obligations (or all)"
+                        "unknown kind of input `{w}`: write some of nations, conditions, approvals, blocs, requirements, scale, obligations, pools, ambition (or all)"
                     )
                 })?;
             if !out.contains(&k) {
@@ -251,6 +259,29 @@ pub fn inputs(model: &Model, kinds: &[Kind], range: f64) -> (Vec<Input>, Vec<Str
                         num(n.scale * (1.0 - range)),
                         num(n.scale * (1.0 + range)),
                     );
+                }
+            }
+            Kind::Pools => {
+                for n in &model.nations {
+                    for pool in &n.pools {
+                        let key = format!(
+                            "nations.{}.pool.{}",
+                            n.id, model.capabilities[pool.capability].id
+                        );
+                        match (
+                            scaled(&pool.dist, 1.0 - range),
+                            scaled(&pool.dist, 1.0 + range),
+                        ) {
+                            (Some(lo), Some(hi)) => push(key, kind, lo, hi),
+                            _ => skipped.push(key),
+                        }
+                    }
+                }
+            }
+            Kind::Ambition => {
+                for n in model.nations.iter().filter(|n| !n.contributions.is_empty()) {
+                    let key = format!("nations.{}.ambition", n.id);
+                    push(key, kind, "0".into(), num(HIGH_CORRELATION));
                 }
             }
             Kind::Obligations => {
