@@ -520,20 +520,24 @@ pub fn analyse(spec: &Spec<'_>, control: Control<'_>) -> Result<(Sensitivity, bo
 }
 
 /// The unpaired 95 % interval's half width of a difference of two figures.
+/// Half the independent 95 % interval of a difference between the low and the
+/// high setting, each over its own mounted trials (`n` without `[mission]`).
 fn unpaired_half(pairing: Pairing, low: &Value, high: &Value, path: &str, n: u64) -> Option<f64> {
-    let nf = n as f64;
-    match pairing {
+    let count = |r: &Value| lookup(r, "mounted_trials").unwrap_or(n as f64);
+    let (na, nb) = (count(low), count(high));
+    let half = match pairing {
         Pairing::All | Pairing::Domain(_) => {
             let (a, b) = (lookup(low, path)?, lookup(high, path)?);
-            Some(Z95 * ((a * (1.0 - a) + b * (1.0 - b)) / nf).sqrt())
+            Z95 * (a * (1.0 - a) / na + b * (1.0 - b) / nb).sqrt()
         }
         Pairing::Total(_) => {
             let sd = path.strip_suffix(".mean")?.to_string() + ".sd";
             let (a, b) = (lookup(low, &sd)?, lookup(high, &sd)?);
-            Some(Z95 * ((a * a + b * b) / nf).sqrt())
+            Z95 * (a * a / na + b * b / nb).sqrt()
         }
-        Pairing::None => None,
-    }
+        Pairing::None => return None,
+    };
+    half.is_finite().then_some(half)
 }
 
 fn figure_rows(
