@@ -343,3 +343,25 @@ fn charts_draw_pools_and_no_mounted_trial_without_panicking() {
         }
     }
 }
+
+#[test]
+fn pools_png_is_drawn_only_with_pools() {
+    use forcesim::charts::{self, Chart, Format};
+    let m = model();
+    let r = report(&m, &tally(&m));
+    assert!(Chart::Pools.applies_to(&r));
+    assert_eq!(Chart::Pools.file_name(Format::Png), "pools.png");
+    let svg = String::from_utf8(charts::render(Chart::Pools, &r, Format::Svg).unwrap()).unwrap();
+    // A: 600 × 3 = 1,800 wanted, 500 × 3 = 1,500 held against a pool of 1,500.
+    assert!(svg.contains("1,500 / 1,500 · P(binds) 100.0 %"), "{svg}");
+    if let Ok(dir) = std::env::var("FORCESIM_POOLS_PNG") {
+        let png = charts::render(Chart::Pools, &r, Format::Png).unwrap();
+        std::fs::write(std::path::Path::new(&dir).join("pools.png"), png).unwrap();
+    }
+    let plain = common::model(TEXT);
+    let mut t = Tally::new(&plain);
+    t.trials = 1;
+    t.mounted = 1;
+    t.committed[0].add(0);
+    assert!(!Chart::Pools.applies_to(&report(&plain, &t)));
+}
