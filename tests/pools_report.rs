@@ -365,3 +365,63 @@ fn pools_png_is_drawn_only_with_pools() {
     t.committed[0].add(0);
     assert!(!Chart::Pools.applies_to(&report(&plain, &t)));
 }
+
+#[test]
+fn the_briefing_has_the_sustainability_table_and_the_new_inputs() {
+    use forcesim::briefing::{Briefing, Cell};
+    let m = model();
+    let r = report(&m, &tally(&m));
+    let tables = Briefing {
+        report: &r,
+        scenario_text: TEXT,
+    }
+    .tables();
+    let s = tables
+        .iter()
+        .find(|t| t.name == "sustainability")
+        .expect("a sustainability table");
+    assert_eq!(s.rows.len(), 2);
+    assert_eq!(
+        s.rows[0][0],
+        Cell::Text("A".into()),
+        "most often binding first"
+    );
+    assert_eq!(s.rows[1][0], Cell::Text("B".into()));
+    let totals = tables.iter().find(|t| t.name == "totals").unwrap();
+    assert!(
+        totals
+            .rows
+            .iter()
+            .any(|row| row[2] == Cell::Text("committed (rotation)".into()))
+    );
+    // The annex lists rotation, pool and ambition as written.
+    let text = "[scenario]\nname = \"x\"\nrotation = 3\nambition = 0.2\n[nations.A]\nrotation = 2\npool = { troops = 30_000 }\nambition = 0.6\n";
+    let keys: Vec<String> = forcesim::briefing::annex::annex(text)
+        .into_iter()
+        .map(|a| a.key)
+        .collect();
+    for k in [
+        "scenario.rotation",
+        "scenario.ambition",
+        "nations.A.rotation",
+        "nations.A.pool.troops",
+        "nations.A.ambition",
+    ] {
+        assert!(keys.iter().any(|x| x == k), "{k} not in {keys:?}");
+    }
+    // Without pools: no sustainability table, no committed row.
+    let plain = common::model(TEXT);
+    let mut t = Tally::new(&plain);
+    t.trials = 1;
+    t.mounted = 1;
+    t.committed[0].add(0);
+    let r = report(&plain, &t);
+    let tables = Briefing {
+        report: &r,
+        scenario_text: TEXT,
+    }
+    .tables();
+    assert!(tables.iter().all(|t| t.name != "sustainability"));
+    let totals = tables.iter().find(|t| t.name == "totals").unwrap();
+    assert_eq!(totals.rows.len(), 1);
+}
