@@ -125,6 +125,19 @@ pub(super) fn draw<DB: DrawingBackend>(
         .x_desc("units held in all (deployed × rotation) · P(binds): share of its trials cut");
     house_style(&mut mesh).draw()?;
     let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
+    draw_rows(root, shown, &px, chart_rect.x0 - 24, name_w)
+}
+
+/// Each row: its name, the pool's bar above, the held bar below, and the
+/// figures after the longer one.
+fn draw_rows<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    shown: &[Row],
+    px: &dyn Fn(f64, f64) -> (i32, i32),
+    name_x: i32,
+    name_w: i32,
+) -> DrawResult<(), DB> {
+    let n = shown.len() as f64;
     let row_px = (px(0.0, 0.0).1 - px(0.0, 1.0).1).max(1);
     let bar_h = ((row_px as f64) * 0.36).clamp(4.0, 32.0) as i32;
     let zero = px(0.0, 0.0).0;
@@ -132,7 +145,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         let (_, y) = px(0.0, n - i as f64 - 0.5);
         let font = name_font();
         let name = fit(root, &r.label, font, name_w);
-        text(root, &name, (chart_rect.x0 - 24, y), font.h(HPos::Right))?;
+        text(root, &name, (name_x, y), font.h(HPos::Right))?;
         let mut end = zero;
         for (v, color, top) in [(r.pool, theme::MUTED, y - bar_h), (r.held, theme::GOOD, y)] {
             if v.is_finite() && v > 0.0 {
