@@ -108,6 +108,8 @@ fn tally(m: &Model) -> Tally {
     }
     for v in [1200, 600, 600, 0] {
         t.totals[0].add(v);
+        // Every nation at rotation 1: committed = deployed.
+        t.committed[0].add(v);
     }
     for v in [1000, 600, 400, 0] {
         t.provided[0].add(v);
@@ -620,7 +622,7 @@ fn partials_round_trip_the_format_2_tally() {
     let t = tally(&m);
     let p = Partial::new(header(&m), &t);
     let bytes = p.to_bytes();
-    assert_eq!(bytes[8], 2, "partial format version 2");
+    assert_eq!(bytes[8], 3, "partial format version 3");
     let back = Partial::from_bytes(&bytes).expect("reads");
     let template = Tally::new(&m);
     assert_eq!(back.tally(&template).expect("decodes"), t);
@@ -637,7 +639,7 @@ fn partials_round_trip_the_format_2_tally() {
     old[8] = 1;
     let err = Partial::from_bytes(&old).unwrap_err().to_string();
     assert!(
-        err.contains("version 1") && err.contains("version 2"),
+        err.contains("version 1") && err.contains("version 3"),
         "{err}"
     );
 }

@@ -33,6 +33,13 @@ pub fn annex(text: &str) -> Vec<Assumption> {
     };
     let root = root.get_ref();
     let mut out = Vec::new();
+    if let Some(sc) = root.get("scenario").and_then(|f| f.get_ref().as_table()) {
+        for f in ["rotation", "ambition"] {
+            if let Some(v) = sc.get(f) {
+                walk(&mut out, &format!("scenario.{f}"), v, source_of(sc), false);
+            }
+        }
+    }
     for (section, fields) in [
         ("conditions", &["probability", "effects"][..]),
         ("blocs", &["correlation"][..]),
@@ -46,6 +53,9 @@ pub fn annex(text: &str) -> Vec<Assumption> {
                 "if_present",
                 "ready_days",
                 "scale",
+                "rotation",
+                "pool",
+                "ambition",
                 "contributions",
             ][..],
         ),

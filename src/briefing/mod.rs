@@ -104,6 +104,9 @@ impl Briefing<'_> {
         if r.force.is_some() {
             tables.push(force(r));
         }
+        if r.nations.values().any(|n| !n.pools.is_empty()) {
+            tables.push(sustainability(r));
+        }
         tables.extend([
             leads(r),
             nations(r),
@@ -208,10 +211,67 @@ fn totals(r: &Report) -> Table {
             t.rows.push(row);
         };
         add("deployed", &tot.stats);
-        if let Some(c) = &tot.committed {
-            add("committed (rotation)", c);
+        // The committed force only when it differs from the deployed one (a
+        // rotation above 1) or pools hold it.
+        match &tot.committed {
+            Some(c) if rotated(r) => add("committed (rotation)", c),
+            _ => {}
         }
     }
+    t
+}
+
+/// Whether some nation holds more than it deploys, or has a pool.
+fn rotated(r: &Report) -> bool {
+    r.nations
+        .values()
+        .any(|n| n.rotation > 1 || !n.pools.is_empty())
+}
+
+/// Per nation and pooled capability: the pool, the rotation, P(binds) and the
+/// cut, those binding most often first (only when some nation has a pool).
+fn sustainability(r: &Report) -> Table {
+    let mut t = Table::new(
+        "sustainability",
+        "Sustainability: pools (deployed × rotation against what each nation has)",
+        &[
+            "nation",
+            "capability",
+            "pool",
+            "rotation",
+            "ambition",
+            "P(pool binds)",
+            "mean cut",
+            "cut p95",
+        ],
+    );
+    let mut rows: Vec<(f64, Vec<Cell>)> = Vec::new();
+    for (id, n) in &r.nations {
+        for (cap, p) in &n.pools {
+            let cut = |v: Option<f64>| {
+                v.map_or(Cell::text("never binds"), |v| Cell::Num(v, Fmt::Thousands))
+            };
+            rows.push((
+                if p.p_binds.is_finite() {
+                    p.p_binds
+                } else {
+                    -1.0
+                },
+                vec![
+                    Cell::text(id),
+                    Cell::text(cap),
+                    Cell::Num(p.pool, Fmt::Thousands),
+                    Cell::Num(n.rotation as f64, Fmt::Count),
+                    Cell::Num(n.ambition, Fmt::Amount),
+                    Cell::Num(p.p_binds, Fmt::Percent),
+                    cut(p.cut.map(|s| s.mean)),
+                    cut(p.cut.map(|s| s.p95)),
+                ],
+            ));
+        }
+    }
+    rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+    t.rows = rows.into_iter().map(|(_, row)| row).collect();
     t
 }
 

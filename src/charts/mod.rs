@@ -15,6 +15,7 @@
 //! | `tornado.png`       | nations ranked by their swing on P(all covered)             |
 //! | `contributions.png` | mean contribution per nation, stacked by domain             |
 //! | `timeline.png`      | P(covered) by day, per domain and overall (with `timeline_days`) |
+//! | `pools.png`         | each nation's pool beside its mean deployed × rotation, P(binds) (with pools) |
 //! | `sweep-KEY.png`     | `forcesim sweep`: P(covered) against the varied value, or a heat map for two (`sweep-KEY1-KEY2.png`) |
 //! | `compare-A-B.png`   | `forcesim compare`: P(covered) per domain, one bar per scenario (named after the scenarios' labels) |
 //!
@@ -34,6 +35,7 @@ pub mod format;
 pub mod frame;
 mod gaps;
 pub mod names;
+mod pools;
 pub mod theme;
 mod timeline;
 mod tornado;
@@ -86,17 +88,20 @@ pub enum Chart {
     Contributions,
     /// `timeline`: P(covered) by day, per domain and overall.
     Timeline,
+    /// `pools`: each nation's pool beside its mean deployed × rotation (with pools).
+    Pools,
 }
 
 impl Chart {
     /// Every chart, in the order they are written.
-    pub const ALL: [Chart; 6] = [
+    pub const ALL: [Chart; 7] = [
         Chart::Force,
         Chart::Coverage,
         Chart::Gaps,
         Chart::Tornado,
         Chart::Contributions,
         Chart::Timeline,
+        Chart::Pools,
     ];
 
     /// The file stem: `force`, `coverage`, ….
@@ -108,6 +113,7 @@ impl Chart {
             Chart::Tornado => "tornado",
             Chart::Contributions => "contributions",
             Chart::Timeline => "timeline",
+            Chart::Pools => "pools",
         }
     }
 
@@ -121,6 +127,7 @@ impl Chart {
     pub fn applies_to(self, report: &Report) -> bool {
         match self {
             Chart::Timeline => report.timeline.is_some(),
+            Chart::Pools => report.nations.values().any(|n| !n.pools.is_empty()),
             _ => true,
         }
     }
@@ -315,6 +322,7 @@ fn plain_title(chart: Chart) -> &'static str {
         Chart::Tornado => "Swing on P(all covered): an association, not an effect",
         Chart::Contributions => "Who contributes what? Mean contribution per nation, by domain",
         Chart::Timeline => "When is the force in place? P(covered) by day",
+        Chart::Pools => "Can each nation hold what it sends? Pool against deployed × rotation",
     }
 }
 
@@ -343,5 +351,6 @@ fn draw<DB: DrawingBackend>(
         Chart::Tornado => tornado::draw(root, report, opts),
         Chart::Contributions => contributions::draw(root, report, opts),
         Chart::Timeline => timeline::draw(root, report, opts),
+        Chart::Pools => pools::draw(root, report, opts),
     }
 }

@@ -12,14 +12,14 @@
 //! |---|---|---|---|
 //! | `run` | | | `trials`, `mounted_trials`, `seed`, `interrupted` (1 or 0), `override` (the key; value: the TOML value as given), `mission_requires` (value: a condition id, one row each), `p_mounted`, `p_all_covered` (over mounted trials), `p_all_covered_overall` (over every trial), each with its interval |
 //! | `precision` | figure targeted | | `target`, `half_width`, `met` (1 or 0), `trials`, `max_trials` |
-//! | `total` | | capability | `total` (statistic), `committed` (statistic, with rotation), `histogram_start`, `histogram_width`, `histogram_count` (bin index) |
+//! | `total` | | capability | `total` (statistic), `committed` (statistic: deployed × each nation's rotation), `histogram_start`, `histogram_width`, `histogram_count` (bin index) |
 //! | `threshold` | | capability | `p_at_least` (x) |
 //! | `domain` | domain | | `p_covered` (with its interval), `p_leaderless`, `p_lead_short`, `p_no_lead_candidate`, `lead_share` (entry label: `GBR`, `GBR+FRA`) |
 //! | `domain` | domain | capability | `required` (`p05`, `p95` when it is drawn), `p_met`, `provided` (statistic), `gap` (statistic) |
 //! | `force` | | | `p_covered` (with its interval), with `[force]` |
 //! | `force` | | capability | `required` (`p05`, `p95` when it is drawn), `p_met`, `provided` (statistic of the total), `gap` (statistic) |
-//! | `nation` | nation | | `p_participates`, `swing` (empty when undefined) |
-//! | `nation` | nation | capability | `mean_provided`, `mean_provided_by_domain` (domain) |
+//! | `nation` | nation | | `p_participates`, `swing` (empty when undefined), `rotation`, `ambition` |
+//! | `nation` | nation | capability | `mean_provided`, `mean_provided_by_domain` (domain); with a `pool` on the capability: `pool`, `p_binds`, `pool_cut` (statistic; empty when it never binds) |
 //! | `condition` | condition | | `p_true` |
 //! | `timeline` | `all`, domain or `force` | | `p_covered_by_day` (day), `days_to_coverage_median`, `days_to_coverage_p90`, `p_never_covered`, `p_covered_by_day_exact` (each day at which it rises) |
 //!
@@ -290,6 +290,14 @@ fn nation_rows(w: &mut Tidy, r: &Report) {
                 let key = ["nation", id, cap, "mean_provided_by_domain", domain];
                 w.figure(key, *v, None);
             }
+        }
+        w.count(["nation", id, "", "rotation", ""], n.rotation);
+        w.figure(["nation", id, "", "ambition", ""], n.ambition, None);
+        for (cap, p) in &n.pools {
+            w.figure(["nation", id, cap, "pool", ""], p.pool, None);
+            w.figure(["nation", id, cap, "p_binds", ""], p.p_binds, None);
+            let cut = p.cut.unwrap_or(super::NO_STATS);
+            w.stats("nation", id, cap, "pool_cut", &cut);
         }
     }
 }

@@ -63,7 +63,9 @@ pub struct Total {
     /// mean, sd, min, p05, p25, p50, p75, p95, max.
     #[serde(flatten)]
     pub stats: Stats,
-    /// With `[scenario] rotation`: the force that must be committed to sustain the deployed total.
+    /// The force that must be committed to sustain the deployed total: Σ over
+    /// participating nations of deployed × the nation's rotation (always written
+    /// by this version; absent from reports of earlier ones without rotation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub committed: Option<Stats>,
     /// Distribution of the total, for charts.
@@ -147,6 +149,33 @@ pub struct NationFigures {
     pub mean_provided: IndexMap<String, f64>,
     /// The same, per domain.
     pub mean_provided_by_domain: IndexMap<String, IndexMap<String, f64>>,
+    /// Units held per unit deployed (its own `rotation`, else the scenario's, else 1).
+    #[serde(default = "one")]
+    pub rotation: u64,
+    /// `ambition` ρ: the correlation of its contribution draws.
+    #[serde(default)]
+    pub ambition: f64,
+    /// Per capability with a `pool`: what the pool did (absent without pools).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub pools: IndexMap<String, PoolFigures>,
+}
+
+fn one() -> u64 {
+    1
+}
+
+/// What a nation's pool of one capability did, over the mounted trials in which
+/// the nation took part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PoolFigures {
+    /// The pool: the number when fixed, else the mean of its draws over the
+    /// trials in which the nation took part.
+    pub pool: f64,
+    /// P(the pool cut its contributions | it takes part).
+    pub p_binds: f64,
+    /// The cut (deployed before − after) over the trials in which the pool
+    /// bound; null when it never bound.
+    pub cut: Option<Stats>,
 }
 
 /// A condition.
@@ -374,7 +403,7 @@ pub(crate) fn mean_of(sum: u128, n: u64) -> f64 {
 }
 
 /// Every figure not a number: the statistics of no value.
-const NO_STATS: Stats = Stats {
+pub(crate) const NO_STATS: Stats = Stats {
     mean: f64::NAN,
     sd: f64::NAN,
     min: f64::NAN,
@@ -395,21 +424,6 @@ fn stats_of(h: &Hist) -> Stats {
     Stats {
         mean: mean_of(h.sum, h.n),
         ..Stats::of(h)
-    }
-}
-
-/// Every figure times `k` (the committed force under rotation).
-fn scaled(s: &Stats, k: f64) -> Stats {
-    Stats {
-        mean: s.mean * k,
-        sd: s.sd * k,
-        min: s.min * k,
-        p05: s.p05 * k,
-        p25: s.p25 * k,
-        p50: s.p50 * k,
-        p75: s.p75 * k,
-        p95: s.p95 * k,
-        max: s.max * k,
     }
 }
 
@@ -478,7 +492,7 @@ fn totals(model: &Model, tally: &Tally) -> IndexMap<String, Total> {
             cap.id.clone(),
             Total {
                 stats,
-                committed: model.rotation.map(|r| scaled(&stats, r as f64)),
+                committed: tally.committed.get(c).map(stats_of),
                 histogram: coarse(h, 60),
             },
         );
@@ -671,7 +685,35 @@ fn nation_figures(model: &Model, tally: &Tally, i: usize) -> NationFigures {
         swing,
         mean_provided: means(by_cap),
         mean_provided_by_domain: by_domain.into_iter().map(|(d, m)| (d, means(m))).collect(),
+        rotation: nat.rotation,
+        ambition: nat.ambition,
+        pools: pool_figures(model, tally, i),
     }
+}
+
+/// Nation `i`'s pools: each over the mounted trials in which it took part.
+fn pool_figures(model: &Model, tally: &Tally, i: usize) -> IndexMap<String, PoolFigures> {
+    let nat = &model.nations[i];
+    let inn = tally.nation_in[i];
+    let base = model.pool_offset(i);
+    nat.pools
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            let slot = base + k;
+            let binds = tally.pool_binds.get(slot).copied().unwrap_or(0);
+            let cut = tally.pool_cut.get(slot).filter(|h| h.n > 0).map(stats_of);
+            let figures = PoolFigures {
+                pool: match p.fixed {
+                    Some(v) => v as f64,
+                    None => mean_of(tally.pool_drawn.get(slot).copied().unwrap_or(0), inn),
+                },
+                p_binds: ratio(binds, inn),
+                cut,
+            };
+            (model.capabilities[p.capability].id.clone(), figures)
+        })
+        .collect()
 }
 
 fn timeline(model: &Model, tally: &Tally) -> Option<Timeline> {

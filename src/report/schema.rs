@@ -134,12 +134,28 @@ fn days_to_coverage() -> Json {
 }
 
 fn nation() -> Json {
+    with_optional(
+        all_of(json!({
+            "name": { "type": "string" },
+            "p_participates": num(),
+            "swing": num(),
+            "mean_provided": by_id(num()),
+            "mean_provided_by_domain": by_id(by_id(num())),
+        })),
+        json!({
+            "rotation": { "type": "integer", "minimum": 1 },
+            "ambition": { "type": "number", "minimum": 0, "exclusiveMaximum": 1 },
+            "pools": by_id(pool()),
+        }),
+    )
+}
+
+/// A nation's pool of one capability: the pool, P(it binds), the cut when it does.
+fn pool() -> Json {
     all_of(json!({
-        "name": { "type": "string" },
-        "p_participates": num(),
-        "swing": num(),
-        "mean_provided": by_id(num()),
-        "mean_provided_by_domain": by_id(by_id(num())),
+        "pool": num(),
+        "p_binds": num(),
+        "cut": { "anyOf": [stats(), { "type": "null" }] },
     }))
 }
 

@@ -43,6 +43,7 @@ pub fn to_table(r: &Report) -> String {
     force_size(&mut o, r);
     coverage(&mut o, r);
     requirements(&mut o, r);
+    sustainability(&mut o, r);
     swings(&mut o, r);
     timeline(&mut o, r);
     o
@@ -160,8 +161,9 @@ fn force_size(o: &mut String, r: &Report) {
     for (id, t) in &r.totals {
         let unit = r.capabilities.get(id).map_or("", |c| c.unit.as_str());
         force_row(o, id, unit, &t.stats);
-        if let Some(c) = &t.committed {
-            force_row(o, "", "committed (rot.)", c);
+        match &t.committed {
+            Some(c) if rotated(r) => force_row(o, "", "committed (rot.)", c),
+            _ => {}
         }
     }
     for (id, list) in &r.thresholds {
@@ -171,6 +173,86 @@ fn force_size(o: &mut String, r: &Report) {
             .collect();
         let _ = writeln!(o, "  P({} total {})", escape(id), parts.join(" · "));
     }
+}
+
+/// Whether a nation holds more than it deploys (a rotation above 1): only then
+/// does the force-size table show the committed force.
+fn rotated(r: &Report) -> bool {
+    r.nations.values().any(|n| n.rotation > 1)
+}
+
+/// The nations whose pool binds most often, and the committed force beside the
+/// deployed one per capability; only when some nation has a pool.
+fn sustainability(o: &mut String, r: &Report) {
+    let mut pools: Vec<(&str, &str, &super::PoolFigures, u64)> = r
+        .nations
+        .iter()
+        .flat_map(|(n, f)| {
+            f.pools
+                .iter()
+                .map(move |(c, p)| (n.as_str(), c.as_str(), p, f.rotation))
+        })
+        .collect();
+    if pools.is_empty() {
+        return;
+    }
+    // Most often binding first; never-taking-part (not a number) last.
+    let key = |p: f64| if p.is_finite() { p } else { -1.0 };
+    pools.sort_by(|a, b| {
+        key(b.2.p_binds)
+            .total_cmp(&key(a.2.p_binds))
+            .then(a.0.cmp(b.0))
+    });
+    let _ = writeln!(
+        o,
+        "\nSustainability (pools: deployed × rotation held against what each nation has)"
+    );
+    let _ = writeln!(
+        o,
+        "  {:<8} {:<12} {:>10} {:>8} {:>10} {:>10}",
+        "nation", "capability", "pool", "rot.", "P(binds)", "mean cut"
+    );
+    for (n, c, p, rot) in pools.iter().take(10) {
+        let cut = p.cut.map_or_else(|| "–".to_string(), |s| thousands(s.mean));
+        let _ = writeln!(
+            o,
+            "  {:<8} {:<12} {:>10} {:>8} {:>10} {:>10}",
+            escape(n),
+            escape(c),
+            thousands(p.pool),
+            rot,
+            pct(p.p_binds),
+            cut
+        );
+    }
+    if pools.len() > 10 {
+        let _ = writeln!(
+            o,
+            "  … and {} more pools (see the JSON report)",
+            pools.len() - 10
+        );
+    }
+    let _ = writeln!(
+        o,
+        "  {:<14} {:>13} {:>13} {:>13} {:>13}",
+        "capability", "deployed mean", "committed", "deployed p95", "committed p95"
+    );
+    for (id, t) in &r.totals {
+        let Some(c) = &t.committed else { continue };
+        let _ = writeln!(
+            o,
+            "  {:<14} {:>13} {:>13} {:>13} {:>13}",
+            escape(id),
+            thousands(t.stats.mean),
+            thousands(c.mean),
+            thousands(t.stats.p95),
+            thousands(c.p95)
+        );
+    }
+    let _ = writeln!(
+        o,
+        "  (deployed: after pool cuts; committed: deployed × each nation's rotation)"
+    );
 }
 
 /// P(covered) per domain, its interval, leaderless share and leads; the whole

@@ -206,7 +206,29 @@ pub fn encode(t: &Tally) -> Vec<u8> {
         put_hist(&mut out, h);
     }
     put_u64s(&mut out, &t.timeline_force);
+    // Pools (per pool slot) and the committed force (per capability).
+    put_u64s(&mut out, &t.pool_binds);
+    put_u128s(&mut out, &t.pool_drawn);
+    put_hists(&mut out, &t.pool_cut);
+    put_hists(&mut out, &t.committed);
     out
+}
+
+/// A list of histograms: its length, then each histogram.
+fn put_hists(out: &mut Vec<u8>, list: &[Hist]) {
+    put_varint(out, list.len() as u128);
+    for h in list {
+        put_hist(out, h);
+    }
+}
+
+/// Reads a list of histograms shaped like `into` (the template's).
+fn get_hists(r: &mut Reader<'_>, what: &str, into: &mut [Hist]) -> Result<(), CodecError> {
+    len(r, what, into.len())?;
+    for (i, h) in into.iter_mut().enumerate() {
+        *h = get_hist(r, &format!("{what}[{i}]"), h)?;
+    }
+    Ok(())
 }
 
 /// A list of optional histograms: its length, then per entry `00` (none) or
@@ -399,6 +421,10 @@ pub fn decode(bytes: &[u8], template: &Tally) -> Result<Tally, CodecError> {
         }
     }
     get_u64s(&mut r, "timeline_force", &mut t.timeline_force)?;
+    get_u64s(&mut r, "pool_binds", &mut t.pool_binds)?;
+    get_u128s(&mut r, "pool_drawn", &mut t.pool_drawn)?;
+    get_hists(&mut r, "pool_cut", &mut t.pool_cut)?;
+    get_hists(&mut r, "committed", &mut t.committed)?;
     if r.remaining() != 0 {
         return Err(CodecError {
             offset: r.pos(),
@@ -427,7 +453,69 @@ pub fn check(t: &Tally) -> Result<(), String> {
     for (what, h) in hists(t) {
         check_hist(&what, h, t.mounted, cap)?;
     }
-    check_coverage_days(t)
+    check_coverage_days(t)?;
+    check_pools(t, cap)
+}
+
+/// Each pool's cut histogram holds one value per trial in which it bound (a cut
+/// at most what the scenario can deploy); each committed histogram one value per
+/// mounted trial (deployed × a rotation of at most [`limits::MAX_ROTATION`]).
+/// Which nation each pool belongs to is the model's: [`check_pools_of`].
+fn check_pools(t: &Tally, cap: u64) -> Result<(), String> {
+    if t.pool_binds.len() != t.pool_cut.len() || t.pool_drawn.len() != t.pool_cut.len() {
+        return Err(format!(
+            "pool_binds, pool_drawn and pool_cut have {}, {} and {} entries",
+            t.pool_binds.len(),
+            t.pool_drawn.len(),
+            t.pool_cut.len()
+        ));
+    }
+    for (i, (h, &b)) in t.pool_cut.iter().zip(&t.pool_binds).enumerate() {
+        check_hist(&format!("pool_cut[{i}]"), h, b, cap)?;
+    }
+    let committed_cap = cap.saturating_mul(limits::MAX_ROTATION).min(u64::MAX - 1);
+    for (i, h) in t.committed.iter().enumerate() {
+        check_hist(&format!("committed[{i}]"), h, t.mounted, committed_cap)?;
+    }
+    Ok(())
+}
+
+/// The checks that need the model: each pool's binding trials and drawn sum
+/// against the trials in which its nation took part (pool slots follow
+/// [`crate::model::Model::pool_offset`]).
+pub fn check_pools_of(t: &Tally, model: &crate::model::Model) -> Result<(), String> {
+    if t.pool_binds.len() != model.pool_slots() {
+        return Err(format!(
+            "the tally has {} pools but the scenario has {}",
+            t.pool_binds.len(),
+            model.pool_slots()
+        ));
+    }
+    for (n, nat) in model.nations.iter().enumerate() {
+        let inn = t.nation_in.get(n).copied().unwrap_or(0);
+        let base = model.pool_offset(n);
+        for (k, p) in nat.pools.iter().enumerate() {
+            let slot = base + k;
+            let (binds, drawn) = (t.pool_binds[slot], t.pool_drawn[slot]);
+            let what = format!(
+                "the pool of {} ({})",
+                nat.id, model.capabilities[p.capability].id
+            );
+            if binds > inn {
+                return Err(format!(
+                    "{what} binds in {binds} trials but the nation takes part in {inn}"
+                ));
+            }
+            let most = u128::from(inn) * u128::from(limits::MAX_VALUE);
+            if drawn > most {
+                return Err(format!(
+                    "{what} sums to {drawn} over {inn} trials, more than {} each",
+                    limits::MAX_VALUE
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Each day-of-coverage histogram counts exactly the trials in which its domain
@@ -478,7 +566,8 @@ fn check_counts(t: &Tally) -> Result<(), String> {
     }
     at_most("condition_true", &t.condition_true, n, "the trials")?;
     let m = t.mounted;
-    let lists: [(&str, &[u64]); 14] = [
+    let lists: [(&str, &[u64]); 15] = [
+        ("pool_binds", &t.pool_binds),
         ("all_covered", std::slice::from_ref(&t.all_covered)),
         ("force_covered", std::slice::from_ref(&t.force_covered)),
         ("nation_in", &t.nation_in),
@@ -566,6 +655,7 @@ fn check_sums(t: &Tally) -> Result<(), String> {
         ("required_sum", &t.required_sum),
         ("contributed", &t.contributed),
         ("force_required_sum", &t.force_required_sum),
+        ("pool_drawn", &t.pool_drawn),
     ] {
         if let Some((i, x)) = list.iter().enumerate().find(|(_, x)| **x > cap) {
             return Err(format!(
@@ -662,6 +752,19 @@ fn check_hist(what: &str, h: &Hist, n: u64, cap: u64) -> Result<(), String> {
     Ok(())
 }
 
+/// `t` with its committed histograms filled from the totals when they are empty
+/// (an engine that does not fill them yet; every nation at rotation 1, so
+/// committed = deployed).
+#[cfg(test)]
+pub(crate) fn with_committed(mut t: Tally) -> Tally {
+    for (c, h) in t.committed.iter_mut().zip(&t.totals) {
+        if c.n == 0 && h.n > 0 {
+            *c = h.map(0, |v| v);
+        }
+    }
+    t
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -714,7 +817,7 @@ contributions.sea.ships = { discrete = { values = [0, 1, 2], weights = [1, 1, 1]
         if t.mounted == 0 {
             t.mounted = t.trials;
         }
-        t
+        with_committed(t)
     }
 
     #[test]

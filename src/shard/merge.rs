@@ -337,6 +337,13 @@ fn sum_tallies(
             file: name.to_string(),
             error,
         })?;
+        super::codec::check_pools_of(&t, model).map_err(|message| MergeError::Invalid {
+            file: name.to_string(),
+            error: PartialError {
+                offset: None,
+                message: format!("the tally is not valid: {message}"),
+            },
+        })?;
         tally += &t;
         threads = threads.saturating_add(p.header.engine.threads);
         if p.header.engine.elapsed_s.is_finite() && p.header.engine.elapsed_s > 0.0 {

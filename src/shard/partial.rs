@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! 89 46 53 50 0D 0A 1A 0A   signature "\x89FSP\r\n\x1a\n"
-//! varint                    format version (2)
+//! varint                    format version (3)
 //! varint, bytes             header: UTF-8 JSON (versions, scenario text, seed, trials, blocks)
 //! varint, bytes             body: the tally (crate::shard::codec)
 //! 4 bytes                   CRC-32 (IEEE) of everything before it, little-endian
@@ -31,7 +31,7 @@ use crate::stats::Tally;
 /// text-mode transfers and truncation to 7 bits are caught at once.
 pub const MAGIC: [u8; 8] = *b"\x89FSP\r\n\x1a\n";
 /// The format version this forcesim writes and reads.
-pub const FORMAT_VERSION: u64 = 2;
+pub const FORMAT_VERSION: u64 = 3;
 /// Largest header (the scenario text, JSON-escaped, dominates it).
 pub const MAX_HEADER_BYTES: usize = 8 * limits::MAX_SCENARIO_BYTES;
 
@@ -244,10 +244,15 @@ impl Partial {
         let mut r = Reader::new(&bytes[MAGIC.len()..]);
         let version = r.varint("the format version").map_err(lift)?;
         if version != u128::from(FORMAT_VERSION) {
+            let why = if version < u128::from(FORMAT_VERSION) {
+                " (an earlier forcesim wrote it: its tally lacks the pools and the committed force); run the shard again with this forcesim"
+            } else {
+                " (a later forcesim wrote it); merge with that forcesim"
+            };
             return Err(PartialError::at(
                 MAGIC.len(),
                 format!(
-                    "partial format version {version}; this forcesim reads version {FORMAT_VERSION}"
+                    "partial format version {version}; this forcesim reads version {FORMAT_VERSION} only{why}"
                 ),
             ));
         }
@@ -467,7 +472,7 @@ contributions.land.troops = 400
             shard,
             run: &run,
         });
-        let p = Partial::new(header, &run.tally);
+        let p = Partial::new(header, &codec::with_committed(run.tally.clone()));
         (model, p)
     }
 
