@@ -65,9 +65,13 @@ pub struct TotalKey {
     pub p50: f64,
     /// 95th percentile.
     pub p95: f64,
-    /// With `[scenario] rotation`: the mean committed force (deployed × rotation).
+    /// When some nation's rotation is above 1 or some nation has a pool: the mean
+    /// committed force (Σ deployed × each nation's rotation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub committed_mean: Option<f64>,
+    /// Its population standard deviation, with `committed_mean`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub committed_sd: Option<f64>,
 }
 
 /// The figures a planner compares between variants: the headline, coverage per
@@ -135,6 +139,11 @@ impl Figure {
 impl KeyFigures {
     /// The key figures of a report.
     pub fn of(r: &Report) -> KeyFigures {
+        // Committed differs from deployed only with rotation or pools.
+        let held = r
+            .nations
+            .values()
+            .any(|n| n.rotation > 1 || !n.pools.is_empty());
         KeyFigures {
             trials: r.trials,
             mounted_trials: r.mounted_trials,
@@ -166,7 +175,8 @@ impl KeyFigures {
                             p05: t.stats.p05,
                             p50: t.stats.p50,
                             p95: t.stats.p95,
-                            committed_mean: t.committed.map(|c| c.mean),
+                            committed_mean: t.committed.filter(|_| held).map(|c| c.mean),
+                            committed_sd: t.committed.filter(|_| held).map(|c| c.sd),
                         },
                     )
                 })
@@ -207,13 +217,11 @@ impl KeyFigures {
                 value: t.p50,
                 spread: Spread::Quantile,
             });
-            if let Some(c) = t.committed_mean {
-                // committed = deployed × rotation, so its sd scales the same way.
-                let k = if t.mean > 0.0 { c / t.mean } else { 0.0 };
+            if let (Some(c), Some(sd)) = (t.committed_mean, t.committed_sd) {
                 out.push(Figure {
                     path: format!("totals.{id}.committed_mean"),
                     value: c,
-                    spread: Spread::Mean { sd: t.sd * k },
+                    spread: Spread::Mean { sd },
                 });
             }
         }
