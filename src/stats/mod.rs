@@ -175,6 +175,33 @@ impl Tally {
             .iter()
             .map(|r| r.fixed.is_none().then(|| count_bounds(&r.dist)))
             .collect();
+        let force_gaps = force_random
+            .iter()
+            .map(|b| b.map(|(_, hi)| hist(0, hi)))
+            .collect();
+        let force_required = force_random
+            .iter()
+            .map(|b| b.map(|(lo, hi)| hist(lo, hi)))
+            .collect();
+        // The new histograms come last, so that the others keep their bins.
+        let rot = model.nations.iter().map(|n| n.rotation).max().unwrap_or(1);
+        let committed = (0..nc)
+            .map(|c| hist(c_min[c], c_max[c].map(|m| m.saturating_mul(rot))))
+            .collect();
+        let pool_cut = model
+            .nations
+            .iter()
+            .flat_map(|n| n.pools.iter().map(move |p| (n, p.capability)))
+            .map(|(n, cap)| {
+                let most = model.contributions[n.contributions.clone()]
+                    .iter()
+                    .filter(|c| c.capability == cap)
+                    .try_fold(0u64, |a, c| {
+                        count_bounds(&c.dist).1.map(|h| a.saturating_add(h))
+                    });
+                hist(0, most)
+            })
+            .collect();
         Tally {
             trials: 0,
             mounted: 0,
@@ -188,23 +215,13 @@ impl Tally {
             leads: vec![0; model.lead_slots()],
             pool_binds: vec![0; model.pool_slots()],
             pool_drawn: vec![0; model.pool_slots()],
-            pool_cut: (0..model.pool_slots())
-                .map(|_| Hist::with_dense(0, 0))
-                .collect(),
-            committed: (0..model.capabilities.len())
-                .map(|_| Hist::with_dense(0, 0))
-                .collect(),
+            pool_cut,
+            committed,
             force_covered: 0,
             force_met: vec![0; nf],
             force_required_sum: vec![0; nf],
-            force_gaps: force_random
-                .iter()
-                .map(|b| b.map(|(_, hi)| hist(0, hi)))
-                .collect(),
-            force_required: force_random
-                .iter()
-                .map(|b| b.map(|(lo, hi)| hist(lo, hi)))
-                .collect(),
+            force_gaps,
+            force_required,
             met: vec![0; nt],
             required_sum: vec![0; nt],
             above: vec![0; model.thresholds.iter().map(Vec::len).sum()],
