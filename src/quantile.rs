@@ -250,7 +250,8 @@ impl PertTable {
             let mut worst: f64 = 0.0;
             // The Hermite error is f²(1−f)² times a slowly varying factor:
             // largest mid-interval.
-            for f in [0.5] {
+            {
+                let f = 0.5;
                 let zi = z(i as f64 + f);
                 let exact = dist.quantile(norm_cdf(zi));
                 worst = worst.max((t.hermite(i, f) - exact).abs());
