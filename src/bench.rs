@@ -41,13 +41,18 @@ fn kind(s: &Sampler) -> &'static str {
     }
 }
 
-/// The draws a run of `model` made, from its tally: one uniform per condition and
-/// per decision outside a bloc, one normal per bloc factor and per decision in a
-/// bloc, one draw per random probability factor, and for each participating nation
-/// one draw per random contribution and its `ready_days` (when the scenario has a
-/// timeline). Samplers are grouped by their exact parameters.
+/// The draws a run of `model` made, from its tally: one uniform per condition
+/// (with its random factors) in every trial; in each mounted trial (every trial
+/// without a `[mission]` gate) one normal per bloc factor and per decision in a
+/// bloc, one uniform per decision outside a bloc, one draw per random
+/// probability factor, random effect and random requirement (of a domain or of
+/// the force); and for each participating nation one draw per random
+/// contribution, pool and its `ready_days` (when the scenario has a timeline) —
+/// under ambition a normal per random contribution (its ε) and one more (its A).
+/// Samplers are grouped by their exact parameters.
 pub fn draws(model: &Model, tally: &Tally) -> Vec<Draws> {
-    let n = tally.trials;
+    let all = tally.trials;
+    let n = tally.mounted;
     let mut out: Vec<Draws> = Vec::new();
     let mut add = |sampler: &Sampler, count: u64| {
         if count == 0 || sampler.is_fixed() {
@@ -66,10 +71,13 @@ pub fn draws(model: &Model, tally: &Tally) -> Vec<Draws> {
     };
     let normal = Sampler::Normal { mean: 0.0, sd: 1.0 };
     for c in &model.conditions {
-        add(&uniform, n);
+        add(&uniform, all);
         for f in &c.p.random {
-            add(f, n);
+            add(f, all);
         }
+    }
+    for e in &model.effects {
+        add(&e.sampler, n);
     }
     for _ in &model.blocs {
         add(&normal, n);
@@ -95,14 +103,29 @@ pub fn draws(model: &Model, tally: &Tally) -> Vec<Draws> {
         if let (Some(r), false) = (&nat.ready, model.timeline_days.is_empty()) {
             add(r, inn);
         }
+        let ambitious = nat.ambition > 0.0;
+        if ambitious {
+            add(&normal, inn);
+        }
         for k in nat.contributions.clone() {
-            add(&model.contributions[k].sampler, inn);
+            let c = &model.contributions[k];
+            if ambitious && !c.sampler.is_fixed() {
+                add(&normal, inn);
+            } else {
+                add(&c.sampler, inn);
+            }
+        }
+        for p in &nat.pools {
+            add(&p.sampler, inn);
         }
     }
     for d in &model.domains {
         for r in &d.requirements {
             add(&r.sampler, n);
         }
+    }
+    for r in model.force.iter().flatten() {
+        add(&r.sampler, n);
     }
     out
 }

@@ -401,6 +401,8 @@ fn add_trial(x: &Trial<'_>, tally: &mut Tally) -> bool {
     for c in 0..m.capabilities.len() {
         let total = x.total(c, LAST);
         tally.totals[c].add(total);
+        // Every rotation is 1: the committed force is the total.
+        tally.committed[c].add(total);
         for &th in &m.thresholds[c] {
             tally.above[slot] += u64::from(total >= th);
             slot += 1;

@@ -19,6 +19,8 @@ mod days;
 mod format2_tests;
 pub(crate) mod isa;
 mod plan;
+#[cfg(test)]
+mod pools_tests;
 mod trace;
 mod trial;
 

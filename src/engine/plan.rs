@@ -4,6 +4,7 @@
 use crate::dist::{Dist, Sampler};
 use crate::math::QuantileGrid;
 use crate::model::{CapOn, Contribution, Model, Prob};
+use crate::quantile::Inverse;
 
 /// A range `lo..hi` of one of the plan's flat arrays: a small, copyable
 /// `Range<u32>`.
@@ -127,6 +128,43 @@ pub struct ContribP {
     /// The (lead entry, obligation) slot its amount counts towards
     /// ([`NO_SLOT`]: none).
     pub obligation: u32,
+    /// Whether its nation has pools or ambition: then it is drawn with the
+    /// nation's other contributions ([`Plan::groups`]), not in the plain loop.
+    pub grouped: bool,
+    /// Its inverse distribution function, when drawn under its nation's ambition.
+    pub inverse: Option<Box<Inverse>>,
+}
+
+/// A nation whose contributions are drawn together: it has pools or ambition.
+#[derive(Debug, Clone, Copy)]
+pub struct GroupP {
+    /// The nation.
+    pub nation: u32,
+    /// Range of [`Plan::group_contribs`]: its contributions.
+    pub contribs: Span,
+    /// Range of [`Plan::pools`].
+    pub pools: Span,
+    /// √ρ and √(1−ρ) of its ambition ρ (ρ = 0: independent draws).
+    pub load: f64,
+    /// √(1−ρ).
+    pub own: f64,
+    /// Whether ρ > 0.
+    pub ambitious: bool,
+}
+
+/// A nation's pool of one capability.
+#[derive(Debug, Clone)]
+pub struct PoolP {
+    /// The pool, when drawn.
+    pub sampler: Sampler,
+    /// The pool, when fixed.
+    pub fixed: u64,
+    /// Whether it is drawn.
+    pub random: bool,
+    /// The capability.
+    pub cap: u32,
+    /// Its slot in the tally ([`Model::pool_offset`]).
+    pub slot: u32,
 }
 
 /// "No slot".
@@ -282,6 +320,78 @@ pub struct Plan {
     pub tracked_cap: Vec<u32>,
     /// Number of capabilities.
     pub capabilities: usize,
+    /// Nations with pools or ambition, in index order.
+    pub groups: Vec<GroupP>,
+    /// Per group: its ambition stream key.
+    pub ambition_keys: Vec<u64>,
+    /// The groups' contributions (indices into [`Plan::contribs`]), flat.
+    pub group_contribs: Vec<u32>,
+    /// The groups' pools, flat.
+    pub pools: Vec<PoolP>,
+    /// Per pool: stream key.
+    pub pool_keys: Vec<u64>,
+    /// Per nation: its rotation.
+    pub rotation: Vec<u64>,
+    /// Whether every nation's rotation is 1 (the committed force is the total).
+    pub unit_rotation: bool,
+}
+
+/// Whether nation `n`'s contributions are drawn as a group.
+fn grouped(model: &Model, n: usize) -> bool {
+    let nat = &model.nations[n];
+    !nat.pools.is_empty() || nat.ambition > 0.0
+}
+
+/// The groups, their contributions, pools and keys.
+struct Groups {
+    groups: Vec<GroupP>,
+    ambition_keys: Vec<u64>,
+    group_contribs: Vec<u32>,
+    pools: Vec<PoolP>,
+    pool_keys: Vec<u64>,
+}
+
+fn groups(model: &Model, contribs: &[ContribP]) -> Groups {
+    let mut g = Groups {
+        groups: Vec::new(),
+        ambition_keys: Vec::new(),
+        group_contribs: Vec::new(),
+        pools: Vec::new(),
+        pool_keys: Vec::new(),
+    };
+    for (n, nat) in model.nations.iter().enumerate() {
+        if !grouped(model, n) {
+            continue;
+        }
+        let c0 = g.group_contribs.len();
+        g.group_contribs.extend(
+            (0..contribs.len())
+                .filter(|&k| contribs[k].nation as usize == n)
+                .map(|k| k as u32),
+        );
+        let p0 = g.pools.len();
+        let offset = model.pool_offset(n);
+        for (i, p) in nat.pools.iter().enumerate() {
+            g.pools.push(PoolP {
+                sampler: p.sampler.clone(),
+                fixed: p.fixed.unwrap_or(0),
+                random: p.fixed.is_none(),
+                cap: p.capability as u32,
+                slot: (offset + i) as u32,
+            });
+            g.pool_keys.push(p.key);
+        }
+        g.groups.push(GroupP {
+            nation: n as u32,
+            contribs: Span::new(c0, g.group_contribs.len()),
+            pools: Span::new(p0, g.pools.len()),
+            load: nat.ambition.sqrt(),
+            own: (1.0 - nat.ambition).sqrt(),
+            ambitious: nat.ambition > 0.0,
+        });
+        g.ambition_keys.push(nat.ambition_key);
+    }
+    g
 }
 
 fn prob(p: &Prob, factors: &mut Vec<Sampler>) -> ProbP {
@@ -401,6 +511,9 @@ fn contributions(model: &Model, d: &Domains, refs: &mut Vec<u32>) -> (Vec<Contri
                 scale,
                 effects: effect_span(&c.effects, refs),
                 obligation: obligation_slot(model, c, d),
+                grouped: grouped(model, c.nation),
+                inverse: (model.nations[c.nation].ambition > 0.0 && c.fixed.is_none())
+                    .then(|| Box::new(Inverse::new(&c.dist))),
             }
         })
         .collect();
@@ -505,6 +618,7 @@ impl Plan {
         let d = domains(model, &mut effect_refs);
         let (contribs, contrib_keys) = contributions(model, &d, &mut effect_refs);
         let (effects, effect_keys) = effects(model);
+        let g = groups(model, &contribs);
         let (force, force_keys) = force(model, &mut effect_refs);
         let Domains {
             domains,
@@ -550,6 +664,13 @@ impl Plan {
             tracked: model.tracked.len(),
             tracked_cap: model.tracked.iter().map(|t| t.capability as u32).collect(),
             capabilities: model.capabilities.len(),
+            groups: g.groups,
+            ambition_keys: g.ambition_keys,
+            group_contribs: g.group_contribs,
+            pools: g.pools,
+            pool_keys: g.pool_keys,
+            rotation: model.nations.iter().map(|n| n.rotation).collect(),
+            unit_rotation: model.nations.iter().all(|n| n.rotation == 1),
         }
     }
 }

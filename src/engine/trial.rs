@@ -28,7 +28,7 @@
 
 use super::days::{self, DayScratch};
 use super::isa::{Isa, multiversion};
-use super::plan::{CapP, Decision, NO_BLOC, NO_SLOT, Plan, ProbP, ReqP, obligation_need};
+use super::plan::{CapP, Decision, GroupP, NO_BLOC, NO_SLOT, Plan, ProbP, ReqP, obligation_need};
 use super::trace::Trace;
 use crate::dist::{BetaSampler, Sampler, discrete_from_units, std_normal, std_normals, unit};
 use crate::math::to_count;
@@ -88,6 +88,17 @@ pub struct Scratch {
     req_key: Vec<u64>,
     effect_key: Vec<u64>,
     force_key: Vec<u64>,
+    ambition_key: Vec<u64>,
+    pool_key: Vec<u64>,
+    /// Per listed trial of an ambitious nation: its common factor A.
+    common: Vec<f64>,
+    /// Per contribution of a nation group and listed trial: its amount.
+    grouped: Vec<u64>,
+    /// Per listed trial of a nation: a pool drawn.
+    pool_size: Vec<u64>,
+    /// Per capability and trial: the committed force (unused where every
+    /// rotation is 1: then it is the total).
+    committed: Vec<u64>,
     /// Per trial of the batch: its key ([`trial_key`]). With a mission gate,
     /// after the conditions: the mounted trials' keys, in order.
     tk: Vec<u64>,
@@ -168,6 +179,13 @@ impl Scratch {
             + plan.force_keys.len()
             + 3 * nn
             + plan.capabilities
+            + plan
+                .groups
+                .iter()
+                .map(|g| g.contribs.len())
+                .max()
+                .unwrap_or(0)
+            + usize::from(!plan.unit_rotation) * plan.capabilities
             + usize::from(!plan.days.is_empty()) * DayScratch::per_trial(plan);
         Scratch::with_batch(plan, (BUFFER_ENTRIES / per_trial).clamp(1, BATCH))
     }
@@ -182,6 +200,12 @@ impl Scratch {
             .map(|d| d.caps.len())
             .max()
             .unwrap_or(0);
+        let max_group = plan
+            .groups
+            .iter()
+            .map(|g| g.contribs.len())
+            .max()
+            .unwrap_or(0);
         Scratch {
             cond_key: vec![0; plan.conditions.len()],
             bloc_key: vec![0; plan.bloc_keys.len()],
@@ -191,6 +215,19 @@ impl Scratch {
             req_key: vec![0; plan.reqs.len()],
             effect_key: vec![0; plan.effects.len()],
             force_key: vec![0; plan.force_keys.len()],
+            ambition_key: vec![0; plan.ambition_keys.len()],
+            pool_key: vec![0; plan.pool_keys.len()],
+            common: vec![0.0; b],
+            grouped: vec![0; max_group * b],
+            pool_size: vec![0; b],
+            committed: vec![
+                0;
+                if plan.unit_rotation {
+                    0
+                } else {
+                    plan.capabilities * b
+                }
+            ],
             tk: vec![0; b],
             pos: (0..b as u16).collect(),
             mounted: vec![true; b],
@@ -297,6 +334,8 @@ pub fn run_block(plan: &Plan, seed: u64, block: u64, len: u64, s: &mut Scratch, 
     keys_of(&mut s.req_key, &plan.req_keys, seed);
     keys_of(&mut s.effect_key, &plan.effect_keys, seed);
     keys_of(&mut s.force_key, &plan.force_keys, seed);
+    keys_of(&mut s.ambition_key, &plan.ambition_keys, seed);
+    keys_of(&mut s.pool_key, &plan.pool_keys, seed);
     s.tbase = trial_base(seed);
     s.first = block.wrapping_mul(BLOCK_TRIALS);
     let len = len as usize;
@@ -803,76 +842,42 @@ fn participation(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     }
 }
 
-/// Step 4: contributions.
+/// Step 4: contributions, each for the trials in which its nation takes part;
+/// those of nations with pools or ambition drawn nation by nation.
 #[inline(always)]
 fn contributions(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
     let b = s.b;
-    let days = plan.days.len();
-    // 4. Contributions, each for the trials in which its nation takes part.
     let nt = plan.tracked;
     s.provided[..nt * b].fill(0);
     s.totals.fill(0);
     s.obl_sum.fill(0);
-    for (k, c) in plan.contribs.iter().enumerate() {
-        let n = c.nation as usize;
-        let list = &s.active[n * b..n * b + s.active_len[n]];
-        let amounts = &mut s.amounts[..list.len()];
-        if c.scaled {
-            let values = &mut s.values[..list.len()];
-            if c.random {
-                gather(&mut s.keys[..list.len()], &s.tk, list);
-                let keys = &s.keys[..list.len()];
-                draw_values(s.isa, &c.sampler, s.contrib_key[k], keys, values);
-            } else {
-                values.fill(c.written);
-            }
-            for &e in c.effects.of(&plan.effect_refs) {
-                let row = &s.scale[e as usize * b..e as usize * b + b];
-                for (v, &j) in values.iter_mut().zip(list) {
-                    *v *= row[usize::from(j)];
-                }
-            }
-            for (a, &v) in amounts.iter_mut().zip(values.iter()) {
-                *a = to_count(v * c.scale);
-            }
-        } else if c.random {
-            let values = &mut s.values[..list.len()];
-            gather(&mut s.keys[..list.len()], &s.tk, list);
-            draw_values(
-                s.isa,
-                &c.sampler,
-                s.contrib_key[k],
-                &s.keys[..list.len()],
-                values,
-            );
-            for (a, &v) in amounts.iter_mut().zip(values.iter()) {
-                *a = to_count(v);
-            }
-        } else {
-            amounts.fill(c.fixed);
-        }
-        if let Some(t) = s.trace.as_deref_mut() {
-            t.values(c.index as usize, s.first, &s.pos, list, amounts);
-        }
-        if c.obligation != NO_SLOT {
-            let o = c.obligation as usize * b;
-            let acc = &mut s.obl_sum[o..o + b];
-            for (&j, &v) in list.iter().zip(amounts.iter()) {
-                acc[usize::from(j)] += v;
-            }
-        }
-        let t = c.tracked as usize;
-        let provided = &mut s.provided[t * b..t * b + b];
-        let mut sum = 0u64;
-        if days > 0 {
-            s.days.amounts(k, list, amounts);
-        }
-        for (&j, &v) in list.iter().zip(amounts.iter()) {
-            provided[j as usize] += v;
-            sum += v;
-        }
-        tally.contributed[c.index as usize] += u128::from(sum);
+    if !plan.unit_rotation {
+        s.committed.fill(0);
     }
+    // The lists and the amounts buffer leave the scratch while it is lent out.
+    let active = std::mem::take(&mut s.active);
+    let mut amounts = std::mem::take(&mut s.amounts);
+    for (k, c) in plan.contribs.iter().enumerate() {
+        if c.grouped {
+            continue;
+        }
+        let n = c.nation as usize;
+        let list = &active[n * b..n * b + s.active_len[n]];
+        let amounts = &mut amounts[..list.len()];
+        amounts_of(plan, s, k, list, amounts);
+        deposit(plan, s, tally, k, list, amounts);
+    }
+    s.amounts = amounts;
+    if !plan.groups.is_empty() {
+        let mut grouped = std::mem::take(&mut s.grouped);
+        for (g, group) in plan.groups.iter().enumerate() {
+            let n = group.nation as usize;
+            let list = &active[n * b..n * b + s.active_len[n]];
+            nation_group(plan, s, tally, (g, group), list, &mut grouped);
+        }
+        s.grouped = grouped;
+    }
+    s.active = active;
     // Each capability's total: its tracked pairs' sums (every contributed pair is
     // tracked).
     for (t, &cap) in plan.tracked_cap.iter().enumerate() {
@@ -880,6 +885,237 @@ fn contributions(plan: &Plan, s: &mut Scratch, tally: &mut Tally) {
         let provided = &s.provided[t * b..t * b + b];
         for (total, &p) in s.totals[cap * b..cap * b + b].iter_mut().zip(provided) {
             *total += p;
+        }
+    }
+}
+
+/// Contribution `k`'s amounts in the listed trials: drawn (or fixed), scaled by
+/// its effects and its nation's scale, rounded.
+#[inline(always)]
+fn amounts_of(plan: &Plan, s: &mut Scratch, k: usize, list: &[u16], amounts: &mut [u64]) {
+    let b = s.b;
+    let c = &plan.contribs[k];
+    if c.scaled {
+        let values = &mut s.values[..list.len()];
+        if c.random {
+            gather(&mut s.keys[..list.len()], &s.tk, list);
+            let keys = &s.keys[..list.len()];
+            draw_values(s.isa, &c.sampler, s.contrib_key[k], keys, values);
+        } else {
+            values.fill(c.written);
+        }
+        for &e in c.effects.of(&plan.effect_refs) {
+            let row = &s.scale[e as usize * b..e as usize * b + b];
+            for (v, &j) in values.iter_mut().zip(list) {
+                *v *= row[usize::from(j)];
+            }
+        }
+        for (a, &v) in amounts.iter_mut().zip(values.iter()) {
+            *a = to_count(v * c.scale);
+        }
+    } else if c.random {
+        let values = &mut s.values[..list.len()];
+        gather(&mut s.keys[..list.len()], &s.tk, list);
+        draw_values(
+            s.isa,
+            &c.sampler,
+            s.contrib_key[k],
+            &s.keys[..list.len()],
+            values,
+        );
+        for (a, &v) in amounts.iter_mut().zip(values.iter()) {
+            *a = to_count(v);
+        }
+    } else {
+        amounts.fill(c.fixed);
+    }
+}
+
+/// Contribution `k`'s amounts under its nation's ambition: the value at
+/// `Φ(√ρ·A + √(1−ρ)·ε)` of its inverse distribution function, `A` in
+/// `s.common`, `ε` from its own stream; then its effects and scale, rounded.
+#[inline(always)]
+fn ambitious_amounts(
+    plan: &Plan,
+    s: &mut Scratch,
+    k: usize,
+    g: &GroupP,
+    list: &[u16],
+    amounts: &mut [u64],
+) {
+    let b = s.b;
+    let c = &plan.contribs[k];
+    let (Some(inv), true) = (c.inverse.as_deref(), c.random) else {
+        amounts_of(plan, s, k, list, amounts);
+        return;
+    };
+    let len = list.len();
+    gather(&mut s.keys[..len], &s.tk, list);
+    normals_on(
+        s.isa,
+        s.contrib_key[k],
+        &s.keys[..len],
+        &mut s.values[..len],
+    );
+    let effects = c.effects.of(&plan.effect_refs);
+    for (((a, &e), &common), &j) in amounts
+        .iter_mut()
+        .zip(&s.values[..len])
+        .zip(&s.common[..len])
+        .zip(list)
+    {
+        let z = g.load * common + g.own * e;
+        let j = usize::from(j);
+        let scale = &s.scale;
+        *a = inv.count(z, |x| {
+            let mut v = x;
+            for &e in effects {
+                v *= scale[e as usize * b + j];
+            }
+            v * c.scale
+        });
+    }
+}
+
+/// Nation group `g` in its listed trials: its contributions drawn (with its
+/// ambition), its pools drawn and applied, then each contribution deposited.
+#[inline(always)]
+fn nation_group(
+    plan: &Plan,
+    s: &mut Scratch,
+    tally: &mut Tally,
+    (g, group): (usize, &GroupP),
+    list: &[u16],
+    buf: &mut [u64],
+) {
+    let b = s.b;
+    let len = list.len();
+    if len == 0 {
+        return;
+    }
+    let n = group.nation as usize;
+    let members = group.contribs.of(&plan.group_contribs);
+    gather(&mut s.keys[..len], &s.tk, list);
+    if group.ambitious {
+        normals_on(
+            s.isa,
+            s.ambition_key[g],
+            &s.keys[..len],
+            &mut s.common[..len],
+        );
+    }
+    for (i, &k) in members.iter().enumerate() {
+        let out = &mut buf[i * b..i * b + len];
+        if group.ambitious {
+            ambitious_amounts(plan, s, k as usize, group, list, out);
+        } else {
+            amounts_of(plan, s, k as usize, list, out);
+        }
+    }
+    for p in group.pools.range() {
+        pool_cut(plan, s, tally, (p, members, plan.rotation[n]), len, buf);
+    }
+    for (i, &k) in members.iter().enumerate() {
+        deposit(plan, s, tally, k as usize, list, &buf[i * b..i * b + len]);
+    }
+}
+
+/// Pool `p` of a nation whose contributions `members` have their amounts in
+/// `buf` (row i: member i, over the nation's `len` listed trials, whose keys
+/// are in `s.keys`): drawn and rounded; where the nation's deployed amount D of
+/// the capability, times its rotation, exceeds the pool, each amount v becomes
+/// ⌊v × T / D⌋ with T = ⌊pool / rotation⌋.
+#[inline(always)]
+fn pool_cut(
+    plan: &Plan,
+    s: &mut Scratch,
+    tally: &mut Tally,
+    (p, members, rot): (usize, &[u32], u64),
+    len: usize,
+    buf: &mut [u64],
+) {
+    let b = s.b;
+    let pool = &plan.pools[p];
+    let sizes = &mut s.pool_size[..len];
+    if pool.random {
+        let values = &mut s.values[..len];
+        draw_values(s.isa, &pool.sampler, s.pool_key[p], &s.keys[..len], values);
+        for (x, &v) in sizes.iter_mut().zip(values.iter()) {
+            *x = to_count(v);
+        }
+    } else {
+        sizes.fill(pool.fixed);
+    }
+    let slot = pool.slot as usize;
+    tally.pool_drawn[slot] += sizes.iter().map(|&x| u128::from(x)).sum::<u128>();
+    let rot = u128::from(rot.max(1));
+    let mut binds = 0u64;
+    for (j, &size) in sizes.iter().enumerate() {
+        let mut d = 0u128;
+        for (i, &k) in members.iter().enumerate() {
+            if plan.contribs[k as usize].cap == pool.cap {
+                d += u128::from(buf[i * b + j]);
+            }
+        }
+        if d * rot <= u128::from(size) {
+            continue;
+        }
+        let t = u128::from(size) / rot;
+        let mut kept = 0u128;
+        for (i, &k) in members.iter().enumerate() {
+            if plan.contribs[k as usize].cap == pool.cap {
+                let v = &mut buf[i * b + j];
+                *v = (u128::from(*v) * t / d) as u64;
+                kept += u128::from(*v);
+            }
+        }
+        binds += 1;
+        tally.pool_cut[slot].add((d - kept) as u64);
+    }
+    tally.pool_binds[slot] += binds;
+}
+
+/// Adds contribution `k`'s amounts in the listed trials to what the trials
+/// provide: its tracked pair, its obligation slot, the timeline's lanes, the
+/// committed force and the tally's sum.
+#[inline(always)]
+fn deposit(
+    plan: &Plan,
+    s: &mut Scratch,
+    tally: &mut Tally,
+    k: usize,
+    list: &[u16],
+    amounts: &[u64],
+) {
+    let b = s.b;
+    let c = &plan.contribs[k];
+    if let Some(t) = s.trace.as_deref_mut() {
+        t.values(c.index as usize, s.first, &s.pos, list, amounts);
+    }
+    if c.obligation != NO_SLOT {
+        let o = c.obligation as usize * b;
+        let acc = &mut s.obl_sum[o..o + b];
+        for (&j, &v) in list.iter().zip(amounts.iter()) {
+            acc[usize::from(j)] += v;
+        }
+    }
+    let t = c.tracked as usize;
+    let provided = &mut s.provided[t * b..t * b + b];
+    let mut sum = 0u64;
+    if !plan.days.is_empty() {
+        s.days.amounts(k, list, amounts);
+    }
+    for (&j, &v) in list.iter().zip(amounts.iter()) {
+        provided[j as usize] += v;
+        sum += v;
+    }
+    tally.contributed[c.index as usize] += u128::from(sum);
+    if !plan.unit_rotation {
+        let rot = plan.rotation[c.nation as usize];
+        let cap = c.cap as usize;
+        let row = &mut s.committed[cap * b..cap * b + b];
+        for (&j, &v) in list.iter().zip(amounts.iter()) {
+            row[usize::from(j)] += v.saturating_mul(rot);
         }
     }
 }
@@ -1170,6 +1406,14 @@ fn tallies(plan: &Plan, s: &mut Scratch, tally: &mut Tally, m: usize) {
     // Histograms and thresholds.
     for (t, h) in tally.provided.iter_mut().enumerate() {
         h.add_all(&s.provided[t * b..t * b + m]);
+    }
+    let committed = if plan.unit_rotation {
+        &s.totals
+    } else {
+        &s.committed
+    };
+    for (c, h) in tally.committed.iter_mut().enumerate() {
+        h.add_all(&committed[c * b..c * b + m]);
     }
     let mut slot = 0;
     for (c, h) in tally.totals.iter_mut().enumerate() {

@@ -166,6 +166,62 @@ fn bounds(model: &Model) -> Bounds {
     (t_min, t_max, c_min, c_max)
 }
 
+/// Per tracked pair and per capability: the guaranteed minimum (certain
+/// participants) and possible maximum of what the contributions provide.
+#[allow(clippy::type_complexity)]
+fn bounds(model: &Model) -> (Vec<u64>, Vec<Option<u64>>, Vec<u64>, Vec<Option<u64>>) {
+    let (nt, nc) = (model.tracked.len(), model.capabilities.len());
+    // Guaranteed minimum (certain participants) and possible maximum per pair.
+    let mut t_min = vec![0u64; nt];
+    let mut t_max: Vec<Option<u64>> = vec![Some(0); nt];
+    for c in &model.contributions {
+        let nat = &model.nations[c.nation];
+        let certain = nat.p.is_fixed() && nat.p.fixed >= 1.0 && nat.caps.is_empty();
+        let (lo, hi) = count_bounds(&c.dist);
+        if certain {
+            t_min[c.tracked] += lo;
+        }
+        t_max[c.tracked] = t_max[c.tracked].zip(hi).map(|(a, b)| a.saturating_add(b));
+    }
+    let mut c_min = vec![0u64; nc];
+    let mut c_max: Vec<Option<u64>> = vec![Some(0); nc];
+    for (t, tr) in model.tracked.iter().enumerate() {
+        c_min[tr.capability] += t_min[t];
+        c_max[tr.capability] = c_max[tr.capability]
+            .zip(t_max[t])
+            .map(|(a, b)| a.saturating_add(b));
+    }
+    (t_min, t_max, c_min, c_max)
+}
+
+/// Per pool slot: the most its nation can deploy of the capability.
+fn pool_maxima(model: &Model) -> Vec<Option<u64>> {
+    model
+        .nations
+        .iter()
+        .flat_map(|n| n.pools.iter().map(move |p| (n, p.capability)))
+        .map(|(n, cap)| {
+            model.contributions[n.contributions.clone()]
+                .iter()
+                .filter(|c| c.capability == cap)
+                .try_fold(0u64, |a, c| {
+                    count_bounds(&c.dist).1.map(|h| a.saturating_add(h))
+                })
+        })
+        .collect()
+}
+
+/// Per domain and the force: the histogram of the day of coverage (none
+/// without a timeline).
+fn coverage_days(model: &Model) -> Vec<Hist> {
+    if model.timeline_days.is_empty() {
+        return Vec::new();
+    }
+    (0..=model.domains.len() + usize::from(model.force.is_some()))
+        .map(|_| Hist::with_dense(0, COVERAGE_DAYS))
+        .collect()
+}
+
 impl Tally {
     /// An empty tally shaped for `model`, with histogram pages allocated over the
     /// range the model can produce.
@@ -203,6 +259,20 @@ impl Tally {
                     .then(|| scaled_bounds(&r.dist, &r.effects))
             })
             .collect();
+        let force_gaps = force_random
+            .iter()
+            .map(|b| b.map(|(_, hi)| hist(0, hi)))
+            .collect();
+        let force_required = force_random
+            .iter()
+            .map(|b| b.map(|(lo, hi)| hist(lo, hi)))
+            .collect();
+        // The new histograms come last, so that the others keep their bins.
+        let rot = model.nations.iter().map(|n| n.rotation).max().unwrap_or(1);
+        let committed = (0..nc)
+            .map(|c| hist(c_min[c], c_max[c].map(|m| m.saturating_mul(rot))))
+            .collect();
+        let pool_cut = pool_maxima(model).into_iter().map(|m| hist(0, m)).collect();
         Tally {
             trials: 0,
             mounted: 0,
@@ -216,23 +286,13 @@ impl Tally {
             leads: vec![0; model.lead_slots()],
             pool_binds: vec![0; model.pool_slots()],
             pool_drawn: vec![0; model.pool_slots()],
-            pool_cut: (0..model.pool_slots())
-                .map(|_| Hist::with_dense(0, 0))
-                .collect(),
-            committed: (0..model.capabilities.len())
-                .map(|_| Hist::with_dense(0, 0))
-                .collect(),
+            pool_cut,
+            committed,
             force_covered: 0,
             force_met: vec![0; nf],
             force_required_sum: vec![0; nf],
-            force_gaps: force_random
-                .iter()
-                .map(|b| b.map(|(_, hi)| hist(0, hi)))
-                .collect(),
-            force_required: force_random
-                .iter()
-                .map(|b| b.map(|(lo, hi)| hist(lo, hi)))
-                .collect(),
+            force_gaps,
+            force_required,
             met: vec![0; nt],
             required_sum: vec![0; nt],
             above: vec![0; model.thresholds.iter().map(Vec::len).sum()],
@@ -240,13 +300,7 @@ impl Tally {
             timeline_all: vec![0; days],
             timeline_domain: vec![0; days * nd],
             timeline_force: vec![0; if model.force.is_some() { days } else { 0 }],
-            coverage_day: if days > 0 {
-                (0..=nd + usize::from(model.force.is_some()))
-                    .map(|_| Hist::with_dense(0, COVERAGE_DAYS))
-                    .collect()
-            } else {
-                Vec::new()
-            },
+            coverage_day: coverage_days(model),
             totals,
             provided,
             gaps,
