@@ -142,41 +142,14 @@ fn bounds(model: &Model) -> Bounds {
     let mut t_max: Vec<Option<u64>> = vec![Some(0); nt];
     for c in &model.contributions {
         let nat = &model.nations[c.nation];
-        // A contribution that effects or its nation's `scale` may shrink has no
-        // guaranteed minimum: it can fall below its distribution's.
+        // A contribution that effects, its nation's `scale` or a pool may shrink
+        // has no guaranteed minimum: it can fall below its distribution's.
         let certain = nat.p.is_fixed()
             && nat.p.fixed >= 1.0
             && nat.caps.is_empty()
             && nat.scale >= 1.0
+            && nat.pools.is_empty()
             && c.effects.is_empty();
-        let (lo, hi) = count_bounds(&c.dist);
-        if certain {
-            t_min[c.tracked] += lo;
-        }
-        t_max[c.tracked] = t_max[c.tracked].zip(hi).map(|(a, b)| a.saturating_add(b));
-    }
-    let mut c_min = vec![0u64; nc];
-    let mut c_max: Vec<Option<u64>> = vec![Some(0); nc];
-    for (t, tr) in model.tracked.iter().enumerate() {
-        c_min[tr.capability] += t_min[t];
-        c_max[tr.capability] = c_max[tr.capability]
-            .zip(t_max[t])
-            .map(|(a, b)| a.saturating_add(b));
-    }
-    (t_min, t_max, c_min, c_max)
-}
-
-/// Per tracked pair and per capability: the guaranteed minimum (certain
-/// participants) and possible maximum of what the contributions provide.
-#[allow(clippy::type_complexity)]
-fn bounds(model: &Model) -> (Vec<u64>, Vec<Option<u64>>, Vec<u64>, Vec<Option<u64>>) {
-    let (nt, nc) = (model.tracked.len(), model.capabilities.len());
-    // Guaranteed minimum (certain participants) and possible maximum per pair.
-    let mut t_min = vec![0u64; nt];
-    let mut t_max: Vec<Option<u64>> = vec![Some(0); nt];
-    for c in &model.contributions {
-        let nat = &model.nations[c.nation];
-        let certain = nat.p.is_fixed() && nat.p.fixed >= 1.0 && nat.caps.is_empty();
         let (lo, hi) = count_bounds(&c.dist);
         if certain {
             t_min[c.tracked] += lo;
