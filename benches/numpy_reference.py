@@ -108,6 +108,105 @@ def draw(spec, n, rng):
     raise ValueError(f"unknown distribution {form}")
 
 
+def norm_cdf(z):
+    """Vectorised standard normal CDF."""
+    return 0.5 * _erfc(-np.asarray(z, dtype=float) / math.sqrt(2.0))
+
+
+_erfc = np.frompyfunc(math.erfc, 1, 1)
+
+
+def betainc(a, b, x):
+    """The regularised incomplete beta I_x(a, b), vectorised over x (a continued
+    fraction, modified Lentz, on the side where it converges fast)."""
+    x = np.clip(np.asarray(x, dtype=float), 0.0, 1.0)
+    swap = x > (a + 1) / (a + b + 2)
+    aa, bb = np.where(swap, b, a), np.where(swap, a, b)
+    xx = np.where(swap, 1 - x, x)
+    tiny = 1e-300
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ln_front = (aa * np.log(xx) + bb * np.log1p(-xx)
+                    - (math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)))
+        front = np.where(xx > 0, np.exp(ln_front) / aa, 0.0)
+        c = np.ones_like(xx)
+        d = 1 - (aa + bb) * xx / (aa + 1)
+        d = np.where(np.abs(d) < tiny, tiny, d)
+        d = 1 / d
+        f = d.copy()
+        for m in range(1, 300):
+            for num in (m * (bb - m) * xx / ((aa + 2 * m - 1) * (aa + 2 * m)),
+                        -(aa + m) * (aa + bb + m) * xx / ((aa + 2 * m) * (aa + 2 * m + 1))):
+                d = 1 + num * d
+                d = np.where(np.abs(d) < tiny, tiny, d)
+                c = 1 + num / c
+                c = np.where(np.abs(c) < tiny, tiny, c)
+                d = 1 / d
+                delta = c * d
+                f = f * delta
+            if np.all(np.abs(delta - 1) < 1e-15):
+                break
+        v = front * f
+    v = np.where(swap, 1 - v, v)
+    return np.where(x <= 0, 0.0, np.where(x >= 1, 1.0, v))
+
+
+def beta_inv(a, b, u):
+    """The Beta(a, b) quantile at u (vectorised): a tabulated start, then
+    safeguarded Newton steps with bisection brackets, to about 1e-12."""
+    u = np.asarray(u, dtype=float)
+    grid = np.linspace(0.0, 1.0, 4097)
+    x = np.interp(u, betainc(a, b, grid), grid)
+    lo, hi = np.zeros_like(u), np.ones_like(u)
+    lnb = math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+    for _ in range(60):
+        f = betainc(a, b, x) - u
+        lo = np.where(f < 0, x, lo)
+        hi = np.where(f >= 0, x, hi)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pdf = np.exp((a - 1) * np.log(x) + (b - 1) * np.log1p(-x) - lnb)
+            nx = x - f / pdf
+        bad = ~np.isfinite(nx) | (nx <= lo) | (nx >= hi)
+        nx = np.where(bad, 0.5 * (lo + hi), nx)
+        done = np.abs(nx - x) < 1e-13
+        x = nx
+        if np.all(done):
+            break
+    return x
+
+
+def quantile_of(spec, u):
+    """F⁻¹(u) of a scenario distribution, vectorised (the exact inverse CDF)."""
+    form = next(k for k in spec if k != "source")
+    v = spec[form]
+    if form == "uniform":
+        return v[0] + u * (v[1] - v[0])
+    if form == "triangular":
+        a, c, b = (float(x) for x in v)
+        if a == b:
+            return np.full(len(u), a)
+        fc = (c - a) / (b - a)
+        return np.where(u < fc, a + np.sqrt(u * (b - a) * (c - a)), b - np.sqrt((1 - u) * (b - a) * (b - c)))
+    if form == "pert":
+        a, c, b = (float(x) for x in v)
+        if a == b:
+            return np.full(len(u), a)
+        al = 1 + 4 * (c - a) / (b - a)
+        be = 1 + 4 * (b - c) / (b - a)
+        return a + (b - a) * beta_inv(al, be, u)
+    if form == "normal":
+        return v["mean"] + v["sd"] * norm_inv(u)
+    if form == "lognormal":
+        return v["median"] * np.exp(v["sigma"] * norm_inv(u))
+    if form == "discrete":
+        vals = np.asarray(v["values"], dtype=float)
+        w = np.asarray(v.get("weights", [1.0] * len(vals)), dtype=float)
+        order = np.argsort(vals, kind="stable")
+        vals, w = vals[order], w[order]
+        cum = np.cumsum(w) / w.sum()
+        return vals[np.minimum(np.searchsorted(cum, u, side="left"), len(vals) - 1)]
+    raise ValueError(f"unknown distribution {form}")
+
+
 def count(x):
     """Round half away from zero, never below 0, at most 1e12."""
     return np.minimum(np.where(x > 0, np.floor(x + 0.5), 0.0), MAX_VALUE).astype(np.int64)
@@ -212,6 +311,9 @@ class Tally:
         self.in_all = {n: 0 for n in sc["nations"]}
         self.totals = {}
         self.provided_sum = {}
+        self.binds = {}  # (nation, cap) -> mounted trials in which its pool cut it
+        self.cut = {}  # (nation, cap) -> [sum, sum of squares] of the cut where it binds
+        self.committed = {}  # cap -> [sum, sum of squares] of Σ deployed × rotation
         self.days = sc.get("simulation", {}).get("timeline_days", [])
         self.tl_all = [0] * len(self.days)
         self.tl_force = [0] * len(self.days)
@@ -268,16 +370,58 @@ def contributions(sc, part, mult, n, rng):
     """Per nation: (domain, capability) -> its final amount (v × effect scales ×
     nation scale, rounded once; 0 where it does not take part), and its ready day."""
     amounts, ready = {}, {}
+    meta = sc.get("scenario", {})
     for nid, nat in sc["nations"].items():
         ready[nid] = draw(nat["ready_days"], n, rng) if "ready_days" in nat else np.zeros(n)
         scale = float(nat.get("scale", 1.0))
+        rho = float(nat.get("ambition", meta.get("ambition", 0.0)))
+        common = rng.standard_normal(n) if rho > 0 else None
         a = {}
         for dom, caps in nat.get("contributions", {}).items():
             for cap, spec in caps.items():
-                v = draw(spec, n, rng) * mult.get(("con", nid, dom, cap), 1.0) * scale
+                if rho > 0 and not isinstance(spec, (int, float)):
+                    z = math.sqrt(rho) * common + math.sqrt(1 - rho) * rng.standard_normal(n)
+                    if "normal" in spec or "lognormal" in spec:
+                        # F⁻¹(Φ(z)) in closed form (the same value, without a round trip).
+                        x = spec.get("normal") or spec.get("lognormal")
+                        raw = (x["mean"] + x["sd"] * z if "normal" in spec
+                               else x["median"] * np.exp(x["sigma"] * z))
+                    else:
+                        raw = quantile_of(spec, norm_cdf(z).astype(float))
+                else:
+                    raw = draw(spec, n, rng)
+                v = raw * mult.get(("con", nid, dom, cap), 1.0) * scale
                 a[(dom, cap)] = np.where(part[nid], count(v), 0)
         amounts[nid] = a
     return amounts, ready
+
+
+def rotation(sc, nid):
+    """A nation's rotation: its own, else the scenario's, else 1."""
+    return int(sc["nations"][nid].get("rotation", sc.get("scenario", {}).get("rotation", 1)))
+
+
+def apply_pools(sc, amounts, part, n, rng):
+    """Cuts each pooled capability of a participating nation to its pool (drawn and
+    rounded per trial): where D × rotation > pool, v → ⌊v × T / D⌋ with T = ⌊pool / rotation⌋.
+    Returns (nation, capability) -> (binds, cut) per trial."""
+    out = {}
+    for nid, nat in sc["nations"].items():
+        r = rotation(sc, nid)
+        a = amounts[nid]
+        for cap, spec in nat.get("pool", {}).items():
+            pool = count(draw(spec, n, rng))
+            keys = [k for k in a if k[1] == cap]
+            dep = sum((a[k] for k in keys), np.zeros(n, dtype=np.int64))
+            binds = part[nid] & (dep * r > pool)
+            tgt = pool // r
+            safe = np.where(dep > 0, dep, 1)
+            after = np.zeros(n, dtype=np.int64)
+            for k in keys:
+                a[k] = np.where(binds, a[k] * tgt // safe, a[k])
+                after = after + a[k]
+            out[(nid, cap)] = (binds, dep - after)
+    return out
 
 
 def requirements(sc, mult, n, rng):
@@ -340,6 +484,7 @@ def chunk(sc, order, n, rng, t):
     mult = effect_scales(sc, conds, n, rng)
     part = decide(sc, order, conds, n, rng)
     amounts, ready = contributions(sc, part, mult, n, rng)
+    pools = apply_pools(sc, amounts, part, n, rng)
     reqs, freqs = requirements(sc, mult, n, rng)
     doms, force, force_met, provided, totals = coverage(sc, t.entries, amounts, part, reqs, freqs, n)
     all_cov = force.copy()
@@ -370,6 +515,17 @@ def chunk(sc, order, n, rng, t):
         t.in_all[nid] += int((part[nid] & all_cov & m).sum())
         for (_, cap), v in a.items():
             t.provided_sum[(nid, cap)] = t.provided_sum.get((nid, cap), 0) + int(v[m].sum())
+    for (nid, cap), (binds, cut) in pools.items():
+        b = binds & m
+        t.binds[(nid, cap)] = t.binds.get((nid, cap), 0) + int(b.sum())
+        t.add((nid, cap), t.cut, cut, b)
+    committed = {}
+    for nid, a in amounts.items():
+        r = rotation(sc, nid)
+        for (_, cap), v in a.items():
+            committed[cap] = committed.get(cap, 0) + v * r
+    for cap in sc.get("capabilities", {}):
+        t.add(cap, t.committed, committed.get(cap, np.zeros(n, dtype=np.int64)), m)
     for cap in sc.get("capabilities", {}):
         tot = totals.get(cap, np.zeros(n, dtype=np.int64))[m]
         counts = np.bincount(tot, minlength=1)
@@ -445,7 +601,14 @@ def summarise(sc, t):
             "p_participates": ratio(inn, m),
             "swing": swing,
             "mean_provided": {cap: ratio(s, m) for (k, cap), s in t.provided_sum.items() if k == nid},
+            "rotation": rotation(sc, nid),
+            "pools": {},
         }
+        for cap in sc["nations"][nid].get("pool", {}):
+            k = t.binds.get((nid, cap), 0)
+            cut_mean, cut_sd = moments(t.cut.get((nid, cap), [0.0, 0.0]), k)
+            out["nations"][nid]["pools"][cap] = {"p_binds": ratio(k, inn), "binds": k,
+                                                 "cut_mean": cut_mean, "cut_sd": cut_sd}
     for cap, counts in t.totals.items():
         if not m:
             out["totals"][cap] = {"mean": None, "sd": None}
@@ -457,6 +620,9 @@ def summarise(sc, t):
             "sd": float(math.sqrt(((values - mean) ** 2 * counts).sum() / m)),
             **{f"p{p:02d}": quantile(counts, m, p) for p in (5, 25, 50, 75, 95)},
         }
+        cm, csd = moments(t.committed.get(cap, [0.0, 0.0]), m)
+        out["totals"][cap]["committed_mean"] = cm
+        out["totals"][cap]["committed_sd"] = csd
     if t.days:
         out["timeline"] = {"days": t.days, "p_all_covered": [ratio(k, m) for k in t.tl_all],
                            "domains": {d: [ratio(k, m) for k in v] for d, v in t.tl.items()}}
@@ -528,9 +694,28 @@ def compare(mine, theirs):
     for nid, f in mine["nations"].items():
         g = theirs["nations"][nid]
         prop(f"nations.{nid}.p_participates", f["p_participates"], g["p_participates"], m1, m2)
+        if f.get("pools") and "rotation" in g and g["rotation"] != f["rotation"]:
+            rows.append((f"nations.{nid}.rotation {f['rotation']} vs {g['rotation']}", math.inf))
+        for cap, pf in f.get("pools", {}).items():
+            pg = (g.get("pools") or {}).get(cap)
+            if pg is None:
+                rows.append((f"nations.{nid}.pools.{cap} (missing from the report)", math.inf))
+                continue
+            k1 = round((f["p_participates"] or 0) * m1)
+            k2 = round((g["p_participates"] or 0) * m2)
+            prop(f"nations.{nid}.pools.{cap}.p_binds", pf["p_binds"], pg["p_binds"], k1, k2)
+            b1 = pf["binds"]
+            b2 = round((pg["p_binds"] or 0) * k2)
+            gc = pg.get("cut")
+            if b1 >= 30 and b2 >= 30 and gc is not None:
+                mean(f"nations.{nid}.pools.{cap}.cut.mean", pf["cut_mean"], gc["mean"], pf["cut_sd"], b1, b2)
     for cap, f in mine["totals"].items():
         g = theirs["totals"][cap]
         mean(f"totals.{cap}.mean", f["mean"], g["mean"], f["sd"], m1, m2)
+        if "committed_mean" in f and "committed" in g:
+            gc = g["committed"]
+            mean(f"totals.{cap}.committed.mean", f["committed_mean"], gc["mean"] if gc else None,
+                 f["committed_sd"], m1, m2)
     if "timeline" in mine:
         tl, their_tl = mine["timeline"], theirs["timeline"]
         for k, day in enumerate(tl["days"]):

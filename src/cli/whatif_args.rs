@@ -157,7 +157,7 @@ pub const SECURE_HELP: &str = "\
 Examples:
   forcesim example paris > paris-2026.toml   # the scenario these examples use
   forcesim secure paris-2026.toml --target 0.9
-  forcesim secure paris-2026.toml --target 30% -n 50000 --exhaustive --json secure.json
+  forcesim secure paris-2026.toml --target 15% -n 50000 --exhaustive --json secure.json
 
 Securing a nation makes its participation certain: it takes part in every trial,
 whatever its approvals, if_absent caps or bloc. Greedy search secures, step by step,
