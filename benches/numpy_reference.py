@@ -16,6 +16,12 @@ Format 2 is covered whole: the mission gate (figures over the mounted trials,
 `lead_provides` obligations (`p_lead_short`, `p_no_lead_candidate`, `lead_share`
 by label), `[force]` requirements (all covered includes the force), and the
 timeline on which leads wait for readiness. Format-1 files mean what they meant.
+Nations with finite forces too: `rotation` (the nation's, else the scenario's,
+else 1), `pool` per capability (drawn and rounded per trial, cutting the rounded
+contributions to ⌊pool / rotation⌋ in proportion), `ambition` ρ (a Gaussian
+copula: each random contribution is F⁻¹(Φ(√ρ·A + √(1−ρ)·ε)) with the exact
+inverse CDF, PERT by inverting the incomplete beta function), and the figures
+`p_binds`, the mean `cut` and `totals.C.committed`.
 Trials are vectorised whole: values a trial that is not mounted would not draw
 are drawn anyway and not counted, which leaves every figure's distribution as is.
 
@@ -160,17 +166,15 @@ def beta_inv(a, b, u):
     lnb = math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
     for _ in range(60):
         f = betainc(a, b, x) - u
+        if np.all(np.abs(f) < 1e-11):
+            break
         lo = np.where(f < 0, x, lo)
         hi = np.where(f >= 0, x, hi)
         with np.errstate(divide="ignore", invalid="ignore"):
             pdf = np.exp((a - 1) * np.log(x) + (b - 1) * np.log1p(-x) - lnb)
             nx = x - f / pdf
         bad = ~np.isfinite(nx) | (nx <= lo) | (nx >= hi)
-        nx = np.where(bad, 0.5 * (lo + hi), nx)
-        done = np.abs(nx - x) < 1e-13
-        x = nx
-        if np.all(done):
-            break
+        x = np.where(bad, 0.5 * (lo + hi), nx)
     return x
 
 

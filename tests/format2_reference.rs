@@ -74,6 +74,16 @@ fn agree_on(name: &str, s: &Path, seed: u64) {
     for figure in ["p_mounted", "p_all_covered_overall"] {
         assert!(stdout.contains(figure), "{name}: {figure} not compared");
     }
+    // And the finite-force figures, where the scenario has pools.
+    let pooled = json["nations"].as_object().is_some_and(|ns| {
+        ns.values()
+            .any(|n| n["pools"].as_object().is_some_and(|p| !p.is_empty()))
+    });
+    if pooled {
+        for figure in [".p_binds", ".cut.mean", ".committed.mean"] {
+            assert!(stdout.contains(figure), "{name}: {figure} not compared");
+        }
+    }
     eprintln!("{name}: {}", stdout.lines().last().unwrap_or(""));
 }
 
@@ -276,6 +286,73 @@ contributions.rear.troops = { uniform = [100, 400] }
 #[test]
 fn a_format_1_file_agrees_with_numpy() {
     agree("format_1", FORMAT_1, 5);
+}
+
+/// Nations with finite forces: a scenario rotation (2) that one nation overrides (3)
+/// and one keeps; pools that bind often, one fixed and two drawn, one spread over two
+/// domains and one on a capability a nation provides in one domain only; a scenario
+/// ambition (0.4) that one nation overrides (0.8) and one turns off (0), on pert,
+/// triangular, uniform, normal, lognormal and discrete contributions beside fixed
+/// ones; an effect and a nation scale before the cut; leads with an obligation on a
+/// pooled capability; the force and a timeline on the cut values.
+const FINITE_FORCES: &str = r#"
+[scenario]
+name = "finite forces"
+rotation = 2
+ambition = 0.4
+[simulation]
+timeline_days = [10, 25]
+[capabilities]
+troops = { unit = "personnel" }
+jets = { unit = "aircraft" }
+[conditions.escalation]
+probability = 0.4
+[[conditions.escalation.effects]]
+when = true
+scale = { uniform = [1.1, 1.6] }
+targets = ["nations.GBR.contributions.land.troops", "domains.land.requirements.troops"]
+[force]
+requirements = { troops = 5200, jets = 14 }
+[domains.land]
+lead = ["GBR", ["FRA", "BEL"], "POL"]
+lead_provides = { troops = 0.3 }
+requirements = { troops = { pert = [3000, 4000, 5500] } }
+[domains.air]
+lead = ["FRA", "GBR"]
+requirements = { jets = { triangular = [8, 12, 16] }, troops = 300 }
+[nations.GBR]
+participation = 0.85
+rotation = 3
+ready_days = { uniform = [5, 30] }
+pool = { troops = { pert = [4000, 6000, 9000] } }
+contributions.land.troops = { pert = [1200, 1800, 2600] }
+contributions.air.troops = { triangular = [100, 200, 350] }
+contributions.air.jets = { discrete = { values = [8, 4, 6], weights = [1, 2, 1] } }
+[nations.FRA]
+participation = 0.8
+ambition = 0.8
+scale = 0.9
+pool = { troops = 3600, jets = { uniform = [10, 20] } }
+contributions.land.troops = { normal = { mean = 1500, sd = 300 } }
+contributions.air.troops = 150
+contributions.air.jets = { pert = [4, 7, 10] }
+[nations.BEL]
+participation = 0.6
+rotation = 1
+ambition = 0
+pool = { troops = { triangular = [300, 500, 800] } }
+contributions.land.troops = { uniform = [300, 700] }
+[nations.POL]
+participation = 0.7
+ready_days = 20
+pool = { troops = { uniform = [1500, 2600] } }
+contributions.land.troops = { lognormal = { median = 1000, sigma = 0.3 } }
+contributions.air.troops = { uniform = [50, 150] }
+"#;
+
+#[test]
+fn pools_rotation_and_ambition_agree_with_numpy() {
+    agree("finite_forces", FINITE_FORCES, 1414);
 }
 
 /// The shipped scenarios (the reference one and its 30,000 variant, which extends it).
