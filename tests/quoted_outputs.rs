@@ -100,8 +100,10 @@ fn quotes(file: &Path) -> Vec<Quote> {
                 .unwrap_or(lines.len());
             let body: Vec<String> = lines[i + 1..end].iter().map(|s| s.to_string()).collect();
             if fence == "```sh" {
-                let cmds: Vec<&String> = body
-                    .iter()
+                // A command continued over lines (`\` at the end) is one command.
+                let joined = body.join("\n").replace("\\\n", " ");
+                let cmds: Vec<&str> = joined
+                    .lines()
                     .filter(|l| !l.trim().is_empty() && !l.trim().starts_with('#'))
                     .collect();
                 last_sh = match cmds.as_slice() {
