@@ -311,7 +311,10 @@ fn rotation_reports_committed_force_as_deployed_times_rotation() {
             // The committed force has its own histogram: exact for counts and
             // quantiles, the sd to rounding.
             let tol = if name == "sd" { 1e-9 * dep.abs() } else { 0.0 };
-            assert!((com - 3.0 * dep).abs() <= tol, "{cap} {name}: {com} vs 3 × {dep}");
+            assert!(
+                (com - 3.0 * dep).abs() <= tol,
+                "{cap} {name}: {com} vs 3 × {dep}"
+            );
         }
     }
     let table = forcesim::report::table::to_table(&r);
