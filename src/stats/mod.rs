@@ -195,6 +195,31 @@ fn coverage_days(model: &Model) -> Vec<Hist> {
         .collect()
 }
 
+/// Per force requirement drawn (or scaled by effects): the histograms of its gap
+/// and of its value, laid out by `hist`.
+type ForceHists = (Vec<Option<Hist>>, Vec<Option<Hist>>);
+
+fn force_hists(model: &Model, hist: &mut impl FnMut(u64, Option<u64>) -> Hist) -> ForceHists {
+    let force = model.force.as_deref().unwrap_or_default();
+    let random: Vec<_> = force
+        .iter()
+        .map(|r| {
+            r.constant()
+                .is_none()
+                .then(|| scaled_bounds(&r.dist, &r.effects))
+        })
+        .collect();
+    let gaps = random
+        .iter()
+        .map(|b| b.map(|(_, hi)| hist(0, hi)))
+        .collect();
+    let required = random
+        .iter()
+        .map(|b| b.map(|(lo, hi)| hist(lo, hi)))
+        .collect();
+    (gaps, required)
+}
+
 impl Tally {
     /// An empty tally shaped for `model`, with histogram pages allocated over the
     /// range the model can produce.
@@ -222,24 +247,8 @@ impl Tally {
         let required = (0..nt)
             .map(|t| random_bounds(model, t).map(|(lo, hi)| hist(lo, hi)))
             .collect();
-        let force = model.force.as_deref().unwrap_or_default();
-        let nf = force.len();
-        let force_random: Vec<_> = force
-            .iter()
-            .map(|r| {
-                r.constant()
-                    .is_none()
-                    .then(|| scaled_bounds(&r.dist, &r.effects))
-            })
-            .collect();
-        let force_gaps = force_random
-            .iter()
-            .map(|b| b.map(|(_, hi)| hist(0, hi)))
-            .collect();
-        let force_required = force_random
-            .iter()
-            .map(|b| b.map(|(lo, hi)| hist(lo, hi)))
-            .collect();
+        let nf = model.force.as_ref().map_or(0, Vec::len);
+        let (force_gaps, force_required) = force_hists(model, &mut hist);
         // The new histograms come last, so that the others keep their bins.
         let rot = model.nations.iter().map(|n| n.rotation).max().unwrap_or(1);
         let committed = (0..nc)

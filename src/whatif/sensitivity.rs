@@ -203,6 +203,43 @@ fn requirements(
     }
 }
 
+/// Every pool, scaled by 1 ∓ `range`; a pool of a form that is not scaled goes to
+/// `skipped`.
+fn pools(
+    model: &Model,
+    range: f64,
+    push: &mut impl FnMut(String, Kind, String, String),
+    skipped: &mut Vec<String>,
+) {
+    for n in &model.nations {
+        for pool in &n.pools {
+            let cap = &model.capabilities[pool.capability].id;
+            let key = format!("nations.{}.pool.{cap}", n.id);
+            match (
+                scaled(&pool.dist, 1.0 - range),
+                scaled(&pool.dist, 1.0 + range),
+            ) {
+                (Some(lo), Some(hi)) => push(key, Kind::Pools, lo, hi),
+                _ => skipped.push(key),
+            }
+        }
+    }
+}
+
+/// Every `lead_provides` share, scaled by 1 ∓ `range` within [0, 1].
+fn obligations(model: &Model, range: f64, push: &mut impl FnMut(String, Kind, String, String)) {
+    for d in &model.domains {
+        for o in &d.provides {
+            let r = &d.requirements[o.requirement];
+            let cap = &model.capabilities[r.capability].id;
+            let key = format!("domains.{}.lead_provides.{cap}", d.id);
+            let lo = (o.share * (1.0 - range)).clamp(0.0, 1.0);
+            let hi = (o.share * (1.0 + range)).clamp(0.0, 1.0);
+            push(key, Kind::Obligations, num(lo), num(hi));
+        }
+    }
+}
+
 /// Every input of `kinds` with its settings, and the keys of inputs that cannot be
 /// varied (a requirement of a form that is not scaled).
 pub fn inputs(model: &Model, kinds: &[Kind], range: f64) -> (Vec<Input>, Vec<String>) {
@@ -261,41 +298,14 @@ pub fn inputs(model: &Model, kinds: &[Kind], range: f64) -> (Vec<Input>, Vec<Str
                     );
                 }
             }
-            Kind::Pools => {
-                for n in &model.nations {
-                    for pool in &n.pools {
-                        let key = format!(
-                            "nations.{}.pool.{}",
-                            n.id, model.capabilities[pool.capability].id
-                        );
-                        match (
-                            scaled(&pool.dist, 1.0 - range),
-                            scaled(&pool.dist, 1.0 + range),
-                        ) {
-                            (Some(lo), Some(hi)) => push(key, kind, lo, hi),
-                            _ => skipped.push(key),
-                        }
-                    }
-                }
-            }
+            Kind::Pools => pools(model, range, &mut push, &mut skipped),
             Kind::Ambition => {
                 for n in model.nations.iter().filter(|n| !n.contributions.is_empty()) {
                     let key = format!("nations.{}.ambition", n.id);
                     push(key, kind, "0".into(), num(HIGH_CORRELATION));
                 }
             }
-            Kind::Obligations => {
-                for d in &model.domains {
-                    for o in &d.provides {
-                        let r = &d.requirements[o.requirement];
-                        let cap = &model.capabilities[r.capability].id;
-                        let key = format!("domains.{}.lead_provides.{cap}", d.id);
-                        let lo = (o.share * (1.0 - range)).clamp(0.0, 1.0);
-                        let hi = (o.share * (1.0 + range)).clamp(0.0, 1.0);
-                        push(key, kind, num(lo), num(hi));
-                    }
-                }
-            }
+            Kind::Obligations => obligations(model, range, &mut push),
         }
     }
     (out, skipped)
