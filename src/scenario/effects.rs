@@ -6,8 +6,8 @@
 //! the effects that scale it, each once, in ascending order.
 
 use super::decode::{Cx, closest};
+use super::ids::{Ids, index, unknown_message};
 use super::raw::ScenarioFile;
-use super::validate::{Ids, index, unknown_message};
 use crate::dist::Sampler;
 use crate::model::{Contribution, Domain, Effect, ForceRequirement};
 use crate::streams::stream_key;

@@ -14,6 +14,7 @@ pub mod decode;
 pub mod diag;
 mod effects;
 pub mod extend;
+mod ids;
 pub mod iso;
 pub mod lint;
 pub mod raw;

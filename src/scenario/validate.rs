@@ -7,7 +7,8 @@
 use std::collections::HashMap;
 
 use super::decode::At;
-use super::decode::{Cx, Located, Table, closest};
+use super::decode::{Cx, Located, Table};
+use super::ids::{Ids, index, unknown};
 use super::raw::{Domain as RawDomain, Nation as RawNation, ScenarioFile};
 use crate::dist::{Dist, Sampler};
 use crate::limits;
@@ -19,64 +20,6 @@ use crate::streams::stream_key;
 
 fn text(s: &Option<Located<String>>) -> String {
     s.as_ref().map(|s| s.value.clone()).unwrap_or_default()
-}
-
-pub(super) fn unknown(cx: &mut Cx, what: &str, id: &Located<String>, known: &[&str]) {
-    cx.error(
-        id.at.span.clone(),
-        &id.at.key,
-        unknown_message(what, &id.value, known),
-    );
-}
-
-/// "unknown nation `UK` (did you mean `GBR`, United Kingdom?)".
-pub(super) fn unknown_message(what: &str, word: &str, known: &[&str]) -> String {
-    let country = what
-        .ends_with("nation")
-        .then(|| super::iso::suggest(word, known))
-        .flatten();
-    let hint = match (country, closest(word, known)) {
-        (Some((code, name)), _) => format!(" (did you mean `{code}`, {name}?)"),
-        (None, c) => unknown_hint(what, c, known),
-    };
-    format!("unknown {what} `{word}`{hint}")
-}
-
-fn unknown_hint(what: &str, closest: Option<&str>, known: &[&str]) -> String {
-    match closest {
-        Some(c) => format!(" (did you mean `{c}`?)"),
-        None if known.is_empty() => format!("; the scenario defines no {what}"),
-        None if known.len() <= 40 => format!("; known: {}", known.join(", ")),
-        None => String::new(),
-    }
-}
-
-/// The ids of each kind of entry, in file order.
-pub(super) struct Ids<'a> {
-    pub(super) caps: Vec<&'a str>,
-    pub(super) conds: Vec<&'a str>,
-    pub(super) blocs: Vec<&'a str>,
-    pub(super) doms: Vec<&'a str>,
-    pub(super) nats: Vec<&'a str>,
-}
-
-impl<'a> Ids<'a> {
-    fn of(file: &'a ScenarioFile) -> Self {
-        fn ids<T>(t: &Table<T>) -> Vec<&str> {
-            t.entries.iter().map(|e| e.id.value.as_str()).collect()
-        }
-        Ids {
-            caps: ids(&file.capabilities),
-            conds: ids(&file.conditions),
-            blocs: ids(&file.blocs),
-            doms: ids(&file.domains),
-            nats: ids(&file.nations),
-        }
-    }
-}
-
-pub(super) fn index(ids: &[&str], id: &str) -> Option<usize> {
-    ids.iter().position(|x| *x == id)
 }
 
 /// Checks references and compiles the model. Decoding errors are already in `cx`;
