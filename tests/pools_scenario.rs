@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{forcesim, model, scenario_file, scratch, write};
+use common::{forcesim, has, invalid, model, scenario_file, scratch, write};
 use forcesim::dist::Dist;
 use forcesim::scenario;
 use forcesim::streams::stream_key;
@@ -67,28 +67,6 @@ fn a_scenario_with_finite_forces_compiles_to_the_model_fields() {
     let m = scenario::parse("t.toml", VALID, &["nations.FRA.pool.troops=80.5".into()])
         .unwrap_or_else(|d| panic!("{d}"));
     assert_eq!(m.nations[1].pools[0].fixed, Some(81));
-}
-
-/// `validate` fails with exit 2; its stderr.
-fn invalid(path: &std::path::Path) -> String {
-    let out = forcesim().arg("validate").arg(path).output().expect("runs");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(2), "stderr:\n{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    stderr
-}
-
-/// The error at `line:col` for `key` holds `text`.
-fn has(stderr: &str, line_col: &str, key: &str, text: &str) {
-    let found = stderr.lines().any(|l| {
-        l.starts_with("error: ")
-            && l.contains(&format!("s.toml:{line_col}: {key}: "))
-            && l.contains(text)
-    });
-    assert!(
-        found,
-        "no error at {line_col} for `{key}` containing {text:?} in:\n{stderr}"
-    );
 }
 
 const HOSTILE: &str = r#"[scenario]

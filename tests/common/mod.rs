@@ -135,3 +135,25 @@ pub fn screenshot(browser: &str, html: &Path, png: &Path) -> Vec<u8> {
     assert!(bytes.len() > 20_000, "an empty page? {} bytes", bytes.len());
     bytes
 }
+
+/// `validate` fails with exit 2; its stderr.
+pub fn invalid(path: &std::path::Path) -> String {
+    let out = forcesim().arg("validate").arg(path).output().expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "stderr:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}
+
+/// The error at `line:col` for `key` holds `text`.
+pub fn has(stderr: &str, line_col: &str, key: &str, text: &str) {
+    let found = stderr.lines().any(|l| {
+        l.starts_with("error: ")
+            && l.contains(&format!("s.toml:{line_col}: {key}: "))
+            && l.contains(text)
+    });
+    assert!(
+        found,
+        "no error at {line_col} for `{key}` containing {text:?} in:\n{stderr}"
+    );
+}
