@@ -217,9 +217,9 @@ const TABLE_INTERVALS: usize = 256;
 pub struct PertTable {
     dist: Dist,
     h: f64,
-    g: Vec<f64>,
-    slope: Vec<f64>,
-    err: Vec<f64>,
+    g: Box<[f64; TABLE_INTERVALS + 1]>,
+    slope: Box<[f64; TABLE_INTERVALS + 1]>,
+    err: Box<[f64; TABLE_INTERVALS]>,
     tol: f64,
 }
 
@@ -230,22 +230,20 @@ impl PertTable {
         let n = TABLE_INTERVALS;
         let h = 2.0 * Z_EDGE / n as f64;
         let z = |i: f64| -Z_EDGE + i * h;
-        let g: Vec<f64> = (0..=n)
-            .map(|i| dist.quantile(norm_cdf(z(i as f64))))
-            .collect();
-        let slope: Vec<f64> = (0..=n)
-            .map(|i| {
-                let phi = (-0.5 * z(i as f64).powi(2)).exp() / (2.0 * std::f64::consts::PI).sqrt();
-                phi / density(dist, g[i])
-            })
-            .collect();
+        let g: Box<[f64; TABLE_INTERVALS + 1]> = Box::new(std::array::from_fn(|i| {
+            dist.quantile(norm_cdf(z(i as f64)))
+        }));
+        let slope = Box::new(std::array::from_fn(|i| {
+            let phi = (-0.5 * z(i as f64).powi(2)).exp() / (2.0 * std::f64::consts::PI).sqrt();
+            phi / density(dist, g[i])
+        }));
         let tol = 2.0 * BETA_TOL * range + 1e-15 * max.abs().max(min.abs());
         let mut t = PertTable {
             dist: dist.clone(),
             h,
             g,
             slope,
-            err: vec![f64::INFINITY; n],
+            err: Box::new([f64::INFINITY; TABLE_INTERVALS]),
             tol,
         };
         for i in 0..n {
@@ -275,6 +273,38 @@ impl PertTable {
             + (f3 - f2) * d1
     }
 
+    /// Whether `z` lies inside the table.
+    #[inline(always)]
+    pub fn inside(&self, z: f64) -> bool {
+        let x = (z + Z_EDGE) / self.h;
+        x >= 0.0 && x < TABLE_INTERVALS as f64
+    }
+
+    /// [`PertTable::bracket`] of each `z`, in `lo` and `hi`, in a loop without
+    /// branches that the compiler vectorises. Where `z` lies outside the table
+    /// ([`PertTable::inside`]), `lo` and `hi` are those of its first interval
+    /// and mean nothing.
+    #[inline(always)]
+    pub fn brackets(&self, z: &[f64], lo: &mut [f64], hi: &mut [f64]) {
+        for ((&z, lo), hi) in z.iter().zip(lo.iter_mut()).zip(hi.iter_mut()) {
+            let x = (z + Z_EDGE) / self.h;
+            let x = if self.inside(z) { x } else { 0.0 };
+            let i = (x as usize).min(TABLE_INTERVALS - 1);
+            (*lo, *hi) = self.around(i, x - i as f64);
+        }
+    }
+
+    /// The bracket on interval `i` at fraction `f`.
+    #[inline(always)]
+    fn around(&self, i: usize, f: f64) -> (f64, f64) {
+        let mid = self.hermite(i, f);
+        let e = self.err[i];
+        // The quantile is monotone: the nodes bound it whatever the interpolant.
+        let lo = (mid - e).max(self.g[i] - self.tol);
+        let hi = (mid + e).min(self.g[i + 1] + self.tol);
+        (lo, hi)
+    }
+
     /// Where `G(z)` lies: an interval `[lo, hi]` that holds [`Dist::quantile`]
     /// at `Φ(z)`, or `None` outside the table.
     #[inline(always)]
@@ -284,12 +314,7 @@ impl PertTable {
             return None;
         }
         let i = x as usize;
-        let mid = self.hermite(i, x - i as f64);
-        let e = self.err[i];
-        // The quantile is monotone: the nodes bound it whatever the interpolant.
-        let lo = (mid - e).max(self.g[i] - self.tol);
-        let hi = (mid + e).min(self.g[i + 1] + self.tol);
-        Some((lo, hi))
+        Some(self.around(i, x - i as f64))
     }
 }
 
@@ -365,6 +390,14 @@ impl Inverse {
         match self.settled(z, &f) {
             Some(n) => n,
             None => to_count(f(self.value(z))),
+        }
+    }
+
+    /// The table, for a bounded continuous form.
+    pub fn table(&self) -> Option<&PertTable> {
+        match self {
+            Inverse::Pert(t) => Some(t),
+            _ => None,
         }
     }
 

@@ -92,6 +92,10 @@ pub struct Scratch {
     pool_key: Vec<u64>,
     /// Per listed trial of an ambitious nation: its common factor A.
     common: Vec<f64>,
+    /// Per listed trial of an ambitious contribution: where its table places
+    /// the amount, before rounding ([`crate::quantile::PertTable::brackets`]).
+    lo: Vec<f64>,
+    hi: Vec<f64>,
     /// Per contribution of a nation group and listed trial: its amount.
     grouped: Vec<u64>,
     /// Per listed trial of a nation: a pool drawn.
@@ -218,6 +222,8 @@ impl Scratch {
             ambition_key: vec![0; plan.ambition_keys.len()],
             pool_key: vec![0; plan.pool_keys.len()],
             common: vec![0.0; b],
+            lo: vec![0.0; b],
+            hi: vec![0.0; b],
             grouped: vec![0; max_group * b],
             pool_size: vec![0; b],
             committed: vec![
@@ -957,23 +963,49 @@ fn ambitious_amounts(
         &s.keys[..len],
         &mut s.values[..len],
     );
+    for (z, &common) in s.values[..len].iter_mut().zip(&s.common[..len]) {
+        *z = g.load * common + g.own * *z;
+    }
     let effects = c.effects.of(&plan.effect_refs);
-    for (((a, &e), &common), &j) in amounts
+    let scale = &s.scale;
+    let f = |x: f64, j: usize| {
+        let mut v = x;
+        for &e in effects {
+            v *= scale[e as usize * b + j];
+        }
+        v * c.scale
+    };
+    let Some(t) = inv.table() else {
+        for ((a, &z), &j) in amounts.iter_mut().zip(&s.values[..len]).zip(list) {
+            *a = inv.count(z, |x| f(x, usize::from(j)));
+        }
+        return;
+    };
+    let (lo, hi) = (&mut s.lo[..len], &mut s.hi[..len]);
+    t.brackets(&s.values[..len], lo, hi);
+    for &e in effects {
+        let row = &scale[e as usize * b..e as usize * b + b];
+        for ((l, h), &j) in lo.iter_mut().zip(hi.iter_mut()).zip(list) {
+            let r = row[usize::from(j)];
+            (*l, *h) = (*l * r, *h * r);
+        }
+    }
+    let mut open = 0;
+    for (i, ((a, (&l, &h)), &z)) in amounts
         .iter_mut()
+        .zip(lo.iter().zip(hi.iter()))
         .zip(&s.values[..len])
-        .zip(&s.common[..len])
-        .zip(list)
+        .enumerate()
     {
-        let z = g.load * common + g.own * e;
-        let j = usize::from(j);
-        let scale = &s.scale;
-        *a = inv.count(z, |x| {
-            let mut v = x;
-            for &e in effects {
-                v *= scale[e as usize * b + j];
-            }
-            v * c.scale
-        });
+        let (x, y) = (to_count(l * c.scale), to_count(h * c.scale));
+        *a = x;
+        s.open[open] = i as u16;
+        open += usize::from(x != y || !t.inside(z));
+    }
+    // Where the table does not settle the rounding: the quantile itself.
+    for &i in &s.open[..open] {
+        let i = usize::from(i);
+        amounts[i] = to_count(f(inv.value(s.values[i]), usize::from(list[i])));
     }
 }
 
