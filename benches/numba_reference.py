@@ -27,9 +27,10 @@ It covers the whole current contract, format 1 and format 2:
   trial, each random contribution F⁻¹(Φ(√ρ·A + √(1−ρ)·ε)) with the exact inverse
   CDF: closed forms for normal, lognormal, uniform and triangular, discrete values
   ascending with their cut points moved to the normal scale, and for β-PERT a
-  table of F⁻¹(Φ(z)) on a fine grid of z (the β CDF integrated numerically on 2^20
-  cells and inverted once per scenario; linear interpolation, error about 1e-6 of
-  the range, far below Monte Carlo error);
+  table of F⁻¹(Φ(z)) at 8,193 points of z in [−9, 9] (the β CDF integrated
+  numerically on 2^20 cells and inverted once per scenario, each tail on its own
+  side; linear interpolation between the points, error under 1e-7 of the range,
+  far below Monte Carlo error);
 * leads: entries that are a nation or a group of co-leads (label `A+B`),
   `lead_provides` obligations against this trial's final requirement,
   `p_lead_short` and `p_no_lead_candidate`;
@@ -588,16 +589,22 @@ _erfc = np.frompyfunc(math.erfc, 1, 1)
 def pert_table(lo, mode, hi):
     """F⁻¹(Φ(z)) of β-PERT(lo, mode, hi) on the z grid: the Beta(α, β) density
     integrated (trapezoids) on 2^20 cells of [0, 1], normalised, and inverted by
-    interpolation at each Φ(z). Both shapes are ≥ 1, so the density is bounded."""
+    interpolation at each Φ(z); for z > 0 the mirrored Beta(β, α) at Φ(−z), so that
+    the upper tail is as precise as the lower. Both shapes are ≥ 1, so the density is
+    bounded."""
     al = 1 + 4 * (mode - lo) / (hi - lo)
     be = 1 + 4 * (hi - mode) / (hi - lo)
     x = np.linspace(0.0, 1.0, (1 << 20) + 1)
-    pdf = x ** (al - 1) * (1 - x) ** (be - 1)
-    cdf = np.concatenate([[0.0], np.cumsum(0.5 * (pdf[1:] + pdf[:-1]))])
-    cdf /= cdf[-1]
     z = np.linspace(-ZMAX, ZMAX, ZGRID)
-    u = 0.5 * _erfc(-z * SQRT_HALF).astype(float)
-    return lo + (hi - lo) * np.interp(u, cdf, x)
+    lower = 0.5 * _erfc(np.abs(z) * SQRT_HALF).astype(float)  # Φ(−|z|)
+
+    def inverse(p, q):
+        pdf = x ** (p - 1) * (1 - x) ** (q - 1)
+        cdf = np.concatenate([[0.0], np.cumsum(0.5 * (pdf[1:] + pdf[:-1]))])
+        return np.interp(lower, cdf / cdf[-1], x)
+
+    unit = np.where(z <= 0, inverse(al, be), 1.0 - inverse(be, al))
+    return lo + (hi - lo) * unit
 
 
 class Dists:
