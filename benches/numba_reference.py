@@ -49,8 +49,12 @@ It covers the whole current contract, format 1 and format 2:
   drawn requirements, totals and committed, pools, the timeline), then
   thresholds, swings and mean contributions.
 
-Figures agree with forcesim within Monte Carlo error, not bit for bit.
-Requires Python 3.11+, NumPy and Numba: `pip install -r benches/requirements.txt`.
+`simulate(sc, trials, seed)` returns the figures in the layout of
+numpy_reference.py's, so benches/numpy_reference_check.py's exact enumeration can
+check this implementation too. Shared with numpy_reference.py: reading the file
+(`extends`, `remove`), the decision order and the comparison; the trial semantics
+are written here afresh. Figures agree with forcesim within Monte Carlo error, not
+bit for bit. Requires Python 3.11+, NumPy and Numba: `pip install -r benches/requirements.txt`.
 """
 
 import argparse
@@ -791,7 +795,7 @@ def compile_scenario(sc):
     # Requirements, lead entries and their obligations.
     ent_off, ent_mem_off, ent_mem, labels = [0], [0], [], []
     ob_off, ob_pair, ob_req, ob_share = [0], [], [], []
-    req_off, req_pair, req_dist, req_names, req_ix = [0], [], [], [], {}
+    req_off, req_pair, req_dist, req_ix = [0], [], [], {}
     for dom in domains:
         dd = sc["domains"][dom]
         for label, members in lead_entries(dd):
@@ -804,7 +808,6 @@ def compile_scenario(sc):
             req_ix[(dom, cap)] = n_con + len(req_dist)
             req_pair.append(pairs.setdefault((dom, cap), len(pairs)))
             req_dist.append(dists.add(spec))
-            req_names.append((dom, cap))
         req_off.append(len(req_dist))
         for cap, share in dd.get("lead_provides", {}).items():
             r = first + list(dd["requirements"]).index(cap)
@@ -869,7 +872,7 @@ def compile_scenario(sc):
     # The dists table is final only now (effects, pools and requirements added theirs).
     s.update(dists.arrays())
     names = {"conds": conds, "nations": nations, "domains": domains, "caps": caps, "days": days,
-             "reqs": req_names, "labels": labels, "force_caps": force_caps, "pools": pool_names,
+             "labels": labels, "force_caps": force_caps, "pools": pool_names,
              "hist_off": s["hist_off"], "thresholds": [(caps[c], x) for c, x in thr]}
     return s, names
 
