@@ -3,21 +3,58 @@
 
 It is the fast Python a skilled engineer would write: the scenario is compiled to
 flat NumPy arrays (distribution kinds and parameters, CSR-style index arrays for
-approvals, caps, contributions, requirements and leads), and one `@njit` loop runs
-every trial, one at a time, on preallocated scratch arrays, accumulating integer
-tallies and histograms inside the loop. Random numbers come from Numba's own
-generator (NumPy's Mersenne Twister, seeded inside the compiled code).
+approvals, caps, effects, contributions, pools, requirements, lead entries and their
+members), and one `@njit` loop runs every trial, one at a time, on preallocated
+scratch arrays, accumulating integer tallies and histograms inside the loop. Random
+numbers come from Numba's own generator (NumPy's Mersenne Twister, seeded inside the
+compiled code).
+
+It covers the whole current contract, format 1 and format 2:
+
+* the mission gate (`[mission] requires`): a trial that is not mounted draws
+  nothing after its conditions and counts only toward `p_mounted`; every other
+  figure is over the mounted trials, with `p_all_covered_overall` over all;
+* decisions: participation, approval gates, fixed `decision`s, `if_absent` and
+  `if_present` caps (on conditions and on nations), blocs as a one-factor Gaussian
+  copula (caps taken in quantile space);
+* condition effects (`when`, fixed or drawn `scale`, every target form, one draw
+  per effect shared by its targets, several effects multiplying) and nation
+  `scale`, applied before rounding;
+* finite forces: `rotation` (the nation's, else the scenario's, else 1), `pool`
+  per capability (drawn and rounded per trial; where deployed × rotation exceeds
+  it, each domain's v becomes ⌊v × T / D⌋, T = ⌊pool / rotation⌋), and `ambition`
+  ρ (the nation's, else the scenario's): one standard normal A per nation and
+  trial, each random contribution F⁻¹(Φ(√ρ·A + √(1−ρ)·ε)) with the exact inverse
+  CDF: closed forms for normal, lognormal, uniform and triangular, discrete values
+  ascending with their cut points moved to the normal scale, and for β-PERT a
+  table of F⁻¹(Φ(z)) at 8,193 points of z in [−9, 9] (the β CDF integrated
+  numerically on 2^20 cells and inverted once per scenario, each tail on its own
+  side; linear interpolation between the points, error under 1e-7 of the range,
+  far below Monte Carlo error);
+* leads: entries that are a nation or a group of co-leads (label `A+B`),
+  `lead_provides` obligations against this trial's final requirement,
+  `p_lead_short` and `p_no_lead_candidate`;
+* `[force] requirements` (all covered includes the force), gaps and drawn
+  requirements, totals with `committed` (Σ deployed × rotation), thresholds,
+  each nation's pool figures (`p_binds`, mean cut), swing and mean contribution,
+  and the timeline (contributions, obligations and lead presence count only
+  nations ready by the day; the force row too).
 
 * speed: `python3 benches/numba_reference.py SCENARIO -n TRIALS` compiles the
   loop on a tiny warm-up run first, then prints the compile time and the timed
   run's trials/s on one thread (JIT compile time excluded);
-* correctness: `--compare report.json` checks forcesim's figures against this
-  implementation in standard errors: the figures benches/numpy_reference.py
-  compares, then thresholds, conditions, swings, mean contributions and the
-  timeline per domain.
+* correctness: `--compare report.json` checks a `forcesim-report/2` report
+  against this implementation in standard errors: every figure
+  benches/numpy_reference.py compares (the gate, coverage, leads, the force, gaps,
+  drawn requirements, totals and committed, pools, the timeline), then
+  thresholds, swings and mean contributions.
 
-Figures agree with forcesim within Monte Carlo error, not bit for bit.
-Requires Python 3.11+, NumPy and Numba: `pip install -r benches/requirements.txt`.
+`simulate(sc, trials, seed)` returns the figures in the layout of
+numpy_reference.py's, so benches/numpy_reference_check.py's exact enumeration can
+check this implementation too. Shared with numpy_reference.py: reading the file
+(`extends`, `remove`), the decision order and the comparison; the trial semantics
+are written here afresh. Figures agree with forcesim within Monte Carlo error, not
+bit for bit. Requires Python 3.11+, NumPy and Numba: `pip install -r benches/requirements.txt`.
 """
 
 import argparse
@@ -26,7 +63,6 @@ import math
 import os
 import sys
 import time
-import tomllib
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
@@ -35,7 +71,7 @@ import numba  # noqa: E402
 from numba import njit  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from numpy_reference import compare as compare_common, decision_order  # noqa: E402
+from numpy_reference import compare as compare_common, decision_order, load  # noqa: E402
 
 MAX_VALUE = 1e12
 MAX_BINS = 1 << 22  # histogram cells per capability; a larger total lands in the last cell
@@ -45,6 +81,11 @@ NPAR = 8  # parameters per distribution
 # Distribution kinds.
 FIXED, UNIFORM, TRIANGULAR, PERT, NORMAL, LOGNORMAL, DISCRETE = range(7)
 
+# The β-PERT quantile table: F⁻¹(Φ(z)) at ZGRID points evenly spaced on [−ZMAX, ZMAX].
+ZMAX = 9.0
+ZGRID = 8193
+ZSTEP = 2 * ZMAX / (ZGRID - 1)
+SQRT_HALF = math.sqrt(0.5)
 # Wichura's AS 241 coefficients (increasing degree), as in numpy_reference.py.
 AS241 = np.array([
     [3.387132872796366608, 1.3314166789178437745e2, 1.9715909503065514427e3, 1.3731693765509461125e4,
@@ -128,23 +169,40 @@ def to_count(x):
     return np.int64(0)
 
 
-def make_trial_loop(dk, dp, doff, dval, dcum,
-                    cond_dist,
-                    bloc_sf, bloc_se,
-                    order, part_dist, n_pbase, n_pconst, n_qbase, n_bloc,
-                    appr_off, appr_dist,
-                    cap_off, cap_is_cond, cap_target, cap_dist, cap_const, cap_q,
-                    ready_dist,
-                    con_off, con_pair, con_cap, con_dist,
-                    dom_lead_off, lead_nation,
-                    dom_req_off, req_pair, req_dist, req_const, req_fixed,
-                    n_pairs, n_caps, days,
-                    hist_off, thr_cap, thr_value):
-    """The trial loop for one compiled scenario: `run_trials(n, seed)` returns the tallies.
+def make_trial_loop(s):
+    """The trial loop for one compiled scenario `s` (the arrays of `compile_scenario`):
+    `run_trials(n, seed)` returns the tallies.
 
     The scenario's arrays are closure variables, which Numba freezes into the compiled
     code as constant arrays: unlike array arguments, reading them inside the inlined
     samplers costs no reference counting (an atomic increment and decrement per draw)."""
+    dk, dp, doff, dval, dcum = s["dk"], s["dp"], s["doff"], s["dval"], s["dcum"]
+    qval, qz, dtab, tab = s["qval"], s["qz"], s["dtab"], s["tab"]
+    cond_dist, mission = s["cond_dist"], s["mission"]
+    eff_cond, eff_when, eff_dist, eff_off, eff_val = (
+        s["eff_cond"], s["eff_when"], s["eff_dist"], s["eff_off"], s["eff_val"])
+    bloc_sf, bloc_se = s["bloc_sf"], s["bloc_se"]
+    order, decision, part_dist, n_pbase, n_pconst, n_qbase, n_bloc = (
+        s["order"], s["decision"], s["part_dist"], s["pbase"], s["pconst"], s["qbase"], s["bloc"])
+    appr_off, appr_dist = s["appr_off"], s["appr_dist"]
+    cap_off, cap_is_cond, cap_present, cap_target, cap_dist, cap_const, cap_q = (
+        s["cap_off"], s["cap_is_cond"], s["cap_present"], s["cap_target"], s["cap_dist"], s["cap_const"],
+        s["cap_q"])
+    ready_dist, nscale, amb_on, amb_a, amb_e, rot = (
+        s["ready_dist"], s["nscale"], s["amb_on"], s["amb_a"], s["amb_e"], s["rot"])
+    con_off, con_pair, con_cap, con_dist, con_fixed = (
+        s["con_off"], s["con_pair"], s["con_cap"], s["con_dist"], s["con_fixed"])
+    pool_off, pool_cap, pool_dist = s["pool_off"], s["pool_cap"], s["pool_dist"]
+    dom_ent_off, ent_mem_off, ent_mem = s["dom_ent_off"], s["ent_mem_off"], s["ent_mem"]
+    dom_ob_off, ob_pair, ob_req, ob_share, natpair = (
+        s["dom_ob_off"], s["ob_pair"], s["ob_req"], s["ob_share"], s["natpair"])
+    dom_req_off, req_pair, req_dist = s["dom_req_off"], s["req_pair"], s["req_dist"]
+    freq_cap, freq_dist = s["freq_cap"], s["freq_dist"]
+    n_pairs, n_caps, days, hist_off, thr_cap, thr_value = (
+        s["n_pairs"], s["n_caps"], s["days"], s["hist_off"], s["thr_cap"], s["thr_value"])
+    n_con = con_dist.shape[0]
+    n_req = req_dist.shape[0]
+    n_val = n_con + n_req + freq_dist.shape[0]
 
     @njit(cache=False, inline="always")
     def sample(d):
@@ -172,6 +230,108 @@ def make_trial_loop(dk, dp, doff, dval, dcum,
             j += 1
         return dval[j]
 
+    @njit(cache=False, inline="always")
+    def quantile_z(d, z):
+        """F⁻¹(Φ(z)) of distribution d: the exact quantile at the normal score z."""
+        k = dk[d]
+        if k == FIXED:
+            return dp[d, 0]
+        if k == NORMAL:
+            return dp[d, 0] + dp[d, 1] * z
+        if k == LOGNORMAL:
+            return dp[d, 0] * math.exp(dp[d, 1] * z)
+        if k == PERT:
+            t = (z + ZMAX) / ZSTEP
+            row = dtab[d]
+            if t <= 0.0:
+                return tab[row, 0]
+            if t >= ZGRID - 1:
+                return tab[row, ZGRID - 1]
+            i = int(t)
+            f = t - i
+            return tab[row, i] + f * (tab[row, i + 1] - tab[row, i])
+        if k == DISCRETE:
+            # Values ascending; the first whose cumulative probability reaches Φ(z).
+            end = doff[d + 1] - 1
+            j = doff[d]
+            while j < end and qz[j] < z:
+                j += 1
+            return qval[j]
+        u = 0.5 * math.erfc(-z * SQRT_HALF)
+        if k == UNIFORM:
+            return dp[d, 0] + dp[d, 1] * u
+        if u < dp[d, 2]:
+            return dp[d, 0] + math.sqrt(u * dp[d, 3])
+        return dp[d, 1] - math.sqrt((1.0 - u) * dp[d, 4])
+
+    @njit(cache=False, inline="always")
+    def capped(k, cond, part):
+        """Whether cap k applies: its condition or nation is true/in (`if_present`)
+        or false/out (`if_absent`)."""
+        t = cap_target[k]
+        state = cond[t] if cap_is_cond[k] else part[t]
+        return state == cap_present[k]
+
+    @njit(cache=False, inline="always")
+    def evaluate(day, part, ready, amt, req, freq, provided, totals, lead_of, present_any, met, fmet, dom_cov):
+        """Leads, domains and the force, counting the nations that take part and are
+        ready by `day` (inf: every nation that takes part, whose sums `provided` and
+        `totals` already hold). Returns (all covered, force covered)."""
+        if day < np.inf:
+            provided[:] = 0
+            totals[:] = 0
+            for nat in range(con_off.shape[0] - 1):
+                if part[nat] and ready[nat] <= day:
+                    for j in range(con_off[nat], con_off[nat + 1]):
+                        provided[con_pair[j]] += amt[j]
+                        totals[con_cap[j]] += amt[j]
+        all_cov = True
+        for d in range(dom_ent_off.shape[0] - 1):
+            lead = -1
+            anyp = False
+            for e in range(dom_ent_off[d], dom_ent_off[d + 1]):
+                present = False
+                for k in range(ent_mem_off[e], ent_mem_off[e + 1]):
+                    m = ent_mem[k]
+                    if part[m] and ready[m] <= day:
+                        present = True
+                        break
+                if not present:
+                    continue
+                anyp = True
+                ok = True
+                for o in range(dom_ob_off[d], dom_ob_off[d + 1]):
+                    own = 0
+                    for k in range(ent_mem_off[e], ent_mem_off[e + 1]):
+                        m = ent_mem[k]
+                        j = natpair[m, ob_pair[o]]
+                        if j >= 0 and part[m] and ready[m] <= day:
+                            own += amt[j]
+                    if float(own) < ob_share[o] * float(req[ob_req[o]]):
+                        ok = False
+                        break
+                if ok:
+                    lead = e
+                    break
+            lead_of[d] = lead
+            present_any[d] = anyp
+            cov = lead >= 0 or dom_ent_off[d] == dom_ent_off[d + 1]
+            for r in range(dom_req_off[d], dom_req_off[d + 1]):
+                ok = provided[req_pair[r]] >= req[r]
+                met[r] = ok
+                if not ok:
+                    cov = False
+            dom_cov[d] = cov
+            if not cov:
+                all_cov = False
+        force = True
+        for f in range(freq_cap.shape[0]):
+            ok = totals[freq_cap[f]] >= freq[f]
+            fmet[f] = ok
+            if not ok:
+                force = False
+        return all_cov and force, force
+
     @njit(cache=False)
     def run_trials(n, seed):
         np.random.seed(seed)
@@ -179,46 +339,80 @@ def make_trial_loop(dk, dp, doff, dval, dcum,
         n_bloc_ = bloc_sf.shape[0]
         n_nat = n_pbase.shape[0]
         n_dom = dom_req_off.shape[0] - 1
-        n_req = req_dist.shape[0]
+        n_ent = ent_mem_off.shape[0] - 1
+        n_f = freq_dist.shape[0]
+        n_pool = pool_dist.shape[0]
         n_days = days.shape[0]
         # Per-trial scratch, allocated once.
         cond = np.zeros(n_cond, np.bool_)
         factor = np.zeros(n_bloc_)
         part = np.zeros(n_nat, np.bool_)
-        provided = np.zeros(n_pairs, np.int64)
-        prov_day = np.zeros((n_days, n_pairs), np.int64)
-        totals = np.zeros(n_caps, np.int64)
-        mine = np.zeros(n_caps, np.int64)
+        ready = np.zeros(n_nat)
+        mult = np.ones(n_val)
+        amt = np.zeros(n_con, np.int64)
         req = np.zeros(n_req, np.int64)
-        has_lead = np.zeros(n_dom, np.bool_)
-        # Tallies.
-        t_all = 0
+        freq = np.zeros(n_f, np.int64)
+        provided = np.zeros(n_pairs, np.int64)
+        totals = np.zeros(n_caps, np.int64)
+        committed = np.zeros(n_caps, np.int64)
+        mine = np.zeros(n_caps, np.int64)
+        lead_of = np.zeros(n_dom, np.int64)
+        present_any = np.zeros(n_dom, np.bool_)
+        met = np.zeros(n_req, np.bool_)
+        fmet = np.zeros(n_f, np.bool_)
+        dom_cov = np.zeros(n_dom, np.bool_)
+        final_cov = np.zeros(n_dom, np.bool_)
+        # Tallies: conditions over every trial, everything else over the mounted ones.
         t_cond = np.zeros(n_cond, np.int64)
+        t_sc = np.zeros(3, np.int64)  # mounted, all covered, force covered
         t_cov = np.zeros(n_dom, np.int64)
         t_leaderless = np.zeros(n_dom, np.int64)
-        t_lead = np.zeros(lead_nation.shape[0], np.int64)
+        t_short = np.zeros(n_dom, np.int64)
+        t_lead = np.zeros(n_ent, np.int64)
         t_met = np.zeros(n_req, np.int64)
+        t_req = np.zeros((n_req, 4))  # Σ gap, Σ gap², Σ required, Σ required²
+        t_fmet = np.zeros(n_f, np.int64)
+        t_freq = np.zeros((n_f, 4))
         t_in = np.zeros(n_nat, np.int64)
         t_in_all = np.zeros(n_nat, np.int64)
         t_prov = np.zeros((n_nat, n_caps), np.int64)
         t_prov_sq = np.zeros((n_nat, n_caps))
-        t_tot = np.zeros(n_caps, np.int64)
-        t_tot_sq = np.zeros(n_caps)
+        t_binds = np.zeros(n_pool, np.int64)
+        t_cut = np.zeros((n_pool, 2))
+        t_tot = np.zeros((n_caps, 4))  # Σ total, Σ total², Σ committed, Σ committed²
         t_hist = np.zeros(hist_off[-1], np.int64)
         t_thr = np.zeros(thr_cap.shape[0], np.int64)
         t_tl = np.zeros((n_days, n_dom), np.int64)
         t_tl_all = np.zeros(n_days, np.int64)
+        t_tl_force = np.zeros(n_days, np.int64)
 
         for _ in range(n):
-            # 1. Conditions.
+            # 1. Conditions, and the mission gate.
             for c in range(n_cond):
                 cond[c] = np.random.random() < sample(cond_dist[c])
                 t_cond[c] += cond[c]
+            mounted = True
+            for c in mission:
+                if not cond[c]:
+                    mounted = False
+            if not mounted:
+                continue
+            t_sc[0] += 1
+            # Effects: one draw per effect that applies, shared by its targets.
+            mult[:] = 1.0
+            for e in range(eff_cond.shape[0]):
+                if cond[eff_cond[e]] == eff_when[e]:
+                    x = sample(eff_dist[e])
+                    for k in range(eff_off[e], eff_off[e + 1]):
+                        mult[eff_val[k]] *= x
             for b in range(n_bloc_):
                 factor[b] = np.random.standard_normal()
-            # 2-3. Decisions, in an order that respects if_absent.
+            # 2-3. Decisions, in an order that decides every capping nation first.
             for i in range(n_nat):
                 nat = order[i]
+                if decision[nat] >= 0:
+                    part[nat] = decision[nat] == 1
+                    continue
                 b = n_bloc[nat]
                 if n_pconst[nat]:
                     p = n_pbase[nat]
@@ -228,88 +422,120 @@ def make_trial_loop(dk, dp, doff, dval, dcum,
                         p *= sample(appr_dist[a])
                 if b < 0:
                     for k in range(cap_off[nat], cap_off[nat + 1]):
-                        t = cap_target[k]
-                        applies = (not cond[t]) if cap_is_cond[k] else (not part[t])
-                        if applies:
+                        if capped(k, cond, part):
                             p = min(p, sample(cap_dist[k]))
                     part[nat] = np.random.random() < p
                 else:
                     # Bloc member: latent < Φ⁻¹(p); caps are a minimum in quantile space too.
                     q = n_qbase[nat] if n_pconst[nat] else ndtri(p)
                     for k in range(cap_off[nat], cap_off[nat + 1]):
-                        t = cap_target[k]
-                        applies = (not cond[t]) if cap_is_cond[k] else (not part[t])
-                        if applies:
+                        if capped(k, cond, part):
                             if cap_const[k]:
                                 q = min(q, cap_q[k])
                             else:
                                 q = min(q, ndtri(sample(cap_dist[k])))
                     latent = bloc_sf[b] * factor[b] + bloc_se[b] * np.random.standard_normal()
                     part[nat] = latent < q
-            # 4. Contributions and readiness of the nations that take part.
+            # 4. Contributions (ambition copula, effects, scale, rounded once), then pools.
+            committed[:] = 0
             provided[:] = 0
-            prov_day[:, :] = 0
             totals[:] = 0
             for nat in range(n_nat):
                 if not part[nat]:
                     continue
                 t_in[nat] += 1
-                ready = 0.0
-                if ready_dist[nat] >= 0:
-                    ready = sample(ready_dist[nat])
+                ready[nat] = sample(ready_dist[nat]) if ready_dist[nat] >= 0 else 0.0
+                amb = amb_on[nat]
+                common = np.random.standard_normal() if amb else 0.0
                 for j in range(con_off[nat], con_off[nat + 1]):
-                    v = to_count(sample(con_dist[j]))
-                    pr = con_pair[j]
+                    d = con_dist[j]
+                    if con_fixed[j]:
+                        raw = dp[d, 0]
+                    elif amb:
+                        raw = quantile_z(d, amb_a[nat] * common + amb_e[nat] * np.random.standard_normal())
+                    else:
+                        raw = sample(d)
+                    amt[j] = to_count(raw * mult[j] * nscale[nat])
+                r_nat = rot[nat]
+                for k in range(pool_off[nat], pool_off[nat + 1]):
+                    pool = to_count(sample(pool_dist[k]))
+                    c = pool_cap[k]
+                    dep = np.int64(0)
+                    for j in range(con_off[nat], con_off[nat + 1]):
+                        if con_cap[j] == c:
+                            dep += amt[j]
+                    if dep * r_nat > pool:
+                        tgt = pool // r_nat
+                        after = np.int64(0)
+                        for j in range(con_off[nat], con_off[nat + 1]):
+                            if con_cap[j] == c:
+                                amt[j] = amt[j] * tgt // dep
+                                after += amt[j]
+                        cut = float(dep - after)
+                        t_binds[k] += 1
+                        t_cut[k, 0] += cut
+                        t_cut[k, 1] += cut * cut
+                for j in range(con_off[nat], con_off[nat + 1]):
                     cp = con_cap[j]
-                    provided[pr] += v
-                    totals[cp] += v
-                    t_prov[nat, cp] += v
-                    for k in range(n_days):
-                        if ready <= days[k]:
-                            prov_day[k, pr] += v
-                    mine[cp] += v
+                    t_prov[nat, cp] += amt[j]
+                    provided[con_pair[j]] += amt[j]
+                    totals[cp] += amt[j]
+                    mine[cp] += amt[j]
+                    committed[cp] += amt[j] * r_nat
                 for j in range(con_off[nat], con_off[nat + 1]):
                     cp = con_cap[j]
                     if mine[cp] != 0:
                         t_prov_sq[nat, cp] += float(mine[cp]) * float(mine[cp])
                         mine[cp] = 0
-            # 5-6. Leads, requirements, coverage.
-            all_cov = True
-            for d in range(n_dom):
-                lo = dom_lead_off[d]
-                hi = dom_lead_off[d + 1]
-                found = hi == lo
-                for j in range(lo, hi):
-                    if part[lead_nation[j]]:
-                        t_lead[j] += 1
-                        found = True
-                        break
-                has_lead[d] = found
-                if not found:
-                    t_leaderless[d] += 1
-                cov = found
-                for r in range(dom_req_off[d], dom_req_off[d + 1]):
-                    need = req_fixed[r] if req_const[r] else to_count(
-                        sample(req_dist[r]))
-                    req[r] = need
-                    if provided[req_pair[r]] >= need:
-                        t_met[r] += 1
-                    else:
-                        cov = False
-                if cov:
-                    t_cov[d] += 1
-                else:
-                    all_cov = False
+            # 5. Requirements, effect-scaled and rounded.
+            for r in range(n_req):
+                req[r] = to_count(sample(req_dist[r]) * mult[n_con + r])
+            for f in range(n_f):
+                freq[f] = to_count(sample(freq_dist[f]) * mult[n_con + n_req + f])
+            # 6. Leads, domains, the force.
+            all_cov, force = evaluate(np.inf, part, ready, amt, req, freq, provided, totals, lead_of,
+                                      present_any, met, fmet, dom_cov)
             if all_cov:
-                t_all += 1
+                t_sc[1] += 1
                 for nat in range(n_nat):
                     if part[nat]:
                         t_in_all[nat] += 1
-            # Totals, histograms, thresholds.
+            if force:
+                t_sc[2] += 1
+            for d in range(n_dom):
+                final_cov[d] = dom_cov[d]
+                if dom_cov[d]:
+                    t_cov[d] += 1
+                if lead_of[d] >= 0:
+                    t_lead[lead_of[d]] += 1
+                elif dom_ent_off[d] != dom_ent_off[d + 1]:
+                    t_leaderless[d] += 1
+                    if present_any[d]:
+                        t_short[d] += 1
+            for r in range(n_req):
+                if met[r]:
+                    t_met[r] += 1
+                gap = float(max(req[r] - provided[req_pair[r]], 0))
+                t_req[r, 0] += gap
+                t_req[r, 1] += gap * gap
+                t_req[r, 2] += float(req[r])
+                t_req[r, 3] += float(req[r]) * float(req[r])
+            for f in range(n_f):
+                if fmet[f]:
+                    t_fmet[f] += 1
+                gap = float(max(freq[f] - totals[freq_cap[f]], 0))
+                t_freq[f, 0] += gap
+                t_freq[f, 1] += gap * gap
+                t_freq[f, 2] += float(freq[f])
+                t_freq[f, 3] += float(freq[f]) * float(freq[f])
+            # Totals, committed, histograms, thresholds.
             for c in range(n_caps):
                 v = totals[c]
-                t_tot[c] += v
-                t_tot_sq[c] += float(v) * float(v)
+                w = float(committed[c])
+                t_tot[c, 0] += float(v)
+                t_tot[c, 1] += float(v) * float(v)
+                t_tot[c, 2] += w
+                t_tot[c, 3] += w * w
                 cell = hist_off[c] + v
                 if cell >= hist_off[c + 1]:
                     cell = hist_off[c + 1] - 1
@@ -317,24 +543,30 @@ def make_trial_loop(dk, dp, doff, dval, dcum,
             for h in range(thr_cap.shape[0]):
                 if totals[thr_cap[h]] >= thr_value[h]:
                     t_thr[h] += 1
-            # Timeline.
+            # Timeline: only nations ready by the day count (leads wait for readiness).
+            # A day by which every nation that takes part is ready shows the final coverage.
+            latest = 0.0
+            for nat in range(n_nat):
+                if part[nat] and ready[nat] > latest:
+                    latest = ready[nat]
             for k in range(n_days):
-                all_k = True
-                for d in range(n_dom):
-                    cov = has_lead[d]
-                    if cov:
-                        for r in range(dom_req_off[d], dom_req_off[d + 1]):
-                            if prov_day[k, req_pair[r]] < req[r]:
-                                cov = False
-                                break
-                    if cov:
-                        t_tl[k, d] += 1
-                    else:
-                        all_k = False
+                if latest <= days[k]:
+                    all_k, force_k = all_cov, force
+                    for d in range(n_dom):
+                        if final_cov[d]:
+                            t_tl[k, d] += 1
+                else:
+                    all_k, force_k = evaluate(days[k], part, ready, amt, req, freq, provided, totals, lead_of,
+                                              present_any, met, fmet, dom_cov)
+                    for d in range(n_dom):
+                        if dom_cov[d]:
+                            t_tl[k, d] += 1
                 if all_k:
                     t_tl_all[k] += 1
-        return (t_all, t_cond, t_cov, t_leaderless, t_lead, t_met, t_in, t_in_all, t_prov, t_prov_sq,
-                t_tot, t_tot_sq, t_hist, t_thr, t_tl, t_tl_all)
+                if force_k:
+                    t_tl_force[k] += 1
+        return (t_cond, t_sc, t_cov, t_leaderless, t_short, t_lead, t_met, t_req, t_fmet, t_freq, t_in,
+                t_in_all, t_prov, t_prov_sq, t_binds, t_cut, t_tot, t_hist, t_thr, t_tl, t_tl_all, t_tl_force)
 
     return run_trials
 
@@ -355,23 +587,51 @@ def cheng_bb(p, q):
     return [3.0 if a == p else 4.0, a, b, alpha, beta, a + 1.0 / beta]
 
 
+_erfc = np.frompyfunc(math.erfc, 1, 1)
+
+
+def pert_table(lo, mode, hi):
+    """F⁻¹(Φ(z)) of β-PERT(lo, mode, hi) on the z grid: the Beta(α, β) density
+    integrated (trapezoids) on 2^20 cells of [0, 1], normalised, and inverted by
+    interpolation at each Φ(z); for z > 0 the mirrored Beta(β, α) at Φ(−z), so that
+    the upper tail is as precise as the lower. Both shapes are ≥ 1, so the density is
+    bounded."""
+    al = 1 + 4 * (mode - lo) / (hi - lo)
+    be = 1 + 4 * (hi - mode) / (hi - lo)
+    x = np.linspace(0.0, 1.0, (1 << 20) + 1)
+    z = np.linspace(-ZMAX, ZMAX, ZGRID)
+    lower = 0.5 * _erfc(np.abs(z) * SQRT_HALF).astype(float)  # Φ(−|z|)
+
+    def inverse(p, q):
+        pdf = x ** (p - 1) * (1 - x) ** (q - 1)
+        cdf = np.concatenate([[0.0], np.cumsum(0.5 * (pdf[1:] + pdf[:-1]))])
+        return np.interp(lower, cdf / cdf[-1], x)
+
+    unit = np.where(z <= 0, inverse(al, be), 1.0 - inverse(be, al))
+    return lo + (hi - lo) * unit
+
+
 class Dists:
     """Every distribution of the scenario as flat arrays.
 
     Parameters by kind (columns of `dp`): fixed [v]; uniform [min, max − min];
     triangular [min, max, F(mode), (max − min)(mode − min), (max − min)(max − mode)];
     pert [min, max − min, then the shape as `cheng_bb` sets it up]; normal [mean, sd]; lognormal [median, σ];
-    discrete: values and cumulative probabilities in `dval`/`dcum` from `doff[d]`.
+    discrete: values and cumulative probabilities in `dval`/`dcum` from `doff[d]`, and
+    for the quantile the values ascending in `qval` with Φ⁻¹ of their cumulative
+    probabilities in `qz`. A pert's quantile table is row `dtab[d]` of `tab`.
     """
 
     def __init__(self):
         self.kind, self.par, self.vals, self.cum, self.off = [], [], [], [], [0]
+        self.qval, self.qz, self.tab_of, self.tabs = [], [], [], []
 
     def add(self, spec):
         kind, par = self._parse(spec)
         self.kind.append(kind)
         self.par.append(par + [0.0] * (NPAR - len(par)))
         self.off.append(len(self.vals))
+        self.tab_of.append(-1)
         return len(self.kind) - 1
 
     def _parse(self, spec):
@@ -393,11 +653,22 @@ class Dists:
         if form == "lognormal":
             return LOGNORMAL, [float(v["median"]), float(v["sigma"])]
         if form == "discrete":
-            w = np.asarray(v.get("weights", [1.0] * len(v["values"])), dtype=float)
-            self.vals.extend(float(x) for x in v["values"])
+            vals = np.asarray(v["values"], dtype=float)
+            w = np.asarray(v.get("weights", [1.0] * len(vals)), dtype=float)
+            self.vals.extend(vals)
             self.cum.extend(np.cumsum(w) / w.sum())
+            order = np.argsort(vals, kind="stable")
+            cum = np.cumsum(w[order]) / w.sum()
+            self.qval.extend(vals[order])
+            self.qz.extend(ndtri(min(max(c, 0.0), 1.0)) for c in cum)
             return DISCRETE, []
         raise ValueError(f"unknown distribution {form}")
+
+    def quantiles(self, d, spec):
+        """Makes d's quantile F⁻¹(Φ(z)) available to the copula (a table for pert)."""
+        if self.kind[d] == PERT and self.tab_of[d] < 0:
+            self.tab_of[d] = len(self.tabs)
+            self.tabs.append(pert_table(*(float(x) for x in spec["pert"])))
 
     def upper(self, d):
         """A value that draws of d exceed only in the far tail (for histogram sizes)."""
@@ -418,18 +689,41 @@ class Dists:
         return self.kind[d] == FIXED
 
     def arrays(self):
-        return (np.asarray(self.kind, np.int64), np.asarray(self.par, np.float64).reshape(-1, NPAR),
-                np.asarray(self.off, np.int64), np.asarray(self.vals + [0.0], np.float64),
-                np.asarray(list(self.cum) + [1.0], np.float64))
+        tab = np.asarray(self.tabs, np.float64) if self.tabs else np.zeros((1, ZGRID))
+        return {"dk": np.asarray(self.kind, np.int64), "dp": np.asarray(self.par, np.float64).reshape(-1, NPAR),
+                "doff": np.asarray(self.off, np.int64), "dval": np.asarray(self.vals + [0.0], np.float64),
+                "dcum": np.asarray(list(self.cum) + [1.0], np.float64),
+                "qval": np.asarray(list(self.qval) + [0.0], np.float64),
+                "qz": np.asarray(list(self.qz) + [0.0], np.float64),
+                "dtab": np.asarray(self.tab_of, np.int64), "tab": tab}
 
 
 def count(x):
     return int(min(math.floor(x + 0.5), MAX_VALUE)) if x > 0 else 0
 
 
+def lead_entries(dom):
+    """A domain's lead list as (label, members): an entry is a nation or a group of co-leads."""
+    return [("+".join(m), m) for m in ([e] if isinstance(e, str) else list(e) for e in dom.get("lead", []))]
+
+
+def target_values(sc, target, con_ix, req_ix, force_ix):
+    """The value indices an effect target names (contributions, domain or force requirements)."""
+    p = target.split(".")
+    if p[0] == "domains":
+        return {i for (d, c), i in req_ix.items() if d == p[1] and (len(p) < 4 or c == p[3])}
+    if p[0] == "force":
+        return {i for c, i in force_ix.items() if len(p) < 3 or c == p[2]}
+    if p[0] == "nations":
+        return {i for (n, d, c), i in con_ix.items()
+                if n == p[1] and (len(p) < 4 or d == p[3]) and (len(p) < 5 or c == p[4])}
+    raise ValueError(f"unknown effect target {target}")
+
+
 def compile_scenario(sc):
-    """The scenario as the flat arrays `run_trials` takes, plus the names to read its tallies."""
+    """The scenario as the flat arrays `make_trial_loop` takes, plus the names to read its tallies."""
     dists = Dists()
+    meta = sc.get("scenario", {})
     conds = list(sc.get("conditions", {}))
     blocs = list(sc.get("blocs", {}))
     nations = list(sc["nations"])
@@ -439,17 +733,22 @@ def compile_scenario(sc):
     cap_ix = {c: i for i, c in enumerate(caps)}
     cond_dist = [dists.add(sc["conditions"][c]["probability"]) for c in conds]
     rho = [float(sc["blocs"][b]["correlation"]) for b in blocs]
-    a = {k: [] for k in ("part_dist", "pbase", "pconst", "qbase", "bloc", "appr_off", "appr_dist",
-                         "cap_off", "cap_is_cond", "cap_target", "cap_dist", "cap_const", "cap_q",
-                         "ready_dist", "con_off", "con_pair", "con_cap", "con_dist")}
+    a = {k: [] for k in ("part_dist", "pbase", "pconst", "qbase", "bloc", "decision", "appr_off", "appr_dist",
+                         "cap_off", "cap_is_cond", "cap_present", "cap_target", "cap_dist", "cap_const", "cap_q",
+                         "ready_dist", "nscale", "amb_on", "amb_a", "amb_e", "rot",
+                         "con_off", "con_pair", "con_cap", "con_dist", "con_fixed",
+                         "pool_off", "pool_cap", "pool_dist")}
     pairs = {}
-    upper = [0.0] * len(caps)
+    con_ix = {}
+    con_upper = []
+    pool_names = []
     for nid in nations:
         nat = sc["nations"][nid]
-        a["appr_off"].append(len(a["appr_dist"]))
-        a["cap_off"].append(len(a["cap_dist"]))
-        a["con_off"].append(len(a["con_dist"]))
-        pd = dists.add(nat["participation"])
+        for k in ("appr", "cap", "con", "pool"):
+            a[f"{k}_off"].append(len(a[f"{k}_dist"]))
+        fixed = nat.get("decision", "draw")
+        a["decision"].append(-1 if fixed == "draw" else int(fixed == "in"))
+        pd = dists.add(nat.get("participation", 0.0))
         gates = [dists.add(g["probability"]) for g in nat.get("approval", [])]
         const = dists.fixed(pd) and all(dists.fixed(g) for g in gates)
         p = math.prod([dists.par[pd][0]] + [dists.par[g][0] for g in gates]) if const else 0.0
@@ -459,62 +758,123 @@ def compile_scenario(sc):
         a["pbase"].append(p)
         a["qbase"].append(ndtri(p) if const else 0.0)
         a["bloc"].append(blocs.index(nat["bloc"]) if "bloc" in nat else -1)
-        for key, cap in nat.get("if_absent", {}).items():
-            d = dists.add(cap)
-            a["cap_is_cond"].append(key in conds)
-            a["cap_target"].append(conds.index(key) if key in conds else nat_ix[key])
-            a["cap_dist"].append(d)
-            a["cap_const"].append(dists.fixed(d))
-            a["cap_q"].append(ndtri(dists.par[d][0]) if dists.fixed(d) else 0.0)
+        for present, table in ((False, nat.get("if_absent", {})), (True, nat.get("if_present", {}))):
+            for key, cap in table.items():
+                d = dists.add(cap)
+                a["cap_is_cond"].append(key in conds)
+                a["cap_present"].append(present)
+                a["cap_target"].append(conds.index(key) if key in conds else nat_ix[key])
+                a["cap_dist"].append(d)
+                a["cap_const"].append(dists.fixed(d))
+                a["cap_q"].append(ndtri(dists.par[d][0]) if dists.fixed(d) else 0.0)
         a["ready_dist"].append(dists.add(nat["ready_days"]) if "ready_days" in nat else -1)
+        r = float(nat.get("ambition", meta.get("ambition", 0.0)))
+        a["nscale"].append(float(nat.get("scale", 1.0)))
+        a["amb_on"].append(r > 0)
+        a["amb_a"].append(math.sqrt(r))
+        a["amb_e"].append(math.sqrt(1 - r))
+        a["rot"].append(int(nat.get("rotation", meta.get("rotation", 1))))
         for dom, contributions in nat.get("contributions", {}).items():
             for cap, spec in contributions.items():
                 d = dists.add(spec)
+                if r > 0:
+                    dists.quantiles(d, spec)
+                con_ix[(nid, dom, cap)] = len(a["con_dist"])
                 a["con_pair"].append(pairs.setdefault((dom, cap), len(pairs)))
                 a["con_cap"].append(cap_ix[cap])
                 a["con_dist"].append(d)
-                upper[cap_ix[cap]] += max(dists.upper(d), 0.0)
-    for k in ("appr", "cap", "con"):
+                a["con_fixed"].append(isinstance(spec, (int, float)))
+                con_upper.append(max(dists.upper(d), 0.0) * a["nscale"][-1])
+        for cap, spec in nat.get("pool", {}).items():
+            a["pool_cap"].append(cap_ix[cap])
+            a["pool_dist"].append(dists.add(spec))
+            pool_names.append((nid, cap))
+    for k in ("appr", "cap", "con", "pool"):
         a[f"{k}_off"].append(len(a[f"{k}_dist"]))
-    lead_off, lead_nation, req_off, req_pair, req_dist, req_const, req_fixed = [0], [], [0], [], [], [], []
-    req_names = []
+    n_con = len(a["con_dist"])
+    # Requirements, lead entries and their obligations.
+    ent_off, ent_mem_off, ent_mem, labels = [0], [0], [], []
+    ob_off, ob_pair, ob_req, ob_share = [0], [], [], []
+    req_off, req_pair, req_dist, req_ix = [0], [], [], {}
     for dom in domains:
-        lead_nation.extend(nat_ix[n] for n in sc["domains"][dom].get("lead", []))
-        lead_off.append(len(lead_nation))
-        for cap, spec in sc["domains"][dom].get("requirements", {}).items():
-            d = dists.add(spec)
+        dd = sc["domains"][dom]
+        for label, members in lead_entries(dd):
+            ent_mem.extend(nat_ix[m] for m in members)
+            ent_mem_off.append(len(ent_mem))
+            labels.append(label)
+        ent_off.append(len(labels))
+        first = len(req_dist)
+        for cap, spec in dd.get("requirements", {}).items():
+            req_ix[(dom, cap)] = n_con + len(req_dist)
             req_pair.append(pairs.setdefault((dom, cap), len(pairs)))
-            req_dist.append(d)
-            req_const.append(dists.fixed(d))
-            req_fixed.append(count(dists.par[d][0]) if dists.fixed(d) else 0)
-            req_names.append((dom, cap))
+            req_dist.append(dists.add(spec))
         req_off.append(len(req_dist))
+        for cap, share in dd.get("lead_provides", {}).items():
+            r = first + list(dd["requirements"]).index(cap)
+            ob_pair.append(req_pair[r])
+            ob_req.append(r)
+            ob_share.append(float(share))
+        ob_off.append(len(ob_req))
+    force_caps = list(sc.get("force", {}).get("requirements", {}))
+    force_ix = {c: n_con + len(req_dist) + f for f, c in enumerate(force_caps)}
+    freq_dist = [dists.add(sc["force"]["requirements"][c]) for c in force_caps]
+    natpair = np.full((len(nations), max(len(pairs), 1)), -1, np.int64)
+    for (nid, dom, cap), j in con_ix.items():
+        natpair[nat_ix[nid], pairs[(dom, cap)]] = j
+    # Effects: one entry per effect, with the values its targets name (each once).
+    eff = {k: [] for k in ("cond", "when", "dist", "val")}
+    eff_off = [0]
+    grow = [1.0] * n_con
+    for c, cond in sc.get("conditions", {}).items():
+        for e in cond.get("effects", []):
+            vals = sorted(set().union(*(target_values(sc, t, con_ix, req_ix, force_ix) for t in e["targets"])))
+            d = dists.add(e["scale"])
+            eff["cond"].append(conds.index(c))
+            eff["when"].append(bool(e.get("when", False)))
+            eff["dist"].append(d)
+            eff["val"].extend(vals)
+            eff_off.append(len(eff["val"]))
+            for v in vals:
+                if v < n_con:
+                    grow[v] *= max(dists.upper(d), 1.0)
+    upper = [0.0] * len(caps)
+    for j, u in enumerate(con_upper):
+        upper[a["con_cap"][j]] += u * grow[j]
     bins = [min(int(math.floor(u + 0.5)) + 2, MAX_BINS) for u in upper]
-    hist_off = np.concatenate([[0], np.cumsum(bins)]).astype(np.int64)
     thr = [(cap_ix[c], float(x)) for c, xs in sc.get("report", {}).get("thresholds", {}).items() for x in xs]
     days = sc.get("simulation", {}).get("timeline_days", [])
     i64, f64, b1 = np.int64, np.float64, np.bool_
-    args = (*dists.arrays(),
-            np.asarray(cond_dist, i64),
-            np.sqrt(np.asarray(rho, f64)), np.sqrt(1 - np.asarray(rho, f64)),
-            np.asarray([nat_ix[n] for n in decision_order(sc["nations"])], i64),
-            np.asarray(a["part_dist"], i64), np.asarray(a["pbase"], f64), np.asarray(a["pconst"], b1),
-            np.asarray(a["qbase"], f64), np.asarray(a["bloc"], i64),
-            np.asarray(a["appr_off"], i64), np.asarray(a["appr_dist"], i64),
-            np.asarray(a["cap_off"], i64), np.asarray(a["cap_is_cond"], b1), np.asarray(a["cap_target"], i64),
-            np.asarray(a["cap_dist"], i64), np.asarray(a["cap_const"], b1), np.asarray(a["cap_q"], f64),
-            np.asarray(a["ready_dist"], i64),
-            np.asarray(a["con_off"], i64), np.asarray(a["con_pair"], i64), np.asarray(a["con_cap"], i64),
-            np.asarray(a["con_dist"], i64),
-            np.asarray(lead_off, i64), np.asarray(lead_nation, i64),
-            np.asarray(req_off, i64), np.asarray(req_pair, i64), np.asarray(req_dist, i64),
-            np.asarray(req_const, b1), np.asarray(req_fixed, i64),
-            len(pairs), len(caps), np.asarray(days, f64),
-            hist_off, np.asarray([c for c, _ in thr], i64), np.asarray([x for _, x in thr], f64))
+    s = dists.arrays()
+    s.update({
+        "cond_dist": np.asarray(cond_dist, i64),
+        "mission": np.asarray([conds.index(c) for c in sc.get("mission", {}).get("requires", [])], i64),
+        "eff_cond": np.asarray(eff["cond"], i64), "eff_when": np.asarray(eff["when"], b1),
+        "eff_dist": np.asarray(eff["dist"], i64), "eff_off": np.asarray(eff_off, i64),
+        "eff_val": np.asarray(eff["val"], i64),
+        "bloc_sf": np.sqrt(np.asarray(rho, f64)), "bloc_se": np.sqrt(1 - np.asarray(rho, f64)),
+        "order": np.asarray([nat_ix[n] for n in decision_order(sc["nations"])], i64),
+        "natpair": natpair,
+        "dom_ent_off": np.asarray(ent_off, i64), "ent_mem_off": np.asarray(ent_mem_off, i64),
+        "ent_mem": np.asarray(ent_mem, i64),
+        "dom_ob_off": np.asarray(ob_off, i64), "ob_pair": np.asarray(ob_pair, i64),
+        "ob_req": np.asarray(ob_req, i64), "ob_share": np.asarray(ob_share, f64),
+        "dom_req_off": np.asarray(req_off, i64), "req_pair": np.asarray(req_pair, i64),
+        "req_dist": np.asarray(req_dist, i64),
+        "freq_cap": np.asarray([cap_ix[c] for c in force_caps], i64), "freq_dist": np.asarray(freq_dist, i64),
+        "n_pairs": max(len(pairs), 1), "n_caps": len(caps), "days": np.asarray(days, f64),
+        "hist_off": np.concatenate([[0], np.cumsum(bins)]).astype(i64),
+        "thr_cap": np.asarray([c for c, _ in thr], i64), "thr_value": np.asarray([x for _, x in thr], f64),
+    })
+    types = {"pconst": b1, "cap_is_cond": b1, "cap_present": b1, "cap_const": b1, "con_fixed": b1, "amb_on": b1,
+             "pbase": f64, "qbase": f64, "cap_q": f64, "nscale": f64, "amb_a": f64, "amb_e": f64}
+    for k, v in a.items():
+        s[k] = np.asarray(v, types.get(k, i64))
+    # The dists table is final only now (effects, pools and requirements added theirs).
+    s.update(dists.arrays())
     names = {"conds": conds, "nations": nations, "domains": domains, "caps": caps, "days": days,
-             "reqs": req_names, "hist_off": hist_off,
-             "thresholds": [(caps[c], x) for c, x in thr]}
-    return args, names
+             "labels": labels, "force_caps": force_caps, "pools": pool_names,
+             "hist_off": s["hist_off"], "thresholds": [(caps[c], x) for c, x in thr]}
+    return s, names
 
 
 def quantile(counts, n, pct):
@@ -522,78 +882,126 @@ def quantile(counts, n, pct):
     return int(np.searchsorted(np.cumsum(counts), rank))
 
 
+def ratio(k, n):
+    """k / n, or None (JSON null) over no trial."""
+    return int(k) / n if n else None
+
+
+def moments(s, s2, n):
+    """Mean and sd from a sum and a sum of squares over n trials (None over none)."""
+    if not n:
+        return None, None
+    mean = s / n
+    return mean, math.sqrt(max(s2 / n - mean * mean, 0.0))
+
+
+def capability_figures(t, m, spec):
+    """A requirement's figures from its row [Σ gap, Σ gap², Σ required, Σ required²]."""
+    gap_mean, gap_sd = moments(t[0], t[1], m)
+    req_mean, req_sd = moments(t[2], t[3], m)
+    return {"p_met": None, "gap_mean": gap_mean, "gap_sd": gap_sd, "required_mean": req_mean,
+            "required_sd": req_sd, "required_drawn": not isinstance(spec, (int, float))}
+
+
 def summarise(sc, names, n, tallies):
-    (t_all, t_cond, t_cov, t_leaderless, t_lead, t_met, t_in, t_in_all, t_prov, t_prov_sq,
-     t_tot, t_tot_sq, t_hist, t_thr, t_tl, t_tl_all) = tallies
-    out = {"trials": n, "p_all_covered": t_all / n, "domains": {}, "nations": {}, "totals": {},
-           "thresholds": {}, "conditions": {}}
-    for c, cid in enumerate(names["conds"]):
-        out["conditions"][cid] = {"p_true": int(t_cond[c]) / n}
+    """The figures, in the layout of benches/numpy_reference.py's (plus thresholds,
+    and what the swing and mean contribution comparisons need)."""
+    (t_cond, t_sc, t_cov, t_leaderless, t_short, t_lead, t_met, t_req, t_fmet, t_freq, t_in,
+     t_in_all, t_prov, t_prov_sq, t_binds, t_cut, t_tot, t_hist, t_thr, t_tl, t_tl_all, t_tl_force) = tallies
+    m, t_all = int(t_sc[0]), int(t_sc[1])
+    out = {"trials": n, "mounted_trials": m, "p_mounted": ratio(m, n), "p_all_covered": ratio(t_all, m),
+           "p_all_covered_overall": ratio(t_all, n),
+           "conditions": {cid: {"p_true": ratio(t_cond[c], n)} for c, cid in enumerate(names["conds"])},
+           "domains": {}, "nations": {}, "totals": {}, "thresholds": {}}
     lead_j, req_j = 0, 0
     for d, did in enumerate(names["domains"]):
         dom = sc["domains"][did]
         shares = {}
-        for lid in dom.get("lead", []):
-            shares[lid] = int(t_lead[lead_j]) / n
+        for label, _ in lead_entries(dom):
+            shares[label] = ratio(t_lead[lead_j], m)
             lead_j += 1
-        met = {}
-        for cap in dom.get("requirements", {}):
-            met[cap] = int(t_met[req_j]) / n
+        capabilities = {}
+        for cap, spec in dom.get("requirements", {}).items():
+            capabilities[cap] = capability_figures(t_req[req_j], m, spec)
+            capabilities[cap]["p_met"] = ratio(t_met[req_j], m)
             req_j += 1
-        out["domains"][did] = {"p_covered": int(t_cov[d]) / n, "p_leaderless": int(t_leaderless[d]) / n,
-                               "lead_share": shares, "p_met": met}
+        short = int(t_short[d])
+        out["domains"][did] = {
+            "p_covered": ratio(t_cov[d], m), "p_leaderless": ratio(t_leaderless[d], m),
+            "p_lead_short": ratio(short, m), "p_no_lead_candidate": ratio(t_leaderless[d] - short, m),
+            "lead_share": shares, "capabilities": capabilities}
+    if "force" in sc:
+        capabilities = {}
+        for f, cap in enumerate(names["force_caps"]):
+            capabilities[cap] = capability_figures(t_freq[f], m, sc["force"]["requirements"][cap])
+            capabilities[cap]["p_met"] = ratio(t_fmet[f], m)
+        out["force"] = {"p_covered": ratio(t_sc[2], m), "capabilities": capabilities}
     caps = names["caps"]
+    meta = sc.get("scenario", {})
     for i, nid in enumerate(names["nations"]):
+        nat = sc["nations"][nid]
         inn, in_all = int(t_in[i]), int(t_in_all[i])
-        out_n = n - inn
+        out_n = m - inn
         swing, p_in, p_out = None, None, None
         if inn and out_n:
             p_in, p_out = in_all / inn, (t_all - in_all) / out_n
             swing = p_in - p_out
-        contributed = {cap for caps_ in sc["nations"][nid].get("contributions", {}).values() for cap in caps_}
+        contributed = {cap for caps_ in nat.get("contributions", {}).values() for cap in caps_}
         out["nations"][nid] = {
-            "p_participates": inn / n,
+            "p_participates": ratio(inn, m),
             "swing": swing,
             "swing_parts": [p_in, p_out],
-            "mean_provided": {c: int(t_prov[i, k]) / n for k, c in enumerate(caps) if c in contributed},
-            "sd_provided": {c: math.sqrt(max(t_prov_sq[i, k] / n - (int(t_prov[i, k]) / n) ** 2, 0.0))
+            "mean_provided": {c: ratio(t_prov[i, k], m) for k, c in enumerate(caps) if c in contributed},
+            "sd_provided": {c: moments(float(t_prov[i, k]), t_prov_sq[i, k], m)[1]
                             for k, c in enumerate(caps) if c in contributed},
+            "rotation": int(nat.get("rotation", meta.get("rotation", 1))),
+            "pools": {},
         }
+    for k, (nid, cap) in enumerate(names["pools"]):
+        b = int(t_binds[k])
+        cut_mean, cut_sd = moments(t_cut[k, 0], t_cut[k, 1], b)
+        inn = int(t_in[names["nations"].index(nid)])
+        out["nations"][nid]["pools"][cap] = {"p_binds": ratio(b, inn), "binds": b,
+                                             "cut_mean": cut_mean, "cut_sd": cut_sd}
     hist_off = names["hist_off"]
     for k, cap in enumerate(caps):
+        mean, sd = moments(t_tot[k, 0], t_tot[k, 1], m)
+        cm, csd = moments(t_tot[k, 2], t_tot[k, 3], m)
         counts = t_hist[hist_off[k]:hist_off[k + 1]]
-        mean = int(t_tot[k]) / n
-        out["totals"][cap] = {
-            "mean": mean,
-            "sd": math.sqrt(max(t_tot_sq[k] / n - mean * mean, 0.0)),
-            **{f"p{p:02d}": quantile(counts, n, p) for p in (5, 25, 50, 75, 95)},
-        }
+        out["totals"][cap] = {"mean": mean, "sd": sd,
+                              **{f"p{p:02d}": quantile(counts, m, p) if m else None for p in (5, 25, 50, 75, 95)},
+                              "committed_mean": cm, "committed_sd": csd}
     for h, (cap, x) in enumerate(names["thresholds"]):
-        out["thresholds"].setdefault(cap, []).append({"at_least": x, "p": int(t_thr[h]) / n})
-    if names["days"]:
-        out["timeline"] = {"days": names["days"], "p_all_covered": [int(k) / n for k in t_tl_all],
-                           "domains": {did: [int(t_tl[k, d]) / n for k in range(len(names["days"]))]
+        out["thresholds"].setdefault(cap, []).append({"at_least": x, "p": ratio(t_thr[h], m)})
+    days = names["days"]
+    if days:
+        out["timeline"] = {"days": days, "p_all_covered": [ratio(k, m) for k in t_tl_all],
+                           "domains": {did: [ratio(t_tl[k, d], m) for k in range(len(days))]
                                        for d, did in enumerate(names["domains"])}}
+        if "force" in sc:
+            out["timeline"]["force"] = [ratio(k, m) for k in t_tl_force]
     return out
 
 
 def compare(mine, theirs):
-    """numpy_reference.py's comparison, then the figures it leaves out; returns the largest distance."""
+    """numpy_reference.py's comparison, then the figures it leaves out (thresholds,
+    swings, mean contributions), all over the mounted trials; returns the largest distance."""
     worst = compare_common(mine, theirs)
-    n1, n2 = mine["trials"], theirs["trials"]
-    both = 1 / n1 + 1 / n2
+    m1, m2 = mine["mounted_trials"], theirs.get("mounted_trials", theirs["trials"])
+    rows = []
+    if not m1 or not m2:
+        print("no mounted trial on one side: no more figures to compare")
+        return worst
+    both = 1 / m1 + 1 / m2
 
     def z_prop(a, b):
-        p = (a * n1 + b * n2) / (n1 + n2)
+        p = (a * m1 + b * m2) / (m1 + m2)
         return (a - b) / math.sqrt(max(p * (1 - p), 1e-12) * both)
 
-    rows = []
     for cap, rows_ in mine["thresholds"].items():
         for k, f in enumerate(rows_):
             g = theirs["thresholds"][cap][k]
             rows.append((f"thresholds.{cap}.at_least_{g['at_least']:g}", z_prop(f["p"], g["p"])))
-    for c, f in mine["conditions"].items():
-        rows.append((f"conditions.{c}.p_true", z_prop(f["p_true"], theirs["conditions"][c]["p_true"])))
     for nid, f in mine["nations"].items():
         g = theirs["nations"][nid]
         if f["swing"] is not None and g["swing"] is not None:
@@ -602,19 +1010,24 @@ def compare(mine, theirs):
             var = p_in * (1 - p_in) / share + p_out * (1 - p_out) / (1 - share)
             se = math.sqrt(max(var, 1e-12) * both)
             rows.append((f"nations.{nid}.swing", (f["swing"] - g["swing"]) / se))
-        for cap, m in f["mean_provided"].items():
+        elif (f["swing"] is None) != (g["swing"] is None):
+            rows.append((f"nations.{nid}.swing (null on one side only)", math.inf))
+        for cap, mp in f["mean_provided"].items():
             se = f["sd_provided"][cap] * math.sqrt(both)
             if se > 0:
-                rows.append((f"nations.{nid}.mean_provided.{cap}", (m - g["mean_provided"][cap]) / se))
-    if "timeline" in mine:
-        for d, series in mine["timeline"]["domains"].items():
-            for k, day in enumerate(mine["timeline"]["days"]):
-                rows.append((f"timeline.{d}.day{day}", z_prop(series[k], theirs["timeline"]["domains"][d][k])))
+                rows.append((f"nations.{nid}.mean_provided.{cap}", (mp - g["mean_provided"][cap]) / se))
     for name, z in rows:
         worst = max(worst, abs(z))
         print(f"{name:48s} {z:+6.2f} se")
     print(f"{len(rows)} more figures; largest distance of all {worst:.2f} standard errors")
     return worst
+
+
+def simulate(sc, trials, seed):
+    """The figures of `trials` trials of scenario `sc` (a parsed TOML table), in the
+    layout of benches/numpy_reference.py's `simulate` (compile time included)."""
+    s, names = compile_scenario(sc)
+    return summarise(sc, names, trials, make_trial_loop(s)(trials, seed))
 
 
 def main():
@@ -625,11 +1038,10 @@ def main():
     ap.add_argument("--json", help="write the figures as JSON to this path")
     ap.add_argument("--compare", help="a forcesim JSON report to compare with")
     a = ap.parse_args()
-    with open(a.scenario, "rb") as f:
-        sc = tomllib.load(f)
+    sc = load(a.scenario)
     start = time.perf_counter()
-    args, names = compile_scenario(sc)
-    run_trials = make_trial_loop(*args)
+    s, names = compile_scenario(sc)
+    run_trials = make_trial_loop(s)
     run_trials(100, a.seed + 1)  # compiles the loop: the timed run below excludes it
     compiled = time.perf_counter() - start
     start, cpu = time.perf_counter(), time.process_time()
