@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use common::{forcesim, run, scratch};
 use forcesim::briefing::Fmt;
 use forcesim::charts::format::{number, percent};
-use forcesim::charts::{self, Chart, Format};
+use forcesim::charts::{self, Chart, Format, Options};
 
 /// Two domains and a whole-force requirement above the sum of theirs.
 const WITH_FORCE: &str = r#"
@@ -256,4 +256,20 @@ fn an_unpaired_sweep_html_has_no_base_columns() {
     let (head, _) = table(&html, "figures");
     assert!(!head.iter().any(|h| h.contains("vs base")), "{head:?}");
     assert!(!html.contains("base (no --vary value)"));
+}
+
+#[test]
+fn the_tornado_says_association_under_a_title_of_its_own() {
+    let r = run(WITH_FORCE, 2_000, 3, 1);
+    let opts = Options {
+        title: Some("Who matters".into()),
+        ..Default::default()
+    };
+    let svg = charts::render_with(Chart::Tornado, &r, Format::Svg, &opts).expect("renders");
+    let svg = String::from_utf8(svg).unwrap();
+    assert!(svg.contains("Who matters") && !svg.contains("not an effect"));
+    assert!(
+        svg.contains("an association; effects: forcesim sensitivity"),
+        "axis caption"
+    );
 }
