@@ -143,11 +143,16 @@ fn a_sweep_html_holds_the_figures_of_its_table_with_their_intervals() {
     for (line, row) in lines.iter().zip(&points) {
         // "0.5  30.4 %  28.5–32.5 %  52.5 %  32.5 %" → value, P, CI low, CI high, domains.
         let mut want = Vec::new();
-        // The difference from the base ("+7.4 pp (+6.3 to +8.5)") is the
-        // terminal's own column.
+        // The difference from the base ("+7.4 pp (+6.3 to +8.5)") follows the
+        // interval, as three cells: the difference and its paired interval.
+        let mut vs_base = Vec::new();
         let line = match (line.find(" pp ("), line.find(')')) {
             (Some(a), Some(b)) => {
                 let start = line[..a].rfind(' ').unwrap_or(a);
+                let (lo, hi) = line[a + 5..b].split_once(" to ").unwrap();
+                vs_base = [&line[start + 1..a], lo, hi]
+                    .map(|x| format!("{x} pp"))
+                    .to_vec();
                 format!("{}{}", &line[..start], &line[b + 1..])
             }
             _ => line.to_string(),
@@ -162,6 +167,8 @@ fn a_sweep_html_holds_the_figures_of_its_table_with_their_intervals() {
             }
             k += 2;
         }
+        assert_eq!(vs_base.len(), 3, "{line}");
+        want.splice(4..4, vs_base);
         assert_eq!(row, &want, "{line}");
     }
     // Every figure of every point, each proportion with its interval.

@@ -12,10 +12,13 @@ use crate::charts::{self, Format, Options};
 use crate::present::thousands;
 use crate::whatif::compare::Comparison;
 use crate::whatif::sensitivity::Sensitivity;
-use crate::whatif::sweep::Sweep;
+use crate::whatif::sweep::{Sweep, SweepPoint};
 use crate::whatif::{Figure, Spread};
 
 const INTERRUPTED: &str = " · INTERRUPTED: the figures cover the work finished";
+
+/// What a sweep's differences from the base are (`vs_base` in its JSON).
+const VS_BASE_NOTE: &str = "vs base: each point's difference from the base scenario (no --vary value), run on the same trials (common random numbers). The 95 % intervals of P(all covered), each domain's P(covered) and each mean total are paired; other proportions keep the independent interval (Newcombe), medians get none.";
 
 /// A value of a sweep axis as written (`0.5`, `"in"` without its quotes).
 fn show(v: &Json) -> String {
@@ -113,6 +116,9 @@ pub fn sweep(
             text(&a.key)
         )
     }));
+    if s.base.is_some() {
+        header.push(format!("<p class=\"meta\">{VS_BASE_NOTE}</p>"));
+    }
     let summary = sweep_summary(s, &sha, interrupted);
     let mut tables = vec![summary, grid(shown), points(s), every_figure(s)];
     tables.push(assumptions(&annex(scenario_text)));
@@ -176,7 +182,25 @@ fn sweep_summary(s: &Sweep, sha: &str, interrupted: bool) -> Table {
             Cell::text(format!("{} = {}", a.key, values.join(", "))),
         );
     }
+    if let Some(b) = &s.base {
+        let [lo, hi] = b.p_all_covered_ci95;
+        for (k, v) in [
+            ("base (no --vary value): P(all covered)", b.p_all_covered),
+            ("base: 95 % CI low", lo),
+            ("base: 95 % CI high", hi),
+        ] {
+            item(&mut summary, k, Cell::Num(v, Fmt::Percent));
+        }
+    }
     summary
+}
+
+/// A point's difference from the base in `figure`, and its 95 % interval, as
+/// three cells (empty without a base, dashes for a figure it lacks).
+fn vs_base(p: &SweepPoint, figure: &str, f: Fmt) -> [Cell; 3] {
+    let d = p.vs_base.iter().find(|d| d.figure == figure);
+    let [lo, hi] = interval(d.and_then(|d| d.ci95), f);
+    [Cell::Num(d.map_or(f64::NAN, |d| d.difference), f), lo, hi]
 }
 
 /// With `--title`, a line naming the scenario under it.
@@ -227,6 +251,11 @@ fn points(s: &Sweep) -> Table {
     t.columns = s.axes.iter().map(|a| a.key.clone()).collect();
     t.columns
         .extend(["P(all covered)", "95 % CI low", "95 % CI high"].map(String::from));
+    let paired = s.base.is_some();
+    if paired {
+        t.columns
+            .extend(["vs base", "paired 95 % CI low", "paired 95 % CI high"].map(String::from));
+    }
     t.columns
         .extend(domains.iter().map(|d| format!("P(covered) {d}")));
     for p in &s.points {
@@ -234,6 +263,9 @@ fn points(s: &Sweep) -> Table {
         let mut row: Vec<Cell> = p.values.iter().map(|v| Cell::text(show(v))).collect();
         row.push(Cell::Num(f.p_all_covered, Fmt::Percent));
         row.extend(interval(Some(f.p_all_covered_ci95), Fmt::Percent));
+        if paired {
+            row.extend(vs_base(p, "p_all_covered", Fmt::Points));
+        }
         for d in &domains {
             let v = f.domains.get(d).map_or(f64::NAN, |x| x.p_covered);
             row.push(Cell::Num(v, Fmt::Percent));
@@ -243,7 +275,8 @@ fn points(s: &Sweep) -> Table {
     t
 }
 
-/// Every figure of every point (as in the JSON) with its 95 % interval.
+/// Every figure of every point (as in the JSON) with its 95 % interval, and
+/// with a base its difference from the base with that difference's interval.
 fn every_figure(s: &Sweep) -> Table {
     let mut t = Table::new(
         "figures",
@@ -253,12 +286,20 @@ fn every_figure(s: &Sweep) -> Table {
     t.columns = s.axes.iter().map(|a| a.key.clone()).collect();
     t.columns
         .extend(["figure", "value", "95 % CI low", "95 % CI high"].map(String::from));
+    let paired = s.base.is_some();
+    if paired {
+        t.columns
+            .extend(["vs base", "vs base 95 % CI low", "vs base 95 % CI high"].map(String::from));
+    }
     for p in &s.points {
         for f in p.figures.flat() {
             let mut row: Vec<Cell> = p.values.iter().map(|v| Cell::text(show(v))).collect();
             row.push(Cell::text(&f.path));
             row.push(Cell::Num(f.value, value_fmt(&f)));
             row.extend(interval(f.ci95(p.figures.mounted_trials), value_fmt(&f)));
+            if paired {
+                row.extend(vs_base(p, &f.path, diff_fmt(&f)));
+            }
             t.rows.push(row);
         }
     }

@@ -1,13 +1,17 @@
 //! `gaps.png`: by how much each domain falls short. One row per domain and
-//! required capability, grouped by domain. The grey track is the whole
+//! required capability, grouped by domain; with `[force]`, the whole force's
+//! requirements follow under their own heading ("Whole force"), as on
+//! force.png and timeline.png. The grey track is the whole
 //! requirement; over it, nested bars show the gap's 95th percentile (lightest),
 //! 75th percentile and median (darkest), as a share of the requirement so that
 //! troops, aircraft and ships share one axis. The figures themselves are written
 //! beside each row in the capability's own unit.
 //!
 //! Figures: per domain and capability, `required`, `p_met`, `gap.p50`,
-//! `gap.p75`, `gap.p95` (gap = max(0, required − provided)).
+//! `gap.p75`, `gap.p95` (gap = max(0, required − provided)); the same of
+//! `force.capabilities[cap]` (provided = the total over every domain).
 
+use indexmap::IndexMap;
 use plotters::chart::ChartBuilder;
 use plotters::prelude::DrawingBackend;
 use plotters::style::Color;
@@ -28,6 +32,8 @@ const VALUE_COL: i32 = 470;
 const MAX_ROW: f64 = 92.0;
 /// Height of a domain header relative to a capability row.
 const HEADER_ROW: f64 = 0.62;
+/// The heading of the whole force's requirements (`[force]`).
+const WHOLE_FORCE: &str = "Whole force: every domain together";
 
 /// A line of the chart: a domain header or one of its capabilities.
 enum Line<'a> {
@@ -83,12 +89,12 @@ pub(super) fn draw<DB: DrawingBackend>(
     report: &Report,
     opts: &super::Options,
 ) -> DrawResult<(), DB> {
-    let body = frame(
-        root,
-        report,
-        opts,
-        "By how much does each domain fall short?",
-    )?;
+    let question = if report.force.is_some() {
+        "By how much does each domain, and the whole force, fall short?"
+    } else {
+        "By how much does each domain fall short?"
+    };
+    let body = frame(root, report, opts, question)?;
     let lines = lines(report);
     if lines.is_empty() {
         return note(
@@ -136,28 +142,41 @@ pub(super) fn draw<DB: DrawingBackend>(
     rows(root, &layout, &lines, top as f64)
 }
 
-/// The domains with a requirement, each followed by its required capabilities.
+/// The domains with a requirement, each followed by its required capabilities,
+/// then the whole force's (with `[force]`).
 fn lines(report: &Report) -> Vec<Line<'_>> {
     let mut lines = Vec::new();
     for d in report.domains.values() {
-        let mut caps = d
-            .capabilities
-            .iter()
-            .filter(|(_, c)| c.required > 0.0)
-            .peekable();
-        if caps.peek().is_none() {
-            continue;
-        }
-        lines.push(Line::Domain(&d.name));
-        for (id, fig) in caps {
-            let (name, unit) = match report.capabilities.get(id) {
-                Some(c) => (c.name.clone(), c.unit.clone()),
-                None => (id.clone(), String::new()),
-            };
-            lines.push(Line::Capability { name, unit, fig });
-        }
+        group(&mut lines, report, &d.name, &d.capabilities);
+    }
+    if let Some(force) = &report.force {
+        group(&mut lines, report, WHOLE_FORCE, &force.capabilities);
     }
     lines
+}
+
+/// A heading and its required capabilities, when it has any.
+fn group<'a>(
+    lines: &mut Vec<Line<'a>>,
+    report: &Report,
+    heading: &'a str,
+    capabilities: &'a IndexMap<String, CapabilityFigures>,
+) {
+    let mut caps = capabilities
+        .iter()
+        .filter(|(_, c)| c.required > 0.0)
+        .peekable();
+    if caps.peek().is_none() {
+        return;
+    }
+    lines.push(Line::Domain(heading));
+    for (id, fig) in caps {
+        let (name, unit) = match report.capabilities.get(id) {
+            Some(c) => (c.name.clone(), c.unit.clone()),
+            None => (id.clone(), String::new()),
+        };
+        lines.push(Line::Capability { name, unit, fig });
+    }
 }
 
 fn legend_items() -> [(Mark, String); 4] {

@@ -1,7 +1,9 @@
 //! `tornado.png`: each nation's swing, an association (the trials with it
 //! against those without it, carrying its links through blocs, caps and
 //! conditions), not the effect of securing or losing it, which
-//! `forcesim sensitivity` measures. Nations ranked by the size of
+//! `forcesim sensitivity` measures. The title says so and the axis caption
+//! points to `forcesim sensitivity` (and says "an association" itself when
+//! `--title` replaces the title). Nations ranked by the size of
 //! their swing on P(all domains covered), the largest at the top (at most 15),
 //! as signed bars: to the right when the force is more often complete with the
 //! nation than without it, to the left when less often.
@@ -94,7 +96,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         .x_labels(8)
         .max_light_lines(1)
         .x_label_formatter(&x_fmt)
-        .x_desc("P(all covered | takes part) − P(all covered | does not), pp · effects: forcesim sensitivity");
+        .x_desc(caption(opts));
     house_style(&mut mesh).draw()?;
     let px = |x: f64, y: f64| chart.backend_coord(&(x, y));
     let bars = Bars {
@@ -105,6 +107,17 @@ pub(super) fn draw<DB: DrawingBackend>(
         name_w,
     };
     bars.draw(root, ranked)
+}
+
+/// The axis caption: what the swing is, and where effects are measured. A
+/// `--title` replaces the title that calls the swing an association, so the
+/// caption then says so itself.
+fn caption(opts: &super::Options) -> &'static str {
+    if opts.title.is_some() {
+        "P(all covered | takes part) − P(all covered | does not), pp · an association; effects: forcesim sensitivity"
+    } else {
+        "P(all covered | takes part) − P(all covered | does not), pp · effects: forcesim sensitivity"
+    }
 }
 
 fn name_font() -> Font {
