@@ -3,6 +3,11 @@
 //! inverts the regularised incomplete beta function to 1e-12 (Newton steps kept
 //! inside a shrinking bracket); the others are closed forms.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+
 use crate::dist::Dist;
 use crate::math::{norm_cdf, norm_inv, to_count};
 
@@ -47,13 +52,18 @@ fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
 
 /// The regularised incomplete beta function `I_x(a, b)`, for a, b > 0.
 pub fn beta_cdf(a: f64, b: f64, x: f64) -> f64 {
+    beta_cdf_ln(a, b, ln_beta(a, b), x)
+}
+
+/// [`beta_cdf`] with `ln B(a, b)` given (`lnb`).
+fn beta_cdf_ln(a: f64, b: f64, lnb: f64, x: f64) -> f64 {
     if x <= 0.0 {
         return 0.0;
     }
     if x >= 1.0 {
         return 1.0;
     }
-    let front = (a * x.ln() + b * (-x).ln_1p() - ln_beta(a, b)).exp();
+    let front = (a * x.ln() + b * (-x).ln_1p() - lnb).exp();
     if x < (a + 1.0) / (a + b + 2.0) {
         front * beta_cf(a, b, x) / a
     } else {
@@ -63,7 +73,12 @@ pub fn beta_cdf(a: f64, b: f64, x: f64) -> f64 {
 
 /// The β(a, b) density at x.
 fn beta_pdf(a: f64, b: f64, x: f64) -> f64 {
-    ((a - 1.0) * x.ln() + (b - 1.0) * (-x).ln_1p() - ln_beta(a, b)).exp()
+    beta_pdf_ln(a, b, ln_beta(a, b), x)
+}
+
+/// [`beta_pdf`] with `ln B(a, b)` given (`lnb`).
+fn beta_pdf_ln(a: f64, b: f64, lnb: f64, x: f64) -> f64 {
+    ((a - 1.0) * x.ln() + (b - 1.0) * (-x).ln_1p() - lnb).exp()
 }
 
 /// The β(a, b) quantile: the x in [0, 1] with `I_x(a, b) = u`, to [`BETA_TOL`].
@@ -88,8 +103,9 @@ pub fn beta_inv(a: f64, b: f64, u: f64) -> f64 {
 fn beta_inv_lower(a: f64, b: f64, u: f64) -> f64 {
     let (mut lo, mut hi) = (0.0f64, 1.0f64);
     let mut x = a / (a + b);
+    let lnb = ln_beta(a, b);
     for _ in 0..200 {
-        let f = beta_cdf(a, b, x) - u;
+        let f = beta_cdf_ln(a, b, lnb, x) - u;
         if f == 0.0 {
             return x;
         }
@@ -98,7 +114,7 @@ fn beta_inv_lower(a: f64, b: f64, u: f64) -> f64 {
         } else {
             hi = x;
         }
-        let step = f / beta_pdf(a, b, x);
+        let step = f / beta_pdf_ln(a, b, lnb, x);
         let mut next = x - step;
         if !(next > lo && next < hi) {
             next = 0.5 * (lo + hi);
@@ -412,6 +428,60 @@ impl Inverse {
     }
 }
 
+/// [`Inverse`]s prepared once per distinct distribution and shared: every plan
+/// built with the same `Tables` (by default [`Tables::shared`], so the variants
+/// of one scenario in `sweep`, `compare`, `secure` and `sensitivity` too)
+/// tabulates a β-PERT once. A distribution is known by its `Debug` text, which
+/// writes every parameter exactly (shortest round-trip `f64`).
+#[derive(Debug, Default)]
+pub struct Tables {
+    map: Mutex<HashMap<String, Arc<Inverse>>>,
+}
+
+/// Distributions a [`Tables`] keeps at most (about 6 KiB each); past this it
+/// starts afresh.
+const TABLES_KEPT: usize = 4096;
+
+impl Tables {
+    /// The process's tables.
+    pub fn shared() -> &'static Tables {
+        static SHARED: std::sync::OnceLock<Tables> = std::sync::OnceLock::new();
+        SHARED.get_or_init(Tables::default)
+    }
+
+    /// The inverse of each of `dists`, those not prepared yet built in parallel
+    /// (on the current rayon pool).
+    pub fn get_all(&self, dists: &[&Dist]) -> Vec<Arc<Inverse>> {
+        let keys: Vec<String> = dists.iter().map(|d| format!("{d:?}")).collect();
+        let mut missing: Vec<(&String, &Dist)> = {
+            let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+            keys.iter()
+                .zip(dists)
+                .filter(|(k, _)| !map.contains_key(*k))
+                .map(|(k, &d)| (k, d))
+                .collect()
+        };
+        missing.sort_by(|a, b| a.0.cmp(b.0));
+        missing.dedup_by(|a, b| a.0 == b.0);
+        let built: Vec<(String, Arc<Inverse>)> = missing
+            .into_par_iter()
+            .map(|(k, d)| (k.clone(), Arc::new(Inverse::new(d))))
+            .collect();
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() + built.len() > TABLES_KEPT {
+            map.clear();
+        }
+        map.extend(built);
+        keys.iter()
+            .zip(dists)
+            .map(|(k, d)| {
+                let inv = map.get(k).cloned();
+                inv.unwrap_or_else(|| Arc::new(Inverse::new(d)))
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -481,6 +551,33 @@ mod tests {
                     lo <= u * (1.0 + 1e-9) && u <= hi * (1.0 + 1e-9),
                     "({a},{b}) u={u}: {lo} {hi}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn tables_prepare_each_distribution_once_and_change_no_value() {
+        let tables = Tables::default();
+        let a = Dist::Pert {
+            min: 10.0,
+            mode: 30.0,
+            max: 90.0,
+        };
+        let b = Dist::Triangular {
+            min: 0.0,
+            mode: 1.0,
+            max: 4.0,
+        };
+        let first = tables.get_all(&[&a, &b, &a]);
+        assert!(Arc::ptr_eq(&first[0], &first[2]));
+        let again = tables.get_all(&[&b, &a]);
+        assert!(Arc::ptr_eq(&again[0], &first[1]));
+        assert!(Arc::ptr_eq(&again[1], &first[0]));
+        for (inv, d) in [(&first[0], &a), (&first[1], &b)] {
+            let fresh = Inverse::new(d);
+            for i in -60..=60 {
+                let z = f64::from(i) / 10.0;
+                assert_eq!(inv.count(z, |x| x * 3.0), fresh.count(z, |x| x * 3.0));
             }
         }
     }

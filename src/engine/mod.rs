@@ -137,7 +137,7 @@ impl<'m> Runner<'m> {
             .thread_name(|i| format!("forcesim-worker-{i}"))
             .build()
             .map_err(|source| EngineError::Pool { threads, source })?;
-        let plan = Plan::new(model);
+        let plan = pool.install(|| Plan::new(model));
         let workers = (0..threads)
             .map(|_| {
                 Mutex::new(Worker {

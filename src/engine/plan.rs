@@ -4,7 +4,9 @@
 use crate::dist::{Dist, Sampler};
 use crate::math::QuantileGrid;
 use crate::model::{CapOn, Contribution, Model, Prob};
-use crate::quantile::Inverse;
+use std::sync::Arc;
+
+use crate::quantile::{Inverse, Tables};
 
 /// A range `lo..hi` of one of the plan's flat arrays: a small, copyable
 /// `Range<u32>`.
@@ -132,7 +134,7 @@ pub struct ContribP {
     /// nation's other contributions ([`Plan::groups`]), not in the plain loop.
     pub grouped: bool,
     /// Its inverse distribution function, when drawn under its nation's ambition.
-    pub inverse: Option<Box<Inverse>>,
+    pub inverse: Option<Arc<Inverse>>,
 }
 
 /// A nation whose contributions are drawn together: it has pools or ambition.
@@ -490,9 +492,22 @@ fn obligation_slot(model: &Model, c: &Contribution, d: &Domains) -> u32 {
 
 /// The contributions, grouped by the kind of their distribution, and their
 /// stream keys.
-fn contributions(model: &Model, d: &Domains, refs: &mut Vec<u32>) -> (Vec<ContribP>, Vec<u64>) {
+fn contributions(
+    model: &Model,
+    d: &Domains,
+    refs: &mut Vec<u32>,
+    tables: &Tables,
+) -> (Vec<ContribP>, Vec<u64>) {
     let mut order: Vec<usize> = (0..model.contributions.len()).collect();
     order.sort_by_key(|&k| model.contributions[k].sampler.kind_rank());
+    let copula = |c: &Contribution| model.nations[c.nation].ambition > 0.0 && c.fixed.is_none();
+    let dists: Vec<&Dist> = order
+        .iter()
+        .map(|&k| &model.contributions[k])
+        .filter(|c| copula(c))
+        .map(|c| &c.dist)
+        .collect();
+    let mut inverses = tables.get_all(&dists).into_iter();
     let contribs = order
         .iter()
         .map(|&k| {
@@ -512,8 +527,7 @@ fn contributions(model: &Model, d: &Domains, refs: &mut Vec<u32>) -> (Vec<Contri
                 effects: effect_span(&c.effects, refs),
                 obligation: obligation_slot(model, c, d),
                 grouped: grouped(model, c.nation),
-                inverse: (model.nations[c.nation].ambition > 0.0 && c.fixed.is_none())
-                    .then(|| Box::new(Inverse::new(&c.dist))),
+                inverse: if copula(c) { inverses.next() } else { None },
             }
         })
         .collect();
@@ -605,8 +619,15 @@ fn force(model: &Model, refs: &mut Vec<u32>) -> (Option<Vec<ReqP>>, Vec<u64>) {
 }
 
 impl Plan {
-    /// Flattens `model`.
+    /// Flattens `model`, its inverse distribution functions prepared in the
+    /// current rayon pool or taken from [`Tables::shared`].
     pub fn new(model: &Model) -> Plan {
+        Plan::with_tables(model, Tables::shared())
+    }
+
+    /// Flattens `model`, its inverse distribution functions taken from
+    /// `tables` (prepared there where missing).
+    pub fn with_tables(model: &Model, tables: &Tables) -> Plan {
         let mut factors = Vec::new();
         let conditions = model
             .conditions
@@ -616,7 +637,7 @@ impl Plan {
         let (caps, decisions) = decisions(model, &mut factors);
         let mut effect_refs = Vec::new();
         let d = domains(model, &mut effect_refs);
-        let (contribs, contrib_keys) = contributions(model, &d, &mut effect_refs);
+        let (contribs, contrib_keys) = contributions(model, &d, &mut effect_refs, tables);
         let (effects, effect_keys) = effects(model);
         let g = groups(model, &contribs);
         let (force, force_keys) = force(model, &mut effect_refs);

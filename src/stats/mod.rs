@@ -95,7 +95,7 @@ pub struct Tally {
 
 /// Contiguous histogram bins one tally allocates up front, at most (32 MiB):
 /// the fast path for the ranges a model expects, bounded however many pairs it tracks.
-const DENSE_BUDGET: usize = 1 << 22;
+pub const DENSE_BUDGET: usize = 1 << 22;
 
 /// Days of coverage binned up front (later days fill in where they fall).
 const COVERAGE_DAYS: usize = 1 << 10;
@@ -224,6 +224,13 @@ impl Tally {
     /// An empty tally shaped for `model`, with histogram pages allocated over the
     /// range the model can produce.
     pub fn new(model: &Model) -> Tally {
+        Tally::with_budget(model, DENSE_BUDGET)
+    }
+
+    /// [`Tally::new`] with at most `budget` contiguous bins in all: where many
+    /// tallies are held at once (one per variant and worker), each takes a
+    /// share. Which bins are contiguous changes no figure.
+    pub fn with_budget(model: &Model, budget: usize) -> Tally {
         let nn = model.nations.len();
         let nd = model.domains.len();
         let nt = model.tracked.len();
@@ -232,7 +239,7 @@ impl Tally {
         let (t_min, t_max, c_min, c_max) = bounds(model);
         // Contiguous bins within a budget per tally (first come, first served);
         // histograms beyond it keep only the bins they observe.
-        let mut budget = DENSE_BUDGET;
+        let mut budget = budget;
         let mut hist = |offset: u64, max: Option<u64>| {
             let len = Hist::dense_len(offset, max);
             let len = if len <= budget { len } else { 0 };
@@ -447,5 +454,21 @@ contributions.land.troops = 600
         let mut m4 = model();
         m4.nations[0].scale = 1.5;
         assert_eq!(Tally::new(&m4).provided[0].offset(), 600);
+    }
+
+    #[test]
+    fn a_smaller_budget_changes_no_figure() {
+        let m = model();
+        let full = crate::engine::run_serial(&m, 3, 5000, 0..1);
+        let mut lean = Tally::with_budget(&m, 0);
+        assert!(
+            lean.required[0]
+                .as_ref()
+                .is_some_and(|h| h.bins().count() == 0)
+        );
+        lean += &full;
+        assert_eq!(lean, full);
+        let req = |t: &Tally| t.required[0].as_ref().map(|h| h.quantile(1, 2));
+        assert_eq!(req(&lean), req(&full));
     }
 }

@@ -200,23 +200,29 @@ pub fn run(
         .thread_name(|i| format!("forcesim-worker-{i}"))
         .build()
         .map_err(|source| EngineError::Pool { threads, source })?;
-    let plans: Vec<Plan> = models.iter().map(Plan::new).collect();
+    let plans: Vec<Plan> = pool.install(|| models.iter().map(Plan::new).collect());
     let (nd, nc) = models
         .first()
         .map_or((0, 0), |m| (m.domains.len(), m.capabilities.len()));
+    let budget = budget(models.len(), threads);
     let workers: Vec<Mutex<Worker>> = (0..threads)
-        .map(|_| Mutex::new(worker(models, &plans, pairs.len(), nd, nc)))
+        .map(|_| Mutex::new(worker(models, &plans, pairs.len(), (nd, nc, budget))))
         .collect();
     let blocks = block_count(trials);
     let done = waves(&pool, &workers, 0..blocks, trials, control, &|w, b| {
         block(&plans, pairs, seed, trials, b, w)
     });
-    let mut tallies: Vec<Tally> = models.iter().map(Tally::new).collect();
+    // The first worker's tallies become the totals: no third set is allocated.
+    let mut tallies: Vec<Tally> = Vec::new();
     let mut sums = vec![PairSums::new(nd, nc); pairs.len()];
-    for w in &workers {
-        let w = w.lock().unwrap_or_else(|e| e.into_inner());
-        for (t, wt) in tallies.iter_mut().zip(&w.tallies) {
-            *t += wt;
+    for w in workers {
+        let w = w.into_inner().unwrap_or_else(|e| e.into_inner());
+        if tallies.is_empty() {
+            tallies = w.tallies;
+        } else {
+            for (t, wt) in tallies.iter_mut().zip(&w.tallies) {
+                *t += wt;
+            }
         }
         for (s, ws) in sums.iter_mut().zip(&w.pairs) {
             s.merge(ws);
@@ -231,7 +237,15 @@ pub fn run(
     })
 }
 
-fn worker(models: &[Model], plans: &[Plan], npairs: usize, nd: usize, nc: usize) -> Worker {
+/// Contiguous histogram bins per tally when `variants` tallies are held by each
+/// of `threads` workers: a run's budget shared out, so that the contiguous bins
+/// do not grow with the number of variants.
+fn budget(variants: usize, threads: usize) -> usize {
+    (crate::stats::DENSE_BUDGET / (variants.max(1) * threads.max(1))).max(1 << 12)
+}
+
+fn worker(models: &[Model], plans: &[Plan], npairs: usize, dims: (usize, usize, usize)) -> Worker {
+    let (nd, nc, budget) = dims;
     Worker {
         scratches: plans
             .iter()
@@ -241,7 +255,10 @@ fn worker(models: &[Model], plans: &[Plan], npairs: usize, nd: usize, nc: usize)
                 s
             })
             .collect(),
-        tallies: models.iter().map(Tally::new).collect(),
+        tallies: models
+            .iter()
+            .map(|m| Tally::with_budget(m, budget))
+            .collect(),
         pairs: vec![PairSums::new(nd, nc); npairs],
     }
 }
