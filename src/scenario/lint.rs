@@ -222,8 +222,16 @@ fn nation_warnings(
 }
 
 /// An `if_absent` or `if_present` cap at or above the highest probability the
-/// nation can have.
+/// nation can have. A decision set to `"in"` or `"out"` ignores every cap by
+/// rule (the settings `secure` and `sensitivity` apply): nothing to say.
 fn never_binding_caps(n_id: &str, nat: &Nation, w: &mut Warnings) {
+    if nat
+        .decision
+        .as_ref()
+        .is_some_and(|d| d.0.value != crate::model::Decision::Draw)
+    {
+        return;
+    }
     let mut most = nat.participation.0.value.support().1;
     for a in &nat.approval {
         most *= a.probability.0.value.support().1;
