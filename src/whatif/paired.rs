@@ -237,11 +237,17 @@ pub fn run(
     })
 }
 
+/// Contiguous histogram bins in all the tallies of a pass (2^26 bins, 512 MiB
+/// at most): 16 runs' worth. More buys little speed for much memory (the
+/// reference sensitivity at 100,000 trials: 64 runs' worth, 12.4 s and 2.5 GB
+/// peak; 16, 14.8 s and 1.8 GB; 1, 17.5 s and 1.7 GB).
+const PASS_BUDGET: usize = 16 * crate::stats::DENSE_BUDGET;
+
 /// Contiguous histogram bins per tally when `variants` tallies are held by each
-/// of `threads` workers: a run's budget shared out, so that the contiguous bins
-/// do not grow with the number of variants.
+/// of `threads` workers: the pass's budget shared out, so that the contiguous
+/// bins do not grow with the number of variants.
 fn budget(variants: usize, threads: usize) -> usize {
-    (crate::stats::DENSE_BUDGET / (variants.max(1) * threads.max(1))).max(1 << 12)
+    (PASS_BUDGET / (variants.max(1) * threads.max(1))).max(1 << 12)
 }
 
 fn worker(models: &[Model], plans: &[Plan], npairs: usize, dims: (usize, usize, usize)) -> Worker {
