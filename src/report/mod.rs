@@ -471,7 +471,7 @@ impl Engine {
     /// How a run went: `trials` trials on `threads` threads in `elapsed_s` seconds.
     pub fn measured(threads: usize, elapsed_s: f64, trials: u64) -> Engine {
         Engine {
-            version: crate::VERSION.to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
             threads,
             elapsed_s,
             trials_per_s: if elapsed_s > 0.0 {
