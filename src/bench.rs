@@ -9,12 +9,15 @@
 //! drop any.
 
 use std::hint::black_box;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::dist::{Sampler, discrete_from_units, std_normals, unit};
 use crate::engine::Isa;
 use crate::engine::isa::multiversion;
+use crate::math::to_count;
 use crate::model::Model;
+use crate::quantile::{Inverse, Tables};
 use crate::stats::Tally;
 use crate::streams::{BLOCK_TRIALS, TrialRng, entity_key, trial_base, trial_key};
 
@@ -27,6 +30,10 @@ pub struct Draws {
     pub sampler: Sampler,
     /// How many draws the run made.
     pub count: u64,
+    /// For a contribution drawn under its nation's ambition (kind "copula"):
+    /// its inverse distribution function, through which a normal becomes its
+    /// value.
+    pub inverse: Option<Arc<Inverse>>,
 }
 
 fn kind(s: &Sampler) -> &'static str {
@@ -48,8 +55,11 @@ fn kind(s: &Sampler) -> &'static str {
 /// probability factor, random effect and random requirement (of a domain or of
 /// the force); and for each participating nation one draw per random
 /// contribution, pool and its `ready_days` (when the scenario has a timeline) —
-/// under ambition a normal per random contribution (its ε) and one more (its A).
-/// Samplers are grouped by their exact parameters.
+/// under ambition one normal more (its A) and, per random contribution, a
+/// "copula" draw: a normal made into the contribution's value by its inverse
+/// distribution function, as the engine makes it (the table's bracket, the exact
+/// quantile where the bracket leaves the rounding open). Samplers are grouped by
+/// their exact parameters.
 pub fn draws(model: &Model, tally: &Tally) -> Vec<Draws> {
     let all = tally.trials;
     let n = tally.mounted;
@@ -63,8 +73,10 @@ pub fn draws(model: &Model, tally: &Tally) -> Vec<Draws> {
             kind: k,
             sampler: sampler.clone(),
             count,
+            inverse: None,
         });
     };
+    let mut copulas: Vec<(&crate::dist::Dist, u64)> = Vec::new();
     let uniform = Sampler::Uniform {
         min: 0.0,
         width: 1.0,
@@ -110,7 +122,7 @@ pub fn draws(model: &Model, tally: &Tally) -> Vec<Draws> {
         for k in nat.contributions.clone() {
             let c = &model.contributions[k];
             if ambitious && !c.sampler.is_fixed() {
-                add(&normal, inn);
+                copulas.push((&c.dist, inn));
             } else {
                 add(&c.sampler, inn);
             }
@@ -126,6 +138,18 @@ pub fn draws(model: &Model, tally: &Tally) -> Vec<Draws> {
     }
     for r in model.force.iter().flatten() {
         add(&r.sampler, n);
+    }
+    let dists: Vec<_> = copulas.iter().map(|&(d, _)| d).collect();
+    let inverses = Tables::shared().get_all(&dists);
+    for ((_, count), inverse) in copulas.into_iter().zip(inverses) {
+        if count > 0 {
+            out.push(Draws {
+                kind: "copula",
+                sampler: normal.clone(),
+                count,
+                inverse: Some(inverse),
+            });
+        }
     }
     out
 }
@@ -162,16 +186,71 @@ pub fn floor(draws: &[Draws], seed: u64) -> Duration {
 #[inline(always)]
 fn draw_all(draws: &[Draws], tk: &[u64], key: u64) -> u64 {
     let mut sink = 0u64;
-    let mut buf = vec![0.0; tk.len()];
+    let mut b = Buffers::new(tk.len());
     for d in draws {
         let mut left = d.count;
         while left > 0 {
             let n = left.min(tk.len() as u64) as usize;
-            sink ^= draw_kind(&d.sampler, key, &tk[..n], &mut buf[..n]);
+            sink ^= match &d.inverse {
+                Some(inv) => copula(inv, key, &tk[..n], &mut b),
+                None => draw_kind(&d.sampler, key, &tk[..n], &mut b.z[..n]),
+            };
             left -= n as u64;
         }
     }
     sink
+}
+
+/// The floor's buffers, one entry per trial of a block.
+struct Buffers {
+    z: Vec<f64>,
+    lo: Vec<f64>,
+    hi: Vec<f64>,
+    counts: Vec<u64>,
+    open: Vec<usize>,
+}
+
+impl Buffers {
+    fn new(n: usize) -> Buffers {
+        Buffers {
+            z: vec![0.0; n],
+            lo: vec![0.0; n],
+            hi: vec![0.0; n],
+            counts: vec![0; n],
+            open: vec![0; n],
+        }
+    }
+}
+
+/// One copula draw per trial of `tk`: a normal, made into a count by `inv` as
+/// the engine makes it (bracketed in a branch-free loop, the exact quantile
+/// for the lanes left open); the `xor` of the counts.
+#[inline(always)]
+fn copula(inv: &Inverse, key: u64, tk: &[u64], b: &mut Buffers) -> u64 {
+    let n = tk.len();
+    let (z, counts) = (&mut b.z[..n], &mut b.counts[..n]);
+    std_normals(key, tk, z);
+    let Some(t) = inv.table() else {
+        return z.iter().map(|&z| inv.count(z, |x| x)).fold(0, |a, c| a ^ c);
+    };
+    let (lo, hi) = (&mut b.lo[..n], &mut b.hi[..n]);
+    t.brackets(z, lo, hi);
+    let mut open = 0;
+    for (i, ((c, (&l, &h)), &z)) in counts
+        .iter_mut()
+        .zip(lo.iter().zip(hi.iter()))
+        .zip(z.iter())
+        .enumerate()
+    {
+        let (x, y) = (to_count(l), to_count(h));
+        *c = x;
+        b.open[open] = i;
+        open += usize::from(x != y || !t.inside(z));
+    }
+    for &i in &b.open[..open] {
+        counts[i] = to_count(inv.value(z[i]));
+    }
+    counts.iter().fold(0, |a, &c| a ^ c)
 }
 
 /// Draws one value from `sampler` in each trial of `tk`, the `xor` of their bits
@@ -273,5 +352,47 @@ contributions.d.x = { pert = [1, 2, 3] }
             vec![("uniform", 2000), ("normal", 2000), ("triangular", 1000)]
         );
         assert!(floor(&draws(&m, &tally), 1) > Duration::ZERO);
+    }
+
+    #[test]
+    fn under_ambition_contributions_are_copula_draws() {
+        let text = r#"
+[scenario]
+name = "t"
+ambition = 0.5
+[capabilities]
+x = {}
+[domains.d]
+[nations.A]
+participation = 1
+contributions.d.x = { pert = [1, 2, 9] }
+contributions.d.y = 4
+[capabilities.y]
+"#;
+        let m = crate::scenario::parse("t.toml", text, &[]).unwrap();
+        let tally = crate::engine::run_serial(&m, 1, 1000, 0..1);
+        let d = draws(&m, &tally);
+        // A's decision: a uniform; its A: a normal; its PERT contribution: a copula
+        // draw through its table; its fixed contribution: nothing.
+        assert_eq!(
+            per_kind(&d),
+            vec![("uniform", 1000), ("normal", 1000), ("copula", 1000)]
+        );
+        let inv = d
+            .iter()
+            .find_map(|x| x.inverse.clone())
+            .expect("a copula draw");
+        assert!(inv.table().is_some());
+        // The floor's counts are the engine's: the exact quantile at each normal.
+        let base = trial_base(1);
+        let tk: Vec<u64> = (0..500).map(|t| trial_key(base, t)).collect();
+        let mut b = Buffers::new(tk.len());
+        let key = entity_key(1, 7);
+        let sink = copula(&inv, key, &tk, &mut b);
+        let mut z = vec![0.0; tk.len()];
+        std_normals(key, &tk, &mut z);
+        let exact: Vec<u64> = z.iter().map(|&z| to_count(inv.value(z))).collect();
+        assert_eq!(b.counts, exact);
+        assert_eq!(sink, exact.iter().fold(0, |a, &c| a ^ c));
     }
 }

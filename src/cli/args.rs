@@ -49,7 +49,7 @@ pub enum Command {
     Sensitivity(super::sensitivity::SensitivityArgs),
     /// Measure throughput: trials per second beside the floor of the scenario's own draws.
     #[command(
-        after_help = "The floor is the time the same number and kinds of random draws take with\nno model logic: the model's cost over the floor is the price of the model itself.\nBoth run the copy of the code compiled for the best instruction set this\nprocessor has (baseline x86-64, x86-64-v3 or v4; the output names it), with\nthe same results whichever runs.\n\nExamples:\n  forcesim bench                      # the built-in reference scenario, 1 thread\n  forcesim bench paris-2026.toml -n 5000000 -j 2\n  forcesim bench -j 0                 # one thread per core"
+        after_help = "The floor is the time the same number and kinds of random draws take with\nno model logic: the model's cost over the floor is the price of the model itself.\nUnder ambition a contribution's draw is a normal made into its value by its\ninverse distribution function (\"copula\" below), as the engine makes it.\nBoth run the copy of the code compiled for the best instruction set this\nprocessor has (baseline x86-64, x86-64-v3 or v4; the output names it), with\nthe same results whichever runs.\n\nExamples:\n  forcesim bench                      # the built-in reference scenario, 1 thread\n  forcesim bench paris-2026.toml -n 5000000 -j 2\n  forcesim bench -j 0                 # one thread per core"
     )]
     Bench(BenchArgs),
     /// Merge the partial files of a sharded run into the report one machine would have written.
