@@ -68,9 +68,8 @@ pub fn draws(model: &Model, tally: &Tally) -> Vec<Draws> {
         if count == 0 || sampler.is_fixed() {
             return;
         }
-        let k = kind(sampler);
         out.push(Draws {
-            kind: k,
+            kind: kind(sampler),
             sampler: sampler.clone(),
             count,
             inverse: None,
@@ -95,14 +94,12 @@ pub fn draws(model: &Model, tally: &Tally) -> Vec<Draws> {
         add(&normal, n);
     }
     for (i, nat) in model.nations.iter().enumerate() {
-        add(
-            if nat.bloc.is_some() {
-                &normal
-            } else {
-                &uniform
-            },
-            n,
-        );
+        let decision = if nat.bloc.is_some() {
+            &normal
+        } else {
+            &uniform
+        };
+        add(decision, n);
         for f in nat
             .p
             .random
@@ -139,19 +136,26 @@ pub fn draws(model: &Model, tally: &Tally) -> Vec<Draws> {
     for r in model.force.iter().flatten() {
         add(&r.sampler, n);
     }
+    out.extend(copula_draws(&copulas));
+    out
+}
+
+/// The copula draws of `copulas` (a distribution and how many draws of it),
+/// each with its inverse distribution function.
+fn copula_draws(copulas: &[(&crate::dist::Dist, u64)]) -> Vec<Draws> {
     let dists: Vec<_> = copulas.iter().map(|&(d, _)| d).collect();
     let inverses = Tables::shared().get_all(&dists);
-    for ((_, count), inverse) in copulas.into_iter().zip(inverses) {
-        if count > 0 {
-            out.push(Draws {
-                kind: "copula",
-                sampler: normal.clone(),
-                count,
-                inverse: Some(inverse),
-            });
-        }
-    }
-    out
+    copulas
+        .iter()
+        .zip(inverses)
+        .filter(|((_, count), _)| *count > 0)
+        .map(|(&(_, count), inverse)| Draws {
+            kind: "copula",
+            sampler: Sampler::Normal { mean: 0.0, sd: 1.0 },
+            count,
+            inverse: Some(inverse),
+        })
+        .collect()
 }
 
 /// Total draws per kind, in a stable order.
