@@ -182,23 +182,45 @@ pub fn floor(draws: &[Draws], seed: u64) -> Duration {
     let tk: Vec<u64> = (0..BLOCK_TRIALS).map(|t| trial_key(base, t)).collect();
     let isa = Isa::detect();
     let start = Instant::now();
-    let sink = draw_all_on(isa, draws, &tk, entity_key(seed, 0));
+    let key = entity_key(seed, 0);
+    let mut b = Buffers::new(tk.len());
+    let mut sink = draw_all_on(isa, draws, &tk, key);
+    for d in draws {
+        if let Some(inv) = &d.inverse {
+            for_chunks(d.count, &tk, |tk| {
+                sink ^= copula_on(isa, inv, key, tk, &mut b)
+            });
+        }
+    }
     black_box(sink);
     start.elapsed()
 }
 
+/// Calls `f` on the first `count` trials of `tk`, `tk.len()` at a time (`count`
+/// may exceed it: the keys are reused).
+#[inline(always)]
+fn for_chunks(count: u64, tk: &[u64], mut f: impl FnMut(&[u64])) {
+    let mut left = count;
+    while left > 0 {
+        let n = left.min(tk.len() as u64) as usize;
+        f(&tk[..n]);
+        left -= n as u64;
+    }
+}
+
+/// Every draw of `draws` but the copula draws.
 #[inline(always)]
 fn draw_all(draws: &[Draws], tk: &[u64], key: u64) -> u64 {
     let mut sink = 0u64;
-    let mut b = Buffers::new(tk.len());
+    let mut buf = vec![0.0; tk.len()];
     for d in draws {
+        if d.inverse.is_some() {
+            continue;
+        }
         let mut left = d.count;
         while left > 0 {
             let n = left.min(tk.len() as u64) as usize;
-            sink ^= match &d.inverse {
-                Some(inv) => copula(inv, key, &tk[..n], &mut b),
-                None => draw_kind(&d.sampler, key, &tk[..n], &mut b.z[..n]),
-            };
+            sink ^= draw_kind(&d.sampler, key, &tk[..n], &mut buf[..n]);
             left -= n as u64;
         }
     }
@@ -320,6 +342,11 @@ fn fold_values(values: &[f64], f: impl Fn(f64) -> f64) -> u64 {
 multiversion!(
     /// [`draw_all`], compiled for `isa`.
     fn draw_all_on(draws: &[Draws], tk: &[u64], key: u64) -> u64 = draw_all
+);
+
+multiversion!(
+    /// [`copula`], compiled for `isa` on its own (as the engine's stages).
+    fn copula_on(inv: &Inverse, key: u64, tk: &[u64], b: &mut Buffers) -> u64 = copula
 );
 
 #[cfg(test)]
