@@ -990,18 +990,8 @@ fn ambitious_amounts(
             (*l, *h) = (*l * r, *h * r);
         }
     }
-    let mut open = 0;
-    for (i, ((a, (&l, &h)), &z)) in amounts
-        .iter_mut()
-        .zip(lo.iter().zip(hi.iter()))
-        .zip(&s.values[..len])
-        .enumerate()
-    {
-        let (x, y) = (to_count(l * c.scale), to_count(h * c.scale));
-        *a = x;
-        s.open[open] = i as u16;
-        open += usize::from(x != y || !t.inside(z));
-    }
+    let z = &s.values[..len];
+    let open = t.settle((z, lo, hi), c.scale, amounts, &mut s.open);
     // Where the table does not settle the rounding: the quantile itself.
     for &i in &s.open[..open] {
         let i = usize::from(i);
