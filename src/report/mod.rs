@@ -550,7 +550,7 @@ fn need_figures(need: &Need<'_>, n: u64) -> CapabilityFigures {
         required_p05_p95: need
             .drawn
             .filter(|h| h.n > 0)
-            .map(|h| [h.quantile(5, 100), h.quantile(95, 100)]),
+            .map(|h| h.quantiles([(5, 100), (95, 100)])),
         p_met: ratio(need.met, n),
         provided: stats_of(need.provided),
         gap,

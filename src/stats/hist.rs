@@ -5,12 +5,17 @@
 //! value each. Above that, each power of two `[2^e, 2^(e+1))` is split into 1024
 //! equal bins (relative width < 2^-10 < 0.1 %). The bins of the expected range are
 //! one contiguous array allocated up front (the fast path: one bounds check and one
-//! increment), within a budget per tally; every other non-empty bin is one entry of
-//! an ordered map, so a histogram costs memory in proportion to the distinct bins
-//! observed, however wide its range. Merging adds bins: it is exact, associative
-//! and commutative.
+//! increment), within a budget per tally. Every other non-empty bin is one entry of
+//! an ordered map until a quarter of its page of 64 bins is filled; the page is then
+//! allocated and its bins move there ([`Pages`]). So a histogram costs memory in
+//! proportion to the distinct bins observed, however wide its range, and adding to
+//! a bin where values are dense costs two loads, not a search. Where a bin is held
+//! changes no figure. Merging adds bins: it is exact, associative and commutative.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+
+use super::pages::{PAGE_BITS, PAGE_LEN, Pages};
 
 /// Values `offset .. offset + EXACT` are binned exactly.
 pub const EXACT: u64 = 1 << 20;
@@ -24,14 +29,24 @@ const PAGE: u64 = 1 << 12;
 /// Ranges up to this many values get their bins allocated up front.
 pub const PREALLOCATE: u64 = 1 << 17;
 
+/// Map entries in one page of the exact range at which the page is allocated (a
+/// quarter of it: a page then costs at most twice what the map entries did).
+const PROMOTE: usize = PAGE_LEN / 4;
+
 /// A mergeable histogram of `u64` values.
 #[derive(Debug, Clone)]
 pub struct Hist {
     offset: u64,
     /// Bins `0 .. dense.len()`, contiguous.
     dense: Box<[u64]>,
-    /// Non-empty bins from `dense.len()` on: bin → count (never below `dense.len()`).
+    /// Pages of the exact range from `dense.len()` on.
+    pages: Pages,
+    /// Every other non-empty bin: bin → count (never below `dense.len()`, never
+    /// in an allocated page).
     sparse: BTreeMap<u32, u64>,
+    /// Whether a page of the exact range is allocated at its first value (for a
+    /// modest expected range without contiguous bins) rather than at a quarter.
+    touch: bool,
     /// Number of values added.
     pub n: u64,
     /// Exact sum of the values.
@@ -103,11 +118,23 @@ impl Hist {
         Hist {
             offset,
             dense: vec![0; dense_len].into_boxed_slice(),
+            pages: Pages::default(),
             sparse: BTreeMap::new(),
+            touch: false,
             n: 0,
             sum: 0,
             min: u64::MAX,
             max: 0,
+        }
+    }
+
+    /// An empty histogram for values `≥ offset` that expects a modest range but
+    /// has no contiguous bins: its pages are allocated where values first fall
+    /// (at most the bins a contiguous range would have had, and only those used).
+    pub fn paged(offset: u64) -> Hist {
+        Hist {
+            touch: true,
+            ..Hist::with_dense(offset, 0)
         }
     }
 
@@ -141,9 +168,13 @@ impl Hist {
         }
         for &v in values {
             let x = v.saturating_sub(self.offset);
-            match self.dense.get_mut(x as usize) {
-                Some(count) => *count += 1,
-                None => self.add_outside(bin_of(x), 1),
+            // Pages hold only bins of the exact range, where the bin is `x`.
+            if let Some(count) = self.dense.get_mut(x as usize) {
+                *count += 1;
+            } else if let Some(count) = self.pages.get_mut(x as usize) {
+                *count += 1;
+            } else {
+                self.add_outside(bin_of(x), 1);
             }
         }
         self.n += values.len() as u64;
@@ -163,8 +194,41 @@ impl Hist {
             *c += count;
             return;
         }
+        if let Some(c) = self.pages.get_mut(b) {
+            *c += count;
+            return;
+        }
         // `b < BINS < 2^32`.
-        *self.sparse.entry(b as u32).or_insert(0) += count;
+        match self.sparse.entry(b as u32) {
+            Entry::Occupied(mut e) => *e.get_mut() += count,
+            Entry::Vacant(e) => {
+                e.insert(count);
+                if (b as u64) < EXACT {
+                    self.promote(b >> PAGE_BITS);
+                }
+            }
+        }
+    }
+
+    /// Moves the map's entries of page `p` into the page, once they fill a
+    /// quarter of it. Only pages wholly above the contiguous bins are allocated.
+    fn promote(&mut self, p: usize) {
+        let (lo, hi) = (p << PAGE_BITS, (p + 1) << PAGE_BITS);
+        if lo < self.dense.len() {
+            return;
+        }
+        let keys = lo as u32..hi as u32;
+        if !self.touch && self.sparse.range(keys.clone()).take(PROMOTE).count() < PROMOTE {
+            return;
+        }
+        let moved: Vec<(u32, u64)> = self.sparse.range(keys).map(|(&b, &c)| (b, c)).collect();
+        let page = self.pages.insert(p);
+        for &(b, c) in &moved {
+            page[b as usize - lo] = c;
+        }
+        for (b, _) in moved {
+            self.sparse.remove(&b);
+        }
     }
 
     /// Adds `count` copies of `v` (summary-time transforms; not for the trial loop).
@@ -192,6 +256,20 @@ impl Hist {
                 self.add_to_bin(b, *c);
             }
         }
+        for (p, page) in other.pages.pages() {
+            let lo = p << PAGE_BITS;
+            if lo >= self.dense.len()
+                && let Some(mine) = self.pages.page_mut(p)
+            {
+                for (a, b) in mine.iter_mut().zip(page) {
+                    *a += *b;
+                }
+                continue;
+            }
+            for (i, &c) in page.iter().enumerate().filter(|(_, c)| **c > 0) {
+                self.add_to_bin(lo + i, c);
+            }
+        }
         for (&b, &c) in &other.sparse {
             self.add_to_bin(b as usize, c);
         }
@@ -209,7 +287,19 @@ impl Hist {
             .enumerate()
             .filter(|(_, c)| **c > 0)
             .map(|(b, c)| (b, *c));
-        dense.chain(self.sparse.iter().map(|(&b, &c)| (b as usize, c)))
+        let mut paged = self.pages.bins().peekable();
+        let mut sparse = self
+            .sparse
+            .iter()
+            .map(|(&b, &c)| (b as usize, c))
+            .peekable();
+        // Pages and map entries interleave: merge the two increasing sequences.
+        let rest = std::iter::from_fn(move || match (paged.peek(), sparse.peek()) {
+            (Some(a), Some(b)) if a.0 < b.0 => paged.next(),
+            (Some(_), None) => paged.next(),
+            _ => sparse.next(),
+        });
+        dense.chain(rest)
     }
 
     /// Adds `count` to bin `b` directly (for decoding a stored histogram).
@@ -254,20 +344,34 @@ impl Hist {
     /// The type-1 quantile: the smallest value v with at least ⌈num/den · n⌉ values ≤ v.
     /// `num/den` is an exact fraction (p05 is 5/100), so the rank is computed exactly.
     pub fn quantile(&self, num: u64, den: u64) -> f64 {
+        self.quantiles([(num, den)])[0]
+    }
+
+    /// [`Hist::quantile`] at several fractions in increasing order, in one pass
+    /// over the bins.
+    pub fn quantiles<const N: usize>(&self, fracs: [(u64, u64); N]) -> [f64; N] {
         if self.n == 0 {
-            return 0.0;
+            return [0.0; N];
         }
-        let rank = (u128::from(num) * u128::from(self.n))
-            .div_ceil(u128::from(den))
-            .max(1);
-        let mut seen: u128 = 0;
+        let ranks = fracs.map(|(num, den)| {
+            (u128::from(num) * u128::from(self.n))
+                .div_ceil(u128::from(den))
+                .max(1)
+        });
+        debug_assert!(ranks.windows(2).all(|w| w[0] <= w[1]));
+        let mut out = [self.max as f64; N];
+        let (mut i, mut seen) = (0, 0u128);
         for (b, c) in self.bins() {
             seen += u128::from(c);
-            if seen >= rank {
-                return self.value_of(b);
+            while i < N && seen >= ranks[i] {
+                out[i] = self.value_of(b);
+                i += 1;
+            }
+            if i == N {
+                break;
             }
         }
-        self.max as f64
+        out
     }
 
     /// Mean (exact sum / n).
@@ -379,6 +483,43 @@ mod tests {
         }
         assert_eq!(h.quantile(50, 100), 10_000_003.0);
         assert_eq!(h.quantile(100, 100), 10_400_000.0);
+    }
+
+    #[test]
+    fn pages_change_no_figure() {
+        // Dense in [1000, 9000), a few far beyond: the same values held in
+        // contiguous bins, in pages and map entries, and merged across both.
+        let vals: Vec<u64> = (0..20_000u64)
+            .map(|i| {
+                let x = i.wrapping_mul(2_654_435_761) % 8000 + 1000;
+                if i % 97 == 0 { x * 1000 } else { x }
+            })
+            .collect();
+        let (mut full, mut lean) = (Hist::with_dense(0, 1 << 14), Hist::with_dense(0, 0));
+        for &v in &vals {
+            full.add(v);
+            lean.add(v);
+        }
+        assert!(lean.pages.pages().count() > 100 && !lean.sparse.is_empty());
+        assert_eq!(full, lean);
+        for q in [1, 5, 25, 50, 75, 95, 99] {
+            assert_eq!(full.quantile(q, 100), lean.quantile(q, 100));
+        }
+        let bins: Vec<usize> = lean.bins().map(|(b, _)| b).collect();
+        assert!(bins.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(lean.bins().map(|(_, c)| c).sum::<u64>(), vals.len() as u64);
+        let (a, b) = vals.split_at(7000);
+        let (mut x, mut y) = (Hist::with_dense(0, 1 << 12), Hist::with_dense(0, 0));
+        a.iter().for_each(|&v| x.add(v));
+        b.iter().for_each(|&v| y.add(v));
+        let (mut xy, mut yx) = (x.clone(), y.clone());
+        xy.merge(&y);
+        yx.merge(&x);
+        assert_eq!((xy == full, yx == full), (true, true));
+        // Values far apart stay map entries: no page is allocated for them.
+        let mut spread = Hist::with_dense(0, 0);
+        (0..500u64).for_each(|i| spread.add(i * 1000));
+        assert_eq!(spread.pages.pages().count(), 0);
     }
 
     #[test]

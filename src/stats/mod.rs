@@ -6,6 +6,7 @@
 //! every figure of the report, is the same.
 
 pub mod hist;
+mod pages;
 
 use std::ops::AddAssign;
 
@@ -242,7 +243,9 @@ impl Tally {
         let mut budget = budget;
         let mut hist = |offset: u64, max: Option<u64>| {
             let len = Hist::dense_len(offset, max);
-            let len = if len <= budget { len } else { 0 };
+            if len > budget {
+                return Hist::paged(offset);
+            }
             budget -= len;
             Hist::with_dense(offset, len)
         };
@@ -396,15 +399,17 @@ impl Stats {
         if h.n == 0 {
             return Stats::default();
         }
+        let [p05, p25, p50, p75, p95] =
+            h.quantiles([(5, 100), (25, 100), (50, 100), (75, 100), (95, 100)]);
         Stats {
             mean: h.mean(),
             sd: h.sd(),
             min: h.min as f64,
-            p05: h.quantile(5, 100),
-            p25: h.quantile(25, 100),
-            p50: h.quantile(50, 100),
-            p75: h.quantile(75, 100),
-            p95: h.quantile(95, 100),
+            p05,
+            p25,
+            p50,
+            p75,
+            p95,
             max: h.max as f64,
         }
     }

@@ -189,17 +189,7 @@ pub fn run(
     control: Control<'_>,
 ) -> Result<Pass, EngineError> {
     let start = Instant::now();
-    let threads = if threads == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        threads
-    }
-    .min(limits::MAX_THREADS);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("forcesim-worker-{i}"))
-        .build()
-        .map_err(|source| EngineError::Pool { threads, source })?;
+    let (pool, threads) = pool(threads)?;
     let plans: Vec<Plan> = pool.install(|| models.iter().map(Plan::new).collect());
     let (nd, nc) = models
         .first()
@@ -235,6 +225,22 @@ pub fn run(
         threads,
         elapsed_s: start.elapsed().as_secs_f64(),
     })
+}
+
+/// A pool of `threads` workers (0: one per core), and how many that is.
+pub fn pool(threads: usize) -> Result<(rayon::ThreadPool, usize), EngineError> {
+    let threads = if threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        threads
+    }
+    .min(limits::MAX_THREADS);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("forcesim-worker-{i}"))
+        .build()
+        .map_err(|source| EngineError::Pool { threads, source })?;
+    Ok((pool, threads))
 }
 
 /// Contiguous histogram bins in all the tallies of a pass (2^26 bins, 512 MiB

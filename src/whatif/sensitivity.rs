@@ -475,24 +475,41 @@ pub struct Spec<'a> {
     pub threads: usize,
 }
 
-/// The variants: the scenario as written, then each input's low and high setting.
-pub fn variants(spec: &Spec<'_>, inputs: &[Input]) -> Result<Vec<Model>, LoadError> {
-    let mut models = vec![scenario::load(spec.path, spec.set)?];
-    for i in inputs {
-        for high in [false, true] {
-            let mut set = spec.set.to_vec();
-            set.push(i.set(high));
-            models.push(scenario::load(spec.path, &set)?);
-        }
-    }
-    Ok(models)
+/// The variants: the scenario as written, then each input's low and high
+/// setting, decoded in `pool` from one reading of the file.
+pub fn variants(
+    spec: &Spec<'_>,
+    inputs: &[Input],
+    pool: &rayon::ThreadPool,
+) -> Result<Vec<Model>, LoadError> {
+    use rayon::prelude::*;
+    let (origin, bytes) = scenario::read(spec.path)?;
+    let with =
+        |extra: Option<String>| -> Vec<String> { spec.set.iter().cloned().chain(extra).collect() };
+    let sets: Vec<Vec<String>> = std::iter::once(with(None))
+        .chain(
+            inputs
+                .iter()
+                .flat_map(|i| [false, true].map(|high| with(Some(i.set(high))))),
+        )
+        .collect();
+    pool.install(|| {
+        sets.par_iter()
+            .map(|set| {
+                scenario::check_bytes(&origin, &bytes, set)
+                    .map(|c| c.model)
+                    .map_err(|d| LoadError::Invalid(Box::new(d)))
+            })
+            .collect()
+    })
 }
 
 /// Runs the analysis: returns it and whether a stop request cut it short.
 pub fn analyse(spec: &Spec<'_>, control: Control<'_>) -> Result<(Sensitivity, bool), Error> {
     let base = scenario::load(spec.path, spec.set)?;
     let (inputs, skipped) = inputs(&base, spec.kinds, spec.range);
-    let models = variants(spec, &inputs)?;
+    let (pool, _) = paired::pool(spec.threads)?;
+    let models = variants(spec, &inputs, &pool)?;
     let pairs: Vec<(usize, usize)> = (0..inputs.len()).map(|i| (1 + 2 * i, 2 + 2 * i)).collect();
     let pass = paired::run(
         &models,
@@ -502,14 +519,7 @@ pub fn analyse(spec: &Spec<'_>, control: Control<'_>) -> Result<(Sensitivity, bo
         spec.threads,
         control,
     )?;
-    let reports: Vec<Value> = models
-        .iter()
-        .zip(&pass.tallies)
-        .map(|(m, t)| {
-            let r = Report::measured(m, t, spec.seed, pass.threads, pass.elapsed_s);
-            serde_json::to_value(&r).unwrap_or(Value::Null)
-        })
-        .collect();
+    let reports = reports(&models, &pass, spec.seed, &pool);
     let trials = pass.tallies.first().map_or(0, |t| t.trials);
     let figures = spec
         .figures
@@ -527,6 +537,26 @@ pub fn analyse(spec: &Spec<'_>, control: Control<'_>) -> Result<(Sensitivity, bo
         figures,
     };
     Ok((result, pass.interrupted))
+}
+
+/// Each variant's report, as JSON, built in `pool`.
+fn reports(
+    models: &[Model],
+    pass: &paired::Pass,
+    seed: u64,
+    pool: &rayon::ThreadPool,
+) -> Vec<Value> {
+    use rayon::prelude::*;
+    pool.install(|| {
+        models
+            .par_iter()
+            .zip(&pass.tallies)
+            .map(|(m, t)| {
+                let r = Report::measured(m, t, seed, pass.threads, pass.elapsed_s);
+                serde_json::to_value(&r).unwrap_or(Value::Null)
+            })
+            .collect()
+    })
 }
 
 /// The unpaired 95 % interval's half width of a difference of two figures.
