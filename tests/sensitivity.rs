@@ -584,3 +584,54 @@ fn split_csv(line: &str) -> Vec<String> {
     out.push(cur);
     out
 }
+
+/// Probability figures alone (tallies of counts, variants without the day of
+/// coverage) and a figure of the timeline (which keeps it) both equal
+/// `run --set`, in the reference scenario with its timeline.
+#[test]
+fn probability_and_timeline_figures_equal_run_with_set() {
+    let path = Path::new("scenarios/paris-2026.toml");
+    let (n, seed) = ("3000", "5");
+    for fig in [
+        "domains.land.p_covered",
+        "timeline.days_to_coverage.land.p_never",
+    ] {
+        let s = json(&[
+            "sensitivity",
+            "scenarios/paris-2026.toml",
+            "-n",
+            n,
+            "--seed",
+            seed,
+            "--inputs",
+            "requirements",
+            "--figure",
+            fig,
+            "--json",
+            "-",
+            "-q",
+        ]);
+        let f = &s["figures"][0];
+        assert_eq!(
+            f["base"].as_f64().unwrap(),
+            run_figure(path, &[], n, seed, fig)
+        );
+        let rows = f["rows"].as_array().unwrap();
+        let row = rows
+            .iter()
+            .find(|r| r["effect"].as_f64().is_some_and(|e| e != 0.0))
+            .unwrap();
+        for (setting, at) in [("low", "at_low"), ("high", "at_high")] {
+            let set = format!(
+                "{}={}",
+                row["input"].as_str().unwrap(),
+                row[setting].as_str().unwrap()
+            );
+            assert_eq!(
+                row[at].as_f64().unwrap(),
+                run_figure(path, &[set], n, seed, fig),
+                "{fig}"
+            );
+        }
+    }
+}

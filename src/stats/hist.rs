@@ -47,6 +47,8 @@ pub struct Hist {
     /// Whether a page of the exact range is allocated at its first value (for a
     /// modest expected range without contiguous bins) rather than at a quarter.
     touch: bool,
+    /// Whether values are kept at all ([`Hist::off`]: none are).
+    on: bool,
     /// Number of values added.
     pub n: u64,
     /// Exact sum of the values.
@@ -121,6 +123,7 @@ impl Hist {
             pages: Pages::default(),
             sparse: BTreeMap::new(),
             touch: false,
+            on: true,
             n: 0,
             sum: 0,
             min: u64::MAX,
@@ -138,6 +141,15 @@ impl Hist {
         }
     }
 
+    /// A histogram that keeps nothing: every value added is dropped, so that
+    /// it stays empty (for a tally of counts only).
+    pub fn off(offset: u64) -> Hist {
+        Hist {
+            on: false,
+            ..Hist::with_dense(offset, 0)
+        }
+    }
+
     /// The offset: the smallest value this histogram expects.
     pub fn offset(&self) -> u64 {
         self.offset
@@ -146,6 +158,9 @@ impl Hist {
     /// Adds one value.
     #[inline]
     pub fn add(&mut self, v: u64) {
+        if !self.on {
+            return;
+        }
         let x = v.saturating_sub(self.offset);
         match self.dense.get_mut(x as usize) {
             Some(count) => *count += 1,
@@ -160,6 +175,9 @@ impl Hist {
     /// Adds every value of `values` (the trial loop's batch form of [`Hist::add`]).
     #[inline]
     pub fn add_all(&mut self, values: &[u64]) {
+        if !self.on {
+            return;
+        }
         let (mut sum, mut lo, mut hi) = (0u128, u64::MAX, 0u64);
         for &v in values {
             sum += u128::from(v);
@@ -233,7 +251,7 @@ impl Hist {
 
     /// Adds `count` copies of `v` (summary-time transforms; not for the trial loop).
     pub fn add_n(&mut self, v: u64, count: u64) {
-        if count == 0 {
+        if count == 0 || !self.on {
             return;
         }
         let b = bin_of(v.saturating_sub(self.offset));
@@ -247,6 +265,9 @@ impl Hist {
     /// Adds another histogram with the same offset.
     pub fn merge(&mut self, other: &Hist) {
         debug_assert_eq!(self.offset, other.offset);
+        if !self.on {
+            return;
+        }
         if self.dense.len() == other.dense.len() {
             for (a, b) in self.dense.iter_mut().zip(other.dense.iter()) {
                 *a += *b;

@@ -228,6 +228,30 @@ impl Tally {
         Tally::with_budget(model, DENSE_BUDGET)
     }
 
+    /// A tally of counts only: every histogram keeps nothing. Its
+    /// probabilities are those of [`Tally::new`] (they come from counts); its
+    /// statistics of amounts and days are empty. For an analysis that reads
+    /// probabilities alone.
+    pub fn counts_only(model: &Model) -> Tally {
+        let mut t = Tally::with_budget(model, 0);
+        let off = |h: &mut Hist| *h = Hist::off(h.offset());
+        let some = |v: &mut Vec<Option<Hist>>| v.iter_mut().flatten().for_each(off);
+        some(&mut t.force_gaps);
+        some(&mut t.force_required);
+        some(&mut t.gaps);
+        some(&mut t.required);
+        for v in [
+            &mut t.pool_cut,
+            &mut t.committed,
+            &mut t.coverage_day,
+            &mut t.totals,
+            &mut t.provided,
+        ] {
+            v.iter_mut().for_each(off);
+        }
+        t
+    }
+
     /// [`Tally::new`] with at most `budget` contiguous bins in all: where many
     /// tallies are held at once (one per variant and worker), each takes a
     /// share. Which bins are contiguous changes no figure.

@@ -188,36 +188,37 @@ pub fn run(
     threads: usize,
     control: Control<'_>,
 ) -> Result<Pass, EngineError> {
+    run_with(models, pairs, (seed, trials, threads), control, false)
+}
+
+/// [`run`], with tallies of counts only ([`Tally::counts_only`]) where
+/// `counts_only`: for figures that are all probabilities.
+pub fn run_with(
+    models: &[Model],
+    pairs: &[(usize, usize)],
+    (seed, trials, threads): (u64, u64, usize),
+    control: Control<'_>,
+    counts_only: bool,
+) -> Result<Pass, EngineError> {
     let start = Instant::now();
     let (pool, threads) = pool(threads)?;
     let plans: Vec<Plan> = pool.install(|| models.iter().map(Plan::new).collect());
     let (nd, nc) = models
         .first()
         .map_or((0, 0), |m| (m.domains.len(), m.capabilities.len()));
-    let budget = budget(models.len(), threads);
-    let workers: Vec<Mutex<Worker>> = (0..threads)
-        .map(|_| Mutex::new(worker(models, &plans, pairs.len(), (nd, nc, budget))))
-        .collect();
+    let budget = (!counts_only).then(|| budget(models.len(), threads));
+    let workers: Vec<Mutex<Worker>> = pool.install(|| {
+        use rayon::prelude::*;
+        (0..threads)
+            .into_par_iter()
+            .map(|_| Mutex::new(worker(models, &plans, pairs.len(), (nd, nc, budget))))
+            .collect()
+    });
     let blocks = block_count(trials);
     let done = waves(&pool, &workers, 0..blocks, trials, control, &|w, b| {
         block(&plans, pairs, seed, trials, b, w)
     });
-    // The first worker's tallies become the totals: no third set is allocated.
-    let mut tallies: Vec<Tally> = Vec::new();
-    let mut sums = vec![PairSums::new(nd, nc); pairs.len()];
-    for w in workers {
-        let w = w.into_inner().unwrap_or_else(|e| e.into_inner());
-        if tallies.is_empty() {
-            tallies = w.tallies;
-        } else {
-            for (t, wt) in tallies.iter_mut().zip(&w.tallies) {
-                *t += wt;
-            }
-        }
-        for (s, ws) in sums.iter_mut().zip(&w.pairs) {
-            s.merge(ws);
-        }
-    }
+    let (tallies, sums) = pool.install(|| totals(workers, PairSums::new(nd, nc), pairs.len()));
     Ok(Pass {
         tallies,
         pairs: sums,
@@ -225,6 +226,34 @@ pub fn run(
         threads,
         elapsed_s: start.elapsed().as_secs_f64(),
     })
+}
+
+/// The workers' tallies and paired sums added up, variant by variant in
+/// parallel. The first worker's tallies become the totals: no third set is
+/// allocated.
+fn totals(
+    workers: Vec<Mutex<Worker>>,
+    empty: PairSums,
+    npairs: usize,
+) -> (Vec<Tally>, Vec<PairSums>) {
+    use rayon::prelude::*;
+    let mut tallies: Vec<Tally> = Vec::new();
+    let mut sums = vec![empty; npairs];
+    for w in workers {
+        let w = w.into_inner().unwrap_or_else(|e| e.into_inner());
+        if tallies.is_empty() {
+            tallies = w.tallies;
+        } else {
+            tallies
+                .par_iter_mut()
+                .zip(w.tallies.par_iter())
+                .for_each(|(t, wt)| *t += wt);
+        }
+        for (s, ws) in sums.iter_mut().zip(&w.pairs) {
+            s.merge(ws);
+        }
+    }
+    (tallies, sums)
 }
 
 /// A pool of `threads` workers (0: one per core), and how many that is.
@@ -256,7 +285,12 @@ fn budget(variants: usize, threads: usize) -> usize {
     (PASS_BUDGET / (variants.max(1) * threads.max(1))).max(1 << 12)
 }
 
-fn worker(models: &[Model], plans: &[Plan], npairs: usize, dims: (usize, usize, usize)) -> Worker {
+fn worker(
+    models: &[Model],
+    plans: &[Plan],
+    npairs: usize,
+    dims: (usize, usize, Option<usize>),
+) -> Worker {
     let (nd, nc, budget) = dims;
     Worker {
         scratches: plans
@@ -269,7 +303,10 @@ fn worker(models: &[Model], plans: &[Plan], npairs: usize, dims: (usize, usize, 
             .collect(),
         tallies: models
             .iter()
-            .map(|m| Tally::with_budget(m, budget))
+            .map(|m| match budget {
+                Some(budget) => Tally::with_budget(m, budget),
+                None => Tally::counts_only(m),
+            })
             .collect(),
         pairs: vec![PairSums::new(nd, nc); npairs],
     }

@@ -476,7 +476,9 @@ pub struct Spec<'a> {
 }
 
 /// The variants: the scenario as written, then each input's low and high
-/// setting, decoded in `pool` from one reading of the file.
+/// setting, decoded in `pool` from one reading of the file. Without a figure of
+/// the timeline the variants leave out its days: no other figure depends on
+/// them, and the day of coverage is the costliest stage of a trial.
 pub fn variants(
     spec: &Spec<'_>,
     inputs: &[Input],
@@ -484,6 +486,10 @@ pub fn variants(
 ) -> Result<Vec<Model>, LoadError> {
     use rayon::prelude::*;
     let (origin, bytes) = scenario::read(spec.path)?;
+    let timeline = spec
+        .figures
+        .iter()
+        .any(|f| f.split('.').next() == Some("timeline"));
     let with =
         |extra: Option<String>| -> Vec<String> { spec.set.iter().cloned().chain(extra).collect() };
     let sets: Vec<Vec<String>> = std::iter::once(with(None))
@@ -496,9 +502,13 @@ pub fn variants(
     pool.install(|| {
         sets.par_iter()
             .map(|set| {
-                scenario::check_bytes(&origin, &bytes, set)
-                    .map(|c| c.model)
-                    .map_err(|d| LoadError::Invalid(Box::new(d)))
+                let mut m = scenario::check_bytes(&origin, &bytes, set)
+                    .map_err(|d| LoadError::Invalid(Box::new(d)))?
+                    .model;
+                if !timeline {
+                    m.timeline_days.clear();
+                }
+                Ok(m)
             })
             .collect()
     })
@@ -511,13 +521,13 @@ pub fn analyse(spec: &Spec<'_>, control: Control<'_>) -> Result<(Sensitivity, bo
     let (pool, _) = paired::pool(spec.threads)?;
     let models = variants(spec, &inputs, &pool)?;
     let pairs: Vec<(usize, usize)> = (0..inputs.len()).map(|i| (1 + 2 * i, 2 + 2 * i)).collect();
-    let pass = paired::run(
+    let counts_only = spec.figures.iter().all(|f| is_probability(f));
+    let pass = paired::run_with(
         &models,
         &pairs,
-        spec.seed,
-        spec.trials,
-        spec.threads,
+        (spec.seed, spec.trials, spec.threads),
         control,
+        counts_only,
     )?;
     let reports = reports(&models, &pass, spec.seed, &pool);
     let trials = pass.tallies.first().map_or(0, |t| t.trials);
@@ -537,6 +547,13 @@ pub fn analyse(spec: &Spec<'_>, control: Control<'_>) -> Result<(Sensitivity, bo
         figures,
     };
     Ok((result, pass.interrupted))
+}
+
+/// Whether figure `path` is a probability outside the timeline (`p_…`): such
+/// figures come from counts, so a tally of counts only gives them exactly.
+fn is_probability(path: &str) -> bool {
+    path.split('.').next() != Some("timeline")
+        && path.rsplit('.').next().is_some_and(|l| l.starts_with("p_"))
 }
 
 /// Each variant's report, as JSON, built in `pool`.
@@ -793,4 +810,65 @@ fn tidy_row(
         r.effect,
         r.ci95_unpaired,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Plan, Scratch, block_count, block_len, run_block};
+
+    /// Every leaf of a report as (dotted path, number).
+    fn leaves(v: &Value, path: &str, out: &mut Vec<(String, Value)>) {
+        let join = |k: &str| {
+            if path.is_empty() {
+                k.to_string()
+            } else {
+                format!("{path}.{k}")
+            }
+        };
+        match v {
+            Value::Object(m) => m.iter().for_each(|(k, x)| leaves(x, &join(k), out)),
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .for_each(|(i, x)| leaves(x, &join(&i.to_string()), out)),
+            _ => out.push((path.to_string(), v.clone())),
+        }
+    }
+
+    fn report(model: &Model, tally: &Tally) -> Vec<(String, Value)> {
+        let r = Report::build(model, tally, 3, Engine::measured(1, 0.0, 0));
+        let mut out = Vec::new();
+        leaves(&serde_json::to_value(&r).unwrap(), "", &mut out);
+        out
+    }
+
+    /// A tally of counts only gives every figure the rule calls a probability
+    /// exactly as a full tally does, in scenarios with every kind of figure; and
+    /// the figures it leaves empty are not probabilities.
+    #[test]
+    fn probabilities_need_counts_only() {
+        for path in ["scenarios/paris-2026.toml", "scenarios/tutorial.toml"] {
+            let model = scenario::load(Path::new(path), &[]).unwrap();
+            let trials = 6000;
+            let full = crate::engine::run_serial(&model, 3, trials, 0..block_count(trials));
+            let plan = Plan::new(&model);
+            let (mut lean, mut s) = (Tally::counts_only(&model), Scratch::new(&plan));
+            for b in 0..block_count(trials) {
+                run_block(&plan, 3, b, block_len(trials, b), &mut s, &mut lean);
+            }
+            let (a, b) = (report(&model, &full), report(&model, &lean));
+            let lean_at: std::collections::BTreeMap<_, _> = b.iter().cloned().collect();
+            let mut probabilities = 0;
+            for (pa, va) in a.iter().filter(|(p, _)| is_probability(p)) {
+                assert_eq!(Some(va), lean_at.get(pa), "{path}: {pa}");
+                probabilities += 1;
+            }
+            assert!(probabilities > 10, "{path}: {probabilities}");
+            assert!(a != b, "{path}: the lean tally kept its histograms");
+        }
+        assert!(is_probability("domains.land.p_covered"));
+        assert!(!is_probability("timeline.domains.land.p_covered"));
+        assert!(!is_probability("totals.troops.mean"));
+    }
 }
