@@ -94,6 +94,21 @@ pub struct Tally {
     pub required: Vec<Option<Hist>>,
 }
 
+/// Which histograms a tally keeps ([`Tally::keeping`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Keep {
+    /// Every histogram.
+    All,
+    /// Per capability, whether its total (and committed force) is kept; and
+    /// whether the days of coverage are. No other histogram is.
+    Some {
+        /// Per capability: keep its histograms.
+        totals: Vec<bool>,
+        /// Keep the days of coverage.
+        days: bool,
+    },
+}
+
 /// Contiguous histogram bins one tally allocates up front, at most (32 MiB):
 /// the fast path for the ranges a model expects, bounded however many pairs it tracks.
 pub const DENSE_BUDGET: usize = 1 << 22;
@@ -228,26 +243,31 @@ impl Tally {
         Tally::with_budget(model, DENSE_BUDGET)
     }
 
-    /// A tally of counts only: every histogram keeps nothing. Its
-    /// probabilities are those of [`Tally::new`] (they come from counts); its
-    /// statistics of amounts and days are empty. For an analysis that reads
-    /// probabilities alone.
-    pub fn counts_only(model: &Model) -> Tally {
-        let mut t = Tally::with_budget(model, 0);
+    /// [`Tally::with_budget`] keeping only the histograms `keep` names: the
+    /// others keep nothing ([`Hist::off`]), so figures read from them are empty.
+    /// Every count, and so every probability, is that of [`Tally::new`].
+    pub fn keeping(model: &Model, budget: usize, keep: &Keep) -> Tally {
+        let mut t = Tally::with_budget(model, budget);
+        let Keep::Some { totals, days } = keep else {
+            return t;
+        };
         let off = |h: &mut Hist| *h = Hist::off(h.offset());
         let some = |v: &mut Vec<Option<Hist>>| v.iter_mut().flatten().for_each(off);
         some(&mut t.force_gaps);
         some(&mut t.force_required);
         some(&mut t.gaps);
         some(&mut t.required);
-        for v in [
-            &mut t.pool_cut,
-            &mut t.committed,
-            &mut t.coverage_day,
-            &mut t.totals,
-            &mut t.provided,
-        ] {
-            v.iter_mut().for_each(off);
+        t.pool_cut.iter_mut().for_each(off);
+        t.provided.iter_mut().for_each(off);
+        let named = |c: usize| totals.get(c).copied().unwrap_or(false);
+        for v in [&mut t.totals, &mut t.committed] {
+            v.iter_mut()
+                .enumerate()
+                .filter(|(c, _)| !named(*c))
+                .for_each(|(_, h)| off(h));
+        }
+        if !days {
+            t.coverage_day.iter_mut().for_each(off);
         }
         t
     }

@@ -29,7 +29,7 @@ use crate::engine::{
 use crate::limits;
 use crate::math::Z95;
 use crate::model::Model;
-use crate::stats::Tally;
+use crate::stats::{Keep, Tally};
 
 /// Discordant pairs of an indicator between variants `a` and `b`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -188,17 +188,17 @@ pub fn run(
     threads: usize,
     control: Control<'_>,
 ) -> Result<Pass, EngineError> {
-    run_with(models, pairs, (seed, trials, threads), control, false)
+    run_with(models, pairs, (seed, trials, threads), control, &Keep::All)
 }
 
-/// [`run`], with tallies of counts only ([`Tally::counts_only`]) where
-/// `counts_only`: for figures that are all probabilities.
+/// [`run`], with tallies that keep only the histograms `keep` names
+/// ([`Tally::keeping`]): for an analysis that reads only some figures.
 pub fn run_with(
     models: &[Model],
     pairs: &[(usize, usize)],
     (seed, trials, threads): (u64, u64, usize),
     control: Control<'_>,
-    counts_only: bool,
+    keep: &Keep,
 ) -> Result<Pass, EngineError> {
     let start = Instant::now();
     let (pool, threads) = pool(threads)?;
@@ -206,12 +206,12 @@ pub fn run_with(
     let (nd, nc) = models
         .first()
         .map_or((0, 0), |m| (m.domains.len(), m.capabilities.len()));
-    let budget = (!counts_only).then(|| budget(models.len(), threads));
+    let budget = budget(models.len(), threads);
     let workers: Vec<Mutex<Worker>> = pool.install(|| {
         use rayon::prelude::*;
         (0..threads)
             .into_par_iter()
-            .map(|_| Mutex::new(worker(models, &plans, pairs.len(), (nd, nc, budget))))
+            .map(|_| Mutex::new(worker(models, &plans, pairs.len(), (nd, nc, budget), keep)))
             .collect()
     });
     let blocks = block_count(trials);
@@ -289,7 +289,8 @@ fn worker(
     models: &[Model],
     plans: &[Plan],
     npairs: usize,
-    dims: (usize, usize, Option<usize>),
+    dims: (usize, usize, usize),
+    keep: &Keep,
 ) -> Worker {
     let (nd, nc, budget) = dims;
     Worker {
@@ -303,10 +304,7 @@ fn worker(
             .collect(),
         tallies: models
             .iter()
-            .map(|m| match budget {
-                Some(budget) => Tally::with_budget(m, budget),
-                None => Tally::counts_only(m),
-            })
+            .map(|m| Tally::keeping(m, budget, keep))
             .collect(),
         pairs: vec![PairSums::new(nd, nc); npairs],
     }

@@ -36,7 +36,7 @@ use crate::present::escape;
 use crate::report::csv::{Origin, Tidy};
 use crate::report::{Engine, Report};
 use crate::scenario::{self, LoadError};
-use crate::stats::Tally;
+use crate::stats::{Keep, Tally};
 
 /// The sensitivity format tag.
 pub const FORMAT: &str = "forcesim-sensitivity/2";
@@ -521,13 +521,12 @@ pub fn analyse(spec: &Spec<'_>, control: Control<'_>) -> Result<(Sensitivity, bo
     let (pool, _) = paired::pool(spec.threads)?;
     let models = variants(spec, &inputs, &pool)?;
     let pairs: Vec<(usize, usize)> = (0..inputs.len()).map(|i| (1 + 2 * i, 2 + 2 * i)).collect();
-    let counts_only = spec.figures.iter().all(|f| is_probability(f));
     let pass = paired::run_with(
         &models,
         &pairs,
         (spec.seed, spec.trials, spec.threads),
         control,
-        counts_only,
+        &keep(&base, spec.figures),
     )?;
     let reports = reports(&models, &pass, spec.seed, &pool);
     let trials = pass.tallies.first().map_or(0, |t| t.trials);
@@ -554,6 +553,24 @@ pub fn analyse(spec: &Spec<'_>, control: Control<'_>) -> Result<(Sensitivity, bo
 fn is_probability(path: &str) -> bool {
     path.split('.').next() != Some("timeline")
         && path.rsplit('.').next().is_some_and(|l| l.starts_with("p_"))
+}
+
+/// The histograms that `figures` are read from: a probability outside the
+/// timeline needs none, a figure of `totals.C` that capability's, one of the
+/// timeline the days of coverage; any other figure every histogram.
+fn keep(model: &Model, figures: &[String]) -> Keep {
+    let mut totals = vec![false; model.capabilities.len()];
+    let mut days = false;
+    for f in figures {
+        let mut parts = f.split('.');
+        match (parts.next(), parts.next().and_then(|c| model.capability(c))) {
+            (Some("timeline"), _) => days = true,
+            (Some("totals"), Some(c)) => totals[c] = true,
+            _ if is_probability(f) => {}
+            _ => return Keep::All,
+        }
+    }
+    Keep::Some { totals, days }
 }
 
 /// Each variant's report, as JSON, built in `pool`.
@@ -843,30 +860,46 @@ mod tests {
         out
     }
 
-    /// A tally of counts only gives every figure the rule calls a probability
-    /// exactly as a full tally does, in scenarios with every kind of figure; and
-    /// the figures it leaves empty are not probabilities.
+    /// A tally that keeps only the histograms [`keep`] names for some figures
+    /// gives every figure of their kind exactly as a full tally does, in
+    /// scenarios with every kind of figure, and leaves the others empty.
     #[test]
-    fn probabilities_need_counts_only() {
+    fn figures_need_only_the_histograms_kept() {
+        let kinds: [(&str, fn(&str) -> bool); 3] = [
+            ("p_all_covered", |_| false),
+            ("totals.troops.mean", |p| p.starts_with("totals.troops.")),
+            ("timeline.days_to_all_covered.p90", |p| {
+                p.starts_with("timeline.")
+            }),
+        ];
         for path in ["scenarios/paris-2026.toml", "scenarios/tutorial.toml"] {
             let model = scenario::load(Path::new(path), &[]).unwrap();
             let trials = 6000;
             let full = crate::engine::run_serial(&model, 3, trials, 0..block_count(trials));
-            let plan = Plan::new(&model);
-            let (mut lean, mut s) = (Tally::counts_only(&model), Scratch::new(&plan));
-            for b in 0..block_count(trials) {
-                run_block(&plan, 3, b, block_len(trials, b), &mut s, &mut lean);
+            let a = report(&model, &full);
+            for (fig, same) in kinds {
+                let keep = keep(&model, &[fig.to_string()]);
+                assert!(keep != Keep::All, "{fig}");
+                let plan = Plan::new(&model);
+                let mut lean = Tally::keeping(&model, 1 << 12, &keep);
+                let mut s = Scratch::new(&plan);
+                for b in 0..block_count(trials) {
+                    run_block(&plan, 3, b, block_len(trials, b), &mut s, &mut lean);
+                }
+                let b = report(&model, &lean);
+                let lean_at: std::collections::BTreeMap<_, _> = b.iter().cloned().collect();
+                let mut checked = 0;
+                for (pa, va) in a.iter().filter(|(p, _)| is_probability(p) || same(p)) {
+                    assert_eq!(Some(va), lean_at.get(pa), "{path}, {fig}: {pa}");
+                    checked += 1;
+                }
+                assert!(checked > 10, "{path}, {fig}: {checked}");
+                assert!(a != b, "{path}, {fig}: the lean tally kept every histogram");
             }
-            let (a, b) = (report(&model, &full), report(&model, &lean));
-            let lean_at: std::collections::BTreeMap<_, _> = b.iter().cloned().collect();
-            let mut probabilities = 0;
-            for (pa, va) in a.iter().filter(|(p, _)| is_probability(p)) {
-                assert_eq!(Some(va), lean_at.get(pa), "{path}: {pa}");
-                probabilities += 1;
-            }
-            assert!(probabilities > 10, "{path}: {probabilities}");
-            assert!(a != b, "{path}: the lean tally kept its histograms");
         }
+        let model = scenario::load(Path::new("scenarios/tutorial.toml"), &[]).unwrap();
+        let other = "domains.land.capabilities.troops.provided.mean".to_string();
+        assert_eq!(keep(&model, &["p_all_covered".into(), other]), Keep::All);
         assert!(is_probability("domains.land.p_covered"));
         assert!(!is_probability("timeline.domains.land.p_covered"));
         assert!(!is_probability("totals.troops.mean"));
