@@ -865,7 +865,8 @@ mod tests {
     /// scenarios with every kind of figure, and leaves the others empty.
     #[test]
     fn figures_need_only_the_histograms_kept() {
-        let kinds: [(&str, fn(&str) -> bool); 3] = [
+        type Same = fn(&str) -> bool;
+        let kinds: [(&str, Same); 3] = [
             ("p_all_covered", |_| false),
             ("totals.troops.mean", |p| p.starts_with("totals.troops.")),
             ("timeline.days_to_all_covered.p90", |p| {
