@@ -184,6 +184,13 @@ fn each_rule_fires_on_its_mistake_only() {
         ),
         Vec::<String>::new()
     );
+    // Nor can caps matter to a nation that never takes part (an approval at 0).
+    assert_eq!(
+        warnings_of(
+            "[conditions.c]\nprobability = 0.5\n[nations.FRA]\nparticipation = 0.8\napproval = [{ body = \"p\", probability = 0 }]\nif_absent.c = 0.4\ncontributions.land.troops = 5\n"
+        ),
+        Vec::<String>::new()
+    );
     assert_eq!(
         warnings_of("[blocs.b]\ncorrelation = 0.3\n"),
         [

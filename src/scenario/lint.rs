@@ -223,7 +223,9 @@ fn nation_warnings(
 
 /// An `if_absent` or `if_present` cap at or above the highest probability the
 /// nation can have. A decision set to `"in"` or `"out"` ignores every cap by
-/// rule (the settings `secure` and `sensitivity` apply): nothing to say.
+/// rule (the settings `secure` and `sensitivity` apply), and a nation whose
+/// probability is 0 (an approval at 0, say) never takes part whatever its caps:
+/// nothing to say.
 fn never_binding_caps(n_id: &str, nat: &Nation, w: &mut Warnings) {
     if nat
         .decision
@@ -235,6 +237,9 @@ fn never_binding_caps(n_id: &str, nat: &Nation, w: &mut Warnings) {
     let mut most = nat.participation.0.value.support().1;
     for a in &nat.approval {
         most *= a.probability.0.value.support().1;
+    }
+    if most <= 0.0 {
+        return;
     }
     for (k, cap) in nat.if_absent.ok().chain(nat.if_present.ok()) {
         let least = cap.0.value.support().0;
@@ -444,7 +449,7 @@ fn ambition_warnings(file: &ScenarioFile, model: &Model, w: &mut Warnings) {
             Some(a) if a.0.value > 0.0 && random < 2 => w.at(
                 &a.0,
                 format!(
-                    "`{}` draws {random} of its contributions at random, so ambition has nothing to move together and changes no figure: give it two or more distributions, or remove ambition",
+                    "`{}` draws {random} of its contributions at random, so ambition has nothing to move together: no distribution changes, and figures move only by sampling noise; give it two or more distributions, or remove ambition",
                     n_id.value
                 ),
             ),
@@ -458,7 +463,7 @@ fn ambition_warnings(file: &ScenarioFile, model: &Model, w: &mut Warnings) {
     {
         w.at(
             &a.0,
-            "no nation that takes this default draws two or more contributions at random, so ambition changes no figure: remove it, or give the nations distributions".into(),
+            "no nation that takes this default draws two or more contributions at random, so ambition changes no distribution (figures move only by sampling noise): remove it, or give the nations distributions".into(),
         );
     }
 }
