@@ -111,7 +111,7 @@ impl DayScratch {
                 if s == NONE {
                     usize::MAX
                 } else {
-                    s as usize * b * width
+                    s as usize * slot_stride(b, width)
                 }
             })
             .collect();
@@ -135,7 +135,7 @@ impl DayScratch {
             order: vec![u64::MAX; len(counted.div_ceil(LANES) * LANES)],
             count: vec![0; len(1)],
             sorted: vec![0; counted],
-            rows: vec![0; len(counted * width)],
+            rows: vec![0; if on { counted * slot_stride(b, width) } else { 0 }],
             need: vec![0; len(width)],
             met: vec![0; len(width)],
             live: vec![false; len(plan.domains.len())],
@@ -353,6 +353,14 @@ fn layout(plan: &Plan) -> Layout {
     }
 }
 
+/// Entries from one counted nation's rows to the next: a batch of rows and one
+/// cache line more, so that one trial's rows of successive nations (read
+/// together in [`walk`]) do not fall in the same cache set.
+#[inline(always)]
+fn slot_stride(batch: usize, width: usize) -> usize {
+    batch * width + LANES
+}
+
 /// The whole day from which a nation ready at `ready` (days) counts: the smallest
 /// whole day `d ≥ 0` with `d ≥ ready` (a timeline day counts it exactly then).
 #[inline]
@@ -508,14 +516,14 @@ fn walk(s: &mut DayScratch, j: usize) {
     let order = &mut s.order[j * s.stride..j * s.stride + n];
     let sorted = &mut s.sorted[..n];
     sort(order, sorted);
-    let (w, b) = (s.width, s.batch);
+    let (w, slot) = (s.width, slot_stride(s.batch, s.width));
     let need = &s.need[j * w..(j + 1) * w];
     let met = &mut s.met[j * w..(j + 1) * w];
     for c in (0..w).step_by(LANES) {
         let need: &[u64; LANES] = need[c..c + LANES].try_into().expect("whole lanes");
         let (mut sum, mut short) = ([0u64; LANES], [0u64; LANES]);
         for &key in sorted.iter() {
-            let at = (key as u32 as usize * b + j) * w + c;
+            let at = key as u32 as usize * slot + j * w + c;
             let row: &[u64; LANES] = s.rows[at..at + LANES].try_into().expect("whole lanes");
             for i in 0..LANES {
                 sum[i] += row[i];
