@@ -135,7 +135,7 @@ impl DayScratch {
             order: vec![u64::MAX; len(counted.div_ceil(LANES) * LANES)],
             count: vec![0; len(1)],
             sorted: vec![0; counted],
-            rows: vec![0; if on { counted * slot_stride(b, width) } else { 0 }],
+            rows: vec![0; usize::from(on) * counted * slot_stride(b, width)],
             need: vec![0; len(width)],
             met: vec![0; len(width)],
             live: vec![false; len(plan.domains.len())],
