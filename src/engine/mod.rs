@@ -117,6 +117,23 @@ pub enum EngineError {
     },
 }
 
+/// A pool of `threads` worker threads (0: one per available core, at most
+/// [`limits::MAX_THREADS`]), and how many that is.
+pub fn pool(threads: usize) -> Result<(rayon::ThreadPool, usize), EngineError> {
+    let threads = if threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        threads
+    }
+    .min(limits::MAX_THREADS);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("forcesim-worker-{i}"))
+        .build()
+        .map_err(|source| EngineError::Pool { threads, source })?;
+    Ok((pool, threads))
+}
+
 impl<'m> Runner<'m> {
     /// A runner for `trials` trials of `model` seeded `seed` on `threads` threads
     /// (0: one per available core).
@@ -126,17 +143,7 @@ impl<'m> Runner<'m> {
         trials: u64,
         threads: usize,
     ) -> Result<Self, EngineError> {
-        let threads = if threads == 0 {
-            std::thread::available_parallelism().map_or(1, |n| n.get())
-        } else {
-            threads
-        }
-        .min(limits::MAX_THREADS);
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .thread_name(|i| format!("forcesim-worker-{i}"))
-            .build()
-            .map_err(|source| EngineError::Pool { threads, source })?;
+        let (pool, threads) = pool(threads)?;
         let plan = pool.install(|| Plan::new(model));
         let workers = (0..threads)
             .map(|_| {

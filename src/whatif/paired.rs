@@ -26,7 +26,6 @@ use std::time::Instant;
 use crate::engine::{
     BLOCK_TRIALS, Control, EngineError, Outcomes, Plan, Scratch, block_count, block_len,
 };
-use crate::limits;
 use crate::math::Z95;
 use crate::model::Model;
 use crate::stats::{Keep, Tally};
@@ -201,7 +200,7 @@ pub fn run_with(
     keep: &Keep,
 ) -> Result<Pass, EngineError> {
     let start = Instant::now();
-    let (pool, threads) = pool(threads)?;
+    let (pool, threads) = crate::engine::pool(threads)?;
     let plans: Vec<Plan> = pool.install(|| models.iter().map(Plan::new).collect());
     let (nd, nc) = models
         .first()
@@ -254,22 +253,6 @@ fn totals(
         }
     }
     (tallies, sums)
-}
-
-/// A pool of `threads` workers (0: one per core), and how many that is.
-pub fn pool(threads: usize) -> Result<(rayon::ThreadPool, usize), EngineError> {
-    let threads = if threads == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        threads
-    }
-    .min(limits::MAX_THREADS);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("forcesim-worker-{i}"))
-        .build()
-        .map_err(|source| EngineError::Pool { threads, source })?;
-    Ok((pool, threads))
 }
 
 /// Contiguous histogram bins in all the tallies of a pass (2^26 bins, 512 MiB

@@ -518,7 +518,7 @@ pub fn variants(
 pub fn analyse(spec: &Spec<'_>, control: Control<'_>) -> Result<(Sensitivity, bool), Error> {
     let base = scenario::load(spec.path, spec.set)?;
     let (inputs, skipped) = inputs(&base, spec.kinds, spec.range);
-    let (pool, _) = paired::pool(spec.threads)?;
+    let (pool, _) = crate::engine::pool(spec.threads)?;
     let models = variants(spec, &inputs, &pool)?;
     let pairs: Vec<(usize, usize)> = (0..inputs.len()).map(|i| (1 + 2 * i, 2 + 2 * i)).collect();
     let pass = paired::run_with(
