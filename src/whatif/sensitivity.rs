@@ -486,10 +486,7 @@ pub fn variants(
 ) -> Result<Vec<Model>, LoadError> {
     use rayon::prelude::*;
     let (origin, bytes) = scenario::read(spec.path)?;
-    let timeline = spec
-        .figures
-        .iter()
-        .any(|f| f.split('.').next() == Some("timeline"));
+    let timeline = spec.figures.iter().any(|f| is_timeline(f));
     let with =
         |extra: Option<String>| -> Vec<String> { spec.set.iter().cloned().chain(extra).collect() };
     let sets: Vec<Vec<String>> = std::iter::once(with(None))
@@ -548,11 +545,16 @@ pub fn analyse(spec: &Spec<'_>, control: Control<'_>) -> Result<(Sensitivity, bo
     Ok((result, pass.interrupted))
 }
 
+/// Whether figure `path` is a figure of the timeline (read from the days of
+/// coverage).
+fn is_timeline(path: &str) -> bool {
+    path.split('.').next() == Some("timeline")
+}
+
 /// Whether figure `path` is a probability outside the timeline (`p_…`): such
 /// figures come from counts, so a tally of counts only gives them exactly.
 fn is_probability(path: &str) -> bool {
-    path.split('.').next() != Some("timeline")
-        && path.rsplit('.').next().is_some_and(|l| l.starts_with("p_"))
+    !is_timeline(path) && path.rsplit('.').next().is_some_and(|l| l.starts_with("p_"))
 }
 
 /// The histograms that `figures` are read from: a probability outside the
@@ -564,7 +566,7 @@ fn keep(model: &Model, figures: &[String]) -> Keep {
     for f in figures {
         let mut parts = f.split('.');
         match (parts.next(), parts.next().and_then(|c| model.capability(c))) {
-            (Some("timeline"), _) => days = true,
+            _ if is_timeline(f) => days = true,
             (Some("totals"), Some(c)) => totals[c] = true,
             _ if is_probability(f) => {}
             _ => return Keep::All,
