@@ -30,8 +30,10 @@ const NONE: u32 = u32::MAX;
 /// The day of a domain not covered at all, in a batch's days.
 const NEVER: u64 = u64::MAX;
 
-/// Requirements are handled in groups of this many lanes.
+/// Requirements are handled in groups of this many lanes, and a last group of
+/// [`HALF`] where the lanes leave one over.
 const LANES: usize = 8;
+const HALF: usize = LANES / 2;
 
 /// Per-worker buffers of the days-to-coverage stage. The earlier stages fill them
 /// as they go ([`DayScratch::start`], [`DayScratch::nation`],
@@ -103,7 +105,7 @@ impl DayScratch {
     pub fn new(plan: &Plan, b: usize) -> DayScratch {
         let on = !plan.days.is_empty();
         let l = layout(plan);
-        let width = l.lanes.div_ceil(LANES) * LANES;
+        let width = l.lanes.div_ceil(HALF) * HALF;
         let dest = l
             .cells
             .iter()
@@ -149,7 +151,7 @@ impl DayScratch {
     /// Entries per trial of the buffers (for sizing the batch).
     pub fn per_trial(plan: &Plan) -> usize {
         let l = layout(plan);
-        let width = l.lanes.div_ceil(LANES) * LANES;
+        let width = l.lanes.div_ceil(HALF) * HALF;
         (l.counted + 2) * width + l.counted + LANES + plan.domains.len() + l.members + 5
     }
 
@@ -517,27 +519,40 @@ fn walk(s: &mut DayScratch, j: usize) {
     let sorted = &mut s.sorted[..n];
     sort(order, sorted);
     let (w, slot) = (s.width, slot_stride(s.batch, s.width));
-    let need = &s.need[j * w..(j + 1) * w];
+    let (rows, need) = (&s.rows[j * w..], &s.need[j * w..(j + 1) * w]);
     let met = &mut s.met[j * w..(j + 1) * w];
-    for c in (0..w).step_by(LANES) {
-        let need: &[u64; LANES] = need[c..c + LANES].try_into().expect("whole lanes");
-        let (mut sum, mut short) = ([0u64; LANES], [0u64; LANES]);
-        for &key in sorted.iter() {
-            let at = key as u32 as usize * slot + j * w + c;
-            let row: &[u64; LANES] = s.rows[at..at + LANES].try_into().expect("whole lanes");
-            for i in 0..LANES {
-                sum[i] += row[i];
-                short[i] += u64::from(sum[i] < need[i]);
-            }
+    let mut c = 0;
+    while c + LANES <= w {
+        lanes::<LANES>(&rows[c..], &need[c..], &mut met[c..], sorted, slot);
+        c += LANES;
+    }
+    if c < w {
+        lanes::<HALF>(&rows[c..], &need[c..], &mut met[c..], sorted, slot);
+    }
+}
+
+/// [`walk`]'s next `N` lanes: the day each is met, in `met`, from the `need`
+/// and the `rows` of the nations in `sorted` (each `slot` entries after the
+/// previous nation's).
+#[inline(always)]
+fn lanes<const N: usize>(rows: &[u64], need: &[u64], met: &mut [u64], sorted: &[u64], slot: usize) {
+    let need: &[u64; N] = need[..N].try_into().expect("whole lanes");
+    let (mut sum, mut short) = ([0u64; N], [0u64; N]);
+    for &key in sorted {
+        let at = key as u32 as usize * slot;
+        let row: &[u64; N] = rows[at..at + N].try_into().expect("whole lanes");
+        for i in 0..N {
+            sum[i] += row[i];
+            short[i] += u64::from(sum[i] < need[i]);
         }
-        for i in 0..LANES {
-            // A lane with nothing to meet is met on day 0; one whose running sum
-            // never reaches it (an entry that does not qualify) is met `NEVER`.
-            let at = sorted
-                .get(short[i] as usize)
-                .map_or(NEVER, |&key| key >> 32);
-            met[c + i] = if need[i] > 0 { at } else { 0 };
-        }
+    }
+    for i in 0..N {
+        // A lane with nothing to meet is met on day 0; one whose running sum
+        // never reaches it (an entry that does not qualify) is met `NEVER`.
+        let at = sorted
+            .get(short[i] as usize)
+            .map_or(NEVER, |&key| key >> 32);
+        met[i] = if need[i] > 0 { at } else { 0 };
     }
 }
 

@@ -2,6 +2,7 @@
 //! order the trial loop reads them (structure of arrays, no strings, no nesting).
 
 use crate::dist::{Dist, Sampler};
+use crate::limits::MAX_VALUE;
 use crate::math::QuantileGrid;
 use crate::model::{CapOn, Contribution, Model, Prob};
 use std::sync::Arc;
@@ -376,7 +377,8 @@ fn groups(model: &Model, contribs: &[ContribP]) -> Groups {
         for (i, p) in nat.pools.iter().enumerate() {
             g.pools.push(PoolP {
                 sampler: p.sampler.clone(),
-                fixed: p.fixed.unwrap_or(0),
+                // Every amount is at most `MAX_VALUE`, as `to_count` leaves it.
+                fixed: p.fixed.unwrap_or(0).min(MAX_VALUE),
                 random: p.fixed.is_none(),
                 cap: p.capability as u32,
                 slot: (offset + i) as u32,
@@ -519,7 +521,7 @@ fn contributions(
                 index: k as u32,
                 tracked: c.tracked as u32,
                 cap: c.capability as u32,
-                fixed: c.fixed.unwrap_or(0),
+                fixed: c.fixed.unwrap_or(0).min(MAX_VALUE),
                 random: c.fixed.is_none(),
                 scaled: !c.effects.is_empty() || scale != 1.0,
                 written: written(&c.dist),

@@ -100,6 +100,8 @@ pub struct Scratch {
     grouped: Vec<u64>,
     /// Per listed trial of a nation: a pool drawn.
     pool_size: Vec<u64>,
+    /// Per listed trial: the nation's deployed amount of a pool's capability.
+    pool_need: Vec<u64>,
     /// Per capability and trial: the committed force (unused where every
     /// rotation is 1: then it is the total).
     committed: Vec<u64>,
@@ -226,6 +228,7 @@ impl Scratch {
             hi: vec![0.0; b],
             grouped: vec![0; max_group * b],
             pool_size: vec![0; b],
+            pool_need: vec![0; b],
             committed: vec![
                 0;
                 if plan.unit_rotation {
@@ -940,6 +943,7 @@ fn amounts_of(plan: &Plan, s: &mut Scratch, k: usize, list: &[u16], amounts: &mu
 /// Contribution `k`'s amounts under its nation's ambition: the value at
 /// `Φ(√ρ·A + √(1−ρ)·ε)` of its inverse distribution function, `A` in
 /// `s.common`, `ε` from its own stream; then its effects and scale, rounded.
+/// The listed trials' keys are in `s.keys`.
 #[inline(always)]
 fn ambitious_amounts(
     plan: &Plan,
@@ -956,7 +960,6 @@ fn ambitious_amounts(
         return;
     };
     let len = list.len();
-    gather(&mut s.keys[..len], &s.tk, list);
     normals_on(
         s.isa,
         s.contrib_key[k],
@@ -1069,32 +1072,39 @@ fn pool_cut(
         sizes.fill(pool.fixed);
     }
     let slot = pool.slot as usize;
-    tally.pool_drawn[slot] += sizes.iter().map(|&x| u128::from(x)).sum::<u128>();
-    let rot = u128::from(rot.max(1));
-    let mut binds = 0u64;
-    for (j, &size) in sizes.iter().enumerate() {
-        let mut d = 0u128;
-        for (i, &k) in members.iter().enumerate() {
-            if plan.contribs[k as usize].cap == pool.cap {
-                d += u128::from(buf[i * b + j]);
-            }
+    // Below 2^40 each (`MAX_VALUE`), so that 2^16 of them add up in a `u64`.
+    tally.pool_drawn[slot] += u128::from(sizes.iter().sum::<u64>());
+    // D ≤ 1,000 domains × `MAX_VALUE` and D × rotation fit a `u64` too.
+    let need = &mut s.pool_need[..len];
+    need.fill(0);
+    let rows = members.iter().enumerate();
+    for (i, _) in rows.filter(|&(_, &k)| plan.contribs[k as usize].cap == pool.cap) {
+        for (d, &v) in need.iter_mut().zip(&buf[i * b..i * b + len]) {
+            *d += v;
         }
-        if d * rot <= u128::from(size) {
-            continue;
-        }
-        let t = u128::from(size) / rot;
-        let mut kept = 0u128;
+    }
+    let rot = rot.max(1);
+    // The trials where the pool binds, listed without a branch.
+    let mut binds = 0;
+    for (j, (&d, &size)) in need.iter().zip(sizes.iter()).enumerate() {
+        s.open[binds] = j as u16;
+        binds += usize::from(d * rot > size);
+    }
+    for &j in &s.open[..binds] {
+        let (j, d) = (usize::from(j), need[usize::from(j)]);
+        let t = u128::from(sizes[j] / rot);
+        let mut kept = 0;
         for (i, &k) in members.iter().enumerate() {
             if plan.contribs[k as usize].cap == pool.cap {
                 let v = &mut buf[i * b + j];
-                *v = (u128::from(*v) * t / d) as u64;
-                kept += u128::from(*v);
+                // v ≤ D, so v × T / D ≤ T fits.
+                *v = (u128::from(*v) * t / u128::from(d)) as u64;
+                kept += *v;
             }
         }
-        binds += 1;
-        tally.pool_cut[slot].add((d - kept) as u64);
+        tally.pool_cut[slot].add(d - kept);
     }
-    tally.pool_binds[slot] += binds;
+    tally.pool_binds[slot] += binds as u64;
 }
 
 /// Adds contribution `k`'s amounts in the listed trials to what the trials
@@ -1121,24 +1131,27 @@ fn deposit(
             acc[usize::from(j)] += v;
         }
     }
-    let t = c.tracked as usize;
-    let provided = &mut s.provided[t * b..t * b + b];
-    let mut sum = 0u64;
     if !plan.days.is_empty() {
         s.days.amounts(k, list, amounts);
     }
-    for (&j, &v) in list.iter().zip(amounts.iter()) {
-        provided[j as usize] += v;
-        sum += v;
-    }
-    tally.contributed[c.index as usize] += u128::from(sum);
-    if !plan.unit_rotation {
-        let rot = plan.rotation[c.nation as usize];
-        let cap = c.cap as usize;
-        let row = &mut s.committed[cap * b..cap * b + b];
+    // At most 2^16 amounts of at most `MAX_VALUE` each: the sum fits a `u64`.
+    tally.contributed[c.index as usize] += u128::from(amounts.iter().sum::<u64>());
+    let t = c.tracked as usize;
+    let provided = &mut s.provided[t * b..t * b + b];
+    if plan.unit_rotation {
         for (&j, &v) in list.iter().zip(amounts.iter()) {
-            row[usize::from(j)] += v.saturating_mul(rot);
+            provided[usize::from(j)] += v;
         }
+        return;
+    }
+    // The committed force in the same pass: at most `MAX_VALUE` ×
+    // `MAX_ROTATION` each, no overflow.
+    let rot = plan.rotation[c.nation as usize];
+    let cap = c.cap as usize;
+    let committed = &mut s.committed[cap * b..cap * b + b];
+    for (&j, &v) in list.iter().zip(amounts.iter()) {
+        provided[usize::from(j)] += v;
+        committed[usize::from(j)] += v * rot;
     }
 }
 

@@ -172,18 +172,23 @@ impl Hist {
         self.max = self.max.max(v);
     }
 
-    /// Adds every value of `values` (the trial loop's batch form of [`Hist::add`]).
-    #[inline]
+    /// Adds every value of `values` (the trial loop's batch form of [`Hist::add`],
+    /// inlined there to be compiled for its instruction set).
+    #[inline(always)]
     pub fn add_all(&mut self, values: &[u64]) {
         if !self.on {
             return;
         }
-        let (mut sum, mut lo, mut hi) = (0u128, u64::MAX, 0u64);
+        // The sum's high and low halves apart: each below 2^64 for up to 2^32
+        // values, so that the loop adds in vector lanes, and exact.
+        let (mut high, mut low, mut lo, mut hi) = (0u64, 0u64, u64::MAX, 0u64);
         for &v in values {
-            sum += u128::from(v);
+            high += v >> 32;
+            low += v & 0xffff_ffff;
             lo = lo.min(v);
             hi = hi.max(v);
         }
+        let sum = (u128::from(high) << 32) + u128::from(low);
         for &v in values {
             let x = v.saturating_sub(self.offset);
             // Pages hold only bins of the exact range, where the bin is `x`.
@@ -561,5 +566,28 @@ mod tests {
         ba.merge(&a);
         assert_eq!(ab, all);
         assert_eq!(ba, all);
+    }
+
+    #[test]
+    fn adding_many_is_adding_each() {
+        // Values whose low halves carry into the high half when summed, and
+        // whose sum passes 2^64.
+        let values = [
+            u64::MAX,
+            u64::MAX - 1,
+            (1 << 32) - 1,
+            1 << 32,
+            7,
+            0,
+            u64::MAX,
+        ];
+        let (mut each, mut all) = (Hist::new(0, None), Hist::new(0, None));
+        for &v in &values {
+            each.add(v);
+        }
+        all.add_all(&values);
+        assert_eq!(all, each);
+        let sum: u128 = values.iter().map(|&v| u128::from(v)).sum();
+        assert_eq!(all.sum, sum);
     }
 }
