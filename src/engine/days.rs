@@ -594,22 +594,31 @@ mod tests {
     }
 
     #[test]
-    fn placing_by_rank_sorts() {
+    fn placing_by_rank_orders_by_day() {
         let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        for n in [0, 1, 2, 7, 20, 64, 65, 200] {
-            let mut keys: Vec<u64> = (0..n)
-                .map(|i| {
-                    x = x
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    (x >> 40) << 32 | i
-                })
-                .collect();
-            let mut out = vec![0; keys.len()];
-            let mut expected = keys.clone();
-            expected.sort_unstable();
-            sort(&mut keys, &mut out);
-            assert_eq!(out, expected, "{n} keys");
+        // Few distinct days (ties) and many; up to 64 keys (placed by rank)
+        // and more (sorted).
+        for days in [3, 1 << 10, crate::limits::MAX_DAYS + 1] {
+            for n in [0, 1, 2, 7, 20, 32, 33, 63, 64, 65, 200] {
+                let mut keys: Vec<u64> = (0..n)
+                    .map(|i| {
+                        x = x
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        ((x >> 11) % days) << 32 | i
+                    })
+                    .collect();
+                let mut out = vec![0; keys.len()];
+                let mut expected = keys.clone();
+                expected.sort_unstable();
+                sort(&mut keys, &mut out);
+                let day = |k: &u64| k >> 32;
+                let got: Vec<u64> = out.iter().map(day).collect();
+                let want: Vec<u64> = expected.iter().map(day).collect();
+                assert_eq!(got, want, "{n} keys, days below {days}");
+                out.sort_unstable();
+                assert_eq!(out, expected, "{n} keys: each placed once");
+            }
         }
     }
 
