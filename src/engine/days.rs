@@ -21,6 +21,7 @@
 //! exact for every day, and the timeline's figure at each of `timeline_days` is
 //! read from the same day.
 
+use super::isa::Isa;
 use super::plan::{NO_SLOT, Plan, obligation_need};
 use crate::stats::{Hist, Tally};
 
@@ -375,13 +376,19 @@ pub fn ready_day(ready: f64) -> u32 {
 /// `m` trials of the batch (`all`: everything is covered), and whether it is
 /// covered by each timeline day.
 #[inline(always)]
-pub fn record(plan: &Plan, s: &mut DayScratch, all: &[bool], m: usize, tally: &mut Tally) {
+pub fn record(
+    (plan, isa): (&Plan, Isa),
+    s: &mut DayScratch,
+    all: &[bool],
+    m: usize,
+    tally: &mut Tally,
+) {
     let w = s.width;
     for j in 0..m {
         let met = &mut s.met[j * w..(j + 1) * w];
         met.fill(0);
         if s.need[j * w..(j + 1) * w].iter().any(|&q| q > 0) {
-            walk(s, j);
+            walk(s, j, isa);
         }
     }
     let nd = plan.domains.len();
@@ -513,11 +520,11 @@ fn tally_days<'a>(
 /// requirement: that count is the place, in ready-day order, of the nation that
 /// meets it, and that nation's day is the day it is met (no branch per nation).
 #[inline(always)]
-fn walk(s: &mut DayScratch, j: usize) {
+fn walk(s: &mut DayScratch, j: usize, isa: Isa) {
     let n = s.count[j] as usize;
     let order = &mut s.order[j * s.stride..j * s.stride + n];
     let sorted = &mut s.sorted[..n];
-    sort(order, sorted);
+    sort(order, sorted, isa);
     let (w, slot) = (s.width, slot_stride(s.batch, s.width));
     let (rows, need) = (&s.rows[j * w..], &s.need[j * w..(j + 1) * w]);
     let met = &mut s.met[j * w..(j + 1) * w];
@@ -556,19 +563,65 @@ fn lanes<const N: usize>(rows: &[u64], need: &[u64], met: &mut [u64], sorted: &[
     }
 }
 
-/// `keys` (distinct) in ascending order into `out`. A few dozen keys are placed
-/// by rank (each key's count of smaller keys: no branch to mispredict); more are
-/// sorted.
+/// `keys` (distinct) into `out`, in ascending order of their days (`key >> 32`;
+/// keys of one day in any order: the walk reads only a place's day). A few dozen
+/// keys are placed by rank (each key's count of keys before it: no branch to
+/// mispredict), on x86-64-v4 a whole vector of keys to a comparison where the
+/// days allow ([`rank_v4`]); more keys are sorted.
 #[inline(always)]
-fn sort(keys: &mut [u64], out: &mut [u64]) {
-    if keys.len() > 64 {
+fn sort(keys: &mut [u64], out: &mut [u64], isa: Isa) {
+    if keys.len() > RANKED {
         keys.sort_unstable();
         out.copy_from_slice(keys);
         return;
     }
+    #[cfg(target_arch = "x86_64")]
+    if isa.has_v4() && keys.iter().fold(0, |a, &k| a | k >> 32) < 1 << (16 - INDEX_BITS) {
+        // SAFETY: `has_v4` is true only for an `Isa` detected on a processor
+        // with every feature `rank_v4` is compiled with; the keys are at most
+        // `RANKED` and their days below 2^10, as it requires.
+        unsafe { rank_v4(keys, out) };
+        return;
+    }
+    let _ = isa;
     for &k in keys.iter() {
         let rank: u64 = keys.iter().map(|&x| u64::from(x < k)).sum();
         out[rank as usize] = k;
+    }
+}
+
+/// At most this many keys are placed by rank.
+const RANKED: usize = 64;
+
+/// Bits of a key's index among at most [`RANKED`].
+#[cfg(target_arch = "x86_64")]
+const INDEX_BITS: u32 = RANKED.trailing_zeros();
+
+#[cfg(target_arch = "x86_64")]
+crate::engine::isa::at_v4! {
+    /// [`sort`]'s ranks for at most [`RANKED`] keys whose days are below 2^10:
+    /// each key's 16-bit form (its day, then its index: distinct, ordered as
+    /// the days) is compared with all 64 forms in two instructions, and the
+    /// forms below it counted from the masks.
+    fn rank_v4(keys: &[u64], out: &mut [u64]) {
+        use std::arch::x86_64::{_mm512_cmplt_epu16_mask, _mm512_loadu_epi16, _mm512_set1_epi16};
+        let mut x = [u16::MAX; RANKED];
+        for (i, (x, &k)) in x.iter_mut().zip(keys.iter()).enumerate() {
+            *x = ((k >> 32) as u16) << INDEX_BITS | i as u16;
+        }
+        // SAFETY: each load reads 32 `u16` from `x`, which holds 64.
+        let (low, high) = unsafe {
+            (
+                _mm512_loadu_epi16(x.as_ptr().cast()),
+                _mm512_loadu_epi16(x[32..].as_ptr().cast()),
+            )
+        };
+        for (&form, &k) in x.iter().zip(keys.iter()) {
+            let v = _mm512_set1_epi16(form as i16);
+            let below = _mm512_cmplt_epu16_mask(low, v).count_ones()
+                + _mm512_cmplt_epu16_mask(high, v).count_ones();
+            out[below as usize] = k;
+        }
     }
 }
 
@@ -600,7 +653,7 @@ mod tests {
         // and more (sorted).
         for days in [3, 1 << 10, crate::limits::MAX_DAYS + 1] {
             for n in [0, 1, 2, 7, 20, 32, 33, 63, 64, 65, 200] {
-                let mut keys: Vec<u64> = (0..n)
+                let keys: Vec<u64> = (0..n)
                     .map(|i| {
                         x = x
                             .wrapping_mul(6364136223846793005)
@@ -608,16 +661,18 @@ mod tests {
                         ((x >> 11) % days) << 32 | i
                     })
                     .collect();
-                let mut out = vec![0; keys.len()];
                 let mut expected = keys.clone();
                 expected.sort_unstable();
-                sort(&mut keys, &mut out);
-                let day = |k: &u64| k >> 32;
-                let got: Vec<u64> = out.iter().map(day).collect();
-                let want: Vec<u64> = expected.iter().map(day).collect();
-                assert_eq!(got, want, "{n} keys, days below {days}");
-                out.sort_unstable();
-                assert_eq!(out, expected, "{n} keys: each placed once");
+                for isa in Isa::available() {
+                    let mut out = vec![0; keys.len()];
+                    sort(&mut keys.clone(), &mut out, isa);
+                    let day = |k: &u64| k >> 32;
+                    let got: Vec<u64> = out.iter().map(day).collect();
+                    let want: Vec<u64> = expected.iter().map(day).collect();
+                    assert_eq!(got, want, "{n} keys, days below {days}, {}", isa.name());
+                    out.sort_unstable();
+                    assert_eq!(out, expected, "{n} keys: each placed once");
+                }
             }
         }
     }

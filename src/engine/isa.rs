@@ -73,6 +73,27 @@ macro_rules! multiversion {
     };
 }
 
+/// `at_v4! { fn NAME(args…) -> R { BODY } }` defines `NAME` compiled with every
+/// target feature of x86-64-v4 (the list of [`x86_levels!`]), for a body written
+/// with that level's intrinsics. Calling it is `unsafe`: the caller must hold an
+/// [`Isa`] of that level ([`Isa::has_v4`]).
+#[cfg(target_arch = "x86_64")]
+macro_rules! at_v4 {
+    ($(#[$meta:meta])* $vis:vis fn $name:ident $($rest:tt)*) => {
+        $crate::engine::isa::x86_levels!([$crate::engine::isa::at_v4] (
+            @define [$(#[$meta])*] {$vis fn $name $($rest)*}
+        ));
+    };
+    (@define [$($meta:tt)*] {$($item:tt)*} ;
+        V3 [$($v3:tt),*] V4 [$($feature:tt),*]) => {
+        $($meta)*
+        $(#[target_feature(enable = $feature)])*
+        $($item)*
+    };
+}
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) use at_v4;
 pub(crate) use multiversion;
 pub(crate) use x86_levels;
 
@@ -130,6 +151,15 @@ impl Isa {
     /// The baseline: any processor runs it.
     pub fn baseline() -> Isa {
         Isa(Level::Baseline)
+    }
+
+    /// Whether it is x86-64-v4: every feature [`at_v4!`] compiles with is there.
+    #[inline(always)]
+    pub(crate) fn has_v4(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        return self.0 == Level::V4;
+        #[cfg(not(target_arch = "x86_64"))]
+        return false;
     }
 
     /// Its level (for [`multiversion!`]).

@@ -369,7 +369,7 @@ multiversion!(
 
 multiversion!(
     /// [`days::record`], compiled for `isa` on its own (as [`normals_on`]).
-    fn days_on(plan: &Plan, s: &mut DayScratch, all: &[bool], m: usize, tally: &mut Tally) = days::record
+    fn days_on(at: (&Plan, Isa), s: &mut DayScratch, all: &[bool], m: usize, tally: &mut Tally) = days::record
 );
 
 multiversion!(
@@ -479,7 +479,7 @@ fn batch(plan: &Plan, s: &mut Scratch, tally: &mut Tally, all: usize) {
     }
     tallies(plan, s, tally, m);
     if !plan.days.is_empty() {
-        days_on(s.isa, plan, &mut s.days, &s.all, m, tally);
+        days_on(s.isa, (plan, s.isa), &mut s.days, &s.all, m, tally);
     }
     if let Some(t) = s.trace.as_deref_mut() {
         let rows = super::trace::Rows {
@@ -1090,7 +1090,7 @@ fn pool_cut(
         s.open[binds] = j as u16;
         binds += usize::from(d * rot > size);
     }
-    for &j in &s.open[..binds] {
+    for (at, &j) in s.open[..binds].iter().enumerate() {
         let (j, d) = (usize::from(j), need[usize::from(j)]);
         let t = u128::from(sizes[j] / rot);
         let mut kept = 0;
@@ -1102,8 +1102,10 @@ fn pool_cut(
                 kept += *v;
             }
         }
-        tally.pool_cut[slot].add(d - kept);
+        // The cuts to the front of `need` (`at ≤ j`: nothing still to read).
+        need[at] = d - kept;
     }
+    tally.pool_cut[slot].add_all(&need[..binds]);
     tally.pool_binds[slot] += binds as u64;
 }
 
