@@ -35,12 +35,20 @@ use crate::math::to_count;
 use crate::stats::Tally;
 use crate::streams::{BLOCK_TRIALS, TrialRng, entity_key, trial_base, trial_key};
 
-/// Trials per batch, at most: the buffers of a batch stay in the caches.
-pub const BATCH: usize = 256;
+/// Trials per batch, at most. Wider batches spread each stage's fixed costs
+/// over more trials and give longer vector loops (more so with a mission gate,
+/// which leaves a batch's stages only its mounted trials); narrower ones keep
+/// the buffers in the nearer caches.
+pub const BATCH: usize = 2048;
 
-/// Per-trial buffer entries a worker may hold (4 Mi entries, 32 MiB): scenarios with
-/// very many tracked pairs and timeline days get smaller batches.
-const BUFFER_ENTRIES: usize = 1 << 22;
+/// Trials per batch of a worker that holds buffers for many models at once
+/// (a paired pass: one per variant), at most.
+pub const LEAN_BATCH: usize = 256;
+
+/// Per-trial buffer entries a worker's batch may hold (1 Mi entries, 8 MiB):
+/// the batch is as wide as this allows, up to [`BATCH`], so that a scenario with
+/// many nations or tracked pairs gets narrower batches.
+const BUFFER_ENTRIES: usize = 1 << 20;
 
 /// Per-trial outcomes of one block, recorded when a caller asks for them (paired
 /// comparisons of variants on the same trials): for each trial of the block,
@@ -175,25 +183,40 @@ pub struct Scratch {
     pub(crate) trace: Option<Box<Trace>>,
 }
 
+/// Entries the buffers hold per trial of a batch.
+fn per_trial(plan: &Plan) -> usize {
+    let nn = plan.nation_keys.len();
+    3 * plan.tracked.max(1)
+        + plan.effects.len()
+        + plan.obligations.len()
+        + plan.force_keys.len()
+        + 3 * nn
+        + plan.capabilities
+        + plan
+            .groups
+            .iter()
+            .map(|g| g.contribs.len())
+            .max()
+            .unwrap_or(0)
+        + usize::from(!plan.unit_rotation) * plan.capabilities
+        + usize::from(!plan.days.is_empty()) * DayScratch::per_trial(plan)
+}
+
 impl Scratch {
-    /// Buffers sized for `plan`.
+    /// Buffers sized for `plan`: batches as wide as [`BUFFER_ENTRIES`] allow, up
+    /// to [`BATCH`] trials.
     pub fn new(plan: &Plan) -> Scratch {
-        let nn = plan.nation_keys.len();
-        let per_trial = 3 * plan.tracked.max(1)
-            + plan.effects.len()
-            + plan.obligations.len()
-            + plan.force_keys.len()
-            + 3 * nn
-            + plan.capabilities
-            + plan
-                .groups
-                .iter()
-                .map(|g| g.contribs.len())
-                .max()
-                .unwrap_or(0)
-            + usize::from(!plan.unit_rotation) * plan.capabilities
-            + usize::from(!plan.days.is_empty()) * DayScratch::per_trial(plan);
-        Scratch::with_batch(plan, (BUFFER_ENTRIES / per_trial).clamp(1, BATCH))
+        Scratch::with_batch(plan, (BUFFER_ENTRIES / per_trial(plan)).clamp(1, BATCH))
+    }
+
+    /// Buffers for a worker that holds one for each of many models (a paired
+    /// pass): batches of at most [`LEAN_BATCH`] trials, so that their memory
+    /// grows less with the variants.
+    pub fn lean(plan: &Plan) -> Scratch {
+        Scratch::with_batch(
+            plan,
+            (BUFFER_ENTRIES / per_trial(plan)).clamp(1, LEAN_BATCH),
+        )
     }
 
     /// Buffers for batches of `b` trials (results do not depend on `b`).

@@ -280,7 +280,7 @@ fn worker(
         scratches: plans
             .iter()
             .map(|p| {
-                let mut s = Scratch::new(p);
+                let mut s = Scratch::lean(p);
                 s.outcomes = Some(Outcomes::new(p));
                 s
             })
