@@ -31,10 +31,10 @@ const NONE: u32 = u32::MAX;
 /// The day of a domain not covered at all, in a batch's days.
 const NEVER: u64 = u64::MAX;
 
-/// Requirements are handled in groups of this many lanes, and a last group of
-/// [`HALF`] where the lanes leave one over.
+/// Requirements are handled in groups of this many lanes, then groups of 4 and
+/// 2 for what is left: a row is the lanes rounded up to [`PAIR`].
 const LANES: usize = 8;
-const HALF: usize = LANES / 2;
+const PAIR: usize = 2;
 
 /// Per-worker buffers of the days-to-coverage stage. The earlier stages fill them
 /// as they go ([`DayScratch::start`], [`DayScratch::nation`],
@@ -106,7 +106,7 @@ impl DayScratch {
     pub fn new(plan: &Plan, b: usize) -> DayScratch {
         let on = !plan.days.is_empty();
         let l = layout(plan);
-        let width = l.lanes.div_ceil(HALF) * HALF;
+        let width = l.lanes.div_ceil(PAIR) * PAIR;
         let dest = l
             .cells
             .iter()
@@ -152,7 +152,7 @@ impl DayScratch {
     /// Entries per trial of the buffers (for sizing the batch).
     pub fn per_trial(plan: &Plan) -> usize {
         let l = layout(plan);
-        let width = l.lanes.div_ceil(HALF) * HALF;
+        let width = l.lanes.div_ceil(PAIR) * PAIR;
         (l.counted + 2) * width + l.counted + LANES + plan.domains.len() + l.members + 5
     }
 
@@ -533,8 +533,12 @@ fn walk(s: &mut DayScratch, j: usize, isa: Isa) {
         lanes::<LANES>(&rows[c..], &need[c..], &mut met[c..], sorted, slot);
         c += LANES;
     }
+    if c + 4 <= w {
+        lanes::<4>(&rows[c..], &need[c..], &mut met[c..], sorted, slot);
+        c += 4;
+    }
     if c < w {
-        lanes::<HALF>(&rows[c..], &need[c..], &mut met[c..], sorted, slot);
+        lanes::<PAIR>(&rows[c..], &need[c..], &mut met[c..], sorted, slot);
     }
 }
 
