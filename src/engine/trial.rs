@@ -183,6 +183,11 @@ pub struct Scratch {
     pub(crate) trace: Option<Box<Trace>>,
 }
 
+/// The widest batch, up to `most` trials, whose buffers fit [`BUFFER_ENTRIES`].
+fn batch_width(plan: &Plan, most: usize) -> usize {
+    (BUFFER_ENTRIES / per_trial(plan)).clamp(1, most)
+}
+
 /// Entries the buffers hold per trial of a batch.
 fn per_trial(plan: &Plan) -> usize {
     let nn = plan.nation_keys.len();
@@ -206,17 +211,14 @@ impl Scratch {
     /// Buffers sized for `plan`: batches as wide as [`BUFFER_ENTRIES`] allow, up
     /// to [`BATCH`] trials.
     pub fn new(plan: &Plan) -> Scratch {
-        Scratch::with_batch(plan, (BUFFER_ENTRIES / per_trial(plan)).clamp(1, BATCH))
+        Scratch::with_batch(plan, batch_width(plan, BATCH))
     }
 
     /// Buffers for a worker that holds one for each of many models (a paired
     /// pass): batches of at most [`LEAN_BATCH`] trials, so that their memory
     /// grows less with the variants.
     pub fn lean(plan: &Plan) -> Scratch {
-        Scratch::with_batch(
-            plan,
-            (BUFFER_ENTRIES / per_trial(plan)).clamp(1, LEAN_BATCH),
-        )
+        Scratch::with_batch(plan, batch_width(plan, LEAN_BATCH))
     }
 
     /// Buffers for batches of `b` trials (results do not depend on `b`).
@@ -1169,8 +1171,8 @@ fn deposit(
         }
         return;
     }
-    // The committed force in the same pass: at most `MAX_VALUE` ×
-    // `MAX_ROTATION` each, no overflow.
+    // The committed force in the same pass (measurably faster than a pass of
+    // its own): at most `MAX_VALUE` × `MAX_ROTATION` each, no overflow.
     let rot = plan.rotation[c.nation as usize];
     let cap = c.cap as usize;
     let committed = &mut s.committed[cap * b..cap * b + b];
