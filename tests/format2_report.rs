@@ -622,7 +622,7 @@ fn partials_round_trip_the_format_2_tally() {
     let t = tally(&m);
     let p = Partial::new(header(&m), &t);
     let bytes = p.to_bytes();
-    assert_eq!(bytes[8], 3, "partial format version 3");
+    assert_eq!(bytes[8], 4, "partial format version 4");
     let back = Partial::from_bytes(&bytes).expect("reads");
     let template = Tally::new(&m);
     assert_eq!(back.tally(&template).expect("decodes"), t);
@@ -639,7 +639,7 @@ fn partials_round_trip_the_format_2_tally() {
     old[8] = 1;
     let err = Partial::from_bytes(&old).unwrap_err().to_string();
     assert!(
-        err.contains("version 1") && err.contains("version 3"),
+        err.contains("version 1") && err.contains("version 4"),
         "{err}"
     );
 }

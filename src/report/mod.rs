@@ -413,6 +413,7 @@ pub(crate) const NO_STATS: Stats = Stats {
     p75: f64::NAN,
     p95: f64::NAN,
     max: f64::NAN,
+    within: None,
 };
 
 /// Statistics of a histogram, with the mean from the exact integer sum;

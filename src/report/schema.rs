@@ -53,12 +53,16 @@ fn stats_props() -> serde_json::Map<String, Json> {
 }
 
 fn stats() -> Json {
-    all_of(Json::Object(stats_props()))
+    let mut props = stats_props();
+    let required: Vec<Json> = props.keys().map(|k| Json::String(k.clone())).collect();
+    props.insert("within".into(), num());
+    json!({ "type": "object", "properties": props, "required": required })
 }
 
 fn total() -> Json {
     let mut props = stats_props();
     let mut required: Vec<Json> = props.keys().map(|k| Json::String(k.clone())).collect();
+    props.insert("within".into(), num());
     props.insert("committed".into(), stats());
     props.insert(
         "histogram".into(),

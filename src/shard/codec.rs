@@ -17,6 +17,7 @@
 use std::fmt;
 
 use crate::limits;
+use crate::stats::hist::MAX_LEVEL;
 use crate::stats::{Hist, Tally};
 
 /// Why bytes are not a valid tally body.
@@ -147,6 +148,7 @@ fn put_hist(out: &mut Vec<u8>, h: &Hist) {
     put_varint(out, h.sum);
     put_varint(out, u128::from(h.min));
     put_varint(out, u128::from(h.max));
+    put_varint(out, u128::from(h.level()));
     let bins: Vec<(usize, u64)> = h.bins().collect();
     put_varint(out, bins.len() as u128);
     let mut prev = 0usize;
@@ -292,6 +294,8 @@ fn get_hist(r: &mut Reader<'_>, what: &str, template: &Hist) -> Result<Hist, Cod
     let sum = r.varint(&format!("the sum of {what}"))?;
     let min = r.u64(&format!("the minimum of {what}"))?;
     let max = r.u64(&format!("the maximum of {what}"))?;
+    let mut h = Hist::like(template);
+    h.raise_to(level(r, what)?);
     let at = r.pos();
     let bins = r.varint(&format!("the number of bins of {what}"))?;
     // Each bin takes at least two bytes: a longer list cannot be in the data.
@@ -304,7 +308,6 @@ fn get_hist(r: &mut Reader<'_>, what: &str, template: &Hist) -> Result<Hist, Cod
             ),
         });
     }
-    let mut h = Hist::new(offset, None);
     let mut bin: u128 = 0;
     let mut total: u128 = 0;
     for i in 0..bins {
@@ -339,6 +342,20 @@ fn get_hist(r: &mut Reader<'_>, what: &str, template: &Hist) -> Result<Hist, Cod
     }
     h.set_moments(n, sum, min, max);
     Ok(h)
+}
+
+/// Reads a histogram's level: how many bins its groups beyond the fine range
+/// hold, as a power of two.
+fn level(r: &mut Reader<'_>, what: &str) -> Result<u8, CodecError> {
+    let at = r.pos();
+    let level = r.varint(&format!("the level of {what}"))?;
+    match u8::try_from(level) {
+        Ok(l) if l <= MAX_LEVEL => Ok(l),
+        _ => Err(CodecError {
+            offset: at,
+            message: format!("the level of {what} is {level}, above the largest, {MAX_LEVEL}"),
+        }),
+    }
 }
 
 /// Reads a list of optional histograms into `into` (shaped by the template:

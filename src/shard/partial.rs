@@ -31,7 +31,7 @@ use crate::stats::Tally;
 /// text-mode transfers and truncation to 7 bits are caught at once.
 pub const MAGIC: [u8; 8] = *b"\x89FSP\r\n\x1a\n";
 /// The format version this forcesim writes and reads.
-pub const FORMAT_VERSION: u64 = 3;
+pub const FORMAT_VERSION: u64 = 4;
 /// Largest header (the scenario text, JSON-escaped, dominates it).
 pub const MAX_HEADER_BYTES: usize = 8 * limits::MAX_SCENARIO_BYTES;
 
@@ -244,10 +244,14 @@ impl Partial {
         let mut r = Reader::new(&bytes[MAGIC.len()..]);
         let version = r.varint("the format version").map_err(lift)?;
         if version != u128::from(FORMAT_VERSION) {
-            let why = if version < u128::from(FORMAT_VERSION) {
-                " (an earlier forcesim wrote it: its tally lacks the pools and the committed force); run the shard again with this forcesim"
-            } else {
-                " (a later forcesim wrote it); merge with that forcesim"
+            let why = match version {
+                0..=2 => {
+                    " (an earlier forcesim wrote it: its tally lacks the pools and the committed force); run the shard again with this forcesim"
+                }
+                3 => {
+                    " (an earlier forcesim wrote it: its histograms do not say how their bins are grouped); run the shard again with this forcesim"
+                }
+                _ => " (a later forcesim wrote it); merge with that forcesim",
             };
             return Err(PartialError::at(
                 MAGIC.len(),

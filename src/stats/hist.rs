@@ -11,6 +11,16 @@
 //! proportion to the distinct bins observed, however wide its range, and adding to
 //! a bin where values are dense costs two loads, not a search. Where a bin is held
 //! changes no figure. Merging adds bins: it is exact, associative and commutative.
+//!
+//! Memory is bounded by design. Bins below `fine` (the expected range, which a
+//! tally grants within a budget) are always kept one by one. Beyond it, a
+//! histogram holds at most `cap` non-empty bins: when a value would make one
+//! more, bins beyond `fine` are grouped two by two (`level` 1), then four by
+//! four, and so on, until they fit ([`Hist::coarsen`]). The level is always the
+//! smallest at which the values seen fit in `cap` groups, a function of the
+//! values alone: so however trials are split among threads, shards and merges,
+//! the same values give the same groups, and merging stays exact, associative
+//! and commutative. A figure read from a group lies within the group's range.
 
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
@@ -33,6 +43,13 @@ pub const PREALLOCATE: u64 = 1 << 17;
 /// quarter of it: a page then costs at most twice what the map entries did).
 const PROMOTE: usize = PAGE_LEN / 4;
 
+/// Bins always kept one by one, whatever the expected range (so that a mass at
+/// or near the offset, such as gaps of 0, stays exact).
+const ALWAYS_FINE: usize = PAGE_LEN;
+
+/// The level at which every bin beyond `fine` is one group (`BINS < 2^21`).
+pub const MAX_LEVEL: u8 = 21;
+
 /// A mergeable histogram of `u64` values.
 #[derive(Debug, Clone)]
 pub struct Hist {
@@ -49,6 +66,15 @@ pub struct Hist {
     touch: bool,
     /// Whether values are kept at all ([`Hist::off`]: none are).
     on: bool,
+    /// Bins below this are always kept one by one (`≥ dense.len()`).
+    fine: usize,
+    /// The most non-empty bins (or groups of bins) held beyond `fine`.
+    cap: usize,
+    /// Bins beyond `fine` are grouped `2^level` at a time (aligned, the first
+    /// group starting at `fine`); map keys there are the groups' first bins.
+    level: u8,
+    /// Non-empty bins (or groups) beyond `fine`: map entries and page bins.
+    held: usize,
     /// Number of values added.
     pub n: u64,
     /// Exact sum of the values.
@@ -63,6 +89,7 @@ impl PartialEq for Hist {
     /// Equal when they hold the same values (however their bins were allocated).
     fn eq(&self, other: &Self) -> bool {
         self.offset == other.offset
+            && self.level == other.level
             && self.n == other.n
             && self.sum == other.sum
             && self.min == other.min
@@ -124,6 +151,10 @@ impl Hist {
             sparse: BTreeMap::new(),
             touch: false,
             on: true,
+            fine: dense_len.max(ALWAYS_FINE),
+            cap: usize::MAX,
+            level: 0,
+            held: 0,
             n: 0,
             sum: 0,
             min: u64::MAX,
@@ -131,14 +162,37 @@ impl Hist {
         }
     }
 
-    /// An empty histogram for values `≥ offset` that expects a modest range but
-    /// has no contiguous bins: its pages are allocated where values first fall
-    /// (at most the bins a contiguous range would have had, and only those used).
-    pub fn paged(offset: u64) -> Hist {
+    /// An empty histogram for values `≥ offset` that expects a modest range of
+    /// `fine` bins but has no contiguous bins: its pages there are allocated
+    /// where values first fall (only those used).
+    pub fn paged(offset: u64, fine: usize) -> Hist {
         Hist {
             touch: true,
+            fine: fine.max(ALWAYS_FINE),
             ..Hist::with_dense(offset, 0)
         }
+    }
+
+    /// An empty histogram shaped like `h` (offset, fine range and cap), without
+    /// contiguous bins (for decoding a stored one).
+    pub fn like(h: &Hist) -> Hist {
+        Hist {
+            fine: h.fine,
+            cap: h.cap,
+            ..Hist::with_dense(h.offset, 0)
+        }
+    }
+
+    /// Holds at most `cap` (≥ 1) non-empty bins or groups beyond the fine range
+    /// (set on an empty histogram).
+    pub fn set_cap(&mut self, cap: usize) {
+        debug_assert!(self.n == 0);
+        self.cap = cap.max(1);
+    }
+
+    /// How many bins are grouped beyond the fine range, as a power of two.
+    pub fn level(&self) -> u8 {
+        self.level
     }
 
     /// A histogram that keeps nothing: every value added is dropped, so that
@@ -196,6 +250,9 @@ impl Hist {
                 *count += 1;
             } else if let Some(count) = self.pages.get_mut(x as usize) {
                 *count += 1;
+                if *count == 1 && x as usize >= self.fine {
+                    self.hold();
+                }
             } else {
                 self.add_outside(bin_of(x), 1);
             }
@@ -217,8 +274,12 @@ impl Hist {
             *c += count;
             return;
         }
+        let b = self.group_of(b);
         if let Some(c) = self.pages.get_mut(b) {
             *c += count;
+            if *c == count && b >= self.fine {
+                self.hold();
+            }
             return;
         }
         // `b < BINS < 2^32`.
@@ -226,10 +287,89 @@ impl Hist {
             Entry::Occupied(mut e) => *e.get_mut() += count,
             Entry::Vacant(e) => {
                 e.insert(count);
-                if (b as u64) < EXACT {
+                // Pages beyond the fine range only while bins there are single.
+                if (b as u64) < EXACT && (self.level == 0 || b < self.fine) {
                     self.promote(b >> PAGE_BITS);
                 }
+                if b >= self.fine {
+                    self.hold();
+                }
             }
+        }
+    }
+
+    /// The first bin of the group that holds bin `b`.
+    #[inline]
+    fn group_of(&self, b: usize) -> usize {
+        if b < self.fine || self.level == 0 {
+            b
+        } else {
+            ((b >> self.level) << self.level).max(self.fine)
+        }
+    }
+
+    /// Counts one more non-empty bin beyond the fine range; groups bins when
+    /// they no longer fit.
+    #[inline]
+    fn hold(&mut self) {
+        self.held += 1;
+        if self.held > self.cap {
+            self.coarsen(self.level + 1);
+        }
+    }
+
+    /// Groups bins beyond the fine range at `level` or above, the smallest at
+    /// which they fit in `cap` (only ever justified by values seen: a level
+    /// rises past `l` only when the values hold more than `cap` groups at `l`).
+    #[cold]
+    #[inline(never)]
+    fn coarsen(&mut self, level: u8) {
+        let mut level = level.max(self.level).min(MAX_LEVEL);
+        loop {
+            if level == self.level {
+                return;
+            }
+            self.regroup(level);
+            if self.held <= self.cap || level == MAX_LEVEL {
+                return;
+            }
+            level += 1;
+        }
+    }
+
+    /// Moves every bin beyond the fine range (pages included) to map entries
+    /// keyed by their group at `level`, and counts them.
+    fn regroup(&mut self, level: u8) {
+        self.level = level;
+        let first_page = self.fine.div_ceil(PAGE_LEN);
+        let mut moved: Vec<(usize, u64)> = Vec::new();
+        for p in self
+            .pages
+            .numbers()
+            .into_iter()
+            .filter(|&p| p >= first_page)
+        {
+            if let Some(page) = self.pages.remove(p) {
+                let bins = page.iter().enumerate().filter(|(_, c)| **c > 0);
+                moved.extend(bins.map(|(i, &c)| ((p << PAGE_BITS) | i, c)));
+            }
+        }
+        let beyond = self
+            .sparse
+            .split_off(&(self.fine.min(u32::MAX as usize) as u32));
+        moved.extend(beyond.into_iter().map(|(b, c)| (b as usize, c)));
+        let mut groups: BTreeMap<u32, u64> = BTreeMap::new();
+        for (b, c) in moved {
+            *groups.entry(self.group_of(b) as u32).or_insert(0) += c;
+        }
+        self.held = groups.len();
+        self.sparse.append(&mut groups);
+    }
+
+    /// Groups bins at `level` at least (before adding bins grouped so).
+    pub fn raise_to(&mut self, level: u8) {
+        if level > self.level {
+            self.coarsen(level);
         }
     }
 
@@ -241,7 +381,10 @@ impl Hist {
             return;
         }
         let keys = lo as u32..hi as u32;
-        if !self.touch && self.sparse.range(keys.clone()).take(PROMOTE).count() < PROMOTE {
+        // Touched pages only within the expected range: beyond it a page must
+        // be a quarter full, so pages there cost at most 32 bytes a held bin.
+        let touch = self.touch && hi <= self.fine;
+        if !touch && self.sparse.range(keys.clone()).take(PROMOTE).count() < PROMOTE {
             return;
         }
         let moved: Vec<(u32, u64)> = self.sparse.range(keys).map(|(&b, &c)| (b, c)).collect();
@@ -273,6 +416,7 @@ impl Hist {
         if !self.on {
             return;
         }
+        self.raise_to(other.level);
         if self.dense.len() == other.dense.len() {
             for (a, b) in self.dense.iter_mut().zip(other.dense.iter()) {
                 *a += *b;
@@ -284,7 +428,9 @@ impl Hist {
         }
         for (p, page) in other.pages.pages() {
             let lo = p << PAGE_BITS;
+            // Page to page below the fine range; beyond it bin by bin, counted.
             if lo >= self.dense.len()
+                && (lo + PAGE_LEN <= self.fine)
                 && let Some(mine) = self.pages.page_mut(p)
             {
                 for (a, b) in mine.iter_mut().zip(page) {
@@ -296,6 +442,8 @@ impl Hist {
                 self.add_to_bin(lo + i, c);
             }
         }
+        // Keys beyond `other`'s fine range are its groups' first bins: each
+        // falls in one group of this histogram (at a level at least as high).
         for (&b, &c) in &other.sparse {
             self.add_to_bin(b as usize, c);
         }
@@ -328,9 +476,11 @@ impl Hist {
         dense.chain(rest)
     }
 
-    /// Adds `count` to bin `b` directly (for decoding a stored histogram).
+    /// Adds `count` to bin `b` directly (for decoding a stored histogram, after
+    /// [`Hist::raise_to`] its level): false when `b` is no bin, or not the first
+    /// bin of its group.
     pub fn add_bin(&mut self, b: usize, count: u64) -> bool {
-        if b >= BINS as usize {
+        if b >= BINS as usize || self.group_of(b) != b {
             return false;
         }
         self.add_to_bin(b, count);
@@ -348,7 +498,7 @@ impl Hist {
     /// The value that represents bin `b`: exact in the exact range, else the bin's
     /// midpoint, clamped to the observed minimum and maximum.
     pub fn value_of(&self, b: usize) -> f64 {
-        let (lo, hi) = bin_range(b);
+        let (lo, hi) = self.range_of(b);
         let v = if lo == hi {
             lo as f64 + self.offset as f64
         } else {
@@ -357,14 +507,24 @@ impl Hist {
         v.clamp(self.min as f64, self.max as f64)
     }
 
-    /// The bin that value `v` falls in.
+    /// The range `[lo, hi]` of offset values in bin (or group) `b`.
+    fn range_of(&self, b: usize) -> (u64, u64) {
+        if b < self.fine || self.level == 0 {
+            return bin_range(b);
+        }
+        let end = (((b >> self.level) + 1) << self.level).min(BINS as usize);
+        (bin_range(b).0, bin_range(end - 1).1)
+    }
+
+    /// The bin (or group) that value `v` falls in.
     pub fn bin_of_value(&self, v: u64) -> usize {
-        bin_of(v.saturating_sub(self.offset))
+        self.group_of(bin_of(v.saturating_sub(self.offset)))
     }
 
     /// Whether bin `b` holds a single value (so figures from it are exact).
-    pub fn is_exact_bin(b: usize) -> bool {
-        (b as u64) < EXACT
+    pub fn is_exact_bin(&self, b: usize) -> bool {
+        let (lo, hi) = self.range_of(b);
+        lo == hi
     }
 
     /// The type-1 quantile: the smallest value v with at least ⌈num/den · n⌉ values ≤ v.
@@ -376,8 +536,16 @@ impl Hist {
     /// [`Hist::quantile`] at several fractions in increasing order, in one pass
     /// over the bins.
     pub fn quantiles<const N: usize>(&self, fracs: [(u64, u64); N]) -> [f64; N] {
+        self.quantile_bins(fracs)
+            .map(|b| b.map_or(self.max as f64, |b| self.value_of(b)))
+    }
+
+    /// The bins holding the quantiles at `fracs` (in increasing order); `None`
+    /// when the histogram is empty.
+    pub fn quantile_bins<const N: usize>(&self, fracs: [(u64, u64); N]) -> [Option<usize>; N] {
+        let mut out = [None; N];
         if self.n == 0 {
-            return [0.0; N];
+            return out;
         }
         let ranks = fracs.map(|(num, den)| {
             (u128::from(num) * u128::from(self.n))
@@ -385,12 +553,11 @@ impl Hist {
                 .max(1)
         });
         debug_assert!(ranks.windows(2).all(|w| w[0] <= w[1]));
-        let mut out = [self.max as f64; N];
         let (mut i, mut seen) = (0, 0u128);
         for (b, c) in self.bins() {
             seen += u128::from(c);
             while i < N && seen >= ranks[i] {
-                out[i] = self.value_of(b);
+                out[i] = Some(b);
                 i += 1;
             }
             if i == N {
@@ -398,6 +565,16 @@ impl Hist {
             }
         }
         out
+    }
+
+    /// The most a value in bin `b` (clamped to the observed range) can differ
+    /// from the value that represents it: 0 for a bin of one value.
+    pub fn error_of(&self, b: usize) -> f64 {
+        let (lo, hi) = self.range_of(b);
+        let lo = (lo as f64 + self.offset as f64).max(self.min as f64);
+        let hi = (hi as f64 + self.offset as f64).min(self.max as f64);
+        let v = self.value_of(b);
+        (v - lo).max(hi - v).max(0.0)
     }
 
     /// Mean (exact sum / n).
@@ -429,7 +606,7 @@ impl Hist {
     pub fn count_at_least(&self, x: u64) -> u64 {
         self.bins()
             .filter(|(b, _)| {
-                let (lo, _) = bin_range(*b);
+                let (lo, _) = self.range_of(*b);
                 lo.saturating_add(self.offset) >= x
             })
             .map(|(_, c)| c)
@@ -589,5 +766,142 @@ mod tests {
         assert_eq!(all, each);
         let sum: u128 = values.iter().map(|&v| u128::from(v)).sum();
         assert_eq!(all.sum, sum);
+    }
+
+    /// Values spread wide: most beyond any expected range, a tenth at 0.
+    fn spread(n: u64, seed: u64) -> Vec<u64> {
+        (0..n)
+            .map(|i| {
+                let x = (i ^ seed).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                let v = ((x >> 24) % 1_000_000_000_000) >> (x % 29);
+                if x.is_multiple_of(10) { 0 } else { v }
+            })
+            .collect()
+    }
+
+    /// The level the rule asks for, by enumeration: the smallest at which the
+    /// values' bins beyond `fine` fall in at most `cap` groups.
+    fn level_by_enumeration(values: &[u64], fine: usize, cap: usize) -> u8 {
+        (0..=MAX_LEVEL)
+            .find(|&l| {
+                let groups: std::collections::BTreeSet<usize> = values
+                    .iter()
+                    .map(|&v| bin_of(v))
+                    .filter(|&b| b >= fine)
+                    .map(|b| b >> l)
+                    .collect();
+                groups.len() <= cap
+            })
+            .expect("one group at the last level")
+    }
+
+    #[test]
+    fn held_bins_are_bounded_and_the_level_is_the_values_own() {
+        for (n, fine, cap) in [
+            (20_000, 0, 300),
+            (5_000, 4096, 64),
+            (3_000, 4096, 1),
+            (500, 0, 10_000),
+        ] {
+            let values = spread(n, 7);
+            let mut h = Hist::with_dense(0, fine);
+            h.set_cap(cap);
+            values.iter().for_each(|&v| h.add(v));
+            let fine = fine.max(ALWAYS_FINE);
+            assert_eq!(
+                h.level(),
+                level_by_enumeration(&values, fine, cap),
+                "{n} {fine} {cap}"
+            );
+            assert_eq!(
+                h.level() > 0,
+                cap < 1000,
+                "grouped exactly where the cap is small"
+            );
+            assert!(h.held <= cap && h.bins().filter(|(b, _)| *b >= fine).count() == h.held);
+            assert_eq!((h.n, h.bins().map(|(_, c)| c).sum::<u64>()), (n, n));
+            // Every quantile lies in the range of the group it reports.
+            let mut sorted = values.clone();
+            sorted.sort_unstable();
+            for q in [1, 5, 25, 50, 75, 95, 99] {
+                let exact = sorted[((q * n).div_ceil(100) - 1) as usize];
+                let b = h.bin_of_value(exact);
+                let (lo, hi) = h.range_of(b);
+                let got = h.quantile(q, 100);
+                assert!(
+                    lo as f64 <= got && got <= hi as f64,
+                    "p{q}: {got} not in [{lo}, {hi}]"
+                );
+                assert!(
+                    (got - exact as f64).abs() <= h.error_of(b),
+                    "p{q}: {got} vs {exact}"
+                );
+                assert_eq!(h.is_exact_bin(b), lo == hi);
+            }
+            // The values at 0 stay exact: p05 is 0 (a tenth of them are 0).
+            assert_eq!(
+                (h.quantile(5, 100), h.error_of(h.bin_of_value(0))),
+                (0.0, 0.0)
+            );
+        }
+    }
+
+    #[test]
+    fn grouped_bins_merge_exactly_whatever_the_split() {
+        let values = spread(12_000, 3);
+        let shaped = |dense: bool| {
+            let mut h = if dense {
+                Hist::with_dense(0, 8192)
+            } else {
+                Hist::paged(0, 8192)
+            };
+            h.set_cap(200);
+            h
+        };
+        let mut one = shaped(true);
+        values.iter().for_each(|&v| one.add(v));
+        assert!(one.level() > 0);
+        for parts in [2, 3, 7] {
+            let mut pieces: Vec<Hist> = (0..parts).map(|i| shaped(i % 2 == 0)).collect();
+            for (i, &v) in values.iter().enumerate() {
+                // Unequal, interleaved pieces: some at a lower level than the whole.
+                pieces[(i * i + i / 5) % parts].add(v);
+            }
+            let mut forward = shaped(false);
+            pieces.iter().for_each(|p| forward.merge(p));
+            let mut backward = Hist::like(&pieces[0]);
+            pieces.iter().rev().for_each(|p| backward.merge(p));
+            let mut nested = pieces[parts - 1].clone();
+            for p in &pieces[..parts - 1] {
+                let mut q = p.clone();
+                q.merge(&nested);
+                nested = q;
+            }
+            assert_eq!(forward, one, "{parts} parts, forward");
+            assert_eq!(backward, one, "{parts} parts, backward");
+            assert_eq!(nested, one, "{parts} parts, nested");
+        }
+    }
+
+    #[test]
+    fn a_grouped_histogram_is_rebuilt_from_its_bins() {
+        let mut h = Hist::with_dense(0, 4096);
+        h.set_cap(50);
+        spread(4_000, 11).iter().for_each(|&v| h.add(v));
+        let mut back = Hist::like(&h);
+        back.raise_to(h.level());
+        for (b, c) in h.bins() {
+            assert!(back.add_bin(b, c));
+        }
+        back.set_moments(h.n, h.sum, h.min, h.max);
+        assert_eq!(back, h);
+        // A bin inside a group is not a group's first bin.
+        let inner = h
+            .bins()
+            .map(|(b, _)| b)
+            .find(|&b| b >= 4096)
+            .expect("grouped")
+            + 1;
+        assert!(!back.add_bin(inner, 1));
     }
 }

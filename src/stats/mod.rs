@@ -113,6 +113,12 @@ pub enum Keep {
 /// the fast path for the ranges a model expects, bounded however many pairs it tracks.
 pub const DENSE_BUDGET: usize = 1 << 22;
 
+/// Non-empty bins one tally's histograms hold beyond their expected ranges, at
+/// most, shared equally among its histograms ([`Hist::set_cap`]): about 32
+/// bytes each, so that a tally stays within about 130 MiB however many
+/// histograms a scenario has and however many distinct values they see.
+pub const HELD_BUDGET: usize = 1 << 22;
+
 /// Days of coverage binned up front (later days fill in where they fall).
 const COVERAGE_DAYS: usize = 1 << 10;
 
@@ -282,16 +288,20 @@ impl Tally {
         let nc = model.capabilities.len();
         let days = model.timeline_days.len();
         let (t_min, t_max, c_min, c_max) = bounds(model);
-        // Contiguous bins within a budget per tally (first come, first served);
-        // histograms beyond it keep only the bins they observe.
-        let mut budget = budget;
+        // Expected ranges kept bin by bin within one budget, the same for every
+        // tally of the model (first come, first served); contiguous bins for them
+        // within this tally's budget; histograms beyond it keep only the bins
+        // they observe.
+        let (mut fine_left, mut budget) = (DENSE_BUDGET, budget);
         let mut hist = |offset: u64, max: Option<u64>| {
             let len = Hist::dense_len(offset, max);
-            if len > budget {
-                return Hist::paged(offset);
+            let fine = if len <= fine_left { len } else { 0 };
+            fine_left -= fine;
+            if fine == 0 || fine > budget {
+                return Hist::paged(offset, fine);
             }
-            budget -= len;
-            Hist::with_dense(offset, len)
+            budget -= fine;
+            Hist::with_dense(offset, fine)
         };
         let totals = (0..nc).map(|c| hist(c_min[c], c_max[c])).collect();
         let provided = (0..nt).map(|t| hist(t_min[t], t_max[t])).collect();
@@ -309,7 +319,7 @@ impl Tally {
             .map(|c| hist(c_min[c], c_max[c].map(|m| m.saturating_mul(rot))))
             .collect();
         let pool_cut = pool_maxima(model).into_iter().map(|m| hist(0, m)).collect();
-        Tally {
+        let mut t = Tally {
             trials: 0,
             mounted: 0,
             all_covered: 0,
@@ -341,7 +351,25 @@ impl Tally {
             provided,
             gaps,
             required,
-        }
+        };
+        let cap = HELD_BUDGET / t.hists_mut().count().max(1);
+        t.hists_mut().for_each(|h| h.set_cap(cap));
+        t
+    }
+
+    /// Every histogram of the tally.
+    pub fn hists_mut(&mut self) -> impl Iterator<Item = &mut Hist> {
+        let optional = self.gaps.iter_mut().chain(&mut self.required);
+        let optional = optional
+            .chain(&mut self.force_gaps)
+            .chain(&mut self.force_required);
+        self.totals
+            .iter_mut()
+            .chain(&mut self.provided)
+            .chain(&mut self.committed)
+            .chain(&mut self.pool_cut)
+            .chain(&mut self.coverage_day)
+            .chain(optional.flatten())
     }
 }
 
@@ -435,6 +463,11 @@ pub struct Stats {
     pub p95: f64,
     /// Largest value.
     pub max: f64,
+    /// Present when a quantile above comes from a bin of more than one value
+    /// (far beyond the histogram's start, or grouped to bound memory): the most
+    /// any of them can differ from the exact quantile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<f64>,
 }
 
 impl Stats {
@@ -443,8 +476,13 @@ impl Stats {
         if h.n == 0 {
             return Stats::default();
         }
-        let [p05, p25, p50, p75, p95] =
-            h.quantiles([(5, 100), (25, 100), (50, 100), (75, 100), (95, 100)]);
+        let bins = h.quantile_bins([(5, 100), (25, 100), (50, 100), (75, 100), (95, 100)]);
+        let [p05, p25, p50, p75, p95] = bins.map(|b| b.map_or(h.max as f64, |b| h.value_of(b)));
+        let within = bins
+            .iter()
+            .flatten()
+            .map(|&b| h.error_of(b))
+            .fold(0.0, f64::max);
         Stats {
             mean: h.mean(),
             sd: h.sd(),
@@ -455,6 +493,7 @@ impl Stats {
             p75,
             p95,
             max: h.max as f64,
+            within: (within > 0.0).then_some(within),
         }
     }
 }

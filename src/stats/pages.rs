@@ -11,7 +11,7 @@ pub const PAGE_LEN: usize = 1 << PAGE_BITS;
 const BLOCK_BITS: u32 = 7;
 const BLOCK_LEN: usize = 1 << BLOCK_BITS;
 
-type Page = Box<[u64; PAGE_LEN]>;
+pub type Page = Box<[u64; PAGE_LEN]>;
 type Block = Box<[Option<Page>; BLOCK_LEN]>;
 
 /// Pages of bins, by page number (bin >> [`PAGE_BITS`]).
@@ -49,6 +49,17 @@ impl Pages {
         let page = &mut block[p & (BLOCK_LEN - 1)];
         debug_assert!(page.is_none());
         page.insert(Box::new([0; PAGE_LEN]))
+    }
+
+    /// Removes page `p` and returns it, where allocated.
+    pub fn remove(&mut self, p: usize) -> Option<Page> {
+        let block = self.blocks.get_mut(p >> BLOCK_BITS)?.as_mut()?;
+        block[p & (BLOCK_LEN - 1)].take()
+    }
+
+    /// The numbers of the allocated pages, in increasing order.
+    pub fn numbers(&self) -> Vec<usize> {
+        self.pages().map(|(p, _)| p).collect()
     }
 
     /// The allocated pages in increasing order: (page number, its bins).
@@ -90,5 +101,9 @@ mod tests {
         let bins: Vec<_> = p.bins().collect();
         assert_eq!(bins, vec![(5 * PAGE_LEN + 1, 2), (70_000, 4)]);
         assert!(p.page_mut(5).is_some() && p.page_mut(6).is_none());
+        assert_eq!(p.numbers(), vec![5, 70_000 >> PAGE_BITS]);
+        assert_eq!(p.remove(5).map(|page| page[1]), Some(2));
+        assert!(p.remove(5).is_none() && p.get_mut(5 * PAGE_LEN + 1).is_none());
+        assert_eq!(p.bins().collect::<Vec<_>>(), vec![(70_000, 4)]);
     }
 }
