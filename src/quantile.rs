@@ -224,19 +224,62 @@ const Z_EDGE: f64 = 5.0;
 /// Intervals of a β-PERT table.
 const TABLE_INTERVALS: usize = 256;
 
-/// A bounded continuous form's `G(z) = F⁻¹(Φ(z))` on a grid of z: its values and slopes at the
-/// nodes (cubic Hermite interpolation between them) and, per interval, a bound
-/// on the interpolation's error, measured at build time against
-/// [`Dist::quantile`] at interior points and widened fourfold, plus twice the
+/// A bounded continuous form's `G(z) = F⁻¹(Φ(z))` on a grid of z: per interval,
+/// the cubic Hermite interpolant of its values and slopes at the two nodes and a
+/// bound on the interpolation's error, measured at build time against
+/// [`Dist::quantile`] at interior points and widened eightfold, plus twice the
 /// β quantile's tolerance.
 #[derive(Debug, Clone)]
 pub struct PertTable {
     dist: Dist,
-    h: f64,
-    g: Box<[f64; TABLE_INTERVALS + 1]>,
-    slope: Box<[f64; TABLE_INTERVALS + 1]>,
-    err: Box<[f64; TABLE_INTERVALS]>,
-    tol: f64,
+    /// 1 / the nodes' spacing in z.
+    inv_h: f64,
+    cells: Box<[Cell; TABLE_INTERVALS]>,
+}
+
+/// One interval of a [`PertTable`], in one cache line: the interpolant as a
+/// cubic in the fraction f ∈ [0, 1), its error bound, and the values at the
+/// nodes widened by the tolerance (the quantile is monotone: they bound it).
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(64))]
+struct Cell {
+    c: [f64; 4],
+    err: f64,
+    floor: f64,
+    ceil: f64,
+}
+
+impl Cell {
+    /// The Hermite interpolant with values `g0`, `g1` and slopes (per unit of
+    /// f) `d0`, `d1` at f = 0 and 1, in powers of f.
+    fn hermite(g0: f64, g1: f64, d0: f64, d1: f64, tol: f64) -> Cell {
+        Cell {
+            c: [
+                g0,
+                d0,
+                3.0 * (g1 - g0) - 2.0 * d0 - d1,
+                2.0 * (g0 - g1) + d0 + d1,
+            ],
+            err: f64::INFINITY,
+            floor: g0 - tol,
+            ceil: g1 + tol,
+        }
+    }
+
+    /// The interpolant at `f` (Horner's rule).
+    #[inline(always)]
+    fn at(&self, f: f64) -> f64 {
+        let c = &self.c;
+        ((c[3] * f + c[2]) * f + c[1]) * f + c[0]
+    }
+
+    /// The bracket at `f`: the interpolant widened by its error, within the
+    /// nodes' values.
+    #[inline(always)]
+    fn around(&self, f: f64) -> (f64, f64) {
+        let mid = self.at(f);
+        ((mid - self.err).max(self.floor), (mid + self.err).min(self.ceil))
+    }
 }
 
 impl PertTable {
@@ -246,53 +289,49 @@ impl PertTable {
         let n = TABLE_INTERVALS;
         let h = 2.0 * Z_EDGE / n as f64;
         let z = |i: f64| -Z_EDGE + i * h;
-        let g: Box<[f64; TABLE_INTERVALS + 1]> = Box::new(std::array::from_fn(|i| {
-            dist.quantile(norm_cdf(z(i as f64)))
-        }));
-        let slope = Box::new(std::array::from_fn(|i| {
-            let phi = (-0.5 * z(i as f64).powi(2)).exp() / (2.0 * std::f64::consts::PI).sqrt();
-            phi / density(dist, g[i])
-        }));
+        let g: Vec<f64> = (0..=n)
+            .map(|i| dist.quantile(norm_cdf(z(i as f64))))
+            .collect();
+        let slope: Vec<f64> = (0..=n)
+            .map(|i| {
+                let phi = (-0.5 * z(i as f64).powi(2)).exp() / (2.0 * std::f64::consts::PI).sqrt();
+                phi / density(dist, g[i]) * h
+            })
+            .collect();
         let tol = 2.0 * BETA_TOL * range + 1e-15 * max.abs().max(min.abs());
-        let mut t = PertTable {
-            dist: dist.clone(),
-            h,
-            g,
-            slope,
-            err: Box::new([f64::INFINITY; TABLE_INTERVALS]),
-            tol,
-        };
-        for i in 0..n {
+        let mut cells = Box::new([Cell::default(); TABLE_INTERVALS]);
+        for (i, cell) in cells.iter_mut().enumerate() {
+            *cell = Cell::hermite(g[i], g[i + 1], slope[i], slope[i + 1], tol);
             let mut worst: f64 = 0.0;
             // The Hermite error is f²(1−f)² times a slowly varying factor.
             for f in [0.25, 0.5, 0.75] {
-                let zi = z(i as f64 + f);
-                let exact = dist.quantile(norm_cdf(zi));
-                worst = worst.max((t.hermite(i, f) - exact).abs());
+                let exact = dist.quantile(norm_cdf(z(i as f64 + f)));
+                worst = worst.max((cell.at(f) - exact).abs());
             }
             let e = 8.0 * worst + tol;
-            t.err[i] = if e.is_finite() { e } else { f64::INFINITY };
+            cell.err = if e.is_finite() { e } else { f64::INFINITY };
         }
-        t
+        PertTable {
+            dist: dist.clone(),
+            inv_h: 1.0 / h,
+            cells,
+        }
     }
 
-    /// The cubic Hermite interpolant on interval `i` at fraction `f`.
+    /// The table's interval of `z` and the fraction within it, where `z` lies
+    /// inside the table; else interval 0 and a fraction that means nothing.
     #[inline(always)]
-    fn hermite(&self, i: usize, f: f64) -> f64 {
-        let (g0, g1) = (self.g[i], self.g[i + 1]);
-        let (d0, d1) = (self.slope[i] * self.h, self.slope[i + 1] * self.h);
-        let f2 = f * f;
-        let f3 = f2 * f;
-        (2.0 * f3 - 3.0 * f2 + 1.0) * g0
-            + (f3 - 2.0 * f2 + f) * d0
-            + (-2.0 * f3 + 3.0 * f2) * g1
-            + (f3 - f2) * d1
+    fn locate(&self, z: f64) -> (usize, f64) {
+        let x = (z + Z_EDGE) * self.inv_h;
+        let x = if self.inside(z) { x } else { 0.0 };
+        let i = (x as usize).min(TABLE_INTERVALS - 1);
+        (i, x - i as f64)
     }
 
     /// Whether `z` lies inside the table.
     #[inline(always)]
     pub fn inside(&self, z: f64) -> bool {
-        let x = (z + Z_EDGE) / self.h;
+        let x = (z + Z_EDGE) * self.inv_h;
         x >= 0.0 && x < TABLE_INTERVALS as f64
     }
 
@@ -303,10 +342,8 @@ impl PertTable {
     #[inline(always)]
     pub fn brackets(&self, z: &[f64], lo: &mut [f64], hi: &mut [f64]) {
         for ((&z, lo), hi) in z.iter().zip(lo.iter_mut()).zip(hi.iter_mut()) {
-            let x = (z + Z_EDGE) / self.h;
-            let x = if self.inside(z) { x } else { 0.0 };
-            let i = (x as usize).min(TABLE_INTERVALS - 1);
-            (*lo, *hi) = self.around(i, x - i as f64);
+            let (i, f) = self.locate(z);
+            (*lo, *hi) = self.cells[i].around(f);
         }
     }
 
@@ -335,27 +372,15 @@ impl PertTable {
         n
     }
 
-    /// The bracket on interval `i` at fraction `f`.
-    #[inline(always)]
-    fn around(&self, i: usize, f: f64) -> (f64, f64) {
-        let mid = self.hermite(i, f);
-        let e = self.err[i];
-        // The quantile is monotone: the nodes bound it whatever the interpolant.
-        let lo = (mid - e).max(self.g[i] - self.tol);
-        let hi = (mid + e).min(self.g[i + 1] + self.tol);
-        (lo, hi)
-    }
-
     /// Where `G(z)` lies: an interval `[lo, hi]` that holds [`Dist::quantile`]
     /// at `Φ(z)`, or `None` outside the table.
     #[inline(always)]
     fn bracket(&self, z: f64) -> Option<(f64, f64)> {
-        let x = (z + Z_EDGE) / self.h;
-        if !(x >= 0.0 && x < TABLE_INTERVALS as f64) {
+        if !self.inside(z) {
             return None;
         }
-        let i = x as usize;
-        Some(self.around(i, x - i as f64))
+        let (i, f) = self.locate(z);
+        Some(self.cells[i].around(f))
     }
 }
 
@@ -463,7 +488,7 @@ pub struct Tables {
     map: Mutex<HashMap<String, Arc<Inverse>>>,
 }
 
-/// Distributions a [`Tables`] keeps at most (about 6 KiB each); past this it
+/// Distributions a [`Tables`] keeps at most (about 16 KiB each); past this it
 /// starts afresh.
 const TABLES_KEPT: usize = 4096;
 
