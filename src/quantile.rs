@@ -278,7 +278,10 @@ impl Cell {
     #[inline(always)]
     fn around(&self, f: f64) -> (f64, f64) {
         let mid = self.at(f);
-        ((mid - self.err).max(self.floor), (mid + self.err).min(self.ceil))
+        (
+            (mid - self.err).max(self.floor),
+            (mid + self.err).min(self.ceil),
+        )
     }
 }
 
