@@ -6,7 +6,8 @@
 //! file; `variant` names the sweep point or compared scenario (empty for a run).
 //! What older layouts packed into metric names is in `qualifier`: a nation
 //! (`lead_share`), a day (`p_covered_by_day`), a threshold (`p_at_least`), a
-//! statistic (`total`, `provided`, `gap`: `mean`, `sd`, `min`, `p05` … `max`).
+//! statistic (`total`, `provided`, `gap`: `mean`, `sd`, `min`, `p05` … `max`, and
+//! `within` where the report has it).
 //!
 //! | scope | id | capability | metric (qualifier) |
 //! |---|---|---|---|
@@ -137,6 +138,9 @@ impl Tidy {
         ];
         for (name, v) in named {
             self.figure([scope, id, cap, metric, name], v, None);
+        }
+        if let Some(w) = s.within {
+            self.figure([scope, id, cap, metric, "within"], w, None);
         }
     }
 
