@@ -80,6 +80,8 @@ fn grouped_histograms_give_one_report_whatever_the_split() {
     let mut single: serde_json::Value = serde_json::from_str(&one).expect("json");
     // `scenario.path` names the file the shards ran.
     single["scenario"]["path"] = merged["scenario"]["path"].clone();
+    // The report with `within` still follows its schema.
+    common::schema::valid(&common::schema::schema("--report"), &merged);
     let mut merged = merged;
     merged.as_object_mut().expect("object").remove("engine");
     assert_eq!(single, merged);

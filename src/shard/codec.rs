@@ -328,7 +328,13 @@ fn get_hist(r: &mut Reader<'_>, what: &str, template: &Hist) -> Result<Hist, Cod
                 message: if count == 0 {
                     format!("bin {i} of {what} is stored with a zero count")
                 } else {
-                    format!("bin {bin} of {what} is out of range")
+                    match h.level() {
+                        0 => format!("bin {bin} of {what} is out of range"),
+                        l => format!(
+                            "bin {bin} of {what} is out of range, or not the first of a group of {} bins",
+                            1u64 << l
+                        ),
+                    }
                 },
             });
         }
