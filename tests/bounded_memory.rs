@@ -22,6 +22,10 @@ fn wide() -> String {
             "[nations.N{d}]\nparticipation = 0.9\ncontributions.d{d}.a = {{ uniform = [0, 1000000000000] }}\ncontributions.d{d}.b = {{ triangular = [0, 10, 1000000000000] }}\n"
         );
     }
+    // A fixed requirement: its gap is read from the grouped histogram of what
+    // was provided.
+    s += "[domains.fixed]\nrequirements = { a = 500000000000 }\n";
+    s += "[nations.F]\nparticipation = 0.9\ncontributions.fixed.a = { uniform = [0, 1000000000000] }\n";
     s
 }
 
@@ -36,6 +40,13 @@ fn grouped_histograms_give_one_report_whatever_the_split() {
         .expect("bins grouped: quantiles within a bound");
     // Grouped, but within a small part of the range (cap ≈ 1,700 groups).
     assert!(within > 0.0 && within < 2e10, "within {within}");
+    let fixed = &report.domains["fixed"].capabilities["a"];
+    let bound = fixed.provided.within.expect("grouped");
+    assert!(
+        fixed.gap.within.is_some_and(|w| w >= bound),
+        "{:?}",
+        fixed.gap
+    );
     let gap = &report.domains["d3"].capabilities["b"].gap;
     assert_eq!(gap.min, 0.0);
     let one = json_without_engine(&report);

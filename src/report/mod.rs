@@ -533,13 +533,25 @@ struct Need<'a> {
     provided: &'a Hist,
 }
 
+/// The gap to a fixed requirement `req`, from the histogram of what was
+/// provided. Each value is read from its bin's representative (rounded), so
+/// where a bin holds more than one value every figure carries that bin's error.
+fn gap_of_fixed(provided: &Hist, req: u64) -> Stats {
+    let mut s = stats_of(&provided.map(0, |v| req.saturating_sub(v)));
+    let e = provided.max_error();
+    if e > 0.0 && provided.n > 0 {
+        s.within = Some(s.within.unwrap_or(0.0).max(e + 0.5));
+    }
+    s
+}
+
 /// The figures of one requirement over `n` mounted trials: required (the written
 /// number, or the mean of the draws), P(met), provided and gap (from the gap
 /// histogram when random, from the provided histogram when fixed).
 fn need_figures(need: &Need<'_>, n: u64) -> CapabilityFigures {
     let gap = match (need.gaps, need.fixed) {
         (Some(g), _) => stats_of(g),
-        (None, Some(req)) => stats_of(&need.provided.map(0, |v| req.saturating_sub(v))),
+        (None, Some(req)) => gap_of_fixed(need.provided, req),
         (None, None) if n == 0 => NO_STATS,
         (None, None) => Stats::default(),
     };

@@ -577,6 +577,14 @@ impl Hist {
         (v - lo).max(hi - v).max(0.0)
     }
 
+    /// The most any value can differ from the value that represents its bin,
+    /// over every non-empty bin (0 when every bin holds one value).
+    pub fn max_error(&self) -> f64 {
+        self.bins()
+            .map(|(b, _)| self.error_of(b))
+            .fold(0.0, f64::max)
+    }
+
     /// Mean (exact sum / n).
     pub fn mean(&self) -> f64 {
         if self.n == 0 {
