@@ -223,6 +223,10 @@ pub struct DaysToCoverage {
     /// P(covered by day d) as `[day, p]` from each day at which it rises (it is 0
     /// before the first day and stays at the last value after the last).
     pub steps: Vec<(u64, f64)>,
+    /// Present where days are read from bins of more than one day (grouped to
+    /// bound memory): the most any day above can differ from the exact one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<f64>,
 }
 
 impl DaysToCoverage {
@@ -246,11 +250,13 @@ impl DaysToCoverage {
                 (seen >= rank).then(|| h.value_of(b).round() as u64)
             })
         };
+        let error = h.max_error();
         DaysToCoverage {
             median: if n == 0 { None } else { quantile(1, 2) },
             p90: if n == 0 { None } else { quantile(9, 10) },
             p_never: ratio(n - h.n.min(n), n),
             steps,
+            within: Some(error + 0.5).filter(|_| error > 0.0),
         }
     }
 
@@ -885,6 +891,37 @@ mod tests {
         assert!((mean_of(big, 1001) / exact - 1.0).abs() < 1e-15);
         assert_eq!(mean_of(7, 2), 3.5);
         assert!(mean_of(7, 0).is_nan());
+    }
+
+    #[test]
+    fn grouped_days_say_how_far_they_may_be() {
+        // 4,000 trials, covered on days spread over a century; 300 held bins.
+        let days: Vec<u64> = (0..4000u64).map(|i| i * 7_919 % 36_500).collect();
+        let mut h = Hist::with_dense(0, 1024);
+        h.set_cap(300);
+        days.iter().for_each(|&d| h.add(d));
+        let n = 5000; // 1,000 trials never covered
+        let got = DaysToCoverage::of(&h, n);
+        let within = got.within.expect("grouped days");
+        let mut sorted = days.clone();
+        sorted.sort_unstable();
+        // The type-1 median over every trial: rank 2,500 among the covered.
+        let exact = sorted[2499] as f64;
+        let median = got.median.expect("reached") as f64;
+        assert!(
+            (median - exact).abs() <= within,
+            "{median} vs {exact} ± {within}"
+        );
+        assert_eq!(got.p_never, 0.2);
+        // Every step's day lies within the bound of a day seen.
+        for &(d, _) in &got.steps {
+            let near = sorted.iter().map(|&x| (x as f64 - d as f64).abs());
+            assert!(near.fold(f64::INFINITY, f64::min) <= within);
+        }
+        // Ungrouped days say nothing.
+        let mut exact_days = Hist::with_dense(0, 1024);
+        days.iter().for_each(|&d| exact_days.add(d));
+        assert_eq!(DaysToCoverage::of(&exact_days, n).within, None);
     }
 
     #[test]

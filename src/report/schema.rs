@@ -127,14 +127,18 @@ fn timeline() -> Json {
     )
 }
 
-/// Days to coverage: median and p90 (null when not reached), P(never), steps.
+/// Days to coverage: median and p90 (null when not reached), P(never), steps,
+/// and `within` where days are read from bins of more than one day.
 fn days_to_coverage() -> Json {
-    all_of(json!({
-        "median": { "type": ["integer", "null"], "minimum": 0 },
-        "p90": { "type": ["integer", "null"], "minimum": 0 },
-        "p_never": num(),
-        "steps": { "type": "array", "items": { "type": "array", "items": { "type": "number" } } },
-    }))
+    with_optional(
+        all_of(json!({
+            "median": { "type": ["integer", "null"], "minimum": 0 },
+            "p90": { "type": ["integer", "null"], "minimum": 0 },
+            "p_never": num(),
+            "steps": { "type": "array", "items": { "type": "array", "items": { "type": "number" } } },
+        })),
+        json!({ "within": num() }),
+    )
 }
 
 fn nation() -> Json {
