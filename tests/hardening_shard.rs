@@ -5,7 +5,7 @@
 use forcesim::RunOptions;
 use forcesim::model::Model;
 use forcesim::scenario;
-use forcesim::shard::merge::{Input, merge};
+use forcesim::shard::merge::{Input, MergeError, Source, merge, merge_from};
 use forcesim::shard::partial::{Header, HeaderInput, Partial};
 use forcesim::shard::{Shard, run_shard};
 use forcesim::stats::Tally;
@@ -118,6 +118,60 @@ fn a_sum_beyond_trials_times_the_largest_value_is_rejected() {
     let (_, p, mut t) = whole();
     t.contributed[0] = u128::MAX;
     rejected(&p, &t, "contributed[0]");
+}
+
+/// Two parts whose bytes a test can change after each has been read once.
+struct Changing {
+    parts: Vec<Vec<u8>>,
+    reads: std::cell::RefCell<Vec<usize>>,
+    /// Part `.0` reads as `.1` from its second read on.
+    after_first: Option<(usize, Vec<u8>)>,
+}
+
+impl Source for Changing {
+    fn count(&self) -> usize {
+        self.parts.len()
+    }
+    fn name(&self, i: usize) -> &str {
+        ["1.fsp", "2.fsp"][i]
+    }
+    fn read(&self, i: usize) -> Result<std::borrow::Cow<'_, [u8]>, MergeError> {
+        let mut reads = self.reads.borrow_mut();
+        reads[i] += 1;
+        Ok(match &self.after_first {
+            Some((k, b)) if *k == i && reads[i] > 1 => b.clone().into(),
+            _ => self.parts[i].clone().into(),
+        })
+    }
+}
+
+#[test]
+fn each_part_is_read_for_its_header_then_for_its_tally_and_must_not_change() {
+    let text = text();
+    let model = scenario::parse("s.toml", &text, &[]).expect("valid");
+    let two = |k| part(&model, &text, 9_000, 3, Shard::new(k, 2).unwrap()).to_bytes();
+    let one = part(&model, &text, 9_000, 3, Shard::new(1, 1).unwrap());
+    let one = one.tally(&Tally::new(&model)).expect("decodes");
+    let parts = vec![two(1), two(2)];
+    let src = |after_first| Changing {
+        parts: parts.clone(),
+        reads: std::cell::RefCell::new(vec![0; 2]),
+        after_first,
+    };
+    let s = src(None);
+    let merged = merge_from(&s).expect("merges");
+    assert_eq!(merged.tally, one);
+    assert_eq!(*s.reads.borrow(), [2, 2], "each part read twice, no more");
+    // Part 2 replaced, between the two reads, by another valid partial of the run
+    // (shard 1's): refused by name, not merged.
+    let e = merge_from(&src(Some((1, parts[0].clone()))))
+        .err()
+        .expect("a part that changed is refused")
+        .to_string();
+    assert!(
+        e.contains("2.fsp") && e.contains("changed while it was being merged"),
+        "{e}"
+    );
 }
 
 proptest! {

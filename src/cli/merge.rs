@@ -26,11 +26,10 @@ pub fn merge(a: MergeArgs) -> Result<ExitCode, CliError> {
     // Merging is one unit: a signal lets it finish and write the report, then
     // the exit code says that a stop was asked for.
     stop_flag("merge");
-    let inputs = merge::read_inputs(&a.parts).map_err(|e| match e {
-        ReadError::Io { .. } => CliError::Other(anyhow::anyhow!("{e}")),
-        ReadError::TooLarge { .. } => CliError::Usage(e.to_string()),
-    })?;
-    let merged = merge::merge(&inputs).map_err(|e| match e {
+    // Each part is read when needed (its header, then its tally), so that memory
+    // does not grow with the number of parts.
+    let merged = merge::merge_from(&merge::Files::new(&a.parts)).map_err(|e| match e {
+        MergeError::Read(ReadError::Io { .. }) => CliError::Other(anyhow::anyhow!("{e}")),
         MergeError::Scenario { .. } => CliError::Invalid(format!("error: {e}")),
         e => CliError::Usage(e.to_string()),
     })?;

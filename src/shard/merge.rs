@@ -6,6 +6,7 @@
 //! names the files. The merged tally is exactly the tally of a single-machine run,
 //! so the report built from it is byte-identical to that run's (but `engine`).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 use std::path::PathBuf;
@@ -41,6 +42,9 @@ pub enum MergeError {
     /// The parts do not belong together or do not cover the run exactly once.
     #[error("{0}")]
     Incompatible(String),
+    /// A part could not be read.
+    #[error("{0}")]
+    Read(ReadError),
     /// The scenario embedded in a part is not valid for this forcesim.
     #[error("{file}: the embedded scenario is not valid:\n{diagnostics}")]
     Scenario {
@@ -88,18 +92,81 @@ fn incompatible<T>(m: String) -> Result<T, MergeError> {
     Err(MergeError::Incompatible(m))
 }
 
+/// Where a merge reads its parts: each one's name and, on demand, its bytes.
+/// A merge reads each part twice, once for the headers and once for the tally,
+/// so that it holds one part's bytes at a time however many parts there are.
+pub trait Source {
+    /// How many parts.
+    fn count(&self) -> usize;
+    /// Part `i`'s name, for messages.
+    fn name(&self, i: usize) -> &str;
+    /// Part `i`'s bytes.
+    fn read(&self, i: usize) -> Result<Cow<'_, [u8]>, MergeError>;
+}
+
+impl Source for [Input] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn name(&self, i: usize) -> &str {
+        &self[i].name
+    }
+    fn read(&self, i: usize) -> Result<Cow<'_, [u8]>, MergeError> {
+        Ok(Cow::Borrowed(&self[i].bytes))
+    }
+}
+
+/// Partial files on disk, read when the merge needs them; any larger than
+/// [`crate::limits::MAX_PARTIAL_BYTES`] is refused.
+pub struct Files {
+    paths: Vec<PathBuf>,
+    names: Vec<String>,
+}
+
+impl Files {
+    /// The files at `paths`.
+    pub fn new(paths: &[PathBuf]) -> Files {
+        Files {
+            paths: paths.to_vec(),
+            names: paths.iter().map(|p| p.display().to_string()).collect(),
+        }
+    }
+}
+
+impl Source for Files {
+    fn count(&self) -> usize {
+        self.paths.len()
+    }
+    fn name(&self, i: usize) -> &str {
+        &self.names[i]
+    }
+    fn read(&self, i: usize) -> Result<Cow<'_, [u8]>, MergeError> {
+        read_file(&self.paths[i], &self.names[i])
+            .map(Cow::Owned)
+            .map_err(MergeError::Read)
+    }
+}
+
 /// Reads, checks and merges `inputs`.
 pub fn merge(inputs: &[Input]) -> Result<Merged, MergeError> {
-    if inputs.is_empty() {
+    merge_from(inputs)
+}
+
+/// Reads, checks and merges the parts of `src`: first every header (each part's
+/// tally is dropped as soon as it is read), then, in block order, each tally,
+/// decoded and added to the sum.
+pub fn merge_from<S: Source + ?Sized>(src: &S) -> Result<Merged, MergeError> {
+    if src.count() == 0 {
         return Err(MergeError::NoParts);
     }
-    let mut parts: Vec<Part<'_>> = Vec::with_capacity(inputs.len());
-    for i in inputs {
-        let p = Partial::from_bytes(&i.bytes).map_err(|error| MergeError::Invalid {
-            file: i.name.clone(),
-            error,
-        })?;
-        parts.push((&i.name, p));
+    let mut parts: Vec<Part<'_>> = Vec::with_capacity(src.count());
+    let mut crcs = Vec::with_capacity(src.count());
+    for i in 0..src.count() {
+        let bytes = src.read(i)?;
+        let mut p = parse(src.name(i), &bytes)?;
+        crcs.push(fingerprint(&bytes));
+        p.body = Vec::new();
+        parts.push((src.name(i), p));
     }
     check_origin(&parts)?;
     check_same_run(&parts)?;
@@ -107,7 +174,7 @@ pub fn merge(inputs: &[Input]) -> Result<Merged, MergeError> {
     check_coverage(&parts, &order)?;
     let (first, p) = &parts[order[0]];
     let model = embedded_model(first, p)?;
-    let (tally, threads, elapsed_s) = sum_tallies(&parts, &order, &model)?;
+    let (tally, threads, elapsed_s) = sum_tallies(src, (&order, &crcs), &model)?;
     let h0 = &parts[0].1.header;
     debug_assert_eq!(tally.trials, h0.trials);
     Ok(Merged {
@@ -117,6 +184,22 @@ pub fn merge(inputs: &[Input]) -> Result<Merged, MergeError> {
         threads,
         elapsed_s,
         text: p.header.scenario.text.clone(),
+    })
+}
+
+/// What tells two reads of a part apart: its length and the CRC-32 of all but
+/// its last four bytes (a valid part ends with that CRC, and the CRC of bytes
+/// followed by their own CRC is the same for all).
+fn fingerprint(bytes: &[u8]) -> (usize, u32) {
+    let n = bytes.len();
+    (n, super::partial::crc32(&bytes[..n.saturating_sub(4)]))
+}
+
+/// The partial in `bytes`, read from the part `name`.
+fn parse(name: &str, bytes: &[u8]) -> Result<Partial, MergeError> {
+    Partial::from_bytes(bytes).map_err(|error| MergeError::Invalid {
+        file: name.to_string(),
+        error,
     })
 }
 
@@ -322,28 +405,40 @@ fn embedded_model(first: &str, p: &Partial) -> Result<Model, MergeError> {
 }
 
 /// The sum of the parts' tallies (in block order: the sum does not depend on it),
-/// each decoded and checked against the model; with the threads and seconds spent.
-fn sum_tallies(
-    parts: &[Part<'_>],
-    order: &[usize],
+/// each read again, checked to be the bytes read for its header (`crcs`: their
+/// [`fingerprint`]s),
+/// decoded and checked against the model; with the threads and seconds spent.
+fn sum_tallies<S: Source + ?Sized>(
+    src: &S,
+    (order, crcs): (&[usize], &[(usize, u32)]),
     model: &Model,
 ) -> Result<(Tally, usize, f64), MergeError> {
     let template = Tally::new(model);
     let mut tally = template.clone();
     let (mut threads, mut elapsed_s) = (0usize, 0.0f64);
     for &i in order {
-        let (name, p) = &parts[i];
+        let name = src.name(i);
+        let invalid = |message: String| MergeError::Invalid {
+            file: name.to_string(),
+            error: PartialError {
+                offset: None,
+                message,
+            },
+        };
+        let bytes = src.read(i)?;
+        if fingerprint(&bytes) != crcs[i] {
+            return Err(invalid(
+                "the file changed while it was being merged: merge again once the shards have finished".into(),
+            ));
+        }
+        let p = parse(name, &bytes)?;
+        drop(bytes);
         let t = p.tally(&template).map_err(|error| MergeError::Invalid {
             file: name.to_string(),
             error,
         })?;
-        super::codec::check_pools_of(&t, model).map_err(|message| MergeError::Invalid {
-            file: name.to_string(),
-            error: PartialError {
-                offset: None,
-                message: format!("the tally is not valid: {message}"),
-            },
-        })?;
+        super::codec::check_pools_of(&t, model)
+            .map_err(|message| invalid(format!("the tally is not valid: {message}")))?;
         tally += &t;
         threads = threads.saturating_add(p.header.engine.threads);
         if p.header.engine.elapsed_s.is_finite() && p.header.engine.elapsed_s > 0.0 {
@@ -353,28 +448,25 @@ fn sum_tallies(
     Ok((tally, threads, elapsed_s))
 }
 
-/// Reads the partial files at `paths`, refusing any larger than
+/// Reads the partial file at `path` (`name`: as given), refusing one larger than
 /// [`crate::limits::MAX_PARTIAL_BYTES`]. An unreadable file is an I/O error.
-pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, ReadError> {
+fn read_file(path: &std::path::Path, name: &str) -> Result<Vec<u8>, ReadError> {
     use std::io::Read;
-    let mut out = Vec::with_capacity(paths.len());
-    for p in paths {
-        let name = p.display().to_string();
-        let io = |source| ReadError::Io {
-            path: name.clone(),
-            source,
-        };
-        let f = std::fs::File::open(p).map_err(io)?;
-        let mut bytes = Vec::new();
-        f.take(crate::limits::MAX_PARTIAL_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(io)?;
-        if bytes.len() as u64 > crate::limits::MAX_PARTIAL_BYTES {
-            return Err(ReadError::TooLarge { path: name });
-        }
-        out.push(Input { name, bytes });
+    let io = |source| ReadError::Io {
+        path: name.to_string(),
+        source,
+    };
+    let f = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::new();
+    f.take(crate::limits::MAX_PARTIAL_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > crate::limits::MAX_PARTIAL_BYTES {
+        return Err(ReadError::TooLarge {
+            path: name.to_string(),
+        });
     }
-    Ok(out)
+    Ok(bytes)
 }
 
 /// Why partial files could not be read.
