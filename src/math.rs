@@ -305,7 +305,9 @@ fn below_exact(x: f64, p: f64) -> bool {
 /// z for a two-sided 95 % interval.
 pub const Z95: f64 = 1.959_963_984_540_054;
 
-/// Wilson score interval for `k` successes in `n` trials at 95 %.
+/// Wilson score interval for `k` successes in `n` trials at 95 %. It holds k / n
+/// as computed: exactly 0 at the bottom when k = 0 and exactly 1 at the top when
+/// k = n (where rounding would otherwise leave the end a hair inside).
 pub fn wilson(k: u64, n: u64) -> [f64; 2] {
     if n == 0 {
         return [0.0, 1.0];
@@ -316,7 +318,9 @@ pub fn wilson(k: u64, n: u64) -> [f64; 2] {
     let denom = 1.0 + z2 / n_f;
     let centre = (p + z2 / (2.0 * n_f)) / denom;
     let half = Z95 * (p * (1.0 - p) / n_f + z2 / (4.0 * n_f * n_f)).sqrt() / denom;
-    [(centre - half).max(0.0), (centre + half).min(1.0)]
+    let lo = if k == 0 { 0.0 } else { (centre - half).clamp(0.0, p) };
+    let hi = if k >= n { 1.0 } else { (centre + half).clamp(p, 1.0) };
+    [lo, hi]
 }
 
 /// Rounds a drawn amount to the nearest integer (halves away from zero), clamped
@@ -388,6 +392,19 @@ mod tests {
             for x in [-9.0, -1.0, 0.0, 0.5, 9.0, z, z.next_down(), f64::INFINITY] {
                 assert_eq!(grid.below(x, p), x < z, "x {x}, p {p}");
             }
+        }
+    }
+
+    #[test]
+    fn wilson_holds_its_estimate_and_ends_exactly_at_0_and_1() {
+        for n in [1u64, 2, 3, 7, 100, 2000, 4096, 1_000_000, 1 << 40] {
+            for k in [0, 1, n / 3, n / 2, n - 1, n] {
+                let [lo, hi] = wilson(k, n);
+                let p = k as f64 / n as f64;
+                assert!(0.0 <= lo && lo <= p && p <= hi && hi <= 1.0, "{k}/{n}: {lo} {hi}");
+            }
+            assert_eq!(wilson(0, n)[0], 0.0, "0/{n}");
+            assert_eq!(wilson(n, n)[1], 1.0, "{n}/{n}");
         }
     }
 
