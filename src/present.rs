@@ -48,13 +48,21 @@ pub fn thousands(x: f64) -> String {
     thousands_with(x, '-')
 }
 
-/// A probability as a percentage with one decimal (`0.1234` → `12.3 %`).
+/// A probability as a percentage with one decimal (`0.1234` → `12.3 %`); one
+/// that is not finite (no trial to count) is [`NOT_FINITE`].
 pub fn pct(p: f64) -> String {
+    if !p.is_finite() {
+        return NOT_FINITE.to_string();
+    }
     format!("{:.1} %", 100.0 * p)
 }
 
-/// A signed difference of probabilities in percentage points (`+1.2 pp`).
+/// A signed difference of probabilities in percentage points (`+1.2 pp`); one
+/// that is not finite is [`NOT_FINITE`].
 pub fn pp(p: f64) -> String {
+    if !p.is_finite() {
+        return NOT_FINITE.to_string();
+    }
     format!("{:+.1} pp", 100.0 * p)
 }
 

@@ -36,7 +36,9 @@ pub fn secure(a: SecureArgs) -> Result<ExitCode, CliError> {
         },
     )
     .map_err(|e| match e {
-        SecureError::TooManySets(_) => CliError::Usage(e.to_string()),
+        SecureError::TooManySets(_) | SecureError::NeverMounted(_) => {
+            CliError::Usage(e.to_string())
+        }
         SecureError::Engine(e) => CliError::Other(anyhow::Error::new(e)),
         // `secure` reports an interrupted check as missing, never as this error.
         SecureError::Interrupted => CliError::Other(anyhow::Error::new(e)),

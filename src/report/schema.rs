@@ -262,7 +262,13 @@ fn key_figures() -> Json {
             }))),
             "totals": by_id(total),
         })),
-        json!({ "thresholds": thresholds() }),
+        json!({
+            "thresholds": thresholds(),
+            "p_mounted": num(),
+            "p_mounted_ci95": interval(),
+            "p_all_covered_overall": num(),
+            "p_all_covered_overall_ci95": interval(),
+        }),
     )
 }
 

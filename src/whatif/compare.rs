@@ -30,7 +30,7 @@ pub const FORMAT: &str = "forcesim-compare/1";
 pub const NOTE: &str = "Differences are from the first scenario. Their 95 % intervals treat the runs as independent (Newcombe for proportions, Welch for means); the runs share random numbers for every id they have in common, which makes the true uncertainty smaller, so the intervals are conservative.";
 
 /// What the output says about its intervals when they are paired (the default).
-pub const NOTE_PAIRED: &str = "Differences are from the first scenario. Every scenario runs on the same trials (common random numbers), so the 95 % intervals of P(all covered), each domain's P(covered) and each mean total are paired: computed from the per-trial differences (discordant pairs for probabilities, the paired variance for means). Other proportions keep the independent interval (Newcombe), which is conservative; medians get none. --unpaired gives the independent intervals for every figure.";
+pub const NOTE_PAIRED: &str = "Differences are from the first scenario. Every scenario runs on the same trials (common random numbers), so the 95 % intervals of P(all covered), each domain's P(covered) and each mean total are paired: computed from the per-trial differences (discordant pairs for probabilities, the paired variance for means). With a mission gate, P(mounted) and the overall P(all covered) are paired too; the figures over the mounted trials are paired only where both scenarios mount the same trials. Other proportions keep the independent interval (Newcombe), which is conservative; medians get none. --unpaired gives the independent intervals for every figure.";
 
 /// One compared scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -108,6 +108,9 @@ pub fn newcombe(p1: f64, ci1: [f64; 2], p2: f64, ci2: [f64; 2]) -> [f64; 2] {
 
 /// The 95 % interval of a difference of two figures, when one is defined.
 pub fn difference_ci(a: &Figure, na: u64, b: &Figure, nb: u64) -> Option<[f64; 2]> {
+    if !(a.value - b.value).is_finite() {
+        return None;
+    }
     match (a.spread, b.spread) {
         (Spread::Proportion(ca), Spread::Proportion(cb)) => {
             Some(newcombe(a.value, ca, b.value, cb))
@@ -258,6 +261,10 @@ fn pair_intervals(c: &mut Comparison, base: &Model, pairs: &[super::paired::Pair
             continue;
         };
         let pairing = super::sensitivity::Pairing::of(base, &d.figure);
+        if !d.difference.is_finite() {
+            d.ci95 = None;
+            continue;
+        }
         if let Some(h) = k
             .checked_sub(1)
             .and_then(|i| pairs.get(i))
@@ -332,6 +339,8 @@ pub fn build(columns: Vec<Column>, trials: u64, seed: u64) -> Comparison {
 
 fn is_table_figure(path: &str) -> bool {
     path == "p_all_covered"
+        || path == "p_mounted"
+        || path == "p_all_covered_overall"
         || path.ends_with(".p_covered")
         || (path.starts_with("totals.") && path.ends_with(".mean"))
         || path.starts_with("thresholds.")
@@ -425,11 +434,13 @@ impl Comparison {
             self.figure_row(&mut o, f, &w);
         }
         self.unshared(&mut o, &rows, &w);
-        let _ = writeln!(
-            o,
-            "\n  * the 95 % interval of the difference excludes 0.\n  {}",
-            self.note
-        );
+        let starred = self.differences.iter().any(|d| {
+            is_table_figure(&d.figure) && d.ci95.is_some_and(|[lo, hi]| lo > 0.0 || hi < 0.0)
+        });
+        if starred {
+            let _ = write!(o, "\n  * the 95 % interval of the difference excludes 0.");
+        }
+        let _ = writeln!(o, "\n  {}", self.note);
         o
     }
 

@@ -83,6 +83,10 @@ pub struct KeyFigures {
     /// Trials in which the mission was mounted: the figures below are over these
     /// (every trial without `[mission]`).
     pub mounted_trials: u64,
+    /// With a `[mission]` gate: P(mounted) and P(mounted and every domain
+    /// covered), over every trial.
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub gate: Option<GateKey>,
     /// P(every domain covered).
     pub p_all_covered: f64,
     /// Wilson 95 % interval of `p_all_covered`.
@@ -94,6 +98,19 @@ pub struct KeyFigures {
     /// Per capability with thresholds: P(total ≥ x).
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub thresholds: IndexMap<String, Vec<Threshold>>,
+}
+
+/// The figures of a `[mission]` gate, over every trial.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GateKey {
+    /// P(the mission is mounted).
+    pub p_mounted: f64,
+    /// Its Wilson 95 % interval.
+    pub p_mounted_ci95: [f64; 2],
+    /// P(mounted and every domain covered).
+    pub p_all_covered_overall: f64,
+    /// Its Wilson 95 % interval.
+    pub p_all_covered_overall_ci95: [f64; 2],
 }
 
 /// How a figure's uncertainty is described, for intervals on differences.
@@ -147,6 +164,12 @@ impl KeyFigures {
         KeyFigures {
             trials: r.trials,
             mounted_trials: r.mounted_trials,
+            gate: (!r.mission.is_empty()).then_some(GateKey {
+                p_mounted: r.p_mounted,
+                p_mounted_ci95: r.p_mounted_ci95,
+                p_all_covered_overall: r.p_all_covered_overall,
+                p_all_covered_overall_ci95: r.p_all_covered_overall_ci95,
+            }),
             p_all_covered: r.p_all_covered,
             p_all_covered_ci95: r.p_all_covered_ci95,
             domains: r
@@ -185,15 +208,30 @@ impl KeyFigures {
         }
     }
 
-    /// Every figure as a flat list, in a fixed order: the headline, then domains,
-    /// totals and thresholds in scenario order.
+    /// Every figure as a flat list, in a fixed order: the headline (with a
+    /// mission gate: P(mounted) before it, the overall figure after it), then
+    /// domains, totals and thresholds in scenario order.
     pub fn flat(&self) -> Vec<Figure> {
-        let n = self.trials;
-        let mut out = vec![Figure {
-            path: "p_all_covered".into(),
-            value: self.p_all_covered,
-            spread: Spread::Proportion(self.p_all_covered_ci95),
-        }];
+        // The figures below the headline are over the mounted trials.
+        let n = self.mounted_trials;
+        let proportion = |path: &str, value, ci| Figure {
+            path: path.into(),
+            value,
+            spread: Spread::Proportion(ci),
+        };
+        let mut out = Vec::new();
+        if let Some(g) = &self.gate {
+            out.push(proportion("p_mounted", g.p_mounted, g.p_mounted_ci95));
+        }
+        out.push(proportion(
+            "p_all_covered",
+            self.p_all_covered,
+            self.p_all_covered_ci95,
+        ));
+        if let Some(g) = &self.gate {
+            let (p, ci) = (g.p_all_covered_overall, g.p_all_covered_overall_ci95);
+            out.push(proportion("p_all_covered_overall", p, ci));
+        }
         for (id, d) in &self.domains {
             out.push(Figure {
                 path: format!("domains.{id}.p_covered"),
@@ -203,7 +241,7 @@ impl KeyFigures {
             out.push(Figure {
                 path: format!("domains.{id}.p_leaderless"),
                 value: d.p_leaderless,
-                spread: Spread::Proportion(wilson(count(d.p_leaderless, n), n)),
+                spread: Spread::Proportion(share_ci(d.p_leaderless, n)),
             });
         }
         for (id, t) in &self.totals {
@@ -230,12 +268,21 @@ impl KeyFigures {
                 out.push(Figure {
                     path: format!("thresholds.{id}.{}", t.at_least),
                     value: t.p,
-                    spread: Spread::Proportion(wilson(count(t.p, n), n)),
+                    spread: Spread::Proportion(share_ci(t.p, n)),
                 });
             }
         }
         out
     }
+}
+
+/// The Wilson 95 % interval of a proportion `p` of `n` trials; not numbers
+/// when there are none.
+fn share_ci(p: f64, n: u64) -> [f64; 2] {
+    if n == 0 || !p.is_finite() {
+        return [f64::NAN; 2];
+    }
+    wilson(count(p, n), n)
 }
 
 /// The count behind a proportion of `n` trials (exact: proportions are k / n).
@@ -252,23 +299,27 @@ pub fn half_width(ci: [f64; 2]) -> f64 {
 /// trials covered. Cheaper than a report when only coverage matters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Coverage {
-    /// Trials run.
+    /// Trials mounted (every trial run without `[mission]`).
     pub trials: u64,
     /// Trials with every domain covered.
     pub all_covered: u64,
 }
 
 impl Coverage {
-    /// P(all covered).
+    /// P(all covered); not a number when no trial was mounted.
     pub fn p(&self) -> f64 {
         if self.trials == 0 {
-            0.0
+            f64::NAN
         } else {
             self.all_covered as f64 / self.trials as f64
         }
     }
-    /// Wilson 95 % interval of P(all covered).
+    /// Wilson 95 % interval of P(all covered); not numbers when no trial was
+    /// mounted.
     pub fn ci95(&self) -> [f64; 2] {
+        if self.trials == 0 {
+            return [f64::NAN; 2];
+        }
         wilson(self.all_covered, self.trials)
     }
 }

@@ -84,7 +84,9 @@ pub struct PairSums {
     /// Trials mounted in one variant only: then the two figures are over
     /// different trials, and no paired interval applies.
     pub gate_differs: u64,
-    /// Every domain covered.
+    /// The mission mounted.
+    pub mount: Discordant,
+    /// Every domain covered (false where the mission is not mounted).
     pub all: Discordant,
     /// Each domain covered.
     pub covered: Vec<Discordant>,
@@ -98,6 +100,7 @@ impl PairSums {
             trials: 0,
             mounted: 0,
             gate_differs: 0,
+            mount: Discordant::default(),
             all: Discordant::default(),
             covered: vec![Discordant::default(); domains],
             totals: vec![DiffSums::default(); capabilities],
@@ -112,6 +115,7 @@ impl PairSums {
             self.mounted += u64::from(x & y);
             self.gate_differs += u64::from(x != y);
         }
+        discord(&mut self.mount, &a.mounted[..len], &b.mounted[..len]);
         discord(&mut self.all, &a.all[..len], &b.all[..len]);
         for (d, acc) in self.covered.iter_mut().enumerate() {
             let r = d * stride..d * stride + len;
@@ -131,6 +135,8 @@ impl PairSums {
         self.trials += o.trials;
         self.mounted += o.mounted;
         self.gate_differs += o.gate_differs;
+        self.mount.n10 += o.mount.n10;
+        self.mount.n01 += o.mount.n01;
         self.all.n10 += o.all.n10;
         self.all.n01 += o.all.n01;
         for (a, b) in self.covered.iter_mut().zip(&o.covered) {

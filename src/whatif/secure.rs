@@ -193,7 +193,16 @@ impl Greedy {
 
 /// Greedy search for the nations to secure.
 pub fn greedy(model: &Model, o: &Opts, target: f64) -> Result<Greedy, EngineError> {
-    let baseline = o.run(model)?;
+    greedy_from(model, o, target, o.run(model)?)
+}
+
+/// [`greedy`] from the scenario's own coverage, `baseline`.
+fn greedy_from(
+    model: &Model,
+    o: &Opts,
+    target: f64,
+    baseline: Coverage,
+) -> Result<Greedy, EngineError> {
     let mut set: Vec<usize> = Vec::new();
     let mut steps = Vec::new();
     let mut current = baseline.clone();
@@ -411,6 +420,12 @@ pub enum SecureError {
         "--exhaustive would run {0} sets of nations (at most {MAX_EXHAUSTIVE_SETS}): drop --exhaustive, or narrow the scenario"
     )]
     TooManySets(u64),
+    /// The mission was mounted in no trial: P(all covered) has no value, and
+    /// securing nations cannot mount it.
+    #[error(
+        "the mission was mounted in none of the {0} trials (the conditions in [mission] requires never held together), so P(all covered) has no value and no nation secured can change that: raise those conditions' probabilities, or run more trials"
+    )]
+    NeverMounted(u64),
     /// A signal stopped the exhaustive check (the search reports without it).
     #[error("interrupted")]
     Interrupted,
@@ -418,7 +433,11 @@ pub enum SecureError {
 
 /// Greedy search, optionally checked exhaustively, and the relaxations.
 pub fn secure(model: &Model, o: &Opts, target: f64, s: Search) -> Result<Secure, SecureError> {
-    let g = greedy(model, o, target)?;
+    let baseline = o.run(model)?;
+    if baseline.trials == 0 && !o.stopping() {
+        return Err(SecureError::NeverMounted(o.trials));
+    }
+    let g = greedy_from(model, o, target, baseline)?;
     let exhaustive = if s.exhaustive && !o.stopping() {
         check_smaller_sets(model, o, target, &g)?
     } else {

@@ -314,6 +314,10 @@ pub fn inputs(model: &Model, kinds: &[Kind], range: f64) -> (Vec<Input>, Vec<Str
 /// How a figure's per-trial differences are paired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pairing {
+    /// The mission mounted (over every trial).
+    Mounted,
+    /// Mounted and every domain covered (over every trial).
+    Overall,
     /// Every domain covered.
     All,
     /// Domain `d` covered.
@@ -329,6 +333,8 @@ impl Pairing {
     pub fn of(model: &Model, path: &str) -> Pairing {
         let parts: Vec<&str> = path.split('.').collect();
         match parts[..] {
+            ["p_mounted"] if !model.mission.is_empty() => Pairing::Mounted,
+            ["p_all_covered_overall"] if !model.mission.is_empty() => Pairing::Overall,
             ["p_all_covered"] => Pairing::All,
             ["domains", d, "p_covered"] => model.domain(d).map_or(Pairing::None, Pairing::Domain),
             ["totals", c, "mean"] => model.capability(c).map_or(Pairing::None, Pairing::Total),
@@ -339,6 +345,9 @@ impl Pairing {
     /// Half the paired 95 % interval of a difference from its sums.
     pub fn half95(self, s: &PairSums) -> Option<f64> {
         match self {
+            // Figures over every trial: paired whatever the gates do.
+            Pairing::Mounted => s.mount.half95(s.trials),
+            Pairing::Overall => s.all.half95(s.trials),
             // Figures over the mounted trials: paired only when both variants
             // mount the same trials (a trial mounted in neither adds 0 to every
             // sum, so the sums are those of the mounted trials).
@@ -352,7 +361,15 @@ impl Pairing {
 
     /// Whether the figure is a probability.
     pub fn is_probability(self) -> bool {
-        matches!(self, Pairing::All | Pairing::Domain(_))
+        matches!(
+            self,
+            Pairing::Mounted | Pairing::Overall | Pairing::All | Pairing::Domain(_)
+        )
+    }
+
+    /// Whether the figure is over every trial (rather than the mounted ones).
+    pub fn over_every_trial(self) -> bool {
+        matches!(self, Pairing::Mounted | Pairing::Overall)
     }
 }
 
@@ -599,10 +616,13 @@ fn reports(
 /// Half the independent 95 % interval of a difference between the low and the
 /// high setting, each over its own mounted trials (`n` without `[mission]`).
 fn unpaired_half(pairing: Pairing, low: &Value, high: &Value, path: &str, n: u64) -> Option<f64> {
-    let count = |r: &Value| lookup(r, "mounted_trials").unwrap_or(n as f64);
+    let count = |r: &Value| match pairing.over_every_trial() {
+        true => n as f64,
+        false => lookup(r, "mounted_trials").unwrap_or(n as f64),
+    };
     let (na, nb) = (count(low), count(high));
     let half = match pairing {
-        Pairing::All | Pairing::Domain(_) => {
+        _ if pairing.is_probability() => {
             let (a, b) = (lookup(low, path)?, lookup(high, path)?);
             Z95 * (a * (1.0 - a) / na + b * (1.0 - b) / nb).sqrt()
         }
@@ -611,7 +631,7 @@ fn unpaired_half(pairing: Pairing, low: &Value, high: &Value, path: &str, n: u64
             let (a, b) = (lookup(low, &sd)?, lookup(high, &sd)?);
             Z95 * (a * a / na + b * b / nb).sqrt()
         }
-        Pairing::None => return None,
+        _ => return None,
     };
     half.is_finite().then_some(half)
 }

@@ -17,7 +17,7 @@ use serde_json::Value as Json;
 use super::{KeyFigures, Source};
 use crate::engine::EngineError;
 use crate::model::Model;
-use crate::present::pct;
+use crate::present::{NOT_FINITE, pct};
 use crate::report::Report;
 use crate::report::csv::{Origin, Tidy};
 use crate::scenario::{Diagnostics, parse_bytes};
@@ -482,6 +482,9 @@ fn show(v: &Json) -> String {
 }
 
 fn ci(c: [f64; 2]) -> String {
+    if !(c[0].is_finite() && c[1].is_finite()) {
+        return NOT_FINITE.into();
+    }
     format!("{:.1}–{:.1} %", 100.0 * c[0], 100.0 * c[1])
 }
 
@@ -491,6 +494,9 @@ fn delta_all(p: &SweepPoint) -> String {
         return "—".into();
     };
     let x = 100.0 * d.difference;
+    if !x.is_finite() {
+        return NOT_FINITE.into();
+    }
     match d.ci95 {
         Some([lo, hi]) => format!("{x:+.1} pp ({:+.1} to {:+.1})", 100.0 * lo, 100.0 * hi),
         None => format!("{x:+.1} pp"),
@@ -536,7 +542,11 @@ impl Sweep {
             .max(5);
         let _ = writeln!(o, "\n{key}");
         let paired = self.base.is_some();
+        let gate = self.points.iter().any(|p| p.figures.gate.is_some());
         let mut head = format!("  {:>width$}  {:>9}  {:>13}", "value", "P(all)", "95 % CI");
+        if gate {
+            let _ = write!(head, "  {:>10}  {:>9}", "P(mounted)", "overall");
+        }
         if paired {
             let _ = write!(head, "  {:>24}", "vs base (paired 95 % CI)");
         }
@@ -556,6 +566,12 @@ impl Sweep {
                 pct(f.p_all_covered),
                 ci(f.p_all_covered_ci95)
             );
+            if gate {
+                let (m, all) = f.gate.map_or(("—".into(), "—".into()), |g| {
+                    (pct(g.p_mounted), pct(g.p_all_covered_overall))
+                });
+                let _ = write!(line, "  {m:>10}  {all:>9}");
+            }
             if paired {
                 let _ = write!(line, "  {:>24}", delta_all(p));
             }
@@ -571,6 +587,12 @@ impl Sweep {
                 "  base (no --vary value): P(all) {}, {}; differences on the same trials",
                 pct(b.p_all_covered),
                 ci(b.p_all_covered_ci95)
+            );
+        }
+        if gate {
+            let _ = writeln!(
+                o,
+                "  (P(all) and the domain columns: if mounted; P(mounted) and overall: of every trial)"
             );
         }
         if !domains.is_empty() {
