@@ -497,13 +497,26 @@ impl Sampler {
     }
 }
 
+/// Above this many values, a discrete draw searches its cumulative weights
+/// rather than counting them.
+const COUNTED: usize = 32;
+
 /// Discrete draws from uniforms, in place: for each `u`, the value whose
 /// cumulative weight first exceeds it, as [`Sampler::sample`] picks it (the count
 /// of cumulative weights at or below `u` is the place `partition_point` finds,
-/// counted without a branch so that the compiler vectorises it).
+/// counted without a branch so that the compiler vectorises it, or found by
+/// binary search among more than [`COUNTED`] values, where counting would cost
+/// a draw time in proportion to the values).
 #[inline(always)]
 pub fn discrete_from_units(values: &[f64], cumulative: &[f64], u: &mut [f64]) {
     let last = values.len() - 1;
+    if cumulative.len() > COUNTED {
+        for x in u {
+            let i = cumulative.partition_point(|c| *c <= *x);
+            *x = values[i.min(last)];
+        }
+        return;
+    }
     for x in u {
         let i: usize = cumulative.iter().map(|&c| usize::from(c <= *x)).sum();
         *x = values[i.min(last)];
@@ -790,7 +803,18 @@ mod tests {
             values: vec![1.0, 5.0, 7.0, 9.0],
             weights: vec![1.0, 0.0, 2.0, 1.0],
         };
-        let Sampler::Discrete { values, cumulative } = Sampler::new(&d) else {
+        lanes_pick_what_the_scalar_sampler_picks(&d);
+        // More values than are counted: searched, with runs of zero weights.
+        let n = 5 * COUNTED;
+        let d = Dist::Discrete {
+            values: (0..n).map(|i| i as f64).collect(),
+            weights: (0..n).map(|i| f64::from(i % 3 != 1) * (i % 7) as f64).collect(),
+        };
+        lanes_pick_what_the_scalar_sampler_picks(&d);
+    }
+
+    fn lanes_pick_what_the_scalar_sampler_picks(d: &Dist) {
+        let Sampler::Discrete { values, cumulative } = Sampler::new(d) else {
             panic!("a discrete sampler");
         };
         let base = crate::streams::trial_base(3);
@@ -804,8 +828,17 @@ mod tests {
         for (&x, &u) in lanes.iter().zip(&u) {
             let i = cumulative.partition_point(|c| *c <= u);
             assert_eq!(x, values[i.min(values.len() - 1)], "u = {u}");
+            // The value whose cumulative weight first exceeds u, by a plain scan.
+            let first = cumulative.iter().position(|&c| c > u);
+            assert_eq!(x, values[first.unwrap_or(values.len() - 1)], "u = {u}");
         }
-        assert!(lanes.contains(&9.0) && !lanes.contains(&5.0));
+        // A value of weight 0 is never drawn; every other value is.
+        let Dist::Discrete { values: v, weights } = d else {
+            unreachable!()
+        };
+        for (x, w) in v.iter().zip(weights) {
+            assert_eq!(lanes.contains(x), *w > 0.0, "value {x} of weight {w}");
+        }
     }
 
     /// PERT's fast path draws exactly what the scalar sampler draws, including
