@@ -808,7 +808,9 @@ mod tests {
         let n = 5 * COUNTED;
         let d = Dist::Discrete {
             values: (0..n).map(|i| i as f64).collect(),
-            weights: (0..n).map(|i| f64::from(i % 3 != 1) * (i % 7) as f64).collect(),
+            weights: (0..n)
+                .map(|i| f64::from(i % 3 != 1) * (i % 7) as f64)
+                .collect(),
         };
         lanes_pick_what_the_scalar_sampler_picks(&d);
     }

@@ -195,3 +195,41 @@ fn secure_stops_after_its_current_variant() {
         assert!(v["relaxations"].as_array().unwrap().is_empty(), "{text}");
     }
 }
+
+#[test]
+fn an_interrupted_paired_table_says_how_many_trials_ran() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("s.toml");
+    fs::write(&sc, SCENARIO).unwrap();
+    for command in ["sweep", "compare"] {
+        let what = match command {
+            "sweep" => ["--vary", "nations.B.participation=0.2,0.8"],
+            _ => ["--variant", "v: nations.B.participation=0.2"],
+        };
+        let child = Command::new(env!("CARGO_BIN_EXE_forcesim"))
+            .args([
+                command,
+                s(&sc),
+                what[0],
+                what[1],
+                "-n",
+                "500000000",
+                "-j",
+                "1",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("forcesim starts");
+        settle();
+        kill(&child, "-INT");
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(130), "{command}");
+        let table = String::from_utf8_lossy(&out.stdout);
+        let head = table.lines().find(|l| l.contains("trials")).unwrap_or("");
+        assert!(
+            head.contains(" of 500,000,000 trials (interrupted)"),
+            "{command}: {table}"
+        );
+    }
+}

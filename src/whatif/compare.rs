@@ -446,10 +446,14 @@ impl Comparison {
 
     /// The run line and one line per scenario compared.
     fn sources(&self, o: &mut String) {
+        let done = self
+            .scenarios
+            .first()
+            .map_or(self.trials, |c| c.figures.trials);
         let _ = writeln!(
             o,
-            "Comparison · {} trials each · seed {} · common random numbers",
-            thousands(self.trials as f64),
+            "Comparison · {} each · seed {} · common random numbers",
+            super::trials_done(done, self.trials),
             self.seed
         );
         for (i, c) in self.scenarios.iter().enumerate() {

@@ -290,6 +290,17 @@ fn count(p: f64, n: u64) -> u64 {
     (p * n as f64).round() as u64
 }
 
+/// "N trials", or "N of M trials (interrupted)" when a stop left `done` short
+/// of the `asked` trials.
+pub fn trials_done(done: u64, asked: u64) -> String {
+    let n = |x: u64| crate::present::thousands(x as f64);
+    if done < asked {
+        format!("{} of {} trials (interrupted)", n(done), n(asked))
+    } else {
+        format!("{} trials", n(asked))
+    }
+}
+
 /// Half the width of an interval.
 pub fn half_width(ci: [f64; 2]) -> f64 {
     (ci[1] - ci[0]) / 2.0

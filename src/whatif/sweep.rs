@@ -508,12 +508,16 @@ impl Sweep {
     pub fn to_table(&self) -> String {
         let mut o = String::new();
         let _ = writeln!(o, "{}", self.scenario.name);
+        let done = self
+            .points
+            .first()
+            .map_or(self.trials, |p| p.figures.trials);
         let _ = writeln!(
             o,
-            "Sweep: {} point{} × {} trials · seed {} · common random numbers (the same draws at every point)",
+            "Sweep: {} point{} × {} · seed {} · common random numbers (the same draws at every point)",
             self.points.len(),
             if self.points.len() == 1 { "" } else { "s" },
-            crate::present::thousands(self.trials as f64),
+            super::trials_done(done, self.trials),
             self.seed
         );
         for s in &self.scenario.overrides {
