@@ -78,11 +78,25 @@ pub fn to_xlsx(b: &Briefing<'_>) -> Result<Vec<u8>, WorkbookError> {
     Ok(wb.save_to_buffer()?)
 }
 
+/// The most characters a cell holds.
+const CELL_CHARS: usize = 32_767;
+
+/// Text for a cell: escaped, and cut (ending in "…") at the most a cell holds.
+fn cell_text(s: &str) -> String {
+    let s = escape(s);
+    if s.chars().count() <= CELL_CHARS {
+        return s.into_owned();
+    }
+    let mut out: String = s.chars().take(CELL_CHARS - 1).collect();
+    out.push('…');
+    out
+}
+
 fn sheet(ws: &mut Worksheet, t: &Table, f: &Formats) -> Result<(), XlsxError> {
     ws.set_name(t.name)?;
     let mut widths: Vec<usize> = t.columns.iter().map(|c| c.chars().count()).collect();
     for (c, name) in t.columns.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, escape(name), &f.head)?;
+        ws.write_string_with_format(0, c as u16, cell_text(name), &f.head)?;
     }
     for (i, row) in t.rows.iter().enumerate() {
         let r = i as u32 + 1;
@@ -90,7 +104,7 @@ fn sheet(ws: &mut Worksheet, t: &Table, f: &Formats) -> Result<(), XlsxError> {
             let col = c as u16;
             match cell {
                 Cell::Text(s) => {
-                    let s = escape(s);
+                    let s = cell_text(s);
                     widths[c] = widths[c].max(s.chars().count());
                     ws.write_string(r, col, s)?;
                 }
@@ -108,4 +122,19 @@ fn sheet(ws: &mut Worksheet, t: &Table, f: &Formats) -> Result<(), XlsxError> {
     }
     ws.set_freeze_panes(1, 0)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_longer_than_a_cell_holds_is_cut() {
+        let long = "x".repeat(CELL_CHARS + 10);
+        let t = cell_text(&long);
+        assert_eq!(t.chars().count(), CELL_CHARS);
+        assert!(t.ends_with('…'));
+        assert_eq!(cell_text(&"y".repeat(CELL_CHARS)), "y".repeat(CELL_CHARS));
+        assert_eq!(cell_text("short\n"), "short\\n");
+    }
 }
