@@ -318,8 +318,16 @@ pub fn wilson(k: u64, n: u64) -> [f64; 2] {
     let denom = 1.0 + z2 / n_f;
     let centre = (p + z2 / (2.0 * n_f)) / denom;
     let half = Z95 * (p * (1.0 - p) / n_f + z2 / (4.0 * n_f * n_f)).sqrt() / denom;
-    let lo = if k == 0 { 0.0 } else { (centre - half).clamp(0.0, p) };
-    let hi = if k >= n { 1.0 } else { (centre + half).clamp(p, 1.0) };
+    let lo = if k == 0 {
+        0.0
+    } else {
+        (centre - half).clamp(0.0, p)
+    };
+    let hi = if k >= n {
+        1.0
+    } else {
+        (centre + half).clamp(p, 1.0)
+    };
     [lo, hi]
 }
 
@@ -401,7 +409,10 @@ mod tests {
             for k in [0, 1, n / 3, n / 2, n - 1, n] {
                 let [lo, hi] = wilson(k, n);
                 let p = k as f64 / n as f64;
-                assert!(0.0 <= lo && lo <= p && p <= hi && hi <= 1.0, "{k}/{n}: {lo} {hi}");
+                assert!(
+                    0.0 <= lo && lo <= p && p <= hi && hi <= 1.0,
+                    "{k}/{n}: {lo} {hi}"
+                );
             }
             assert_eq!(wilson(0, n)[0], 0.0, "0/{n}");
             assert_eq!(wilson(n, n)[1], 1.0, "{n}/{n}");
