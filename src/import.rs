@@ -111,33 +111,79 @@ pub enum ReadError {
         /// Why.
         message: String,
     },
+    /// It was read, but is no spreadsheet this can read (a malformed workbook,
+    /// a file over the size limit): bad input.
+    #[error("{path}: {message}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// Why.
+        message: String,
+    },
     /// Its rows are wrong.
     #[error("{0}")]
     Rows(#[from] ImportError),
+}
+
+/// Largest pledges file read: the limit for a scenario
+/// ([`crate::limits::MAX_SCENARIO_BYTES`]); a stray path (`/dev/zero`) is
+/// refused while reading, never read into memory whole.
+pub const MAX_PLEDGES_BYTES: usize = crate::limits::MAX_SCENARIO_BYTES;
+
+/// Most characters of a cell quoted in a message; a longer cell is cut there.
+pub const MAX_ECHOED_CHARS: usize = 80;
+
+/// A cell's text as quoted in a message: at most [`MAX_ECHOED_CHARS`] characters.
+fn clip(text: &str) -> String {
+    let n = text.chars().count();
+    if n <= MAX_ECHOED_CHARS {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(MAX_ECHOED_CHARS).collect();
+    format!("{head}… ({n} characters)")
 }
 
 const REQUIRED: [&str; 6] = ["nation", "domain", "capability", "low", "likely", "high"];
 const OPTIONAL: [&str; 3] = ["participation", "source", "name"];
 
 /// Reads a CSV file or a workbook (xlsx, xlsm, xls, ods: its first sheet) into rows
-/// of cell texts.
+/// of cell texts. A file that cannot be read is [`ReadError::Io`]; one over
+/// [`MAX_PLEDGES_BYTES`], or whose content cannot be read as its kind, is
+/// [`ReadError::Invalid`].
 pub fn read_cells(path: &Path) -> Result<Vec<Vec<String>>, ReadError> {
-    let io = |message: String| ReadError::Io {
-        path: path.display().to_string(),
+    let shown = path.display().to_string();
+    let invalid = |message: String| ReadError::Invalid {
+        path: shown.clone(),
         message,
     };
+    let bytes = read_limited(path).map_err(|e| ReadError::Io {
+        path: shown.clone(),
+        message: e.to_string(),
+    })?;
+    if bytes.len() > MAX_PLEDGES_BYTES {
+        return Err(invalid(format!(
+            "the file is larger than {MAX_PLEDGES_BYTES} bytes, the limit for pledges"
+        )));
+    }
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
     match ext.as_str() {
-        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => read_workbook(path).map_err(io),
-        _ => {
-            let bytes = std::fs::read(path).map_err(|e| io(e.to_string()))?;
-            csv_cells(&bytes).map_err(io)
-        }
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => workbook_cells(bytes).map_err(invalid),
+        _ => csv_cells(&bytes).map_err(invalid),
     }
+}
+
+/// The file's bytes, at most one past [`MAX_PLEDGES_BYTES`].
+fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_PLEDGES_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// The rows of a CSV text (comma, or semicolon when the header has no comma).
@@ -163,9 +209,10 @@ pub fn csv_cells(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
     Ok(rows)
 }
 
-fn read_workbook(path: &Path) -> Result<Vec<Vec<String>>, String> {
-    use calamine::{Data, Reader, open_workbook_auto};
-    let mut book = open_workbook_auto(path).map_err(|e| e.to_string())?;
+fn workbook_cells(bytes: Vec<u8>) -> Result<Vec<Vec<String>>, String> {
+    use calamine::{Data, Reader, open_workbook_auto_from_rs};
+    let mut book = open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| format!("not a workbook this can read: {e}"))?;
     let range = book
         .worksheet_range_at(0)
         .ok_or("the workbook has no sheet")?
@@ -228,7 +275,7 @@ fn header(cells: &[String], problems: &mut Vec<Problem>) -> Header {
             continue;
         }
         let known = REQUIRED.iter().chain(OPTIONAL.iter()).find(|k| **k == h);
-        let column = format!("{} ({})", letter(i), raw.trim());
+        let column = format!("{} ({})", letter(i), clip(raw.trim()));
         match known {
             Some(k) if index.iter().any(|(n, _)| n == k) => problems.push(Problem {
                 row: 1,
@@ -243,7 +290,7 @@ fn header(cells: &[String], problems: &mut Vec<Problem>) -> Header {
                     column,
                     message: format!(
                         "unknown column `{}`{}; the columns are {}",
-                        raw.trim(),
+                        clip(raw.trim()),
                         did_you_mean(&h, &all),
                         all.join(", ")
                     ),
@@ -394,7 +441,10 @@ impl RowCells<'_> {
             Some(v) if !valid_id(&v) => {
                 self.push(
                     name,
-                    format!("`{v}` is not an id: letters, digits, `_` and `-` only"),
+                    format!(
+                        "`{}` is not an id: letters, digits, `_` and `-` only",
+                        clip(&v)
+                    ),
                 );
                 String::new()
             }
@@ -410,11 +460,14 @@ impl RowCells<'_> {
         };
         match number(&v) {
             None => {
-                self.push(name, format!("`{v}` is not a number"));
+                self.push(name, format!("`{}` is not a number", clip(&v)));
                 None
             }
             Some(x) if x < 0.0 => {
-                self.push(name, format!("{v} is negative: a pledge is 0 or more"));
+                self.push(
+                    name,
+                    format!("{} is negative: a pledge is 0 or more", clip(&v)),
+                );
                 None
             }
             Some(x) => Some(x),
@@ -460,8 +513,10 @@ impl RowCells<'_> {
                 self.push(
                     "participation",
                     format!(
-                        "{v} is not a probability: did you mean {} ({v} %)?",
-                        x / 100.0
+                        "{} is not a probability: did you mean {} ({} %)?",
+                        clip(&v),
+                        x / 100.0,
+                        clip(&v)
                     ),
                 );
                 None
@@ -469,7 +524,10 @@ impl RowCells<'_> {
             _ => {
                 self.push(
                     "participation",
-                    format!("`{v}` is not a probability between 0 and 1 (e.g. 0.9 or 90%)"),
+                    format!(
+                        "`{}` is not a probability between 0 and 1 (e.g. 0.9 or 90%)",
+                        clip(&v)
+                    ),
                 );
                 None
             }
@@ -522,7 +580,10 @@ fn check_against(p: &Pledge, earlier: &[Pledge], head: &Header, problems: &mut V
             column: head.column("capability"),
             message: format!(
                 "{} already pledges {} to {} in row {}: one row per nation, domain and capability",
-                p.nation, p.capability, p.domain, e.row
+                clip(&p.nation),
+                clip(&p.capability),
+                clip(&p.domain),
+                e.row
             ),
         });
     }
@@ -544,7 +605,8 @@ fn check_against(p: &Pledge, earlier: &[Pledge], head: &Header, problems: &mut V
                 column: head.column(field),
                 message: format!(
                     "{} has another {field} in row {}: give one per nation",
-                    p.nation, e.row
+                    clip(&p.nation),
+                    e.row
                 ),
             });
         }
@@ -623,7 +685,8 @@ impl Known {
                     row: p.row,
                     column: column.into(),
                     message: format!(
-                        "the scenario has no {what} `{id}`{}",
+                        "the scenario has no {what} `{}`{}",
+                        clip(id),
                         did_you_mean(id, &names)
                     ),
                 });

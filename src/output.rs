@@ -4,15 +4,20 @@
 //! What a target path may be:
 //! - `-`: standard output.
 //! - A missing path or a regular file: replaced by renaming a temporary copy over it.
-//!   The temporary file has an unpredictable name and is created exclusively
-//!   (`O_CREAT|O_EXCL`, which never follows a link planted on its name). A file that
-//!   exists keeps its permission bits (a 0600 report stays 0600).
+//!   The temporary file has a short unpredictable name (`.forcesim-XXXXXXXXXXXX.tmp`,
+//!   so that a target name up to the file-name limit still has room beside it) and is
+//!   created exclusively (`O_CREAT|O_EXCL`, which never follows a link planted on its
+//!   name). A file that exists keeps its permission bits (a 0600 report stays 0600).
+//!   A file without write permission (mode 0444, or one this user cannot open for
+//!   writing) is refused, never replaced: the rename would get around its mode.
 //! - A symbolic link: followed once, to the end of its chain; the file it points to is
 //!   replaced as above (the temporary copy is made in that file's directory) and the
 //!   link itself is left as it is.
 //! - Anything else that exists (a device such as `/dev/null`, a FIFO, a socket): written
 //!   in place, never replaced; or refused with [`Special::Refuse`], for files that must
 //!   be whole on disk (partials).
+//!
+//! [`check_destination`] tells, before any work, whether a path could be written.
 
 use std::fs;
 use std::io::Write;
@@ -36,14 +41,16 @@ pub fn remove_temporaries() {
     }
 }
 
-/// Why an output could not be written.
+/// Why an output could not be written. Its message names the target path as
+/// given and says the cause once (the cause is not chained as a source, so that
+/// an error report does not print it twice).
 #[derive(Debug, thiserror::Error)]
-#[error("cannot write {path}: {source}")]
+#[error("cannot write {}: {cause}", path.display())]
 pub struct WriteError {
-    /// The target path.
+    /// The target path, as given.
     pub path: PathBuf,
     /// The cause.
-    pub source: std::io::Error,
+    pub cause: std::io::Error,
 }
 
 /// What to do with a target that exists and is neither a regular file nor a
@@ -64,9 +71,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
 
 /// [`write_atomic`], with the choice of what to do with a special target.
 pub fn write_output(path: &Path, bytes: &[u8], special: Special) -> Result<(), WriteError> {
-    let err = |source| WriteError {
+    let err = |cause| WriteError {
         path: path.to_path_buf(),
-        source,
+        cause,
     };
     if path == Path::new("-") {
         let mut out = std::io::stdout().lock();
@@ -80,19 +87,109 @@ pub fn write_output(path: &Path, bytes: &[u8], special: Special) -> Result<(), W
         Err(e) => return Err(err(e)),
     };
     if let Some(m) = &existing {
-        if m.is_dir() {
-            return Err(err(std::io::Error::other("it is a directory")));
-        }
+        check_existing(&target, m, special).map_err(err)?;
         if !m.is_file() {
-            return match special {
-                Special::WriteInPlace => write_in_place(&target, bytes).map_err(err),
-                Special::Refuse => Err(err(std::io::Error::other(
-                    "it exists and is not a regular file (a device, pipe or socket); give a file path",
-                ))),
-            };
+            return write_in_place(&target, bytes).map_err(err);
         }
     }
     replace(&target, bytes, existing.as_ref()).map_err(err)
+}
+
+/// Checks, without writing anything, that [`write_output`] could write `path`:
+/// what is there (followed through links) is no directory, no read-only file and,
+/// with [`Special::Refuse`], no device, pipe or socket; its name is not too long;
+/// and its directory exists and takes a new file (a temporary one is created and
+/// removed at once).
+pub fn check_destination(path: &Path, special: Special) -> Result<(), WriteError> {
+    let err = |cause| WriteError {
+        path: path.to_path_buf(),
+        cause,
+    };
+    if path == Path::new("-") {
+        return Ok(());
+    }
+    let target = resolve_links(path).map_err(err)?;
+    match fs::metadata(&target) {
+        Ok(m) => {
+            check_existing(&target, &m, special).map_err(err)?;
+            if !m.is_file() {
+                return Ok(());
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(err(e)),
+    }
+    check_directory(&directory_of(&target)).map_err(err)
+}
+
+/// Refuses an existing target that may not be written: a directory, a read-only
+/// file, or a special file when `special` refuses them.
+fn check_existing(target: &Path, m: &fs::Metadata, special: Special) -> std::io::Result<()> {
+    if m.is_dir() {
+        return Err(std::io::Error::other("it is a directory"));
+    }
+    if !m.is_file() {
+        return match special {
+            Special::WriteInPlace => Ok(()),
+            Special::Refuse => Err(std::io::Error::other(
+                "it exists and is not a regular file (a device, pipe or socket); give a file path",
+            )),
+        };
+    }
+    if read_only(target, m) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "it is read-only: make it writable (chmod u+w) or remove it first",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a regular file is write-protected: no write permission bit at all
+/// (which the superuser, too, is held to here), or one this user cannot open for
+/// writing. Opening without truncating changes nothing.
+fn read_only(target: &Path, m: &fs::Metadata) -> bool {
+    m.permissions().readonly()
+        || matches!(
+            fs::OpenOptions::new().write(true).open(target),
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied
+        )
+}
+
+/// Checks that `dir` is an existing directory that takes a new file.
+pub fn check_directory(dir: &Path) -> std::io::Result<()> {
+    match fs::metadata(dir) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => {
+            return Err(std::io::Error::other(format!(
+                "{} is not a directory",
+                dir.display()
+            )));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(std::io::Error::new(
+                e.kind(),
+                format!("the directory {} does not exist", dir.display()),
+            ));
+        }
+        Err(e) => return Err(e),
+    }
+    let (file, tmp) = create_temporary(dir, 0o600).map_err(|e| {
+        std::io::Error::new(
+            e.kind(),
+            format!("cannot create a file in {}: {e}", dir.display()),
+        )
+    })?;
+    drop(file);
+    fs::remove_file(tmp)
+}
+
+/// The directory a target lies in (`.` for a bare file name).
+fn directory_of(target: &Path) -> PathBuf {
+    match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
 }
 
 /// The path a symbolic link chain ends at (`path` itself when it is no link).
@@ -120,51 +217,87 @@ fn write_in_place(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
     f.flush()
 }
 
-/// Writes a temporary copy beside `target` and renames it over `target`.
+/// Creates a new file in `dir` with a short unpredictable name, exclusively
+/// (`O_CREAT|O_EXCL`: a link planted on the name is never followed), with `mode`
+/// (less the umask). Returns it and its path.
+fn create_temporary(dir: &Path, mode: u32) -> std::io::Result<(fs::File, PathBuf)> {
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(mode);
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    for _ in 0..TEMPORARY_TRIES {
+        let path = dir.join(format!(".forcesim-{:012x}.tmp", random_bits() >> 16));
+        match opts.open(&path) {
+            Ok(f) => return Ok((f, path)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AlreadyExists,
+        "no free temporary file name",
+    ))
+}
+
+/// Names tried for a temporary file before giving up.
+const TEMPORARY_TRIES: usize = 64;
+
+/// 64 unpredictable bits: the standard library's randomly keyed SipHash of the
+/// time and process id.
+fn random_bits() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    h.write_u128(now);
+    h.write_u32(std::process::id());
+    h.finish()
+}
+
+/// Writes a temporary copy beside `target` and renames it over `target`; the
+/// temporary file is removed when anything fails.
 fn replace(target: &Path, bytes: &[u8], existing: Option<&fs::Metadata>) -> std::io::Result<()> {
-    let dir = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".into());
-    let prefix = format!(".{name}.");
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(&prefix).suffix(".tmp");
     #[cfg(unix)]
     let mode = {
         use std::os::unix::fs::PermissionsExt;
         // A new file: as `File::create` (0666 less the umask); an existing one: its mode.
-        let mode = existing.map_or(0o666, |m| m.permissions().mode() & 0o7777);
-        builder.permissions(fs::Permissions::from_mode(mode));
-        mode
+        existing.map_or(0o666, |m| m.permissions().mode() & 0o7777)
     };
-    let tmp = builder.tempfile_in(&dir)?;
-    let tmp_path = tmp.path().to_path_buf();
+    #[cfg(not(unix))]
+    let mode = 0o666;
+    let (file, tmp_path) = create_temporary(&directory_of(target), mode)?;
     if let Ok(mut list) = IN_PROGRESS.lock() {
         list.push(tmp_path.clone());
     }
-    let result = (|| {
-        let mut f = tmp.as_file();
-        #[cfg(unix)]
-        if existing.is_some() {
-            // The umask applied at creation: set the existing mode exactly.
-            use std::os::unix::fs::PermissionsExt;
-            f.set_permissions(fs::Permissions::from_mode(mode))?;
-        }
-        #[cfg(not(unix))]
-        let _ = existing;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        tmp.persist(target).map_err(|e| e.error)?;
-        Ok(())
-    })();
+    let result =
+        fill(file, bytes, existing.map(|_| mode)).and_then(|()| fs::rename(&tmp_path, target));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp_path);
+    }
     if let Ok(mut list) = IN_PROGRESS.lock() {
         list.retain(|p| p != &tmp_path);
     }
     result
+}
+
+/// Writes `bytes` into the new temporary file and flushes it to disk; with
+/// `exact_mode`, first sets that mode exactly (the umask applied at creation).
+fn fill(mut f: fs::File, bytes: &[u8], exact_mode: Option<u32>) -> std::io::Result<()> {
+    #[cfg(unix)]
+    if let Some(mode) = exact_mode {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(fs::Permissions::from_mode(mode))?;
+    }
+    #[cfg(not(unix))]
+    let _ = exact_mode;
+    f.write_all(bytes)?;
+    f.sync_all()
 }
 
 #[cfg(test)]
@@ -206,6 +339,44 @@ mod tests {
                 .is_symlink()
         );
         assert_eq!(fs::read(&p).unwrap(), b"via link");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn read_only_files_are_refused_and_long_names_fit() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("r.json");
+        fs::write(&p, b"old").unwrap();
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o444)).unwrap();
+        let e = write_atomic(&p, b"new").unwrap_err();
+        assert!(e.to_string().contains("read-only"), "{e}");
+        assert!(check_destination(&p, Special::WriteInPlace).is_err());
+        assert_eq!(fs::read(&p).unwrap(), b"old");
+        let long = dir.path().join(format!("{}.json", "a".repeat(250)));
+        check_destination(&long, Special::WriteInPlace).unwrap();
+        write_atomic(&long, b"{}").unwrap();
+        assert_eq!(fs::read(&long).unwrap(), b"{}");
+    }
+
+    #[test]
+    fn a_missing_directory_is_named_once_without_the_temporary_name() {
+        use std::error::Error;
+        let dir = tempfile::Builder::new().prefix("out-").tempdir().unwrap();
+        let p = dir.path().join("nd").join("b.json");
+        for e in [
+            write_atomic(&p, b"x").unwrap_err(),
+            check_destination(&p, Special::WriteInPlace).unwrap_err(),
+        ] {
+            // The cause is in the message, and not chained again as a source.
+            assert!(e.source().is_none());
+            let text = e.to_string();
+            assert!(text.starts_with("cannot write "), "{text}");
+            assert!(!text.contains(".tmp"), "{text}");
+            assert_eq!(text.matches("cannot write").count(), 1, "{text}");
+        }
+        let e = check_destination(&p, Special::WriteInPlace).unwrap_err();
+        assert!(e.to_string().contains("does not exist"), "{e}");
     }
 
     #[cfg(unix)]

@@ -456,13 +456,14 @@ fn unreadable_files_and_bad_flags() {
     for bad in [["-n", "0"], ["-n", "many"], ["-j", "x"], ["--seed", "-1"]] {
         forcesim().arg("run").args(bad).arg(&path).assert().code(2);
     }
-    // An unwritable output is an I/O failure (1) and leaves nothing behind.
+    // An output that cannot be written is found before running: bad usage (2),
+    // and nothing is left behind.
     forcesim()
         .args(["run", "-n", "1000", "--json"])
         .arg(dir.path().join("missing").join("r.json"))
         .arg(&path)
         .assert()
-        .code(1)
+        .code(2)
         .stderr(predicates::str::contains("cannot write"));
     assert!(!dir.path().join("missing").exists());
 }

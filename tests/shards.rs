@@ -365,14 +365,16 @@ fn shard_flags_are_checked() {
     usage(&["--shard", "1/3", "--partial", "x.fsp", "--json", "r.json"]);
     let out = forcesim().arg("merge").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    // A partial into a missing directory: an I/O error, and nothing left behind.
+    // A partial into a missing directory: found before running (bad usage), and
+    // nothing left behind.
     let out = forcesim()
         .args(["run", "-n", "5000", "--shard", "1/2", "--partial"])
         .arg(dir.join("no-such-dir").join("p.fsp"))
         .arg(&s)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!dir.join("no-such-dir").exists());
 }
 
 /// The GNU parallel recipe of docs/cluster.md, run as written when `parallel` is installed.

@@ -180,7 +180,7 @@ impl From<WriteError> for ChartError {
     fn from(e: WriteError) -> Self {
         ChartError::Write {
             path: e.path,
-            cause: e.source,
+            cause: e.cause,
         }
     }
 }
@@ -280,8 +280,9 @@ pub fn timeline(report: &Report, format: Format) -> Result<Vec<u8>, ChartError> 
 
 /// Renders every chart that applies to `report` and writes them into `dir`
 /// (created if missing). Every chart is rendered before the first file is
-/// written, and each file is written whole or not at all. Returns the paths
-/// written, in [`Chart::ALL`] order.
+/// written, and each file is written whole or not at all; a file that cannot be
+/// written does not stop the others, and the first such failure is returned
+/// once every file was tried. Returns the paths written, in [`Chart::ALL`] order.
 pub fn write_all(report: &Report, dir: &Path, format: Format) -> Result<Vec<PathBuf>, ChartError> {
     write_all_with(report, dir, format, &Options::default())
 }
@@ -305,12 +306,20 @@ pub fn write_all_with(
         cause,
     })?;
     let mut written = Vec::with_capacity(rendered.len());
+    let mut failed = None;
     for (name, bytes) in rendered {
         let path = dir.join(name);
-        write_atomic(&path, &bytes)?;
-        written.push(path);
+        match write_atomic(&path, &bytes) {
+            Ok(()) => written.push(path),
+            Err(e) => {
+                failed.get_or_insert(e);
+            }
+        }
     }
-    Ok(written)
+    match failed {
+        Some(e) => Err(e.into()),
+        None => Ok(written),
+    }
 }
 
 /// The title of a chart that has no figure to show.

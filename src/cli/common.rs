@@ -60,89 +60,38 @@ pub fn one_stdout(outputs: &[(&str, &Option<PathBuf>)]) -> Result<(), CliError> 
     Ok(())
 }
 
-/// What identifies a file: its device and inode when it exists, else its
-/// absolute path (directory resolved) for a file still to be created.
-#[derive(Debug, PartialEq, Eq)]
-enum Identity {
-    Inode(u64, u64),
-    Path(PathBuf),
-    /// A device, pipe or socket: writing to it twice destroys nothing.
-    Special,
-}
+/// Outputs that could not be written. Each failure is kept and the other
+/// outputs are still written (and the table printed); the command then fails
+/// (exit 1) naming every one.
+#[derive(Debug, Default)]
+pub struct Failures(Vec<String>);
 
-fn identity(path: &Path) -> Option<Identity> {
-    if path == Path::new("-") {
-        return None;
-    }
-    match std::fs::metadata(path) {
-        Ok(m) if !m.is_file() && !m.is_dir() => Some(Identity::Special),
-        Ok(m) => Some(inode(&m).unwrap_or_else(|| Identity::Path(absolute(path)))),
-        Err(_) => Some(Identity::Path(absolute(path))),
-    }
-}
-
-#[cfg(unix)]
-fn inode(m: &std::fs::Metadata) -> Option<Identity> {
-    use std::os::unix::fs::MetadataExt;
-    Some(Identity::Inode(m.dev(), m.ino()))
-}
-
-#[cfg(not(unix))]
-fn inode(_: &std::fs::Metadata) -> Option<Identity> {
-    None
-}
-
-/// `path` made absolute, its directory resolved (a file that need not exist).
-fn absolute(path: &Path) -> PathBuf {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
-    match path.file_name() {
-        Some(name) => dir.join(name),
-        None => dir,
-    }
-}
-
-/// Refuses, before any work, an output that is also an input (the same file by
-/// device and inode) or the same file as another output.
-pub fn distinct_files(
-    inputs: &[&Path],
-    outputs: &[(&str, &Option<PathBuf>)],
-) -> Result<(), CliError> {
-    let ins: Vec<(&Path, Identity)> = inputs
-        .iter()
-        .filter_map(|p| identity(p).map(|id| (*p, id)))
-        .collect();
-    let mut seen: Vec<(&str, Identity)> = Vec::new();
-    for (flag, path) in outputs {
-        let Some(path) = path else { continue };
-        let Some(id) = identity(path) else { continue };
-        if id == Identity::Special {
-            continue;
+impl Failures {
+    /// Keeps the failure of one output, if it failed.
+    pub fn note<E: std::fmt::Display>(&mut self, result: Result<(), E>) {
+        if let Err(e) = result {
+            self.0.push(format!("{e:#}"));
         }
-        if let Some((input, _)) = ins.iter().find(|(_, i)| *i == id) {
-            return Err(CliError::Usage(format!(
-                "{flag} {} would overwrite the input {}: write the output to another file",
-                super::escape(&path.display().to_string()),
-                super::escape(&input.display().to_string())
-            )));
-        }
-        if let Some((other, _)) = seen.iter().find(|(_, i)| *i == id) {
-            return Err(CliError::Usage(format!(
-                "{other} and {flag} name the same file {}: give each output its own path",
-                super::escape(&path.display().to_string())
-            )));
-        }
-        seen.push((flag, id));
     }
-    Ok(())
+
+    /// `Ok` when every output was written, else an error naming each failure.
+    pub fn into_result(self) -> Result<(), CliError> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        Err(CliError::Other(anyhow::anyhow!(
+            "{}",
+            self.0.join("\nerror: ")
+        )))
+    }
 }
 
 /// Writes each `(path, text)` output whole, then prints `table` unless `quiet`:
-/// on stdout, or on stderr when an output went to stdout.
+/// on stdout, or on stderr when an output went to stdout. An output that cannot
+/// be written does not stop the others nor the table: it is added to `failures`
+/// (those of the outputs written before, such as charts), which are returned.
 pub fn emit(
+    mut failures: Failures,
     outputs: &[(&Option<PathBuf>, &dyn Fn() -> String)],
     table: &dyn Fn() -> String,
     quiet: bool,
@@ -150,7 +99,7 @@ pub fn emit(
     let mut stdout_taken = false;
     for (path, text) in outputs {
         if let Some(p) = path {
-            write_atomic(p, text().as_bytes()).map_err(anyhow::Error::new)?;
+            failures.note(write_atomic(p, text().as_bytes()));
             stdout_taken |= p == Path::new("-");
         }
     }
@@ -159,10 +108,10 @@ pub fn emit(
         if stdout_taken {
             eprint!("{t}");
         } else {
-            print_stdout(&t)?;
+            failures.note(print_stdout(&t));
         }
     }
-    Ok(())
+    failures.into_result()
 }
 
 /// Writes `text` to standard output. A closed pipe (`forcesim schema | head`) ends

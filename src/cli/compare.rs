@@ -11,10 +11,12 @@ use forcesim::{Model, RunOptions};
 
 use super::CliError;
 use super::common::{
-    distinct_files, emit, file_sha256, load, load_variant, one_stdout, resolve, to_json_marked,
+    Failures, emit, file_sha256, load, load_variant, one_stdout, resolve, to_json_marked,
 };
 use super::interrupt::{EXIT_INTERRUPTED, stop_flag};
+use super::outputs::{Outputs, chart_file, scenario_inputs};
 use super::whatif_args::CompareArgs;
+use forcesim::charts::names::file_stem;
 
 /// Reads `[LABEL:] KEY=VALUE[; KEY=VALUE…]` into a label and overrides.
 pub fn parse_variant(spec: &str) -> Result<(String, Vec<String>), String> {
@@ -112,9 +114,12 @@ fn write_outputs(
             .extend(forcesim::charts::Options::from_model(m).labels);
     }
     let copts = o.chart.options(names);
+    let mut failures = Failures::default();
     if let Some(dir) = &o.charts {
-        forcesim::charts::compare::write_with(result, dir, o.chart_format.into(), &copts)
-            .map_err(anyhow::Error::new)?;
+        failures.note(
+            forcesim::charts::compare::write_with(result, dir, o.chart_format.into(), &copts)
+                .map(|_| ()),
+        );
     }
     let texts = match &o.html {
         Some(_) => result
@@ -125,6 +130,7 @@ fn write_outputs(
         None => Vec::new(),
     };
     emit(
+        failures,
         &[
             (&o.json, &|| to_json_marked(result, interrupted)),
             (&o.csv, &|| {
@@ -149,9 +155,16 @@ pub fn compare(a: CompareArgs) -> Result<ExitCode, CliError> {
     o.refuse_xlsx("compare")?;
     let outputs = [("--json", &o.json), ("--csv", &o.csv), ("--html", &o.html)];
     one_stdout(&outputs)?;
-    let inputs: Vec<&Path> = a.scenarios.iter().map(|p| p.as_path()).collect();
-    distinct_files(&inputs, &outputs)?;
     let scenarios = scenarios(&a)?;
+    // An interrupted unpaired comparison draws the scenarios finished: a prefix.
+    let labels: Vec<&str> = scenarios.iter().map(|(l, _)| l.as_str()).collect();
+    let charts: Vec<String> = (0..=labels.len())
+        .map(|k| chart_file(&file_stem("compare", &labels[..k]), o.chart_format))
+        .collect();
+    let inputs: Vec<&Path> = a.scenarios.iter().map(|p| p.as_path()).collect();
+    Outputs::new(&outputs)
+        .charts(&o.charts, &charts)
+        .check(&scenario_inputs(&inputs))?;
     let (trials, seed, threads) = resolve(&a.control, &scenarios[0].1);
     let opts = RunOptions {
         trials,

@@ -7,6 +7,7 @@ use forcesim::import::{self, Known, ReadError, Shape};
 use super::CliError;
 use super::args::{Dist, ImportArgs};
 use super::common::print_stdout;
+use super::outputs::Outputs;
 
 pub fn import(a: ImportArgs) -> Result<ExitCode, CliError> {
     let origin = a.pledges.display().to_string();
@@ -14,8 +15,16 @@ pub fn import(a: ImportArgs) -> Result<ExitCode, CliError> {
         Dist::Triangular => Shape::Triangular,
         Dist::Pert => Shape::Pert,
     };
+    // The pledges, and what `--into` extends, are inputs; `-o` may name the
+    // `--into` file itself (the merged scenario replaces it).
+    let mut inputs = vec![a.pledges.clone()];
+    if let Some(into) = &a.into {
+        inputs.extend(forcesim::scenario::base_files(into));
+    }
+    Outputs::new(&[("-o", &a.output)]).check(&inputs)?;
     let cells = import::read_cells(&a.pledges).map_err(|e| match e {
         ReadError::Io { .. } => CliError::Other(anyhow::anyhow!("{e}")),
+        ReadError::Invalid { .. } => CliError::Usage(e.to_string()),
         ReadError::Rows(rows) => CliError::Invalid(rows.to_string()),
     })?;
     let pledges = import::pledges(&origin, &cells).map_err(|e| CliError::Invalid(e.to_string()))?;
@@ -45,9 +54,7 @@ pub fn import(a: ImportArgs) -> Result<ExitCode, CliError> {
     check(&check_origin, &text, a.into.as_deref())?;
     match &a.output {
         Some(path) if path.as_os_str() != "-" => {
-            forcesim::output::write_atomic(path, text.as_bytes()).map_err(|e| {
-                CliError::Other(anyhow::anyhow!("cannot write {}: {e}", path.display()))
-            })?;
+            forcesim::output::write_atomic(path, text.as_bytes()).map_err(anyhow::Error::new)?;
             eprintln!(
                 "wrote {} ({} pledge{})",
                 path.display(),

@@ -76,14 +76,19 @@ pub fn init(a: InitArgs) -> Result<ExitCode, CliError> {
         eprintln!("nothing to write: the files are there already");
         return Ok(ExitCode::SUCCESS);
     }
+    if std::fs::metadata(&dir).is_ok_and(|m| !m.is_dir()) {
+        return Err(CliError::Usage(format!(
+            "{} is not a directory: give the directory to write the files into (created if missing)",
+            super::escape(&dir.display().to_string())
+        )));
+    }
     if !a.force {
         refuse_existing(&files)?;
     }
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("cannot create the directory {}", dir.display()))?;
     for (path, text) in &files {
-        forcesim::output::write_atomic(path, text.as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        forcesim::output::write_atomic(path, text.as_bytes()).map_err(anyhow::Error::new)?;
     }
     let first = &files[0].0;
     eprintln!(

@@ -7,22 +7,21 @@ use forcesim::shard::merge::{self, MergeError, ReadError};
 
 use super::CliError;
 use super::args::MergeArgs;
-use super::common::{distinct_files, one_stdout};
+use super::common::one_stdout;
 use super::interrupt::{EXIT_INTERRUPTED, stop_flag, stopped};
+use super::outputs::{Outputs, run_charts};
 
 pub fn merge(a: MergeArgs) -> Result<ExitCode, CliError> {
     let o = &a.output;
     one_stdout(&[("--json", &o.json), ("--csv", &o.csv), ("--html", &o.html)])?;
-    let inputs: Vec<&std::path::Path> = a.parts.iter().map(|p| p.as_path()).collect();
-    distinct_files(
-        &inputs,
-        &[
-            ("--json", &o.json),
-            ("--csv", &o.csv),
-            ("--html", &o.html),
-            ("--xlsx", &o.xlsx),
-        ],
-    )?;
+    Outputs::new(&[
+        ("--json", &o.json),
+        ("--csv", &o.csv),
+        ("--html", &o.html),
+        ("--xlsx", &o.xlsx),
+    ])
+    .charts(&o.charts, &run_charts(o.chart_format))
+    .check(&a.parts)?;
     // Merging is one unit: a signal lets it finish and write the report, then
     // the exit code says that a stop was asked for.
     stop_flag("merge");

@@ -4,7 +4,8 @@
 //!
 //! Modules, each `use` pointing one way: `args` (the command tree) uses
 //! `whatif_args` and `opts` (shared option groups and parsers); the commands use
-//! `common` (defaults, loading, writing outputs), which uses `opts`.
+//! `common` (defaults, loading, writing outputs) and `outputs` (checking every
+//! file to be written before any work), which use `opts`.
 
 mod args;
 mod bench;
@@ -15,6 +16,7 @@ mod init;
 mod interrupt;
 mod merge;
 mod opts;
+mod outputs;
 mod progress;
 mod run;
 mod secure;

@@ -10,9 +10,10 @@ use forcesim::{Model, RunOptions, scenario};
 
 use super::CliError;
 use super::args::{RunArgs, ValidateArgs};
-use super::common::{DEFAULT_SEED, DEFAULT_TRIALS, distinct_files, emit, load, one_stdout};
+use super::common::{DEFAULT_SEED, DEFAULT_TRIALS, Failures, emit, load, one_stdout};
 use super::interrupt::{EXIT_INTERRUPTED, stop_flag};
 use super::opts::OutputOpts;
+use super::outputs::{Outputs, run_charts, scenario_inputs};
 use super::{EXIT_NOT_REACHED, escape, progress};
 
 /// Writes the JSON, CSV, HTML and charts asked for, then prints the summary
@@ -25,9 +26,12 @@ pub fn write_report(
     out: &OutputOpts,
 ) -> Result<(), CliError> {
     let opts = out.chart.options(forcesim::charts::Options::default());
+    let mut failures = Failures::default();
     if let Some(dir) = &out.charts {
-        forcesim::charts::write_all_with(report, dir, out.chart_format.into(), &opts)
-            .map_err(anyhow::Error::new)?;
+        failures.note(
+            forcesim::charts::write_all_with(report, dir, out.chart_format.into(), &opts)
+                .map(|_| ()),
+        );
     }
     let briefing = Briefing {
         report,
@@ -35,9 +39,10 @@ pub fn write_report(
     };
     if let Some(path) = &out.xlsx {
         let bytes = to_xlsx(&briefing).map_err(anyhow::Error::new)?;
-        forcesim::output::write_atomic(path, &bytes).map_err(anyhow::Error::new)?;
+        failures.note(forcesim::output::write_atomic(path, &bytes));
     }
     emit(
+        failures,
         &[
             (&out.json, &|| report.to_json()),
             (&out.csv, &|| {
@@ -64,16 +69,15 @@ fn precision_target(a: &RunArgs, model: &Model) -> Result<Option<precision::On>,
 pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
     let o = &a.output;
     one_stdout(&[("--json", &o.json), ("--csv", &o.csv), ("--html", &o.html)])?;
-    distinct_files(
-        &[&a.scenario],
-        &[
-            ("--json", &o.json),
-            ("--csv", &o.csv),
-            ("--html", &o.html),
-            ("--xlsx", &o.xlsx),
-            ("--partial", &a.partial),
-        ],
-    )?;
+    Outputs::new(&[
+        ("--json", &o.json),
+        ("--csv", &o.csv),
+        ("--html", &o.html),
+        ("--xlsx", &o.xlsx),
+    ])
+    .partial(&a.partial)
+    .charts(&o.charts, &run_charts(o.chart_format))
+    .check(&scenario_inputs(&[&a.scenario]))?;
     if let (Some(shard), Some(partial)) = (a.shard, &a.partial) {
         return super::shard::run(&a, shard, partial);
     }

@@ -6,8 +6,9 @@ use forcesim::whatif::secure::{self, Opts, Search, SecureError};
 
 use super::CliError;
 use super::EXIT_NOT_REACHED;
-use super::common::{distinct_files, emit, load, resolve};
+use super::common::{Failures, emit, load, resolve};
 use super::interrupt::{EXIT_INTERRUPTED, stop_flag};
+use super::outputs::{Outputs, scenario_inputs};
 use super::whatif_args::SecureArgs;
 
 pub fn secure(a: SecureArgs) -> Result<ExitCode, CliError> {
@@ -18,7 +19,7 @@ pub fn secure(a: SecureArgs) -> Result<ExitCode, CliError> {
             "secure writes no CSV and no chart: use --json PATH".into(),
         ));
     }
-    distinct_files(&[&a.scenario], &[("--json", &o.json)])?;
+    Outputs::new(&[("--json", &o.json)]).check(&scenario_inputs(&[&a.scenario]))?;
     let model = load(&a.scenario, &a.scenario_opts.set)?;
     let (trials, seed, threads) = resolve(&a.control, &model);
     let result = secure::secure(
@@ -44,6 +45,7 @@ pub fn secure(a: SecureArgs) -> Result<ExitCode, CliError> {
         SecureError::Interrupted => CliError::Other(anyhow::Error::new(e)),
     })?;
     emit(
+        Failures::default(),
         &[(&o.json, &|| forcesim::whatif::to_json(&result))],
         &|| result.to_table(),
         o.quiet,

@@ -7,9 +7,10 @@ use clap::Args;
 use forcesim::whatif::sensitivity::{self, DEFAULT_RANGE, Kind, Spec};
 
 use super::CliError;
-use super::common::{distinct_files, emit, load, one_stdout, resolve, to_json_marked};
+use super::common::{Failures, emit, load, one_stdout, resolve, to_json_marked};
 use super::interrupt::{EXIT_INTERRUPTED, stop_flag};
 use super::opts::{OutputOpts, RunControl, ScenarioOpts};
+use super::outputs::{Outputs, chart_file, scenario_inputs};
 
 /// `forcesim sensitivity`.
 #[derive(Debug, Args)]
@@ -99,9 +100,12 @@ fn write_outputs(
 ) -> Result<(), CliError> {
     let o = &a.output;
     let copts = o.chart.options(forcesim::charts::Options::default());
+    let mut failures = Failures::default();
     if let Some(dir) = &o.charts {
-        forcesim::charts::sensitivity::write(result, a.top, dir, o.chart_format.into(), &copts)
-            .map_err(anyhow::Error::new)?;
+        failures.note(
+            forcesim::charts::sensitivity::write(result, a.top, dir, o.chart_format.into(), &copts)
+                .map(|_| ()),
+        );
     }
     let text = match (&o.html, &o.csv) {
         (None, None) => String::new(),
@@ -109,6 +113,7 @@ fn write_outputs(
     };
     let sha256 = forcesim::briefing::sha256_hex(text.as_bytes());
     emit(
+        failures,
         &[
             (&o.json, &|| to_json_marked(result, interrupted)),
             (&o.csv, &|| result.to_csv_with(&sha256, interrupted)),
@@ -126,7 +131,9 @@ pub fn sensitivity(a: SensitivityArgs) -> Result<ExitCode, CliError> {
     o.refuse_xlsx("sensitivity")?;
     let outputs = [("--json", &o.json), ("--csv", &o.csv), ("--html", &o.html)];
     one_stdout(&outputs)?;
-    distinct_files(&[&a.scenario], &outputs)?;
+    Outputs::new(&outputs)
+        .charts(&o.charts, &[chart_file("sensitivity", o.chart_format)])
+        .check(&scenario_inputs(&[&a.scenario]))?;
     let base = load(&a.scenario, &a.scenario_opts.set)?;
     let figures = if a.figures.is_empty() {
         vec!["p_all_covered".to_string()]

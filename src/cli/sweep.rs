@@ -9,10 +9,12 @@ use forcesim::whatif::sweep::{self, Axis, Point, PointError, Sweep};
 use forcesim::{Model, RunOptions};
 
 use super::CliError;
-use super::common::{distinct_files, emit, file_sha256, load, one_stdout, resolve, to_json_marked};
+use super::common::{Failures, emit, file_sha256, load, one_stdout, resolve, to_json_marked};
 use super::interrupt::{EXIT_INTERRUPTED, stop_flag};
+use super::outputs::{Outputs, chart_file, scenario_inputs};
 use super::progress;
 use super::whatif_args::SweepArgs;
+use forcesim::charts::names::file_stem;
 
 /// Points whose errors are printed in full.
 const SHOWN_POINT_ERRORS: usize = 3;
@@ -127,15 +129,19 @@ fn write_outputs(
 ) -> Result<(), CliError> {
     let o = &a.output;
     let copts = o.chart.options(forcesim::charts::Options::from_model(base));
+    let mut failures = Failures::default();
     if let Some(dir) = &o.charts {
-        forcesim::charts::sweep::write_with(shown, dir, o.chart_format.into(), &copts)
-            .map_err(anyhow::Error::new)?;
+        failures.note(
+            forcesim::charts::sweep::write_with(shown, dir, o.chart_format.into(), &copts)
+                .map(|_| ()),
+        );
     }
     let text = match &o.html {
         Some(_) => super::common::scenario_text(&a.scenario)?,
         None => String::new(),
     };
     emit(
+        failures,
         &[
             (&o.json, &|| to_json_marked(result, interrupted)),
             (&o.csv, &|| {
@@ -155,8 +161,12 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, CliError> {
     o.refuse_xlsx("sweep")?;
     let outputs = [("--json", &o.json), ("--csv", &o.csv), ("--html", &o.html)];
     one_stdout(&outputs)?;
-    distinct_files(&[&a.scenario], &outputs)?;
     let (axes, points, base, models) = prepare(&a)?;
+    let keys: Vec<&str> = axes.iter().map(|x| x.key.as_str()).collect();
+    let chart = chart_file(&file_stem("sweep", &keys), o.chart_format);
+    Outputs::new(&outputs)
+        .charts(&o.charts, &[chart])
+        .check(&scenario_inputs(&[&a.scenario]))?;
     let (trials, seed, threads) = resolve(&a.control, &base);
     let bar = progress::bar(trials.saturating_mul(points.len() as u64));
     let on_point = |done: usize| {

@@ -87,6 +87,25 @@ pub fn read(path: &Path) -> Result<(String, Vec<u8>), LoadError> {
     Ok((origin, bytes))
 }
 
+/// The files the scenario at `path` reads through `extends` (at any depth),
+/// nearest first, as far as the chain can be read; the file itself is not
+/// included. A command that writes files refuses to write over any of them.
+pub fn base_files(path: &Path) -> Vec<std::path::PathBuf> {
+    let Ok((origin, bytes)) = read(path) else {
+        return Vec::new();
+    };
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Vec::new();
+    };
+    let mut source = SourceText::new(&origin, text);
+    document(&mut source, Files::Read, &mut Cx::default());
+    source
+        .bases
+        .iter()
+        .map(|b| std::path::PathBuf::from(&b.origin))
+        .collect()
+}
+
 fn too_large(origin: &str) -> Diagnostics {
     Diagnostics::errors(
         SourceText::new(origin, ""),

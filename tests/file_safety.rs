@@ -1,0 +1,381 @@
+//! No command writes over a file it reads (through `extends` too), over another
+//! of its outputs (chart files included), or over a read-only file; every
+//! output's destination is checked before any work; an output that fails at
+//! the end does not stop the others; messages say the cause once.
+#![cfg(unix)]
+
+mod common;
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Output;
+
+use common::{forcesim, scratch, write};
+
+const BASE: &str = r#"
+[scenario]
+name = "Base"
+[capabilities]
+troops = { unit = "personnel" }
+[domains.land]
+lead = ["A"]
+requirements = { troops = 1000 }
+[nations.A]
+participation = 0.8
+contributions.land.troops = 600
+[nations.B]
+participation = 0.5
+contributions.land.troops = 600
+"#;
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    forcesim()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("forcesim runs")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// `base.toml`, `mid.toml` extending it and `top.toml` extending `mid.toml`.
+fn chain(dir: &Path) {
+    write(dir, "base.toml", BASE);
+    write(
+        dir,
+        "mid.toml",
+        "[scenario]\nextends = \"base.toml\"\n[nations.B]\nparticipation = 0.6\n",
+    );
+    write(
+        dir,
+        "top.toml",
+        "[scenario]\nextends = \"mid.toml\"\n[nations.B]\nparticipation = 0.7\n",
+    );
+}
+
+#[test]
+fn files_read_through_extends_at_any_depth_are_inputs() {
+    let dir = scratch();
+    let d = dir.path();
+    chain(d);
+    let mid = fs::read(d.join("mid.toml")).unwrap();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["run", "mid.toml", "--json", "base.toml"],
+        vec!["run", "top.toml", "--json", "base.toml"],
+        vec!["run", "top.toml", "--csv", "mid.toml"],
+        vec!["run", "top.toml", "--html", "./base.toml"],
+        vec!["run", "top.toml", "--xlsx", "base.toml"],
+        vec![
+            "run",
+            "top.toml",
+            "--shard",
+            "1/1",
+            "--partial",
+            "base.toml",
+        ],
+        vec![
+            "sweep",
+            "top.toml",
+            "--vary",
+            "nations.A.participation=0,1",
+            "--json",
+            "base.toml",
+        ],
+        vec!["sensitivity", "top.toml", "--json", "base.toml"],
+        vec![
+            "secure",
+            "top.toml",
+            "--target",
+            "0.5",
+            "--json",
+            "base.toml",
+        ],
+        vec![
+            "compare",
+            "top.toml",
+            "--variant",
+            "a: nations.A.participation=1",
+            "--json",
+            "mid.toml",
+        ],
+        vec!["compare", "base.toml", "top.toml", "--csv", "mid.toml"],
+    ];
+    for args in cases {
+        let mut all = args.clone();
+        all.extend(["-n", "1000", "-q"]);
+        let out = run(d, &all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("would overwrite the input"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert_eq!(
+            fs::read_to_string(d.join("base.toml")).unwrap(),
+            BASE,
+            "{args:?}"
+        );
+        assert_eq!(fs::read(d.join("mid.toml")).unwrap(), mid, "{args:?}");
+    }
+}
+
+#[test]
+fn import_never_writes_over_its_pledges_but_may_replace_the_into_file() {
+    let dir = scratch();
+    let d = dir.path();
+    let pledges = "nation,domain,capability,low,likely,high\nA,land,troops,100,200,300\n";
+    write(d, "p.csv", pledges);
+    std::os::unix::fs::symlink("p.csv", d.join("link.csv")).unwrap();
+    write(d, "base.toml", BASE);
+    write(d, "into.toml", "[scenario]\nextends = \"base.toml\"\n");
+    for args in [
+        vec!["import", "p.csv", "-o", "p.csv"],
+        vec!["import", "p.csv", "-o", "./link.csv"],
+        vec!["import", "link.csv", "-o", "p.csv"],
+        vec!["import", "p.csv", "--into", "into.toml", "-o", "p.csv"],
+        vec!["import", "p.csv", "--into", "into.toml", "-o", "base.toml"],
+    ] {
+        let out = run(d, &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert_eq!(fs::read_to_string(d.join("p.csv")).unwrap(), pledges);
+        assert_eq!(fs::read_to_string(d.join("base.toml")).unwrap(), BASE);
+    }
+    let out = run(
+        d,
+        &["import", "p.csv", "--into", "into.toml", "-o", "into.toml"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        fs::read_to_string(d.join("into.toml"))
+            .unwrap()
+            .contains("triangular")
+    );
+}
+
+#[test]
+fn chart_files_are_checked_against_inputs_and_other_outputs() {
+    let dir = scratch();
+    let d = dir.path();
+    fs::create_dir(d.join("r3")).unwrap();
+    write(&d.join("r3"), "force.png", BASE);
+    let out = run(
+        d,
+        &["run", "r3/force.png", "-n", "1000", "-q", "--charts", "r3"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(fs::read_to_string(d.join("r3/force.png")).unwrap(), BASE);
+    write(d, "s.toml", BASE);
+    let out = run(
+        d,
+        &[
+            "run",
+            "s.toml",
+            "-n",
+            "1000",
+            "-q",
+            "--charts",
+            "c",
+            "--json",
+            "c/gaps.png",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!d.join("c").exists());
+    let vary = ["--vary", "nations.A.participation=0,1"];
+    let out = run(
+        d,
+        &[
+            &["sweep", "s.toml", "-n", "1000", "-q"][..],
+            &vary,
+            &[
+                "--charts",
+                "c",
+                "--csv",
+                "c/sweep-nations.A.participation.png",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!d.join("c").exists());
+    // A partial named like a chart, in the chart directory, is an input of merge.
+    let out = run(
+        d,
+        &[
+            "run",
+            "s.toml",
+            "-n",
+            "1000",
+            "-q",
+            "--shard",
+            "1/1",
+            "--partial",
+            "r3/coverage.png",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let part = fs::read(d.join("r3/coverage.png")).unwrap();
+    let out = run(d, &["merge", "r3/coverage.png", "-q", "--charts", "r3"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(fs::read(d.join("r3/coverage.png")).unwrap(), part);
+}
+
+#[test]
+fn output_destinations_are_checked_before_any_work() {
+    let dir = scratch();
+    let d = dir.path();
+    write(d, "s.toml", BASE);
+    fs::create_dir(d.join("adir")).unwrap();
+    write(d, "afile", "x");
+    // 100 million trials would take long: each is refused at once.
+    for (args, says) in [
+        (
+            vec!["--json", "nd/x.json"],
+            "the directory nd does not exist",
+        ),
+        (vec!["--csv", "adir"], "it is a directory"),
+        (vec!["--charts", "afile"], "not a directory"),
+        (vec!["--charts", "afile/sub"], "afile is not a directory"),
+        (vec!["--json", "afile/x.json"], "Not a directory"),
+        (
+            vec!["--shard", "1/1", "--partial", "nd/p.fsp"],
+            "the directory nd does not exist",
+        ),
+    ] {
+        let mut all = vec!["run", "s.toml", "-n", "100000000", "-q"];
+        all.extend(&args);
+        let out = run(d, &all);
+        let e = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {e}");
+        assert!(e.contains(says), "{args:?}: {e}");
+        assert!(!e.contains(".tmp"), "{args:?}: {e}");
+    }
+    let out = run(
+        d,
+        &[
+            "sweep",
+            "s.toml",
+            "--vary",
+            "nations.A.participation=0:1:0.001",
+            "-n",
+            "100000",
+            "--json",
+            "nd/s.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[test]
+fn a_read_only_output_file_is_refused_not_replaced() {
+    let dir = scratch();
+    let d = dir.path();
+    write(d, "s.toml", BASE);
+    let kept = write(d, "r.json", "{\"precious\":1}\n");
+    fs::set_permissions(&kept, fs::Permissions::from_mode(0o444)).unwrap();
+    let out = run(
+        d,
+        &["run", "s.toml", "-n", "1000", "-q", "--json", "r.json"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("read-only"), "{}", stderr(&out));
+    assert_eq!(fs::read_to_string(&kept).unwrap(), "{\"precious\":1}\n");
+    // The library refuses it too.
+    assert!(forcesim::output::write_atomic(&kept, b"x").is_err());
+    assert_eq!(fs::read_to_string(&kept).unwrap(), "{\"precious\":1}\n");
+}
+
+#[test]
+fn an_output_that_fails_at_the_end_does_not_stop_the_others_nor_the_table() {
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    let dir = scratch();
+    let d = dir.path();
+    write(d, "s.toml", BASE);
+    let out = run(
+        d,
+        &[
+            "run",
+            "s.toml",
+            "-n",
+            "1000",
+            "--json",
+            "/dev/full",
+            "--csv",
+            "ok.csv",
+            "--charts",
+            "c",
+        ],
+    );
+    let e = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{e}");
+    assert!(d.join("ok.csv").is_file());
+    assert!(d.join("c/force.png").is_file());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1,000 trials"));
+    assert_eq!(e.matches("No space left on device").count(), 1, "{e}");
+    assert!(e.contains("cannot write /dev/full"), "{e}");
+}
+
+#[test]
+fn a_file_name_at_the_limit_is_written_and_leaves_no_temporary_file() {
+    let dir = scratch();
+    let d = dir.path();
+    write(d, "s.toml", BASE);
+    let name = format!("{}.json", "a".repeat(250));
+    let out = run(d, &["run", "s.toml", "-n", "1000", "-q", "--json", &name]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(d.join(&name).is_file());
+    let names: Vec<_> = fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+}
+
+#[test]
+fn init_into_a_file_is_a_usage_error() {
+    let dir = scratch();
+    write(dir.path(), "afile", "");
+    let out = run(dir.path(), &["init", "afile"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("afile is not a directory"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn import_refuses_oversized_and_malformed_input_as_bad_input() {
+    let dir = scratch();
+    let d = dir.path();
+    let big = fs::File::create(d.join("big.csv")).unwrap();
+    big.set_len(17 << 20).unwrap();
+    let out = run(d, &["import", "big.csv"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("larger than 16777216 bytes"),
+        "{}",
+        stderr(&out)
+    );
+    write(d, "fake.xlsx", BASE);
+    let out = run(d, &["import", "fake.xlsx"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let huge = format!(
+        "nation,domain,capability,low,likely,high\nA,land,troops,1,2,{}x\n",
+        "9".repeat(100_000)
+    );
+    write(d, "huge.csv", huge);
+    let out = run(d, &["import", "huge.csv"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(out.stderr.len() < 1000, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("(100001 characters)"),
+        "{}",
+        stderr(&out)
+    );
+}
