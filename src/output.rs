@@ -217,47 +217,32 @@ fn write_in_place(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
     f.flush()
 }
 
-/// Creates a new file in `dir` with a short unpredictable name, exclusively
-/// (`O_CREAT|O_EXCL`: a link planted on the name is never followed), with `mode`
-/// (less the umask). Returns it and its path.
+/// Creates a new file in `dir` with a short unpredictable name
+/// (`.forcesim-XXXXXXXXXXXX.tmp`), exclusively (`O_CREAT|O_EXCL`: a link planted
+/// on the name is never followed), with `mode` (less the umask). Returns it and
+/// its path; the caller removes it.
 fn create_temporary(dir: &Path, mode: u32) -> std::io::Result<(fs::File, PathBuf)> {
-    let mut opts = fs::OpenOptions::new();
-    opts.write(true).create_new(true);
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".forcesim-").suffix(".tmp").rand_bytes(12);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(mode);
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(mode));
     }
     #[cfg(not(unix))]
     let _ = mode;
-    for _ in 0..TEMPORARY_TRIES {
-        let path = dir.join(format!(".forcesim-{:012x}.tmp", random_bits() >> 16));
-        match opts.open(&path) {
-            Ok(f) => return Ok((f, path)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(std::io::Error::new(
-        std::io::ErrorKind::AlreadyExists,
-        "no free temporary file name",
-    ))
+    let tmp = builder.tempfile_in(dir).map_err(without_path)?;
+    tmp.keep().map_err(|e| without_path(e.error))
 }
 
-/// Names tried for a temporary file before giving up.
-const TEMPORARY_TRIES: usize = 64;
-
-/// 64 unpredictable bits: the standard library's randomly keyed SipHash of the
-/// time and process id.
-fn random_bits() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    h.write_u128(now);
-    h.write_u32(std::process::id());
-    h.finish()
+/// The error less the temporary path the file crate adds to its message (the
+/// user named another path, which the caller's message gives).
+fn without_path(e: std::io::Error) -> std::io::Error {
+    let text = e.to_string();
+    match text.split_once(" at path \"") {
+        Some((cause, _)) => std::io::Error::new(e.kind(), cause.to_string()),
+        None => e,
+    }
 }
 
 /// Writes a temporary copy beside `target` and renames it over `target`; the
