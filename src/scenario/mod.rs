@@ -248,6 +248,9 @@ fn check(
     }
     // Overrides are parsed from their own strings; spans are shifted past the file
     // (and its bases) so that messages can point at the override instead of a line.
+    if !overrides.is_empty() {
+        cx.overrides_from = Some(source.next_override_base());
+    }
     for o in overrides {
         let base = source.next_override_base();
         source.overrides.push((base, o.clone()));
