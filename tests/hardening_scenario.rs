@@ -367,3 +367,28 @@ fn a_missing_scenario_table_hides_no_other_error() {
         assert!(out.contains(e), "missing {e:?} in:\n{out}");
     }
 }
+
+#[test]
+fn trials_below_one_say_at_least_one_whatever_the_sign() {
+    for (set, found) in [("simulation.trials=0", "0"), ("simulation.trials=-5", "-5")] {
+        let out = errors(BASE, &[set]);
+        assert!(
+            out.contains(&format!(
+                "simulation.trials: trials must be at least 1, found {found}"
+            )),
+            "{out}"
+        );
+        assert_eq!(error_lines(&out).len(), 1, "{out}");
+    }
+}
+
+#[test]
+fn extends_and_remove_cannot_be_set_and_say_why() {
+    for key in ["scenario.extends", "scenario.remove"] {
+        let out = errors(BASE, &[&format!("{key}=base.toml")]);
+        assert!(
+            out.contains(&format!("{key}: `{key}` cannot be set with --set: the files a scenario extends are read and merged before overrides apply")),
+            "{out}"
+        );
+    }
+}

@@ -386,6 +386,14 @@ fn apply_override<'i>(root: &mut DeTable<'i>, o: &'i str, base: usize, cx: &mut 
         return;
     };
     let key = key.trim();
+    if matches!(key, "scenario.extends" | "scenario.remove") {
+        cx.error(
+            whole,
+            key,
+            format!("`{key}` cannot be set with --set: the files a scenario extends are read and merged before overrides apply; write it in the scenario file"),
+        );
+        return;
+    }
     let value_off = base + o.len() - value.len();
     let Some(segs) = segments(key) else {
         cx.error(

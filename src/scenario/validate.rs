@@ -132,8 +132,8 @@ fn effect_count(file: &ScenarioFile) -> usize {
     file.conditions.ok().map(|(_, c)| c.effects.len()).sum()
 }
 
-/// `[simulation]`: timeline days strictly increasing and within their limit, at
-/// least one trial. Returns the timeline days.
+/// `[simulation]`: timeline days strictly increasing and within their limit.
+/// Returns the timeline days.
 fn check_simulation(file: &ScenarioFile, cx: &mut Cx) -> Vec<u64> {
     let Some(s) = file.simulation.as_ref() else {
         return Vec::new();
@@ -155,15 +155,6 @@ fn check_simulation(file: &ScenarioFile, cx: &mut Cx) -> Vec<u64> {
             s.at.span.clone(),
             "simulation.timeline_days",
             format!("at most {} timeline days", limits::MAX_TIMELINE_DAYS),
-        );
-    }
-    if let Some(t) = &s.trials
-        && t.0.value == 0
-    {
-        cx.error(
-            t.0.at.span.clone(),
-            &t.0.at.key,
-            "trials must be at least 1",
         );
     }
     s.timeline_days.iter().map(|d| d.0.value).collect()
