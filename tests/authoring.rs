@@ -37,7 +37,7 @@ fn every_planted_mistake_gets_one_warning() {
             "{p}:5:22: simulation.timeline_days[1]: day 400 is after every nation is ready (day 90 at the latest), so it shows the final coverage: use days up to 90, or drop it"
         ),
         format!(
-            "{p}:14:13: conditions.unused: condition `unused` is referenced by no `if_absent`, so it changes nothing: cap a nation with if_absent.unused = P, or remove it"
+            "{p}:14:13: conditions.unused: condition `unused` is used by no `if_absent` or `if_present` cap, no effect and no [mission] requires, so it changes nothing: cap a nation with if_absent.unused = P or if_present.unused = P, give it [[conditions.unused.effects]], list it in [mission] requires, or remove it"
         ),
         format!(
             "{p}:17:8: blocs.lonely: bloc `lonely` has one member (`FRA`): a correlation needs two or more; add members with bloc = \"lonely\", or remove the bloc"
@@ -206,6 +206,66 @@ fn each_rule_fires_on_its_mistake_only() {
     );
 }
 
+/// The warnings about a domain `land` that needs 70 troops of one nation
+/// contributing 30, with `extra` added.
+fn needs_70_of_30(extra: &str) -> Vec<String> {
+    let text = format!(
+        "[scenario]\nname = \"t\"\n[capabilities.troops]\n[domains.land]\n\
+         requirements = {{ troops = 70 }}\n[force]\nrequirements = {{ troops = 70 }}\n\
+         [nations.A]\nparticipation = 1\ncontributions.land.troops = 30\n{extra}"
+    );
+    let c = scenario::parse_checked("t.toml", &text, &[]).expect("valid");
+    c.warnings
+        .items
+        .iter()
+        .map(|d| format!("{}: {}", d.key, d.message))
+        .collect()
+}
+
+#[test]
+fn a_requirement_is_unreachable_only_beyond_the_largest_scales() {
+    let never = needs_70_of_30("");
+    assert_eq!(never.len(), 2, "{never:?}");
+    assert!(never[0].contains("contribute at most 30: it can never be met"));
+    // The nation's scale, or an effect on its contributions, can make 90.
+    assert_eq!(needs_70_of_30("scale = 3\n"), Vec::<String>::new());
+    let effect = "[conditions.surge]\nprobability = 0.5\n[[conditions.surge.effects]]\n\
+                  when = true\nscale = { uniform = [1, 3] }\ntargets = [\"nations.A.contributions\"]\n";
+    assert_eq!(needs_70_of_30(effect), Vec::<String>::new());
+    // An effect that can lower the requirements to 28, likewise.
+    let lower = "[conditions.calm]\nprobability = 0.5\n[[conditions.calm.effects]]\n\
+                 scale = 0.4\ntargets = [\"domains.land.requirements\", \"force.requirements\"]\n";
+    assert_eq!(needs_70_of_30(lower), Vec::<String>::new());
+    // An unbounded scale cannot be bounded: no warning.
+    let unbounded = effect.replace(
+        "{ uniform = [1, 3] }",
+        "{ lognormal = { median = 1, sigma = 0.1 } }",
+    );
+    assert_eq!(needs_70_of_30(&unbounded), Vec::<String>::new());
+    // Scales that cannot reach it leave the warning, with the bound they allow.
+    let short = needs_70_of_30("scale = 2\n");
+    assert_eq!(short.len(), 2, "{short:?}");
+    assert!(
+        short[0].contains("contribute at most 60: it can never be met"),
+        "{short:?}"
+    );
+}
+
+#[test]
+fn ids_that_differ_only_in_case_are_named_together() {
+    assert_eq!(
+        warnings_of(
+            "[capabilities.Troops]\n[domains.Land]\nrequirements = { Troops = 5 }\n\
+             [nations.gbr]\nparticipation = 0.5\ncontributions.Land.Troops = 5\n"
+        ),
+        [
+            "capabilities.Troops: `Troops` and `troops` differ only in case: ids are case-sensitive, so these are two capabilities; use one spelling if they are meant to be the same, or rename one",
+            "domains.Land: `Land` and `land` differ only in case: ids are case-sensitive, so these are two domains; use one spelling if they are meant to be the same, or rename one",
+            "nations.gbr: `gbr` and `GBR` differ only in case: ids are case-sensitive, so these are two nations; use one spelling if they are meant to be the same, or rename one",
+        ]
+    );
+}
+
 #[test]
 fn a_probability_written_as_a_percentage_asks_about_the_fraction() {
     let text = "[scenario]\nname = \"t\"\n[domains.land]\n[nations.GBR]\nparticipation = 90\n";
@@ -215,6 +275,14 @@ fn a_probability_written_as_a_percentage_asks_about_the_fraction() {
         [
             "t.toml:5:17: nations.GBR.participation: probability must be between 0 and 1, found 90 (did you mean 0.9? a probability is a fraction, not a percentage)"
         ]
+    );
+    // The fraction as it would be written, without the noise of the division.
+    let d = scenario::parse("t.toml", &text.replace("90", "1.8"), &[]).unwrap_err();
+    assert!(
+        d.lines()[0].ends_with(
+            "found 1.8 (did you mean 0.018? a probability is a fraction, not a percentage)"
+        ),
+        "{d}"
     );
 }
 

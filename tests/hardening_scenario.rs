@@ -1,6 +1,7 @@
 //! Hardening of the scenario format: diagnostics that stay fast on huge files,
 //! weights and parameters that overflow, `rotation` bounds, table-form `--set`,
-//! and names with control characters in messages.
+//! names with control characters in messages, and one bad value reported once
+//! (never also as a missing one elsewhere).
 
 use std::time::{Duration, Instant};
 
@@ -229,4 +230,165 @@ fn table_form_set_creates_nothing_the_leaf_form_rejects() {
     accepts(BASE, &["simulation={trials=10}"]);
     accepts(BASE, &["report.thresholds={troops=[100]}"]);
     accepts(BASE, &["nations.GBR.ready_days={uniform=[1, 5]}"]);
+}
+
+/// The `error:` lines of rendered diagnostics.
+fn error_lines(out: &str) -> Vec<&str> {
+    out.lines().filter(|l| l.starts_with("error: ")).collect()
+}
+
+/// One bad value in each place that another check reads.
+const CASCADE: &str = r#"[scenario]
+name = "one bad value each"
+[capabilities]
+troops = { unit = "p" }
+[force]
+requirements = { troops = -1 }
+[conditions.c]
+probability = 0.5
+[[conditions.c.effects]]
+scale = 2
+targets = ["force.requirements.troops", "domains.land.requirements.troops", "nations.A.contributions.land"]
+[[conditions.c.effects]]
+scale = 2
+targets = ["domains.land.requirements", 5]
+[[conditions.c.effects]]
+scale = 2
+targets = [5]
+[domains.land]
+lead = ["A", 7]
+requirements = { troops = nan }
+[domains.sea]
+lead = [7]
+lead_provides = { troops = 0.5 }
+requirements = { troops = 1 }
+[nations.A]
+participation = 0.5
+contributions.land.troops = { normal = { mean = 10, sd = -1 } }
+contributions.sea.troops = 1
+"#;
+
+#[test]
+fn a_value_present_but_invalid_is_not_also_reported_as_missing() {
+    let out = errors(CASCADE, &[]);
+    for own in [
+        "s.toml:6:27: force.requirements.troops: a count cannot be negative",
+        "s.toml:14:41: conditions.c.effects[1].targets[1]: expected a string",
+        "s.toml:17:12: conditions.c.effects[2].targets[0]: expected a string",
+        "s.toml:19:14: domains.land.lead[1]: expected a string",
+        "s.toml:20:27: domains.land.requirements.troops: expected a finite number",
+        "s.toml:22:9: domains.sea.lead[0]: expected a string",
+        "s.toml:27:40: nations.A.contributions.land.troops.normal: normal needs",
+    ] {
+        assert!(out.contains(own), "missing {own:?} in:\n{out}");
+    }
+    assert_eq!(error_lines(&out).len(), 7, "{out}");
+}
+
+#[test]
+fn a_bad_override_is_reported_once_at_the_override() {
+    let force = format!(
+        "{BASE}[force]\nrequirements = {{ troops = 10 }}\n[[conditions.backstop.effects]]\nscale = 2\ntargets = [\"force.requirements.troops\"]\n"
+    );
+    accepts(&force, &[]);
+    for set in ["force.requirements.troops=1000000000001", "force=1"] {
+        let out = errors(&force, &[set]);
+        let lines = error_lines(&out);
+        assert_eq!(lines.len(), 1, "{set}: {out}");
+        assert!(lines[0].contains(&format!("(--set {set})")), "{out}");
+    }
+    let out = errors(BASE, &["nations=1"]);
+    let lines = error_lines(&out);
+    assert_eq!(lines.len(), 1, "{out}");
+    assert!(
+        lines[0].contains("(--set nations=1): nations: expected a table, found an integer"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_cycle_made_by_an_override_is_reported_at_the_override() {
+    let base = BASE.replace(
+        "participation = 0.6\n",
+        "participation = 0.6\nif_absent = { ARL = 0.5 }\n",
+    );
+    accepts(&base, &[]);
+    let out = errors(&base, &["nations.ARL.if_present.GBR=0.1"]);
+    assert!(
+        out.contains("(--set nations.ARL.if_present.GBR=0.1): nations.ARL.if_present.GBR: `if_absent` and `if_present` references form a cycle: ARL → GBR → ARL"),
+        "{out}"
+    );
+}
+
+#[test]
+fn every_independent_cycle_is_reported_once() {
+    let mut text = String::from(
+        "[scenario]\nname = \"x\"\n[capabilities]\ntroops = {}\n[domains.land]\nrequirements = { troops = 10 }\n",
+    );
+    for (n, on) in [
+        ("AAA", "BBB"),
+        ("BBB", "AAA"),
+        ("CCC", "DDD"),
+        ("DDD", "CCC"),
+    ] {
+        text.push_str(&format!(
+            "[nations.{n}]\nparticipation = 0.5\nif_absent = {{ {on} = 0.4 }}\ncontributions.land.troops = 5\n"
+        ));
+    }
+    let out = errors(&text, &[]);
+    let lines = error_lines(&out);
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(lines[0].contains("cycle: AAA → BBB → AAA"), "{out}");
+    assert!(lines[1].contains("cycle: CCC → DDD → CCC"), "{out}");
+}
+
+#[test]
+fn a_missing_scenario_table_hides_no_other_error() {
+    let out = errors(
+        "[capabilities]\ntroops = {}\n[mission]\nrequires = [\"cesefire\"]\n[conditions.ceasefire]\nprobability = 0.5\n[domains.land]\nlead = [\"BRX\"]\nrequirements = { troops = 10 }\n[nations.A]\nparticipation = 9\ncontributions.land.troops = 15\n",
+        &[],
+    );
+    for e in [
+        "scenario: missing required key `scenario`",
+        "s.toml:4:13: mission.requires[0]: unknown condition `cesefire`",
+        "s.toml:8:9: domains.land.lead[0]: unknown nation `BRX`",
+        "s.toml:11:17: nations.A.participation: probability must be between 0 and 1",
+    ] {
+        assert!(out.contains(e), "missing {e:?} in:\n{out}");
+    }
+    assert_eq!(error_lines(&out).len(), 4, "{out}");
+    // A file of comments lacks every required table, and says so.
+    let out = errors("# a scenario, one day\n", &[]);
+    for e in [
+        "scenario: missing required key `scenario`",
+        "domains: the scenario defines no domain",
+        "nations: the scenario defines no nation",
+    ] {
+        assert!(out.contains(e), "missing {e:?} in:\n{out}");
+    }
+}
+
+#[test]
+fn trials_below_one_say_at_least_one_whatever_the_sign() {
+    for (set, found) in [("simulation.trials=0", "0"), ("simulation.trials=-5", "-5")] {
+        let out = errors(BASE, &[set]);
+        assert!(
+            out.contains(&format!(
+                "simulation.trials: trials must be at least 1, found {found}"
+            )),
+            "{out}"
+        );
+        assert_eq!(error_lines(&out).len(), 1, "{out}");
+    }
+}
+
+#[test]
+fn extends_and_remove_cannot_be_set_and_say_why() {
+    for key in ["scenario.extends", "scenario.remove"] {
+        let out = errors(BASE, &[&format!("{key}=base.toml")]);
+        assert!(
+            out.contains(&format!("{key}: `{key}` cannot be set with --set: the files a scenario extends are read and merged before overrides apply")),
+            "{out}"
+        );
+    }
 }

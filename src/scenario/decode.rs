@@ -7,6 +7,7 @@
 //! The same trait describes each type as JSON Schema, so the schema printed by
 //! `forcesim schema` cannot drift from what the decoder accepts.
 
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 use serde_json::{Value as Json, json};
@@ -23,6 +24,12 @@ pub type Node<'i> = Spanned<DeValue<'i>>;
 pub struct Cx {
     /// Every problem found so far.
     pub diags: Vec<Diagnostic>,
+    /// The dotted keys of values that are present but invalid (their errors are
+    /// in `diags`): checks of structure count them as present, so that one bad
+    /// value does not also read as a missing one.
+    rejected: BTreeSet<String>,
+    /// The virtual offset at which the `--set` overrides start, if any.
+    pub overrides_from: Option<usize>,
 }
 
 impl Cx {
@@ -33,6 +40,39 @@ impl Cx {
             key: key.to_string(),
             message: message.into(),
         });
+    }
+
+    /// Records that the value at `key` is present but invalid (its error is
+    /// recorded separately).
+    pub fn reject(&mut self, key: &str) {
+        self.rejected.insert(key.to_string());
+    }
+
+    /// Whether the value at `key`, or a table or array that holds it, was rejected.
+    pub fn within_rejected(&self, key: &str) -> bool {
+        let ends = key.char_indices().filter(|(_, c)| matches!(c, '.' | '['));
+        ends.map(|(i, _)| &key[..i])
+            .chain([key])
+            .any(|k| self.rejected.contains(k))
+    }
+
+    /// Whether the value at `key`, or a value inside it, was rejected.
+    pub fn holds_rejected(&self, key: &str) -> bool {
+        self.rejected
+            .range::<str, _>((std::ops::Bound::Included(key), std::ops::Bound::Unbounded))
+            .take_while(|k| k.starts_with(key))
+            .any(|k| matches!(k.as_bytes().get(key.len()), None | Some(b'.' | b'[')))
+    }
+
+    /// Whether a rejected value is at `key`, inside it or holds it: a structural
+    /// check of `key` would count it as missing and mislead.
+    pub fn near_rejected(&self, key: &str) -> bool {
+        self.within_rejected(key) || self.holds_rejected(key)
+    }
+
+    /// Whether `span` points into a `--set` override rather than a file.
+    pub fn is_override(&self, span: &Range<usize>) -> bool {
+        self.overrides_from.is_some_and(|from| span.start >= from)
     }
 }
 
@@ -242,8 +282,10 @@ impl<T: Decode> Decode for Vec<T> {
         // kept so that references in them are still checked.
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
-            if let Some(v) = T::decode(item, &format!("{key}[{i}]"), cx) {
-                out.push(v);
+            let sub = format!("{key}[{i}]");
+            match T::decode(item, &sub, cx) {
+                Some(v) => out.push(v),
+                None => cx.reject(&sub),
             }
         }
         Some(out)
@@ -338,6 +380,9 @@ impl<T: Decode> Decode for Table<T> {
                 },
                 value: T::decode(v, &sub, cx),
             });
+            if entries.last().is_some_and(|e| e.value.is_none()) {
+                cx.reject(&sub);
+            }
         }
         Some(Table {
             entries,
@@ -449,10 +494,13 @@ macro_rules! decode_struct {
                         // A value that failed (its errors are recorded) reads as absent
                         // when optional, else as a stand-in, so that checks elsewhere in
                         // the file still run.
-                        Some(None) => match <$ty as Decode>::missing().or_else(<$ty as Decode>::placeholder) {
-                            Some(v) => Some(v),
-                            None => { ok = false; None }
-                        },
+                        Some(None) => {
+                            cx.reject(&$crate::scenario::decode::join(key, stringify!($field)));
+                            match <$ty as Decode>::missing().or_else(<$ty as Decode>::placeholder) {
+                                Some(v) => Some(v),
+                                None => { ok = false; None }
+                            }
+                        }
                         None => match <$ty as Decode>::missing() {
                             Some(v) => Some(v),
                             None => {
@@ -475,6 +523,16 @@ macro_rules! decode_struct {
                 Some($name {
                     at: $crate::scenario::decode::At::of(node, key),
                     $( $field: $field?, )*
+                })
+            }
+
+            // A table that is missing or invalid stands in with each field's own
+            // default or stand-in, when every field has one.
+            fn placeholder() -> Option<Self> {
+                use $crate::scenario::decode::Decode;
+                Some($name {
+                    at: $crate::scenario::decode::At::default(),
+                    $( $field: <$ty as Decode>::missing().or_else(<$ty as Decode>::placeholder)?, )*
                 })
             }
 

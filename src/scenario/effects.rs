@@ -64,16 +64,20 @@ pub(super) fn effects(
         let c = index(&ids.conds, &c_id.value).unwrap_or(0);
         for (i, e) in cond.effects.iter().enumerate() {
             let idx = out.len();
-            if e.targets.is_empty() {
+            let targets_key = super::decode::join(&e.at.key, "targets");
+            if e.targets.is_empty() && !cx.holds_rejected(&targets_key) {
                 cx.error(
                     e.at.span.clone(),
-                    &super::decode::join(&e.at.key, "targets"),
+                    &targets_key,
                     "an effect needs at least one target, e.g. targets = [\"domains.air.requirements.aircraft\"]",
                 );
             }
             for t in &e.targets {
                 match resolve(&t.value, ids, &values) {
                     Ok(slots) => slots.into_iter().for_each(|s| values.add(s, idx)),
+                    // A target into a value that is present but invalid is not
+                    // checked: that value's own error says what is wrong.
+                    Err(_) if cx.near_rejected(&t.value) => {}
                     Err(msg) => cx.error(t.at.span.clone(), &t.at.key, msg),
                 }
             }

@@ -4,7 +4,22 @@
 use super::decode::{Cx, Located, Table, closest};
 use super::raw::ScenarioFile;
 
+/// Records that `id` names no known `what`, unless the table of such entries was
+/// itself rejected (then its ids are unknown because of that error, already
+/// recorded). Either way the reference is invalid.
 pub(super) fn unknown(cx: &mut Cx, what: &str, id: &Located<String>, known: &[&str]) {
+    cx.reject(&id.at.key);
+    let tables: &[&str] = match what {
+        "nation" => &["nations"],
+        "domain" => &["domains"],
+        "capability" => &["capabilities"],
+        "condition" => &["conditions"],
+        "bloc" => &["blocs"],
+        _ => &["conditions", "nations"],
+    };
+    if tables.iter().any(|t| cx.within_rejected(t)) {
+        return;
+    }
     cx.error(
         id.at.span.clone(),
         &id.at.key,

@@ -16,17 +16,18 @@ use crate::model::Model;
 pub fn lint(file: &ScenarioFile, model: &Model) -> Vec<Diagnostic> {
     let mut w = Warnings::default();
     for (d_id, dom) in file.domains.ok() {
-        domain_warnings(file, d_id, dom, &mut w);
+        domain_warnings(file, model, d_id, dom, &mut w);
     }
     for (n_id, nat) in file.nations.ok() {
         nation_warnings(file, &n_id.value, n_id, nat, &mut w);
     }
     bloc_warnings(file, &mut w);
     condition_warnings(file, &mut w);
+    case_warnings(file, &mut w);
     timeline_warnings(file, &mut w);
     mission_warnings(file, &mut w);
     effect_warnings(file, &mut w);
-    force_warnings(file, &mut w);
+    force_warnings(file, model, &mut w);
     pool_warnings(file, &mut w);
     ambition_warnings(file, model, &mut w);
     w.items
@@ -78,7 +79,13 @@ fn gives_to(nation: &Nation, d_id: &str) -> bool {
         .is_some_and(|t| t.ok().any(|(_, a)| count_max(&a.0.value) != Some(0)))
 }
 
-fn domain_warnings(file: &ScenarioFile, id: &Located<String>, dom: &Domain, w: &mut Warnings) {
+fn domain_warnings(
+    file: &ScenarioFile,
+    model: &Model,
+    id: &Located<String>,
+    dom: &Domain,
+    w: &mut Warnings,
+) {
     let d_id = id.value.as_str();
     if dom.requirements.entries.is_empty() {
         w.at(
@@ -90,7 +97,7 @@ fn domain_warnings(file: &ScenarioFile, id: &Located<String>, dom: &Domain, w: &
     }
     for (c_id, req) in dom.requirements.ok() {
         fractional(&req.0, w);
-        unreachable_requirement(file, d_id, &c_id.value, req, w);
+        unreachable_requirement(model, d_id, &c_id.value, req, w);
     }
     for lead in dom.lead.iter().flat_map(|item| &item.members) {
         let nation = file.nations.ok().find(|(id, _)| id.value == lead.value);
@@ -121,14 +128,22 @@ fn domain_warnings(file: &ScenarioFile, id: &Located<String>, dom: &Domain, w: &
 
 /// A requirement above the sum of every nation's largest contribution to it.
 fn unreachable_requirement(
-    file: &ScenarioFile,
+    model: &Model,
     d_id: &str,
     c_id: &str,
     req: &CountDist,
     w: &mut Warnings,
 ) {
-    let least = to_count(req.0.value.support().0.max(0.0));
-    let Some(most) = most_contributed(file, Some(d_id), c_id) else {
+    let (Some(d), Some(c)) = (model.domain(d_id), model.capability(c_id)) else {
+        return;
+    };
+    let effects = model.domains[d]
+        .requirements
+        .iter()
+        .find(|r| r.capability == c)
+        .map_or(&[][..], |r| &r.effects);
+    let least = least_required(model, &req.0.value, effects);
+    let Some(most) = most_contributed(model, Some(d), c) else {
         return;
     };
     if least > most {
@@ -141,21 +156,40 @@ fn unreachable_requirement(
     }
 }
 
-/// The sum of every nation's largest contribution of `c_id` to `d_id` (to every
-/// domain when `None`); `None` when one is unbounded.
-fn most_contributed(file: &ScenarioFile, d_id: Option<&str>, c_id: &str) -> Option<u64> {
+/// The smallest and largest factors by which `effects` can scale a value in a
+/// trial, each effect applying or not (then its factor is 1); the largest is
+/// infinite when a scale is unbounded.
+fn effect_factors(model: &Model, effects: &[usize]) -> (f64, f64) {
+    effects.iter().fold((1.0, 1.0), |(lo, hi), &e| {
+        let (a, b) = model.effects[e].dist.support();
+        (lo * a.min(1.0), hi * b.max(1.0))
+    })
+}
+
+/// The least a requirement drawn from `dist` and scaled by `effects` can be.
+fn least_required(model: &Model, dist: &Dist, effects: &[usize]) -> u64 {
+    to_count(dist.support().0.max(0.0) * effect_factors(model, effects).0)
+}
+
+/// The sum of every nation's largest contribution of capability `c` to domain
+/// `d` (to every domain when `None`), with the largest scales of its effects and
+/// its nation's `scale`; `None` when one is unbounded.
+fn most_contributed(model: &Model, d: Option<usize>, c: usize) -> Option<u64> {
     let mut most: u64 = 0;
-    for (_, n) in file.nations.ok() {
-        for (dom, t) in n.contributions.ok() {
-            if d_id.is_some_and(|d| d != dom.value) {
-                continue;
-            }
-            for (id, a) in t.ok() {
-                if id.value == c_id {
-                    most = most.saturating_add(count_max(&a.0.value)?);
-                }
-            }
+    for k in &model.contributions {
+        if k.capability != c || d.is_some_and(|d| d != k.domain) {
+            continue;
         }
+        let drawn = k.dist.support().1 * model.nations[k.nation].scale;
+        let hi = if drawn == 0.0 {
+            0.0
+        } else {
+            drawn * effect_factors(model, &k.effects).1
+        };
+        if !hi.is_finite() {
+            return None;
+        }
+        most = most.saturating_add(to_count(hi));
     }
     Some(most)
 }
@@ -295,9 +329,39 @@ fn condition_warnings(file: &ScenarioFile, w: &mut Warnings) {
             w.at(
                 c_id,
                 format!(
-                    "condition `{c}` is referenced by no `if_absent`, so it changes nothing: cap a nation with if_absent.{c} = P, or remove it"
+                    "condition `{c}` is used by no `if_absent` or `if_present` cap, no effect and no [mission] requires, so it changes nothing: cap a nation with if_absent.{c} = P or if_present.{c} = P, give it [[conditions.{c}.effects]], list it in [mission] requires, or remove it"
                 ),
             );
+        }
+    }
+}
+
+/// Ids of one kind that differ only in case (`GBR` and `gbr`): ids are
+/// case-sensitive, so these are two entries, almost always by mistake.
+fn case_warnings(file: &ScenarioFile, w: &mut Warnings) {
+    case_twins("capabilities", &file.capabilities, w);
+    case_twins("conditions", &file.conditions, w);
+    case_twins("blocs", &file.blocs, w);
+    case_twins("domains", &file.domains, w);
+    case_twins("nations", &file.nations, w);
+}
+
+/// Warns at each id of `table` that differs only in case from an earlier one.
+fn case_twins<T>(what: &str, table: &Table<T>, w: &mut Warnings) {
+    let mut first: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+    for e in &table.entries {
+        let id = e.id.value.as_str();
+        match first.get(&id.to_ascii_lowercase()) {
+            Some(earlier) if *earlier != id => w.at(
+                &e.id,
+                format!(
+                    "`{id}` and `{earlier}` differ only in case: ids are case-sensitive, so these are two {what}; use one spelling if they are meant to be the same, or rename one"
+                ),
+            ),
+            Some(_) => {}
+            None => {
+                first.insert(id.to_ascii_lowercase(), id);
+            }
         }
     }
 }
@@ -396,12 +460,21 @@ fn effect_warnings(file: &ScenarioFile, w: &mut Warnings) {
 }
 
 /// A force requirement above the sum of every nation's largest contributions.
-fn force_warnings(file: &ScenarioFile, w: &mut Warnings) {
+fn force_warnings(file: &ScenarioFile, model: &Model, w: &mut Warnings) {
     let Some(f) = &file.force else { return };
     for (c_id, req) in f.requirements.ok() {
         fractional(&req.0, w);
-        let least = to_count(req.0.value.support().0.max(0.0));
-        let Some(most) = most_contributed(file, None, &c_id.value) else {
+        let Some(c) = model.capability(&c_id.value) else {
+            continue;
+        };
+        let effects = model
+            .force
+            .iter()
+            .flatten()
+            .find(|r| r.capability == c)
+            .map_or(&[][..], |r| &r.effects);
+        let least = least_required(model, &req.0.value, effects);
+        let Some(most) = most_contributed(model, None, c) else {
             continue;
         };
         if least > most {

@@ -267,6 +267,9 @@ fn check(
     }
     // Overrides are parsed from their own strings; spans are shifted past the file
     // (and its bases) so that messages can point at the override instead of a line.
+    if !overrides.is_empty() {
+        cx.overrides_from = Some(source.next_override_base());
+    }
     for o in overrides {
         let base = source.next_override_base();
         source.overrides.push((base, o.clone()));
@@ -402,6 +405,14 @@ fn apply_override<'i>(root: &mut DeTable<'i>, o: &'i str, base: usize, cx: &mut 
         return;
     };
     let key = key.trim();
+    if matches!(key, "scenario.extends" | "scenario.remove") {
+        cx.error(
+            whole,
+            key,
+            format!("`{key}` cannot be set with --set: the files a scenario extends are read and merged before overrides apply; write it in the scenario file"),
+        );
+        return;
+    }
     let value_off = base + o.len() - value.len();
     let Some(segs) = segments(key) else {
         cx.error(

@@ -39,6 +39,35 @@ impl<const MAX: u64> Decode for Int<MAX> {
     }
 }
 
+/// `[simulation] trials`: a whole number in `[1, MAX_TRIALS]`.
+#[derive(Debug, Clone)]
+pub struct Trials(pub Located<u64>);
+
+impl Decode for Trials {
+    fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
+        // Below 1 is one mistake, whatever its sign.
+        if let DeValue::Integer(i) = node.get_ref()
+            && let Ok(x) = i128::from_str_radix(i.as_str(), i.radix())
+            && x < 1
+        {
+            cx.error(
+                node.span(),
+                key,
+                format!("trials must be at least 1, found {x}"),
+            );
+            return None;
+        }
+        let value = whole(node, key, cx, limits::MAX_TRIALS)?;
+        Some(Trials(Located {
+            value,
+            at: At::of(node, key),
+        }))
+    }
+    fn schema() -> Json {
+        json!({ "type": "integer", "minimum": 1, "maximum": limits::MAX_TRIALS })
+    }
+}
+
 /// A nation's `decision`: `"draw"`, `"in"` or `"out"`.
 #[derive(Debug, Clone)]
 pub struct DecisionKey(pub Located<crate::model::Decision>);
@@ -348,10 +377,11 @@ fn discrete(value: &Node<'_>, sub: &str, cx: &mut Cx) -> Option<Dist> {
 /// " (did you mean 0.9?)" for a probability written as a percentage (1 < p ≤ 100).
 fn percent_hint(p: f64) -> String {
     if p > 1.0 && p <= 100.0 {
-        format!(
-            " (did you mean {}? a probability is a fraction, not a percentage)",
-            p / 100.0
-        )
+        // Twelve places without trailing zeros: the fraction as it would be
+        // written, without the noise of the division (1.8 / 100 = 0.018000000000000002).
+        let fraction = format!("{:.12}", p / 100.0);
+        let fraction = fraction.trim_end_matches('0').trim_end_matches('.');
+        format!(" (did you mean {fraction}? a probability is a fraction, not a percentage)")
     } else {
         String::new()
     }
@@ -724,7 +754,7 @@ decode_struct! {
     /// `[simulation]`: defaults that command-line flags override.
     pub struct Simulation {
         /// Number of trials.
-        trials: Option<Int<{ limits::MAX_TRIALS }>>,
+        trials: Option<Trials>,
         /// Seed of the random streams.
         seed: Option<Int<{ u64::MAX }>>,
         /// Report coverage by each of these days (strictly increasing).

@@ -83,14 +83,14 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
 /// id both a nation and a condition.
 fn check_counts(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) {
     let top = file.at.span.start..file.at.span.start;
-    if file.domains.entries.is_empty() {
+    if file.domains.entries.is_empty() && !cx.within_rejected("domains") {
         cx.error(
             top.clone(),
             "domains",
             "the scenario defines no domain: add at least one [domains.ID] table",
         );
     }
-    if file.nations.entries.is_empty() {
+    if file.nations.entries.is_empty() && !cx.within_rejected("nations") {
         cx.error(
             top.clone(),
             "nations",
@@ -132,8 +132,8 @@ fn effect_count(file: &ScenarioFile) -> usize {
     file.conditions.ok().map(|(_, c)| c.effects.len()).sum()
 }
 
-/// `[simulation]`: timeline days strictly increasing and within their limit, at
-/// least one trial. Returns the timeline days.
+/// `[simulation]`: timeline days strictly increasing and within their limit.
+/// Returns the timeline days.
 fn check_simulation(file: &ScenarioFile, cx: &mut Cx) -> Vec<u64> {
     let Some(s) = file.simulation.as_ref() else {
         return Vec::new();
@@ -155,15 +155,6 @@ fn check_simulation(file: &ScenarioFile, cx: &mut Cx) -> Vec<u64> {
             s.at.span.clone(),
             "simulation.timeline_days",
             format!("at most {} timeline days", limits::MAX_TIMELINE_DAYS),
-        );
-    }
-    if let Some(t) = &s.trials
-        && t.0.value == 0
-    {
-        cx.error(
-            t.0.at.span.clone(),
-            &t.0.at.key,
-            "trials must be at least 1",
         );
     }
     s.timeline_days.iter().map(|d| d.0.value).collect()
@@ -340,7 +331,9 @@ fn provides(
     cx: &mut Cx,
 ) -> Vec<Obligation> {
     let table = &dom.lead_provides;
-    if !table.entries.is_empty() && dom.lead.is_empty() {
+    // A lead list whose entries were all rejected is there, only invalid.
+    let lead_key = super::decode::join(&dom.at.key, "lead");
+    if !table.entries.is_empty() && dom.lead.is_empty() && !cx.holds_rejected(&lead_key) {
         cx.error(
             table.at.span.clone(),
             &table.at.key,
@@ -398,7 +391,7 @@ fn mission(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) -> Vec<usize> {
 /// `[force] requirements`: on known capabilities, at least one.
 fn force(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) -> Option<Vec<ForceRequirement>> {
     let f = file.force.as_ref()?;
-    if f.requirements.entries.is_empty() {
+    if f.requirements.entries.is_empty() && !cx.near_rejected("force.requirements") {
         cx.error(
             f.at.span.clone(),
             "force.requirements",
@@ -718,16 +711,22 @@ fn contributions_of(c: &NationCx<'_>, nat: &RawNation, out: &mut Vec<Contributio
 }
 
 /// Decision order: nations named in `if_absent` or `if_present` come first
-/// (stable by file order); a cycle is one error that names it.
+/// (stable by file order); each cycle is one error that names it.
 fn decision_order(ids: &Ids<'_>, deps: &[Vec<Dep>], cx: &mut Cx) -> Vec<usize> {
     let plain: Vec<Vec<usize>> = deps
         .iter()
         .map(|d| d.iter().map(|d| d.on).collect())
         .collect();
-    let cycle = match topo_order(&plain) {
-        Ok(order) => return order,
-        Err(cycle) => cycle,
-    };
+    let (order, cycles) = topo_order(&plain);
+    for cycle in &cycles {
+        cycle_error(ids, deps, cycle, cx);
+    }
+    order
+}
+
+/// The error for one cycle of caps, at the first step set by a `--set` override
+/// if one is, else at the table of its first step.
+fn cycle_error(ids: &Ids<'_>, deps: &[Vec<Dep>], cycle: &[usize], cx: &mut Cx) {
     let names: Vec<&str> = cycle.iter().map(|&n| ids.nats[n]).collect();
     // The key of each step of the cycle: `nations.A.if_present.B` …
     let steps: Vec<&Dep> = cycle
@@ -745,7 +744,10 @@ fn decision_order(ids: &Ids<'_>, deps: &[Vec<Dep>], cx: &mut Cx) -> Vec<usize> {
     } else {
         "`if_absent`"
     };
-    let at = steps.first().map(|d| d.table.clone()).unwrap_or_default();
+    let at = match steps.iter().find(|d| cx.is_override(&d.at.span)) {
+        Some(d) => d.at.clone(),
+        None => steps.first().map(|d| d.table.clone()).unwrap_or_default(),
+    };
     cx.error(
         at.span,
         &at.key,
@@ -756,7 +758,6 @@ fn decision_order(ids: &Ids<'_>, deps: &[Vec<Dep>], cx: &mut Cx) -> Vec<usize> {
             keys.join(", ")
         ),
     );
-    (0..deps.len()).collect()
 }
 
 /// `[report.thresholds]`: per capability, sorted and deduplicated.
@@ -788,24 +789,33 @@ fn thresholds(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) -> Vec<Vec<u64>> 
     thresholds
 }
 
-/// A stable topological order (each nation after those it depends on), or a cycle.
-fn topo_order(deps: &[Vec<usize>]) -> Result<Vec<usize>, Vec<usize>> {
+/// A stable topological order (each nation after those it depends on), and
+/// the cycles that prevent one: each cycle found is placed as it stands, so
+/// that the nations after it are still ordered and an independent cycle is
+/// found in turn.
+fn topo_order(deps: &[Vec<usize>]) -> (Vec<usize>, Vec<Vec<usize>>) {
     let n = deps.len();
     let mut placed = vec![false; n];
     let mut order = Vec::with_capacity(n);
+    let mut cycles = Vec::new();
     // Repeatedly place the first unplaced nation whose dependencies are placed:
     // O(n²) in the worst case, fine for the nation limit.
     while order.len() < n {
         let next = (0..n).find(|&i| !placed[i] && deps[i].iter().all(|&d| placed[d]));
-        match next {
-            Some(i) => {
-                placed[i] = true;
-                order.push(i);
+        let group = match next {
+            Some(i) => vec![i],
+            None => {
+                let cycle = find_cycle(deps, &placed);
+                cycles.push(cycle.clone());
+                cycle
             }
-            None => return Err(find_cycle(deps, &placed)),
+        };
+        for i in group {
+            placed[i] = true;
+            order.push(i);
         }
     }
-    Ok(order)
+    (order, cycles)
 }
 
 /// A cycle among the unplaced nations: follow unplaced dependencies until one repeats.
@@ -840,12 +850,21 @@ mod tests {
     fn topo_order_is_stable_and_respects_deps() {
         // 0 depends on 2; 1 free; 2 free.
         let deps = vec![vec![2], vec![], vec![]];
-        assert_eq!(topo_order(&deps).unwrap(), vec![1, 2, 0]);
+        assert_eq!(topo_order(&deps), (vec![1, 2, 0], vec![]));
     }
 
     #[test]
     fn cycles_are_found() {
         let deps = vec![vec![1], vec![2], vec![0], vec![]];
-        assert_eq!(topo_order(&deps).unwrap_err(), vec![0, 1, 2]);
+        assert_eq!(topo_order(&deps).1, vec![vec![0, 1, 2]]);
+    }
+
+    #[test]
+    fn each_independent_cycle_is_found_once() {
+        // 0 ↔ 1 and 2 ↔ 3; 4 depends on both cycles.
+        let deps = vec![vec![1], vec![0], vec![3], vec![2], vec![0, 2]];
+        let (order, cycles) = topo_order(&deps);
+        assert_eq!(cycles, vec![vec![0, 1], vec![2, 3]]);
+        assert_eq!(order.len(), 5);
     }
 }
