@@ -1523,7 +1523,7 @@ fn cli_writes_sweep_and_compare_charts() {
         .expect("a compare chart, named after what it compares");
     let svg = std::fs::read_to_string(svg_path).unwrap();
     assert!(svg.starts_with("<svg"));
-    // A directory that cannot be created: exit 1, nothing left behind.
+    // A directory that cannot be created: refused before any work (exit 2).
     let blocked = p.parent().unwrap().join("file");
     std::fs::write(&blocked, "not a directory").unwrap();
     let out = forcesim()
@@ -1540,6 +1540,6 @@ fn cli_writes_sweep_and_compare_charts() {
         .arg(&p)
         .output()
         .unwrap();
-    let e = stderr_of(&out, 1);
-    assert!(e.contains("cannot write charts"), "{e}");
+    let e = stderr_of(&out, 2);
+    assert!(e.contains("is not a directory"), "{e}");
 }

@@ -111,6 +111,11 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
         b.finish_and_clear();
     }
     let report = out.report;
+    if report.interrupted && report.trials == 0 {
+        // Nothing finished: existing outputs are kept rather than replaced by empty ones.
+        eprintln!("interrupted before any trial finished: nothing written");
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
     write_report(&report, &super::common::scenario_text(&a.scenario)?, o)?;
     if report.interrupted {
         eprintln!(

@@ -29,6 +29,28 @@ fn check_target(partial: &Path) -> Result<(), CliError> {
     }
 }
 
+/// Whether the file at `path` is a valid partial of the same run and shard as
+/// `header` that counts more blocks: an interrupted rerun must not replace it.
+fn holds_more(path: &Path, header: &Header) -> bool {
+    if path == Path::new("-") {
+        return false;
+    }
+    let Ok(bytes) = std::fs::read(path) else {
+        return false;
+    };
+    let Ok(old) = Partial::from_bytes(&bytes) else {
+        return false;
+    };
+    let (h, o) = (header, &old.header);
+    let same = o.scenario.digest == h.scenario.digest
+        && o.scenario.text == h.scenario.text
+        && o.scenario.overrides == h.scenario.overrides
+        && (o.seed, o.trials) == (h.seed, h.trials)
+        && (o.shard.index, o.shard.count) == (h.shard.index, h.shard.count)
+        && o.forcesim == h.forcesim;
+    same && o.done().end - o.done().start > h.done().end - h.done().start
+}
+
 pub fn run(a: &RunArgs, shard: Shard, partial: &Path) -> Result<ExitCode, CliError> {
     check_target(partial)?;
     let (origin, bytes) = scenario::read(&a.scenario)?;
@@ -71,6 +93,13 @@ pub fn run(a: &RunArgs, shard: Shard, partial: &Path) -> Result<ExitCode, CliErr
         shard,
         run: &out,
     });
+    if out.interrupted() && holds_more(partial, &header) {
+        eprintln!(
+            "interrupted: {} already holds more of shard {shard} of this run (an earlier run's partial), so it is kept and nothing is written",
+            escape(&partial.display().to_string())
+        );
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
     let bytes = Partial::new(header, &out.tally).to_bytes();
     // A partial must be a whole file: a device or pipe is refused, not written into.
     write_output(partial, &bytes, Special::Refuse).map_err(anyhow::Error::new)?;
@@ -104,4 +133,54 @@ pub fn run(a: &RunArgs, shard: Shard, partial: &Path) -> Result<ExitCode, CliErr
         return Ok(ExitCode::from(EXIT_INTERRUPTED));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A complete partial of shard 1/1 of a 3-block run, written to a file.
+    fn complete(dir: &Path) -> (std::path::PathBuf, Header) {
+        let text = forcesim::synth::scenario(4, 2, 1);
+        let model = scenario::parse("s.toml", &text, &[]).expect("valid");
+        let shard = Shard::new(1, 1).expect("a shard");
+        let opts = RunOptions {
+            trials: 10_000,
+            seed: 3,
+            threads: 1,
+            ..Default::default()
+        };
+        let run = run_shard(&model, &opts, shard).expect("runs");
+        let header = Header::for_run(&HeaderInput {
+            model: &model,
+            origin: "s.toml",
+            text: &text,
+            seed: 3,
+            trials: 10_000,
+            shard,
+            run: &run,
+        });
+        let path = dir.join("p.fsp");
+        std::fs::write(&path, Partial::new(header.clone(), &run.tally).to_bytes()).unwrap();
+        (path, header)
+    }
+
+    #[test]
+    fn an_interrupted_rerun_keeps_a_partial_that_holds_more() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, header) = complete(dir.path());
+        let mut fewer = header.clone();
+        (fewer.done, fewer.interrupted) = ([0, 1], true);
+        assert!(holds_more(&path, &fewer), "fewer blocks than on disk: kept");
+        assert!(!holds_more(&path, &header), "as many: replaced");
+        let mut other = fewer.clone();
+        other.seed = 4;
+        assert!(
+            !holds_more(&path, &other),
+            "another run's partial: replaced"
+        );
+        std::fs::write(&path, b"not a partial").unwrap();
+        assert!(!holds_more(&path, &fewer), "no partial: replaced");
+        assert!(!holds_more(Path::new("-"), &fewer));
+    }
 }
