@@ -8,7 +8,7 @@ use anyhow::Context;
 use forcesim::engine::block_count;
 use forcesim::output::{Special, write_output};
 use forcesim::shard::partial::{Header, HeaderInput, Partial};
-use forcesim::shard::{Shard, run_shard, trials_in};
+use forcesim::shard::{Shard, ShardRun, run_shard, trials_in};
 use forcesim::{RunOptions, scenario};
 
 use super::CliError;
@@ -26,6 +26,30 @@ fn check_target(partial: &Path) -> Result<(), CliError> {
             escape(&partial.display().to_string())
         ))),
         _ => Ok(()),
+    }
+}
+
+/// The one-line note of a shard written to `partial` (`len` bytes), on standard
+/// output, or on standard error when the partial itself goes to standard output.
+fn say_written(
+    partial: &Path,
+    out: &ShardRun,
+    (shard, trials, seed): (Shard, u64, u64),
+    len: usize,
+) {
+    let done = &out.done;
+    let note = format!(
+        "shard {shard}: blocks {}..{} of {} ({} of {trials} trials, seed {seed}) → {} ({len} bytes); combine the shards with `forcesim merge`",
+        done.start,
+        done.end,
+        block_count(trials),
+        out.tally.trials,
+        escape(&partial.display().to_string()),
+    );
+    if partial == Path::new("-") {
+        eprintln!("{note}");
+    } else {
+        println!("{note}");
     }
 }
 
@@ -105,21 +129,7 @@ pub fn run(a: &RunArgs, shard: Shard, partial: &Path) -> Result<ExitCode, CliErr
     write_output(partial, &bytes, Special::Refuse).map_err(anyhow::Error::new)?;
     let done = &out.done;
     if !a.output.quiet {
-        let note = format!(
-            "shard {shard}: blocks {}..{} of {} ({} of {trials} trials, seed {seed}) → {} ({} bytes); combine the shards with `forcesim merge`",
-            done.start,
-            done.end,
-            block_count(trials),
-            out.tally.trials,
-            escape(&partial.display().to_string()),
-            bytes.len()
-        );
-        // `--partial -` sends the partial to standard output: keep the note off it.
-        if partial == Path::new("-") {
-            eprintln!("{note}");
-        } else {
-            println!("{note}");
-        }
+        say_written(partial, &out, (shard, trials, seed), bytes.len());
     }
     if out.interrupted() {
         eprintln!(
