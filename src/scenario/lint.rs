@@ -30,6 +30,7 @@ pub fn lint(file: &ScenarioFile, model: &Model) -> Vec<Diagnostic> {
     force_warnings(file, model, &mut w);
     pool_warnings(file, &mut w);
     ambition_warnings(file, model, &mut w);
+    capped_warnings(file, model, &mut w);
     w.items
 }
 
@@ -124,6 +125,33 @@ fn domain_warnings(
             );
         }
     }
+}
+
+/// Draws of a normal or log-normal count that reach the value limit (with
+/// their largest scales) in more than this share of trials get a warning.
+const CAPPED_SHARE: f64 = 1e-9;
+
+/// Normal and log-normal counts that pass the value limit (with their scales)
+/// often enough to matter: capped there, they change the figures.
+fn capped_warnings(file: &ScenarioFile, model: &Model, w: &mut Warnings) {
+    use super::reach::{amounts, largest_factor, share_capped};
+    amounts(file, model, |amount, scales| {
+        let share = share_capped(&amount.value, largest_factor(model, scales));
+        if share > CAPPED_SHARE {
+            let share = if share >= 1e-3 {
+                format!("{:.1} %", share * 100.0)
+            } else {
+                format!("{share:.1e}")
+            };
+            w.at(
+                amount,
+                format!(
+                    "this {} passes the limit of 1e12 (with its largest scales) in about {share} of draws, which count as 1e12, so the figures that involve it are capped: narrow the distribution",
+                    amount.value.form()
+                ),
+            );
+        }
+    });
 }
 
 /// A requirement above the sum of every nation's largest contribution to it.

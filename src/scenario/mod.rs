@@ -18,6 +18,7 @@ mod ids;
 pub mod iso;
 pub mod lint;
 pub mod raw;
+mod reach;
 pub mod validate;
 
 use std::path::Path;

@@ -52,7 +52,7 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
     }
     let meta = &file.scenario;
     let sim = file.simulation.as_ref();
-    Some(Model {
+    let model = Model {
         name: meta.name.value.clone(),
         description: text(&meta.description),
         path: path.to_string(),
@@ -76,7 +76,9 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
         thresholds,
         overrides: Vec::new(),
         digest: 0,
-    })
+    };
+    super::reach::check(file, &model, cx);
+    cx.diags.is_empty().then_some(model)
 }
 
 /// At least one domain and one nation; every kind of entry within its limit; no
