@@ -93,6 +93,55 @@ struct Worker {
     tally: Tally,
 }
 
+/// A wave that takes less than this doubles the next one; one that takes more
+/// than four times this halves it.
+const WAVE_SECONDS: f64 = 0.25;
+
+/// Most blocks per worker in one wave.
+const MOST_PER_WORKER: u64 = 16;
+
+/// Runs the blocks of `range` (of a run of `trials` trials) on `pool`, calling
+/// `f` on each block from a pool thread, in waves: `control`'s stop flag is
+/// honoured and its progress reported between waves, so that a stop leaves an
+/// exact prefix of blocks. A wave starts at one block per worker and grows (to
+/// [`MOST_PER_WORKER`]) while waves are quick, so that a stop takes effect
+/// within about a second, or one block where one block takes longer, however
+/// long a trial takes. Returns the end of the finished prefix.
+pub fn in_waves(
+    pool: &rayon::ThreadPool,
+    workers: usize,
+    (range, trials): (Range<u64>, u64),
+    control: Control<'_>,
+    f: &(dyn Fn(u64) + Sync),
+) -> u64 {
+    let workers = workers.max(1) as u64;
+    let mut per_worker = 1;
+    let (mut next, mut done_trials) = (range.start, 0u64);
+    while next < range.end {
+        if control.stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+            break;
+        }
+        let stop = (next + workers * per_worker).min(range.end);
+        let start = std::time::Instant::now();
+        pool.install(|| {
+            use rayon::prelude::*;
+            (next..stop).into_par_iter().for_each(f);
+        });
+        let took = start.elapsed().as_secs_f64();
+        if took < WAVE_SECONDS {
+            per_worker = (per_worker * 2).min(MOST_PER_WORKER);
+        } else if took > 4.0 * WAVE_SECONDS {
+            per_worker = (per_worker / 2).max(1);
+        }
+        done_trials += (next..stop).map(|b| block_len(trials, b)).sum::<u64>();
+        next = stop;
+        if let Some(p) = control.progress {
+            p(done_trials);
+        }
+    }
+    next
+}
+
 /// A run in progress: the model, seed and trial count, a thread pool, and one
 /// tally per worker thread.
 pub struct Runner<'m> {
@@ -176,38 +225,21 @@ impl<'m> Runner<'m> {
     /// Runs the blocks in `range` (clipped to the run). Returns the end of the
     /// prefix of `range` that was completed: `range.end` unless stopped early.
     pub fn run(&self, range: Range<u64>, control: Control<'_>) -> u64 {
-        let end = range.end.min(self.blocks());
-        let mut next = range.start.min(end);
-        let wave = (self.threads() as u64 * 16).max(16);
-        let mut done_trials = 0u64;
-        while next < end {
-            if control.stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
-                break;
-            }
-            let stop = (next + wave).min(end);
-            self.pool.install(|| {
-                use rayon::prelude::*;
-                (next..stop).into_par_iter().for_each(|b| {
-                    let i = rayon::current_thread_index().unwrap_or(0) % self.workers.len();
-                    let mut w = self.workers[i].lock().unwrap_or_else(|e| e.into_inner());
-                    let Worker { scratch, tally } = &mut *w;
-                    trial::run_block(
-                        &self.plan,
-                        self.seed,
-                        b,
-                        block_len(self.trials, b),
-                        scratch,
-                        tally,
-                    );
-                });
-            });
-            done_trials += (next..stop).map(|b| block_len(self.trials, b)).sum::<u64>();
-            next = stop;
-            if let Some(p) = control.progress {
-                p(done_trials);
-            }
-        }
-        next
+        let range = range.start.min(self.blocks())..range.end.min(self.blocks());
+        let workers = self.workers.len();
+        in_waves(&self.pool, workers, (range, self.trials), control, &|b| {
+            let i = rayon::current_thread_index().unwrap_or(0) % workers;
+            let mut w = self.workers[i].lock().unwrap_or_else(|e| e.into_inner());
+            let Worker { scratch, tally } = &mut *w;
+            trial::run_block(
+                &self.plan,
+                self.seed,
+                b,
+                block_len(self.trials, b),
+                scratch,
+                tally,
+            );
+        })
     }
 
     /// Mounted trials finished so far (every trial without a mission gate), and

@@ -20,11 +20,10 @@
 
 use std::ops::Range;
 use std::sync::Mutex;
-use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use crate::engine::{
-    BLOCK_TRIALS, Control, EngineError, Outcomes, Plan, Scratch, block_count, block_len,
+    BLOCK_TRIALS, Control, EngineError, Outcomes, Plan, Scratch, block_count, block_len, in_waves,
 };
 use crate::math::Z95;
 use crate::model::Model;
@@ -321,8 +320,8 @@ fn block(plans: &[Plan], pairs: &[(usize, usize)], seed: u64, trials: u64, b: u6
     }
 }
 
-/// Runs `range` in waves of blocks over the pool, honouring the stop flag between
-/// waves; returns the end of the finished prefix.
+/// Runs `range` in waves of blocks over the pool ([`in_waves`]), honouring the
+/// stop flag between waves; returns the end of the finished prefix.
 fn waves(
     pool: &rayon::ThreadPool,
     workers: &[Mutex<Worker>],
@@ -331,29 +330,11 @@ fn waves(
     control: Control<'_>,
     f: &(dyn Fn(&mut Worker, u64) + Sync),
 ) -> u64 {
-    let wave = (workers.len() as u64 * 4).max(4);
-    let mut next = range.start;
-    let mut done_trials = 0;
-    while next < range.end {
-        if control.stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
-            break;
-        }
-        let stop = (next + wave).min(range.end);
-        pool.install(|| {
-            use rayon::prelude::*;
-            (next..stop).into_par_iter().for_each(|b| {
-                let i = rayon::current_thread_index().unwrap_or(0) % workers.len();
-                let mut w = workers[i].lock().unwrap_or_else(|e| e.into_inner());
-                f(&mut w, b);
-            });
-        });
-        done_trials += (next..stop).map(|b| block_len(trials, b)).sum::<u64>();
-        next = stop;
-        if let Some(p) = control.progress {
-            p(done_trials);
-        }
-    }
-    next
+    in_waves(pool, workers.len(), (range, trials), control, &|b| {
+        let i = rayon::current_thread_index().unwrap_or(0) % workers.len();
+        let mut w = workers[i].lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut w, b);
+    })
 }
 
 #[cfg(test)]

@@ -1,0 +1,70 @@
+//! A stop is honoured within about a second however long a trial takes: waves of
+//! blocks start at one block per worker and grow only while they are quick (a
+//! run used to finish a wave of 16 blocks per worker first, minutes on a large
+//! scenario).
+#![cfg(unix)]
+
+use std::fmt::Write as _;
+use std::fs;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A scenario whose blocks take a few seconds each: 10,000 nations, each
+/// contributing to three domains.
+fn slow_scenario() -> String {
+    let (nations, domains) = (10_000, 3);
+    let mut s = String::from(
+        "[scenario]\nname = \"slow blocks\"\n[simulation]\ntimeline_days = [30, 90]\n\
+         [capabilities]\ntroops = { unit = \"personnel\" }\n",
+    );
+    for d in 0..domains {
+        let _ = writeln!(
+            s,
+            "[domains.d{d}]\nrequirements = {{ troops = {{ pert = [50000, 60000, 70000] }} }}"
+        );
+    }
+    for n in 0..nations {
+        let _ = writeln!(
+            s,
+            "[nations.N{n}]\nparticipation = 0.5\nready_days = {{ triangular = [10, 40, 90] }}"
+        );
+        for d in 0..domains {
+            let _ = writeln!(
+                s,
+                "contributions.d{d}.troops = {{ triangular = [0, 50, 100] }}"
+            );
+        }
+    }
+    s
+}
+
+#[test]
+fn a_stop_takes_effect_within_seconds_when_blocks_are_slow() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("slow.toml");
+    fs::write(&sc, slow_scenario()).unwrap();
+    let json = dir.path().join("r.json");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_forcesim"))
+        .args(["run", sc.to_str().unwrap(), "-n", "1e9", "-j", "1", "-q"])
+        .arg("--json")
+        .arg(&json)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("forcesim starts");
+    // Past reading the scenario, into the first wave.
+    std::thread::sleep(Duration::from_secs(4));
+    let sent = Instant::now();
+    let ok = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let status = child.wait().unwrap();
+    let took = sent.elapsed();
+    assert_eq!(status.code(), Some(130));
+    // A block takes a few seconds here; a wave of 16 blocks took over thirty.
+    assert!(took < Duration::from_secs(12), "the stop took {took:?}");
+    let text = fs::read_to_string(&json).expect("the report is written");
+    assert!(text.contains("\"interrupted\": true"), "{text}");
+}
