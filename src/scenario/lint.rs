@@ -379,7 +379,7 @@ fn timeline_warnings(file: &ScenarioFile, w: &mut Warnings) {
         return;
     }
     let latest = latest.ceil();
-    for day in &sim.timeline_days {
+    for day in &sim.timeline_days.0 {
         if day.0.value as f64 > latest {
             w.at(
                 &day.0,

@@ -132,13 +132,14 @@ fn effect_count(file: &ScenarioFile) -> usize {
     file.conditions.ok().map(|(_, c)| c.effects.len()).sum()
 }
 
-/// `[simulation]`: timeline days strictly increasing and within their limit.
+/// `[simulation]`: timeline days strictly increasing (their count is checked
+/// while decoding).
 /// Returns the timeline days.
 fn check_simulation(file: &ScenarioFile, cx: &mut Cx) -> Vec<u64> {
     let Some(s) = file.simulation.as_ref() else {
         return Vec::new();
     };
-    for w in s.timeline_days.windows(2) {
+    for w in s.timeline_days.0.windows(2) {
         if w[1].0.value <= w[0].0.value {
             cx.error(
                 w[1].0.at.span.clone(),
@@ -150,14 +151,7 @@ fn check_simulation(file: &ScenarioFile, cx: &mut Cx) -> Vec<u64> {
             );
         }
     }
-    if s.timeline_days.len() > limits::MAX_TIMELINE_DAYS {
-        cx.error(
-            s.at.span.clone(),
-            "simulation.timeline_days",
-            format!("at most {} timeline days", limits::MAX_TIMELINE_DAYS),
-        );
-    }
-    s.timeline_days.iter().map(|d| d.0.value).collect()
+    s.timeline_days.0.iter().map(|d| d.0.value).collect()
 }
 
 fn capabilities(file: &ScenarioFile) -> Vec<Capability> {
