@@ -268,7 +268,10 @@ fn never_binding_caps(n_id: &str, nat: &Nation, w: &mut Warnings) {
     {
         return;
     }
-    let mut most = nat.participation.0.value.support().1;
+    let Some(participation) = &nat.participation else {
+        return;
+    };
+    let mut most = participation.0.value.support().1;
     for a in &nat.approval {
         most *= a.probability.0.value.support().1;
     }

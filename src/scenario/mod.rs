@@ -658,6 +658,23 @@ pub fn schema() -> serde_json::Value {
             }),
         );
     }
+    // `participation` is required unless the decision is fixed.
+    if let Some(nation) = s
+        .pointer_mut("/properties/nations/additionalProperties")
+        .and_then(|n| n.as_object_mut())
+    {
+        nation.insert(
+            "if".into(),
+            serde_json::json!({
+                "properties": { "decision": { "enum": ["in", "out"] } },
+                "required": ["decision"]
+            }),
+        );
+        nation.insert(
+            "else".into(),
+            serde_json::json!({ "required": ["participation"] }),
+        );
+    }
     if let Some(o) = s.as_object_mut() {
         o.insert(
             "$schema".into(),

@@ -918,8 +918,8 @@ decode_struct! {
     pub struct Nation {
         /// A display name.
         name: Option<Located<String>>,
-        /// P(it commits forces), before approval gates.
-        participation: ProbDist,
+        /// P(it commits forces), before approval gates; required unless `decision` is `"in"` or `"out"`, which ignore it.
+        participation: Option<ProbDist>,
         /// Approval gates; each multiplies the participation probability.
         approval: Vec<Approval>,
         /// Caps on the probability when a condition is false or a nation is absent.
