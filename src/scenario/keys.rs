@@ -199,12 +199,14 @@ impl<F: FnMut(Occurrence<'_>)> Walker<'_, F> {
             }
         }
         self.stack.truncate(1);
-        self.stack[0] = Frame::table(p);
+        if let Some(root) = self.stack.first_mut() {
+            *root = Frame::table(p);
+        }
     }
 }
 
-/// Calls `visit` for each key of the document `text` (`value`: of the value
-/// `text`, at dotted key `base`).
+/// Calls `visit` for each key of the document `text`, or, with a `base`, of
+/// the value `text` set at the dotted key `base`.
 fn walk(text: &str, base: Option<&str>, visit: impl FnMut(Occurrence<'_>)) {
     let source = Source::new(text);
     let tokens = source.lex().into_vec();
