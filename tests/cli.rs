@@ -380,7 +380,10 @@ fn empty_binary_and_malformed_files() {
         "syntax",
         b"[scenario]\nname = \"x\"\nname = \"y\"\n[domains.a\n",
     );
-    assert!(e.contains("s.toml:3:1: TOML syntax: duplicate key"), "{e}");
+    assert!(
+        e.contains("s.toml:3:1: scenario.name: duplicate key: already set at 2:1"),
+        "{e}"
+    );
     assert!(e.contains("s.toml:4:11: TOML syntax:"), "{e}");
     let e = invalid("nothing", b"[scenario]\nname = \"x\"\n");
     assert!(e.contains("domains: the scenario defines no domain"), "{e}");

@@ -466,7 +466,12 @@ fn the_schema_accepts_every_shipped_scenario_and_rejects_unknown_keys() {
         );
     }
     let nation = &schema["properties"]["nations"]["additionalProperties"];
-    assert_eq!(nation["required"], serde_json::json!(["participation"]));
+    // `participation` is required unless the decision is fixed ("in" or "out").
+    assert_eq!(nation["required"], serde_json::json!([]));
+    assert_eq!(
+        nation["else"]["required"],
+        serde_json::json!(["participation"])
+    );
     assert!(nation["properties"]["participation"]["description"].is_string());
     let mut files: Vec<(String, String)> = vec![("S1".into(), S1.into())];
     for entry in std::fs::read_dir("scenarios").expect("scenarios/") {

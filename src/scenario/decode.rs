@@ -7,7 +7,7 @@
 //! The same trait describes each type as JSON Schema, so the schema printed by
 //! `forcesim schema` cannot drift from what the decoder accepts.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 
 use serde_json::{Value as Json, json};
@@ -30,11 +30,67 @@ pub struct Cx {
     rejected: BTreeSet<String>,
     /// The virtual offset at which the `--set` overrides start, if any.
     pub overrides_from: Option<usize>,
+    /// Per list of values (keys alike but for their indices, `a.b[]`), how many
+    /// errors were found in it and where its "… and N more" line is in `diags`.
+    lists: HashMap<String, (usize, Option<usize>)>,
+}
+
+/// How many errors in the elements of one list are shown; the others are counted
+/// in one line, so that a list of a hundred thousand bad values stays readable.
+pub const SHOWN_PER_LIST: usize = 20;
+
+/// `key` with every index left out (`a.b[3].c[0]` → `a.b[].c[]`), when it has one.
+fn list_pattern(key: &str) -> Option<String> {
+    if !key.contains('[') {
+        return None;
+    }
+    let mut out = String::with_capacity(key.len());
+    let mut in_index = false;
+    for c in key.chars() {
+        match c {
+            '[' => {
+                in_index = true;
+                out.push(c);
+            }
+            ']' => {
+                in_index = false;
+                out.push(c);
+            }
+            _ if in_index && c.is_ascii_digit() => {}
+            _ => out.push(c),
+        }
+    }
+    Some(out)
 }
 
 impl Cx {
-    /// Records a problem at `span` for `key`.
+    /// Records a problem at `span` for `key`. Past [`SHOWN_PER_LIST`] problems in
+    /// the elements of one list, the others are counted in one line.
     pub fn error(&mut self, span: Range<usize>, key: &str, message: impl Into<String>) {
+        if let Some(pattern) = list_pattern(key) {
+            let (count, line) = self.lists.entry(pattern).or_default();
+            *count += 1;
+            if *count > SHOWN_PER_LIST {
+                let more = *count - SHOWN_PER_LIST;
+                let list = key.rfind('[').map_or(key, |i| &key[..i]);
+                let message = format!(
+                    "… and {more} more error{} in this list, not shown",
+                    if more == 1 { "" } else { "s" }
+                );
+                match line.and_then(|i| self.diags.get_mut(i)) {
+                    Some(d) => d.message = message,
+                    None => {
+                        *line = Some(self.diags.len());
+                        self.diags.push(Diagnostic {
+                            span,
+                            key: list.to_string(),
+                            message,
+                        });
+                    }
+                }
+                return;
+            }
+        }
         self.diags.push(Diagnostic {
             span,
             key: key.to_string(),
@@ -601,6 +657,31 @@ mod tests {
         assert_eq!(closest("néé", &["nee"]), Some("nee"));
         assert_eq!(closest("ESPP", &["ESP", "FRA"]), Some("ESP"));
         assert_eq!(closest("q", &[]), None);
+    }
+
+    #[test]
+    fn errors_past_twenty_in_one_list_are_counted_in_one_line() {
+        assert_eq!(list_pattern("a.b[3].c[10]").as_deref(), Some("a.b[].c[]"));
+        assert_eq!(list_pattern("a.b"), None);
+        let mut cx = Cx::default();
+        for i in 0..SHOWN_PER_LIST + 1 {
+            cx.error(i..i, &format!("n.A.approval[{i}].body"), "bad");
+            cx.error(i..i, &format!("n.B.lead[{i}]"), "bad");
+        }
+        cx.error(0..0, "n.A.name", "bad");
+        let more: Vec<&Diagnostic> = cx
+            .diags
+            .iter()
+            .filter(|d| d.message.contains("more"))
+            .collect();
+        assert_eq!(more.len(), 2);
+        assert_eq!(more[0].key, "n.A.approval");
+        assert_eq!(
+            more[0].message,
+            "… and 1 more error in this list, not shown"
+        );
+        assert_eq!(more[1].key, "n.B.lead");
+        assert_eq!(cx.diags.len(), 2 * SHOWN_PER_LIST + 3);
     }
 
     #[test]

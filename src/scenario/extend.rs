@@ -125,14 +125,7 @@ pub(crate) fn read_chain(
             .last()
             .map_or(source.text.len() + 1, |b| b.start + b.text.len() + 1);
         let (root, errors) = DeTable::parse_recoverable(&text);
-        for e in &errors {
-            let s = e.span().unwrap_or(0..0);
-            cx.error(
-                s.start + start..s.end + start,
-                "",
-                format!("TOML syntax: {}", e.message().trim()),
-            );
-        }
+        super::keys::syntax_errors(&text, start, &errors, cx);
         if errors.is_empty() {
             let root = super::shift_table(root.into_inner(), start);
             next = extends_of(&root, cx);

@@ -296,7 +296,10 @@ fn never_binding_caps(n_id: &str, nat: &Nation, w: &mut Warnings) {
     {
         return;
     }
-    let mut most = nat.participation.0.value.support().1;
+    let Some(participation) = &nat.participation else {
+        return;
+    };
+    let mut most = participation.0.value.support().1;
     for a in &nat.approval {
         most *= a.probability.0.value.support().1;
     }
@@ -407,7 +410,7 @@ fn timeline_warnings(file: &ScenarioFile, w: &mut Warnings) {
         return;
     }
     let latest = latest.ceil();
-    for day in &sim.timeline_days {
+    for day in &sim.timeline_days.0 {
         if day.0.value as f64 > latest {
             w.at(
                 &day.0,

@@ -16,6 +16,7 @@ mod effects;
 pub mod extend;
 mod ids;
 pub mod iso;
+mod keys;
 pub mod lint;
 pub mod raw;
 mod reach;
@@ -189,10 +190,7 @@ fn document(source: &mut SourceText, files: Files, cx: &mut Cx) -> Option<bool> 
     let text = source.text.clone();
     let (root, errors) = DeTable::parse_recoverable(&text);
     if !errors.is_empty() {
-        for e in errors {
-            let span = e.span().unwrap_or(0..0);
-            cx.error(span, "", format!("TOML syntax: {}", e.message().trim()));
-        }
+        keys::syntax_errors(&text, 0, &errors, cx);
         return None;
     }
     let Some(first) = extend::extends_of(root.get_ref(), cx) else {
@@ -428,9 +426,12 @@ fn apply_override<'i>(root: &mut DeTable<'i>, o: &'i str, base: usize, cx: &mut 
     let parsed = match DeValue::parse(trimmed) {
         Ok(v) => v,
         Err(e) if trimmed.starts_with(['{', '[', '"', '\'']) => {
+            let inner = e
+                .span()
+                .and_then(|s| keys::key_in_value(trimmed, key, s.start));
             cx.error(
                 whole,
-                key,
+                inner.as_deref().unwrap_or(key),
                 format!("the value is not valid TOML: {}", e.message().trim()),
             );
             return;
@@ -656,6 +657,23 @@ pub fn schema() -> serde_json::Value {
                 "items": { "type": "string" },
                 "description": "Dotted keys to delete from the base before the merge, e.g. \"nations.DNK\"; needs `extends`."
             }),
+        );
+    }
+    // `participation` is required unless the decision is fixed.
+    if let Some(nation) = s
+        .pointer_mut("/properties/nations/additionalProperties")
+        .and_then(|n| n.as_object_mut())
+    {
+        nation.insert(
+            "if".into(),
+            serde_json::json!({
+                "properties": { "decision": { "enum": ["in", "out"] } },
+                "required": ["decision"]
+            }),
+        );
+        nation.insert(
+            "else".into(),
+            serde_json::json!({ "required": ["participation"] }),
         );
     }
     if let Some(o) = s.as_object_mut() {

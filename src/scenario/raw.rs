@@ -68,6 +68,36 @@ impl Decode for Trials {
     }
 }
 
+/// `[simulation] timeline_days`: at most [`limits::MAX_TIMELINE_DAYS`] days. A
+/// longer list is one error, its elements left unchecked.
+#[derive(Debug, Clone, Default)]
+pub struct TimelineDays(pub Vec<Int<{ limits::MAX_DAYS }>>);
+
+impl Decode for TimelineDays {
+    fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
+        let max = limits::MAX_TIMELINE_DAYS;
+        if let DeValue::Array(items) = node.get_ref()
+            && items.len() > max
+        {
+            cx.error(
+                node.span(),
+                key,
+                format!("at most {max} timeline days, found {}", items.len()),
+            );
+            return None;
+        }
+        Vec::decode(node, key, cx).map(TimelineDays)
+    }
+    fn missing() -> Option<Self> {
+        Some(TimelineDays::default())
+    }
+    fn schema() -> Json {
+        let mut s = Vec::<Int<{ limits::MAX_DAYS }>>::schema();
+        s["maxItems"] = json!(limits::MAX_TIMELINE_DAYS);
+        s
+    }
+}
+
 /// A nation's `decision`: `"draw"`, `"in"` or `"out"`.
 #[derive(Debug, Clone)]
 pub struct DecisionKey(pub Located<crate::model::Decision>);
@@ -758,7 +788,7 @@ decode_struct! {
         /// Seed of the random streams.
         seed: Option<Int<{ u64::MAX }>>,
         /// Report coverage by each of these days (strictly increasing).
-        timeline_days: Vec<Int<{ limits::MAX_DAYS }>>,
+        timeline_days: TimelineDays,
     }
 }
 
@@ -888,8 +918,8 @@ decode_struct! {
     pub struct Nation {
         /// A display name.
         name: Option<Located<String>>,
-        /// P(it commits forces), before approval gates.
-        participation: ProbDist,
+        /// P(it commits forces), before approval gates; required unless `decision` is `"in"` or `"out"`, which ignore it.
+        participation: Option<ProbDist>,
         /// Approval gates; each multiplies the participation probability.
         approval: Vec<Approval>,
         /// Caps on the probability when a condition is false or a nation is absent.

@@ -13,8 +13,8 @@ use super::raw::{Domain as RawDomain, Nation as RawNation, ScenarioFile};
 use crate::dist::{Dist, Sampler};
 use crate::limits;
 use crate::model::{
-    Bloc, Cap, CapOn, Capability, Condition, Contribution, Domain, ForceRequirement, LeadEntry,
-    Model, Nation, Obligation, Pool, Prob, Requirement, Tracked,
+    Bloc, Cap, CapOn, Capability, Condition, Contribution, Decision, Domain, ForceRequirement,
+    LeadEntry, Model, Nation, Obligation, Pool, Prob, Requirement, Tracked,
 };
 use crate::streams::stream_key;
 
@@ -134,13 +134,14 @@ fn effect_count(file: &ScenarioFile) -> usize {
     file.conditions.ok().map(|(_, c)| c.effects.len()).sum()
 }
 
-/// `[simulation]`: timeline days strictly increasing and within their limit.
+/// `[simulation]`: timeline days strictly increasing (their count is checked
+/// while decoding).
 /// Returns the timeline days.
 fn check_simulation(file: &ScenarioFile, cx: &mut Cx) -> Vec<u64> {
     let Some(s) = file.simulation.as_ref() else {
         return Vec::new();
     };
-    for w in s.timeline_days.windows(2) {
+    for w in s.timeline_days.0.windows(2) {
         if w[1].0.value <= w[0].0.value {
             cx.error(
                 w[1].0.at.span.clone(),
@@ -152,14 +153,7 @@ fn check_simulation(file: &ScenarioFile, cx: &mut Cx) -> Vec<u64> {
             );
         }
     }
-    if s.timeline_days.len() > limits::MAX_TIMELINE_DAYS {
-        cx.error(
-            s.at.span.clone(),
-            "simulation.timeline_days",
-            format!("at most {} timeline days", limits::MAX_TIMELINE_DAYS),
-        );
-    }
-    s.timeline_days.iter().map(|d| d.0.value).collect()
+    s.timeline_days.0.iter().map(|d| d.0.value).collect()
 }
 
 fn capabilities(file: &ScenarioFile) -> Vec<Capability> {
@@ -487,7 +481,7 @@ fn nations(
             deps.push(my_deps);
             continue;
         };
-        let mut factors: Vec<Dist> = vec![nat.participation.0.value.clone()];
+        let mut factors: Vec<Dist> = vec![participation(&entry.id.at.key, nat, cx)];
         factors.extend(nat.approval.iter().map(|a| a.probability.0.value.clone()));
         let caps = caps(n, id, nat, ids, &mut my_deps, cx);
         let bloc = nat
@@ -543,6 +537,34 @@ fn nations(
         deps.push(my_deps);
     }
     (nations, contributions, deps)
+}
+
+/// A nation's participation. It is required unless the nation's decision is
+/// fixed (`"in"` or `"out"`), which ignores it; a fixed decision without one
+/// stands in with 1 or 0 (the decision replaces it anyway).
+fn participation(key: &str, nat: &RawNation, cx: &mut Cx) -> Dist {
+    if let Some(p) = &nat.participation {
+        return p.0.value.clone();
+    }
+    match nat.decision.as_ref().map(|d| d.0.value) {
+        Some(Decision::In) => Dist::Fixed(1.0),
+        Some(Decision::Out) => Dist::Fixed(0.0),
+        _ => {
+            // A participation that is present but invalid, or a decision that
+            // may have been meant to be fixed: their own errors are enough.
+            let participation = format!("{key}.participation");
+            if !cx.within_rejected(&participation)
+                && !cx.within_rejected(&format!("{key}.decision"))
+            {
+                cx.error(
+                    nat.at.span.clone(),
+                    &participation,
+                    "missing required key `participation` (a nation whose decision is \"in\" or \"out\" needs none)",
+                );
+            }
+            Dist::Fixed(0.0)
+        }
+    }
 }
 
 /// A nation's `pool`: each on a known capability that the nation contributes

@@ -1,0 +1,417 @@
+//! The dotted keys of a TOML text, read from the parser's events, to name the
+//! key of a syntax error and where that key was first defined.
+//!
+//! The TOML parser reports a duplicate key with the span of the second one only.
+//! [`Named::of`] walks the text's events (table headers, dotted keys, inline
+//! tables, arrays and arrays of tables) and finds, for each error span that is a
+//! key, its dotted key (`nations.A.participation`) and the place of its first
+//! definition. It never fails: a text too broken to follow names fewer keys.
+
+use std::collections::{HashMap, HashSet};
+
+use super::decode::Cx;
+use super::diag::{LineIndex, Place, SourceText};
+
+use toml_parser::Source;
+use toml_parser::parser::{Event, EventKind};
+
+/// Where a key occurs: its dotted path, the offset of the key, the offset of the
+/// line's definition (the header's `[`, or the first key of a `key = value`), and
+/// how it occurs.
+struct Occurrence<'p> {
+    path: &'p str,
+    key_at: usize,
+    def_at: usize,
+    kind: Kind,
+}
+
+/// How a key occurs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// The last key of a `[table]` header: defines the table.
+    Header,
+    /// The last key of an `[[array]]` header: adds an element.
+    ArrayHeader,
+    /// A parent named in a header: defines nothing.
+    HeaderParent,
+    /// A key of a `key = value` (or a table a dotted key opens): defines it.
+    Value,
+}
+
+/// A table or array the walk is inside.
+enum Frame {
+    Table {
+        path: String,
+        keys: Vec<(String, usize)>,
+        value: Option<String>,
+    },
+    Array {
+        path: String,
+        index: usize,
+    },
+}
+
+impl Frame {
+    fn table(path: String) -> Self {
+        Frame::Table {
+            path,
+            keys: Vec::new(),
+            value: None,
+        }
+    }
+}
+
+/// A `[table]` or `[[table]]` header being read.
+struct Header {
+    array: bool,
+    at: usize,
+    keys: Vec<(String, usize)>,
+}
+
+/// Walks the events of a document and calls `visit` for each key.
+struct Walker<'s, F> {
+    source: Source<'s>,
+    stack: Vec<Frame>,
+    header: Option<Header>,
+    tables: HashMap<String, usize>,
+    visit: F,
+}
+
+fn join(path: &str, key: &str) -> String {
+    super::decode::join(path, key)
+}
+
+impl<F: FnMut(Occurrence<'_>)> Walker<'_, F> {
+    fn event(&mut self, e: &Event) {
+        let at = e.span().start();
+        match e.kind() {
+            EventKind::StdTableOpen | EventKind::ArrayTableOpen => {
+                self.stack.truncate(1);
+                self.header = Some(Header {
+                    array: e.kind() == EventKind::ArrayTableOpen,
+                    at,
+                    keys: Vec::new(),
+                });
+            }
+            EventKind::StdTableClose | EventKind::ArrayTableClose => self.close_header(),
+            EventKind::SimpleKey => self.key(e),
+            EventKind::KeyValSep => self.key_val(),
+            EventKind::InlineTableOpen => {
+                let path = self.value_path();
+                self.stack.push(Frame::table(path));
+            }
+            EventKind::ArrayOpen => {
+                let path = self.value_path();
+                self.stack.push(Frame::Array { path, index: 0 });
+            }
+            EventKind::InlineTableClose | EventKind::ArrayClose if self.stack.len() > 1 => {
+                self.stack.pop();
+            }
+            EventKind::ValueSep => match self.stack.last_mut() {
+                Some(Frame::Array { index, .. }) => *index += 1,
+                Some(Frame::Table { keys, value, .. }) => {
+                    keys.clear();
+                    *value = None;
+                }
+                None => {}
+            },
+            EventKind::Newline => {
+                self.close_header();
+                if let [Frame::Table { keys, value, .. }] = self.stack.as_mut_slice() {
+                    keys.clear();
+                    *value = None;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn key(&mut self, e: &Event) {
+        let mut name = String::new();
+        if let Some(raw) = self.source.get(e) {
+            raw.decode_key(&mut name, &mut ());
+        }
+        let at = e.span().start();
+        if let Some(h) = self.header.as_mut() {
+            h.keys.push((name, at));
+        } else if let Some(Frame::Table { keys, value, .. }) = self.stack.last_mut() {
+            if value.is_some() {
+                keys.clear();
+                *value = None;
+            }
+            keys.push((name, at));
+        }
+    }
+
+    /// The path of the value about to be read (an inline table or an array).
+    fn value_path(&self) -> String {
+        match self.stack.last() {
+            Some(Frame::Array { path, index }) => format!("{path}[{index}]"),
+            Some(Frame::Table { value: Some(v), .. }) => v.clone(),
+            Some(Frame::Table { path, .. }) => path.clone(),
+            None => String::new(),
+        }
+    }
+
+    fn key_val(&mut self) {
+        let Some(Frame::Table { path, keys, value }) = self.stack.last_mut() else {
+            return;
+        };
+        let def_at = keys.first().map_or(0, |k| k.1);
+        let mut p = path.clone();
+        for (name, key_at) in keys.iter() {
+            p = join(&p, name);
+            (self.visit)(Occurrence {
+                path: &p,
+                key_at: *key_at,
+                def_at,
+                kind: Kind::Value,
+            });
+        }
+        *value = Some(p);
+    }
+
+    fn close_header(&mut self) {
+        let Some(h) = self.header.take() else {
+            return;
+        };
+        let mut p = String::new();
+        let last = h.keys.len().saturating_sub(1);
+        for (i, (name, key_at)) in h.keys.iter().enumerate() {
+            p = join(&p, name);
+            let kind = match (i < last, h.array) {
+                (true, _) => Kind::HeaderParent,
+                (false, true) => Kind::ArrayHeader,
+                (false, false) => Kind::Header,
+            };
+            (self.visit)(Occurrence {
+                path: &p,
+                key_at: *key_at,
+                def_at: h.at,
+                kind,
+            });
+            if i == last && h.array {
+                let n = self.tables.entry(p.clone()).or_insert(0);
+                p = format!("{p}[{n}]");
+                *n += 1;
+            } else if let Some(n) = self.tables.get(&p) {
+                p = format!("{p}[{}]", n.saturating_sub(1));
+            }
+        }
+        self.stack.truncate(1);
+        if let Some(root) = self.stack.first_mut() {
+            *root = Frame::table(p);
+        }
+    }
+}
+
+/// Calls `visit` for each key of the document `text`, or, with a `base`, of
+/// the value `text` set at the dotted key `base`.
+fn walk(text: &str, base: Option<&str>, visit: impl FnMut(Occurrence<'_>)) {
+    let source = Source::new(text);
+    let tokens = source.lex().into_vec();
+    let mut events: Vec<Event> = Vec::new();
+    let mut push = |e: Event| events.push(e);
+    match base {
+        None => toml_parser::parser::parse_document(&tokens, &mut push, &mut ()),
+        Some(_) => toml_parser::parser::parse_value(&tokens, &mut push, &mut ()),
+    }
+    let root = match base {
+        None => Frame::table(String::new()),
+        Some(b) => Frame::Table {
+            path: String::new(),
+            keys: Vec::new(),
+            value: Some(b.to_string()),
+        },
+    };
+    let mut w = Walker {
+        source,
+        stack: vec![root],
+        header: None,
+        tables: HashMap::new(),
+        visit,
+    };
+    for e in &events {
+        w.event(e);
+    }
+    w.close_header();
+}
+
+/// A key named at an error's span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Named {
+    /// Its dotted key.
+    pub key: String,
+    /// How it occurs there.
+    pub kind: Kind,
+    /// Where it was first defined, if before: the offset and whether by a header.
+    pub first: Option<(usize, bool)>,
+}
+
+impl Named {
+    /// The keys at each of `spans` (error offsets) in the document `text`, or in
+    /// the value `text` of the dotted key `base`.
+    pub(crate) fn of(text: &str, base: Option<&str>, spans: &[usize]) -> HashMap<usize, Named> {
+        let wanted: HashSet<usize> = spans.iter().copied().collect();
+        let mut named: HashMap<usize, Named> = HashMap::new();
+        walk(text, base, |o| {
+            if wanted.contains(&o.key_at) {
+                named.entry(o.key_at).or_insert(Named {
+                    key: o.path.to_string(),
+                    kind: o.kind,
+                    first: None,
+                });
+            }
+        });
+        if named.is_empty() {
+            return named;
+        }
+        let paths: HashSet<String> = named.values().map(|n| n.key.clone()).collect();
+        // Each path's first definition: (its key, its line, by a header).
+        let mut first: HashMap<String, (usize, usize, bool)> = HashMap::new();
+        walk(text, base, |o| {
+            if o.kind != Kind::HeaderParent && paths.contains(o.path) {
+                first.entry(o.path.to_string()).or_insert((
+                    o.key_at,
+                    o.def_at,
+                    o.kind == Kind::Header,
+                ));
+            }
+        });
+        for (at, n) in named.iter_mut() {
+            n.first = first
+                .get(&n.key)
+                .filter(|f| f.0 < *at)
+                .map(|&(_, def, header)| (def, header));
+        }
+        named
+    }
+}
+
+/// Records the syntax `errors` of the TOML document `text`, placed `off` bytes
+/// into the source: each that points at a key names it, and a duplicate says
+/// where the key or table was first defined.
+pub(crate) fn syntax_errors(text: &str, off: usize, errors: &[toml::de::Error], cx: &mut Cx) {
+    let spans: Vec<usize> = errors
+        .iter()
+        .filter_map(|e| e.span())
+        .map(|s| s.start)
+        .collect();
+    let named = Named::of(text, None, &spans);
+    let lines = LineIndex::new(text);
+    let source = SourceText::new("", text);
+    let place = |at: usize| match source.locate_in(&lines, at) {
+        Place::File { line, column } => format!("{line}:{column}"),
+        Place::Override(_) => String::new(),
+    };
+    for e in errors {
+        let span = e.span().unwrap_or(0..0);
+        let message = e.message().trim();
+        let shifted = span.start + off..span.end + off;
+        let Some(n) = named.get(&span.start) else {
+            cx.error(shifted, "", format!("TOML syntax: {message}"));
+            continue;
+        };
+        let message = match (message, n.first) {
+            ("duplicate key", Some((at, true))) if n.kind == Kind::Header => {
+                format!("table defined twice: first at {}", place(at))
+            }
+            ("duplicate key", Some((at, _))) => {
+                format!("duplicate key: already set at {}", place(at))
+            }
+            ("duplicate key", None) => "duplicate key".to_string(),
+            (other, _) => format!("TOML syntax: {other}"),
+        };
+        cx.error(shifted, &n.key, message);
+    }
+}
+
+/// The dotted key that the error at `at` in the value `text` of the override
+/// `key` points at, if any.
+pub(crate) fn key_in_value(text: &str, key: &str, at: usize) -> Option<String> {
+    Named::of(text, Some(key), &[at]).remove(&at).map(|n| n.key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key_at(text: &str, needle: &str, nth: usize) -> Option<Named> {
+        let at = text.match_indices(needle).nth(nth).unwrap().0;
+        Named::of(text, None, &[at]).remove(&at)
+    }
+
+    #[test]
+    fn names_keys_in_headers_dotted_keys_inline_tables_and_arrays() {
+        let text = "[a.b]\nc.d = 1\ne = { f = [1, { g = 2 }] }\n[[h]]\ni = 1\n[[h]]\ni = 2\n[h.j]\nk = 1\n";
+        let k = |needle, nth| key_at(text, needle, nth).map(|n| n.key);
+        assert_eq!(k("b", 0).as_deref(), Some("a.b"));
+        assert_eq!(k("d", 0).as_deref(), Some("a.b.c.d"));
+        assert_eq!(k("g", 0).as_deref(), Some("a.b.e.f[1].g"));
+        assert_eq!(k("i", 1).as_deref(), Some("h[1].i"));
+        assert_eq!(k("k", 0).as_deref(), Some("h[1].j.k"));
+    }
+
+    #[test]
+    fn finds_the_first_definition() {
+        let text = "[t]\nx = 1\nx = 2\n[t]\n";
+        let n = key_at(text, "x", 1).unwrap();
+        assert_eq!((n.key.as_str(), n.first), ("t.x", Some((4, false))));
+        let n = key_at(text, "t", 1).unwrap();
+        assert_eq!(
+            (n.key.as_str(), n.kind, n.first),
+            ("t", Kind::Header, Some((0, true)))
+        );
+        // A parent named by a header defines nothing.
+        let text = "[a.b]\n[a]\n[a]\n";
+        let n = key_at(text, "a", 2).unwrap();
+        assert_eq!(n.first, Some((6, true)));
+        // An array of tables is defined by its first header; a key is not its own first.
+        let n = key_at("[[a]]\n[a]\n", "a", 1).unwrap();
+        assert_eq!(n.first, Some((0, false)));
+        let n = key_at("[[a.b]]\n[a]\nb.c = 1\n", "c", 0).unwrap();
+        assert_eq!((n.key.as_str(), n.first), ("a.b.c", None));
+    }
+
+    #[test]
+    fn names_keys_inside_a_value() {
+        let text = "{ troops = 1, troops = 2 }";
+        let at = text.rfind("troops").unwrap();
+        let n = Named::of(text, Some("nations.A.pool"), &[at]).remove(&at);
+        assert_eq!(n.unwrap().key, "nations.A.pool.troops");
+    }
+
+    #[test]
+    fn never_panics_on_broken_text() {
+        for text in [
+            "",
+            "[",
+            "[[",
+            "]",
+            "]]",
+            "a",
+            "a.",
+            ".a",
+            "a = {",
+            "a = [",
+            "a = }",
+            "a = ]",
+            "[a\nb = 1",
+            "a = { b = [ { c = ",
+            "[[a]]\n[a]\n[[a]]",
+            "a.b.c",
+            "\"\" = 1\n\"\" = 2",
+            "'a' = 1\n'a'= 2",
+            "a = [1,,2]",
+            "a = { , }",
+            "[a.]\n",
+            "[.a]",
+            "x = \"\u{202e}\"\n[x]\n",
+            "\u{feff}a=1",
+        ] {
+            let spans: Vec<usize> = (0..=text.len()).collect();
+            let _ = Named::of(text, None, &spans);
+            let _ = Named::of(text, Some("k"), &spans);
+        }
+    }
+}

@@ -1,0 +1,410 @@
+//! Messages of `forcesim validate` for mistakes of form: duplicate keys and
+//! tables named with their dotted key and first definition, a long list of bad
+//! values summed up instead of flooding, `participation` optional when the
+//! decision is fixed, and a file of comments told every part it lacks.
+
+mod common;
+
+use common::{forcesim, scenario_file, scratch, write};
+use forcesim::scenario;
+use proptest::prelude::*;
+
+/// A small valid scenario: one domain, two nations.
+const BASE: &str = r#"[scenario]
+name = "messages"
+
+[capabilities]
+troops = { unit = "personnel" }
+
+[domains.land]
+lead = ["A", "B"]
+requirements = { troops = 10 }
+
+[nations.A]
+participation = 0.5
+contributions.land.troops = 15
+
+[nations.B]
+participation = 0.5
+contributions.land.troops = 5
+"#;
+
+/// The stderr of `forcesim validate` on `text` with `args`, checking exit code 2.
+fn invalid(text: &str, args: &[&str]) -> String {
+    let (_dir, path) = scenario_file(text);
+    let out = forcesim()
+        .arg("validate")
+        .arg(&path)
+        .args(args)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "expected exit 2:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "panicked:\n{stderr}");
+    stderr
+}
+
+/// The `error: ` lines of rendered diagnostics.
+fn error_lines(out: &str) -> Vec<&str> {
+    out.lines().filter(|l| l.starts_with("error: ")).collect()
+}
+
+fn has(out: &str, wanted: &[&str]) {
+    for w in wanted {
+        assert!(out.contains(w), "missing {w:?} in:\n{out}");
+    }
+}
+
+/// The diagnostics of `text` parsed as a library call, or a panic if accepted.
+fn errors(text: &str, overrides: &[&str]) -> String {
+    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    match scenario::parse("s.toml", text, &overrides) {
+        Ok(_) => panic!("accepted:\n{text}"),
+        Err(d) => d.to_string(),
+    }
+}
+
+#[test]
+fn a_duplicate_key_and_a_table_defined_twice_are_named_with_their_first_place() {
+    let text = "[scenario]\nname = \"duplicate key\"\n[capabilities]\ntroops = { unit = \"p\" }\n\
+                [domains.land]\nrequirements = { troops = 10 }\n[nations.A]\nparticipation = 0.5\n\
+                participation = 0.6\n[nations.A.contributions.land]\ntroops = 15\n[nations.A]\nname = \"again\"\n";
+    let out = invalid(text, &[]);
+    has(
+        &out,
+        &[
+            "s.toml:9:1: nations.A.participation: duplicate key: already set at 8:1",
+            "s.toml:12:10: nations.A: table defined twice: first at 7:1",
+        ],
+    );
+    assert_eq!(error_lines(&out).len(), 2, "{out}");
+    assert!(!out.contains("TOML syntax: duplicate key"), "{out}");
+}
+
+#[test]
+fn duplicates_in_inline_tables_dotted_keys_and_arrays_of_tables_are_named() {
+    let text = format!(
+        "{BASE}[nations.C]\nparticipation = 0.5\ncontributions = {{ land = {{ troops = 1, troops = 2 }} }}\n\
+         [nations.D]\nparticipation = 0.5\ncontributions.land.troops = 1\ncontributions.land.troops = 2\n\
+         [conditions.c]\nprobability = 0.5\n[[conditions.c.effects]]\nscale = 2\n\
+         [[conditions.c.effects]]\nscale = 2\nscale = 3\n"
+    );
+    let out = errors(&text, &[]);
+    has(
+        &out,
+        &[
+            "s.toml:20:40: nations.C.contributions.land.troops: duplicate key: already set at 20:28",
+            "s.toml:24:20: nations.D.contributions.land.troops: duplicate key: already set at 23:1",
+            "s.toml:31:1: conditions.c.effects[1].scale: duplicate key: already set at 30:1",
+        ],
+    );
+    assert_eq!(error_lines(&out).len(), 3, "{out}");
+}
+
+#[test]
+fn a_table_defined_by_dotted_keys_then_by_a_header_is_named() {
+    let text = format!("{BASE}[nations.A.contributions.land]\ntroops = 1\n");
+    let out = errors(&text, &[]);
+    has(
+        &out,
+        &["nations.A.contributions.land: duplicate key: already set at 13:1"],
+    );
+}
+
+#[test]
+fn a_duplicate_key_in_an_override_or_a_base_file_is_named() {
+    let out = invalid(
+        BASE,
+        &["--set", "nations.A.pool={ troops = 1, troops = 2 }"],
+    );
+    has(
+        &out,
+        &[
+            "(--set nations.A.pool={ troops = 1, troops = 2 }): nations.A.pool.troops: the value is not valid TOML: duplicate key",
+        ],
+    );
+    let dir = scratch();
+    write(
+        dir.path(),
+        "base.toml",
+        format!("{BASE}[nations.B.pool]\ntroops = 1\ntroops = 2\n"),
+    );
+    let child = write(
+        dir.path(),
+        "child.toml",
+        "[scenario]\nextends = \"base.toml\"\n",
+    );
+    let out = forcesim()
+        .arg("validate")
+        .arg(&child)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    has(
+        &stderr,
+        &["base.toml:20:1: nations.B.pool.troops: duplicate key: already set at 19:1"],
+    );
+}
+
+#[test]
+fn other_syntax_errors_keep_their_message() {
+    let out = errors("[scenario]\nname = \"x\"\n[domains.a\n", &[]);
+    has(&out, &["s.toml:3:11: TOML syntax: unclosed table"]);
+    // A dotted key through a value names the key.
+    let out = errors("[scenario]\nname = \"x\"\nname.first = \"y\"\n", &[]);
+    has(&out, &["s.toml:3:1: scenario.name: TOML syntax:"]);
+}
+
+/// Odd texts around duplicates: never a panic, always a located message.
+const ODD: &[&str] = &[
+    "a = 1\na = 2\n",
+    "\"a\" = 1\na = 2\n",
+    "'a.b' = 1\n\"a.b\" = 2\n",
+    "[a]\n[a]\n[a]\n",
+    "[[a]]\n[a]\n",
+    "[a]\n[[a]]\n",
+    "a = [1]\n[[a]]\n",
+    "a.b = 1\n[a]\nb = 2\n",
+    "a = { b = 1 }\na.c = 2\n",
+    "a = { b = { c = 1, c = 2 }, b = 3 }\n",
+    "x = [ { y = 1, y = 2 }, { y = 3, y = 4 } ]\n",
+    "[a.b]\n[a]\nb = 1\n",
+    "[ a . b ]\n[a.\"b\"]\n",
+    "[a]\nb = 1\n[a\nb = 2\n",
+    "a = {\nb = 1,\nb = 2\n}\n",
+    "a = 1\r\na = 2\r\n",
+    "é = 1\né = 2\n",
+    "\u{feff}a = 1\na = 2\n",
+    "[\"\u{202e}\"]\n[\"\u{202e}\"]\n",
+    "a=1\na=1\na=1\na=1\n",
+];
+
+#[test]
+fn odd_texts_around_duplicates_never_panic() {
+    for text in ODD {
+        let out = errors(text, &[]);
+        assert!(out.contains("s.toml:"), "{out}");
+        for o in ["a={b=1,b=2}", "a=[{b=1,b=1}]", "a={", "a.b[0]={c=1,c=1}"] {
+            let _ = scenario::parse("s.toml", text, &[o.to_string()]);
+            let _ = scenario::parse("s.toml", BASE, &[o.to_string()]);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Texts made of header, key and value pieces, duplicated at will.
+    #[test]
+    fn texts_of_repeated_pieces_never_panic(pieces in prop::collection::vec(0usize..14, 0..24)) {
+        const PIECES: &[&str] = &[
+            "[a]\n", "[a.b]\n", "[[a]]\n", "[[a.c]]\n", "b = 1\n", "b.c = 2\n", "c = { d = 1 }\n",
+            "c = { d = 1, d = 2 }\n", "e = [ { f = 1 }, { f = 2, f = 3 } ]\n", "[\n", "= 1\n",
+            "\"b\" = 3\n", "a.b.c = 4\n", "x = {\n",
+        ];
+        let text: String = pieces.iter().map(|&i| PIECES[i]).collect();
+        let _ = scenario::parse("s.toml", &text, &[]);
+        let _ = scenario::parse("s.toml", BASE, &[format!("nations.A.pool={}", text.replace('\n', ","))]);
+    }
+}
+
+#[test]
+fn a_hundred_thousand_timeline_days_are_one_error() {
+    let days: Vec<String> = (1..=100_000).map(|d| d.to_string()).collect();
+    let text = format!("{BASE}[simulation]\ntimeline_days = [{}]\n", days.join(","));
+    let out = errors(&text, &[]);
+    let lines = error_lines(&out);
+    assert_eq!(lines.len(), 1, "{}", &out[..out.len().min(3000)]);
+    has(
+        lines[0],
+        &["s.toml:19:17: simulation.timeline_days: at most 1000 timeline days, found 100000"],
+    );
+    // Within the limit, every element is still checked.
+    let text = format!("{BASE}[simulation]\ntimeline_days = [5, 3, 40000]\n");
+    let out = errors(&text, &[]);
+    has(
+        &out,
+        &[
+            "simulation.timeline_days[1]: timeline days must be strictly increasing: 3 follows 5",
+            "simulation.timeline_days[2]: too large: at most 36500, found 40000",
+        ],
+    );
+}
+
+#[test]
+fn a_long_list_of_bad_values_shows_twenty_and_counts_the_rest() {
+    let bad: Vec<&str> = vec!["\"x\""; 5000];
+    let text = format!(
+        "{BASE}[nations.C]\nparticipation = {{ discrete = {{ values = [{}] }} }}\ncontributions.land.troops = 1\n",
+        bad.join(", ")
+    );
+    let out = errors(&text, &[]);
+    let lines = error_lines(&out);
+    assert_eq!(lines.len(), 21, "{}", &out[..out.len().min(3000)]);
+    has(
+        &out,
+        &[
+            "nations.C.participation.discrete.values[19]: expected a number, found a string",
+            "nations.C.participation.discrete.values: … and 4980 more errors in this list, not shown",
+        ],
+    );
+    // Unknown ids in a lead list, found after decoding, are summed up too.
+    let leads: Vec<String> = (0..3000).map(|i| format!("\"X{i}\"")).collect();
+    let text = BASE.replace(
+        "lead = [\"A\", \"B\"]",
+        &format!("lead = [{}]", leads.join(", ")),
+    );
+    let out = errors(&text, &[]);
+    let lines = error_lines(&out);
+    assert_eq!(lines.len(), 21, "{}", &out[..out.len().min(3000)]);
+    has(
+        &out,
+        &["domains.land.lead: … and 2980 more errors in this list, not shown"],
+    );
+    // A few errors in one list are all shown.
+    let text = BASE.replace("lead = [\"A\", \"B\"]", "lead = [\"X\", \"Y\", \"Z\"]");
+    let out = errors(&text, &[]);
+    assert_eq!(error_lines(&out).len(), 3, "{out}");
+    assert!(!out.contains("not shown"), "{out}");
+}
+
+#[test]
+fn sources_and_effect_targets_do_not_flood() {
+    let many = vec!["1"; 2000].join(", ");
+    let targets = vec!["\"domains.nowhere.requirements\""; 2000].join(", ");
+    let text = format!(
+        "{}[conditions.c]\nprobability = 0.5\n[[conditions.c.effects]]\nscale = 2\ntargets = [{targets}]\n",
+        BASE.replace(
+            "name = \"messages\"",
+            &format!("name = \"messages\"\nsources = [{many}]")
+        )
+    );
+    let out = errors(&text, &[]);
+    assert_eq!(
+        error_lines(&out).len(),
+        42,
+        "{}",
+        &out[..out.len().min(4000)]
+    );
+    has(
+        &out,
+        &[
+            "scenario.sources: … and 1980 more errors in this list, not shown",
+            "conditions.c.effects[0].targets: … and 1980 more errors in this list, not shown",
+        ],
+    );
+}
+
+const FIXED: &str = r#"
+[nations.C]
+decision = "in"
+contributions.land.troops = 10
+
+[nations.D]
+decision = "out"
+contributions.land.troops = 10
+"#;
+
+#[test]
+fn a_fixed_decision_needs_no_participation() {
+    let text = format!("{BASE}{FIXED}");
+    let model = scenario::parse("s.toml", &text, &[]).unwrap_or_else(|d| panic!("{d}"));
+    let p = |id: &str| {
+        let n = model.nations.iter().find(|n| n.id == id).unwrap();
+        n.p.fixed
+    };
+    assert_eq!((p("C"), p("D")), (1.0, 0.0));
+    // Given anyway, it is accepted as before.
+    let with = text.replace(
+        "decision = \"in\"",
+        "decision = \"in\"\nparticipation = 0.2",
+    );
+    assert!(scenario::parse("s.toml", &with, &[]).is_ok());
+    // A drawn decision still needs it, also when an override makes it drawn.
+    let out = errors(&text, &["nations.C.decision=draw"]);
+    has(
+        &out,
+        &["s.toml:19:1: nations.C.participation: missing required key `participation`"],
+    );
+    assert_eq!(error_lines(&out).len(), 1, "{out}");
+    let drawn = text.replace("decision = \"out\"", "decision = \"draw\"");
+    let out = invalid(&drawn, &[]);
+    has(
+        &out,
+        &["nations.D.participation: missing required key `participation`"],
+    );
+    // An invalid participation is its own error, not also a missing one.
+    let bad = text.replace(
+        "participation = 0.5\ncontributions.land.troops = 15",
+        "participation = 5\ncontributions.land.troops = 15",
+    );
+    let out = errors(&bad, &[]);
+    has(
+        &out,
+        &["s.toml:12:17: nations.A.participation: probability must be between 0 and 1"],
+    );
+    assert_eq!(error_lines(&out).len(), 1, "{out}");
+    // An invalid decision is its own error, not also a missing participation.
+    let bad = text.replace("decision = \"in\"", "decision = \"inn\"");
+    let out = errors(&bad, &[]);
+    has(&out, &["nations.C.decision: decision must be"]);
+    assert_eq!(error_lines(&out).len(), 1, "{out}");
+    // An override can fix the decision of a nation that has no participation.
+    let none = BASE.replace(
+        "participation = 0.5\ncontributions.land.troops = 5\n",
+        "contributions.land.troops = 5\n",
+    );
+    assert!(scenario::parse("s.toml", &none, &["nations.B.decision=out".into()]).is_ok());
+}
+
+#[test]
+fn the_schema_requires_participation_only_for_a_drawn_decision() {
+    let out = forcesim().arg("schema").output().expect("runs");
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let nation = &schema["properties"]["nations"]["additionalProperties"];
+    let required: Vec<&str> = nation["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert!(!required.contains(&"participation"), "{nation}");
+    assert_eq!(
+        nation["if"]["properties"]["decision"]["enum"],
+        serde_json::json!(["in", "out"])
+    );
+    assert_eq!(
+        nation["else"]["required"],
+        serde_json::json!(["participation"])
+    );
+    let shipped: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("forcesim.schema.json").unwrap()).unwrap();
+    assert!(
+        shipped == schema,
+        "forcesim.schema.json is stale: run `forcesim schema > forcesim.schema.json`"
+    );
+}
+
+#[test]
+fn a_file_of_comments_is_told_every_part_it_lacks() {
+    let wanted = [
+        "scenario: missing required key `scenario`",
+        "domains: the scenario defines no domain",
+        "nations: the scenario defines no nation",
+    ];
+    for text in [
+        "   \n\n# comment only\n",
+        "# a scenario\n",
+        "#\r\n#\r\n",
+        "\u{feff}# x\n",
+    ] {
+        let out = invalid(text, &[]);
+        has(&out, &wanted);
+        assert_eq!(error_lines(&out).len(), 3, "{out}");
+    }
+    // The same set as a file with only [scenario], less what it has.
+    let out = invalid("[scenario]\nname = \"x\"\n", &[]);
+    has(&out, &wanted[1..]);
+    assert_eq!(error_lines(&out).len(), 2, "{out}");
+}
