@@ -270,6 +270,38 @@ fn a_long_list_of_bad_values_shows_twenty_and_counts_the_rest() {
 }
 
 #[test]
+fn a_key_set_many_times_shows_twenty_and_counts_the_rest() {
+    let text = BASE.replace(
+        "participation = 0.5\ncontributions.land.troops = 15",
+        &format!(
+            "{}contributions.land.troops = 15",
+            "participation = 0.5\n".repeat(2001)
+        ),
+    );
+    let out = errors(&text, &[]);
+    let lines = error_lines(&out);
+    assert_eq!(lines.len(), 21, "{}", &out[..out.len().min(3000)]);
+    has(
+        &out,
+        &[
+            "nations.A.participation: duplicate key: already set at 12:1",
+            "nations.A.participation: … and 1980 more errors at this key, not shown",
+        ],
+    );
+    // Twenty times over: every one shown.
+    let text = BASE.replace(
+        "participation = 0.5\ncontributions.land.troops = 15",
+        &format!(
+            "{}contributions.land.troops = 15",
+            "participation = 0.5\n".repeat(21)
+        ),
+    );
+    let out = errors(&text, &[]);
+    assert_eq!(error_lines(&out).len(), 20, "{out}");
+    assert!(!out.contains("not shown"), "{out}");
+}
+
+#[test]
 fn sources_and_effect_targets_do_not_flood() {
     let many = vec!["1"; 2000].join(", ");
     let targets = vec!["\"domains.nowhere.requirements\""; 2000].join(", ");

@@ -30,13 +30,15 @@ pub struct Cx {
     rejected: BTreeSet<String>,
     /// The virtual offset at which the `--set` overrides start, if any.
     pub overrides_from: Option<usize>,
-    /// Per list of values (keys alike but for their indices, `a.b[]`), how many
-    /// errors were found in it and where its "… and N more" line is in `diags`.
+    /// Per list of values (keys alike but for their indices, `a.b[]`), and per
+    /// key outside a list, how many errors were found in it and where its "… and
+    /// N more" line is in `diags`.
     lists: HashMap<String, (usize, Option<usize>)>,
 }
 
-/// How many errors in the elements of one list are shown; the others are counted
-/// in one line, so that a list of a hundred thousand bad values stays readable.
+/// How many errors in the elements of one list (or at one key: a key set many
+/// times over) are shown; the others are counted in one line, so that a list of a
+/// hundred thousand bad values stays readable.
 pub const SHOWN_PER_LIST: usize = 20;
 
 /// `key` with every index left out (`a.b[3].c[0]` → `a.b[].c[]`), when it has one.
@@ -65,31 +67,38 @@ fn list_pattern(key: &str) -> Option<String> {
 
 impl Cx {
     /// Records a problem at `span` for `key`. Past [`SHOWN_PER_LIST`] problems in
-    /// the elements of one list, the others are counted in one line.
+    /// the elements of one list, or at one key, the others are counted in one line.
     pub fn error(&mut self, span: Range<usize>, key: &str, message: impl Into<String>) {
-        if let Some(pattern) = list_pattern(key) {
-            let (count, line) = self.lists.entry(pattern).or_default();
-            *count += 1;
-            if *count > SHOWN_PER_LIST {
-                let more = *count - SHOWN_PER_LIST;
-                let list = key.rfind('[').map_or(key, |i| &key[..i]);
-                let message = format!(
-                    "… and {more} more error{} in this list, not shown",
-                    if more == 1 { "" } else { "s" }
-                );
-                match line.and_then(|i| self.diags.get_mut(i)) {
-                    Some(d) => d.message = message,
-                    None => {
-                        *line = Some(self.diags.len());
-                        self.diags.push(Diagnostic {
-                            span,
-                            key: list.to_string(),
-                            message,
-                        });
-                    }
+        let pattern = list_pattern(key);
+        let in_list = pattern.is_some();
+        let (count, line) = self
+            .lists
+            .entry(pattern.unwrap_or_else(|| key.to_string()))
+            .or_default();
+        *count += 1;
+        if *count > SHOWN_PER_LIST {
+            let more = *count - SHOWN_PER_LIST;
+            let (list, place) = match key.rfind('[') {
+                Some(i) if in_list => (&key[..i], " in this list"),
+                _ if key.is_empty() => (key, ""),
+                _ => (key, " at this key"),
+            };
+            let message = format!(
+                "… and {more} more error{}{place}, not shown",
+                if more == 1 { "" } else { "s" }
+            );
+            match line.and_then(|i| self.diags.get_mut(i)) {
+                Some(d) => d.message = message,
+                None => {
+                    *line = Some(self.diags.len());
+                    self.diags.push(Diagnostic {
+                        span,
+                        key: list.to_string(),
+                        message,
+                    });
                 }
-                return;
             }
+            return;
         }
         self.diags.push(Diagnostic {
             span,
