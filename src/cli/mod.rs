@@ -76,7 +76,7 @@ pub fn main() -> ExitCode {
         }
     };
     match dispatch(cli) {
-        Ok(code) => code,
+        Ok(code) => after_stop(code, interrupt::stopped()),
         Err(e) => {
             match &e {
                 CliError::Invalid(text) => eprintln!("{}", escape_lines(text)),
@@ -86,6 +86,18 @@ pub fn main() -> ExitCode {
             e.exit_code()
         }
     }
+}
+
+/// The exit code of a command that returned `code`, when a stop was asked for
+/// (`stopped`) too late to cut its work short: the outputs are complete, and the
+/// exit code still says that the command was stopped (130), as it does whenever
+/// a signal is taken, so that `a && b` does not go on to `b`.
+fn after_stop(code: ExitCode, stopped: bool) -> ExitCode {
+    if stopped && code == ExitCode::SUCCESS {
+        eprintln!("interrupted: the work had finished; its outputs are complete");
+        return ExitCode::from(interrupt::EXIT_INTERRUPTED);
+    }
+    code
 }
 
 fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
@@ -164,5 +176,15 @@ mod tests {
         assert_eq!(escape("x\ny"), "x\\u{a}y");
         assert_eq!(escape_lines("x\ny\u{7}"), "x\ny\\u{7}");
         assert_eq!(escape("Français"), "Français");
+    }
+
+    #[test]
+    fn a_stop_after_the_work_still_exits_130() {
+        let stopped = ExitCode::from(interrupt::EXIT_INTERRUPTED);
+        assert_eq!(after_stop(ExitCode::SUCCESS, true), stopped);
+        assert_eq!(after_stop(ExitCode::SUCCESS, false), ExitCode::SUCCESS);
+        // A command that failed, or was itself interrupted, keeps its code.
+        assert_eq!(after_stop(ExitCode::from(1), true), ExitCode::from(1));
+        assert_eq!(after_stop(stopped, true), stopped);
     }
 }
