@@ -379,3 +379,44 @@ fn import_refuses_oversized_and_malformed_input_as_bad_input() {
         stderr(&out)
     );
 }
+
+#[test]
+fn help_and_version_to_a_full_stdout_fail_and_to_a_closed_pipe_do_not() {
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    for args in [
+        &["--help"][..],
+        &["--version"],
+        &["run", "--help"],
+        &["help", "merge"],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = std::process::Command::new(common::bin())
+            .args(args)
+            .stdout(full)
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let e = String::from_utf8_lossy(&out.stderr);
+        assert!(e.contains("cannot write to standard output"), "{e}");
+    }
+    // A reader that stops at once (a closed pipe) is no error.
+    let mut child = std::process::Command::new(common::bin())
+        .arg("--help")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -305,9 +305,12 @@ mod signals {
         signal(&child, "-INT");
         let (code, err) = finish(child);
         assert_eq!(code, 130, "{err}");
-        // Either the report was written whole before the second signal, or not at all.
+        // Either the report was written whole before the second signal, or not at
+        // all, and then the quit says so.
         if dir.join("r.json").exists() {
             check_report(&dir.join("r.json"));
+        } else {
+            assert!(err.contains("quit: outputs not yet written"), "{err}");
         }
         assert!(leftovers(dir).is_empty(), "{:?}", leftovers(dir));
     }

@@ -70,10 +70,7 @@ impl From<LoadError> for CliError {
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
-        }
+        Err(e) => return parse_failure(&e),
     };
     match dispatch(cli) {
         Ok(code) => after_stop(code, interrupt::stopped()),
@@ -84,6 +81,23 @@ pub fn main() -> ExitCode {
                 CliError::Other(err) => eprintln!("error: {}", escape_lines(&format!("{err:#}"))),
             }
             e.exit_code()
+        }
+    }
+}
+
+/// Prints what the parser gave instead of a command: an error (exit 2), or the
+/// help or version asked for (exit 0; 1 when standard output cannot take it,
+/// as for every command's output; a reader that stops early is no error).
+fn parse_failure(e: &clap::Error) -> ExitCode {
+    use std::io::Write as _;
+    let printed = e.print().and_then(|()| std::io::stdout().flush());
+    match printed {
+        _ if e.use_stderr() => ExitCode::from(2),
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: cannot write to standard output: {err}");
+            ExitCode::from(1)
         }
     }
 }
