@@ -395,6 +395,7 @@ pub fn pledges(origin: &str, rows: &[Vec<String>]) -> Result<Vec<Pledge>, Import
             message: "no pledges below the header".into(),
         });
     }
+    problems.extend(too_many_nations(&out, &head));
     if problems.is_empty() {
         Ok(out)
     } else {
@@ -404,6 +405,28 @@ pub fn pledges(origin: &str, rows: &[Vec<String>]) -> Result<Vec<Pledge>, Import
             problems,
         })
     }
+}
+
+/// The row that brings one nation more than a scenario holds
+/// ([`crate::limits::MAX_NATIONS`]), if any.
+fn too_many_nations(pledges: &[Pledge], head: &Header) -> Option<Problem> {
+    let most = crate::limits::MAX_NATIONS;
+    let mut seen = std::collections::HashSet::new();
+    let p = pledges
+        .iter()
+        .find(|p| seen.insert(p.nation.as_str()) && seen.len() > most)?;
+    let count = pledges
+        .iter()
+        .map(|p| p.nation.as_str())
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    Some(Problem {
+        row: p.row,
+        column: head.column("nation"),
+        message: format!(
+            "{count} nations in all, from this row on more than the {most} a scenario holds: split the pledges into several scenarios"
+        ),
+    })
 }
 
 /// One row's cells, and the problems found in them.
@@ -831,6 +854,27 @@ mod tests {
 
     fn sheet(text: &str) -> Vec<Vec<String>> {
         csv_cells(text.as_bytes()).unwrap()
+    }
+
+    /// A sheet of `n` nations, one row each, with the nation in column B.
+    fn nations(n: usize) -> Vec<Vec<String>> {
+        let mut text = String::from("domain,nation,capability,low,likely,high\n");
+        for i in 0..n {
+            text.push_str(&format!("land,N{i},troops,1,2,3\nair,N{i},jets,1,2,3\n"));
+        }
+        sheet(&text)
+    }
+
+    #[test]
+    fn more_nations_than_a_scenario_holds_is_one_problem_at_the_row() {
+        let most = crate::limits::MAX_NATIONS;
+        assert_eq!(pledges("p.csv", &nations(most)).unwrap().len(), 2 * most);
+        let e = pledges("p.csv", &nations(most + 3)).unwrap_err();
+        assert_eq!(e.problems.len(), 1, "{e}");
+        let p = &e.problems[0];
+        // Nation 10,001 starts on row 2 + 2 × 10,000 (row 1 is the header).
+        assert_eq!((p.row, p.column.as_str()), (2 + 2 * most, "B (nation)"));
+        assert!(p.message.starts_with("10003 nations in all"), "{e}");
     }
 
     #[test]
