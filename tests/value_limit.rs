@@ -69,6 +69,13 @@ fn a_contribution_scaled_past_the_limit_by_its_nation_is_an_error() {
 }
 
 #[test]
+fn a_product_of_scales_is_shown_without_rounding_noise() {
+    // 10 × 1e200 is 9.999999999999999e200 in floating point.
+    let out = errors(&scenario("100", "10", "2", "1e200"));
+    assert!(out.contains("this amount can reach 1e201,"), "{out}");
+}
+
+#[test]
 fn the_limit_itself_is_allowed_and_one_unit_more_is_not() {
     // 10^6 × 10^6 is exactly 10^12: within the limit.
     warnings(&scenario("1e6", "10", "1e6", "1"));

@@ -159,11 +159,13 @@ fn over(model: &Model, amount: &Located<Dist>, scales: (f64, &[usize]), cx: &mut
     }
 }
 
-/// `x` for a message: as written up to a million, else in `e` notation.
+/// `x` for a message: as written up to a million, else in `e` notation, to ten
+/// significant digits (so that a product's rounding does not show).
 fn short(x: f64) -> String {
     if x < 1e6 {
         format!("{}", (x * 1e3).round() / 1e3)
     } else {
+        let x: f64 = format!("{x:.9e}").parse().unwrap_or(x);
         format!("{x:e}")
     }
 }
