@@ -105,8 +105,8 @@ const MOST_PER_WORKER: u64 = 16;
 /// honoured and its progress reported between waves, so that a stop leaves an
 /// exact prefix of blocks. A wave starts at one block per worker and grows (to
 /// [`MOST_PER_WORKER`]) while waves are quick, so that a stop takes effect
-/// within about a second, or one block where one block takes longer, however
-/// long a trial takes. Returns the end of the finished prefix.
+/// within about a second, or after one block per worker where one block takes
+/// longer. Returns the end of the finished prefix.
 pub fn in_waves(
     pool: &rayon::ThreadPool,
     workers: usize,
