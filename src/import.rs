@@ -209,8 +209,26 @@ pub fn csv_cells(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
     Ok(rows)
 }
 
+/// Most bytes a workbook's parts may unpack to (128 MiB: a sheet of 10,000
+/// nations' pledges unpacks to a few MiB), so that a small file that unpacks to
+/// gigabytes is refused before it is read.
+const MAX_UNPACKED_BYTES: u64 = 128 << 20;
+
+/// The size a zip container (an `.xlsx` or `.ods`) says its parts unpack to, as
+/// its central directory gives it; `None` for a workbook that is no zip (`.xls`).
+fn unpacked_size(bytes: &[u8]) -> Option<u64> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+    let sizes = (0..zip.len()).map(|i| zip.by_index_raw(i).map_or(0, |f| f.size()));
+    Some(sizes.fold(0u64, u64::saturating_add))
+}
+
 fn workbook_cells(bytes: Vec<u8>) -> Result<Vec<Vec<String>>, String> {
     use calamine::{Data, Reader, open_workbook_auto_from_rs};
+    if let Some(n) = unpacked_size(&bytes).filter(|&n| n > MAX_UNPACKED_BYTES) {
+        return Err(format!(
+            "the workbook unpacks to {n} bytes, more than the {MAX_UNPACKED_BYTES} a pledges workbook may hold"
+        ));
+    }
     let mut book = open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| format!("not a workbook this can read: {e}"))?;
     let range = book
@@ -875,6 +893,69 @@ mod tests {
         // Nation 10,001 starts on row 2 + 2 × 10,000 (row 1 is the header).
         assert_eq!((p.row, p.column.as_str()), (2 + 2 * most, "B (nation)"));
         assert!(p.message.starts_with("10003 nations in all"), "{e}");
+    }
+
+    /// A zip container of one part `data`, whose directory says it unpacks to
+    /// `declared` bytes (deflated, as a workbook's parts are).
+    fn zip_of(data: &[u8], declared: u32) -> Vec<u8> {
+        let name = b"xl/worksheets/sheet1.xml";
+        let crc = crc32fast::hash(data);
+        let le16 = |v: u16| v.to_le_bytes();
+        let le32 = |v: u32| v.to_le_bytes();
+        let sizes = [le32(crc), le32(data.len() as u32), le32(declared)].concat();
+        let mut out = [
+            &le32(0x0403_4b50)[..],
+            &le16(20),
+            &le16(0),
+            &le16(8),
+            &[0; 4],
+        ]
+        .concat();
+        out.extend([&sizes[..], &le16(name.len() as u16), &le16(0), name, data].concat());
+        let dir_at = out.len() as u32;
+        let mut dir = [
+            &le32(0x0201_4b50)[..],
+            &le16(20),
+            &le16(20),
+            &le16(0),
+            &le16(8),
+        ]
+        .concat();
+        dir.extend(
+            [
+                &[0; 4][..],
+                &sizes,
+                &le16(name.len() as u16),
+                &[0; 12],
+                &le32(0),
+                name,
+            ]
+            .concat(),
+        );
+        let dir_len = dir.len() as u32;
+        out.extend(dir);
+        out.extend([&le32(0x0605_4b50)[..], &[0; 4], &le16(1), &le16(1)].concat());
+        out.extend([le32(dir_len), le32(dir_at)].concat());
+        out.extend(le16(0));
+        out
+    }
+
+    #[test]
+    fn a_workbook_that_unpacks_past_the_limit_is_refused_before_it_is_read() {
+        let bomb = zip_of(b"compressed", 1 << 31);
+        assert_eq!(unpacked_size(&bomb), Some(1 << 31));
+        let e = workbook_cells(bomb).unwrap_err();
+        assert!(
+            e.starts_with("the workbook unpacks to 2147483648 bytes"),
+            "{e}"
+        );
+        let at_limit = zip_of(b"compressed", MAX_UNPACKED_BYTES as u32);
+        assert_eq!(unpacked_size(&at_limit), Some(MAX_UNPACKED_BYTES));
+        // Within the limit it goes on to the reader, which finds no workbook here.
+        let e = workbook_cells(at_limit).unwrap_err();
+        assert!(!e.contains("unpacks"), "{e}");
+        // Not a zip: no size to check.
+        assert_eq!(unpacked_size(b"nation,domain"), None);
     }
 
     #[test]
