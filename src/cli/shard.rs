@@ -66,10 +66,7 @@ fn holds_more(path: &Path, header: &Header) -> bool {
         return false;
     };
     let (h, o) = (header, &old.header);
-    let same = o.scenario.digest == h.scenario.digest
-        && o.scenario.text == h.scenario.text
-        && o.scenario.overrides == h.scenario.overrides
-        && (o.seed, o.trials) == (h.seed, h.trials)
+    let same = o.run_difference(h).is_none()
         && (o.shard.index, o.shard.count) == (h.shard.index, h.shard.count)
         && o.forcesim == h.forcesim;
     same && o.done().end - o.done().start > h.done().end - h.done().start

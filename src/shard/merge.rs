@@ -227,36 +227,8 @@ fn check_origin(parts: &[Part<'_>]) -> Result<(), MergeError> {
 /// Every part belongs to the same run: scenario, overrides, seed, trials.
 fn check_same_run(parts: &[Part<'_>]) -> Result<(), MergeError> {
     let (name0, p0) = &parts[0];
-    let h0 = &p0.header;
     for (name, p) in &parts[1..] {
-        let h = &p.header;
-        let what = if h.scenario.text != h0.scenario.text {
-            Some(format!(
-                "a different scenario (digest {} vs {})",
-                h.scenario.digest, h0.scenario.digest
-            ))
-        } else if h.scenario.overrides != h0.scenario.overrides {
-            Some(format!(
-                "different --set overrides ([{}] vs [{}])",
-                h.scenario.overrides.join(", "),
-                h0.scenario.overrides.join(", ")
-            ))
-        } else if h.scenario.digest != h0.scenario.digest {
-            Some(format!(
-                "the same scenario with different digests ({} vs {}): one file is corrupt",
-                h.scenario.digest, h0.scenario.digest
-            ))
-        } else if h.seed != h0.seed {
-            Some(format!("a different seed ({} vs {})", h.seed, h0.seed))
-        } else if h.trials != h0.trials {
-            Some(format!(
-                "a different trial count ({} vs {})",
-                h.trials, h0.trials
-            ))
-        } else {
-            None
-        };
-        if let Some(what) = what {
+        if let Some(what) = p.header.run_difference(&p0.header) {
             return incompatible(format!(
                 "{name} and {name0} are not parts of the same run: {what}"
             ));

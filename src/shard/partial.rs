@@ -148,6 +148,35 @@ impl Header {
         self.blocks[0]..self.blocks[1]
     }
 
+    /// How the run of `other` differs from this one's (scenario text, overrides,
+    /// digest, seed, trial count), in words; `None` for the same run.
+    pub fn run_difference(&self, other: &Header) -> Option<String> {
+        let (a, b) = (&self.scenario, &other.scenario);
+        Some(if a.text != b.text {
+            format!("a different scenario (digest {} vs {})", a.digest, b.digest)
+        } else if a.overrides != b.overrides {
+            format!(
+                "different --set overrides ([{}] vs [{}])",
+                a.overrides.join(", "),
+                b.overrides.join(", ")
+            )
+        } else if a.digest != b.digest {
+            format!(
+                "the same scenario with different digests ({} vs {}): one file is corrupt",
+                a.digest, b.digest
+            )
+        } else if self.seed != other.seed {
+            format!("a different seed ({} vs {})", self.seed, other.seed)
+        } else if self.trials != other.trials {
+            format!(
+                "a different trial count ({} vs {})",
+                self.trials, other.trials
+            )
+        } else {
+            return None;
+        })
+    }
+
     /// Checks that the header agrees with itself.
     pub fn check(&self) -> Result<(), String> {
         if self.trials == 0 || self.trials > limits::MAX_TRIALS {
