@@ -13,7 +13,7 @@ use super::CliError;
 use super::common::{
     Failures, emit, file_sha256, load, load_variant, one_stdout, resolve, to_json_marked,
 };
-use super::interrupt::{EXIT_INTERRUPTED, stop_flag};
+use super::interrupt::{interrupted_whatif, stop_flag};
 use super::outputs::{Outputs, chart_file, scenario_inputs};
 use super::whatif_args::CompareArgs;
 use forcesim::charts::names::file_stem;
@@ -182,21 +182,11 @@ pub fn compare(a: CompareArgs) -> Result<ExitCode, CliError> {
         compare::compare_paired(&scenarios, &opts).context("the simulation could not start")?
     };
     write_outputs(&a, &result, &scenarios, interrupted)?;
-    if interrupted && !a.unpaired {
-        eprintln!(
-            "interrupted: every scenario covers the first {} of {trials} trials (whole blocks of {})",
-            result.scenarios.first().map_or(0, |s| s.figures.trials),
-            forcesim::engine::BLOCK_TRIALS
-        );
-        return Ok(ExitCode::from(EXIT_INTERRUPTED));
-    }
     if interrupted {
-        eprintln!(
-            "interrupted: {} of {} scenarios finished",
-            result.scenarios.len(),
-            scenarios.len()
-        );
-        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+        let done = result.scenarios.first().map_or(0, |s| s.figures.trials);
+        let paired = (!a.unpaired).then_some((done, trials));
+        let finished = (result.scenarios.len(), scenarios.len());
+        return Ok(interrupted_whatif("scenario", paired, finished));
     }
     Ok(ExitCode::SUCCESS)
 }

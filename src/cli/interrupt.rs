@@ -88,6 +88,24 @@ pub fn stopped() -> bool {
     STOP.load(Ordering::SeqCst)
 }
 
+/// Says what an interrupted what-if command covers, and returns exit code 130:
+/// paired, every `unit` over the first `done` of `trials` trials; else how many
+/// `unit`s of `total` finished.
+pub fn interrupted_whatif(
+    unit: &str,
+    paired: Option<(u64, u64)>,
+    (finished, total): (usize, usize),
+) -> std::process::ExitCode {
+    match paired {
+        Some((done, trials)) => eprintln!(
+            "interrupted: every {unit} covers the first {done} of {trials} trials (whole blocks of {})",
+            forcesim::engine::BLOCK_TRIALS
+        ),
+        None => eprintln!("interrupted: {finished} of {total} {unit}s finished"),
+    }
+    std::process::ExitCode::from(EXIT_INTERRUPTED)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ use forcesim::{Model, RunOptions};
 
 use super::CliError;
 use super::common::{Failures, emit, file_sha256, load, one_stdout, resolve, to_json_marked};
-use super::interrupt::{EXIT_INTERRUPTED, stop_flag};
+use super::interrupt::{interrupted_whatif, stop_flag};
 use super::outputs::{Outputs, chart_file, scenario_inputs};
 use super::progress;
 use super::whatif_args::SweepArgs;
@@ -205,21 +205,11 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, CliError> {
         result.clone()
     };
     write_outputs(&a, &result, &shown, &base, interrupted)?;
-    if interrupted && !a.unpaired {
-        eprintln!(
-            "interrupted: every point covers the first {} of {trials} trials (whole blocks of {})",
-            result.base.as_ref().map_or(0, |b| b.trials),
-            forcesim::engine::BLOCK_TRIALS
-        );
-        return Ok(ExitCode::from(EXIT_INTERRUPTED));
-    }
     if interrupted {
-        eprintln!(
-            "interrupted: {} of {} points finished",
-            result.points.len(),
-            points.len()
-        );
-        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+        let done = result.base.as_ref().map_or(0, |b| b.trials);
+        let paired = (!a.unpaired).then_some((done, trials));
+        let finished = (result.points.len(), points.len());
+        return Ok(interrupted_whatif("point", paired, finished));
     }
     Ok(ExitCode::SUCCESS)
 }
