@@ -13,21 +13,7 @@ use std::process::Output;
 
 use common::{forcesim, scratch, write};
 
-const BASE: &str = r#"
-[scenario]
-name = "Base"
-[capabilities]
-troops = { unit = "personnel" }
-[domains.land]
-lead = ["A"]
-requirements = { troops = 1000 }
-[nations.A]
-participation = 0.8
-contributions.land.troops = 600
-[nations.B]
-participation = 0.5
-contributions.land.troops = 600
-"#;
+use common::TWO_NATIONS as BASE;
 
 fn run(dir: &Path, args: &[&str]) -> Output {
     forcesim()

@@ -7,21 +7,9 @@ use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const SCENARIO: &str = r#"
-[scenario]
-name = "Outputs"
-[capabilities]
-troops = { unit = "personnel" }
-[domains.land]
-lead = ["A"]
-requirements = { troops = 1000 }
-[nations.A]
-participation = 0.8
-contributions.land.troops = 600
-[nations.B]
-participation = 0.5
-contributions.land.troops = 600
-"#;
+mod common;
+
+use common::TWO_NATIONS as SCENARIO;
 
 fn forcesim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_forcesim"))

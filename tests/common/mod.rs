@@ -9,6 +9,24 @@ use std::path::{Path, PathBuf};
 use forcesim::{Report, RunOptions, scenario, simulate};
 use tempfile::TempDir;
 
+/// A small valid scenario: one domain led by A, two nations of 600 troops each
+/// against 1,000 required.
+pub const TWO_NATIONS: &str = r#"
+[scenario]
+name = "Two nations"
+[capabilities]
+troops = { unit = "personnel" }
+[domains.land]
+lead = ["A"]
+requirements = { troops = 1000 }
+[nations.A]
+participation = 0.8
+contributions.land.troops = 600
+[nations.B]
+participation = 0.5
+contributions.land.troops = 600
+"#;
+
 /// The path of the `forcesim` binary built for these tests.
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_forcesim"))
