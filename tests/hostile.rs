@@ -549,7 +549,9 @@ fn every_command_survives_hostile_files() {
     let out = merge.output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let out = forcesim().arg("validate").arg(dir).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("a directory, not a scenario file"), "{err}");
 }
 
 /// Valid partials whose tally bytes are changed (and the checksum recomputed, so

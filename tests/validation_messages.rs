@@ -440,3 +440,28 @@ fn a_file_of_comments_is_told_every_part_it_lacks() {
     has(&out, &wanted[1..]);
     assert_eq!(error_lines(&out).len(), 2, "{out}");
 }
+
+#[test]
+fn a_directory_given_as_the_scenario_is_bad_input() {
+    let dir = scratch();
+    for cmd in ["validate", "run"] {
+        let out = forcesim().arg(cmd).arg(dir.path()).output().expect("runs");
+        let e = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{cmd}: {e}");
+        assert!(e.contains("a directory, not a scenario file"), "{e}");
+    }
+}
+
+#[test]
+fn a_set_into_a_list_the_scenario_lacks_says_to_set_the_whole_list() {
+    let out = errors(BASE, &["nations.A.approval[0].probability=0.5"]);
+    has(
+        &out,
+        &[
+            "nations.A.approval[0].probability: no list `approval` at `nations.A`, and --set cannot add an entry to a list the scenario does not have: set the whole list instead, e.g. --set 'nations.A.approval=[…]'",
+        ],
+    );
+    // Set whole, it is taken.
+    let set = ["nations.A.approval=[{ body = \"parliament\", probability = 0.5 }]".to_string()];
+    assert!(scenario::parse("s.toml", BASE, &set).is_ok());
+}

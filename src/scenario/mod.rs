@@ -80,8 +80,16 @@ pub fn read(path: &Path) -> Result<(String, Vec<u8>), LoadError> {
     };
     let limit = crate::limits::MAX_SCENARIO_BYTES;
     let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(limit as u64 + 1).read_to_end(&mut bytes))
+    let file = std::fs::File::open(path).map_err(io)?;
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        let message = "a directory, not a scenario file: give the path of a .toml file";
+        return Err(LoadError::Invalid(Box::new(whole_file(
+            &origin,
+            message.into(),
+        ))));
+    }
+    file.take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
         .map_err(io)?;
     if bytes.len() > limit {
         return Err(LoadError::Invalid(Box::new(too_large(&origin))));
@@ -109,15 +117,23 @@ pub fn base_files(path: &Path) -> Vec<std::path::PathBuf> {
 }
 
 fn too_large(origin: &str) -> Diagnostics {
+    whole_file(
+        origin,
+        format!(
+            "the file is larger than {} bytes, the limit for a scenario",
+            crate::limits::MAX_SCENARIO_BYTES
+        ),
+    )
+}
+
+/// One problem with the file `origin` as a whole.
+fn whole_file(origin: &str, message: String) -> Diagnostics {
     Diagnostics::errors(
         SourceText::new(origin, ""),
         vec![Diagnostic {
             span: 0..0,
             key: String::new(),
-            message: format!(
-                "the file is larger than {} bytes, the limit for a scenario",
-                crate::limits::MAX_SCENARIO_BYTES
-            ),
+            message,
         }],
     )
 }
@@ -484,14 +500,20 @@ fn no_such_key(
         (None, Some(c)) => format!(" (did you mean `{c}`?)"),
         (None, None) => String::new(),
     };
-    cx.error(
-        whole,
-        key,
+    // `a.b[0].c` where `a` has no `b`: a list --set cannot add to.
+    let list = key.contains(&format!("{k}["));
+    let message = if list {
+        let at = decode::join(path, k);
+        format!(
+            "no list `{k}` at {level}{hint}, and --set cannot add an entry to a list the scenario does not have: set the whole list instead, e.g. --set '{at}=[…]'"
+        )
+    } else {
         format!(
             "no key `{k}` at {level}{hint}; valid keys there: {}",
             keys_of(t)
-        ),
-    );
+        )
+    };
+    cx.error(whole, key, message);
 }
 
 /// The override being applied: its key as written, its whole span, and where
