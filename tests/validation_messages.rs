@@ -465,3 +465,17 @@ fn a_set_into_a_list_the_scenario_lacks_says_to_set_the_whole_list() {
     let set = ["nations.A.approval=[{ body = \"parliament\", probability = 0.5 }]".to_string()];
     assert!(scenario::parse("s.toml", BASE, &set).is_ok());
 }
+
+#[test]
+fn a_target_with_spaces_around_it_is_told_so() {
+    let text = format!(
+        "{BASE}[conditions.c]\nprobability = 0.5\neffects = [{{ when = true, targets = [\" domains.land.requirements.troops \"], scale = 2 }}]\n"
+    );
+    let out = errors(&text, &[]);
+    has(
+        &out,
+        &[
+            "conditions.c.effects[0].targets[0]: ` domains.land.requirements.troops ` has spaces around it: write the target without them, `domains.land.requirements.troops`",
+        ],
+    );
+}

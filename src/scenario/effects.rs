@@ -100,6 +100,12 @@ const GRAMMAR: &str = "a target is domains.D.requirements[.C], force.requirement
 
 /// The values the target `t` matches, or why it matches none.
 fn resolve(t: &str, ids: &Ids<'_>, v: &Values<'_>) -> Result<Vec<Slot>, String> {
+    if t.trim() != t {
+        return Err(format!(
+            "`{t}` has spaces around it: write the target without them, `{}`",
+            t.trim()
+        ));
+    }
     let parts: Vec<&str> = t.split('.').collect();
     if parts.iter().any(|p| p.is_empty()) {
         return Err(format!("`{t}` is not a target: {GRAMMAR}"));
