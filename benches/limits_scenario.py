@@ -5,9 +5,13 @@ pairs, 10,000 conditions, 1,000 timeline days, 1,000 thresholds, values up to
 10^12; and every part of force generation at its widest: a mission gate, an
 effect on every requirement, co-lead entries with obligations on every domain,
 a whole-force requirement on every capability, a pool on every nation, rotation
-10 and ambition everywhere. Usage: python3 benches/limits_scenario.py > /tmp/limits.toml"""
+10 and ambition everywhere. Domain requirements, which the effect scales by up to
+1.5, go up to 2/3 of the limit, so that they stay within it once scaled (a value
+its scales can carry past the limit is a validation error).
+Usage: python3 benches/limits_scenario.py > /tmp/limits.toml"""
 
 N, D, C, CONDS, DAYS, MAXV = 10_000, 1_000, 1_000, 10_000, 1_000, 10**12
+REQ = MAXV * 2 // 3  # × the effect's largest scale, 1.5: within MAXV
 out = ['[scenario]\nname = "Every limit at once"\nrotation = 10\nambition = 0.5\n']
 days = ", ".join(str(36 * (i + 1)) for i in range(DAYS))
 out.append(f"[simulation]\ntrials = 1000\nseed = 1\ntimeline_days = [{days}]\n")
@@ -28,7 +32,7 @@ for d in range(D):
     a, b = d % C, (d + 500) % C
     out.append(f"[domains.d{d}]\nlead = [[\"N{d}\", \"N{d + D}\"], \"N{d + 2 * D}\"]\n"
                f"lead_provides = {{ c{a} = 0.4, c{b} = 0.4 }}\n"
-               f"requirements = {{ c{a} = {{ uniform = [0, {MAXV}] }}, c{b} = {{ uniform = [0, {MAXV}] }} }}\n")
+               f"requirements = {{ c{a} = {{ uniform = [0, {REQ}] }}, c{b} = {{ uniform = [0, {REQ}] }} }}\n")
 for n in range(N):
     d = n % D
     c = d % C if n % 2 == 0 else (d + 500) % C
