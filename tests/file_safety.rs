@@ -27,6 +27,13 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// `out` is bad input (exit 2) and its message holds `text`.
+fn refused(out: &Output, text: &str) {
+    let e = stderr(out);
+    assert_eq!(out.status.code(), Some(2), "{e}");
+    assert!(e.contains(text), "no {text:?} in: {e}");
+}
+
 /// `base.toml`, `mid.toml` extending it and `top.toml` extending `mid.toml`.
 fn chain(dir: &Path) {
     write(dir, "base.toml", BASE);
@@ -266,8 +273,7 @@ fn a_read_only_output_file_is_refused_not_replaced() {
         d,
         &["run", "s.toml", "-n", "1000", "-q", "--json", "r.json"],
     );
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("read-only"), "{}", stderr(&out));
+    refused(&out, "read-only");
     assert_eq!(fs::read_to_string(&kept).unwrap(), "{\"precious\":1}\n");
     // The library refuses it too.
     assert!(forcesim::output::write_atomic(&kept, b"x").is_err());
@@ -327,12 +333,7 @@ fn init_into_a_file_is_a_usage_error() {
     let dir = scratch();
     write(dir.path(), "afile", "");
     let out = run(dir.path(), &["init", "afile"]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("afile is not a directory"),
-        "{}",
-        stderr(&out)
-    );
+    refused(&out, "afile is not a directory");
 }
 
 #[test]
@@ -342,12 +343,7 @@ fn import_refuses_oversized_and_malformed_input_as_bad_input() {
     let big = fs::File::create(d.join("big.csv")).unwrap();
     big.set_len(17 << 20).unwrap();
     let out = run(d, &["import", "big.csv"]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("larger than 16777216 bytes"),
-        "{}",
-        stderr(&out)
-    );
+    refused(&out, "larger than 16777216 bytes");
     write(d, "fake.xlsx", BASE);
     let out = run(d, &["import", "fake.xlsx"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
@@ -357,13 +353,8 @@ fn import_refuses_oversized_and_malformed_input_as_bad_input() {
     );
     write(d, "huge.csv", huge);
     let out = run(d, &["import", "huge.csv"]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    refused(&out, "(100001 characters)");
     assert!(out.stderr.len() < 1000, "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("(100001 characters)"),
-        "{}",
-        stderr(&out)
-    );
 }
 
 #[test]
