@@ -49,21 +49,61 @@ pub fn thousands(x: f64) -> String {
 }
 
 /// A probability as a percentage with one decimal (`0.1234` → `12.3 %`); one
-/// that is not finite (no trial to count) is [`NOT_FINITE`].
+/// that is not finite (no trial to count) is [`NOT_FINITE`]. A probability
+/// that is not exactly 0 or 1 never reads `0.0 %` or `100.0 %`: see
+/// [`percent`].
 pub fn pct(p: f64) -> String {
     if !p.is_finite() {
         return NOT_FINITE.to_string();
     }
-    format!("{:.1} %", 100.0 * p)
+    format!("{} %", percent(p))
 }
 
 /// A signed difference of probabilities in percentage points (`+1.2 pp`); one
-/// that is not finite is [`NOT_FINITE`].
+/// that is not finite is [`NOT_FINITE`]. One that is not exactly 0 never
+/// reads `+0.0 pp`.
 pub fn pp(p: f64) -> String {
     if !p.is_finite() {
         return NOT_FINITE.to_string();
     }
-    format!("{:+.1} pp", 100.0 * p)
+    let x = 100.0 * p;
+    let s = match decimals(x, &[0.0]) {
+        Some(d) => format!("{x:+.d$}"),
+        None if x > 0.0 => "< +0.0001".to_string(),
+        None => "> -0.0001".to_string(),
+    };
+    format!("{s} pp")
+}
+
+/// A probability's percentage, without the sign: one decimal (`12.3`), more
+/// (up to four) where one would show 0 or 100 for a probability that is
+/// neither (`99.98`, `0.004`), and `> 99.9999` or `< 0.0001` beyond that.
+pub fn percent(p: f64) -> String {
+    let x = 100.0 * p;
+    match decimals(x, &[0.0, 100.0]) {
+        Some(d) => format!("{x:.d$}"),
+        None if x < 50.0 => "< 0.0001".to_string(),
+        None => "> 99.9999".to_string(),
+    }
+}
+
+/// An interval of probabilities as `34.8–35.2 %` (each end as [`percent`]),
+/// or [`NOT_FINITE`] when an end is not finite.
+pub fn pct_range(ci: [f64; 2]) -> String {
+    if ci.iter().all(|v| v.is_finite()) {
+        format!("{}–{} %", percent(ci[0]), percent(ci[1]))
+    } else {
+        NOT_FINITE.to_string()
+    }
+}
+
+/// The fewest decimals (one to four) with which `x` reads as one of `edges`
+/// only where it is that edge; `None` where four are not enough.
+fn decimals(x: f64, edges: &[f64]) -> Option<usize> {
+    (1..=4).find(|&d| {
+        let shown: f64 = format!("{x:.d$}").parse().unwrap_or(x);
+        edges.iter().all(|&e| (shown == e) == (x == e))
+    })
 }
 
 /// Writes control character `c` as visible text: `\n`, `\r`, `\t`, `\x1b`, `\u{85}`.
@@ -144,6 +184,37 @@ pub fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_probability_reads_0_or_100_percent_only_when_it_is() {
+        assert_eq!(pct(0.1234), "12.3 %");
+        assert_eq!(pct(1.0), "100.0 %");
+        assert_eq!(pct(0.0), "0.0 %");
+        assert_eq!(pct(0.99982), "99.98 %");
+        assert_eq!(pct(0.9999969), "99.9997 %");
+        assert_eq!(pct(1.0 - 1e-9), "> 99.9999 %");
+        assert_eq!(pct(0.0002), "0.02 %");
+        assert_eq!(pct(4e-7), "< 0.0001 %");
+        assert_eq!(pct(0.9995), "99.95 %");
+        assert_eq!(pct(0.99949), "99.9 %");
+        assert_eq!(pct_range([0.99969, 0.99987]), "99.97–99.99 %");
+        assert_eq!(pct_range([0.25, 1.0]), "25.0–100.0 %");
+        assert_eq!(pp(0.0), "+0.0 pp");
+        assert_eq!(pp(0.0123), "+1.2 pp");
+        assert_eq!(pp(-0.0123), "-1.2 pp");
+        assert_eq!(pp(0.00002), "+0.002 pp");
+        assert_eq!(pp(-1e-9), "> -0.0001 pp");
+        assert_eq!(pp(1e-9), "< +0.0001 pp");
+        // Every probability in a fine grid near the edges: 0 and 100 only when exact.
+        for i in 0..=100_000u32 {
+            let p = f64::from(i) / 100_000.0;
+            for p in [p, 1.0 - p * 1e-4, p * 1e-4] {
+                let s = pct(p);
+                assert_eq!(s == "0.0 %", p == 0.0, "{p}: {s}");
+                assert_eq!(s == "100.0 %", p == 1.0, "{p}: {s}");
+            }
+        }
+    }
 
     #[test]
     fn thousands_groups_digits() {

@@ -329,11 +329,7 @@ const FORCE: &str = "whole force";
 
 /// An interval as `34.8–35.2 %` ([`NOT_FINITE`] when no trial gave it).
 fn ci_text(ci: [f64; 2]) -> String {
-    if ci.iter().all(|v| v.is_finite()) {
-        format!("{:.1}–{:.1} %", 100.0 * ci[0], 100.0 * ci[1])
-    } else {
-        NOT_FINITE.to_string()
-    }
+    crate::present::pct_range(ci)
 }
 
 /// The ten requirements most often short.

@@ -519,11 +519,7 @@ fn check_smaller_sets(
 }
 
 fn ci(l: &Level) -> String {
-    format!(
-        "{:.1}–{:.1} %",
-        100.0 * l.p_all_covered_ci95[0],
-        100.0 * l.p_all_covered_ci95[1]
-    )
+    crate::present::pct_range(l.p_all_covered_ci95)
 }
 
 impl Secure {

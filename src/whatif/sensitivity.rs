@@ -692,7 +692,7 @@ fn value(x: f64, probability: bool) -> String {
     if !x.is_finite() {
         "–".into()
     } else if probability {
-        format!("{:.1} %", 100.0 * x)
+        crate::present::pct(x)
     } else {
         crate::present::thousands(x)
     }

@@ -482,10 +482,7 @@ fn show(v: &Json) -> String {
 }
 
 fn ci(c: [f64; 2]) -> String {
-    if !(c[0].is_finite() && c[1].is_finite()) {
-        return NOT_FINITE.into();
-    }
-    format!("{:.1}–{:.1} %", 100.0 * c[0], 100.0 * c[1])
+    crate::present::pct_range(c)
 }
 
 /// A point's difference from the base in P(all covered), with its interval.
