@@ -176,6 +176,40 @@ fn an_unmet_precision_is_visible_in_the_result() {
 }
 
 #[test]
+fn a_precision_without_a_mounted_trial_has_no_interval_and_is_not_met() {
+    let text = format!("{TEXT}[conditions.c]\nprobability = 0\n[mission]\nrequires = [\"c\"]\n");
+    let m = forcesim::scenario::parse("gate.toml", &text, &[]).unwrap();
+    let opts = RunOptions {
+        trials: 4 * forcesim::engine::BLOCK_TRIALS,
+        seed: 1,
+        threads: 1,
+        ..Default::default()
+    };
+    let on = forcesim::whatif::precision::On::AllCovered;
+    let run = forcesim::whatif::precision::simulate(&m, &opts, 0.5, &on).unwrap();
+    let p = run.report.precision.as_ref().unwrap();
+    assert!(!p.met && p.half_width.is_nan(), "{p:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gate.toml");
+    std::fs::write(&path, &text).unwrap();
+    let p = path.to_str().unwrap();
+    let out = forcesim(&["run", p, "--precision", "0.5", "-n", "20000", "--json", "-"]);
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["precision"]["half_width"], serde_json::Value::Null);
+    assert_eq!(json["precision"]["met"], false);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no interval (no trial mounted the mission)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("– (no interval: no trial mounted the mission)"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_missed_secure_target_is_visible_in_the_result() {
     use forcesim::whatif::secure::{Opts, Search, secure};
     let m = model();

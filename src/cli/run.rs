@@ -126,9 +126,13 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
         return Ok(ExitCode::from(EXIT_INTERRUPTED));
     }
     if let Some(p) = report.precision.as_ref().filter(|p| !p.met) {
+        let reached = if p.half_width.is_finite() {
+            format!("± {}", p.half_width)
+        } else {
+            "no interval (no trial mounted the mission)".to_string()
+        };
         eprintln!(
-            "precision not met: ± {} on {} after {} trials (the cap), against ± {}",
-            p.half_width,
+            "precision not met: {reached} on {} after {} trials (the cap), against ± {}",
             escape(&p.on),
             p.trials,
             p.target

@@ -111,12 +111,15 @@ fn header(o: &mut String, r: &Report) {
         let _ = writeln!(o, "override: {}", escape(o_));
     }
     if let Some(p) = &r.precision {
+        let reached = if p.half_width.is_finite() {
+            format!("{:.4} {}", p.half_width, if p.met { "≤" } else { ">" })
+        } else {
+            "– (no interval: no trial mounted the mission), against".to_string()
+        };
         let _ = writeln!(
             o,
-            "precision: 95 % half-width of {} {:.4} {} target {} after {} trials{}",
+            "precision: 95 % half-width of {} {reached} target {} after {} trials{}",
             escape(&p.on),
-            p.half_width,
-            if p.met { "≤" } else { ">" },
             p.target,
             thousands(p.trials as f64),
             if p.met {

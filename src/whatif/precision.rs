@@ -94,8 +94,11 @@ pub fn checkpoints(max_trials: u64) -> Vec<u64> {
     out
 }
 
-/// The 95 % half-width of `k` in `n`.
+/// The 95 % half-width of `k` in `n`; NaN (no interval) when `n` is 0.
 pub fn half_width_of(k: u64, n: u64) -> f64 {
+    if n == 0 {
+        return f64::NAN;
+    }
     super::half_width(wilson(k, n))
 }
 
@@ -112,7 +115,8 @@ pub fn simulate(
     let start = std::time::Instant::now();
     let mut done = 0u64;
     let mut interrupted = false;
-    let mut half = 1.0;
+    // No interval before the first checkpoint, nor while no trial is mounted.
+    let mut half = f64::NAN;
     let mut met = false;
     let progress_base = std::sync::atomic::AtomicU64::new(0);
     let progress = |t: u64| {
