@@ -71,7 +71,7 @@ import numba  # noqa: E402
 from numba import njit  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from numpy_reference import compare as compare_common, decision_order, load  # noqa: E402
+from numpy_reference import compare as compare_common, decision_order, load, share_fraction  # noqa: E402
 
 MAX_VALUE = 1e12
 MAX_BINS = 1 << 22  # histogram cells per capability; a larger total lands in the last cell
@@ -194,8 +194,8 @@ def make_trial_loop(s):
         s["con_off"], s["con_pair"], s["con_cap"], s["con_dist"], s["con_fixed"])
     pool_off, pool_cap, pool_dist = s["pool_off"], s["pool_cap"], s["pool_dist"]
     dom_ent_off, ent_mem_off, ent_mem = s["dom_ent_off"], s["ent_mem_off"], s["ent_mem"]
-    dom_ob_off, ob_pair, ob_req, ob_share, natpair = (
-        s["dom_ob_off"], s["ob_pair"], s["ob_req"], s["ob_share"], s["natpair"])
+    dom_ob_off, ob_pair, ob_req, ob_num, ob_den, natpair = (
+        s["dom_ob_off"], s["ob_pair"], s["ob_req"], s["ob_num"], s["ob_den"], s["natpair"])
     dom_req_off, req_pair, req_dist = s["dom_req_off"], s["req_pair"], s["req_dist"]
     freq_cap, freq_dist = s["freq_cap"], s["freq_dist"]
     n_pairs, n_caps, days, hist_off, thr_cap, thr_value = (
@@ -307,7 +307,9 @@ def make_trial_loop(s):
                         j = natpair[m, ob_pair[o]]
                         if j >= 0 and part[m] and ready[m] <= day:
                             own += amt[j]
-                    if float(own) < ob_share[o] * float(req[ob_req[o]]):
+                    # own < share × requirement, the share as the decimal written
+                    # (num / den), in integers.
+                    if own * ob_den[o] < ob_num[o] * req[ob_req[o]]:
                         ok = False
                         break
                 if ok:
@@ -794,7 +796,7 @@ def compile_scenario(sc):
     n_con = len(a["con_dist"])
     # Requirements, lead entries and their obligations.
     ent_off, ent_mem_off, ent_mem, labels = [0], [0], [], []
-    ob_off, ob_pair, ob_req, ob_share = [0], [], [], []
+    ob_off, ob_pair, ob_req, ob_num, ob_den = [0], [], [], [], []
     req_off, req_pair, req_dist, req_ix = [0], [], [], {}
     for dom in domains:
         dd = sc["domains"][dom]
@@ -813,7 +815,13 @@ def compile_scenario(sc):
             r = first + list(dd["requirements"]).index(cap)
             ob_pair.append(req_pair[r])
             ob_req.append(r)
-            ob_share.append(float(share))
+            num, den = share_fraction(share)
+            if den > 10**6:
+                # In int64 with requirements up to 10^12: the share rounded up
+                # to six decimals (forcesim keeps eighteen).
+                num, den = -(-num * 10**6 // den), 10**6
+            ob_num.append(num)
+            ob_den.append(den)
         ob_off.append(len(ob_req))
     force_caps = list(sc.get("force", {}).get("requirements", {}))
     force_ix = {c: n_con + len(req_dist) + f for f, c in enumerate(force_caps)}
@@ -857,7 +865,8 @@ def compile_scenario(sc):
         "dom_ent_off": np.asarray(ent_off, i64), "ent_mem_off": np.asarray(ent_mem_off, i64),
         "ent_mem": np.asarray(ent_mem, i64),
         "dom_ob_off": np.asarray(ob_off, i64), "ob_pair": np.asarray(ob_pair, i64),
-        "ob_req": np.asarray(ob_req, i64), "ob_share": np.asarray(ob_share, f64),
+        "ob_req": np.asarray(ob_req, i64), "ob_num": np.asarray(ob_num, i64),
+        "ob_den": np.asarray(ob_den, i64),
         "dom_req_off": np.asarray(req_off, i64), "req_pair": np.asarray(req_pair, i64),
         "req_dist": np.asarray(req_dist, i64),
         "freq_cap": np.asarray([cap_ix[c] for c in force_caps], i64), "freq_dist": np.asarray(freq_dist, i64),

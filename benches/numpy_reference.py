@@ -36,6 +36,7 @@ import os
 import sys
 import time
 import tomllib
+from fractions import Fraction
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -57,6 +58,23 @@ E = [6.65790464350110377720, 5.46378491116411436990, 1.78482653991729133580, 2.9
 F = [1.0, 5.99832206555887937690e-1, 1.36929880922735805310e-1, 1.48753612908506148525e-2,
      7.86869131145613259100e-4, 1.84631831751005468180e-5, 1.42151175831644588870e-7, 2.04426310338993978564e-15]
 
+
+
+def share_fraction(share):
+    """A lead_provides share as the decimal it is written as (num, den): 0.55 is
+    55/100, though 0.55 * 27000 is 14850.000000000002 in binary."""
+    f = Fraction(repr(float(share)))
+    return f.numerator, f.denominator
+
+
+def gives_share(own, share, req):
+    """own >= share * req per trial, exactly, for the share as written."""
+    num, den = share_fraction(share)
+    own, req = np.asarray(own), np.asarray(req)
+    big = 2**62
+    if num * int(req.max(initial=0)) < big and den * int(own.max(initial=0)) < big:
+        return own.astype(np.int64) * den >= req.astype(np.int64) * num
+    return np.array([int(o) * den >= int(q) * num for o, q in zip(own, req)], dtype=bool)
 
 def poly(c, x):
     out = np.zeros_like(x)
@@ -461,7 +479,7 @@ def coverage(sc, entries, amounts, avail, reqs, freqs, n):
             qualifies = present.copy()
             for cap, share in dom.get("lead_provides", {}).items():
                 own = sum((seen[m].get((d, cap), zero) for m in members), zero)
-                qualifies &= own.astype(float) >= share * reqs[(d, cap)].astype(float)
+                qualifies &= gives_share(own, share, reqs[(d, cap)])
             lead = np.where((lead < 0) & qualifies, i, lead)
             present_any |= present
         led = lead >= 0 if entries[d] else np.ones(n, dtype=bool)

@@ -102,6 +102,16 @@ fn numbers(t: Option<&Table>) -> Vec<(String, f64)> {
 }
 
 /// Rounded once, halves away from zero, never below 0.
+/// `sum ≥ share × required` for the share as written in decimal (`0.55` is
+/// 55/100, though `0.55 × 27,000` is 14,850.000000000002 in binary): the
+/// share's digits as printed, compared in integers.
+fn meets_share(sum: u64, share: f64, required: u64) -> bool {
+    let text = format!("{share}");
+    let (whole, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let n: u128 = format!("{whole}{frac}").parse().unwrap();
+    u128::from(sum) * 10u128.pow(frac.len() as u32) >= n * u128::from(required)
+}
+
 fn count(x: f64) -> u64 {
     if x > 0.0 { (x + 0.5).floor() as u64 } else { 0 }
 }
@@ -489,7 +499,11 @@ fn outcome(s: &Spec, part: &[bool], mult: &BTreeMap<String, f64>, w: f64, e: &mu
                 present_any |= present;
                 let owes = d.provides.iter().all(|(c, share)| {
                     let r = d.requires.iter().position(|(rc, _)| rc == c).unwrap();
-                    got(&|k| idx.contains(&k), &d.id, c) as f64 >= share * required[di][r] as f64
+                    meets_share(
+                        got(&|k| idx.contains(&k), &d.id, c),
+                        *share,
+                        required[di][r],
+                    )
                 });
                 if present && owes && lead.is_none() {
                     lead = Some(i);
@@ -1110,6 +1124,37 @@ fn short_of_an_obligation_or_without_a_candidate() {
         float(&r, "/p_all_covered"),
         float(&r, "/p_all_covered_overall")
     );
+}
+
+/// A lead that provides exactly its share, where share × requirement is not
+/// exact in binary (0.55 × 27,000 = 14,850.000000000002): it qualifies, on the
+/// timeline too.
+const EXACT_SHARE: &str = r#"
+[scenario]
+name = "a lead that gives exactly its share"
+[simulation]
+timeline_days = [5, 10]
+[capabilities]
+troops = { unit = "personnel" }
+[domains.land]
+lead = ["GBR"]
+lead_provides = { troops = 0.55 }
+requirements = { troops = 27000 }
+[nations.GBR]
+participation = 0.9
+ready_days = 10
+contributions.land.troops = 14850
+[nations.FRA]
+participation = 0.8
+ready_days = 5
+contributions.land.troops = 12150
+"#;
+
+#[test]
+fn a_lead_that_gives_exactly_its_share_qualifies() {
+    let r = check(EXACT_SHARE, 20_000, 3);
+    assert!(float(&r, "/domains/land/p_covered") > 0.6);
+    assert_eq!(float(&r, "/domains/land/p_lead_short"), 0.0);
 }
 
 /// A format-1 file whose lead is ready later than the others' forces: on the

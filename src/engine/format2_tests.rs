@@ -280,7 +280,7 @@ impl Trial<'_> {
                         })
                         .map(|(k, _)| self.amount[k])
                         .sum();
-                    sum as f64 >= o.share * self.required[r.tracked] as f64
+                    meets_share(sum, o.share, self.required[r.tracked])
                 });
             if qualifies {
                 return (any, Some(e));
@@ -718,16 +718,57 @@ fn outcomes_record_every_trial_in_place() {
     assert_same(&tally, &run(&model, 13, trials), "outcomes");
 }
 
+/// `sum ≥ share × required` for the share as written in decimal: the fewest
+/// decimals `k` at which `share` is `n / 10^k` (found by trying each `k`).
+fn meets_share(sum: u64, share: f64, required: u64) -> bool {
+    let k = (0..=17)
+        .find(|&k| {
+            let p = 10f64.powi(k);
+            (share * p).round() / p == share
+        })
+        .expect("a share with at most 17 decimals");
+    let n = (share * 10f64.powi(k)).round() as u128;
+    u128::from(sum) * 10u128.pow(k as u32) >= n * u128::from(required)
+}
+
 /// The contract's fine print: an obligation is met with `Σ ≥ share × required`
-/// in whole amounts; a share of 0 asks for nothing, of 1 for everything.
+/// in whole amounts, for the share as written; a share of 0 asks for nothing,
+/// of 1 for everything.
 #[test]
 fn obligations_need_the_share_rounded_up() {
-    use super::plan::obligation_need;
-    assert_eq!(obligation_need(0.5, 101), 51);
-    assert_eq!(obligation_need(0.5, 100), 50);
-    assert_eq!(obligation_need(0.0, 100), 0);
-    assert_eq!(obligation_need(1.0, 7), 7);
-    assert_eq!(obligation_need(0.4, 0), 0);
+    use super::plan::{Share, obligation_need};
+    let need = |s: f64, q: u64| obligation_need(Share::of(s), q);
+    assert_eq!(need(0.5, 101), 51);
+    assert_eq!(need(0.5, 100), 50);
+    assert_eq!(need(0.0, 100), 0);
+    assert_eq!(need(1.0, 7), 7);
+    assert_eq!(need(0.4, 0), 0);
+    // In binary these products lie just above the whole number.
+    assert_eq!(0.55 * 27_000.0, 14_850.000_000_000_002);
+    assert_eq!(need(0.55, 27_000), 14_850);
+    assert_eq!(need(0.07, 100), 7);
+    assert_eq!(need(0.14, 50), 7);
+    assert_eq!(need(0.30000000000000004, 10), 4);
+    assert_eq!(need(1.0, 1_000_000_000_000), 1_000_000_000_000);
+    assert_eq!(
+        need(0.999_999_999_999_999_9, 1_000_000_000_000),
+        1_000_000_000_000
+    );
+    // Past 18 decimals the share is rounded up: still at least the exact need.
+    assert_eq!(need(5e-324, 1_000_000_000_000), 1);
+    assert_eq!(need(1e-19, 1), 1);
+    // Every two- and three-decimal share on requirements up to 2,000, by
+    // integer arithmetic: ⌈n × q / 10^k⌉.
+    for (k, den) in [(2, 100u64), (3, 1000)] {
+        for n in 0..=den {
+            let s: f64 = format!("{}.{:0k$}", n / den, n % den).parse().unwrap();
+            for q in 0..=2_000u64 {
+                assert_eq!(need(s, q), (n * q).div_ceil(den), "{s} × {q}");
+                let x = need(s, q);
+                assert!(meets_share(x, s, q) && (x == 0 || !meets_share(x - 1, s, q)));
+            }
+        }
+    }
 }
 
 /// With every format-2 part set to its format-1 value, format 2 runs the

@@ -175,10 +175,56 @@ pub const NO_SLOT: u32 = u32::MAX;
 
 /// What a lead entry's members must provide towards an obligation of `share`
 /// on a requirement of `required`: the least whole amount `x` with
-/// `x ≥ share × required`.
+/// `x ≥ share × required`, exact for the share as written in decimal.
 #[inline(always)]
-pub fn obligation_need(share: f64, required: u64) -> u64 {
-    (share * required as f64).ceil() as u64
+pub fn obligation_need(share: Share, required: u64) -> u64 {
+    share.need(required)
+}
+
+/// A share in [0, 1] as the decimal fraction `num / den` (`den` a power of 10)
+/// of its shortest decimal form, so that `0.55 × 27,000` is exactly 14,850
+/// (in binary, 0.55 × 27,000 is 14,850.000000000002). Beyond 18 decimals the
+/// fraction is rounded up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Share {
+    num: u64,
+    den: u64,
+}
+
+impl Share {
+    /// Most decimals kept.
+    const DECIMALS: usize = 18;
+
+    /// `share` (in [0, 1]; anything else is clamped) as a decimal fraction.
+    pub fn of(share: f64) -> Share {
+        let share = if share.is_nan() {
+            0.0
+        } else {
+            share.clamp(0.0, 1.0)
+        };
+        // Rust writes an `f64` in its shortest round-trip form, never with an exponent.
+        let text = format!("{share}");
+        let (whole, frac) = text.split_once('.').unwrap_or((&text, ""));
+        let kept = &frac[..frac.len().min(Self::DECIMALS)];
+        let den = 10u64.pow(kept.len() as u32);
+        let digits = |s: &str| s.bytes().fold(0u64, |a, b| a * 10 + u64::from(b - b'0'));
+        let mut num = digits(whole) * den + digits(kept);
+        if frac[kept.len()..].bytes().any(|b| b != b'0') {
+            num += 1;
+        }
+        Share { num, den }
+    }
+
+    /// The least whole `x` with `x ≥ num / den × required`.
+    #[inline(always)]
+    pub fn need(self, required: u64) -> u64 {
+        match self.num.checked_mul(required) {
+            Some(p) => p.div_ceil(self.den),
+            None => {
+                (u128::from(self.num) * u128::from(required)).div_ceil(u128::from(self.den)) as u64
+            }
+        }
+    }
 }
 
 /// A domain.
@@ -211,7 +257,7 @@ pub struct OblP {
     /// Its tracked pair.
     pub tracked: u32,
     /// The share, in [0, 1].
-    pub share: f64,
+    pub share: Share,
 }
 
 /// A requirement (of a domain, or of the whole force).
@@ -574,7 +620,7 @@ fn domains(model: &Model, refs: &mut Vec<u32>) -> Domains {
             p.obligations.extend(d.provides.iter().map(|o| OblP {
                 req: (r0 + o.requirement) as u32,
                 tracked: d.requirements[o.requirement].tracked as u32,
-                share: o.share,
+                share: Share::of(o.share),
             }));
             // Read only where every entry has exactly one member.
             p.leads.push(e.members.first().map_or(0, |&n| n as u32));
