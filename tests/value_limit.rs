@@ -154,3 +154,26 @@ fn a_normal_tail_is_measured_and_a_narrow_one_is_not_warned() {
     let out = warnings(&scenario(narrow, narrow, "1.5", "2"));
     assert!(!out.contains("passes the limit"), "{out}");
 }
+
+/// Rounding is of the binary floating-point product, as the README says: 45 ×
+/// a nation scale of 0.7 is 31.499999999999996, so it counts 31 (a requirement
+/// of 31 is met, one of 32 is not); 45 × 0.5 = 22.5 exactly, so it counts 23.
+#[test]
+fn a_scaled_amount_is_rounded_as_computed_in_binary() {
+    assert_eq!(45.0 * 0.7, 31.499_999_999_999_996);
+    let covered = |req: &str, scale: &str| {
+        let text = scenario(req, "45", "1", scale);
+        let m = scenario::parse("s.toml", &text, &[]).unwrap();
+        let opts = forcesim::RunOptions {
+            trials: 1000,
+            seed: 1,
+            threads: 1,
+            ..Default::default()
+        };
+        forcesim::simulate(&m, &opts).unwrap().report.domains[0].p_covered
+    };
+    assert_eq!(covered("31", "0.7"), 1.0);
+    assert_eq!(covered("32", "0.7"), 0.0);
+    assert_eq!(covered("23", "0.5"), 1.0);
+    assert_eq!(covered("24", "0.5"), 0.0);
+}
