@@ -186,6 +186,11 @@ mod signals {
     /// Waits until the process catches SIGINT (it has parsed the scenario and
     /// is about to run), so that a signal is not sent too early on a busy machine.
     fn wait_for_handler(child: &Child) {
+        wait_for_handler_every(child, Duration::from_millis(20));
+    }
+
+    /// [`wait_for_handler`], looking every `poll`.
+    fn wait_for_handler_every(child: &Child, poll: Duration) {
         let status = format!("/proc/{}/status", child.id());
         if !Path::new(&status).exists() {
             // No procfs: give it time instead.
@@ -206,7 +211,7 @@ mod signals {
             if caught & 0b10 != 0 {
                 return;
             }
-            std::thread::sleep(Duration::from_millis(20));
+            std::thread::sleep(poll);
         }
         panic!("forcesim did not install its Ctrl-C handler within 30 s");
     }
@@ -283,6 +288,56 @@ mod signals {
                 .contains(",run,,,interrupted,,1,,\n")
         );
         assert!(leftovers(dir).is_empty());
+    }
+
+    /// Sweep, compare and sensitivity stopped as soon as they catch Ctrl-C
+    /// (while their models are prepared, before any trial finishes, where the
+    /// timing allows) keep an existing output rather than replace it by an
+    /// analysis of no trials; stopped later, they write the finished blocks.
+    #[test]
+    fn a_what_if_stopped_before_any_trial_keeps_existing_outputs() {
+        let reference = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/paris-2026.toml");
+        let commands: [&[&str]; 3] = [
+            &[
+                "sweep",
+                reference,
+                "--vary",
+                "nations.ESP.participation=0,1",
+            ],
+            &[
+                "compare",
+                reference,
+                "--variant",
+                "v: nations.ESP.participation=1",
+            ],
+            &["sensitivity", reference, "--inputs", "nations"],
+        ];
+        let tmp = scratch();
+        let dir = tmp.path();
+        for args in commands.iter().flat_map(|a| [a; 3]) {
+            std::fs::write(dir.join("old.json"), "OLD").unwrap();
+            let child = Command::new(bin())
+                .args(*args)
+                .args(["-n", "1e9", "-q", "--json", "old.json"])
+                .current_dir(dir)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("starts");
+            wait_for_handler_every(&child, Duration::from_millis(1));
+            signal(&child, "-INT");
+            let (code, err) = finish(child);
+            assert_eq!(code, 130, "{args:?}: {err}");
+            assert!(!err.contains("first 0 of"), "{args:?}: {err}");
+            let kept = std::fs::read_to_string(dir.join("old.json")).unwrap();
+            if err.contains("interrupted before any trial finished: nothing written") {
+                assert_eq!(kept, "OLD", "{args:?}");
+            } else {
+                let v: serde_json::Value = serde_json::from_str(&kept).expect("whole JSON");
+                assert_eq!(v["interrupted"], true, "{args:?}");
+            }
+        }
     }
 
     #[test]

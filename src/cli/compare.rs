@@ -181,9 +181,18 @@ pub fn compare(a: CompareArgs) -> Result<ExitCode, CliError> {
         };
         compare::compare_paired(&scenarios, &opts).context("the simulation could not start")?
     };
+    let done = result.scenarios.first().map_or(0, |s| s.figures.trials);
+    if interrupted
+        && (if a.unpaired {
+            result.scenarios.is_empty()
+        } else {
+            done == 0
+        })
+    {
+        return Ok(super::interrupt::nothing_written());
+    }
     write_outputs(&a, &result, &scenarios, interrupted)?;
     if interrupted {
-        let done = result.scenarios.first().map_or(0, |s| s.figures.trials);
         let paired = (!a.unpaired).then_some((done, trials));
         let finished = (result.scenarios.len(), scenarios.len());
         return Ok(interrupted_whatif("scenario", paired, finished));

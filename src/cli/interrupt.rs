@@ -88,6 +88,14 @@ pub fn stopped() -> bool {
     STOP.load(Ordering::SeqCst)
 }
 
+/// Says that a command stopped before any trial finished writes nothing (so
+/// that outputs already there are kept, not replaced by empty ones), and
+/// returns exit code 130.
+pub fn nothing_written() -> std::process::ExitCode {
+    eprintln!("interrupted before any trial finished: nothing written");
+    std::process::ExitCode::from(EXIT_INTERRUPTED)
+}
+
 /// Says what an interrupted what-if command covers, and returns exit code 130:
 /// paired, every `unit` over the first `done` of `trials` trials; else how many
 /// `unit`s of `total` finished.

@@ -112,9 +112,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
     }
     let report = out.report;
     if report.interrupted && report.trials == 0 {
-        // Nothing finished: existing outputs are kept rather than replaced by empty ones.
-        eprintln!("interrupted before any trial finished: nothing written");
-        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+        return Ok(super::interrupt::nothing_written());
     }
     write_report(&report, &super::common::scenario_text(&a.scenario)?, o)?;
     if report.interrupted {

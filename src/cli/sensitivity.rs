@@ -162,6 +162,9 @@ pub fn sensitivity(a: SensitivityArgs) -> Result<ExitCode, CliError> {
         sensitivity::Error::Load(l) => CliError::from(l),
         e => CliError::Other(anyhow::Error::new(e)),
     })?;
+    if interrupted && result.trials == 0 {
+        return Ok(super::interrupt::nothing_written());
+    }
     write_outputs(&a, &result, interrupted)?;
     if interrupted {
         eprintln!(

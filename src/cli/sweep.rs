@@ -204,9 +204,18 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, CliError> {
     } else {
         result.clone()
     };
+    let done = result.base.as_ref().map_or(0, |b| b.trials);
+    if interrupted
+        && (if a.unpaired {
+            shown.points.is_empty()
+        } else {
+            done == 0
+        })
+    {
+        return Ok(super::interrupt::nothing_written());
+    }
     write_outputs(&a, &result, &shown, &base, interrupted)?;
     if interrupted {
-        let done = result.base.as_ref().map_or(0, |b| b.trials);
         let paired = (!a.unpaired).then_some((done, trials));
         let finished = (result.points.len(), points.len());
         return Ok(interrupted_whatif("point", paired, finished));
