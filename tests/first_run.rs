@@ -129,9 +129,8 @@ fn example_prints_each_scenario() {
     forcesim().args(["example", "nope"]).assert().code(2);
 }
 
-/// The `forcesim …` lines of each help text, in order, continuation lines joined.
-fn help_examples() -> Vec<Vec<String>> {
-    let mut helps = vec![String::new()];
+/// The commands that `forcesim --help` lists (`help` aside).
+fn command_names() -> Vec<String> {
     let out = forcesim().arg("--help").output().unwrap();
     let top = String::from_utf8(out.stdout).unwrap();
     let commands: Vec<String> = top
@@ -139,12 +138,20 @@ fn help_examples() -> Vec<Vec<String>> {
         .skip_while(|l| !l.starts_with("Commands:"))
         .skip(1)
         .take_while(|l| l.starts_with("  "))
+        // Not the lines that go on from a long description.
+        .filter(|l| !l.starts_with("   "))
         .filter_map(|l| l.split_whitespace().next().map(str::to_string))
         .filter(|c| c != "help")
         .collect();
     assert!(commands.len() >= 12, "{commands:?}");
-    helps[0] = top;
-    for c in &commands {
+    commands
+}
+
+/// The `forcesim …` lines of each help text, in order, continuation lines joined.
+fn help_examples() -> Vec<Vec<String>> {
+    let out = forcesim().arg("--help").output().unwrap();
+    let mut helps = vec![String::from_utf8(out.stdout).unwrap()];
+    for c in &command_names() {
         let out = forcesim().args([c.as_str(), "--help"]).output().unwrap();
         helps.push(String::from_utf8(out.stdout).unwrap());
     }
@@ -166,6 +173,62 @@ fn help_examples() -> Vec<Vec<String>> {
         all.push(lines);
     }
     all
+}
+
+/// The example lines of a help text: the commands (`forcesim …`), the comments
+/// among them (`# …`) and the lines that go on from a line ending in ` \`.
+fn example_lines(help: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut goes_on = false;
+    for l in help.lines() {
+        let t = l.trim_start();
+        let example = goes_on || t.starts_with("forcesim ") || t.starts_with("# ");
+        if example {
+            out.push(l);
+        }
+        goes_on = example && l.ends_with('\\');
+    }
+    out
+}
+
+#[test]
+fn help_examples_fit_80_columns_and_copy_whole() {
+    let help = |command: Option<&str>, columns: &str| {
+        let out = forcesim()
+            .args(command)
+            .arg("--help")
+            .env("COLUMNS", columns)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // Not yet within 78 columns: the examples of these commands, whose help
+    // texts are set in src/cli/whatif_args.rs and src/cli/sensitivity.rs.
+    const NOT_YET: [&str; 4] = ["sweep", "compare", "secure", "sensitivity"];
+    let mut commands: Vec<Option<String>> = vec![None];
+    commands.extend(
+        command_names()
+            .into_iter()
+            .filter(|c| !NOT_YET.contains(&c.as_str()))
+            .map(Some),
+    );
+    for c in &commands {
+        let c = c.as_deref();
+        let (wide, narrow) = (help(c, "10000"), help(c, "80"));
+        let narrow: Vec<&str> = narrow.lines().collect();
+        let examples = example_lines(&wide);
+        assert!(!examples.is_empty(), "{c:?} --help has no example");
+        for l in examples {
+            assert!(
+                l.chars().count() <= 78,
+                "{c:?} --help: an example line over 78 columns:\n{l}"
+            );
+            assert!(
+                narrow.contains(&l),
+                "{c:?} --help at 80 columns splits the example line:\n{l}"
+            );
+        }
+    }
 }
 
 /// `line` made cheap and local: a small trial count, outputs into the directory,
