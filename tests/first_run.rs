@@ -94,6 +94,42 @@ fn init_refuses_to_overwrite_unless_forced() {
 }
 
 #[test]
+fn init_force_checks_every_file_before_writing_any() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch();
+    // A directory where the schema goes.
+    let blocked = dir.path().join("blocked");
+    std::fs::create_dir_all(blocked.join("forcesim.schema.json")).unwrap();
+    let out = forcesim()
+        .args(["init", "--force"])
+        .arg(&blocked)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("it is a directory (nothing written)"), "{err}");
+    assert!(
+        !blocked.join("tutorial.toml").exists(),
+        "a file was written"
+    );
+    // A read-only schema file.
+    let ro = dir.path().join("ro");
+    std::fs::create_dir(&ro).unwrap();
+    let schema = write(&ro, "forcesim.schema.json", "keep");
+    std::fs::set_permissions(&schema, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = forcesim()
+        .args(["init", "--force"])
+        .arg(&ro)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("it is read-only"), "{err}");
+    assert!(!ro.join("tutorial.toml").exists(), "a file was written");
+    assert_eq!(std::fs::read_to_string(&schema).unwrap(), "keep");
+}
+
+#[test]
 fn init_paris_30k_writes_what_it_extends() {
     let dir = scratch();
     let sub = dir.path().join("plans");
