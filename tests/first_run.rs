@@ -546,6 +546,67 @@ fn import_into_a_scenario_keeps_its_comments() {
 }
 
 #[test]
+fn a_pledge_past_the_value_limit_is_named_by_row_and_column() {
+    let dir = scratch();
+    let csv = write(
+        dir.path(),
+        "huge.csv",
+        "nation,domain,capability,low,likely,high\nGBR,land,troops,1,1e300,1e300\n",
+    );
+    let out = forcesim().arg("import").arg(&csv).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for want in [
+        "row 2, column E (likely): 1e300 is too large to count: a pledge is at most 1000000000000",
+        "row 2, column F (high): 1e300 is too large to count",
+    ] {
+        assert!(err.contains(want), "missing `{want}` in:\n{err}");
+    }
+    assert!(!err.contains("the new scenario"), "{err}");
+}
+
+#[test]
+fn workbook_cells_are_quoted_as_the_sheet_shows_them() {
+    use rust_xlsxwriter::{Formula, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["nation", "domain", "capability", "low", "likely", "high"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["GBR", "land", "troops"].iter().enumerate() {
+        sheet.write_string(1, c as u16, *v).unwrap();
+    }
+    let div0 = Formula::new("=1/0").set_result("#DIV/0!");
+    sheet.write_formula(1, 3, div0).unwrap();
+    sheet.write_number(1, 4, 1e308).unwrap();
+    sheet.write_number(1, 5, 1e308).unwrap();
+    let dir = scratch();
+    let path = write(dir.path(), "p.xlsx", book.save_to_buffer().unwrap());
+    let out = forcesim().arg("import").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for want in [
+        "row 2, column D (low): `#DIV/0!` is not a number",
+        "row 2, column E (likely): 1e308 is too large to count",
+    ] {
+        assert!(err.contains(want), "missing `{want}` in:\n{err}");
+    }
+    assert!(!err.contains("the new scenario"), "{err}");
+}
+
+#[test]
+fn importing_a_directory_is_bad_input() {
+    let dir = scratch();
+    let out = forcesim().arg("import").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("a directory, not a pledges file"), "{err}");
+}
+
+#[test]
 fn every_bad_row_is_reported_at_once() {
     let dir = scratch();
     let csv = write(
