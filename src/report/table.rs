@@ -117,7 +117,7 @@ fn header(o: &mut String, r: &Report) {
             escape(&p.on),
             p.half_width,
             if p.met { "≤" } else { ">" },
-            p.target,
+            crate::math::brief(p.target),
             thousands(p.trials as f64),
             if p.met {
                 String::new()
