@@ -147,15 +147,20 @@ const REQUIRED: [&str; 6] = ["nation", "domain", "capability", "low", "likely", 
 const OPTIONAL: [&str; 3] = ["participation", "source", "name"];
 
 /// Reads a CSV file or a workbook (xlsx, xlsm, xls, ods: its first sheet) into rows
-/// of cell texts. A file that cannot be read is [`ReadError::Io`]; one over
-/// [`MAX_PLEDGES_BYTES`], or whose content cannot be read as its kind, is
-/// [`ReadError::Invalid`].
+/// of cell texts. A file that cannot be read is [`ReadError::Io`]; a directory,
+/// a file over [`MAX_PLEDGES_BYTES`], or one whose content cannot be read as its
+/// kind, is [`ReadError::Invalid`].
 pub fn read_cells(path: &Path) -> Result<Vec<Vec<String>>, ReadError> {
     let shown = path.display().to_string();
     let invalid = |message: String| ReadError::Invalid {
         path: shown.clone(),
         message,
     };
+    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        return Err(invalid(
+            "a directory, not a pledges file: give the path of a .csv or .xlsx file".into(),
+        ));
+    }
     let bytes = read_limited(path).map_err(|e| ReadError::Io {
         path: shown.clone(),
         message: e.to_string(),
@@ -238,10 +243,13 @@ fn workbook_cells(bytes: Vec<u8>) -> Result<Vec<Vec<String>>, String> {
     let cell = |d: &Data| match d {
         Data::Empty => String::new(),
         Data::String(s) => s.clone(),
+        // A very large number as a sheet shows it (`1e308`), not in 309 digits.
+        Data::Float(x) if x.abs() >= 1e15 => format!("{x:e}"),
         Data::Float(x) => x.to_string(),
         Data::Int(i) => i.to_string(),
         Data::Bool(b) => b.to_string(),
-        Data::Error(e) => format!("#{e:?}"),
+        // As the sheet shows it: `#DIV/0!`, `#N/A`.
+        Data::Error(e) => e.to_string(),
         other => other.to_string(),
     };
     // Rows above the used range are empty: keep the spreadsheet's numbering.
@@ -493,7 +501,8 @@ impl RowCells<'_> {
         }
     }
 
-    /// A figure column: present, a number, not negative.
+    /// A figure column: present, a number, not negative, and at most the
+    /// largest count a scenario holds ([`crate::limits::MAX_VALUE`]).
     fn amount(&mut self, name: &str) -> Option<f64> {
         let Some(v) = self.get(name) else {
             self.push(name, format!("the {name} figure is missing"));
@@ -508,6 +517,17 @@ impl RowCells<'_> {
                 self.push(
                     name,
                     format!("{} is negative: a pledge is 0 or more", clip(&v)),
+                );
+                None
+            }
+            Some(x) if x > crate::limits::MAX_VALUE as f64 => {
+                self.push(
+                    name,
+                    format!(
+                        "{} is too large to count: a pledge is at most {} (1e12)",
+                        clip(&v),
+                        crate::limits::MAX_VALUE
+                    ),
                 );
                 None
             }
@@ -1002,6 +1022,26 @@ mod tests {
         assert!(
             e.to_string()
                 .contains("row 3, column D (low): `x` is not a number")
+        );
+    }
+
+    #[test]
+    fn a_pledge_above_the_value_limit_is_a_problem_at_its_cell() {
+        let rows = sheet(
+            "nation,domain,capability,low,likely,high\n\
+             GBR,land,troops,1,1e300,1000000000000\n",
+        );
+        let e = pledges("p.csv", &rows).unwrap_err();
+        let got: Vec<(usize, &str)> = e
+            .problems
+            .iter()
+            .map(|p| (p.row, p.column.as_str()))
+            .collect();
+        assert_eq!(got, [(2, "E (likely)")], "{e}");
+        assert!(
+            e.to_string()
+                .contains("1e300 is too large to count: a pledge is at most 1000000000000"),
+            "{e}"
         );
     }
 

@@ -1,4 +1,5 @@
-//! Small numerical functions: the normal CDF and its inverse, and Wilson intervals.
+//! Small numerical functions: the normal CDF and its inverse, Wilson intervals,
+//! and a number rounded for a message ([`brief`]).
 
 // Coefficients are kept as published, digit for digit, so they can be checked
 // against the sources; f64 rounds the excess.
@@ -344,9 +345,38 @@ pub fn to_count(x: f64) -> u64 {
     n + u64::from(r - x == -0.5)
 }
 
+/// `x` as a message writes it: to six significant digits, so that float noise
+/// does not show (`0.26249999999999996` reads `0.2625`), and in `e` notation
+/// when it is 1e15 or more or below 1e-4 (`1e-300`, not 300 digits); `0`, `NaN`
+/// and `inf` as Rust writes them.
+pub fn brief(x: f64) -> String {
+    if !x.is_finite() || x == 0.0 {
+        return format!("{x}");
+    }
+    let r: f64 = format!("{x:.5e}").parse().unwrap_or(x);
+    if r.abs() >= 1e15 || r.abs() < 1e-4 {
+        format!("{r:e}")
+    } else {
+        format!("{r}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn brief_numbers_read_without_noise_or_hundreds_of_digits() {
+        assert_eq!(brief(0.35 * 0.75), "0.2625");
+        assert_eq!(brief(0.005), "0.005");
+        assert_eq!(brief(123.456789), "123.457");
+        assert_eq!(brief(-2.5), "-2.5");
+        assert_eq!(brief(1e-300), "1e-300");
+        assert_eq!(brief(1e300), "1e300");
+        assert_eq!(brief(2.5e15), "2.5e15");
+        assert_eq!(brief(0.0), "0");
+        assert_eq!(brief(f64::NAN), "NaN");
+    }
 
     #[test]
     fn cdf_known_values() {

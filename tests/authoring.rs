@@ -177,6 +177,15 @@ fn each_rule_fires_on_its_mistake_only() {
             "nations.FRA.if_absent.c: the cap 0.4 is not below `FRA`'s probability of taking part (at most 0.4), so `c` never changes it: lower the cap below 0.4 or remove it"
         ]
     );
+    // The nation's probability is written without float noise (0.35 × 0.75).
+    assert_eq!(
+        warnings_of(
+            "[conditions.c]\nprobability = 0.5\n[nations.FRA]\nparticipation = 0.35\napproval = [{ body = \"p\", probability = 0.75 }]\nif_absent.c = 0.3\ncontributions.land.troops = 5\n"
+        ),
+        [
+            "nations.FRA.if_absent.c: the cap 0.3 is not below `FRA`'s probability of taking part (at most 0.2625), so `c` never changes it: lower the cap below 0.2625 or remove it"
+        ]
+    );
     // A decision set to "out" (or "in") ignores caps by rule: nothing to say.
     assert_eq!(
         warnings_of(

@@ -94,6 +94,42 @@ fn init_refuses_to_overwrite_unless_forced() {
 }
 
 #[test]
+fn init_force_checks_every_file_before_writing_any() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch();
+    // A directory where the schema goes.
+    let blocked = dir.path().join("blocked");
+    std::fs::create_dir_all(blocked.join("forcesim.schema.json")).unwrap();
+    let out = forcesim()
+        .args(["init", "--force"])
+        .arg(&blocked)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("it is a directory (nothing written)"), "{err}");
+    assert!(
+        !blocked.join("tutorial.toml").exists(),
+        "a file was written"
+    );
+    // A read-only schema file.
+    let ro = dir.path().join("ro");
+    std::fs::create_dir(&ro).unwrap();
+    let schema = write(&ro, "forcesim.schema.json", "keep");
+    std::fs::set_permissions(&schema, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = forcesim()
+        .args(["init", "--force"])
+        .arg(&ro)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("it is read-only"), "{err}");
+    assert!(!ro.join("tutorial.toml").exists(), "a file was written");
+    assert_eq!(std::fs::read_to_string(&schema).unwrap(), "keep");
+}
+
+#[test]
 fn init_paris_30k_writes_what_it_extends() {
     let dir = scratch();
     let sub = dir.path().join("plans");
@@ -129,9 +165,8 @@ fn example_prints_each_scenario() {
     forcesim().args(["example", "nope"]).assert().code(2);
 }
 
-/// The `forcesim …` lines of each help text, in order, continuation lines joined.
-fn help_examples() -> Vec<Vec<String>> {
-    let mut helps = vec![String::new()];
+/// The commands that `forcesim --help` lists (`help` aside).
+fn command_names() -> Vec<String> {
     let out = forcesim().arg("--help").output().unwrap();
     let top = String::from_utf8(out.stdout).unwrap();
     let commands: Vec<String> = top
@@ -139,12 +174,20 @@ fn help_examples() -> Vec<Vec<String>> {
         .skip_while(|l| !l.starts_with("Commands:"))
         .skip(1)
         .take_while(|l| l.starts_with("  "))
+        // Not the lines that go on from a long description.
+        .filter(|l| !l.starts_with("   "))
         .filter_map(|l| l.split_whitespace().next().map(str::to_string))
         .filter(|c| c != "help")
         .collect();
     assert!(commands.len() >= 12, "{commands:?}");
-    helps[0] = top;
-    for c in &commands {
+    commands
+}
+
+/// The `forcesim …` lines of each help text, in order, continuation lines joined.
+fn help_examples() -> Vec<Vec<String>> {
+    let out = forcesim().arg("--help").output().unwrap();
+    let mut helps = vec![String::from_utf8(out.stdout).unwrap()];
+    for c in &command_names() {
         let out = forcesim().args([c.as_str(), "--help"]).output().unwrap();
         helps.push(String::from_utf8(out.stdout).unwrap());
     }
@@ -166,6 +209,62 @@ fn help_examples() -> Vec<Vec<String>> {
         all.push(lines);
     }
     all
+}
+
+/// The example lines of a help text: the commands (`forcesim …`), the comments
+/// among them (`# …`) and the lines that go on from a line ending in ` \`.
+fn example_lines(help: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut goes_on = false;
+    for l in help.lines() {
+        let t = l.trim_start();
+        let example = goes_on || t.starts_with("forcesim ") || t.starts_with("# ");
+        if example {
+            out.push(l);
+        }
+        goes_on = example && l.ends_with('\\');
+    }
+    out
+}
+
+#[test]
+fn help_examples_fit_80_columns_and_copy_whole() {
+    let help = |command: Option<&str>, columns: &str| {
+        let out = forcesim()
+            .args(command)
+            .arg("--help")
+            .env("COLUMNS", columns)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // Not yet within 78 columns: the examples of these commands, whose help
+    // texts are set in src/cli/whatif_args.rs and src/cli/sensitivity.rs.
+    const NOT_YET: [&str; 4] = ["sweep", "compare", "secure", "sensitivity"];
+    let mut commands: Vec<Option<String>> = vec![None];
+    commands.extend(
+        command_names()
+            .into_iter()
+            .filter(|c| !NOT_YET.contains(&c.as_str()))
+            .map(Some),
+    );
+    for c in &commands {
+        let c = c.as_deref();
+        let (wide, narrow) = (help(c, "10000"), help(c, "80"));
+        let narrow: Vec<&str> = narrow.lines().collect();
+        let examples = example_lines(&wide);
+        assert!(!examples.is_empty(), "{c:?} --help has no example");
+        for l in examples {
+            assert!(
+                l.chars().count() <= 78,
+                "{c:?} --help: an example line over 78 columns:\n{l}"
+            );
+            assert!(
+                narrow.contains(&l),
+                "{c:?} --help at 80 columns splits the example line:\n{l}"
+            );
+        }
+    }
 }
 
 /// `line` made cheap and local: a small trial count, outputs into the directory,
@@ -444,6 +543,67 @@ fn import_into_a_scenario_keeps_its_comments() {
         .args(["-n", "2000", "-q"])
         .assert()
         .success();
+}
+
+#[test]
+fn a_pledge_past_the_value_limit_is_named_by_row_and_column() {
+    let dir = scratch();
+    let csv = write(
+        dir.path(),
+        "huge.csv",
+        "nation,domain,capability,low,likely,high\nGBR,land,troops,1,1e300,1e300\n",
+    );
+    let out = forcesim().arg("import").arg(&csv).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for want in [
+        "row 2, column E (likely): 1e300 is too large to count: a pledge is at most 1000000000000",
+        "row 2, column F (high): 1e300 is too large to count",
+    ] {
+        assert!(err.contains(want), "missing `{want}` in:\n{err}");
+    }
+    assert!(!err.contains("the new scenario"), "{err}");
+}
+
+#[test]
+fn workbook_cells_are_quoted_as_the_sheet_shows_them() {
+    use rust_xlsxwriter::{Formula, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["nation", "domain", "capability", "low", "likely", "high"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["GBR", "land", "troops"].iter().enumerate() {
+        sheet.write_string(1, c as u16, *v).unwrap();
+    }
+    let div0 = Formula::new("=1/0").set_result("#DIV/0!");
+    sheet.write_formula(1, 3, div0).unwrap();
+    sheet.write_number(1, 4, 1e308).unwrap();
+    sheet.write_number(1, 5, 1e308).unwrap();
+    let dir = scratch();
+    let path = write(dir.path(), "p.xlsx", book.save_to_buffer().unwrap());
+    let out = forcesim().arg("import").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for want in [
+        "row 2, column D (low): `#DIV/0!` is not a number",
+        "row 2, column E (likely): 1e308 is too large to count",
+    ] {
+        assert!(err.contains(want), "missing `{want}` in:\n{err}");
+    }
+    assert!(!err.contains("the new scenario"), "{err}");
+}
+
+#[test]
+fn importing_a_directory_is_bad_input() {
+    let dir = scratch();
+    let out = forcesim().arg("import").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("a directory, not a pledges file"), "{err}");
 }
 
 #[test]

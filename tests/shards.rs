@@ -415,19 +415,19 @@ fn gnu_parallel_recipe() {
 }
 
 #[test]
-fn a_partial_can_go_to_standard_output() {
+fn a_partial_is_not_written_to_standard_output() {
     let tmp = scratch();
-    let dir = tmp.path();
-    let s = scenario(dir);
+    let s = scenario(tmp.path());
     let out = forcesim()
         .args(["run", "-n", "9000", "--shard", "1/1", "--partial", "-"])
         .arg(&s)
         .output()
         .unwrap();
-    assert!(out.status.success());
-    assert!(stderr(&out).contains("shard 1/1: blocks 0..3 of 3"));
-    let p = dir.join("piped.fsp");
-    std::fs::write(&p, &out.stdout).unwrap();
-    let merged = merge(&[p], &["--json", "-", "-q"]);
-    assert!(merged.status.success(), "{}", stderr(&merged));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(out.stdout.is_empty(), "nothing on standard output");
+    assert!(
+        stderr(&out).contains("--partial -: a partial must be a file, not standard output"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -1299,6 +1299,22 @@ fn cli_secure_and_its_errors() {
 }
 
 #[test]
+fn a_tiny_precision_target_is_written_briefly() {
+    let (_dir, p) = scenario_file(S1);
+    let out = forcesim()
+        .args(["run", "--precision", "1e-300", "-n", "4096"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "the cap comes first");
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("target 1e-300 after 4,096 trials"),
+        "{table}"
+    );
+}
+
+#[test]
 fn cli_precision_is_independent_of_threads() {
     let (_dir, p) = scenario_file(S1);
     let json = |j: &str| {

@@ -15,7 +15,7 @@ use super::whatif_args;
 #[derive(Debug, Parser)]
 #[command(name = "forcesim", version, about, long_about = None, propagate_version = true)]
 #[command(
-    after_help = "Start with:\n  forcesim init                    # writes tutorial.toml and forcesim.schema.json here\n  forcesim validate tutorial.toml\n  forcesim run tutorial.toml\n  forcesim example paris > paris-2026.toml\n  forcesim run paris-2026.toml\n\nWhat if…:\n  forcesim run paris-2026.toml --set nations.ESP.participation=0\n  forcesim sweep paris-2026.toml --vary domains.land.requirements.troops=10000:40000:5000\n  forcesim compare paris-2026.toml --variant 'no-us: conditions.us_backstop.probability=0'\n  forcesim secure paris-2026.toml --target 0.9\n\nThe scenario format is described in the README, in the commented tutorial.toml and by\n`forcesim schema`. Inside the repository the same files are in scenarios/."
+    after_help = MAIN_HELP
 )]
 pub struct Cli {
     /// What to do.
@@ -27,9 +27,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a scenario's trials and report the force it yields.
-    #[command(
-        after_help = "Examples:\n  forcesim example paris > paris-2026.toml   # the scenario these examples use\n  forcesim run paris-2026.toml\n  forcesim run paris-2026.toml -n 1000000 --json report.json --csv report.csv\n  forcesim run paris-2026.toml --set nations.ESP.participation=0.3 \\\n      --set conditions.us_backstop.probability=0\n  forcesim run paris-2026.toml --precision 0.002\n  forcesim run paris-2026.toml --precision 0.005 --precision-on domains.land.p_covered"
-    )]
+    #[command(after_help = RUN_HELP)]
     Run(RunArgs),
     /// Check scenario files and print every problem, with file:line:column and key,
     /// then warnings about likely modelling mistakes.
@@ -48,14 +46,10 @@ pub enum Command {
     #[command(after_help = super::sensitivity::HELP)]
     Sensitivity(super::sensitivity::SensitivityArgs),
     /// Measure throughput: trials per second beside the floor of the scenario's own draws.
-    #[command(
-        after_help = "The floor is the time the same number and kinds of random draws take with\nno model logic: the model's cost over the floor is the price of the model itself.\nUnder ambition a contribution's draw is a normal made into its value by its\ninverse distribution function (\"copula\" below), as the engine makes it.\nBoth run the copy of the code compiled for the best instruction set this\nprocessor has (baseline x86-64, x86-64-v3 or v4; the output names it), with\nthe same results whichever runs.\n\nExamples:\n  forcesim bench                      # the built-in reference scenario, 1 thread\n  forcesim bench paris-2026.toml -n 5000000 -j 2\n  forcesim bench -j 0                 # one thread per core"
-    )]
+    #[command(after_help = BENCH_HELP)]
     Bench(BenchArgs),
     /// Merge the partial files of a sharded run into the report one machine would have written.
-    #[command(
-        after_help = "Examples:\n  forcesim run paris-2026.toml -n 1e8 --shard 1/2 --partial part-1.fsp\n  forcesim run paris-2026.toml -n 1e8 --shard 2/2 --partial part-2.fsp\n  forcesim merge part-*.fsp --json report.json\n\nThe parts must come from the same scenario, --set overrides, seed and trial count, and\ncover every block exactly once. See docs/cluster.md for job-array recipes."
-    )]
+    #[command(after_help = MERGE_HELP)]
     Merge(MergeArgs),
     /// Print the JSON Schema of the scenario format (for editor completion), or of a
     /// JSON output with --report, --sweep, --compare, --secure or --sensitivity.
@@ -65,9 +59,7 @@ pub enum Command {
     #[command(after_help = INIT_HELP)]
     Init(InitArgs),
     /// Print a built-in scenario: tutorial, paris or paris-30k.
-    #[command(
-        after_help = "Examples:\n  forcesim example tutorial > tutorial.toml\n  forcesim example paris > paris-2026.toml\n  forcesim example paris-30k > paris-2026-30k.toml   # extends paris-2026.toml: write both"
-    )]
+    #[command(after_help = EXAMPLE_HELP)]
     Example {
         /// Which scenario.
         #[arg(value_enum)]
@@ -84,9 +76,7 @@ pub enum Command {
         shell: clap_complete::Shell,
     },
     /// Print the manual page (roff) of forcesim or of one of its commands.
-    #[command(
-        after_help = "Examples:\n  forcesim man > forcesim.1 && man ./forcesim.1\n  forcesim man run | man -l -"
-    )]
+    #[command(after_help = MAN_HELP)]
     Man {
         /// A command, for its own page (e.g. `run`).
         #[arg(value_name = "COMMAND")]
@@ -94,35 +84,112 @@ pub enum Command {
     },
 }
 
+// The help texts below keep every line within 78 columns: clap re-wraps longer
+// lines at the terminal's width, which would break an example copied from an
+// 80-column terminal. A long example goes on over lines ending in ` \`.
+
+const MAIN_HELP: &str = "\
+Start with:
+  forcesim init        # writes tutorial.toml and forcesim.schema.json here
+  forcesim validate tutorial.toml
+  forcesim run tutorial.toml
+  forcesim example paris > paris-2026.toml
+  forcesim run paris-2026.toml
+
+What if…:
+  forcesim run paris-2026.toml --set nations.ESP.participation=0
+  forcesim sweep paris-2026.toml \\
+      --vary domains.land.requirements.troops=10000:40000:5000
+  forcesim compare paris-2026.toml \\
+      --variant 'no-us: conditions.us_backstop.probability=0'
+  forcesim secure paris-2026.toml --target 0.9
+
+The scenario format is described in the README, in the commented tutorial.toml
+and by `forcesim schema`. Inside the repository the same files are in
+scenarios/.";
+
+const RUN_HELP: &str = "\
+Examples:
+  forcesim example paris > paris-2026.toml   # the scenario these examples use
+  forcesim run paris-2026.toml
+  forcesim run paris-2026.toml -n 1000000 --json report.json --csv report.csv
+  forcesim run paris-2026.toml --set nations.ESP.participation=0.3 \\
+      --set conditions.us_backstop.probability=0
+  forcesim run paris-2026.toml --precision 0.002
+  forcesim run paris-2026.toml --precision 0.005 \\
+      --precision-on domains.land.p_covered";
+
+const BENCH_HELP: &str = "\
+The floor is the time the same number and kinds of random draws take with
+no model logic: the model's cost over the floor is the price of the model
+itself. Under ambition a contribution's draw is a normal made into its value
+by its inverse distribution function (\"copula\" below), as the engine makes
+it. Both run the copy of the code compiled for the best instruction set this
+processor has (baseline x86-64, x86-64-v3 or v4; the output names it), with
+the same results whichever runs.
+
+Examples:
+  forcesim bench                 # the built-in reference scenario, 1 thread
+  forcesim bench paris-2026.toml -n 5000000 -j 2
+  forcesim bench -j 0            # one thread per core";
+
+const MERGE_HELP: &str = "\
+Examples:
+  forcesim run paris-2026.toml -n 1e8 --shard 1/2 --partial part-1.fsp
+  forcesim run paris-2026.toml -n 1e8 --shard 2/2 --partial part-2.fsp
+  forcesim merge part-*.fsp --json report.json
+
+The parts must come from the same scenario, --set overrides, seed and trial
+count, and cover every block exactly once. See docs/cluster.md for job-array
+recipes.";
+
+const EXAMPLE_HELP: &str = "\
+Examples:
+  forcesim example tutorial > tutorial.toml
+  forcesim example paris > paris-2026.toml
+  # paris-30k extends paris-2026.toml: write both files
+  forcesim example paris-30k > paris-2026-30k.toml";
+
+const MAN_HELP: &str = "\
+Examples:
+  forcesim man > forcesim.1 && man ./forcesim.1
+  forcesim man run | man -l -";
+
 const INIT_HELP: &str = "\
 Examples:
-  forcesim init                       # tutorial.toml and forcesim.schema.json here
+  forcesim init                       # tutorial.toml and forcesim.schema.json
   forcesim init plans --example paris # plans/paris-2026.toml
-  forcesim init --example paris-30k   # paris-2026-30k.toml and the paris-2026.toml it extends
+  # paris-2026-30k.toml and the paris-2026.toml it extends:
+  forcesim init --example paris-30k
   forcesim run tutorial.toml
 
-The scenario's first line, `#:schema ./forcesim.schema.json`, gives editors that read
-it (Taplo, VS Code's Even Better TOML) completion and checking. Existing files are
-left alone (exit code 2) unless --force.";
+The scenario's first line, `#:schema ./forcesim.schema.json`, gives editors
+that read it (Taplo, VS Code's Even Better TOML) completion and checking.
+Existing files are left alone (exit code 2) unless --force.";
 
 const IMPORT_HELP: &str = "\
 Examples:
-  forcesim import pledges.csv -o pledges.toml     # a new scenario: fill in its TODOs
-  forcesim import pledges.xlsx --into paris-2026.toml -o paris-2026.toml --dist pert
+  # A new scenario: fill in its TODOs.
+  forcesim import pledges.csv -o pledges.toml
+  forcesim import pledges.xlsx --into paris-2026.toml -o paris-2026.toml \\
+      --dist pert
 
-The first row names the columns, in any order: nation, domain, capability, low,
-likely, high, and optionally participation, source and name (the nation's). Each
-row becomes `nations.NATION.contributions.DOMAIN.CAPABILITY = { triangular =
-[low, likely, high] }` (or pert; a plain number when the three are equal). With
---into, the scenario's other lines and comments are kept and each pledge adds or
-replaces one contribution; its nations, domains and capabilities must exist.
-Every problem is reported with its row and column (exit code 2). A template:
-examples/pledges.csv and examples/pledges.xlsx in the repository.";
+The first row names the columns, in any order: nation, domain, capability,
+low, likely, high, and optionally participation, source and name (the
+nation's). Each row becomes `nations.NATION.contributions.DOMAIN.CAPABILITY =
+{ triangular = [low, likely, high] }` (or pert; a plain number when the three
+are equal). With --into, the scenario's other lines and comments are kept and
+each pledge adds or replaces one contribution; its nations, domains and
+capabilities must exist. Every problem is reported with its row and column
+(exit code 2). A template: examples/pledges.csv and examples/pledges.xlsx in
+the repository.";
 
 const COMPLETIONS_HELP: &str = "\
 Examples:
-  forcesim completions bash > ~/.local/share/bash-completion/completions/forcesim
-  forcesim completions zsh > ~/.zfunc/_forcesim      # with fpath+=~/.zfunc in .zshrc
+  forcesim completions bash \\
+      > ~/.local/share/bash-completion/completions/forcesim
+  # With fpath+=~/.zfunc in .zshrc:
+  forcesim completions zsh > ~/.zfunc/_forcesim
   forcesim completions fish > ~/.config/fish/completions/forcesim.fish";
 
 /// `forcesim init`.

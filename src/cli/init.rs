@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::CommandFactory;
+use forcesim::output::{Special, check_destination, check_directory};
 
 use super::CliError;
 use super::args::{Cli, Example, InitArgs};
@@ -85,6 +86,7 @@ pub fn init(a: InitArgs) -> Result<ExitCode, CliError> {
     if !a.force {
         refuse_existing(&files)?;
     }
+    check_writable(&dir, &files)?;
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("cannot create the directory {}", dir.display()))?;
     for (path, text) in &files {
@@ -120,6 +122,37 @@ fn refuse_existing(files: &[(PathBuf, String)]) -> Result<(), CliError> {
         if existing.len() == 1 { "s" } else { "" },
         if existing.len() == 1 { "it" } else { "them" }
     )))
+}
+
+/// Fails (exit 2) before anything is written when one of the files could not be
+/// written (a directory or a read-only file is in its place), or when the
+/// directory cannot take them or, missing, cannot be created.
+fn check_writable(dir: &Path, files: &[(PathBuf, String)]) -> Result<(), CliError> {
+    let refuse = |e: String| CliError::Usage(format!("{} (nothing written)", super::escape(&e)));
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    if std::fs::metadata(dir).is_err() {
+        // Created before writing: its nearest existing ancestor must take it.
+        let ancestor = dir
+            .ancestors()
+            .skip(1)
+            .find(|p| p.as_os_str().is_empty() || exists(p))
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        return check_directory(ancestor).map_err(|e| {
+            refuse(format!(
+                "cannot create the directory {}: {e}",
+                dir.display()
+            ))
+        });
+    }
+    for (path, _) in files {
+        check_destination(path, Special::WriteInPlace).map_err(|e| refuse(e.to_string()))?;
+    }
+    Ok(())
 }
 
 fn exists(p: &Path) -> bool {

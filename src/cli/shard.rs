@@ -17,11 +17,17 @@ use super::common::{DEFAULT_SEED, DEFAULT_TRIALS};
 use super::interrupt::{EXIT_INTERRUPTED, stop_flag};
 use super::{escape, progress};
 
-/// Refuses, before any work, a `--partial` that is a device, pipe or socket: a
-/// partial must be a whole file on disk (`-`, standard output, is allowed).
+/// Refuses, before any work, a `--partial` that is standard output (`-`), a
+/// device, pipe or socket: a partial must be a whole file on disk.
 fn check_target(partial: &Path) -> Result<(), CliError> {
+    if partial == Path::new("-") {
+        return Err(CliError::Usage(
+            "--partial -: a partial must be a file, not standard output; give a file path such as part-1.fsp"
+                .into(),
+        ));
+    }
     match std::fs::metadata(partial) {
-        Ok(m) if partial != Path::new("-") && !m.is_file() => Err(CliError::Usage(format!(
+        Ok(m) if !m.is_file() => Err(CliError::Usage(format!(
             "--partial {}: not a regular file (a directory, device, pipe or socket); a partial must be a file",
             escape(&partial.display().to_string())
         ))),
@@ -30,7 +36,7 @@ fn check_target(partial: &Path) -> Result<(), CliError> {
 }
 
 /// The one-line note of a shard written to `partial` (`len` bytes), on standard
-/// output, or on standard error when the partial itself goes to standard output.
+/// output.
 fn say_written(
     partial: &Path,
     out: &ShardRun,
@@ -46,19 +52,12 @@ fn say_written(
         out.tally.trials,
         escape(&partial.display().to_string()),
     );
-    if partial == Path::new("-") {
-        eprintln!("{note}");
-    } else {
-        println!("{note}");
-    }
+    println!("{note}");
 }
 
 /// Whether the file at `path` is a valid partial of the same run and shard as
 /// `header` that counts more blocks: an interrupted rerun must not replace it.
 fn holds_more(path: &Path, header: &Header) -> bool {
-    if path == Path::new("-") {
-        return false;
-    }
     let Ok(bytes) = std::fs::read(path) else {
         return false;
     };
@@ -188,6 +187,5 @@ mod tests {
         );
         std::fs::write(&path, b"not a partial").unwrap();
         assert!(!holds_more(&path, &fewer), "no partial: replaced");
-        assert!(!holds_more(Path::new("-"), &fewer));
     }
 }

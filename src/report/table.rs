@@ -120,7 +120,7 @@ fn header(o: &mut String, r: &Report) {
             o,
             "precision: 95 % half-width of {} {reached} target {} after {} trials{}",
             escape(&p.on),
-            p.target,
+            crate::math::brief(p.target),
             thousands(p.trials as f64),
             if p.met {
                 String::new()

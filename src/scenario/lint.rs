@@ -314,9 +314,9 @@ fn never_binding_caps(n_id: &str, nat: &Nation, w: &mut Warnings) {
                 format!(
                     "the cap {} is not below `{n_id}`'s probability of taking part (at most {}), so `{}` never changes it: lower the cap below {} or remove it",
                     num(least),
-                    num(most),
+                    crate::math::brief(most),
                     k.value,
-                    num(most)
+                    crate::math::brief(most)
                 ),
             );
         }
