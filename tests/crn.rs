@@ -257,3 +257,31 @@ fn a_trial_draws_the_same_in_a_longer_run() {
         assert_eq!(s[..], l[..3000]);
     }
 }
+
+/// The one exception the README and `sweep --help` name: a nation named in
+/// another's `if_present` cap holds that nation back when it takes part, so
+/// raising its participation lowers coverage.
+#[test]
+fn an_if_present_cap_is_the_named_exception() {
+    const HELD_BACK: &str = r#"
+[scenario]
+name = "held back"
+[capabilities]
+troops = { unit = "personnel" }
+[domains.land]
+lead = ["A"]
+requirements = { troops = 100 }
+[nations.A]
+participation = 0.9
+if_present = { B = 0.0 }
+contributions.land.troops = 100
+[nations.B]
+participation = 0.5
+contributions.land.troops = 1
+"#;
+    let at = |p: f64| {
+        let model = parse(HELD_BACK, &[format!("nations.B.participation={p}")]);
+        run(&model, 1, 4096).all_covered
+    };
+    assert!(at(0.0) > at(0.5) && at(0.5) > at(1.0) && at(1.0) == 0);
+}

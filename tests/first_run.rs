@@ -238,16 +238,8 @@ fn help_examples_fit_80_columns_and_copy_whole() {
             .unwrap();
         String::from_utf8(out.stdout).unwrap()
     };
-    // Not yet within 78 columns: the examples of these commands, whose help
-    // texts are set in src/cli/whatif_args.rs and src/cli/sensitivity.rs.
-    const NOT_YET: [&str; 4] = ["sweep", "compare", "secure", "sensitivity"];
     let mut commands: Vec<Option<String>> = vec![None];
-    commands.extend(
-        command_names()
-            .into_iter()
-            .filter(|c| !NOT_YET.contains(&c.as_str()))
-            .map(Some),
-    );
+    commands.extend(command_names().into_iter().map(Some));
     for c in &commands {
         let c = c.as_deref();
         let (wide, narrow) = (help(c, "10000"), help(c, "80"));

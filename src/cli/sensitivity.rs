@@ -72,8 +72,10 @@ Every row's figures equal `forcesim run --set KEY=VALUE` with the same -n and --
 
 Examples:
   forcesim sensitivity paris-2026.toml -n 100000
-  forcesim sensitivity paris-2026.toml --figure domains.sea.p_covered --figure totals.troops.mean
-  forcesim sensitivity paris-2026.toml --inputs nations,blocs --charts out/ --top 20";
+  forcesim sensitivity paris-2026.toml --figure domains.sea.p_covered \\
+      --figure totals.troops.mean
+  forcesim sensitivity paris-2026.toml --inputs nations,blocs --charts out/ \\
+      --top 20";
 
 fn parse_top(s: &str) -> Result<usize, String> {
     match s.trim().parse::<usize>() {

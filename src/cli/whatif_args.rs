@@ -11,7 +11,7 @@ use super::opts::{OutputOpts, RunControl, ScenarioOpts, parse_target};
 #[command(
     mut_arg("json", |a| a.help("Write the sweep as JSON (`forcesim-sweep/1`) to PATH (`-`: standard output)")),
     mut_arg("csv", |a| a.help("Write the sweep as tidy CSV (point,KEY…,figure,value,ci95_lo,ci95_hi) to PATH (`-`: standard output)")),
-    mut_arg("charts", |a| a.help("Write the chart into DIR, created if missing: sweep.png, a line chart of P(covered) with 95 % bands against the value (a heat map for two --vary)")),
+    mut_arg("charts", |a| a.help("Write the chart into DIR, created if missing: sweep-KEY.png (KEY the varied key), a line chart of P(covered) with 95 % bands against the value (a heat map for two --vary)")),
     mut_arg("quiet", |a| a.help("Do not print the table")),
     mut_arg("html", |a| a.help("Write one self-contained HTML file to PATH: the figures at every point with their 95 % intervals, the chart (inline SVG), the assumptions annex, overrides, seed, trials, version and the scenario's SHA-256 (`-`: standard output)")),
     mut_arg("xlsx", |a| a.hide(true)),
@@ -42,7 +42,7 @@ pub struct SweepArgs {
 #[command(
     mut_arg("json", |a| a.help("Write the comparison as JSON (`forcesim-compare/1`) to PATH (`-`: standard output)")),
     mut_arg("csv", |a| a.help("Write the comparison as tidy CSV (scenario,figure,value,ci95…,difference…) to PATH (`-`: standard output)")),
-    mut_arg("charts", |a| a.help("Write the chart into DIR, created if missing: compare.png, P(covered) per domain with one bar (and 95 % whisker) per scenario")),
+    mut_arg("charts", |a| a.help("Write the chart into DIR, created if missing: compare-A-B.png (A, B… the scenario labels), P(covered) per domain with one bar (and 95 % whisker) per scenario")),
     mut_arg("quiet", |a| a.help("Do not print the table")),
     mut_arg("html", |a| a.help("Write one self-contained HTML file to PATH: every scenario's figures with the differences from the first and their 95 % intervals, the chart (inline SVG), the assumptions annex, overrides, seed, trials, version and each scenario's SHA-256 (`-`: standard output)")),
     mut_arg("xlsx", |a| a.hide(true)),
@@ -105,19 +105,23 @@ pub const SWEEP_HELP: &str = "\
 Examples:
   forcesim example paris > paris-2026.toml   # the scenario these examples use
   # How does coverage fall as the land requirement grows?
-  forcesim sweep paris-2026.toml --vary domains.land.requirements.troops=10000:30000:2000
+  forcesim sweep paris-2026.toml \\
+      --vary domains.land.requirements.troops=10000:30000:2000
   # Decision table: Spain's participation against the US backstop.
   forcesim sweep paris-2026.toml --vary nations.ESP.participation=0:1:0.25 \\
       --vary conditions.us_backstop.probability=0,0.5,0.75,1
   # Everything, for a spreadsheet or a chart:
-  forcesim sweep paris-2026.toml --vary domains.sea.requirements.vessels=6:14:1 \\
+  forcesim sweep paris-2026.toml \\
+      --vary domains.sea.requirements.vessels=6:14:1 \\
       --json sweep.json --csv sweep.csv --charts charts/
 
 Each point is the scenario with one more --set KEY=VALUE per --vary, checked like any
 override before anything runs. Every point runs the same trials with the same seed
 (common random numbers), so the differences between points come from the varied
 value, not from sampling: raising a requirement can only lower P(covered), and raising
-a participation can only raise it, point after point. A point's figures equal
+a participation can only raise it, point after point (unless another nation's
+`if_present` cap names that nation: then its presence holds the other back). A
+point's figures equal
 `forcesim run` with the same --set.
 
 The base scenario (the file with --set but no --vary value) runs on the same trials in
@@ -139,7 +143,8 @@ Examples:
       --variant 'no-backstop: conditions.us_backstop.probability=0' \\
       --variant 'spain-says-no: nations.ESP.approval[1].probability=0'
   # --set applies to every scenario and variant:
-  forcesim compare paris-2026.toml paris-2026-30k.toml --set domains.land.requirements.troops=20000 \\
+  forcesim compare paris-2026.toml paris-2026-30k.toml \\
+      --set domains.land.requirements.troops=20000 \\
       --json cmp.json --charts charts/
 
 Every scenario runs with the same trials and seed (from the options or the first
@@ -157,7 +162,8 @@ pub const SECURE_HELP: &str = "\
 Examples:
   forcesim example paris > paris-2026.toml   # the scenario these examples use
   forcesim secure paris-2026.toml --target 0.9
-  forcesim secure paris-2026.toml --target 15% -n 50000 --exhaustive --json secure.json
+  forcesim secure paris-2026.toml --target 15% -n 50000 --exhaustive \\
+      --json secure.json
 
 Securing a nation makes its participation certain: it takes part in every trial,
 whatever its approvals, if_absent caps or bloc. Greedy search secures, step by step,
