@@ -340,6 +340,38 @@ mod signals {
         }
     }
 
+    /// `secure` drops the variant in progress: a stop takes effect within
+    /// seconds even where one variant (here 10⁹ trials) would take minutes, and
+    /// with no variant finished it writes nothing.
+    #[test]
+    fn secure_stops_within_a_variant() {
+        let reference = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/paris-2026.toml");
+        let tmp = scratch();
+        let dir = tmp.path();
+        std::fs::write(dir.join("old.json"), "OLD").unwrap();
+        let child = Command::new(bin())
+            .args(["secure", reference, "--target", "0.9", "-n", "1e9", "-q"])
+            .args(["--json", "old.json"])
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starts");
+        wait_for_handler(&child);
+        std::thread::sleep(Duration::from_millis(300));
+        let t0 = Instant::now();
+        signal(&child, "-TERM");
+        let (code, err) = finish(child);
+        assert!(t0.elapsed() < Duration::from_secs(20), "{:?}", t0.elapsed());
+        assert_eq!(code, 130, "{err}");
+        assert!(err.contains("nothing written"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(dir.join("old.json")).unwrap(),
+            "OLD"
+        );
+    }
+
     #[test]
     fn sigterm_stops_like_ctrl_c() {
         let tmp = scratch();

@@ -22,28 +22,28 @@ pub fn secure(a: SecureArgs) -> Result<ExitCode, CliError> {
     Outputs::new(&[("--json", &o.json)]).check(&scenario_inputs(&[&a.scenario]))?;
     let model = load(&a.scenario, &a.scenario_opts.set)?;
     let (trials, seed, threads) = resolve(&a.control, &model);
-    let result = secure::secure(
+    let result = match secure::secure(
         &model,
         &Opts {
             trials,
             seed,
             threads,
-            stop: Some(stop_flag("variant")),
+            stop: Some(stop_flag("blocks")),
         },
         a.target,
         Search {
             exhaustive: a.exhaustive,
             no_relax: a.no_relax,
         },
-    )
-    .map_err(|e| match e {
-        SecureError::TooManySets(_) | SecureError::NeverMounted(_) => {
-            CliError::Usage(e.to_string())
+    ) {
+        Ok(result) => result,
+        // Stopped before the scenario's own coverage was known.
+        Err(SecureError::Interrupted) => return Ok(super::interrupt::nothing_written()),
+        Err(e @ (SecureError::TooManySets(_) | SecureError::NeverMounted(_))) => {
+            return Err(CliError::Usage(e.to_string()));
         }
-        SecureError::Engine(e) => CliError::Other(anyhow::Error::new(e)),
-        // `secure` reports an interrupted check as missing, never as this error.
-        SecureError::Interrupted => CliError::Other(anyhow::Error::new(e)),
-    })?;
+        Err(SecureError::Engine(e)) => return Err(CliError::Other(anyhow::Error::new(e))),
+    };
     emit(
         Failures::default(),
         &[(&o.json, &|| forcesim::whatif::to_json(&result))],

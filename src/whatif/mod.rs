@@ -36,6 +36,8 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 use crate::dist::{Dist, Sampler};
+use std::sync::atomic::AtomicBool;
+
 use crate::engine::{Control, EngineError, Runner};
 use crate::math::{Z95, wilson};
 use crate::model::Model;
@@ -343,13 +345,30 @@ pub fn coverage(
     trials: u64,
     threads: usize,
 ) -> Result<Coverage, EngineError> {
+    Ok(coverage_until(model, (seed, trials, threads), None)?.expect("no stop flag"))
+}
+
+/// [`coverage`], stopped within about a second when `stop` is set: `None` then,
+/// as an unfinished run has no figure of the whole `trials`.
+pub fn coverage_until(
+    model: &Model,
+    (seed, trials, threads): (u64, u64, usize),
+    stop: Option<&AtomicBool>,
+) -> Result<Option<Coverage>, EngineError> {
     let runner = Runner::new(model, seed, trials, threads)?;
-    runner.run(0..runner.blocks(), Control::default());
+    let blocks = runner.blocks();
+    let control = Control {
+        stop,
+        progress: None,
+    };
+    if runner.run(0..blocks, control) < blocks {
+        return Ok(None);
+    }
     let (trials, all_covered) = runner.all_covered();
-    Ok(Coverage {
+    Ok(Some(Coverage {
         trials,
         all_covered,
-    })
+    }))
 }
 
 impl Model {

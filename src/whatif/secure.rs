@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Coverage, Source, coverage};
+use super::{Coverage, Source, coverage_until};
 use crate::engine::EngineError;
 use crate::model::Model;
 use crate::present::{escape, pct, thousands};
@@ -44,14 +44,18 @@ pub struct Opts {
     pub seed: u64,
     /// Worker threads (0: one per core).
     pub threads: usize,
-    /// When set, the search stops after the variant in progress: greedy keeps
-    /// the steps it finished, and the checks after it are skipped.
+    /// When set, the search stops within about a second, dropping the variant
+    /// in progress: greedy keeps the steps it finished, the relaxations those
+    /// finished, and the checks after them are skipped.
     pub stop: Option<&'static AtomicBool>,
 }
 
 impl Opts {
-    fn run(&self, m: &Model) -> Result<Coverage, EngineError> {
-        coverage(m, self.seed, self.trials, self.threads)
+    /// `m`'s coverage, or [`SecureError::Interrupted`] when a stop cut it short.
+    fn run(&self, m: &Model) -> Result<Coverage, SecureError> {
+        let stop = self.stop.map(|s| s as &AtomicBool);
+        coverage_until(m, (self.seed, self.trials, self.threads), stop)?
+            .ok_or(SecureError::Interrupted)
     }
 
     /// Whether a stop was asked for.
@@ -192,7 +196,7 @@ impl Greedy {
 }
 
 /// Greedy search for the nations to secure.
-pub fn greedy(model: &Model, o: &Opts, target: f64) -> Result<Greedy, EngineError> {
+pub fn greedy(model: &Model, o: &Opts, target: f64) -> Result<Greedy, SecureError> {
     greedy_from(model, o, target, o.run(model)?)
 }
 
@@ -202,7 +206,7 @@ fn greedy_from(
     o: &Opts,
     target: f64,
     baseline: Coverage,
-) -> Result<Greedy, EngineError> {
+) -> Result<Greedy, SecureError> {
     let mut set: Vec<usize> = Vec::new();
     let mut steps = Vec::new();
     let mut current = baseline.clone();
@@ -220,7 +224,10 @@ fn greedy_from(
             }
             let mut with = set.clone();
             with.push(n);
-            let c = o.run(&model.with_certain(&with))?;
+            let c = match o.run(&model.with_certain(&with)) {
+                Err(SecureError::Interrupted) => break,
+                c => c?,
+            };
             let better = match &best {
                 None => true,
                 Some((b, bc)) => {
@@ -335,69 +342,81 @@ pub fn exhaustive(
     })
 }
 
-/// For each requirement, the largest value that reaches `target` with no nation secured.
-pub fn relax(model: &Model, o: &Opts, target: f64) -> Result<Vec<Relaxation>, EngineError> {
+/// For each requirement, the largest value that reaches `target` with no nation
+/// secured. A stop keeps the relaxations finished.
+pub fn relax(model: &Model, o: &Opts, target: f64) -> Result<Vec<Relaxation>, SecureError> {
     let mut out = Vec::new();
-    let base = o.run(model)?;
+    let base = match o.run(model) {
+        Err(SecureError::Interrupted) => return Ok(out),
+        base => base?,
+    };
     for (d, dom) in model.domains.iter().enumerate() {
         for (r, req) in dom.requirements.iter().enumerate() {
-            if o.stopping() {
-                return Ok(out);
-            }
             let cap = model.capabilities[req.capability].id.clone();
-            let mut rel = Relaxation {
-                domain: dom.id.clone(),
-                capability: cap,
-                required: req.fixed,
-                relax_to: None,
-                reduction: None,
-                level: None,
-                note: None,
-            };
-            let Some(current) = req.fixed else {
-                rel.note =
-                    Some("the requirement is a distribution: try `forcesim sweep` on it".into());
-                out.push(rel);
-                continue;
-            };
-            if base.p() >= target {
-                rel.relax_to = Some(current);
-                rel.reduction = Some(0);
-                rel.level = Some(Level::of(&base));
-                rel.note = Some("the target is already met".into());
-                out.push(rel);
-                continue;
-            }
             let at = |v: u64| o.run(&model.with_requirement(d, r, v));
-            let zero = at(0)?;
-            if zero.p() < target {
-                rel.note = Some(format!(
-                    "not reachable by this requirement alone: even at 0, P(all covered) is {}",
-                    pct(zero.p())
-                ));
-                out.push(rel);
-                continue;
+            match relax_one((dom.id.clone(), cap, req.fixed), &base, target, &at) {
+                Err(SecureError::Interrupted) => return Ok(out),
+                rel => out.push(rel?),
             }
-            // Invariant: `lo` reaches the target, `hi` does not.
-            let (mut lo, mut hi) = (0u64, current);
-            let mut lo_cov = zero;
-            while hi - lo > 1 {
-                let mid = lo + (hi - lo) / 2;
-                let c = at(mid)?;
-                if c.p() >= target {
-                    lo = mid;
-                    lo_cov = c;
-                } else {
-                    hi = mid;
-                }
-            }
-            rel.relax_to = Some(lo);
-            rel.reduction = Some(current - lo);
-            rel.level = Some(Level::of(&lo_cov));
-            out.push(rel);
         }
     }
     Ok(out)
+}
+
+/// The relaxation of one requirement (`domain`, `capability`, its fixed
+/// value), by bisection on `at` (coverage at a value of it), from `base` (the
+/// scenario's own coverage).
+fn relax_one(
+    (domain, capability, required): (String, String, Option<u64>),
+    base: &Coverage,
+    target: f64,
+    at: &dyn Fn(u64) -> Result<Coverage, SecureError>,
+) -> Result<Relaxation, SecureError> {
+    let mut rel = Relaxation {
+        domain,
+        capability,
+        required,
+        relax_to: None,
+        reduction: None,
+        level: None,
+        note: None,
+    };
+    let Some(current) = required else {
+        rel.note = Some("the requirement is a distribution: try `forcesim sweep` on it".into());
+        return Ok(rel);
+    };
+    if base.p() >= target {
+        rel.relax_to = Some(current);
+        rel.reduction = Some(0);
+        rel.level = Some(Level::of(base));
+        rel.note = Some("the target is already met".into());
+        return Ok(rel);
+    }
+    let zero = at(0)?;
+    if zero.p() < target {
+        rel.note = Some(format!(
+            "not reachable by this requirement alone: even at 0, P(all covered) is {}",
+            pct(zero.p())
+        ));
+        return Ok(rel);
+    }
+    // Invariant: `lo` reaches the target, `hi` does not.
+    let (mut lo, mut hi) = (0u64, current);
+    let mut lo_cov = zero;
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        let c = at(mid)?;
+        if c.p() >= target {
+            lo = mid;
+            lo_cov = c;
+        } else {
+            hi = mid;
+        }
+    }
+    rel.relax_to = Some(lo);
+    rel.reduction = Some(current - lo);
+    rel.level = Some(Level::of(&lo_cov));
+    Ok(rel)
 }
 
 /// What to search besides greedy.
