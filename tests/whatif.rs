@@ -1043,6 +1043,56 @@ contributions.land.troops = { triangular = [500, 1000, 1500] }
     assert_eq!(land.level.as_ref().unwrap().p_all_covered, at(to));
     let sea = rel.iter().find(|r| r.domain == "sea").unwrap();
     assert!(sea.relax_to.is_none() && sea.note.as_deref().unwrap().contains("distribution"));
+    assert!(rel.iter().all(|r| !r.force));
+}
+
+/// A whole-force requirement is relaxed like a domain's: the largest value that
+/// reaches the target, checked against runs on either side of it.
+#[test]
+fn relaxation_searches_the_whole_force_requirement_too() {
+    let text = r#"
+[scenario]
+name = "relax the force"
+[capabilities]
+troops = { unit = "personnel" }
+[domains.land]
+requirements = { troops = 500 }
+[force]
+requirements = { troops = 4000 }
+[nations.A]
+participation = 0.8
+contributions.land.troops = { pert = [1000, 1500, 2500] }
+[nations.B]
+participation = 0.7
+contributions.land.troops = { triangular = [500, 1000, 1500] }
+"#;
+    let m = model(text);
+    let o = Opts {
+        trials: 8192,
+        seed: 6,
+        threads: 2,
+        stop: None,
+    };
+    let target = 0.5;
+    let rel = secure::relax(&m, &o, target).unwrap();
+    let force = rel
+        .iter()
+        .find(|r| r.force)
+        .expect("a whole-force relaxation");
+    assert_eq!(
+        (force.domain.as_str(), force.capability.as_str()),
+        ("force", "troops")
+    );
+    let to = force.relax_to.unwrap();
+    assert_eq!(force.reduction, Some(4000 - to));
+    let at = |v: u64| {
+        coverage(&m.with_force_requirement(0, v), o.seed, o.trials, 1)
+            .unwrap()
+            .p()
+    };
+    assert!(at(to) >= target && at(to + 1) < target, "{to}");
+    let json = forcesim::present::to_json(&force);
+    assert!(json.contains("\"force\": true"), "{json}");
 }
 
 // ---------------------------------------------------------------------------

@@ -400,7 +400,12 @@ pub fn secure() -> Json {
             "required": amount(),
             "relax_to": amount(),
         })),
-        json!({ "reduction": count(), "level": level(), "note": { "type": "string" } }),
+        json!({
+            "force": { "const": true },
+            "reduction": count(),
+            "level": level(),
+            "note": { "type": "string" },
+        }),
     );
     let body = with_optional(
         all_of(json!({

@@ -393,10 +393,16 @@ impl Model {
     pub fn with_requirement(&self, d: usize, r: usize, value: u64) -> Model {
         let mut m = self.clone();
         if let Some(req) = m.domains.get_mut(d).and_then(|d| d.requirements.get_mut(r)) {
-            let dist = Dist::Fixed(value as f64);
-            req.sampler = Sampler::new(&dist);
-            req.dist = dist;
-            req.fixed = Some(value);
+            fix((&mut req.sampler, &mut req.dist, &mut req.fixed), value);
+        }
+        m
+    }
+
+    /// The same scenario with whole-force requirement `i` fixed at `value`.
+    pub fn with_force_requirement(&self, i: usize, value: u64) -> Model {
+        let mut m = self.clone();
+        if let Some(req) = m.force.as_mut().and_then(|f| f.get_mut(i)) {
+            fix((&mut req.sampler, &mut req.dist, &mut req.fixed), value);
         }
         m
     }
@@ -406,6 +412,13 @@ impl Model {
         let nat = &self.nations[n];
         nat.p.is_fixed() && nat.p.fixed >= 1.0 && nat.caps.is_empty()
     }
+}
+
+/// Sets an amount (its sampler, distribution and fixed value) to `value`.
+fn fix((sampler, dist, fixed): (&mut Sampler, &mut Dist, &mut Option<u64>), value: u64) {
+    *dist = Dist::Fixed(value as f64);
+    *sampler = Sampler::new(dist);
+    *fixed = Some(value);
 }
 
 /// The `"scenario"` member of what-if results: which file, with which overrides.

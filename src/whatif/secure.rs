@@ -116,8 +116,11 @@ pub struct Exhaustive {
 /// How far one requirement must come down.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Relaxation {
-    /// Domain id.
+    /// Domain id, or `force` for a requirement of the whole force (`[force]`).
     pub domain: String,
+    /// Whether it is a requirement of the whole force.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub force: bool,
     /// Capability id.
     pub capability: String,
     /// The requirement now (null when it is a distribution).
@@ -360,6 +363,17 @@ pub fn relax(model: &Model, o: &Opts, target: f64) -> Result<Vec<Relaxation>, Se
             }
         }
     }
+    for (i, req) in model.force.iter().flatten().enumerate() {
+        let cap = model.capabilities[req.capability].id.clone();
+        let at = |v: u64| o.run(&model.with_force_requirement(i, v));
+        match relax_one(("force".into(), cap, req.fixed), &base, target, &at) {
+            Err(SecureError::Interrupted) => return Ok(out),
+            rel => out.push(Relaxation {
+                force: true,
+                ..rel?
+            }),
+        }
+    }
     Ok(out)
 }
 
@@ -374,6 +388,7 @@ fn relax_one(
 ) -> Result<Relaxation, SecureError> {
     let mut rel = Relaxation {
         domain,
+        force: false,
         capability,
         required,
         relax_to: None,
@@ -682,7 +697,12 @@ impl Secure {
 
 fn relaxation_row(o: &mut String, r: &Relaxation) {
     let req = r.required.map_or("random".into(), |v| thousands(v as f64));
-    let (domain, capability) = (escape(&r.domain), escape(&r.capability));
+    let domain = if r.force {
+        "whole force".into()
+    } else {
+        escape(&r.domain)
+    };
+    let capability = escape(&r.capability);
     let (Some(to), Some(red), Some(l)) = (r.relax_to, r.reduction, &r.level) else {
         let _ = writeln!(
             o,
