@@ -1614,3 +1614,37 @@ fn cli_writes_sweep_and_compare_charts() {
     let e = stderr_of(&out, 2);
     assert!(e.contains("is not a directory"), "{e}");
 }
+
+/// `compare` reports every invalid scenario and variant at once, as `validate`
+/// and `sweep` do, and runs nothing.
+#[test]
+fn compare_reports_every_invalid_scenario_and_variant_at_once() {
+    let good = "[scenario]\nname = \"g\"\n[capabilities]\nt = {}\n[domains.d]\nrequirements = { t = 1 }\n[nations.A]\nparticipation = 0.5\ncontributions.d.t = 1\n";
+    let (dir, good_path) = scenario_file(good);
+    let bad_path = dir.path().join("bad.toml");
+    std::fs::write(&bad_path, good.replace("t = 1 }", "t = -1 }")).unwrap();
+    let out = forcesim()
+        .arg("compare")
+        .arg(&good_path)
+        .arg(&bad_path)
+        .args([
+            "--variant",
+            "v: nope=1",
+            "--variant",
+            "w: nations.A.participation=7",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for part in [
+        "bad.toml:6:22: domains.d.requirements.t",
+        "variant `v`",
+        "unknown key `nope`",
+        "variant `w`",
+        "nations.A.participation: probability must be between 0 and 1",
+        "3 of 4 scenarios and variants are invalid; nothing was run",
+    ] {
+        assert!(err.contains(part), "{part}: {err}");
+    }
+}

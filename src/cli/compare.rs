@@ -47,12 +47,16 @@ pub fn parse_variant(spec: &str) -> Result<(String, Vec<String>), String> {
 
 /// Every scenario to compare, labelled: the files, then the variants of the first.
 fn scenarios(a: &CompareArgs) -> Result<Vec<(String, Model)>, CliError> {
-    let variants = a
+    let (variants, bad): (Vec<_>, Vec<_>) = a
         .variant
         .iter()
         .map(|v| parse_variant(v))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(CliError::Usage)?;
+        .partition(Result::is_ok);
+    if !bad.is_empty() {
+        let bad: Vec<String> = bad.into_iter().filter_map(Result::err).collect();
+        return Err(CliError::Usage(bad.join("\n")));
+    }
+    let variants: Vec<_> = variants.into_iter().filter_map(Result::ok).collect();
     if a.scenarios.len() + variants.len() < 2 {
         return Err(CliError::Usage(
             "compare needs at least two scenarios: give two files, or one file and a --variant"
@@ -61,21 +65,53 @@ fn scenarios(a: &CompareArgs) -> Result<Vec<(String, Model)>, CliError> {
     }
     let mut labels = Vec::new();
     let mut models = Vec::new();
+    let mut invalid = Vec::new();
     for path in &a.scenarios {
-        models.push(load(path, &a.scenario_opts.set)?);
+        collect(load(path, &a.scenario_opts.set), &mut models, &mut invalid)?;
         labels.push(
             path.file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| path.display().to_string()),
         );
     }
-    for (label, sets) in &variants {
+    // Variants of an invalid first file would repeat its problems.
+    let base_ok = !models.is_empty();
+    for (label, sets) in variants.iter().filter(|_| base_ok) {
         let mut set = a.scenario_opts.set.clone();
         set.extend(sets.iter().cloned());
-        models.push(load_variant(&a.scenarios[0], &set)?);
+        let loaded = load_variant(&a.scenarios[0], &set).map_err(|e| match e {
+            CliError::Invalid(s) => {
+                CliError::Invalid(format!("variant `{}`:\n{s}", super::escape(label)))
+            }
+            e => e,
+        });
+        collect(loaded, &mut models, &mut invalid)?;
         labels.push(label.clone());
     }
+    if !invalid.is_empty() {
+        let total = a.scenarios.len() + variants.len();
+        return Err(CliError::Invalid(format!(
+            "{}\n{} of {total} scenarios and variants are invalid; nothing was run",
+            invalid.join("\n"),
+            invalid.len()
+        )));
+    }
     Ok(unique_labels(labels).into_iter().zip(models).collect())
+}
+
+/// Keeps a loaded model, or the problems of an invalid one (to report every
+/// scenario's at once); any other failure is returned.
+fn collect(
+    loaded: Result<Model, CliError>,
+    models: &mut Vec<Model>,
+    invalid: &mut Vec<String>,
+) -> Result<(), CliError> {
+    match loaded {
+        Ok(m) => models.push(m),
+        Err(CliError::Invalid(s)) => invalid.push(s.trim_end().to_string()),
+        Err(e) => return Err(e),
+    }
+    Ok(())
 }
 
 /// Runs the scenarios one by one, stopping before the next when a signal asked
