@@ -96,3 +96,36 @@ fn commands_without_a_workbook_refuse_the_flag() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--xlsx is for run and merge"));
 }
+
+/// `--xlsx -` writes the workbook alone to standard output (the table goes to
+/// standard error), and is one of the outputs of which only one may take it.
+#[test]
+fn a_workbook_on_standard_output_is_alone_there() {
+    let dir = scratch();
+    let d = dir.path();
+    let s = write(d, "s.toml", forcesim::synth::EVERY_FORM);
+    let out = forcesim()
+        .args(["run", "-n", "2000", "--xlsx", "-"])
+        .arg(&s)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(out.stdout.clone())).expect("opens");
+    assert_eq!(wb.sheet_names(), SHEETS);
+    // Nothing after the zip's end of central directory (22 bytes, no comment).
+    let end = out
+        .stdout
+        .windows(4)
+        .rposition(|w| w == b"PK\x05\x06")
+        .unwrap();
+    assert_eq!(out.stdout.len(), end + 22);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("trials"));
+    let both = forcesim()
+        .args(["run", "-n", "2000", "--xlsx", "-", "--json", "-"])
+        .arg(&s)
+        .output()
+        .unwrap();
+    assert_eq!(both.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&both.stderr).contains("--xlsx -"));
+    let _ = wb.worksheet_range("summary").expect("sheet reads");
+}

@@ -43,6 +43,16 @@ pub fn resolve(c: &RunControl, model: &Model) -> (u64, u64, usize) {
 
 /// Refuses two outputs to standard output.
 pub fn one_stdout(outputs: &[(&str, &Option<PathBuf>)]) -> Result<(), CliError> {
+    use std::io::IsTerminal;
+    let binary = outputs
+        .iter()
+        .find(|(n, p)| *n == "--xlsx" && p.as_deref() == Some(Path::new("-")));
+    if binary.is_some() && std::io::stdout().is_terminal() {
+        return Err(CliError::Usage(
+            "--xlsx -: a workbook is binary; redirect standard output to a file, or give a path"
+                .into(),
+        ));
+    }
     let dash: Vec<&str> = outputs
         .iter()
         .filter(|(_, p)| p.as_deref() == Some(Path::new("-")))
@@ -91,12 +101,22 @@ impl Failures {
 /// be written does not stop the others nor the table: it is added to `failures`
 /// (those of the outputs written before, such as charts), which are returned.
 pub fn emit(
-    mut failures: Failures,
+    failures: Failures,
     outputs: &[(&Option<PathBuf>, &dyn Fn() -> String)],
     table: &dyn Fn() -> String,
     quiet: bool,
 ) -> Result<(), CliError> {
-    let mut stdout_taken = false;
+    emit_after(failures, outputs, table, (quiet, false))
+}
+
+/// [`emit`], where `stdout_taken` says that standard output already took an
+/// output (a workbook), so that the table goes to standard error.
+pub fn emit_after(
+    mut failures: Failures,
+    outputs: &[(&Option<PathBuf>, &dyn Fn() -> String)],
+    table: &dyn Fn() -> String,
+    (quiet, mut stdout_taken): (bool, bool),
+) -> Result<(), CliError> {
     for (path, text) in outputs {
         if let Some(p) = path {
             failures.note(write_atomic(p, text().as_bytes()));

@@ -13,7 +13,12 @@ use super::outputs::{Outputs, run_charts};
 
 pub fn merge(a: MergeArgs) -> Result<ExitCode, CliError> {
     let o = &a.output;
-    one_stdout(&[("--json", &o.json), ("--csv", &o.csv), ("--html", &o.html)])?;
+    one_stdout(&[
+        ("--json", &o.json),
+        ("--csv", &o.csv),
+        ("--html", &o.html),
+        ("--xlsx", &o.xlsx),
+    ])?;
     Outputs::new(&[
         ("--json", &o.json),
         ("--csv", &o.csv),

@@ -56,7 +56,8 @@ pub struct OutputOpts {
     pub html: Option<PathBuf>,
     /// Write a workbook (.xlsx) to PATH: one sheet per table (summary, totals,
     /// thresholds, domains, capabilities, leads, nations, conditions, timeline,
-    /// assumptions), numbers with number formats, and the charts as images.
+    /// assumptions), numbers with number formats, and the charts as images
+    /// (`-`: standard output, when it is not a terminal).
     #[arg(long, value_name = "PATH")]
     pub xlsx: Option<PathBuf>,
     /// Image format of `--charts`: png (1600×1000, for slides) or svg (for reports).

@@ -10,7 +10,7 @@ use forcesim::{Model, RunOptions, scenario};
 
 use super::CliError;
 use super::args::{RunArgs, ValidateArgs};
-use super::common::{DEFAULT_SEED, DEFAULT_TRIALS, Failures, emit, load, one_stdout};
+use super::common::{DEFAULT_SEED, DEFAULT_TRIALS, Failures, emit_after, load, one_stdout};
 use super::interrupt::{EXIT_INTERRUPTED, stop_flag};
 use super::opts::OutputOpts;
 use super::outputs::{Outputs, run_charts, scenario_inputs};
@@ -41,7 +41,8 @@ pub fn write_report(
         let bytes = to_xlsx(&briefing).map_err(anyhow::Error::new)?;
         failures.note(forcesim::output::write_atomic(path, &bytes));
     }
-    emit(
+    let workbook_out = out.xlsx.as_deref() == Some(std::path::Path::new("-"));
+    emit_after(
         failures,
         &[
             (&out.json, &|| report.to_json()),
@@ -51,7 +52,7 @@ pub fn write_report(
             (&out.html, &|| to_html_with(&briefing, &opts)),
         ],
         &|| to_table(report),
-        out.quiet,
+        (out.quiet, workbook_out),
     )
 }
 
@@ -68,7 +69,12 @@ fn precision_target(a: &RunArgs, model: &Model) -> Result<Option<precision::On>,
 
 pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
     let o = &a.output;
-    one_stdout(&[("--json", &o.json), ("--csv", &o.csv), ("--html", &o.html)])?;
+    one_stdout(&[
+        ("--json", &o.json),
+        ("--csv", &o.csv),
+        ("--html", &o.html),
+        ("--xlsx", &o.xlsx),
+    ])?;
     Outputs::new(&[
         ("--json", &o.json),
         ("--csv", &o.csv),
