@@ -64,7 +64,7 @@ fn valid_scenario_validates_and_runs() {
         .assert()
         .success()
         .stdout(predicates::str::contains(
-            "ok (2 nations, 1 domains, 1 capabilities)",
+            "ok (2 nations, 1 domain, 1 capability)",
         ));
     let json = dir.path().join("r.json");
     let csv = dir.path().join("r.csv");

@@ -130,8 +130,9 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
         return Ok(ExitCode::from(EXIT_INTERRUPTED));
     }
     if let Some(p) = report.precision.as_ref().filter(|p| !p.met) {
+        let target = forcesim::math::brief(p.target);
         let reached = if p.half_width.is_finite() {
-            format!("± {}", p.half_width)
+            format!("± {}", forcesim::math::brief(p.half_width))
         } else {
             "no interval (no trial mounted the mission)".to_string()
         };
@@ -139,7 +140,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
             "precision not met: {reached} on {} after {} trials (the cap), against ± {}",
             escape(&p.on),
             p.trials,
-            p.target
+            target
         );
         return Ok(ExitCode::from(EXIT_NOT_REACHED));
     }
@@ -164,15 +165,14 @@ pub fn validate(a: ValidateArgs) -> Result<ExitCode, CliError> {
                 }
                 let m = &c.model;
                 super::common::print_stdout(&format!(
-                    "{}: ok ({} nations, {} domains, {} capabilities{})\n",
+                    "{}: ok ({}, {}, {}{})\n",
                     escape(&path.display().to_string()),
-                    m.nations.len(),
-                    m.domains.len(),
-                    m.capabilities.len(),
+                    counted(m.nations.len(), "nation"),
+                    counted(m.domains.len(), "domain"),
+                    counted(m.capabilities.len(), "capability"),
                     match n {
                         0 => String::new(),
-                        1 => ", 1 warning".into(),
-                        n => format!(", {n} warnings"),
+                        n => format!(", {}", counted(n, "warning")),
                     }
                 ))?
             }
@@ -200,5 +200,14 @@ pub fn validate(a: ValidateArgs) -> Result<ExitCode, CliError> {
         Ok(ExitCode::from(1))
     } else {
         Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// `n` things: `1 nation`, `2 nations`, `1 capability`, `3 capabilities`.
+fn counted(n: usize, one: &str) -> String {
+    match (n, one.strip_suffix('y')) {
+        (1, _) => format!("1 {one}"),
+        (_, Some(stem)) => format!("{n} {stem}ies"),
+        _ => format!("{n} {one}s"),
     }
 }

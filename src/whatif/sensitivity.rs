@@ -719,7 +719,7 @@ impl Sensitivity {
             escape(&self.scenario.name),
             crate::present::thousands(self.trials as f64),
             self.seed,
-            self.range
+            crate::math::brief(self.range)
         );
         for f in &self.figures {
             let p = f.probability;

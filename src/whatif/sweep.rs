@@ -89,9 +89,10 @@ fn render_float(x: f64, d: usize) -> String {
     if s == "-0.0" { "0.0".into() } else { s }
 }
 
-fn too_many(n: u128) -> String {
+fn too_many(n: f64) -> String {
     format!(
-        "{n} values; a sweep has at most {MAX_POINTS} points in all: take a larger STEP or a narrower range"
+        "{} values; a sweep has at most {MAX_POINTS} points in all: take a larger STEP or a narrower range",
+        crate::math::brief(n)
     )
 }
 
@@ -132,7 +133,7 @@ impl Axis {
                 return Err(format!("`{rhs}` has an empty value: {usage}"));
             }
             if list.len() > MAX_POINTS {
-                return Err(format!("--vary {key}: {}", too_many(list.len() as u128)));
+                return Err(format!("--vary {key}: {}", too_many(list.len() as f64)));
             }
             list
         };
@@ -157,7 +158,7 @@ impl Axis {
             }
             let n = span / i128::from(d) + 1;
             if n > MAX_POINTS as i128 {
-                return Err(too_many(n as u128));
+                return Err(too_many(n as f64));
             }
             return Ok((0..n)
                 .map(|i| (i128::from(a) + i * i128::from(d)).to_string())
@@ -182,11 +183,21 @@ impl Axis {
         }
         let n = (steps + 1e-9).floor() + 1.0;
         if n > MAX_POINTS as f64 {
-            return Err(too_many(n as u128));
+            return Err(too_many(n));
         }
         let dec = decimals(start).max(decimals(end)).max(decimals(step));
+        // Bounds written with an exponent give values in the shortest form that
+        // reads back (`1e299`, not 300 digits).
+        let exponent = [start, end, step].iter().any(|s| s.contains(['e', 'E']));
         Ok((0..n as u64)
-            .map(|i| render_float(a + i as f64 * d, dec))
+            .map(|i| a + i as f64 * d)
+            .map(|x| {
+                if exponent {
+                    format!("{x:?}")
+                } else {
+                    render_float(x, dec)
+                }
+            })
             .collect())
     }
 
@@ -724,6 +735,14 @@ mod tests {
         assert_eq!(a.values, ["0.1", "0.2", "0.3", "0.4", "0.5"]);
         let a = Axis::parse("k=0:1:0.25").unwrap();
         assert_eq!(a.values, ["0.0", "0.25", "0.5", "0.75", "1.0"]);
+        // Bounds with an exponent: the shortest form that reads back.
+        let a = Axis::parse("k=0:3e299:1e299").unwrap();
+        assert_eq!(a.values, ["0.0", "1e299", "2e299", "3e299"]);
+        let a = Axis::parse("k=1e-7:3e-7:1e-7").unwrap();
+        assert_eq!(a.values.len(), 3);
+        assert!(a.values.iter().all(|v| v.len() < 25), "{:?}", a.values);
+        let e = Axis::parse("k=10000:30000:1e-300").unwrap_err();
+        assert!(e.contains("2e304 values"), "{e}");
     }
 
     #[test]
