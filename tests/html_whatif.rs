@@ -363,6 +363,31 @@ fn secure_still_refuses_html() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("secure writes no HTML"), "{err}");
+    // Nor does it take the options of charts and pages, which would do nothing.
+    for flag in [
+        ["--title", "T"],
+        ["--marking", "M"],
+        ["--label", "domains.d=D"],
+    ] {
+        let out = forcesim()
+            .args(["secure", "--target", "0.5", "-n", "1000"])
+            .args(flag)
+            .arg(&s)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flag:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("secure draws no chart and writes no page"),
+            "{err}"
+        );
+    }
+    let help = forcesim().args(["secure", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        !help.contains("--title") && !help.contains("--marking"),
+        "{help}"
+    );
 }
 
 #[test]

@@ -19,6 +19,12 @@ pub fn secure(a: SecureArgs) -> Result<ExitCode, CliError> {
             "secure writes no CSV and no chart: use --json PATH".into(),
         ));
     }
+    let c = &o.chart;
+    if c.title.is_some() || c.marking.is_some() || !c.label.is_empty() {
+        return Err(CliError::Usage(
+            "secure draws no chart and writes no page: --title, --marking and --label are for run, merge, sweep, compare and sensitivity".into(),
+        ));
+    }
     Outputs::new(&[("--json", &o.json)]).check(&scenario_inputs(&[&a.scenario]))?;
     let model = load(&a.scenario, &a.scenario_opts.set)?;
     let (trials, seed, threads) = resolve(&a.control, &model);

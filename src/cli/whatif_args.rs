@@ -71,12 +71,15 @@ pub struct CompareArgs {
 #[derive(Debug, Args)]
 #[command(
     mut_arg("json", |a| a.help("Write the result as JSON (`forcesim-secure/1`) to PATH (`-`: standard output)")),
-    // secure writes no CSV and no chart: the options are refused (see `secure`).
+    // secure writes no CSV, no chart and no page: the options are refused (see `secure`).
     mut_arg("csv", |a| a.hide(true)),
     mut_arg("charts", |a| a.hide(true)),
     mut_arg("chart_format", |a| a.hide(true)),
     mut_arg("html", |a| a.hide(true)),
     mut_arg("xlsx", |a| a.hide(true)),
+    mut_arg("title", |a| a.hide(true)),
+    mut_arg("marking", |a| a.hide(true)),
+    mut_arg("label", |a| a.hide(true)),
     mut_arg("quiet", |a| a.help("Do not print the table")),
 )]
 pub struct SecureArgs {
