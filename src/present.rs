@@ -143,8 +143,18 @@ pub fn escape(s: &str) -> Cow<'_, str> {
 /// or any other control character, quotes doubled. Line breaks are kept inside
 /// the quotes; other control characters (escape, bell, C1 …) are written as
 /// visible escapes (`\x1b`), as on the terminal, so that a CSV printed with
-/// `cat` cannot drive the terminal.
+/// `cat` cannot drive the terminal. A text that a spreadsheet would read as a
+/// formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return, and
+/// not a number) gets a leading `'`, so that it shows as text and never runs.
 pub fn csv_field(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.trim().parse::<f64>().is_err() {
+        return csv_field_quoted(&format!("'{s}"));
+    }
+    csv_field_quoted(s)
+}
+
+/// [`csv_field`] without the formula guard.
+fn csv_field_quoted(s: &str) -> String {
     if !s.contains([',', '"']) && !s.chars().any(char::is_control) {
         return s.to_string();
     }
@@ -241,6 +251,24 @@ mod tests {
                 thousands(x)
             );
         }
+    }
+
+    #[test]
+    fn a_text_a_spreadsheet_would_run_is_written_as_text() {
+        assert_eq!(csv_field("=1+1"), "'=1+1");
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://x\",\"y\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""
+        );
+        assert_eq!(csv_field("+cmd|x"), "'+cmd|x");
+        assert_eq!(csv_field("@SUM(1)"), "'@SUM(1)");
+        assert_eq!(csv_field("-2+3"), "'-2+3");
+        assert_eq!(csv_field("\tx"), "\"'\\tx\"");
+        // Numbers and ordinary text are left as they are.
+        assert_eq!(csv_field("-5"), "-5");
+        assert_eq!(csv_field("-0.25"), "-0.25");
+        assert_eq!(csv_field("land"), "land");
+        assert_eq!(csv_field("a=b"), "a=b");
     }
 
     #[test]
