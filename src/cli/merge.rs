@@ -13,18 +13,8 @@ use super::outputs::{Outputs, run_charts};
 
 pub fn merge(a: MergeArgs) -> Result<ExitCode, CliError> {
     let o = &a.output;
-    one_stdout(&[
-        ("--json", &o.json),
-        ("--csv", &o.csv),
-        ("--html", &o.html),
-        ("--xlsx", &o.xlsx),
-    ])?;
-    Outputs::new(&[
-        ("--json", &o.json),
-        ("--csv", &o.csv),
-        ("--html", &o.html),
-        ("--xlsx", &o.xlsx),
-    ])
+    one_stdout(&o.report_files())?;
+    Outputs::new(&o.report_files())
     .charts(&o.charts, &run_charts(o.chart_format))
     .check(&a.parts)?;
     // Merging is one unit: a signal lets it finish and write the report, then

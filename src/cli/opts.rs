@@ -108,6 +108,16 @@ fn parse_label(s: &str) -> Result<(String, String), String> {
 }
 
 impl OutputOpts {
+    /// The report's files of `run` and `merge`, by option name.
+    pub fn report_files(&self) -> [(&'static str, &Option<PathBuf>); 4] {
+        [
+            ("--json", &self.json),
+            ("--csv", &self.csv),
+            ("--html", &self.html),
+            ("--xlsx", &self.xlsx),
+        ]
+    }
+
     /// Refuses the outputs that only `run` and `merge` write (`--html`,
     /// `--xlsx`) on a command that cannot write them, rather than ignoring them.
     pub fn refuse_run_only(&self, command: &str) -> Result<(), super::CliError> {

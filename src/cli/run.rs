@@ -69,18 +69,8 @@ fn precision_target(a: &RunArgs, model: &Model) -> Result<Option<precision::On>,
 
 pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
     let o = &a.output;
-    one_stdout(&[
-        ("--json", &o.json),
-        ("--csv", &o.csv),
-        ("--html", &o.html),
-        ("--xlsx", &o.xlsx),
-    ])?;
-    Outputs::new(&[
-        ("--json", &o.json),
-        ("--csv", &o.csv),
-        ("--html", &o.html),
-        ("--xlsx", &o.xlsx),
-    ])
+    one_stdout(&o.report_files())?;
+    Outputs::new(&o.report_files())
     .partial(&a.partial)
     .charts(&o.charts, &run_charts(o.chart_format))
     .check(&scenario_inputs(&[&a.scenario]))?;
