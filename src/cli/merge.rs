@@ -15,8 +15,8 @@ pub fn merge(a: MergeArgs) -> Result<ExitCode, CliError> {
     let o = &a.output;
     one_stdout(&o.report_files())?;
     Outputs::new(&o.report_files())
-    .charts(&o.charts, &run_charts(o.chart_format))
-    .check(&a.parts)?;
+        .charts(&o.charts, &run_charts(o.chart_format))
+        .check(&a.parts)?;
     // Merging is one unit: a signal lets it finish and write the report, then
     // the exit code says that a stop was asked for.
     stop_flag("merge");

@@ -71,9 +71,9 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
     let o = &a.output;
     one_stdout(&o.report_files())?;
     Outputs::new(&o.report_files())
-    .partial(&a.partial)
-    .charts(&o.charts, &run_charts(o.chart_format))
-    .check(&scenario_inputs(&[&a.scenario]))?;
+        .partial(&a.partial)
+        .charts(&o.charts, &run_charts(o.chart_format))
+        .check(&scenario_inputs(&[&a.scenario]))?;
     if let (Some(shard), Some(partial)) = (a.shard, &a.partial) {
         return super::shard::run(&a, shard, partial);
     }
