@@ -139,7 +139,7 @@ fn capped_warnings(file: &ScenarioFile, model: &Model, w: &mut Warnings) {
         let share = share_capped(&amount.value, largest_factor(model, scales));
         if share > CAPPED_SHARE {
             let share = if share >= 1e-3 {
-                format!("{:.1} %", share * 100.0)
+                crate::present::pct(share)
             } else {
                 format!("{share:.1e}")
             };

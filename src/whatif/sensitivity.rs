@@ -702,7 +702,7 @@ fn effect(x: f64, probability: bool) -> String {
     if !x.is_finite() {
         "–".into()
     } else if probability {
-        format!("{:+.1} pp", 100.0 * x).replace('-', "−")
+        crate::present::pp(x).replace('-', "−")
     } else {
         let s = crate::present::thousands(x.abs());
         format!("{}{s}", if x < 0.0 { "−" } else { "+" })

@@ -17,7 +17,7 @@ use serde_json::Value as Json;
 use super::{KeyFigures, Source};
 use crate::engine::EngineError;
 use crate::model::Model;
-use crate::present::{NOT_FINITE, pct};
+use crate::present::{NOT_FINITE, pct, pp};
 use crate::report::Report;
 use crate::report::csv::{Origin, Tidy};
 use crate::scenario::{Diagnostics, parse_bytes};
@@ -501,13 +501,13 @@ fn delta_all(p: &SweepPoint) -> String {
     let Some(d) = p.vs_base.iter().find(|d| d.figure == "p_all_covered") else {
         return "—".into();
     };
-    let x = 100.0 * d.difference;
-    if !x.is_finite() {
+    if !d.difference.is_finite() {
         return NOT_FINITE.into();
     }
+    let bare = |v: f64| crate::present::pp(v).trim_end_matches(" pp").to_string();
     match d.ci95 {
-        Some([lo, hi]) => format!("{x:+.1} pp ({:+.1} to {:+.1})", 100.0 * lo, 100.0 * hi),
-        None => format!("{x:+.1} pp"),
+        Some([lo, hi]) => format!("{} ({} to {})", pp(d.difference), bare(lo), bare(hi)),
+        None => pp(d.difference),
     }
 }
 
