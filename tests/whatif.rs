@@ -1000,6 +1000,14 @@ fn greedy_secure_equals_brute_force_on_six_nations() {
     }));
 }
 
+/// The runs of the relaxation tests.
+const RELAX_OPTS: Opts = Opts {
+    trials: 8192,
+    seed: 6,
+    threads: 2,
+    stop: None,
+};
+
 #[test]
 fn relaxation_finds_the_largest_requirement_that_reaches_the_target() {
     let text = r#"
@@ -1021,12 +1029,7 @@ participation = 0.7
 contributions.land.troops = { triangular = [500, 1000, 1500] }
 "#;
     let m = model(text);
-    let o = Opts {
-        trials: 8192,
-        seed: 6,
-        threads: 2,
-        stop: None,
-    };
+    let o = RELAX_OPTS;
     let target = 0.6;
     let rel = secure::relax(&m, &o, target).unwrap();
     let land = rel.iter().find(|r| r.domain == "land").unwrap();
@@ -1067,12 +1070,7 @@ participation = 0.7
 contributions.land.troops = { triangular = [500, 1000, 1500] }
 "#;
     let m = model(text);
-    let o = Opts {
-        trials: 8192,
-        seed: 6,
-        threads: 2,
-        stop: None,
-    };
+    let o = RELAX_OPTS;
     let target = 0.5;
     let rel = secure::relax(&m, &o, target).unwrap();
     let force = rel
