@@ -479,3 +479,32 @@ fn a_target_with_spaces_around_it_is_told_so() {
         ],
     );
 }
+
+/// A key whose value is bad and that names nothing known gets both problems at
+/// once, in every table keyed by capability or domain, so that fixing the value
+/// does not reveal a second error.
+#[test]
+fn a_bad_value_under_an_unknown_key_reports_both() {
+    let text = "[scenario]\nname = \"both\"\n[capabilities]\ntroops = {}\n\
+                [domains.d]\nlead = [\"A\"]\nlead_provides = { tx = 2 }\n\
+                requirements = { troops = 1, t = -1 }\n\
+                [force]\nrequirements = { tf = -1 }\n\
+                [report]\nthresholds = { tr = [-1] }\n\
+                [nations.A]\nparticipation = 0.5\npool = { tp = -1 }\n\
+                contributions.d = { troops = 1, tc = -1 }\n\
+                contributions.nodomain = { troops = -1 }\n";
+    let out = errors(text, &[]);
+    has(
+        &out,
+        &[
+            "domains.d.lead_provides.tx: unknown capability `tx`",
+            "domains.d.requirements.t: unknown capability `t`",
+            "domains.d.requirements.t: a count cannot be negative",
+            "force.requirements.tf: unknown capability `tf`",
+            "report.thresholds.tr: unknown capability `tr`",
+            "nations.A.pool.tp: unknown capability `tp`",
+            "nations.A.contributions.d.tc: unknown capability `tc`",
+            "nations.A.contributions.nodomain: unknown domain `nodomain`",
+        ],
+    );
+}

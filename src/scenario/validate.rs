@@ -339,6 +339,7 @@ fn provides(
         );
     }
     let mut out = Vec::new();
+    unknown_failed(table, &ids.caps, "capability", cx);
     for (c_id, share) in table.ok() {
         let Some(c) = index(&ids.caps, &c_id.value) else {
             unknown(cx, "capability", c_id, &ids.caps);
@@ -384,6 +385,17 @@ fn mission(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) -> Vec<usize> {
     out
 }
 
+/// Reports the keys of `table` whose values failed to decode and that are
+/// not among `known` either (a `what`): both problems at once, rather than the
+/// second only once the first is fixed.
+fn unknown_failed<T>(table: &Table<T>, known: &[&str], what: &str, cx: &mut Cx) {
+    for e in table.entries.iter().filter(|e| e.value.is_none()) {
+        if index(known, &e.id.value).is_none() {
+            unknown(cx, what, &e.id, known);
+        }
+    }
+}
+
 /// `[force] requirements`: on known capabilities, at least one.
 fn force(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) -> Option<Vec<ForceRequirement>> {
     let f = file.force.as_ref()?;
@@ -395,6 +407,7 @@ fn force(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) -> Option<Vec<ForceReq
         );
     }
     let mut out = Vec::new();
+    unknown_failed(&f.requirements, &ids.caps, "capability", cx);
     for (c_id, req) in f.requirements.ok() {
         let Some(c) = index(&ids.caps, &c_id.value) else {
             unknown(cx, "capability", c_id, &ids.caps);
@@ -425,6 +438,7 @@ fn requirements(
     cx: &mut Cx,
 ) -> Vec<Requirement> {
     let mut requirements = Vec::new();
+    unknown_failed(&dom.requirements, &ids.caps, "capability", cx);
     for (c_id, req) in dom.requirements.ok() {
         let Some(c) = index(&ids.caps, &c_id.value) else {
             unknown(cx, "capability", c_id, &ids.caps);
@@ -571,6 +585,7 @@ fn participation(key: &str, nat: &RawNation, cx: &mut Cx) -> Dist {
 /// to some domain.
 fn pools(id: &str, nat: &RawNation, ids: &Ids<'_>, cx: &mut Cx) -> Vec<Pool> {
     let mut out = Vec::new();
+    unknown_failed(&nat.pool, &ids.caps, "capability", cx);
     for (c_id, pool) in nat.pool.ok() {
         let Some(c) = index(&ids.caps, &c_id.value) else {
             unknown(cx, "capability", c_id, &ids.caps);
@@ -698,11 +713,13 @@ struct NationCx<'a> {
 
 /// A nation's contributions, each to a known domain and capability.
 fn contributions_of(c: &NationCx<'_>, nat: &RawNation, out: &mut Vec<Contribution>, cx: &mut Cx) {
+    unknown_failed(&nat.contributions, &c.ids.doms, "domain", cx);
     for (d_id, caps_of_domain) in nat.contributions.ok() {
         let Some(d) = index(&c.ids.doms, &d_id.value) else {
             unknown(cx, "domain", d_id, &c.ids.doms);
             continue;
         };
+        unknown_failed(caps_of_domain, &c.ids.caps, "capability", cx);
         for (c_id, amount) in caps_of_domain.ok() {
             let Some(cap) = index(&c.ids.caps, &c_id.value) else {
                 unknown(cx, "capability", c_id, &c.ids.caps);
@@ -790,6 +807,7 @@ fn thresholds(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) -> Vec<Vec<u64>> 
     let Some(r) = &file.report else {
         return thresholds;
     };
+    unknown_failed(&r.thresholds, &ids.caps, "capability", cx);
     for (c_id, xs) in r.thresholds.ok() {
         let Some(c) = index(&ids.caps, &c_id.value) else {
             unknown(cx, "capability", c_id, &ids.caps);
