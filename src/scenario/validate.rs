@@ -387,9 +387,11 @@ fn mission(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) -> Vec<usize> {
 
 /// Reports the keys of `table` whose values failed to decode and that are
 /// not among `known` either (a `what`): both problems at once, rather than the
-/// second only once the first is fixed.
+/// second only once the first is fixed. A misplaced `source` has its own
+/// message already.
 fn unknown_failed<T>(table: &Table<T>, known: &[&str], what: &str, cx: &mut Cx) {
-    for e in table.entries.iter().filter(|e| e.value.is_none()) {
+    let failed = table.entries.iter().filter(|e| e.value.is_none());
+    for e in failed.filter(|e| e.id.value != "source") {
         if index(known, &e.id.value).is_none() {
             unknown(cx, what, &e.id, known);
         }
