@@ -166,17 +166,22 @@ mod signals {
         scenario_file(super::TEXT).0
     }
 
-    /// Starts a run far too long to finish, and gives it time to start its trials.
-    fn start(dir: &Path, extra: &[&str]) -> Child {
-        let child = Command::new(bin())
-            .args(["run", "s.toml", "-n", "1e11", "-j", "2", "-q"])
-            .args(extra)
+    /// Starts forcesim with `args` in `dir`, its standard error kept.
+    fn spawn(dir: &Path, args: &[&str]) -> Child {
+        Command::new(bin())
+            .args(args)
             .current_dir(dir)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
-            .expect("starts");
+            .expect("starts")
+    }
+
+    /// Starts a run far too long to finish, and gives it time to start its trials.
+    fn start(dir: &Path, extra: &[&str]) -> Child {
+        let run = ["run", "s.toml", "-n", "1e11", "-j", "2", "-q"];
+        let child = spawn(dir, &[&run[..], extra].concat());
         wait_for_handler(&child);
         // Let it finish a few blocks.
         std::thread::sleep(Duration::from_millis(300));
@@ -316,15 +321,10 @@ mod signals {
         let dir = tmp.path();
         for args in commands.iter().flat_map(|a| [a; 3]) {
             std::fs::write(dir.join("old.json"), "OLD").unwrap();
-            let child = Command::new(bin())
-                .args(*args)
-                .args(["-n", "1e9", "-q", "--json", "old.json"])
-                .current_dir(dir)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("starts");
+            let child = spawn(
+                dir,
+                &[*args, &["-n", "1e9", "-q", "--json", "old.json"]].concat(),
+            );
             wait_for_handler_every(&child, Duration::from_millis(1));
             signal(&child, "-INT");
             let (code, err) = finish(child);
@@ -349,15 +349,8 @@ mod signals {
         let tmp = scratch();
         let dir = tmp.path();
         std::fs::write(dir.join("old.json"), "OLD").unwrap();
-        let child = Command::new(bin())
-            .args(["secure", reference, "--target", "0.9", "-n", "1e9", "-q"])
-            .args(["--json", "old.json"])
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("starts");
+        let secure = ["secure", reference, "--target", "0.9", "-n", "1e9", "-q"];
+        let child = spawn(dir, &[&secure[..], &["--json", "old.json"]].concat());
         wait_for_handler(&child);
         std::thread::sleep(Duration::from_millis(300));
         let t0 = Instant::now();
