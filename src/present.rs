@@ -48,6 +48,42 @@ pub fn thousands(x: f64) -> String {
     thousands_with(x, '-')
 }
 
+/// A figure that is not a probability (a mean, a difference of means) for a
+/// table: grouped thousands from 100 up (`12,346`), one decimal from 1
+/// (`8.6`), and three significant digits below 1 (`0.476`, `-0.0213`), so
+/// that a figure that is not 0 never reads 0; below 10^-6 in magnitude,
+/// `< 0.000001` (or `> -0.000001`). One that is not finite is [`NOT_FINITE`].
+pub fn amount(x: f64) -> String {
+    let a = x.abs();
+    if !x.is_finite() {
+        NOT_FINITE.to_string()
+    } else if a >= 100.0 {
+        thousands(x)
+    } else if x == 0.0 {
+        "0.0".to_string()
+    } else if a >= 1.0 {
+        format!("{x:.1}")
+    } else if a >= 1e-6 {
+        // `a` < 1: two more decimals than its leading zeros.
+        let d = (2 - a.log10().floor() as i32).clamp(1, 8) as usize;
+        format!("{x:.d$}")
+    } else if x > 0.0 {
+        "< 0.000001".to_string()
+    } else {
+        "> -0.000001".to_string()
+    }
+}
+
+/// [`amount`] with its sign always written (`+0.476`, `-2.0`, `+0.0`).
+pub fn signed_amount(x: f64) -> String {
+    let s = amount(x);
+    if x.is_finite() && !s.starts_with(['-', '<', '>']) {
+        format!("+{s}")
+    } else {
+        s
+    }
+}
+
 /// A probability as a percentage with one decimal (`0.1234` → `12.3 %`); one
 /// that is not finite (no trial to count) is [`NOT_FINITE`]. A probability
 /// that is not exactly 0 or 1 never reads `0.0 %` or `100.0 %`: see
@@ -67,7 +103,7 @@ pub fn pp(p: f64) -> String {
         return NOT_FINITE.to_string();
     }
     let x = 100.0 * p;
-    let s = match decimals(x, &[0.0]) {
+    let s = match decimals(1, x, &[0.0]) {
         Some(d) => format!("{x:+.d$}"),
         None if x > 0.0 => "< +0.0001".to_string(),
         None => "> -0.0001".to_string(),
@@ -79,8 +115,23 @@ pub fn pp(p: f64) -> String {
 /// (up to four) where one would show 0 or 100 for a probability that is
 /// neither (`99.98`, `0.004`), and `> 99.9999` or `< 0.0001` beyond that.
 pub fn percent(p: f64) -> String {
+    percent_from(1, p)
+}
+
+/// A share as a whole percentage (`76 %`), with decimals (up to four) only
+/// where a whole number would show 0 or 100 for a share that is neither
+/// (`99.8 %`, `0.1 %`): see [`percent`].
+pub fn whole_pct(p: f64) -> String {
+    if !p.is_finite() {
+        return NOT_FINITE.to_string();
+    }
+    format!("{} %", percent_from(0, p))
+}
+
+/// [`percent`] with at least `least` decimals.
+fn percent_from(least: usize, p: f64) -> String {
     let x = 100.0 * p;
-    match decimals(x, &[0.0, 100.0]) {
+    match decimals(least, x, &[0.0, 100.0]) {
         Some(d) => format!("{x:.d$}"),
         None if x < 50.0 => "< 0.0001".to_string(),
         None => "> 99.9999".to_string(),
@@ -97,10 +148,10 @@ pub fn pct_range(ci: [f64; 2]) -> String {
     }
 }
 
-/// The fewest decimals (one to four) with which `x` reads as one of `edges`
-/// only where it is that edge; `None` where four are not enough.
-fn decimals(x: f64, edges: &[f64]) -> Option<usize> {
-    (1..=4).find(|&d| {
+/// The fewest decimals (`least` to four) with which `x` reads as one of
+/// `edges` only where it is that edge; `None` where four are not enough.
+fn decimals(least: usize, x: f64, edges: &[f64]) -> Option<usize> {
+    (least..=4).find(|&d| {
         let shown: f64 = format!("{x:.d$}").parse().unwrap_or(x);
         edges.iter().all(|&e| (shown == e) == (x == e))
     })
@@ -196,6 +247,42 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_amount_that_is_not_0_never_reads_0() {
+        assert_eq!(amount(12_345.6), "12,346");
+        assert_eq!(amount(-250.0), "-250");
+        assert_eq!(amount(8.61), "8.6");
+        assert_eq!(amount(-0.476), "-0.476");
+        assert_eq!(amount(0.0213), "0.0213");
+        assert_eq!(amount(0.0), "0.0");
+        assert_eq!(amount(-0.0), "0.0");
+        assert_eq!(amount(3e-7), "< 0.000001");
+        assert_eq!(amount(f64::NAN), NOT_FINITE);
+        assert_eq!(signed_amount(0.476), "+0.476");
+        assert_eq!(signed_amount(-2.0), "-2.0");
+        assert_eq!(signed_amount(0.0), "+0.0");
+        assert_eq!(signed_amount(-3e-7), "> -0.000001");
+        let mut x = 1e-6;
+        while x < 200.0 {
+            for v in [x, -x] {
+                let s = amount(v);
+                let shown: f64 = s.replace(',', "").parse().expect("a number");
+                assert!(shown != 0.0 && shown.signum() == v.signum(), "{v}: {s}");
+                let a = v.abs();
+                // Three significant digits below 1, one decimal to 100, units beyond.
+                let tol = if a >= 100.0 {
+                    0.5
+                } else if a >= 1.0 {
+                    0.05
+                } else {
+                    0.005 * a
+                };
+                assert!((shown - v).abs() <= tol * (1.0 + 1e-9), "{v}: {s}");
+            }
+            x *= 1.013;
+        }
+    }
+
+    #[test]
     fn a_probability_reads_0_or_100_percent_only_when_it_is() {
         assert_eq!(pct(0.1234), "12.3 %");
         assert_eq!(pct(1.0), "100.0 %");
@@ -209,6 +296,13 @@ mod tests {
         assert_eq!(pct(0.99949), "99.9 %");
         assert_eq!(pct_range([0.99969, 0.99987]), "99.97–99.99 %");
         assert_eq!(pct_range([0.25, 1.0]), "25.0–100.0 %");
+        assert_eq!(whole_pct(0.7634), "76 %");
+        assert_eq!(whole_pct(0.998), "99.8 %");
+        assert_eq!(whole_pct(0.001), "0.1 %");
+        assert_eq!(whole_pct(0.004), "0.4 %");
+        assert_eq!(whole_pct(0.996), "99.6 %");
+        assert_eq!(whole_pct(0.994), "99 %");
+        assert_eq!(whole_pct(1.0), "100 %");
         assert_eq!(pp(0.0), "+0.0 pp");
         assert_eq!(pp(0.0123), "+1.2 pp");
         assert_eq!(pp(-0.0123), "-1.2 pp");

@@ -190,8 +190,8 @@ fn a_sweep_html_shows_each_point_against_the_base_as_the_json() {
     let col = |name: &str| head.iter().position(|h| h == name).expect(name);
     let (d, lo, hi) = (
         col("vs base"),
-        col("paired 95 % CI low"),
-        col("paired 95 % CI high"),
+        col("vs base 95 % CI low"),
+        col("vs base 95 % CI high"),
     );
     assert_eq!(rows.len(), points.len());
     for (row, point) in rows.iter().zip(points) {

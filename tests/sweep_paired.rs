@@ -148,7 +148,7 @@ fn the_command_reports_differences_from_the_base_unless_unpaired() {
         )
     };
     let (table, v, csv_text) = run(&[]);
-    assert!(table.contains("vs base (paired 95 % CI)"), "{table}");
+    assert!(table.contains("vs base (95 % CI)"), "{table}");
     assert!(table.contains("base (no --vary value)"), "{table}");
     assert!(v["base"]["p_all_covered"].is_number());
     assert!(

@@ -63,8 +63,7 @@ pub fn number(v: f64, f: Fmt) -> String {
         Fmt::Points => pp(v),
         Fmt::Thousands => thousands(v),
         Fmt::Count => format!("{v:.0}"),
-        Fmt::Amount if v.abs() < 100.0 => format!("{v:.1}"),
-        Fmt::Amount => thousands(v),
+        Fmt::Amount => crate::present::amount(v),
     }
 }
 
@@ -303,6 +302,7 @@ mod tests {
         assert_eq!(number(0.5, Fmt::Percent), "50.0 %");
         assert_eq!(number(12345.0, Fmt::Thousands), "12,345");
         assert_eq!(number(7.34, Fmt::Amount), "7.3");
+        assert_eq!(number(0.476, Fmt::Amount), "0.476");
         assert_eq!(number(12345.0, Fmt::Amount), "12,345");
     }
 }

@@ -18,7 +18,7 @@ use crate::whatif::{Figure, Spread};
 const INTERRUPTED: &str = " · INTERRUPTED: the figures cover the work finished";
 
 /// What a sweep's differences from the base are (`vs_base` in its JSON).
-const VS_BASE_NOTE: &str = "vs base: each point's difference from the base scenario (no --vary value), run on the same trials (common random numbers). The 95 % intervals of P(all covered), each domain's P(covered) and each mean total are paired; other proportions keep the independent interval (Newcombe), medians get none.";
+const VS_BASE_NOTE: &str = "vs base: each point's difference from the base scenario (no --vary value), run on the same trials (common random numbers). The 95 % intervals of P(all covered), each domain's P(covered) and each mean total are paired, except where a point mounts other trials than the base (a value that changes the mission gate): there, as for other proportions, the interval is the independent one (Newcombe); medians get none.";
 
 /// A value of a sweep axis as written (`0.5`, `"in"` without its quotes).
 fn show(v: &Json) -> String {
@@ -254,7 +254,7 @@ fn points(s: &Sweep) -> Table {
     let paired = s.base.is_some();
     if paired {
         t.columns
-            .extend(["vs base", "paired 95 % CI low", "paired 95 % CI high"].map(String::from));
+            .extend(["vs base", "vs base 95 % CI low", "vs base 95 % CI high"].map(String::from));
     }
     t.columns
         .extend(domains.iter().map(|d| format!("P(covered) {d}")));
@@ -577,7 +577,7 @@ fn sensitivity_rows(s: &Sensitivity) -> Table {
         let (v, e) = if f.probability {
             (Fmt::Percent, Fmt::Points)
         } else {
-            (Fmt::Thousands, Fmt::Thousands)
+            (Fmt::Amount, Fmt::Amount)
         };
         for (k, r) in f.rows.iter().enumerate() {
             let mut row = vec![

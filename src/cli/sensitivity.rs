@@ -66,7 +66,7 @@ variant run on the same trials (same seed: common random numbers), and the effec
   conditions     probability 0 / 1
   approvals      each gate's probability 0 / 1
   blocs          correlation 0 / 0.9
-  requirements   × (1 − R) / × (1 + R)
+  requirements   × (1 − R) / × (1 + R), a count rounded, at least one unit away
 
 Every row's figures equal `forcesim run --set KEY=VALUE` with the same -n and --seed.
 

@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use super::{CapabilityFigures, Report};
-pub use crate::present::{NOT_FINITE, escape, pp, thousands};
+pub use crate::present::{NOT_FINITE, escape, pp, thousands, whole_pct};
 
 /// A probability as a percentage with one decimal (`0.1234` → `12.3 %`), or
 /// [`NOT_FINITE`] when no trial gave it.
@@ -283,7 +283,7 @@ fn coverage(o: &mut String, r: &Report) {
             .lead_share
             .iter()
             .filter(|(_, s)| **s > 0.0)
-            .map(|(n, s)| format!("{} {:.0} %", escape(n), 100.0 * s))
+            .map(|(n, s)| format!("{} {}", escape(n), whole_pct(*s)))
             .collect();
         let lead = match (leads.is_empty(), d.lead_share.is_empty()) {
             (false, _) => leads.join(", "),

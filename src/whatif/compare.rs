@@ -19,7 +19,7 @@ use super::{Figure, KeyFigures, Spread};
 use crate::engine::EngineError;
 use crate::math::Z95;
 use crate::model::Model;
-use crate::present::{escape, pct, pp, thousands};
+use crate::present::{amount, escape, pct, pp, signed_amount};
 use crate::report::csv::{Origin, Tidy};
 use crate::{RunOptions, simulate};
 
@@ -346,15 +346,6 @@ fn is_table_figure(path: &str) -> bool {
         || path.starts_with("thresholds.")
 }
 
-/// A count: grouped thousands, or one decimal below 100 (small means differ in decimals).
-fn amount(x: f64) -> String {
-    if x.abs() < 100.0 {
-        format!("{x:.1}")
-    } else {
-        thousands(x)
-    }
-}
-
 fn value_text(f: &Figure) -> String {
     match f.spread {
         Spread::Proportion(_) => pct(f.value),
@@ -364,13 +355,7 @@ fn value_text(f: &Figure) -> String {
 
 fn diff_text(d: &Difference, proportion: bool) -> String {
     let fmt = |x: f64| {
-        if proportion {
-            pp(x)
-        } else if x >= 0.0 {
-            format!("+{}", amount(x))
-        } else {
-            amount(x)
-        }
+        if proportion { pp(x) } else { signed_amount(x) }
     };
     let strip = |s: String| s.trim_end_matches(" pp").to_string();
     match d.ci95 {

@@ -715,7 +715,7 @@ fn relaxation_row(o: &mut String, r: &Relaxation) {
         return;
     };
     let share = match r.required {
-        Some(q) if q > 0 => format!(" ({:.1} %)", 100.0 * red as f64 / q as f64),
+        Some(q) if q > 0 => format!(" ({})", crate::present::pct(red as f64 / q as f64)),
         _ => String::new(),
     };
     let _ = writeln!(

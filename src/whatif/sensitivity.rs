@@ -30,7 +30,7 @@ use super::Source;
 use super::paired::{self, PairSums};
 use crate::dist::Dist;
 use crate::engine::{Control, EngineError};
-use crate::math::Z95;
+use crate::math::{Z95, to_count};
 use crate::model::Model;
 use crate::present::escape;
 use crate::report::csv::{Origin, Tidy};
@@ -152,10 +152,11 @@ fn num(x: f64) -> String {
     format!("{r}")
 }
 
-/// A distribution scaled by `k`, as a TOML value (forms with bounds only).
+/// A distribution scaled by `k`, as a TOML value (forms with bounds only). A
+/// fixed count is scaled as the engine counts it: see [`scaled_count`].
 fn scaled(d: &Dist, k: f64) -> Option<String> {
     match d {
-        Dist::Fixed(v) => Some(num(v * k)),
+        Dist::Fixed(v) => Some(scaled_count(*v, k).to_string()),
         Dist::Triangular { min, mode, max } => Some(format!(
             "{{ triangular = [{}, {}, {}] }}",
             num(min * k),
@@ -169,6 +170,19 @@ fn scaled(d: &Dist, k: f64) -> Option<String> {
             num(max * k)
         )),
         _ => None,
+    }
+}
+
+/// The whole count a written count `v` (a requirement or a pool) becomes when
+/// scaled by `k` ≠ 1: `v × k` rounded as the engine rounds counts, and, where
+/// that rounds back to `v`'s own count (at least 1), one unit below or above
+/// it, so that the setting moves the input.
+fn scaled_count(v: f64, k: f64) -> u64 {
+    let (base, x) = (to_count(v), to_count(v * k));
+    match (base, x == base) {
+        (0, _) | (_, false) => x,
+        _ if k < 1.0 => base - 1,
+        _ => base + 1,
     }
 }
 
@@ -694,7 +708,7 @@ fn value(x: f64, probability: bool) -> String {
     } else if probability {
         crate::present::pct(x)
     } else {
-        crate::present::thousands(x)
+        crate::present::amount(x).replace('-', "−")
     }
 }
 
@@ -704,8 +718,7 @@ fn effect(x: f64, probability: bool) -> String {
     } else if probability {
         crate::present::pp(x).replace('-', "−")
     } else {
-        let s = crate::present::thousands(x.abs());
-        format!("{}{s}", if x < 0.0 { "−" } else { "+" })
+        crate::present::signed_amount(x).replace('-', "−")
     }
 }
 
@@ -855,6 +868,35 @@ fn tidy_row(
 mod tests {
     use super::*;
     use crate::engine::{Plan, Scratch, block_count, block_len, run_block};
+
+    #[test]
+    fn a_scaled_count_is_a_whole_count_that_moves() {
+        // × 0.8 and × 1.2 as the engine counts them.
+        assert_eq!(scaled_count(16_000.0, 0.8), 12_800);
+        assert_eq!(scaled_count(16_000.0, 1.2), 19_200);
+        assert_eq!(scaled_count(14.0, 0.8), 11); // 11.2
+        assert_eq!(scaled_count(14.0, 1.2), 17); // 16.8
+        // 2 × 0.8 = 1.6 and 2 × 1.2 = 2.4 would count 2 and 2: one unit apart instead.
+        assert_eq!(scaled_count(2.0, 0.8), 1);
+        assert_eq!(scaled_count(2.0, 1.2), 3);
+        // A written 2.4 counts 2; × 1.2 = 2.88 counts 3.
+        assert_eq!(scaled_count(2.4, 1.2), 3);
+        assert_eq!(scaled_count(1.0, 0.9), 0);
+        assert_eq!(scaled_count(0.0, 0.8), 0);
+        assert_eq!(scaled_count(0.0, 1.2), 0);
+        // Every count and range: whole, on the side of `k`, and never the count itself.
+        for v in 1..300u64 {
+            for r in [0.01, 0.2, 0.5, 0.99] {
+                let (lo, hi) = (
+                    scaled_count(v as f64, 1.0 - r),
+                    scaled_count(v as f64, 1.0 + r),
+                );
+                assert!(lo < v && hi > v, "{v} × (1 ∓ {r}): {lo} / {hi}");
+                assert!(lo.abs_diff(to_count(v as f64 * (1.0 - r))) <= 1, "{v}, {r}");
+                assert!(hi.abs_diff(to_count(v as f64 * (1.0 + r))) <= 1, "{v}, {r}");
+            }
+        }
+    }
 
     /// Every leaf of a report as (dotted path, number).
     fn leaves(v: &Value, path: &str, out: &mut Vec<(String, Value)>) {

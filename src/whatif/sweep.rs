@@ -560,7 +560,7 @@ impl Sweep {
             let _ = write!(head, "  {:>10}  {:>9}", "P(mounted)", "overall");
         }
         if paired {
-            let _ = write!(head, "  {:>24}", "vs base (paired 95 % CI)");
+            let _ = write!(head, "  {:>24}", "vs base (95 % CI)");
         }
         let dw: Vec<usize> = domains
             .iter()
@@ -605,6 +605,12 @@ impl Sweep {
             let _ = writeln!(
                 o,
                 "  (P(all) and the domain columns: if mounted; P(mounted) and overall: of every trial)"
+            );
+        }
+        if paired {
+            let _ = writeln!(
+                o,
+                "  (vs base: a paired interval, or an independent one where a point mounts other trials than the base)"
             );
         }
         if !domains.is_empty() {
