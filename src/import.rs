@@ -183,17 +183,19 @@ pub fn read_cells(path: &Path) -> Result<Vec<Vec<String>>, ReadError> {
 
 /// The file's bytes, at most one past [`MAX_PLEDGES_BYTES`].
 fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(MAX_PLEDGES_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)?;
-    Ok(bytes)
+    crate::input::read_limited(path, MAX_PLEDGES_BYTES as u64)
 }
 
 /// The rows of a CSV text (comma, or semicolon when the header has no comma).
 pub fn csv_cells(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
-    let text = String::from_utf8_lossy(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        format!("line {line} is not valid UTF-8 text: save the file as UTF-8 (in Excel: CSV UTF-8)")
+    })?;
     let text = text.trim_start_matches('\u{feff}');
     let first = text.lines().next().unwrap_or("");
     let delimiter = if !first.contains(',') && first.contains(';') {
@@ -280,6 +282,8 @@ fn letter(mut i: usize) -> String {
 /// Where each known column is.
 struct Header {
     index: Vec<(&'static str, usize)>,
+    /// Per column: the header cell names something (known or not).
+    named: Vec<bool>,
 }
 
 impl Header {
@@ -295,6 +299,7 @@ impl Header {
 
 fn header(cells: &[String], problems: &mut Vec<Problem>) -> Header {
     let mut index = Vec::new();
+    let named = cells.iter().map(|c| !c.trim().is_empty()).collect();
     for (i, raw) in cells.iter().enumerate() {
         let h = raw.trim().to_ascii_lowercase();
         if h.is_empty() {
@@ -333,7 +338,7 @@ fn header(cells: &[String], problems: &mut Vec<Problem>) -> Header {
             });
         }
     }
-    Header { index }
+    Header { index, named }
 }
 
 /// ` (did you mean `x`?)` for the closest of `known`, or nothing.
@@ -464,6 +469,24 @@ struct RowCells<'a> {
 }
 
 impl RowCells<'_> {
+    /// A value in a column the header does not name (beyond its last column,
+    /// or under an empty header cell) is a problem: it would be dropped, and it
+    /// is most often half of a cell whose comma was not quoted.
+    fn unnamed(&mut self) {
+        for (i, c) in self.cells.iter().enumerate() {
+            if !c.trim().is_empty() && !self.head.named.get(i).copied().unwrap_or(false) {
+                self.problems.push(Problem {
+                    row: self.row,
+                    column: letter(i),
+                    message: format!(
+                        "`{}` is in a column the header does not name: put a value that holds a comma in double quotes, or name the column",
+                        clip(c.trim())
+                    ),
+                });
+            }
+        }
+    }
+
     fn get(&self, name: &str) -> Option<String> {
         self.head
             .find(name)
@@ -605,6 +628,7 @@ fn row(row: usize, cells: &[String], head: &Header, problems: &mut Vec<Problem>)
         head,
         problems,
     };
+    r.unnamed();
     let nation = r.id("nation");
     let domain = r.id("domain");
     let capability = r.id("capability");
@@ -901,6 +925,41 @@ mod tests {
             text.push_str(&format!("land,N{i},troops,1,2,3\nair,N{i},jets,1,2,3\n"));
         }
         sheet(&text)
+    }
+
+    #[test]
+    fn a_value_outside_the_named_columns_is_a_problem_at_its_cell() {
+        // An unquoted comma in the source shifts the name one column right.
+        let rows = sheet(
+            "nation,domain,capability,low,likely,high,participation,source,name\n\
+             GBR,land,troops,6000,9000,12000,0.9,assumption, from a briefing,United Kingdom\n\
+             POL,land,troops,1,2,3,,,\n",
+        );
+        let e = pledges("p.csv", &rows).unwrap_err();
+        assert_eq!(e.problems.len(), 1, "{e}");
+        let p = &e.problems[0];
+        assert_eq!((p.row, p.column.as_str()), (2, "J"), "{e}");
+        assert!(p.message.contains("`United Kingdom`"), "{e}");
+        // A cell under an empty header cell, too; empty cells anywhere are fine.
+        let rows = sheet(
+            "nation,domain,capability,,low,likely,high\nA,land,t,x,1,2,3\nB,land,t,,1,2,3,,\n",
+        );
+        let e = pledges("p.csv", &rows).unwrap_err();
+        let at: Vec<_> = e
+            .problems
+            .iter()
+            .map(|p| (p.row, p.column.as_str()))
+            .collect();
+        assert_eq!(at, [(2, "D")], "{e}");
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_refused_with_its_line() {
+        let e = csv_cells(
+            b"nation,domain,capability,low,likely,high,name\nFRA,land,t,1,2,3,Fran\xe7e\n",
+        )
+        .unwrap_err();
+        assert!(e.starts_with("line 2 is not valid UTF-8"), "{e}");
     }
 
     #[test]

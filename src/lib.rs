@@ -38,6 +38,7 @@ pub mod dist;
 pub mod engine;
 #[cfg(feature = "import")]
 pub mod import;
+pub mod input;
 pub mod limits;
 pub mod math;
 pub mod model;

@@ -156,16 +156,12 @@ fn canonical(path: &Path) -> PathBuf {
 
 /// A base file's text: at most the scenario size limit, valid UTF-8.
 fn read_base(path: &Path) -> Result<String, String> {
-    use std::io::Read;
     let limit = crate::limits::MAX_SCENARIO_BYTES;
     let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
     if !meta.is_file() {
         return Err("not a regular file (a directory, device, pipe or socket)".into());
     }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(limit as u64 + 1).read_to_end(&mut bytes))
-        .map_err(|e| e.to_string())?;
+    let bytes = crate::input::read_limited(path, limit as u64).map_err(|e| e.to_string())?;
     if bytes.len() > limit {
         return Err(format!(
             "the file is larger than {limit} bytes, the limit for a scenario"

@@ -72,25 +72,20 @@ pub fn load_checked(path: &Path, overrides: &[String]) -> Result<Checked, LoadEr
 /// Reads the scenario file at `path`: its display name and bytes. A file larger
 /// than [`crate::limits::MAX_SCENARIO_BYTES`] is refused without reading it whole.
 pub fn read(path: &Path) -> Result<(String, Vec<u8>), LoadError> {
-    use std::io::Read;
     let origin = path.display().to_string();
     let io = |source| LoadError::Io {
         path: origin.clone(),
         source,
     };
     let limit = crate::limits::MAX_SCENARIO_BYTES;
-    let mut bytes = Vec::new();
-    let file = std::fs::File::open(path).map_err(io)?;
-    if file.metadata().is_ok_and(|m| m.is_dir()) {
+    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
         let message = "a directory, not a scenario file: give the path of a .toml file";
         return Err(LoadError::Invalid(Box::new(whole_file(
             &origin,
             message.into(),
         ))));
     }
-    file.take(limit as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
+    let bytes = crate::input::read_limited(path, limit as u64).map_err(io)?;
     if bytes.len() > limit {
         return Err(LoadError::Invalid(Box::new(too_large(&origin))));
     }

@@ -423,16 +423,11 @@ fn sum_tallies<S: Source + ?Sized>(
 /// Reads the partial file at `path` (`name`: as given), refusing one larger than
 /// [`crate::limits::MAX_PARTIAL_BYTES`]. An unreadable file is an I/O error.
 fn read_file(path: &std::path::Path, name: &str) -> Result<Vec<u8>, ReadError> {
-    use std::io::Read;
     let io = |source| ReadError::Io {
         path: name.to_string(),
         source,
     };
-    let f = std::fs::File::open(path).map_err(io)?;
-    let mut bytes = Vec::new();
-    f.take(crate::limits::MAX_PARTIAL_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
+    let bytes = crate::input::read_limited(path, crate::limits::MAX_PARTIAL_BYTES).map_err(io)?;
     if bytes.len() as u64 > crate::limits::MAX_PARTIAL_BYTES {
         return Err(ReadError::TooLarge {
             path: name.to_string(),
