@@ -3,6 +3,11 @@
 //!
 //! What a target path may be:
 //! - `-`: standard output.
+//! - A name of one of this process's open descriptors (`/dev/stdout`,
+//!   `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`): written into that
+//!   descriptor where it stands, as `-` is into standard output, so that a shell's
+//!   `>> log` appends and a pipe (`>(…)`) is written; never replaced, and refused
+//!   with [`Special::Refuse`].
 //! - A missing path or a regular file: replaced by renaming a temporary copy over it.
 //!   The temporary file has a short unpredictable name (`.forcesim-XXXXXXXXXXXX.tmp`,
 //!   so that a target name up to the file-name limit still has room beside it) and is
@@ -79,6 +84,10 @@ pub fn write_output(path: &Path, bytes: &[u8], special: Special) -> Result<(), W
         let mut out = std::io::stdout().lock();
         return out.write_all(bytes).and_then(|()| out.flush()).map_err(err);
     }
+    if let Some(fd) = descriptor(path) {
+        check_descriptor(fd, special).map_err(err)?;
+        return write_descriptor(fd, bytes).map_err(err);
+    }
     let target = resolve_links(path).map_err(err)?;
     // Following links: the type of what is finally there.
     let existing = match fs::metadata(&target) {
@@ -107,6 +116,9 @@ pub fn check_destination(path: &Path, special: Special) -> Result<(), WriteError
     };
     if path == Path::new("-") {
         return Ok(());
+    }
+    if let Some(fd) = descriptor(path) {
+        return check_descriptor(fd, special).map_err(err);
     }
     let target = resolve_links(path).map_err(err)?;
     match fs::metadata(&target) {
@@ -182,6 +194,67 @@ pub fn check_directory(dir: &Path) -> std::io::Result<()> {
     })?;
     drop(file);
     fs::remove_file(tmp)
+}
+
+/// The descriptor a path names: 1 for `/dev/stdout`, 2 for `/dev/stderr`, N
+/// for `/dev/fd/N` and `/proc/self/fd/N`; `None` for any other path.
+fn descriptor(path: &Path) -> Option<i32> {
+    if !cfg!(unix) {
+        return None;
+    }
+    let s = path.to_str()?;
+    match s {
+        "/dev/stdout" => Some(1),
+        "/dev/stderr" => Some(2),
+        _ => s
+            .strip_prefix("/dev/fd/")
+            .or_else(|| s.strip_prefix("/proc/self/fd/"))
+            .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|n| n.parse().ok()),
+    }
+}
+
+/// Refuses descriptor `fd` as a target where `special` refuses anything but a
+/// file, or where it is not open for writing.
+fn check_descriptor(fd: i32, special: Special) -> std::io::Result<()> {
+    if special == Special::Refuse {
+        return Err(std::io::Error::other(
+            "it names an open descriptor, not a file; give a file path",
+        ));
+    }
+    #[cfg(unix)]
+    {
+        // SAFETY: F_GETFL reads a descriptor's status flags; an fd that is not
+        // open gives -1 (EBADF) and nothing else happens.
+        let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+        if flags < 0 || flags & libc::O_ACCMODE == libc::O_RDONLY {
+            return Err(std::io::Error::other(format!(
+                "descriptor {fd} is not open for writing"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Writes `bytes` into descriptor `fd` where it stands (at its offset, or at
+/// the end when it was opened to append), through a copy of it.
+fn write_descriptor(fd: i32, bytes: &[u8]) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::{BorrowedFd, OwnedFd};
+        // SAFETY: `check_descriptor` found `fd` open; it stays open while borrowed
+        // here (this process closes none of its descriptors while writing).
+        let borrowed = unsafe { BorrowedFd::borrow_raw(fd) };
+        let copy: OwnedFd = borrowed.try_clone_to_owned()?;
+        let mut f = fs::File::from(copy);
+        f.write_all(bytes)?;
+        f.flush()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (fd, bytes);
+        Err(std::io::Error::other("descriptors are not supported here"))
+    }
 }
 
 /// The directory a target lies in (`.` for a bare file name).

@@ -18,7 +18,7 @@ pub const DEFAULT_SEED: u64 = 1;
 /// Loads a scenario with overrides, mapping errors to exit codes; its warnings
 /// are printed once, on stderr.
 pub fn load(path: &Path, set: &[String]) -> Result<Model, CliError> {
-    let checked = scenario::load_checked(path, set)?;
+    let checked = read_and_check(path, set)?;
     if !checked.warnings.items.is_empty() {
         eprintln!("{}", super::escape_lines(&checked.warnings.to_string()));
     }
@@ -29,7 +29,37 @@ pub fn load(path: &Path, set: &[String]) -> Result<Model, CliError> {
 /// with the base: a variant's own, such as a cap that a changed probability
 /// no longer reaches, are what the variant asks for).
 pub fn load_variant(path: &Path, set: &[String]) -> Result<Model, CliError> {
-    Ok(scenario::load(path, set)?)
+    Ok(read_and_check(path, set)?.model)
+}
+
+/// The bytes of each scenario file as this process read it to load it, so that
+/// the outputs cite (hash, quote) the text that ran, even when the file is
+/// moved, deleted or edited during the run, or was a pipe read once.
+static READ: std::sync::Mutex<Vec<(PathBuf, Vec<u8>)>> = std::sync::Mutex::new(Vec::new());
+
+/// Reads the scenario at `path` once, remembers its bytes (the first reading
+/// of each path), and checks it with `set`.
+fn read_and_check(path: &Path, set: &[String]) -> Result<scenario::Checked, scenario::LoadError> {
+    let (origin, bytes) = scenario::read(path)?;
+    if let Ok(mut read) = READ.lock()
+        && !read.iter().any(|(p, _)| p == path)
+    {
+        read.push((path.to_path_buf(), bytes.clone()));
+    }
+    scenario::check_bytes(&origin, &bytes, set)
+        .map_err(|d| scenario::LoadError::Invalid(Box::new(d)))
+}
+
+/// The bytes of the scenario at `path` as it was loaded, else as it is now.
+fn loaded_bytes(path: &Path) -> Result<Vec<u8>, scenario::LoadError> {
+    let remembered = READ
+        .lock()
+        .ok()
+        .and_then(|read| read.iter().find(|(p, _)| p == path).map(|(_, b)| b.clone()));
+    match remembered {
+        Some(bytes) => Ok(bytes),
+        None => scenario::read(path).map(|(_, bytes)| bytes),
+    }
 }
 
 /// Trials, seed and threads from the options, else the scenario, else the defaults.
@@ -174,14 +204,13 @@ pub fn to_json_marked<T: serde::Serialize>(value: &T, interrupted: bool) -> Stri
 
 /// The SHA-256 of a scenario file, for the tidy CSV (empty when it cannot be read).
 pub fn file_sha256(path: &Path) -> String {
-    forcesim::scenario::read(path)
-        .map(|(_, bytes)| forcesim::briefing::sha256_hex(bytes))
+    loaded_bytes(path)
+        .map(forcesim::briefing::sha256_hex)
         .unwrap_or_default()
 }
 
-/// The scenario file's text, for the outputs that cite it (read again after
-/// the run: `load` has already checked it).
+/// The scenario file's text as it was loaded, for the outputs that cite it.
 pub(super) fn scenario_text(path: &std::path::Path) -> Result<String, CliError> {
-    let (_, bytes) = scenario::read(path).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let bytes = loaded_bytes(path).map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }

@@ -324,10 +324,25 @@ fn digest(text: &str, overrides: &[String]) -> u64 {
     h
 }
 
-/// One segment of a `--set` key: a table key or an array index.
+/// One segment of a `--set` key: a table key, an array index (`[1]`), or a
+/// bare number (`.0`): an index into an array, a key of a table (an id made
+/// of digits).
+#[derive(Clone, Copy)]
 enum Segment<'a> {
     Key(&'a str),
     Index(usize),
+    Number(&'a str, usize),
+}
+
+impl<'a> Segment<'a> {
+    /// The segment as it applies to `cur`: a bare number is a key of a table.
+    fn on(self, cur: &DeValue<'_>) -> Segment<'a> {
+        match (self, cur) {
+            (Segment::Number(k, _), DeValue::Table(_)) => Segment::Key(k),
+            (Segment::Number(_, i), _) => Segment::Index(i),
+            (s, _) => s,
+        }
+    }
 }
 
 fn segments(key: &str) -> Option<Vec<Segment<'_>>> {
@@ -342,7 +357,7 @@ fn segments(key: &str) -> Option<Vec<Segment<'_>>> {
         }
         if !name.is_empty() {
             match name.parse::<usize>() {
-                Ok(i) if !out.is_empty() => out.push(Segment::Index(i)),
+                Ok(i) if !out.is_empty() => out.push(Segment::Number(name, i)),
                 _ => out.push(Segment::Key(name)),
             }
         }
@@ -543,16 +558,16 @@ fn set_path<'i>(
     let mut path = String::new();
     let mut cur = doc;
     for seg in parents {
-        let next = match seg {
+        let next = match seg.on(cur) {
             Segment::Key(k) => step_key(cur, k, &mut path, &target, cx),
-            Segment::Index(i) => step_index(cur, *i, &mut path, &target, cx),
+            Segment::Index(i) | Segment::Number(_, i) => step_index(cur, i, &mut path, &target, cx),
         };
         match next {
             Some(next) => cur = next,
             None => return,
         }
     }
-    set_leaf(cur, last, &path, new_value, &target, cx);
+    set_leaf(cur, &last.on(cur), &path, new_value, &target, cx);
 }
 
 /// Descends into key `k` of the table `cur` (at `path`), creating it where
@@ -640,7 +655,7 @@ fn set_leaf<'i>(
             let span = new_value.span();
             t.insert(Spanned::new(span, (*k).to_string().into()), new_value);
         }
-        (Segment::Index(i), DeValue::Array(a)) if *i < a.len() => {
+        (Segment::Index(i) | Segment::Number(_, i), DeValue::Array(a)) if *i < a.len() => {
             if let Some(slot) = a.get_mut(*i) {
                 *slot = new_value;
             }
@@ -649,7 +664,9 @@ fn set_leaf<'i>(
             cx,
             format!("`{path}` is not a table, so it has no key `{k}`"),
         ),
-        (Segment::Index(i), _) => target.error(cx, format!("`{path}` has no element [{i}] to set")),
+        (Segment::Index(i) | Segment::Number(_, i), _) => {
+            target.error(cx, format!("`{path}` has no element [{i}] to set"))
+        }
     }
 }
 
@@ -713,7 +730,12 @@ mod tests {
         assert_eq!(s.len(), 5);
         assert!(matches!(s[3], Segment::Index(1)));
         let s = segments("nations.ESP.approval.0.probability").unwrap();
-        assert!(matches!(s[3], Segment::Index(0)));
+        assert!(matches!(s[3], Segment::Number("0", 0)));
+        // A bare number is an index into an array, a key of a table.
+        let table = DeValue::Table(DeTable::new());
+        let array = DeValue::Array(Default::default());
+        assert!(matches!(s[3].on(&array), Segment::Index(0)));
+        assert!(matches!(s[3].on(&table), Segment::Key("0")));
         assert!(segments("a..b").is_none());
         assert!(segments("a[x]").is_none());
     }
