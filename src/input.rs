@@ -30,7 +30,7 @@ pub fn open(path: &Path) -> io::Result<File> {
 
 /// Clears `O_NONBLOCK` on `file`, so that its reads wait for data again.
 #[cfg(unix)]
-fn blocking(file: &File) -> io::Result<()> {
+pub(crate) fn blocking(file: &File) -> io::Result<()> {
     use std::os::fd::AsRawFd;
     let fd = file.as_raw_fd();
     // SAFETY: `fd` is open for as long as `file` is borrowed; F_GETFL reads the

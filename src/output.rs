@@ -82,11 +82,12 @@ pub fn write_output(path: &Path, bytes: &[u8], special: Special) -> Result<(), W
     };
     if path == Path::new("-") {
         let mut out = std::io::stdout().lock();
-        return out.write_all(bytes).and_then(|()| out.flush()).map_err(err);
+        let written = out.write_all(bytes).and_then(|()| out.flush());
+        return reader_gone_is_fine(written).map_err(err);
     }
     if let Some(fd) = descriptor(path) {
         check_descriptor(fd, special).map_err(err)?;
-        return write_descriptor(fd, bytes).map_err(err);
+        return reader_gone_is_fine(write_descriptor(fd, bytes)).map_err(err);
     }
     let target = resolve_links(path).map_err(err)?;
     // Following links: the type of what is finally there.
@@ -196,6 +197,15 @@ pub fn check_directory(dir: &Path) -> std::io::Result<()> {
     fs::remove_file(tmp)
 }
 
+/// A write into a stream whose reader has gone (`| head`) is not a failure:
+/// the reader took what it wanted, as with the summary table.
+fn reader_gone_is_fine(written: std::io::Result<()>) -> std::io::Result<()> {
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 /// The descriptor a path names: 1 for `/dev/stdout`, 2 for `/dev/stderr`, N
 /// for `/dev/fd/N` and `/proc/self/fd/N`; `None` for any other path.
 fn descriptor(path: &Path) -> Option<i32> {
@@ -266,7 +276,7 @@ fn directory_of(target: &Path) -> PathBuf {
 }
 
 /// The path a symbolic link chain ends at (`path` itself when it is no link).
-fn resolve_links(path: &Path) -> std::io::Result<PathBuf> {
+pub fn resolve_links(path: &Path) -> std::io::Result<PathBuf> {
     let mut current = path.to_path_buf();
     for _ in 0..MAX_LINKS {
         match fs::symlink_metadata(&current) {
@@ -283,8 +293,24 @@ fn resolve_links(path: &Path) -> std::io::Result<PathBuf> {
     Err(std::io::Error::other("too many levels of symbolic links"))
 }
 
-/// Writes into an existing special file without replacing or truncating it.
+/// Writes into an existing special file without replacing or truncating it. A
+/// named pipe that no process reads is an error at once, not a wait.
 fn write_in_place(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    #[cfg(unix)]
+    let mut f = {
+        use std::os::unix::fs::OpenOptionsExt;
+        let f = fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(target)
+            .map_err(|e| match e.raw_os_error() {
+                Some(libc::ENXIO) => std::io::Error::other("no process reads this pipe"),
+                _ => e,
+            })?;
+        crate::input::blocking(&f)?;
+        f
+    };
+    #[cfg(not(unix))]
     let mut f = fs::OpenOptions::new().write(true).open(target)?;
     f.write_all(bytes)?;
     f.flush()

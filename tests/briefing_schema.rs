@@ -89,3 +89,43 @@ fn only_one_schema_at_a_time() {
     let s: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(s["properties"].get("nations").is_some());
 }
+
+#[test]
+fn a_sweep_point_that_mounts_no_trial_validates() {
+    let dir = scratch();
+    let d = dir.path();
+    let s = write(
+        d,
+        "g.toml",
+        r#"
+[scenario]
+name = "Gated"
+[capabilities]
+troops = { unit = "personnel" }
+[conditions.ceasefire]
+probability = 0.5
+[mission]
+requires = ["ceasefire"]
+[domains.land]
+requirements = { troops = 10 }
+[nations.A]
+participation = 0.5
+contributions.land.troops = 10
+"#,
+    );
+    forcesim()
+        .args(["sweep", "--vary", "conditions.ceasefire.probability=0:1:1"])
+        .args(["-n", "2000", "-q", "--json", "s.json"])
+        .arg(&s)
+        .current_dir(d)
+        .assert()
+        .success();
+    let out = json_of(&d.join("s.json"));
+    // At 0 no trial is mounted: its differences are null, which the schema allows.
+    let all = out["points"][0]["vs_base"]
+        .as_array()
+        .and_then(|v| v.iter().find(|d| d["figure"] == "p_all_covered"))
+        .expect("P(all covered) against the base");
+    assert!(all["difference"].is_null(), "{all:#}");
+    valid(&schema("--sweep"), &out);
+}

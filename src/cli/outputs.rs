@@ -131,6 +131,12 @@ fn check_chart_dir(dir: &Path) -> Result<bool, CliError> {
                 shown()
             )));
         }
+        Err(_) if std::fs::symlink_metadata(dir).is_ok() => {
+            return Err(CliError::Usage(format!(
+                "--charts {}: it is a symbolic link to nothing; give a directory (created if missing)",
+                shown()
+            )));
+        }
         Err(_) => {}
     }
     let mut up = dir;
@@ -195,7 +201,11 @@ fn identity(path: &Path) -> Option<Identity> {
     match std::fs::metadata(path) {
         Ok(m) if !m.is_file() && !m.is_dir() => Some(Identity::Special),
         Ok(m) => Some(inode(&m).unwrap_or_else(|| Identity::Path(absolute(path)))),
-        Err(_) => Some(Identity::Path(absolute(path))),
+        // A file still to be created: where it will be (a dangling link's target).
+        Err(_) => {
+            let target = forcesim::output::resolve_links(path).unwrap_or_else(|_| path.into());
+            Some(Identity::Path(absolute(&target)))
+        }
     }
 }
 

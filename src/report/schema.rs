@@ -300,8 +300,8 @@ fn source() -> Json {
 pub fn sweep() -> Json {
     let delta = all_of(json!({
         "figure": { "type": "string" },
-        "difference": { "type": "number" },
-        "ci95": { "type": ["array", "null"], "items": { "type": "number" }, "minItems": 2, "maxItems": 2 },
+        "difference": num(),
+        "ci95": { "anyOf": [interval(), { "type": "null" }] },
     }));
     let point = with_optional(
         merged(

@@ -212,6 +212,20 @@ impl Header {
         {
             return Err("the scenario digest is not 16 hexadecimal digits".into());
         }
+        let e = &self.engine;
+        if e.threads > limits::MAX_THREADS {
+            return Err(format!(
+                "the run says it used {} threads; at most {} can run",
+                e.threads,
+                limits::MAX_THREADS
+            ));
+        }
+        if !(0.0..=MAX_ELAPSED_S).contains(&e.elapsed_s) {
+            return Err(format!(
+                "the run says it took {} s; a shard's time is between 0 and {MAX_ELAPSED_S:e} s",
+                crate::math::brief(e.elapsed_s)
+            ));
+        }
         if self.scenario.text.len() > limits::MAX_SCENARIO_BYTES {
             return Err(format!(
                 "the embedded scenario is larger than the limit of {} bytes",
@@ -221,6 +235,10 @@ impl Header {
         Ok(())
     }
 }
+
+/// The longest time a partial may say its shard took (about 31 years), so that
+/// the merged run's time, their sum, stays a number.
+const MAX_ELAPSED_S: f64 = 1e9;
 
 /// A partial: its header and its encoded tally.
 #[derive(Debug, Clone, PartialEq)]
@@ -560,6 +578,12 @@ contributions.land.troops = 400
         assert!(Partial::from_bytes(&bad.to_bytes()).is_err());
         let mut bad = p.clone();
         bad.header.interrupted = true;
+        assert!(Partial::from_bytes(&bad.to_bytes()).is_err());
+        let mut bad = p.clone();
+        bad.header.engine.elapsed_s = 1e308;
+        assert!(Partial::from_bytes(&bad.to_bytes()).is_err());
+        let mut bad = p.clone();
+        bad.header.engine.threads = usize::MAX;
         assert!(Partial::from_bytes(&bad.to_bytes()).is_err());
         let mut bad = p;
         bad.header.trials = 0;
