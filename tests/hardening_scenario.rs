@@ -52,6 +52,24 @@ fn accepts(text: &str, overrides: &[&str]) {
 }
 
 #[test]
+fn an_id_made_of_digits_is_reached_by_set() {
+    let text = BASE.replace("ARL", "123");
+    accepts(&text, &["nations.123.participation=0.9"]);
+    let out = errors(&text, &["nations.123.participation=2"]);
+    assert!(out.contains("nations.123.participation: "), "{out}");
+}
+
+#[test]
+fn a_number_beyond_2_53_is_quoted_briefly_not_misquoted() {
+    let text = BASE.replace("troops = 800", "troops = -9007199254740993");
+    let out = errors(&text, &[]);
+    assert!(
+        out.contains("a count cannot be negative, found -9.0072e15"),
+        "{out}"
+    );
+}
+
+#[test]
 fn the_base_scenario_is_valid() {
     accepts(BASE, &[]);
 }
@@ -127,16 +145,20 @@ fn rotation_must_be_between_one_and_ten() {
     accepts(&with("10"), &[]);
     let out = errors(&with("0"), &[]);
     assert!(
-        out.contains("scenario.rotation: rotation must be between 1 and 10, found 0"),
+        out.contains("scenario.rotation: must be between 1 and 10, found 0"),
         "{out}"
     );
     assert!(out.contains("^"), "{out}");
     assert!(errors(&with("11"), &[]).contains("scenario.rotation: too large: at most 10"));
+    // Below 0 the message gives the same range, not "at least 0".
+    let out = errors(&with("-1"), &[]);
+    assert!(
+        out.contains("scenario.rotation: must be between 1 and 10, found -1"),
+        "{out}"
+    );
     let out = errors(BASE, &["scenario.rotation=0"]);
     assert!(
-        out.contains(
-            "(--set scenario.rotation=0): scenario.rotation: rotation must be between 1 and 10"
-        ),
+        out.contains("(--set scenario.rotation=0): scenario.rotation: must be between 1 and 10"),
         "{out}"
     );
 }

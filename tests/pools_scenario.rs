@@ -109,7 +109,7 @@ fn every_finite_force_mistake_is_reported_at_once_with_its_place_and_key() {
         &e,
         "3:12",
         "scenario.rotation",
-        "rotation must be between 1 and 10, found 0",
+        "rotation: must be between 1 and 10, found 0",
     );
     has(
         &e,
@@ -159,7 +159,7 @@ fn every_finite_force_mistake_is_reported_at_once_with_its_place_and_key() {
         &e,
         "24:12",
         "nations.C.rotation",
-        "rotation must be between 1 and 10, found 0",
+        "rotation: must be between 1 and 10, found 0",
     );
     has(
         &e,
@@ -232,7 +232,7 @@ fn bad_overrides_of_new_keys_are_located_errors() {
     let e = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{e}");
     for want in [
-        "(--set nations.GBR.rotation=0): nations.GBR.rotation: rotation must be between 1 and 10, found 0",
+        "(--set nations.GBR.rotation=0): nations.GBR.rotation: must be between 1 and 10, found 0",
         "(--set scenario.ambition=1.5): scenario.ambition: ambition must satisfy 0 ≤ ρ < 1, found 1.5",
         "(--set nations.DEU.pool.hq=3): nations.DEU.pool.hq: `DEU` contributes no `hq` to any domain",
         "(--set nations.FRA.pool.troopz=3): nations.FRA.pool.troopz: unknown capability `troopz` (did you mean `troops`?)",

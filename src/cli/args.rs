@@ -356,7 +356,7 @@ Examples:
 /// The scenarios built into the program, by the name `--example` and `example` take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Example {
-    /// A three-nation invented coalition, every line commented (the default).
+    /// A three-nation invented coalition, every line commented.
     Tutorial,
     /// The Paris 2026 baseline: 35 nations and the United States, 16,000 troops on land.
     Paris,

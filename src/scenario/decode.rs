@@ -248,6 +248,11 @@ pub fn number(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<f64> {
 
 /// Reads a whole number in `[0, max]`; a float with an integral value is accepted.
 pub fn whole(node: &Node<'_>, key: &str, cx: &mut Cx, max: u64) -> Option<u64> {
+    whole_between(node, key, cx, 0, max)
+}
+
+/// Reads a whole number in `[min, max]`; a float with an integral value is accepted.
+pub fn whole_between(node: &Node<'_>, key: &str, cx: &mut Cx, min: u64, max: u64) -> Option<u64> {
     let value = match node.get_ref() {
         DeValue::Integer(i) => match i128::from_str_radix(i.as_str(), i.radix()) {
             Ok(x) => x,
@@ -274,12 +279,12 @@ pub fn whole(node: &Node<'_>, key: &str, cx: &mut Cx, max: u64) -> Option<u64> {
         }
         _ => return wrong_type(node, key, cx, "a whole number"),
     };
-    if value < 0 {
-        cx.error(
-            node.span(),
-            key,
-            format!("must be at least 0, found {value}"),
-        );
+    if value < min as i128 {
+        let range = match min {
+            0 => "must be at least 0".to_string(),
+            _ => format!("must be between {min} and {max}"),
+        };
+        cx.error(node.span(), key, format!("{range}, found {value}"));
         return None;
     }
     if value > max as i128 {

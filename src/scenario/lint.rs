@@ -54,7 +54,7 @@ fn num(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
     } else {
-        format!("{x}")
+        crate::math::brief(x)
     }
 }
 

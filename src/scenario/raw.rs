@@ -10,10 +10,11 @@ use toml::de::DeValue;
 
 use super::decode::{
     At, Cx, Decode, Located, Node, Table, decode_struct, for_each_field, join, number, whole,
-    wrong_type,
+    whole_between, wrong_type,
 };
 use crate::dist::Dist;
 use crate::limits;
+use crate::math::brief;
 
 /// A whole number in `[0, MAX]`.
 #[derive(Debug, Clone)]
@@ -178,16 +179,7 @@ pub struct Rotation(pub Located<u64>);
 
 impl Decode for Rotation {
     fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
-        let max = limits::MAX_ROTATION;
-        let v = whole(node, key, cx, max)?;
-        if v == 0 {
-            cx.error(
-                node.span(),
-                key,
-                format!("rotation must be between 1 and {max}, found 0"),
-            );
-            return None;
-        }
+        let v = whole_between(node, key, cx, 1, limits::MAX_ROTATION)?;
         Some(Rotation(Located {
             value: v,
             at: At::of(node, key),
@@ -522,10 +514,10 @@ dist_kind!(
             _ => lo,
         };
         if lo < 0.0 && !matches!(d, Dist::Normal { .. }) {
-            return Err(format!("a count cannot be negative, found {lo}"));
+            return Err(format!("a count cannot be negative, found {}", brief(lo)));
         }
         if centre < 0.0 {
-            return Err(format!("a count's mean cannot be negative, found {centre}"));
+            return Err(format!("a count's mean cannot be negative, found {}", brief(centre)));
         }
         if (hi.is_finite() && hi > max) || centre > max {
             return Err(format!(
@@ -544,7 +536,7 @@ dist_kind!(
     |d| {
         let (lo, hi) = d.support();
         if lo < 0.0 && !matches!(d, Dist::Normal { .. }) {
-            return Err(format!("days cannot be negative, found {lo}"));
+            return Err(format!("days cannot be negative, found {}", brief(lo)));
         }
         if hi.is_finite() && hi > limits::MAX_DAYS as f64 {
             return Err(format!("at most {} days", limits::MAX_DAYS));
@@ -565,7 +557,7 @@ impl Decode for ScaleDist {
         let msg = if matches!(d.value, Dist::Normal { .. }) && !d.value.is_fixed() {
             "a scale must be ≥ 0 in every draw, so it takes a number ≥ 0 or a uniform, triangular, pert, lognormal or discrete distribution, not a normal".to_string()
         } else if lo < 0.0 {
-            format!("a scale cannot be negative, found {lo}")
+            format!("a scale cannot be negative, found {}", brief(lo))
         } else {
             return Some(ScaleDist(d));
         };
@@ -612,7 +604,7 @@ impl Decode for PoolDist {
         let msg = if matches!(d.value, Dist::Normal { .. }) && !d.value.is_fixed() {
             "a pool must be ≥ 0 in every draw, so it takes a number ≥ 0 or a uniform, triangular, pert, lognormal or discrete distribution, not a normal".to_string()
         } else if lo < 0.0 {
-            format!("a pool cannot be negative, found {lo}")
+            format!("a pool cannot be negative, found {}", brief(lo))
         } else if (hi.is_finite() && hi > max) || centre > max {
             format!(
                 "too large to count: a pool must be at most {} (1e12)",
