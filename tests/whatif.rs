@@ -466,19 +466,26 @@ fn the_schema_accepts_every_shipped_scenario_and_rejects_unknown_keys() {
         );
     }
     let nation = &schema["properties"]["nations"]["additionalProperties"];
-    // `participation` is required unless the decision is fixed ("in" or "out").
-    assert_eq!(nation["required"], serde_json::json!([]));
+    assert!(nation["properties"]["participation"]["description"].is_string());
+    // What a whole scenario requires applies to a file that extends none:
+    // `scenario.name`, and `participation` unless the decision is fixed.
     assert_eq!(
-        nation["else"]["required"],
+        schema["if"],
+        serde_json::json!({ "properties": { "scenario": { "required": ["extends"] } } })
+    );
+    let whole = &schema["else"]["properties"];
+    assert_eq!(whole["scenario"]["required"], serde_json::json!(["name"]));
+    let nation_rule = &whole["nations"]["additionalProperties"];
+    assert_eq!(
+        nation_rule["else"]["required"],
         serde_json::json!(["participation"])
     );
-    assert!(nation["properties"]["participation"]["description"].is_string());
+    assert!(nation.get("else").is_none() && nation.get("required").is_none());
     let mut files: Vec<(String, String)> = vec![("S1".into(), S1.into())];
     for entry in std::fs::read_dir("scenarios").expect("scenarios/") {
         let p = entry.unwrap().path();
         let text = std::fs::read_to_string(&p).unwrap_or_default();
-        // A scenario that extends another holds only what differs: not a whole document.
-        if p.extension().is_some_and(|e| e == "toml") && !text.contains("\nextends = ") {
+        if p.extension().is_some_and(|e| e == "toml") {
             files.push((p.display().to_string(), text));
         }
     }

@@ -710,14 +710,64 @@ pub fn schema() -> serde_json::Value {
             serde_json::json!({ "required": ["participation"] }),
         );
     }
+    // A file that extends another may leave out what its base gives: the
+    // members required of a whole scenario apply only to a file without `extends`.
+    let whole = s
+        .pointer_mut("/properties")
+        .and_then(take_required)
+        .map(|p| serde_json::json!({ "properties": p }));
     if let Some(o) = s.as_object_mut() {
         o.insert(
             "$schema".into(),
             "https://json-schema.org/draft/2020-12/schema".into(),
         );
         o.insert("title".into(), "forcesim scenario".into());
+        if let Some(whole) = whole {
+            o.insert(
+                "if".into(),
+                serde_json::json!({ "properties": { "scenario": { "required": ["extends"] } } }),
+            );
+            o.insert("else".into(), whole);
+        }
     }
     s
+}
+
+/// Removes from the tables of `properties` (and from theirs, through
+/// `properties` and `additionalProperties`) their `required` members and
+/// conditions (`if`, `then`, `else`), and returns them in the same shape;
+/// `None` when there are none. Alternatives (`anyOf`, `oneOf`) and array
+/// items keep theirs: there a required member tells the forms apart.
+fn take_required(properties: &mut serde_json::Value) -> Option<serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    for (k, v) in properties.as_object_mut()? {
+        if let Some(t) = take_from_table(v) {
+            out.insert(k.clone(), t);
+        }
+    }
+    (!out.is_empty()).then_some(serde_json::Value::Object(out))
+}
+
+/// [`take_required`] of one table's schema.
+fn take_from_table(v: &mut serde_json::Value) -> Option<serde_json::Value> {
+    let o = v.as_object_mut()?;
+    let mut out = serde_json::Map::new();
+    for key in ["required", "if", "then", "else"] {
+        match o.remove(key) {
+            Some(serde_json::Value::Array(a)) if a.is_empty() => {}
+            Some(x) => {
+                out.insert(key.into(), x);
+            }
+            None => {}
+        }
+    }
+    if let Some(p) = o.get_mut("properties").and_then(take_required) {
+        out.insert("properties".into(), p);
+    }
+    if let Some(t) = o.get_mut("additionalProperties").and_then(take_from_table) {
+        out.insert("additionalProperties".into(), t);
+    }
+    (!out.is_empty()).then_some(serde_json::Value::Object(out))
 }
 
 #[cfg(test)]
