@@ -70,6 +70,22 @@ fn a_number_beyond_2_53_is_quoted_briefly_not_misquoted() {
 }
 
 #[test]
+fn an_emptied_table_is_reported_at_the_override_that_emptied_it() {
+    let out = errors(BASE, &["nations={}"]);
+    assert!(
+        out.contains("(--set nations={}): nations: the scenario defines no nation"),
+        "{out}"
+    );
+    let out = errors(BASE, &["force.requirements={}"]);
+    assert!(
+        out.contains(
+            "(--set force.requirements={}): force.requirements: [force] lists no requirements"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
 fn the_base_scenario_is_valid() {
     accepts(BASE, &[]);
 }

@@ -85,16 +85,18 @@ pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
 /// id both a nation and a condition.
 fn check_counts(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) {
     let top = file.at.span.start..file.at.span.start;
+    // An empty table where it is written (or set), else the file's start.
+    let at = |t: &std::ops::Range<usize>| if t.is_empty() { top.clone() } else { t.clone() };
     if file.domains.entries.is_empty() && !cx.within_rejected("domains") {
         cx.error(
-            top.clone(),
+            at(&file.domains.at.span),
             "domains",
             "the scenario defines no domain: add at least one [domains.ID] table",
         );
     }
     if file.nations.entries.is_empty() && !cx.within_rejected("nations") {
         cx.error(
-            top.clone(),
+            at(&file.nations.at.span),
             "nations",
             "the scenario defines no nation: add at least one [nations.ID] table",
         );
@@ -402,8 +404,14 @@ fn unknown_failed<T>(table: &Table<T>, known: &[&str], what: &str, cx: &mut Cx) 
 fn force(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) -> Option<Vec<ForceRequirement>> {
     let f = file.force.as_ref()?;
     if f.requirements.entries.is_empty() && !cx.near_rejected("force.requirements") {
+        // At the empty table where it is written (or set), else at `[force]`.
+        let at = &f.requirements.at.span;
         cx.error(
-            f.at.span.clone(),
+            if at.is_empty() {
+                f.at.span.clone()
+            } else {
+                at.clone()
+            },
             "force.requirements",
             "[force] lists no requirements: add requirements = { CAP = amount }, or remove [force]",
         );
