@@ -86,6 +86,18 @@ fn an_emptied_table_is_reported_at_the_override_that_emptied_it() {
 }
 
 #[test]
+fn a_byte_order_mark_is_no_column() {
+    let base = BASE.replace("\n[scenario]\nname = \"Hardening base\"\n", "");
+    let text = format!("\u{feff}scenario = {{ name = 5 }}\n{base}");
+    let out = errors(&text, &[]);
+    assert!(
+        out.contains("s.toml:1:21: scenario.name: expected a string"),
+        "{out}"
+    );
+    assert!(out.contains("1 | scenario = { name = 5 }\n"), "{out}");
+}
+
+#[test]
 fn the_base_scenario_is_valid() {
     accepts(BASE, &[]);
 }

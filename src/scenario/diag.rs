@@ -122,7 +122,9 @@ impl SourceText {
         let at = floor_char_boundary(&self.text, at.min(self.text.len()));
         let line = lines.line_of(at);
         let line_start = lines.starts[line - 1];
-        let column = self.text[line_start..at].chars().count() + 1;
+        // A byte-order mark opening the file is no column (editors do not show it).
+        let before = self.text[line_start..at].trim_start_matches(bom_at(line_start));
+        let column = before.chars().count() + 1;
         Place::File { line, column }
     }
 
@@ -139,8 +141,16 @@ impl SourceText {
         let end = self.text[start..]
             .find('\n')
             .map_or(self.text.len(), |i| start + i);
-        self.text[start..end].trim_end_matches('\r')
+        self.text[start..end]
+            .trim_end_matches('\r')
+            .trim_start_matches(bom_at(start))
     }
+}
+
+/// What to strip from the start of a line that starts at byte `start`: the
+/// byte-order mark where the line opens the text, nothing elsewhere.
+fn bom_at(start: usize) -> &'static [char] {
+    if start == 0 { &['\u{feff}'] } else { &[] }
 }
 
 /// The byte offset at which each line of a text starts, indexed once so that
