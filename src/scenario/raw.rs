@@ -543,7 +543,7 @@ dist_kind!(
         }
         Ok(())
     },
-    json!({ "minimum": 0 })
+    json!({ "minimum": 0, "maximum": limits::MAX_DAYS })
 );
 
 /// An effect's scale: a number ≥ 0, or a distribution whose every draw is ≥ 0 (not a normal).
