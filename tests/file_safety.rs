@@ -397,3 +397,59 @@ fn help_and_version_to_a_full_stdout_fail_and_to_a_closed_pipe_do_not() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn an_output_named_by_a_descriptor_is_written_where_it_stands() {
+    let dir = scratch();
+    let d = dir.path();
+    write(d, "s.toml", BASE);
+    // A shell's `>> log`: standard output opened to append.
+    fs::write(d.join("log"), "kept\n").unwrap();
+    let log = fs::OpenOptions::new()
+        .append(true)
+        .open(d.join("log"))
+        .unwrap();
+    let status = std::process::Command::new(common::bin())
+        .current_dir(d)
+        .args(["run", "s.toml", "-n", "500", "-q", "--csv", "/dev/stdout"])
+        .stdout(log)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let text = fs::read_to_string(d.join("log")).unwrap();
+    assert!(
+        text.starts_with("kept\nscenario,scenario_sha256,"),
+        "{text}"
+    );
+    // A descriptor that is not open for writing is refused before any work.
+    refused(
+        &run(d, &["run", "s.toml", "-n", "500", "--json", "/dev/fd/9"]),
+        "descriptor 9 is not open for writing",
+    );
+}
+
+#[test]
+fn an_input_or_output_pipe_without_its_other_end_is_no_wait() {
+    let dir = scratch();
+    let d = dir.path();
+    write(d, "s.toml", BASE);
+    let made = std::process::Command::new("mkfifo")
+        .arg(d.join("p"))
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    // Read with no writer: an empty scenario at once (exit 2), not a wait.
+    let t = std::time::Instant::now();
+    refused(&run(d, &["validate", "p"]), "the file is empty");
+    // Written with no reader: an error at the end (exit 1), not a wait.
+    let out = run(d, &["run", "s.toml", "-n", "500", "-q", "--json", "p"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no process reads this pipe"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(t.elapsed() < std::time::Duration::from_secs(30));
+}
