@@ -593,12 +593,21 @@ impl Sweep {
             }
             let _ = writeln!(o, "{line}");
         }
+        self.one_axis_notes(o, gate, !domains.is_empty());
+    }
+
+    /// The lines under the one-axis table: the base, and what the columns are.
+    fn one_axis_notes(&self, o: &mut String, gate: bool, domains: bool) {
         if let Some(b) = &self.base {
             let _ = writeln!(
                 o,
                 "  base (no --vary value): P(all) {}, {}; differences on the same trials",
                 pct(b.p_all_covered),
                 ci(b.p_all_covered_ci95)
+            );
+            let _ = writeln!(
+                o,
+                "  (vs base: a paired interval, or an independent one where a point mounts other trials than the base)"
             );
         }
         if gate {
@@ -607,13 +616,7 @@ impl Sweep {
                 "  (P(all) and the domain columns: if mounted; P(mounted) and overall: of every trial)"
             );
         }
-        if paired {
-            let _ = writeln!(
-                o,
-                "  (vs base: a paired interval, or an independent one where a point mounts other trials than the base)"
-            );
-        }
-        if !domains.is_empty() {
+        if domains {
             let _ = writeln!(
                 o,
                 "  (domain columns: P(covered); 95 % intervals in --json and --csv)"
