@@ -59,15 +59,21 @@ pub fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_named_pipe_without_a_writer_reads_as_empty_at_once() {
-        let dir = tempfile::tempdir().unwrap();
+    /// A named pipe in `dir`, or `None` (said on stderr) without `mkfifo`.
+    fn fifo(dir: &tempfile::TempDir) -> Option<std::path::PathBuf> {
         let fifo = dir.path().join("fifo");
         let made = std::process::Command::new("mkfifo").arg(&fifo).status();
         if !made.is_ok_and(|s| s.success()) {
             eprintln!("skipped: mkfifo is not available");
-            return;
+            return None;
         }
+        Some(fifo)
+    }
+
+    #[test]
+    fn a_named_pipe_without_a_writer_reads_as_empty_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let Some(fifo) = fifo(&dir) else { return };
         let (tx, rx) = std::sync::mpsc::channel();
         let path = fifo.clone();
         std::thread::spawn(move || tx.send(read_limited(&path, 100).map(|b| b.len())));
@@ -78,12 +84,7 @@ mod tests {
     #[test]
     fn a_named_pipe_with_a_writer_is_read_whole() {
         let dir = tempfile::tempdir().unwrap();
-        let fifo = dir.path().join("fifo");
-        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
-        if !made.is_ok_and(|s| s.success()) {
-            eprintln!("skipped: mkfifo is not available");
-            return;
-        }
+        let Some(fifo) = fifo(&dir) else { return };
         // The writer opens first, as a shell's `<(…)` does: its open counts it
         // as the pipe's writer while it waits for a reader.
         let path = fifo.clone();
