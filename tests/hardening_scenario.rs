@@ -98,6 +98,16 @@ fn a_byte_order_mark_is_no_column() {
 }
 
 #[test]
+fn a_key_nested_past_the_parsers_limit_is_placed_at_its_line() {
+    let deep = vec!["a"; 90].join(".");
+    let text = format!("{BASE}\n{deep} = 1\n");
+    let line = text.lines().count();
+    let out = errors(&text, &[]);
+    assert!(out.contains(&format!("s.toml:{line}:1: ")), "{out}");
+    assert!(out.contains("recursion limit"), "{out}");
+}
+
+#[test]
 fn the_base_scenario_is_valid() {
     accepts(BASE, &[]);
 }

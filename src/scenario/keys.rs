@@ -292,11 +292,17 @@ impl Named {
 /// into the source: each that points at a key names it, and a duplicate says
 /// where the key or table was first defined.
 pub(crate) fn syntax_errors(text: &str, off: usize, errors: &[toml::de::Error], cx: &mut Cx) {
-    let spans: Vec<usize> = errors
-        .iter()
-        .filter_map(|e| e.span())
-        .map(|s| s.start)
-        .collect();
+    // The parser's key-depth error has no place: it is the most dotted key.
+    let span_of = |e: &toml::de::Error| {
+        e.span().or_else(|| {
+            e.message()
+                .contains("recursion")
+                .then(|| most_dotted_key(text))
+                .flatten()
+                .map(|at| at..at)
+        })
+    };
+    let spans: Vec<usize> = errors.iter().filter_map(span_of).map(|s| s.start).collect();
     let named = Named::of(text, None, &spans);
     let lines = LineIndex::new(text);
     let source = SourceText::new("", text);
@@ -305,7 +311,7 @@ pub(crate) fn syntax_errors(text: &str, off: usize, errors: &[toml::de::Error], 
         Place::Override(_) => String::new(),
     };
     for e in errors {
-        let span = e.span().unwrap_or(0..0);
+        let span = span_of(e).unwrap_or(0..0);
         let message = e.message().trim();
         let shifted = span.start + off..span.end + off;
         let Some(n) = named.get(&span.start) else {
@@ -324,6 +330,23 @@ pub(crate) fn syntax_errors(text: &str, off: usize, errors: &[toml::de::Error], 
         };
         cx.error(shifted, &n.key, message);
     }
+}
+
+/// The start of the line whose key (before `=`, or a `[header]`) has the most
+/// dots, where it has more than a few: the place of a key nested deeper than
+/// the parser allows.
+fn most_dotted_key(text: &str) -> Option<usize> {
+    let mut best: Option<(usize, usize)> = None;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let key = line.split('=').next().unwrap_or("");
+        let dots = key.bytes().filter(|&b| b == b'.').count();
+        if dots > 8 && best.is_none_or(|(d, _)| dots > d) {
+            best = Some((dots, at + (line.len() - line.trim_start().len())));
+        }
+        at += line.len();
+    }
+    best.map(|(_, at)| at)
 }
 
 /// The dotted key that the error at `at` in the value `text` of the override
