@@ -254,7 +254,7 @@ fn every_format_2_mistake_is_reported_at_once_with_its_place_and_key() {
     );
     has(
         &e,
-        "16:1",
+        "17:16",
         "force.requirements",
         "[force] lists no requirements",
     );
