@@ -199,7 +199,7 @@ fn every_format_2_mistake_is_reported_at_once_with_its_place_and_key() {
     let fx = "conditions.c.effects";
     has(
         &e,
-        "7:1",
+        "10:11",
         &format!("{fx}[0].targets"),
         "needs at least one target",
     );

@@ -76,6 +76,16 @@ fn an_emptied_table_is_reported_at_the_override_that_emptied_it() {
         out.contains("(--set nations={}): nations: the scenario defines no nation"),
         "{out}"
     );
+    let with_effect = BASE.replace(
+        "probability = 0.75\n",
+        "probability = 0.75\n[[conditions.backstop.effects]]\nscale = 2\ntargets = [\"domains.land.requirements\"]\n",
+    );
+    accepts(&with_effect, &[]);
+    let out = errors(&with_effect, &["conditions.backstop.effects[0].targets=[]"]);
+    assert!(
+        out.contains("(--set conditions.backstop.effects[0].targets=[]): conditions.backstop.effects[0].targets: an effect needs at least one target"),
+        "{out}"
+    );
     let out = errors(BASE, &["force.requirements={}"]);
     assert!(
         out.contains(

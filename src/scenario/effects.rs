@@ -65,14 +65,14 @@ pub(super) fn effects(
         for (i, e) in cond.effects.iter().enumerate() {
             let idx = out.len();
             let targets_key = super::decode::join(&e.at.key, "targets");
-            if e.targets.is_empty() && !cx.holds_rejected(&targets_key) {
+            if e.targets.list.is_empty() && !cx.holds_rejected(&targets_key) {
                 cx.error(
-                    e.at.span.clone(),
+                    e.targets.span.clone().unwrap_or_else(|| e.at.span.clone()),
                     &targets_key,
                     "an effect needs at least one target, e.g. targets = [\"domains.air.requirements.aircraft\"]",
                 );
             }
-            for t in &e.targets {
+            for t in &e.targets.list {
                 match resolve(&t.value, ids, &values) {
                     Ok(slots) => slots.into_iter().for_each(|s| values.add(s, idx)),
                     // A target into a value that is present but invalid is not
@@ -88,7 +88,7 @@ pub(super) fn effects(
                 dist: dist.clone(),
                 sampler: Sampler::new(dist),
                 fixed: dist.is_fixed().then(|| dist.support().0),
-                targets: e.targets.iter().map(|t| t.value.clone()).collect(),
+                targets: e.targets.list.iter().map(|t| t.value.clone()).collect(),
                 key: stream_key("effect", &format!("{}#{i}", c_id.value)),
             });
         }

@@ -829,11 +829,37 @@ decode_struct! {
         /// The factor: a number ≥ 0, or a distribution drawn once per trial (never a normal).
         scale: ScaleDist,
         /// What it scales: `domains.D.requirements[.C]`, `force.requirements[.C]` or `nations.N.contributions[.D[.C]]`.
-        targets: Vec<Located<String>>,
+        targets: Targets,
         /// What the effect is.
         description: Option<Located<String>>,
         /// Where it comes from.
         source: Option<Located<String>>,
+    }
+}
+
+/// An effect's targets, and where the list is written (for the error of an
+/// empty one).
+#[derive(Debug, Clone, Default)]
+pub struct Targets {
+    /// The targets, in order.
+    pub list: Vec<Located<String>>,
+    /// The span of the array; `None` when the key is absent.
+    pub span: Option<std::ops::Range<usize>>,
+}
+
+impl Decode for Targets {
+    fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
+        let list = Vec::<Located<String>>::decode(node, key, cx)?;
+        Some(Targets {
+            list,
+            span: Some(node.span()),
+        })
+    }
+    fn missing() -> Option<Self> {
+        Some(Targets::default())
+    }
+    fn schema() -> Json {
+        Vec::<Located<String>>::schema()
     }
 }
 
