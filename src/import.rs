@@ -918,6 +918,14 @@ mod tests {
         csv_cells(text.as_bytes()).unwrap()
     }
 
+    /// Each problem's row and column, in order.
+    fn places(e: &ImportError) -> Vec<(usize, &str)> {
+        e.problems
+            .iter()
+            .map(|p| (p.row, p.column.as_str()))
+            .collect()
+    }
+
     /// A sheet of `n` nations, one row each, with the nation in column B.
     fn nations(n: usize) -> Vec<Vec<String>> {
         let mut text = String::from("domain,nation,capability,low,likely,high\n");
@@ -945,11 +953,7 @@ mod tests {
             "nation,domain,capability,,low,likely,high\nA,land,t,x,1,2,3\nB,land,t,,1,2,3,,\n",
         );
         let e = pledges("p.csv", &rows).unwrap_err();
-        let at: Vec<_> = e
-            .problems
-            .iter()
-            .map(|p| (p.row, p.column.as_str()))
-            .collect();
+        let at = places(&e);
         assert_eq!(at, [(2, "D")], "{e}");
     }
 
@@ -1064,11 +1068,7 @@ mod tests {
              DEU,land,troops,-1,0,5\n",
         );
         let e = pledges("p.csv", &rows).unwrap_err();
-        let got: Vec<(usize, &str)> = e
-            .problems
-            .iter()
-            .map(|p| (p.row, p.column.as_str()))
-            .collect();
+        let got = places(&e);
         assert_eq!(
             got,
             [
@@ -1091,11 +1091,7 @@ mod tests {
              GBR,land,troops,1,1e300,1000000000000\n",
         );
         let e = pledges("p.csv", &rows).unwrap_err();
-        let got: Vec<(usize, &str)> = e
-            .problems
-            .iter()
-            .map(|p| (p.row, p.column.as_str()))
-            .collect();
+        let got = places(&e);
         assert_eq!(got, [(2, "E (likely)")], "{e}");
         assert!(
             e.to_string()
