@@ -399,6 +399,43 @@ fn help_and_version_to_a_full_stdout_fail_and_to_a_closed_pipe_do_not() {
 }
 
 #[test]
+fn a_standard_error_that_cannot_take_the_messages_changes_no_exit_code() {
+    let dir = scratch();
+    let d = dir.path();
+    write(d, "s.toml", BASE);
+    write(d, "bad.toml", "[scenario]\nname = 1\n");
+    let cases: [(&[&str], i32); 3] = [
+        (&["run", "missing.toml"], 1),
+        (&["validate", "bad.toml"], 2),
+        (&["run", "s.toml", "-n", "1000", "--seed", "x"], 2),
+    ];
+    for (args, code) in cases {
+        // A reader that has gone (`2>&1 | head`), and a full device.
+        let mut child = std::process::Command::new(common::bin())
+            .args(args)
+            .current_dir(d)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stderr.take());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(code), "{args:?}, closed pipe");
+        if Path::new("/dev/full").exists() {
+            let full = fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+            let status = std::process::Command::new(common::bin())
+                .args(args)
+                .current_dir(d)
+                .stdout(std::process::Stdio::null())
+                .stderr(full)
+                .status()
+                .unwrap();
+            assert_eq!(status.code(), Some(code), "{args:?}, /dev/full");
+        }
+    }
+}
+
+#[test]
 fn an_output_named_by_a_descriptor_is_written_where_it_stands() {
     let dir = scratch();
     let d = dir.path();

@@ -20,7 +20,7 @@ pub const DEFAULT_SEED: u64 = 1;
 pub fn load(path: &Path, set: &[String]) -> Result<Model, CliError> {
     let checked = read_and_check(path, set)?;
     if !checked.warnings.items.is_empty() {
-        eprintln!("{}", super::escape_lines(&checked.warnings.to_string()));
+        say!("{}", super::escape_lines(&checked.warnings.to_string()));
     }
     Ok(checked.model)
 }
@@ -156,7 +156,7 @@ pub fn emit_after(
     if !quiet {
         let t = table();
         if stdout_taken {
-            eprint!("{t}");
+            say_raw!("{t}");
         } else {
             failures.note(print_stdout(&t));
         }

@@ -55,7 +55,7 @@ pub fn import(a: ImportArgs) -> Result<ExitCode, CliError> {
     match &a.output {
         Some(path) if path.as_os_str() != "-" => {
             forcesim::output::write_atomic(path, text.as_bytes()).map_err(anyhow::Error::new)?;
-            eprintln!(
+            say!(
                 "wrote {} ({} pledge{})",
                 path.display(),
                 pledges.len(),

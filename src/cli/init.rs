@@ -74,7 +74,7 @@ pub fn init(a: InitArgs) -> Result<ExitCode, CliError> {
     // earlier `init`) is left as it is.
     files.retain(|(path, text)| std::fs::read(path).ok().as_deref() != Some(text.as_bytes()));
     if files.is_empty() {
-        eprintln!("nothing to write: the files are there already");
+        say!("nothing to write: the files are there already");
         return Ok(ExitCode::SUCCESS);
     }
     if std::fs::metadata(&dir).is_ok_and(|m| !m.is_dir()) {
@@ -93,7 +93,7 @@ pub fn init(a: InitArgs) -> Result<ExitCode, CliError> {
         forcesim::output::write_atomic(path, text.as_bytes()).map_err(anyhow::Error::new)?;
     }
     let first = &files[0].0;
-    eprintln!(
+    say!(
         "wrote {}\nnext:\n  forcesim validate {}\n  forcesim run {}",
         files
             .iter()

@@ -56,14 +56,14 @@ fn on_signal() {
         Meaning::Stop => {
             STOP.store(true, Ordering::SeqCst);
             let unit = UNIT.get().copied().unwrap_or("work");
-            eprintln!("\nstopping after the current {unit}… (Ctrl-C again to quit now)");
+            say!("\nstopping after the current {unit}… (Ctrl-C again to quit now)");
         }
         Meaning::Duplicate => {}
         Meaning::Quit => {
             // A file being written is left as it was (whole or absent): only
             // its temporary copy is removed.
             forcesim::output::remove_temporaries();
-            eprintln!(
+            say!(
                 "quit: outputs not yet written are not written (files already there are kept)"
             );
             std::process::exit(i32::from(EXIT_INTERRUPTED));
@@ -77,7 +77,7 @@ pub fn stop_flag(unit: &'static str) -> &'static AtomicBool {
     let _ = UNIT.set(unit);
     INSTALL.call_once(|| {
         if let Err(e) = ctrlc::set_handler(on_signal) {
-            eprintln!("warning: Ctrl-C will stop forcesim at once: {e}");
+            say!("warning: Ctrl-C will stop forcesim at once: {e}");
         }
     });
     &STOP
@@ -92,7 +92,7 @@ pub fn stopped() -> bool {
 /// that outputs already there are kept, not replaced by empty ones), and
 /// returns exit code 130.
 pub fn nothing_written() -> std::process::ExitCode {
-    eprintln!("interrupted before any trial finished: nothing written");
+    say!("interrupted before any trial finished: nothing written");
     std::process::ExitCode::from(EXIT_INTERRUPTED)
 }
 
@@ -105,11 +105,11 @@ pub fn interrupted_whatif(
     (finished, total): (usize, usize),
 ) -> std::process::ExitCode {
     match paired {
-        Some((done, trials)) => eprintln!(
+        Some((done, trials)) => say!(
             "interrupted: every {unit} covers the first {done} of {trials} trials (whole blocks of {})",
             forcesim::engine::BLOCK_TRIALS
         ),
-        None => eprintln!("interrupted: {finished} of {total} {unit}s finished"),
+        None => say!("interrupted: {finished} of {total} {unit}s finished"),
     }
     std::process::ExitCode::from(EXIT_INTERRUPTED)
 }

@@ -7,6 +7,23 @@
 //! `common` (defaults, loading, writing outputs) and `outputs` (checking every
 //! file to be written before any work), which use `opts`.
 
+/// `eprintln!` that never fails: a standard error whose reader has gone (`2>&1 |
+/// head`) loses the message, as a terminal would, instead of ending the program.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// `eprint!` that never fails (see [`say`]).
+macro_rules! say_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod args;
 mod bench;
 mod common;
@@ -76,9 +93,9 @@ pub fn main() -> ExitCode {
         Ok(code) => after_stop(code, interrupt::stopped()),
         Err(e) => {
             match &e {
-                CliError::Invalid(text) => eprintln!("{}", escape_lines(text)),
-                CliError::Usage(text) => eprintln!("error: {}", escape_lines(text)),
-                CliError::Other(err) => eprintln!("error: {}", escape_lines(&format!("{err:#}"))),
+                CliError::Invalid(text) => say!("{}", escape_lines(text)),
+                CliError::Usage(text) => say!("error: {}", escape_lines(text)),
+                CliError::Other(err) => say!("error: {}", escape_lines(&format!("{err:#}"))),
             }
             e.exit_code()
         }
@@ -96,7 +113,7 @@ fn parse_failure(e: &clap::Error) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: cannot write to standard output: {err}");
+            say!("error: cannot write to standard output: {err}");
             ExitCode::from(1)
         }
     }
@@ -108,7 +125,7 @@ fn parse_failure(e: &clap::Error) -> ExitCode {
 /// a signal is taken, so that `a && b` does not go on to `b`.
 fn after_stop(code: ExitCode, stopped: bool) -> ExitCode {
     if stopped && code == ExitCode::SUCCESS {
-        eprintln!("interrupted: the work had finished; its outputs are complete");
+        say!("interrupted: the work had finished; its outputs are complete");
         return ExitCode::from(interrupt::EXIT_INTERRUPTED);
     }
     code

@@ -112,7 +112,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
     }
     write_report(&report, &super::common::scenario_text(&a.scenario)?, o)?;
     if report.interrupted {
-        eprintln!(
+        say!(
             "interrupted: the report covers the first {} of {trials} trials (whole blocks of {})",
             report.trials,
             forcesim::engine::BLOCK_TRIALS
@@ -126,7 +126,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
         } else {
             "no interval (no trial mounted the mission)".to_string()
         };
-        eprintln!(
+        say!(
             "precision not met: {reached} on {} after {} trials (the cap), against ± {}",
             escape(&p.on),
             p.trials,
@@ -145,13 +145,13 @@ pub fn validate(a: ValidateArgs) -> Result<ExitCode, CliError> {
             Ok(c) if a.strict && !c.warnings.items.is_empty() => {
                 let mut errors = c.warnings;
                 errors.severity = scenario::Severity::Error;
-                eprintln!("{}", super::escape_lines(&errors.to_string()));
+                say!("{}", super::escape_lines(&errors.to_string()));
                 failed += 1;
             }
             Ok(c) => {
                 let n = c.warnings.items.len();
                 if n > 0 {
-                    eprintln!("{}", super::escape_lines(&c.warnings.to_string()));
+                    say!("{}", super::escape_lines(&c.warnings.to_string()));
                 }
                 let m = &c.model;
                 super::common::print_stdout(&format!(
@@ -167,11 +167,11 @@ pub fn validate(a: ValidateArgs) -> Result<ExitCode, CliError> {
                 ))?
             }
             Err(scenario::LoadError::Invalid(d)) => {
-                eprintln!("{}", super::escape_lines(&d.to_string()));
+                say!("{}", super::escape_lines(&d.to_string()));
                 failed += 1;
             }
             Err(e) => {
-                eprintln!("error: {}", super::escape_lines(&e.to_string()));
+                say!("error: {}", super::escape_lines(&e.to_string()));
                 io_failed = true;
             }
         }

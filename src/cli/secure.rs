@@ -57,14 +57,14 @@ pub fn secure(a: SecureArgs) -> Result<ExitCode, CliError> {
         o.quiet,
     )?;
     if result.interrupted {
-        eprintln!(
+        say!(
             "interrupted: the search stopped after {} greedy step(s); the checks after it were not run",
             result.steps.len()
         );
         return Ok(ExitCode::from(EXIT_INTERRUPTED));
     }
     if !result.reached {
-        eprintln!(
+        say!(
             "target {} not reached ({})",
             a.target,
             super::escape(&result.stopped)

@@ -169,7 +169,7 @@ pub fn sensitivity(a: SensitivityArgs) -> Result<ExitCode, CliError> {
     }
     write_outputs(&a, &result, interrupted)?;
     if interrupted {
-        eprintln!(
+        say!(
             "interrupted: every setting covers the first {} of {trials} trials (whole blocks of {})",
             result.trials,
             forcesim::engine::BLOCK_TRIALS

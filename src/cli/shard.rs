@@ -114,7 +114,7 @@ pub fn run(a: &RunArgs, shard: Shard, partial: &Path) -> Result<ExitCode, CliErr
         run: &out,
     });
     if out.interrupted() && holds_more(partial, &header) {
-        eprintln!(
+        say!(
             "interrupted: {} already holds more of shard {shard} of this run (an earlier run's partial), so it is kept and nothing is written",
             escape(&partial.display().to_string())
         );
@@ -128,7 +128,7 @@ pub fn run(a: &RunArgs, shard: Shard, partial: &Path) -> Result<ExitCode, CliErr
         say_written(partial, &out, (shard, trials, seed), bytes.len());
     }
     if out.interrupted() {
-        eprintln!(
+        say!(
             "interrupted: {} holds blocks {}..{} of the shard's {}..{}; merge will report the rest missing: run shard {shard} again",
             escape(&partial.display().to_string()),
             done.start,
