@@ -201,6 +201,7 @@ fn an_interrupted_paired_table_says_how_many_trials_ran() {
     let dir = tempfile::tempdir().unwrap();
     let sc = dir.path().join("s.toml");
     fs::write(&sc, SCENARIO).unwrap();
+    let json = dir.path().join("out.json");
     for command in ["sweep", "compare"] {
         let what = match command {
             "sweep" => ["--vary", "nations.B.participation=0.2,0.8"],
@@ -216,6 +217,8 @@ fn an_interrupted_paired_table_says_how_many_trials_ran() {
                 "500000000",
                 "-j",
                 "1",
+                "--json",
+                s(&json),
             ])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -231,5 +234,17 @@ fn an_interrupted_paired_table_says_how_many_trials_ran() {
             head.contains(" of 500,000,000 trials (interrupted)"),
             "{command}: {table}"
         );
+        // The JSON's `trials` is what every figure covers; the number asked
+        // for is kept beside it.
+        let v: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
+        let each = if command == "sweep" { "points" } else { "scenarios" };
+        let done = v[each][0]["trials"].as_u64().unwrap();
+        assert!(done > 0 && done < 500_000_000, "{command}: {done}");
+        assert_eq!(v["trials"].as_u64(), Some(done), "{command}");
+        assert_eq!(v["trials_asked"].as_u64(), Some(500_000_000), "{command}");
+        for p in v[each].as_array().unwrap() {
+            assert_eq!(p["trials"].as_u64(), Some(done), "{command}");
+        }
     }
 }

@@ -322,7 +322,11 @@ pub fn sweep() -> Json {
             })) },
             "points": { "type": "array", "items": point },
         })),
-        json!({ "interrupted": { "type": "boolean" }, "base": key_figures() }),
+        json!({
+            "interrupted": { "type": "boolean" },
+            "trials_asked": count(),
+            "base": key_figures(),
+        }),
     );
     document("forcesim sweep", body)
 }
@@ -359,6 +363,7 @@ pub fn compare() -> Json {
         })),
         json!({
             "interrupted": { "type": "boolean" },
+            "trials_asked": count(),
             "not_shared": { "type": "array", "items": all_of(json!({
                 "figure": { "type": "string" },
                 "only_in": strings(),

@@ -84,6 +84,10 @@ pub struct Comparison {
     pub format: String,
     /// Trials per scenario.
     pub trials: u64,
+    /// The trials asked for, where a stop cut the run short (`trials` is then
+    /// what every figure covers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trials_asked: Option<u64>,
     /// Seed of every scenario.
     pub seed: u64,
     /// The scenarios, the first being the base of every difference.
@@ -243,6 +247,11 @@ pub fn run_paired(
         })
         .collect();
     let mut comparison = build(columns, opts.trials, opts.seed);
+    let done = pass.tallies.first().map_or(0, |t| t.trials);
+    if pass.interrupted && done < opts.trials {
+        comparison.trials = done;
+        comparison.trials_asked = Some(opts.trials);
+    }
     if aligned {
         pair_intervals(&mut comparison, &models[0], &pass.pairs);
     }
@@ -329,6 +338,7 @@ pub fn build(columns: Vec<Column>, trials: u64, seed: u64) -> Comparison {
     Comparison {
         format: FORMAT.into(),
         trials,
+        trials_asked: None,
         seed,
         scenarios: columns,
         differences,
@@ -438,7 +448,7 @@ impl Comparison {
         let _ = writeln!(
             o,
             "Comparison · {} each · seed {} · common random numbers",
-            super::trials_done(done, self.trials),
+            super::trials_done(done, self.trials_asked.unwrap_or(self.trials)),
             self.seed
         );
         for (i, c) in self.scenarios.iter().enumerate() {

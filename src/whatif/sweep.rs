@@ -374,6 +374,10 @@ pub struct Sweep {
     pub scenario: Source,
     /// Trials per point.
     pub trials: u64,
+    /// The trials asked for, where a stop cut a paired sweep short (`trials` is
+    /// then what every point covers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trials_asked: Option<u64>,
     /// Seed of every point.
     pub seed: u64,
     /// The varied keys, first varying slowest.
@@ -410,6 +414,7 @@ fn empty(base: &Model, axes: &[Axis], opts: &RunOptions<'_>) -> Sweep {
         format: FORMAT.into(),
         scenario: Source::of(base),
         trials: opts.trials,
+        trials_asked: None,
         seed: opts.seed,
         axes: axes
             .iter()
@@ -463,6 +468,8 @@ pub fn run_paired(
     }
     let paired = super::compare::run_paired(&scenarios, opts)?;
     let mut out = empty(base, axes, opts);
+    out.trials = paired.comparison.trials;
+    out.trials_asked = paired.comparison.trials_asked;
     let mut reports = paired.reports.into_iter();
     out.base = reports.next().map(|r| KeyFigures::of(&r));
     for ((i, p), r) in points.iter().enumerate().zip(reports) {
@@ -525,7 +532,7 @@ impl Sweep {
             "Sweep: {} point{} × {} · seed {} · common random numbers (the same draws at every point)",
             self.points.len(),
             if self.points.len() == 1 { "" } else { "s" },
-            super::trials_done(done, self.trials),
+            super::trials_done(done, self.trials_asked.unwrap_or(self.trials)),
             self.seed
         );
         for s in &self.scenario.overrides {
