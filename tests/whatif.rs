@@ -1543,6 +1543,26 @@ fn sweep_and_compare_charts_render_in_both_formats() {
 }
 
 #[test]
+fn a_comparison_of_long_file_names_writes_its_one_chart() {
+    let (dir, p) = scenario_file(S1);
+    let long = |c: char| dir.path().join(format!("{}.toml", c.to_string().repeat(72)));
+    let (a, b) = (long('a'), long('b'));
+    std::fs::copy(&p, &a).unwrap();
+    std::fs::copy(&p, &b).unwrap();
+    let charts = dir.path().join("charts");
+    let out = forcesim()
+        .args(["compare", "-n", "4096", "-q", "--charts"])
+        .arg(&charts)
+        .args([&a, &b])
+        .args(["--variant", "v: nations.A.participation=0.5"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(std::fs::read_dir(&charts).unwrap().count(), 1);
+}
+
+#[test]
 fn cli_writes_sweep_and_compare_charts() {
     let (_dir, p) = scenario_file(S1);
     let dir = p.parent().unwrap().join("out");

@@ -193,10 +193,12 @@ pub fn compare(a: CompareArgs) -> Result<ExitCode, CliError> {
     one_stdout(&outputs)?;
     let scenarios = scenarios(&a)?;
     // An interrupted unpaired comparison draws the scenarios finished: a prefix.
+    // One chart is written, so prefixes whose names are cut alike are one file.
     let labels: Vec<&str> = scenarios.iter().map(|(l, _)| l.as_str()).collect();
-    let charts: Vec<String> = (0..=labels.len())
+    let mut charts: Vec<String> = (0..=labels.len())
         .map(|k| chart_file(&file_stem("compare", &labels[..k]), o.chart_format))
         .collect();
+    charts.dedup();
     let inputs: Vec<&Path> = a.scenarios.iter().map(|p| p.as_path()).collect();
     Outputs::new(&outputs)
         .charts(&o.charts, &charts)
