@@ -93,6 +93,37 @@ fn validate_prints_warnings_and_passes_strict_fails() {
 }
 
 #[test]
+fn validate_counts_every_file_that_fails() {
+    let dir = common::scratch();
+    let d = dir.path();
+    common::write(d, "ok.toml", common::TWO_NATIONS);
+    common::write(d, "bad.toml", "[scenario]\nname = 1\n");
+    let out = forcesim()
+        .current_dir(d)
+        .args(["validate", "ok.toml", "missing.toml", "bad.toml", "."])
+        .output()
+        .unwrap();
+    // An invalid file makes the exit code 2; an unreadable one is counted too.
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.ends_with("2 of 4 scenarios are invalid, 1 could not be read\n"),
+        "{stderr}"
+    );
+    let out = forcesim()
+        .current_dir(d)
+        .args(["validate", "ok.toml", "missing.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.ends_with("1 of 2 scenarios could not be read\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn strict_passes_a_scenario_without_warnings() {
     forcesim()
         .args([

@@ -422,7 +422,10 @@ fn a_standard_error_that_cannot_take_the_messages_changes_no_exit_code() {
         let status = child.wait().unwrap();
         assert_eq!(status.code(), Some(code), "{args:?}, closed pipe");
         if Path::new("/dev/full").exists() {
-            let full = fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+            let full = fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap();
             let status = std::process::Command::new(common::bin())
                 .args(args)
                 .current_dir(d)

@@ -238,7 +238,11 @@ fn an_interrupted_paired_table_says_how_many_trials_ran() {
         // for is kept beside it.
         let v: serde_json::Value =
             serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
-        let each = if command == "sweep" { "points" } else { "scenarios" };
+        let each = if command == "sweep" {
+            "points"
+        } else {
+            "scenarios"
+        };
         let done = v[each][0]["trials"].as_u64().unwrap();
         assert!(done > 0 && done < 500_000_000, "{command}: {done}");
         assert_eq!(v["trials"].as_u64(), Some(done), "{command}");

@@ -241,12 +241,16 @@ fn a_long_list_of_bad_values_shows_twenty_and_counts_the_rest() {
     );
     let out = errors(&text, &[]);
     let lines = error_lines(&out);
-    assert_eq!(lines.len(), 21, "{}", &out[..out.len().min(3000)]);
+    // Twenty errors, then a note (not an error) that counts the rest; the
+    // count of problems is every one of them.
+    assert_eq!(lines.len(), 20, "{}", &out[..out.len().min(3000)]);
     has(
         &out,
         &[
             "nations.C.participation.discrete.values[19]: expected a number, found a string",
+            "\nnote: s.toml:",
             "nations.C.participation.discrete.values: … and 4980 more errors in this list, not shown",
+            "\n5000 problems in s.toml",
         ],
     );
     // Unknown ids in a lead list, found after decoding, are summed up too.
@@ -257,7 +261,7 @@ fn a_long_list_of_bad_values_shows_twenty_and_counts_the_rest() {
     );
     let out = errors(&text, &[]);
     let lines = error_lines(&out);
-    assert_eq!(lines.len(), 21, "{}", &out[..out.len().min(3000)]);
+    assert_eq!(lines.len(), 20, "{}", &out[..out.len().min(3000)]);
     has(
         &out,
         &["domains.land.lead: … and 2980 more errors in this list, not shown"],
@@ -267,6 +271,17 @@ fn a_long_list_of_bad_values_shows_twenty_and_counts_the_rest() {
     let out = errors(&text, &[]);
     assert_eq!(error_lines(&out).len(), 3, "{out}");
     assert!(!out.contains("not shown"), "{out}");
+}
+
+#[test]
+fn thirty_syntax_errors_are_thirty_problems() {
+    let bad: String = (1..=30).map(|i| format!("bad line {i}\n")).collect();
+    let out = errors(&format!("{BASE}{bad}"), &[]);
+    assert_eq!(error_lines(&out).len(), 20, "{out}");
+    has(
+        &out,
+        &["… and 10 more errors, not shown", "\n30 problems in s.toml"],
+    );
 }
 
 #[test]
@@ -280,7 +295,7 @@ fn a_key_set_many_times_shows_twenty_and_counts_the_rest() {
     );
     let out = errors(&text, &[]);
     let lines = error_lines(&out);
-    assert_eq!(lines.len(), 21, "{}", &out[..out.len().min(3000)]);
+    assert_eq!(lines.len(), 20, "{}", &out[..out.len().min(3000)]);
     has(
         &out,
         &[
@@ -315,7 +330,7 @@ fn sources_and_effect_targets_do_not_flood() {
     let out = errors(&text, &[]);
     assert_eq!(
         error_lines(&out).len(),
-        42,
+        40,
         "{}",
         &out[..out.len().min(4000)]
     );

@@ -1545,7 +1545,10 @@ fn sweep_and_compare_charts_render_in_both_formats() {
 #[test]
 fn a_comparison_of_long_file_names_writes_its_one_chart() {
     let (dir, p) = scenario_file(S1);
-    let long = |c: char| dir.path().join(format!("{}.toml", c.to_string().repeat(72)));
+    let long = |c: char| {
+        dir.path()
+            .join(format!("{}.toml", c.to_string().repeat(72)))
+    };
     let (a, b) = (long('a'), long('b'));
     std::fs::copy(&p, &a).unwrap();
     std::fs::copy(&p, &b).unwrap();

@@ -335,7 +335,8 @@ pub struct ValidateArgs {
     pub strict: bool,
 }
 
-const VALIDATE_HELP: &str = "Exit code 0 when every file is valid, 2 otherwise.
+const VALIDATE_HELP: &str = "Exit code 0 when every file is valid, 2 when one is invalid, \
+1 when one cannot be read and none is invalid.
 
 Errors make a scenario invalid (exit code 2). Warnings point at likely \
 modelling mistakes in a valid scenario (exit code 0, or 2 with --strict), each with \

@@ -63,9 +63,7 @@ fn on_signal() {
             // A file being written is left as it was (whole or absent): only
             // its temporary copy is removed.
             forcesim::output::remove_temporaries();
-            say!(
-                "quit: outputs not yet written are not written (files already there are kept)"
-            );
+            say!("quit: outputs not yet written are not written (files already there are kept)");
             std::process::exit(i32::from(EXIT_INTERRUPTED));
         }
     }

@@ -138,8 +138,7 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
 }
 
 pub fn validate(a: ValidateArgs) -> Result<ExitCode, CliError> {
-    let mut failed = 0;
-    let mut io_failed = false;
+    let (mut failed, mut unread) = (0, 0);
     for path in &a.scenarios {
         match scenario::load_checked(path, &a.scenario_opts.set) {
             Ok(c) if a.strict && !c.warnings.items.is_empty() => {
@@ -172,21 +171,25 @@ pub fn validate(a: ValidateArgs) -> Result<ExitCode, CliError> {
             }
             Err(e) => {
                 say!("error: {}", super::escape_lines(&e.to_string()));
-                io_failed = true;
+                unread += 1;
             }
         }
     }
+    let total = a.scenarios.len();
+    let unread_note = match unread {
+        0 => String::new(),
+        n => format!(", {n} could not be read"),
+    };
     if failed > 0 {
+        let verb = if failed == 1 { "is" } else { "are" };
         Err(CliError::Invalid(format!(
-            "{failed} of {} scenario{} invalid",
-            a.scenarios.len(),
-            if a.scenarios.len() == 1 {
-                " is"
-            } else {
-                "s are"
-            }
+            "{failed} of {} {verb} invalid{unread_note}",
+            counted(total, "scenario")
         )))
-    } else if io_failed {
+    } else if unread > 0 {
+        if total > 1 {
+            say!("{unread} of {total} scenarios could not be read");
+        }
         Ok(ExitCode::from(1))
     } else {
         Ok(ExitCode::SUCCESS)

@@ -88,10 +88,11 @@ impl Cx {
                 if more == 1 { "" } else { "s" }
             );
             match line.and_then(|i| self.diags.get_mut(i)) {
-                Some(d) => d.message = message,
+                Some(d) => (d.message, d.more) = (message, more),
                 None => {
                     *line = Some(self.diags.len());
                     self.diags.push(Diagnostic {
+                        more,
                         span,
                         key: list.to_string(),
                         message,
@@ -101,6 +102,7 @@ impl Cx {
             return;
         }
         self.diags.push(Diagnostic {
+            more: 0,
             span,
             key: key.to_string(),
             message: message.into(),

@@ -228,6 +228,9 @@ pub struct Diagnostic {
     pub key: String,
     /// What is wrong and what would be valid.
     pub message: String,
+    /// For a line that counts problems not shown (`… and 12 more errors in
+    /// this list`): how many; 0 for a problem.
+    pub more: usize,
 }
 
 /// Whether diagnostics stop the scenario (errors) or only point at a likely
@@ -357,12 +360,16 @@ impl fmt::Display for Diagnostics {
         let sorted = self.sorted();
         let lines = LineIndex::new(&self.source.text);
         for d in &sorted {
+            if d.more > 0 {
+                writeln!(f, "note: {}", self.headline(&lines, d))?;
+                continue;
+            }
             writeln!(f, "{}: {}", self.severity.word(), self.headline(&lines, d))?;
             if let Place::File { line, column } = self.source.locate_in(&lines, d.span.start) {
                 self.excerpt(f, &lines, d.span.start, (line, column))?;
             }
         }
-        let n = sorted.len();
+        let n: usize = sorted.iter().map(|d| d.more.max(1)).sum();
         let what = match self.severity {
             Severity::Error => "problem",
             Severity::Warning => "warning",

@@ -42,6 +42,7 @@ struct Warnings {
 impl Warnings {
     fn at<T>(&mut self, v: &Located<T>, message: String) {
         self.items.push(Diagnostic {
+            more: 0,
             span: v.at.span.clone(),
             key: v.at.key.clone(),
             message,
@@ -437,6 +438,7 @@ fn mission_warnings(file: &ScenarioFile, w: &mut Warnings) {
     let Some(m) = &file.mission else { return };
     if m.requires.is_empty() {
         w.items.push(Diagnostic {
+            more: 0,
             span: m.at.span.clone(),
             key: "mission.requires".into(),
             message: "[mission] requires no condition, so every trial is mounted: list the conditions the deployment needs, e.g. requires = [\"ceasefire\"], or remove [mission]".into(),
@@ -474,6 +476,7 @@ fn effect_warnings(file: &ScenarioFile, w: &mut Warnings) {
                 match &e.when {
                     Some(at) => w.at(at, message),
                     None => w.items.push(Diagnostic {
+                        more: 0,
                         span: e.at.span.clone(),
                         key: e.at.key.clone(),
                         message,

@@ -126,6 +126,7 @@ fn whole_file(origin: &str, message: String) -> Diagnostics {
     Diagnostics::errors(
         SourceText::new(origin, ""),
         vec![Diagnostic {
+            more: 0,
             span: 0..0,
             key: String::new(),
             message,
@@ -157,6 +158,7 @@ fn utf8<'b>(origin: &str, bytes: &'b [u8]) -> Result<&'b str, Diagnostics> {
         Diagnostics::errors(
             SourceText::new(origin, text),
             vec![Diagnostic {
+                more: 0,
                 span: at..at,
                 key: String::new(),
                 message: "the file is not valid UTF-8 text: save it as UTF-8".into(),
