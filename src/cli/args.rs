@@ -58,12 +58,12 @@ pub enum Command {
     /// Write a commented starter scenario and the JSON Schema into a directory.
     #[command(after_help = INIT_HELP)]
     Init(InitArgs),
-    /// Print a built-in scenario: tutorial, paris or paris-30k.
+    /// Print a built-in scenario (tutorial, paris or paris-30k) or the pledges sheet.
     #[command(after_help = EXAMPLE_HELP)]
     Example {
-        /// Which scenario.
+        /// Which scenario, or `pledges`: a sheet for `forcesim import`.
         #[arg(value_enum)]
-        name: Example,
+        name: Sample,
     },
     /// Turn a spreadsheet of pledges (CSV or xlsx) into nations' contributions.
     #[command(after_help = IMPORT_HELP)]
@@ -148,7 +148,9 @@ Examples:
   forcesim example tutorial > tutorial.toml
   forcesim example paris > paris-2026.toml
   # paris-30k extends paris-2026.toml: write both files
-  forcesim example paris-30k > paris-2026-30k.toml";
+  forcesim example paris-30k > paris-2026-30k.toml
+  # A sheet of pledges to the Paris domains, for `forcesim import`:
+  forcesim example pledges > pledges.csv";
 
 const MAN_HELP: &str = "\
 Examples:
@@ -169,9 +171,10 @@ Existing files are left alone (exit code 2) unless --force.";
 
 const IMPORT_HELP: &str = "\
 Examples:
+  forcesim example pledges > pledges.csv   # a sheet to start from
   # A new scenario: fill in its TODOs.
   forcesim import pledges.csv -o pledges.toml
-  forcesim import pledges.xlsx --into paris-2026.toml -o paris-2026.toml \\
+  forcesim import pledges.csv --into paris-2026.toml -o paris-2026.toml \\
       --dist pert
 
 The first row names the columns, in any order: nation, domain, capability,
@@ -181,8 +184,8 @@ nation's). Each row becomes `nations.NATION.contributions.DOMAIN.CAPABILITY =
 are equal). With --into, the scenario's other lines and comments are kept and
 each pledge adds or replaces one contribution; its nations, domains and
 capabilities must exist. Every problem is reported with its row and column
-(exit code 2). A template: examples/pledges.csv and examples/pledges.xlsx in
-the repository.";
+(exit code 2). The same sheet as a workbook: examples/pledges.xlsx in the
+repository.";
 
 const COMPLETIONS_HELP: &str = "\
 Examples:
@@ -355,6 +358,21 @@ Examples:
   forcesim validate --strict tutorial.toml";
 
 /// The scenarios built into the program, by the name `--example` and `example` take.
+/// What `forcesim example` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Sample {
+    /// A three-nation invented coalition, every line commented.
+    Tutorial,
+    /// The Paris 2026 baseline: 35 nations and the United States, 16,000 troops on land.
+    Paris,
+    /// The 30,000-troop ambition, written as an extension of the Paris baseline.
+    #[value(name = "paris-30k")]
+    Paris30k,
+    /// A CSV sheet of pledges (nation, domain, capability, low, likely, high …)
+    /// to the Paris baseline's domains, for `forcesim import`.
+    Pledges,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Example {
     /// A three-nation invented coalition, every line commented.

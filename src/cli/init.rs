@@ -10,12 +10,13 @@ use clap::CommandFactory;
 use forcesim::output::{Special, check_destination, check_directory};
 
 use super::CliError;
-use super::args::{Cli, Example, InitArgs};
+use super::args::{Cli, Example, InitArgs, Sample};
 use super::common::print_stdout;
 
 const TUTORIAL: &str = include_str!("../../scenarios/tutorial.toml");
 const PARIS: &str = include_str!("../../scenarios/paris-2026.toml");
 const PARIS_30K: &str = include_str!("../../scenarios/paris-2026-30k.toml");
+const PLEDGES: &str = include_str!("../../examples/pledges.csv");
 
 /// The file name of the JSON Schema that `init` writes beside the scenario.
 pub const SCHEMA_FILE: &str = "forcesim.schema.json";
@@ -48,9 +49,15 @@ fn standalone(text: &str) -> String {
     text.replace("scenarios/", "")
 }
 
-/// `forcesim example NAME`: the scenario on standard output.
-pub fn example(name: Example) -> Result<ExitCode, CliError> {
-    print_stdout(&standalone(name.file().1))?;
+/// `forcesim example NAME`: the scenario, or the pledges sheet, on standard output.
+pub fn example(name: Sample) -> Result<ExitCode, CliError> {
+    let text = match name {
+        Sample::Tutorial => Example::Tutorial.file().1,
+        Sample::Paris => Example::Paris.file().1,
+        Sample::Paris30k => Example::Paris30k.file().1,
+        Sample::Pledges => PLEDGES,
+    };
+    print_stdout(&standalone(text))?;
     Ok(ExitCode::SUCCESS)
 }
 
