@@ -60,6 +60,22 @@ fn an_id_made_of_digits_is_reached_by_set() {
 }
 
 #[test]
+fn a_set_value_that_is_not_toml_says_why() {
+    let out = errors(BASE, &["nations.ARL.participation=0.5 # note"]);
+    assert!(
+        out.contains("the value is not valid TOML: ")
+            && out.contains("(a `# comment` cannot follow a --set value)"),
+        "{out}"
+    );
+    let out = errors(BASE, &["nations.ARL.participation="]);
+    assert!(out.contains("no value after `=`"), "{out}");
+    let out = errors(BASE, &["nations.ARL.participation=0.5x"]);
+    assert!(out.contains("the value is not valid TOML: "), "{out}");
+    // A word is text, as before: a name with a space, a decision.
+    accepts(BASE, &["scenario.name=My plan", "nations.ARL.decision=in"]);
+}
+
+#[test]
 fn a_number_beyond_2_53_is_quoted_briefly_not_misquoted() {
     let text = BASE.replace("troops = 800", "troops = -9007199254740993");
     let out = errors(&text, &[]);

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use super::opts::{
-    OutputOpts, ScenarioOpts, parse_eps, parse_synthetic, parse_threads, parse_trials,
+    OutputOpts, ScenarioOpts, parse_eps, parse_seed, parse_synthetic, parse_threads, parse_trials,
 };
 use super::whatif_args;
 
@@ -271,7 +271,7 @@ pub struct BenchArgs {
     #[arg(short = 'j', long, value_name = "THREADS", value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// Seed.
-    #[arg(long, value_name = "S")]
+    #[arg(long, value_name = "S", value_parser = parse_seed)]
     pub seed: Option<u64>,
     #[command(flatten)]
     pub scenario_opts: ScenarioOpts,
@@ -287,7 +287,7 @@ pub struct RunArgs {
     pub trials: Option<u64>,
     /// Seed of the random streams [default: the scenario's `[simulation] seed`, else 1].
     /// The same scenario, trials and seed always give the same report.
-    #[arg(long, value_name = "S")]
+    #[arg(long, value_name = "S", value_parser = parse_seed)]
     pub seed: Option<u64>,
     /// Worker threads, 0 for one per core [default: one per core]. The report does
     /// not depend on it.

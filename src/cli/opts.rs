@@ -23,7 +23,7 @@ pub struct RunControl {
     pub trials: Option<u64>,
     /// Seed of the random streams, the same for every variant [default: the
     /// scenario's `[simulation] seed`, else 1].
-    #[arg(long, value_name = "S")]
+    #[arg(long, value_name = "S", value_parser = parse_seed)]
     pub seed: Option<u64>,
     /// Worker threads, 0 for one per core [default: one per core]. Results do not depend on it.
     #[arg(short = 'j', long, value_name = "THREADS", value_parser = parse_threads)]
@@ -185,6 +185,22 @@ pub fn parse_trials(s: &str) -> Result<u64, String> {
     Ok(n)
 }
 
+/// A seed: a whole number from 0 to 2^64 − 1 (`20260106`, `20_260_106`, `1e6`).
+pub fn parse_seed(s: &str) -> Result<u64, String> {
+    let clean: String = s.trim().chars().filter(|c| *c != '_').collect();
+    if let Ok(n) = clean.parse::<u64>() {
+        return Ok(n);
+    }
+    // Written as a float (`1e6`): whole, and exact in an `f64`.
+    match clean.parse::<f64>() {
+        Ok(x) if x.fract() == 0.0 && (0.0..=9_007_199_254_740_992.0).contains(&x) => Ok(x as u64),
+        _ => Err(format!(
+            "`{s}` is not a seed: give a whole number from 0 to {} (e.g. 1 or 20260106)",
+            u64::MAX
+        )),
+    }
+}
+
 /// A synthetic coalition's size, `NATIONSxDOMAINS`.
 pub fn parse_synthetic(s: &str) -> Result<(usize, usize), String> {
     let err = || format!("`{s}` is not NATIONSxDOMAINS, e.g. 300x8");
@@ -252,8 +268,8 @@ fn parse_probability(s: &str) -> Result<f64, String> {
 
 /// A precision target ε: a half-width in (0, 0.5].
 pub fn parse_eps(s: &str) -> Result<f64, String> {
-    let p = parse_probability(s)?;
-    if p <= 0.0 || p > 0.5 {
+    let p = parse_probability(s).unwrap_or(f64::NAN);
+    if !(p > 0.0 && p <= 0.5) {
         return Err(format!(
             "`{s}` is not a usable half-width: give ε between 0 and 0.5, e.g. 0.005 (± 0.5 percentage points)"
         ));
@@ -282,6 +298,26 @@ mod tests {
         assert!(parse_target("1.5").is_err());
         assert!(parse_target("x").is_err());
         assert_eq!(parse_eps("0.005"), Ok(0.005));
+        assert_eq!(parse_eps("0.5%"), Ok(0.005));
+        for bad in ["abc", "nan", "inf", "-0.01", "0.6"] {
+            let e = parse_eps(bad).unwrap_err();
+            assert!(e.contains("give ε between 0 and 0.5"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn seeds_are_whole_numbers_in_range() {
+        assert_eq!(parse_seed("0"), Ok(0));
+        assert_eq!(parse_seed("20_260_106"), Ok(20_260_106));
+        assert_eq!(parse_seed("1e6"), Ok(1_000_000));
+        assert_eq!(parse_seed("18446744073709551615"), Ok(u64::MAX));
+        for bad in ["-5", "1.5", "x", "", "18446744073709551616", "1e300", "nan"] {
+            let e = parse_seed(bad).unwrap_err();
+            assert!(
+                e.contains("is not a seed: give a whole number from 0 to"),
+                "{bad}: {e}"
+            );
+        }
     }
 
     #[test]

@@ -451,16 +451,35 @@ fn apply_override<'i>(root: &mut DeTable<'i>, o: &'i str, base: usize, cx: &mut 
     };
     let trimmed = value.trim();
     let lead = value.len() - value.trim_start().len();
+    // A word (`in`, `My plan`) is taken as text; what starts like a number or
+    // holds a comment must be valid TOML.
+    let word = trimmed.starts_with(|c: char| c.is_alphabetic()) && !trimmed.contains('#');
     let parsed = match DeValue::parse(trimmed) {
         Ok(v) => v,
-        Err(e) if trimmed.starts_with(['{', '[', '"', '\'']) => {
+        Err(_) if trimmed.is_empty() => {
+            cx.error(
+                whole,
+                key,
+                "no value after `=`: write e.g. KEY=0.3, KEY=\"text\" or KEY=[...]",
+            );
+            return;
+        }
+        Err(e) if !word || trimmed.starts_with(['{', '[', '"', '\'']) => {
             let inner = e
                 .span()
                 .and_then(|s| keys::key_in_value(trimmed, key, s.start));
             cx.error(
                 whole,
                 inner.as_deref().unwrap_or(key),
-                format!("the value is not valid TOML: {}", e.message().trim()),
+                format!(
+                    "the value is not valid TOML: {}{}",
+                    e.message().trim(),
+                    if trimmed.contains('#') {
+                        " (a `# comment` cannot follow a --set value)"
+                    } else {
+                        ""
+                    }
+                ),
             );
             return;
         }
