@@ -282,3 +282,41 @@ fn sweep_and_compare_reject_a_varied_seed_with_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn ready_days_past_the_limit_count_as_the_day_after_it_with_a_warning() {
+    let set = [
+        "nations.A.participation=1".to_string(),
+        "nations.B.participation=0".to_string(),
+        "domains.land.requirements.troops=500".to_string(),
+        "nations.A.ready_days={ lognormal = { median = 10, sigma = 20 } }".to_string(),
+    ];
+    let checked = forcesim::scenario::parse_checked("two.toml", TEXT, &set).unwrap();
+    let w = checked.warnings.to_string();
+    assert!(
+        w.contains("pass the limit of 36500 days in about 34.1 % of draws"),
+        "{w}"
+    );
+    let opts = RunOptions {
+        trials: 20_000,
+        seed: 1,
+        threads: 1,
+        ..Default::default()
+    };
+    let r = simulate(&checked.model, &opts).unwrap().report;
+    let t = r.timeline.as_ref().expect("a timeline");
+    let d = &t.days_to_all_covered;
+    // Exact days: A alone covers land from its ready day, 36,501 past the limit;
+    // P(ready after 36,500) = Φ(−ln(3650) / 20) ≈ 0.3405.
+    assert_eq!(d.within, None);
+    let (last, p) = *d.steps.last().unwrap_or_else(|| panic!("{t:?}"));
+    assert_eq!(last, 36_501);
+    let before = d.p_by(36_500);
+    let exact = 1.0 - forcesim::math::norm_cdf(-(3650f64).ln() / 20.0);
+    assert!((before - exact).abs() < 0.015, "{before} vs {exact}");
+    assert_eq!(p, 1.0);
+    assert_eq!(d.p90, Some(36_501));
+    let table = to_table(&r);
+    assert!(table.contains(">36500"), "{table}");
+    assert!(!table.contains("36501"), "{table}");
+}

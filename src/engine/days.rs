@@ -23,6 +23,7 @@
 
 use super::isa::Isa;
 use super::plan::{NO_SLOT, Plan, obligation_need};
+use crate::limits::MAX_DAYS;
 use crate::stats::{Hist, Tally};
 
 /// No requirement: the contribution counts towards none.
@@ -365,12 +366,17 @@ fn slot_stride(batch: usize, width: usize) -> usize {
 }
 
 /// The whole day from which a nation ready at `ready` (days) counts: the smallest
-/// whole day `d ≥ 0` with `d ≥ ready` (a timeline day counts it exactly then).
+/// whole day `d ≥ 0` with `d ≥ ready` (a timeline day counts it exactly then);
+/// past the limit of days ([`MAX_DAYS`]), the day after it: later than any
+/// timeline day, and the days to coverage stay exact.
 #[inline]
 pub fn ready_day(ready: f64) -> u32 {
     // `max` returns the other operand for NaN (counted from day 0, as the timeline does).
-    ready.max(0.0).ceil().min(f64::from(u32::MAX)) as u32
+    ready.max(0.0).ceil().min(AFTER_LIMIT as f64) as u32
 }
+
+/// The day that stands for "after the limit of days".
+pub const AFTER_LIMIT: u32 = MAX_DAYS as u32 + 1;
 
 /// Records each domain's, the force's and everything's day of coverage for the
 /// `m` trials of the batch (`all`: everything is covered), and whether it is
@@ -699,6 +705,8 @@ mod tests {
         assert_eq!(ready_day(4.2), 5);
         assert_eq!(ready_day(7.0), 7);
         assert_eq!(ready_day(f64::NAN), 0);
-        assert_eq!(ready_day(1e30), u32::MAX);
+        assert_eq!(ready_day(36_500.0), 36_500);
+        assert_eq!(ready_day(36_500.2), AFTER_LIMIT);
+        assert_eq!(ready_day(1e30), AFTER_LIMIT);
     }
 }

@@ -453,7 +453,8 @@ fn all_label(t: &crate::report::Timeline) -> &'static str {
     }
 }
 
-/// Median and p90 of the days to coverage ("–": not covered in that share of trials).
+/// Median and p90 of the days to coverage ("–": not covered in that share of
+/// trials; ">36500": later than the limit of days).
 fn days_to_coverage(o: &mut String, t: &crate::report::Timeline) {
     if t.days_to_coverage.is_empty() {
         return;
@@ -464,7 +465,13 @@ fn days_to_coverage(o: &mut String, t: &crate::report::Timeline) {
         "  {:<14} {:>8} {:>8} {:>8}",
         "", "median", "p90", "never"
     );
-    let day = |d: Option<u64>| d.map_or_else(|| "–".to_string(), |d| d.to_string());
+    // The day after the limit stands for "later" (ready days past the limit).
+    let after = crate::limits::MAX_DAYS + 1;
+    let day = |d: Option<u64>| match d {
+        None => "–".to_string(),
+        Some(d) if d >= after => format!(">{}", after - 1),
+        Some(d) => d.to_string(),
+    };
     let rows = std::iter::once((all_label(t).to_string(), &t.days_to_all_covered))
         .chain(
             t.days_to_coverage

@@ -139,11 +139,7 @@ fn capped_warnings(file: &ScenarioFile, model: &Model, w: &mut Warnings) {
     amounts(file, model, |amount, scales| {
         let share = share_capped(&amount.value, largest_factor(model, scales));
         if share > CAPPED_SHARE {
-            let share = if share >= 1e-3 {
-                crate::present::pct(share)
-            } else {
-                format!("{share:.1e}")
-            };
+            let share = brief_share(share);
             w.at(
                 amount,
                 format!(
@@ -401,6 +397,9 @@ fn case_twins<T>(what: &str, table: &Table<T>, w: &mut Warnings) {
 /// Timeline days after every nation is ready (they repeat the final coverage).
 fn timeline_warnings(file: &ScenarioFile, w: &mut Warnings) {
     let Some(sim) = &file.simulation else { return };
+    if !sim.timeline_days.0.is_empty() {
+        late_ready_warnings(file, w);
+    }
     let mut latest: f64 = 0.0;
     for (_, n) in file.nations.ok() {
         if let Some(r) = &n.ready_days {
@@ -423,6 +422,35 @@ fn timeline_warnings(file: &ScenarioFile, w: &mut Warnings) {
                 ),
             );
         }
+    }
+}
+
+/// Normal and log-normal `ready_days` that pass the limit of days often enough
+/// to matter: such a nation counts as ready only after the limit.
+fn late_ready_warnings(file: &ScenarioFile, w: &mut Warnings) {
+    let limit = crate::limits::MAX_DAYS;
+    for (_, n) in file.nations.ok() {
+        let Some(r) = &n.ready_days else { continue };
+        let share = super::reach::share_beyond(&r.0.value, limit as f64);
+        if share > CAPPED_SHARE {
+            w.at(
+                &r.0,
+                format!(
+                    "these ready days pass the limit of {limit} days in about {} of draws, where the nation counts as ready after day {limit} (shown as day {} in the days to coverage): narrow the distribution",
+                    brief_share(share),
+                    limit + 1
+                ),
+            );
+        }
+    }
+}
+
+/// A share as a percentage, or in scientific notation below 0.1 %.
+fn brief_share(share: f64) -> String {
+    if share >= 1e-3 {
+        crate::present::pct(share)
+    } else {
+        format!("{share:.1e}")
     }
 }
 

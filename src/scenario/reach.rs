@@ -102,7 +102,12 @@ pub(super) fn share_capped(d: &Dist, factor: f64) -> f64 {
     if factor <= 0.0 {
         return 0.0;
     }
-    let limit = MAX_VALUE as f64 / factor;
+    share_beyond(d, MAX_VALUE as f64 / factor)
+}
+
+/// The share of draws of an unbounded `d` (a normal, a log-normal) above
+/// `limit`: 0 for a bounded form.
+pub(super) fn share_beyond(d: &Dist, limit: f64) -> f64 {
     match *d {
         Dist::Normal { mean, sd } if sd > 0.0 => norm_cdf((mean - limit) / sd),
         Dist::LogNormal { median, sigma } if sigma > 0.0 => norm_cdf((median / limit).ln() / sigma),
