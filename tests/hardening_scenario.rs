@@ -76,6 +76,24 @@ fn a_set_value_that_is_not_toml_says_why() {
 }
 
 #[test]
+fn a_set_element_that_breaks_its_distribution_is_blamed_for_it() {
+    let text = BASE.replace(
+        "contributions = { land = { troops = 800 } }",
+        "contributions = { land = { troops = { triangular = [700, 800, 900] } } }",
+    );
+    accepts(&text, &[]);
+    let set = "nations.ARL.contributions.land.troops.triangular[0]=9999";
+    let out = errors(&text, &[set]);
+    assert!(
+        out.contains(&format!("s.toml (--set {set}): ")) && out.contains("found [9999, 800, 900]"),
+        "{out}"
+    );
+    // The file's own mistake stays at its line.
+    let out = errors(&text.replace("[700, 800, 900]", "[900, 800, 700]"), &[]);
+    assert!(out.contains("s.toml:20:52: "), "{out}");
+}
+
+#[test]
 fn a_number_beyond_2_53_is_quoted_briefly_not_misquoted() {
     let text = BASE.replace("troops = 800", "troops = -9007199254740993");
     let out = errors(&text, &[]);

@@ -323,10 +323,26 @@ fn decode_dist(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Located<Dist>>
         }
     };
     if let Err(msg) = dist.check() {
-        cx.error(value.span(), &sub, msg);
+        cx.error(blamed(value, cx), &sub, msg);
         return None;
     }
     source_ok.then_some(Located { value: dist, at })
+}
+
+/// Where a problem of the whole of `node` is reported: at a `--set` that
+/// changed a part of it (one element of a list), else at `node`.
+fn blamed(node: &Node<'_>, cx: &Cx) -> std::ops::Range<usize> {
+    fn set_part(node: &Node<'_>, cx: &Cx) -> Option<std::ops::Range<usize>> {
+        if cx.is_override(&node.span()) {
+            return Some(node.span());
+        }
+        match node.get_ref() {
+            DeValue::Array(items) => items.iter().find_map(|n| set_part(n, cx)),
+            DeValue::Table(t) => t.values().find_map(|n| set_part(n, cx)),
+            _ => None,
+        }
+    }
+    set_part(node, cx).unwrap_or_else(|| node.span())
 }
 
 /// The forms given by a fixed number of parameters: uniform, triangular, pert,
