@@ -378,6 +378,7 @@ fn number(text: &str) -> Option<f64> {
 
 fn valid_id(id: &str) -> bool {
     !id.is_empty()
+        && id.len() <= 64
         && id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
@@ -385,29 +386,62 @@ fn valid_id(id: &str) -> bool {
 
 /// The pledges of a sheet, or every problem in it.
 pub fn pledges(origin: &str, rows: &[Vec<String>]) -> Result<Vec<Pledge>, ImportError> {
+    let (out, problems, _) = sheet(rows);
+    done(origin, out, problems)
+}
+
+/// The pledges of a sheet for the scenario whose ids are `known`, or every
+/// problem in it: those of the sheet and, for the rows that read, each id the
+/// scenario lacks.
+pub fn pledges_into(
+    origin: &str,
+    rows: &[Vec<String>],
+    known: &Known,
+) -> Result<Vec<Pledge>, ImportError> {
+    let (out, mut problems, head) = sheet(rows);
+    if let Some(head) = head {
+        problems.extend(known.problems(&out, &|name| head.column(name)));
+    }
+    done(origin, out, problems)
+}
+
+/// The pledges, where there is no problem.
+fn done(
+    origin: &str,
+    out: Vec<Pledge>,
+    mut problems: Vec<Problem>,
+) -> Result<Vec<Pledge>, ImportError> {
+    if problems.is_empty() {
+        return Ok(out);
+    }
+    problems.sort_by_key(|p| p.row);
+    Err(ImportError {
+        origin: origin.into(),
+        problems,
+    })
+}
+
+/// The rows of a sheet that read as pledges, the problems found, and the
+/// header where it reads.
+fn sheet(rows: &[Vec<String>]) -> (Vec<Pledge>, Vec<Problem>, Option<Header>) {
     let mut problems = Vec::new();
     let Some(first) = rows
         .iter()
         .position(|r| r.iter().any(|c| !c.trim().is_empty()))
     else {
-        return Err(ImportError {
-            origin: origin.into(),
-            problems: vec![Problem {
-                row: 1,
-                column: String::new(),
-                message: "the sheet is empty: the first row names the columns nation, domain, capability, low, likely, high".into(),
-            }],
+        problems.push(Problem {
+            row: 1,
+            column: String::new(),
+            message: "the sheet is empty: the first row names the columns nation, domain, capability, low, likely, high".into(),
         });
+        return (Vec::new(), problems, None);
     };
     let head = header(&rows[first], &mut problems);
     if !problems.is_empty() {
         for p in &mut problems {
             p.row = first + 1;
         }
-        return Err(ImportError {
-            origin: origin.into(),
-            problems,
-        });
+        return (Vec::new(), problems, None);
     }
     let mut out: Vec<Pledge> = Vec::new();
     for (i, cells) in rows.iter().enumerate().skip(first + 1) {
@@ -427,15 +461,7 @@ pub fn pledges(origin: &str, rows: &[Vec<String>]) -> Result<Vec<Pledge>, Import
         });
     }
     problems.extend(too_many_nations(&out, &head));
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        problems.sort_by_key(|p| p.row);
-        Err(ImportError {
-            origin: origin.into(),
-            problems,
-        })
-    }
+    (out, problems, Some(head))
 }
 
 /// The row that brings one nation more than a scenario holds
@@ -514,7 +540,7 @@ impl RowCells<'_> {
                 self.push(
                     name,
                     format!(
-                        "`{}` is not an id: letters, digits, `_` and `-` only",
+                        "`{}` is not an id: 1 to 64 letters, digits, `_` and `-`",
                         clip(&v)
                     ),
                 );
@@ -750,6 +776,12 @@ impl Known {
 
     /// Every pledge naming an id the scenario lacks, with the closest id.
     pub fn check(&self, origin: &str, pledges: &[Pledge]) -> Result<(), ImportError> {
+        let problems = self.problems(pledges, &|name| name.to_string());
+        done(origin, Vec::new(), problems).map(|_| ())
+    }
+
+    /// The problems of [`Known::check`], each column named by `column`.
+    fn problems(&self, pledges: &[Pledge], column: &dyn Fn(&str) -> String) -> Vec<Problem> {
         let mut problems = Vec::new();
         for p in pledges {
             for (what, id, known) in [
@@ -761,14 +793,9 @@ impl Known {
                     continue;
                 }
                 let names: Vec<&str> = known.iter().map(String::as_str).collect();
-                let column = match what {
-                    "nation" => "nation",
-                    "domain" => "domain",
-                    _ => "capability",
-                };
                 problems.push(Problem {
                     row: p.row,
-                    column: column.into(),
+                    column: column(what),
                     message: format!(
                         "the scenario has no {what} `{}`{}",
                         clip(id),
@@ -777,14 +804,7 @@ impl Known {
                 });
             }
         }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(ImportError {
-                origin: origin.into(),
-                problems,
-            })
-        }
+        problems
     }
 }
 
@@ -933,6 +953,42 @@ mod tests {
             text.push_str(&format!("land,N{i},troops,1,2,3\nair,N{i},jets,1,2,3\n"));
         }
         sheet(&text)
+    }
+
+    #[test]
+    fn with_a_scenario_the_sheet_and_the_ids_are_checked_at_once() {
+        let rows = sheet(
+            "capability,nation,domain,low,likely,high\n\
+             troops,GBR,land,1,2,3\n\
+             troops,GBR,sea,1,2,3\n\
+             troops,XXX,land,1,2,3\n\
+             troops,GBR,land,4,5,6\n",
+        );
+        let known = Known {
+            nations: vec!["GBR".into()],
+            domains: vec!["land".into()],
+            capabilities: vec!["troops".into()],
+        };
+        let e = pledges_into("p.csv", &rows, &known).unwrap_err();
+        // The unknown domain and nation (named as the sheet names its columns)
+        // and the repeated row, in row order.
+        assert_eq!(
+            places(&e),
+            vec![(3, "C (domain)"), (4, "B (nation)"), (5, "A (capability)")]
+        );
+        // An id longer than 64 characters is the sheet's problem, at its cell.
+        let long = "A".repeat(65);
+        let rows = sheet(&format!(
+            "nation,domain,capability,low,likely,high\n{long},land,troops,1,2,3\n"
+        ));
+        let e = pledges("p.csv", &rows).unwrap_err();
+        assert_eq!(places(&e), vec![(2, "A (nation)")]);
+        assert!(e.problems[0].message.contains("1 to 64"), "{e}");
+        let ok = sheet(&format!(
+            "nation,domain,capability,low,likely,high\n{},land,troops,1,2,3\n",
+            "A".repeat(64)
+        ));
+        assert!(pledges("p.csv", &ok).is_ok());
     }
 
     #[test]

@@ -646,9 +646,9 @@ fn every_bad_row_is_reported_at_once() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     for want in [
-        "row 2, column nation: the scenario has no nation `FRAA` (did you mean `FRA`?)",
-        "row 2, column domain: the scenario has no domain `lnad` (did you mean `land`?)",
-        "row 3, column capability: the scenario has no capability `tropps` (did you mean `troops`?)",
+        "row 2, column A (nation): the scenario has no nation `FRAA` (did you mean `FRA`?)",
+        "row 2, column B (domain): the scenario has no domain `lnad` (did you mean `land`?)",
+        "row 3, column C (capability): the scenario has no capability `tropps` (did you mean `troops`?)",
     ] {
         assert!(err.contains(want), "missing `{want}` in:\n{err}");
     }

@@ -27,14 +27,18 @@ pub fn import(a: ImportArgs) -> Result<ExitCode, CliError> {
         ReadError::Invalid { .. } => CliError::Usage(e.to_string()),
         ReadError::Rows(rows) => CliError::Invalid(rows.to_string()),
     })?;
-    let pledges = import::pledges(&origin, &cells).map_err(|e| CliError::Invalid(e.to_string()))?;
+    // With --into, the ids are checked against the scenario as it loads (with
+    // what it extends), with the sheet's own problems.
+    let pledges = match &a.into {
+        Some(path) => {
+            let known = Known::of(&super::common::load(path, &[])?);
+            import::pledges_into(&origin, &cells, &known)
+        }
+        None => import::pledges(&origin, &cells),
+    }
+    .map_err(|e| CliError::Invalid(e.to_string()))?;
     let (text, name) = match &a.into {
         Some(path) => {
-            // The ids are checked against the scenario as it loads (with what it extends).
-            let model = super::common::load(path, &[])?;
-            Known::of(&model)
-                .check(&origin, &pledges)
-                .map_err(|e| CliError::Invalid(e.to_string()))?;
             let (_, bytes) = forcesim::scenario::read(path)?;
             let text = String::from_utf8_lossy(&bytes);
             let merged = import::merge_into(&text, &pledges, shape)
