@@ -496,3 +496,32 @@ fn extends_and_remove_cannot_be_set_and_say_why() {
         );
     }
 }
+
+#[test]
+fn a_long_cycle_and_too_many_nations_read_briefly_at_their_place() {
+    let mut text = String::from(
+        "[scenario]\nname = \"cycle\"\n[capabilities]\ntroops = {}\n[domains.land]\nrequirements = { troops = 1 }\n",
+    );
+    for i in 0..30 {
+        let next = (i + 1) % 30;
+        text.push_str(&format!(
+            "[nations.N{i}]\nparticipation = 0.5\nif_absent = {{ N{next} = 0.1 }}\ncontributions.land.troops = 1\n"
+        ));
+    }
+    let out = errors(&text, &[]);
+    assert!(out.contains("… 19 more …"), "{out}");
+    assert!(out.len() < 2000, "{out}");
+    // Past the nations' limit, the error is at the nations, not at line 1.
+    let mut many = String::from(
+        "[scenario]\nname = \"many\"\n[capabilities]\ntroops = {}\n[domains.land]\nrequirements = { troops = 1 }\n",
+    );
+    for i in 0..=forcesim::limits::MAX_NATIONS {
+        many.push_str(&format!("[nations.N{i}]\nparticipation = 0.5\n"));
+    }
+    let out = errors(&many, &[]);
+    assert!(
+        out.contains("s.toml:7:2: nations: too many nations"),
+        "{}",
+        &out[..out.len().min(2000)]
+    );
+}

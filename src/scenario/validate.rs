@@ -101,20 +101,47 @@ fn check_counts(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) {
             "the scenario defines no nation: add at least one [nations.ID] table",
         );
     }
-    for (what, n, max) in [
-        ("nations", ids.nats.len(), limits::MAX_NATIONS),
-        ("domains", ids.doms.len(), limits::MAX_DOMAINS),
-        ("capabilities", ids.caps.len(), limits::MAX_CAPABILITIES),
-        ("conditions", ids.conds.len(), limits::MAX_CONDITIONS),
-        ("blocs", ids.blocs.len(), limits::MAX_CONDITIONS),
-        ("effects", effect_count(file), limits::MAX_CONDITIONS),
+    // Each count at its table (the top of the file for effects, spread over conditions).
+    for (what, n, max, place) in [
+        (
+            "nations",
+            ids.nats.len(),
+            limits::MAX_NATIONS,
+            at(&file.nations.at.span),
+        ),
+        (
+            "domains",
+            ids.doms.len(),
+            limits::MAX_DOMAINS,
+            at(&file.domains.at.span),
+        ),
+        (
+            "capabilities",
+            ids.caps.len(),
+            limits::MAX_CAPABILITIES,
+            at(&file.capabilities.at.span),
+        ),
+        (
+            "conditions",
+            ids.conds.len(),
+            limits::MAX_CONDITIONS,
+            at(&file.conditions.at.span),
+        ),
+        (
+            "blocs",
+            ids.blocs.len(),
+            limits::MAX_CONDITIONS,
+            at(&file.blocs.at.span),
+        ),
+        (
+            "effects",
+            effect_count(file),
+            limits::MAX_CONDITIONS,
+            top.clone(),
+        ),
     ] {
         if n > max {
-            cx.error(
-                top.clone(),
-                what,
-                format!("too many {what}: {n}, at most {max}"),
-            );
+            cx.error(place, what, format!("too many {what}: {n}, at most {max}"));
         }
     }
     // Conditions and nations share the namespace of `if_absent` keys.
@@ -804,11 +831,25 @@ fn cycle_error(ids: &Ids<'_>, deps: &[Vec<Dep>], cycle: &[usize], cx: &mut Cx) {
         &at.key,
         format!(
             "{which} references form a cycle: {} → {} ({}); nations must be decidable in some order",
-            names.join(" → "),
+            shortened(&names, " → "),
             names[0],
-            keys.join(", ")
+            shortened(&keys, ", ")
         ),
     );
+}
+
+/// `items` joined by `sep`; past a dozen, the first ten, a count, and the last.
+fn shortened(items: &[&str], sep: &str) -> String {
+    const SHOWN: usize = 10;
+    if items.len() <= SHOWN + 2 {
+        return items.join(sep);
+    }
+    let more = items.len() - SHOWN - 1;
+    format!(
+        "{}{sep}… {more} more …{sep}{}",
+        items[..SHOWN].join(sep),
+        items[items.len() - 1]
+    )
 }
 
 /// `[report.thresholds]`: per capability, sorted and deduplicated.
