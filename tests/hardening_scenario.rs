@@ -525,3 +525,14 @@ fn a_long_cycle_and_too_many_nations_read_briefly_at_their_place() {
         &out[..out.len().min(2000)]
     );
 }
+
+#[test]
+fn a_set_into_a_table_the_file_lacks_says_so() {
+    let text = BASE.replace("[conditions.backstop]\nprobability = 0.75\n", "");
+    accepts(&text, &[]);
+    let out = errors(&text, &["conditions.backstop.probability=0.5"]);
+    assert!(
+        out.contains("the scenario has no [conditions] table, and --set cannot create one"),
+        "{out}"
+    );
+}

@@ -538,6 +538,16 @@ fn no_such_key(
         format!(
             "no list `{k}` at {level}{hint}, and --set cannot add an entry to a list the scenario does not have: set the whole list instead, e.g. --set '{at}=[…]'"
         )
+    } else if path.is_empty()
+        && matches!(
+            k,
+            "conditions" | "blocs" | "capabilities" | "domains" | "nations"
+        )
+    {
+        // A table of named entities the file does not have: --set creates none.
+        format!(
+            "the scenario has no [{k}] table, and --set cannot create one (a typo would add an entity): write [{k}.ID] in the file first"
+        )
     } else {
         format!(
             "no key `{k}` at {level}{hint}; valid keys there: {}",
