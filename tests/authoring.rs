@@ -171,6 +171,26 @@ fn a_clean_scenario_has_no_warnings() {
 }
 
 #[test]
+fn a_contribution_a_domain_does_not_require_still_counts_for_the_force() {
+    let extra = "[capabilities.jets]\n[domains.air]\nrequirements = { troops = 1 }\n\
+                 [nations.FRA]\nparticipation = 0.5\ncontributions.air.troops = 1\ncontributions.air.jets = 2\n";
+    let alone = warnings_of(extra);
+    assert!(
+        alone
+            .iter()
+            .any(|w| w.contains("so this contribution never counts toward covering it")),
+        "{alone:?}"
+    );
+    let with_force = warnings_of(&format!("{extra}[force]\nrequirements = {{ jets = 2 }}\n"));
+    assert!(
+        with_force.iter().any(|w| w.contains(
+            "so this contribution counts toward the whole force's requirement only, never toward covering it"
+        )),
+        "{with_force:?}"
+    );
+}
+
+#[test]
 fn each_rule_fires_on_its_mistake_only() {
     assert_eq!(
         warnings_of(
@@ -683,7 +703,7 @@ fn validate_help_describes_strict_warnings_and_extends() {
     for needle in [
         "--strict",
         "Treat warnings as errors",
-        "Exit code 0 when every file is valid, 2 otherwise.",
+        "Exit code 0 when every file is valid, 2 when one is invalid, 1 when one cannot be read",
         "a requirement no coalition could meet",
         "[scenario] extends = \"base.toml\"",
         "forcesim validate --strict tutorial.toml",

@@ -255,10 +255,20 @@ fn nation_warnings(
             gives |= count_max(&amount.0.value) != Some(0);
             let required = dom.is_some_and(|(_, d)| d.requirements.has(&c_id.value));
             if !required && dom.is_some_and(|(_, d)| !d.requirements.entries.is_empty()) {
+                // A whole-force requirement on the capability still counts it.
+                let force = file
+                    .force
+                    .as_ref()
+                    .is_some_and(|f| f.requirements.has(&c_id.value));
+                let counts = if force {
+                    "counts toward the whole force's requirement only, never toward covering it"
+                } else {
+                    "never counts toward covering it"
+                };
                 w.at(
                     &amount.0,
                     format!(
-                        "`{}` does not require {}, so this contribution never counts toward covering it: add {} to [domains.{}.requirements], or contribute it to a domain that requires it",
+                        "`{}` does not require {}, so this contribution {counts}: add {} to [domains.{}.requirements], or contribute it to a domain that requires it",
                         d_id.value, c_id.value, c_id.value, d_id.value
                     ),
                 );
