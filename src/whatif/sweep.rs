@@ -65,12 +65,15 @@ pub fn split_top(s: &str, sep: char) -> Vec<&str> {
     out
 }
 
-/// Digits after the decimal point of a plain decimal literal.
+/// Digits after the decimal point of a decimal literal, its exponent counted
+/// (`0.25` and `2.5e-1`: 2; `1e3`: 0).
 fn decimals(s: &str) -> usize {
-    let mantissa = s.split(['e', 'E']).next().unwrap_or(s);
+    let mut parts = s.split(['e', 'E']);
+    let mantissa = parts.next().unwrap_or(s);
+    let exponent: i64 = parts.next().and_then(|e| e.parse().ok()).unwrap_or(0);
     let frac = mantissa.split('.').nth(1).unwrap_or("");
-    let digits = frac.chars().filter(char::is_ascii_digit).count();
-    if s.contains(['e', 'E']) { 12 } else { digits }
+    let digits = frac.chars().filter(char::is_ascii_digit).count() as i64;
+    (digits - exponent).clamp(0, 400) as usize
 }
 
 /// A decimal number rendered with `d` decimals, trailing zeros trimmed (but kept a float).
@@ -186,13 +189,13 @@ impl Axis {
             return Err(too_many(n));
         }
         let dec = decimals(start).max(decimals(end)).max(decimals(step));
-        // Bounds written with an exponent give values in the shortest form that
-        // reads back (`1e299`, not 300 digits).
-        let exponent = [start, end, step].iter().any(|s| s.contains(['e', 'E']));
+        // Values with more digits than an `f64` holds (`1e299`, `1e-30`) in the
+        // shortest form that reads back, not hundreds of digits.
+        let shortest = dec > 15 || a.abs().max(b.abs()) >= 1e15;
         Ok((0..n as u64)
             .map(|i| a + i as f64 * d)
             .map(|x| {
-                if exponent {
+                if shortest {
                     format!("{x:?}")
                 } else {
                     render_float(x, dec)
@@ -754,7 +757,14 @@ mod tests {
         // Bounds with an exponent: the shortest form that reads back.
         let a = Axis::parse("k=0:3e299:1e299").unwrap();
         assert_eq!(a.values, ["0.0", "1e299", "2e299", "3e299"]);
+        // Small exponents: as many decimals as the bounds have.
+        let a = Axis::parse("k=1e-1:5e-1:1e-1").unwrap();
+        assert_eq!(a.values, ["0.1", "0.2", "0.3", "0.4", "0.5"]);
+        let a = Axis::parse("k=0:3e3:1e3").unwrap();
+        assert_eq!(a.values, ["0.0", "1000.0", "2000.0", "3000.0"]);
         let a = Axis::parse("k=1e-7:3e-7:1e-7").unwrap();
+        assert_eq!(a.values, ["0.0000001", "0.0000002", "0.0000003"]);
+        let a = Axis::parse("k=1e-30:3e-30:1e-30").unwrap();
         assert_eq!(a.values.len(), 3);
         assert!(a.values.iter().all(|v| v.len() < 25), "{:?}", a.values);
         let e = Axis::parse("k=10000:30000:1e-300").unwrap_err();
