@@ -72,11 +72,11 @@ fn summary(
     let floor_ns = floor_s * 1e9 / n;
     let _ = writeln!(
         out,
-        "{} ({} nations, {} domains, {} contributions)",
+        "{} ({}, {}, {})",
         model.name,
-        model.nations.len(),
-        model.domains.len(),
-        model.contributions.len()
+        super::run::counted(model.nations.len(), "nation"),
+        super::run::counted(model.domains.len(), "domain"),
+        super::run::counted(model.contributions.len(), "contribution")
     );
     let _ = writeln!(
         out,

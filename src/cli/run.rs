@@ -197,7 +197,7 @@ pub fn validate(a: ValidateArgs) -> Result<ExitCode, CliError> {
 }
 
 /// `n` things: `1 nation`, `2 nations`, `1 capability`, `3 capabilities`.
-fn counted(n: usize, one: &str) -> String {
+pub(super) fn counted(n: usize, one: &str) -> String {
     match (n, one.strip_suffix('y')) {
         (1, _) => format!("1 {one}"),
         (_, Some(stem)) => format!("{n} {stem}ies"),
