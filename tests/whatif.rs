@@ -1676,3 +1676,18 @@ fn compare_reports_every_invalid_scenario_and_variant_at_once() {
         assert!(err.contains(part), "{part}: {err}");
     }
 }
+
+#[test]
+fn a_target_already_met_relaxes_by_nothing_not_minus_nothing() {
+    let tutorial = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/tutorial.toml");
+    let out = forcesim()
+        .args(["secure", "--target", "0.01", "-n", "2000"])
+        .arg(&tutorial)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("The target is already met."), "{table}");
+    assert!(table.contains(" 0 (0.0 %)"), "{table}");
+    assert!(!table.contains("−0"), "{table}");
+}

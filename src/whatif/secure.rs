@@ -725,7 +725,12 @@ fn relaxation_row(o: &mut String, r: &Relaxation) {
         capability,
         req,
         thousands(to as f64),
-        format!("−{}{share}", thousands(red as f64)),
+        // No reduction (the target is met already): 0, not −0.
+        format!(
+            "{}{}{share}",
+            if red > 0 { "−" } else { "" },
+            thousands(red as f64)
+        ),
         pct(l.p_all_covered)
     );
 }
