@@ -1691,3 +1691,30 @@ fn a_target_already_met_relaxes_by_nothing_not_minus_nothing() {
     assert!(table.contains(" 0 (0.0 %)"), "{table}");
     assert!(!table.contains("−0"), "{table}");
 }
+
+#[test]
+fn a_label_for_nothing_drawn_is_a_warning() {
+    let tutorial = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/tutorial.toml");
+    let out = forcesim()
+        .args([
+            "sweep",
+            "--vary",
+            "nations.ARL.participation=0,1",
+            "-n",
+            "1000",
+            "-q",
+        ])
+        .args(["--json", "/dev/null"])
+        .args(["--label", "nations.ARL.partcipation=Arland decides"])
+        .args(["--label", "nations.ARL.participation=Arland"])
+        .args(["--label", "domains.land=Land"])
+        .arg(&tutorial)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        err,
+        "warning: --label nations.ARL.partcipation: nothing drawn is named `nations.ARL.partcipation` (did you mean `nations.ARL.participation`?), so the label is not used\n"
+    );
+}

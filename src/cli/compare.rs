@@ -149,6 +149,10 @@ fn write_outputs(
             .labels
             .extend(forcesim::charts::Options::from_model(m).labels);
     }
+    // The scenarios' labels, and the nations, domains and capabilities by id.
+    let mut known: Vec<String> = scenarios.iter().map(|(l, _)| l.clone()).collect();
+    known.extend(names.labels.iter().map(|(k, _)| k.clone()));
+    o.chart.warn_unused(&known);
     let copts = o.chart.options(names);
     let mut failures = Failures::default();
     if let Some(dir) = &o.charts {

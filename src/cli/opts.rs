@@ -89,6 +89,22 @@ pub struct ChartOpts {
 }
 
 impl ChartOpts {
+    /// Warns, on standard error, of each `--label` whose key is none of `known`
+    /// (what the command's charts and pages name): a typo would go unseen.
+    pub fn warn_unused(&self, known: &[String]) {
+        let names: Vec<&str> = known.iter().map(String::as_str).collect();
+        for (k, _) in &self.label {
+            if !names.contains(&k.as_str()) {
+                say!(
+                    "warning: --label {}: nothing drawn is named `{}`{}, so the label is not used",
+                    super::escape(k),
+                    super::escape(k),
+                    forcesim::import::did_you_mean(k, &names)
+                );
+            }
+        }
+    }
+
     /// The chart options: `base` (the scenario's names), then these flags.
     pub fn options(&self, base: forcesim::charts::Options) -> forcesim::charts::Options {
         let mut o = base;

@@ -129,6 +129,15 @@ fn write_outputs(
 ) -> Result<(), CliError> {
     let o = &a.output;
     let copts = o.chart.options(forcesim::charts::Options::from_model(base));
+    // The varied keys, and the nations, domains and capabilities by id.
+    let mut known: Vec<String> = result.axes.iter().map(|x| x.key.clone()).collect();
+    known.extend(
+        forcesim::charts::Options::from_model(base)
+            .labels
+            .into_iter()
+            .map(|(k, _)| k),
+    );
+    o.chart.warn_unused(&known);
     let mut failures = Failures::default();
     if let Some(dir) = &o.charts {
         failures.note(
