@@ -101,45 +101,26 @@ fn check_counts(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) {
             "the scenario defines no nation: add at least one [nations.ID] table",
         );
     }
-    // Each count at its table (the top of the file for effects, spread over conditions).
-    for (what, n, max, place) in [
-        (
-            "nations",
-            ids.nats.len(),
-            limits::MAX_NATIONS,
-            at(&file.nations.at.span),
-        ),
-        (
-            "domains",
-            ids.doms.len(),
-            limits::MAX_DOMAINS,
-            at(&file.domains.at.span),
-        ),
-        (
-            "capabilities",
-            ids.caps.len(),
-            limits::MAX_CAPABILITIES,
-            at(&file.capabilities.at.span),
-        ),
-        (
-            "conditions",
-            ids.conds.len(),
-            limits::MAX_CONDITIONS,
-            at(&file.conditions.at.span),
-        ),
-        (
-            "blocs",
-            ids.blocs.len(),
-            limits::MAX_CONDITIONS,
-            at(&file.blocs.at.span),
-        ),
-        (
-            "effects",
-            effect_count(file),
-            limits::MAX_CONDITIONS,
-            top.clone(),
-        ),
-    ] {
+    // Each count at its table (effects, spread over the conditions, at the top).
+    let tables = [
+        &file.nations.at,
+        &file.domains.at,
+        &file.capabilities.at,
+        &file.conditions.at,
+        &file.blocs.at,
+    ];
+    for (i, (what, n, max)) in [
+        ("nations", ids.nats.len(), limits::MAX_NATIONS),
+        ("domains", ids.doms.len(), limits::MAX_DOMAINS),
+        ("capabilities", ids.caps.len(), limits::MAX_CAPABILITIES),
+        ("conditions", ids.conds.len(), limits::MAX_CONDITIONS),
+        ("blocs", ids.blocs.len(), limits::MAX_CONDITIONS),
+        ("effects", effect_count(file), limits::MAX_CONDITIONS),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let place = tables.get(i).map_or_else(|| top.clone(), |t| at(&t.span));
         if n > max {
             cx.error(place, what, format!("too many {what}: {n}, at most {max}"));
         }
