@@ -386,8 +386,8 @@ fn valid_id(id: &str) -> bool {
 
 /// The pledges of a sheet, or every problem in it.
 pub fn pledges(origin: &str, rows: &[Vec<String>]) -> Result<Vec<Pledge>, ImportError> {
-    let (out, problems, _) = sheet(rows);
-    done(origin, out, problems)
+    let s = sheet(rows);
+    done(origin, s.pledges, s.problems)
 }
 
 /// The pledges of a sheet for the scenario whose ids are `known`, or every
@@ -398,11 +398,13 @@ pub fn pledges_into(
     rows: &[Vec<String>],
     known: &Known,
 ) -> Result<Vec<Pledge>, ImportError> {
-    let (out, mut problems, head) = sheet(rows);
-    if let Some(head) = head {
-        problems.extend(known.problems(&out, &|name| head.column(name)));
+    let mut s = sheet(rows);
+    if let Some(head) = &s.head {
+        let column = |name: &str| head.column(name);
+        s.problems.extend(known.problems(&s.pledges, &column));
+        s.problems.extend(known.problems(&s.bad, &column));
     }
-    done(origin, out, problems)
+    done(origin, s.pledges, s.problems)
 }
 
 /// The pledges, where there is no problem.
@@ -423,7 +425,7 @@ fn done(
 
 /// The rows of a sheet that read as pledges, the problems found, and the
 /// header where it reads.
-fn sheet(rows: &[Vec<String>]) -> (Vec<Pledge>, Vec<Problem>, Option<Header>) {
+fn sheet(rows: &[Vec<String>]) -> Sheet {
     let mut problems = Vec::new();
     let Some(first) = rows
         .iter()
@@ -434,23 +436,26 @@ fn sheet(rows: &[Vec<String>]) -> (Vec<Pledge>, Vec<Problem>, Option<Header>) {
             column: String::new(),
             message: "the sheet is empty: the first row names the columns nation, domain, capability, low, likely, high".into(),
         });
-        return (Vec::new(), problems, None);
+        return Sheet::unread(problems);
     };
     let head = header(&rows[first], &mut problems);
     if !problems.is_empty() {
         for p in &mut problems {
             p.row = first + 1;
         }
-        return (Vec::new(), problems, None);
+        return Sheet::unread(problems);
     }
-    let mut out: Vec<Pledge> = Vec::new();
+    let (mut out, mut bad) = (Vec::new(), Vec::new());
     for (i, cells) in rows.iter().enumerate().skip(first + 1) {
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        if let Some(p) = row(i + 1, cells, &head, &mut problems) {
-            check_against(&p, &out, &head, &mut problems);
-            out.push(p);
+        match row(i + 1, cells, &head, &mut problems) {
+            Ok(p) => {
+                check_against(&p, &out, &head, &mut problems);
+                out.push(p);
+            }
+            Err(p) => bad.push(p),
         }
     }
     if out.is_empty() && problems.is_empty() {
@@ -461,7 +466,33 @@ fn sheet(rows: &[Vec<String>]) -> (Vec<Pledge>, Vec<Problem>, Option<Header>) {
         });
     }
     problems.extend(too_many_nations(&out, &head));
-    (out, problems, Some(head))
+    Sheet {
+        pledges: out,
+        bad,
+        problems,
+        head: Some(head),
+    }
+}
+
+/// What a sheet reads as: its pledges, the rows with a problem (their ids
+/// still checked against a scenario), the problems, and the header.
+struct Sheet {
+    pledges: Vec<Pledge>,
+    bad: Vec<Pledge>,
+    problems: Vec<Problem>,
+    head: Option<Header>,
+}
+
+impl Sheet {
+    /// A sheet whose rows could not be read: only `problems`.
+    fn unread(problems: Vec<Problem>) -> Sheet {
+        Sheet {
+            pledges: Vec::new(),
+            bad: Vec::new(),
+            problems,
+            head: None,
+        }
+    }
 }
 
 /// The row that brings one nation more than a scenario holds
@@ -646,7 +677,12 @@ impl RowCells<'_> {
 }
 
 /// One row's pledge; its problems are added to `problems`.
-fn row(row: usize, cells: &[String], head: &Header, problems: &mut Vec<Problem>) -> Option<Pledge> {
+fn row(
+    row: usize,
+    cells: &[String],
+    head: &Header,
+    problems: &mut Vec<Problem>,
+) -> Result<Pledge, Pledge> {
     let before = problems.len();
     let mut r = RowCells {
         row,
@@ -662,21 +698,21 @@ fn row(row: usize, cells: &[String], head: &Header, problems: &mut Vec<Problem>)
     r.order(low, likely, high);
     let participation = r.participation();
     let (source, name) = (r.get("source"), r.get("name"));
-    if r.problems.len() > before {
-        return None;
-    }
-    Some(Pledge {
+    let bad = r.problems.len() > before;
+    let pledge = Pledge {
         row,
         nation,
         domain,
         capability,
-        low: low?,
-        likely: likely?,
-        high: high?,
+        low: low.unwrap_or(0.0),
+        likely: likely.unwrap_or(0.0),
+        high: high.unwrap_or(0.0),
         participation,
         source,
         name,
-    })
+    };
+    // A row with a problem still names its ids (empty where they are bad).
+    if bad { Err(pledge) } else { Ok(pledge) }
 }
 
 /// A pledge against the rows before it: no second pledge for the same
@@ -789,7 +825,8 @@ impl Known {
                 ("domain", &p.domain, &self.domains),
                 ("capability", &p.capability, &self.capabilities),
             ] {
-                if known.iter().any(|k| k == id) {
+                // An empty id is a problem of the sheet already.
+                if id.is_empty() || known.iter().any(|k| k == id) {
                     continue;
                 }
                 let names: Vec<&str> = known.iter().map(String::as_str).collect();
@@ -976,6 +1013,10 @@ mod tests {
             places(&e),
             vec![(3, "C (domain)"), (4, "B (nation)"), (5, "A (capability)")]
         );
+        // A row with a bad number still has its ids checked.
+        let rows = sheet("nation,domain,capability,low,likely,high\nXXX,land,troops,1,x,3\n");
+        let e = pledges_into("p.csv", &rows, &known).unwrap_err();
+        assert_eq!(places(&e), vec![(2, "E (likely)"), (2, "A (nation)")]);
         // An id longer than 64 characters is the sheet's problem, at its cell.
         let long = "A".repeat(65);
         let rows = sheet(&format!(
