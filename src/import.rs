@@ -451,11 +451,11 @@ fn sheet(rows: &[Vec<String>]) -> Sheet {
             continue;
         }
         match row(i + 1, cells, &head, &mut problems) {
-            Ok(p) => {
+            (p, true) => {
                 check_against(&p, &out, &head, &mut problems);
                 out.push(p);
             }
-            Err(p) => bad.push(p),
+            (p, false) => bad.push(p),
         }
     }
     if out.is_empty() && problems.is_empty() {
@@ -677,12 +677,7 @@ impl RowCells<'_> {
 }
 
 /// One row's pledge; its problems are added to `problems`.
-fn row(
-    row: usize,
-    cells: &[String],
-    head: &Header,
-    problems: &mut Vec<Problem>,
-) -> Result<Pledge, Pledge> {
+fn row(row: usize, cells: &[String], head: &Header, problems: &mut Vec<Problem>) -> (Pledge, bool) {
     let before = problems.len();
     let mut r = RowCells {
         row,
@@ -711,8 +706,9 @@ fn row(
         source,
         name,
     };
-    // A row with a problem still names its ids (empty where they are bad).
-    if bad { Err(pledge) } else { Ok(pledge) }
+    // A row with a problem still names its ids (empty where they are bad):
+    // the pledge, and whether it read without a problem.
+    (pledge, !bad)
 }
 
 /// A pledge against the rows before it: no second pledge for the same
