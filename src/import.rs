@@ -806,13 +806,8 @@ impl Known {
         }
     }
 
-    /// Every pledge naming an id the scenario lacks, with the closest id.
-    pub fn check(&self, origin: &str, pledges: &[Pledge]) -> Result<(), ImportError> {
-        let problems = self.problems(pledges, &|name| name.to_string());
-        done(origin, Vec::new(), problems).map(|_| ())
-    }
-
-    /// The problems of [`Known::check`], each column named by `column`.
+    /// Every pledge naming an id the scenario lacks, with the closest id, each
+    /// column named by `column`.
     fn problems(&self, pledges: &[Pledge], column: &dyn Fn(&str) -> String) -> Vec<Problem> {
         let mut problems = Vec::new();
         for p in pledges {
