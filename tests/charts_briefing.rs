@@ -269,3 +269,54 @@ fn uncertain_requirements_read_as_ranges() {
             .is_none()
     );
 }
+
+#[test]
+fn labels_name_a_runs_charts_and_page_and_a_sensitivity_row() {
+    let dir = scratch();
+    let scen = write(dir.path(), "small.toml", SMALL);
+    let (charts_dir, html) = (dir.path().join("charts"), dir.path().join("page.html"));
+    let out = forcesim()
+        .args(["run", "-n", "500", "-q", "--chart-format", "svg"])
+        .arg(&scen)
+        .arg("--charts")
+        .arg(&charts_dir)
+        .arg("--html")
+        .arg(&html)
+        .args(["--label", "domains.mcm=Minehunting"])
+        .args(["--label", "nations.A=Aldria"])
+        .args(["--label", "domains.mcn=Typo"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    let warning = "warning: --label domains.mcn: nothing drawn is named `domains.mcn` (did you mean `domains.mcm`?), so the label is not used\n";
+    assert!(err.ends_with(warning), "{err}");
+    assert_eq!(err.matches("--label").count(), 1, "{err}");
+    let coverage = std::fs::read_to_string(charts_dir.join("coverage.svg")).unwrap();
+    assert!(coverage.contains("Minehunting"), "domain label on coverage");
+    assert!(
+        !coverage.contains("Mine countermeasures"),
+        "the label replaces the name"
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("Minehunting") && page.contains("Aldria"));
+    // Sensitivity: a row is drawn with its label.
+    let tornado = dir.path().join("sens");
+    let out = forcesim()
+        .args(["sensitivity", "-n", "500", "-q", "--chart-format", "svg"])
+        .arg(&scen)
+        .arg("--charts")
+        .arg(&tornado)
+        .args(["--label", "nations.A.decision=Aldria decides"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(!err.contains("--label"), "{err}");
+    let chart = std::fs::read_to_string(tornado.join("sensitivity.svg")).unwrap();
+    assert!(chart.contains("Aldria decides"), "row label");
+    assert!(
+        !chart.contains("nations.A.decision"),
+        "the label replaces the key"
+    );
+}

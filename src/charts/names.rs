@@ -3,8 +3,11 @@
 //! name, from the scenario's names ([`Options::from_model`]) unless `--label`
 //! gives one; and the file stems that name a sweep's chart after its keys.
 
+use std::borrow::Cow;
+
 use super::Options;
 use crate::model::Model;
+use crate::report::Report;
 
 impl Options {
     /// Options that name every entity of `model` (`nations.ESP` → "Spain",
@@ -25,6 +28,50 @@ impl Options {
             labels,
             ..Options::default()
         }
+    }
+
+    /// `report` with the `--label`s given for its nations (`nations.GBR`),
+    /// domains (`domains.land`, or `land`) and capabilities
+    /// (`capabilities.troops`) as their names: what a run's charts and HTML
+    /// page draw. Borrowed as it is when no label names one of them.
+    pub fn relabel<'a>(&self, report: &'a Report) -> Cow<'a, Report> {
+        if self.labels.is_empty() {
+            return Cow::Borrowed(report);
+        }
+        let mut r = report.clone();
+        for (id, n) in &mut r.nations {
+            if let Some(l) = self.label(&format!("nations.{id}")) {
+                n.name = l.to_string();
+            }
+        }
+        for (id, d) in &mut r.domains {
+            if let Some(l) = self
+                .label(&format!("domains.{id}"))
+                .or_else(|| self.label(id))
+            {
+                d.name = l.to_string();
+            }
+        }
+        for (id, c) in &mut r.capabilities {
+            if let Some(l) = self.label(&format!("capabilities.{id}")) {
+                c.name = l.to_string();
+            }
+        }
+        Cow::Owned(r)
+    }
+
+    /// The keys a `--label` of a run may name: see [`Options::relabel`].
+    pub fn run_keys(report: &Report) -> Vec<String> {
+        let nations = report.nations.keys().map(|id| format!("nations.{id}"));
+        let domains = report
+            .domains
+            .keys()
+            .flat_map(|id| [format!("domains.{id}"), id.clone()]);
+        let caps = report
+            .capabilities
+            .keys()
+            .map(|id| format!("capabilities.{id}"));
+        nations.chain(domains).chain(caps).collect()
     }
 
     /// The name of an entity: its label, else its id in words.

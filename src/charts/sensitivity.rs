@@ -122,12 +122,18 @@ fn tornado<DB: DrawingBackend>(
         f.figure
     );
     let body = frame_with(root, opts, &title, &s.scenario.name, &footer)?;
-    let rows: Vec<_> = f
+    // Each row named by its `--label`, else its key.
+    let named: Vec<Row> = f
         .rows
         .iter()
         .filter(|r| r.effect.is_finite())
         .take(top.max(1))
+        .map(|r| Row {
+            input: opts.label(&r.input).unwrap_or(&r.input).to_string(),
+            ..r.clone()
+        })
         .collect();
+    let rows: Vec<&Row> = named.iter().collect();
     if rows.is_empty() || !f.base.is_finite() {
         return note(
             root,

@@ -26,21 +26,29 @@ pub fn write_report(
     out: &OutputOpts,
 ) -> Result<(), CliError> {
     let opts = out.chart.options(forcesim::charts::Options::default());
+    out.chart
+        .warn_unused(&forcesim::charts::Options::run_keys(report));
+    // Charts and the HTML page draw the `--label`s; the data files keep the names.
+    let shown = opts.relabel(report);
     let mut failures = Failures::default();
     if let Some(dir) = &out.charts {
         failures.note(
-            forcesim::charts::write_all_with(report, dir, out.chart_format.into(), &opts)
+            forcesim::charts::write_all_with(&shown, dir, out.chart_format.into(), &opts)
                 .map(|_| ()),
         );
     }
-    let briefing = Briefing {
-        report,
-        scenario_text,
-    };
     if let Some(path) = &out.xlsx {
+        let briefing = Briefing {
+            report,
+            scenario_text,
+        };
         let bytes = to_xlsx(&briefing).map_err(anyhow::Error::new)?;
         failures.note(forcesim::output::write_atomic(path, &bytes));
     }
+    let briefing = Briefing {
+        report: &shown,
+        scenario_text,
+    };
     let workbook_out = out.xlsx.as_deref() == Some(std::path::Path::new("-"));
     emit_after(
         failures,

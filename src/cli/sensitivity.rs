@@ -102,6 +102,9 @@ fn write_outputs(
 ) -> Result<(), CliError> {
     let o = &a.output;
     let copts = o.chart.options(forcesim::charts::Options::default());
+    let rows = result.figures.iter().flat_map(|f| &f.rows);
+    let known: Vec<String> = rows.map(|r| r.input.clone()).collect();
+    o.chart.warn_unused(&known);
     let mut failures = Failures::default();
     if let Some(dir) = &o.charts {
         failures.note(
