@@ -493,3 +493,42 @@ fn an_input_or_output_pipe_without_its_other_end_is_no_wait() {
     );
     assert!(t.elapsed() < std::time::Duration::from_secs(30));
 }
+
+#[test]
+fn a_shards_note_on_a_closed_or_full_standard_output_is_no_panic() {
+    let dir = scratch();
+    let d = dir.path();
+    write(d, "s.toml", BASE);
+    let args = ["run", "s.toml", "-n", "4096", "--shard", "1/1"];
+    // A reader that has gone (`| true`): the note is dropped, the shard is done.
+    let mut child = std::process::Command::new(common::bin())
+        .args(args)
+        .args(["--partial", "a.fsp"])
+        .current_dir(d)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(d.join("a.fsp").exists());
+    if Path::new("/dev/full").exists() {
+        let full = fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = std::process::Command::new(common::bin())
+            .args(args)
+            .args(["--partial", "b.fsp"])
+            .current_dir(d)
+            .stdout(full)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("cannot write to standard output"), "{err}");
+    }
+}

@@ -42,7 +42,7 @@ fn say_written(
     out: &ShardRun,
     (shard, trials, seed): (Shard, u64, u64),
     len: usize,
-) {
+) -> Result<(), CliError> {
     let done = &out.done;
     let note = format!(
         "shard {shard}: blocks {}..{} of {} ({} of {trials} trials, seed {seed}) → {} ({len} bytes); combine the shards with `forcesim merge`",
@@ -52,7 +52,7 @@ fn say_written(
         out.tally.trials,
         escape(&partial.display().to_string()),
     );
-    println!("{note}");
+    super::common::print_stdout(&format!("{note}\n"))
 }
 
 /// Whether the file at `path` is a valid partial of the same run and shard as
@@ -125,7 +125,7 @@ pub fn run(a: &RunArgs, shard: Shard, partial: &Path) -> Result<ExitCode, CliErr
     write_output(partial, &bytes, Special::Refuse).map_err(anyhow::Error::new)?;
     let done = &out.done;
     if !a.output.quiet {
-        say_written(partial, &out, (shard, trials, seed), bytes.len());
+        say_written(partial, &out, (shard, trials, seed), bytes.len())?;
     }
     if out.interrupted() {
         say!(
