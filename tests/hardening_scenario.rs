@@ -152,6 +152,19 @@ fn a_key_nested_past_the_parsers_limit_is_placed_at_its_line() {
 }
 
 #[test]
+fn values_nested_twenty_thousand_deep_are_an_error_not_a_crash() {
+    let n = 20_000;
+    let arrays = format!("{}{}", "[".repeat(n), "]".repeat(n));
+    let tables = format!("{}1{}", "{a=".repeat(n), "}".repeat(n));
+    for value in [&arrays, &tables] {
+        let out = errors(&format!("{BASE}\nfoo = {value}\n"), &[]);
+        assert!(out.contains("cannot recurse further"), "{out:.300}");
+        let out = errors(BASE, &[&format!("nations.GBR.foo={value}")]);
+        assert!(out.contains("--set nations.GBR.foo="), "{out:.300}");
+    }
+}
+
+#[test]
 fn the_base_scenario_is_valid() {
     accepts(BASE, &[]);
 }

@@ -210,6 +210,11 @@ impl<F: FnMut(Occurrence<'_>)> Walker<'_, F> {
 fn walk(text: &str, base: Option<&str>, visit: impl FnMut(Occurrence<'_>)) {
     let source = Source::new(text);
     let tokens = source.lex().into_vec();
+    if too_deep(&tokens) {
+        // The parser below recurses once per level: past the limit the TOML
+        // parser has refused the text already, and no key is named.
+        return;
+    }
     let mut events: Vec<Event> = Vec::new();
     let mut push = |e: Event| events.push(e);
     match base {
@@ -235,6 +240,26 @@ fn walk(text: &str, base: Option<&str>, visit: impl FnMut(Occurrence<'_>)) {
         w.event(e);
     }
     w.close_header();
+}
+
+/// Arrays and inline tables nested deeper than this are not walked.
+const MAX_NESTING: usize = 1_000;
+
+/// Whether `tokens` open more than [`MAX_NESTING`] brackets and braces at once.
+fn too_deep(tokens: &[toml_parser::lexer::Token]) -> bool {
+    use toml_parser::lexer::TokenKind as K;
+    let mut depth = 0usize;
+    for t in tokens {
+        match t.kind() {
+            K::LeftSquareBracket | K::LeftCurlyBracket => depth += 1,
+            K::RightSquareBracket | K::RightCurlyBracket => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > MAX_NESTING {
+            return true;
+        }
+    }
+    false
 }
 
 /// A key named at an error's span.
