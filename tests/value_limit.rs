@@ -139,6 +139,27 @@ fn a_heavy_tail_past_the_limit_is_a_warning_with_its_share() {
 }
 
 #[test]
+fn a_heavy_tailed_effect_scale_past_the_limit_is_a_warning_with_its_share() {
+    // A fixed requirement of 1e11 × a log-normal scale of median 1, σ 3: past
+    // 1e12 when the scale passes 10, P = Φ(−ln 10 / 3) ≈ 22.1 %.
+    let effect = "{ lognormal = { median = 1, sigma = 3 } }";
+    let out = warnings(&scenario("1e11", "1e12", effect, "1"));
+    let share = phi(-(10f64).ln() / 3.0);
+    let expected = format!(
+        "s.toml:9:27: domains.land.requirements.troops: the lognormal scale of an effect of condition `surge` takes this amount past the limit of 1e12 in about {:.1} % of the trials in which the effect applies",
+        share * 100.0
+    );
+    assert!(out.contains(&expected), "{expected} not in:\n{out}");
+    // A scale that stays far below: no warning.
+    let narrow = "{ lognormal = { median = 1, sigma = 0.1 } }";
+    let out = warnings(&scenario("1e11", "1e12", narrow, "1"));
+    assert!(
+        !out.contains("passes the limit") && !out.contains("past the limit"),
+        "{out}"
+    );
+}
+
+#[test]
 fn a_normal_tail_is_measured_and_a_narrow_one_is_not_warned() {
     // Mean 5e11, sd 2.5e11: P(X > 1e12) = Φ(−2) ≈ 2.3 %.
     let contrib = "{ normal = { mean = 5e11, sd = 2.5e11 } }";

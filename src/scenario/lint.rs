@@ -135,19 +135,28 @@ const CAPPED_SHARE: f64 = 1e-9;
 /// Normal and log-normal counts that pass the value limit (with their scales)
 /// often enough to matter: capped there, they change the figures.
 fn capped_warnings(file: &ScenarioFile, model: &Model, w: &mut Warnings) {
-    use super::reach::{amounts, largest_factor, share_capped};
+    use super::reach::{amounts, share_over};
     amounts(file, model, |amount, scales| {
-        let share = share_capped(&amount.value, largest_factor(model, scales));
-        if share > CAPPED_SHARE {
-            let share = brief_share(share);
-            w.at(
-                amount,
-                format!(
-                    "this {} passes the limit of 1e12 (with its largest scales) in about {share} of draws, which count as 1e12, so the figures that involve it are capped: narrow the distribution",
-                    amount.value.form()
-                ),
-            );
+        let (share, effect) = share_over(model, &amount.value, scales);
+        if share <= CAPPED_SHARE {
+            return;
         }
+        let share = brief_share(share);
+        let message = match effect {
+            None => format!(
+                "this {} passes the limit of 1e12 (with its largest scales) in about {share} of draws, which count as 1e12, so the figures that involve it are capped: narrow the distribution",
+                amount.value.form()
+            ),
+            Some(e) => {
+                let (dist, c) = (&model.effects[e].dist, model.effects[e].condition);
+                format!(
+                    "the {} scale of an effect of condition `{}` takes this amount past the limit of 1e12 in about {share} of the trials in which the effect applies, which count as 1e12, so the figures that involve it are capped: narrow the scale's distribution",
+                    dist.form(),
+                    model.conditions[c].id
+                )
+            }
+        };
+        w.at(amount, message);
     });
 }
 

@@ -8,7 +8,9 @@
 //! amount holds for the scaled one: its upper end (its mean or median, for a
 //! normal or a log-normal) times the largest scales must stay within the limit.
 //! An effect's scale counts with its upper end (its median, for a log-normal),
-//! and at least 1 (an effect that does not apply leaves the value as it is).
+//! and at least 1 (an effect that does not apply leaves the value as it is);
+//! the tails of unbounded amounts and scales get a warning with the share of
+//! draws they take past the limit ([`share_over`]).
 
 use super::decode::{Cx, Located};
 use super::raw::ScenarioFile;
@@ -103,6 +105,30 @@ pub(super) fn share_capped(d: &Dist, factor: f64) -> f64 {
         return 0.0;
     }
     share_beyond(d, MAX_VALUE as f64 / factor)
+}
+
+/// The share of draws of `amount`, times its `scales`, that pass the value limit,
+/// and the effect whose unbounded scale takes it there (`None`: the amount's own
+/// tail): the larger of the amount's tail under its largest scales and each
+/// effect scale's tail under the amount's reach and the other scales.
+pub(super) fn share_over(
+    model: &Model,
+    amount: &Dist,
+    (scale, effects): (f64, &[usize]),
+) -> (f64, Option<usize>) {
+    let own = share_capped(amount, largest_factor(model, (scale, effects)));
+    let mut worst = (own, None);
+    for (i, &e) in effects.iter().enumerate() {
+        let others: Vec<usize> = [&effects[..i], &effects[i + 1..]].concat();
+        let rest = largest_factor(model, (scale, &others)) * reach(amount);
+        if rest > 0.0 {
+            let share = share_beyond(&model.effects[e].dist, MAX_VALUE as f64 / rest);
+            if share > worst.0 {
+                worst = (share, Some(e));
+            }
+        }
+    }
+    worst
 }
 
 /// The share of draws of an unbounded `d` (a normal, a log-normal) above
