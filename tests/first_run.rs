@@ -653,3 +653,57 @@ fn every_bad_row_is_reported_at_once() {
         assert!(err.contains(want), "missing `{want}` in:\n{err}");
     }
 }
+
+/// The README's "Install and first run" commands, after `cargo install`.
+fn readme_first_run() -> Vec<String> {
+    let readme = include_str!("../README.md");
+    let section = readme
+        .split("### Install and first run")
+        .nth(1)
+        .expect("the section");
+    let block = section
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("its commands");
+    block
+        .lines()
+        .filter(|l| !l.starts_with("cargo install"))
+        .map(|l| l.split("  #").next().unwrap_or(l).trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+#[test]
+fn the_readmes_first_run_works_in_order() {
+    let (root, exe) = installed();
+    let lines = readme_first_run();
+    assert!(lines.len() >= 6, "{lines:?}");
+    let script = format!("set -e\n{}\n", lines.join("\n"));
+    let path = format!(
+        "{}:{}",
+        exe.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(root.path().join("work"))
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{script}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plan = root.path().join("work/my-plan");
+    for f in ["tutorial.toml", "paris-2026.toml", "paris-2026-30k.toml"] {
+        assert!(plan.join(f).exists(), "{f}");
+    }
+    // The reference scenario printed by `example` is kept: the variant extends it.
+    let printed = run_in(&exe, &plan, &["example", "paris"]).stdout;
+    assert_eq!(
+        std::fs::read(plan.join("paris-2026.toml")).unwrap(),
+        printed
+    );
+}

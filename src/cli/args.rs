@@ -167,7 +167,8 @@ Examples:
 
 The scenario's first line, `#:schema ./forcesim.schema.json`, gives editors
 that read it (Taplo, VS Code's Even Better TOML) completion and checking.
-Existing files are left alone (exit code 2) unless --force.";
+Existing files are left alone (exit code 2) unless --force; the
+paris-2026.toml that paris-30k extends is kept where it is there already.";
 
 const IMPORT_HELP: &str = "\
 Examples:
@@ -380,7 +381,7 @@ pub enum Example {
     /// The Paris 2026 baseline: 35 nations and the United States, 16,000 troops on land.
     Paris,
     /// The 30,000-troop ambition, written as an extension of the Paris baseline
-    /// (`init` writes both files).
+    /// (`init` writes both files, keeping a paris-2026.toml that is there).
     #[value(name = "paris-30k")]
     Paris30k,
 }

@@ -80,6 +80,7 @@ pub fn init(a: InitArgs) -> Result<ExitCode, CliError> {
     // A file that already holds what would be written (the schema, after an
     // earlier `init`) is left as it is.
     files.retain(|(path, text)| std::fs::read(path).ok().as_deref() != Some(text.as_bytes()));
+    let kept = keep_base(&dir, a.example, a.force, &mut files);
     if files.is_empty() {
         say!("nothing to write: the files are there already");
         return Ok(ExitCode::SUCCESS);
@@ -99,6 +100,13 @@ pub fn init(a: InitArgs) -> Result<ExitCode, CliError> {
     for (path, text) in &files {
         forcesim::output::write_atomic(path, text.as_bytes()).map_err(anyhow::Error::new)?;
     }
+    if let Some(base) = kept {
+        say!(
+            "kept {}, which is there already: {} extends it",
+            base.display(),
+            files[0].0.display()
+        );
+    }
     let first = &files[0].0;
     say!(
         "wrote {}\nnext:\n  forcesim validate {}\n  forcesim run {}",
@@ -111,6 +119,24 @@ pub fn init(a: InitArgs) -> Result<ExitCode, CliError> {
         first.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Without `--force`, the scenario a variant extends (`paris-2026.toml` for
+/// `paris-30k`) is kept where a file is there already (the baseline the user
+/// adapts): taken out of `files`, and returned.
+fn keep_base(
+    dir: &Path,
+    example: Example,
+    force: bool,
+    files: &mut Vec<(PathBuf, String)>,
+) -> Option<PathBuf> {
+    if force || example != Example::Paris30k {
+        return None;
+    }
+    let base = dir.join(Example::Paris.file().0);
+    let at = files.iter().position(|(p, _)| *p == base && exists(p))?;
+    files.remove(at);
+    Some(base)
 }
 
 /// Fails, naming every file that exists already, before anything is written.
