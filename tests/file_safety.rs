@@ -469,6 +469,55 @@ fn an_output_named_by_a_descriptor_is_written_where_it_stands() {
 }
 
 #[test]
+fn an_output_that_is_standard_output_by_another_name_keeps_the_table_out() {
+    let dir = scratch();
+    let d = dir.path();
+    write(d, "s.toml", BASE);
+    for name in ["/dev/stdout", "/dev/fd/1", "out.json"] {
+        // `> out.json`: standard output is the file that `--json` names.
+        let out_file = fs::File::create(d.join("out.json")).unwrap();
+        let out = std::process::Command::new(common::bin())
+            .current_dir(d)
+            .args(["run", "s.toml", "-n", "500", "--json", name])
+            .stdout(out_file)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{name}");
+        let text = fs::read_to_string(d.join("out.json")).unwrap();
+        let json: Result<serde_json::Value, _> = serde_json::from_str(&text);
+        assert!(json.is_ok(), "{name}: {text}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("All domains covered"),
+            "{name}: the table on stderr"
+        );
+    }
+    // Two outputs to standard output under two names are refused.
+    let out_file = fs::File::create(d.join("both")).unwrap();
+    let out = std::process::Command::new(common::bin())
+        .current_dir(d)
+        .args([
+            "run",
+            "s.toml",
+            "-n",
+            "500",
+            "--json",
+            "-",
+            "--csv",
+            "/dev/stdout",
+        ])
+        .stdout(out_file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--json - and --csv /dev/stdout cannot all write to standard output"),
+        "{err}"
+    );
+}
+
+#[test]
 fn an_input_or_output_pipe_without_its_other_end_is_no_wait() {
     let dir = scratch();
     let d = dir.path();

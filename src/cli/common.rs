@@ -71,30 +71,68 @@ pub fn resolve(c: &RunControl, model: &Model) -> (u64, u64, usize) {
     )
 }
 
+/// Whether the output `path` is standard output: `-`, or a name of the file or
+/// pipe standard output already writes to (`/dev/stdout`, `/dev/fd/1`, the file
+/// of a `> out` redirection), so that the table does not go into it as well.
+pub fn is_stdout(path: &Path) -> bool {
+    path == Path::new("-") || (stdout_file().is_some() && file_id(path) == stdout_file())
+}
+
+/// The device and inode of standard output when it is a file or a pipe (a
+/// terminal or `/dev/null` is neither: nothing is mixed into data there).
+#[cfg(unix)]
+fn stdout_file() -> Option<(u64, u64)> {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::FileTypeExt;
+    let fd = std::io::stdout().as_fd().try_clone_to_owned().ok()?;
+    let m = std::fs::File::from(fd).metadata().ok()?;
+    let kind = m.file_type();
+    (kind.is_file() || kind.is_fifo()).then(|| id_of(&m))
+}
+
+#[cfg(not(unix))]
+fn stdout_file() -> Option<(u64, u64)> {
+    None
+}
+
+#[cfg(unix)]
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    std::fs::metadata(path).ok().map(|m| id_of(&m))
+}
+
+#[cfg(not(unix))]
+fn file_id(_: &Path) -> Option<(u64, u64)> {
+    None
+}
+
+#[cfg(unix)]
+fn id_of(m: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (m.dev(), m.ino())
+}
+
 /// Refuses two outputs to standard output.
 pub fn one_stdout(outputs: &[(&str, &Option<PathBuf>)]) -> Result<(), CliError> {
     use std::io::IsTerminal;
     let binary = outputs
         .iter()
         .find(|(n, p)| *n == "--xlsx" && p.as_deref() == Some(Path::new("-")));
+    let to_stdout = |p: &Option<PathBuf>| p.as_deref().is_some_and(is_stdout);
     if binary.is_some() && std::io::stdout().is_terminal() {
         return Err(CliError::Usage(
             "--xlsx -: a workbook is binary; redirect standard output to a file, or give a path"
                 .into(),
         ));
     }
-    let dash: Vec<&str> = outputs
+    let dash: Vec<String> = outputs
         .iter()
-        .filter(|(_, p)| p.as_deref() == Some(Path::new("-")))
-        .map(|(n, _)| *n)
+        .filter(|(_, p)| to_stdout(p))
+        .map(|(n, p)| format!("{n} {}", p.as_deref().unwrap_or(Path::new("-")).display()))
         .collect();
     if dash.len() > 1 {
         return Err(CliError::Usage(format!(
             "{} cannot all write to standard output: give all but one a file path",
-            dash.iter()
-                .map(|n| format!("{n} -"))
-                .collect::<Vec<_>>()
-                .join(" and ")
+            super::escape(&dash.join(" and "))
         )));
     }
     Ok(())
@@ -149,8 +187,9 @@ pub fn emit_after(
 ) -> Result<(), CliError> {
     for (path, text) in outputs {
         if let Some(p) = path {
+            // Before writing: a file replaced by the write is another file.
+            stdout_taken |= is_stdout(p);
             failures.note(write_atomic(p, text().as_bytes()));
-            stdout_taken |= p == Path::new("-");
         }
     }
     if !quiet {

@@ -49,7 +49,7 @@ pub fn write_report(
         report: &shown,
         scenario_text,
     };
-    let workbook_out = out.xlsx.as_deref() == Some(std::path::Path::new("-"));
+    let workbook_out = out.xlsx.as_deref().is_some_and(super::common::is_stdout);
     emit_after(
         failures,
         &[
