@@ -121,6 +121,12 @@ pub fn check_destination(path: &Path, special: Special) -> Result<(), WriteError
     if let Some(fd) = descriptor(path) {
         return check_descriptor(fd, special).map_err(err);
     }
+    if names_a_directory(path) && !path.is_dir() {
+        // `out.json/`: no file can be written under a name that ends in `/`.
+        return Err(err(std::io::Error::other(
+            "a file name cannot end in `/`: remove the slash",
+        )));
+    }
     let target = resolve_links(path).map_err(err)?;
     match fs::metadata(&target) {
         Ok(m) => {
@@ -133,6 +139,13 @@ pub fn check_destination(path: &Path, special: Special) -> Result<(), WriteError
         Err(e) => return Err(err(e)),
     }
     check_directory(&directory_of(&target)).map_err(err)
+}
+
+/// Whether `path` ends in a separator (or `/.`), so that it can only name a
+/// directory.
+fn names_a_directory(path: &Path) -> bool {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    bytes.ends_with(b"/") || bytes.ends_with(b"/.") || bytes == b"."
 }
 
 /// Refuses an existing target that may not be written: a directory, a read-only

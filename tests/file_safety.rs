@@ -581,3 +581,25 @@ fn a_shards_note_on_a_closed_or_full_standard_output_is_no_panic() {
         assert!(err.contains("cannot write to standard output"), "{err}");
     }
 }
+
+#[test]
+fn an_output_name_ending_in_a_slash_is_refused_before_any_work() {
+    let dir = scratch();
+    let d = dir.path();
+    write(d, "s.toml", BASE);
+    let slash = "a file name cannot end in `/`: remove the slash";
+    refused(
+        &run(
+            d,
+            &["run", "s.toml", "--shard", "1/1", "--partial", "p.fsp/"],
+        ),
+        slash,
+    );
+    refused(&run(d, &["run", "s.toml", "--json", "out.json/"]), slash);
+    assert!(!d.join("p.fsp").exists() && !d.join("out.json").exists());
+    fs::create_dir(d.join("sub")).unwrap();
+    refused(
+        &run(d, &["run", "s.toml", "--json", "sub/"]),
+        "it is a directory",
+    );
+}
