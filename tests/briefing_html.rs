@@ -152,7 +152,23 @@ fn a_merged_run_writes_the_same_html_as_the_single_run() {
     let dir = scratch();
     let d = dir.path();
     let s = write(d, "s.toml", EVERY);
-    let single = run_html(d, &s, &[]);
+    merged_matches(d, &s);
+    // A scenario that extends another: its partials embed the merged document,
+    // and the page still quotes the file itself (its SHA-256, its annex).
+    let child = "[scenario]\nextends = \"s.toml\"\nname = \"Child\"\n";
+    merged_matches(d, &write(d, "c.toml", child));
+}
+
+/// The HTML and CSV of `merge` of two shards of `s` are those of the single run.
+fn merged_matches(d: &Path, s: &Path) {
+    let single = run_html(d, s, &[]);
+    let csv = d.join("single.csv");
+    forcesim()
+        .args(["run", "-n", "20000", "--seed", "7", "-q", "--csv"])
+        .arg(&csv)
+        .arg(s)
+        .assert()
+        .success();
     let mut parts = Vec::new();
     for shard in ["1/2", "2/2"] {
         let p = d.join(format!("p{}.fsp", &shard[..1]));
@@ -169,21 +185,28 @@ fn a_merged_run_writes_the_same_html_as_the_single_run() {
                 "--partial",
             ])
             .arg(&p)
-            .arg(&s)
+            .arg(s)
             .assert()
             .success();
         parts.push(p);
     }
-    let merged = d.join("m.html");
+    let (merged, merged_csv) = (d.join("m.html"), d.join("m.csv"));
     forcesim()
         .arg("merge")
         .args(&parts)
         .args(["-q", "--html"])
         .arg(&merged)
+        .arg("--csv")
+        .arg(&merged_csv)
         .assert()
         .success();
-    // The scenario path is the same (`s.toml` as given), so the files match.
-    assert_eq!(std::fs::read_to_string(merged).unwrap(), single);
+    // The scenario path is the same (as given), so the files match.
+    assert_eq!(std::fs::read_to_string(merged).unwrap(), single, "{s:?}");
+    assert_eq!(
+        std::fs::read(merged_csv).unwrap(),
+        std::fs::read(csv).unwrap(),
+        "{s:?}"
+    );
 }
 
 #[test]

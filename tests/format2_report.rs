@@ -600,6 +600,7 @@ fn header(m: &Model) -> Header {
         scenario: Source {
             origin: "two.toml".into(),
             text: TEXT.into(),
+            file: None,
             overrides: vec![],
             digest: forcesim::shard::partial::digest_hex(m),
         },
@@ -622,8 +623,16 @@ fn partials_round_trip_the_format_2_tally() {
     let t = tally(&m);
     let p = Partial::new(header(&m), &t);
     let bytes = p.to_bytes();
-    assert_eq!(bytes[8], 4, "partial format version 4");
+    assert_eq!(bytes[8], 5, "partial format version 5");
     let back = Partial::from_bytes(&bytes).expect("reads");
+    // Version 4 is the same layout without `scenario.file`: read as it is.
+    let mut v4 = bytes.clone();
+    v4[8] = 4;
+    let n = v4.len() - 4;
+    let crc = forcesim::shard::partial::crc32(&v4[..n]);
+    v4[n..].copy_from_slice(&crc.to_le_bytes());
+    let v4 = Partial::from_bytes(&v4).expect("a version 4 partial reads");
+    assert_eq!(v4.tally(&Tally::new(&m)).expect("decodes"), t);
     let template = Tally::new(&m);
     assert_eq!(back.tally(&template).expect("decodes"), t);
     // Merged tallies add the new counts.
@@ -639,7 +648,7 @@ fn partials_round_trip_the_format_2_tally() {
     old[8] = 1;
     let err = Partial::from_bytes(&old).unwrap_err().to_string();
     assert!(
-        err.contains("version 1") && err.contains("version 4"),
+        err.contains("version 1") && err.contains("versions 4 and 5"),
         "{err}"
     );
 }

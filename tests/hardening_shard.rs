@@ -27,6 +27,7 @@ fn part(model: &Model, text: &str, trials: u64, seed: u64, shard: Shard) -> Part
         model,
         origin: "s.toml",
         text,
+        file: None,
         seed,
         trials,
         shard,

@@ -574,6 +574,7 @@ fn tampered_partials_never_panic() {
         model: &model,
         origin: "base.toml",
         text: BASES[0],
+        file: None,
         seed: 3,
         trials: 700,
         shard,

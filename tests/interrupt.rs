@@ -123,6 +123,7 @@ fn an_interrupted_shard_is_refused_by_merge() {
             model: &model,
             origin: "test.toml",
             text: TEXT,
+            file: None,
             seed: 4,
             trials,
             shard,

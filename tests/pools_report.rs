@@ -313,14 +313,14 @@ fn partials_round_trip_the_pools_and_refuse_inconsistent_ones() {
 #[test]
 fn an_older_partial_is_refused_with_a_reason() {
     use forcesim::shard::partial::{FORMAT_VERSION, Partial};
-    assert_eq!(FORMAT_VERSION, 4);
+    assert_eq!(FORMAT_VERSION, 5);
     let mut bytes = Vec::from(forcesim::shard::partial::MAGIC);
     bytes.push(2);
     bytes.extend_from_slice(&[0; 8]);
     let err = Partial::from_bytes(&bytes).unwrap_err().to_string();
     assert!(
         err.contains("version 2")
-            && err.contains("version 4")
+            && err.contains("versions 4 and 5")
             && err.contains("run the shard again"),
         "{err}"
     );

@@ -35,6 +35,6 @@ pub fn merge(a: MergeArgs) -> Result<ExitCode, CliError> {
         merged.elapsed_s,
     );
     // A stop asked for meanwhile gives exit code 130 (`cli::after_stop`).
-    super::run::write_report(&report, &merged.text, o)?;
+    super::run::write_report(&report, &merged.file, o)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -104,10 +104,13 @@ pub fn run(a: &RunArgs, shard: Shard, partial: &Path) -> Result<ExitCode, CliErr
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
+    // The file as `run` quotes it (its SHA-256, the annex), where it extends another.
+    let file = String::from_utf8_lossy(&bytes);
     let header = Header::for_run(&HeaderInput {
         model: &model,
         origin: &origin,
         text: &text,
+        file: Some(file.as_ref()).filter(|f| *f != text),
         seed,
         trials,
         shard,
@@ -161,6 +164,7 @@ mod tests {
             model: &model,
             origin: "s.toml",
             text: &text,
+            file: None,
             seed: 3,
             trials: 10_000,
             shard,

@@ -69,6 +69,9 @@ pub struct Merged {
     pub elapsed_s: f64,
     /// The embedded scenario's text.
     pub text: String,
+    /// The scenario file's own text (`text` unless it extends another): what the
+    /// report's SHA-256 and assumptions annex quote.
+    pub file: String,
 }
 
 struct Blocks<'a>(&'a Range<u64>);
@@ -184,6 +187,7 @@ pub fn merge_from<S: Source + ?Sized>(src: &S) -> Result<Merged, MergeError> {
         threads,
         elapsed_s,
         text: p.header.scenario.text.clone(),
+        file: (p.header.scenario.file.clone()).unwrap_or_else(|| p.header.scenario.text.clone()),
     })
 }
 

@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! 89 46 53 50 0D 0A 1A 0A   signature "\x89FSP\r\n\x1a\n"
-//! varint                    format version (3)
+//! varint                    format version (5; 4 is read too)
 //! varint, bytes             header: UTF-8 JSON (versions, scenario text, seed, trials, blocks)
 //! varint, bytes             body: the tally (crate::shard::codec)
 //! 4 bytes                   CRC-32 (IEEE) of everything before it, little-endian
@@ -30,8 +30,9 @@ use crate::stats::Tally;
 /// The file signature: a high byte (not ASCII), `FSP`, CR LF, Ctrl-Z, LF, so that
 /// text-mode transfers and truncation to 7 bits are caught at once.
 pub const MAGIC: [u8; 8] = *b"\x89FSP\r\n\x1a\n";
-/// The format version this forcesim writes and reads.
-pub const FORMAT_VERSION: u64 = 4;
+/// The format version this forcesim writes; it reads version 4 too (the same
+/// layout without the optional `scenario.file`).
+pub const FORMAT_VERSION: u64 = 5;
 /// Largest header (the scenario text, JSON-escaped, dominates it).
 pub const MAX_HEADER_BYTES: usize = 8 * limits::MAX_SCENARIO_BYTES;
 
@@ -77,8 +78,13 @@ impl std::error::Error for PartialError {}
 pub struct Source {
     /// The scenario path as given (it becomes the report's `scenario.path`).
     pub origin: String,
-    /// The scenario file's text.
+    /// The scenario file's text; for a scenario that extends another, the
+    /// merged document (what the shards ran).
     pub text: String,
+    /// For a scenario that extends another: the file's own text, which the
+    /// report's SHA-256 and assumptions annex quote (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     /// The `--set` overrides, in order.
     pub overrides: Vec<String>,
     /// The digest of text and overrides, as 16 hexadecimal digits.
@@ -152,8 +158,12 @@ impl Header {
     /// digest, seed, trial count), in words; `None` for the same run.
     pub fn run_difference(&self, other: &Header) -> Option<String> {
         let (a, b) = (&self.scenario, &other.scenario);
-        Some(if a.text != b.text {
+        Some(if a.text != b.text && a.digest == b.digest {
+            "a different scenario with the same digest: one file is corrupt".to_string()
+        } else if a.text != b.text {
             format!("a different scenario (digest {} vs {})", a.digest, b.digest)
+        } else if a.file != b.file {
+            "a different scenario file that extends the same scenario".to_string()
         } else if a.overrides != b.overrides {
             format!(
                 "different --set overrides ([{}] vs [{}])",
@@ -226,7 +236,8 @@ impl Header {
                 crate::math::brief(e.elapsed_s)
             ));
         }
-        if self.scenario.text.len() > limits::MAX_SCENARIO_BYTES {
+        let file = self.scenario.file.as_deref().map_or(0, str::len);
+        if self.scenario.text.len().max(file) > limits::MAX_SCENARIO_BYTES {
             return Err(format!(
                 "the embedded scenario is larger than the limit of {} bytes",
                 limits::MAX_SCENARIO_BYTES
@@ -290,7 +301,8 @@ impl Partial {
         check_magic(bytes)?;
         let mut r = Reader::new(&bytes[MAGIC.len()..]);
         let version = r.varint("the format version").map_err(lift)?;
-        if version != u128::from(FORMAT_VERSION) {
+        // Version 4 differs only by lacking `scenario.file`, which is optional.
+        if version != u128::from(FORMAT_VERSION) && version != 4 {
             let why = match version {
                 0..=2 => {
                     " (an earlier forcesim wrote it: its tally lacks the pools and the committed force); run the shard again with this forcesim"
@@ -303,7 +315,7 @@ impl Partial {
             return Err(PartialError::at(
                 MAGIC.len(),
                 format!(
-                    "partial format version {version}; this forcesim reads version {FORMAT_VERSION} only{why}"
+                    "partial format version {version}; this forcesim reads versions 4 and {FORMAT_VERSION}{why}"
                 ),
             ));
         }
@@ -345,8 +357,10 @@ pub struct HeaderInput<'a> {
     pub model: &'a Model,
     /// The scenario path as given.
     pub origin: &'a str,
-    /// The scenario text.
+    /// The scenario text (merged, for a scenario that extends another).
     pub text: &'a str,
+    /// The file's own text, where it differs from `text`.
+    pub file: Option<&'a str>,
     /// The run's seed.
     pub seed: u64,
     /// The run's trial count.
@@ -366,6 +380,7 @@ impl Header {
             scenario: Source {
                 origin: i.origin.to_string(),
                 text: i.text.to_string(),
+                file: i.file.map(str::to_string),
                 overrides: i.model.overrides.clone(),
                 digest: digest_hex(i.model),
             },
@@ -518,6 +533,7 @@ contributions.land.troops = 400
             model: &model,
             origin: "p.toml",
             text: TEXT,
+            file: None,
             seed: 5,
             trials,
             shard,
@@ -525,6 +541,26 @@ contributions.land.troops = 400
         });
         let p = Partial::new(header, &codec::with_committed(run.tally.clone()));
         (model, p)
+    }
+
+    #[test]
+    fn a_different_text_under_the_same_digest_is_a_corrupt_file() {
+        let (_, p) = partial(4096, Shard::new(1, 1).unwrap());
+        let mut edited = p.header.clone();
+        edited.scenario.text.push_str("# edited\n");
+        let said = edited.run_difference(&p.header).expect("differs");
+        assert_eq!(
+            said,
+            "a different scenario with the same digest: one file is corrupt"
+        );
+        let mut other_file = p.header.clone();
+        other_file.scenario.file = Some("[scenario]\nextends = \"p.toml\"\n".into());
+        let said = other_file.run_difference(&p.header).expect("differs");
+        assert_eq!(
+            said,
+            "a different scenario file that extends the same scenario"
+        );
+        assert_eq!(p.header.run_difference(&p.header.clone()), None);
     }
 
     #[test]
