@@ -30,7 +30,10 @@ fn model(a: &BenchArgs) -> Result<forcesim::Model, CliError> {
 pub fn bench(a: BenchArgs) -> Result<ExitCode, CliError> {
     let model = model(&a)?;
     let threads = a.threads.unwrap_or(1);
-    let seed = a.seed.unwrap_or(1);
+    let seed = a
+        .seed
+        .or(model.default_seed)
+        .unwrap_or(super::common::DEFAULT_SEED);
     // A short warm-up so that the first timing does not pay for page faults.
     let warm = RunOptions {
         trials: (a.trials / 20).max(4096),
@@ -123,9 +126,10 @@ fn summary(
     let _ = writeln!(out, "  draws per trial: {}", kinds.join(" · "));
     let _ = writeln!(
         out,
-        "  per nation: {:.1} ns per trial ({} nations)",
+        "  per nation: {:.1} ns per trial ({} nation{})",
         model_ns / model.nations.len() as f64,
-        model.nations.len()
+        model.nations.len(),
+        if model.nations.len() == 1 { "" } else { "s" }
     );
     out
 }

@@ -203,7 +203,9 @@ pub fn completions(shell: clap_complete::Shell) -> Result<ExitCode, CliError> {
 /// `forcesim man [COMMAND]`: the manual page (roff) of the program, or of one
 /// of its commands, on standard output.
 pub fn man(command: Option<&str>) -> Result<ExitCode, CliError> {
-    let cmd = Cli::command();
+    let mut cmd = Cli::command();
+    // Built, so that the `help` command the page lists is there too.
+    cmd.build();
     let page = match command {
         None => cmd,
         Some(name) => match cmd.find_subcommand(name) {

@@ -45,8 +45,9 @@ pub struct OutputOpts {
     /// Write the report as tidy CSV (scenario,scenario_sha256,variant,scope,id,capability,metric,qualifier,value,ci95_lo,ci95_hi) to PATH (`-`: standard output).
     #[arg(long, value_name = "PATH")]
     pub csv: Option<PathBuf>,
-    /// Write the charts (force, coverage, gaps, tornado, contributions, and timeline
-    /// when the scenario has `timeline_days`) into DIR, created if missing.
+    /// Write the charts (force, coverage, gaps, tornado, contributions; timeline when
+    /// the scenario has `timeline_days`, pools when a nation has a pool) into DIR,
+    /// created if missing.
     #[arg(long, value_name = "DIR")]
     pub charts: Option<PathBuf>,
     /// Write one self-contained HTML file to PATH: the summary tables, every chart

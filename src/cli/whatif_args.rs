@@ -10,7 +10,7 @@ use super::opts::{OutputOpts, RunControl, ScenarioOpts, parse_target};
 #[derive(Debug, Args)]
 #[command(
     mut_arg("json", |a| a.help("Write the sweep as JSON (`forcesim-sweep/1`) to PATH (`-`: standard output)")),
-    mut_arg("csv", |a| a.help("Write the sweep as tidy CSV (point,KEY…,figure,value,ci95_lo,ci95_hi) to PATH (`-`: standard output)")),
+    mut_arg("csv", |a| a.help("Write the sweep as tidy CSV (scenario,scenario_sha256,variant,scope,id,capability,metric,qualifier,value,ci95_lo,ci95_hi), one row per figure per point (`variant`: the point's KEY=VALUE), to PATH (`-`: standard output)")),
     mut_arg("charts", |a| a.help("Write the chart into DIR, created if missing: sweep-KEY.png (KEY the varied key), a line chart of P(covered) with 95 % bands against the value (a heat map for two --vary)")),
     mut_arg("quiet", |a| a.help("Do not print the table")),
     mut_arg("html", |a| a.help("Write one self-contained HTML file to PATH: the figures at every point with their 95 % intervals, the chart (inline SVG), the assumptions annex, overrides, seed, trials, version and the scenario's SHA-256 (`-`: standard output)")),
@@ -41,7 +41,7 @@ pub struct SweepArgs {
 #[derive(Debug, Args)]
 #[command(
     mut_arg("json", |a| a.help("Write the comparison as JSON (`forcesim-compare/1`) to PATH (`-`: standard output)")),
-    mut_arg("csv", |a| a.help("Write the comparison as tidy CSV (scenario,figure,value,ci95…,difference…) to PATH (`-`: standard output)")),
+    mut_arg("csv", |a| a.help("Write the comparison as tidy CSV (scenario,scenario_sha256,variant,scope,id,capability,metric,qualifier,value,ci95_lo,ci95_hi), one row per figure per scenario and per difference from the first, to PATH (`-`: standard output)")),
     mut_arg("charts", |a| a.help("Write the chart into DIR, created if missing: compare-A-B.png (A, B… the scenario labels), P(covered) per domain with one bar (and 95 % whisker) per scenario")),
     mut_arg("quiet", |a| a.help("Do not print the table")),
     mut_arg("html", |a| a.help("Write one self-contained HTML file to PATH: every scenario's figures with the differences from the first and their 95 % intervals, the chart (inline SVG), the assumptions annex, overrides, seed, trials, version and each scenario's SHA-256 (`-`: standard output)")),
