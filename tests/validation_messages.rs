@@ -519,3 +519,19 @@ fn a_bad_value_under_an_unknown_key_reports_both() {
         ],
     );
 }
+
+#[test]
+fn a_misspelt_extends_or_remove_is_named() {
+    let text = BASE.replace(
+        "name = \"messages\"",
+        "name = \"messages\"\nextend = \"base.toml\"\nremov = [\"nations.A\"]",
+    );
+    let out = errors(&text, &[]);
+    has(
+        &out,
+        &[
+            "scenario.extend: unknown key `extend` (did you mean `extends`?); valid keys here: name, description, sources, rotation, ambition, extends, remove",
+            "scenario.remov: unknown key `remov` (did you mean `remove`?)",
+        ],
+    );
+}

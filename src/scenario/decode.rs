@@ -492,7 +492,12 @@ pub fn for_each_field<'a, 'i>(
         if fields.contains(&name) {
             field(name, v, &sub, cx);
         } else {
-            let hint = match closest(name, fields) {
+            // `[scenario]` also takes `extends` and `remove`, read before decoding.
+            let mut valid = fields.to_vec();
+            if key == "scenario" {
+                valid.extend(["extends", "remove"]);
+            }
+            let hint = match closest(name, &valid) {
                 Some(c) => format!(" (did you mean `{c}`?)"),
                 None => String::new(),
             };
@@ -501,7 +506,7 @@ pub fn for_each_field<'a, 'i>(
                 &sub,
                 format!(
                     "unknown key `{name}`{hint}; valid keys here: {}",
-                    fields.join(", ")
+                    valid.join(", ")
                 ),
             );
         }

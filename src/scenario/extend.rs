@@ -283,7 +283,13 @@ fn remove_key(doc: &mut DeTable<'_>, key: &str) -> Result<(), String> {
         let next = cur.get_mut(*p).map(Spanned::get_mut);
         match next {
             Some(DeValue::Table(t)) => cur = t,
-            _ => return Err(nothing_at(key, &path, p, None)),
+            Some(_) => {
+                let at = join(&path, p);
+                return Err(format!(
+                    "cannot remove `{key}`: `{at}` in the base is a value, not a table, so it has no keys to remove (remove `{at}` itself)"
+                ));
+            }
+            None => return Err(nothing_at(key, &path, p, None)),
         }
         path = join(&path, p);
     }
@@ -442,6 +448,10 @@ mod tests {
         assert_eq!(
             remove_key(&mut doc, "blocs.e3").unwrap_err(),
             "cannot remove `blocs.e3`: the base has no `blocs` at the top level"
+        );
+        assert_eq!(
+            remove_key(&mut doc, "nations.GBR.x.y").unwrap_err(),
+            "cannot remove `nations.GBR.x.y`: `nations.GBR.x` in the base is a value, not a table, so it has no keys to remove (remove `nations.GBR.x` itself)"
         );
     }
 
