@@ -211,6 +211,16 @@ pub fn csv_cells(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| e.to_string())?;
+        // The reader skips blank lines before a record (its position is where it
+        // began reading): each stays an empty row, so that a row's number is the
+        // one a spreadsheet shows.
+        let from = record.position().map_or(0, |p| p.byte() as usize);
+        let blank = text.as_bytes()[from.min(text.len())..]
+            .iter()
+            .take_while(|&&b| b == b'\n' || b == b'\r')
+            .filter(|&&b| b == b'\n')
+            .count();
+        rows.extend(std::iter::repeat_n(Vec::new(), blank));
         rows.push(record.iter().map(str::to_string).collect());
     }
     Ok(rows)
@@ -445,18 +455,16 @@ fn sheet(rows: &[Vec<String>]) -> Sheet {
         }
         return Sheet::unread(problems);
     }
-    let (mut out, mut bad) = (Vec::new(), Vec::new());
+    let (mut out, mut bad, mut seen) = (Vec::new(), Vec::new(), Vec::new());
     for (i, cells) in rows.iter().enumerate().skip(first + 1) {
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        match row(i + 1, cells, &head, &mut problems) {
-            (p, true) => {
-                check_against(&p, &out, &head, &mut problems);
-                out.push(p);
-            }
-            (p, false) => bad.push(p),
-        }
+        // Every row, with a bad cell or not, is checked against every row before.
+        let (p, ok) = row(i + 1, cells, &head, &mut problems);
+        check_against(&p, &seen, &head, &mut problems);
+        seen.push(p.clone());
+        if ok { out.push(p) } else { bad.push(p) }
     }
     if out.is_empty() && problems.is_empty() {
         problems.push(Problem {
@@ -714,8 +722,14 @@ fn row(row: usize, cells: &[String], head: &Header, problems: &mut Vec<Problem>)
 /// A pledge against the rows before it: no second pledge for the same
 /// capability, one participation and one name per nation.
 fn check_against(p: &Pledge, earlier: &[Pledge], head: &Header, problems: &mut Vec<Problem>) {
+    // A bad id is empty: it names nothing to compare.
+    if p.nation.is_empty() {
+        return;
+    }
+    let named = !p.domain.is_empty() && !p.capability.is_empty();
     if let Some(e) = earlier
         .iter()
+        .filter(|_| named)
         .find(|e| e.nation == p.nation && e.domain == p.domain && e.capability == p.capability)
     {
         problems.push(Problem {
@@ -981,6 +995,45 @@ mod tests {
             text.push_str(&format!("land,N{i},troops,1,2,3\nair,N{i},jets,1,2,3\n"));
         }
         sheet(&text)
+    }
+
+    #[test]
+    fn rows_are_numbered_as_a_spreadsheet_shows_them() {
+        // Line 1 the header, line 3 blank, a quoted cell over lines 4–5, the bad
+        // row on line 7 after a second blank line: spreadsheet rows 1, 3, 4, 6.
+        let rows = sheet(
+            "nation,domain,capability,low,likely,high,source\n\
+             GBR,land,troops,1,2,3,a\n\
+             \n\
+             FRA,land,troops,1,2,3,\"two\nlines\"\n\
+             \n\
+             DEU,land,troops,5,2,3,c\n",
+        );
+        let e = pledges("p.csv", &rows).unwrap_err();
+        assert_eq!(places(&e), [(6, "D (low)")], "{e}");
+    }
+
+    #[test]
+    fn a_row_with_a_bad_cell_is_still_checked_for_a_repeat() {
+        let rows = sheet(
+            "nation,domain,capability,low,likely,high\n\
+             GBR,land,troops,5,2,3\n\
+             GBR,land,troops,1,2,3\n\
+             FRA,land,troops,1,2,x\n\
+             FRA,land,troops,1,2,3\n",
+        );
+        let e = pledges("p.csv", &rows).unwrap_err();
+        let places = places(&e);
+        assert_eq!(
+            places,
+            [
+                (2, "D (low)"),
+                (3, "C (capability)"),
+                (4, "F (high)"),
+                (5, "C (capability)")
+            ],
+            "{e}"
+        );
     }
 
     #[test]
