@@ -867,6 +867,56 @@ fn table_at<'a>(parent: &'a mut Table, key: &str) -> &'a mut Table {
     item.as_table_mut().expect("made a table above")
 }
 
+/// `text` (a scenario in directory `from`) as it reads from directory `to`: a
+/// relative `[scenario] extends` is rewritten to name the same file from there.
+/// Both directories must exist.
+pub fn rebase_extends(text: &str, from: &Path, to: &Path) -> Result<String, String> {
+    let mut doc: DocumentMut = text.parse().map_err(|e| format!("{e}"))?;
+    let Some(ext) = doc
+        .get_mut("scenario")
+        .and_then(|s| s.get_mut("extends"))
+        .and_then(|e| e.as_value_mut())
+    else {
+        return Ok(text.to_string());
+    };
+    let Some(base) = ext.as_str().map(Path::new).filter(|b| b.is_relative()) else {
+        return Ok(text.to_string());
+    };
+    let canon = |d: &Path| {
+        let d = if d.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            d
+        };
+        d.canonicalize()
+            .map_err(|e| format!("cannot resolve {}: {e}", d.display()))
+    };
+    let (from, to) = (canon(from)?, canon(to)?);
+    if from == to {
+        return Ok(text.to_string());
+    }
+    let rebased = path_from(&to, &from).join(base);
+    let rebased = rebased.to_string_lossy().replace('\\', "/");
+    let decor = ext.decor().clone();
+    *ext = toml_edit::Value::from(rebased);
+    *ext.decor_mut() = decor;
+    Ok(doc.to_string())
+}
+
+/// The relative path that leads from the absolute directory `to` to `from`.
+fn path_from(to: &Path, from: &Path) -> std::path::PathBuf {
+    let (a, b): (Vec<_>, Vec<_>) = (to.components().collect(), from.components().collect());
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut out = std::path::PathBuf::new();
+    for _ in common..a.len() {
+        out.push("..");
+    }
+    for c in &b[common..] {
+        out.push(c);
+    }
+    out
+}
+
 /// `text` (a scenario) with each pledge's contribution added or replaced (with
 /// the row's source), and each row's participation and name set on its nation;
 /// comments and layout are kept.

@@ -500,6 +500,50 @@ fn a_pledges_workbook_becomes_a_scenario_that_runs() {
 }
 
 #[test]
+fn import_into_a_variant_written_elsewhere_still_finds_its_base() {
+    let dir = scratch();
+    let d = dir.path();
+    forcesim()
+        .current_dir(d)
+        .args(["init", "plans", "--example", "paris-30k"])
+        .assert()
+        .success();
+    std::fs::create_dir(d.join("out")).unwrap();
+    forcesim()
+        .current_dir(d)
+        .arg("import")
+        .arg(examples().join("pledges.csv"))
+        .args([
+            "--into",
+            "plans/paris-2026-30k.toml",
+            "-o",
+            "out/merged.toml",
+        ])
+        .assert()
+        .success();
+    let merged = std::fs::read_to_string(d.join("out/merged.toml")).unwrap();
+    assert!(
+        merged.contains("extends = \"../plans/paris-2026.toml\""),
+        "{merged}"
+    );
+    forcesim()
+        .current_dir(d)
+        .args(["validate", "out/merged.toml"])
+        .assert()
+        .success();
+    // Written beside the variant, `extends` is left as it is.
+    forcesim()
+        .current_dir(d.join("plans"))
+        .arg("import")
+        .arg(examples().join("pledges.csv"))
+        .args(["--into", "paris-2026-30k.toml", "-o", "m.toml"])
+        .assert()
+        .success();
+    let beside = std::fs::read_to_string(d.join("plans/m.toml")).unwrap();
+    assert!(beside.contains("extends = \"paris-2026.toml\""), "{beside}");
+}
+
+#[test]
 fn import_into_a_scenario_keeps_its_comments() {
     let dir = scratch();
     forcesim()

@@ -37,12 +37,18 @@ pub fn import(a: ImportArgs) -> Result<ExitCode, CliError> {
         None => import::pledges(&origin, &cells),
     }
     .map_err(|e| CliError::Invalid(e.to_string()))?;
+    // Where the result will lie: `-o`'s directory, else the `--into` file's.
+    let out_file = a.output.as_deref().filter(|p| p.as_os_str() != "-");
+    let home = out_file.or(a.into.as_deref()).map(dir_of);
     let (text, name) = match &a.into {
         Some(path) => {
             let (_, bytes) = forcesim::scenario::read(path)?;
             let text = String::from_utf8_lossy(&bytes);
-            let merged = import::merge_into(&text, &pledges, shape)
-                .map_err(|e| CliError::Invalid(format!("{}: {e}", path.display())))?;
+            let invalid = |e: String| CliError::Invalid(format!("{}: {e}", path.display()));
+            let merged = import::merge_into(&text, &pledges, shape).map_err(invalid)?;
+            // A relative `extends` must still name the base from where it is written.
+            let home = home.as_deref().unwrap_or(std::path::Path::new("."));
+            let merged = import::rebase_extends(&merged, &dir_of(path), home).map_err(invalid)?;
             (merged, path.display().to_string())
         }
         None => (
@@ -55,7 +61,7 @@ pub fn import(a: ImportArgs) -> Result<ExitCode, CliError> {
         .output
         .as_ref()
         .map_or_else(|| name.clone(), |p| p.display().to_string());
-    check(&check_origin, &text, a.into.as_deref())?;
+    check(&check_origin, &text, a.into.as_ref().and(home.as_deref()))?;
     match &a.output {
         Some(path) if path.as_os_str() != "-" => {
             forcesim::output::write_atomic(path, text.as_bytes()).map_err(anyhow::Error::new)?;
@@ -71,20 +77,23 @@ pub fn import(a: ImportArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The directory of the file `path` (`.` for a bare file name).
+fn dir_of(path: &std::path::Path) -> std::path::PathBuf {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    }
+}
+
 /// The scenario text must be valid; when merged into a file, it is checked in
-/// that file's place so that what it extends resolves.
-fn check(origin: &str, text: &str, into: Option<&std::path::Path>) -> Result<(), CliError> {
-    let result = match into {
-        Some(path) => {
-            let dir = path.parent().unwrap_or(std::path::Path::new("."));
+/// `dir`, where it will lie, so that what it extends resolves as it will.
+fn check(origin: &str, text: &str, dir: Option<&std::path::Path>) -> Result<(), CliError> {
+    let result = match dir {
+        Some(dir) => {
             let tmp = tempfile::Builder::new()
                 .prefix(".forcesim-import-")
                 .suffix(".toml")
-                .tempfile_in(if dir.as_os_str().is_empty() {
-                    std::path::Path::new(".")
-                } else {
-                    dir
-                })
+                .tempfile_in(dir)
                 .map_err(|e| CliError::Other(anyhow::anyhow!("cannot check the result: {e}")))?;
             std::fs::write(tmp.path(), text)
                 .map_err(|e| CliError::Other(anyhow::anyhow!("cannot check the result: {e}")))?;
