@@ -26,7 +26,9 @@ pub struct SensitivityArgs {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
     /// A figure of the report, as a dotted path of `run --json`: p_all_covered
-    /// (default), domains.D.p_covered, totals.C.mean, totals.C.p05… Repeatable.
+    /// (default), domains.D.p_covered, totals.C.mean, totals.C.p05,
+    /// thresholds.C.VALUE, timeline.p_all_covered[N] (an array's element as
+    /// `[N]`)… Repeatable.
     #[arg(long = "figure", value_name = "FIG")]
     pub figures: Vec<String>,
     /// Kinds of input to vary, comma-separated: nations, conditions, approvals,

@@ -388,13 +388,54 @@ impl Pairing {
 }
 
 /// The number at dotted `path` of a report's JSON (`null` for a figure without
-/// trials is NaN); `None` when there is no such scalar.
+/// trials is NaN); `None` when there is no such scalar. An array's element is
+/// `[N]` after its key (`timeline.p_all_covered[0]`, `thresholds.troops[1].p`),
+/// and `thresholds.C.X` is P(total of C ≥ X), as `compare` names it.
 pub fn lookup(report: &Value, path: &str) -> Option<f64> {
+    if let Some(p) = threshold(report, path) {
+        return Some(p);
+    }
     let mut cur = report;
     for part in path.split('.') {
-        cur = cur.as_object()?.get(part)?;
+        let (name, indices) = indexed(part)?;
+        cur = cur.as_object()?.get(name)?;
+        for i in indices {
+            cur = cur.as_array()?.get(i)?;
+        }
     }
     match cur {
+        Value::Number(n) => n.as_f64(),
+        Value::Null => Some(f64::NAN),
+        _ => None,
+    }
+}
+
+/// `key[i][j]…` as the key and its indices; `None` when malformed.
+fn indexed(part: &str) -> Option<(&str, Vec<usize>)> {
+    let Some(open) = part.find('[') else {
+        return Some((part, Vec::new()));
+    };
+    let (name, mut rest) = part.split_at(open);
+    let mut indices = Vec::new();
+    while let Some(r) = rest.strip_prefix('[') {
+        let (digits, after) = r.split_once(']')?;
+        indices.push(digits.parse().ok()?);
+        rest = after;
+    }
+    rest.is_empty().then_some((name, indices))
+}
+
+/// `thresholds.C.X`: the `p` of C's threshold `at_least` X.
+fn threshold(report: &Value, path: &str) -> Option<f64> {
+    let ["thresholds", c, x] = path.split('.').collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let x: f64 = x.parse().ok()?;
+    let list = report.get("thresholds")?.get(c)?.as_array()?;
+    let t = list
+        .iter()
+        .find(|t| t.get("at_least").and_then(Value::as_f64) == Some(x))?;
+    match t.get("p")? {
         Value::Number(n) => n.as_f64(),
         Value::Null => Some(f64::NAN),
         _ => None,
@@ -407,7 +448,7 @@ pub fn check_figure(model: &Model, path: &str) -> Result<(), String> {
     let json = serde_json::to_value(&empty).map_err(|e| e.to_string())?;
     if path.split('.').next() == Some("engine") || lookup(&json, path).is_none() {
         return Err(format!(
-            "--figure `{path}` is not a figure of the report: write a dotted path to a number of `run --json`, e.g. p_all_covered, domains.{}.p_covered, totals.{}.mean or totals.{}.p05",
+            "--figure `{path}` is not a figure of the report: write a dotted path to a number of `run --json`, e.g. p_all_covered, domains.{}.p_covered, totals.{}.mean or totals.{}.p05 (an array's element as `[N]`: timeline.p_all_covered[0]; a threshold as thresholds.C.VALUE)",
             model.domains.first().map_or("D", |d| d.id.as_str()),
             model.capabilities.first().map_or("C", |c| c.id.as_str()),
             model.capabilities.first().map_or("C", |c| c.id.as_str()),
@@ -467,7 +508,7 @@ pub struct Sensitivity {
     pub range: f64,
     /// Kinds of input varied.
     pub inputs: Vec<Kind>,
-    /// Inputs that could not be varied (a requirement drawn from a form that is not scaled).
+    /// Inputs that could not be varied (a requirement or pool drawn from a form that is not scaled).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<String>,
     /// Per figure asked for.
@@ -629,6 +670,19 @@ fn reports(
 /// The unpaired 95 % interval's half width of a difference of two figures.
 /// Half the independent 95 % interval of a difference between the low and the
 /// high setting, each over its own mounted trials (`n` without `[mission]`).
+/// Whether the figure at `path` is a probability: a `p_…` or `p` member, a
+/// threshold, or a timeline day's share of trials covered.
+fn reads_as_probability(pairing: Pairing, path: &str) -> bool {
+    let last = path.rsplit('.').next().unwrap_or("");
+    let last = last.split('[').next().unwrap_or("");
+    pairing.is_probability()
+        || last.starts_with("p_")
+        || last == "p"
+        || path.starts_with("thresholds.")
+        || path.starts_with("timeline.domains.")
+        || path.starts_with("timeline.force[")
+}
+
 fn unpaired_half(pairing: Pairing, low: &Value, high: &Value, path: &str, n: u64) -> Option<f64> {
     let count = |r: &Value| match pairing.over_every_trial() {
         true => n as f64,
@@ -636,7 +690,7 @@ fn unpaired_half(pairing: Pairing, low: &Value, high: &Value, path: &str, n: u64
     };
     let (na, nb) = (count(low), count(high));
     let half = match pairing {
-        _ if pairing.is_probability() => {
+        _ if reads_as_probability(pairing, path) => {
             let (a, b) = (lookup(low, path)?, lookup(high, path)?);
             Z95 * (a * (1.0 - a) / na + b * (1.0 - b) / nb).sqrt()
         }
@@ -696,8 +750,7 @@ fn figure_rows(
     FigureRows {
         figure: path.to_string(),
         base: at(0),
-        probability: pairing.is_probability()
-            || path.rsplit('.').next().is_some_and(|l| l.starts_with("p_")),
+        probability: reads_as_probability(pairing, path),
         rows,
     }
 }
@@ -775,7 +828,7 @@ impl Sensitivity {
         if !self.skipped.is_empty() {
             let _ = writeln!(
                 s,
-                "\nNot varied (a requirement drawn from a form that is not scaled): {}",
+                "\nNot varied (a requirement or pool drawn from a form that is not scaled): {}",
                 escape(&self.skipped.join(", "))
             );
         }
@@ -868,6 +921,48 @@ fn tidy_row(
 mod tests {
     use super::*;
     use crate::engine::{Plan, Scratch, block_count, block_len, run_block};
+
+    #[test]
+    fn figures_name_array_elements_and_thresholds() {
+        let r = serde_json::json!({
+            "p_all_covered": 0.5,
+            "timeline": {"days": [30, 90], "p_all_covered": [0.1, null], "domains": {"land": [0.2, 0.7]}},
+            "thresholds": {"troops": [{"at_least": 15000, "p": 0.6}, {"at_least": 20000.5, "p": 0.25}]}
+        });
+        assert_eq!(lookup(&r, "timeline.p_all_covered[0]"), Some(0.1));
+        assert!(lookup(&r, "timeline.p_all_covered[1]").is_some_and(f64::is_nan));
+        assert_eq!(lookup(&r, "timeline.domains.land[1]"), Some(0.7));
+        assert_eq!(lookup(&r, "thresholds.troops[1].p"), Some(0.25));
+        assert_eq!(lookup(&r, "thresholds.troops.15000"), Some(0.6));
+        assert_eq!(
+            lookup(&r, "thresholds.troops.20000.5"),
+            None,
+            "a dotted value is no key"
+        );
+        for bad in [
+            "timeline.p_all_covered[2]",
+            "timeline.p_all_covered[x]",
+            "timeline.p_all_covered[0",
+            "timeline.p_all_covered[0]x",
+            "thresholds.troops.16000",
+            "thresholds.troops",
+            "p_all_covered[0]",
+        ] {
+            assert_eq!(lookup(&r, bad), None, "{bad}");
+        }
+        assert!(reads_as_probability(
+            Pairing::None,
+            "thresholds.troops.15000"
+        ));
+        assert!(reads_as_probability(
+            Pairing::None,
+            "timeline.domains.land[1]"
+        ));
+        assert!(!reads_as_probability(
+            Pairing::None,
+            "timeline.days_to_coverage.all.p50"
+        ));
+    }
 
     #[test]
     fn a_scaled_count_is_a_whole_count_that_moves() {
