@@ -431,3 +431,14 @@ fn a_partial_is_not_written_to_standard_output() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_part_that_is_no_file_is_refused_with_the_reason() {
+    let out = merge(&[PathBuf::from("/dev/null")], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("/dev/null: a partial must be a file, not a pipe or device"),
+        "{err}"
+    );
+}

@@ -17,6 +17,7 @@ pub fn merge(a: MergeArgs) -> Result<ExitCode, CliError> {
     Outputs::new(&o.report_files())
         .charts(&o.charts, &run_charts(o.chart_format))
         .check(&a.parts)?;
+    refuse_streams(&a.parts)?;
     // Merging is one unit: a signal lets it finish and write the report, then
     // the exit code says that a stop was asked for.
     stop_flag("merge");
@@ -37,4 +38,18 @@ pub fn merge(a: MergeArgs) -> Result<ExitCode, CliError> {
     // A stop asked for meanwhile gives exit code 130 (`cli::after_stop`).
     super::run::write_report(&report, &merged.file, o)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses a part that is no regular file (a pipe, `<(…)`, a device): merge
+/// reads each part twice, its header first, then its tally.
+fn refuse_streams(parts: &[std::path::PathBuf]) -> Result<(), CliError> {
+    for p in parts {
+        if std::fs::metadata(p).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+            return Err(CliError::Usage(format!(
+                "{}: a partial must be a file, not a pipe or device (merge reads each part twice: its header, then its tally); save it to a file first",
+                super::escape(&p.display().to_string())
+            )));
+        }
+    }
+    Ok(())
 }
