@@ -579,7 +579,7 @@ impl RowCells<'_> {
                 self.push(
                     name,
                     format!(
-                        "`{}` is not an id: 1 to 64 letters, digits, `_` and `-`",
+                        "`{}` is not an id: 1 to 64 ASCII letters (A–Z, a–z), digits, `_` and `-`",
                         clip(&v)
                     ),
                 );

@@ -320,3 +320,47 @@ fn ready_days_past_the_limit_count_as_the_day_after_it_with_a_warning() {
     assert!(table.contains(">36500"), "{table}");
     assert!(!table.contains("36501"), "{table}");
 }
+
+#[test]
+fn quantiles_read_from_grouped_bins_are_marked_in_the_table() {
+    let set = [
+        "nations.A.participation=1".to_string(),
+        "nations.B.participation=0".to_string(),
+        "domains.land.requirements.troops=1000000000".to_string(),
+        "nations.A.contributions.land.troops={ uniform = [0, 100000000000] }".to_string(),
+    ];
+    let model = forcesim::scenario::parse("two.toml", TEXT, &set).unwrap();
+    let opts = RunOptions {
+        trials: 20_000,
+        seed: 1,
+        threads: 1,
+        ..Default::default()
+    };
+    let r = simulate(&model, &opts).unwrap().report;
+    let within = r.totals["troops"].stats.within.expect("grouped bins");
+    let table = to_table(&r);
+    let row = table
+        .lines()
+        .find(|l| l.trim_start().starts_with("troops"))
+        .unwrap_or_else(|| panic!("{table}"));
+    // The mean is exact; each quantile is marked.
+    assert_eq!(row.matches('≈').count(), 3, "{row}");
+    // The note gives the widest bound of the figures marked.
+    let widest: f64 = table
+        .split("within ±")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.replace(',', "").parse().ok())
+        .unwrap_or_else(|| panic!("no bound in:\n{table}"));
+    assert!(widest >= within, "{widest} < {within}");
+    // A run whose bins hold one value each has neither mark nor note.
+    let plain = to_table(
+        &simulate(
+            &forcesim::scenario::parse("two.toml", TEXT, &[]).unwrap(),
+            &opts,
+        )
+        .unwrap()
+        .report,
+    );
+    assert!(!plain.contains('≈'), "{plain}");
+}

@@ -26,6 +26,51 @@ fn with_ci(p: f64, ci: [f64; 2]) -> String {
     format!("{}  (95 % CI {}–{})", pct(p), pct(ci[0]), pct(ci[1]))
 }
 
+/// A quantile of `s`: marked `≈` where it is read from grouped histogram bins
+/// (its `within` bound), see [`grouped_note`].
+fn quantile(s: &crate::stats::Stats, x: f64) -> String {
+    match s.within {
+        Some(_) => format!("≈{}", thousands(x)),
+        None => thousands(x),
+    }
+}
+
+/// The note under the table when a quantile it prints is marked `≈`: the widest
+/// bound of those figures.
+fn grouped_note(o: &mut String, r: &Report) {
+    let stats = r
+        .totals
+        .values()
+        .flat_map(|t| [Some(&t.stats), t.committed.as_ref()]);
+    let caps = r
+        .domains
+        .values()
+        .flat_map(|d| d.capabilities.values())
+        .chain(r.force.iter().flat_map(|f| f.capabilities.values()))
+        .flat_map(|c| [Some(&c.provided), Some(&c.gap)]);
+    let days = r.timeline.iter().flat_map(|t| {
+        let domains = t.days_to_coverage.values();
+        std::iter::once(&t.days_to_all_covered)
+            .chain(domains)
+            .chain(t.days_to_force.iter())
+            .map(|d| d.within)
+    });
+    let widest = stats
+        .chain(caps)
+        .flatten()
+        .map(|s| s.within)
+        .chain(days)
+        .flatten()
+        .fold(None, |m: Option<f64>, w| Some(m.map_or(w, |m| m.max(w))));
+    if let Some(w) = widest {
+        let _ = writeln!(
+            o,
+            "\n≈ read from histogram bins grouped to bound memory (values spread over a wide range): within ±{} of the exact figure; the JSON's `within` gives each figure's bound",
+            thousands(w)
+        );
+    }
+}
+
 /// The readable summary printed by `forcesim run`.
 pub fn to_table(r: &Report) -> String {
     let mut o = String::new();
@@ -46,6 +91,7 @@ pub fn to_table(r: &Report) -> String {
     sustainability(&mut o, r);
     swings(&mut o, r);
     timeline(&mut o, r);
+    grouped_note(&mut o, r);
     o
 }
 
@@ -144,9 +190,9 @@ fn force_row(o: &mut String, id: &str, unit: &str, s: &crate::stats::Stats) {
         escape(id),
         escape(unit),
         thousands(s.mean),
-        thousands(s.p05),
-        thousands(s.p50),
-        thousands(s.p95)
+        quantile(s, s.p05),
+        quantile(s, s.p50),
+        quantile(s, s.p95)
     );
 }
 
@@ -248,8 +294,8 @@ fn sustainability(o: &mut String, r: &Report) {
             escape(id),
             thousands(t.stats.mean),
             thousands(c.mean),
-            thousands(t.stats.p95),
-            thousands(c.p95)
+            quantile(&t.stats, t.stats.p95),
+            quantile(c, c.p95)
         );
     }
     let _ = writeln!(
@@ -374,10 +420,10 @@ fn requirements(o: &mut String, r: &Report) {
             escape(d),
             escape(c),
             required_text(f),
-            thousands(f.provided.p50),
+            quantile(&f.provided, f.provided.p50),
             pct(f.p_met),
-            thousands(f.gap.p50),
-            thousands(f.gap.p95)
+            quantile(&f.gap, f.gap.p50),
+            quantile(&f.gap, f.gap.p95)
         );
     }
     if ranged {
@@ -467,9 +513,10 @@ fn days_to_coverage(o: &mut String, t: &crate::report::Timeline) {
     );
     // The day after the limit stands for "later" (ready days past the limit).
     let after = crate::limits::MAX_DAYS + 1;
-    let day = |d: Option<u64>| match d {
+    let day = |d: Option<u64>, grouped: bool| match d {
         None => "–".to_string(),
         Some(d) if d >= after => format!(">{}", after - 1),
+        Some(d) if grouped => format!("≈{d}"),
         Some(d) => d.to_string(),
     };
     let rows = std::iter::once((all_label(t).to_string(), &t.days_to_all_covered))
@@ -484,8 +531,8 @@ fn days_to_coverage(o: &mut String, t: &crate::report::Timeline) {
             o,
             "  {:<14} {:>8} {:>8} {:>8}",
             id,
-            day(d.median),
-            day(d.p90),
+            day(d.median, d.within.is_some()),
+            day(d.p90, d.within.is_some()),
             pct(d.p_never)
         );
     }

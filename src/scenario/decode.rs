@@ -415,7 +415,7 @@ impl<T> Table<T> {
     }
 }
 
-/// Whether `id` is a valid identifier: letters, digits, `_` and `-`.
+/// Whether `id` is a valid identifier: ASCII letters, digits, `_` and `-`.
 pub fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
@@ -437,7 +437,7 @@ impl<T: Decode> Decode for Table<T> {
                     k.span(),
                     &sub,
                     format!(
-                        "`{}` is not a valid id: use 1 to 64 letters, digits, `_` or `-`",
+                        "`{}` is not a valid id: use 1 to 64 ASCII letters (A–Z, a–z), digits, `_` or `-`",
                         k.get_ref()
                     ),
                 );
