@@ -234,3 +234,35 @@ fn under_a_mission_gate_pairs_only_points_that_mount_the_same_trials() {
     );
     assert_eq!(d.ci95, Some(indep));
 }
+
+/// The committed force is paired too: with every nation's rotation 3 it is three
+/// times the total in every trial, so its difference and paired interval are
+/// three times the total's.
+#[test]
+fn the_committed_mean_is_paired_as_the_total_is() {
+    let text = TEXT.replace(
+        "name = \"paired sweep\"",
+        "name = \"paired sweep\"\nrotation = 3",
+    );
+    let axes = vec![Axis::parse("nations.C.participation=0.9").unwrap()];
+    let points = sweep::points(&axes).unwrap();
+    let base = scenario::parse("t.toml", &text, &[]).unwrap();
+    let models = sweep::prepare("t.toml", text.as_bytes(), &[], &points).unwrap();
+    let (s, _) = sweep::run_paired(&base, &axes, &points, &models, &opts(20_000)).unwrap();
+    let find = |f: &str| {
+        s.points[0]
+            .vs_base
+            .iter()
+            .find(|d| d.figure == f)
+            .unwrap_or_else(|| panic!("{f}"))
+            .clone()
+    };
+    let (total, committed) = (
+        find("totals.troops.mean"),
+        find("totals.troops.committed_mean"),
+    );
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+    assert!(close(committed.difference, 3.0 * total.difference));
+    let ([tl, th], [cl, ch]) = (total.ci95.unwrap(), committed.ci95.unwrap());
+    assert!(close(ch - cl, 3.0 * (th - tl)), "{cl}..{ch} vs {tl}..{th}");
+}

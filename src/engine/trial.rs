@@ -66,6 +66,8 @@ pub struct Outcomes {
     pub covered: Vec<bool>,
     /// Per capability and trial: the total across domains.
     pub totals: Vec<u64>,
+    /// Per capability and trial: the committed force (Σ deployed × rotation).
+    pub committed: Vec<u64>,
     /// Trials recorded so far in this block.
     pub len: usize,
 }
@@ -79,6 +81,7 @@ impl Outcomes {
             all: vec![false; n],
             covered: vec![false; plan.domains.len() * n],
             totals: vec![0; plan.capabilities * n],
+            committed: vec![0; plan.capabilities * n],
             len: 0,
         }
     }
@@ -1431,9 +1434,15 @@ fn record(plan: &Plan, s: &mut Scratch, all: usize, m: usize) {
     let at = o.len;
     o.mounted[at..at + all].copy_from_slice(&s.mounted[..all]);
     o.all[at..at + m].copy_from_slice(&s.all[..m]);
+    let committed = if plan.unit_rotation {
+        &s.totals
+    } else {
+        &s.committed
+    };
     for c in 0..plan.capabilities {
         let at = c * stride + at;
         o.totals[at..at + m].copy_from_slice(&s.totals[c * b..c * b + m]);
+        o.committed[at..at + m].copy_from_slice(&committed[c * b..c * b + m]);
     }
     if m < all {
         let pos = &s.pos[..m];
@@ -1445,6 +1454,7 @@ fn record(plan: &Plan, s: &mut Scratch, all: usize, m: usize) {
         for c in 0..plan.capabilities {
             let at = c * stride + at;
             expand(&mut o.totals[at..at + all], pos, 0);
+            expand(&mut o.committed[at..at + all], pos, 0);
         }
     }
     o.len += all;

@@ -61,6 +61,15 @@ pub struct DiffSums {
 }
 
 impl DiffSums {
+    /// Adds the per-trial differences `b − a`.
+    fn add(&mut self, a: &[u64], b: &[u64]) {
+        for (&x, &y) in a.iter().zip(b) {
+            let d = i128::from(y) - i128::from(x);
+            self.sum += d;
+            self.sum_sq += d.unsigned_abs() * d.unsigned_abs();
+        }
+    }
+
     /// Half the width of the paired 95 % interval of `mean(b) − mean(a)`.
     pub fn half95(&self, n: u64) -> Option<f64> {
         if n < 2 {
@@ -91,6 +100,8 @@ pub struct PairSums {
     pub covered: Vec<Discordant>,
     /// Each capability's total.
     pub totals: Vec<DiffSums>,
+    /// Each capability's committed force.
+    pub committed: Vec<DiffSums>,
 }
 
 impl PairSums {
@@ -103,6 +114,7 @@ impl PairSums {
             all: Discordant::default(),
             covered: vec![Discordant::default(); domains],
             totals: vec![DiffSums::default(); capabilities],
+            committed: vec![DiffSums::default(); capabilities],
         }
     }
 
@@ -122,11 +134,11 @@ impl PairSums {
         }
         for (c, acc) in self.totals.iter_mut().enumerate() {
             let r = c * stride..c * stride + len;
-            for (&x, &y) in a.totals[r.clone()].iter().zip(&b.totals[r]) {
-                let d = i128::from(y) - i128::from(x);
-                acc.sum += d;
-                acc.sum_sq += d.unsigned_abs() * d.unsigned_abs();
-            }
+            acc.add(&a.totals[r.clone()], &b.totals[r]);
+        }
+        for (c, acc) in self.committed.iter_mut().enumerate() {
+            let r = c * stride..c * stride + len;
+            acc.add(&a.committed[r.clone()], &b.committed[r]);
         }
     }
 
@@ -143,6 +155,10 @@ impl PairSums {
             a.n01 += b.n01;
         }
         for (a, b) in self.totals.iter_mut().zip(&o.totals) {
+            a.sum += b.sum;
+            a.sum_sq += b.sum_sq;
+        }
+        for (a, b) in self.committed.iter_mut().zip(&o.committed) {
             a.sum += b.sum;
             a.sum_sq += b.sum_sq;
         }

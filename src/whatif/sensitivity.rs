@@ -338,6 +338,8 @@ pub enum Pairing {
     Domain(usize),
     /// Capability `c`'s total (its mean).
     Total(usize),
+    /// A capability's mean committed force: the paired variance.
+    Committed(usize),
     /// No per-trial form (a quantile, a standard deviation…): no interval.
     None,
 }
@@ -352,6 +354,10 @@ impl Pairing {
             ["p_all_covered"] => Pairing::All,
             ["domains", d, "p_covered"] => model.domain(d).map_or(Pairing::None, Pairing::Domain),
             ["totals", c, "mean"] => model.capability(c).map_or(Pairing::None, Pairing::Total),
+            // `compare` and `sweep` name it `committed_mean`, the report `committed.mean`.
+            ["totals", c, "committed_mean"] | ["totals", c, "committed", "mean"] => model
+                .capability(c)
+                .map_or(Pairing::None, Pairing::Committed),
             _ => Pairing::None,
         }
     }
@@ -369,6 +375,7 @@ impl Pairing {
             Pairing::All => s.all.half95(s.mounted),
             Pairing::Domain(d) => s.covered.get(d)?.half95(s.mounted),
             Pairing::Total(c) => s.totals.get(c)?.half95(s.mounted),
+            Pairing::Committed(c) => s.committed.get(c)?.half95(s.mounted),
             Pairing::None => None,
         }
     }
@@ -694,7 +701,7 @@ fn unpaired_half(pairing: Pairing, low: &Value, high: &Value, path: &str, n: u64
             let (a, b) = (lookup(low, path)?, lookup(high, path)?);
             Z95 * (a * (1.0 - a) / na + b * (1.0 - b) / nb).sqrt()
         }
-        Pairing::Total(_) => {
+        Pairing::Total(_) | Pairing::Committed(_) => {
             let sd = path.strip_suffix(".mean")?.to_string() + ".sd";
             let (a, b) = (lookup(low, &sd)?, lookup(high, &sd)?);
             Z95 * (a * a / na + b * b / nb).sqrt()
