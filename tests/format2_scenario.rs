@@ -298,7 +298,7 @@ fn every_format_2_mistake_is_reported_at_once_with_its_place_and_key() {
         &e,
         "23:17",
         "domains.sea.lead_provides",
-        "`sea` has no lead list",
+        "`sea` has no lead entry (its `lead` list is absent or empty)",
     );
     has(
         &e,

@@ -344,7 +344,7 @@ fn provides(
             table.at.span.clone(),
             &table.at.key,
             format!(
-                "`lead_provides` says what the leading entry must provide, but `{d_id}` has no lead list: add lead = [NATION, …] to [domains.{d_id}], or remove lead_provides"
+                "`lead_provides` says what the leading entry must provide, but `{d_id}` has no lead entry (its `lead` list is absent or empty): add lead = [NATION, …] to [domains.{d_id}], or remove lead_provides"
             ),
         );
     }
