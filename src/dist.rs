@@ -104,6 +104,13 @@ impl Dist {
             Dist::Discrete { weights, .. } if !weights.iter().sum::<f64>().is_finite() => {
                 too_wide("the sum of the discrete weights")
             }
+            Dist::Discrete { weights, .. }
+                if (0.0..f64::MIN_POSITIVE)
+                    .contains(&weights.iter().sum::<f64>())
+                    && weights.iter().any(|&w| w > 0.0) =>
+            {
+                Err("the discrete weights are too small to compute with (their sum is below 2.2e-308): use larger numbers in the same proportions".into())
+            }
             _ => Ok(()),
         }
     }

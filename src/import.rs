@@ -215,15 +215,33 @@ pub fn csv_cells(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
         // began reading): each stays an empty row, so that a row's number is the
         // one a spreadsheet shows.
         let from = record.position().map_or(0, |p| p.byte() as usize);
-        let blank = text.as_bytes()[from.min(text.len())..]
-            .iter()
-            .take_while(|&&b| b == b'\n' || b == b'\r')
-            .filter(|&&b| b == b'\n')
-            .count();
-        rows.extend(std::iter::repeat_n(Vec::new(), blank));
+        rows.extend(std::iter::repeat_n(
+            Vec::new(),
+            blank_lines(text.as_bytes(), from),
+        ));
         rows.push(record.iter().map(str::to_string).collect());
     }
     Ok(rows)
+}
+
+/// The blank lines at `from` in `bytes`, where the CSV reader began reading a
+/// record: each line end (`\r\n`, `\n` or `\r`) before the record's first
+/// byte, less the `\n` of a `\r\n` that ended the record before.
+fn blank_lines(bytes: &[u8], from: usize) -> usize {
+    let mut i = from.min(bytes.len());
+    if i > 0 && bytes[i - 1] == b'\r' && bytes.get(i) == Some(&b'\n') {
+        i += 1;
+    }
+    let mut blank = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => i += 2,
+            b'\r' | b'\n' => i += 1,
+            _ => break,
+        }
+        blank += 1;
+    }
+    blank
 }
 
 /// Most bytes a workbook's parts may unpack to (128 MiB: a sheet of 10,000
@@ -1061,6 +1079,22 @@ mod tests {
         );
         let e = pledges("p.csv", &rows).unwrap_err();
         assert_eq!(places(&e), [(6, "D (low)")], "{e}");
+    }
+
+    #[test]
+    fn rows_are_numbered_alike_whatever_the_line_ends() {
+        let lines = [
+            "nation,domain,capability,low,likely,high",
+            "GBR,land,troops,1,2,3",
+            "",
+            "FRA,land,troops,1,2,3",
+            "DEU,land,troops,1,2,y",
+        ];
+        for end in ["\n", "\r\n", "\r"] {
+            let text = lines.join(end) + end;
+            let e = pledges("p.csv", &sheet(&text)).unwrap_err();
+            assert_eq!(places(&e), [(5, "F (high)")], "{end:?}: {e}");
+        }
     }
 
     #[test]

@@ -78,16 +78,19 @@ pub fn is_stdout(path: &Path) -> bool {
     path == Path::new("-") || (stdout_file().is_some() && file_id(path) == stdout_file())
 }
 
-/// The device and inode of standard output when it is a file or a pipe (a
-/// terminal or `/dev/null` is neither: nothing is mixed into data there).
+/// The device and inode of standard output when it is a file, a pipe or a
+/// terminal (not `/dev/null` or another device, which every process shares).
 #[cfg(unix)]
 fn stdout_file() -> Option<(u64, u64)> {
+    use std::io::IsTerminal;
     use std::os::fd::AsFd;
     use std::os::unix::fs::FileTypeExt;
-    let fd = std::io::stdout().as_fd().try_clone_to_owned().ok()?;
+    let out = std::io::stdout();
+    let terminal = out.is_terminal();
+    let fd = out.as_fd().try_clone_to_owned().ok()?;
     let m = std::fs::File::from(fd).metadata().ok()?;
     let kind = m.file_type();
-    (kind.is_file() || kind.is_fifo()).then(|| id_of(&m))
+    (kind.is_file() || kind.is_fifo() || terminal).then(|| id_of(&m))
 }
 
 #[cfg(not(unix))]
@@ -114,13 +117,11 @@ fn id_of(m: &std::fs::Metadata) -> (u64, u64) {
 /// Refuses two outputs to standard output.
 pub fn one_stdout(outputs: &[(&str, &Option<PathBuf>)]) -> Result<(), CliError> {
     use std::io::IsTerminal;
-    let binary = outputs
-        .iter()
-        .find(|(n, p)| *n == "--xlsx" && p.as_deref() == Some(Path::new("-")));
     let to_stdout = |p: &Option<PathBuf>| p.as_deref().is_some_and(is_stdout);
+    let binary = outputs.iter().find(|(n, p)| *n == "--xlsx" && to_stdout(p));
     if binary.is_some() && std::io::stdout().is_terminal() {
         return Err(CliError::Usage(
-            "--xlsx -: a workbook is binary; redirect standard output to a file, or give a path"
+            "--xlsx to standard output: a workbook is binary; redirect standard output to a file, or give a path"
                 .into(),
         ));
     }

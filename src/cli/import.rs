@@ -37,8 +37,11 @@ pub fn import(a: ImportArgs) -> Result<ExitCode, CliError> {
         None => import::pledges(&origin, &cells),
     }
     .map_err(|e| CliError::Invalid(e.to_string()))?;
-    // Where the result will lie: `-o`'s directory, else the `--into` file's.
-    let out_file = a.output.as_deref().filter(|p| p.as_os_str() != "-");
+    // Where the result will lie: `-o`'s directory, else (standard output, or a
+    // device or pipe, whose reader may put it anywhere) the `--into` file's.
+    let out_file = a.output.as_deref().filter(|p| {
+        !super::common::is_stdout(p) && !std::fs::metadata(p).is_ok_and(|m| !m.is_file())
+    });
     let home = out_file.or(a.into.as_deref()).map(dir_of);
     let (text, name) = match &a.into {
         Some(path) => {

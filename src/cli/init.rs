@@ -134,7 +134,11 @@ fn keep_base(
         return None;
     }
     let base = dir.join(Example::Paris.file().0);
-    let at = files.iter().position(|(p, _)| *p == base && exists(p))?;
+    // Only a file that can be read (a directory or a dangling link is refused as
+    // any existing path is).
+    let readable =
+        std::fs::File::open(&base).is_ok_and(|f| f.metadata().is_ok_and(|m| m.is_file()));
+    let at = files.iter().position(|(p, _)| *p == base && readable)?;
     files.remove(at);
     Some(base)
 }

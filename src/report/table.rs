@@ -26,8 +26,8 @@ fn with_ci(p: f64, ci: [f64; 2]) -> String {
     format!("{}  (95 % CI {}–{})", pct(p), pct(ci[0]), pct(ci[1]))
 }
 
-/// A quantile of `s`: marked `≈` where it is read from grouped histogram bins
-/// (its `within` bound), see [`grouped_note`].
+/// A quantile of `s`: marked `≈` where its block has a `within` bound (read
+/// from histogram bins that hold more than one value), see [`grouped_note`].
 fn quantile(s: &crate::stats::Stats, x: f64) -> String {
     match s.within {
         Some(_) => format!("≈{}", thousands(x)),
@@ -65,7 +65,7 @@ fn grouped_note(o: &mut String, r: &Report) {
     if let Some(w) = widest {
         let _ = writeln!(
             o,
-            "\n≈ read from histogram bins grouped to bound memory (values spread over a wide range): within ±{} of the exact figure; the JSON's `within` gives each figure's bound",
+            "\n≈ read from histogram bins that hold more than one value (values over a wide range): within ±{} of the exact figure; the JSON's `within` gives each figure's bound",
             thousands(w)
         );
     }

@@ -432,6 +432,12 @@ fn indexed(part: &str) -> Option<(&str, Vec<usize>)> {
     rest.is_empty().then_some((name, indices))
 }
 
+/// Whether `path` is `thresholds.C.X` with X a number (a threshold's P).
+fn threshold_value(path: &str) -> bool {
+    let parts: Vec<&str> = path.split('.').collect();
+    parts.len() == 3 && parts[2].parse::<f64>().is_ok()
+}
+
 /// `thresholds.C.X`: the `p` of C's threshold `at_least` X.
 fn threshold(report: &Value, path: &str) -> Option<f64> {
     let ["thresholds", c, x] = path.split('.').collect::<Vec<_>>()[..] else {
@@ -685,7 +691,7 @@ fn reads_as_probability(pairing: Pairing, path: &str) -> bool {
     pairing.is_probability()
         || last.starts_with("p_")
         || last == "p"
-        || path.starts_with("thresholds.")
+        || (path.starts_with("thresholds.") && threshold_value(path))
         || path.starts_with("timeline.domains.")
         || path.starts_with("timeline.force[")
 }
@@ -960,6 +966,14 @@ mod tests {
         assert!(reads_as_probability(
             Pairing::None,
             "thresholds.troops.15000"
+        ));
+        assert!(reads_as_probability(
+            Pairing::None,
+            "thresholds.troops[0].p"
+        ));
+        assert!(!reads_as_probability(
+            Pairing::None,
+            "thresholds.troops[0].at_least"
         ));
         assert!(reads_as_probability(
             Pairing::None,
