@@ -228,3 +228,42 @@ print(len(d), ','.join(d.columns))\n";
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(text.trim(), format!("{rows} {}", HEADER.join(",")));
 }
+
+#[test]
+fn a_sweep_with_rotation_writes_every_json_figure_as_a_row() {
+    let dir = scratch();
+    let d = dir.path();
+    let text = EVERY.replace(
+        "name = \"every form\"",
+        "name = \"every form\"\nrotation = 3",
+    );
+    let s = write(d, "s.toml", &text);
+    forcesim()
+        .args([
+            "sweep",
+            "--vary",
+            "nations.A.participation=0,1",
+            "-n",
+            "2000",
+            "-q",
+        ])
+        .args(["--json", "s.json", "--csv", "s.csv"])
+        .arg(&s)
+        .current_dir(d)
+        .assert()
+        .success();
+    let sweep = rows(&d.join("s.csv"));
+    let json: Value = serde_json::from_slice(&std::fs::read(d.join("s.json")).unwrap()).unwrap();
+    assert!(
+        json["base"]["totals"]["troops"]["committed_sd"].is_number(),
+        "{json}"
+    );
+    let per_point: usize = json["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| figures(p, ""))
+        .sum();
+    assert_eq!(sweep.len(), 2 + per_point + figures(&json["base"], ""));
+    assert!(sweep.iter().any(|r| &r[6] == "committed" && &r[7] == "sd"));
+}

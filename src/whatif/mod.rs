@@ -527,6 +527,9 @@ pub fn tidy_figures(w: &mut crate::report::csv::Tidy, k: &KeyFigures) {
         for (q, v) in [("sd", t.sd), ("p05", t.p05), ("p95", t.p95)] {
             w.figure(["total", "", cap, "total", q], v, None);
         }
+        if let Some(sd) = t.committed_sd {
+            w.figure(["total", "", cap, "committed", "sd"], sd, None);
+        }
     }
 }
 
