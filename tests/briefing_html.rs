@@ -237,3 +237,19 @@ fn chromium_renders_the_html() {
     let (html, png) = (dir.path().join("r.html"), dir.path().join("shot.png"));
     common::screenshot(browser, &html, &png);
 }
+
+#[test]
+fn rows_read_from_wide_bins_carry_their_bound() {
+    let dir = scratch();
+    let d = dir.path();
+    let wide = EVERY.replace(
+        "contributions.sea.ships = { uniform = [1, 4] }",
+        "contributions.sea.ships = { uniform = [1, 100000000000] }",
+    );
+    assert_ne!(wide, EVERY);
+    let s = write(d, "w.toml", &wide);
+    let html = run_html(d, &s, &[]);
+    assert!(html.contains("within (±)"), "the bound's column");
+    let plain = write(d, "e.toml", EVERY);
+    assert!(!run_html(d, &plain, &[]).contains("within (±)"));
+}

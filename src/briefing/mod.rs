@@ -78,6 +78,31 @@ impl Table {
             rows: Vec::new(),
         }
     }
+
+    /// Adds the column `within (±)` when a row's figures are read from histogram
+    /// bins that hold more than one value: `within[i]` is row i's bound (the
+    /// statistics' `within`), empty where its figures are exact.
+    fn with_within(mut self, within: &[Option<f64>]) -> Table {
+        if within.iter().all(Option::is_none) {
+            return self;
+        }
+        self.columns.push("within (±)".into());
+        for (i, row) in self.rows.iter_mut().enumerate() {
+            row.push(match within.get(i).copied().flatten() {
+                Some(w) => Cell::Num(w, Fmt::Thousands),
+                None => Cell::text(""),
+            });
+        }
+        self
+    }
+}
+
+/// The wider `within` of two statistics blocks (`None`: both exact).
+fn wider(a: &Stats, b: &Stats) -> Option<f64> {
+    match (a.within, b.within) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    }
 }
 
 /// A run's report with the scenario text it was computed from.
@@ -203,12 +228,14 @@ fn totals(r: &Report) -> Table {
     let mut cols = vec!["capability", "unit", "figure"];
     cols.extend(STATS);
     let mut t = Table::new("totals", "Force size (total across domains)", &cols);
+    let mut within = Vec::new();
     for (id, tot) in &r.totals {
         let unit = r.capabilities.get(id).map_or("", |c| c.unit.as_str());
         let mut add = |what: &str, s: &Stats| {
             let mut row = vec![Cell::text(id), Cell::text(unit), Cell::text(what)];
             row.extend(stat_cells(s));
             t.rows.push(row);
+            within.push(s.within);
         };
         add("deployed", &tot.stats);
         // The committed force only when it differs from the deployed one (a
@@ -218,7 +245,7 @@ fn totals(r: &Report) -> Table {
             _ => {}
         }
     }
-    t
+    t.with_within(&within)
 }
 
 /// Whether some nation holds more than it deploys, or has a pool.
@@ -350,7 +377,9 @@ fn force(r: &Report) -> Table {
     let Some(f) = &r.force else {
         return t;
     };
+    let mut within = Vec::new();
     for (cap, c) in &f.capabilities {
+        within.push(wider(&c.provided, &c.gap));
         let mut row = vec![Cell::text(cap)];
         let nums = [
             (c.required, Fmt::Thousands),
@@ -371,7 +400,7 @@ fn force(r: &Report) -> Table {
     ];
     all.resize(t.columns.len(), Cell::text(""));
     t.rows.push(all);
-    t
+    t.with_within(&within)
 }
 
 fn capabilities(r: &Report) -> Table {
@@ -391,8 +420,10 @@ fn capabilities(r: &Report) -> Table {
             "gap p95",
         ],
     );
+    let mut within = Vec::new();
     for (id, d) in &r.domains {
         for (cap, c) in &d.capabilities {
+            within.push(wider(&c.provided, &c.gap));
             let mut row = vec![Cell::text(id), Cell::text(cap)];
             let nums = [
                 (c.required, Fmt::Thousands),
@@ -408,7 +439,7 @@ fn capabilities(r: &Report) -> Table {
             t.rows.push(row);
         }
     }
-    t
+    t.with_within(&within)
 }
 
 fn leads(r: &Report) -> Table {
