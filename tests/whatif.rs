@@ -1708,6 +1708,7 @@ fn a_label_for_nothing_drawn_is_a_warning() {
         .args(["--label", "nations.ARL.partcipation=Arland decides"])
         .args(["--label", "nations.ARL.participation=Arland"])
         .args(["--label", "domains.land=Land"])
+        .args(["--label", "air=Air"])
         .arg(&tutorial)
         .output()
         .unwrap();

@@ -152,6 +152,9 @@ fn write_outputs(
     // The scenarios' labels, and the nations, domains and capabilities by id.
     let mut known: Vec<String> = scenarios.iter().map(|(l, _)| l.clone()).collect();
     known.extend(names.labels.iter().map(|(k, _)| k.clone()));
+    // A domain is also named by its bare id (`--label land=Land`).
+    let domains = scenarios.iter().flat_map(|(_, m)| &m.domains);
+    known.extend(domains.map(|d| d.id.clone()));
     o.chart.warn_unused(&known);
     let copts = o.chart.options(names);
     let mut failures = Failures::default();

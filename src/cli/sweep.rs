@@ -137,6 +137,8 @@ fn write_outputs(
             .into_iter()
             .map(|(k, _)| k),
     );
+    // A domain is also named by its bare id (`--label land=Land`).
+    known.extend(base.domains.iter().map(|d| d.id.clone()));
     o.chart.warn_unused(&known);
     let mut failures = Failures::default();
     if let Some(dir) = &o.charts {
