@@ -320,3 +320,39 @@ fn labels_name_a_runs_charts_and_page_and_a_sensitivity_row() {
         "the label replaces the key"
     );
 }
+
+#[test]
+fn compare_and_sensitivity_charts_name_the_overrides_of_every_scenario() {
+    let dir = scratch();
+    let scen = write(dir.path(), "small.toml", SMALL);
+    let set = "nations.C.participation=0.8";
+    let (cmp, sens) = (dir.path().join("cmp"), dir.path().join("sens"));
+    forcesim()
+        .args(["compare", "-n", "500", "-q", "--chart-format", "svg"])
+        .args(["--set", set, "--variant", "b: nations.B.participation=0.9"])
+        .arg(&scen)
+        .arg("--charts")
+        .arg(&cmp)
+        .assert()
+        .success();
+    forcesim()
+        .args(["sensitivity", "-n", "500", "-q", "--chart-format", "svg"])
+        .args(["--set", set])
+        .arg(&scen)
+        .arg("--charts")
+        .arg(&sens)
+        .assert()
+        .success();
+    for dir in [cmp, sens] {
+        let chart = std::fs::read_dir(&dir)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        let svg = std::fs::read_to_string(&chart).unwrap();
+        assert!(svg.contains(&format!("--set {set}")), "{chart:?}");
+        // A variant's own override is in its label, not the footer.
+        assert!(!svg.contains("--set nations.B"), "{chart:?}");
+    }
+}

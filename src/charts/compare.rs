@@ -88,11 +88,20 @@ fn bars<DB: DrawingBackend>(
         Some(first) if c.scenarios.iter().all(|s| s.name == first.name) => first.name.clone(),
         _ => format!("{} scenarios", c.scenarios.len()),
     };
-    let footer = format!(
+    let mut footer = format!(
         "{} trials each · seed {} · common random numbers · the first scenario is the base of every difference",
         thousands(c.trials as f64),
         c.seed
     );
+    // The `--set`s every scenario has (a variant's own are in its label).
+    if let Some((first, rest)) = c.scenarios.split_first() {
+        for o in &first.overrides {
+            if rest.iter().all(|s| s.overrides.contains(o)) {
+                footer.push_str(" · --set ");
+                footer.push_str(o);
+            }
+        }
+    }
     let body = frame_with(root, opts, "P(covered) by scenario", &subtitle, &footer)?;
     if c.scenarios.is_empty() {
         return note(root, body, &["Nothing to compare."]);

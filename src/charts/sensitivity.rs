@@ -108,11 +108,15 @@ fn tornado<DB: DrawingBackend>(
     top: usize,
     opts: &Options,
 ) -> DrawResult<(), DB> {
-    let footer = format!(
+    let mut footer = format!(
         "{} trials per setting · seed {} · common random numbers · intervals paired on the same trials",
         thousands(s.trials as f64),
         s.seed
     );
+    for o in &s.scenario.overrides {
+        footer.push_str(" · --set ");
+        footer.push_str(o);
+    }
     let Some(f) = s.figures.first() else {
         let body = frame_with(root, opts, "Sensitivity", &s.scenario.name, &footer)?;
         return note(root, body, &["No figure asked for."]);
