@@ -102,12 +102,8 @@ fn unit(f: &FigureRows, x: f64) -> f64 {
     if f.probability { 100.0 * x } else { x }
 }
 
-fn tornado<DB: DrawingBackend>(
-    root: &Canvas<DB>,
-    s: &Sensitivity,
-    top: usize,
-    opts: &Options,
-) -> DrawResult<(), DB> {
+/// The chart's footer: trials, seed and the `--set`s, to reproduce it.
+fn footer(s: &Sensitivity) -> String {
     let mut footer = format!(
         "{} trials per setting · seed {} · common random numbers · intervals paired on the same trials",
         thousands(s.trials as f64),
@@ -117,6 +113,16 @@ fn tornado<DB: DrawingBackend>(
         footer.push_str(" · --set ");
         footer.push_str(o);
     }
+    footer
+}
+
+fn tornado<DB: DrawingBackend>(
+    root: &Canvas<DB>,
+    s: &Sensitivity,
+    top: usize,
+    opts: &Options,
+) -> DrawResult<(), DB> {
+    let footer = footer(s);
     let Some(f) = s.figures.first() else {
         let body = frame_with(root, opts, "Sensitivity", &s.scenario.name, &footer)?;
         return note(root, body, &["No figure asked for."]);
