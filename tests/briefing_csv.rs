@@ -149,27 +149,7 @@ fn sweep_and_compare_write_the_same_layout() {
     let dir = scratch();
     let d = dir.path();
     let s = write(d, "s.toml", EVERY);
-    forcesim()
-        .args([
-            "sweep",
-            "--vary",
-            "nations.A.participation=0:1:0.5",
-            "-n",
-            "2000",
-            "-q",
-        ])
-        .args(["--json", "s.json", "--csv", "s.csv"])
-        .arg(&s)
-        .current_dir(d)
-        .assert()
-        .success();
-    let sweep = rows(&d.join("s.csv"));
-    let json: Value = serde_json::from_slice(&std::fs::read(d.join("s.json")).unwrap()).unwrap();
-    let points = json["points"].as_array().unwrap();
-    // Per point: its figures, each axis value as an override row and its
-    // differences from the base; the base's figures; plus seed and interrupted.
-    let per_point: usize = points.iter().map(|p| figures(p, "")).sum();
-    assert_eq!(sweep.len(), 2 + per_point + figures(&json["base"], ""));
+    let (sweep, _) = sweep_rows(d, &s, "nations.A.participation=0:1:0.5");
     assert!(
         sweep
             .iter()
@@ -238,32 +218,29 @@ fn a_sweep_with_rotation_writes_every_json_figure_as_a_row() {
         "name = \"every form\"\nrotation = 3",
     );
     let s = write(d, "s.toml", &text);
+    let (sweep, json) = sweep_rows(d, &s, "nations.A.participation=0,1");
+    assert!(
+        json["base"]["totals"]["troops"]["committed_sd"].is_number(),
+        "{json}"
+    );
+    assert!(sweep.iter().any(|r| &r[6] == "committed" && &r[7] == "sd"));
+}
+
+/// Runs `sweep --vary VARY` on `s` in `d`: its CSV rows and its JSON, after
+/// checking that every figure of the JSON is a row of the CSV (per point its
+/// figures, overrides and differences; the base's figures; seed and interrupted).
+fn sweep_rows(d: &Path, s: &Path, vary: &str) -> (Vec<csv::StringRecord>, Value) {
     forcesim()
-        .args([
-            "sweep",
-            "--vary",
-            "nations.A.participation=0,1",
-            "-n",
-            "2000",
-            "-q",
-        ])
+        .args(["sweep", "--vary", vary, "-n", "2000", "-q"])
         .args(["--json", "s.json", "--csv", "s.csv"])
-        .arg(&s)
+        .arg(s)
         .current_dir(d)
         .assert()
         .success();
     let sweep = rows(&d.join("s.csv"));
     let json: Value = serde_json::from_slice(&std::fs::read(d.join("s.json")).unwrap()).unwrap();
-    assert!(
-        json["base"]["totals"]["troops"]["committed_sd"].is_number(),
-        "{json}"
-    );
-    let per_point: usize = json["points"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| figures(p, ""))
-        .sum();
+    let points = json["points"].as_array().unwrap();
+    let per_point: usize = points.iter().map(|p| figures(p, "")).sum();
     assert_eq!(sweep.len(), 2 + per_point + figures(&json["base"], ""));
-    assert!(sweep.iter().any(|r| &r[6] == "committed" && &r[7] == "sd"));
+    (sweep, json)
 }
