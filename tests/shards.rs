@@ -354,7 +354,13 @@ fn shard_flags_are_checked() {
     let dir = tmp.path();
     let s = scenario(dir);
     let usage = |args: &[&str]| {
-        let out = forcesim().arg("run").args(args).arg(&s).output().unwrap();
+        let out = forcesim()
+            .current_dir(dir)
+            .arg("run")
+            .args(args)
+            .arg(&s)
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
     };
     usage(&["--shard", "1/3"]);
@@ -363,6 +369,15 @@ fn shard_flags_are_checked() {
     usage(&["--shard", "4/3", "--partial", "x.fsp"]);
     usage(&["--shard", "three", "--partial", "x.fsp"]);
     usage(&["--shard", "1/3", "--partial", "x.fsp", "--json", "r.json"]);
+    // A shard draws no chart: the names and markings of charts are for `merge`.
+    for chart in [
+        ["--title", "T"],
+        ["--marking", "M"],
+        ["--label", "land=Land"],
+    ] {
+        usage(&["--shard", "1/3", "--partial", "x.fsp", chart[0], chart[1]]);
+    }
+    assert!(!dir.join("x.fsp").exists());
     let out = forcesim().arg("merge").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     // A partial into a missing directory: found before running (bad usage), and

@@ -300,7 +300,7 @@ pub struct RunArgs {
     pub output: OutputOpts,
     /// Run only shard K of N (contiguous block ranges) and write its tally to
     /// --partial; combine the N partials with `forcesim merge`.
-    #[arg(long, value_name = "K/N", requires = "partial", conflicts_with_all = ["json", "csv", "charts", "html", "xlsx"])]
+    #[arg(long, value_name = "K/N", requires = "partial", conflicts_with_all = ["json", "csv", "charts", "html", "xlsx", "title", "marking", "label"])]
     pub shard: Option<forcesim::shard::Shard>,
     /// Where --shard writes its partial file (written whole or not at all).
     #[arg(long, value_name = "PATH", requires = "shard")]
