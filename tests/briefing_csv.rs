@@ -244,3 +244,38 @@ fn sweep_rows(d: &Path, s: &Path, vary: &str) -> (Vec<csv::StringRecord>, Value)
     assert_eq!(sweep.len(), 2 + per_point + figures(&json["base"], ""));
     (sweep, json)
 }
+
+#[test]
+fn a_sweep_of_totals_over_a_wide_range_gives_their_quantiles_bound() {
+    let dir = scratch();
+    let d = dir.path();
+    // Totals spread over 10⁹ values: their quantiles come from grouped bins.
+    let s = write(
+        d,
+        "s.toml",
+        r#"
+[scenario]
+name = "wide"
+[capabilities]
+troops = { unit = "personnel" }
+[domains.land]
+requirements = { troops = 100000000 }
+[nations.A]
+participation = 0.9
+contributions.land.troops = { uniform = [0, 1000000000] }
+"#,
+    );
+    let (sweep, json) = sweep_rows(d, &s, "nations.A.participation=0.5,0.9");
+    let within = json["base"]["totals"]["troops"]["within"].as_f64();
+    let within = within.unwrap_or_else(|| panic!("no within: {json}"));
+    // The same bound as the run of the same scenario.
+    forcesim()
+        .args(["run", "-n", "2000", "-q", "--json", "r.json"])
+        .arg(&s)
+        .current_dir(d)
+        .assert()
+        .success();
+    let run: Value = serde_json::from_slice(&std::fs::read(d.join("r.json")).unwrap()).unwrap();
+    assert_eq!(run["totals"]["troops"]["within"].as_f64(), Some(within));
+    assert!(sweep.iter().any(|r| &r[6] == "total" && &r[7] == "within"));
+}

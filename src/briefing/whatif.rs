@@ -291,8 +291,10 @@ fn every_figure(s: &Sweep) -> Table {
         t.columns
             .extend(["vs base", "vs base 95 % CI low", "vs base 95 % CI high"].map(String::from));
     }
+    let mut within = Vec::new();
     for p in &s.points {
         for f in p.figures.flat() {
+            within.push(f.within());
             let mut row: Vec<Cell> = p.values.iter().map(|v| Cell::text(show(v))).collect();
             row.push(Cell::text(&f.path));
             row.push(Cell::Num(f.value, value_fmt(&f)));
@@ -303,7 +305,7 @@ fn every_figure(s: &Sweep) -> Table {
             t.rows.push(row);
         }
     }
-    t
+    t.with_within(&within)
 }
 
 /// A comparison's HTML: the scenarios compared, every figure of each with its
@@ -411,7 +413,9 @@ fn differences(c: &Comparison) -> Table {
     let Some(base) = c.scenarios.first() else {
         return t;
     };
+    let mut within = Vec::new();
     for f in base.figures.flat() {
+        within.push(f.within());
         let mut row = vec![Cell::text(&f.path), Cell::text(&base.label)];
         row.push(Cell::Num(f.value, value_fmt(&f)));
         row.extend(["base", "", "", ""].map(Cell::text));
@@ -425,6 +429,7 @@ fn differences(c: &Comparison) -> Table {
                 .differences
                 .iter()
                 .find(|d| d.of == s.label && d.figure == f.path);
+            within.push(g.within());
             let mut row = vec![Cell::text(&f.path), Cell::text(&s.label)];
             row.push(Cell::Num(g.value, value_fmt(g)));
             row.push(Cell::Num(
@@ -441,7 +446,7 @@ fn differences(c: &Comparison) -> Table {
             t.rows.push(row);
         }
     }
-    t
+    t.with_within(&within)
 }
 
 fn not_shared(c: &Comparison) -> Table {

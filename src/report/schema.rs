@@ -247,7 +247,7 @@ fn key_figures() -> Json {
         all_of(json!({
             "mean": num(), "sd": num(), "p05": num(), "p50": num(), "p95": num(),
         })),
-        json!({ "committed_mean": num(), "committed_sd": num() }),
+        json!({ "within": num(), "committed_mean": num(), "committed_sd": num() }),
     );
     with_optional(
         all_of(json!({

@@ -67,6 +67,11 @@ pub struct TotalKey {
     pub p50: f64,
     /// 95th percentile.
     pub p95: f64,
+    /// Present where the quantiles are read from histogram bins that hold more
+    /// than one value (totals over a wide range): the most any of them can
+    /// differ from the exact one, as the run report's `within`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<f64>,
     /// When some nation's rotation is above 1 or some nation has a pool: the mean
     /// committed force (Σ deployed × each nation's rotation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -126,7 +131,11 @@ pub enum Spread {
         sd: f64,
     },
     /// A quantile (no interval is given for it or its differences).
-    Quantile,
+    Quantile {
+        /// Where it is read from histogram bins of more than one value: the
+        /// most it can differ from the exact quantile.
+        within: Option<f64>,
+    },
 }
 
 /// One figure, named by its dotted path (`domains.land.p_covered`).
@@ -150,7 +159,16 @@ impl Figure {
                 let half = Z95 * sd / (trials.max(1) as f64).sqrt();
                 Some([self.value - half, self.value + half])
             }
-            Spread::Quantile => None,
+            Spread::Quantile { .. } => None,
+        }
+    }
+
+    /// Where a quantile is read from histogram bins of more than one value: the
+    /// most it can differ from the exact one (`None`: exact, or no quantile).
+    pub fn within(&self) -> Option<f64> {
+        match self.spread {
+            Spread::Quantile { within } => within,
+            _ => None,
         }
     }
 }
@@ -200,6 +218,7 @@ impl KeyFigures {
                             p05: t.stats.p05,
                             p50: t.stats.p50,
                             p95: t.stats.p95,
+                            within: t.stats.within,
                             committed_mean: t.committed.filter(|_| held).map(|c| c.mean),
                             committed_sd: t.committed.filter(|_| held).map(|c| c.sd),
                         },
@@ -255,7 +274,7 @@ impl KeyFigures {
             out.push(Figure {
                 path: format!("totals.{id}.p50"),
                 value: t.p50,
-                spread: Spread::Quantile,
+                spread: Spread::Quantile { within: t.within },
             });
             if let (Some(c), Some(sd)) = (t.committed_mean, t.committed_sd) {
                 out.push(Figure {
@@ -526,6 +545,9 @@ pub fn tidy_figures(w: &mut crate::report::csv::Tidy, k: &KeyFigures) {
     for (cap, t) in &k.totals {
         for (q, v) in [("sd", t.sd), ("p05", t.p05), ("p95", t.p95)] {
             w.figure(["total", "", cap, "total", q], v, None);
+        }
+        if let Some(within) = t.within {
+            w.figure(["total", "", cap, "total", "within"], within, None);
         }
         if let Some(sd) = t.committed_sd {
             w.figure(["total", "", cap, "committed", "sd"], sd, None);
