@@ -711,3 +711,260 @@ fn validate_help_describes_strict_warnings_and_extends() {
         assert!(help.contains(needle), "{needle:?} missing from:\n{help}");
     }
 }
+
+// ------------------------------------------------------ byte-order marks
+
+#[test]
+fn a_base_opening_with_a_byte_order_mark_is_located_as_the_file_alone() {
+    let dir = scratch();
+    let base = write(
+        dir.path(),
+        "bombase.toml",
+        format!("\u{feff}bogus = 1\n{BASE}"),
+    );
+    let child = write(
+        dir.path(),
+        "child.toml",
+        "[scenario]\nextends = \"bombase.toml\"\n",
+    );
+    let alone = invalid(scenario::load(&base, &[]).unwrap_err());
+    let through = invalid(scenario::load(&child, &[]).unwrap_err());
+    let b = base.display().to_string();
+    let first = |d: &Diagnostics| d.lines().into_iter().find(|l| l.starts_with(&b));
+    let line = first(&through).expect("an error in the base");
+    assert!(line.starts_with(&format!("{b}:1:1: bogus: ")), "{line}");
+    assert_eq!(Some(line), first(&alone));
+    // The caret sits under the key, as when the base is checked alone.
+    let caret = |d: &Diagnostics| {
+        let text = d.to_string();
+        let at = text.find("1 | bogus = 1\n").expect("the line is shown");
+        text[at..].lines().nth(1).map(str::to_string)
+    };
+    assert_eq!(caret(&through), caret(&alone));
+    assert_eq!(caret(&through).as_deref(), Some("  | ^"));
+}
+
+// ------------------------------------------------------- --set into lists
+
+#[test]
+fn a_set_into_a_list_the_scenario_lacks_is_explained_in_either_spelling() {
+    let text = format!("{BASE}\n[conditions.ally_support]\nprobability = 0.5\n");
+    let lines = |set: &str| {
+        let d = scenario::parse("s.toml", &text, &[set.to_string()]).unwrap_err();
+        d.lines()
+    };
+    for key in [
+        "conditions.ally_support.effects.0.scale",
+        "conditions.ally_support.effects[0].scale",
+    ] {
+        assert_eq!(
+            lines(&format!("{key}=1.2")),
+            [format!(
+                "s.toml (--set {key}=1.2): {key}: no list `effects` at `conditions.ally_support`, and --set cannot add an entry to a list the scenario does not have: set the whole list instead, e.g. --set 'conditions.ally_support.effects=[…]'"
+            )]
+        );
+    }
+    for key in [
+        "nations.GBR.approval.0.probability",
+        "nations.GBR.approval[0].probability",
+    ] {
+        let got = lines(&format!("{key}=0.5"));
+        assert!(
+            got[0].contains("no list `approval` at `nations.GBR`"),
+            "{got:?}"
+        );
+    }
+    // A number after a key that is no list of the format is an id: the key is
+    // unknown, and the nearest one is suggested.
+    let got = lines("nations.GBR.contribution.land.troops=1");
+    assert!(got[0].contains("no key `contribution`"), "{got:?}");
+    let got = lines("nations.GBR.contribution.0=1");
+    assert!(
+        got[0].contains("no key `contribution` at `nations.GBR` (did you mean `contributions`?)"),
+        "{got:?}"
+    );
+}
+
+// ------------------------------------------------- init and special files
+
+/// Runs the program with `args` in `dir`, failing the test if it has not
+/// finished within 20 seconds (it is killed then).
+fn init_within(dir: &Path, args: &[&str]) -> std::process::Output {
+    within(&common::bin(), dir, args)
+}
+
+/// Runs `program` with `args` in `dir`, as [`init_within`].
+fn within(program: &Path, dir: &Path, args: &[&str]) -> std::process::Output {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.try_wait().expect("waits").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "`{} {}` did not finish within 20 s",
+                program.display(),
+                args.join(" ")
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("output")
+}
+
+/// Makes a named pipe at `path`; false (said on stderr) without `mkfifo`.
+fn mkfifo(path: &Path) -> bool {
+    let made = std::process::Command::new("mkfifo").arg(path).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo is not available");
+        return false;
+    }
+    true
+}
+
+#[test]
+fn init_refuses_a_named_pipe_where_a_file_goes_at_once() {
+    use std::os::unix::fs::FileTypeExt;
+    let cases: [(&[&str], &str); 5] = [
+        (&["init"], "tutorial.toml"),
+        (&["init", "--force"], "tutorial.toml"),
+        (&["init"], "forcesim.schema.json"),
+        (
+            &["init", "d", "--example", "paris-30k"],
+            "d/paris-2026.toml",
+        ),
+        (
+            &["init", "d", "--example", "paris-30k", "--force"],
+            "d/paris-2026.toml",
+        ),
+    ];
+    for (args, name) in cases {
+        let dir = scratch();
+        std::fs::create_dir(dir.path().join("d")).unwrap();
+        let fifo = dir.path().join(name);
+        if !mkfifo(&fifo) {
+            return;
+        }
+        let out = init_within(dir.path(), args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!(
+                "{name} is not a regular file: it is a named pipe (FIFO) (nothing written)"
+            )),
+            "{args:?}: {err}"
+        );
+        assert!(
+            std::fs::symlink_metadata(&fifo)
+                .unwrap()
+                .file_type()
+                .is_fifo()
+        );
+        // Nothing else was written.
+        for other in [
+            "tutorial.toml",
+            "forcesim.schema.json",
+            "d/paris-2026-30k.toml",
+        ] {
+            let p = dir.path().join(other);
+            assert!(other == name || !p.exists(), "{args:?}: {other} written");
+        }
+    }
+}
+
+#[test]
+fn init_neither_reads_nor_writes_a_device_behind_a_link() {
+    for (device, force) in [
+        ("/dev/null", true),
+        ("/dev/zero", false),
+        ("/dev/zero", true),
+    ] {
+        if !Path::new(device).exists() {
+            eprintln!("skipped: no {device}");
+            continue;
+        }
+        let dir = scratch();
+        std::os::unix::fs::symlink(device, dir.path().join("tutorial.toml")).unwrap();
+        // Bounded memory: a program that read the device whole would fail, not
+        // take the machine's memory.
+        let script = format!(
+            "ulimit -v 4000000; exec \"$0\" init{}",
+            if force { " --force" } else { "" }
+        );
+        let bin = common::bin();
+        let args = ["-c", &script, bin.to_str().unwrap()];
+        let out = within(Path::new("/bin/sh"), dir.path(), &args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{device} {force}: {err}");
+        assert!(
+            err.contains("tutorial.toml is not a regular file: it is a symbolic link to a device"),
+            "{err}"
+        );
+        assert!(!dir.path().join("forcesim.schema.json").exists());
+    }
+}
+
+#[test]
+fn init_force_never_writes_through_a_link() {
+    let dir = scratch();
+    let d = dir.path();
+    write(d, "mine.toml", "mine");
+    std::os::unix::fs::symlink("mine.toml", d.join("tutorial.toml")).unwrap();
+    std::os::unix::fs::symlink("nowhere.json", d.join("forcesim.schema.json")).unwrap();
+    for args in [&["init"][..], &["init", "--force"]] {
+        let out = init_within(d, args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(
+                "tutorial.toml, forcesim.schema.json are symbolic links, not regular files: init does not write through links; remove them first (nothing written)"
+            ),
+            "{args:?}: {err}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(d.join("mine.toml")).unwrap(),
+            "mine"
+        );
+        assert!(!d.join("nowhere.json").exists());
+    }
+}
+
+#[test]
+fn init_leaves_links_to_files_that_hold_the_text_already() {
+    let dir = scratch();
+    let d = dir.path();
+    std::fs::create_dir(d.join("real")).unwrap();
+    std::fs::create_dir(d.join("linked")).unwrap();
+    let out = init_within(d, &["init", "real", "--example", "paris-30k"]);
+    assert!(out.status.success(), "{out:?}");
+    for f in [
+        "paris-2026-30k.toml",
+        "paris-2026.toml",
+        "forcesim.schema.json",
+    ] {
+        std::os::unix::fs::symlink(d.join("real").join(f), d.join("linked").join(f)).unwrap();
+    }
+    let out = init_within(d, &["init", "linked", "--example", "paris-30k", "--force"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("nothing to write"), "{err}");
+    // The base a variant extends, behind a link, is kept as any base is.
+    std::fs::write(d.join("real/paris-2026.toml"), "# mine\n").unwrap();
+    std::fs::remove_file(d.join("linked/paris-2026-30k.toml")).unwrap();
+    let out = init_within(d, &["init", "linked", "--example", "paris-30k"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("kept linked/paris-2026.toml"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(d.join("real/paris-2026.toml")).unwrap(),
+        "# mine\n"
+    );
+}

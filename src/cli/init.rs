@@ -61,27 +61,38 @@ pub fn example(name: Sample) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// What is at a path that `init` would write (a directory, device, pipe or
+/// socket is refused before any of these is made: see [`inspect`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    /// Nothing: the file is written.
+    Missing,
+    /// A regular file that holds the text already: left as it is.
+    Same,
+    /// A regular file with other text; `link` when a symbolic link leads to it.
+    File { link: bool },
+    /// A symbolic link that leads to nothing.
+    Dangling,
+}
+
+/// A file `init` would write: its path, its text, and what is there now.
+struct Target {
+    path: PathBuf,
+    text: String,
+    found: Found,
+}
+
 /// `forcesim init [DIR]`: the example scenario, with the editor's schema line
-/// first, and the JSON Schema beside it. Existing files are kept unless `--force`.
+/// first, and the JSON Schema beside it. Existing files are kept unless `--force`;
+/// only regular files are ever written, never through a link.
 pub fn init(a: InitArgs) -> Result<ExitCode, CliError> {
     let dir = a.dir.unwrap_or_default();
-    let schema =
-        serde_json::to_string_pretty(&forcesim::scenario::schema()).map_err(anyhow::Error::new)?;
-    let mut files: Vec<(PathBuf, String)> = a
-        .example
-        .files()
-        .into_iter()
-        .map(|(name, text)| {
-            let text = format!("#:schema ./{SCHEMA_FILE}\n{text}");
-            (dir.join(name), text)
-        })
-        .collect();
-    files.push((dir.join(SCHEMA_FILE), format!("{schema}\n")));
+    let mut targets = plan(&dir, a.example)?;
     // A file that already holds what would be written (the schema, after an
     // earlier `init`) is left as it is.
-    files.retain(|(path, text)| std::fs::read(path).ok().as_deref() != Some(text.as_bytes()));
-    let kept = keep_base(&dir, a.example, a.force, &mut files);
-    if files.is_empty() {
+    targets.retain(|t| t.found != Found::Same);
+    let kept = keep_base(&dir, a.example, a.force, &mut targets);
+    if targets.is_empty() {
         say!("nothing to write: the files are there already");
         return Ok(ExitCode::SUCCESS);
     }
@@ -91,28 +102,31 @@ pub fn init(a: InitArgs) -> Result<ExitCode, CliError> {
             super::escape(&dir.display().to_string())
         )));
     }
+    refuse_links(&targets)?;
     if !a.force {
-        refuse_existing(&files)?;
+        refuse_existing(&targets)?;
     }
-    check_writable(&dir, &files)?;
+    check_writable(&dir, &targets)?;
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("cannot create the directory {}", dir.display()))?;
-    for (path, text) in &files {
-        forcesim::output::write_atomic(path, text.as_bytes()).map_err(anyhow::Error::new)?;
+    for t in &targets {
+        forcesim::output::write_output(&t.path, t.text.as_bytes(), Special::Refuse)
+            .map_err(anyhow::Error::new)?;
     }
+    // The scenario to try next (the first file, unless it was there already).
+    let first = dir.join(a.example.file().0);
     if let Some(base) = kept {
         say!(
             "kept {}, which is there already: {} extends it",
             base.display(),
-            files[0].0.display()
+            first.display()
         );
     }
-    let first = &files[0].0;
     say!(
         "wrote {}\nnext:\n  forcesim validate {}\n  forcesim run {}",
-        files
+        targets
             .iter()
-            .map(|(p, _)| p.display().to_string())
+            .map(|t| t.path.display().to_string())
             .collect::<Vec<_>>()
             .join(", "),
         first.display(),
@@ -121,34 +135,151 @@ pub fn init(a: InitArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The files `init` would write into `dir` for `example`, each with what is
+/// there now; fails (exit 2) where one is not a regular file.
+fn plan(dir: &Path, example: Example) -> Result<Vec<Target>, CliError> {
+    let schema =
+        serde_json::to_string_pretty(&forcesim::scenario::schema()).map_err(anyhow::Error::new)?;
+    let mut files: Vec<(PathBuf, String)> = example
+        .files()
+        .into_iter()
+        .map(|(name, text)| (dir.join(name), format!("#:schema ./{SCHEMA_FILE}\n{text}")))
+        .collect();
+    files.push((dir.join(SCHEMA_FILE), format!("{schema}\n")));
+    files
+        .into_iter()
+        .map(|(path, text)| {
+            let found = inspect(&path, &text)?;
+            Ok(Target { path, text, found })
+        })
+        .collect()
+}
+
+/// What is at `path`, looked at without opening anything but a regular file (a
+/// named pipe would wait for a writer, a device may never end). A directory, a
+/// device, a pipe or a socket, or a link to one, is refused (exit 2): `init`
+/// neither replaces nor writes into it, with or without `--force`.
+fn inspect(path: &Path, text: &str) -> Result<Found, CliError> {
+    let Ok(own) = std::fs::symlink_metadata(path) else {
+        // Missing, or its directory cannot be searched (said before writing).
+        return Ok(Found::Missing);
+    };
+    let link = own.file_type().is_symlink();
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(Found::Dangling);
+    };
+    if !meta.is_file() {
+        let kind = kind_of(&meta.file_type());
+        let what = if link {
+            format!("a symbolic link to {kind}")
+        } else {
+            kind.to_string()
+        };
+        return Err(CliError::Usage(format!(
+            "{} is not a regular file: it is {what} (nothing written)",
+            super::escape(&path.display().to_string())
+        )));
+    }
+    Ok(if holds(path, meta.len(), text) {
+        Found::Same
+    } else {
+        Found::File { link }
+    })
+}
+
+/// The kind of a file that is not a regular one, as a message names it.
+fn kind_of(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() {
+        "a directory"
+    } else {
+        "not a file"
+    }
+}
+
+/// Whether the regular file at `path`, `len` bytes long, holds `text`: read
+/// only when the lengths agree, never more than that many bytes, and only once
+/// opened (without waiting) and seen to be a regular file still.
+fn holds(path: &Path, len: u64, text: &str) -> bool {
+    use std::io::Read;
+    if len != text.len() as u64 {
+        return false;
+    }
+    let Ok(file) = forcesim::input::open(path) else {
+        return false;
+    };
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let mut bytes = Vec::new();
+    file.take(len + 1).read_to_end(&mut bytes).is_ok() && bytes == text.as_bytes()
+}
+
 /// Without `--force`, the scenario a variant extends (`paris-2026.toml` for
 /// `paris-30k`) is kept where a file is there already (the baseline the user
-/// adapts): taken out of `files`, and returned.
+/// adapts): taken out of `targets`, and returned.
 fn keep_base(
     dir: &Path,
     example: Example,
     force: bool,
-    files: &mut Vec<(PathBuf, String)>,
+    targets: &mut Vec<Target>,
 ) -> Option<PathBuf> {
     if force || example != Example::Paris30k {
         return None;
     }
     let base = dir.join(Example::Paris.file().0);
-    // Only a file that can be read (a directory or a dangling link is refused as
-    // any existing path is).
-    let readable =
-        std::fs::File::open(&base).is_ok_and(|f| f.metadata().is_ok_and(|m| m.is_file()));
-    let at = files.iter().position(|(p, _)| *p == base && readable)?;
-    files.remove(at);
-    Some(base)
+    // Only a regular file that can be read (anything else is refused as any
+    // existing path is); opened without waiting, though [`inspect`] has seen a
+    // regular file there.
+    let at = targets
+        .iter()
+        .position(|t| t.path == base && matches!(t.found, Found::File { .. }))?;
+    forcesim::input::open(&base)
+        .is_ok_and(|f| f.metadata().is_ok_and(|m| m.is_file()))
+        .then(|| targets.remove(at).path)
+}
+
+/// Fails, naming every file to be written that is a symbolic link: `init`
+/// writes only regular files, never the file a link leads to (nor a new one
+/// where a dangling link points), with or without `--force`.
+fn refuse_links(targets: &[Target]) -> Result<(), CliError> {
+    let links: Vec<String> = targets
+        .iter()
+        .filter(|t| matches!(t.found, Found::File { link: true } | Found::Dangling))
+        .map(|t| super::escape(&t.path.display().to_string()))
+        .collect();
+    if links.is_empty() {
+        return Ok(());
+    }
+    let (is, them) = if links.len() == 1 {
+        ("is a symbolic link, not a regular file", "it")
+    } else {
+        ("are symbolic links, not regular files", "them")
+    };
+    Err(CliError::Usage(format!(
+        "{} {is}: init does not write through links; remove {them} first (nothing written)",
+        links.join(", ")
+    )))
 }
 
 /// Fails, naming every file that exists already, before anything is written.
-fn refuse_existing(files: &[(PathBuf, String)]) -> Result<(), CliError> {
-    let existing: Vec<String> = files
+fn refuse_existing(targets: &[Target]) -> Result<(), CliError> {
+    let existing: Vec<String> = targets
         .iter()
-        .filter(|(p, _)| exists(p))
-        .map(|(p, _)| p.display().to_string())
+        .filter(|t| t.found != Found::Missing)
+        .map(|t| t.path.display().to_string())
         .collect();
     if existing.is_empty() {
         return Ok(());
@@ -162,9 +293,9 @@ fn refuse_existing(files: &[(PathBuf, String)]) -> Result<(), CliError> {
 }
 
 /// Fails (exit 2) before anything is written when one of the files could not be
-/// written (a directory or a read-only file is in its place), or when the
-/// directory cannot take them or, missing, cannot be created.
-fn check_writable(dir: &Path, files: &[(PathBuf, String)]) -> Result<(), CliError> {
+/// written (a directory, a device, a pipe or a read-only file is in its place),
+/// or when the directory cannot take them or, missing, cannot be created.
+fn check_writable(dir: &Path, targets: &[Target]) -> Result<(), CliError> {
     let refuse = |e: String| CliError::Usage(format!("{} (nothing written)", super::escape(&e)));
     let dir = if dir.as_os_str().is_empty() {
         Path::new(".")
@@ -186,8 +317,8 @@ fn check_writable(dir: &Path, files: &[(PathBuf, String)]) -> Result<(), CliErro
             ))
         });
     }
-    for (path, _) in files {
-        check_destination(path, Special::WriteInPlace).map_err(|e| refuse(e.to_string()))?;
+    for t in targets {
+        check_destination(&t.path, Special::Refuse).map_err(|e| refuse(e.to_string()))?;
     }
     Ok(())
 }

@@ -154,7 +154,10 @@ fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// A base file's text: at most the scenario size limit, valid UTF-8.
+/// A base file's text: at most the scenario size limit, valid UTF-8, without the
+/// byte-order mark that may open it. (The scenario's own file keeps its mark,
+/// which its diagnostics skip at offset 0; a base's lines and columns are counted
+/// from its text alone, so the mark is taken out here, where no column is lost.)
 fn read_base(path: &Path) -> Result<String, String> {
     let limit = crate::limits::MAX_SCENARIO_BYTES;
     let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
@@ -167,8 +170,12 @@ fn read_base(path: &Path) -> Result<String, String> {
             "the file is larger than {limit} bytes, the limit for a scenario"
         ));
     }
-    String::from_utf8(bytes)
-        .map_err(|_| "the file is not valid UTF-8 text: save it as UTF-8".into())
+    let mut text = String::from_utf8(bytes)
+        .map_err(|_| "the file is not valid UTF-8 text: save it as UTF-8".to_string())?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
 }
 
 /// The document of `main` (already parsed, spans in place) merged onto its

@@ -508,13 +508,14 @@ fn creatable(path: &str, k: &str) -> bool {
     )
 }
 
-/// Records that table `t` at `path` has no key `k`, with a did-you-mean hint.
+/// Records that table `t` at `path` has no key `k`, with a did-you-mean hint;
+/// `next` is the segment of the key that follows `k`, if any.
 fn no_such_key(
     t: &DeTable<'_>,
     path: &str,
     k: &str,
-    key: &str,
-    whole: std::ops::Range<usize>,
+    next: Option<Segment<'_>>,
+    target: &Target<'_>,
     cx: &mut Cx,
 ) {
     let level = if path.is_empty() {
@@ -531,8 +532,13 @@ fn no_such_key(
         (None, Some(c)) => format!(" (did you mean `{c}`?)"),
         (None, None) => String::new(),
     };
-    // `a.b[0].c` where `a` has no `b`: a list --set cannot add to.
-    let list = key.contains(&format!("{k}["));
+    // `a.b[0].c` (or `a.b.0.c`, `b` a list of the format) where `a` has no `b`:
+    // a list --set cannot add to.
+    let list = match next {
+        Some(Segment::Index(_)) => true,
+        Some(Segment::Number(..)) => list_key(k),
+        _ => false,
+    };
     let message = if list {
         let at = decode::join(path, k);
         format!(
@@ -554,7 +560,26 @@ fn no_such_key(
             keys_of(t)
         )
     };
-    cx.error(whole, key, message);
+    target.error(cx, message);
+}
+
+/// Whether `k` names a list anywhere in the scenario format (`effects`,
+/// `approval`, `lead`, …): a bare number after it is an index, not an id.
+fn list_key(k: &str) -> bool {
+    fn walk(v: &serde_json::Value, k: &str) -> bool {
+        match v {
+            serde_json::Value::Object(o) => {
+                let here = o
+                    .get("properties")
+                    .and_then(|p| p.get(k))
+                    .is_some_and(|p| p.get("type").and_then(|t| t.as_str()) == Some("array"));
+                here || o.values().any(|x| walk(x, k))
+            }
+            serde_json::Value::Array(a) => a.iter().any(|x| walk(x, k)),
+            _ => false,
+        }
+    }
+    walk(&schema(), k)
 }
 
 /// The override being applied: its key as written, its whole span, and where
@@ -588,9 +613,10 @@ fn set_path<'i>(
     let (last, parents) = segs.split_last().expect("segments are non-empty");
     let mut path = String::new();
     let mut cur = doc;
-    for seg in parents {
+    for (n, seg) in parents.iter().enumerate() {
+        let after = segs.get(n + 1).copied();
         let next = match seg.on(cur) {
-            Segment::Key(k) => step_key(cur, k, &mut path, &target, cx),
+            Segment::Key(k) => step_key(cur, k, after, &mut path, &target, cx),
             Segment::Index(i) | Segment::Number(_, i) => step_index(cur, i, &mut path, &target, cx),
         };
         match next {
@@ -602,10 +628,12 @@ fn set_path<'i>(
 }
 
 /// Descends into key `k` of the table `cur` (at `path`), creating it where
-/// [`creatable`]; `None` (the error recorded) when it cannot.
+/// [`creatable`]; `None` (the error recorded) when it cannot. `after` is the
+/// segment that follows `k`.
 fn step_key<'d, 'i>(
     cur: &'d mut DeValue<'i>,
     k: &str,
+    after: Option<Segment<'_>>,
     path: &mut String,
     target: &Target<'_>,
     cx: &mut Cx,
@@ -619,7 +647,7 @@ fn step_key<'d, 'i>(
     };
     if !t.contains_key(k) {
         if !creatable(path, k) {
-            no_such_key(t, path, k, target.key, target.whole.clone(), cx);
+            no_such_key(t, path, k, after, target, cx);
             return None;
         }
         let at = target.value_off..target.value_off;
@@ -680,7 +708,7 @@ fn set_leaf<'i>(
                     "capabilities" | "conditions" | "blocs" | "domains" | "nations"
                 ) =>
         {
-            no_such_key(t, path, k, target.key, target.whole.clone(), cx)
+            no_such_key(t, path, k, None, target, cx)
         }
         (Segment::Key(k), DeValue::Table(t)) => {
             let span = new_value.span();
