@@ -212,7 +212,7 @@ pub struct InitArgs {
 /// `forcesim import`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The pledges: a CSV file, or a workbook (xlsx, xls, ods: its first sheet).
+    /// The pledges: a CSV file, or a workbook (xlsx, xls, ods: its first visible sheet).
     pub pledges: PathBuf,
     /// Merge into this scenario (its comments are kept) instead of writing a new one.
     #[arg(long, value_name = "SCENARIO")]
