@@ -482,3 +482,58 @@ fn schema_is_json() {
             .is_object()
     );
 }
+
+/// A scenario given as a pipe (`/dev/stdin`, `<(cat s.toml)`) is read once and
+/// that text serves every reading: the check of the outputs, the load, and each
+/// point of a sweep or variant of a comparison; the figures are those of the file.
+#[test]
+fn a_scenario_read_from_a_pipe_runs_as_the_file_does() {
+    let (_dir, path) = scenario_file(common::TWO_NATIONS);
+    let text = std::fs::read(&path).unwrap();
+    let figures = |args: &[&str], stdin: Option<&[u8]>| {
+        let mut cmd = forcesim();
+        cmd.args(args).args(["-n", "2000", "-q", "--json", "-"]);
+        if let Some(bytes) = stdin {
+            cmd.write_stdin(bytes.to_vec());
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v
+    };
+    let file = path.to_str().unwrap();
+    for cmd in [
+        vec!["run"],
+        vec!["sweep", "--vary", "nations.B.participation=0.2,0.9"],
+        vec!["compare", "--variant", "x: nations.B.participation=0.9"],
+    ] {
+        let mut piped = cmd.clone();
+        piped.insert(1, "/dev/stdin");
+        let mut direct = cmd.clone();
+        direct.insert(1, file);
+        let (a, b) = (figures(&piped, Some(&text)), figures(&direct, None));
+        let key = if cmd[0] == "run" {
+            "p_all_covered"
+        } else {
+            "seed"
+        };
+        assert_eq!(a[key], b[key], "{cmd:?}");
+        if cmd[0] != "run" {
+            // The figures, not the labels (a file's stem names a compared scenario).
+            let numbers = |v: &serde_json::Value| match v.get("points") {
+                Some(p) => p.clone(),
+                None => v["differences"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|d| d["difference"].clone())
+                    .collect(),
+            };
+            assert_eq!(numbers(&a), numbers(&b), "{cmd:?}");
+        }
+    }
+}

@@ -249,6 +249,12 @@ pub fn file_sha256(path: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// The scenario file's bytes as they were loaded (a file edited since, or a
+/// pipe, gives the text that ran).
+pub(super) fn scenario_bytes(path: &std::path::Path) -> Result<Vec<u8>, CliError> {
+    loaded_bytes(path).map_err(CliError::from)
+}
+
 /// The scenario file's text as it was loaded, for the outputs that cite it.
 pub(super) fn scenario_text(path: &std::path::Path) -> Result<String, CliError> {
     let bytes = loaded_bytes(path).map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -70,8 +70,8 @@ fn prepare(a: &SweepArgs) -> Result<Prepared, CliError> {
         .map_err(CliError::Usage)?;
     let points = sweep::points(&axes).map_err(CliError::Usage)?;
     let base = load(&a.scenario, &a.scenario_opts.set)?;
-    let bytes = std::fs::read(&a.scenario)
-        .with_context(|| format!("cannot read {}", a.scenario.display()))?;
+    // The text the base was loaded from (a pipe is read once).
+    let bytes = super::common::scenario_bytes(&a.scenario)?;
     let origin = a.scenario.display().to_string();
     let models = sweep::prepare(&origin, &bytes, &a.scenario_opts.set, &points)
         .map_err(|e| CliError::Invalid(point_errors(&e, points.len())))?;

@@ -85,11 +85,31 @@ pub fn read(path: &Path) -> Result<(String, Vec<u8>), LoadError> {
             message.into(),
         ))));
     }
+    // A pipe (`<(cat s.toml)`, `/dev/stdin`) can be read only once: its bytes
+    // are kept, so that every reading of it in this process (the check of the
+    // outputs, the load, each variant) gets the same text.
+    let once = std::fs::metadata(path).is_ok_and(|m| !m.is_file());
+    if let Some(bytes) = once.then(|| read_once(path)).flatten() {
+        return Ok((origin, bytes));
+    }
     let bytes = crate::input::read_limited(path, limit as u64).map_err(io)?;
     if bytes.len() > limit {
         return Err(LoadError::Invalid(Box::new(too_large(&origin))));
     }
+    if once && let Ok(mut read) = READ_ONCE.lock() {
+        read.push((path.to_path_buf(), bytes.clone()));
+    }
     Ok((origin, bytes))
+}
+
+/// The bytes of each scenario that is not a regular file, as first read.
+static READ_ONCE: std::sync::Mutex<Vec<(std::path::PathBuf, Vec<u8>)>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// The bytes of `path` if it was read before as a file that is not regular.
+fn read_once(path: &Path) -> Option<Vec<u8>> {
+    let read = READ_ONCE.lock().ok()?;
+    read.iter().find(|(p, _)| p == path).map(|(_, b)| b.clone())
 }
 
 /// The files the scenario at `path` reads through `extends` (at any depth),
