@@ -258,7 +258,7 @@ fn a_trial_draws_the_same_in_a_longer_run() {
     }
 }
 
-/// The one exception the README and `sweep --help` name: a nation named in
+/// The exception the README and `sweep --help` name: a nation named in
 /// another's `if_present` cap holds that nation back when it takes part, so
 /// raising its participation lowers coverage.
 #[test]
@@ -284,4 +284,42 @@ contributions.land.troops = 1
         run(&model, 1, 4096).all_covered
     };
     assert!(at(0.0) > at(0.5) && at(0.5) > at(1.0) && at(1.0) == 0);
+}
+
+/// The exception reaches through caps: X's presence lifts Y's `if_absent` cap,
+/// and Y's presence holds Z back through Z's `if_present` cap, so raising X's
+/// participation lowers coverage though no `if_present` cap names X. Exactly,
+/// with P(Y) = 0.9·x + 0.1·(1 − x) and Z alone covering: P = 0.2·P(Y) + 0.9·(1 −
+/// P(Y)), 0.83 at x = 0 and 0.27 at x = 1.
+#[test]
+fn an_if_present_cap_reached_through_another_cap_is_an_exception_too() {
+    const CHAIN: &str = r#"
+[scenario]
+name = "chain"
+[capabilities]
+troops = { unit = "personnel" }
+[domains.land]
+requirements = { troops = 10 }
+[nations.X]
+participation = 0.5
+contributions.land.troops = 0
+[nations.Y]
+participation = 0.9
+if_absent = { X = 0.1 }
+contributions.land.troops = 0
+[nations.Z]
+participation = 0.9
+if_present = { Y = 0.2 }
+contributions.land.troops = 10
+"#;
+    let n = 200_000;
+    let at = |p: f64| {
+        let model = parse(CHAIN, &[format!("nations.X.participation={p}")]);
+        run(&model, 1, n).all_covered as f64 / n as f64
+    };
+    let (low, high) = (at(0.0), at(1.0));
+    // Within five standard errors of the exact values.
+    let se = |p: f64| 5.0 * (p * (1.0 - p) / n as f64).sqrt();
+    assert!((low - 0.83).abs() < se(0.83), "{low}");
+    assert!((high - 0.27).abs() < se(0.27), "{high}");
 }

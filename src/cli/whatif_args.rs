@@ -122,8 +122,9 @@ Each point is the scenario with one more --set KEY=VALUE per --vary, checked lik
 override before anything runs. Every point runs the same trials with the same seed
 (common random numbers), so the differences between points come from the varied
 value, not from sampling: raising a requirement can only lower P(covered), and raising
-a participation can only raise it, point after point (unless another nation's
-`if_present` cap names that nation: then its presence holds the other back). A
+a participation can only raise it, point after point (unless an `if_present` cap
+names that nation, or a nation whose decision its caps reach: then its presence holds
+another back). A
 point's figures equal
 `forcesim run` with the same --set.
 
