@@ -306,6 +306,15 @@ fn below_exact(x: f64, p: f64) -> bool {
 /// z for a two-sided 95 % interval.
 pub const Z95: f64 = 1.959_963_984_540_054;
 
+/// Newcombe's hybrid score interval for `p2 − p1` from the Wilson intervals of two
+/// independent proportions.
+pub fn newcombe(p1: f64, ci1: [f64; 2], p2: f64, ci2: [f64; 2]) -> [f64; 2] {
+    let d = p2 - p1;
+    let lo = d - ((p2 - ci2[0]).powi(2) + (ci1[1] - p1).powi(2)).sqrt();
+    let hi = d + ((ci2[1] - p2).powi(2) + (p1 - ci1[0]).powi(2)).sqrt();
+    [lo.max(-1.0), hi.min(1.0)]
+}
+
 /// Wilson score interval for `k` successes in `n` trials at 95 %. It holds k / n
 /// as computed: exactly 0 at the bottom when k = 0 and exactly 1 at the top when
 /// k = n (where rounding would otherwise leave the end a hair inside).

@@ -420,6 +420,43 @@ pub struct Model {
 }
 
 impl Model {
+    /// Whether `self` and `other` are the same in everything a trial uses, so
+    /// that on the same seed every trial of one has the outcome of the other
+    /// (the name, description, path, sources, default seed and trials and the
+    /// overrides as written may differ). Compared through a digest of every
+    /// other field's `Debug` form, which writes each number in full.
+    pub fn same_trials(&self, other: &Model) -> bool {
+        self.trial_digest() == other.trial_digest()
+    }
+
+    /// SHA-256 of the `Debug` form of the fields the trials use.
+    fn trial_digest(&self) -> [u8; 32] {
+        use sha2::Digest;
+        use std::fmt::Write;
+        struct Hashing(sha2::Sha256);
+        impl Write for Hashing {
+            fn write_str(&mut self, s: &str) -> std::fmt::Result {
+                self.0.update(s.as_bytes());
+                Ok(())
+            }
+        }
+        let m = Model {
+            name: String::new(),
+            description: String::new(),
+            path: String::new(),
+            sources: Vec::new(),
+            default_trials: None,
+            default_seed: None,
+            overrides: Vec::new(),
+            digest: 0,
+            ..self.clone()
+        };
+        let mut h = Hashing(sha2::Sha256::new());
+        // Writing into a hasher cannot fail.
+        let _ = write!(h, "{m:?}");
+        h.0.finalize().into()
+    }
+
     /// Index of the capability with this id.
     pub fn capability(&self, id: &str) -> Option<usize> {
         self.capabilities.iter().position(|c| c.id == id)

@@ -337,6 +337,7 @@ mod signals {
             } else {
                 let v: serde_json::Value = serde_json::from_str(&kept).expect("whole JSON");
                 assert_eq!(v["interrupted"], true, "{args:?}");
+                assert_eq!(v["trials_asked"].as_u64(), Some(1_000_000_000), "{args:?}");
             }
         }
     }
@@ -359,7 +360,13 @@ mod signals {
         let (code, err) = finish(child);
         assert!(t0.elapsed() < Duration::from_secs(20), "{:?}", t0.elapsed());
         assert_eq!(code, 130, "{err}");
-        assert!(err.contains("nothing written"), "{err}");
+        // Its first run (of the scenario as written) had finished no variant.
+        assert!(
+            err.contains(
+                "interrupted before the scenario's own coverage was known: nothing written"
+            ),
+            "{err}"
+        );
         assert_eq!(
             std::fs::read_to_string(dir.join("old.json")).unwrap(),
             "OLD"

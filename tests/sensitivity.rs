@@ -635,3 +635,89 @@ fn probability_and_timeline_figures_equal_run_with_set() {
         }
     }
 }
+
+/// Whatever path names a figure, its rows in the sensitivity CSV carry the key
+/// that `run --csv` gives that figure: the figure as written is the value of
+/// `run`'s row of that key (same -n and seed), and its rows at each setting and
+/// the effect share that key.
+#[test]
+fn figures_are_keyed_as_run_csv_keys_them() {
+    let figs = [
+        "totals.troops.committed.mean",
+        "thresholds.troops[0].p",
+        "domains.land.capabilities.troops.gap.mean",
+        "domains.land.lead_share.ARL",
+        "nations.ARL.swing",
+        "timeline.p_all_covered[1]",
+        "timeline.days_to_coverage.land.median",
+    ];
+    let csv = |args: &[&str]| -> Vec<Vec<String>> {
+        let out = forcesim().args(args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {err}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        text.lines().skip(1).map(split_csv).collect()
+    };
+    let common = ["scenarios/tutorial.toml", "-n", "2000", "--seed", "11"];
+    let mut args = vec!["sensitivity", "--inputs", "nations", "--csv", "-", "-q"];
+    args.extend(common);
+    args.extend(figs.iter().flat_map(|f| ["--figure", f]));
+    let rows = csv(&args);
+    let run = csv(&[&["run", "--csv", "-", "-q"][..], &common].concat());
+    let base: Vec<&Vec<String>> = rows
+        .iter()
+        .filter(|r| r[2].is_empty() && r[3] != "run" && r[3] != "input")
+        .collect();
+    assert_eq!(base.len(), figs.len(), "{rows:?}");
+    for (fig, row) in figs.iter().zip(&base) {
+        let key = &row[3..8];
+        let at = run.iter().find(|r| &r[3..8] == key);
+        let at = at.unwrap_or_else(|| panic!("{fig}: run --csv has no row {key:?}"));
+        assert_eq!(at[8].parse::<f64>(), row[8].parse::<f64>(), "{fig}");
+        // Per nation: the low and high settings and the effect.
+        let same = rows.iter().filter(|r| !r[2].is_empty() && &r[3..8] == key);
+        assert_eq!(same.count(), 3 * 3, "{fig}");
+    }
+    let keys: Vec<String> = base.iter().map(|r| r[3..8].join(",")).collect();
+    assert_eq!(keys[0], "total,,troops,committed,mean");
+    assert_eq!(keys[1], "threshold,,troops,p_at_least,3000");
+    assert_eq!(keys[2], "domain,land,troops,gap,mean");
+    assert_eq!(keys[5], "timeline,all,,p_covered_by_day,90");
+}
+
+/// Two figures that differ only in their qualifier (two thresholds of one
+/// capability) keep their rows apart, the unpaired effect's too: no key twice.
+#[test]
+fn figures_that_differ_in_their_qualifier_keep_their_rows_apart() {
+    let out = forcesim()
+        .args([
+            "sensitivity",
+            "scenarios/tutorial.toml",
+            "-n",
+            "2000",
+            "--inputs",
+            "nations",
+        ])
+        .args([
+            "--figure",
+            "thresholds.troops[0].p",
+            "--figure",
+            "thresholds.troops[1].p",
+        ])
+        .args(["--csv", "-", "-q"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut r = csv::Reader::from_reader(&out.stdout[..]);
+    let mut seen = std::collections::HashSet::new();
+    for row in r.records() {
+        let row = row.unwrap();
+        let key: Vec<&str> = (2..8).map(|i| &row[i]).collect();
+        assert!(seen.insert(key.join("|")), "twice: {row:?}");
+    }
+    assert!(seen.iter().any(|k| k.ends_with("unpaired")));
+}

@@ -100,8 +100,8 @@ fn paired_intervals_are_narrower_than_independent_ones() {
     }
 }
 
-/// Point 0 sets C's participation to what the base has: its difference is
-/// exactly 0 with a zero-width interval (no discordant trial).
+/// Point 0 sets C's participation to what the base has: the same model, so its
+/// difference is exactly 0 with a zero-width interval.
 #[test]
 fn a_point_equal_to_the_base_differs_by_exactly_zero() {
     let (s, _) = paired("nations.C.participation=0.5,0.8", 5_000);
@@ -112,6 +112,36 @@ fn a_point_equal_to_the_base_differs_by_exactly_zero() {
         .unwrap();
     assert_eq!(d.difference, 0.0);
     assert_eq!(d.ci95, Some([0.0, 0.0]));
+}
+
+/// A point that differs from the base in a way few trials show: with no
+/// discordant trial among 1,000, its interval still has the width of Agresti
+/// and Min's (±z/(n + 2)) and holds the true difference, 0.05 pp; the mean
+/// total, whose per-trial differences are then all 0, gets the independent one.
+#[test]
+fn a_point_no_trial_tells_apart_still_has_an_interval() {
+    let text = "[scenario]\nname = \"one\"\n[capabilities]\ntroops = { unit = \"personnel\" }\n[domains.land]\nrequirements = { troops = 1 }\n[nations.A]\nparticipation = 0.5\ncontributions.land.troops = 1\n";
+    let axes = vec![Axis::parse("nations.A.participation=0.5005").unwrap()];
+    let points = sweep::points(&axes).unwrap();
+    let base = scenario::parse("t.toml", text, &[]).unwrap();
+    let models = sweep::prepare("t.toml", text.as_bytes(), &[], &points).unwrap();
+    // Seed 4: no trial among the first 1,000 falls between 0.5 and 0.5005.
+    let o = RunOptions {
+        trials: 1000,
+        seed: 4,
+        threads: 1,
+        ..Default::default()
+    };
+    let (s, _) = sweep::run_paired(&base, &axes, &points, &models, &o).unwrap();
+    let diff = |f: &str| s.points[0].vs_base.iter().find(|d| d.figure == f).unwrap();
+    let d = diff("p_all_covered");
+    assert_eq!(d.difference, 0.0);
+    let [lo, hi] = d.ci95.unwrap();
+    assert!((hi - 1.959963984540054 / 1002.0).abs() < 1e-12 && lo == -hi);
+    assert!(lo < 0.0005 && 0.0005 < hi);
+    let t = diff("totals.troops.mean");
+    let [lo, hi] = t.ci95.unwrap();
+    assert!(hi - lo > 0.05, "{lo}..{hi}");
 }
 
 /// The command prints the paired column, writes base and vs_base in JSON and

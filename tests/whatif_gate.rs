@@ -76,20 +76,22 @@ fn compare_pairs_p_mounted_on_the_same_trials() {
     }
     // On common random numbers, a trial mounted at 0.3 is mounted at 0.95: every
     // discordant pair is (b mounted, a not), so n10 = mb − ma and n01 = 0, and
-    // the paired interval is d ± z·√((n10 − n·d²)/(n − 1)/n).
+    // the paired interval is Agresti and Min's: with ½ added to each cell,
+    // c ± z·√((b + c′) − (b − c′)²/m)/m, m = n + 2, b = n10 + ½, c′ = ½, c = (b − c′)/m.
     let d = difference(&c, "p_mounted");
     let n10 = (mb - ma) as f64;
     let nf = n as f64;
-    let mean = n10 / nf;
-    assert_eq!(d["difference"].as_f64().unwrap(), mean);
-    let half = Z95 * ((n10 - nf * mean * mean) / (nf - 1.0) / nf).sqrt();
+    assert_eq!(d["difference"].as_f64().unwrap(), n10 / nf);
+    let (m, b, c0) = (nf + 2.0, n10 + 0.5, 0.5);
+    let centre = (b - c0) / m;
+    let half = Z95 * ((b + c0) - (b - c0) * (b - c0) / m).sqrt() / m;
     let ci = d["ci95"].as_array().expect("a paired interval");
     assert!(
-        (ci[0].as_f64().unwrap() - (mean - half)).abs() < 1e-12,
+        (ci[0].as_f64().unwrap() - (centre - half)).abs() < 1e-12,
         "{ci:?}"
     );
     assert!(
-        (ci[1].as_f64().unwrap() - (mean + half)).abs() < 1e-12,
+        (ci[1].as_f64().unwrap() - (centre + half)).abs() < 1e-12,
         "{ci:?}"
     );
     // Overall: mounted and covered; A takes part in half the trials.
@@ -206,4 +208,74 @@ fn figures_over_the_mounted_trials_get_intervals_over_them() {
         .map(|x| x.as_f64().unwrap())
         .collect();
     assert_eq!(ci, want.to_vec());
+}
+
+/// A variant without the gate (deploy without waiting for the ceasefire) is
+/// mounted in every trial: `compare` and `sweep` show its P(mounted), 100 %,
+/// and its overall P(all covered), as `run` does, beside the gated base's.
+#[test]
+fn a_variant_without_the_gate_shows_the_gate_figures_as_run_does() {
+    let (_d, path) = scenario_file(gated(0.3));
+    let path = path.to_str().unwrap();
+    let c = json(&[
+        "compare",
+        path,
+        "--variant",
+        "now: mission.requires=[]",
+        "-n",
+        "4000",
+        "-q",
+        "--json",
+        "-",
+    ]);
+    let r = json(&[
+        "run",
+        path,
+        "--set",
+        "mission.requires=[]",
+        "-n",
+        "4000",
+        "-q",
+        "--json",
+        "-",
+    ]);
+    let v = &c["scenarios"][1];
+    for key in [
+        "p_mounted",
+        "p_mounted_ci95",
+        "p_all_covered_overall",
+        "p_all_covered_overall_ci95",
+    ] {
+        assert_eq!(v[key], r[key], "{key}");
+    }
+    assert_eq!(v["p_mounted"], 1.0);
+    // Nothing is left unshared (the list is then absent).
+    let unshared = c["not_shared"].as_array().cloned().unwrap_or_default();
+    assert!(
+        unshared
+            .iter()
+            .all(|f| !f.to_string().contains("p_mounted")),
+        "{unshared:?}"
+    );
+    // On the same trials: mounted at 0.3 only where the ceasefire holds.
+    let d = difference(&c, "p_mounted");
+    let m0 = c["scenarios"][0]["mounted_trials"].as_u64().unwrap() as f64;
+    assert_eq!(d["difference"].as_f64().unwrap(), 1.0 - m0 / 4000.0);
+    let s = json(&[
+        "sweep",
+        path,
+        "--vary",
+        "mission.requires=[],[\"ceasefire\"]",
+        "-n",
+        "4000",
+        "-q",
+        "--json",
+        "-",
+    ]);
+    assert_eq!(s["points"][0]["p_mounted"], 1.0);
+    assert_eq!(
+        s["points"][0]["p_all_covered_overall"],
+        r["p_all_covered_overall"]
+    );
+    assert_eq!(s["points"][1]["p_mounted"], c["scenarios"][0]["p_mounted"]);
 }

@@ -44,7 +44,10 @@ pub fn secure(a: SecureArgs) -> Result<ExitCode, CliError> {
     ) {
         Ok(result) => result,
         // Stopped before the scenario's own coverage was known.
-        Err(SecureError::Interrupted) => return Ok(super::interrupt::nothing_written()),
+        Err(SecureError::Interrupted) => {
+            say!("interrupted before the scenario's own coverage was known: nothing written");
+            return Ok(ExitCode::from(EXIT_INTERRUPTED));
+        }
         Err(e @ (SecureError::TooManySets(_) | SecureError::NeverMounted(_))) => {
             return Err(CliError::Usage(e.to_string()));
         }

@@ -476,7 +476,11 @@ pub fn sensitivity() -> Json {
             "inputs": { "type": "array", "items": kind },
             "figures": { "type": "array", "items": figure },
         })),
-        json!({ "interrupted": { "type": "boolean" }, "skipped": strings() }),
+        json!({
+            "interrupted": { "type": "boolean" },
+            "trials_asked": count(),
+            "skipped": strings(),
+        }),
     );
     document("forcesim sensitivity analysis", body)
 }

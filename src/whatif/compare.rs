@@ -101,14 +101,7 @@ pub struct Comparison {
     pub note: String,
 }
 
-/// Newcombe's hybrid score interval for `p2 − p1` from the Wilson intervals of two
-/// independent proportions.
-pub fn newcombe(p1: f64, ci1: [f64; 2], p2: f64, ci2: [f64; 2]) -> [f64; 2] {
-    let d = p2 - p1;
-    let lo = d - ((p2 - ci2[0]).powi(2) + (ci1[1] - p1).powi(2)).sqrt();
-    let hi = d + ((ci2[1] - p2).powi(2) + (p1 - ci1[0]).powi(2)).sqrt();
-    [lo.max(-1.0), hi.min(1.0)]
-}
+pub use crate::math::newcombe;
 
 /// The 95 % interval of a difference of two figures, when one is defined.
 pub fn difference_ci(a: &Figure, na: u64, b: &Figure, nb: u64) -> Option<[f64; 2]> {
@@ -119,7 +112,8 @@ pub fn difference_ci(a: &Figure, na: u64, b: &Figure, nb: u64) -> Option<[f64; 2
         (Spread::Proportion(ca), Spread::Proportion(cb)) => {
             Some(newcombe(a.value, ca, b.value, cb))
         }
-        (Spread::Mean { sd: sa }, Spread::Mean { sd: sb }) => {
+        // A standard deviation from one trial says nothing of the spread.
+        (Spread::Mean { sd: sa }, Spread::Mean { sd: sb }) if na >= 2 && nb >= 2 => {
             let se = (sa * sa / na.max(1) as f64 + sb * sb / nb.max(1) as f64).sqrt();
             let d = b.value - a.value;
             Some([d - Z95 * se, d + Z95 * se])
@@ -148,6 +142,7 @@ pub fn compare(
     scenarios: &[(String, Model)],
     opts: &RunOptions<'_>,
 ) -> Result<Comparison, EngineError> {
+    let gated = any_gate(scenarios);
     let mut columns = Vec::with_capacity(scenarios.len());
     for (label, model) in scenarios {
         let run = simulate(model, opts)?;
@@ -156,10 +151,15 @@ pub fn compare(
             name: model.name.clone(),
             path: model.path.clone(),
             overrides: model.overrides.clone(),
-            figures: KeyFigures::of(&run.report),
+            figures: KeyFigures::among(&run.report, gated),
         });
     }
     Ok(build(columns, opts.trials, opts.seed))
+}
+
+/// Whether some of `scenarios` have a mission gate.
+pub fn any_gate(scenarios: &[(String, Model)]) -> bool {
+    scenarios.iter().any(|(_, m)| !m.mission.is_empty())
 }
 
 /// What [`run_paired`] returns: each scenario's report, the comparison with the
@@ -243,7 +243,7 @@ pub fn run_paired(
             name: model.name.clone(),
             path: model.path.clone(),
             overrides: model.overrides.clone(),
-            figures: KeyFigures::of(r),
+            figures: KeyFigures::among(r, any_gate(scenarios)),
         })
         .collect();
     let mut comparison = build(columns, opts.trials, opts.seed);
@@ -274,12 +274,12 @@ fn pair_intervals(c: &mut Comparison, base: &Model, pairs: &[super::paired::Pair
             d.ci95 = None;
             continue;
         }
-        if let Some(h) = k
+        if let Some(ci) = k
             .checked_sub(1)
             .and_then(|i| pairs.get(i))
-            .and_then(|s| pairing.half95(s))
+            .and_then(|s| pairing.ci95(s, d.difference))
         {
-            d.ci95 = Some([d.difference - h, d.difference + h]);
+            d.ci95 = Some(ci);
         }
     }
     c.note = NOTE_PAIRED.into();

@@ -31,6 +31,7 @@ pub mod precision;
 pub mod secure;
 pub mod sensitivity;
 pub mod sweep;
+pub mod tidy;
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -176,6 +177,14 @@ impl Figure {
 impl KeyFigures {
     /// The key figures of a report.
     pub fn of(r: &Report) -> KeyFigures {
+        KeyFigures::among(r, false)
+    }
+
+    /// The key figures of a report among others: with `gated` (some of the
+    /// scenarios compared have a mission gate) the gate's figures are given
+    /// even without one (as `run` reports them: P(mounted) 1, the overall
+    /// figure the headline), so that every scenario shows them side by side.
+    pub fn among(r: &Report, gated: bool) -> KeyFigures {
         // Committed differs from deployed only with rotation or pools.
         let held = r
             .nations
@@ -184,7 +193,7 @@ impl KeyFigures {
         KeyFigures {
             trials: r.trials,
             mounted_trials: r.mounted_trials,
-            gate: (!r.mission.is_empty()).then_some(GateKey {
+            gate: (gated || !r.mission.is_empty()).then_some(GateKey {
                 p_mounted: r.p_mounted,
                 p_mounted_ci95: r.p_mounted_ci95,
                 p_all_covered_overall: r.p_all_covered_overall,

@@ -14,9 +14,17 @@
 //! - for a capability's total: Σd and Σd².
 //!
 //! The sums are integers, merged across workers by addition: the result does not
-//! depend on the thread count. The paired 95 % interval of the difference is then
-//! `d̄ ± z·s/√n`, `s²` the sample variance of the per-trial differences. For an
-//! indicator `d ∈ {−1, 0, 1}` and `s² = (n10 + n01 − n·d̄²)/(n − 1)`.
+//! depend on the thread count. The paired 95 % interval of a difference of
+//! indicators is Agresti and Min's (2005, "Simple improved confidence intervals
+//! for comparing matched proportions", Statistics in Medicine 24: 729–740): the
+//! Wald interval of the per-trial differences after adding ½ to each cell of the
+//! 2 × 2 table, which keeps its coverage where few or no trials are discordant
+//! (the Wald interval then has zero width). That of a difference of means is
+//! `d̄ ± z·s/√n`, `s²` the sample variance of the per-trial differences, where
+//! the differences vary (not every trial's the same): else none (the caller
+//! keeps the interval that treats the runs as independent). Variants whose
+//! models are the same in everything the trials use differ by exactly 0 in
+//! every trial, with the interval [0, 0].
 
 use std::ops::Range;
 use std::sync::Mutex;
@@ -39,15 +47,18 @@ pub struct Discordant {
 }
 
 impl Discordant {
-    /// Half the width of the paired 95 % interval of `P(b) − P(a)` over `n` trials.
-    pub fn half95(&self, n: u64) -> Option<f64> {
-        if n < 2 {
+    /// The paired 95 % interval of `P(b) − P(a)` over `n` trials (Agresti and
+    /// Min: ½ added to each cell), within [−1, 1].
+    pub fn ci95(&self, n: u64) -> Option<[f64; 2]> {
+        if n == 0 {
             return None;
         }
-        let nf = n as f64;
-        let mean = (self.n10 as f64 - self.n01 as f64) / nf;
-        let var = (((self.n10 + self.n01) as f64 - nf * mean * mean) / (nf - 1.0)).max(0.0);
-        Some(Z95 * (var / nf).sqrt())
+        let m = n as f64 + 2.0;
+        let (b, c) = (self.n10 as f64 + 0.5, self.n01 as f64 + 0.5);
+        let centre = (b - c) / m;
+        let var = ((b + c) - (b - c) * (b - c) / m).max(0.0) / (m * m);
+        let half = Z95 * var.sqrt();
+        Some([(centre - half).max(-1.0), (centre + half).min(1.0)])
     }
 }
 
@@ -70,15 +81,31 @@ impl DiffSums {
         }
     }
 
-    /// Half the width of the paired 95 % interval of `mean(b) − mean(a)`.
+    /// Half the width of the paired 95 % interval of `mean(b) − mean(a)` over
+    /// `n` trials; `None` where the differences do not vary (fewer than two
+    /// trials, or every trial's difference the same: their spread says nothing
+    /// of trials in which they would differ).
     pub fn half95(&self, n: u64) -> Option<f64> {
-        if n < 2 {
+        if n < 2 || !self.varies(n) {
             return None;
         }
         let nf = n as f64;
         let mean = self.sum as f64 / nf;
         let var = ((self.sum_sq as f64 - nf * mean * mean) / (nf - 1.0)).max(0.0);
         Some(Z95 * (var / nf).sqrt())
+    }
+
+    /// Whether the `n` per-trial differences are not all the same: `n·Σd² >
+    /// (Σd)²`, in integers where they fit.
+    fn varies(&self, n: u64) -> bool {
+        let square = self.sum.unsigned_abs().checked_mul(self.sum.unsigned_abs());
+        match (self.sum_sq.checked_mul(u128::from(n)), square) {
+            (Some(a), Some(b)) => a > b,
+            _ => {
+                let mean = self.sum as f64 / n as f64;
+                self.sum_sq as f64 > n as f64 * mean * mean
+            }
+        }
     }
 }
 
@@ -102,6 +129,9 @@ pub struct PairSums {
     pub totals: Vec<DiffSums>,
     /// Each capability's committed force.
     pub committed: Vec<DiffSums>,
+    /// The two models are the same in everything the trials use
+    /// ([`Model::same_trials`]): every difference is exactly 0.
+    pub identical: bool,
 }
 
 impl PairSums {
@@ -115,6 +145,7 @@ impl PairSums {
             covered: vec![Discordant::default(); domains],
             totals: vec![DiffSums::default(); capabilities],
             committed: vec![DiffSums::default(); capabilities],
+            identical: false,
         }
     }
 
@@ -238,7 +269,10 @@ pub fn run_with(
     let done = waves(&pool, &workers, 0..blocks, trials, control, &|w, b| {
         block(&plans, pairs, seed, trials, b, w)
     });
-    let (tallies, sums) = pool.install(|| totals(workers, PairSums::new(nd, nc), pairs.len()));
+    let (tallies, mut sums) = pool.install(|| totals(workers, PairSums::new(nd, nc), pairs.len()));
+    for (s, &(a, b)) in sums.iter_mut().zip(pairs) {
+        s.identical = models[a].same_trials(&models[b]);
+    }
     Ok(Pass {
         tallies,
         pairs: sums,
@@ -375,6 +409,53 @@ contributions.land.troops = { triangular = [5, 10, 15] }
     fn model(sets: &[&str]) -> Model {
         let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
         crate::scenario::parse("t.toml", TEXT, &sets).unwrap()
+    }
+
+    /// Agresti and Min's interval, computed by hand: no discordant trial still
+    /// gives an interval of width 2·z/(n + 2); a small true difference lies in it.
+    #[test]
+    fn discordant_intervals_keep_their_width_without_discordant_trials() {
+        let none = Discordant { n10: 0, n01: 0 };
+        let [lo, hi] = none.ci95(1000).unwrap();
+        assert!((hi - Z95 / 1002.0).abs() < 1e-15 && (lo + Z95 / 1002.0).abs() < 1e-15);
+        assert!(lo < 0.0005 && 0.0005 < hi);
+        // 30 trials b only, 10 a only of 200: c = 20/202, var = (41 − 20²/202)/202².
+        let some = Discordant { n10: 30, n01: 10 };
+        let [lo, hi] = some.ci95(200).unwrap();
+        let half = Z95 * (41.0f64 - 400.0 / 202.0).sqrt() / 202.0;
+        assert!((lo - (20.0 / 202.0 - half)).abs() < 1e-15);
+        assert!((hi - (20.0 / 202.0 + half)).abs() < 1e-15);
+        // Within [−1, 1], even for one trial; none for none.
+        let [lo, hi] = Discordant { n10: 1, n01: 0 }.ci95(1).unwrap();
+        assert!((-1.0..=1.0).contains(&lo) && hi == 1.0);
+        assert_eq!(none.ci95(0), None);
+    }
+
+    /// A mean's paired interval needs differences that vary.
+    #[test]
+    fn differences_that_do_not_vary_give_no_interval() {
+        let mut same = DiffSums::default();
+        same.add(&[1, 2, 3], &[4, 5, 6]);
+        assert_eq!(same.half95(3), None);
+        let mut zero = DiffSums::default();
+        zero.add(&[7, 7], &[7, 7]);
+        assert_eq!(zero.half95(2), None);
+        let mut one = DiffSums::default();
+        one.add(&[0], &[5]);
+        assert_eq!(one.half95(1), None);
+        // Differences 3 and 5: s² = 2, half = z·√(2/2).
+        let mut two = DiffSums::default();
+        two.add(&[1, 1], &[4, 6]);
+        assert!((two.half95(2).unwrap() - Z95).abs() < 1e-12);
+    }
+
+    /// Variants that differ only in what the trials do not use are the same.
+    #[test]
+    fn models_the_same_in_what_the_trials_use() {
+        let base = model(&[]);
+        assert!(base.same_trials(&model(&["nations.A.participation=0.6"])));
+        assert!(base.same_trials(&model(&["scenario.name=\"other\""])));
+        assert!(!base.same_trials(&model(&["nations.A.participation=0.6000001"])));
     }
 
     /// Each variant's tally is the tally of a run of it alone, and the paired sums

@@ -9,7 +9,7 @@
 //! random numbers, block by block in one worker pass ([`super::paired`]), and the
 //! effect (high − low) gets an interval from the per-trial differences of the
 //! same trials: discordant pairs for probabilities, the paired variance for
-//! means. This is an effect — what moving that one input does — not the
+//! means ([`super::paired`]). This is an effect — what moving that one input does — not the
 //! association that `run`'s swing measures.
 //!
 //! | kind | low | high |
@@ -30,7 +30,7 @@ use super::Source;
 use super::paired::{self, PairSums};
 use crate::dist::Dist;
 use crate::engine::{Control, EngineError};
-use crate::math::{Z95, to_count};
+use crate::math::{Z95, newcombe, to_count, wilson};
 use crate::model::Model;
 use crate::present::escape;
 use crate::report::csv::{Origin, Tidy};
@@ -349,8 +349,8 @@ impl Pairing {
     pub fn of(model: &Model, path: &str) -> Pairing {
         let parts: Vec<&str> = path.split('.').collect();
         match parts[..] {
-            ["p_mounted"] if !model.mission.is_empty() => Pairing::Mounted,
-            ["p_all_covered_overall"] if !model.mission.is_empty() => Pairing::Overall,
+            ["p_mounted"] => Pairing::Mounted,
+            ["p_all_covered_overall"] => Pairing::Overall,
             ["p_all_covered"] => Pairing::All,
             ["domains", d, "p_covered"] => model.domain(d).map_or(Pairing::None, Pairing::Domain),
             ["totals", c, "mean"] => model.capability(c).map_or(Pairing::None, Pairing::Total),
@@ -362,20 +362,28 @@ impl Pairing {
         }
     }
 
-    /// Half the paired 95 % interval of a difference from its sums.
-    pub fn half95(self, s: &PairSums) -> Option<f64> {
+    /// The paired 95 % interval of the difference `d` from its sums (`None`
+    /// where pairing gives none: see [`super::paired`]).
+    pub fn ci95(self, s: &PairSums, d: f64) -> Option<[f64; 2]> {
+        let over_mounted = !matches!(self, Pairing::Mounted | Pairing::Overall);
+        if matches!(self, Pairing::None) || (over_mounted && s.gate_differs > 0) {
+            return None;
+        }
+        if s.identical && d == 0.0 {
+            return Some([0.0, 0.0]);
+        }
+        let around = |h: f64| [d - h, d + h];
         match self {
             // Figures over every trial: paired whatever the gates do.
-            Pairing::Mounted => s.mount.half95(s.trials),
-            Pairing::Overall => s.all.half95(s.trials),
+            Pairing::Mounted => s.mount.ci95(s.trials),
+            Pairing::Overall => s.all.ci95(s.trials),
             // Figures over the mounted trials: paired only when both variants
             // mount the same trials (a trial mounted in neither adds 0 to every
             // sum, so the sums are those of the mounted trials).
-            _ if s.gate_differs > 0 => None,
-            Pairing::All => s.all.half95(s.mounted),
-            Pairing::Domain(d) => s.covered.get(d)?.half95(s.mounted),
-            Pairing::Total(c) => s.totals.get(c)?.half95(s.mounted),
-            Pairing::Committed(c) => s.committed.get(c)?.half95(s.mounted),
+            Pairing::All => s.all.ci95(s.mounted),
+            Pairing::Domain(d) => s.covered.get(d)?.ci95(s.mounted),
+            Pairing::Total(c) => s.totals.get(c)?.half95(s.mounted).map(around),
+            Pairing::Committed(c) => s.committed.get(c)?.half95(s.mounted).map(around),
             Pairing::None => None,
         }
     }
@@ -515,6 +523,10 @@ pub struct Sensitivity {
     pub scenario: Source,
     /// Trials per variant.
     pub trials: u64,
+    /// Where a stop cut the analysis short: the trials asked for (`trials` is
+    /// then what every variant covers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trials_asked: Option<u64>,
     /// Seed of every variant.
     pub seed: u64,
     /// Relative range R of the requirements.
@@ -621,6 +633,7 @@ pub fn analyse(spec: &Spec<'_>, control: Control<'_>) -> Result<(Sensitivity, bo
         format: FORMAT.into(),
         scenario: Source::of(&base),
         trials,
+        trials_asked: (pass.interrupted && trials < spec.trials).then_some(spec.trials),
         seed: spec.seed,
         range: spec.range,
         inputs: spec.kinds.to_vec(),
@@ -696,25 +709,38 @@ fn reads_as_probability(pairing: Pairing, path: &str) -> bool {
         || path.starts_with("timeline.force[")
 }
 
-fn unpaired_half(pairing: Pairing, low: &Value, high: &Value, path: &str, n: u64) -> Option<f64> {
+/// The 95 % interval of `effect`, the figure at `path` at the high setting
+/// less at the low one, were the two runs independent samples: Newcombe's for a
+/// probability (from the Wilson intervals of each), Welch's for a mean total
+/// (from each run's standard deviation, over at least two trials each).
+fn unpaired_ci(
+    pairing: Pairing,
+    (low, high): (&Value, &Value),
+    path: &str,
+    n: u64,
+    effect: f64,
+) -> Option<[f64; 2]> {
     let count = |r: &Value| match pairing.over_every_trial() {
-        true => n as f64,
-        false => lookup(r, "mounted_trials").unwrap_or(n as f64),
+        true => n,
+        false => lookup(r, "mounted_trials").map_or(n, |m| m as u64),
     };
     let (na, nb) = (count(low), count(high));
-    let half = match pairing {
+    let ci = match pairing {
         _ if reads_as_probability(pairing, path) => {
             let (a, b) = (lookup(low, path)?, lookup(high, path)?);
-            Z95 * (a * (1.0 - a) / na + b * (1.0 - b) / nb).sqrt()
+            let k = |p: f64, n: u64| (p * n as f64).round() as u64;
+            let ci = |p: f64, n: u64| wilson(k(p, n), n);
+            newcombe(a, ci(a, na), b, ci(b, nb))
         }
-        Pairing::Total(_) | Pairing::Committed(_) => {
+        Pairing::Total(_) | Pairing::Committed(_) if na >= 2 && nb >= 2 => {
             let sd = path.strip_suffix(".mean")?.to_string() + ".sd";
             let (a, b) = (lookup(low, &sd)?, lookup(high, &sd)?);
-            Z95 * (a * a / na + b * b / nb).sqrt()
+            let half = Z95 * (a * a / na as f64 + b * b / nb as f64).sqrt();
+            [effect - half, effect + half]
         }
         _ => return None,
     };
-    half.is_finite().then_some(half)
+    ci.iter().all(|x| x.is_finite()).then_some(ci)
 }
 
 fn figure_rows(
@@ -739,7 +765,11 @@ fn figure_rows(
             let (lo, hi) = (1 + 2 * i, 2 + 2 * i);
             let (at_low, at_high) = (at(lo), at(hi));
             let effect = at_high - at_low;
-            let around = |h: f64| [effect - h, effect + h];
+            let unpaired = unpaired_ci(pairing, (&reports[lo], &reports[hi]), path, n, effect);
+            // Where pairing applies but gives no interval (differences that do
+            // not vary): the independent one.
+            let paired = pairs.get(i).and_then(|s| pairing.ci95(s, effect));
+            let paired = paired.or(unpaired.filter(|_| pairing != Pairing::None));
             Row {
                 input: input.key.clone(),
                 kind: input.kind,
@@ -748,9 +778,8 @@ fn figure_rows(
                 at_low,
                 at_high,
                 effect,
-                ci95: pairs.get(i).and_then(|s| pairing.half95(s)).map(around),
-                ci95_unpaired: unpaired_half(pairing, &reports[lo], &reports[hi], path, n)
-                    .map(around),
+                ci95: paired,
+                ci95_unpaired: unpaired,
             }
         })
         .collect();
@@ -794,9 +823,9 @@ impl Sensitivity {
         let mut s = String::new();
         let _ = writeln!(
             s,
-            "Sensitivity: {} ({} trials per setting, seed {}, requirements × (1 ∓ {}))",
+            "Sensitivity: {} ({} per setting, seed {}, requirements × (1 ∓ {}))",
             escape(&self.scenario.name),
-            crate::present::thousands(self.trials as f64),
+            super::trials_done(self.trials, self.trials_asked.unwrap_or(self.trials)),
             self.seed,
             crate::math::brief(self.range)
         );
@@ -875,7 +904,11 @@ impl Sensitivity {
         w.count(["run", "", "", "interrupted", ""], u64::from(interrupted));
         super::tidy_overrides(&mut w, &self.scenario.overrides);
         for f in &self.figures {
-            w.figure(key(&super::tidy_key(&f.figure)), f.base, None);
+            w.figure(
+                key(&super::tidy::source_key(&f.figure, &self.scenario)),
+                f.base,
+                None,
+            );
         }
         // Each input's kind once (every figure ranks the same inputs).
         let mut seen = std::collections::BTreeSet::new();
@@ -885,7 +918,7 @@ impl Sensitivity {
             }
         }
         for f in &self.figures {
-            let k = super::tidy_key(&f.figure);
+            let k = super::tidy::source_key(&f.figure, &self.scenario);
             for (rank, r) in f.rows.iter().enumerate() {
                 tidy_row(&mut w, &mut origin, &k, &f.figure, rank + 1, r);
             }
@@ -923,8 +956,13 @@ fn tidy_row(
     origin.variant = format!("{high} minus {low}");
     w.origin(origin);
     w.figure(key(k), r.effect, r.ci95);
+    // The qualifier keeps the figure's own (a threshold's x, a day, an entry).
+    let unpaired = match k[4].as_str() {
+        "" => "unpaired".to_string(),
+        q => format!("{q} unpaired"),
+    };
     w.figure(
-        [&k[0], &k[1], &k[2], &k[3], "unpaired"],
+        [&k[0], &k[1], &k[2], &k[3], &unpaired],
         r.effect,
         r.ci95_unpaired,
     );

@@ -397,7 +397,7 @@ pub struct Sweep {
 }
 
 /// A point's record from its report.
-fn point(p: &Point, axes: &[Axis], report: &Report) -> SweepPoint {
+fn point(p: &Point, axes: &[Axis], (report, gated): (&Report, bool)) -> SweepPoint {
     SweepPoint {
         values: p
             .at
@@ -406,7 +406,7 @@ fn point(p: &Point, axes: &[Axis], report: &Report) -> SweepPoint {
             .map(|(&k, a)| literal_json(&a.values[k]))
             .collect(),
         set: p.set.clone(),
-        figures: KeyFigures::of(report),
+        figures: KeyFigures::among(report, gated),
         vs_base: Vec::new(),
     }
 }
@@ -444,9 +444,10 @@ pub fn run(
     on_point: &dyn Fn(usize),
 ) -> Result<Sweep, EngineError> {
     let mut out = empty(base, axes, opts);
+    let gated = models.iter().any(|m| !m.mission.is_empty());
     for (i, (p, m)) in points.iter().zip(models).enumerate() {
         let run = simulate(m, opts)?;
-        out.points.push(point(p, axes, &run.report));
+        out.points.push(point(p, axes, (&run.report, gated)));
         out.reports.push(run.report);
         on_point(i + 1);
     }
@@ -474,9 +475,10 @@ pub fn run_paired(
     out.trials = paired.comparison.trials;
     out.trials_asked = paired.comparison.trials_asked;
     let mut reports = paired.reports.into_iter();
-    out.base = reports.next().map(|r| KeyFigures::of(&r));
+    let gated = super::compare::any_gate(&scenarios);
+    out.base = reports.next().map(|r| KeyFigures::among(&r, gated));
     for ((i, p), r) in points.iter().enumerate().zip(reports) {
-        let mut sp = point(p, axes, &r);
+        let mut sp = point(p, axes, (&r, gated));
         let label = &scenarios[i + 1].0;
         sp.vs_base = paired
             .comparison
