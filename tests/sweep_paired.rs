@@ -115,8 +115,8 @@ fn a_point_equal_to_the_base_differs_by_exactly_zero() {
 }
 
 /// A point that differs from the base in a way few trials show: with no
-/// discordant trial among 1,000, its interval still has the width of Agresti
-/// and Min's (±z/(n + 2)) and holds the true difference, 0.05 pp; the mean
+/// discordant trial among 1,000, its interval is still that of the Wilson bound
+/// of 0 of n either way (±z²/(n + z²)) and holds the true difference, 0.05 pp; the mean
 /// total, whose per-trial differences are then all 0, gets the independent one.
 #[test]
 fn a_point_no_trial_tells_apart_still_has_an_interval() {
@@ -137,7 +137,8 @@ fn a_point_no_trial_tells_apart_still_has_an_interval() {
     let d = diff("p_all_covered");
     assert_eq!(d.difference, 0.0);
     let [lo, hi] = d.ci95.unwrap();
-    assert!((hi - 1.959963984540054 / 1002.0).abs() < 1e-12 && lo == -hi);
+    let z2 = 1.959963984540054f64.powi(2);
+    assert!((hi - z2 / (1000.0 + z2)).abs() < 1e-12 && lo == -hi);
     assert!(lo < 0.0005 && 0.0005 < hi);
     let t = diff("totals.troops.mean");
     let [lo, hi] = t.ci95.unwrap();

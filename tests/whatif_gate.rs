@@ -76,24 +76,19 @@ fn compare_pairs_p_mounted_on_the_same_trials() {
     }
     // On common random numbers, a trial mounted at 0.3 is mounted at 0.95: every
     // discordant pair is (b mounted, a not), so n10 = mb − ma and n01 = 0, and
-    // the paired interval is Agresti and Min's: with ½ added to each cell,
-    // c ± z·√((b + c′) − (b − c′)²/m)/m, m = n + 2, b = n10 + ½, c′ = ½, c = (b − c′)/m.
+    // the paired interval runs from d less √((d − l)² + u0²) to the Wilson upper
+    // bound u of n10 of n (l its lower bound, u0 = z²/(n + z²) that of 0 of n).
     let d = difference(&c, "p_mounted");
-    let n10 = (mb - ma) as f64;
+    let n10 = mb - ma;
     let nf = n as f64;
-    assert_eq!(d["difference"].as_f64().unwrap(), n10 / nf);
-    let (m, b, c0) = (nf + 2.0, n10 + 0.5, 0.5);
-    let centre = (b - c0) / m;
-    let half = Z95 * ((b + c0) - (b - c0) * (b - c0) / m).sqrt() / m;
+    let p = n10 as f64 / nf;
+    assert_eq!(d["difference"].as_f64().unwrap(), p);
+    let [l, u] = forcesim::math::wilson(n10, n);
+    let u0 = Z95 * Z95 / (nf + Z95 * Z95);
     let ci = d["ci95"].as_array().expect("a paired interval");
-    assert!(
-        (ci[0].as_f64().unwrap() - (centre - half)).abs() < 1e-12,
-        "{ci:?}"
-    );
-    assert!(
-        (ci[1].as_f64().unwrap() - (centre + half)).abs() < 1e-12,
-        "{ci:?}"
-    );
+    let low = p - ((p - l).powi(2) + u0 * u0).sqrt();
+    assert!((ci[0].as_f64().unwrap() - low).abs() < 1e-12, "{ci:?}");
+    assert!((ci[1].as_f64().unwrap() - u).abs() < 1e-12, "{ci:?}");
     // Overall: mounted and covered; A takes part in half the trials.
     let overall = difference(&c, "p_all_covered_overall");
     assert!(overall["ci95"].is_array(), "{overall}");

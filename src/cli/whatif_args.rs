@@ -56,7 +56,8 @@ pub struct CompareArgs {
     #[arg(long, value_name = "[LABEL:] KEY=VALUE;…")]
     pub variant: Vec<String>,
     /// Intervals of differences as if the scenarios were independent samples
-    /// (Newcombe, Welch), as before paired intervals; conservative.
+    /// (Newcombe, Welch), as before paired intervals; conservative where the runs
+    /// are positively correlated, as common random numbers usually make them.
     #[arg(long)]
     pub unpaired: bool,
     #[command(flatten)]
@@ -158,7 +159,8 @@ numbers in every scenario. Differences are from the first scenario, with a paire
 P(covered) and each mean total (when the scenarios have the same domains and
 capabilities); other proportions get Newcombe's interval, medians none.
 --unpaired gives the intervals of independent samples for every figure (Newcombe for
-probabilities, Welch for means), which are conservative. Figures that only some
+probabilities, Welch for means), conservative where the runs are positively
+correlated, as common random numbers usually make them. Figures that only some
 scenarios have (other domains or capabilities) are listed apart.";
 
 /// Examples and notes shown by `forcesim secure --help`.

@@ -7,9 +7,10 @@
 //! differences of proportions, and the normal interval with the Welch standard
 //! error for differences of means. Medians get no interval. Every run uses the
 //! same seed, so entities with the same id draw the same random numbers in each
-//! (common random numbers); the runs are positively correlated, the variance of a
-//! difference is smaller than the independent formula says, and these intervals
-//! are conservative: a difference whose interval excludes 0 is real.
+//! (common random numbers); the runs are usually positively correlated, the
+//! variance of a difference is then smaller than the independent formula says,
+//! and these intervals are conservative (a cap that one nation's presence puts
+//! on another, or a changed mission gate, can correlate them negatively).
 
 use std::fmt::Write;
 
@@ -27,10 +28,10 @@ use crate::{RunOptions, simulate};
 pub const FORMAT: &str = "forcesim-compare/1";
 
 /// What the output says about its intervals.
-pub const NOTE: &str = "Differences are from the first scenario. Their 95 % intervals treat the runs as independent (Newcombe for proportions, Welch for means); the runs share random numbers for every id they have in common, which makes the true uncertainty smaller, so the intervals are conservative.";
+pub const NOTE: &str = "Differences are from the first scenario. Their 95 % intervals treat the runs as independent (Newcombe for proportions, Welch for means); the runs share random numbers for every id they have in common, which usually makes the true uncertainty smaller, so the intervals are conservative (not where a variant's change lets one nation in and holds another back, or changes the mission gate).";
 
 /// What the output says about its intervals when they are paired (the default).
-pub const NOTE_PAIRED: &str = "Differences are from the first scenario. Every scenario runs on the same trials (common random numbers), so the 95 % intervals of P(all covered), each domain's P(covered) and each mean total are paired: computed from the per-trial differences (discordant pairs for probabilities, the paired variance for means). With a mission gate, P(mounted) and the overall P(all covered) are paired too; the figures over the mounted trials are paired only where both scenarios mount the same trials. Other proportions keep the independent interval (Newcombe), which is conservative; medians get none. --unpaired gives the independent intervals for every figure.";
+pub const NOTE_PAIRED: &str = "Differences are from the first scenario. Every scenario runs on the same trials (common random numbers), so the 95 % intervals of P(all covered), each domain's P(covered) and each mean total are paired: computed from the per-trial differences (discordant pairs for probabilities, the paired variance for means). With a mission gate, P(mounted) and the overall P(all covered) are paired too; the figures over the mounted trials are paired only where both scenarios mount the same trials. Other proportions keep the independent interval (Newcombe), which is conservative where the runs are positively correlated, as common random numbers usually make them; medians get none. --unpaired gives the independent intervals for every figure.";
 
 /// One compared scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -112,8 +113,11 @@ pub fn difference_ci(a: &Figure, na: u64, b: &Figure, nb: u64) -> Option<[f64; 2
         (Spread::Proportion(ca), Spread::Proportion(cb)) => {
             Some(newcombe(a.value, ca, b.value, cb))
         }
-        // A standard deviation from one trial says nothing of the spread.
-        (Spread::Mean { sd: sa }, Spread::Mean { sd: sb }) if na >= 2 && nb >= 2 => {
+        // A standard deviation from one trial says nothing of the spread, nor
+        // do two runs whose trials all gave one value each.
+        (Spread::Mean { sd: sa }, Spread::Mean { sd: sb })
+            if na >= 2 && nb >= 2 && (sa > 0.0 || sb > 0.0) =>
+        {
             let se = (sa * sa / na.max(1) as f64 + sb * sb / nb.max(1) as f64).sqrt();
             let d = b.value - a.value;
             Some([d - Z95 * se, d + Z95 * se])

@@ -735,6 +735,10 @@ fn unpaired_ci(
         Pairing::Total(_) | Pairing::Committed(_) if na >= 2 && nb >= 2 => {
             let sd = path.strip_suffix(".mean")?.to_string() + ".sd";
             let (a, b) = (lookup(low, &sd)?, lookup(high, &sd)?);
+            if a == 0.0 && b == 0.0 {
+                // Every trial of each gave one value: no spread to go on.
+                return None;
+            }
             let half = Z95 * (a * a / na as f64 + b * b / nb as f64).sqrt();
             [effect - half, effect + half]
         }
