@@ -537,3 +537,39 @@ fn a_scenario_read_from_a_pipe_runs_as_the_file_does() {
         }
     }
 }
+
+/// A pipe past the size limit is refused by every reading of it, not run on
+/// the bytes left in the pipe after the first reading stopped at the limit.
+#[test]
+fn a_pipe_past_the_size_limit_is_refused_by_every_command() {
+    let (_dir, path) = scenario_file(common::TWO_NATIONS);
+    let mut big = vec![b'#'; forcesim::limits::MAX_SCENARIO_BYTES + 100];
+    big.push(b'\n');
+    big.extend(std::fs::read(&path).unwrap());
+    for cmd in [
+        vec!["run"],
+        vec!["sensitivity"],
+        vec!["secure", "--target", "0.5"],
+    ] {
+        let mut child = std::process::Command::new(common::bin())
+            .args(&cmd)
+            .args(["/dev/stdin", "-n", "1000", "-q"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let bytes = big.clone();
+        // The reader stops at the limit: the rest of the write may fail.
+        let writer = std::thread::spawn(move || {
+            use std::io::Write;
+            let _ = stdin.write_all(&bytes);
+        });
+        let out = child.wait_with_output().unwrap();
+        writer.join().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{cmd:?}: {err}");
+        assert!(err.contains("larger than"), "{cmd:?}: {err}");
+    }
+}

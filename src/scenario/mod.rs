@@ -88,16 +88,21 @@ pub fn read(path: &Path) -> Result<(String, Vec<u8>), LoadError> {
     // A pipe (`<(cat s.toml)`, `/dev/stdin`) can be read only once: its bytes
     // are kept, so that every reading of it in this process (the check of the
     // outputs, the load, each variant) gets the same text.
+    // A text over the limit is kept too (its first bytes past the limit), so
+    // that every reading refuses it, not the rest of the pipe.
     let once = std::fs::metadata(path).is_ok_and(|m| !m.is_file());
-    if let Some(bytes) = once.then(|| read_once(path)).flatten() {
-        return Ok((origin, bytes));
-    }
-    let bytes = crate::input::read_limited(path, limit as u64).map_err(io)?;
+    let bytes = match once.then(|| read_once(path)).flatten() {
+        Some(bytes) => bytes,
+        None => {
+            let bytes = crate::input::read_limited(path, limit as u64).map_err(io)?;
+            if once && let Ok(mut read) = READ_ONCE.lock() {
+                read.push((path.to_path_buf(), bytes.clone()));
+            }
+            bytes
+        }
+    };
     if bytes.len() > limit {
         return Err(LoadError::Invalid(Box::new(too_large(&origin))));
-    }
-    if once && let Ok(mut read) = READ_ONCE.lock() {
-        read.push((path.to_path_buf(), bytes.clone()));
     }
     Ok((origin, bytes))
 }
