@@ -1252,7 +1252,7 @@ fn sheet(rows: &[Vec<String>], semicolon: bool) -> Sheet {
         }
         return Sheet::unread(problems);
     }
-    let (mut out, mut bad, mut seen) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut out, mut bad, mut seen) = (Vec::new(), Vec::new(), Seen::default());
     let mut ambiguous = false;
     for (i, cells) in rows.iter().enumerate().skip(first + 1) {
         if cells.iter().all(|c| c.trim().is_empty()) {
@@ -1262,7 +1262,7 @@ fn sheet(rows: &[Vec<String>], semicolon: bool) -> Sheet {
         let r = row(i + 1, cells, &head, semicolon, &mut problems);
         ambiguous |= r.ambiguous;
         check_against(&r.pledge, &seen, &head, &mut problems);
-        seen.push(r.pledge.clone());
+        seen.add(&r.pledge);
         if r.ok {
             out.push(r.pledge)
         } else {
@@ -1574,26 +1574,22 @@ fn row(
 
 /// A pledge against the rows before it: no second pledge for the same
 /// capability, one participation and one name per nation.
-fn check_against(p: &Pledge, earlier: &[Pledge], head: &Header, problems: &mut Vec<Problem>) {
+fn check_against(p: &Pledge, earlier: &Seen, head: &Header, problems: &mut Vec<Problem>) {
     // A bad id is empty: it names nothing to compare.
     if p.nation.is_empty() {
         return;
     }
     let named = !p.domain.is_empty() && !p.capability.is_empty();
-    if let Some(e) = earlier
-        .iter()
-        .filter(|_| named)
-        .find(|e| e.nation == p.nation && e.domain == p.domain && e.capability == p.capability)
-    {
+    let key = (p.nation.clone(), p.domain.clone(), p.capability.clone());
+    if let Some(row) = earlier.cells.get(&key).filter(|_| named) {
         problems.push(Problem {
             row: p.row,
             column: head.column("capability"),
             message: format!(
-                "{} already pledges {} to {} in row {}: one row per nation, domain and capability",
+                "{} already pledges {} to {} in row {row}: one row per nation, domain and capability",
                 clip(&p.nation),
                 clip(&p.capability),
                 clip(&p.domain),
-                e.row
             ),
         });
     }
@@ -1602,23 +1598,70 @@ fn check_against(p: &Pledge, earlier: &[Pledge], head: &Header, problems: &mut V
         ("name", p.name.clone()),
     ] {
         let Some(value) = value else { continue };
-        let clash = earlier.iter().find(|e| {
-            e.nation == p.nation
-                && match field {
-                    "participation" => e.participation.is_some_and(|x| x.to_string() != value),
-                    _ => e.name.as_ref().is_some_and(|n| *n != value),
-                }
-        });
-        if let Some(e) = clash {
+        let clash = earlier
+            .fields
+            .get(&(p.nation.clone(), field))
+            .and_then(|f| f.other_than(&value));
+        if let Some(row) = clash {
             problems.push(Problem {
                 row: p.row,
                 column: head.column(field),
                 message: format!(
-                    "{} has another {field} in row {}: give one per nation",
+                    "{} has another {field} in row {row}: give one per nation",
                     clip(&p.nation),
-                    e.row
                 ),
             });
+        }
+    }
+}
+
+/// The rows read so far, indexed for [`check_against`] (a sheet of many rows is
+/// checked in time proportional to its rows).
+#[derive(Default)]
+struct Seen {
+    /// (nation, domain, capability) → the first row that pledges it.
+    cells: std::collections::HashMap<(String, String, String), usize>,
+    /// (nation, field) → the values the rows gave it.
+    fields: std::collections::HashMap<(String, &'static str), Given>,
+}
+
+/// The first value a nation's field was given, and the first row that gave
+/// another: enough to name the first earlier row that disagrees with any value.
+struct Given {
+    first: (String, usize),
+    other: Option<usize>,
+}
+
+impl Given {
+    /// The first earlier row whose value is not `value`.
+    fn other_than(&self, value: &str) -> Option<usize> {
+        if self.first.0 != value {
+            Some(self.first.1)
+        } else {
+            self.other
+        }
+    }
+}
+
+impl Seen {
+    fn add(&mut self, p: &Pledge) {
+        let key = (p.nation.clone(), p.domain.clone(), p.capability.clone());
+        self.cells.entry(key).or_insert(p.row);
+        for (field, value) in [
+            ("participation", p.participation.map(|x| x.to_string())),
+            ("name", p.name.clone()),
+        ] {
+            let Some(value) = value else { continue };
+            let given = self
+                .fields
+                .entry((p.nation.clone(), field))
+                .or_insert_with(|| Given {
+                    first: (value.clone(), p.row),
+                    other: None,
+                });
+            if given.first.0 != value && given.other.is_none() {
+                given.other = Some(p.row);
+            }
         }
     }
 }
@@ -2021,6 +2064,37 @@ mod tests {
                 (3, "C (capability)"),
                 (4, "F (high)"),
                 (5, "C (capability)")
+            ],
+            "{e}"
+        );
+    }
+
+    /// Each row is checked against the first earlier row that disagrees, as
+    /// the rows read so far are indexed (not searched one by one).
+    #[test]
+    fn a_disagreeing_row_names_the_first_earlier_row_that_disagrees() {
+        let rows = sheet(
+            "nation,domain,capability,low,likely,high,participation,source\n\
+             GBR,land,troops,1,2,3,0.5,r2\n\
+             GBR,air,jets,1,2,3,0.7,r3\n\
+             GBR,sea,ships,1,2,3,0.5,r4\n\
+             GBR,land,troops,1,2,3,0.9,r5\n",
+        );
+        let e = pledges("p.csv", &rows).unwrap_err();
+        let text: Vec<String> = e
+            .problems
+            .iter()
+            .map(|p| format!("{}: {}", p.row, p.message))
+            .collect();
+        // Row 3 (0.7) against row 2 (0.5); row 4 (0.5) against row 3, the first
+        // other value; row 5 repeats row 2's cell and disagrees with row 2.
+        assert_eq!(
+            text,
+            [
+                "3: GBR has another participation in row 2: give one per nation",
+                "4: GBR has another participation in row 3: give one per nation",
+                "5: GBR already pledges troops to land in row 2: one row per nation, domain and capability",
+                "5: GBR has another participation in row 2: give one per nation",
             ],
             "{e}"
         );
