@@ -297,6 +297,19 @@ pub const MAX_SHEET_COLUMNS: usize = 100;
 /// opened (xls, ods, read whole when opened): memory follows the cells that
 /// hold something, never the area up to the farthest one.
 fn workbook_cells(bytes: Vec<u8>) -> Result<Vec<Vec<String>>, String> {
+    // The workbook reader can panic on a damaged file: that is bad input, said
+    // once, without the reader's own message.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let read = std::panic::catch_unwind(move || read_book(bytes));
+    std::panic::set_hook(hook);
+    read.unwrap_or_else(|_| {
+        Err("the workbook is damaged: its reader could not follow its structure; open it in a spreadsheet and save it again".into())
+    })
+}
+
+/// [`workbook_cells`], where the reader may panic.
+fn read_book(bytes: Vec<u8>) -> Result<Vec<Vec<String>>, String> {
     use calamine::{Reader, Sheets, open_workbook_auto_from_rs};
     if let Some(n) = unpacked_size(&bytes).filter(|&n| n > MAX_UNPACKED_BYTES) {
         return Err(format!(
@@ -310,6 +323,7 @@ fn workbook_cells(bytes: Vec<u8>) -> Result<Vec<Vec<String>>, String> {
     let mut grid = Grid {
         sheet: &name,
         rows: Vec::new(),
+        held: 0,
     };
     let streamed = match &mut book {
         Sheets::Xlsx(b) => Some(xlsx_cells(b, &mut grid)),
@@ -356,6 +370,9 @@ struct Grid<'a> {
     /// The sheet, as named in messages.
     sheet: &'a str,
     rows: Vec<Vec<String>>,
+    /// Bytes of text held so far (at most [`MAX_UNPACKED_BYTES`]: a string
+    /// shared by many cells is held once per cell).
+    held: u64,
 }
 
 impl Grid<'_> {
@@ -365,6 +382,13 @@ impl Grid<'_> {
         let text = cell_text(d);
         if text.trim().is_empty() {
             return Ok(());
+        }
+        self.held += text.len() as u64;
+        if self.held > MAX_UNPACKED_BYTES {
+            return Err(format!(
+                "sheet `{}`: its cells hold more than {MAX_UNPACKED_BYTES} bytes of text, more than a pledges sheet needs: keep only the pledges on the sheet",
+                clip(self.sheet)
+            ));
         }
         let (r, c) = (row as usize, col as usize);
         if r >= MAX_SHEET_ROWS || c >= MAX_SHEET_COLUMNS {
@@ -487,6 +511,38 @@ mod reach {
         }
         if let Some(content) = ods_content(bytes) {
             return ods::check(&content);
+        }
+        shared_strings(bytes)
+    }
+
+    /// An xlsx's table of shared strings declares no more strings than its
+    /// part can hold (the reader reserves room for as many as it declares).
+    fn shared_strings(bytes: &[u8]) -> Result<(), String> {
+        use std::io::Read;
+        let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
+            return Ok(());
+        };
+        let Ok(part) = zip.by_name("xl/sharedStrings.xml") else {
+            return Ok(());
+        };
+        let size = part.size();
+        let mut head = Vec::new();
+        let _ = part.take(4096).read_to_end(&mut head);
+        let head = String::from_utf8_lossy(&head);
+        // The root element's `count` and `uniqueCount`: each string takes at
+        // least `<si/>`, five bytes.
+        let root = head.split("<sst").nth(1).and_then(|r| r.split('>').next());
+        for attr in ["uniqueCount=\"", " count=\""] {
+            let declared = root
+                .and_then(|r| r.split(attr).nth(1))
+                .and_then(|v| v.split('"').next())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            if declared.is_some_and(|n| n > size / 5 + 1) {
+                return Err(format!(
+                    "the workbook's table of shared strings declares {} strings, more than its {size} bytes can hold: the workbook is damaged; open it in a spreadsheet and save it again",
+                    declared.unwrap_or(0)
+                ));
+            }
         }
         Ok(())
     }
@@ -2067,6 +2123,32 @@ mod tests {
             ],
             "{e}"
         );
+    }
+
+    /// Damaged workbooks are refused as bad input: one that makes the reader
+    /// panic (an .xls whose root chain starts past its allocation table), one
+    /// whose shared-string table declares 2³² − 1 strings (the reader would
+    /// reserve 100 GB), one whose 1 MiB shared string fills 10,000 cells.
+    #[test]
+    fn damaged_workbooks_are_refused_without_a_panic_or_the_memory() {
+        let cases: [(&[u8], &str); 3] = [
+            (
+                include_bytes!("../tests/fixtures/import-damaged.xls"),
+                "the workbook is damaged",
+            ),
+            (
+                include_bytes!("../tests/fixtures/import-shared-count.xlsx"),
+                "declares 4294967295 strings",
+            ),
+            (
+                include_bytes!("../tests/fixtures/import-shared-text.xlsx"),
+                "bytes of text",
+            ),
+        ];
+        for (bytes, says) in cases {
+            let e = workbook_cells(bytes.to_vec()).unwrap_err();
+            assert!(e.contains(says), "{e}");
+        }
     }
 
     /// Each row is checked against the first earlier row that disagrees, as
