@@ -1010,58 +1010,126 @@ mod reach {
             }
         }
 
-        /// A repeat count: 1 where there is none or it is no number.
+        /// A count (a repeat, a run of spaces), its entities resolved as the
+        /// workbook reader resolves them: 1 where there is none or it is no
+        /// number.
         fn repeats(tag: &Tag, wanted: &str) -> u64 {
             attribute(tag.attributes, wanted)
-                .and_then(|v| std::str::from_utf8(v).ok())
-                .and_then(|v| v.parse().ok())
+                .map(unescape)
+                .and_then(|v| v.trim().parse().ok())
                 .unwrap_or(1)
         }
 
         /// A table's name, its entities resolved.
         fn table_name(tag: &Tag) -> String {
-            let raw = attribute(tag.attributes, "table:name").unwrap_or_default();
-            String::from_utf8_lossy(raw)
-                .replace("&lt;", "<")
-                .replace("&gt;", ">")
-                .replace("&quot;", "\"")
-                .replace("&apos;", "'")
-                .replace("&amp;", "&")
+            unescape(attribute(tag.attributes, "table:name").unwrap_or_default())
+        }
+
+        /// An attribute's text with its character references (`&#51;`,
+        /// `&#x33;`) and the five named entities resolved.
+        fn unescape(raw: &[u8]) -> String {
+            let text = String::from_utf8_lossy(raw);
+            let mut out = String::with_capacity(text.len());
+            let mut rest = text.as_ref();
+            while let Some(amp) = rest.find('&') {
+                out.push_str(&rest[..amp]);
+                let after = &rest[amp + 1..];
+                let Some(semi) = after.find(';').filter(|&i| i <= 10) else {
+                    out.push('&');
+                    rest = after;
+                    continue;
+                };
+                let name = &after[..semi];
+                let c = match name {
+                    "lt" => Some('<'),
+                    "gt" => Some('>'),
+                    "quot" => Some('"'),
+                    "apos" => Some('\''),
+                    "amp" => Some('&'),
+                    _ => name
+                        .strip_prefix("#x")
+                        .map(|h| u32::from_str_radix(h, 16))
+                        .or_else(|| name.strip_prefix('#').map(str::parse))
+                        .and_then(Result::ok)
+                        .and_then(char::from_u32),
+                };
+                match c {
+                    Some(c) => out.push(c),
+                    None => out.push_str(&rest[amp..amp + semi + 2]),
+                }
+                rest = &after[semi + 1..];
+            }
+            out.push_str(rest);
+            out
         }
 
         /// Where the walk is: the table, the row (with its repeats) and the
-        /// column.
+        /// column; the cell open (its last repeat's place, whether its
+        /// attributes hold a value, where its content starts, whether an
+        /// element is in it); the tables around a table inside a cell.
         #[derive(Default)]
         struct At {
             table: String,
             row: u64,
             rows: u64,
             col: u64,
+            cell: Option<Cell>,
+            outer: Vec<At>,
+            /// Bytes the reader makes of the cells' content, each repeat counted.
+            expanded: u64,
+        }
+
+        struct Cell {
+            last: (u64, u64),
+            repeats: u64,
+            valued: bool,
+            start: usize,
+            content: bool,
         }
 
         /// Every table's cells that hold something (a value, a formula, or
         /// any content) lie within reach; a cell repeated down or across
-        /// reaches its last repeat.
+        /// reaches its last repeat. What the reader makes of the content, each
+        /// repeat and each run of spaces counted, stays within the limit.
         pub(super) fn check(xml: &[u8]) -> Result<(), String> {
             let (mut at, mut from) = (At::default(), 0);
             while let Some(open) = xml[from..].iter().position(|&b| b == b'<') {
                 let Some(tag) = tag_at(xml, from + open) else {
                     break;
                 };
+                step(&mut at, &tag, from + open)?;
                 from = tag.end;
-                step(&mut at, &tag)?;
             }
             Ok(())
         }
 
-        /// One tag of the walk.
-        fn step(at: &mut At, tag: &Tag) -> Result<(), String> {
+        /// One tag of the walk (`open`: where it starts).
+        fn step(at: &mut At, tag: &Tag, open: usize) -> Result<(), String> {
+            if let Some(cell) = at
+                .cell
+                .as_mut()
+                .filter(|_| !tag.closing && !tag.name.is_empty())
+            {
+                cell.content = true;
+            }
             match (tag.name, tag.closing) {
                 (b"table:table", false) => {
+                    let mut outer = std::mem::take(at);
+                    let stack = std::mem::take(&mut outer.outer);
                     *at = At {
                         table: table_name(tag),
+                        expanded: outer.expanded,
+                        outer: stack,
                         ..At::default()
                     };
+                    at.outer.push(outer);
+                }
+                (b"table:table", true) => {
+                    if let Some(mut outer) = at.outer.pop() {
+                        outer.expanded = at.expanded;
+                        outer.outer = std::mem::take(&mut at.outer);
+                        *at = outer;
+                    }
                 }
                 (b"table:table-row", false) => {
                     at.rows = repeats(tag, "table:number-rows-repeated");
@@ -1071,24 +1139,77 @@ mod reach {
                     }
                 }
                 (b"table:table-row", true) => at.row = at.row.saturating_add(at.rows),
-                (b"table:table-cell" | b"table:covered-table-cell", false) => {
-                    let cols = repeats(tag, "table:number-columns-repeated");
-                    // A value (`office:value`, `office:value-type` …), a
-                    // formula, or content (`<text:p>`).
-                    let held = !tag.empty
-                        || ["office:", "table:formula", "calcext:"]
-                            .iter()
-                            .any(|a| find(tag.attributes, a.as_bytes()).is_some());
-                    if held && cols > 0 && at.rows > 0 {
-                        let row = at.row.saturating_add(at.rows - 1);
-                        let col = at.col.saturating_add(cols - 1);
-                        if let Some(far) = beyond(&at.table, row, col) {
-                            return Err(far);
-                        }
-                    }
-                    at.col = at.col.saturating_add(cols);
+                (b"table:table-cell" | b"table:covered-table-cell", false) => open_cell(at, tag)?,
+                (b"table:table-cell" | b"table:covered-table-cell", true) => close_cell(at, open)?,
+                (b"text:s", false) => {
+                    let spaces = repeats(tag, "text:c");
+                    expand(at, spaces.saturating_mul(at.rows.max(1)))?;
                 }
                 _ => {}
+            }
+            Ok(())
+        }
+
+        /// A cell opens: an empty one (`<…/>`) is settled at once.
+        fn open_cell(at: &mut At, tag: &Tag) -> Result<(), String> {
+            let cols = repeats(tag, "table:number-columns-repeated");
+            // A value (`office:value`, `office:value-type` …) or a formula.
+            let valued = ["office:", "table:formula", "calcext:"]
+                .iter()
+                .any(|a| find(tag.attributes, a.as_bytes()).is_some());
+            let last = (
+                at.row.saturating_add(at.rows.saturating_sub(1)),
+                at.col.saturating_add(cols.saturating_sub(1)),
+            );
+            at.col = at.col.saturating_add(cols);
+            if cols == 0 || at.rows == 0 {
+                return Ok(());
+            }
+            let cell = Cell {
+                last,
+                repeats: cols.saturating_mul(at.rows),
+                valued,
+                start: tag.end,
+                content: false,
+            };
+            if tag.empty {
+                return settle(at, &cell, 0);
+            }
+            at.cell = Some(cell);
+            Ok(())
+        }
+
+        /// A cell closes at `close`: held if valued or with an element in it.
+        fn close_cell(at: &mut At, close: usize) -> Result<(), String> {
+            match at.cell.take() {
+                Some(cell) => {
+                    let len = close.saturating_sub(cell.start) as u64;
+                    settle(at, &cell, len)
+                }
+                None => Ok(()),
+            }
+        }
+
+        /// A cell that holds something lies within reach, and its content of
+        /// `len` bytes, once per repeat, within the limit.
+        fn settle(at: &mut At, cell: &Cell, len: u64) -> Result<(), String> {
+            if !(cell.valued || cell.content) {
+                return Ok(());
+            }
+            if let Some(far) = beyond(&at.table, cell.last.0, cell.last.1) {
+                return Err(far);
+            }
+            expand(at, len.saturating_mul(cell.repeats))
+        }
+
+        /// Adds `bytes` to what the reader makes, refused past the limit.
+        fn expand(at: &mut At, bytes: u64) -> Result<(), String> {
+            at.expanded = at.expanded.saturating_add(bytes);
+            if at.expanded > super::MAX_UNPACKED_BYTES {
+                return Err(format!(
+                    "the workbook's cells, each repeat counted, hold more than {} bytes: more than a pledges workbook needs; keep only the pledges in it",
+                    super::MAX_UNPACKED_BYTES
+                ));
             }
             Ok(())
         }
@@ -2748,6 +2869,31 @@ mod tests {
         let across = "<table:table-row><table:table-cell office:value-type=\"float\" office:value=\"1\" table:number-columns-repeated=\"200\"/></table:table-row>";
         let e = workbook_cells(ods_of(&ods_table("Pledges", across))).unwrap_err();
         assert!(e.contains("reaches cell GR4,"), "{e}");
+    }
+
+    /// What the workbook reader makes of an .ods is checked as it makes it: a
+    /// repeat written with a character reference, a table inside a cell, a run
+    /// of spaces and a long text repeated down the sheet count in full; an
+    /// empty cell written with an end tag holds nothing.
+    #[test]
+    fn an_ods_counts_what_its_reader_makes_of_it() {
+        let open_empty = "<table:table-row table:number-rows-repeated=\"1048572\"><table:table-cell></table:table-cell></table:table-row>";
+        assert_pledges(&workbook_cells(ods_of(&ods_table("Pledges", open_empty))).unwrap());
+        let entity = "<table:table-row table:number-rows-repeated=\"&#51;00000\"><table:table-cell office:value-type=\"float\" office:value=\"1\"/></table:table-row>";
+        let e = workbook_cells(ods_of(&ods_table("Pledges", entity))).unwrap_err();
+        assert!(e.contains("reaches cell A300003,"), "{e}");
+        let long = "x".repeat(2000);
+        let repeated = format!(
+            "<table:table-row table:number-rows-repeated=\"20000\"><table:table-cell table:number-columns-repeated=\"50\" office:value-type=\"string\"><text:p>{long}</text:p></table:table-cell></table:table-row>"
+        );
+        let spaces = "<table:table-row><table:table-cell office:value-type=\"string\"><text:p><text:s text:c=\"400000000\"/></text:p></table:table-cell></table:table-row>";
+        let nested = format!(
+            "<table:table-row><table:table-cell><table:table table:name=\"in\"><table:table-row/></table:table></table:table-cell></table:table-row>{repeated}"
+        );
+        for more in [repeated.as_str(), spaces, nested.as_str()] {
+            let e = workbook_cells(ods_of(&ods_table("Pledges", more))).unwrap_err();
+            assert!(e.contains("each repeat counted, hold more than"), "{e}");
+        }
     }
 
     /// One BIFF record.
