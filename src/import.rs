@@ -725,6 +725,11 @@ mod reach {
             file.fat = fat(&file)?;
             let dir = file.chain(u32_at(bytes, 48)?, usize::MAX)?;
             let entries: Vec<&[u8]> = dir.chunks_exact(128).collect();
+            // The reader follows the root entry's chain (the mini stream) and
+            // the mini allocation table's to their ends, whatever their
+            // lengths say: both must end within the file.
+            file.chain(extent(entries.first()?, size)?.0, usize::MAX)?;
+            file.chain(u32_at(bytes, 60)?, usize::MAX)?;
             let Some(entry) = ["Workbook", "Book"].iter().find_map(|wanted| {
                 entries
                     .iter()
@@ -2246,16 +2251,26 @@ mod tests {
         );
     }
 
-    /// Damaged workbooks are refused as bad input: one that makes the reader
-    /// panic (an .xls whose root chain starts past its allocation table), one
-    /// whose shared-string table declares 2³² − 1 strings (the reader would
-    /// reserve 100 GB), one whose 1 MiB shared string fills 10,000 cells.
+    /// Damaged workbooks are refused as bad input: .xls files whose root chain
+    /// starts past the allocation table (the reader panicked on it), or whose
+    /// root or mini-table chain loops (the reader followed them into
+    /// gigabytes); an xlsx whose shared-string table declares 2³² − 1 strings
+    /// (the reader would reserve 100 GB), or whose 1 MiB shared string fills
+    /// 10,000 cells.
     #[test]
     fn damaged_workbooks_are_refused_without_a_panic_or_the_memory() {
-        let cases: [(&[u8], &str); 3] = [
+        let cases: [(&[u8], &str); 5] = [
             (
                 include_bytes!("../tests/fixtures/import-damaged.xls"),
-                "the workbook is damaged",
+                "workbook is damaged",
+            ),
+            (
+                include_bytes!("../tests/fixtures/import-root-loop.xls"),
+                "workbook is damaged",
+            ),
+            (
+                include_bytes!("../tests/fixtures/import-mini-loop.xls"),
+                "workbook is damaged",
             ),
             (
                 include_bytes!("../tests/fixtures/import-shared-count.xlsx"),
