@@ -721,3 +721,43 @@ fn figures_that_differ_in_their_qualifier_keep_their_rows_apart() {
     }
     assert!(seen.iter().any(|k| k.ends_with("unpaired")));
 }
+
+/// A setting under which no trial is mounted has no figure, so its row has no
+/// effect and no interval (not one of ±100 pp made up from nothing).
+#[test]
+fn a_row_with_no_trial_behind_it_has_no_interval() {
+    let (_d, path) = scenario_file(
+        "[scenario]\nname = \"g\"\n[capabilities]\ntroops = { unit = \"personnel\" }\n\
+         [mission]\nrequires = [\"ceasefire\"]\n[conditions.ceasefire]\nprobability = 0.5\n\
+         [domains.land]\nrequirements = { troops = 10 }\n[nations.A]\nparticipation = 0.5\n\
+         contributions.land.troops = 15\n",
+    );
+    let out = forcesim()
+        .args([
+            "sensitivity",
+            path.to_str().unwrap(),
+            "-n",
+            "2000",
+            "--inputs",
+            "conditions",
+        ])
+        .args(["--json", "-", "-q"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = v["figures"][0]["rows"].as_array().unwrap();
+    let row = rows
+        .iter()
+        .find(|r| r["input"] == "conditions.ceasefire.probability")
+        .unwrap();
+    assert!(row["effect"].is_null(), "{row}");
+    assert!(
+        row["ci95"].is_null() && row["ci95_unpaired"].is_null(),
+        "{row}"
+    );
+}

@@ -366,7 +366,8 @@ impl Pairing {
     /// where pairing gives none: see [`super::paired`]).
     pub fn ci95(self, s: &PairSums, d: f64) -> Option<[f64; 2]> {
         let over_mounted = !matches!(self, Pairing::Mounted | Pairing::Overall);
-        if matches!(self, Pairing::None) || (over_mounted && s.gate_differs > 0) {
+        let none = matches!(self, Pairing::None) || !d.is_finite();
+        if none || (over_mounted && s.gate_differs > 0) {
             return None;
         }
         if s.identical && d == 0.0 {
@@ -725,6 +726,10 @@ fn unpaired_ci(
         false => lookup(r, "mounted_trials").map_or(n, |m| m as u64),
     };
     let (na, nb) = (count(low), count(high));
+    if !effect.is_finite() {
+        // A setting with no trial behind the figure: no effect, no interval.
+        return None;
+    }
     let ci = match pairing {
         _ if reads_as_probability(pairing, path) => {
             let (a, b) = (lookup(low, path)?, lookup(high, path)?);
