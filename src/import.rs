@@ -2110,30 +2110,13 @@ fn scenario_table(origin: &str) -> Table {
     let title = format!("Pledges from {origin}");
     // On one line, whatever the name holds (a plain value of a title with a
     // line break would be written over several).
-    let mut name: Value = basic_string(&title)
+    let mut name: Value = crate::scenario::extend::string_text(&title)
         .parse()
         .unwrap_or_else(|_| Value::from(title));
     name.decor_mut()
         .set_suffix("  # TODO: the scenario's title");
     t.insert("name", Item::Value(name));
     t
-}
-
-/// `s` as a TOML basic string: quotes, backslashes and control characters
-/// escaped (`\u000A`).
-fn basic_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// `[capabilities]` of a new scenario: each with a placeholder unit.

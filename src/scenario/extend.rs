@@ -399,7 +399,7 @@ fn key_text(k: &str) -> String {
 }
 
 /// A TOML basic string: quotes, backslashes and control characters escaped.
-fn string_text(s: &str) -> String {
+pub(crate) fn string_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
