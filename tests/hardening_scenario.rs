@@ -185,6 +185,35 @@ fn diagnostics_of_twenty_thousand_tables_take_well_under_a_second() {
 }
 
 #[test]
+fn checks_and_warnings_of_120_thousand_contributions_stay_linear() {
+    // 2,000 nations of 60 contributions each: rules that looked up each
+    // contribution or nation by a scan took over ten seconds here.
+    let caps = 60;
+    let mut text = String::from("[scenario]\nname = \"many\"\n[capabilities]\n");
+    for c in 0..caps {
+        text.push_str(&format!("c{c} = {{ unit = \"u\" }}\n"));
+    }
+    text.push_str("[domains.land.requirements]\n");
+    for c in 0..caps {
+        text.push_str(&format!("c{c} = 100\n"));
+    }
+    for i in 0..2_000 {
+        text.push_str(&format!(
+            "[nations.N{i}]\nparticipation = 0.5\n[nations.N{i}.contributions.land]\n"
+        ));
+        for c in 0..caps {
+            text.push_str(&format!("c{c} = {{ uniform = [0, 10] }}\n"));
+        }
+    }
+    let start = Instant::now();
+    let checked = scenario::check_bytes("s.toml", text.as_bytes(), &[]).expect("valid");
+    let elapsed = start.elapsed();
+    assert_eq!(checked.model.contributions.len(), 120_000);
+    // About half a second on a 2-core machine; a generous bound for slow ones.
+    assert!(elapsed < Duration::from_secs(6), "took {elapsed:?}");
+}
+
+#[test]
 fn control_characters_in_names_are_escaped_in_messages() {
     let text = BASE.replace("bloc = \"west\"", "bloc = \"we\\u001b[2Jst\\r\\u202e\"");
     let out = errors(&text, &[]);

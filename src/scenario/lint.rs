@@ -5,6 +5,8 @@
 //! says what will happen and how to fix it. `validate` prints them (exit code 0,
 //! or 2 with `--strict`); `run` prints them once on stderr.
 
+use std::collections::HashSet;
+
 use super::decode::{Located, Table};
 use super::diag::Diagnostic;
 use super::raw::{CountDist, Domain, Nation, ScenarioFile};
@@ -18,8 +20,10 @@ pub fn lint(file: &ScenarioFile, model: &Model) -> Vec<Diagnostic> {
     for (d_id, dom) in file.domains.ok() {
         domain_warnings(file, model, d_id, dom, &mut w);
     }
+    let referenced = referenced_nations(file);
     for (n_id, nat) in file.nations.ok() {
-        nation_warnings(file, &n_id.value, n_id, nat, &mut w);
+        let referenced = referenced.contains(n_id.value.as_str());
+        nation_warnings(file, (n_id, referenced), nat, &mut w);
     }
     bloc_warnings(file, &mut w);
     condition_warnings(file, &mut w);
@@ -249,13 +253,26 @@ fn fractional(amount: &Located<Dist>, w: &mut Warnings) {
     }
 }
 
+/// The nations some nation's `if_absent` or `if_present` names.
+fn referenced_nations(file: &ScenarioFile) -> HashSet<&str> {
+    let mut named = HashSet::new();
+    for (_, n) in file.nations.ok() {
+        for list in [&n.if_absent, &n.if_present] {
+            named.extend(list.entries.iter().map(|e| e.id.value.as_str()));
+        }
+    }
+    named
+}
+
+/// `id` (with whether another nation's cap names it): its contributions that
+/// count toward nothing, or nothing contributed at all.
 fn nation_warnings(
     file: &ScenarioFile,
-    n_id: &str,
-    id: &Located<String>,
+    (id, referenced): (&Located<String>, bool),
     nat: &Nation,
     w: &mut Warnings,
 ) {
+    let n_id = id.value.as_str();
     let mut gives = false;
     for (d_id, caps) in nat.contributions.ok() {
         let dom = file.domains.ok().find(|(id, _)| id.value == d_id.value);
@@ -284,10 +301,6 @@ fn nation_warnings(
             }
         }
     }
-    let referenced = file
-        .nations
-        .ok()
-        .any(|(_, other)| other.if_absent.has(n_id) || other.if_present.has(n_id));
     if !gives && !referenced {
         w.at(
             id,
@@ -594,8 +607,9 @@ fn random_contributions(model: &Model, n: usize) -> usize {
 /// together), or a scenario default that reaches no such nation.
 fn ambition_warnings(file: &ScenarioFile, model: &Model, w: &mut Warnings) {
     let mut default_moves = false;
+    let ids = super::reach::Ids::of(model);
     for (n_id, nat) in file.nations.ok() {
-        let Some(n) = model.nation(&n_id.value) else {
+        let Some(n) = ids.nation(&n_id.value) else {
             continue;
         };
         let random = random_contributions(model, n);

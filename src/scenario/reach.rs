@@ -12,6 +12,8 @@
 //! the tails of unbounded amounts and scales get a warning with the share of
 //! draws they take past the limit ([`share_over`]).
 
+use std::collections::HashMap;
+
 use super::decode::{Cx, Located};
 use super::raw::ScenarioFile;
 use crate::dist::Dist;
@@ -73,27 +75,61 @@ fn contributions(
     model: &Model,
     f: &mut impl FnMut(&Located<Dist>, (f64, &[usize])),
 ) {
+    let ids = Ids::of(model);
     for (n_id, nat) in file.nations.ok() {
-        let Some(n) = model.nation(&n_id.value) else {
+        let Some(n) = ids.nation(&n_id.value) else {
             continue;
         };
         let scale = model.nations[n].scale;
         for (d_id, caps) in nat.contributions.ok() {
-            let Some(d) = model.domain(&d_id.value) else {
+            let Some(d) = ids.domain(&d_id.value) else {
                 continue;
             };
             for (c_id, amount) in caps.ok() {
-                let Some(c) = model.capability(&c_id.value) else {
-                    continue;
-                };
-                let effects = model
-                    .contributions
-                    .iter()
-                    .find(|k| k.nation == n && k.domain == d && k.capability == c)
-                    .map_or(&[][..], |k| &k.effects);
+                let effects = ids
+                    .capability(&c_id.value)
+                    .and_then(|c| ids.contribution(n, d, c))
+                    .map_or(&[][..], |k| &model.contributions[k].effects);
                 f(&amount.0, (scale, effects));
             }
         }
+    }
+}
+
+/// A model's ids and contributions by key, for rules that look each one up
+/// (a scan per lookup made them quadratic in the nations and contributions).
+pub(super) struct Ids<'a> {
+    nations: HashMap<&'a str, usize>,
+    domains: HashMap<&'a str, usize>,
+    capabilities: HashMap<&'a str, usize>,
+    /// (nation, domain, capability) to its contribution's index.
+    contributions: HashMap<(usize, usize, usize), usize>,
+}
+
+impl<'a> Ids<'a> {
+    pub(super) fn of(model: &'a Model) -> Ids<'a> {
+        let index =
+            |ids: Vec<&'a str>| ids.into_iter().enumerate().map(|(i, id)| (id, i)).collect();
+        Ids {
+            nations: index(model.nations.iter().map(|n| n.id.as_str()).collect()),
+            domains: index(model.domains.iter().map(|d| d.id.as_str()).collect()),
+            capabilities: index(model.capabilities.iter().map(|c| c.id.as_str()).collect()),
+            contributions: (model.contributions.iter().enumerate())
+                .map(|(i, k)| ((k.nation, k.domain, k.capability), i))
+                .collect(),
+        }
+    }
+    pub(super) fn nation(&self, id: &str) -> Option<usize> {
+        self.nations.get(id).copied()
+    }
+    pub(super) fn domain(&self, id: &str) -> Option<usize> {
+        self.domains.get(id).copied()
+    }
+    pub(super) fn capability(&self, id: &str) -> Option<usize> {
+        self.capabilities.get(id).copied()
+    }
+    pub(super) fn contribution(&self, n: usize, d: usize, c: usize) -> Option<usize> {
+        self.contributions.get(&(n, d, c)).copied()
     }
 }
 
