@@ -968,3 +968,27 @@ fn init_leaves_links_to_files_that_hold_the_text_already() {
         "# mine\n"
     );
 }
+
+#[test]
+fn init_paris_30k_keeps_an_edited_base_with_force_too() {
+    let dir = scratch();
+    let d = dir.path();
+    let out = init_within(d, &["init", "--example", "paris-30k"]);
+    assert!(out.status.success(), "{out:?}");
+    let mine = format!(
+        "{}# my adapted baseline\n",
+        std::fs::read_to_string(d.join("paris-2026.toml")).unwrap()
+    );
+    std::fs::write(d.join("paris-2026.toml"), &mine).unwrap();
+    std::fs::write(d.join("paris-2026-30k.toml"), "# stale\n").unwrap();
+    let out = init_within(d, &["init", "--example", "paris-30k", "--force"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("kept paris-2026.toml"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(d.join("paris-2026.toml")).unwrap(),
+        mine
+    );
+    let variant = std::fs::read_to_string(d.join("paris-2026-30k.toml")).unwrap();
+    assert!(variant.contains("extends"), "{variant}");
+}

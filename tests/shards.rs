@@ -178,6 +178,52 @@ fn more_shards_than_blocks_leave_some_empty() {
     let out = merge(&parts, &["--json", "-", "-q"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(without_engine(&out.stdout), without_engine(&single.stdout));
+    // Only the empty shards 1/5 and 3/5: one gap, and only the shards that
+    // hold its blocks to run.
+    let out = merge(&[parts[0].clone(), parts[2].clone()], &["-q"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(
+            "blocks 0..3 of 3 (9000 of 9000 trials) missing; run or rerun shard 2/5, 4/5, 5/5\n"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn shards_and_merge_print_the_scenarios_warnings() {
+    let tmp = scratch();
+    let dir = tmp.path();
+    let s = dir.join("w.toml");
+    std::fs::write(
+        &s,
+        "[scenario]\nname = \"w\"\n[capabilities]\ntroops = { unit = \"personnel\" }\n\
+         [domains.land]\nrequirements = { troops = 1000 }\n\
+         [nations.A]\nparticipation = 0.5\ncontributions = { land = { troops = 10 } }\n",
+    )
+    .unwrap();
+    let part = dir.join("w.fsp");
+    let warning = "warning: w.toml:6:27: domains.land.requirements.troops: `land` needs at least 1000 troops but all nations together can contribute at most 10";
+    let shard = forcesim()
+        .current_dir(dir)
+        .args([
+            "run",
+            "-n",
+            "100",
+            "--shard",
+            "1/1",
+            "--partial",
+            "w.fsp",
+            "w.toml",
+        ])
+        .output()
+        .unwrap();
+    assert!(shard.status.success(), "{}", stderr(&shard));
+    assert!(stderr(&shard).contains(warning), "{}", stderr(&shard));
+    let out = merge(&[part], &["-q"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out).matches(warning).count(), 1, "{}", stderr(&out));
 }
 
 #[test]

@@ -168,7 +168,8 @@ Examples:
 The scenario's first line, `#:schema ./forcesim.schema.json`, gives editors
 that read it (Taplo, VS Code's Even Better TOML) completion and checking.
 Existing files are left alone (exit code 2) unless --force; the
-paris-2026.toml that paris-30k extends is kept where it is there already.";
+paris-2026.toml that paris-30k extends is kept where it is there already,
+with --force too.";
 
 const IMPORT_HELP: &str = "\
 Examples:

@@ -91,7 +91,7 @@ pub fn init(a: InitArgs) -> Result<ExitCode, CliError> {
     // A file that already holds what would be written (the schema, after an
     // earlier `init`) is left as it is.
     targets.retain(|t| t.found != Found::Same);
-    let kept = keep_base(&dir, a.example, a.force, &mut targets);
+    let kept = keep_base(&dir, a.example, &mut targets);
     if targets.is_empty() {
         say!("nothing to write: the files are there already");
         return Ok(ExitCode::SUCCESS);
@@ -227,16 +227,12 @@ fn holds(path: &Path, len: u64, text: &str) -> bool {
     file.take(len + 1).read_to_end(&mut bytes).is_ok() && bytes == text.as_bytes()
 }
 
-/// Without `--force`, the scenario a variant extends (`paris-2026.toml` for
-/// `paris-30k`) is kept where a file is there already (the baseline the user
-/// adapts): taken out of `targets`, and returned.
-fn keep_base(
-    dir: &Path,
-    example: Example,
-    force: bool,
-    targets: &mut Vec<Target>,
-) -> Option<PathBuf> {
-    if force || example != Example::Paris30k {
+/// The scenario a variant extends (`paris-2026.toml` for `paris-30k`) is kept
+/// where a file is there already (the baseline the user adapts), with or
+/// without `--force` (which replaces what `init` writes, never a base the
+/// user may have edited): taken out of `targets`, and returned.
+fn keep_base(dir: &Path, example: Example, targets: &mut Vec<Target>) -> Option<PathBuf> {
+    if example != Example::Paris30k {
         return None;
     }
     let base = dir.join(Example::Paris.file().0);

@@ -28,6 +28,9 @@ pub fn merge(a: MergeArgs) -> Result<ExitCode, CliError> {
         MergeError::Scenario { .. } => CliError::Invalid(format!("error: {e}")),
         e => CliError::Usage(e.to_string()),
     })?;
+    if !merged.warnings.items.is_empty() {
+        say!("{}", super::escape_lines(&merged.warnings.to_string()));
+    }
     let report = Report::measured(
         &merged.model,
         &merged.tally,

@@ -74,8 +74,12 @@ fn holds_more(path: &Path, header: &Header) -> bool {
 pub fn run(a: &RunArgs, shard: Shard, partial: &Path) -> Result<ExitCode, CliError> {
     check_target(partial)?;
     let (origin, bytes) = scenario::read(&a.scenario)?;
-    let model = scenario::parse_bytes(&origin, &bytes, &a.scenario_opts.set)
+    let checked = scenario::check_bytes(&origin, &bytes, &a.scenario_opts.set)
         .map_err(|d| CliError::Invalid(d.to_string()))?;
+    if !checked.warnings.items.is_empty() {
+        say!("{}", super::escape_lines(&checked.warnings.to_string()));
+    }
+    let model = checked.model;
     // The scenario as one document (its bases merged in), so that the partials
     // merge without the files it extends.
     let text =

@@ -72,6 +72,8 @@ pub struct Merged {
     /// The scenario file's own text (`text` unless it extends another): what the
     /// report's SHA-256 and assumptions annex quote.
     pub file: String,
+    /// The scenario's warnings (likely modelling mistakes), as `run` prints them.
+    pub warnings: Diagnostics,
 }
 
 struct Blocks<'a>(&'a Range<u64>);
@@ -176,7 +178,7 @@ pub fn merge_from<S: Source + ?Sized>(src: &S) -> Result<Merged, MergeError> {
     let order = check_blocks(&parts)?;
     check_coverage(&parts, &order)?;
     let (first, p) = &parts[order[0]];
-    let model = embedded_model(first, p)?;
+    let (model, warnings) = embedded_model(first, p)?;
     let (tally, threads, elapsed_s) = sum_tallies(src, (&order, &crcs), &model)?;
     let h0 = &parts[0].1.header;
     debug_assert_eq!(tally.trials, h0.trials);
@@ -188,6 +190,7 @@ pub fn merge_from<S: Source + ?Sized>(src: &S) -> Result<Merged, MergeError> {
         elapsed_s,
         text: p.header.scenario.text.clone(),
         file: (p.header.scenario.file.clone()).unwrap_or_else(|| p.header.scenario.text.clone()),
+        warnings,
     })
 }
 
@@ -300,6 +303,10 @@ fn check_coverage(parts: &[Part<'_>], order: &[usize]) -> Result<(), MergeError>
     let mut next = 0u64;
     for &i in order {
         let d = parts[i].1.header.done();
+        if d.is_empty() {
+            // An empty shard (more shards than blocks) splits no gap.
+            continue;
+        }
         if d.start > next {
             missing.push(next..d.start);
         }
@@ -316,26 +323,8 @@ fn check_coverage(parts: &[Part<'_>], order: &[usize]) -> Result<(), MergeError>
             list.join(", "),
             h0.trials
         );
-        let counts: std::collections::BTreeSet<u64> =
-            parts.iter().map(|(_, p)| p.header.shard.count).collect();
-        if counts.len() == 1 {
-            let n = h0.shard.count;
-            let have: std::collections::BTreeSet<u64> = parts
-                .iter()
-                .filter(|(_, p)| !p.header.interrupted)
-                .map(|(_, p)| p.header.shard.index)
-                .collect();
-            let absent: Vec<String> = (1..=n)
-                .filter(|k| !have.contains(k))
-                .take(20)
-                .map(|k| format!("{k}/{n}"))
-                .collect();
-            if !absent.is_empty() {
-                msg.push_str(&format!("; run or rerun shard {}", absent.join(", ")));
-                if (1..=n).filter(|k| !have.contains(k)).count() > 20 {
-                    msg.push_str(", …");
-                }
-            }
+        if let Some(absent) = shards_to_run(parts, &missing, total) {
+            msg.push_str(&absent);
         }
         for (name, p) in parts {
             if p.header.interrupted {
@@ -354,16 +343,56 @@ fn check_coverage(parts: &[Part<'_>], order: &[usize]) -> Result<(), MergeError>
     Ok(())
 }
 
+/// Where every part is of one split into N shards: the shards to run or rerun,
+/// those not among the complete parts whose blocks fall in the `missing` ones
+/// (an empty shard holds none), at most 20 named.
+fn shards_to_run(parts: &[Part<'_>], missing: &[Range<u64>], total: u64) -> Option<String> {
+    let counts: std::collections::BTreeSet<u64> =
+        parts.iter().map(|(_, p)| p.header.shard.count).collect();
+    let &[n] = counts.iter().copied().collect::<Vec<_>>().as_slice() else {
+        return None;
+    };
+    let have: std::collections::BTreeSet<u64> = parts
+        .iter()
+        .filter(|(_, p)| !p.header.interrupted)
+        .map(|(_, p)| p.header.shard.index)
+        .collect();
+    let holds_missing = |k: u64| {
+        let b = super::Shard::new(k, n).map_or(0..0, |s| s.blocks(total));
+        missing.iter().any(|m| b.start < m.end && m.start < b.end)
+    };
+    let absent: Vec<u64> = (1..=n)
+        .filter(|k| !have.contains(k) && holds_missing(*k))
+        .take(21)
+        .collect();
+    if absent.is_empty() {
+        return None;
+    }
+    let named: Vec<String> = absent.iter().take(20).map(|k| format!("{k}/{n}")).collect();
+    let more = if absent.len() > 20 { ", …" } else { "" };
+    Some(format!("; run or rerun shard {}{more}", named.join(", ")))
+}
+
 /// The model, from the scenario embedded in `p` (the shard that starts the run:
-/// the report's path is the one given to it), checked against its digest.
-fn embedded_model(first: &str, p: &Partial) -> Result<Model, MergeError> {
+/// the report's path is the one given to it), checked against its digest, and
+/// its warnings.
+fn embedded_model(first: &str, p: &Partial) -> Result<(Model, Diagnostics), MergeError> {
     let src = &p.header.scenario;
-    let model = scenario::parse(&src.origin, &src.text, &src.overrides).map_err(|d| {
+    let relabel = |mut d: Diagnostics| {
+        // A file that extends others is embedded as one document with its
+        // bases: its places are lines of that document, not of the file.
+        if src.file.is_some() {
+            d.source.origin = format!("{} (as one document with its bases)", src.origin);
+        }
+        d
+    };
+    let checked = scenario::parse_checked(&src.origin, &src.text, &src.overrides).map_err(|d| {
         MergeError::Scenario {
             file: first.to_string(),
-            diagnostics: Box::new(d),
+            diagnostics: Box::new(relabel(d)),
         }
     })?;
+    let (model, warnings) = (checked.model, relabel(checked.warnings));
     if digest_hex(&model) != src.digest {
         return Err(MergeError::Invalid {
             file: first.to_string(),
@@ -377,7 +406,7 @@ fn embedded_model(first: &str, p: &Partial) -> Result<Model, MergeError> {
             },
         });
     }
-    Ok(model)
+    Ok((model, warnings))
 }
 
 /// The sum of the parts' tallies (in block order: the sum does not depend on it),
