@@ -412,3 +412,43 @@ fn numbers_are_read_as_written() {
         ["21,894", "35.4 %", "30"]
     );
 }
+
+/// The charts in docs/img that README.md and docs/charts.md show as drawn by
+/// `forcesim run scenarios/paris-2026.toml --charts docs/img` are what that
+/// command draws now, byte for byte (`FORCESIM_UPDATE_QUOTES=1` rewrites them).
+#[test]
+fn the_reference_charts_in_docs_img_are_what_run_draws() {
+    let updating = std::env::var_os("FORCESIM_UPDATE_QUOTES").is_some();
+    let dir = common::scratch();
+    let out = std::process::Command::new(common::bin())
+        .args(["run", "scenarios/paris-2026.toml", "-q", "--charts"])
+        .arg(dir.path())
+        .current_dir(root())
+        .output()
+        .expect("forcesim runs");
+    assert!(out.status.success(), "{out:?}");
+    let mut drawn: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    drawn.sort();
+    assert!(drawn.len() >= 6, "{drawn:?}");
+    let mut stale = Vec::new();
+    for name in drawn {
+        let now = std::fs::read(dir.path().join(&name)).unwrap();
+        let shown = root().join("docs/img").join(&name);
+        if std::fs::read(&shown).ok().as_ref() != Some(&now) {
+            if updating {
+                std::fs::write(&shown, &now).unwrap();
+            } else {
+                stale.push(name.to_string_lossy().into_owned());
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "docs/img/{{{}}} differ from what the command draws (regenerate on purpose with \
+         FORCESIM_UPDATE_QUOTES=1 cargo test --test quoted_outputs)",
+        stale.join(",")
+    );
+}

@@ -236,7 +236,8 @@ fn override_errors_name_the_override_the_key_and_what_is_valid() {
         ),
         (
             "nations.A.participation=high",
-            "nations.A.participation: expected a number",
+            // Only the bounded forms a probability takes.
+            "nations.A.participation: expected a number from 0 to 1, or one of { uniform = [min, max] }, { triangular = [min, mode, max] }, { pert = [min, mode, max] }, { discrete = { values = [...], weights = [...] } }, found a string",
         ),
         (
             "nations.A.participation=1.5",

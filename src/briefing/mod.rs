@@ -115,8 +115,8 @@ pub struct Briefing<'a> {
 
 impl Briefing<'_> {
     /// Every table: summary, force totals, thresholds, domains, capabilities per
-    /// domain, the whole force (with `[force]` only), leads, nations, conditions,
-    /// timeline, assumptions.
+    /// domain, the whole force (with `[force]` only), sustainability (with a
+    /// nation's pool only), leads, nations, conditions, timeline, assumptions.
     pub fn tables(&self) -> Vec<Table> {
         let r = self.report;
         let mut tables = vec![

@@ -1,6 +1,6 @@
 //! The workbook (`--xlsx`): one sheet per table of the briefing (summary,
-//! totals, thresholds, domains, capabilities, leads, nations, conditions,
-//! timeline, assumptions), numbers stored as numbers with number formats
+//! totals, thresholds, domains, capabilities, force, sustainability, leads,
+//! nations, conditions, timeline, assumptions), numbers stored as numbers with number formats
 //! (percent, thousands), and a `charts` sheet with every chart as a PNG image.
 //!
 //! Text from the scenario is written as text (never as a formula), its control

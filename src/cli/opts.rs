@@ -56,8 +56,9 @@ pub struct OutputOpts {
     #[arg(long, value_name = "PATH")]
     pub html: Option<PathBuf>,
     /// Write a workbook (.xlsx) to PATH: one sheet per table (summary, totals,
-    /// thresholds, domains, capabilities, leads, nations, conditions, timeline,
-    /// assumptions), numbers with number formats, and the charts as images
+    /// thresholds, domains, capabilities, force with [force], sustainability with
+    /// pools, leads, nations, conditions, timeline, assumptions), numbers with
+    /// number formats, and the charts as images
     /// (`-`: standard output, when it is not a terminal).
     #[arg(long, value_name = "PATH")]
     pub xlsx: Option<PathBuf>,

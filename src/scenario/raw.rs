@@ -194,6 +194,15 @@ const FORMS: &str = "a number, or one of { uniform = [min, max] }, { triangular 
 { pert = [min, mode, max] }, { normal = { mean = m, sd = s } }, { lognormal = { median = m, sigma = s } }, \
 { discrete = { values = [...], weights = [...] } }";
 
+/// [`FORMS`] for a probability: bounded forms only.
+const PROB_FORMS: &str = "a number from 0 to 1, or one of { uniform = [min, max] }, \
+{ triangular = [min, mode, max] }, { pert = [min, mode, max] }, { discrete = { values = [...], weights = [...] } }";
+
+/// [`FORMS`] for a scale: every form but the normal.
+const SCALE_FORMS: &str = "a number, or one of { uniform = [min, max] }, { triangular = [min, mode, max] }, \
+{ pert = [min, mode, max] }, { lognormal = { median = m, sigma = s } }, \
+{ discrete = { values = [...], weights = [...] } }";
+
 fn numbers(node: &Node<'_>, key: &str, cx: &mut Cx, n: usize, shape: &str) -> Option<Vec<f64>> {
     let DeValue::Array(items) = node.get_ref() else {
         return wrong_type(node, key, cx, &format!("an array {shape}"));
@@ -271,7 +280,9 @@ const FORM_NAMES: [&str; 6] = [
 
 /// Reads a distribution: a number (fixed) or a table of one form and an optional
 /// `source`, its parameters checked.
-fn decode_dist(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Located<Dist>> {
+/// A distribution at `node`, or an error that lists the forms the place takes
+/// (`expected`).
+fn decode_dist(node: &Node<'_>, key: &str, cx: &mut Cx, expected: &str) -> Option<Located<Dist>> {
     let at = At::of(node, key);
     let table = match node.get_ref() {
         DeValue::Integer(_) | DeValue::Float(_) => {
@@ -281,7 +292,7 @@ fn decode_dist(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Located<Dist>>
             });
         }
         DeValue::Table(t) => t,
-        _ => return wrong_type(node, key, cx, FORMS),
+        _ => return wrong_type(node, key, cx, expected),
     };
     let forms: Vec<_> = table
         .iter()
@@ -292,7 +303,7 @@ fn decode_dist(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Located<Dist>>
             node.span(),
             key,
             format!(
-                "a distribution table needs exactly one form (and optionally `source`); expected {FORMS}"
+                "a distribution table needs exactly one form (and optionally `source`); expected {expected}"
             ),
         );
         return None;
@@ -317,7 +328,7 @@ fn decode_dist(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Located<Dist>>
             cx.error(
                 form.span(),
                 &sub,
-                format!("unknown distribution `{other}`{hint}; expected {FORMS}"),
+                format!("unknown distribution `{other}`{hint}; expected {expected}"),
             );
             return None;
         }
@@ -467,14 +478,14 @@ fn dist_schema(bounds: Json) -> Json {
 }
 
 macro_rules! dist_kind {
-    ($(#[doc = $doc:literal])* $name:ident, $check:expr, $bounds:expr) => {
+    ($(#[doc = $doc:literal])* $name:ident, $forms:expr, $check:expr, $bounds:expr) => {
         $(#[doc = $doc])*
         #[derive(Debug, Clone)]
         pub struct $name(pub Located<Dist>);
 
         impl Decode for $name {
             fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
-                let d = decode_dist(node, key, cx)?;
+                let d = decode_dist(node, key, cx, $forms)?;
                 let check: fn(&Dist) -> Result<(), String> = $check;
                 if let Err(msg) = check(&d.value) {
                     cx.error(node.span(), key, msg);
@@ -498,6 +509,7 @@ macro_rules! dist_kind {
 dist_kind!(
     /// A probability, or a distribution of one whose every draw lies in [0, 1].
     ProbDist,
+    PROB_FORMS,
     |d| {
         let (lo, hi) = d.support();
         if matches!(d, Dist::Normal { .. } | Dist::LogNormal { .. }) && lo != hi {
@@ -521,6 +533,7 @@ dist_kind!(
 dist_kind!(
     /// A count (troops, aircraft …): draws are rounded to the nearest integer, never below 0.
     CountDist,
+    FORMS,
     |d| {
         let (lo, hi) = d.support();
         let max = limits::MAX_VALUE as f64;
@@ -549,6 +562,7 @@ dist_kind!(
 dist_kind!(
     /// Days until a nation's forces are in place (any distribution; bounded forms start at 0 or later).
     DaysDist,
+    FORMS,
     |d| {
         let (lo, hi) = d.support();
         if lo < 0.0 && !matches!(d, Dist::Normal { .. }) {
@@ -568,7 +582,7 @@ pub struct ScaleDist(pub Located<Dist>);
 
 impl Decode for ScaleDist {
     fn decode(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<Self> {
-        let d = decode_dist(node, key, cx)?;
+        let d = decode_dist(node, key, cx, SCALE_FORMS)?;
         let lo = d.value.support().0;
         let msg = if matches!(d.value, Dist::Normal { .. }) && !d.value.is_fixed() {
             "a scale must be ≥ 0 in every draw, so it takes a number ≥ 0 or a uniform, triangular, pert, lognormal or discrete distribution, not a normal".to_string()
@@ -610,7 +624,7 @@ impl Decode for PoolDist {
             );
             return None;
         }
-        let d = decode_dist(node, key, cx)?;
+        let d = decode_dist(node, key, cx, FORMS)?;
         let (lo, hi) = d.value.support();
         let max = limits::MAX_VALUE as f64;
         let centre = match &d.value {
