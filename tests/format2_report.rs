@@ -444,18 +444,49 @@ fn csv_rows_carry_the_new_figures() {
     for row in [
         ",run,,,mounted_trials,,4,,\n",
         ",run,,,mission_requires,,ceasefire,,\n",
-        ",domain,land,,p_lead_short,,0.25,,\n",
-        ",domain,land,,p_no_lead_candidate,,0.25,,\n",
-        ",domain,land,,lead_share,A+B,0.5,,\n",
         ",force,,troops,required,,1100,,\n",
-        ",force,,troops,p_met,,0.25,,\n",
         ",force,,troops,gap,mean,525,,\n",
         ",force,,troops,provided,max,1200,,\n",
-        ",timeline,force,,p_covered_by_day,40,0.25,,\n",
-        ",timeline,force,,p_never_covered,,0.75,,\n",
-        ",timeline,force,,p_covered_by_day_exact,20,0.25,,\n",
     ] {
         assert!(csv.contains(row), "{row} missing:\n{csv}");
+    }
+    // Every share carries the Wilson interval of its count over the 4 mounted trials.
+    for (prefix, k) in [
+        (",domain,land,,p_lead_short,,0.25,", 1),
+        (",domain,land,,p_no_lead_candidate,,0.25,", 1),
+        (",domain,land,,lead_share,A+B,0.5,", 2),
+        (",force,,troops,p_met,,0.25,", 1),
+        (",timeline,force,,p_covered_by_day,40,0.25,", 1),
+        (",timeline,force,,p_never_covered,,0.75,", 3),
+        (",timeline,force,,p_covered_by_day_exact,20,0.25,", 1),
+    ] {
+        let line = csv.lines().find(|l| l.contains(prefix));
+        let line = line.unwrap_or_else(|| panic!("{prefix} missing:\n{csv}"));
+        let f: Vec<f64> = line
+            .rsplit(',')
+            .take(2)
+            .map(|x| x.parse().unwrap())
+            .collect();
+        assert_eq!([f[1], f[0]], forcesim::math::wilson(k, 4), "{line}");
+    }
+    // A condition's share is over every trial (4 of 10); a swing's interval is
+    // Newcombe's for the 2 trials with A (1 all covered) against the 2 without (0).
+    use forcesim::math::{newcombe, wilson};
+    for (prefix, ci) in [
+        (",condition,ceasefire,,p_true,,0.4,", wilson(4, 10)),
+        (
+            ",nation,A,,swing,,0.5,",
+            newcombe(0.0, wilson(0, 2), 0.5, wilson(1, 2)),
+        ),
+    ] {
+        let line = csv.lines().find(|l| l.contains(prefix));
+        let line = line.unwrap_or_else(|| panic!("{prefix} missing:\n{csv}"));
+        let f: Vec<f64> = line
+            .rsplit(',')
+            .take(2)
+            .map(|x| x.parse().unwrap())
+            .collect();
+        assert_eq!([f[1], f[0]], ci, "{line}");
     }
     for prefix in [
         ",run,,,p_mounted,,0.4,",

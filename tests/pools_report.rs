@@ -258,12 +258,22 @@ fn csv_rows_carry_rotation_ambition_pools_and_committed() {
         ",nation,B,,ambition,,0.5,,",
         ",nation,A,troops,pool,,1500,,",
         ",nation,B,troops,pool,,400,,",
-        ",nation,B,troops,p_binds,,0.5,,",
         ",nation,A,troops,pool_cut,mean,100,,",
         ",total,,troops,committed,mean,1300,,",
     ] {
         assert!(csv.contains(row), "{row} missing:\n{csv}");
     }
+    // `p_binds` is over the mounted trials in which the nation takes part: 1 of 2.
+    let line = csv
+        .lines()
+        .find(|l| l.contains(",nation,B,troops,p_binds,,0.5,"));
+    let line = line.unwrap_or_else(|| panic!("p_binds missing:\n{csv}"));
+    let f: Vec<f64> = line
+        .rsplit(',')
+        .take(2)
+        .map(|x| x.parse().unwrap())
+        .collect();
+    assert_eq!([f[1], f[0]], forcesim::math::wilson(1, 2), "{line}");
     // No mounted trial: empty values, never invented numbers.
     let mut t = Tally::new(&m);
     t.trials = 4;

@@ -11,18 +11,21 @@
 //!
 //! | scope | id | capability | metric (qualifier) |
 //! |---|---|---|---|
-//! | `run` | | | `trials`, `mounted_trials`, `seed`, `interrupted` (1 or 0), `override` (the key; value: the TOML value as given), `mission_requires` (value: a condition id, one row each), `p_mounted`, `p_all_covered` (over mounted trials), `p_all_covered_overall` (over every trial), each with its interval |
+//! | `run` | | | `trials`, `mounted_trials`, `seed`, `interrupted` (1 or 0), `override` (the key; value: the TOML value as given), `mission_requires` (value: a condition id, one row each), `p_mounted`, `p_all_covered` (over mounted trials), `p_all_covered_overall` (over every trial) |
 //! | `precision` | figure targeted | | `target`, `half_width`, `met` (1 or 0), `trials`, `max_trials` |
 //! | `total` | | capability | `total` (statistic), `committed` (statistic: deployed × each nation's rotation), `histogram_start`, `histogram_width`, `histogram_count` (bin index) |
 //! | `threshold` | | capability | `p_at_least` (x) |
-//! | `domain` | domain | | `p_covered` (with its interval), `p_leaderless`, `p_lead_short`, `p_no_lead_candidate`, `lead_share` (entry label: `GBR`, `GBR+FRA`) |
+//! | `domain` | domain | | `p_covered`, `p_leaderless`, `p_lead_short`, `p_no_lead_candidate`, `lead_share` (entry label: `GBR`, `GBR+FRA`) |
 //! | `domain` | domain | capability | `required` (`p05`, `p95` when it is drawn), `p_met`, `provided` (statistic), `gap` (statistic) |
-//! | `force` | | | `p_covered` (with its interval), with `[force]` |
+//! | `force` | | | `p_covered`, with `[force]` |
 //! | `force` | | capability | `required` (`p05`, `p95` when it is drawn), `p_met`, `provided` (statistic of the total), `gap` (statistic) |
 //! | `nation` | nation | | `p_participates`, `swing` (empty when undefined), `rotation`, `ambition` |
 //! | `nation` | nation | capability | `mean_provided`, `mean_provided_by_domain` (domain); with a `pool` on the capability: `pool`, `p_binds`, `pool_cut` (statistic; empty when it never binds) |
 //! | `condition` | condition | | `p_true` |
 //! | `timeline` | `all`, domain or `force` | | `p_covered_by_day` (day), `days_to_coverage_median`, `days_to_coverage_p90`, `p_never_covered`, `p_covered_by_day_exact` (each day at which it rises) |
+//!
+//! Every share carries its 95 % interval (Wilson's over the trials it is
+//! counted on; Newcombe's for `swing`); amounts, means and quantiles have none.
 //!
 //! A figure that no trial gave (a run stopped before its first trial, or a
 //! figure over mounted trials when none was mounted) has an empty value, never
@@ -171,19 +174,28 @@ pub fn to_csv_with(r: &Report, sha256: &str) -> String {
 pub fn report_rows(w: &mut Tidy, r: &Report) {
     run_rows(w, r);
     total_rows(w, r);
+    let m = r.mounted_trials;
     for (cap, list) in &r.thresholds {
         for t in list {
             let x = t.at_least.to_string();
-            w.figure(["threshold", "", cap, "p_at_least", &x], t.p, None);
+            let ci = wilson_of(t.p, m);
+            w.figure(["threshold", "", cap, "p_at_least", &x], t.p, ci);
         }
     }
     domain_rows(w, r);
     force_rows(w, r);
     nation_rows(w, r);
     for (id, c) in &r.conditions {
-        w.figure(["condition", id, "", "p_true", ""], c.p_true, None);
+        let ci = wilson_of(c.p_true, r.trials);
+        w.figure(["condition", id, "", "p_true", ""], c.p_true, ci);
     }
     timeline_rows(w, r);
+}
+
+/// The Wilson 95 % interval of a share `p` of `n` trials (`p` is k / n, so k is
+/// recovered exactly); `None` where no trial gave it.
+fn wilson_of(p: f64, n: u64) -> Option<[f64; 2]> {
+    (n > 0 && p.is_finite()).then(|| crate::math::wilson((p * n as f64).round() as u64, n))
 }
 
 /// The run's rows: trials, seed, interruption, overrides, headline, precision.
@@ -238,27 +250,41 @@ fn domain_rows(w: &mut Tidy, r: &Report) {
     for (id, d) in &r.domains {
         let ci = Some(d.p_covered_ci95);
         w.figure(["domain", id, "", "p_covered", ""], d.p_covered, ci);
-        w.figure(["domain", id, "", "p_leaderless", ""], d.p_leaderless, None);
-        w.figure(["domain", id, "", "p_lead_short", ""], d.p_lead_short, None);
-        let none = d.p_no_lead_candidate;
-        w.figure(["domain", id, "", "p_no_lead_candidate", ""], none, None);
-        for (entry, share) in &d.lead_share {
-            w.figure(["domain", id, "", "lead_share", entry], *share, None);
+        let m = r.mounted_trials;
+        for (metric, p) in [
+            ("p_leaderless", d.p_leaderless),
+            ("p_lead_short", d.p_lead_short),
+            ("p_no_lead_candidate", d.p_no_lead_candidate),
+        ] {
+            w.figure(["domain", id, "", metric, ""], p, wilson_of(p, m));
+        }
+        for (entry, &share) in &d.lead_share {
+            let ci = wilson_of(share, m);
+            w.figure(["domain", id, "", "lead_share", entry], share, ci);
         }
         for (cap, c) in &d.capabilities {
-            capability_rows(w, ["domain", id, cap], c);
+            capability_rows(w, (["domain", id, cap], m), c);
         }
     }
 }
 
 /// The rows of one requirement (of a domain, or of the whole force).
-fn capability_rows(w: &mut Tidy, [scope, id, cap]: [&str; 3], c: &super::CapabilityFigures) {
+/// `m`: the mounted trials, over which `p_met` is counted.
+fn capability_rows(
+    w: &mut Tidy,
+    ([scope, id, cap], m): ([&str; 3], u64),
+    c: &super::CapabilityFigures,
+) {
     w.figure([scope, id, cap, "required", ""], c.required, None);
     if let Some([lo, hi]) = c.required_p05_p95 {
         w.figure([scope, id, cap, "required", "p05"], lo, None);
         w.figure([scope, id, cap, "required", "p95"], hi, None);
     }
-    w.figure([scope, id, cap, "p_met", ""], c.p_met, None);
+    w.figure(
+        [scope, id, cap, "p_met", ""],
+        c.p_met,
+        wilson_of(c.p_met, m),
+    );
     w.stats(scope, id, cap, "provided", &c.provided);
     w.stats(scope, id, cap, "gap", &c.gap);
 }
@@ -271,19 +297,22 @@ fn force_rows(w: &mut Tidy, r: &Report) {
     let ci = Some(f.p_covered_ci95);
     w.figure(["force", "", "", "p_covered", ""], f.p_covered, ci);
     for (cap, c) in &f.capabilities {
-        capability_rows(w, ["force", "", cap], c);
+        capability_rows(w, (["force", "", cap], r.mounted_trials), c);
     }
 }
 
 fn nation_rows(w: &mut Tidy, r: &Report) {
     for (id, n) in &r.nations {
-        w.figure(
-            ["nation", id, "", "p_participates", ""],
-            n.p_participates,
-            None,
-        );
+        let (p, m) = (n.p_participates, r.mounted_trials);
+        w.figure(["nation", id, "", "p_participates", ""], p, wilson_of(p, m));
+        // The mounted trials in which it takes part, over which `p_binds` is.
+        let inn = if p.is_finite() {
+            (p * m as f64).round() as u64
+        } else {
+            0
+        };
         match n.swing {
-            Some(s) => w.figure(["nation", id, "", "swing", ""], s, None),
+            Some(s) => w.figure(["nation", id, "", "swing", ""], s, n.swing_ci95),
             None => w.text(["nation", id, "", "swing", ""], ""),
         }
         for (cap, v) in &n.mean_provided {
@@ -299,7 +328,8 @@ fn nation_rows(w: &mut Tidy, r: &Report) {
         w.figure(["nation", id, "", "ambition", ""], n.ambition, None);
         for (cap, p) in &n.pools {
             w.figure(["nation", id, cap, "pool", ""], p.pool, None);
-            w.figure(["nation", id, cap, "p_binds", ""], p.p_binds, None);
+            let ci = wilson_of(p.p_binds, inn);
+            w.figure(["nation", id, cap, "p_binds", ""], p.p_binds, ci);
             let cut = p.cut.unwrap_or(super::NO_STATS);
             w.stats("nation", id, cap, "pool_cut", &cut);
         }
@@ -312,11 +342,9 @@ fn timeline_rows(w: &mut Tidy, r: &Report) {
     };
     for (k, day) in t.days.iter().enumerate() {
         let d = day.to_string();
-        w.figure(
-            ["timeline", "all", "", "p_covered_by_day", &d],
-            t.p_all_covered[k],
-            None,
-        );
+        let p = t.p_all_covered[k];
+        let ci = wilson_of(p, r.mounted_trials);
+        w.figure(["timeline", "all", "", "p_covered_by_day", &d], p, ci);
     }
     let force = t.force.iter().map(|ps| ("force", ps));
     for (id, ps) in t
@@ -327,21 +355,24 @@ fn timeline_rows(w: &mut Tidy, r: &Report) {
     {
         for (day, p) in t.days.iter().zip(ps) {
             let d = day.to_string();
-            w.figure(["timeline", id, "", "p_covered_by_day", &d], *p, None);
+            let ci = wilson_of(*p, r.mounted_trials);
+            w.figure(["timeline", id, "", "p_covered_by_day", &d], *p, ci);
         }
     }
-    days_rows(w, "all", &t.days_to_all_covered);
+    let m = r.mounted_trials;
+    days_rows(w, ("all", m), &t.days_to_all_covered);
     for (id, days) in &t.days_to_coverage {
-        days_rows(w, id, days);
+        days_rows(w, (id, m), days);
     }
     if let Some(days) = &t.days_to_force {
-        days_rows(w, "force", days);
+        days_rows(w, ("force", m), days);
     }
 }
 
 /// The days to coverage of `id` (`all` or a domain): median, p90 (empty when
-/// never reached by that share of trials), P(never) and the exact steps.
-fn days_rows(w: &mut Tidy, id: &str, d: &super::DaysToCoverage) {
+/// never reached by that share of trials), P(never) and the exact steps, each
+/// share with its interval over the `m` mounted trials.
+fn days_rows(w: &mut Tidy, (id, m): (&str, u64), d: &super::DaysToCoverage) {
     for (metric, v) in [
         ("days_to_coverage_median", d.median),
         ("days_to_coverage_p90", d.p90),
@@ -351,14 +382,12 @@ fn days_rows(w: &mut Tidy, id: &str, d: &super::DaysToCoverage) {
             None => w.text(["timeline", id, "", metric, ""], ""),
         }
     }
-    w.figure(["timeline", id, "", "p_never_covered", ""], d.p_never, None);
-    for (day, p) in &d.steps {
+    let ci = wilson_of(d.p_never, m);
+    w.figure(["timeline", id, "", "p_never_covered", ""], d.p_never, ci);
+    for &(day, p) in &d.steps {
         let day = day.to_string();
-        w.figure(
-            ["timeline", id, "", "p_covered_by_day_exact", &day],
-            *p,
-            None,
-        );
+        let key = ["timeline", id, "", "p_covered_by_day_exact", &day];
+        w.figure(key, p, wilson_of(p, m));
     }
 }
 

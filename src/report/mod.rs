@@ -145,6 +145,10 @@ pub struct NationFigures {
     /// P(all covered | it takes part) − P(all covered | it does not); null when it
     /// always or never takes part.
     pub swing: Option<f64>,
+    /// Newcombe's 95 % interval of `swing` (the two groups of trials are
+    /// disjoint); absent where `swing` is null.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub swing_ci95: Option<[f64; 2]>,
     /// Expected contribution per capability over all trials (0 in trials where it is absent).
     pub mean_provided: IndexMap<String, f64>,
     /// The same, per domain.
@@ -683,6 +687,10 @@ fn nation_figures(model: &Model, tally: &Tally, i: usize) -> NationFigures {
     let in_all = tally.nation_in_all[i];
     let out_all = tally.all_covered - in_all;
     let swing = (inn > 0 && out > 0).then(|| ratio(in_all, inn) - ratio(out_all, out));
+    let swing_ci95 = swing.map(|_| {
+        let (p_in, p_out) = (ratio(in_all, inn), ratio(out_all, out));
+        crate::math::newcombe(p_out, wilson(out_all, out), p_in, wilson(in_all, inn))
+    });
     let mut by_cap: IndexMap<String, u128> = IndexMap::new();
     let mut by_domain: IndexMap<String, IndexMap<String, u128>> = IndexMap::new();
     for k in nat.contributions.clone() {
@@ -702,6 +710,7 @@ fn nation_figures(model: &Model, tally: &Tally, i: usize) -> NationFigures {
         name: nat.name.clone(),
         p_participates: ratio(inn, n),
         swing,
+        swing_ci95,
         mean_provided: means(by_cap),
         mean_provided_by_domain: by_domain.into_iter().map(|(d, m)| (d, means(m))).collect(),
         rotation: nat.rotation,

@@ -151,6 +151,7 @@ fn nation() -> Json {
             "mean_provided_by_domain": by_id(by_id(num())),
         })),
         json!({
+            "swing_ci95": interval(),
             "rotation": { "type": "integer", "minimum": 1 },
             "ambition": { "type": "number", "minimum": 0, "exclusiveMaximum": 1 },
             "pools": by_id(pool()),
