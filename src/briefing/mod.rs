@@ -171,12 +171,7 @@ fn summary(r: &Report, text: &str) -> Table {
         row("95 % CI low", Cell::Num(r.p_mounted_ci95[0], Fmt::Percent));
         row("95 % CI high", Cell::Num(r.p_mounted_ci95[1], Fmt::Percent));
     }
-    let all = match (r.force.is_some(), r.mission.is_empty()) {
-        (false, true) => "P(all domains covered)",
-        (true, true) => "P(all domains and the force covered)",
-        (false, false) => "P(all domains covered | mounted)",
-        (true, false) => "P(all domains and the force covered | mounted)",
-    };
+    let all = crate::report::all_covered_label(r.force.is_some(), !r.mission.is_empty());
     row(all, Cell::Num(r.p_all_covered, Fmt::Percent));
     row(
         "95 % CI low",

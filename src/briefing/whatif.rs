@@ -220,7 +220,18 @@ fn title(opts: &Options, what: &str, name: &str) -> String {
 /// The decision table of a two-way sweep: P(all covered), rows the first key,
 /// columns the second (no row with one key).
 fn grid(s: &Sweep) -> Table {
-    let mut t = Table::new("grid", "Decision table: P(all domains covered)", &[]);
+    let title = match s.scenario.headline() {
+        "P(all domains covered)" => "Decision table: P(all domains covered)",
+        "P(all domains and the force covered)" => {
+            "Decision table: P(all domains and the force covered)"
+        }
+        "P(all domains covered | mounted)" => "Decision table: P(all domains covered | mounted)",
+        "P(all domains and the force covered | mounted)" => {
+            "Decision table: P(all domains and the force covered | mounted)"
+        }
+        _ => "Decision table: P(all covered)",
+    };
+    let mut t = Table::new("grid", title, &[]);
     let [rows, cols] = match s.axes.as_slice() {
         [r, c] => [r, c],
         _ => return t,

@@ -157,7 +157,7 @@ fn nothing_to_show(report: &Report, ranked: &[(&str, f64)]) -> Option<String> {
         "Every nation always or never takes part, so none has a swing.".to_string()
     } else {
         format!(
-            "P(all domains covered) is the same with or without each of the {} nations.",
+            "P(all covered) is the same with or without each of the {} nations.",
             ranked.len()
         )
     })

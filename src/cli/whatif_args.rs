@@ -86,7 +86,8 @@ pub struct CompareArgs {
 pub struct SecureArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,
-    /// The P(all domains covered) to reach, e.g. 0.9.
+    /// The P(all covered) to reach, e.g. 0.9: every domain, and the force with
+    /// [force]; over the mounted trials with a [mission].
     #[arg(long, value_name = "P", value_parser = parse_target)]
     pub target: f64,
     /// Also run every set of nations smaller than greedy's, to check that none

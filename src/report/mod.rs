@@ -373,6 +373,17 @@ pub struct Report {
 }
 
 /// k / n; not a number (`null` in JSON) when no trial finished.
+/// The name of the headline figure: what "all covered" takes in (the force
+/// with `[force]`) and, with a `[mission]`, that it is over the mounted trials.
+pub fn all_covered_label(force: bool, gated: bool) -> &'static str {
+    match (force, gated) {
+        (false, false) => "P(all domains covered)",
+        (true, false) => "P(all domains and the force covered)",
+        (false, true) => "P(all domains covered | mounted)",
+        (true, true) => "P(all domains and the force covered | mounted)",
+    }
+}
+
 fn ratio(k: u64, n: u64) -> f64 {
     if n == 0 {
         f64::NAN

@@ -136,6 +136,11 @@ fn headline(o: &mut String, r: &Report) -> bool {
         with_ci(r.p_all_covered, r.p_all_covered_ci95),
         with_ci(r.p_all_covered_overall, r.p_all_covered_overall_ci95)
     );
+    let _ = writeln!(
+        o,
+        "Every figure below is over the {} mounted trials: a share of them, not of every trial.",
+        thousands(r.mounted_trials as f64)
+    );
     true
 }
 

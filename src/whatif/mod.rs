@@ -459,6 +459,10 @@ pub struct Source {
     /// `--set` overrides applied to every variant, as given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub overrides: Vec<String>,
+    /// The headline figure's name for this scenario
+    /// ([`crate::report::all_covered_label`]; empty when read back from JSON).
+    #[serde(skip)]
+    pub all_covered: &'static str,
 }
 
 impl Source {
@@ -468,6 +472,16 @@ impl Source {
             name: m.name.clone(),
             path: m.path.clone(),
             overrides: m.overrides.clone(),
+            all_covered: crate::report::all_covered_label(m.force.is_some(), !m.mission.is_empty()),
+        }
+    }
+
+    /// The headline figure's name ("P(all covered)" when not known).
+    pub fn headline(&self) -> &'static str {
+        if self.all_covered.is_empty() {
+            "P(all covered)"
+        } else {
+            self.all_covered
         }
     }
 }

@@ -569,7 +569,8 @@ impl Secure {
         let _ = writeln!(o, "{}", escape(&self.scenario.name));
         let _ = writeln!(
             o,
-            "Goal: P(all domains covered) ≥ {} · {} trials per variant · seed {} · common random numbers",
+            "Goal: {} ≥ {} · {} trials per variant · seed {} · common random numbers",
+            self.scenario.headline(),
             pct(self.target),
             thousands(self.trials as f64),
             self.seed

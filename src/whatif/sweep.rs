@@ -640,8 +640,10 @@ impl Sweep {
         let (rows, cols) = (&self.axes[0], &self.axes[1]);
         let _ = writeln!(
             o,
-            "\nP(all domains covered): rows {}, columns {}",
-            rows.key, cols.key
+            "\n{}: rows {}, columns {}",
+            self.scenario.headline(),
+            rows.key,
+            cols.key
         );
         let rw = rows
             .values

@@ -426,6 +426,7 @@ mod tests {
             name: "t".into(),
             path: path.into(),
             overrides: Vec::new(),
+            all_covered: "",
         };
         let tutorial = source("scenarios/tutorial.toml");
         let k = source_key("thresholds.troops[1].p", &tutorial);
