@@ -535,3 +535,77 @@ fn a_misspelt_extends_or_remove_is_named() {
         ],
     );
 }
+
+#[test]
+fn figures_written_as_people_write_them_are_explained() {
+    let file = |from: &str, to: &str| errors(&BASE.replacen(from, to, 1), &[]);
+    let cases = [
+        (
+            file("participation = 0.5", "participation = 60%"),
+            "s.toml:12:17: TOML syntax: string values must be quoted, expected literal string (a share is written as a fraction: 60% is 0.6)",
+        ),
+        (
+            file("troops = 10 }", "troops = 10,000 }"),
+            "(TOML groups digits with `_`, not `,`: write 10000 or 10_000)",
+        ),
+        (
+            file("troops = 10 }", "troops = 2k }"),
+            "(write the whole number: 2k is 2000)",
+        ),
+        (
+            file("participation = 0.5", "participation = \"60 %\""),
+            "found a string (a share is written as a fraction: 60% is 0.6)",
+        ),
+        (
+            file("participation = 0.5", "participation = \"0.6\""),
+            "found a string (write it without quotes)",
+        ),
+        // A figure inside a string or a comment is no figure of the value.
+        (
+            file("participation = 0.5", "participation = 0.5 0 # 60%"),
+            "TOML syntax: string values must be quoted, expected literal string\n",
+        ),
+    ];
+    for (out, wanted) in &cases {
+        has(out, &[wanted]);
+    }
+    let set = |o: &str| errors(BASE, &[o]);
+    has(
+        &set("nations.A.participation=30%"),
+        &["(a share is written as a fraction: 30% is 0.3)"],
+    );
+    has(
+        &set("domains.land.requirements.troops=5,000"),
+        &["(TOML groups digits with `_`, not `,`: write 5000 or 5_000)"],
+    );
+    has(
+        &set("nations.A.participation=0,5"),
+        &["(a decimal is written with `.`: 0.5)"],
+    );
+    has(
+        &set("nations.A.participation=0.9, nations.B.participation=0.9"),
+        &[
+            "(this holds another KEY=VALUE: one override per --set, and in --variant separate them with `;`)",
+        ],
+    );
+}
+
+#[test]
+fn a_co_lead_written_as_the_report_labels_it_is_explained() {
+    let out = errors(
+        &BASE.replacen(r#"lead = ["A", "B"]"#, r#"lead = ["A+B"]"#, 1),
+        &[],
+    );
+    has(
+        &out,
+        &[
+            "s.toml:8:9: domains.land.lead[0]: unknown nation `A+B`: nations that lead together are a list in the list, e.g. lead = [[\"A\", \"B\"]] (the report labels them `A+B`)",
+        ],
+    );
+    // Not when a part is no nation: then the usual hint.
+    let out = errors(
+        &BASE.replacen(r#"lead = ["A", "B"]"#, r#"lead = ["A+C"]"#, 1),
+        &[],
+    );
+    assert!(!out.contains("list in the list"), "{out}");
+}

@@ -212,10 +212,24 @@ pub(crate) fn type_name(v: &DeValue<'_>) -> &'static str {
 
 /// Records "expected X, found Y" and returns `None`.
 pub fn wrong_type<T>(node: &Node<'_>, key: &str, cx: &mut Cx, expected: &str) -> Option<T> {
+    // A figure in quotes: how to write it as a number.
+    let hint = match node.get_ref() {
+        DeValue::String(s) if expected.starts_with("a number") => {
+            if s.trim().parse::<f64>().is_ok() {
+                " (write it without quotes)".to_string()
+            } else {
+                super::keys::figure_hint(s)
+            }
+        }
+        _ => String::new(),
+    };
     cx.error(
         node.span(),
         key,
-        format!("expected {expected}, found {}", type_name(node.get_ref())),
+        format!(
+            "expected {expected}, found {}{hint}",
+            type_name(node.get_ref())
+        ),
     );
     None
 }

@@ -29,6 +29,14 @@ pub(super) fn unknown(cx: &mut Cx, what: &str, id: &Located<String>, known: &[&s
 
 /// "unknown nation `UK` (did you mean `GBR`, United Kingdom?)".
 pub(super) fn unknown_message(what: &str, word: &str, known: &[&str]) -> String {
+    let parts: Vec<&str> = word.split('+').map(str::trim).collect();
+    if what.ends_with("nation") && parts.len() > 1 && parts.iter().all(|p| known.contains(p)) {
+        let quoted: Vec<String> = parts.iter().map(|p| format!("\"{p}\"")).collect();
+        return format!(
+            "unknown nation `{word}`: nations that lead together are a list in the list, e.g. lead = [[{}]] (the report labels them `{word}`)",
+            quoted.join(", ")
+        );
+    }
     let country = what
         .ends_with("nation")
         .then(|| super::iso::suggest(word, known))

@@ -338,9 +338,10 @@ pub(crate) fn syntax_errors(text: &str, off: usize, errors: &[toml::de::Error], 
     for e in errors {
         let span = span_of(e).unwrap_or(0..0);
         let message = e.message().trim();
+        let hint = figure_hint(&unquoted(line_around(text, span.start)));
         let shifted = span.start + off..span.end + off;
         let Some(n) = named.get(&span.start) else {
-            cx.error(shifted, "", format!("TOML syntax: {message}"));
+            cx.error(shifted, "", format!("TOML syntax: {message}{hint}"));
             continue;
         };
         let message = match (message, n.first) {
@@ -351,9 +352,119 @@ pub(crate) fn syntax_errors(text: &str, off: usize, errors: &[toml::de::Error], 
                 format!("duplicate key: already set at {}", place(at))
             }
             ("duplicate key", None) => "duplicate key".to_string(),
-            (other, _) => format!("TOML syntax: {other}"),
+            (other, _) => format!("TOML syntax: {other}{hint}"),
         };
         cx.error(shifted, &n.key, message);
+    }
+}
+
+/// The line of `text` that holds byte `at`.
+fn line_around(text: &str, at: usize) -> &str {
+    let at = at.min(text.len());
+    let at = (0..=at)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    &text[start..end]
+}
+
+/// `line` without its quoted strings and comment (where a figure is text).
+fn unquoted(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut quote = None;
+    for c in line.chars() {
+        match (quote, c) {
+            (None, '#') => break,
+            (None, '"' | '\'') => quote = Some(c),
+            (None, _) => out.push(c),
+            (Some(q), _) if c == q => {
+                quote = None;
+                out.push(' ');
+            }
+            (Some(_), _) => {}
+        }
+    }
+    out
+}
+
+/// A hint for a figure written as people write it but TOML does not read it
+/// (`60%`, `10,000`, `12k`), from the first such figure in `text`; empty
+/// when there is none.
+pub(crate) fn figure_hint(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let starts = bytes[i].is_ascii_digit() && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric());
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < bytes.len() && (bytes[j].is_ascii_digit() || b",._".contains(&bytes[j])) {
+            j += 1;
+        }
+        let digits = text[i..j].trim_end_matches([',', '.']);
+        let rest = text[i + digits.len()..].trim_start_matches(' ');
+        if let Some(hint) = hint_for(digits, rest) {
+            return format!(" ({hint})");
+        }
+        i = j.max(i + 1);
+    }
+    String::new()
+}
+
+/// [`figure_hint`] for the figure `digits` followed by `rest`.
+fn hint_for(digits: &str, rest: &str) -> Option<String> {
+    let plain = digits.replace('_', "");
+    let grouped = {
+        let (int, frac) = plain.split_once('.').unwrap_or((&plain, ""));
+        let mut groups = int.split(',');
+        let first = groups.next().unwrap_or("");
+        int.contains(',')
+            && (1..=3).contains(&first.len())
+            && groups.all(|g| g.len() == 3)
+            && frac.bytes().all(|b| b.is_ascii_digit())
+    };
+    if grouped {
+        let whole = plain.replace(',', "");
+        return Some(format!(
+            "TOML groups digits with `_`, not `,`: write {whole} or {}",
+            digits.replace(',', "_")
+        ));
+    }
+    if let Some((int, frac)) = plain.split_once(',')
+        && !int.is_empty()
+        && !frac.is_empty()
+        && (int.bytes().chain(frac.bytes())).all(|b| b.is_ascii_digit())
+    {
+        return Some(format!("a decimal is written with `.`: {int}.{frac}"));
+    }
+    let x: f64 = plain.parse().ok()?;
+    let shown = |v: f64| {
+        let s = format!("{v:.12}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    match rest.chars().next() {
+        Some('%') => Some(format!(
+            "a share is written as a fraction: {digits}% is {}",
+            shown(x / 100.0)
+        )),
+        Some(c @ ('k' | 'K' | 'm' | 'M'))
+            if !rest[1..].starts_with(|c: char| c.is_ascii_alphanumeric()) =>
+        {
+            let scale = if c.eq_ignore_ascii_case(&'k') {
+                1e3
+            } else {
+                1e6
+            };
+            Some(format!(
+                "write the whole number: {digits}{c} is {}",
+                shown(x * scale)
+            ))
+        }
+        _ => None,
     }
 }
 

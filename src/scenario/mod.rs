@@ -446,6 +446,15 @@ fn keys_of(t: &DeTable<'_>) -> String {
 
 /// Applies `KEY=VALUE` to the document. VALUE is TOML (`0.3`, `[1, 2]`,
 /// `{ pert = [1, 2, 3] }`); anything that does not parse as TOML is taken as a string.
+/// Whether an override's value holds another override after a `,` or a space
+/// (`0.9, nations.B.participation=0.9`).
+fn two_overrides(value: &str) -> bool {
+    value.split([',', ' ']).skip(1).any(|part| {
+        part.split_once('=')
+            .is_some_and(|(k, _)| segments(k.trim()).is_some() && k.contains('.'))
+    })
+}
+
 fn apply_override<'i>(root: &mut DeTable<'i>, o: &'i str, base: usize, cx: &mut Cx) {
     let whole = base..base + o.len();
     let Some((key, value)) = o.split_once('=') else {
@@ -500,9 +509,11 @@ fn apply_override<'i>(root: &mut DeTable<'i>, o: &'i str, base: usize, cx: &mut 
                     "the value is not valid TOML: {}{}",
                     e.message().trim(),
                     if trimmed.contains('#') {
-                        " (a `# comment` cannot follow a --set value)"
+                        " (a `# comment` cannot follow a --set value)".to_string()
+                    } else if two_overrides(trimmed) {
+                        " (this holds another KEY=VALUE: one override per --set, and in --variant separate them with `;`)".to_string()
                     } else {
-                        ""
+                        keys::figure_hint(trimmed)
                     }
                 ),
             );
