@@ -609,3 +609,29 @@ fn a_co_lead_written_as_the_report_labels_it_is_explained() {
     );
     assert!(!out.contains("list in the list"), "{out}");
 }
+
+#[test]
+fn a_new_nation_that_contributes_nothing_and_is_named_like_another_is_pointed_at_it() {
+    let dir = scratch();
+    write(
+        dir.path(),
+        "base.toml",
+        BASE.replace("[nations.B]", "[nations.GBR]")
+            .replace("\"B\"]", "\"GBR\"]"),
+    );
+    // Meant to change GBR's participation: the swapped letters add a nation.
+    let variant = write(
+        dir.path(),
+        "v.toml",
+        "[scenario]\nextends = \"base.toml\"\n[nations.GRB]\nparticipation = 1.0\n",
+    );
+    let out = forcesim().arg("validate").arg(&variant).output().unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    has(
+        &err,
+        &[
+            "nations.GRB: `GRB` contributes nothing: give it [nations.GRB.contributions.DOMAIN] amounts, or remove the nation (did you mean `GBR`? a table under a new id adds a nation; it changes none)",
+        ],
+    );
+}

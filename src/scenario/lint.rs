@@ -41,6 +41,8 @@ pub fn lint(file: &ScenarioFile, model: &Model) -> Vec<Diagnostic> {
 #[derive(Default)]
 struct Warnings {
     items: Vec<Diagnostic>,
+    /// Nations looked at for a misspelt id ([`misspelt`]).
+    looked: usize,
 }
 
 impl Warnings {
@@ -253,6 +255,37 @@ fn fractional(amount: &Located<Dist>, w: &mut Warnings) {
     }
 }
 
+/// For a nation that contributes nothing, whose id is close to another
+/// nation's: a hint that a table under a misspelt id adds a nation (as in a
+/// file that extends another, to change one of its nations). Looked for in the
+/// first few such nations only (each look is linear in the nations).
+fn misspelt(file: &ScenarioFile, n_id: &str, w: &mut Warnings) -> String {
+    w.looked += 1;
+    if w.looked > 20 {
+        return String::new();
+    }
+    let others: Vec<&str> = (file.nations.entries.iter())
+        .map(|e| e.id.value.as_str())
+        .filter(|&o| o != n_id)
+        .collect();
+    // A country's own code is a nation of its own; else another name of a
+    // nation there (`UK`), or one edit from another id (`GRB`).
+    if super::iso::country(n_id).is_some_and(|(a3, _)| a3.eq_ignore_ascii_case(n_id)) {
+        return String::new();
+    }
+    let lower = n_id.to_ascii_lowercase();
+    let one_edit = || {
+        (others.iter().copied())
+            .find(|o| strsim::osa_distance(&lower, &o.to_ascii_lowercase()) == 1)
+    };
+    let close = super::iso::suggest(n_id, &others)
+        .map(|(code, _)| code)
+        .or_else(one_edit);
+    close.map_or(String::new(), |c| {
+        format!(" (did you mean `{c}`? a table under a new id adds a nation; it changes none)")
+    })
+}
+
 /// The nations some nation's `if_absent` or `if_present` names.
 fn referenced_nations(file: &ScenarioFile) -> HashSet<&str> {
     let mut named = HashSet::new();
@@ -302,10 +335,11 @@ fn nation_warnings(
         }
     }
     if !gives && !referenced {
+        let hint = misspelt(file, n_id, w);
         w.at(
             id,
             format!(
-                "`{n_id}` contributes nothing: give it [nations.{n_id}.contributions.DOMAIN] amounts, or remove the nation"
+                "`{n_id}` contributes nothing: give it [nations.{n_id}.contributions.DOMAIN] amounts, or remove the nation{hint}"
             ),
         );
     }
