@@ -169,32 +169,38 @@ pub(super) struct DomainOutline<'a> {
     needs: Vec<(&'a str, f64)>,
 }
 
-/// The capabilities (in row order) and domains that the pledges name.
+/// The capabilities (in row order) and domains that the pledges name (each
+/// seen one found by index: a sheet may hold 100,000 rows).
 pub(super) fn outline(pledges: &[Pledge]) -> (Vec<&str>, Vec<DomainOutline<'_>>) {
+    use std::collections::{HashMap, HashSet};
     let mut caps: Vec<&str> = Vec::new();
     let mut domains: Vec<DomainOutline> = Vec::new();
+    let mut domain_at: HashMap<&str, usize> = HashMap::new();
+    let mut seen_caps: HashSet<&str> = HashSet::new();
+    let mut seen_leads: HashSet<(&str, &str)> = HashSet::new();
+    let mut need_at: HashMap<(&str, &str), usize> = HashMap::new();
     for p in pledges {
-        if !caps.contains(&p.capability.as_str()) {
+        if seen_caps.insert(&p.capability) {
             caps.push(&p.capability);
         }
-        let i = match domains.iter().position(|d| d.id == p.domain) {
-            Some(i) => i,
-            None => {
-                domains.push(DomainOutline {
-                    id: &p.domain,
-                    leads: Vec::new(),
-                    needs: Vec::new(),
-                });
-                domains.len() - 1
-            }
-        };
+        let i = *domain_at.entry(&p.domain).or_insert_with(|| {
+            domains.push(DomainOutline {
+                id: &p.domain,
+                leads: Vec::new(),
+                needs: Vec::new(),
+            });
+            domains.len() - 1
+        });
         let d = &mut domains[i];
-        if !d.leads.contains(&p.nation.as_str()) {
+        if seen_leads.insert((&p.domain, &p.nation)) {
             d.leads.push(&p.nation);
         }
-        match d.needs.iter_mut().find(|(c, _)| *c == p.capability) {
-            Some((_, sum)) => *sum += p.likely,
-            None => d.needs.push((&p.capability, p.likely)),
+        match need_at.get(&(p.domain.as_str(), p.capability.as_str())) {
+            Some(&k) => d.needs[k].1 += p.likely,
+            None => {
+                need_at.insert((&p.domain, &p.capability), d.needs.len());
+                d.needs.push((&p.capability, p.likely));
+            }
         }
     }
     (caps, domains)

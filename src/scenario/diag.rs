@@ -35,9 +35,39 @@ pub struct BaseText {
     pub origin: String,
     /// Its text.
     pub text: String,
+    /// Its lines, indexed once (when a diagnostic first points into it).
+    lines: LazyLines,
 }
 
+/// A text's [`LineIndex`], built on first use; equal to any other (it is
+/// derived from the text).
+#[derive(Debug, Clone, Default)]
+struct LazyLines(std::sync::OnceLock<LineIndex>);
+
+impl PartialEq for LazyLines {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for LazyLines {}
+
 impl BaseText {
+    /// The base file `origin` with `text`, placed at virtual offset `start`.
+    pub fn new(start: usize, origin: String, text: String) -> BaseText {
+        BaseText {
+            start,
+            origin,
+            text,
+            lines: LazyLines::default(),
+        }
+    }
+
+    /// Its lines, indexed on first use.
+    fn lines(&self) -> &LineIndex {
+        self.lines.0.get_or_init(|| LineIndex::new(&self.text))
+    }
+
     fn holds(&self, at: usize) -> bool {
         self.start <= at && at <= self.start + self.text.len()
     }
@@ -103,7 +133,7 @@ impl SourceText {
     pub fn locate_in(&self, lines: &LineIndex, at: usize) -> Place {
         if let Some(b) = self.base_at(at) {
             let local = floor_char_boundary(&b.text, at - b.start);
-            let index = LineIndex::new(&b.text);
+            let index = b.lines();
             let line = index.line_of(local);
             let column = b.text[index.starts[line - 1]..local].chars().count() + 1;
             return Place::File { line, column };
@@ -135,16 +165,20 @@ impl SourceText {
 
     /// [`SourceText::line_text`] with the file's lines indexed by `lines`.
     pub fn line_text_in(&self, lines: &LineIndex, line: usize) -> &str {
-        let Some(&start) = lines.starts.get(line.saturating_sub(1)) else {
-            return "";
-        };
-        let end = self.text[start..]
-            .find('\n')
-            .map_or(self.text.len(), |i| start + i);
-        self.text[start..end]
-            .trim_end_matches('\r')
-            .trim_start_matches(bom_at(start))
+        line_of_text(&self.text, lines, line)
     }
+}
+
+/// Line `line` (1-based) of `text`, whose lines `lines` indexes, without its
+/// newline (nor a byte-order mark opening the text).
+fn line_of_text<'t>(text: &'t str, lines: &LineIndex, line: usize) -> &'t str {
+    let Some(&start) = lines.starts.get(line.saturating_sub(1)) else {
+        return "";
+    };
+    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    text[start..end]
+        .trim_end_matches('\r')
+        .trim_start_matches(bom_at(start))
 }
 
 /// What to strip from the start of a line that starts at byte `start`: the
@@ -320,9 +354,7 @@ impl Diagnostics {
         (line, column): (usize, usize),
     ) -> fmt::Result {
         let text = match self.source.base_at(at) {
-            Some(b) => SourceText::new("", b.text.as_str())
-                .line_text(line)
-                .to_string(),
+            Some(b) => line_of_text(&b.text, b.lines(), line).to_string(),
             None => self.source.line_text_in(lines, line).to_string(),
         };
         let text = text.as_str();

@@ -131,11 +131,7 @@ pub(crate) fn read_chain(
             next = extends_of(&root, cx);
         }
         seen.push((canon, shown.clone()));
-        chain.push(BaseText {
-            start,
-            origin: shown.clone(),
-            text,
-        });
+        chain.push(BaseText::new(start, shown.clone(), text));
         from = shown;
     }
     chain

@@ -5,7 +5,7 @@
 //! says what will happen and how to fix it. `validate` prints them (exit code 0,
 //! or 2 with `--strict`); `run` prints them once on stderr.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::decode::{Located, Table};
 use super::diag::Diagnostic;
@@ -17,8 +17,11 @@ use crate::model::Model;
 /// Every warning about `file` (compiled to `model`).
 pub fn lint(file: &ScenarioFile, model: &Model) -> Vec<Diagnostic> {
     let mut w = Warnings::default();
+    let nations: HashMap<&str, &Nation> = (file.nations.ok())
+        .map(|(id, n)| (id.value.as_str(), n))
+        .collect();
     for (d_id, dom) in file.domains.ok() {
-        domain_warnings(file, model, d_id, dom, &mut w);
+        domain_warnings((model, &nations), d_id, dom, &mut w);
     }
     let referenced = referenced_nations(file);
     for (n_id, nat) in file.nations.ok() {
@@ -87,9 +90,9 @@ fn gives_to(nation: &Nation, d_id: &str) -> bool {
         .is_some_and(|t| t.ok().any(|(_, a)| count_max(&a.0.value) != Some(0)))
 }
 
+/// `nations`: the file's nations by id.
 fn domain_warnings(
-    file: &ScenarioFile,
-    model: &Model,
+    (model, nations): (&Model, &HashMap<&str, &Nation>),
     id: &Located<String>,
     dom: &Domain,
     w: &mut Warnings,
@@ -108,8 +111,7 @@ fn domain_warnings(
         unreachable_requirement(model, d_id, &c_id.value, req, w);
     }
     for lead in dom.lead.iter().flat_map(|item| &item.members) {
-        let nation = file.nations.ok().find(|(id, _)| id.value == lead.value);
-        if let Some((_, n)) = nation
+        if let Some(n) = nations.get(lead.value.as_str())
             && !gives_to(n, d_id)
         {
             w.at(
