@@ -68,3 +68,59 @@ fn a_stop_takes_effect_within_seconds_when_blocks_are_slow() {
     let text = fs::read_to_string(&json).expect("the report is written");
     assert!(text.contains("\"interrupted\": true"), "{text}");
 }
+
+/// A scenario of `nations` nations in two domains: `sensitivity` builds about
+/// six variants of it per nation before its first trial.
+fn many_inputs(nations: usize) -> String {
+    let mut s = String::from(
+        "[scenario]\nname = \"many inputs\"\n[capabilities]\ntroops = { unit = \"personnel\" }\n\
+         [domains.land]\nrequirements = { troops = 5000 }\n[domains.sea]\nrequirements = { troops = 500 }\n",
+    );
+    for n in 0..nations {
+        let _ = writeln!(
+            s,
+            "[nations.N{n}]\nparticipation = 0.5\ncontributions.land.troops = {{ triangular = [0, 20, 40] }}\n\
+             contributions.sea.troops = {{ triangular = [0, 2, 4] }}"
+        );
+    }
+    s
+}
+
+#[test]
+fn a_stop_while_sensitivity_builds_its_variants_takes_effect_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("many.toml");
+    fs::write(&sc, many_inputs(400)).unwrap();
+    let json = dir.path().join("s.json");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_forcesim"))
+        .args([
+            "sensitivity",
+            sc.to_str().unwrap(),
+            "-n",
+            "1000",
+            "-j",
+            "1",
+            "-q",
+        ])
+        .arg("--json")
+        .arg(&json)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("forcesim starts");
+    std::thread::sleep(Duration::from_millis(1500));
+    let sent = Instant::now();
+    let ok = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let out = child.wait_with_output().unwrap();
+    let took = sent.elapsed();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    // Decoding its 1,600-odd variants takes far longer than this.
+    assert!(took < Duration::from_secs(5), "the stop took {took:?}");
+    assert!(err.contains("nothing written"), "{err}");
+    assert!(!json.exists());
+}

@@ -22,6 +22,7 @@
 
 use std::fmt::Write;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -574,14 +575,16 @@ pub struct Spec<'a> {
 }
 
 /// The variants: the scenario as written, then each input's low and high
-/// setting, decoded in `pool` from one reading of the file. Without a figure of
-/// the timeline the variants leave out its days: no other figure depends on
-/// them, and the day of coverage is the costliest stage of a trial.
+/// setting, decoded in `pool` from one reading of the file; `None` when `stop`
+/// is set meanwhile (a large scenario has thousands of variants to decode).
+/// Without a figure of the timeline the variants leave out its days: no other
+/// figure depends on them, and the day of coverage is the costliest stage of a
+/// trial.
 pub fn variants(
     spec: &Spec<'_>,
     inputs: &[Input],
-    pool: &rayon::ThreadPool,
-) -> Result<Vec<Model>, LoadError> {
+    (pool, stop): (&rayon::ThreadPool, Option<&AtomicBool>),
+) -> Result<Option<Vec<Model>>, LoadError> {
     use rayon::prelude::*;
     let (origin, bytes) = scenario::read(spec.path)?;
     let timeline = spec.figures.iter().any(|f| is_timeline(f));
@@ -594,19 +597,24 @@ pub fn variants(
                 .flat_map(|i| [false, true].map(|high| with(Some(i.set(high))))),
         )
         .collect();
-    pool.install(|| {
+    let stopped = || stop.is_some_and(|s| s.load(Ordering::Relaxed));
+    let models: Vec<Option<Model>> = pool.install(|| {
         sets.par_iter()
             .map(|set| {
+                if stopped() {
+                    return Ok(None);
+                }
                 let mut m = scenario::check_bytes(&origin, &bytes, set)
                     .map_err(|d| LoadError::Invalid(Box::new(d)))?
                     .model;
                 if !timeline {
                     m.timeline_days.clear();
                 }
-                Ok(m)
+                Ok(Some(m))
             })
-            .collect()
-    })
+            .collect::<Result<_, LoadError>>()
+    })?;
+    Ok(models.into_iter().collect())
 }
 
 /// Runs the analysis: returns it and whether a stop request cut it short.
@@ -614,7 +622,21 @@ pub fn analyse(spec: &Spec<'_>, control: Control<'_>) -> Result<(Sensitivity, bo
     let base = scenario::load(spec.path, spec.set)?;
     let (inputs, skipped) = inputs(&base, spec.kinds, spec.range);
     let (pool, _) = crate::engine::pool(spec.threads)?;
-    let models = variants(spec, &inputs, &pool)?;
+    let Some(models) = variants(spec, &inputs, (&pool, control.stop))? else {
+        // Stopped before any trial: no figure.
+        let none = Sensitivity {
+            format: FORMAT.into(),
+            scenario: Source::of(&base),
+            trials: 0,
+            trials_asked: Some(spec.trials),
+            seed: spec.seed,
+            range: spec.range,
+            inputs: spec.kinds.to_vec(),
+            skipped,
+            figures: Vec::new(),
+        };
+        return Ok((none, true));
+    };
     let pairs: Vec<(usize, usize)> = (0..inputs.len()).map(|i| (1 + 2 * i, 2 + 2 * i)).collect();
     let pass = paired::run_with(
         &models,
