@@ -220,11 +220,24 @@ pub fn compare(a: CompareArgs) -> Result<ExitCode, CliError> {
     let (result, interrupted) = if a.unpaired {
         run_all(&scenarios, &opts)?
     } else {
+        // Every scenario runs the same trials at once: the bar counts them all.
+        let n = scenarios.len() as u64;
+        let bar = super::progress::bar(trials.saturating_mul(n));
+        let progress = |done: u64| {
+            if let Some(b) = &bar {
+                b.set_position(done.saturating_mul(n));
+            }
+        };
         let opts = RunOptions {
             stop: Some(stop_flag("blocks")),
+            progress: Some(&progress),
             ..opts
         };
-        compare::compare_paired(&scenarios, &opts).context("the simulation could not start")?
+        let paired = compare::compare_paired(&scenarios, &opts);
+        if let Some(b) = &bar {
+            b.finish_and_clear();
+        }
+        paired.context("the simulation could not start")?
     };
     let done = result.scenarios.first().map_or(0, |s| s.figures.trials);
     if interrupted

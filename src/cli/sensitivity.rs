@@ -161,11 +161,24 @@ pub fn sensitivity(a: SensitivityArgs) -> Result<ExitCode, CliError> {
         seed,
         threads,
     };
+    // Every setting runs the same trials at once: the bar counts the trials of
+    // all of them.
+    let settings = 2 * sensitivity::inputs(&base, spec.kinds, spec.range).0.len() as u64 + 1;
+    let bar = super::progress::bar(trials.saturating_mul(settings));
+    let progress = |done: u64| {
+        if let Some(b) = &bar {
+            b.set_position(done.saturating_mul(settings));
+        }
+    };
     let control = forcesim::engine::Control {
         stop: Some(stop_flag("blocks")),
-        progress: None,
+        progress: Some(&progress),
     };
-    let (result, interrupted) = sensitivity::analyse(&spec, control).map_err(|e| match e {
+    let analysed = sensitivity::analyse(&spec, control);
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let (result, interrupted) = analysed.map_err(|e| match e {
         sensitivity::Error::Load(l) => CliError::from(l),
         e => CliError::Other(anyhow::Error::new(e)),
     })?;
