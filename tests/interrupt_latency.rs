@@ -92,7 +92,7 @@ fn a_stop_while_sensitivity_builds_its_variants_takes_effect_at_once() {
     let sc = dir.path().join("many.toml");
     fs::write(&sc, many_inputs(400)).unwrap();
     let json = dir.path().join("s.json");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_forcesim"))
+    let child = Command::new(env!("CARGO_BIN_EXE_forcesim"))
         .args([
             "sensitivity",
             sc.to_str().unwrap(),
