@@ -437,6 +437,18 @@ fn a_format_1_table_keeps_its_headline_and_columns() {
     assert!(table.contains("\n  all domains "), "{table}");
 }
 
+/// The interval columns of the CSV row that contains `prefix`.
+fn interval_of(csv: &str, prefix: &str) -> [f64; 2] {
+    let line = csv.lines().find(|l| l.contains(prefix));
+    let line = line.unwrap_or_else(|| panic!("{prefix} missing:\n{csv}"));
+    let f: Vec<f64> = line
+        .rsplit(',')
+        .take(2)
+        .map(|x| x.parse().unwrap())
+        .collect();
+    [f[1], f[0]]
+}
+
 #[test]
 fn csv_rows_carry_the_new_figures() {
     let m = model();
@@ -460,14 +472,11 @@ fn csv_rows_carry_the_new_figures() {
         (",timeline,force,,p_never_covered,,0.75,", 3),
         (",timeline,force,,p_covered_by_day_exact,20,0.25,", 1),
     ] {
-        let line = csv.lines().find(|l| l.contains(prefix));
-        let line = line.unwrap_or_else(|| panic!("{prefix} missing:\n{csv}"));
-        let f: Vec<f64> = line
-            .rsplit(',')
-            .take(2)
-            .map(|x| x.parse().unwrap())
-            .collect();
-        assert_eq!([f[1], f[0]], forcesim::math::wilson(k, 4), "{line}");
+        assert_eq!(
+            interval_of(&csv, prefix),
+            forcesim::math::wilson(k, 4),
+            "{prefix}"
+        );
     }
     // A condition's share is over every trial (4 of 10); a swing's interval is
     // Newcombe's for the 2 trials with A (1 all covered) against the 2 without (0).
@@ -479,14 +488,7 @@ fn csv_rows_carry_the_new_figures() {
             newcombe(0.0, wilson(0, 2), 0.5, wilson(1, 2)),
         ),
     ] {
-        let line = csv.lines().find(|l| l.contains(prefix));
-        let line = line.unwrap_or_else(|| panic!("{prefix} missing:\n{csv}"));
-        let f: Vec<f64> = line
-            .rsplit(',')
-            .take(2)
-            .map(|x| x.parse().unwrap())
-            .collect();
-        assert_eq!([f[1], f[0]], ci, "{line}");
+        assert_eq!(interval_of(&csv, prefix), ci, "{prefix}");
     }
     for prefix in [
         ",run,,,p_mounted,,0.4,",

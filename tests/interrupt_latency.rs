@@ -38,31 +38,37 @@ fn slow_scenario() -> String {
     s
 }
 
-#[test]
-fn a_stop_takes_effect_within_seconds_when_blocks_are_slow() {
-    let dir = tempfile::tempdir().unwrap();
-    let sc = dir.path().join("slow.toml");
-    fs::write(&sc, slow_scenario()).unwrap();
-    let json = dir.path().join("r.json");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_forcesim"))
-        .args(["run", sc.to_str().unwrap(), "-n", "1e9", "-j", "1", "-q"])
-        .arg("--json")
-        .arg(&json)
+/// Runs forcesim with `args`, sends it SIGINT after `wait`, and returns its
+/// output and how long it took to stop after the signal.
+fn stopped_after(args: &[&str], wait: Duration) -> (std::process::Output, Duration) {
+    let child = Command::new(env!("CARGO_BIN_EXE_forcesim"))
+        .args(args)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("forcesim starts");
-    // Past reading the scenario, into the first wave.
-    std::thread::sleep(Duration::from_secs(4));
+    std::thread::sleep(wait);
     let sent = Instant::now();
     let ok = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(ok.success());
-    let status = child.wait().unwrap();
-    let took = sent.elapsed();
-    assert_eq!(status.code(), Some(130));
+    let out = child.wait_with_output().unwrap();
+    (out, sent.elapsed())
+}
+
+#[test]
+fn a_stop_takes_effect_within_seconds_when_blocks_are_slow() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("slow.toml");
+    fs::write(&sc, slow_scenario()).unwrap();
+    let json = dir.path().join("r.json");
+    let (sc, json_s) = (sc.to_str().unwrap(), json.to_str().unwrap());
+    // Past reading the scenario, into the first wave.
+    let args = ["run", sc, "-n", "1e9", "-j", "1", "-q", "--json", json_s];
+    let (out, took) = stopped_after(&args, Duration::from_secs(4));
+    assert_eq!(out.status.code(), Some(130));
     // A block takes a few seconds here; a wave of 16 blocks took over thirty.
     assert!(took < Duration::from_secs(12), "the stop took {took:?}");
     let text = fs::read_to_string(&json).expect("the report is written");
@@ -92,31 +98,19 @@ fn a_stop_while_sensitivity_builds_its_variants_takes_effect_at_once() {
     let sc = dir.path().join("many.toml");
     fs::write(&sc, many_inputs(400)).unwrap();
     let json = dir.path().join("s.json");
-    let child = Command::new(env!("CARGO_BIN_EXE_forcesim"))
-        .args([
-            "sensitivity",
-            sc.to_str().unwrap(),
-            "-n",
-            "1000",
-            "-j",
-            "1",
-            "-q",
-        ])
-        .arg("--json")
-        .arg(&json)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("forcesim starts");
-    std::thread::sleep(Duration::from_millis(1500));
-    let sent = Instant::now();
-    let ok = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(ok.success());
-    let out = child.wait_with_output().unwrap();
-    let took = sent.elapsed();
+    let (sc, json_s) = (sc.to_str().unwrap(), json.to_str().unwrap());
+    let args = [
+        "sensitivity",
+        sc,
+        "-n",
+        "1000",
+        "-j",
+        "1",
+        "-q",
+        "--json",
+        json_s,
+    ];
+    let (out, took) = stopped_after(&args, Duration::from_millis(1500));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{err}");
     // Decoding its 1,600-odd variants takes far longer than this.
