@@ -295,16 +295,17 @@ pub(super) fn xlsx_cells<RS: std::io::Read + std::io::Seek>(
     let mut cells = book
         .worksheet_cells_reader(grid.sheet)
         .map_err(|e| grid.unreadable(e))?;
-    loop {
-        match cells.next_cell() {
-            Ok(Some(cell)) => {
-                let d = calamine::Data::from(cell.get_value().clone());
-                grid.put(cell.get_position(), &d)?;
-            }
-            Ok(None) => return Ok(()),
-            Err(e) => return Err(grid.unreadable(e)),
-        }
-    }
+    put_all(grid, || {
+        let cell = cells.next_cell();
+        cell.map(|c| {
+            c.map(|c| {
+                (
+                    c.get_position(),
+                    calamine::Data::from(c.get_value().clone()),
+                )
+            })
+        })
+    })
 }
 
 /// The cells of the xlsb sheet `grid.sheet`, read one at a time.
@@ -315,12 +316,27 @@ pub(super) fn xlsb_cells<RS: std::io::Read + std::io::Seek>(
     let mut cells = book
         .worksheet_cells_reader(grid.sheet)
         .map_err(|e| grid.unreadable(e))?;
+    put_all(grid, || {
+        let cell = cells.next_cell();
+        cell.map(|c| {
+            c.map(|c| {
+                (
+                    c.get_position(),
+                    calamine::Data::from(c.get_value().clone()),
+                )
+            })
+        })
+    })
+}
+
+/// Puts each cell that `next` reads into `grid`, until it reads none.
+fn put_all<E: fmt::Display>(
+    grid: &mut Grid,
+    mut next: impl FnMut() -> Result<Option<((u32, u32), calamine::Data)>, E>,
+) -> Result<(), String> {
     loop {
-        match cells.next_cell() {
-            Ok(Some(cell)) => {
-                let d = calamine::Data::from(cell.get_value().clone());
-                grid.put(cell.get_position(), &d)?;
-            }
+        match next() {
+            Ok(Some((at, d))) => grid.put(at, &d)?,
             Ok(None) => return Ok(()),
             Err(e) => return Err(grid.unreadable(e)),
         }
