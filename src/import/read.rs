@@ -287,47 +287,35 @@ impl Grid<'_> {
     }
 }
 
-/// The cells of the xlsx sheet `grid.sheet`, read one at a time.
-pub(super) fn xlsx_cells<RS: std::io::Read + std::io::Seek>(
-    book: &mut calamine::Xlsx<RS>,
-    grid: &mut Grid,
-) -> Result<(), String> {
-    let mut cells = book
-        .worksheet_cells_reader(grid.sheet)
-        .map_err(|e| grid.unreadable(e))?;
-    put_all(grid, || {
-        let cell = cells.next_cell();
-        cell.map(|c| {
-            c.map(|c| {
-                (
-                    c.get_position(),
-                    calamine::Data::from(c.get_value().clone()),
-                )
+/// Defines `$name`: the cells of the `$kind` sheet `grid.sheet`, read one at a
+/// time (xlsx and xlsb readers have the same methods and no common trait).
+macro_rules! sheet_cells {
+    ($name:ident, $kind:literal, $book:ident) => {
+        #[doc = concat!("The cells of the ", $kind, " sheet `grid.sheet`, read one at a time.")]
+        pub(super) fn $name<RS: std::io::Read + std::io::Seek>(
+            book: &mut calamine::$book<RS>,
+            grid: &mut Grid,
+        ) -> Result<(), String> {
+            let mut cells = book
+                .worksheet_cells_reader(grid.sheet)
+                .map_err(|e| grid.unreadable(e))?;
+            put_all(grid, || {
+                let cell = cells.next_cell();
+                cell.map(|c| {
+                    c.map(|c| {
+                        (
+                            c.get_position(),
+                            calamine::Data::from(c.get_value().clone()),
+                        )
+                    })
+                })
             })
-        })
-    })
+        }
+    };
 }
 
-/// The cells of the xlsb sheet `grid.sheet`, read one at a time.
-pub(super) fn xlsb_cells<RS: std::io::Read + std::io::Seek>(
-    book: &mut calamine::Xlsb<RS>,
-    grid: &mut Grid,
-) -> Result<(), String> {
-    let mut cells = book
-        .worksheet_cells_reader(grid.sheet)
-        .map_err(|e| grid.unreadable(e))?;
-    put_all(grid, || {
-        let cell = cells.next_cell();
-        cell.map(|c| {
-            c.map(|c| {
-                (
-                    c.get_position(),
-                    calamine::Data::from(c.get_value().clone()),
-                )
-            })
-        })
-    })
-}
+sheet_cells!(xlsx_cells, "xlsx", Xlsx);
+sheet_cells!(xlsb_cells, "xlsb", Xlsb);
 
 /// Puts each cell that `next` reads into `grid`, until it reads none.
 fn put_all<E: fmt::Display>(
