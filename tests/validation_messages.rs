@@ -536,6 +536,18 @@ fn a_misspelt_extends_or_remove_is_named() {
     );
 }
 
+/// Whether `out` carries one of the hints for a figure written as people write it.
+fn hinted(out: &str) -> bool {
+    [
+        "(a share is",
+        "(TOML groups",
+        "(a decimal is",
+        "(write the whole",
+    ]
+    .iter()
+    .any(|h| out.contains(h))
+}
+
 #[test]
 fn figures_written_as_people_write_them_are_explained() {
     let file = |from: &str, to: &str| errors(&BASE.replacen(from, to, 1), &[]);
@@ -569,7 +581,34 @@ fn figures_written_as_people_write_them_are_explained() {
     for (out, wanted) in &cases {
         has(out, &[wanted]);
     }
+    // Only where the whole value is such a figure: not an array, a string, a
+    // word, nor a figure in another value's text.
+    for (from, to) in [
+        ("troops = 10 }", "troops = [30,90], }"),
+        ("name = \"messages\"", "name = Paris 30k ambition"),
+        ("name = \"messages\"", "name = \"\"\"\n60% \\q\"\"\""),
+    ] {
+        let out = file(from, to);
+        assert!(!hinted(&out), "{to}: {out}");
+    }
+    has(
+        &file("participation = 0.5", "participation = \"infinity\""),
+        &["found a string\n"],
+    );
     let set = |o: &str| errors(BASE, &[o]);
+    for o in [
+        "simulation.timeline_days=[30,90",
+        "scenario.sources=[\"about 10,000 troops\", \"R2\"]]",
+        "nations.A.source=\"R1: 60% of troops",
+    ] {
+        let out = set(o);
+        assert!(!hinted(&out), "{o}: {out}");
+    }
+    // The value named exactly, however small.
+    has(
+        &set("nations.A.participation=0.000000000001%"),
+        &["0.000000000001% is 0.00000000000001)"],
+    );
     has(
         &set("nations.A.participation=30%"),
         &["(a share is written as a fraction: 30% is 0.3)"],
@@ -602,12 +641,18 @@ fn a_co_lead_written_as_the_report_labels_it_is_explained() {
             "s.toml:8:9: domains.land.lead[0]: unknown nation `A+B`: nations that lead together are a list in the list, e.g. lead = [[\"A\", \"B\"]] (the report labels them `A+B`)",
         ],
     );
-    // Not when a part is no nation: then the usual hint.
-    let out = errors(
-        &BASE.replacen(r#"lead = ["A", "B"]"#, r#"lead = ["A+C"]"#, 1),
-        &[],
-    );
-    assert!(!out.contains("list in the list"), "{out}");
+    // Not when a part is no nation, nor twice the same, nor outside a lead list.
+    for (from, to) in [
+        (r#"lead = ["A", "B"]"#, r#"lead = ["A+C"]"#),
+        (r#"lead = ["A", "B"]"#, r#"lead = ["A+A"]"#),
+        (
+            "[nations.B]\n",
+            "[nations.B]\nif_absent = { \"A+B\" = 0.2 }\n",
+        ),
+    ] {
+        let out = errors(&BASE.replacen(from, to, 1), &[]);
+        assert!(!out.contains("list in the list"), "{out}");
+    }
 }
 
 #[test]

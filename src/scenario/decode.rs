@@ -215,7 +215,11 @@ pub fn wrong_type<T>(node: &Node<'_>, key: &str, cx: &mut Cx, expected: &str) ->
     // A figure in quotes: how to write it as a number.
     let hint = match node.get_ref() {
         DeValue::String(s) if expected.starts_with("a number") => {
-            if s.trim().parse::<f64>().is_ok() {
+            let t = s.trim();
+            let plain = t.bytes().any(|b| b.is_ascii_digit())
+                && t.bytes()
+                    .all(|b| b.is_ascii_digit() || b"+-.eE_".contains(&b));
+            if plain && t.replace('_', "").parse::<f64>().is_ok() {
                 " (write it without quotes)".to_string()
             } else {
                 super::keys::figure_hint(s)

@@ -9,6 +9,10 @@ use super::raw::ScenarioFile;
 /// recorded). Either way the reference is invalid.
 pub(super) fn unknown(cx: &mut Cx, what: &str, id: &Located<String>, known: &[&str]) {
     cx.reject(&id.at.key);
+    if let Some(message) = co_lead(&id.at.key, &id.value, known) {
+        cx.error(id.at.span.clone(), &id.at.key, message);
+        return;
+    }
     let tables: &[&str] = match what {
         "nation" => &["nations"],
         "domain" => &["domains"],
@@ -28,15 +32,25 @@ pub(super) fn unknown(cx: &mut Cx, what: &str, id: &Located<String>, known: &[&s
 }
 
 /// "unknown nation `UK` (did you mean `GBR`, United Kingdom?)".
-pub(super) fn unknown_message(what: &str, word: &str, known: &[&str]) -> String {
+/// In a lead list (`key`), an entry written as the report labels co-leads
+/// (`FRA+DEU`, distinct known nations): how to write it.
+fn co_lead(key: &str, word: &str, known: &[&str]) -> Option<String> {
     let parts: Vec<&str> = word.split('+').map(str::trim).collect();
-    if what.ends_with("nation") && parts.len() > 1 && parts.iter().all(|p| known.contains(p)) {
+    let distinct = parts
+        .iter()
+        .enumerate()
+        .all(|(i, p)| !parts[..i].contains(p));
+    let fits = key.contains(".lead[") && parts.len() > 1 && distinct;
+    (fits && parts.iter().all(|p| known.contains(p))).then(|| {
         let quoted: Vec<String> = parts.iter().map(|p| format!("\"{p}\"")).collect();
-        return format!(
+        format!(
             "unknown nation `{word}`: nations that lead together are a list in the list, e.g. lead = [[{}]] (the report labels them `{word}`)",
             quoted.join(", ")
-        );
-    }
+        )
+    })
+}
+
+pub(super) fn unknown_message(what: &str, word: &str, known: &[&str]) -> String {
     let country = what
         .ends_with("nation")
         .then(|| super::iso::suggest(word, known))

@@ -338,7 +338,7 @@ pub(crate) fn syntax_errors(text: &str, off: usize, errors: &[toml::de::Error], 
     for e in errors {
         let span = span_of(e).unwrap_or(0..0);
         let message = e.message().trim();
-        let hint = figure_hint(&unquoted(line_around(text, span.start)));
+        let hint = syntax_hint(text, span.start);
         let shifted = span.start + off..span.end + off;
         let Some(n) = named.get(&span.start) else {
             cx.error(shifted, "", format!("TOML syntax: {message}{hint}"));
@@ -358,113 +358,105 @@ pub(crate) fn syntax_errors(text: &str, off: usize, errors: &[toml::de::Error], 
     }
 }
 
-/// The line of `text` that holds byte `at`.
-fn line_around(text: &str, at: usize) -> &str {
-    let at = at.min(text.len());
-    let at = (0..=at)
+/// The value that a syntax error at byte `at` of `text` falls in, as written:
+/// from the `=` before it on its line (after `at` only when there is none
+/// before) to the end of the word at `at`; `None` in a line without `=`.
+fn value_at(text: &str, at: usize) -> Option<&str> {
+    let at = (0..=at.min(text.len()))
         .rev()
         .find(|&i| text.is_char_boundary(i))
         .unwrap_or(0);
     let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-    &text[start..end]
+    let eq = start + text[start..at].rfind('=')? + 1;
+    let end = text[at..]
+        .find(|c: char| c.is_whitespace() || matches!(c, '}' | ']' | '#'))
+        .map_or(text.len(), |i| at + i);
+    Some(&text[eq..end.max(eq)])
 }
 
-/// `line` without its quoted strings and comment (where a figure is text).
-fn unquoted(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut quote = None;
-    for c in line.chars() {
-        match (quote, c) {
-            (None, '#') => break,
-            (None, '"' | '\'') => quote = Some(c),
-            (None, _) => out.push(c),
-            (Some(q), _) if c == q => {
-                quote = None;
-                out.push(' ');
-            }
-            (Some(_), _) => {}
-        }
-    }
-    out
+/// The hint for a syntax error at byte `at` of `text` whose value is a figure
+/// written as people write it ([`figure_hint`]); empty otherwise.
+fn syntax_hint(text: &str, at: usize) -> String {
+    value_at(text, at).map_or(String::new(), |v| {
+        figure_hint(v.trim().trim_end_matches([',', '}', ']']).trim_end())
+    })
 }
 
-/// A hint for a figure written as people write it but TOML does not read it
-/// (`60%`, `10,000`, `12k`), from the first such figure in `text`; empty
-/// when there is none.
-pub(crate) fn figure_hint(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let starts = bytes[i].is_ascii_digit() && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric());
-        if !starts {
-            i += 1;
-            continue;
-        }
-        let mut j = i;
-        while j < bytes.len() && (bytes[j].is_ascii_digit() || b",._".contains(&bytes[j])) {
-            j += 1;
-        }
-        let digits = text[i..j].trim_end_matches([',', '.']);
-        let rest = text[i + digits.len()..].trim_start_matches(' ');
-        if let Some(hint) = hint_for(digits, rest) {
-            return format!(" ({hint})");
-        }
-        i = j.max(i + 1);
-    }
-    String::new()
-}
-
-/// [`figure_hint`] for the figure `digits` followed by `rest`.
-fn hint_for(digits: &str, rest: &str) -> Option<String> {
-    let plain = digits.replace('_', "");
-    let grouped = {
-        let (int, frac) = plain.split_once('.').unwrap_or((&plain, ""));
-        let mut groups = int.split(',');
-        let first = groups.next().unwrap_or("");
-        int.contains(',')
-            && (1..=3).contains(&first.len())
-            && groups.all(|g| g.len() == 3)
-            && frac.bytes().all(|b| b.is_ascii_digit())
+/// A hint where the whole of `value` is a figure written as people write it
+/// but TOML does not read it: `60%` or `60 %`, `10,000`, `0,5`, `12k`; empty
+/// for anything else (an array, a string, a word).
+pub(crate) fn figure_hint(value: &str) -> String {
+    let v = value.trim();
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let number = |t: &str| {
+        let (int, frac) = t.split_once('.').unwrap_or((t, "0"));
+        digits(int) && digits(frac)
     };
-    if grouped {
-        let whole = plain.replace(',', "");
-        return Some(format!(
+    let hint = if let Some(x) = v.strip_suffix('%').map(str::trim_end).filter(|x| number(x)) {
+        format!(
+            "a share is written as a fraction: {x}% is {}",
+            shifted(x, -2)
+        )
+    } else if let Some((x, times)) = suffixed(v).filter(|(x, _)| number(x)) {
+        format!("write the whole number: {v} is {}", shifted(x, times))
+    } else if grouped(v) {
+        let whole = v.replace(',', "");
+        format!(
             "TOML groups digits with `_`, not `,`: write {whole} or {}",
-            digits.replace(',', "_")
-        ));
-    }
-    if let Some((int, frac)) = plain.split_once(',')
-        && !int.is_empty()
-        && !frac.is_empty()
-        && (int.bytes().chain(frac.bytes())).all(|b| b.is_ascii_digit())
-    {
-        return Some(format!("a decimal is written with `.`: {int}.{frac}"));
-    }
-    let x: f64 = plain.parse().ok()?;
-    let shown = |v: f64| {
-        let s = format!("{v:.12}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
+            v.replace(',', "_")
+        )
+    } else if let Some((int, frac)) = v.split_once(',').filter(|(i, f)| digits(i) && digits(f)) {
+        format!("a decimal is written with `.`: {int}.{frac}")
+    } else {
+        return String::new();
     };
-    match rest.chars().next() {
-        Some('%') => Some(format!(
-            "a share is written as a fraction: {digits}% is {}",
-            shown(x / 100.0)
-        )),
-        Some(c @ ('k' | 'K' | 'm' | 'M'))
-            if !rest[1..].starts_with(|c: char| c.is_ascii_alphanumeric()) =>
-        {
-            let scale = if c.eq_ignore_ascii_case(&'k') {
-                1e3
-            } else {
-                1e6
-            };
-            Some(format!(
-                "write the whole number: {digits}{c} is {}",
-                shown(x * scale)
-            ))
-        }
-        _ => None,
+    format!(" ({hint})")
+}
+
+/// `12k` → (`12`, 3), `1.5M` → (`1.5`, 6).
+fn suffixed(v: &str) -> Option<(&str, i32)> {
+    let (x, last) = v.split_at(v.len().checked_sub(1)?);
+    let times = match last {
+        "k" | "K" => 3,
+        "m" | "M" => 6,
+        _ => return None,
+    };
+    Some((x.trim_end(), times))
+}
+
+/// `10,000` or `1,234,567.5`: digits grouped by threes with commas.
+fn grouped(v: &str) -> bool {
+    let (int, frac) = v.split_once('.').unwrap_or((v, ""));
+    let mut groups = int.split(',');
+    let first = groups.next().unwrap_or("");
+    int.contains(',')
+        && (1..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_digit())
+        && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
+        && frac.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The decimal `x` (digits, at most one `.`) times 10^`by`, written exactly.
+fn shifted(x: &str, by: i32) -> String {
+    let (int, frac) = x.split_once('.').unwrap_or((x, ""));
+    let all: String = format!("{int}{frac}");
+    let point = int.len() as i64 + i64::from(by);
+    let padded = if point <= 0 {
+        format!("{}{all}", "0".repeat((1 - point) as usize))
+    } else if point as usize > all.len() {
+        format!("{all}{}", "0".repeat(point as usize - all.len()))
+    } else {
+        all
+    };
+    let point = point.max(1) as usize;
+    let (i, f) = padded.split_at(point);
+    let i = i.trim_start_matches('0');
+    let i = if i.is_empty() { "0" } else { i };
+    let f = f.trim_end_matches('0');
+    if f.is_empty() {
+        i.to_string()
+    } else {
+        format!("{i}.{f}")
     }
 }
 
