@@ -761,3 +761,53 @@ fn a_row_with_no_trial_behind_it_has_no_interval() {
         "{row}"
     );
 }
+
+/// A scenario of 400 nations: its settings do not fit in memory at once, so
+/// `sensitivity` runs its inputs a chunk at a time. Rows of every chunk are
+/// still exactly `run --set` at their setting, ranked together.
+#[test]
+fn inputs_run_a_chunk_at_a_time_give_the_rows_of_run_with_set() {
+    let mut text = String::from(
+        "[scenario]\nname = \"chunks\"\n[capabilities]\ntroops = { unit = \"personnel\" }\n\
+         [domains.land]\nrequirements = { troops = 4000 }\n",
+    );
+    for n in 0..400 {
+        let p = 0.3 + 0.5 * f64::from(n % 7) / 6.0;
+        text.push_str(&format!(
+            "[nations.N{n}]\nparticipation = {p}\ncontributions.land.troops = {{ triangular = [0, {}, 40] }}\n",
+            5 + n % 30
+        ));
+    }
+    let (_d, path) = scenario_file(text);
+    let (n, seed) = ("2000", "5");
+    let s = json(&[
+        "sensitivity",
+        path.to_str().unwrap(),
+        "-n",
+        n,
+        "--seed",
+        seed,
+        "--inputs",
+        "nations,scale",
+        "--json",
+        "-",
+        "-q",
+    ]);
+    let rows = s["figures"][0]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 800, "every input has its row");
+    let effect = |r: &Value| r["effect"].as_f64().unwrap().abs();
+    assert!(rows.windows(2).all(|w| effect(&w[0]) >= effect(&w[1])));
+    // Inputs of the first and the last chunk.
+    for key in [
+        "nations.N0.decision",
+        "nations.N399.scale",
+        "nations.N200.decision",
+    ] {
+        let row = rows.iter().find(|r| r["input"] == key).unwrap();
+        for (side, setting) in [("at_low", "low"), ("at_high", "high")] {
+            let set = format!("{key}={}", row[setting].as_str().unwrap());
+            let want = run_figure(&path, &[set], n, seed, "p_all_covered");
+            assert_eq!(row[side].as_f64().unwrap(), want, "{key} {side}");
+        }
+    }
+}

@@ -186,6 +186,11 @@ pub fn sensitivity(a: SensitivityArgs) -> Result<ExitCode, CliError> {
         return Ok(super::interrupt::nothing_written());
     }
     write_outputs(&a, &result, interrupted)?;
+    if interrupted && result.trials == trials {
+        // Run a chunk of inputs at a time: the chunks finished cover every trial.
+        say!("interrupted: the inputs not run are listed as skipped (not run: stopped)");
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
     if interrupted {
         say!(
             "interrupted: every setting covers the first {} of {trials} trials (whole blocks of {})",

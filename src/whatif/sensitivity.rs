@@ -617,25 +617,67 @@ pub fn variants(
     Ok(models.into_iter().collect())
 }
 
+/// How many model units ([`weight`]) the settings run at once may hold in all:
+/// about 1 GB (2 KB a unit and setting, measured on 300 nations). Every setting of a chunk runs on the same trials at once, so a
+/// scenario of a few hundred nations, with six or so settings each, runs its
+/// inputs a chunk at a time (the scenario as written runs again with each).
+const CHUNK_UNITS: usize = 600_000;
+
+/// A rough measure of a model's size in memory (its plan, tally and report grow
+/// with it).
+fn weight(m: &Model) -> usize {
+    m.contributions.len()
+        + m.nations.len()
+        + m.domains.len() * m.capabilities.len()
+        + m.conditions.len()
+        + m.effects.len()
+        + 1
+}
+
+/// What the chunks run so far give: each figure's rows, and the trials.
+struct Found {
+    figures: Vec<FigureRows>,
+    trials: u64,
+    interrupted: bool,
+}
+
 /// Runs the analysis: returns it and whether a stop request cut it short.
 pub fn analyse(spec: &Spec<'_>, control: Control<'_>) -> Result<(Sensitivity, bool), Error> {
     let base = scenario::load(spec.path, spec.set)?;
-    let (inputs, skipped) = inputs(&base, spec.kinds, spec.range);
+    let (inputs, mut skipped) = inputs(&base, spec.kinds, spec.range);
+    let per_chunk = (CHUNK_UNITS / (2 * weight(&base))).max(1);
+    let found = if inputs.len() <= per_chunk {
+        run_chunk(spec, &base, &inputs, control)?
+    } else {
+        run_chunks(spec, &base, (&inputs, per_chunk), control, &mut skipped)?
+    };
+    let trials = found.as_ref().map_or(0, |f| f.trials);
+    let interrupted = found.as_ref().is_none_or(|f| f.interrupted);
+    let result = Sensitivity {
+        format: FORMAT.into(),
+        scenario: Source::of(&base),
+        trials,
+        trials_asked: (interrupted && trials < spec.trials).then_some(spec.trials),
+        seed: spec.seed,
+        range: spec.range,
+        inputs: spec.kinds.to_vec(),
+        skipped,
+        figures: found.map_or_else(Vec::new, |f| f.figures),
+    };
+    Ok((result, interrupted))
+}
+
+/// The scenario as written and `inputs` set low and high, run on the same
+/// trials; `None` when a stop came before any trial.
+fn run_chunk(
+    spec: &Spec<'_>,
+    base: &Model,
+    inputs: &[Input],
+    control: Control<'_>,
+) -> Result<Option<Found>, Error> {
     let (pool, _) = crate::engine::pool(spec.threads)?;
-    let Some(models) = variants(spec, &inputs, (&pool, control.stop))? else {
-        // Stopped before any trial: no figure.
-        let none = Sensitivity {
-            format: FORMAT.into(),
-            scenario: Source::of(&base),
-            trials: 0,
-            trials_asked: Some(spec.trials),
-            seed: spec.seed,
-            range: spec.range,
-            inputs: spec.kinds.to_vec(),
-            skipped,
-            figures: Vec::new(),
-        };
-        return Ok((none, true));
+    let Some(models) = variants(spec, inputs, (&pool, control.stop))? else {
+        return Ok(None);
     };
     let pairs: Vec<(usize, usize)> = (0..inputs.len()).map(|i| (1 + 2 * i, 2 + 2 * i)).collect();
     let pass = paired::run_with(
@@ -643,27 +685,67 @@ pub fn analyse(spec: &Spec<'_>, control: Control<'_>) -> Result<(Sensitivity, bo
         &pairs,
         (spec.seed, spec.trials, spec.threads),
         control,
-        &keep(&base, spec.figures),
+        &keep(base, spec.figures),
     )?;
     let reports = reports(&models, &pass, spec.seed, &pool);
     let trials = pass.tallies.first().map_or(0, |t| t.trials);
     let figures = spec
         .figures
         .iter()
-        .map(|f| figure_rows(&base, f, &inputs, &reports, &pass.pairs, trials))
+        .map(|f| figure_rows(base, f, inputs, &reports, &pass.pairs, trials))
         .collect();
-    let result = Sensitivity {
-        format: FORMAT.into(),
-        scenario: Source::of(&base),
-        trials,
-        trials_asked: (pass.interrupted && trials < spec.trials).then_some(spec.trials),
-        seed: spec.seed,
-        range: spec.range,
-        inputs: spec.kinds.to_vec(),
-        skipped,
+    Ok(Some(Found {
         figures,
-    };
-    Ok((result, pass.interrupted))
+        trials,
+        interrupted: pass.interrupted,
+    }))
+}
+
+/// [`run_chunk`] for `per_chunk` inputs at a time, each chunk over every trial.
+/// A stop ends the analysis with the chunks finished: the inputs of the others
+/// are listed in `skipped` as not run. `None` when no chunk finished.
+fn run_chunks(
+    spec: &Spec<'_>,
+    base: &Model,
+    (inputs, per_chunk): (&[Input], usize),
+    control: Control<'_>,
+    skipped: &mut Vec<String>,
+) -> Result<Option<Found>, Error> {
+    let mut all: Option<Found> = None;
+    let chunks = inputs.len().div_ceil(per_chunk) as u64;
+    for (k, chunk) in inputs.chunks(per_chunk).enumerate() {
+        // Progress over every chunk: `done` trials of this one.
+        let offset = k as u64 * spec.trials;
+        let progress = |done: u64| {
+            if let Some(p) = control.progress {
+                p((offset + done) / chunks);
+            }
+        };
+        let control = Control {
+            progress: Some(&progress),
+            ..control
+        };
+        match run_chunk(spec, base, chunk, control)? {
+            Some(found) if !found.interrupted => match &mut all {
+                None => all = Some(found),
+                Some(all) => {
+                    for (f, more) in all.figures.iter_mut().zip(found.figures) {
+                        f.rows.extend(more.rows);
+                        rank(&mut f.rows);
+                    }
+                }
+            },
+            _ => {
+                let rest = &inputs[k * per_chunk..];
+                skipped.extend(rest.iter().map(|i| format!("{} (not run: stopped)", i.key)));
+                if let Some(all) = &mut all {
+                    all.interrupted = true;
+                }
+                break;
+            }
+        }
+    }
+    Ok(all)
 }
 
 /// Whether figure `path` is a figure of the timeline (read from the days of
@@ -814,18 +896,23 @@ fn figure_rows(
             }
         })
         .collect();
-    rows.sort_by(|a, b| {
-        let (x, y) = (a.effect.abs(), b.effect.abs());
-        y.partial_cmp(&x)
-            .unwrap_or_else(|| x.is_nan().cmp(&y.is_nan()))
-            .then_with(|| a.input.cmp(&b.input))
-    });
+    rank(&mut rows);
     FigureRows {
         figure: path.to_string(),
         base: at(0),
         probability: reads_as_probability(pairing, path),
         rows,
     }
+}
+
+/// `rows` by |effect|, largest first (no effect last; ties by key).
+fn rank(rows: &mut [Row]) {
+    rows.sort_by(|a, b| {
+        let (x, y) = (a.effect.abs(), b.effect.abs());
+        y.partial_cmp(&x)
+            .unwrap_or_else(|| x.is_nan().cmp(&y.is_nan()))
+            .then_with(|| a.input.cmp(&b.input))
+    });
 }
 
 fn value(x: f64, probability: bool) -> String {
