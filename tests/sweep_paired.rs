@@ -43,7 +43,7 @@ fn paired(vary: &str, trials: u64) -> (sweep::Sweep, Vec<forcesim::Model>) {
     let base = scenario::parse("t.toml", TEXT, &[]).unwrap();
     let models = sweep::prepare("t.toml", TEXT.as_bytes(), &[], &points).unwrap();
     let (s, interrupted) =
-        sweep::run_paired(&base, &axes, &points, &models, &opts(trials)).unwrap();
+        sweep::run_paired(&base, &axes, &points, models.clone(), &opts(trials)).unwrap();
     assert!(!interrupted);
     (s, models)
 }
@@ -132,7 +132,7 @@ fn a_point_no_trial_tells_apart_still_has_an_interval() {
         threads: 1,
         ..Default::default()
     };
-    let (s, _) = sweep::run_paired(&base, &axes, &points, &models, &o).unwrap();
+    let (s, _) = sweep::run_paired(&base, &axes, &points, models.clone(), &o).unwrap();
     let diff = |f: &str| s.points[0].vs_base.iter().find(|d| d.figure == f).unwrap();
     let d = diff("p_all_covered");
     assert_eq!(d.difference, 0.0);
@@ -225,7 +225,7 @@ fn under_a_mission_gate_pairs_only_points_that_mount_the_same_trials() {
         let points = sweep::points(&axes).unwrap();
         let base = scenario::parse("g.toml", GATED, &[]).unwrap();
         let models = sweep::prepare("g.toml", GATED.as_bytes(), &[], &points).unwrap();
-        sweep::run_paired(&base, &axes, &points, &models, &opts(40_000))
+        sweep::run_paired(&base, &axes, &points, models.clone(), &opts(40_000))
             .unwrap()
             .0
     };
@@ -279,7 +279,7 @@ fn the_committed_mean_is_paired_as_the_total_is() {
     let points = sweep::points(&axes).unwrap();
     let base = scenario::parse("t.toml", &text, &[]).unwrap();
     let models = sweep::prepare("t.toml", text.as_bytes(), &[], &points).unwrap();
-    let (s, _) = sweep::run_paired(&base, &axes, &points, &models, &opts(20_000)).unwrap();
+    let (s, _) = sweep::run_paired(&base, &axes, &points, models.clone(), &opts(20_000)).unwrap();
     let find = |f: &str| {
         s.points[0]
             .vs_base

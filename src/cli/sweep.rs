@@ -204,7 +204,7 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, CliError> {
             progress: Some(&progress),
             ..opts
         };
-        sweep::run_paired(&base, &axes, &points, &models, &opts)
+        sweep::run_paired(&base, &axes, &points, models, &opts)
             .context("the simulation could not start")?
     };
     if let Some(b) = &bar {

@@ -215,8 +215,19 @@ pub fn run_paired(
     scenarios: &[(String, Model)],
     opts: &RunOptions<'_>,
 ) -> Result<Paired, EngineError> {
+    let labels: Vec<String> = scenarios.iter().map(|(l, _)| l.clone()).collect();
     let models: Vec<Model> = scenarios.iter().map(|(_, m)| m.clone()).collect();
-    let aligned = aligned(&models);
+    run_paired_models(&labels, &models, opts)
+}
+
+/// [`run_paired`] on `models` labelled `labels` (a sweep's points, which are
+/// many: not copied).
+pub fn run_paired_models(
+    labels: &[String],
+    models: &[Model],
+    opts: &RunOptions<'_>,
+) -> Result<Paired, EngineError> {
+    let aligned = aligned(models);
     let pairs: Vec<(usize, usize)> = if aligned {
         (1..models.len()).map(|k| (0, k)).collect()
     } else {
@@ -227,7 +238,7 @@ pub fn run_paired(
         progress: opts.progress,
     };
     let pass = super::paired::run(
-        &models,
+        models,
         &pairs,
         opts.seed,
         opts.trials,
@@ -239,15 +250,15 @@ pub fn run_paired(
         .zip(&pass.tallies)
         .map(|(m, t)| crate::Report::measured(m, t, opts.seed, pass.threads, pass.elapsed_s))
         .collect();
-    let columns = scenarios
-        .iter()
+    let gated = models.iter().any(|m| !m.mission.is_empty());
+    let columns = (labels.iter().zip(models))
         .zip(&reports)
         .map(|((label, model), r)| Column {
             label: label.clone(),
             name: model.name.clone(),
             path: model.path.clone(),
             overrides: model.overrides.clone(),
-            figures: KeyFigures::among(r, any_gate(scenarios)),
+            figures: KeyFigures::among(r, gated),
         })
         .collect();
     let mut comparison = build(columns, opts.trials, opts.seed);

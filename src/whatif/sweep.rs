@@ -463,23 +463,24 @@ pub fn run_paired(
     base: &Model,
     axes: &[Axis],
     points: &[Point],
-    models: &[Model],
+    models: Vec<Model>,
     opts: &RunOptions<'_>,
 ) -> Result<(Sweep, bool), EngineError> {
-    let mut scenarios = vec![("base".to_string(), base.clone())];
-    for (i, m) in models.iter().enumerate() {
-        scenarios.push((format!("point {}", i + 1), m.clone()));
-    }
-    let paired = super::compare::run_paired(&scenarios, opts)?;
+    // The base first, then the points: each model held once.
+    let labels: Vec<String> = std::iter::once("base".to_string())
+        .chain((1..=models.len()).map(|i| format!("point {i}")))
+        .collect();
+    let models: Vec<Model> = std::iter::once(base.clone()).chain(models).collect();
+    let paired = super::compare::run_paired_models(&labels, &models, opts)?;
     let mut out = empty(base, axes, opts);
     out.trials = paired.comparison.trials;
     out.trials_asked = paired.comparison.trials_asked;
     let mut reports = paired.reports.into_iter();
-    let gated = super::compare::any_gate(&scenarios);
+    let gated = models.iter().any(|m| !m.mission.is_empty());
     out.base = reports.next().map(|r| KeyFigures::among(&r, gated));
     for ((i, p), r) in points.iter().enumerate().zip(reports) {
         let mut sp = point(p, axes, (&r, gated));
-        let label = &scenarios[i + 1].0;
+        let label = &labels[i + 1];
         sp.vs_base = paired
             .comparison
             .differences
