@@ -600,6 +600,8 @@ fn figures_written_as_people_write_them_are_explained() {
         "simulation.timeline_days=[30,90",
         "scenario.sources=[\"about 10,000 troops\", \"R2\"]]",
         "nations.A.source=\"R1: 60% of troops",
+        // A figure ending in a character of several bytes.
+        "nations.A.participation=20€",
     ] {
         let out = set(o);
         assert!(!hinted(&out), "{o}: {out}");

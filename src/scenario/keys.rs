@@ -415,13 +415,12 @@ pub(crate) fn figure_hint(value: &str) -> String {
 
 /// `12k` → (`12`, 3), `1.5M` → (`1.5`, 6).
 fn suffixed(v: &str) -> Option<(&str, i32)> {
-    let (x, last) = v.split_at(v.len().checked_sub(1)?);
-    let times = match last {
-        "k" | "K" => 3,
-        "m" | "M" => 6,
+    let times = match v.chars().last()? {
+        'k' | 'K' => 3,
+        'm' | 'M' => 6,
         _ => return None,
     };
-    Some((x.trim_end(), times))
+    Some((v[..v.len() - 1].trim_end(), times))
 }
 
 /// `10,000` or `1,234,567.5`: digits grouped by threes with commas.
