@@ -222,7 +222,7 @@ pub fn wrong_type<T>(node: &Node<'_>, key: &str, cx: &mut Cx, expected: &str) ->
             if plain && t.replace('_', "").parse::<f64>().is_ok() {
                 " (write it without quotes)".to_string()
             } else {
-                super::keys::figure_hint(s)
+                super::figures::figure_hint(s)
             }
         }
         _ => String::new(),

@@ -14,6 +14,7 @@ pub mod decode;
 pub mod diag;
 mod effects;
 pub mod extend;
+mod figures;
 mod ids;
 pub mod iso;
 mod keys;
@@ -513,7 +514,7 @@ fn apply_override<'i>(root: &mut DeTable<'i>, o: &'i str, base: usize, cx: &mut 
                     } else if two_overrides(trimmed) {
                         " (this holds another KEY=VALUE: one override per --set, and in --variant separate them with `;`)".to_string()
                     } else {
-                        keys::figure_hint(trimmed)
+                        figures::figure_hint(trimmed)
                     }
                 ),
             );
