@@ -81,6 +81,30 @@ fn beta_pdf_ln(a: f64, b: f64, lnb: f64, x: f64) -> f64 {
     ((a - 1.0) * x.ln() + (b - 1.0) * (-x).ln_1p() - lnb).exp()
 }
 
+/// The two-sided 95 % quantile of Student's t with `df` > 0 degrees of freedom
+/// (not a whole number for Welch's): t² = df (1 − x) / x, with x the 5 %
+/// quantile of β(df/2, 1/2); the normal's past 10⁷ (they then agree to 1e-7).
+pub fn t95(df: f64) -> f64 {
+    if df.is_nan() || df <= 0.0 {
+        return f64::NAN;
+    }
+    if df >= 1e7 {
+        return crate::math::Z95;
+    }
+    let x = beta_inv(df / 2.0, 0.5, 0.05);
+    (df * (1.0 - x) / x).sqrt()
+}
+
+/// Half Welch's 95 % interval of a difference of two means, from each run's
+/// population standard deviation `s` over its `n` trials (at least two each).
+pub fn welch_half95((sa, na): (f64, u64), (sb, nb): (f64, u64)) -> f64 {
+    // Sample variances of the means.
+    let va = sa * sa / (na as f64 - 1.0);
+    let vb = sb * sb / (nb as f64 - 1.0);
+    let df = (va + vb).powi(2) / (va * va / (na as f64 - 1.0) + vb * vb / (nb as f64 - 1.0));
+    t95(df) * (va + vb).sqrt()
+}
+
 /// The β(a, b) quantile: the x in [0, 1] with `I_x(a, b) = u`, to [`BETA_TOL`].
 /// The upper half is solved as the lower tail of β(b, a) (1 − u is exact there),
 /// so that the tail's small density does not magnify the rounding of `I_x`.
@@ -538,6 +562,29 @@ impl Tables {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Student's t at 2.5 % in each tail, against tables (closed forms for
+    /// 1 and 2 degrees of freedom: tan(0.475 π) and (2p − 1) / √(2p(1 − p)), p = 0.975).
+    #[test]
+    fn t_quantiles_match_the_closed_forms_and_tables() {
+        let one = (0.475 * std::f64::consts::PI).tan();
+        let two = 0.95 / (2.0 * 0.975 * 0.025f64).sqrt();
+        let table = [
+            (1.0, one),
+            (2.0, two),
+            (10.0, 2.228_138_851_986),
+            (30.0, 2.042_272_456_301),
+        ];
+        for (df, t) in table {
+            assert!((t95(df) - t).abs() < 1e-9 * t, "{df}: {} vs {t}", t95(df));
+        }
+        assert!((t95(1e9) - crate::math::Z95).abs() < 1e-12);
+        assert!(t95(0.0).is_nan());
+        // Welch with equal spreads and sizes: 2(n − 1) degrees of freedom.
+        let half = welch_half95((3.0, 11), (3.0, 11));
+        let want = t95(20.0) * (2.0 * 9.0 / 10.0f64).sqrt();
+        assert!((half - want).abs() < 1e-12, "{half} vs {want}");
+    }
 
     /// `I_x(a, b)` for whole a and b: a binomial tail, in closed form.
     fn binomial_tail(a: u32, b: u32, x: f64) -> f64 {

@@ -771,7 +771,10 @@ fn comparisons_give_newcombe_intervals_and_list_unshared_figures() {
         .unwrap();
     let sa = c.scenarios[0].figures.totals["troops"].sd;
     let sb = c.scenarios[1].figures.totals["troops"].sd;
-    let half = forcesim::math::Z95 * ((sa * sa + sb * sb) / 20_000.0).sqrt();
+    // Welch's, with sample variances and its degrees of freedom.
+    let (va, vb) = (sa * sa / 19_999.0, sb * sb / 19_999.0);
+    let df = (va + vb).powi(2) / ((va * va + vb * vb) / 19_999.0);
+    let half = forcesim::quantile::t95(df) * (va + vb).sqrt();
     let [lo, hi] = m.ci95.unwrap();
     assert!((lo - (m.difference - half)).abs() < 1e-9 && (hi - (m.difference + half)).abs() < 1e-9);
     // The medians get no interval.

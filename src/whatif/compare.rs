@@ -18,7 +18,6 @@ use serde::{Deserialize, Serialize};
 
 use super::{Figure, KeyFigures, Spread};
 use crate::engine::EngineError;
-use crate::math::Z95;
 use crate::model::Model;
 use crate::present::{amount, escape, pct, pp, signed_amount};
 use crate::report::csv::{Origin, Tidy};
@@ -118,9 +117,9 @@ pub fn difference_ci(a: &Figure, na: u64, b: &Figure, nb: u64) -> Option<[f64; 2
         (Spread::Mean { sd: sa }, Spread::Mean { sd: sb })
             if na >= 2 && nb >= 2 && (sa > 0.0 || sb > 0.0) =>
         {
-            let se = (sa * sa / na.max(1) as f64 + sb * sb / nb.max(1) as f64).sqrt();
+            let half = crate::quantile::welch_half95((sa, na), (sb, nb));
             let d = b.value - a.value;
-            Some([d - Z95 * se, d + Z95 * se])
+            Some([d - half, d + half])
         }
         _ => None,
     }

@@ -40,7 +40,7 @@ use crate::dist::{Dist, Sampler};
 use std::sync::atomic::AtomicBool;
 
 use crate::engine::{Control, EngineError, Runner};
-use crate::math::{Z95, wilson};
+use crate::math::wilson;
 use crate::model::Model;
 use crate::report::{Report, Threshold};
 
@@ -156,10 +156,13 @@ impl Figure {
     pub fn ci95(&self, trials: u64) -> Option<[f64; 2]> {
         match self.spread {
             Spread::Proportion(ci) => Some(ci),
-            Spread::Mean { sd } => {
-                let half = Z95 * sd / (trials.max(1) as f64).sqrt();
+            // Student's t over the trials (`sd` is their population one).
+            Spread::Mean { sd } if trials >= 2 => {
+                let n = trials as f64;
+                let half = crate::quantile::t95(n - 1.0) * sd / (n - 1.0).sqrt();
                 Some([self.value - half, self.value + half])
             }
+            Spread::Mean { .. } => None,
             Spread::Quantile { .. } => None,
         }
     }

@@ -31,7 +31,7 @@ use super::Source;
 use super::paired::{self, PairSums};
 use crate::dist::Dist;
 use crate::engine::{Control, EngineError};
-use crate::math::{Z95, newcombe, to_count, wilson};
+use crate::math::{newcombe, to_count, wilson};
 use crate::model::Model;
 use crate::present::escape;
 use crate::report::csv::{Origin, Tidy};
@@ -848,7 +848,7 @@ fn unpaired_ci(
                 // Every trial of each gave one value: no spread to go on.
                 return None;
             }
-            let half = Z95 * (a * a / na as f64 + b * b / nb as f64).sqrt();
+            let half = crate::quantile::welch_half95((a, na), (b, nb));
             [effect - half, effect + half]
         }
         _ => return None,
