@@ -992,3 +992,18 @@ fn init_paris_30k_keeps_an_edited_base_with_force_too() {
     let variant = std::fs::read_to_string(d.join("paris-2026-30k.toml")).unwrap();
     assert!(variant.contains("extends"), "{variant}");
 }
+
+#[test]
+fn init_into_a_link_to_nothing_says_so() {
+    let dir = scratch();
+    let d = dir.path();
+    std::os::unix::fs::symlink("nowhere", d.join("out")).unwrap();
+    let out = init_within(d, &["init", "out"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("out is a symbolic link to nowhere, which does not exist: create that directory, or give another (nothing written)"),
+        "{err}"
+    );
+    assert!(!d.join("nowhere").exists());
+}

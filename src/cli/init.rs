@@ -102,6 +102,7 @@ pub fn init(a: InitArgs) -> Result<ExitCode, CliError> {
             super::escape(&dir.display().to_string())
         )));
     }
+    refuse_dangling(&dir)?;
     refuse_links(&targets)?;
     if !a.force {
         refuse_existing(&targets)?;
@@ -286,6 +287,21 @@ fn refuse_existing(targets: &[Target]) -> Result<(), CliError> {
         if existing.len() == 1 { "s" } else { "" },
         if existing.len() == 1 { "it" } else { "them" }
     )))
+}
+
+/// A directory given as a symbolic link to nothing: `create_dir_all` would
+/// fail with "File exists", which does not say why.
+fn refuse_dangling(dir: &Path) -> Result<(), CliError> {
+    let dangling = std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink())
+        && std::fs::metadata(dir).is_err();
+    if !dangling {
+        return Ok(());
+    }
+    let to = std::fs::read_link(dir).map_or_else(|_| "?".into(), |t| t.display().to_string());
+    Err(CliError::Usage(super::escape(&format!(
+        "{} is a symbolic link to {to}, which does not exist: create that directory, or give another (nothing written)",
+        dir.display()
+    ))))
 }
 
 /// Fails (exit 2) before anything is written when one of the files could not be
