@@ -682,3 +682,38 @@ fn a_new_nation_that_contributes_nothing_and_is_named_like_another_is_pointed_at
         ],
     );
 }
+
+#[test]
+fn a_target_beside_an_invalid_requirement_gets_its_own_error() {
+    let text = BASE.replace(
+        "requirements = { troops = 10 }",
+        "requirements = { troops = -3 }",
+    ) + r#"
+[force]
+requirements = { troops = -5 }
+
+[conditions.c]
+probability = 0.5
+[[conditions.c.effects]]
+targets = ["force.requirements.ships", "force.requirements.jets", "domains.land.requirements.ships", "domains.land.requirements"]
+scale = 1.5
+"#;
+    let text = text.replace(
+        "troops = { unit = \"personnel\" }",
+        "troops = { unit = \"personnel\" }\nships = { unit = \"ships\" }",
+    );
+    let out = errors(&text, &[]);
+    has(
+        &out,
+        &[
+            "target `force.requirements.ships` matches no value: [force] does not require `ships` (it requires troops)",
+            "target `force.requirements.jets`: unknown capability `jets`",
+            "target `domains.land.requirements.ships` matches no value: `land` does not require `ships` (it requires troops)",
+            "force.requirements.troops: a count cannot be negative",
+            "domains.land.requirements.troops: a count cannot be negative",
+        ],
+    );
+    assert!(!out.contains("no [force] requirements"), "{out}");
+    assert!(!out.contains("requires nothing"), "{out}");
+    assert!(!out.contains("targets[3]"), "{out}");
+}

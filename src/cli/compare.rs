@@ -123,13 +123,28 @@ fn run_all(
     let stop = stop_flag("scenario");
     let mut columns = Vec::with_capacity(scenarios.len());
     let mut interrupted = false;
-    for one in scenarios.chunks(1) {
+    // One scenario after the other: the bar counts every scenario's trials.
+    let bar = super::progress::bar(opts.trials.saturating_mul(scenarios.len() as u64));
+    for (k, one) in scenarios.chunks(1).enumerate() {
         if stop.load(Ordering::SeqCst) {
             interrupted = true;
             break;
         }
-        let c = compare::compare(one, opts).context("the simulation could not start")?;
+        let before = opts.trials.saturating_mul(k as u64);
+        let progress = |done: u64| {
+            if let Some(b) = &bar {
+                b.set_position(before.saturating_add(done));
+            }
+        };
+        let opts = RunOptions {
+            progress: Some(&progress),
+            ..*opts
+        };
+        let c = compare::compare(one, &opts).context("the simulation could not start")?;
         columns.extend(c.scenarios);
+    }
+    if let Some(b) = &bar {
+        b.finish_and_clear();
     }
     Ok((compare::build(columns, opts.trials, opts.seed), interrupted))
 }

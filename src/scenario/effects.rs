@@ -73,7 +73,7 @@ pub(super) fn effects(
                 );
             }
             for t in &e.targets.list {
-                match resolve(&t.value, ids, &values) {
+                match resolve(&t.value, ids, &values, file) {
                     Ok(slots) => slots.into_iter().for_each(|s| values.add(s, idx)),
                     // A target into a value that is present but invalid is not
                     // checked: that value's own error says what is wrong.
@@ -99,7 +99,12 @@ pub(super) fn effects(
 const GRAMMAR: &str = "a target is domains.D.requirements[.C], force.requirements[.C] or nations.N.contributions[.D[.C]]";
 
 /// The values the target `t` matches, or why it matches none.
-fn resolve(t: &str, ids: &Ids<'_>, v: &Values<'_>) -> Result<Vec<Slot>, String> {
+fn resolve(
+    t: &str,
+    ids: &Ids<'_>,
+    v: &Values<'_>,
+    file: &ScenarioFile,
+) -> Result<Vec<Slot>, String> {
     if t.trim() != t {
         return Err(format!(
             "`{t}` has spaces around it: write the target without them, `{}`",
@@ -114,11 +119,11 @@ fn resolve(t: &str, ids: &Ids<'_>, v: &Values<'_>) -> Result<Vec<Slot>, String> 
         ["domains", d, word, rest @ ..] if rest.len() <= 1 => {
             keyword(t, word, "requirements")?;
             let d = known(t, "domain", d, &ids.doms)?;
-            domain_requirements(t, d, rest.first().copied(), ids, v)
+            domain_requirements(t, d, rest.first().copied(), ids, v, file)
         }
         ["force", word, rest @ ..] if rest.len() <= 1 => {
             keyword(t, word, "requirements")?;
-            force_requirements(t, rest.first().copied(), ids, v)
+            force_requirements(t, rest.first().copied(), ids, v, file)
         }
         ["nations", n, word, rest @ ..] if rest.len() <= 2 => {
             keyword(t, word, "contributions")?;
@@ -160,31 +165,46 @@ fn domain_requirements(
     cap: Option<&str>,
     ids: &Ids<'_>,
     v: &Values<'_>,
+    file: &ScenarioFile,
 ) -> Result<Vec<Slot>, String> {
     let reqs = &v.domains[d].requirements;
     let d_id = ids.doms[d];
-    let names = || {
-        let n: Vec<&str> = reqs.iter().map(|r| ids.caps[r.capability]).collect();
-        n.join(", ")
-    };
-    let Some(cap) = cap else {
-        if reqs.is_empty() {
-            return Err(format!(
-                "target `{t}` matches no value: `{d_id}` requires nothing"
-            ));
+    let written = file
+        .domains
+        .ok()
+        .find(|(id, _)| id.value == d_id)
+        .map(|(_, dom)| written(&dom.requirements))
+        .unwrap_or_default();
+    if let Some(cap) = cap {
+        let c = known(t, "capability", cap, &ids.caps)?;
+        if let Some(r) = reqs.iter().position(|r| r.capability == c) {
+            return Ok(vec![Slot::Requirement(d, r)]);
         }
+    } else if !reqs.is_empty() {
         return Ok((0..reqs.len()).map(|r| Slot::Requirement(d, r)).collect());
-    };
-    let c = known(t, "capability", cap, &ids.caps)?;
-    match reqs.iter().position(|r| r.capability == c) {
-        Some(r) => Ok(vec![Slot::Requirement(d, r)]),
-        None if reqs.is_empty() => Err(format!(
-            "target `{t}` matches no value: `{d_id}` requires nothing"
-        )),
-        None => Err(format!(
-            "target `{t}` matches no value: `{d_id}` does not require `{cap}` (it requires {})",
-            names()
-        )),
+    }
+    Err(no_value(t, &format!("`{d_id}`"), cap, &written))
+}
+
+/// The capabilities a table of requirements names, as written (including
+/// those whose value is invalid: they are there, and have their own error).
+fn written(reqs: &super::decode::Table<super::raw::CountDist>) -> Vec<&str> {
+    reqs.entries.iter().map(|e| e.id.value.as_str()).collect()
+}
+
+/// Why target `t` (into `whose` requirements, of capability `cap` if given)
+/// matches no value, the requirements being `written`.
+fn no_value(t: &str, whose: &str, cap: Option<&str>, written: &[&str]) -> String {
+    match cap {
+        _ if written.is_empty() => {
+            format!("target `{t}` matches no value: {whose} requires nothing")
+        }
+        Some(cap) => format!(
+            "target `{t}` matches no value: {whose} does not require `{cap}` (it requires {})",
+            written.join(", ")
+        ),
+        // Every requirement written is invalid: their own errors say why.
+        None => format!("target `{t}` matches no value: {whose}'s requirements are invalid"),
     }
 }
 
@@ -193,26 +213,24 @@ fn force_requirements(
     cap: Option<&str>,
     ids: &Ids<'_>,
     v: &Values<'_>,
+    file: &ScenarioFile,
 ) -> Result<Vec<Slot>, String> {
-    let Some(force) = v.force.as_deref().filter(|f| !f.is_empty()) else {
+    let force = v.force.as_deref().unwrap_or_default();
+    let written = file.force.as_ref().map(|f| written(&f.requirements));
+    let Some(written) = written.filter(|w| !w.is_empty()) else {
         return Err(format!(
             "target `{t}` matches no value: the scenario has no [force] requirements"
         ));
     };
-    let Some(cap) = cap else {
-        return Ok((0..force.len()).map(Slot::Force).collect());
-    };
-    let c = known(t, "capability", cap, &ids.caps)?;
-    match force.iter().position(|r| r.capability == c) {
-        Some(i) => Ok(vec![Slot::Force(i)]),
-        None => {
-            let names: Vec<&str> = force.iter().map(|r| ids.caps[r.capability]).collect();
-            Err(format!(
-                "target `{t}` matches no value: [force] does not require `{cap}` (it requires {})",
-                names.join(", ")
-            ))
+    if let Some(cap) = cap {
+        let c = known(t, "capability", cap, &ids.caps)?;
+        if let Some(i) = force.iter().position(|r| r.capability == c) {
+            return Ok(vec![Slot::Force(i)]);
         }
+    } else if !force.is_empty() {
+        return Ok((0..force.len()).map(Slot::Force).collect());
     }
+    Err(no_value(t, "[force]", cap, &written))
 }
 
 fn nation_contributions(
