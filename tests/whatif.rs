@@ -1723,3 +1723,48 @@ fn a_label_for_nothing_drawn_is_a_warning() {
         "warning: --label nations.ARL.partcipation: nothing drawn is named `nations.ARL.partcipation` (did you mean `nations.ARL.participation`?), so the label is not used\n"
     );
 }
+
+/// Fifteen nations that together provide 150 of a requirement of 1,000: greedy
+/// stops at once, and checking every set would take 2^15 = 32,768 runs, more than
+/// the exhaustive check's 20,000. The check is not run, and says so; greedy's
+/// result and the relaxation stand.
+#[test]
+fn an_exhaustive_check_too_large_keeps_greedy_and_says_how_many_sets() {
+    let mut text = String::from(
+        "[scenario]\nname = \"short\"\n[capabilities]\ntroops = { unit = \"personnel\" }\n[domains.land]\nrequirements = { troops = 1000 }\n",
+    );
+    for i in 0..15 {
+        text +=
+            &format!("[nations.N{i:02}]\nparticipation = 0.5\ncontributions.land.troops = 10\n");
+    }
+    let m = model(&text);
+    let o = Opts {
+        trials: 1024,
+        seed: 1,
+        threads: 1,
+        stop: None,
+    };
+    let search = Search {
+        exhaustive: true,
+        no_relax: false,
+    };
+    let s = secure::secure(&m, &o, 0.5, search).unwrap();
+    assert!(!s.reached);
+    assert!(s.steps.is_empty());
+    let e = s.exhaustive.as_ref().unwrap();
+    assert_eq!(e.refused_sets, Some(1 << 15));
+    assert_eq!((e.sets_checked, e.max_size), (0, 15));
+    assert!(!e.greedy_is_smallest);
+    assert_eq!(s.relaxations.len(), 1);
+    // Fifteen halves of 10 troops: P(total ≥ 80) is 1/2, so the relaxation
+    // lands near 80 on these trials.
+    let to = s.relaxations[0].relax_to.unwrap();
+    assert!((60..=90).contains(&to), "{to}");
+    let table = s.to_table();
+    assert!(
+        table.contains(
+            "Exhaustive check not run: it would run 32,768 sets of nations (at most 20,000)."
+        ),
+        "{table}"
+    );
+}

@@ -59,6 +59,12 @@ pub fn secure(a: SecureArgs) -> Result<ExitCode, CliError> {
         &|| result.to_table(),
         o.quiet,
     )?;
+    if let Some(needed) = result.exhaustive.as_ref().and_then(|e| e.refused_sets) {
+        say!(
+            "warning: --exhaustive was not run: it would run {needed} sets of nations (at most {}); greedy's result stands",
+            forcesim::whatif::secure::MAX_EXHAUSTIVE_SETS
+        );
+    }
     if result.interrupted {
         say!(
             "interrupted: the search stopped after {} greedy step(s); the checks after it were not run",

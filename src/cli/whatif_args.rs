@@ -90,8 +90,9 @@ pub struct SecureArgs {
     /// [force]; over the mounted trials with a [mission].
     #[arg(long, value_name = "P", value_parser = parse_target)]
     pub target: f64,
-    /// Also run every set of nations smaller than greedy's, to check that none
-    /// reaches the target (at most 20000 sets).
+    /// Also run every set of nations smaller than greedy's (every set, when
+    /// greedy falls short), to check that none reaches the target; not run, and
+    /// said, where that is more than 20000 sets.
     #[arg(long)]
     pub exhaustive: bool,
     /// Skip the search for a requirement to relax.

@@ -397,7 +397,7 @@ pub fn secure() -> Json {
             "smallest": { "type": ["array", "null"], "items": { "type": "string" } },
             "greedy_is_smallest": { "type": "boolean" },
         })),
-        json!({ "level": level() }),
+        json!({ "level": level(), "refused_sets": count() }),
     );
     let relaxation = with_optional(
         all_of(json!({

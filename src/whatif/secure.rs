@@ -111,6 +111,10 @@ pub struct Exhaustive {
     pub level: Option<Level>,
     /// Whether greedy's set is as small as any that reaches the target.
     pub greedy_is_smallest: bool,
+    /// When the check was not run: the sets it would have had to run (more
+    /// than [`MAX_EXHAUSTIVE_SETS`]). Greedy's result and the relaxations stand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused_sets: Option<u64>,
 }
 
 /// How far one requirement must come down.
@@ -540,6 +544,17 @@ fn check_smaller_sets(
     } else {
         match exhaustive(model, o, target, &candidates, max_size, MAX_EXHAUSTIVE_SETS) {
             Err(SecureError::Interrupted) => return Ok(None),
+            // Too many to run: said, and greedy's result is kept.
+            Err(SecureError::TooManySets(needed)) => {
+                return Ok(Some(Exhaustive {
+                    sets_checked: 0,
+                    max_size,
+                    smallest: None,
+                    level: None,
+                    greedy_is_smallest: false,
+                    refused_sets: Some(needed),
+                }));
+            }
             other => other?,
         }
     };
@@ -549,6 +564,7 @@ fn check_smaller_sets(
         greedy_is_smallest: g.reached && found.is_none(),
         level: found.as_ref().map(|(_, c)| Level::of(c)),
         smallest: found.map(|(set, _)| ids(model, &set)),
+        refused_sets: None,
     }))
 }
 
@@ -659,7 +675,15 @@ impl Secure {
             return;
         };
         let sets = thousands(e.sets_checked as f64);
-        if e.greedy_is_smallest {
+        if let Some(needed) = e.refused_sets {
+            let _ = writeln!(
+                o,
+                "  Exhaustive check not run: it would run {} sets of nations (at most {}). {}",
+                thousands(needed as f64),
+                thousands(MAX_EXHAUSTIVE_SETS as f64),
+                self.note
+            );
+        } else if e.greedy_is_smallest {
             let _ = writeln!(
                 o,
                 "  Exhaustive check: none of the {sets} smaller sets reaches the target, so greedy's set is a smallest one."
