@@ -219,12 +219,32 @@ fn reader_gone_is_fine(written: std::io::Result<()>) -> std::io::Result<()> {
     }
 }
 
-/// The descriptor a path names: 1 for `/dev/stdout`, 2 for `/dev/stderr`, N
-/// for `/dev/fd/N` and `/proc/self/fd/N`; `None` for any other path.
+/// The descriptor a path names: 0, 1 and 2 for `/dev/stdin`, `/dev/stdout` and
+/// `/dev/stderr`, N for `/dev/fd/N` and `/proc/self/fd/N`, however spelt
+/// (`//dev/./fd/1`, `/proc/thread-self/fd/1`, a link to one of them); `None`
+/// for any other path. Followed as a link instead, such a path leads to the
+/// file behind the descriptor, which would then be replaced, not written to.
 fn descriptor(path: &Path) -> Option<i32> {
     if !cfg!(unix) {
         return None;
     }
+    let mut p = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        if let Some(fd) = literal_descriptor(&p).or_else(|| named_descriptor(&p)) {
+            return Some(fd);
+        }
+        let to = fs::read_link(&p).ok()?;
+        p = match p.parent() {
+            Some(dir) if to.is_relative() => dir.join(to),
+            _ => to,
+        };
+    }
+    None
+}
+
+/// The descriptor of a path spelt exactly `/dev/stdout`, `/dev/stderr`,
+/// `/dev/fd/N` or `/proc/self/fd/N`.
+fn literal_descriptor(path: &Path) -> Option<i32> {
     let s = path.to_str()?;
     match s {
         "/dev/stdout" => Some(1),
@@ -232,9 +252,47 @@ fn descriptor(path: &Path) -> Option<i32> {
         _ => s
             .strip_prefix("/dev/fd/")
             .or_else(|| s.strip_prefix("/proc/self/fd/"))
-            .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-            .and_then(|n| n.parse().ok()),
+            .and_then(digits),
     }
+}
+
+/// The descriptor of a path whose directory, links resolved, is `/dev` (for
+/// `stdin`, `stdout`, `stderr`) or this process's `/proc/PID/fd` (or a
+/// thread's `/proc/PID/task/TID/fd`).
+fn named_descriptor(path: &Path) -> Option<i32> {
+    let name = path.file_name()?.to_str()?;
+    let dir = fs::canonicalize(path.parent()?).ok()?;
+    let dir = dir.to_str()?;
+    match (dir, name) {
+        ("/dev", "stdin") => Some(0),
+        ("/dev", "stdout") => Some(1),
+        ("/dev", "stderr") => Some(2),
+        _ if own_fd_dir(dir) => digits(name),
+        _ => None,
+    }
+}
+
+/// Whether `dir` is this process's descriptor directory, or one of its threads'.
+fn own_fd_dir(dir: &str) -> bool {
+    let pid = std::process::id().to_string();
+    let Some(rest) = dir
+        .strip_prefix("/proc/")
+        .and_then(|r| r.strip_prefix(pid.as_str()))
+    else {
+        return false;
+    };
+    rest == "/fd"
+        || rest
+            .strip_prefix("/task/")
+            .and_then(|t| t.strip_suffix("/fd"))
+            .is_some_and(|t| digits(t).is_some())
+}
+
+/// `s` as a descriptor number, if it is one (digits only).
+fn digits(s: &str) -> Option<i32> {
+    (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.parse().ok())
+        .flatten()
 }
 
 /// Refuses descriptor `fd` as a target where `special` refuses anything but a

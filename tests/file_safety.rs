@@ -603,3 +603,51 @@ fn an_output_name_ending_in_a_slash_is_refused_before_any_work() {
         "it is a directory",
     );
 }
+
+/// Every spelling of a descriptor, and a link to one, is written where it
+/// stands: never followed to the file behind it and replaced.
+#[test]
+fn a_descriptor_spelt_otherwise_is_still_a_descriptor() {
+    let dir = scratch();
+    let d = dir.path();
+    write(d, "s.toml", BASE);
+    std::os::unix::fs::symlink("/dev/stdout", d.join("link")).unwrap();
+    for name in [
+        "//dev/stdout",
+        "/dev/./fd/1",
+        "/proc/thread-self/fd/1",
+        "link",
+    ] {
+        fs::write(d.join("log"), "kept\n").unwrap();
+        let log = fs::OpenOptions::new()
+            .append(true)
+            .open(d.join("log"))
+            .unwrap();
+        let status = std::process::Command::new(common::bin())
+            .current_dir(d)
+            .args(["run", "s.toml", "-n", "500", "-q", "--csv", name])
+            .stdout(log)
+            .status()
+            .unwrap();
+        assert!(status.success(), "{name}");
+        let text = fs::read_to_string(d.join("log")).unwrap();
+        assert!(text.starts_with("kept\nscenario,"), "{name}: {text}");
+    }
+    // Standard input, read-only from a file, is refused and the file kept.
+    for name in ["/dev/stdin", "/proc/thread-self/fd/0", "//dev/fd/0"] {
+        fs::write(d.join("victim"), "kept\n").unwrap();
+        let out = std::process::Command::new(common::bin())
+            .current_dir(d)
+            .args(["run", "s.toml", "-n", "500", "-q", "--json", name])
+            .stdin(fs::File::open(d.join("victim")).unwrap())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(
+            err.contains("descriptor 0 is not open for writing"),
+            "{name}: {err}"
+        );
+        assert_eq!(fs::read_to_string(d.join("victim")).unwrap(), "kept\n");
+    }
+}
