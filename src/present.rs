@@ -62,11 +62,11 @@ pub fn amount(x: f64) -> String {
     } else if x == 0.0 {
         "0.0".to_string()
     } else if a >= 1.0 {
-        format!("{x:.1}")
+        fixed(x, 1)
     } else if a >= 1e-6 {
         // `a` < 1: two more decimals than its leading zeros.
         let d = (2 - a.log10().floor() as i32).clamp(1, 8) as usize;
-        format!("{x:.d$}")
+        fixed(x, d)
     } else if x > 0.0 {
         "< 0.000001".to_string()
     } else {
@@ -104,7 +104,8 @@ pub fn pp(p: f64) -> String {
     }
     let x = 100.0 * p;
     let s = match decimals(1, x, &[0.0]) {
-        Some(d) => format!("{x:+.d$}"),
+        Some(d) if x < 0.0 => format!("-{}", fixed(-x, d)),
+        Some(d) => format!("+{}", fixed(x, d)),
         None if x > 0.0 => "< +0.0001".to_string(),
         None => "> -0.0001".to_string(),
     };
@@ -132,7 +133,7 @@ pub fn whole_pct(p: f64) -> String {
 fn percent_from(least: usize, p: f64) -> String {
     let x = 100.0 * p;
     match decimals(least, x, &[0.0, 100.0]) {
-        Some(d) => format!("{x:.d$}"),
+        Some(d) => fixed(x, d),
         None if x < 50.0 => "< 0.0001".to_string(),
         None => "> 99.9999".to_string(),
     }
@@ -152,9 +153,78 @@ pub fn pct_range(ci: [f64; 2]) -> String {
 /// `edges` only where it is that edge; `None` where four are not enough.
 fn decimals(least: usize, x: f64, edges: &[f64]) -> Option<usize> {
     (least..=4).find(|&d| {
-        let shown: f64 = format!("{x:.d$}").parse().unwrap_or(x);
+        let shown: f64 = fixed(x, d).parse().unwrap_or(x);
         edges.iter().all(|&e| (shown == e) == (x == e))
     })
+}
+
+/// `x` with `d` decimals, rounded as a spreadsheet rounds it: its decimal
+/// form to 15 significant digits, then halves away from zero. So 0.4915 as a
+/// percentage (49.149999… in binary) shows `49.2`, as a `0.0%` cell shows it,
+/// where `format!("{:.1}")` would show `49.1`. A finite `x` only.
+pub fn fixed(x: f64, d: usize) -> String {
+    let sci = format!("{:.14e}", x.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let mut digits: Vec<u8> = mantissa
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|b| b - b'0')
+        .collect();
+    // Digits kept: those before the point (exp + 1) and `d` after it.
+    let keep = exp + 1 + d as i32;
+    let mut point = exp + 1;
+    if keep < 0 {
+        digits.clear();
+    } else if (keep as usize) < digits.len() {
+        let up = digits[keep as usize] >= 5;
+        digits.truncate(keep as usize);
+        if up && carry(&mut digits) {
+            point += 1;
+        }
+    }
+    let text = place_point(&digits, point, d);
+    let zero = text.bytes().all(|b| b == b'0' || b == b'.');
+    if x < 0.0 && !zero {
+        format!("-{text}")
+    } else {
+        text
+    }
+}
+
+/// Adds one to the last of `digits`; true when it carries out of the first
+/// (a new leading 1 is then in front).
+fn carry(digits: &mut Vec<u8>) -> bool {
+    for v in digits.iter_mut().rev() {
+        if *v == 9 {
+            *v = 0;
+        } else {
+            *v += 1;
+            return false;
+        }
+    }
+    digits.insert(0, 1);
+    true
+}
+
+/// `digits` (the first is at 10^(point − 1)) written with `d` decimals.
+fn place_point(digits: &[u8], point: i32, d: usize) -> String {
+    let at = |i: i32| {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| digits.get(i))
+            .map_or('0', |&v| char::from(b'0' + v))
+    };
+    let mut out: String = if point < 1 {
+        "0".into()
+    } else {
+        (0..point).map(at).collect()
+    };
+    if d > 0 {
+        out.push('.');
+        out.extend((0..d as i32).map(|i| at(point + i)));
+    }
+    out
 }
 
 /// Writes control character `c` as visible text: `\n`, `\r`, `\t`, `\x1b`, `\u{85}`.
@@ -196,9 +266,10 @@ pub fn escape(s: &str) -> Cow<'_, str> {
 /// visible escapes (`\x1b`), as on the terminal, so that a CSV printed with
 /// `cat` cannot drive the terminal. A text that a spreadsheet would read as a
 /// formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return, and
-/// not a number) gets a leading `'`, so that it shows as text and never runs.
+/// not a finite number: `-inf` is a formula there) gets a leading `'`, so that it shows as text and never runs.
 pub fn csv_field(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.trim().parse::<f64>().is_err() {
+    let number = s.trim().parse::<f64>().is_ok_and(f64::is_finite);
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && !number {
         return csv_field_quoted(&format!("'{s}"));
     }
     csv_field_quoted(s)
@@ -357,6 +428,10 @@ mod tests {
         assert_eq!(csv_field("+cmd|x"), "'+cmd|x");
         assert_eq!(csv_field("@SUM(1)"), "'@SUM(1)");
         assert_eq!(csv_field("-2+3"), "'-2+3");
+        // Infinities and NaN parse as f64 but are formulas to a spreadsheet.
+        assert_eq!(csv_field("-inf"), "'-inf");
+        assert_eq!(csv_field("-NaN"), "'-NaN");
+        assert_eq!(csv_field("+infinity"), "'+infinity");
         assert_eq!(csv_field("\tx"), "\"'\\tx\"");
         // Numbers and ordinary text are left as they are.
         assert_eq!(csv_field("-5"), "-5");
@@ -380,6 +455,38 @@ mod tests {
         assert_eq!(escape("c1\u{9b}31m"), "c1\\u{9b}31m");
         assert_eq!(csv_field("red\x1b[31m"), "\"red\\x1b[31m\"");
         assert!(!csv_field("x\u{7f}").contains('\u{7f}'));
+    }
+
+    #[test]
+    fn decimals_round_the_decimal_form_halves_away_from_zero() {
+        let cases: [(f64, usize, &str); 14] = [
+            (49.15, 1, "49.2"),
+            (100.0 * 0.4915, 1, "49.2"),
+            (0.125, 2, "0.13"),
+            (-0.125, 2, "-0.13"),
+            (2.5, 0, "3"),
+            (9.96, 1, "10.0"),
+            (99.95, 1, "100.0"),
+            (0.0, 2, "0.00"),
+            (-0.004, 2, "0.00"),
+            (0.00123, 3, "0.001"),
+            (0.0005, 3, "0.001"),
+            (0.0004, 3, "0.000"),
+            (1234.5678, 2, "1234.57"),
+            (1e-9, 4, "0.0000"),
+        ];
+        for (x, d, want) in cases {
+            assert_eq!(fixed(x, d), want, "{x} to {d}");
+        }
+        // Every share of 2,000 trials, k/20 %: k/2 tenths of a percent,
+        // halves up, counted in integers.
+        for k in 0..=2000u64 {
+            let tenths = (k + 1) / 2;
+            let want = format!("{}.{}", tenths / 10, tenths % 10);
+            assert_eq!(fixed(100.0 * k as f64 / 2000.0, 1), want, "{k}/2000");
+        }
+        assert_eq!(pct(0.4915), "49.2 %");
+        assert_eq!(pp(-0.00015), "-0.02 pp");
     }
 
     #[test]

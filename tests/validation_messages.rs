@@ -717,3 +717,29 @@ scale = 1.5
     assert!(!out.contains("requires nothing"), "{out}");
     assert!(!out.contains("targets[3]"), "{out}");
 }
+
+#[test]
+fn a_stray_key_in_a_distribution_is_named_and_a_pool_offers_no_normal() {
+    let text = BASE
+        .replace(
+            "contributions.land.troops = 15",
+            "contributions.land.troops = { uniform = [1, 20], foo = 1 }\npool = { troops = { unifrom = [1, 2] } }",
+        )
+        .replace(
+            "contributions.land.troops = 5",
+            "contributions.land.troops = { uniform = [1, 2], pert = [1, 2, 3] }\npool = { troops = {} }",
+        );
+    let out = errors(&text, &[]);
+    has(
+        &out,
+        &[
+            "nations.A.contributions.land.troops.foo: unknown key `foo` in a distribution table: it holds one form and optionally `source`",
+            "nations.A.pool.troops.unifrom: unknown distribution `unifrom` (did you mean `uniform`?)",
+            "nations.B.contributions.land.troops: a distribution table needs exactly one form",
+            "nations.B.pool.troops: a distribution table needs exactly one form",
+        ],
+    );
+    let pools: Vec<&str> = out.lines().filter(|l| l.contains(".pool.")).collect();
+    assert_eq!(pools.len(), 2, "{out}");
+    assert!(pools.iter().all(|l| !l.contains("{ normal =")), "{out}");
+}

@@ -8,7 +8,7 @@
 //! not finite ([`NOT_FINITE`], U+2013 en dash) are those of every output
 //! ([`crate::present`]); only the minus sign differs from the terminal's `-`.
 
-use crate::present;
+use crate::present::{self, fixed};
 
 /// The minus sign of every negative figure on a chart (U+2212).
 pub const MINUS: char = '−';
@@ -44,7 +44,7 @@ pub fn number(v: f64) -> String {
     if (v - v.round()).abs() < 1e-9 || v.abs() >= 10.0 {
         thousands(v)
     } else {
-        format!("{v:.1}")
+        fixed(v, 1)
     }
 }
 
@@ -64,15 +64,15 @@ pub fn percent(p: f64) -> String {
     } else if x < 0.005 {
         "< 0.01 %".into()
     } else if x < 0.095 {
-        format!("{x:.2} %")
+        format!("{} %", fixed(x, 2))
     } else if x < 1.0 {
-        format!("{x:.1} %")
+        format!("{} %", fixed(x, 1))
     } else if x <= 99.0 {
-        format!("{x:.0} %")
+        format!("{} %", fixed(x, 0))
     } else if x < 99.95 {
-        format!("{x:.1} %")
+        format!("{} %", fixed(x, 1))
     } else if x < 99.995 {
-        format!("{x:.2} %")
+        format!("{} %", fixed(x, 2))
     } else {
         "> 99.99 %".into()
     }
@@ -94,7 +94,7 @@ pub fn percent_range(lo: f64, hi: f64) -> String {
     } else {
         2
     };
-    format!("{a:.d$}–{b:.d$} %")
+    format!("{}–{} %", fixed(a, d), fixed(b, d))
 }
 
 /// A percentage of an axis (tick labels): `40.0` → `"40 %"`.
@@ -103,9 +103,9 @@ pub fn axis_percent(x: f64) -> String {
         return not_finite();
     }
     if (x - x.round()).abs() < 1e-6 {
-        format!("{x:.0} %")
+        format!("{} %", fixed(x, 0))
     } else {
-        format!("{x:.1} %")
+        format!("{} %", fixed(x, 1))
     }
 }
 
@@ -118,9 +118,9 @@ pub fn points(d: f64) -> String {
     let body = if x.abs() < 0.05 {
         return "0 pp".into();
     } else if x.abs() < 1.0 {
-        format!("{:.1}", x.abs())
+        fixed(x.abs(), 1)
     } else {
-        format!("{:.0}", x.abs())
+        fixed(x.abs(), 0)
     };
     if x < 0.0 {
         format!("{MINUS}{body} pp")
@@ -135,9 +135,9 @@ pub fn axis_points(x: f64) -> String {
         return not_finite();
     }
     let s = if (x - x.round()).abs() < 1e-6 {
-        format!("{:.0}", x.abs())
+        fixed(x.abs(), 0)
     } else {
-        format!("{:.1}", x.abs())
+        fixed(x.abs(), 1)
     };
     if x < -1e-9 {
         format!("{MINUS}{s}")

@@ -198,7 +198,7 @@ const FORMS: &str = "a number, or one of { uniform = [min, max] }, { triangular 
 const PROB_FORMS: &str = "a number from 0 to 1, or one of { uniform = [min, max] }, \
 { triangular = [min, mode, max] }, { pert = [min, mode, max] }, { discrete = { values = [...], weights = [...] } }";
 
-/// [`FORMS`] for a scale: every form but the normal.
+/// [`FORMS`] for a scale or a pool: every form but the normal.
 const SCALE_FORMS: &str = "a number, or one of { uniform = [min, max] }, { triangular = [min, mode, max] }, \
 { pert = [min, mode, max] }, { lognormal = { median = m, sigma = s } }, \
 { discrete = { values = [...], weights = [...] } }";
@@ -299,13 +299,7 @@ fn decode_dist(node: &Node<'_>, key: &str, cx: &mut Cx, expected: &str) -> Optio
         .filter(|(k, _)| k.get_ref() != "source")
         .collect();
     let [(form, value)] = forms.as_slice() else {
-        cx.error(
-            node.span(),
-            key,
-            format!(
-                "a distribution table needs exactly one form (and optionally `source`); expected {expected}"
-            ),
-        );
+        not_one_form(node, &forms, key, cx, expected);
         return None;
     };
     let mut source_ok = true;
@@ -338,6 +332,39 @@ fn decode_dist(node: &Node<'_>, key: &str, cx: &mut Cx, expected: &str) -> Optio
         return None;
     }
     source_ok.then_some(Located { value: dist, at })
+}
+
+/// A distribution table without exactly one form: each key that is no form
+/// is named at its place; otherwise the table is told it needs one form.
+fn not_one_form(
+    node: &Node<'_>,
+    forms: &[(&toml::Spanned<std::borrow::Cow<'_, str>>, &Node<'_>)],
+    key: &str,
+    cx: &mut Cx,
+    expected: &str,
+) {
+    let is_form = |k: &str| k == "discrete" || FORM_NAMES.contains(&k);
+    let strays: Vec<_> = forms
+        .iter()
+        .filter(|(k, _)| !is_form(k.get_ref()))
+        .collect();
+    if strays.is_empty() || strays.len() == forms.len() {
+        let msg = format!(
+            "a distribution table needs exactly one form (and optionally `source`); expected {expected}"
+        );
+        return cx.error(node.span(), key, msg);
+    }
+    for (k, _) in strays {
+        let name: &str = k.get_ref();
+        let hint = match super::decode::closest(name, &FORM_NAMES) {
+            Some(c) => format!(" (did you mean `{c}`?)"),
+            None => String::new(),
+        };
+        let msg = format!(
+            "unknown key `{name}` in a distribution table{hint}: it holds one form and optionally `source`"
+        );
+        cx.error(k.span(), &join(key, name), msg);
+    }
 }
 
 /// Where a problem of the whole of `node` is reported: at a `--set` that
@@ -624,7 +651,7 @@ impl Decode for PoolDist {
             );
             return None;
         }
-        let d = decode_dist(node, key, cx, FORMS)?;
+        let d = decode_dist(node, key, cx, SCALE_FORMS)?;
         let (lo, hi) = d.value.support();
         let max = limits::MAX_VALUE as f64;
         let centre = match &d.value {

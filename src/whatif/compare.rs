@@ -125,16 +125,21 @@ pub fn difference_ci(a: &Figure, na: u64, b: &Figure, nb: u64) -> Option<[f64; 2
     }
 }
 
-/// Labels that are unique: `label`, then `label #2`, `label #3` … for repeats.
+/// Labels that are unique: `label`, then `label #2`, `label #3` … for repeats,
+/// skipping any label given as written (a repeat of `a` beside a given `a #2`
+/// becomes `a #3`: the given one keeps its name).
 pub fn unique_labels(labels: Vec<String>) -> Vec<String> {
+    let given: std::collections::HashSet<String> = labels.iter().cloned().collect();
     let mut out: Vec<String> = Vec::with_capacity(labels.len());
+    let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
     for l in labels {
         let mut candidate = l.clone();
         let mut k = 2;
-        while out.contains(&candidate) {
+        while taken.contains(&candidate) || (candidate != l && given.contains(&candidate)) {
             candidate = format!("{l} #{k}");
             k += 1;
         }
+        taken.insert(candidate.clone());
         out.push(candidate);
     }
     out
@@ -597,5 +602,8 @@ mod tests {
     fn labels_are_made_unique() {
         let l = unique_labels(vec!["a".into(), "b".into(), "a".into(), "a".into()]);
         assert_eq!(l, ["a", "b", "a #2", "a #3"]);
+        // A label given as `a #2` keeps it; the repeat of `a` takes the next.
+        let given = ["a", "a", "a #2"].map(String::from).to_vec();
+        assert_eq!(unique_labels(given), ["a", "a #3", "a #2"]);
     }
 }
