@@ -37,7 +37,18 @@ pub fn read_cells(path: &Path) -> Result<Vec<Vec<String>>, ReadError> {
     if let "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" = ext.as_str() {
         return workbook_cells(bytes).map_err(invalid);
     }
+    if let Some(kind) = workbook_signature(&bytes) {
+        return Err(invalid(format!(
+            "the file is {kind}, not CSV text: give it the workbook's extension (.xlsx, .xls or .ods), or save the sheet as CSV UTF-8"
+        )));
+    }
     let (rows, separator) = csv_sheet(&bytes).map_err(invalid)?;
+    if let Some(problem) = unclosed_quote(&bytes, &rows, separator) {
+        return Err(ReadError::Rows(ImportError {
+            origin: shown,
+            problems: vec![problem],
+        }));
+    }
     if separator == b';' {
         refuse_ambiguous(&shown, &rows)?;
     }
@@ -58,6 +69,75 @@ pub(super) fn refuse_ambiguous(origin: &str, rows: &[Vec<String>]) -> Result<(),
         origin: origin.into(),
         problems,
     }))
+}
+
+/// What a file that is a workbook, whatever its name, is: a zip container
+/// (xlsx, xlsm, xlsb, ods) or a compound document (xls).
+pub(super) fn workbook_signature(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        Some("a workbook (a zip container, as an .xlsx or .ods is)")
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        Some("a workbook (a compound document, as an .xls is)")
+    } else {
+        None
+    }
+}
+
+/// The cell where a quote opens that is never closed, as a problem: the CSV
+/// reader reads such a cell to the end of the file, so every line after it
+/// would silently become part of that one cell, the last of the last row.
+pub(super) fn unclosed_quote(bytes: &[u8], rows: &[Vec<String>], separator: u8) -> Option<Problem> {
+    if !ends_in_quote(bytes, separator) {
+        return None;
+    }
+    let row = rows.len();
+    let col = rows.last().map_or(0, |r| r.len().saturating_sub(1));
+    let header = rows
+        .iter()
+        .position(|r| r.iter().any(|c| !c.trim().is_empty()));
+    let name = header
+        .filter(|&h| h + 1 < row)
+        .and_then(|h| rows[h].get(col))
+        .map(|n| n.trim())
+        .filter(|n| !n.is_empty());
+    let column = match name {
+        Some(n) => format!("{} ({})", letter(col), clip(n)),
+        None => letter(col),
+    };
+    Some(Problem {
+        row,
+        column,
+        message: "a quote opened here is never closed, so every line below it would be read into this cell: close the quote (a quote inside a quoted cell is written twice: \"\")".into(),
+    })
+}
+
+/// Whether a CSV text ends inside a quoted cell, read as the CSV reader reads
+/// it: a quote opens a quoted cell only as the cell's first character; inside
+/// one, a doubled quote is a quote and a single quote closes it.
+pub(super) fn ends_in_quote(bytes: &[u8], separator: u8) -> bool {
+    #[derive(Clone, Copy)]
+    enum At {
+        Start,
+        Plain,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut at = At::Start;
+    let mut text = bytes;
+    while let Some(rest) = text.strip_prefix("\u{feff}".as_bytes()) {
+        text = rest;
+    }
+    for &b in text {
+        let ends_cell = b == separator || b == b'\n' || b == b'\r';
+        at = match (at, b) {
+            (At::Start, b'"') | (At::QuoteInQuoted, b'"') => At::Quoted,
+            (At::Quoted, b'"') => At::QuoteInQuoted,
+            (At::Quoted, _) => At::Quoted,
+            _ if ends_cell => At::Start,
+            _ => At::Plain,
+        };
+    }
+    matches!(at, At::Quoted)
 }
 
 /// The file's bytes, at most one past [`MAX_PLEDGES_BYTES`].

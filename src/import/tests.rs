@@ -912,3 +912,60 @@ fn an_xls_sheet_is_checked_for_its_reach_before_the_workbook_is_read() {
     let e = workbook_cells(looped).unwrap_err();
     assert!(e.starts_with("the .xls workbook is damaged"), "{e}");
 }
+
+/// The file `name` holding `bytes`, read as `forcesim import` reads it.
+fn read_file(name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, ReadError> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    read_cells(&path)
+}
+
+#[test]
+fn a_quote_never_closed_is_refused_at_the_cell_where_it_opens() {
+    let text = "nation,domain,capability,low,likely,high,source\n\
+                GBR,land,troops,1,2,3,\"oops\n\
+                FRA,land,troops,4,5,6,ok\n\
+                DEU,land,troops,7,8,9,ok\n";
+    let Err(ReadError::Rows(e)) = read_file("p.csv", text.as_bytes()) else {
+        panic!("an unclosed quote is read");
+    };
+    assert_eq!(places(&e), [(2, "G (source)")], "{e}");
+    assert!(e.problems[0].message.starts_with("a quote opened here is never closed"));
+    // In a semicolon sheet, and after a byte order mark, alike.
+    let semi = "\u{feff}nation;domain;capability;low;likely;high\nGBR;land;troops;1;2;\"3\n";
+    let Err(ReadError::Rows(e)) = read_file("p.csv", semi.as_bytes()) else {
+        panic!("an unclosed quote is read");
+    };
+    assert_eq!(places(&e), [(2, "F (high)")], "{e}");
+}
+
+#[test]
+fn quotes_that_close_are_read_with_the_rows_numbered_as_before() {
+    // A quoted cell over two lines, doubled quotes inside, a quote inside a
+    // plain cell, and a quoted header cell.
+    let text = "\"nation\",domain,capability,low,likely,high,source\n\
+                GBR,land,troops,1,2,3,\"two \"\"quoted\"\"\nlines\"\n\
+                FRA,land,troops,4,5,6,5\" gun\n\
+                \n\
+                DEU,land,troops,7,8,x,\"\"\n";
+    let rows = read_file("p.csv", text.as_bytes()).unwrap();
+    let e = pledges("p.csv", &rows).unwrap_err();
+    assert_eq!(places(&e), [(5, "F (high)")], "{e}");
+    assert_eq!(rows[1][6], "two \"quoted\"\nlines");
+    assert_eq!(rows[2][6], "5\" gun");
+}
+
+#[test]
+fn a_workbook_named_as_csv_is_named_a_workbook() {
+    for (bytes, kind) in [
+        (&b"PK\x03\x04rest"[..], "zip container"),
+        (&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0][..], "compound document"),
+    ] {
+        let Err(ReadError::Invalid { message, .. }) = read_file("p.csv", bytes) else {
+            panic!("a workbook is read as CSV");
+        };
+        assert!(message.starts_with("the file is a workbook"), "{message}");
+        assert!(message.contains(kind), "{message}");
+    }
+}
