@@ -210,12 +210,13 @@ pub(super) fn sheet(rows: &[Vec<String>], semicolon: bool) -> Sheet {
         return Sheet::unread(problems);
     };
     let head = header(&rows[first], &mut problems);
-    if !problems.is_empty() {
-        for p in &mut problems {
-            p.row = first + 1;
-        }
-        return Sheet::unread(problems);
+    for p in &mut problems {
+        p.row = first + 1;
     }
+    // A header with a problem still locates its known columns: the rows are
+    // checked in them, so that every problem is reported at once; none of
+    // them becomes a pledge.
+    let complete = problems.is_empty();
     let (mut out, mut bad, mut seen) = (Vec::new(), Vec::new(), Seen::default());
     let mut ambiguous = false;
     for (i, cells) in rows.iter().enumerate().skip(first + 1) {
@@ -227,7 +228,7 @@ pub(super) fn sheet(rows: &[Vec<String>], semicolon: bool) -> Sheet {
         ambiguous |= r.ambiguous;
         check_against(&r.pledge, &seen, &head, &mut problems);
         seen.add(&r.pledge);
-        if r.ok {
+        if r.ok && complete {
             out.push(r.pledge)
         } else {
             bad.push(r.pledge)
@@ -360,8 +361,12 @@ impl RowCells<'_> {
         true
     }
 
-    /// An id column: present and made of letters, digits, `_` and `-`.
+    /// An id column: present and made of letters, digits, `_` and `-`. A
+    /// column the header lacks is a problem of the header alone.
     fn id(&mut self, name: &str) -> String {
+        if self.head.find(name).is_none() {
+            return String::new();
+        }
         match self.get(name) {
             None => {
                 self.push(name, format!("the {name} is missing"));
@@ -384,6 +389,7 @@ impl RowCells<'_> {
     /// A figure column: present, a number, not negative, and at most the
     /// largest count a scenario holds ([`crate::limits::MAX_VALUE`]).
     fn amount(&mut self, name: &str) -> Option<f64> {
+        self.head.find(name)?;
         let Some(v) = self.get(name) else {
             self.push(name, format!("the {name} figure is missing"));
             return None;

@@ -969,3 +969,39 @@ fn a_workbook_named_as_csv_is_named_a_workbook() {
         assert!(message.contains(kind), "{message}");
     }
 }
+
+#[test]
+fn a_header_problem_leaves_the_rows_checked_in_the_columns_it_locates() {
+    // An unknown column: the cells below are still checked.
+    let rows = sheet(
+        "nation,domain,capability,low,likely,high,notes\n\
+         GBR,land,troops,1,2,3,hello\n\
+         FRA,land,troops,x,2,3,\n",
+    );
+    let e = pledges("p.csv", &rows).unwrap_err();
+    assert_eq!(places(&e), [(1, "G (notes)"), (3, "D (low)")], "{e}");
+    // A missing column: the others are checked, the missing one is not
+    // reported again in every row.
+    let rows = sheet(
+        "nation,domain,capability,low,high\n\
+         GBR,land,troops,1,3\n\
+         FRA,land,troops,x,3\n\
+         GBR,land,troops,1,3\n",
+    );
+    let e = pledges("p.csv", &rows).unwrap_err();
+    assert_eq!(
+        places(&e),
+        [(1, ""), (3, "D (low)"), (4, "C (capability)")],
+        "{e}"
+    );
+    assert!(e.problems[0].message.contains("no `likely` column"), "{e}");
+    // With a scenario, the ids of every row are checked as well.
+    let known = Known {
+        nations: vec!["GBR".into()],
+        domains: vec!["land".into()],
+        capabilities: vec!["troops".into()],
+    };
+    let rows = sheet("nation,domain,capability,low,likely,high,notes\nFRA,land,troops,1,2,3,\n");
+    let e = pledges_into("p.csv", &rows, &known).unwrap_err();
+    assert_eq!(places(&e), [(1, "G (notes)"), (2, "A (nation)")], "{e}");
+}
