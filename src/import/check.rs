@@ -156,8 +156,24 @@ pub(super) fn valid_id(id: &str) -> bool {
 
 /// The pledges of a sheet, or every problem in it.
 pub fn pledges(origin: &str, rows: &[Vec<String>]) -> Result<Vec<Pledge>, ImportError> {
-    let s = sheet(rows, false);
+    let s = sheet(rows, &Marks::new(), false);
     done(origin, s.pledges, s.problems)
+}
+
+/// The pledges of the sheet read from the file `path` (its marked cells
+/// are problems where their column is read), for the scenario whose ids are
+/// `known` if any ([`pledges_into`]), else for a new scenario ([`pledges`]);
+/// or every problem in it, named with the file and the workbook sheet.
+pub fn pledges_in(
+    path: &str,
+    cells: &Cells,
+    known: Option<&Known>,
+) -> Result<Vec<Pledge>, ImportError> {
+    let mut s = sheet(&cells.rows, &cells.marks, false);
+    if let Some(known) = known {
+        s.check_ids(known);
+    }
+    done(&cells.origin(path), s.pledges, s.problems)
 }
 
 /// The pledges of a sheet for the scenario whose ids are `known`, or every
@@ -168,12 +184,8 @@ pub fn pledges_into(
     rows: &[Vec<String>],
     known: &Known,
 ) -> Result<Vec<Pledge>, ImportError> {
-    let mut s = sheet(rows, false);
-    if let Some(head) = &s.head {
-        let column = |name: &str| head.column(name);
-        s.problems.extend(known.problems(&s.pledges, &column));
-        s.problems.extend(known.problems(&s.bad, &column));
-    }
+    let mut s = sheet(rows, &Marks::new(), false);
+    s.check_ids(known);
     done(origin, s.pledges, s.problems)
 }
 
@@ -196,7 +208,7 @@ pub(super) fn done(
 /// The rows of a sheet that read as pledges, the problems found, and the
 /// header where it reads; `semicolon` for a semicolon-separated sheet, whose
 /// figures may read two ways ([`ambiguous`]).
-pub(super) fn sheet(rows: &[Vec<String>], semicolon: bool) -> Sheet {
+pub(super) fn sheet(rows: &[Vec<String>], marks: &Marks, semicolon: bool) -> Sheet {
     let mut problems = Vec::new();
     let Some(first) = rows
         .iter()
@@ -210,24 +222,32 @@ pub(super) fn sheet(rows: &[Vec<String>], semicolon: bool) -> Sheet {
         return Sheet::unread(problems);
     };
     let head = header(&rows[first], &mut problems);
-    if !problems.is_empty() {
-        for p in &mut problems {
-            p.row = first + 1;
-        }
-        return Sheet::unread(problems);
+    for p in &mut problems {
+        p.row = first + 1;
     }
+    // A header with a problem still locates its known columns: the rows are
+    // checked in them, so that every problem is reported at once; none of
+    // them becomes a pledge.
+    let complete = problems.is_empty();
     let (mut out, mut bad, mut seen) = (Vec::new(), Vec::new(), Seen::default());
     let mut ambiguous = false;
+    let marked: std::collections::HashSet<usize> = marks.keys().map(|&(r, _)| r).collect();
     for (i, cells) in rows.iter().enumerate().skip(first + 1) {
-        if cells.iter().all(|c| c.trim().is_empty()) {
+        if cells.iter().all(|c| c.trim().is_empty()) && !marked.contains(&i) {
             continue;
         }
         // Every row, with a bad cell or not, is checked against every row before.
-        let r = row(i + 1, cells, &head, semicolon, &mut problems);
+        let at = Place {
+            row: i + 1,
+            head: &head,
+            marks,
+            semicolon,
+        };
+        let r = row(&at, cells, &mut problems);
         ambiguous |= r.ambiguous;
         check_against(&r.pledge, &seen, &head, &mut problems);
         seen.add(&r.pledge);
-        if r.ok {
+        if r.ok && complete {
             out.push(r.pledge)
         } else {
             bad.push(r.pledge)
@@ -262,6 +282,15 @@ pub(super) struct Sheet {
 }
 
 impl Sheet {
+    /// Adds a problem for each id of a row that `known` lacks.
+    fn check_ids(&mut self, known: &Known) {
+        if let Some(head) = &self.head {
+            let column = |name: &str| head.column(name);
+            self.problems.extend(known.problems(&self.pledges, &column));
+            self.problems.extend(known.problems(&self.bad, &column));
+        }
+    }
+
     /// A sheet whose rows could not be read: only `problems`.
     fn unread(problems: Vec<Problem>) -> Sheet {
         Sheet {
@@ -296,11 +325,25 @@ pub(super) fn too_many_nations(pledges: &[Pledge], head: &Header) -> Option<Prob
     })
 }
 
+/// The marked cells of a sheet: (row, column), both from 0.
+pub(super) type Marks = std::collections::HashMap<(usize, usize), Mark>;
+
+/// Where a row is read: its spreadsheet row, the header, the sheet's marked
+/// cells, and whether the sheet is semicolon-separated (a figure may read
+/// two ways).
+pub(super) struct Place<'a> {
+    row: usize,
+    head: &'a Header,
+    marks: &'a Marks,
+    semicolon: bool,
+}
+
 /// One row's cells, and the problems found in them.
 pub(super) struct RowCells<'a> {
     row: usize,
     cells: &'a [String],
     head: &'a Header,
+    marks: &'a Marks,
     problems: &'a mut Vec<Problem>,
     /// The sheet is semicolon-separated: a figure may read two ways.
     semicolon: bool,
@@ -335,6 +378,35 @@ impl RowCells<'_> {
             .filter(|c| !c.is_empty())
     }
 
+    /// The cell of column `name` is marked ([`Mark`]): a problem at the cell
+    /// for a formula with no value, and for a date or time where a figure is
+    /// read (`figure`). Whether there is one.
+    fn marked(&mut self, name: &str, figure: bool) -> bool {
+        let at = self.head.find(name).map(|c| (self.row - 1, c));
+        let message = match at.and_then(|at| self.marks.get(&at)) {
+            Some(Mark::Uncomputed) => {
+                "a formula with no computed value: open and save the workbook in a spreadsheet so that it stores the value"
+            }
+            Some(Mark::Date) if figure => {
+                "a date, not a number (a spreadsheet may have turned a figure such as 3-5 or 1/2 into a date): format the cell as a number and type the figure again"
+            }
+            Some(Mark::Time) if figure => {
+                "a time, not a number (a spreadsheet may have turned a figure such as 3:5 into a time): format the cell as a number and type the figure again"
+            }
+            _ => return false,
+        };
+        self.push(name, message.into());
+        true
+    }
+
+    /// A text column (`source`, `name`): its text, if any.
+    fn text(&mut self, name: &str) -> Option<String> {
+        if self.marked(name, false) {
+            return None;
+        }
+        self.get(name)
+    }
+
     fn push(&mut self, name: &str, message: String) {
         self.problems.push(Problem {
             row: self.row,
@@ -360,8 +432,12 @@ impl RowCells<'_> {
         true
     }
 
-    /// An id column: present and made of letters, digits, `_` and `-`.
+    /// An id column: present and made of letters, digits, `_` and `-`. A
+    /// column the header lacks is a problem of the header alone.
     fn id(&mut self, name: &str) -> String {
+        if self.head.find(name).is_none() || self.marked(name, false) {
+            return String::new();
+        }
         match self.get(name) {
             None => {
                 self.push(name, format!("the {name} is missing"));
@@ -384,6 +460,10 @@ impl RowCells<'_> {
     /// A figure column: present, a number, not negative, and at most the
     /// largest count a scenario holds ([`crate::limits::MAX_VALUE`]).
     fn amount(&mut self, name: &str) -> Option<f64> {
+        self.head.find(name)?;
+        if self.marked(name, true) {
+            return None;
+        }
         let Some(v) = self.get(name) else {
             self.push(name, format!("the {name} figure is missing"));
             return None;
@@ -449,6 +529,9 @@ impl RowCells<'_> {
     /// The participation column: a probability, `0.9` or `90%`; a bare number
     /// between 1 and 100 is questioned as a percentage.
     fn participation(&mut self) -> Option<f64> {
+        if self.marked("participation", true) {
+            return None;
+        }
         let v = self.get("participation")?;
         if self.two_ways("participation", &v) {
             return None;
@@ -491,20 +574,16 @@ pub(super) struct RowRead {
 }
 
 /// One row's pledge; its problems are added to `problems`.
-pub(super) fn row(
-    row: usize,
-    cells: &[String],
-    head: &Header,
-    semicolon: bool,
-    problems: &mut Vec<Problem>,
-) -> RowRead {
+pub(super) fn row(at: &Place, cells: &[String], problems: &mut Vec<Problem>) -> RowRead {
     let before = problems.len();
+    let row = at.row;
     let mut r = RowCells {
         row,
         cells,
-        head,
+        head: at.head,
+        marks: at.marks,
         problems,
-        semicolon,
+        semicolon: at.semicolon,
         ambiguous: false,
     };
     r.unnamed();
@@ -514,7 +593,7 @@ pub(super) fn row(
     let (low, likely, high) = (r.amount("low"), r.amount("likely"), r.amount("high"));
     r.order(low, likely, high);
     let participation = r.participation();
-    let (source, name) = (r.get("source"), r.get("name"));
+    let (source, name) = (r.text("source"), r.text("name"));
     let bad = r.problems.len() > before;
     let ambiguous = r.ambiguous;
     let pledge = Pledge {

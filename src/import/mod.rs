@@ -58,6 +58,41 @@ pub struct Pledge {
     pub name: Option<String>,
 }
 
+/// A workbook cell whose text is not what the sheet means: a problem where
+/// its column is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// A formula whose value the file does not store (its text is empty).
+    Uncomputed,
+    /// A date (its text is the date): a problem in a figure's column.
+    Date,
+    /// A time or duration: a problem in a figure's column.
+    Time,
+}
+
+/// A sheet as read: its rows of cell texts, the name of the workbook sheet
+/// they come from, and the cells whose text is not what the sheet means.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Cells {
+    /// The rows (the first is the spreadsheet's row 1), of cell texts.
+    pub rows: Vec<Vec<String>>,
+    /// The workbook sheet read; `None` for a CSV file.
+    pub sheet: Option<String>,
+    /// (row, column), both from 0, of each marked cell.
+    pub marks: std::collections::HashMap<(usize, usize), Mark>,
+}
+
+impl Cells {
+    /// The file `path`, with the sheet read, as messages name them:
+    /// ``pledges.xlsx, sheet `Pledges` ``.
+    pub fn origin(&self, path: &str) -> String {
+        match &self.sheet {
+            Some(sheet) => format!("{path}, sheet `{}`", clip(sheet)),
+            None => path.to_string(),
+        }
+    }
+}
+
 /// A problem with one cell (or row) of the sheet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -155,8 +190,8 @@ mod read;
 mod tests;
 mod write;
 
-pub use check::{Known, did_you_mean, pledges, pledges_into};
-pub use read::{MAX_SHEET_COLUMNS, MAX_SHEET_ROWS, csv_cells, read_cells};
+pub use check::{Known, did_you_mean, pledges, pledges_in, pledges_into};
+pub use read::{MAX_SHEET_COLUMNS, MAX_SHEET_ROWS, csv_cells, read_cells, read_sheet};
 pub use write::{fresh, merge_into, rebase_extends};
 // The parts name each other's items through this module (`use super::*`).
 #[allow(unused_imports)]

@@ -3,13 +3,19 @@
 
 use super::*;
 
+/// The rows of cell texts of [`read_sheet`].
+pub fn read_cells(path: &Path) -> Result<Vec<Vec<String>>, ReadError> {
+    read_sheet(path).map(|cells| cells.rows)
+}
+
 /// Reads a CSV file or a workbook (xlsx, xlsm, xlsb, xls, ods: its first visible
-/// sheet) into rows of cell texts. A file that cannot be read is
+/// sheet, named in [`Cells::sheet`]) into rows of cell texts, with the
+/// workbook cells that are not what they show marked. A file that cannot be read is
 /// [`ReadError::Io`]; a directory, a file over [`MAX_PLEDGES_BYTES`], or one
 /// whose content cannot be read as its kind, is [`ReadError::Invalid`]; a
 /// semicolon-separated sheet with a figure that reads two ways (`6.000`) is
 /// [`ReadError::Rows`], with every other problem of its rows.
-pub fn read_cells(path: &Path) -> Result<Vec<Vec<String>>, ReadError> {
+pub fn read_sheet(path: &Path) -> Result<Cells, ReadError> {
     let shown = path.display().to_string();
     let invalid = |message: String| ReadError::Invalid {
         path: shown.clone(),
@@ -35,20 +41,34 @@ pub fn read_cells(path: &Path) -> Result<Vec<Vec<String>>, ReadError> {
         .unwrap_or("")
         .to_ascii_lowercase();
     if let "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" = ext.as_str() {
-        return workbook_cells(bytes).map_err(invalid);
+        return workbook_sheet(bytes).map_err(invalid);
+    }
+    if let Some(kind) = workbook_signature(&bytes) {
+        return Err(invalid(format!(
+            "the file is {kind}, not CSV text: give it the workbook's extension (.xlsx, .xls or .ods), or save the sheet as CSV UTF-8"
+        )));
     }
     let (rows, separator) = csv_sheet(&bytes).map_err(invalid)?;
+    if let Some(problem) = unclosed_quote(&bytes, &rows, separator) {
+        return Err(ReadError::Rows(ImportError {
+            origin: shown,
+            problems: vec![problem],
+        }));
+    }
     if separator == b';' {
         refuse_ambiguous(&shown, &rows)?;
     }
-    Ok(rows)
+    Ok(Cells {
+        rows,
+        ..Cells::default()
+    })
 }
 
 /// The figures of a semicolon-separated sheet that read two ways (`6.000`:
 /// six, or six thousand), with every other problem of the sheet, as
 /// [`ReadError::Rows`]; nothing where there is none.
 pub(super) fn refuse_ambiguous(origin: &str, rows: &[Vec<String>]) -> Result<(), ReadError> {
-    let s = sheet(rows, true);
+    let s = sheet(rows, &Default::default(), true);
     if !s.ambiguous {
         return Ok(());
     }
@@ -58,6 +78,75 @@ pub(super) fn refuse_ambiguous(origin: &str, rows: &[Vec<String>]) -> Result<(),
         origin: origin.into(),
         problems,
     }))
+}
+
+/// What a file that is a workbook, whatever its name, is: a zip container
+/// (xlsx, xlsm, xlsb, ods) or a compound document (xls).
+pub(super) fn workbook_signature(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        Some("a workbook (a zip container, as an .xlsx or .ods is)")
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        Some("a workbook (a compound document, as an .xls is)")
+    } else {
+        None
+    }
+}
+
+/// The cell where a quote opens that is never closed, as a problem: the CSV
+/// reader reads such a cell to the end of the file, so every line after it
+/// would silently become part of that one cell, the last of the last row.
+pub(super) fn unclosed_quote(bytes: &[u8], rows: &[Vec<String>], separator: u8) -> Option<Problem> {
+    if !ends_in_quote(bytes, separator) {
+        return None;
+    }
+    let row = rows.len();
+    let col = rows.last().map_or(0, |r| r.len().saturating_sub(1));
+    let header = rows
+        .iter()
+        .position(|r| r.iter().any(|c| !c.trim().is_empty()));
+    let name = header
+        .filter(|&h| h + 1 < row)
+        .and_then(|h| rows[h].get(col))
+        .map(|n| n.trim())
+        .filter(|n| !n.is_empty());
+    let column = match name {
+        Some(n) => format!("{} ({})", letter(col), clip(n)),
+        None => letter(col),
+    };
+    Some(Problem {
+        row,
+        column,
+        message: "a quote opened here is never closed, so every line below it would be read into this cell: close the quote (a quote inside a quoted cell is written twice: \"\")".into(),
+    })
+}
+
+/// Whether a CSV text ends inside a quoted cell, read as the CSV reader reads
+/// it: a quote opens a quoted cell only as the cell's first character; inside
+/// one, a doubled quote is a quote and a single quote closes it.
+pub(super) fn ends_in_quote(bytes: &[u8], separator: u8) -> bool {
+    #[derive(Clone, Copy)]
+    enum At {
+        Start,
+        Plain,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut at = At::Start;
+    let mut text = bytes;
+    while let Some(rest) = text.strip_prefix("\u{feff}".as_bytes()) {
+        text = rest;
+    }
+    for &b in text {
+        let ends_cell = b == separator || b == b'\n' || b == b'\r';
+        at = match (at, b) {
+            (At::Start, b'"') | (At::QuoteInQuoted, b'"') => At::Quoted,
+            (At::Quoted, b'"') => At::QuoteInQuoted,
+            (At::Quoted, _) => At::Quoted,
+            _ if ends_cell => At::Start,
+            _ => At::Plain,
+        };
+    }
+    matches!(at, At::Quoted)
 }
 
 /// The file's bytes, at most one past [`MAX_PLEDGES_BYTES`].
@@ -149,11 +238,17 @@ pub const MAX_SHEET_ROWS: usize = 100_000;
 /// cell to their right is refused with its reference.
 pub const MAX_SHEET_COLUMNS: usize = 100;
 
-/// The rows of a workbook's first visible worksheet. Its cells are read one by
+/// The rows of [`workbook_sheet`].
+#[cfg(test)]
+pub(super) fn workbook_cells(bytes: Vec<u8>) -> Result<Vec<Vec<String>>, String> {
+    workbook_sheet(bytes).map(|cells| cells.rows)
+}
+
+/// The cells of a workbook's first visible worksheet. Its cells are read one by
 /// one (xlsx, xlsm, xlsb), or checked for their reach before the workbook is
 /// opened (xls, ods, read whole when opened): memory follows the cells that
 /// hold something, never the area up to the farthest one.
-pub(super) fn workbook_cells(bytes: Vec<u8>) -> Result<Vec<Vec<String>>, String> {
+pub(super) fn workbook_sheet(bytes: Vec<u8>) -> Result<Cells, String> {
     // The workbook reader can panic on a damaged file: that is bad input, said
     // once, without the reader's own message.
     let hook = std::panic::take_hook();
@@ -165,8 +260,8 @@ pub(super) fn workbook_cells(bytes: Vec<u8>) -> Result<Vec<Vec<String>>, String>
     })
 }
 
-/// [`workbook_cells`], where the reader may panic.
-pub(super) fn read_book(bytes: Vec<u8>) -> Result<Vec<Vec<String>>, String> {
+/// [`workbook_sheet`], where the reader may panic.
+pub(super) fn read_book(bytes: Vec<u8>) -> Result<Cells, String> {
     use calamine::{Reader, Sheets, open_workbook_auto_from_rs};
     if let Some(n) = unpacked_size(&bytes).filter(|&n| n > MAX_UNPACKED_BYTES) {
         return Err(format!(
@@ -180,6 +275,7 @@ pub(super) fn read_book(bytes: Vec<u8>) -> Result<Vec<Vec<String>>, String> {
     let mut grid = Grid {
         sheet: &name,
         rows: Vec::new(),
+        marks: Default::default(),
         held: 0,
     };
     let streamed = match &mut book {
@@ -195,11 +291,16 @@ pub(super) fn read_book(bytes: Vec<u8>) -> Result<Vec<Vec<String>>, String> {
                 .map_err(|e| grid.unreadable(e))?;
             let (top, left) = range.start().unwrap_or((0, 0));
             for (r, c, d) in range.used_cells() {
-                grid.put((top + r as u32, left + c as u32), d)?;
+                grid.put((top + r as u32, left + c as u32), d, false)?;
             }
         }
     }
-    grid.rows()
+    let marks = std::mem::take(&mut grid.marks);
+    Ok(Cells {
+        rows: grid.rows()?,
+        sheet: Some(name.clone()),
+        marks,
+    })
 }
 
 /// The name of the first worksheet that is not hidden.
@@ -227,6 +328,8 @@ pub(super) struct Grid<'a> {
     /// The sheet, as named in messages.
     sheet: &'a str,
     rows: Vec<Vec<String>>,
+    /// The cells whose text is not what the sheet means.
+    marks: std::collections::HashMap<(usize, usize), Mark>,
     /// Bytes of text held so far (at most [`MAX_UNPACKED_BYTES`]: a string
     /// shared by many cells is held once per cell).
     held: u64,
@@ -234,10 +337,20 @@ pub(super) struct Grid<'a> {
 
 impl Grid<'_> {
     /// The cell at `(row, col)` (from 0), unless it holds nothing (or only
-    /// spaces); one beyond [`MAX_SHEET_ROWS`] or [`MAX_SHEET_COLUMNS`] is refused.
-    fn put(&mut self, (row, col): (u32, u32), d: &calamine::Data) -> Result<(), String> {
-        let text = cell_text(d);
-        if text.trim().is_empty() {
+    /// spaces); one beyond [`MAX_SHEET_ROWS`] or [`MAX_SHEET_COLUMNS`] is
+    /// refused. A formula whose value the file does not store (`uncomputed`),
+    /// a date and a time are marked.
+    fn put(
+        &mut self,
+        (row, col): (u32, u32),
+        d: &calamine::Data,
+        uncomputed: bool,
+    ) -> Result<(), String> {
+        let (text, mark) = match uncomputed {
+            true => (String::new(), Some(Mark::Uncomputed)),
+            false => cell_read(d),
+        };
+        if text.trim().is_empty() && mark.is_none() {
             return Ok(());
         }
         self.held += text.len() as u64;
@@ -249,14 +362,7 @@ impl Grid<'_> {
         }
         let (r, c) = (row as usize, col as usize);
         if r >= MAX_SHEET_ROWS || c >= MAX_SHEET_COLUMNS {
-            return Err(format!(
-                "sheet `{}`: cell {}{} holds `{}`, beyond the {MAX_SHEET_ROWS} rows and {MAX_SHEET_COLUMNS} columns (A to {}) a pledges sheet may use: delete the stray cell, or copy the pledges to a new sheet",
-                clip(self.sheet),
-                letter(c),
-                r as u64 + 1,
-                clip(text.trim()),
-                letter(MAX_SHEET_COLUMNS - 1)
-            ));
+            return Err(self.stray(r, c, &text));
         }
         if self.rows.len() <= r {
             self.rows.resize_with(r + 1, Vec::new);
@@ -266,7 +372,26 @@ impl Grid<'_> {
             line.resize(c + 1, String::new());
         }
         line[c] = text;
+        if let Some(mark) = mark {
+            self.marks.insert((r, c), mark);
+        }
         Ok(())
+    }
+
+    /// The message for a cell at `(r, c)` (from 0), holding `text`, beyond
+    /// the rows and columns a pledges sheet may use.
+    fn stray(&self, r: usize, c: usize, text: &str) -> String {
+        let held = match text.trim() {
+            "" => "a formula".to_string(),
+            t => format!("`{}`", clip(t)),
+        };
+        format!(
+            "sheet `{}`: cell {}{} holds {held}, beyond the {MAX_SHEET_ROWS} rows and {MAX_SHEET_COLUMNS} columns (A to {}) a pledges sheet may use: delete the stray cell, or copy the pledges to a new sheet",
+            clip(self.sheet),
+            letter(c),
+            r as u64 + 1,
+            letter(MAX_SHEET_COLUMNS - 1)
+        )
     }
 
     /// The message for a sheet that the workbook reader cannot read.
@@ -287,47 +412,82 @@ impl Grid<'_> {
     }
 }
 
-/// Defines `$name`: the cells of the `$kind` sheet `grid.sheet`, read one at a
-/// time (xlsx and xlsb readers have the same methods and no common trait).
-macro_rules! sheet_cells {
-    ($name:ident, $kind:literal, $book:ident) => {
-        #[doc = concat!("The cells of the ", $kind, " sheet `grid.sheet`, read one at a time.")]
-        pub(super) fn $name<RS: std::io::Read + std::io::Seek>(
-            book: &mut calamine::$book<RS>,
-            grid: &mut Grid,
-        ) -> Result<(), String> {
-            let mut cells = book
-                .worksheet_cells_reader(grid.sheet)
-                .map_err(|e| grid.unreadable(e))?;
-            put_all(grid, || {
-                let cell = cells.next_cell();
-                cell.map(|c| {
-                    c.map(|c| {
-                        (
-                            c.get_position(),
-                            calamine::Data::from(c.get_value().clone()),
-                        )
-                    })
-                })
+/// The cells of the xlsx (or xlsm) sheet `grid.sheet`, read one at a time,
+/// with the formulas whose value the file does not store.
+pub(super) fn xlsx_cells<RS: std::io::Read + std::io::Seek>(
+    book: &mut calamine::Xlsx<RS>,
+    grid: &mut Grid,
+) -> Result<(), String> {
+    let mut cells = book
+        .worksheet_cells_reader(grid.sheet)
+        .map_err(|e| grid.unreadable(e))?;
+    put_all(grid, || {
+        let cell = cells.next_cell_with_formula_metadata();
+        cell.map(|c| {
+            c.map(|c| {
+                let uncomputed = c.formula.is_some() && matches!(c.value, calamine::DataRef::Empty);
+                (c.pos, calamine::Data::from(c.value), uncomputed)
             })
-        }
-    };
+        })
+    })
 }
 
-sheet_cells!(xlsx_cells, "xlsx", Xlsx);
-sheet_cells!(xlsb_cells, "xlsb", Xlsb);
+/// The cells of the xlsb sheet `grid.sheet`, read one at a time (a formula's
+/// value is always stored in an xlsb file).
+pub(super) fn xlsb_cells<RS: std::io::Read + std::io::Seek>(
+    book: &mut calamine::Xlsb<RS>,
+    grid: &mut Grid,
+) -> Result<(), String> {
+    let mut cells = book
+        .worksheet_cells_reader(grid.sheet)
+        .map_err(|e| grid.unreadable(e))?;
+    put_all(grid, || {
+        let cell = cells.next_cell();
+        cell.map(|c| {
+            c.map(|c| {
+                (
+                    c.get_position(),
+                    calamine::Data::from(c.get_value().clone()),
+                    false,
+                )
+            })
+        })
+    })
+}
 
-/// Puts each cell that `next` reads into `grid`, until it reads none.
+/// Puts each cell that `next` reads into `grid`, until it reads none; each
+/// with whether it is a formula whose value the file does not store.
 fn put_all<E: fmt::Display>(
     grid: &mut Grid,
-    mut next: impl FnMut() -> Result<Option<((u32, u32), calamine::Data)>, E>,
+    mut next: impl FnMut() -> Result<Option<((u32, u32), calamine::Data, bool)>, E>,
 ) -> Result<(), String> {
     loop {
         match next() {
-            Ok(Some((at, d))) => grid.put(at, &d)?,
+            Ok(Some((at, d, uncomputed))) => grid.put(at, &d, uncomputed)?,
             Ok(None) => return Ok(()),
             Err(e) => return Err(grid.unreadable(e)),
         }
+    }
+}
+
+/// A workbook cell's text, and its mark where the text is not what the sheet
+/// means: a date reads as the date (`2024-03-05`), a time as the sheet's
+/// number of days.
+pub(super) fn cell_read(d: &calamine::Data) -> (String, Option<Mark>) {
+    use calamine::Data;
+    match d {
+        Data::DateTime(t) if t.is_duration() => (t.as_f64().to_string(), Some(Mark::Time)),
+        Data::DateTime(t) => {
+            let (y, mo, day, h, mi, sec, _) = t.to_ymd_hms_milli();
+            let text = match (h, mi, sec) {
+                (0, 0, 0) => format!("{y:04}-{mo:02}-{day:02}"),
+                _ => format!("{y:04}-{mo:02}-{day:02} {h:02}:{mi:02}:{sec:02}"),
+            };
+            (text, Some(Mark::Date))
+        }
+        Data::DateTimeIso(t) => (t.clone(), Some(Mark::Date)),
+        Data::DurationIso(t) => (t.clone(), Some(Mark::Time)),
+        other => (cell_text(other), None),
     }
 }
 

@@ -912,3 +912,235 @@ fn an_xls_sheet_is_checked_for_its_reach_before_the_workbook_is_read() {
     let e = workbook_cells(looped).unwrap_err();
     assert!(e.starts_with("the .xls workbook is damaged"), "{e}");
 }
+
+/// The file `name` holding `bytes`, read as `forcesim import` reads it.
+fn read_file(name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, ReadError> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    read_cells(&path)
+}
+
+#[test]
+fn a_quote_never_closed_is_refused_at_the_cell_where_it_opens() {
+    let text = "nation,domain,capability,low,likely,high,source\n\
+                GBR,land,troops,1,2,3,\"oops\n\
+                FRA,land,troops,4,5,6,ok\n\
+                DEU,land,troops,7,8,9,ok\n";
+    let Err(ReadError::Rows(e)) = read_file("p.csv", text.as_bytes()) else {
+        panic!("an unclosed quote is read");
+    };
+    assert_eq!(places(&e), [(2, "G (source)")], "{e}");
+    assert!(
+        e.problems[0]
+            .message
+            .starts_with("a quote opened here is never closed")
+    );
+    // In a semicolon sheet, and after a byte order mark, alike.
+    let semi = "\u{feff}nation;domain;capability;low;likely;high\nGBR;land;troops;1;2;\"3\n";
+    let Err(ReadError::Rows(e)) = read_file("p.csv", semi.as_bytes()) else {
+        panic!("an unclosed quote is read");
+    };
+    assert_eq!(places(&e), [(2, "F (high)")], "{e}");
+}
+
+#[test]
+fn quotes_that_close_are_read_with_the_rows_numbered_as_before() {
+    // A quoted cell over two lines, doubled quotes inside, a quote inside a
+    // plain cell, and a quoted header cell.
+    let text = "\"nation\",domain,capability,low,likely,high,source\n\
+                GBR,land,troops,1,2,3,\"two \"\"quoted\"\"\nlines\"\n\
+                FRA,land,troops,4,5,6,5\" gun\n\
+                \n\
+                DEU,land,troops,7,8,x,\"\"\n";
+    let rows = read_file("p.csv", text.as_bytes()).unwrap();
+    let e = pledges("p.csv", &rows).unwrap_err();
+    assert_eq!(places(&e), [(5, "F (high)")], "{e}");
+    assert_eq!(rows[1][6], "two \"quoted\"\nlines");
+    assert_eq!(rows[2][6], "5\" gun");
+}
+
+#[test]
+fn a_workbook_named_as_csv_is_named_a_workbook() {
+    for (bytes, kind) in [
+        (&b"PK\x03\x04rest"[..], "zip container"),
+        (
+            &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0][..],
+            "compound document",
+        ),
+    ] {
+        let Err(ReadError::Invalid { message, .. }) = read_file("p.csv", bytes) else {
+            panic!("a workbook is read as CSV");
+        };
+        assert!(message.starts_with("the file is a workbook"), "{message}");
+        assert!(message.contains(kind), "{message}");
+    }
+}
+
+#[test]
+fn a_header_problem_leaves_the_rows_checked_in_the_columns_it_locates() {
+    // An unknown column: the cells below are still checked.
+    let rows = sheet(
+        "nation,domain,capability,low,likely,high,notes\n\
+         GBR,land,troops,1,2,3,hello\n\
+         FRA,land,troops,x,2,3,\n",
+    );
+    let e = pledges("p.csv", &rows).unwrap_err();
+    assert_eq!(places(&e), [(1, "G (notes)"), (3, "D (low)")], "{e}");
+    // A missing column: the others are checked, the missing one is not
+    // reported again in every row.
+    let rows = sheet(
+        "nation,domain,capability,low,high\n\
+         GBR,land,troops,1,3\n\
+         FRA,land,troops,x,3\n\
+         GBR,land,troops,1,3\n",
+    );
+    let e = pledges("p.csv", &rows).unwrap_err();
+    assert_eq!(
+        places(&e),
+        [(1, ""), (3, "D (low)"), (4, "C (capability)")],
+        "{e}"
+    );
+    assert!(e.problems[0].message.contains("no `likely` column"), "{e}");
+    // With a scenario, the ids of every row are checked as well.
+    let known = Known {
+        nations: vec!["GBR".into()],
+        domains: vec!["land".into()],
+        capabilities: vec!["troops".into()],
+    };
+    let rows = sheet("nation,domain,capability,low,likely,high,notes\nFRA,land,troops,1,2,3,\n");
+    let e = pledges_into("p.csv", &rows, &known).unwrap_err();
+    assert_eq!(places(&e), [(1, "G (notes)"), (2, "A (nation)")], "{e}");
+}
+
+/// The cells of the workbook `book`, read as `forcesim import` reads a file.
+fn read_book_file(book: &[u8]) -> Cells {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.xlsx");
+    std::fs::write(&path, book).unwrap();
+    read_sheet(&path).unwrap()
+}
+
+#[test]
+fn the_problems_of_a_workbook_name_the_sheet_read() {
+    use rust_xlsxwriter::Workbook;
+    let mut book = Workbook::new();
+    book.add_worksheet()
+        .set_name("Hidden")
+        .unwrap()
+        .set_hidden(true);
+    let notes = book.add_worksheet().set_name("Notes").unwrap();
+    write_rows(notes, &["These are notes"]);
+    notes.set_active(true);
+    write_rows(book.add_worksheet(), &PLEDGES);
+    let cells = read_book_file(&book.save_to_buffer().unwrap());
+    assert_eq!(cells.sheet.as_deref(), Some("Notes"));
+    let e = pledges_in("p.xlsx", &cells, None).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("p.xlsx, sheet `Notes`: 7 problems in the pledges:"),
+        "{e}"
+    );
+    // A CSV file has no sheet to name.
+    let rows = sheet("nation,domain,capability,low,likely,high\nGBR,land,troops,x,2,3\n");
+    let cells = Cells {
+        rows,
+        ..Cells::default()
+    };
+    let e = pledges_in("p.csv", &cells, None).unwrap_err();
+    assert!(e.to_string().starts_with("p.csv: 1 problem"), "{e}");
+}
+
+#[test]
+fn a_date_is_a_problem_where_a_figure_is_read_and_a_date_elsewhere() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let time = Format::new().set_num_format("[h]:mm");
+    let mut book = Workbook::new();
+    let s = book.add_worksheet();
+    write_rows(
+        s,
+        &["nation,domain,capability,low,likely,high,participation,source"],
+    );
+    write_rows(s, &["", "GBR,land,troops"]);
+    s.write_number_with_format(1, 3, 45000.0, &date).unwrap();
+    s.write_number(1, 4, 2.0).unwrap();
+    s.write_number(1, 5, 3.0).unwrap();
+    s.write_number_with_format(1, 6, 1.0, &date).unwrap();
+    s.write_number_with_format(1, 7, 45000.0, &date).unwrap();
+    write_rows(s, &["", "", "FRA,land,troops,1,2"]);
+    s.write_number_with_format(2, 5, 0.5, &time).unwrap();
+    let cells = read_book_file(&book.save_to_buffer().unwrap());
+    assert_eq!(cells.rows[1][7], "2023-03-15");
+    let e = pledges_in("p.xlsx", &cells, None).unwrap_err();
+    assert_eq!(
+        places(&e),
+        [(2, "D (low)"), (2, "G (participation)"), (3, "F (high)")],
+        "{e}"
+    );
+    assert!(e.problems[0].message.starts_with("a date, not a number (a spreadsheet may have turned a figure such as 3-5 or 1/2 into a date)"), "{e}");
+    assert!(
+        e.problems[2].message.starts_with("a time, not a number"),
+        "{e}"
+    );
+}
+
+/// `book` with the value of every formula of its sheets taken out, as a
+/// program that writes formulas without computing them leaves them.
+fn without_values(book: &[u8]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zin.len() {
+        let mut part = zin.by_index(i).unwrap();
+        let name = part.name().unwrap().to_string();
+        let mut data = String::new();
+        part.read_to_string(&mut data).unwrap();
+        if name.starts_with("xl/worksheets/") {
+            data = data
+                .replace(" t=\"str\"><f>", "><f>")
+                .replace("<v></v>", "");
+        }
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        out.start_file(name, stored).unwrap();
+        out.write_all(data.as_bytes()).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_formula_with_no_stored_value_is_a_problem_at_its_cell() {
+    use rust_xlsxwriter::{Formula, Workbook};
+    let mut book = Workbook::new();
+    let s = book.add_worksheet();
+    s.set_formula_result_default("");
+    write_rows(
+        s,
+        &[
+            "nation,domain,capability,low,likely,high,participation",
+            "GBR,land,troops,1,2,3",
+            "FRA,land,troops,,2,3,0.9",
+        ],
+    );
+    s.write_formula(1, 6, "=0.5+0.3").unwrap();
+    s.write_formula(2, 3, "=E3*0.5").unwrap();
+    // A formula whose value is stored reads as that value.
+    s.write_formula(3, 0, Formula::new("=\"DEU\"").set_result("DEU"))
+        .unwrap();
+    write_rows(s, &["", "", "", ",land,troops,1,2,3"]);
+    let cells = read_book_file(&without_values(&book.save_to_buffer().unwrap()));
+    let e = pledges_in("p.xlsx", &cells, None).unwrap_err();
+    assert_eq!(
+        places(&e),
+        [(2, "G (participation)"), (3, "D (low)")],
+        "{e}"
+    );
+    assert!(
+        e.problems[0].message.starts_with(
+            "a formula with no computed value: open and save the workbook in a spreadsheet"
+        ),
+        "{e}"
+    );
+    assert_eq!(cells.rows[3][0], "DEU");
+}
