@@ -147,8 +147,43 @@ fn a_key_nested_past_the_parsers_limit_is_placed_at_its_line() {
     let text = format!("{BASE}\n{deep} = 1\n");
     let line = text.lines().count();
     let out = errors(&text, &[]);
-    assert!(out.contains(&format!("s.toml:{line}:1: ")), "{out}");
-    assert!(out.contains("recursion limit"), "{out}");
+    let message = "TOML syntax: a key of 90 parts; a dotted key or table header has at most 80";
+    assert!(
+        out.contains(&format!("s.toml:{line}:1: {message}")),
+        "{out}"
+    );
+    // A header and a key in an inline table are placed at their first part;
+    // 80 parts are allowed.
+    let header = format!("[{}]", vec!["b"; 81].join("."));
+    let fits = vec!["c"; 80].join(".");
+    let text = format!("{BASE}\n{fits} = 1\n{header}\nx = {{ {deep} = 1 }}\n");
+    let out = errors(&text, &[]);
+    for (line, column, parts) in [(line + 1, 2, 81), (line + 2, 7, 90)] {
+        let message = format!("TOML syntax: a key of {parts} parts;");
+        assert!(
+            out.contains(&format!("s.toml:{line}:{column}: {message}")),
+            "{out}"
+        );
+    }
+    assert!(!out.contains(&format!(":{line}:1: TOML")), "{out}");
+}
+
+#[test]
+fn keys_and_headers_of_millions_of_parts_are_refused_at_once() {
+    // Each part once rebuilt and rehashed the whole path: a minute for 300,000
+    // parts, hours for the millions that the size limit allows.
+    let parts = vec!["a"; 2_000_000].join(".");
+    for text in [
+        format!("{BASE}\n{parts} = 1\n"),
+        format!("{BASE}\n[{parts}]\nb = 1\nb = 2\n"),
+    ] {
+        let start = Instant::now();
+        let out = errors(&text, &[]);
+        let elapsed = start.elapsed();
+        assert!(out.contains("a key of 2000000 parts;"), "{out:.300}");
+        // Under a second on a 2-core machine; a generous bound for slow ones.
+        assert!(elapsed < Duration::from_secs(8), "took {elapsed:?}");
+    }
 }
 
 #[test]

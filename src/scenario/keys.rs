@@ -74,12 +74,24 @@ struct Walker<'s, F> {
     stack: Vec<Frame>,
     header: Option<Header>,
     tables: HashMap<String, usize>,
+    /// Whether a key of more parts than the parser allows was met.
+    lost: bool,
     visit: F,
 }
 
-fn join(path: &str, key: &str) -> String {
-    super::decode::join(path, key)
+/// Appends the key `key` to the dotted key `path`, in place: a path grows by
+/// one part at a time, never copied whole for each part.
+fn push_key(path: &mut String, key: &str) {
+    if !path.is_empty() {
+        path.push('.');
+    }
+    path.push_str(key);
 }
+
+/// Most parts of a dotted key or table header: the TOML parser refuses more
+/// (its "recursion limit"), and the walk stops at such a key, so that a key of
+/// millions of parts costs no more than one of this many.
+const MAX_KEY_PARTS: usize = 80;
 
 impl<F: FnMut(Occurrence<'_>)> Walker<'_, F> {
     fn event(&mut self, e: &Event) {
@@ -132,13 +144,21 @@ impl<F: FnMut(Occurrence<'_>)> Walker<'_, F> {
             raw.decode_key(&mut name, &mut ());
         }
         let at = e.span().start();
-        if let Some(h) = self.header.as_mut() {
-            h.keys.push((name, at));
-        } else if let Some(Frame::Table { keys, value, .. }) = self.stack.last_mut() {
-            if value.is_some() {
-                keys.clear();
-                *value = None;
+        let keys = match (self.header.as_mut(), self.stack.last_mut()) {
+            (Some(h), _) => &mut h.keys,
+            (None, Some(Frame::Table { keys, value, .. })) => {
+                if value.is_some() {
+                    keys.clear();
+                    *value = None;
+                }
+                keys
             }
+            _ => return,
+        };
+        if keys.len() == MAX_KEY_PARTS {
+            // The parser refuses the text: nothing from here on is named.
+            self.lost = true;
+        } else {
             keys.push((name, at));
         }
     }
@@ -160,7 +180,7 @@ impl<F: FnMut(Occurrence<'_>)> Walker<'_, F> {
         let def_at = keys.first().map_or(0, |k| k.1);
         let mut p = path.clone();
         for (name, key_at) in keys.iter() {
-            p = join(&p, name);
+            push_key(&mut p, name);
             (self.visit)(Occurrence {
                 path: &p,
                 key_at: *key_at,
@@ -178,7 +198,7 @@ impl<F: FnMut(Occurrence<'_>)> Walker<'_, F> {
         let mut p = String::new();
         let last = h.keys.len().saturating_sub(1);
         for (i, (name, key_at)) in h.keys.iter().enumerate() {
-            p = join(&p, name);
+            push_key(&mut p, name);
             let kind = match (i < last, h.array) {
                 (true, _) => Kind::HeaderParent,
                 (false, true) => Kind::ArrayHeader,
@@ -192,10 +212,10 @@ impl<F: FnMut(Occurrence<'_>)> Walker<'_, F> {
             });
             if i == last && h.array {
                 let n = self.tables.entry(p.clone()).or_insert(0);
-                p = format!("{p}[{n}]");
+                p.push_str(&format!("[{n}]"));
                 *n += 1;
             } else if let Some(n) = self.tables.get(&p) {
-                p = format!("{p}[{}]", n.saturating_sub(1));
+                p.push_str(&format!("[{}]", n.saturating_sub(1)));
             }
         }
         self.stack.truncate(1);
@@ -234,10 +254,14 @@ fn walk(text: &str, base: Option<&str>, visit: impl FnMut(Occurrence<'_>)) {
         stack: vec![root],
         header: None,
         tables: HashMap::new(),
+        lost: false,
         visit,
     };
     for e in &events {
         w.event(e);
+        if w.lost {
+            return;
+        }
     }
     w.close_header();
 }
@@ -279,6 +303,9 @@ impl Named {
     pub(crate) fn of(text: &str, base: Option<&str>, spans: &[usize]) -> HashMap<usize, Named> {
         let wanted: HashSet<usize> = spans.iter().copied().collect();
         let mut named: HashMap<usize, Named> = HashMap::new();
+        if wanted.is_empty() {
+            return named;
+        }
         walk(text, base, |o| {
             if wanted.contains(&o.key_at) {
                 named.entry(o.key_at).or_insert(Named {
@@ -313,21 +340,45 @@ impl Named {
     }
 }
 
+/// Where a syntax error is and, for a key of more parts than the parser
+/// allows, how many parts it has.
+struct Placed {
+    span: Option<std::ops::Range<usize>>,
+    parts: Option<usize>,
+}
+
+/// The place of each of `errors` in `text`. The parser's key-depth error has
+/// none: each is the next key of more than [`MAX_KEY_PARTS`] parts, in order.
+fn place_errors(text: &str, errors: &[toml::de::Error]) -> Vec<Placed> {
+    let mut long = long_keys(text).into_iter();
+    errors
+        .iter()
+        .map(|e| match e.span() {
+            None if e.message().contains("recursion limit") => match long.next() {
+                Some((at, parts)) => Placed {
+                    span: Some(at..at),
+                    parts: Some(parts),
+                },
+                None => Placed {
+                    span: None,
+                    parts: None,
+                },
+            },
+            span => Placed { span, parts: None },
+        })
+        .collect()
+}
+
 /// Records the syntax `errors` of the TOML document `text`, placed `off` bytes
 /// into the source: each that points at a key names it, and a duplicate says
 /// where the key or table was first defined.
 pub(crate) fn syntax_errors(text: &str, off: usize, errors: &[toml::de::Error], cx: &mut Cx) {
-    // The parser's key-depth error has no place: it is the most dotted key.
-    let span_of = |e: &toml::de::Error| {
-        e.span().or_else(|| {
-            e.message()
-                .contains("recursion")
-                .then(|| most_dotted_key(text))
-                .flatten()
-                .map(|at| at..at)
-        })
-    };
-    let spans: Vec<usize> = errors.iter().filter_map(span_of).map(|s| s.start).collect();
+    let placed = place_errors(text, errors);
+    let spans: Vec<usize> = placed
+        .iter()
+        .filter(|p| p.parts.is_none())
+        .filter_map(|p| p.span.as_ref().map(|s| s.start))
+        .collect();
     let named = Named::of(text, None, &spans);
     let lines = LineIndex::new(text);
     let source = SourceText::new("", text);
@@ -335,11 +386,18 @@ pub(crate) fn syntax_errors(text: &str, off: usize, errors: &[toml::de::Error], 
         Place::File { line, column } => format!("{line}:{column}"),
         Place::Override(_) => String::new(),
     };
-    for e in errors {
-        let span = span_of(e).unwrap_or(0..0);
+    for (e, p) in errors.iter().zip(placed) {
+        let span = p.span.unwrap_or(0..0);
         let message = e.message().trim();
         let hint = syntax_hint(text, span.start);
         let shifted = span.start + off..span.end + off;
+        if let Some(parts) = p.parts {
+            let message = format!(
+                "TOML syntax: a key of {parts} parts; a dotted key or table header has at most {MAX_KEY_PARTS}"
+            );
+            cx.error(shifted, "", message);
+            continue;
+        }
         let Some(n) = named.get(&span.start) else {
             cx.error(shifted, "", format!("TOML syntax: {message}{hint}"));
             continue;
@@ -382,21 +440,42 @@ fn syntax_hint(text: &str, at: usize) -> String {
     })
 }
 
-/// The start of the line whose key (before `=`, or a `[header]`) has the most
-/// dots, where it has more than a few: the place of a key nested deeper than
-/// the parser allows.
-fn most_dotted_key(text: &str) -> Option<usize> {
-    let mut best: Option<(usize, usize)> = None;
-    let mut at = 0;
-    for line in text.split_inclusive('\n') {
-        let key = line.split('=').next().unwrap_or("");
-        let dots = key.bytes().filter(|&b| b == b'.').count();
-        if dots > 8 && best.is_none_or(|(d, _)| dots > d) {
-            best = Some((dots, at + (line.len() - line.trim_start().len())));
+/// Each dotted key (or table header) of `text` with more than
+/// [`MAX_KEY_PARTS`] parts, in order: the offset of its first part and its
+/// number of parts. A value's dots (`1.5`) make chains of two parts at most.
+fn long_keys(text: &str) -> Vec<(usize, usize)> {
+    use toml_parser::lexer::TokenKind as K;
+    let mut found = Vec::new();
+    // The chain being read (its start and parts), and whether a dot follows its last part.
+    let mut chain: Option<(usize, usize)> = None;
+    let mut dot = false;
+    let mut close = |chain: Option<(usize, usize)>| {
+        if let Some((at, parts)) = chain.filter(|c| c.1 > MAX_KEY_PARTS) {
+            found.push((at, parts));
         }
-        at += line.len();
+    };
+    for t in Source::new(text).lex() {
+        match t.kind() {
+            K::Atom | K::BasicString | K::LiteralString => {
+                chain = match chain {
+                    Some((at, parts)) if dot => Some((at, parts + 1)),
+                    other => {
+                        close(other);
+                        Some((t.span().start(), 1))
+                    }
+                };
+                dot = false;
+            }
+            K::Dot if chain.is_some() && !dot => dot = true,
+            K::Whitespace => {}
+            _ => {
+                close(chain.take());
+                dot = false;
+            }
+        }
     }
-    best.map(|(_, at)| at)
+    close(chain);
+    found
 }
 
 /// The dotted key that the error at `at` in the value `text` of the override
@@ -452,6 +531,23 @@ mod tests {
         let at = text.rfind("troops").unwrap();
         let n = Named::of(text, Some("nations.A.pool"), &[at]).remove(&at);
         assert_eq!(n.unwrap().key, "nations.A.pool.troops");
+    }
+
+    #[test]
+    fn keys_of_more_parts_than_the_parser_allows_are_found_and_end_the_walk() {
+        let long = vec!["a"; 81].join(" . ");
+        let text = format!(
+            "x = 1.5\n[{}]\ny = {{ '{long}' = 1, {long} = 2 }}\nz = 1\nz = 2\n",
+            vec!["b"; 80].join(".")
+        );
+        let at = text.rfind(&long).unwrap();
+        assert_eq!(long_keys(&text), vec![(at, 81)]);
+        // Keys before it are named; none after it is.
+        assert_eq!(
+            key_at(&text, "y", 0).map(|n| n.key).as_deref(),
+            Some(&*format!("{}.y", vec!["b"; 80].join(".")))
+        );
+        assert_eq!(key_at(&text, "z", 1), None);
     }
 
     #[test]
