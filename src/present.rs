@@ -481,7 +481,7 @@ mod tests {
         // Every share of 2,000 trials, k/20 %: k/2 tenths of a percent,
         // halves up, counted in integers.
         for k in 0..=2000u64 {
-            let tenths = (k + 1) / 2;
+            let tenths = k.div_ceil(2);
             let want = format!("{}.{}", tenths / 10, tenths % 10);
             assert_eq!(fixed(100.0 * k as f64 / 2000.0, 1), want, "{k}/2000");
         }
