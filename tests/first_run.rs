@@ -678,7 +678,7 @@ fn every_bad_row_is_reported_at_once() {
     let csv = write(
         dir.path(),
         "ids.csv",
-        "nation,domain,capability,low,likely,high\nFRAA,lnad,troops,1,2,3\nFRA,land,tropps,1,2,3\n",
+        "nation,domain,capability,low,likely,high\nFRAA,lnad,troops,1,2,3\nFRA,land,tropps,1,2,3\nUK,land,troops,1,2,3\nUKR,land,troops,1,2,3\n",
     );
     let out = forcesim()
         .current_dir(dir.path())
@@ -693,6 +693,9 @@ fn every_bad_row_is_reported_at_once() {
         "row 2, column A (nation): the scenario has no nation `FRAA` (did you mean `FRA`?)",
         "row 2, column B (domain): the scenario has no domain `lnad` (did you mean `land`?)",
         "row 3, column C (capability): the scenario has no capability `tropps` (did you mean `troops`?)",
+        "row 4, column A (nation): the scenario has no nation `UK` (did you mean `GBR`, United Kingdom?)",
+        // Two letters of three changed is another country, not a typo.
+        "row 5, column A (nation): the scenario has no nation `UKR`\n",
     ] {
         assert!(err.contains(want), "missing `{want}` in:\n{err}");
     }

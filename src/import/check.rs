@@ -79,15 +79,20 @@ pub(super) fn header(cells: &[String], problems: &mut Vec<Problem>) -> Header {
     Header { index, named }
 }
 
-/// ` (did you mean `x`?)` for the closest of `known`, or nothing.
+/// ` (did you mean `x`?)` for the closest of `known` (as a scenario's own
+/// messages find it), or nothing.
 pub fn did_you_mean(word: &str, known: &[&str]) -> String {
-    let lower = word.to_ascii_lowercase();
-    known
-        .iter()
-        .map(|k| (strsim::levenshtein(&lower, &k.to_ascii_lowercase()), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
-        .min()
-        .map_or_else(String::new, |(_, k)| format!(" (did you mean `{k}`?)"))
+    crate::scenario::decode::closest(word, known)
+        .map_or_else(String::new, |k| format!(" (did you mean `{k}`?)"))
+}
+
+/// [`did_you_mean`] for a nation: first the known id of the country `word`
+/// names (`UK` → `GBR`, United Kingdom), then the closest by spelling.
+pub fn did_you_mean_nation(word: &str, known: &[&str]) -> String {
+    match crate::scenario::iso::suggest(word, known) {
+        Some((code, name)) => format!(" (did you mean `{code}`, {name}?)"),
+        None => did_you_mean(word, known),
+    }
 }
 
 /// A number as a sheet writes it: `5000`, `5_000`, `5,000` (thousands), `2.5`.
@@ -756,7 +761,11 @@ impl Known {
                     message: format!(
                         "the scenario has no {what} `{}`{}",
                         clip(id),
-                        did_you_mean(id, &names)
+                        if what == "nation" {
+                            did_you_mean_nation(id, &names)
+                        } else {
+                            did_you_mean(id, &names)
+                        }
                     ),
                 });
             }

@@ -534,14 +534,25 @@ pub fn for_each_field<'a, 'i>(
 
 /// The candidate closest to `word` by edit distance (a swap of two neighbours
 /// counts one edit), when it is close enough to be a typo; the first of equals.
+/// A candidate of up to four characters is a typo's target at one edit (two of
+/// three letters changed is another word: `UKR` is not a typo of `GBR`); longer
+/// ones at two, or a quarter of their characters.
 pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let lower = word.to_ascii_lowercase();
     candidates
         .iter()
         .map(|c| (strsim::osa_distance(&lower, &c.to_ascii_lowercase()), *c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 4) && *d < c.len())
+        .filter(|(d, c)| *d <= typo_edits(c) && *d < c.chars().count())
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
+}
+
+/// The most edits that make `word` a typo of `candidate` (see [`closest`]).
+fn typo_edits(candidate: &str) -> usize {
+    match candidate.chars().count() {
+        0..=4 => 1,
+        n => 2.max(n / 4),
+    }
 }
 
 /// Defines a raw scenario struct and its [`Decode`] implementation (and schema)
@@ -693,8 +704,18 @@ mod tests {
         assert_eq!(closest("perts", &f), Some("pert"));
         // A distance equal to the candidate's length is no hint ("ab" is not a typo of "xy").
         assert_eq!(closest("xy", &["ab"]), None);
-        // Distances count characters, not bytes.
-        assert_eq!(closest("néé", &["nee"]), Some("nee"));
+        // Distances count characters, not bytes (`è` is two bytes).
+        assert_eq!(closest("nèe", &["nee"]), Some("nee"));
+        assert_eq!(closest("nèèdle", &["needle"]), Some("needle"));
+        // Short ids: one edit is a typo, two are another word.
+        assert_eq!(closest("GRB", &["GBR", "CYP"]), Some("GBR"));
+        assert_eq!(closest("UKR", &["GBR", "CYP"]), None);
+        assert_eq!(closest("XYZ", &["GBR", "CYP"]), None);
+        assert_eq!(closest("FRAN", &["FRA"]), Some("FRA"));
+        assert_eq!(closest("lnad", &["land"]), Some("land"));
+        assert_eq!(closest("sae", &["sea"]), Some("sea"));
+        assert_eq!(closest("aor", &["air"]), Some("air"));
+        assert_eq!(closest("ear", &["air"]), None);
         assert_eq!(closest("ESPP", &["ESP", "FRA"]), Some("ESP"));
         assert_eq!(closest("q", &[]), None);
     }
