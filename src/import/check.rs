@@ -541,16 +541,17 @@ impl RowCells<'_> {
         if self.two_ways("participation", &v) {
             return None;
         }
+        let percent = crate::scenario::figures::percent;
         match number(v.trim_end_matches('%')) {
-            Some(x) if v.ends_with('%') && (0.0..=100.0).contains(&x) => Some(x / 100.0),
+            Some(x) if v.ends_with('%') && (0.0..=100.0).contains(&x) => Some(percent(x)),
             Some(x) if (0.0..=1.0).contains(&x) => Some(x),
-            Some(x) if (1.0..=100.0).contains(&x) => {
+            Some(x) if crate::scenario::figures::reads_as_percent(x) => {
                 self.push(
                     "participation",
                     format!(
                         "{} is not a probability: did you mean {} ({} %)?",
                         clip(&v),
-                        x / 100.0,
+                        percent(x),
                         clip(&v)
                     ),
                 );

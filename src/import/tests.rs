@@ -361,6 +361,27 @@ fn participation_as_percentage_is_questioned() {
     let e = pledges("p.csv", &rows).unwrap_err();
     assert_eq!(e.problems.len(), 1);
     assert!(e.problems[0].message.contains("did you mean 0.9"));
+    // Just above 1 is no percentage; 2 % is.
+    let rows = sheet("nation,domain,capability,low,likely,high,participation\nA,b,c,1,2,3,1.2\n");
+    let e = pledges("p.csv", &rows).unwrap_err();
+    assert!(
+        e.problems[0].message.contains("is not a probability between 0 and 1"),
+        "{e}"
+    );
+    let rows = sheet("nation,domain,capability,low,likely,high,participation\nA,b,c,1,2,3,2.2\n");
+    let e = pledges("p.csv", &rows).unwrap_err();
+    assert!(e.problems[0].message.contains("did you mean 0.022 (2.2 %)"), "{e}");
+}
+
+#[test]
+fn a_percentage_becomes_the_fraction_written_in_decimal() {
+    let rows = sheet(
+        "nation,domain,capability,low,likely,high,participation\nA,land,troops,1,2,3,33.3%\n",
+    );
+    let p = pledges("p.csv", &rows).unwrap();
+    let out = merge_into("", &p, Shape::Pert).unwrap();
+    // 33.3 / 100 is 0.33299999999999996 in binary; the file says what was meant.
+    assert!(out.contains("participation = 0.333\n"), "{out}");
 }
 
 #[test]

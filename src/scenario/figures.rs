@@ -5,7 +5,7 @@
 /// A hint where the whole of `value` is a figure written as people write it
 /// but TOML does not read it: `60%` or `60 %`, `10,000`, `0,5`, `12k`; empty
 /// for anything else (an array, a string, a word).
-pub(crate) fn figure_hint(value: &str) -> String {
+pub fn figure_hint(value: &str) -> String {
     let v = value.trim();
     let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
     let number = |t: &str| {
@@ -31,6 +31,19 @@ pub(crate) fn figure_hint(value: &str) -> String {
         return String::new();
     };
     format!(" ({hint})")
+}
+
+/// `x` percent as a fraction, shifted in decimal (`33.3` → 0.333, where
+/// `33.3 / 100` is 0.33299999999999996): the fraction as a person would write it.
+pub fn percent(x: f64) -> f64 {
+    format!("{x}e-2").parse().unwrap_or(x / 100.0)
+}
+
+/// Whether a probability or share written as `p` reads as a percentage: from 2
+/// to 100 (2 is 2 %). Just above 1 (`1.2`) is more likely a slip than a share
+/// of a percent, and gets no such hint.
+pub fn reads_as_percent(p: f64) -> bool {
+    (2.0..=100.0).contains(&p)
 }
 
 /// `12k` → (`12`, 3), `1.5M` → (`1.5`, 6).
@@ -76,5 +89,23 @@ fn shifted(x: &str, by: i32) -> String {
         i.to_string()
     } else {
         format!("{i}.{f}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_shift_in_decimal() {
+        // Each is noisy as a division: 0.33299999999999996, 0.022000000000000002 …
+        for (x, want) in [(33.3, 0.333), (2.2, 0.022), (2.8, 0.028), (90.0, 0.9), (0.5, 0.005)] {
+            assert_eq!(percent(x), want, "{x}");
+            assert_eq!(format!("{}", percent(x)), format!("{want}"));
+        }
+        assert_ne!(33.3 / 100.0, 0.333);
+        assert!(percent(f64::NAN).is_nan());
+        assert!(!reads_as_percent(1.2) && !reads_as_percent(1.0) && !reads_as_percent(100.5));
+        assert!(reads_as_percent(2.0) && reads_as_percent(95.0) && reads_as_percent(100.0));
     }
 }

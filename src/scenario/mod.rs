@@ -14,7 +14,7 @@ pub mod decode;
 pub mod diag;
 mod effects;
 pub mod extend;
-mod figures;
+pub mod figures;
 mod ids;
 pub mod iso;
 mod keys;

@@ -450,13 +450,13 @@ fn discrete(value: &Node<'_>, sub: &str, cx: &mut Cx) -> Option<Dist> {
     Some(Dist::Discrete { values, weights })
 }
 
-/// " (did you mean 0.9?)" for a probability written as a percentage (1 < p ≤ 100).
+/// " (did you mean 0.9?)" for a probability written as a percentage
+/// ([`reads_as_percent`](super::figures::reads_as_percent)).
 fn percent_hint(p: f64) -> String {
-    if p > 1.0 && p <= 100.0 {
-        // Twelve places without trailing zeros: the fraction as it would be
-        // written, without the noise of the division (1.8 / 100 = 0.018000000000000002).
-        let fraction = format!("{:.12}", p / 100.0);
-        let fraction = fraction.trim_end_matches('0').trim_end_matches('.');
+    if super::figures::reads_as_percent(p) {
+        // Shifted in decimal: the fraction as it would be written, without the
+        // noise of the division (1.8 / 100 = 0.018000000000000002).
+        let fraction = super::figures::percent(p);
         format!(" (did you mean {fraction}? a probability is a fraction, not a percentage)")
     } else {
         String::new()
