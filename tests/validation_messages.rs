@@ -156,6 +156,32 @@ fn other_syntax_errors_keep_their_message() {
     has(&out, &["s.toml:3:1: scenario.name: TOML syntax:"]);
 }
 
+#[test]
+fn a_bracket_left_open_is_one_error_not_its_cascade() {
+    let text = "[scenario]\nname = \"x\"\nseed = 12k\n[capabilities]\ntroops = { unit = \"personnel\" }\n\
+        [domains.land]\nrequirements = { troops = 100 }\n[nations.GBR]\nparticipation = 0.5\n\
+        [nations.GBR.contributions.land]\ntroops = { triangular = [1, 2 }\n[nations.FRA]\nparticipation = 0.5\n";
+    let out = errors(text, &[]);
+    // The error before the open bracket stays; the ten the parser finds after
+    // it (commas, `=` in an array, a header read as a float …) are its echo.
+    assert_eq!(error_lines(&out).len(), 2, "{out}");
+    has(
+        &out,
+        &[
+            "s.toml:3:8: TOML syntax: string values must be quoted, expected literal string (write the whole number: 12k is 12000)",
+            "s.toml:11:31: TOML syntax: missing comma between array elements, expected `,` (the `[` at 11:25 is never closed: the errors it causes further on are not shown)",
+            "\n2 problems in s.toml",
+        ],
+    );
+    // A bracket closed on its line is no cascade: each error is its own.
+    let out = errors(&text.replace("[1, 2 }", "[1, 2]] }"), &[]);
+    assert!(!out.contains("never closed"), "{out}");
+    // A header left open says so once, as the parser does.
+    let out = errors("[scenario]\nname = \"x\"\n[domains.a\n", &[]);
+    has(&out, &["s.toml:3:11: TOML syntax: unclosed table"]);
+    assert!(!out.contains("never closed"), "{out}");
+}
+
 /// Odd texts around duplicates: never a panic, always a located message.
 const ODD: &[&str] = &[
     "a = 1\na = 2\n",

@@ -349,7 +349,7 @@ struct Placed {
 
 /// The place of each of `errors` in `text`. The parser's key-depth error has
 /// none: each is the next key of more than [`MAX_KEY_PARTS`] parts, in order.
-fn place_errors(text: &str, errors: &[toml::de::Error]) -> Vec<Placed> {
+fn place_errors(text: &str, errors: &[&toml::de::Error]) -> Vec<Placed> {
     let mut long = long_keys(text).into_iter();
     errors
         .iter()
@@ -373,6 +373,8 @@ fn place_errors(text: &str, errors: &[toml::de::Error]) -> Vec<Placed> {
 /// into the source: each that points at a key names it, and a duplicate says
 /// where the key or table was first defined.
 pub(crate) fn syntax_errors(text: &str, off: usize, errors: &[toml::de::Error], cx: &mut Cx) {
+    let (errors, open) = without_cascade(text, errors);
+    let errors = &errors[..];
     let placed = place_errors(text, errors);
     let spans: Vec<usize> = placed
         .iter()
@@ -386,10 +388,18 @@ pub(crate) fn syntax_errors(text: &str, off: usize, errors: &[toml::de::Error], 
         Place::File { line, column } => format!("{line}:{column}"),
         Place::Override(_) => String::new(),
     };
-    for (e, p) in errors.iter().zip(placed) {
+    for (i, (e, p)) in errors.iter().zip(placed).enumerate() {
         let span = p.span.unwrap_or(0..0);
         let message = e.message().trim();
-        let hint = syntax_hint(text, span.start);
+        let mut hint = syntax_hint(text, span.start);
+        if let Some((i_open, (bracket, at))) = open {
+            if i == i_open {
+                hint.push_str(&format!(
+                    " (the `{bracket}` at {} is never closed: the errors it causes further on are not shown)",
+                    place(at)
+                ));
+            }
+        }
         let shifted = span.start + off..span.end + off;
         if let Some(parts) = p.parts {
             let message = format!(
@@ -414,6 +424,84 @@ pub(crate) fn syntax_errors(text: &str, off: usize, errors: &[toml::de::Error], 
         };
         cx.error(shifted, &n.key, message);
     }
+}
+
+/// `errors` less the cascade of an array or inline table left open: where an
+/// error's line opens a bracket it never closes, and an `unclosed …` error
+/// follows, the parser read the text between as the bracket's contents and
+/// every other error there (the parser lists them out of order) is its
+/// consequence. Returns the errors kept and, when a cascade was left out, the
+/// index among them of the error that starts it, with the bracket and its offset.
+#[allow(clippy::type_complexity)]
+fn without_cascade<'e>(
+    text: &str,
+    errors: &'e [toml::de::Error],
+) -> (Vec<&'e toml::de::Error>, Option<(usize, (char, usize))>) {
+    let at = |e: &toml::de::Error| e.span().map_or(usize::MAX, |s| s.start);
+    let unclosed = |e: &&toml::de::Error| e.message().trim_start().starts_with("unclosed");
+    let mut order: Vec<usize> = (0..errors.len()).collect();
+    order.sort_by_key(|&i| at(&errors[i]));
+    for i in order {
+        let from = at(&errors[i]);
+        let Some(bracket) = open_bracket(text, from) else {
+            continue;
+        };
+        let Some(to) = errors
+            .iter()
+            .filter(unclosed)
+            .map(at)
+            .filter(|&u| u >= from)
+            .min()
+        else {
+            continue;
+        };
+        let kept: Vec<_> = (0..errors.len())
+            .filter(|&j| j == i || !(from..=to).contains(&at(&errors[j])))
+            .collect();
+        if kept.len() == errors.len() {
+            break;
+        }
+        let first = kept.iter().position(|&j| j == i).unwrap_or(0);
+        return (
+            kept.iter().map(|&j| &errors[j]).collect(),
+            Some((first, bracket)),
+        );
+    }
+    (errors.iter().collect(), None)
+}
+
+/// The innermost `[` or `{` that the line of byte `at` of `text` opens and does
+/// not close (outside strings and comments), with its offset.
+fn open_bracket(text: &str, at: usize) -> Option<(char, usize)> {
+    let at = (0..=at.min(text.len()))
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let mut stack: Vec<(char, usize)> = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut chars = text[start..end].char_indices();
+    while let Some((i, c)) = chars.next() {
+        match (quote, c) {
+            (Some('"'), '\\') => {
+                chars.next();
+            }
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '#') => break,
+            (None, '[' | '{') => stack.push((c, start + i)),
+            (None, ']' | '}') => {
+                let opener = if c == ']' { '[' } else { '{' };
+                if stack.last().is_some_and(|&(o, _)| o == opener) {
+                    stack.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    stack.last().copied()
 }
 
 /// The value that a syntax error at byte `at` of `text` falls in, as written:
