@@ -392,13 +392,11 @@ pub(crate) fn syntax_errors(text: &str, off: usize, errors: &[toml::de::Error], 
         let span = p.span.unwrap_or(0..0);
         let message = e.message().trim();
         let mut hint = syntax_hint(text, span.start);
-        if let Some((i_open, (bracket, at))) = open {
-            if i == i_open {
-                hint.push_str(&format!(
-                    " (the `{bracket}` at {} is never closed: the errors it causes further on are not shown)",
-                    place(at)
-                ));
-            }
+        if let Some((_, (bracket, at))) = open.filter(|&(first, _)| first == i) {
+            hint.push_str(&format!(
+                " (the `{bracket}` at {} is never closed: the errors it causes further on are not shown)",
+                place(at)
+            ));
         }
         let shifted = span.start + off..span.end + off;
         if let Some(parts) = p.parts {
