@@ -1013,3 +1013,115 @@ fn init_into_a_link_to_nothing_says_so() {
     );
     assert!(!d.join("nowhere").exists());
 }
+
+const REFERENCED: &str = r#"[scenario]
+name = "base"
+[capabilities]
+troops = { unit = "personnel" }
+ships = {}
+medics = {}
+[conditions.c]
+probability = 0.5
+[conditions.d]
+probability = 0.5
+[[conditions.d.effects]]
+scale = 2
+targets = ["domains.sea.requirements.ships", "nations.DNK.contributions.land.troops"]
+[mission]
+requires = ["c"]
+[blocs.e3]
+correlation = 0.5
+[domains.land]
+lead = ["GBR"]
+requirements = { troops = 100 }
+[domains.sea]
+requirements = { ships = 2 }
+[nations.GBR]
+participation = 0.5
+contributions.land.troops = 50
+[nations.FRA]
+participation = 0.5
+bloc = "e3"
+if_absent = { GBR = 0.5 }
+contributions.land = { troops = 50, medics = 5 }
+contributions.sea.ships = 3
+[nations.DNK]
+participation = 0.5
+bloc = "e3"
+contributions.land.troops = 10
+"#;
+
+#[test]
+fn an_id_removed_by_an_extension_is_unknown_where_it_is_used_and_names_the_remove() {
+    let dir = scratch();
+    let base = write(dir.path(), "base.toml", REFERENCED);
+    let child = write(
+        dir.path(),
+        "var.toml",
+        "[scenario]\nextends = \"base.toml\"\nremove = [\"nations.GBR\", \"blocs.e3\", \"conditions.c\",\n  \"domains.sea\", \"capabilities.medics\", \"nations.DNK.contributions.land\"]\nname = \"var\"\n",
+    );
+    let d = invalid(scenario::load(&child, &[]).unwrap_err());
+    let (b, c) = (base.display(), child.display());
+    // Each error stays at the reference, and names the entry of `remove`.
+    let removed = |word: &str, at: &str, i: usize, path: &str| {
+        format!(
+            "`{word}` was removed by {c}:{at} (scenario.remove[{i}] = \"{path}\"); delete this reference as well, or take \"{path}\" out of `remove` to keep it"
+        )
+    };
+    assert_eq!(
+        d.lines(),
+        [
+            format!(
+                "{b}:13:12: conditions.d.effects[0].targets[0]: target `domains.sea.requirements.ships`: unknown domain `sea`: {}",
+                removed("sea", "4:3", 3, "domains.sea")
+            ),
+            format!(
+                "{b}:13:46: conditions.d.effects[0].targets[1]: target `nations.DNK.contributions.land.troops` matches no value: `DNK` contributes no `troops` to `land`; {}",
+                removed("land", "4:41", 5, "nations.DNK.contributions.land")
+            ),
+            format!(
+                "{b}:15:13: mission.requires[0]: unknown condition `c`: {}",
+                removed("c", "3:38", 2, "conditions.c")
+            ),
+            format!(
+                "{b}:19:9: domains.land.lead[0]: unknown nation `GBR`: {}",
+                removed("GBR", "3:11", 0, "nations.GBR")
+            ),
+            format!(
+                "{b}:28:8: nations.FRA.bloc: unknown bloc `e3`: {}",
+                removed("e3", "3:26", 1, "blocs.e3")
+            ),
+            format!(
+                "{b}:29:15: nations.FRA.if_absent.GBR: unknown condition or nation `GBR`: {}",
+                removed("GBR", "3:11", 0, "nations.GBR")
+            ),
+            format!(
+                "{b}:30:37: nations.FRA.contributions.land.medics: unknown capability `medics`: {}",
+                removed("medics", "4:18", 4, "capabilities.medics")
+            ),
+            format!(
+                "{b}:31:15: nations.FRA.contributions.sea: unknown domain `sea`: {}",
+                removed("sea", "4:3", 3, "domains.sea")
+            ),
+            format!(
+                "{b}:34:8: nations.DNK.bloc: unknown bloc `e3`: {}",
+                removed("e3", "3:26", 1, "blocs.e3")
+            ),
+        ]
+    );
+    // A whole table removed is named for each id it held.
+    let all = write(
+        dir.path(),
+        "all.toml",
+        "[scenario]\nextends = \"base.toml\"\nremove = [\"blocs\"]\n",
+    );
+    let d = invalid(scenario::load(&all, &[]).unwrap_err());
+    let a = all.display();
+    assert!(
+        d.lines().contains(&format!(
+            "{b}:28:8: nations.FRA.bloc: unknown bloc `e3`: `e3` was removed by {a}:3:11 (scenario.remove[0] = \"blocs\"); delete this reference as well, or take \"blocs\" out of `remove` to keep it"
+        )),
+        "{:?}",
+        d.lines()
+    );
+}

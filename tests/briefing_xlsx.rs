@@ -129,3 +129,80 @@ fn a_workbook_on_standard_output_is_alone_there() {
     assert!(String::from_utf8_lossy(&both.stderr).contains("--xlsx -"));
     let _ = wb.worksheet_range("summary").expect("sheet reads");
 }
+
+/// A mission gated on a condition that never holds: no trial is mounted.
+const NEVER_MOUNTED: &str = r#"[scenario]
+name = "gate"
+[capabilities]
+troops = { unit = "personnel" }
+drones = { unit = "systems" }
+[conditions.never]
+probability = 0
+[mission]
+requires = ["never"]
+[domains.land]
+requirements = { troops = 100, drones = 5 }
+[nations.FRA]
+participation = 0.5
+contributions.land.troops = 50
+[nations.DNK]
+participation = 0.5
+contributions.land.troops = 10
+"#;
+
+/// The nations sheet of the workbook of a run of `s` with `set`, with the
+/// report's nations.
+fn nations_sheet(set: &str) -> (Vec<Vec<Data>>, serde_json::Value) {
+    let dir = scratch();
+    let d = dir.path();
+    let s = write(d, "s.toml", NEVER_MOUNTED);
+    forcesim()
+        .args([
+            "run", "-n", "200", "-q", "--xlsx", "r.xlsx", "--json", "r.json",
+        ])
+        .args(["--set", set])
+        .arg(&s)
+        .current_dir(d)
+        .assert()
+        .success();
+    let bytes = std::fs::read(d.join("r.xlsx")).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("r.json")).unwrap()).unwrap();
+    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).expect("opens");
+    let range = wb.worksheet_range("nations").expect("sheet reads");
+    (
+        range.rows().map(<[Data]>::to_vec).collect(),
+        json["nations"].clone(),
+    )
+}
+
+#[test]
+fn with_no_mounted_trial_the_nations_means_are_empty_as_in_the_report() {
+    let (rows, json) = nations_sheet("conditions.never.probability=0");
+    assert_eq!(
+        rows[0][4..],
+        ["mean troops", "mean drones"].map(|c| Data::String(c.into()))
+    );
+    for row in &rows[1..] {
+        let Data::String(id) = &row[0] else {
+            panic!("{row:?}")
+        };
+        // The report has no figure: null for troops, nothing for drones, which
+        // no nation contributes.
+        assert_eq!(json[id]["mean_provided"]["troops"], serde_json::Value::Null);
+        assert!(json[id]["mean_provided"].get("drones").is_none());
+        assert_eq!(row[2], Data::Empty, "P(participates) of {id}");
+        assert_eq!(row[4..], [Data::Empty, Data::Empty], "means of {id}");
+    }
+    // With mounted trials, a capability a nation never contributes is 0 on average.
+    let (rows, json) = nations_sheet("conditions.never.probability=1");
+    let fra = rows
+        .iter()
+        .find(|r| r[0] == Data::String("FRA".into()))
+        .unwrap();
+    assert_eq!(
+        fra[4],
+        Data::Float(json["FRA"]["mean_provided"]["troops"].as_f64().unwrap())
+    );
+    assert_eq!(fra[5], Data::Float(0.0));
+}

@@ -475,8 +475,12 @@ fn nations(r: &Report) -> Table {
             n.swing
                 .map_or(Cell::text("undefined"), |s| Cell::Num(s, Fmt::Points)),
         ];
+        // A capability the nation never contributes is 0 on average over the
+        // mounted trials; with none mounted there is no average (as in the
+        // report, where each figure over them is null): an empty cell.
+        let never = if r.mounted_trials == 0 { f64::NAN } else { 0.0 };
         for cap in r.capabilities.keys() {
-            let v = n.mean_provided.get(cap).copied().unwrap_or(0.0);
+            let v = n.mean_provided.get(cap).copied().unwrap_or(never);
             row.push(Cell::Num(v, Fmt::Thousands));
         }
         t.rows.push(row);

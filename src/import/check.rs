@@ -174,7 +174,7 @@ pub fn pledges_in(
     cells: &Cells,
     known: Option<&Known>,
 ) -> Result<Vec<Pledge>, ImportError> {
-    let mut s = sheet(&cells.rows, &cells.marks, false);
+    let mut s = sheet_merged(&cells.rows, &cells.marks, &cells.merged, false);
     if let Some(known) = known {
         s.check_ids(known);
     }
@@ -214,6 +214,17 @@ pub(super) fn done(
 /// header where it reads; `semicolon` for a semicolon-separated sheet, whose
 /// figures may read two ways ([`ambiguous`]).
 pub(super) fn sheet(rows: &[Vec<String>], marks: &Marks, semicolon: bool) -> Sheet {
+    sheet_merged(rows, marks, &[], semicolon)
+}
+
+/// [`sheet`], with the sheet's regions of `merged` cells, which explain the
+/// empty cells in them.
+pub(super) fn sheet_merged(
+    rows: &[Vec<String>],
+    marks: &Marks,
+    merged: &[Merged],
+    semicolon: bool,
+) -> Sheet {
     let mut problems = Vec::new();
     let Some(first) = rows
         .iter()
@@ -246,6 +257,7 @@ pub(super) fn sheet(rows: &[Vec<String>], marks: &Marks, semicolon: bool) -> She
             row: i + 1,
             head: &head,
             marks,
+            merged,
             semicolon,
         };
         let r = row(&at, cells, &mut problems);
@@ -340,6 +352,7 @@ pub(super) struct Place<'a> {
     row: usize,
     head: &'a Header,
     marks: &'a Marks,
+    merged: &'a [Merged],
     semicolon: bool,
 }
 
@@ -349,6 +362,8 @@ pub(super) struct RowCells<'a> {
     cells: &'a [String],
     head: &'a Header,
     marks: &'a Marks,
+    /// The regions of merged cells, which explain an empty cell.
+    merged: &'a [Merged],
     problems: &'a mut Vec<Problem>,
     /// The sheet is semicolon-separated: a figure may read two ways.
     semicolon: bool,
@@ -412,6 +427,14 @@ impl RowCells<'_> {
         self.get(name)
     }
 
+    /// Where the empty cell of column `name` lies in merged cells: why it is
+    /// empty, as a hint; else nothing.
+    fn merged_hint(&self, name: &str) -> String {
+        let at = self.head.find(name).map(|c| (self.row - 1, c));
+        at.and_then(|at| self.merged.iter().find(|m| m.holds(at)))
+            .map_or_else(String::new, Merged::hint)
+    }
+
     fn push(&mut self, name: &str, message: String) {
         self.problems.push(Problem {
             row: self.row,
@@ -445,7 +468,8 @@ impl RowCells<'_> {
         }
         match self.get(name) {
             None => {
-                self.push(name, format!("the {name} is missing"));
+                let hint = self.merged_hint(name);
+                self.push(name, format!("the {name} is missing{hint}"));
                 String::new()
             }
             Some(v) if !valid_id(&v) => {
@@ -470,7 +494,8 @@ impl RowCells<'_> {
             return None;
         }
         let Some(v) = self.get(name) else {
-            self.push(name, format!("the {name} figure is missing"));
+            let hint = self.merged_hint(name);
+            self.push(name, format!("the {name} figure is missing{hint}"));
             return None;
         };
         if self.two_ways(name, &v) {
@@ -588,6 +613,7 @@ pub(super) fn row(at: &Place, cells: &[String], problems: &mut Vec<Problem>) -> 
         cells,
         head: at.head,
         marks: at.marks,
+        merged: at.merged,
         problems,
         semicolon: at.semicolon,
         ambiguous: false,

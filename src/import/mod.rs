@@ -80,6 +80,52 @@ pub struct Cells {
     pub sheet: Option<String>,
     /// (row, column), both from 0, of each marked cell.
     pub marks: std::collections::HashMap<(usize, usize), Mark>,
+    /// The regions of merged cells of the sheet (xlsx, xlsm and xls; none for a
+    /// CSV file, nor for the formats whose merged cells the reader does not give:
+    /// xlsb and ods).
+    pub merged: Vec<Merged>,
+}
+
+/// A region of merged cells: rows and columns from 0, both ends included. Only
+/// its first cell holds a value; the others read as empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Merged {
+    /// First row and column.
+    pub start: (usize, usize),
+    /// Last row and column.
+    pub end: (usize, usize),
+}
+
+impl Merged {
+    /// Whether the cell at (row, column), from 0, lies in the region.
+    pub fn holds(&self, (r, c): (usize, usize)) -> bool {
+        (self.start.0..=self.end.0).contains(&r) && (self.start.1..=self.end.1).contains(&c)
+    }
+
+    /// The region as a spreadsheet names it: `A2:A4`.
+    pub fn name(&self) -> String {
+        format!(
+            "{}{}:{}{}",
+            letter(self.start.1),
+            self.start.0 + 1,
+            letter(self.end.1),
+            self.end.0 + 1
+        )
+    }
+
+    /// Why a cell of the region is empty, and what to do: ` (the cell is part
+    /// of merged cells A2:A4: unmerge them and fill each row)`.
+    pub fn hint(&self) -> String {
+        let each = if self.end.0 > self.start.0 {
+            "row"
+        } else {
+            "cell"
+        };
+        format!(
+            " (the cell is part of merged cells {}: unmerge them and fill each {each})",
+            self.name()
+        )
+    }
 }
 
 impl Cells {

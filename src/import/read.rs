@@ -296,11 +296,36 @@ pub(super) fn read_book(bytes: Vec<u8>) -> Result<Cells, String> {
         }
     }
     let marks = std::mem::take(&mut grid.marks);
+    let merged = merged_regions(&mut book, &name);
     Ok(Cells {
         rows: grid.rows()?,
         sheet: Some(name.clone()),
         marks,
+        merged,
     })
+}
+
+/// The regions of merged cells of the sheet `name`, where the reader gives
+/// them (xlsx, xlsm, xls; not xlsb nor ods). They only explain empty cells, so
+/// a sheet whose regions cannot be read has none.
+fn merged_regions<RS: std::io::Read + std::io::Seek>(
+    book: &mut calamine::Sheets<RS>,
+    name: &str,
+) -> Vec<Merged> {
+    use calamine::Sheets;
+    let regions = match book {
+        Sheets::Xlsx(b) => b.merge_cells_by_sheet_name(name).unwrap_or_default(),
+        Sheets::Xls(b) => b.merge_cells_by_sheet_name(name).unwrap_or_default(),
+        Sheets::Xlsb(_) | Sheets::Ods(_) => Vec::new(),
+    };
+    let at = |(r, c): (u32, u32)| (r as usize, c as usize);
+    regions
+        .into_iter()
+        .map(|d| Merged {
+            start: at(d.start),
+            end: at(d.end),
+        })
+        .collect()
 }
 
 /// The name of the first worksheet that is not hidden.

@@ -1170,3 +1170,58 @@ fn a_formula_with_no_stored_value_is_a_problem_at_its_cell() {
     );
     assert_eq!(cells.rows[3][0], "DEU");
 }
+
+#[test]
+fn an_empty_cell_in_merged_cells_says_to_unmerge_them() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let s = book.add_worksheet();
+    write_rows(s, &["nation,domain,capability,low,likely,high"]);
+    for (r, line) in ["sea,ships,1,2,3", "air,jets,1,2,3", "land,medics,1,2,3"]
+        .iter()
+        .enumerate()
+    {
+        for (c, cell) in line.split(',').enumerate() {
+            s.write_string(r as u32 + 1, c as u16 + 1, cell).unwrap();
+        }
+    }
+    // The nation merged down over three rows, as people do in spreadsheets;
+    // likely and high merged across one row; a nation left empty unmerged.
+    s.merge_range(1, 0, 3, 0, "GBR", &Format::new()).unwrap();
+    for (r, c, cell) in [(4, 0, "FRA"), (4, 1, "land"), (4, 2, "troops"), (4, 3, "1")]
+        .into_iter()
+        .chain(
+            ["land", "troops", "1", "2", "3"]
+                .into_iter()
+                .zip(1..)
+                .map(|(cell, c)| (5, c, cell)),
+        )
+    {
+        s.write_string(r, c, cell).unwrap();
+    }
+    s.merge_range(4, 4, 4, 5, "2", &Format::new()).unwrap();
+    let cells = read_book_file(&book.save_to_buffer().unwrap());
+    assert_eq!(cells.merged.len(), 2);
+    let e = pledges_in("p.xlsx", &cells, None).unwrap_err();
+    assert_eq!(
+        places(&e),
+        [
+            (3, "A (nation)"),
+            (4, "A (nation)"),
+            (5, "F (high)"),
+            (6, "A (nation)")
+        ],
+        "{e}"
+    );
+    let messages: Vec<&str> = e.problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "the nation is missing (the cell is part of merged cells A2:A4: unmerge them and fill each row)",
+            "the nation is missing (the cell is part of merged cells A2:A4: unmerge them and fill each row)",
+            "the high figure is missing (the cell is part of merged cells E5:F5: unmerge them and fill each cell)",
+            // An empty cell outside merged cells is only missing.
+            "the nation is missing",
+        ]
+    );
+}

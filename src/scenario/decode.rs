@@ -34,6 +34,53 @@ pub struct Cx {
     /// key outside a list, how many errors were found in it and where its "… and
     /// N more" line is in `diags`.
     lists: HashMap<String, (usize, Option<usize>)>,
+    /// The keys that `[scenario] remove` took out of a base, in the order they
+    /// were removed: an id that is unknown because of one says so.
+    pub removals: Vec<Removal>,
+}
+
+/// A dotted key that `[scenario] remove` took out of a base.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Removal {
+    /// The key removed, as written (`nations.GBR`).
+    pub path: String,
+    /// Where the entry of `remove` that names it is written, and its key
+    /// (`scenario.remove[0]`).
+    pub at: At,
+    /// That place as messages name it (`var.toml:3:11`), once the files are
+    /// located; empty before.
+    pub place: String,
+}
+
+impl Removal {
+    /// Whether the key `path` was taken out by this removal (it is the key
+    /// removed or lies within it).
+    pub fn covers(&self, path: &str) -> bool {
+        path.strip_prefix(self.path.as_str())
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    }
+
+    /// The latest of `removals` that took out one of the keys `paths`.
+    pub fn of<'r>(removals: &'r [Removal], paths: &[String]) -> Option<&'r Removal> {
+        removals
+            .iter()
+            .rev()
+            .find(|r| paths.iter().any(|p| r.covers(p)))
+    }
+
+    /// "`GBR` was removed by var.toml:3:11 (scenario.remove[0] = \"nations.GBR\"); …":
+    /// why `word` is missing, and the two ways to mend it.
+    pub fn note(&self, word: &str) -> String {
+        let place = if self.place.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", self.place)
+        };
+        format!(
+            "`{word}` was removed by{place} ({} = \"{}\"); delete this reference as well, or take \"{}\" out of `remove` to keep it",
+            self.at.key, self.path, self.path
+        )
+    }
 }
 
 /// How many errors in the elements of one list (or at one key: a key set many

@@ -158,6 +158,16 @@ impl SourceText {
         Place::File { line, column }
     }
 
+    /// Where the byte offset `at` points, as messages name it: `file:line:column`,
+    /// or `file (--set KEY=VALUE)`.
+    pub fn place_text(&self, at: usize) -> String {
+        let origin = self.origin_at(at);
+        match self.locate(at) {
+            Place::File { line, column } => format!("{origin}:{line}:{column}"),
+            Place::Override(text) => format!("{origin} (--set {text})"),
+        }
+    }
+
     /// The full text of 1-based line `line` of the file, without its newline.
     pub fn line_text(&self, line: usize) -> &str {
         self.line_text_in(&LineIndex::new(&self.text), line)

@@ -5,7 +5,7 @@
 //! target that matches no value is an error at that target. Each value then lists
 //! the effects that scale it, each once, in ascending order.
 
-use super::decode::{Cx, closest};
+use super::decode::{Cx, Removal, closest};
 use super::ids::{Ids, index, unknown_message};
 use super::raw::ScenarioFile;
 use crate::dist::Sampler;
@@ -78,7 +78,10 @@ pub(super) fn effects(
                     // A target into a value that is present but invalid is not
                     // checked: that value's own error says what is wrong.
                     Err(_) if cx.near_rejected(&t.value) => {}
-                    Err(msg) => cx.error(t.at.span.clone(), &t.at.key, msg),
+                    Err(msg) => {
+                        let note = removed_value(&t.value, ids);
+                        cx.error(t.at.span.clone(), &t.at.key, format!("{msg}{note}"));
+                    }
                 }
             }
             let dist = &e.scale.0.value;
@@ -118,7 +121,7 @@ fn resolve(
     match parts.as_slice() {
         ["domains", d, word, rest @ ..] if rest.len() <= 1 => {
             keyword(t, word, "requirements")?;
-            let d = known(t, "domain", d, &ids.doms)?;
+            let d = known(t, "domain", d, &ids.doms, &ids.removals)?;
             domain_requirements(t, d, rest.first().copied(), ids, v, file)
         }
         ["force", word, rest @ ..] if rest.len() <= 1 => {
@@ -127,7 +130,7 @@ fn resolve(
         }
         ["nations", n, word, rest @ ..] if rest.len() <= 2 => {
             keyword(t, word, "contributions")?;
-            let n = known(t, "nation", n, &ids.nats)?;
+            let n = known(t, "nation", n, &ids.nats, &ids.removals)?;
             nation_contributions(t, n, rest, ids, v)
         }
         [first, ..] => {
@@ -154,9 +157,37 @@ fn keyword(t: &str, word: &str, expected: &str) -> Result<(), String> {
     ))
 }
 
+/// Where `[scenario] remove` took out the value the target `t` names, or a
+/// table that holds it, within an entry (an entry removed whole makes its id
+/// unknown, which says so): why, as a note to add to the message; else nothing.
+fn removed_value(t: &str, ids: &Ids<'_>) -> String {
+    let within_entry = |r: &&Removal| r.path.starts_with("force") || r.path.split('.').count() > 2;
+    ids.removals
+        .iter()
+        .rev()
+        .filter(within_entry)
+        .find(|r| r.covers(t))
+        .map(|r| {
+            let word = r.path.rsplit('.').next().unwrap_or(&r.path);
+            format!("; {}", r.note(word))
+        })
+        .unwrap_or_default()
+}
+
 /// The index of `id` among `known`, or an "unknown …" message.
-fn known(t: &str, what: &str, id: &str, known: &[&str]) -> Result<usize, String> {
-    index(known, id).ok_or_else(|| format!("target `{t}`: {}", unknown_message(what, id, known)))
+fn known(
+    t: &str,
+    what: &str,
+    id: &str,
+    known: &[&str],
+    removals: &[Removal],
+) -> Result<usize, String> {
+    index(known, id).ok_or_else(|| {
+        format!(
+            "target `{t}`: {}",
+            unknown_message(what, id, known, removals)
+        )
+    })
 }
 
 fn domain_requirements(
@@ -176,7 +207,7 @@ fn domain_requirements(
         .map(|(_, dom)| written(&dom.requirements))
         .unwrap_or_default();
     if let Some(cap) = cap {
-        let c = known(t, "capability", cap, &ids.caps)?;
+        let c = known(t, "capability", cap, &ids.caps, &ids.removals)?;
         if let Some(r) = reqs.iter().position(|r| r.capability == c) {
             return Ok(vec![Slot::Requirement(d, r)]);
         }
@@ -223,7 +254,7 @@ fn force_requirements(
         ));
     };
     if let Some(cap) = cap {
-        let c = known(t, "capability", cap, &ids.caps)?;
+        let c = known(t, "capability", cap, &ids.caps, &ids.removals)?;
         if let Some(i) = force.iter().position(|r| r.capability == c) {
             return Ok(vec![Slot::Force(i)]);
         }
@@ -241,11 +272,11 @@ fn nation_contributions(
     v: &Values<'_>,
 ) -> Result<Vec<Slot>, String> {
     let d = match rest.first() {
-        Some(d) => Some(known(t, "domain", d, &ids.doms)?),
+        Some(d) => Some(known(t, "domain", d, &ids.doms, &ids.removals)?),
         None => None,
     };
     let c = match rest.get(1) {
-        Some(c) => Some(known(t, "capability", c, &ids.caps)?),
+        Some(c) => Some(known(t, "capability", c, &ids.caps, &ids.removals)?),
         None => None,
     };
     let slots: Vec<Slot> = v

@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::decode::{Cx, closest, join};
+use super::decode::{At, Cx, Removal, closest, join};
 use super::diag::{BaseText, SourceText};
 
 /// Most files a chain of `extends` may pass through (not counting the first).
@@ -244,7 +244,16 @@ fn merge<'i>(base: &mut DeTable<'i>, child: DeTable<'i>, path: &mut Vec<String>)
     }
 }
 
-/// Applies `[scenario] remove` (an array of dotted keys) to the base document.
+/// Names the place of each key `[scenario] remove` took out (`var.toml:3:11`),
+/// for the messages about the ids it removed.
+pub(crate) fn locate_removals(source: &SourceText, cx: &mut Cx) {
+    for r in &mut cx.removals {
+        r.place = source.place_text(r.at.span.start);
+    }
+}
+
+/// Applies `[scenario] remove` (an array of dotted keys) to the base document;
+/// each key removed is recorded in `cx`, with the place that removes it.
 fn apply_removals(doc: &mut DeTable<'_>, remove: &Spanned<DeValue<'_>>, cx: &mut Cx) {
     let DeValue::Array(items) = remove.get_ref() else {
         cx.error(
@@ -257,11 +266,14 @@ fn apply_removals(doc: &mut DeTable<'_>, remove: &Spanned<DeValue<'_>>, cx: &mut
     for (i, item) in items.iter().enumerate() {
         let key = format!("scenario.remove[{i}]");
         match item.get_ref() {
-            DeValue::String(s) => {
-                if let Err(msg) = remove_key(doc, s) {
-                    cx.error(item.span(), &key, msg);
-                }
-            }
+            DeValue::String(s) => match remove_key(doc, s) {
+                Ok(()) => cx.removals.push(Removal {
+                    path: s.to_string(),
+                    at: At::of(item, &key),
+                    place: String::new(),
+                }),
+                Err(msg) => cx.error(item.span(), &key, msg),
+            },
             _ => cx.error(
                 item.span(),
                 &key,

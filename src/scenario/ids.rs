@@ -1,7 +1,7 @@
 //! The ids of a scenario's entries, and the "unknown id" diagnostics with their
 //! "did you mean" hints, shared by the checks of references.
 
-use super::decode::{Cx, Located, Table, closest};
+use super::decode::{Cx, Located, Removal, Table, closest};
 use super::raw::ScenarioFile;
 
 /// Records that `id` names no known `what`, unless the table of such entries was
@@ -13,22 +13,29 @@ pub(super) fn unknown(cx: &mut Cx, what: &str, id: &Located<String>, known: &[&s
         cx.error(id.at.span.clone(), &id.at.key, message);
         return;
     }
-    let tables: &[&str] = match what {
+    if tables(what).iter().any(|t| cx.within_rejected(t)) {
+        return;
+    }
+    let message = unknown_message(what, &id.value, known, &cx.removals);
+    cx.error(id.at.span.clone(), &id.at.key, message);
+}
+
+/// The keys of the entries that `word` names as a `what` (`nations.GBR`; both
+/// tables for a "condition or nation").
+fn entry_keys(what: &str, word: &str) -> Vec<String> {
+    tables(what).iter().map(|t| format!("{t}.{word}")).collect()
+}
+
+/// The tables whose entries a `what` names.
+fn tables(what: &str) -> &'static [&'static str] {
+    match what {
         "nation" => &["nations"],
         "domain" => &["domains"],
         "capability" => &["capabilities"],
         "condition" => &["conditions"],
         "bloc" => &["blocs"],
         _ => &["conditions", "nations"],
-    };
-    if tables.iter().any(|t| cx.within_rejected(t)) {
-        return;
     }
-    cx.error(
-        id.at.span.clone(),
-        &id.at.key,
-        unknown_message(what, &id.value, known),
-    );
 }
 
 /// "unknown nation `UK` (did you mean `GBR`, United Kingdom?)".
@@ -50,7 +57,17 @@ fn co_lead(key: &str, word: &str, known: &[&str]) -> Option<String> {
     })
 }
 
-pub(super) fn unknown_message(what: &str, word: &str, known: &[&str]) -> String {
+/// "unknown nation `UK` (did you mean `GBR`, United Kingdom?)"; where
+/// `[scenario] remove` took the entry out (one of `removals`), which one.
+pub(super) fn unknown_message(
+    what: &str,
+    word: &str,
+    known: &[&str],
+    removals: &[Removal],
+) -> String {
+    if let Some(r) = Removal::of(removals, &entry_keys(what, word)) {
+        return format!("unknown {what} `{word}`: {}", r.note(word));
+    }
     let country = what
         .ends_with("nation")
         .then(|| super::iso::suggest(word, known))
@@ -78,10 +95,13 @@ pub(super) struct Ids<'a> {
     pub(super) blocs: Vec<&'a str>,
     pub(super) doms: Vec<&'a str>,
     pub(super) nats: Vec<&'a str>,
+    /// The keys `[scenario] remove` took out of a base ([`Cx::removals`]).
+    pub(super) removals: Vec<Removal>,
 }
 
 impl<'a> Ids<'a> {
-    pub(super) fn of(file: &'a ScenarioFile) -> Self {
+    /// The ids of `file`, with the keys removed from its bases (`removals`).
+    pub(super) fn of(file: &'a ScenarioFile, removals: &[Removal]) -> Self {
         fn ids<T>(t: &Table<T>) -> Vec<&str> {
             t.entries.iter().map(|e| e.id.value.as_str()).collect()
         }
@@ -91,6 +111,7 @@ impl<'a> Ids<'a> {
             blocs: ids(&file.blocs),
             doms: ids(&file.domains),
             nats: ids(&file.nations),
+            removals: removals.to_vec(),
         }
     }
 }

@@ -302,6 +302,7 @@ fn check(
     if extends {
         root = extend::resolve(root, &bases, &mut cx);
         resolved = Some(extend::to_toml(&root));
+        extend::locate_removals(&source, &mut cx);
     }
     // Overrides are parsed from their own strings; spans are shifted past the file
     // (and its bases) so that messages can point at the override instead of a line.

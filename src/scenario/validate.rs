@@ -25,7 +25,7 @@ fn text(s: &Option<Located<String>>) -> String {
 /// Checks references and compiles the model. Decoding errors are already in `cx`;
 /// entries that failed to decode are skipped, but their ids still resolve.
 pub fn validate(file: &ScenarioFile, path: &str, cx: &mut Cx) -> Option<Model> {
-    let ids = Ids::of(file);
+    let ids = Ids::of(file, &cx.removals);
     check_counts(file, &ids, cx);
     let timeline_days = check_simulation(file, cx);
     let capabilities = capabilities(file);
