@@ -22,6 +22,9 @@ contributions to ⌊pool / rotation⌋ in proportion), `ambition` ρ (a Gaussian
 copula: each random contribution is F⁻¹(Φ(√ρ·A + √(1−ρ)·ε)) with the exact
 inverse CDF, PERT by inverting the incomplete beta function), and the figures
 `p_binds`, the mean `cut` and `totals.C.committed`.
+Exact at every value forcesim accepts: pool cuts without int64 overflow (v × T can
+reach 10^27), committed forces summed in uint64 and floats, and totals' quantiles
+from counts by value whose memory does not grow with the values' magnitude.
 Trials are vectorised whole: values a trial that is not mounted would not draw
 are drawn anyway and not counted, which leaves every figure's distribution as is.
 
@@ -617,6 +620,13 @@ class Counts:
             self.dense = counts
         else:
             self.dense[:len(counts)] += counts
+
+    def add_histogram(self, h):
+        """Adds h[v] trials of each value v (below DENSE)."""
+        h = np.asarray(h, dtype=np.int64)
+        if len(h) > len(self.dense):
+            self.dense = np.pad(self.dense, (0, len(h) - len(self.dense)))
+        self.dense[:len(h)] += h
 
     def _merge(self):
         if not self.pending:
