@@ -221,8 +221,8 @@ def make_trial_loop(s):
         s["con_off"], s["con_pair"], s["con_cap"], s["con_dist"], s["con_fixed"])
     pool_off, pool_cap, pool_dist = s["pool_off"], s["pool_cap"], s["pool_dist"]
     dom_ent_off, ent_mem_off, ent_mem = s["dom_ent_off"], s["ent_mem_off"], s["ent_mem"]
-    dom_ob_off, ob_pair, ob_req, ob_num, ob_den, natpair = (
-        s["dom_ob_off"], s["ob_pair"], s["ob_req"], s["ob_num"], s["ob_den"], s["natpair"])
+    dom_ob_off, ob_pair, ob_req, ob_num, ob_den, ob_fast, natpair = (
+        s["dom_ob_off"], s["ob_pair"], s["ob_req"], s["ob_num"], s["ob_den"], s["ob_fast"], s["natpair"])
     dom_req_off, req_pair, req_dist = s["dom_req_off"], s["req_pair"], s["req_dist"]
     freq_cap, freq_dist = s["freq_cap"], s["freq_dist"]
     n_pairs, n_caps, days, hist_off, thr_cap, thr_value = (
@@ -300,8 +300,7 @@ def make_trial_loop(s):
         return state == cap_present[k]
 
     @njit(cache=False, inline="always")
-    def evaluate(day, part, ready, amt, req, need, freq, provided, totals, lead_of, present_any, met, fmet,
-                 dom_cov):
+    def evaluate(day, part, ready, amt, req, freq, provided, totals, lead_of, present_any, met, fmet, dom_cov):
         """Leads, domains and the force, counting the nations that take part and are
         ready by `day` (inf: every nation that takes part, whose sums `provided` and
         `totals` already hold). Returns (all covered, force covered)."""
@@ -335,9 +334,15 @@ def make_trial_loop(s):
                         j = natpair[m, ob_pair[o]]
                         if j >= 0 and part[m] and ready[m] <= day:
                             own += amt[j]
-                    # own < share × requirement, the share as the decimal written:
-                    # below the least whole amount it asks for.
-                    if own < need[o]:
+                    # own < share × requirement, the share as the decimal written
+                    # (num / den): in int64 products where they cannot overflow,
+                    # else against the least whole amount it asks for, exactly.
+                    if ob_fast[o]:
+                        short = own * ob_den[o] < ob_num[o] * req[ob_req[o]]
+                    else:
+                        q, rem = mul_div(ob_num[o], req[ob_req[o]], ob_den[o])
+                        short = own < q + (rem > 0)
+                    if short:
                         ok = False
                         break
                 if ok:
@@ -382,7 +387,6 @@ def make_trial_loop(s):
         mult = np.ones(n_val)
         amt = np.zeros(n_con, np.int64)
         req = np.zeros(n_req, np.int64)
-        need = np.zeros(ob_req.shape[0], np.int64)
         freq = np.zeros(n_f, np.int64)
         provided = np.zeros(n_pairs, np.int64)
         totals = np.zeros(n_caps, np.int64)
@@ -528,12 +532,8 @@ def make_trial_loop(s):
                 req[r] = to_count(sample(req_dist[r]) * mult[n_con + r])
             for f in range(n_f):
                 freq[f] = to_count(sample(freq_dist[f]) * mult[n_con + n_req + f])
-            # Each obligation's need: the least whole x ≥ num / den × requirement.
-            for o in range(ob_req.shape[0]):
-                q, r = mul_div(ob_num[o], req[ob_req[o]], ob_den[o])
-                need[o] = q + (r > 0)
             # 6. Leads, domains, the force.
-            all_cov, force = evaluate(np.inf, part, ready, amt, req, need, freq, provided, totals, lead_of,
+            all_cov, force = evaluate(np.inf, part, ready, amt, req, freq, provided, totals, lead_of,
                                       present_any, met, fmet, dom_cov)
             if all_cov:
                 t_sc[1] += 1
@@ -598,8 +598,8 @@ def make_trial_loop(s):
                         if final_cov[d]:
                             t_tl[k, d] += 1
                 else:
-                    all_k, force_k = evaluate(days[k], part, ready, amt, req, need, freq, provided, totals,
-                                              lead_of, present_any, met, fmet, dom_cov)
+                    all_k, force_k = evaluate(days[k], part, ready, amt, req, freq, provided, totals, lead_of,
+                                              present_any, met, fmet, dom_cov)
                     for d in range(n_dom):
                         if dom_cov[d]:
                             t_tl[k, d] += 1
@@ -855,7 +855,7 @@ def compile_scenario(sc):
     n_con = len(a["con_dist"])
     # Requirements, lead entries and their obligations.
     ent_off, ent_mem_off, ent_mem, labels = [0], [0], [], []
-    ob_off, ob_pair, ob_req, ob_num, ob_den = [0], [], [], [], []
+    ob_off, ob_pair, ob_req, ob_num, ob_den, ob_fast = [0], [], [], [], [], []
     req_off, req_pair, req_dist, req_ix = [0], [], [], {}
     for dom in domains:
         dd = sc["domains"][dom]
@@ -877,6 +877,10 @@ def compile_scenario(sc):
             num, den = share_fraction(share)
             ob_num.append(num)
             ob_den.append(den)
+            # own ≤ an entry's members × 10^12 and a requirement ≤ 10^12: whether
+            # own × den and num × requirement stay within int64.
+            most = max((len(m) for _, m in lead_entries(dd)), default=1) * 10**12
+            ob_fast.append(num * 10**12 < 2**62 and den * most < 2**62)
         ob_off.append(len(ob_req))
     force_caps = list(sc.get("force", {}).get("requirements", {}))
     force_ix = {c: n_con + len(req_dist) + f for f, c in enumerate(force_caps)}
@@ -924,6 +928,7 @@ def compile_scenario(sc):
         "dom_ob_off": np.asarray(ob_off, i64), "ob_pair": np.asarray(ob_pair, i64),
         "ob_req": np.asarray(ob_req, i64), "ob_num": np.asarray(ob_num, i64),
         "ob_den": np.asarray(ob_den, i64),
+        "ob_fast": np.asarray(ob_fast, b1),
         "dom_req_off": np.asarray(req_off, i64), "req_pair": np.asarray(req_pair, i64),
         "req_dist": np.asarray(req_dist, i64),
         "freq_cap": np.asarray([cap_ix[c] for c in force_caps], i64), "freq_dist": np.asarray(freq_dist, i64),
