@@ -483,7 +483,11 @@ fn values_at_the_limits_agree_with_numpy() {
         .arg(&s)
         .output()
         .expect("python3 runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     agree_on("values_at_the_limits", &s, 99);
 }
 
@@ -509,5 +513,12 @@ fn the_references_are_exact_at_the_limits() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("numpy: every figure exact"), "{stdout}");
-    eprintln!("{}", stdout.lines().filter(|l| !l.starts_with("  ")).collect::<Vec<_>>().join("\n"));
+    eprintln!(
+        "{}",
+        stdout
+            .lines()
+            .filter(|l| !l.starts_with("  "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }
