@@ -38,7 +38,14 @@ It covers the whole current contract, format 1 and format 2:
   requirements, totals with `committed` (Σ deployed × rotation), thresholds,
   each nation's pool figures (`p_binds`, mean cut), swing and mean contribution,
   and the timeline (contributions, obligations and lead presence count only
-  nations ready by the day; the force row too).
+  nations ready by the day; the force row too);
+* every value forcesim accepts: pool cuts ⌊v × T / D⌋ and obligations' needs
+  ⌈num × requirement / den⌉ (a share kept to 18 decimals, as forcesim keeps it) in
+  exact integer arithmetic though the products pass int64, committed forces and
+  sums over trials in floats, and totals' quantiles exact: a histogram for a
+  capability whose totals stay below 2^22, the others (and any total beyond its
+  histogram) counted apart by value, the loop running in chunks of trials.
+  benches/reference_limits_check.py checks these against exact figures.
 
 * speed: `python3 benches/numba_reference.py SCENARIO -n TRIALS` compiles the
   loop on a tiny warm-up run first, then prints the compile time and the timed
@@ -71,10 +78,11 @@ import numba  # noqa: E402
 from numba import njit  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from numpy_reference import compare as compare_common, decision_order, load, share_fraction  # noqa: E402
+from numpy_reference import Counts, compare as compare_common, decision_order, load, share_fraction  # noqa: E402
 
 MAX_VALUE = 1e12
-MAX_BINS = 1 << 22  # histogram cells per capability; a larger total lands in the last cell
+MAX_BINS = Counts.DENSE  # most histogram cells per capability; larger totals are listed apart, exactly
+CHUNK_CELLS = 1 << 22  # trials × capabilities per call of the loop (its list of large totals)
 
 NPAR = 8  # parameters per distribution
 
@@ -162,6 +170,24 @@ def beta_pert(mode, a, b, alpha, beta, gamma):
 
 
 @njit(cache=False, inline="always")
+def mul_div(a, b, d):
+    """(⌊a × b / d⌋, remainder), exactly, for 0 ≤ a, b and 0 < d < 2^62 with a
+    quotient below 2^52 (pool cuts: v ≤ 10^15, T ≤ 10^12; obligations: a share's
+    numerator ≤ 10^18, a requirement ≤ 10^12), though a × b passes int64: a float
+    estimate, off by at most one, corrected with the remainder a × b − q × d, which
+    then lies in [−d, 2d) and so is exact in int64 arithmetic that wraps."""
+    q = np.int64(math.floor(float(a) * float(b) / float(d)))
+    r = a * b - q * d
+    while r < 0:
+        q -= 1
+        r += d
+    while r >= d:
+        q += 1
+        r -= d
+    return q, r
+
+
+@njit(cache=False, inline="always")
 def to_count(x):
     """Round half away from zero, never below 0, at most 1e12."""
     if x > 0.0:
@@ -171,7 +197,8 @@ def to_count(x):
 
 def make_trial_loop(s):
     """The trial loop for one compiled scenario `s` (the arrays of `compile_scenario`):
-    `run_trials(n, seed)` returns the tallies.
+    `run_trials(n, seed)` returns the tallies (the loop runs in chunks of trials,
+    whose tallies add up; seeded once, on the first).
 
     The scenario's arrays are closure variables, which Numba freezes into the compiled
     code as constant arrays: unlike array arguments, reading them inside the inlined
@@ -194,8 +221,8 @@ def make_trial_loop(s):
         s["con_off"], s["con_pair"], s["con_cap"], s["con_dist"], s["con_fixed"])
     pool_off, pool_cap, pool_dist = s["pool_off"], s["pool_cap"], s["pool_dist"]
     dom_ent_off, ent_mem_off, ent_mem = s["dom_ent_off"], s["ent_mem_off"], s["ent_mem"]
-    dom_ob_off, ob_pair, ob_req, ob_num, ob_den, natpair = (
-        s["dom_ob_off"], s["ob_pair"], s["ob_req"], s["ob_num"], s["ob_den"], s["natpair"])
+    dom_ob_off, ob_pair, ob_req, ob_num, ob_den, ob_fast, natpair = (
+        s["dom_ob_off"], s["ob_pair"], s["ob_req"], s["ob_num"], s["ob_den"], s["ob_fast"], s["natpair"])
     dom_req_off, req_pair, req_dist = s["dom_req_off"], s["req_pair"], s["req_dist"]
     freq_cap, freq_dist = s["freq_cap"], s["freq_dist"]
     n_pairs, n_caps, days, hist_off, thr_cap, thr_value = (
@@ -308,8 +335,14 @@ def make_trial_loop(s):
                         if j >= 0 and part[m] and ready[m] <= day:
                             own += amt[j]
                     # own < share × requirement, the share as the decimal written
-                    # (num / den), in integers.
-                    if own * ob_den[o] < ob_num[o] * req[ob_req[o]]:
+                    # (num / den): in int64 products where they cannot overflow,
+                    # else against the least whole amount it asks for, exactly.
+                    if ob_fast[o]:
+                        short = own * ob_den[o] < ob_num[o] * req[ob_req[o]]
+                    else:
+                        q, rem = mul_div(ob_num[o], req[ob_req[o]], ob_den[o])
+                        short = own < q + (rem > 0)
+                    if short:
                         ok = False
                         break
                 if ok:
@@ -335,8 +368,9 @@ def make_trial_loop(s):
         return all_cov and force, force
 
     @njit(cache=False)
-    def run_trials(n, seed):
-        np.random.seed(seed)
+    def run_chunk(n, seed):
+        if seed >= 0:
+            np.random.seed(seed)
         n_cond = cond_dist.shape[0]
         n_bloc_ = bloc_sf.shape[0]
         n_nat = n_pbase.shape[0]
@@ -356,7 +390,7 @@ def make_trial_loop(s):
         freq = np.zeros(n_f, np.int64)
         provided = np.zeros(n_pairs, np.int64)
         totals = np.zeros(n_caps, np.int64)
-        committed = np.zeros(n_caps, np.int64)
+        committed = np.zeros(n_caps)  # Σ deployed × rotation can pass int64
         mine = np.zeros(n_caps, np.int64)
         lead_of = np.zeros(n_dom, np.int64)
         present_any = np.zeros(n_dom, np.bool_)
@@ -377,12 +411,16 @@ def make_trial_loop(s):
         t_freq = np.zeros((n_f, 4))
         t_in = np.zeros(n_nat, np.int64)
         t_in_all = np.zeros(n_nat, np.int64)
-        t_prov = np.zeros((n_nat, n_caps), np.int64)
+        t_prov = np.zeros((n_nat, n_caps))  # over many trials, past int64
         t_prov_sq = np.zeros((n_nat, n_caps))
         t_binds = np.zeros(n_pool, np.int64)
         t_cut = np.zeros((n_pool, 2))
         t_tot = np.zeros((n_caps, 4))  # Σ total, Σ total², Σ committed, Σ committed²
         t_hist = np.zeros(hist_off[-1], np.int64)
+        # Totals beyond their capability's histogram, listed (capability, value).
+        big_cap = np.empty(n * n_caps, np.int64)
+        big_val = np.empty(n * n_caps, np.int64)
+        n_big = 0
         t_thr = np.zeros(thr_cap.shape[0], np.int64)
         t_tl = np.zeros((n_days, n_dom), np.int64)
         t_tl_all = np.zeros(n_days, np.int64)
@@ -471,7 +509,7 @@ def make_trial_loop(s):
                         after = np.int64(0)
                         for j in range(con_off[nat], con_off[nat + 1]):
                             if con_cap[j] == c:
-                                amt[j] = amt[j] * tgt // dep
+                                amt[j] = mul_div(amt[j], tgt, dep)[0]
                                 after += amt[j]
                         cut = float(dep - after)
                         t_binds[k] += 1
@@ -483,7 +521,7 @@ def make_trial_loop(s):
                     provided[con_pair[j]] += amt[j]
                     totals[cp] += amt[j]
                     mine[cp] += amt[j]
-                    committed[cp] += amt[j] * r_nat
+                    committed[cp] += float(amt[j] * r_nat)
                 for j in range(con_off[nat], con_off[nat + 1]):
                     cp = con_cap[j]
                     if mine[cp] != 0:
@@ -533,15 +571,17 @@ def make_trial_loop(s):
             # Totals, committed, histograms, thresholds.
             for c in range(n_caps):
                 v = totals[c]
-                w = float(committed[c])
+                w = committed[c]
                 t_tot[c, 0] += float(v)
                 t_tot[c, 1] += float(v) * float(v)
                 t_tot[c, 2] += w
                 t_tot[c, 3] += w * w
-                cell = hist_off[c] + v
-                if cell >= hist_off[c + 1]:
-                    cell = hist_off[c + 1] - 1
-                t_hist[cell] += 1
+                if v < hist_off[c + 1] - hist_off[c]:
+                    t_hist[hist_off[c] + v] += 1
+                else:
+                    big_cap[n_big] = c
+                    big_val[n_big] = v
+                    n_big += 1
             for h in range(thr_cap.shape[0]):
                 if totals[thr_cap[h]] >= thr_value[h]:
                     t_thr[h] += 1
@@ -567,8 +607,27 @@ def make_trial_loop(s):
                     t_tl_all[k] += 1
                 if force_k:
                     t_tl_force[k] += 1
-        return (t_cond, t_sc, t_cov, t_leaderless, t_short, t_lead, t_met, t_req, t_fmet, t_freq, t_in,
-                t_in_all, t_prov, t_prov_sq, t_binds, t_cut, t_tot, t_hist, t_thr, t_tl, t_tl_all, t_tl_force)
+        return ((t_cond, t_sc, t_cov, t_leaderless, t_short, t_lead, t_met, t_req, t_fmet, t_freq, t_in,
+                 t_in_all, t_prov, t_prov_sq, t_binds, t_cut, t_tot, t_hist, t_thr, t_tl, t_tl_all, t_tl_force),
+                big_cap[:n_big], big_val[:n_big])
+
+    chunk = max(1 << 10, CHUNK_CELLS // max(n_caps, 1))
+
+    def run_trials(n, seed):
+        """The tallies of n trials, the last one each capability's exact `Counts` of
+        its totals (the histogram, and the totals beyond it)."""
+        tallies, counts = None, [Counts() for _ in range(n_caps)]
+        done = 0
+        while done < n or tallies is None:
+            k = min(chunk, n - done)
+            part, big_cap, big_val = run_chunk(k, seed if done == 0 else -1)
+            tallies = part if tallies is None else tuple(a + b for a, b in zip(tallies, part))
+            for c in np.unique(big_cap):
+                counts[c].add(big_val[big_cap == c])
+            done += k
+        for c in range(n_caps):
+            counts[c].add_histogram(tallies[17][hist_off[c]:hist_off[c + 1]])
+        return tallies[:17] + (counts,) + tallies[18:]
 
     return run_trials
 
@@ -786,7 +845,7 @@ def compile_scenario(sc):
                 a["con_cap"].append(cap_ix[cap])
                 a["con_dist"].append(d)
                 a["con_fixed"].append(isinstance(spec, (int, float)))
-                con_upper.append(max(dists.upper(d), 0.0) * a["nscale"][-1])
+                con_upper.append(min(max(dists.upper(d), 0.0) * a["nscale"][-1], MAX_VALUE))
         for cap, spec in nat.get("pool", {}).items():
             a["pool_cap"].append(cap_ix[cap])
             a["pool_dist"].append(dists.add(spec))
@@ -796,7 +855,7 @@ def compile_scenario(sc):
     n_con = len(a["con_dist"])
     # Requirements, lead entries and their obligations.
     ent_off, ent_mem_off, ent_mem, labels = [0], [0], [], []
-    ob_off, ob_pair, ob_req, ob_num, ob_den = [0], [], [], [], []
+    ob_off, ob_pair, ob_req, ob_num, ob_den, ob_fast = [0], [], [], [], [], []
     req_off, req_pair, req_dist, req_ix = [0], [], [], {}
     for dom in domains:
         dd = sc["domains"][dom]
@@ -816,12 +875,12 @@ def compile_scenario(sc):
             ob_pair.append(req_pair[r])
             ob_req.append(r)
             num, den = share_fraction(share)
-            if den > 10**6:
-                # In int64 with requirements up to 10^12: the share rounded up
-                # to six decimals (forcesim keeps eighteen).
-                num, den = -(-num * 10**6 // den), 10**6
             ob_num.append(num)
             ob_den.append(den)
+            # own ≤ an entry's members × 10^12 and a requirement ≤ 10^12: whether
+            # own × den and num × requirement stay within int64.
+            most = max((len(m) for _, m in lead_entries(dd)), default=1) * 10**12
+            ob_fast.append(num * 10**12 < 2**62 and den * most < 2**62)
         ob_off.append(len(ob_req))
     force_caps = list(sc.get("force", {}).get("requirements", {}))
     force_ix = {c: n_con + len(req_dist) + f for f, c in enumerate(force_caps)}
@@ -848,7 +907,9 @@ def compile_scenario(sc):
     upper = [0.0] * len(caps)
     for j, u in enumerate(con_upper):
         upper[a["con_cap"][j]] += u * grow[j]
-    bins = [min(int(math.floor(u + 0.5)) + 2, MAX_BINS) for u in upper]
+    # A histogram where the totals stay below MAX_BINS; none where they may not
+    # (those totals are counted exactly apart, as any total beyond its histogram).
+    bins = [b if b <= MAX_BINS else 0 for b in (int(math.floor(min(u, 1e18) + 0.5)) + 2 for u in upper)]
     thr = [(cap_ix[c], float(x)) for c, xs in sc.get("report", {}).get("thresholds", {}).items() for x in xs]
     days = sc.get("simulation", {}).get("timeline_days", [])
     i64, f64, b1 = np.int64, np.float64, np.bool_
@@ -867,6 +928,7 @@ def compile_scenario(sc):
         "dom_ob_off": np.asarray(ob_off, i64), "ob_pair": np.asarray(ob_pair, i64),
         "ob_req": np.asarray(ob_req, i64), "ob_num": np.asarray(ob_num, i64),
         "ob_den": np.asarray(ob_den, i64),
+        "ob_fast": np.asarray(ob_fast, b1),
         "dom_req_off": np.asarray(req_off, i64), "req_pair": np.asarray(req_pair, i64),
         "req_dist": np.asarray(req_dist, i64),
         "freq_cap": np.asarray([cap_ix[c] for c in force_caps], i64), "freq_dist": np.asarray(freq_dist, i64),
@@ -884,11 +946,6 @@ def compile_scenario(sc):
              "labels": labels, "force_caps": force_caps, "pools": pool_names,
              "hist_off": s["hist_off"], "thresholds": [(caps[c], x) for c, x in thr]}
     return s, names
-
-
-def quantile(counts, n, pct):
-    rank = max(1, -(-pct * n // 100))
-    return int(np.searchsorted(np.cumsum(counts), rank))
 
 
 def ratio(k, n):
@@ -916,7 +973,7 @@ def summarise(sc, names, n, tallies):
     """The figures, in the layout of benches/numpy_reference.py's (plus thresholds,
     and what the swing and mean contribution comparisons need)."""
     (t_cond, t_sc, t_cov, t_leaderless, t_short, t_lead, t_met, t_req, t_fmet, t_freq, t_in,
-     t_in_all, t_prov, t_prov_sq, t_binds, t_cut, t_tot, t_hist, t_thr, t_tl, t_tl_all, t_tl_force) = tallies
+     t_in_all, t_prov, t_prov_sq, t_binds, t_cut, t_tot, t_counts, t_thr, t_tl, t_tl_all, t_tl_force) = tallies
     m, t_all = int(t_sc[0]), int(t_sc[1])
     out = {"trials": n, "mounted_trials": m, "p_mounted": ratio(m, n), "p_all_covered": ratio(t_all, m),
            "p_all_covered_overall": ratio(t_all, n),
@@ -972,13 +1029,11 @@ def summarise(sc, names, n, tallies):
         inn = int(t_in[names["nations"].index(nid)])
         out["nations"][nid]["pools"][cap] = {"p_binds": ratio(b, inn), "binds": b,
                                              "cut_mean": cut_mean, "cut_sd": cut_sd}
-    hist_off = names["hist_off"]
     for k, cap in enumerate(caps):
         mean, sd = moments(t_tot[k, 0], t_tot[k, 1], m)
         cm, csd = moments(t_tot[k, 2], t_tot[k, 3], m)
-        counts = t_hist[hist_off[k]:hist_off[k + 1]]
         out["totals"][cap] = {"mean": mean, "sd": sd,
-                              **{f"p{p:02d}": quantile(counts, m, p) if m else None for p in (5, 25, 50, 75, 95)},
+                              **{f"p{p:02d}": t_counts[k].quantile(m, p) if m else None for p in (5, 25, 50, 75, 95)},
                               "committed_mean": cm, "committed_sd": csd}
     for h, (cap, x) in enumerate(names["thresholds"]):
         out["thresholds"].setdefault(cap, []).append({"at_least": x, "p": ratio(t_thr[h], m)})

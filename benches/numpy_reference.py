@@ -22,6 +22,9 @@ contributions to ⌊pool / rotation⌋ in proportion), `ambition` ρ (a Gaussian
 copula: each random contribution is F⁻¹(Φ(√ρ·A + √(1−ρ)·ε)) with the exact
 inverse CDF, PERT by inverting the incomplete beta function), and the figures
 `p_binds`, the mean `cut` and `totals.C.committed`.
+Exact at every value forcesim accepts: pool cuts without int64 overflow (v × T can
+reach 10^27), committed forces summed in uint64 and floats, and totals' quantiles
+from counts by value whose memory does not grow with the values' magnitude.
 Trials are vectorised whole: values a trial that is not mounted would not draw
 are drawn anyway and not counted, which leaves every figure's distribution as is.
 
@@ -62,9 +65,27 @@ F = [1.0, 5.99832206555887937690e-1, 1.36929880922735805310e-1, 1.48753612908506
 
 def share_fraction(share):
     """A lead_provides share as the decimal it is written as (num, den): 0.55 is
-    55/100, though 0.55 * 27000 is 14850.000000000002 in binary."""
-    f = Fraction(repr(float(share)))
+    55/100, though 0.55 * 27000 is 14850.000000000002 in binary. As in forcesim,
+    a share with more than 18 decimals is rounded up to 18 (den ≤ 10^18)."""
+    f = Fraction(repr(min(max(float(share), 0.0), 1.0)))
+    if f.denominator > 10**18:
+        f = Fraction(-(-f.numerator * 10**18 // f.denominator), 10**18)
     return f.numerator, f.denominator
+
+
+def mul_div_floor(a, b, d):
+    """⌊a × b / d⌋ per element, exactly, in int64 arrays, where the product a × b
+    may be far beyond int64 (pool cuts: v ≤ 10^15, T ≤ 10^12): a float estimate,
+    off by at most one while the quotient is below 2^52, corrected with the
+    remainder a × b − q × d, which lies in [−d, 2d) and so is exact in wrapping
+    int64 arithmetic for d < 2^62."""
+    a, b, d = (np.asarray(x, dtype=np.int64) for x in (a, b, d))
+    with np.errstate(all="ignore"):
+        q = np.floor(a.astype(float) * b.astype(float) / d.astype(float)).astype(np.int64)
+        for _ in range(2):
+            r = a * b - q * d  # wraps; the true value fits int64
+            q = q - (r < 0) + (r >= d)
+    return q
 
 
 def gives_share(own, share, req):
@@ -342,9 +363,11 @@ class Tally:
         self.tl = {d: [0] * len(self.days) for d in sc["domains"]}
 
     def add(self, key, table, x, m):
+        # Summed as floats: a chunk's integer sum can pass int64 (committed forces).
         s = table.setdefault(key, [0.0, 0.0])
-        s[0] += float(x[m].sum())
-        s[1] += float((x[m].astype(float) ** 2).sum())
+        xm = x[m].astype(float)
+        s[0] += float(xm.sum())
+        s[1] += float((xm ** 2).sum())
 
 
 def effect_scales(sc, conds, n, rng):
@@ -440,7 +463,8 @@ def apply_pools(sc, amounts, part, n, rng):
             safe = np.where(dep > 0, dep, 1)
             after = np.zeros(n, dtype=np.int64)
             for k in keys:
-                a[k] = np.where(binds, a[k] * tgt // safe, a[k])
+                # v × T overflows int64 from about 9.2e18 (v up to 10^15, T up to 10^12).
+                a[k] = np.where(binds, mul_div_floor(a[k], tgt, safe), a[k])
                 after = after + a[k]
             out[(nid, cap)] = (binds, dep - after)
     return out
@@ -545,15 +569,12 @@ def chunk(sc, order, n, rng, t):
     for nid, a in amounts.items():
         r = rotation(sc, nid)
         for (_, cap), v in a.items():
-            committed[cap] = committed.get(cap, 0) + v * r
+            # In uint64, as forcesim: Σ deployed × rotation can pass int64's 9.2e18.
+            committed[cap] = committed.get(cap, 0) + v.astype(np.uint64) * np.uint64(r)
     for cap in sc.get("capabilities", {}):
-        t.add(cap, t.committed, committed.get(cap, np.zeros(n, dtype=np.int64)), m)
+        t.add(cap, t.committed, committed.get(cap, np.zeros(n, dtype=np.uint64)), m)
     for cap in sc.get("capabilities", {}):
-        tot = totals.get(cap, np.zeros(n, dtype=np.int64))[m]
-        counts = np.bincount(tot, minlength=1)
-        prev = t.totals.get(cap, np.zeros(1, dtype=np.int64))
-        size = max(len(prev), len(counts))
-        t.totals[cap] = np.pad(prev, (0, size - len(prev))) + np.pad(counts, (0, size - len(counts)))
+        t.totals.setdefault(cap, Counts()).add(totals.get(cap, np.zeros(n, dtype=np.int64))[m])
     for k, day in enumerate(t.days):
         avail = {nid: part[nid] & (ready[nid] <= day) for nid in part}
         doms_k, force_k, _, _, _ = coverage(sc, t.entries, amounts, avail, reqs, freqs, n)
@@ -566,9 +587,72 @@ def chunk(sc, order, n, rng, t):
     t.n += n
 
 
-def quantile(counts, n, pct):
-    rank = max(1, -(-pct * n // 100))
-    return int(np.searchsorted(np.cumsum(counts), rank))
+class Counts:
+    """How many trials gave each value, exactly, in memory that does not grow with
+    the values' magnitude: a dense histogram of the values below DENSE (the common
+    case, one np.bincount per chunk), and the others as sorted distinct values with
+    their counts (at most one entry per trial that gave such a value), merged in
+    batches so that adding stays O(k log k) overall."""
+
+    DENSE = 1 << 22
+
+    def __init__(self):
+        self.dense = np.zeros(1, dtype=np.int64)
+        self.values = np.zeros(0, dtype=np.int64)
+        self.counts = np.zeros(0, dtype=np.int64)
+        self.pending = []
+        self.pending_size = 0
+
+    def add(self, x):
+        x = np.asarray(x, dtype=np.int64)
+        small = x < self.DENSE
+        if small.all():
+            counts = np.bincount(x, minlength=1)
+        else:
+            counts = np.bincount(x[small], minlength=1)
+            v, c = np.unique(x[~small], return_counts=True)
+            self.pending.append((v, c))
+            self.pending_size += len(v)
+            if self.pending_size >= max(len(self.values), 1 << 16):
+                self._merge()
+        if len(counts) > len(self.dense):
+            counts[:len(self.dense)] += self.dense
+            self.dense = counts
+        else:
+            self.dense[:len(counts)] += counts
+
+    def add_histogram(self, h):
+        """Adds h[v] trials of each value v (below DENSE)."""
+        h = np.asarray(h, dtype=np.int64)
+        if len(h) > len(self.dense):
+            self.dense = np.pad(self.dense, (0, len(h) - len(self.dense)))
+        self.dense[:len(h)] += h
+
+    def _merge(self):
+        if not self.pending:
+            return
+        v = np.concatenate([self.values] + [p[0] for p in self.pending])
+        c = np.concatenate([self.counts] + [p[1] for p in self.pending])
+        self.values, inv = np.unique(v, return_inverse=True)
+        self.counts = np.bincount(inv, weights=c, minlength=len(self.values)).astype(np.int64)
+        self.pending, self.pending_size = [], 0
+
+    def quantile(self, n, pct):
+        """The smallest v with at least ⌈pct·n/100⌉ trials ≤ v (n ≥ 1)."""
+        self._merge()
+        rank = max(1, -(-pct * n // 100))
+        cum = np.cumsum(self.dense)
+        if cum[-1] >= rank:
+            return int(np.searchsorted(cum, rank))
+        return int(self.values[np.searchsorted(np.cumsum(self.counts), rank - int(cum[-1]))])
+
+    def moments(self, n):
+        """Mean and sd over the n trials counted (n ≥ 1)."""
+        self._merge()
+        v = np.concatenate([np.arange(len(self.dense), dtype=float), self.values.astype(float)])
+        c = np.concatenate([self.dense, self.counts]).astype(float)
+        mean = float((v * c).sum() / n)
+        return mean, float(math.sqrt(((v - mean) ** 2 * c).sum() / n))
 
 
 def ratio(k, n):
@@ -635,12 +719,11 @@ def summarise(sc, t):
         if not m:
             out["totals"][cap] = {"mean": None, "sd": None}
             continue
-        values = np.arange(len(counts))
-        mean = float((values * counts).sum() / m)
+        mean, sd = counts.moments(m)
         out["totals"][cap] = {
             "mean": mean,
-            "sd": float(math.sqrt(((values - mean) ** 2 * counts).sum() / m)),
-            **{f"p{p:02d}": quantile(counts, m, p) for p in (5, 25, 50, 75, 95)},
+            "sd": sd,
+            **{f"p{p:02d}": counts.quantile(m, p) for p in (5, 25, 50, 75, 95)},
         }
         cm, csd = moments(t.committed.get(cap, [0.0, 0.0]), m)
         out["totals"][cap]["committed_mean"] = cm

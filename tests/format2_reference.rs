@@ -463,3 +463,62 @@ fn the_numpy_reference_agrees_with_exact_enumeration() {
     assert!(stdout.contains("centre.lead_share.NLD+BEL"), "{stdout}");
     assert!(stdout.contains("timeline.force.day12"), "{stdout}");
 }
+
+/// Values at forcesim's limits (benches/reference_limits_check.py writes the
+/// scenario): a pool cut whose v × T is far beyond int64, `lead_provides` shares of
+/// 7 and 19 decimals with entries one short of and exactly at their need, totals
+/// far above 2^22. Most of its figures hold in every trial, so they must be equal.
+#[test]
+fn values_at_the_limits_agree_with_numpy() {
+    if !python() {
+        eprintln!("skipping: python3 with NumPy (and Python 3.11+) is not available");
+        return;
+    }
+    let tmp = scratch();
+    let s = tmp.path().join("limits.toml");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/reference_limits_check.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg("--write")
+        .arg(&s)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    agree_on("values_at_the_limits", &s, 99);
+}
+
+/// Both references (Numba where it is installed) against figures computed exactly
+/// in Python integers at values near the limits: exact pool cuts, obligations and
+/// quantiles, in memory that does not grow with the values.
+#[test]
+fn the_references_are_exact_at_the_limits() {
+    if !python() {
+        eprintln!("skipping: python3 with NumPy (and Python 3.11+) is not available");
+        return;
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/reference_limits_check.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .env("OMP_NUM_THREADS", "1")
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "a reference differs from the exact figures at the limits:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("numpy: every figure exact"), "{stdout}");
+    eprintln!(
+        "{}",
+        stdout
+            .lines()
+            .filter(|l| !l.starts_with("  "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
