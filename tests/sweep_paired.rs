@@ -354,3 +354,32 @@ fn points_run_a_chunk_at_a_time_give_the_sweep_of_one_pass() {
         assert!(forcesim::whatif::to_json(&s) == json, "{vary:?} sized");
     }
 }
+
+/// The command with a chunk limit small enough that every point is a chunk of its
+/// own (`FORCESIM_CHUNK_UNITS=1`) writes the JSON, CSV and table of one pass.
+#[test]
+fn the_command_in_chunks_writes_what_it_writes_in_one_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("s.toml");
+    std::fs::write(&sc, TEXT).unwrap();
+    let run = |units: &str| {
+        let (json, csv) = (dir.path().join("s.json"), dir.path().join("s.csv"));
+        let out = forcesim()
+            .env("FORCESIM_CHUNK_UNITS", units)
+            .args(["sweep", sc.to_str().unwrap()])
+            .args(["--vary", "nations.C.participation=0:1:0.25"])
+            .args(["--vary", "nations.B.participation=0.2,0.9", "-n", "3000"])
+            .args(["--json", json.to_str().unwrap()])
+            .args(["--csv", csv.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let read = |p: &std::path::Path| std::fs::read_to_string(p).unwrap();
+        (out.stdout, read(&json), read(&csv))
+    };
+    let whole = run("600000");
+    let chunked = run("1");
+    assert!(chunked.0 == whole.0, "table");
+    assert!(chunked.1 == whole.1, "JSON");
+    assert!(chunked.2 == whole.2, "CSV");
+}
