@@ -28,20 +28,34 @@ pub fn secure(a: SecureArgs) -> Result<ExitCode, CliError> {
     Outputs::new(&[("--json", &o.json)]).check(&scenario_inputs(&[&a.scenario]))?;
     let model = load(&a.scenario, &a.scenario_opts.set)?;
     let (trials, seed, threads) = resolve(&a.control, &model);
-    let result = match secure::secure(
+    // Greedy's first step runs a variant per nation.
+    let bar = (!o.quiet)
+        .then(|| super::progress::runs(trials, model.nations.len() as u64 + 1))
+        .flatten();
+    let on_run = || {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    };
+    let searched = secure::secure(
         &model,
         &Opts {
             trials,
             seed,
             threads,
             stop: Some(stop_flag("blocks")),
+            on_run: Some(&on_run),
         },
         a.target,
         Search {
             exhaustive: a.exhaustive,
             no_relax: a.no_relax,
         },
-    ) {
+    );
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let result = match searched {
         Ok(result) => result,
         // Stopped before the scenario's own coverage was known.
         Err(SecureError::Interrupted) => {
