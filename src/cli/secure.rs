@@ -73,6 +73,12 @@ pub fn secure(a: SecureArgs) -> Result<ExitCode, CliError> {
         &|| result.to_table(),
         o.quiet,
     )?;
+    Ok(outcome(&result, a.target))
+}
+
+/// Says what the search left undone or short of the target, and returns the
+/// exit code.
+fn outcome(result: &secure::Secure, target: f64) -> ExitCode {
     if let Some(needed) = result.exhaustive.as_ref().and_then(|e| e.refused_sets) {
         say!(
             "warning: --exhaustive was not run: it would run {needed} sets of nations (at most {}); greedy's result stands",
@@ -84,15 +90,15 @@ pub fn secure(a: SecureArgs) -> Result<ExitCode, CliError> {
             "interrupted: the search stopped after {} greedy step(s); the checks after it were not run",
             result.steps.len()
         );
-        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+        return ExitCode::from(EXIT_INTERRUPTED);
     }
     if !result.reached {
         say!(
             "target {} not reached ({})",
-            a.target,
+            target,
             super::escape(&result.stopped)
         );
-        return Ok(ExitCode::from(EXIT_NOT_REACHED));
+        return ExitCode::from(EXIT_NOT_REACHED);
     }
-    Ok(ExitCode::SUCCESS)
+    ExitCode::SUCCESS
 }
