@@ -339,8 +339,9 @@ fn a_probability_written_as_a_percentage_asks_about_the_fraction() {
     // The fraction as it would be written, without the noise of the division.
     let d = scenario::parse("t.toml", &text.replace("90", "2.2"), &[]).unwrap_err();
     assert!(
-        d.lines()[0]
-            .ends_with("found 2.2 (did you mean 0.022? a probability is a fraction, not a percentage)"),
+        d.lines()[0].ends_with(
+            "found 2.2 (did you mean 0.022? a probability is a fraction, not a percentage)"
+        ),
         "{d}"
     );
     // Just above 1 is a slip more likely than a share of a percent: no such hint.

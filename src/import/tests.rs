@@ -365,12 +365,17 @@ fn participation_as_percentage_is_questioned() {
     let rows = sheet("nation,domain,capability,low,likely,high,participation\nA,b,c,1,2,3,1.2\n");
     let e = pledges("p.csv", &rows).unwrap_err();
     assert!(
-        e.problems[0].message.contains("is not a probability between 0 and 1"),
+        e.problems[0]
+            .message
+            .contains("is not a probability between 0 and 1"),
         "{e}"
     );
     let rows = sheet("nation,domain,capability,low,likely,high,participation\nA,b,c,1,2,3,2.2\n");
     let e = pledges("p.csv", &rows).unwrap_err();
-    assert!(e.problems[0].message.contains("did you mean 0.022 (2.2 %)"), "{e}");
+    assert!(
+        e.problems[0].message.contains("did you mean 0.022 (2.2 %)"),
+        "{e}"
+    );
 }
 
 #[test]

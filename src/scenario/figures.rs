@@ -99,7 +99,13 @@ mod tests {
     #[test]
     fn percentages_shift_in_decimal() {
         // Each is noisy as a division: 0.33299999999999996, 0.022000000000000002 …
-        for (x, want) in [(33.3, 0.333), (2.2, 0.022), (2.8, 0.028), (90.0, 0.9), (0.5, 0.005)] {
+        for (x, want) in [
+            (33.3, 0.333),
+            (2.2, 0.022),
+            (2.8, 0.028),
+            (90.0, 0.9),
+            (0.5, 0.005),
+        ] {
             assert_eq!(percent(x), want, "{x}");
             assert_eq!(format!("{}", percent(x)), format!("{want}"));
         }
