@@ -218,6 +218,7 @@ fn a_missed_secure_target_is_visible_in_the_result() {
         seed: 1,
         threads: 1,
         stop: None,
+        on_run: None,
     };
     let s = Search {
         exhaustive: false,

@@ -297,3 +297,89 @@ fn the_committed_mean_is_paired_as_the_total_is() {
     let ([tl, th], [cl, ch]) = (total.ci95.unwrap(), committed.ci95.unwrap());
     assert!(close(ch - cl, 3.0 * (th - tl)), "{cl}..{ch} vs {tl}..{th}");
 }
+
+/// A sweep whose points run a chunk at a time (each chunk in one pass with the
+/// base, over every trial) is the sweep of one pass, byte for byte: its JSON,
+/// CSV, table and every point's report. The base has no mission gate and only the
+/// points of the second row have one, so the chunks of the first row alone would
+/// show no gate: the gate's figures are those of the whole sweep.
+#[test]
+fn points_run_a_chunk_at_a_time_give_the_sweep_of_one_pass() {
+    let text = format!("{TEXT}[mission]\nrequires = [\"backstop\"]\n");
+    let set = vec!["mission.requires=[]".to_string()];
+    for vary in [
+        &["nations.C.participation=0:1:0.25"][..],
+        &[
+            "mission.requires=[],[\"backstop\"]",
+            "nations.C.participation=0:1:0.25",
+        ],
+    ] {
+        let axes: Vec<Axis> = vary.iter().map(|v| Axis::parse(v).unwrap()).collect();
+        let points = sweep::points(&axes).unwrap();
+        let base = scenario::parse("t.toml", &text, &set).unwrap();
+        let models = sweep::prepare("t.toml", text.as_bytes(), &set, &points).unwrap();
+        let run = |per_chunk: usize| {
+            let (s, interrupted) = sweep::run_paired_chunked(
+                &base,
+                &axes,
+                &points,
+                models.clone(),
+                &opts(3000),
+                per_chunk,
+            )
+            .unwrap();
+            assert!(!interrupted);
+            s
+        };
+        let whole = run(usize::MAX);
+        assert_eq!(whole.points.len(), points.len());
+        let json = forcesim::whatif::to_json(&whole);
+        for per_chunk in [1, 2, 3, 5] {
+            let s = run(per_chunk);
+            // Compared whole, not printed: the JSON runs to thousands of lines.
+            let by = format!("{vary:?} by {per_chunk}");
+            assert!(forcesim::whatif::to_json(&s) == json, "JSON: {by}");
+            assert!(s.to_csv() == whole.to_csv(), "CSV: {by}");
+            assert!(s.to_table() == whole.to_table(), "table: {by}");
+            assert_eq!(s.reports.len(), whole.reports.len());
+            for (a, b) in s.reports.iter().zip(&whole.reports) {
+                assert_eq!(
+                    serde_json::to_value(a).unwrap()["domains"],
+                    serde_json::to_value(b).unwrap()["domains"]
+                );
+            }
+        }
+        // The sizing of `run_paired` gives the same sweep.
+        let (s, _) = sweep::run_paired(&base, &axes, &points, models.clone(), &opts(3000)).unwrap();
+        assert!(forcesim::whatif::to_json(&s) == json, "{vary:?} sized");
+    }
+}
+
+/// The command with a chunk limit small enough that every point is a chunk of its
+/// own (`FORCESIM_CHUNK_UNITS=1`) writes the JSON, CSV and table of one pass.
+#[test]
+fn the_command_in_chunks_writes_what_it_writes_in_one_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("s.toml");
+    std::fs::write(&sc, TEXT).unwrap();
+    let run = |units: &str| {
+        let (json, csv) = (dir.path().join("s.json"), dir.path().join("s.csv"));
+        let out = forcesim()
+            .env("FORCESIM_CHUNK_UNITS", units)
+            .args(["sweep", sc.to_str().unwrap()])
+            .args(["--vary", "nations.C.participation=0:1:0.25"])
+            .args(["--vary", "nations.B.participation=0.2,0.9", "-n", "3000"])
+            .args(["--json", json.to_str().unwrap()])
+            .args(["--csv", csv.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let read = |p: &std::path::Path| std::fs::read_to_string(p).unwrap();
+        (out.stdout, read(&json), read(&csv))
+    };
+    let whole = run("600000");
+    let chunked = run("1");
+    assert!(chunked.0 == whole.0, "table");
+    assert!(chunked.1 == whole.1, "JSON");
+    assert!(chunked.2 == whole.2, "CSV");
+}

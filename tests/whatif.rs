@@ -943,6 +943,7 @@ fn greedy_secure_equals_brute_force_on_six_nations() {
         seed: 2,
         threads: 2,
         stop: None,
+        on_run: None,
     };
     // Brute force: every one of the 64 sets, run here with the same engine and seed.
     let mut all: Vec<(Vec<usize>, u64)> = Vec::new();
@@ -1017,6 +1018,7 @@ const RELAX_OPTS: Opts = Opts {
     seed: 6,
     threads: 2,
     stop: None,
+    on_run: None,
 };
 
 #[test]
@@ -1743,6 +1745,7 @@ fn an_exhaustive_check_too_large_keeps_greedy_and_says_how_many_sets() {
         seed: 1,
         threads: 1,
         stop: None,
+        on_run: None,
     };
     let search = Search {
         exhaustive: true,

@@ -28,20 +28,34 @@ pub fn secure(a: SecureArgs) -> Result<ExitCode, CliError> {
     Outputs::new(&[("--json", &o.json)]).check(&scenario_inputs(&[&a.scenario]))?;
     let model = load(&a.scenario, &a.scenario_opts.set)?;
     let (trials, seed, threads) = resolve(&a.control, &model);
-    let result = match secure::secure(
+    // Greedy's first step runs a variant per nation.
+    let bar = (!o.quiet)
+        .then(|| super::progress::runs(trials, model.nations.len() as u64 + 1))
+        .flatten();
+    let on_run = || {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    };
+    let searched = secure::secure(
         &model,
         &Opts {
             trials,
             seed,
             threads,
             stop: Some(stop_flag("blocks")),
+            on_run: Some(&on_run),
         },
         a.target,
         Search {
             exhaustive: a.exhaustive,
             no_relax: a.no_relax,
         },
-    ) {
+    );
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let result = match searched {
         Ok(result) => result,
         // Stopped before the scenario's own coverage was known.
         Err(SecureError::Interrupted) => {
@@ -59,6 +73,12 @@ pub fn secure(a: SecureArgs) -> Result<ExitCode, CliError> {
         &|| result.to_table(),
         o.quiet,
     )?;
+    Ok(outcome(&result, a.target))
+}
+
+/// Says what the search left undone or short of the target, and returns the
+/// exit code.
+fn outcome(result: &secure::Secure, target: f64) -> ExitCode {
     if let Some(needed) = result.exhaustive.as_ref().and_then(|e| e.refused_sets) {
         say!(
             "warning: --exhaustive was not run: it would run {needed} sets of nations (at most {}); greedy's result stands",
@@ -70,15 +90,15 @@ pub fn secure(a: SecureArgs) -> Result<ExitCode, CliError> {
             "interrupted: the search stopped after {} greedy step(s); the checks after it were not run",
             result.steps.len()
         );
-        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+        return ExitCode::from(EXIT_INTERRUPTED);
     }
     if !result.reached {
         say!(
             "target {} not reached ({})",
-            a.target,
+            target,
             super::escape(&result.stopped)
         );
-        return Ok(ExitCode::from(EXIT_NOT_REACHED));
+        return ExitCode::from(EXIT_NOT_REACHED);
     }
-    Ok(ExitCode::SUCCESS)
+    ExitCode::SUCCESS
 }

@@ -210,24 +210,23 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, CliError> {
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let shown = if interrupted && a.unpaired {
-        complete_rows(&result)
+    // Points left out: `--unpaired`, or a paired sweep run a chunk of points at
+    // a time (the chunks finished cover every trial).
+    let cut = interrupted && (a.unpaired || result.points.len() < points.len());
+    let whole;
+    let shown = if cut {
+        whole = complete_rows(&result);
+        &whole
     } else {
-        result.clone()
+        &result
     };
     let done = result.base.as_ref().map_or(0, |b| b.trials);
-    if interrupted
-        && (if a.unpaired {
-            shown.points.is_empty()
-        } else {
-            done == 0
-        })
-    {
+    if interrupted && (shown.points.is_empty() || (!a.unpaired && done == 0)) {
         return Ok(super::interrupt::nothing_written());
     }
-    write_outputs(&a, &result, &shown, &base, interrupted)?;
+    write_outputs(&a, &result, shown, &base, interrupted)?;
     if interrupted {
-        let paired = (!a.unpaired).then_some((done, trials));
+        let paired = (!cut).then_some((done, trials));
         let finished = (result.points.len(), points.len());
         return Ok(interrupted_whatif("point", paired, finished));
     }

@@ -196,22 +196,17 @@ pub fn compare_paired(
     Ok((p.comparison, p.interrupted))
 }
 
-/// Whether every model counts the same domains and capabilities as the first,
-/// in the same order (then their per-trial outcomes can be paired).
-fn aligned(models: &[Model]) -> bool {
-    let Some(base) = models.first() else {
-        return false;
-    };
-    models.iter().all(|m| {
-        m.domains
+/// Whether `m` counts the same domains and capabilities as `base`, in the same
+/// order (then their per-trial outcomes can be paired).
+fn aligned_with(base: &Model, m: &Model) -> bool {
+    m.domains
+        .iter()
+        .map(|d| &d.id)
+        .eq(base.domains.iter().map(|d| &d.id))
+        && m.capabilities
             .iter()
-            .map(|d| &d.id)
-            .eq(base.domains.iter().map(|d| &d.id))
-            && m.capabilities
-                .iter()
-                .map(|c| &c.id)
-                .eq(base.capabilities.iter().map(|c| &c.id))
-    })
+            .map(|c| &c.id)
+            .eq(base.capabilities.iter().map(|c| &c.id))
 }
 
 /// [`compare_paired`], keeping every scenario's report.
@@ -231,7 +226,53 @@ pub fn run_paired_models(
     models: &[Model],
     opts: &RunOptions<'_>,
 ) -> Result<Paired, EngineError> {
-    let aligned = aligned(models);
+    run_paired_among(labels, models, opts, Among::of(models))
+}
+
+/// What the figures of a paired pass depend on beyond its own models, where it
+/// runs some of a larger set (a chunk of a sweep's points with the base).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Among {
+    /// Some model of the set has a mission gate (every column then shows the
+    /// gate's figures).
+    pub gated: bool,
+    /// Every model of the set counts the same domains and capabilities as the
+    /// first, in the same order (the differences then get paired intervals).
+    pub aligned: bool,
+}
+
+impl Among {
+    /// The set `models` (the first the base).
+    pub fn of(models: &[Model]) -> Among {
+        match models.split_first() {
+            Some((base, others)) => Among::with_base(base, others),
+            None => Among {
+                gated: false,
+                aligned: false,
+            },
+        }
+    }
+
+    /// The set of `base` followed by `others`.
+    pub fn with_base(base: &Model, others: &[Model]) -> Among {
+        Among {
+            gated: std::iter::once(base)
+                .chain(others)
+                .any(|m| !m.mission.is_empty()),
+            aligned: others.iter().all(|m| aligned_with(base, m)),
+        }
+    }
+}
+
+/// [`run_paired_models`] for models that are part of a larger set described by
+/// `among`: their figures are those they have in a pass of the whole set.
+pub fn run_paired_among(
+    labels: &[String],
+    models: &[Model],
+    opts: &RunOptions<'_>,
+    among: Among,
+) -> Result<Paired, EngineError> {
+    let Among { gated, aligned } = among;
     let pairs: Vec<(usize, usize)> = if aligned {
         (1..models.len()).map(|k| (0, k)).collect()
     } else {
@@ -254,7 +295,6 @@ pub fn run_paired_models(
         .zip(&pass.tallies)
         .map(|(m, t)| crate::Report::measured(m, t, opts.seed, pass.threads, pass.elapsed_s))
         .collect();
-    let gated = models.iter().any(|m| !m.mission.is_empty());
     let columns = (labels.iter().zip(models))
         .zip(&reports)
         .map(|((label, model), r)| Column {

@@ -25,6 +25,7 @@
 //! Every result here is a pure function of (scenarios, overrides, seed, trials):
 //! the thread count changes only how fast it comes.
 
+pub mod chunks;
 pub mod compare;
 pub mod paired;
 pub mod precision;

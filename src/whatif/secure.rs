@@ -36,8 +36,8 @@ pub const GREEDY_NOTE: &str = "Greedy search: each step secures the nation that 
 pub const MAX_EXHAUSTIVE_SETS: u64 = 20_000;
 
 /// How to run each variant.
-#[derive(Debug, Clone, Copy)]
-pub struct Opts {
+#[derive(Clone, Copy)]
+pub struct Opts<'a> {
     /// Trials per variant.
     pub trials: u64,
     /// Seed of every variant.
@@ -48,14 +48,32 @@ pub struct Opts {
     /// in progress: greedy keeps the steps it finished, the relaxations those
     /// finished, and the checks after them are skipped.
     pub stop: Option<&'static AtomicBool>,
+    /// Called after each variant run (each evaluation of a coverage).
+    pub on_run: Option<&'a (dyn Fn() + Sync)>,
 }
 
-impl Opts {
+impl std::fmt::Debug for Opts<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Opts")
+            .field("trials", &self.trials)
+            .field("seed", &self.seed)
+            .field("threads", &self.threads)
+            .field("stop", &self.stop)
+            .field("on_run", &self.on_run.is_some())
+            .finish()
+    }
+}
+
+impl Opts<'_> {
     /// `m`'s coverage, or [`SecureError::Interrupted`] when a stop cut it short.
     fn run(&self, m: &Model) -> Result<Coverage, SecureError> {
         let stop = self.stop.map(|s| s as &AtomicBool);
-        coverage_until(m, (self.seed, self.trials, self.threads), stop)?
-            .ok_or(SecureError::Interrupted)
+        let c = coverage_until(m, (self.seed, self.trials, self.threads), stop)?
+            .ok_or(SecureError::Interrupted)?;
+        if let Some(f) = self.on_run {
+            f();
+        }
+        Ok(c)
     }
 
     /// Whether a stop was asked for.
@@ -203,14 +221,14 @@ impl Greedy {
 }
 
 /// Greedy search for the nations to secure.
-pub fn greedy(model: &Model, o: &Opts, target: f64) -> Result<Greedy, SecureError> {
+pub fn greedy(model: &Model, o: &Opts<'_>, target: f64) -> Result<Greedy, SecureError> {
     greedy_from(model, o, target, o.run(model)?)
 }
 
 /// [`greedy`] from the scenario's own coverage, `baseline`.
 fn greedy_from(
     model: &Model,
-    o: &Opts,
+    o: &Opts<'_>,
     target: f64,
     baseline: Coverage,
 ) -> Result<Greedy, SecureError> {
@@ -297,7 +315,7 @@ pub struct Found {
 /// number of sets run. Refuses to run more than `max_sets` sets.
 pub fn exhaustive(
     model: &Model,
-    o: &Opts,
+    o: &Opts<'_>,
     target: f64,
     candidates: &[usize],
     max_size: usize,
@@ -351,7 +369,7 @@ pub fn exhaustive(
 
 /// For each requirement, the largest value that reaches `target` with no nation
 /// secured. A stop keeps the relaxations finished.
-pub fn relax(model: &Model, o: &Opts, target: f64) -> Result<Vec<Relaxation>, SecureError> {
+pub fn relax(model: &Model, o: &Opts<'_>, target: f64) -> Result<Vec<Relaxation>, SecureError> {
     let mut out = Vec::new();
     let base = match o.run(model) {
         Err(SecureError::Interrupted) => return Ok(out),
@@ -470,7 +488,7 @@ pub enum SecureError {
 }
 
 /// Greedy search, optionally checked exhaustively, and the relaxations.
-pub fn secure(model: &Model, o: &Opts, target: f64, s: Search) -> Result<Secure, SecureError> {
+pub fn secure(model: &Model, o: &Opts<'_>, target: f64, s: Search) -> Result<Secure, SecureError> {
     let baseline = o.run(model)?;
     if baseline.trials == 0 && !o.stopping() {
         return Err(SecureError::NeverMounted(o.trials));
@@ -521,7 +539,7 @@ fn ids(model: &Model, set: &[usize]) -> Vec<String> {
 /// falls short). `None` when a signal stopped it.
 fn check_smaller_sets(
     model: &Model,
-    o: &Opts,
+    o: &Opts<'_>,
     target: f64,
     g: &Greedy,
 ) -> Result<Option<Exhaustive>, SecureError> {
@@ -802,6 +820,7 @@ contributions.sea.ships = 4
             seed: 3,
             threads: 1,
             stop: None,
+            on_run: None,
         };
         let s = secure(
             &m,

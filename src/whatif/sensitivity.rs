@@ -617,23 +617,6 @@ pub fn variants(
     Ok(models.into_iter().collect())
 }
 
-/// How many model units ([`weight`]) the settings run at once may hold in all:
-/// about 1 GB (2 KB a unit and setting, measured on 300 nations). Every setting of a chunk runs on the same trials at once, so a
-/// scenario of a few hundred nations, with six or so settings each, runs its
-/// inputs a chunk at a time (the scenario as written runs again with each).
-const CHUNK_UNITS: usize = 600_000;
-
-/// A rough measure of a model's size in memory (its plan, tally and report grow
-/// with it).
-fn weight(m: &Model) -> usize {
-    m.contributions.len()
-        + m.nations.len()
-        + m.domains.len() * m.capabilities.len()
-        + m.conditions.len()
-        + m.effects.len()
-        + 1
-}
-
 /// What the chunks run so far give: each figure's rows, and the trials.
 struct Found {
     figures: Vec<FigureRows>,
@@ -645,7 +628,8 @@ struct Found {
 pub fn analyse(spec: &Spec<'_>, control: Control<'_>) -> Result<(Sensitivity, bool), Error> {
     let base = scenario::load(spec.path, spec.set)?;
     let (inputs, mut skipped) = inputs(&base, spec.kinds, spec.range);
-    let per_chunk = (CHUNK_UNITS / (2 * weight(&base))).max(1);
+    // Two settings an input.
+    let per_chunk = super::chunks::per_chunk(&base, 2);
     let found = if inputs.len() <= per_chunk {
         run_chunk(spec, &base, &inputs, control)?
     } else {

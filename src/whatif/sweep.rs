@@ -454,11 +454,16 @@ pub fn run(
     Ok(out)
 }
 
-/// Runs the base scenario and every point in one pass on the same trials, block
-/// by block, and adds to each point its differences from the base with paired
-/// intervals. Every point's figures are those of [`run`]. Returns the sweep and
-/// whether a stop request cut it short (then every point covers the same prefix
-/// of blocks).
+/// Runs the base scenario and every point on the same trials, block by block,
+/// and adds to each point its differences from the base with paired intervals.
+/// Every point's figures are those of [`run`]. Returns the sweep and whether a
+/// stop request cut it short.
+///
+/// Every point of a pass runs on the same trials at once, so memory grows with
+/// the points times the size of the scenario: where they would take more than
+/// about 1 GB together ([`super::chunks`]), the points run a chunk at a time,
+/// in chunks as even as can be, each chunk with the base, over every trial
+/// ([`run_paired_chunked`]), with the same figures.
 pub fn run_paired(
     base: &Model,
     axes: &[Axis],
@@ -466,21 +471,95 @@ pub fn run_paired(
     models: Vec<Model>,
     opts: &RunOptions<'_>,
 ) -> Result<(Sweep, bool), EngineError> {
-    // The base first, then the points: each model held once.
-    let labels: Vec<String> = std::iter::once("base".to_string())
-        .chain((1..=models.len()).map(|i| format!("point {i}")))
-        .collect();
-    let models: Vec<Model> = std::iter::once(base.clone()).chain(models).collect();
-    let paired = super::compare::run_paired_models(&labels, &models, opts)?;
+    // Besides its share of the pass, a point holds its model (every point is
+    // parsed before anything runs) and its report to the end: about two
+    // settings of `sensitivity` (2.7 KB a unit and point, measured on 200
+    // nations, where a setting takes 2 KB).
+    let per_chunk = super::chunks::per_chunk(base, 2);
+    let per_chunk = super::chunks::even(points.len(), per_chunk);
+    run_paired_chunked(base, axes, points, models, opts, per_chunk)
+}
+
+/// [`run_paired`] `per_chunk` points at a time, each chunk in one pass with the
+/// base over every trial: the same sweep whatever `per_chunk`. A stop in a pass
+/// of the only chunk keeps every point over the same whole blocks of trials; with
+/// several chunks it ends the sweep with the chunks finished, every point of
+/// them over every trial, the points of the others left out (none, and no base,
+/// when the first chunk did not finish).
+pub fn run_paired_chunked(
+    base: &Model,
+    axes: &[Axis],
+    points: &[Point],
+    models: Vec<Model>,
+    opts: &RunOptions<'_>,
+    per_chunk: usize,
+) -> Result<(Sweep, bool), EngineError> {
+    let per_chunk = per_chunk.max(1);
+    let among = super::compare::Among::with_base(base, &models);
+    let chunks = points.len().div_ceil(per_chunk).max(1);
     let mut out = empty(base, axes, opts);
-    out.trials = paired.comparison.trials;
-    out.trials_asked = paired.comparison.trials_asked;
+    let mut models = models.into_iter();
+    for k in 0..chunks {
+        let first = k * per_chunk;
+        let end = (first + per_chunk).min(points.len());
+        // Progress over every chunk: `done` trials of this one.
+        let offset = k as u64 * opts.trials;
+        let progress = |done: u64| {
+            if let Some(p) = opts.progress {
+                p((offset + done) / chunks as u64);
+            }
+        };
+        let o = RunOptions {
+            progress: Some(&progress),
+            ..*opts
+        };
+        // The base first, then the points: each model held once.
+        let labels: Vec<String> = std::iter::once("base".to_string())
+            .chain((first + 1..=end).map(|i| format!("point {i}")))
+            .collect();
+        let chunk: Vec<Model> = std::iter::once(base.clone())
+            .chain(models.by_ref().take(end - first))
+            .collect();
+        let paired = super::compare::run_paired_among(&labels, &chunk, &o, among)?;
+        let interrupted = paired.interrupted;
+        if interrupted && chunks > 1 {
+            if k == 0 {
+                out.trials = 0;
+                out.trials_asked = Some(opts.trials);
+            }
+            return Ok((out, true));
+        }
+        add_chunk(&mut out, &points[first..end], axes, (paired, among.gated));
+        if interrupted {
+            return Ok((out, true));
+        }
+    }
+    Ok((out, false))
+}
+
+/// Adds the points of a chunk's pass (the base its first column) to `out`, and
+/// the base and the trials where `out` has none yet.
+fn add_chunk(
+    out: &mut Sweep,
+    points: &[Point],
+    axes: &[Axis],
+    (paired, gated): (super::compare::Paired, bool),
+) {
     let mut reports = paired.reports.into_iter();
-    let gated = models.iter().any(|m| !m.mission.is_empty());
-    out.base = reports.next().map(|r| KeyFigures::among(&r, gated));
-    for ((i, p), r) in points.iter().enumerate().zip(reports) {
+    let base = reports.next().map(|r| KeyFigures::among(&r, gated));
+    if out.base.is_none() {
+        out.trials = paired.comparison.trials;
+        out.trials_asked = paired.comparison.trials_asked;
+        out.base = base;
+    }
+    let labels: Vec<&str> = paired
+        .comparison
+        .scenarios
+        .iter()
+        .map(|c| c.label.as_str())
+        .collect();
+    for ((p, r), label) in points.iter().zip(reports).zip(labels.iter().skip(1)) {
         let mut sp = point(p, axes, (&r, gated));
-        let label = &labels[i + 1];
         sp.vs_base = paired
             .comparison
             .differences
@@ -495,7 +574,6 @@ pub fn run_paired(
         out.points.push(sp);
         out.reports.push(r);
     }
-    Ok((out, paired.interrupted))
 }
 
 fn show(v: &Json) -> String {
