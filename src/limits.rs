@@ -9,6 +9,12 @@ pub const MAX_TRIALS: u64 = 1_000_000_000_000;
 pub const MAX_VALUE: u64 = 1_000_000_000_000;
 /// Most nations in a scenario.
 pub const MAX_NATIONS: usize = 10_000;
+/// Most contributions in a scenario (every nation's, over every domain and
+/// capability): a trial's committed force of one capability, at most
+/// [`MAX_VALUE`] × [`MAX_ROTATION`] from each, stays below `u64::MAX` (10^19
+/// against 1.8 × 10^19). A file of 16 MiB holds under a million, but a chain
+/// of `extends` can hold more.
+pub const MAX_CONTRIBUTIONS: usize = 1_000_000;
 /// Most domains in a scenario.
 pub const MAX_DOMAINS: usize = 1_000;
 /// Most capabilities in a scenario.
@@ -35,3 +41,8 @@ pub const MAX_TRACKED: usize = 2_000;
 pub const MAX_SHARDS: u64 = 1_000_000;
 /// Largest partial file `merge` reads (1 GiB; partials are usually kilobytes).
 pub const MAX_PARTIAL_BYTES: u64 = 1 << 30;
+
+// The committed force of a capability in a trial fits a `u64`.
+const _: () = assert!(
+    (MAX_CONTRIBUTIONS as u128) * (MAX_VALUE as u128) * (MAX_ROTATION as u128) < u64::MAX as u128
+);

@@ -603,6 +603,32 @@ fn a_long_cycle_and_too_many_nations_read_briefly_at_their_place() {
     );
 }
 
+/// Past a million contributions a trial's committed force of one capability
+/// (10^12 × rotation 10 from each) could pass 64 bits: refused, at the nations.
+#[test]
+fn more_contributions_than_the_limit_are_refused_at_the_nations() {
+    let caps = forcesim::limits::MAX_CONTRIBUTIONS / forcesim::limits::MAX_NATIONS + 1;
+    let mut many = String::from("[scenario]\nname = \"many\"\nrotation = 10\n[capabilities]\n");
+    for c in 0..caps {
+        many.push_str(&format!("c{c} = {{}}\n"));
+    }
+    many.push_str("[domains.land]\nrequirements = { c0 = 1 }\n");
+    let line = 7 + caps;
+    // Short lines: the file stays under the 16 MiB a scenario may take.
+    let amounts: String = (0..caps).map(|c| format!("c{c}=1\n")).collect();
+    for n in 0..forcesim::limits::MAX_NATIONS {
+        many.push_str(&format!(
+            "[nations.N{n}]\nparticipation = 0.5\n[nations.N{n}.contributions.land]\n{amounts}"
+        ));
+    }
+    let out = errors(&many, &[]);
+    let want = format!(
+        "s.toml:{line}:2: nations: too many contributions: {}, at most 1000000",
+        caps * forcesim::limits::MAX_NATIONS
+    );
+    assert!(out.contains(&want), "{}", &out[..out.len().min(2000)]);
+}
+
 #[test]
 fn a_set_into_a_table_the_file_lacks_says_so() {
     let text = BASE.replace("[conditions.backstop]\nprobability = 0.75\n", "");

@@ -116,13 +116,29 @@ fn check_counts(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) {
         ("conditions", ids.conds.len(), limits::MAX_CONDITIONS),
         ("blocs", ids.blocs.len(), limits::MAX_CONDITIONS),
         ("effects", effect_count(file), limits::MAX_CONDITIONS),
+        (
+            "contributions",
+            contribution_count(file),
+            limits::MAX_CONTRIBUTIONS,
+        ),
     ]
     .into_iter()
     .enumerate()
     {
-        let place = tables.get(i).map_or_else(|| top.clone(), |t| at(&t.span));
+        // Contributions are counted at the nations.
+        let table = if what == "contributions" {
+            Some(tables[0])
+        } else {
+            tables.get(i).copied()
+        };
+        let place = table.map_or_else(|| top.clone(), |t| at(&t.span));
         if n > max {
-            cx.error(place, what, format!("too many {what}: {n}, at most {max}"));
+            let key = if what == "contributions" {
+                "nations"
+            } else {
+                what
+            };
+            cx.error(place, key, format!("too many {what}: {n}, at most {max}"));
         }
     }
     // Conditions and nations share the namespace of `if_absent` keys.
@@ -142,6 +158,13 @@ fn check_counts(file: &ScenarioFile, ids: &Ids<'_>, cx: &mut Cx) {
 
 fn effect_count(file: &ScenarioFile) -> usize {
     file.conditions.ok().map(|(_, c)| c.effects.len()).sum()
+}
+
+fn contribution_count(file: &ScenarioFile) -> usize {
+    let nations = file.nations.ok().map(|(_, n)| n);
+    nations
+        .flat_map(|n| n.contributions.ok().map(|(_, caps)| caps.entries.len()))
+        .sum()
 }
 
 /// `[simulation]`: timeline days strictly increasing (their count is checked
