@@ -90,7 +90,14 @@ pub fn stopped() -> bool {
 /// that outputs already there are kept, not replaced by empty ones), and
 /// returns exit code 130.
 pub fn nothing_written() -> std::process::ExitCode {
-    say!("interrupted before any trial finished: nothing written");
+    nothing_finished("trial")
+}
+
+/// [`nothing_written`] for a command whose results come a `unit` at a time
+/// (`sweep`'s points: a stop in the first of several chunks of points leaves
+/// trials finished but no point).
+pub fn nothing_finished(unit: &str) -> std::process::ExitCode {
+    say!("interrupted before any {unit} finished: nothing written");
     std::process::ExitCode::from(EXIT_INTERRUPTED)
 }
 

@@ -222,7 +222,7 @@ pub fn sweep(a: SweepArgs) -> Result<ExitCode, CliError> {
     };
     let done = result.base.as_ref().map_or(0, |b| b.trials);
     if interrupted && (shown.points.is_empty() || (!a.unpaired && done == 0)) {
-        return Ok(super::interrupt::nothing_written());
+        return Ok(super::interrupt::nothing_finished("point"));
     }
     write_outputs(&a, &result, shown, &base, interrupted)?;
     if interrupted {
