@@ -12,8 +12,9 @@ pub const MAX_NATIONS: usize = 10_000;
 /// Most contributions in a scenario (every nation's, over every domain and
 /// capability): a trial's committed force of one capability, at most
 /// [`MAX_VALUE`] × [`MAX_ROTATION`] from each, stays below `u64::MAX` (10^19
-/// against 1.8 × 10^19). A file of 16 MiB holds under a million, but a chain
-/// of `extends` can hold more.
+/// against 1.8 × 10^19). A file well under 16 MiB can hold more
+/// (10,000 nations of 101 contributions each take 6.6 MB), and so can a chain
+/// of `extends`.
 pub const MAX_CONTRIBUTIONS: usize = 1_000_000;
 /// Most domains in a scenario.
 pub const MAX_DOMAINS: usize = 1_000;

@@ -182,6 +182,34 @@ fn a_bracket_left_open_is_one_error_not_its_cascade() {
     assert!(!out.contains("never closed"), "{out}");
 }
 
+#[test]
+fn a_bracket_left_open_at_the_end_of_its_line_is_one_error_naming_it() {
+    // The first error is on the line after the bracket's.
+    let text = "[scenario]\nname = \"x\"\n[capabilities]\ntroops = { unit = \"personnel\" }\n\
+        [domains.land]\nlead = [\"GBR\"\nrequirements = { troops = 100 }\n[nations.GBR]\n\
+        participation = 0.5\n[nations.GBR.contributions.land]\ntroops = 5\n";
+    let out = errors(text, &[]);
+    assert_eq!(error_lines(&out).len(), 1, "{out}");
+    has(&out, &["(the `[` at 6:8 is never closed"]);
+    let text = text.replace("lead = [\"GBR\"", "lead = [\"GBR\"]");
+    let text = text.replace("{ troops = 100 }", "{ troops = 100");
+    let out = errors(&text, &[]);
+    assert_eq!(error_lines(&out).len(), 1, "{out}");
+    has(&out, &["(the `{` at 7:16 is never closed"]);
+    // An array over several lines that closes is no cascade, even with an
+    // error inside it and a bracket left open further on.
+    let text = "[scenario]\nname = \"x\"\n[capabilities]\ntroops = { unit = \"personnel\" }\n\
+        [domains.land]\nrequirements = { troops = 100 }\n[nations.GBR]\nparticipation = 0.5\n\
+        approval = [\n  { body = \"p\", probability = 12k },\n]\n\
+        [nations.GBR.contributions.land]\ntroops = [5, 6\n";
+    let out = errors(text, &[]);
+    assert!(!out.contains("the `[` at 9:12"), "{out}");
+    has(
+        &out,
+        &["s.toml:10:31: TOML syntax: string values must be quoted"],
+    );
+}
+
 /// Odd texts around duplicates: never a panic, always a located message.
 const ODD: &[&str] = &[
     "a = 1\na = 2\n",

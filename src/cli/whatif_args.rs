@@ -135,9 +135,12 @@ The base scenario (the file with --set but no --vary value) runs on the same tri
 the same pass, and every point reports its differences from it with paired 95 %
 intervals, computed from the per-trial differences (discordant pairs for P(all
 covered) and each domain's P(covered), the paired variance for mean totals): much
-narrower than intervals that treat the runs as independent. An interrupted sweep keeps
-every point over the same whole blocks of trials. --unpaired runs the points one after
-another instead, without the base.";
+narrower than intervals that treat the runs as independent. Where the points would
+take more than about 1 GB together, they run a chunk at a time, each chunk with the
+base over every trial, with the same output. An interrupted sweep keeps every point
+over the same whole blocks of trials (run a chunk at a time: the chunks finished, each
+point over every trial). --unpaired runs the points one after another instead, without
+the base.";
 
 /// Examples and notes shown by `forcesim compare --help`.
 pub const COMPARE_HELP: &str = "\

@@ -424,12 +424,15 @@ pub(crate) fn syntax_errors(text: &str, off: usize, errors: &[toml::de::Error], 
     }
 }
 
-/// `errors` less the cascade of an array or inline table left open: where an
-/// error's line opens a bracket it never closes, and an `unclosed …` error
-/// follows, the parser read the text between as the bracket's contents and
-/// every other error there (the parser lists them out of order) is its
-/// consequence. Returns the errors kept and, when a cascade was left out, the
-/// index among them of the error that starts it, with the bracket and its offset.
+/// `errors` less the cascade of an array or inline table left open: where a
+/// bracket opened before an error is still open at the first `unclosed …`
+/// error after it (it is never closed in the text, or only after that), the
+/// parser read the text between as the bracket's contents and every other
+/// error there (the parser lists them out of order) is its consequence. A
+/// bracket that closes before that point (an array written over several lines)
+/// starts no cascade. Returns the errors kept and, when a cascade was left out,
+/// the index among them of the error that starts it, with the bracket and its
+/// offset.
 #[allow(clippy::type_complexity)]
 fn without_cascade<'e>(
     text: &str,
@@ -439,17 +442,23 @@ fn without_cascade<'e>(
     let unclosed = |e: &&toml::de::Error| e.message().trim_start().starts_with("unclosed");
     let mut order: Vec<usize> = (0..errors.len()).collect();
     order.sort_by_key(|&i| at(&errors[i]));
+    let spans = brackets(text);
     for i in order {
         let from = at(&errors[i]);
-        let Some(bracket) = open_bracket(text, from) else {
-            continue;
-        };
         let Some(to) = errors
             .iter()
             .filter(unclosed)
             .map(at)
             .filter(|&u| u >= from)
             .min()
+        else {
+            continue;
+        };
+        // The innermost bracket open at the error and still open at `to`.
+        let Some(&(c, open, _)) = spans
+            .iter()
+            .filter(|&&(_, o, close)| o < from && close.is_none_or(|cl| cl >= to))
+            .max_by_key(|&&(_, o, _)| o)
         else {
             continue;
         };
@@ -462,44 +471,69 @@ fn without_cascade<'e>(
         let first = kept.iter().position(|&j| j == i).unwrap_or(0);
         return (
             kept.iter().map(|&j| &errors[j]).collect(),
-            Some((first, bracket)),
+            Some((first, (c, open))),
         );
     }
     (errors.iter().collect(), None)
 }
 
-/// The innermost `[` or `{` that the line of byte `at` of `text` opens and does
-/// not close (outside strings and comments), with its offset.
-fn open_bracket(text: &str, at: usize) -> Option<(char, usize)> {
-    let at = (0..=at.min(text.len()))
-        .rev()
-        .find(|&i| text.is_char_boundary(i))
-        .unwrap_or(0);
-    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-    let mut stack: Vec<(char, usize)> = Vec::new();
-    let mut quote: Option<char> = None;
-    let mut chars = text[start..end].char_indices();
-    while let Some((i, c)) = chars.next() {
-        match (quote, c) {
-            (Some('"'), '\\') => {
-                chars.next();
+/// Every `[` or `{` of `text` outside strings and comments, with its offset
+/// and the offset of the bracket that closes it (`None` where none does).
+/// Brackets are matched by kind: a `]` or `}` that does not close the
+/// innermost open bracket is passed over.
+fn brackets(text: &str) -> Vec<(char, usize, Option<usize>)> {
+    let b = text.as_bytes();
+    let mut out: Vec<(char, usize, Option<usize>)> = Vec::new();
+    let mut stack: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
             }
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(c),
-            (None, '#') => break,
-            (None, '[' | '{') => stack.push((c, start + i)),
-            (None, ']' | '}') => {
-                let opener = if c == ']' { '[' } else { '{' };
-                if stack.last().is_some_and(|&(o, _)| o == opener) {
+            b'"' | b'\'' => {
+                let triple = b[i..].starts_with(&[c, c, c]);
+                i += if triple { 3 } else { 1 };
+                while i < b.len() {
+                    if c == b'"' && b[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if !triple && b[i] == b'\n' {
+                        break;
+                    }
+                    if b[i] == c && (!triple || b[i..].starts_with(&[c, c, c])) {
+                        i += if triple { 3 } else { 1 };
+                        // A triple-quoted string may end in up to two more quotes.
+                        while triple && i < b.len() && b[i] == c {
+                            i += 1;
+                        }
+                        break;
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            b'[' | b'{' => {
+                stack.push(out.len());
+                out.push((c as char, i, None));
+            }
+            b']' | b'}' => {
+                let opener = if c == b']' { '[' } else { '{' };
+                if let Some(&k) = stack.last().filter(|&&k| out[k].0 == opener) {
+                    out[k].2 = Some(i);
                     stack.pop();
                 }
             }
             _ => {}
         }
+        i += 1;
     }
-    stack.last().copied()
+    out
 }
 
 /// The value that a syntax error at byte `at` of `text` falls in, as written:
