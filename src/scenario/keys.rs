@@ -425,11 +425,13 @@ pub(crate) fn syntax_errors(text: &str, off: usize, errors: &[toml::de::Error], 
 }
 
 /// `errors` less the cascade of an array or inline table left open: where an
-/// error's line opens a bracket it never closes, and an `unclosed …` error
-/// follows, the parser read the text between as the bracket's contents and
-/// every other error there (the parser lists them out of order) is its
-/// consequence. Returns the errors kept and, when a cascade was left out, the
-/// index among them of the error that starts it, with the bracket and its offset.
+/// error's line opens a bracket that is still open at the `unclosed …` error
+/// that follows, the parser read the text between as the bracket's contents and
+/// every other error there after the bracket (the parser lists them out of
+/// order) is its consequence. A bracket closed on a later line (a list written
+/// over several lines) causes no cascade. Returns the errors kept and, when a
+/// cascade was left out, the index among them of the error that starts it, with
+/// the bracket and its offset.
 #[allow(clippy::type_complexity)]
 fn without_cascade<'e>(
     text: &str,
@@ -437,13 +439,14 @@ fn without_cascade<'e>(
 ) -> (Vec<&'e toml::de::Error>, Option<(usize, (char, usize))>) {
     let at = |e: &toml::de::Error| e.span().map_or(usize::MAX, |s| s.start);
     let unclosed = |e: &&toml::de::Error| e.message().trim_start().starts_with("unclosed");
+    if !errors.iter().any(|e| unclosed(&e)) {
+        return (errors.iter().collect(), None);
+    }
+    let brackets = Brackets::of(text);
     let mut order: Vec<usize> = (0..errors.len()).collect();
     order.sort_by_key(|&i| at(&errors[i]));
     for i in order {
         let from = at(&errors[i]);
-        let Some(bracket) = open_bracket(text, from) else {
-            continue;
-        };
         let Some(to) = errors
             .iter()
             .filter(unclosed)
@@ -453,8 +456,12 @@ fn without_cascade<'e>(
         else {
             continue;
         };
+        let Some(bracket) = brackets.open_at(text, from, to) else {
+            continue;
+        };
+        let hidden = from.max(bracket.1)..=to;
         let kept: Vec<_> = (0..errors.len())
-            .filter(|&j| j == i || !(from..=to).contains(&at(&errors[j])))
+            .filter(|&j| j == i || !hidden.contains(&at(&errors[j])))
             .collect();
         if kept.len() == errors.len() {
             break;
@@ -468,38 +475,59 @@ fn without_cascade<'e>(
     (errors.iter().collect(), None)
 }
 
-/// The innermost `[` or `{` that the line of byte `at` of `text` opens and does
-/// not close (outside strings and comments), with its offset.
-fn open_bracket(text: &str, at: usize) -> Option<(char, usize)> {
-    let at = (0..=at.min(text.len()))
-        .rev()
-        .find(|&i| text.is_char_boundary(i))
-        .unwrap_or(0);
-    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-    let mut stack: Vec<(char, usize)> = Vec::new();
-    let mut quote: Option<char> = None;
-    let mut chars = text[start..end].char_indices();
-    while let Some((i, c)) = chars.next() {
-        match (quote, c) {
-            (Some('"'), '\\') => {
-                chars.next();
-            }
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(c),
-            (None, '#') => break,
-            (None, '[' | '{') => stack.push((c, start + i)),
-            (None, ']' | '}') => {
-                let opener = if c == ']' { '[' } else { '{' };
-                if stack.last().is_some_and(|&(o, _)| o == opener) {
-                    stack.pop();
+/// Each `[` and `{` of a text (outside strings and comments, of one line or
+/// several), in order: the bracket, its offset and the offset of the bracket
+/// that closes it, if any.
+struct Brackets(Vec<(char, usize, Option<usize>)>);
+
+impl Brackets {
+    fn of(text: &str) -> Self {
+        use toml_parser::lexer::TokenKind as K;
+        let mut all: Vec<(char, usize, Option<usize>)> = Vec::new();
+        let mut stack: Vec<usize> = Vec::new();
+        for t in Source::new(text).lex() {
+            let at = t.span().start();
+            let opener = match t.kind() {
+                K::LeftSquareBracket | K::LeftCurlyBracket => {
+                    let c = if t.kind() == K::LeftSquareBracket {
+                        '['
+                    } else {
+                        '{'
+                    };
+                    stack.push(all.len());
+                    all.push((c, at, None));
+                    continue;
                 }
+                K::RightSquareBracket => '[',
+                K::RightCurlyBracket => '{',
+                _ => continue,
+            };
+            // A closer that does not match the innermost bracket closes nothing.
+            if let Some(&top) = stack.last().filter(|&&top| all[top].0 == opener) {
+                all[top].2 = Some(at);
+                stack.pop();
             }
-            _ => {}
         }
+        Brackets(all)
     }
-    stack.last().copied()
+
+    /// The innermost `[` or `{` that the line of byte `at` of `text` opens and
+    /// that is still open at byte `to`, with its offset.
+    fn open_at(&self, text: &str, at: usize, to: usize) -> Option<(char, usize)> {
+        let at = (0..=at.min(text.len()))
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
+        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let first = self.0.partition_point(|b| b.1 < start);
+        let last = self.0.partition_point(|b| b.1 < end);
+        self.0[first..last]
+            .iter()
+            .rev()
+            .find(|b| b.1 <= to && b.2.is_none_or(|close| close > to))
+            .map(|b| (b.0, b.1))
+    }
 }
 
 /// The value that a syntax error at byte `at` of `text` falls in, as written:
