@@ -1125,3 +1125,30 @@ fn an_id_removed_by_an_extension_is_unknown_where_it_is_used_and_names_the_remov
         d.lines()
     );
 }
+
+#[test]
+fn an_id_the_base_never_had_is_not_called_removed() {
+    let dir = scratch();
+    write(dir.path(), "base.toml", REFERENCED);
+    // `blocs` removed whole and written again: a typo is a typo, not a removal.
+    let child = write(
+        dir.path(),
+        "var.toml",
+        "[scenario]\nextends = \"base.toml\"\nremove = [\"blocs\"]\n\
+         [blocs.e3]\ncorrelation = 0.5\n[nations.FRA]\nbloc = \"e4\"\n",
+    );
+    let d = invalid(scenario::load(&child, &[]).unwrap_err());
+    let c = child.display();
+    assert!(
+        d.lines().contains(&format!(
+            "{c}:7:8: nations.FRA.bloc: unknown bloc `e4` (did you mean `e3`?)"
+        )),
+        "{:?}",
+        d.lines()
+    );
+    assert!(
+        !d.lines().iter().any(|l| l.contains("`e4` was removed")),
+        "{:?}",
+        d.lines()
+    );
+}

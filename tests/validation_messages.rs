@@ -210,6 +210,31 @@ fn a_bracket_left_open_at_the_end_of_its_line_is_one_error_naming_it() {
     );
 }
 
+#[test]
+fn a_list_over_several_lines_closed_later_hides_no_error() {
+    // The `[` of line 3 is closed on line 5: the errors after it are their own.
+    let text =
+        "[scenario]\nname = \"x\"\nlist = [1 2,\n  3,\n]\nbad = = 1\nother = 7x\nx = { y = 1\n";
+    let out = errors(text, &[]);
+    assert!(!out.contains("never closed"), "{out}");
+    has(
+        &out,
+        &[
+            "s.toml:3:9: TOML syntax:",
+            "s.toml:6:7: TOML syntax: extra `=`",
+            "s.toml:7:9: TOML syntax:",
+            "s.toml:8:12: TOML syntax: unclosed inline table",
+        ],
+    );
+    // A bracket in a string, a comment or a multi-line string opens nothing.
+    for opener in ["\"[\"", "'['", "\"\\\"[\"", "1 # [", "\"\"\"\n[\n\"\"\""] {
+        let text = format!("[scenario]\nname = {opener}\nbad = = 1\nx = {{ y = 1\n");
+        let out = errors(&text, &[]);
+        assert!(!out.contains("never closed"), "{text}\n{out}");
+        has(&out, &["extra `=`", "unclosed inline table"]);
+    }
+}
+
 /// Odd texts around duplicates: never a panic, always a located message.
 const ODD: &[&str] = &[
     "a = 1\na = 2\n",

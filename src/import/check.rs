@@ -238,6 +238,7 @@ pub(super) fn sheet_merged(
         return Sheet::unread(problems);
     };
     let head = header(&rows[first], &mut problems);
+    let merged = &MergedIndex::new(merged, &head);
     for p in &mut problems {
         p.row = first + 1;
     }
@@ -345,6 +346,49 @@ pub(super) fn too_many_nations(pledges: &[Pledge], head: &Header) -> Option<Prob
 /// The marked cells of a sheet: (row, column), both from 0.
 pub(super) type Marks = std::collections::HashMap<(usize, usize), Mark>;
 
+/// The regions of merged cells over the columns the header names, indexed so
+/// that the region holding a cell is found in logarithmic time: a sheet of
+/// many rows and many regions is read in time proportional to them, not to
+/// their product.
+pub(super) struct MergedIndex {
+    /// Column → its regions, by first row, each with the farthest last row
+    /// among it and the regions before it (and the region that reaches it).
+    columns: std::collections::HashMap<usize, Vec<(usize, usize, Merged)>>,
+}
+
+impl MergedIndex {
+    fn new(merged: &[Merged], head: &Header) -> Self {
+        let mut columns: std::collections::HashMap<usize, Vec<(usize, usize, Merged)>> =
+            std::collections::HashMap::new();
+        let named: std::collections::BTreeSet<usize> =
+            (0..head.named.len()).filter(|&c| head.named[c]).collect();
+        for m in merged {
+            for &c in named.range(m.start.1..=m.end.1) {
+                columns.entry(c).or_default().push((m.start.0, m.end.0, *m));
+            }
+        }
+        for regions in columns.values_mut() {
+            regions.sort_by_key(|r| r.0);
+            let mut far: Option<(usize, Merged)> = None;
+            for r in regions.iter_mut() {
+                if far.is_none_or(|f| r.1 > f.0) {
+                    far = Some((r.1, r.2));
+                }
+                (r.1, r.2) = far.expect("set above");
+            }
+        }
+        MergedIndex { columns }
+    }
+
+    /// A region that holds the cell at (row, column), from 0.
+    fn holding(&self, (r, c): (usize, usize)) -> Option<Merged> {
+        let regions = self.columns.get(&c)?;
+        let k = regions.partition_point(|x| x.0 <= r);
+        let (_, end, m) = *regions.get(k.checked_sub(1)?)?;
+        (end >= r).then_some(m)
+    }
+}
+
 /// Where a row is read: its spreadsheet row, the header, the sheet's marked
 /// cells, and whether the sheet is semicolon-separated (a figure may read
 /// two ways).
@@ -352,7 +396,7 @@ pub(super) struct Place<'a> {
     row: usize,
     head: &'a Header,
     marks: &'a Marks,
-    merged: &'a [Merged],
+    merged: &'a MergedIndex,
     semicolon: bool,
 }
 
@@ -363,7 +407,7 @@ pub(super) struct RowCells<'a> {
     head: &'a Header,
     marks: &'a Marks,
     /// The regions of merged cells, which explain an empty cell.
-    merged: &'a [Merged],
+    merged: &'a MergedIndex,
     problems: &'a mut Vec<Problem>,
     /// The sheet is semicolon-separated: a figure may read two ways.
     semicolon: bool,
@@ -431,8 +475,8 @@ impl RowCells<'_> {
     /// empty, as a hint; else nothing.
     fn merged_hint(&self, name: &str) -> String {
         let at = self.head.find(name).map(|c| (self.row - 1, c));
-        at.and_then(|at| self.merged.iter().find(|m| m.holds(at)))
-            .map_or_else(String::new, Merged::hint)
+        at.and_then(|at| self.merged.holding(at))
+            .map_or_else(String::new, |m| m.hint())
     }
 
     fn push(&mut self, name: &str, message: String) {

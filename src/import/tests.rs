@@ -1225,3 +1225,61 @@ fn an_empty_cell_in_merged_cells_says_to_unmerge_them() {
         ]
     );
 }
+
+#[test]
+fn many_merged_regions_beside_many_empty_cells_read_in_linear_time() {
+    // 40,000 rows without a nation beside 800,000 merged regions elsewhere:
+    // each empty cell looked up among every region took a minute.
+    let rows = 40_000;
+    let mut cells = Cells {
+        rows: vec![
+            [
+                "nation",
+                "domain",
+                "capability",
+                "low",
+                "likely",
+                "high",
+                "",
+                "",
+                "x",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ],
+        ..Cells::default()
+    };
+    for r in 1..=rows {
+        cells.rows.push(
+            ["", "land", "troops", "1", "2", "3"]
+                .map(String::from)
+                .to_vec(),
+        );
+        for c in (10..50).step_by(2) {
+            cells.merged.push(Merged {
+                start: (r, c),
+                end: (r, c + 1),
+            });
+        }
+    }
+    // A region over the nation column, reaching past a shorter one after it.
+    cells.merged.push(Merged {
+        start: (5, 0),
+        end: (9, 0),
+    });
+    cells.merged.push(Merged {
+        start: (6, 0),
+        end: (7, 8),
+    });
+    let started = std::time::Instant::now();
+    let e = pledges_in("p.xlsx", &cells, None).unwrap_err();
+    assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+    let hint = |row: usize| {
+        let p = e.problems.iter().find(|p| p.row == row).unwrap();
+        p.message.clone()
+    };
+    assert_eq!(hint(5), "the nation is missing");
+    assert!(hint(6).ends_with("merged cells A6:A10: unmerge them and fill each row)"));
+    assert!(hint(10).ends_with("merged cells A6:A10: unmerge them and fill each row)"));
+    assert_eq!(hint(11), "the nation is missing");
+}

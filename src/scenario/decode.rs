@@ -50,14 +50,24 @@ pub struct Removal {
     /// That place as messages name it (`var.toml:3:11`), once the files are
     /// located; empty before.
     pub place: String,
+    /// The keys the removed table held (`GBR`, `FRA` for `nations`); none for a
+    /// value.
+    pub keys: Vec<String>,
 }
 
 impl Removal {
-    /// Whether the key `path` was taken out by this removal (it is the key
-    /// removed or lies within it).
+    /// Whether the key `path` was taken out by this removal: it is the key
+    /// removed, or lies within one of the keys the removed table held (a key
+    /// the base never had was not removed).
     pub fn covers(&self, path: &str) -> bool {
-        path.strip_prefix(self.path.as_str())
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        match path.strip_prefix(self.path.as_str()) {
+            Some("") => true,
+            Some(rest) => rest.strip_prefix('.').is_some_and(|rest| {
+                let first = rest.split('.').next().unwrap_or(rest);
+                self.keys.iter().any(|k| k == first)
+            }),
+            None => false,
+        }
     }
 
     /// The latest of `removals` that took out one of the keys `paths`.

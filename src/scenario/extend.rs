@@ -267,10 +267,11 @@ fn apply_removals(doc: &mut DeTable<'_>, remove: &Spanned<DeValue<'_>>, cx: &mut
         let key = format!("scenario.remove[{i}]");
         match item.get_ref() {
             DeValue::String(s) => match remove_key(doc, s) {
-                Ok(()) => cx.removals.push(Removal {
+                Ok(keys) => cx.removals.push(Removal {
                     path: s.to_string(),
                     at: At::of(item, &key),
                     place: String::new(),
+                    keys,
                 }),
                 Err(msg) => cx.error(item.span(), &key, msg),
             },
@@ -283,8 +284,9 @@ fn apply_removals(doc: &mut DeTable<'_>, remove: &Spanned<DeValue<'_>>, cx: &mut
     }
 }
 
-/// Removes the dotted `key` from `doc`, or says why it cannot.
-fn remove_key(doc: &mut DeTable<'_>, key: &str) -> Result<(), String> {
+/// Removes the dotted `key` from `doc`, with the keys the removed table held
+/// (none for a value), or says why it cannot.
+fn remove_key(doc: &mut DeTable<'_>, key: &str) -> Result<Vec<String>, String> {
     let parts: Vec<&str> = key.split('.').collect();
     if parts.iter().any(|p| p.trim().is_empty()) {
         return Err(format!(
@@ -309,8 +311,9 @@ fn remove_key(doc: &mut DeTable<'_>, key: &str) -> Result<(), String> {
         path = join(&path, p);
     }
     let present: Vec<String> = cur.keys().map(|k| k.get_ref().to_string()).collect();
-    match cur.remove(*last) {
-        Some(_) => Ok(()),
+    match cur.remove(*last).map(Spanned::into_inner) {
+        Some(DeValue::Table(t)) => Ok(t.keys().map(|k| k.get_ref().to_string()).collect()),
+        Some(_) => Ok(Vec::new()),
         None => Err(nothing_at(key, &path, last, Some(&present))),
     }
 }

@@ -425,45 +425,42 @@ pub(crate) fn syntax_errors(text: &str, off: usize, errors: &[toml::de::Error], 
 }
 
 /// `errors` less the cascade of an array or inline table left open: where a
-/// bracket opened before an error is still open at the first `unclosed …`
-/// error after it (it is never closed in the text, or only after that), the
-/// parser read the text between as the bracket's contents and every other
-/// error there (the parser lists them out of order) is its consequence. A
-/// bracket that closes before that point (an array written over several lines)
-/// starts no cascade. Returns the errors kept and, when a cascade was left out,
-/// the index among them of the error that starts it, with the bracket and its
-/// offset.
+/// bracket opened before an error's line ends (on that line or an earlier one)
+/// is still open at the first `unclosed …` error after it, the parser read the
+/// text between as the bracket's contents and every other error there (the
+/// parser lists them out of order) is its consequence. A bracket that closes
+/// before that point (a list written over several lines) starts no cascade.
+/// Returns the errors kept and, when a cascade was left out, the index among
+/// them of the error that starts it, with the bracket and its offset.
 #[allow(clippy::type_complexity)]
 fn without_cascade<'e>(
     text: &str,
     errors: &'e [toml::de::Error],
 ) -> (Vec<&'e toml::de::Error>, Option<(usize, (char, usize))>) {
     let at = |e: &toml::de::Error| e.span().map_or(usize::MAX, |s| s.start);
-    let unclosed = |e: &&toml::de::Error| e.message().trim_start().starts_with("unclosed");
+    let mut unclosed: Vec<usize> = errors
+        .iter()
+        .filter(|e| e.message().trim_start().starts_with("unclosed"))
+        .map(at)
+        .collect();
+    if unclosed.is_empty() {
+        return (errors.iter().collect(), None);
+    }
+    unclosed.sort_unstable();
+    let brackets = Brackets::of(text);
     let mut order: Vec<usize> = (0..errors.len()).collect();
     order.sort_by_key(|&i| at(&errors[i]));
-    let spans = brackets(text);
     for i in order {
         let from = at(&errors[i]);
-        let Some(to) = errors
-            .iter()
-            .filter(unclosed)
-            .map(at)
-            .filter(|&u| u >= from)
-            .min()
-        else {
+        let Some(&to) = unclosed.get(unclosed.partition_point(|&u| u < from)) else {
+            break;
+        };
+        let Some(bracket) = brackets.open_at(text, from, to) else {
             continue;
         };
-        // The innermost bracket open at the error and still open at `to`.
-        let Some(&(c, open, _)) = spans
-            .iter()
-            .filter(|&&(_, o, close)| o < from && close.is_none_or(|cl| cl >= to))
-            .max_by_key(|&&(_, o, _)| o)
-        else {
-            continue;
-        };
+        let hidden = from.max(bracket.1)..=to;
         let kept: Vec<_> = (0..errors.len())
-            .filter(|&j| j == i || !(from..=to).contains(&at(&errors[j])))
+            .filter(|&j| j == i || !hidden.contains(&at(&errors[j])))
             .collect();
         if kept.len() == errors.len() {
             break;
@@ -471,69 +468,72 @@ fn without_cascade<'e>(
         let first = kept.iter().position(|&j| j == i).unwrap_or(0);
         return (
             kept.iter().map(|&j| &errors[j]).collect(),
-            Some((first, (c, open))),
+            Some((first, bracket)),
         );
     }
     (errors.iter().collect(), None)
 }
 
-/// Every `[` or `{` of `text` outside strings and comments, with its offset
-/// and the offset of the bracket that closes it (`None` where none does).
-/// Brackets are matched by kind: a `]` or `}` that does not close the
-/// innermost open bracket is passed over.
-fn brackets(text: &str) -> Vec<(char, usize, Option<usize>)> {
-    let b = text.as_bytes();
-    let mut out: Vec<(char, usize, Option<usize>)> = Vec::new();
-    let mut stack: Vec<usize> = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        match c {
-            b'#' => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
+/// One `[` or `{` of a text: the bracket, its offset, the offset of the
+/// bracket that closes it (if any) and the bracket it lies in (if any).
+type Bracket = (char, usize, Option<usize>, Option<usize>);
+
+/// Each `[` and `{` of a text (outside strings and comments, of one line or
+/// several), in order, as the TOML lexer reads them.
+struct Brackets(Vec<Bracket>);
+
+impl Brackets {
+    fn of(text: &str) -> Self {
+        use toml_parser::lexer::TokenKind as K;
+        let mut all: Vec<Bracket> = Vec::new();
+        let mut stack: Vec<usize> = Vec::new();
+        for t in Source::new(text).lex() {
+            let at = t.span().start();
+            let opener = match t.kind() {
+                K::LeftSquareBracket | K::LeftCurlyBracket => {
+                    let c = if t.kind() == K::LeftSquareBracket {
+                        '['
+                    } else {
+                        '{'
+                    };
+                    all.push((c, at, None, stack.last().copied()));
+                    stack.push(all.len() - 1);
+                    continue;
                 }
-                continue;
+                K::RightSquareBracket => '[',
+                K::RightCurlyBracket => '{',
+                _ => continue,
+            };
+            // A closer that does not match the innermost bracket closes nothing.
+            if let Some(&top) = stack.last().filter(|&&top| all[top].0 == opener) {
+                all[top].2 = Some(at);
+                stack.pop();
             }
-            b'"' | b'\'' => {
-                let triple = b[i..].starts_with(&[c, c, c]);
-                i += if triple { 3 } else { 1 };
-                while i < b.len() {
-                    if c == b'"' && b[i] == b'\\' {
-                        i += 2;
-                        continue;
-                    }
-                    if !triple && b[i] == b'\n' {
-                        break;
-                    }
-                    if b[i] == c && (!triple || b[i..].starts_with(&[c, c, c])) {
-                        i += if triple { 3 } else { 1 };
-                        // A triple-quoted string may end in up to two more quotes.
-                        while triple && i < b.len() && b[i] == c {
-                            i += 1;
-                        }
-                        break;
-                    }
-                    i += 1;
-                }
-                continue;
-            }
-            b'[' | b'{' => {
-                stack.push(out.len());
-                out.push((c as char, i, None));
-            }
-            b']' | b'}' => {
-                let opener = if c == b']' { '[' } else { '{' };
-                if let Some(&k) = stack.last().filter(|&&k| out[k].0 == opener) {
-                    out[k].2 = Some(i);
-                    stack.pop();
-                }
-            }
-            _ => {}
         }
-        i += 1;
+        Brackets(all)
     }
-    out
+
+    /// The innermost `[` or `{` opened before the end of the line of byte `at`
+    /// of `text` (and not after `to`) that is still open at byte `to`, with its
+    /// offset. Only the last bracket opened before then and the brackets it
+    /// lies in can be: any other closed before it opened.
+    fn open_at(&self, text: &str, at: usize, to: usize) -> Option<(char, usize)> {
+        let at = (0..=at.min(text.len()))
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        let last = self.0.partition_point(|b| b.1 < end && b.1 <= to);
+        let mut k = last.checked_sub(1);
+        while let Some(i) = k {
+            let (c, open, close, parent) = self.0[i];
+            if close.is_none_or(|close| close > to) {
+                return Some((c, open));
+            }
+            k = parent;
+        }
+        None
+    }
 }
 
 /// The value that a syntax error at byte `at` of `text` falls in, as written:
