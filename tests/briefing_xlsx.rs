@@ -24,20 +24,7 @@ const SHEETS: [&str; 11] = [
 
 #[test]
 fn the_workbook_holds_every_table_with_numbers_and_the_charts() {
-    let dir = scratch();
-    let d = dir.path();
-    let s = write(d, "s.toml", forcesim::synth::EVERY_FORM);
-    forcesim()
-        .args([
-            "run", "-n", "20000", "-q", "--xlsx", "r.xlsx", "--json", "r.json",
-        ])
-        .arg(&s)
-        .current_dir(d)
-        .assert()
-        .success();
-    let bytes = std::fs::read(d.join("r.xlsx")).unwrap();
-    let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(d.join("r.json")).unwrap()).unwrap();
+    let (bytes, json) = workbook_and_report(forcesim::synth::EVERY_FORM, "20000", &[]);
     let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.clone())).expect("opens");
     assert_eq!(wb.sheet_names(), SHEETS);
     for name in &SHEETS[..10] {
@@ -153,21 +140,7 @@ contributions.land.troops = 10
 /// The nations sheet of the workbook of a run of `s` with `set`, with the
 /// report's nations.
 fn nations_sheet(set: &str) -> (Vec<Vec<Data>>, serde_json::Value) {
-    let dir = scratch();
-    let d = dir.path();
-    let s = write(d, "s.toml", NEVER_MOUNTED);
-    forcesim()
-        .args([
-            "run", "-n", "200", "-q", "--xlsx", "r.xlsx", "--json", "r.json",
-        ])
-        .args(["--set", set])
-        .arg(&s)
-        .current_dir(d)
-        .assert()
-        .success();
-    let bytes = std::fs::read(d.join("r.xlsx")).unwrap();
-    let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(d.join("r.json")).unwrap()).unwrap();
+    let (bytes, json) = workbook_and_report(NEVER_MOUNTED, "200", &["--set", set]);
     let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).expect("opens");
     let range = wb.worksheet_range("nations").expect("sheet reads");
     (
@@ -205,4 +178,24 @@ fn with_no_mounted_trial_the_nations_means_are_empty_as_in_the_report() {
         Data::Float(json["FRA"]["mean_provided"]["troops"].as_f64().unwrap())
     );
     assert_eq!(fra[5], Data::Float(0.0));
+}
+
+/// `run` of the scenario `text` over `trials` trials with `args`: the workbook's
+/// bytes and the JSON report of the same run.
+fn workbook_and_report(text: &str, trials: &str, args: &[&str]) -> (Vec<u8>, serde_json::Value) {
+    let dir = scratch();
+    let d = dir.path();
+    let s = write(d, "s.toml", text);
+    forcesim()
+        .args([
+            "run", "-n", trials, "-q", "--xlsx", "r.xlsx", "--json", "r.json",
+        ])
+        .args(args)
+        .arg(&s)
+        .current_dir(d)
+        .assert()
+        .success();
+    let bytes = std::fs::read(d.join("r.xlsx")).unwrap();
+    let json = serde_json::from_slice(&std::fs::read(d.join("r.json")).unwrap()).unwrap();
+    (bytes, json)
 }
