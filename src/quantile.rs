@@ -258,53 +258,85 @@ pub struct PertTable {
     dist: Dist,
     /// 1 / the nodes' spacing in z.
     inv_h: f64,
+    /// The tolerance by which the nodes' values are widened.
+    tol: f64,
     cells: Box<[Cell; TABLE_INTERVALS]>,
 }
 
-/// One interval of a [`PertTable`], in one cache line: the interpolant as a
-/// cubic in the fraction f ∈ [0, 1), its error bound, and the values at the
-/// nodes widened by the tolerance (the quantile is monotone: they bound it).
+/// One interval of a [`PertTable`], in half a cache line (a scenario's tables
+/// are read in turn, batch after batch: the smaller they are, the more of them
+/// the processor's nearer caches hold). The interpolant is a cubic in the
+/// fraction f ∈ [0, 1): its two leading coefficients exact, the two others in
+/// single precision; `err` bounds its error (covering the single-precision
+/// coefficients' rounding), rounded up; and the value at the next node, widened
+/// by the tolerance, lies at most `span` above `c0` (rounded up). The quantile
+/// is monotone: the nodes' values bound it.
 #[derive(Debug, Clone, Copy, Default)]
-#[repr(C, align(64))]
+#[repr(C, align(32))]
 struct Cell {
-    c: [f64; 4],
-    err: f64,
-    floor: f64,
-    ceil: f64,
+    c0: f64,
+    c1: f64,
+    c2: f32,
+    c3: f32,
+    err: f32,
+    span: f32,
+}
+
+/// `x` rounded up to single precision (∞ stays ∞).
+fn up32(x: f64) -> f32 {
+    let y = x as f32;
+    if f64::from(y) < x { y.next_up() } else { y }
 }
 
 impl Cell {
     /// The Hermite interpolant with values `g0`, `g1` and slopes (per unit of
-    /// f) `d0`, `d1` at f = 0 and 1, in powers of f.
-    fn hermite(g0: f64, g1: f64, d0: f64, d1: f64, tol: f64) -> Cell {
-        Cell {
-            c: [
-                g0,
-                d0,
-                3.0 * (g1 - g0) - 2.0 * d0 - d1,
-                2.0 * (g0 - g1) + d0 + d1,
-            ],
-            err: f64::INFINITY,
-            floor: g0 - tol,
-            ceil: g1 + tol,
-        }
+    /// f) `d0`, `d1` at f = 0 and 1, in powers of f, and its exact `c2`, `c3`;
+    /// its error bound is set by [`Cell::bound`].
+    fn hermite(g0: f64, g1: f64, d0: f64, d1: f64, tol: f64) -> (Cell, (f64, f64)) {
+        let c2 = 3.0 * (g1 - g0) - 2.0 * d0 - d1;
+        let c3 = 2.0 * (g0 - g1) + d0 + d1;
+        // One single-precision step above, so that `c0 + span` (rounded to
+        // nearest) is not below `g1 + tol`.
+        let span = up32((g1 + tol) - g0).next_up();
+        let cell = Cell {
+            c0: g0,
+            c1: d0,
+            c2: c2 as f32,
+            c3: c3 as f32,
+            err: f32::INFINITY,
+            span,
+        };
+        (cell, (c2, c3))
+    }
+
+    /// Sets the error bound to `e` (the interpolant's measured error, widened)
+    /// plus what rounding `c2`, `c3` to single precision moved the cubic by
+    /// at most (f < 1), rounded up.
+    fn bound(&mut self, e: f64, (c2, c3): (f64, f64)) {
+        let moved = (c2 - f64::from(self.c2)).abs() + (c3 - f64::from(self.c3)).abs();
+        let e = e + moved;
+        self.err = if e.is_finite() {
+            up32(e)
+        } else {
+            f32::INFINITY
+        };
     }
 
     /// The interpolant at `f` (Horner's rule).
     #[inline(always)]
     fn at(&self, f: f64) -> f64 {
-        let c = &self.c;
-        ((c[3] * f + c[2]) * f + c[1]) * f + c[0]
+        ((f64::from(self.c3) * f + f64::from(self.c2)) * f + self.c1) * f + self.c0
     }
 
     /// The bracket at `f`: the interpolant widened by its error, within the
-    /// nodes' values.
+    /// nodes' values widened by `tol`.
     #[inline(always)]
-    fn around(&self, f: f64) -> (f64, f64) {
+    fn around(&self, f: f64, tol: f64) -> (f64, f64) {
         let mid = self.at(f);
+        let err = f64::from(self.err);
         (
-            (mid - self.err).max(self.floor),
-            (mid + self.err).min(self.ceil),
+            (mid - err).max(self.c0 - tol),
+            (mid + err).min(self.c0 + f64::from(self.span)),
         )
     }
 }
@@ -328,19 +360,20 @@ impl PertTable {
         let tol = 2.0 * BETA_TOL * range + 1e-15 * max.abs().max(min.abs());
         let mut cells = Box::new([Cell::default(); TABLE_INTERVALS]);
         for (i, cell) in cells.iter_mut().enumerate() {
-            *cell = Cell::hermite(g[i], g[i + 1], slope[i], slope[i + 1], tol);
+            let exact_c;
+            (*cell, exact_c) = Cell::hermite(g[i], g[i + 1], slope[i], slope[i + 1], tol);
             let mut worst: f64 = 0.0;
             // The Hermite error is f²(1−f)² times a slowly varying factor.
             for f in [0.25, 0.5, 0.75] {
                 let exact = dist.quantile(norm_cdf(z(i as f64 + f)));
                 worst = worst.max((cell.at(f) - exact).abs());
             }
-            let e = 8.0 * worst + tol;
-            cell.err = if e.is_finite() { e } else { f64::INFINITY };
+            cell.bound(8.0 * worst + tol, exact_c);
         }
         PertTable {
             dist: dist.clone(),
             inv_h: 1.0 / h,
+            tol,
             cells,
         }
     }
@@ -370,7 +403,7 @@ impl PertTable {
     pub fn brackets(&self, z: &[f64], lo: &mut [f64], hi: &mut [f64]) {
         for ((&z, lo), hi) in z.iter().zip(lo.iter_mut()).zip(hi.iter_mut()) {
             let (i, f) = self.locate(z);
-            (*lo, *hi) = self.cells[i].around(f);
+            (*lo, *hi) = self.cells[i].around(f, self.tol);
         }
     }
 
@@ -407,7 +440,7 @@ impl PertTable {
             return None;
         }
         let (i, f) = self.locate(z);
-        Some(self.cells[i].around(f))
+        Some(self.cells[i].around(f, self.tol))
     }
 }
 
