@@ -6,11 +6,10 @@
 //! Coverage by day `d` only grows with `d` (contributions only add), so a
 //! requirement is met from the ready day at which its running sum, in order of
 //! ready days, first reaches the requirement. Each trial sorts its taking-part
-//! nations by ready day once; then, nation by nation in that order, each of the
-//! nation's contributions adds its amount to the running sum of each *lane* it
-//! counts towards (a requirement, a lead entry's obligation, a force
-//! requirement), and a lane is met on the day of the nation whose amounts first
-//! bring its sum to the requirement.
+//! nations by ready day once; each *lane* (a requirement, a lead entry's
+//! obligation, a force requirement: one column of a nation's row of amounts)
+//! then counts the running sums in that order that fall short of it, and the
+//! nation at that place in the order is the one whose day meets it.
 //!
 //! A lead entry qualifies from the latest of its presence day (the earliest
 //! ready day of its taking-part members) and its obligations' days; the domain
@@ -33,8 +32,10 @@ const NONE: u32 = u32::MAX;
 /// The day of a domain not covered at all, in a batch's days.
 const NEVER: u64 = u64::MAX;
 
-/// A trial's block of `order` is a whole number of groups of this many entries.
+/// Requirements are handled in groups of this many lanes, then groups of 4 and
+/// 2 for what is left: a row is the lanes rounded up to [`PAIR`].
 const LANES: usize = 8;
+const PAIR: usize = 2;
 
 /// Per-worker buffers of the days-to-coverage stage. The earlier stages fill them
 /// as they go ([`DayScratch::start`], [`DayScratch::nation`],
@@ -61,6 +62,9 @@ pub struct DayScratch {
     /// qualifies, and that of one entry.
     lead: Vec<u64>,
     entry: Vec<u64>,
+    /// Per contribution: whether it adds to its force lane (rather than writing
+    /// it: its nation's earlier contribution to the capability wrote it).
+    force_add: Vec<bool>,
     /// Per trial: the force is covered at all.
     force_live: Vec<bool>,
     /// Entries per trial of `order`: the counted nations rounded up to whole
@@ -68,25 +72,22 @@ pub struct DayScratch {
     stride: usize,
     /// Trials per batch.
     batch: usize,
-    /// Per contribution: its row in `amounts` (`NONE`: it counts towards no
-    /// lane).
-    row: Vec<u32>,
-    /// Per counted nation, from `feed_at[slot]` to `feed_at[slot + 1]`: its
-    /// contributions' (row in `amounts`, lane), one per lane each counts towards.
-    feeds: Vec<(u32, u32)>,
-    feed_at: Vec<usize>,
+    /// Per contribution: where its nation's row starts in `rows` for the
+    /// batch's first trial (`usize::MAX`: nowhere), and its lanes there (a
+    /// requirement, an obligation, a force requirement; `NONE`: none).
+    dest: Vec<usize>,
+    lanes: Vec<[u32; 3]>,
     /// Per trial: its taking-part counted nations, as (ready day << 32 | row),
     /// in a block of `stride` entries, and how many are filled.
     order: Vec<u64>,
     count: Vec<u32>,
     /// One trial's `order`, sorted.
     sorted: Vec<u64>,
-    /// Per contribution that counts towards a lane, and trial: its amount.
-    /// Written for the trials in which its nation takes part (the only ones
-    /// read), a row at a time: a contribution's amounts fill its row in order.
-    amounts: Vec<u64>,
-    /// One trial's running sum per lane.
-    sum: Vec<u64>,
+    /// Per counted nation, trial and requirement (in that order, so that a
+    /// contribution writes one row after the next): the amount provided. Written
+    /// for the trials in which the nation takes part (the only ones read); a
+    /// requirement the nation does not contribute to stays 0.
+    rows: Vec<u64>,
     /// Per trial and requirement lane: the requirement where its domain is
     /// covered at all (0 where it is not: nothing to meet), and the day it is met.
     need: Vec<u64>,
@@ -106,7 +107,18 @@ impl DayScratch {
     pub fn new(plan: &Plan, b: usize) -> DayScratch {
         let on = !plan.days.is_empty();
         let l = layout(plan);
-        let width = l.lanes;
+        let width = l.lanes.div_ceil(PAIR) * PAIR;
+        let dest = l
+            .cells
+            .iter()
+            .map(|&(s, _)| {
+                if s == NONE {
+                    usize::MAX
+                } else {
+                    s as usize * slot_stride(b, width)
+                }
+            })
+            .collect();
         let len = |n: usize| if on { n * b } else { 0 };
         let counted = l.counted;
         DayScratch {
@@ -118,17 +130,16 @@ impl DayScratch {
             member: l.member,
             lead: vec![NEVER; len(1)],
             entry: vec![NEVER; len(1)],
+            force_add: l.force_add,
             force_live: vec![false; len(1)],
             stride: counted.div_ceil(LANES) * LANES,
             batch: b,
-            row: l.row,
-            feeds: l.feeds,
-            feed_at: l.feed_at,
+            dest,
+            lanes: l.cells.iter().map(|&(_, lanes)| lanes).collect(),
             order: vec![u64::MAX; len(counted.div_ceil(LANES) * LANES)],
             count: vec![0; len(1)],
             sorted: vec![0; counted],
-            amounts: vec![0; len(l.rows)],
-            sum: vec![0; width],
+            rows: vec![0; usize::from(on) * counted * slot_stride(b, width)],
             need: vec![0; len(width)],
             met: vec![0; len(width)],
             live: vec![false; len(plan.domains.len())],
@@ -142,7 +153,8 @@ impl DayScratch {
     /// Entries per trial of the buffers (for sizing the batch).
     pub fn per_trial(plan: &Plan) -> usize {
         let l = layout(plan);
-        l.rows + 2 * l.lanes + l.counted + LANES + plan.domains.len() + l.members + 5
+        let width = l.lanes.div_ceil(PAIR) * PAIR;
+        (l.counted + 2) * width + l.counted + LANES + plan.domains.len() + l.members + 5
     }
 
     /// Starts a batch of `m` trials.
@@ -235,14 +247,31 @@ impl DayScratch {
     /// (those in which its nation takes part).
     #[inline(always)]
     pub(super) fn amounts(&mut self, k: usize, list: &[u16], amounts: &[u64]) {
-        let r = self.row[k];
-        if r == NONE {
+        let (dest, w) = (self.dest[k], self.width);
+        if dest == usize::MAX {
             return;
         }
-        let b = self.batch;
-        let row = &mut self.amounts[r as usize * b..(r as usize + 1) * b];
-        for (&j, &v) in list.iter().zip(amounts) {
-            row[usize::from(j)] = v;
+        let [req, obl, force] = self.lanes[k];
+        let rows = &mut self.rows[dest..];
+        for lane in [req, obl] {
+            if lane != NONE {
+                let rows = &mut rows[lane as usize..];
+                for (&j, &v) in list.iter().zip(amounts) {
+                    rows[usize::from(j) * w] = v;
+                }
+            }
+        }
+        if force != NONE {
+            let rows = &mut rows[force as usize..];
+            if self.force_add[k] {
+                for (&j, &v) in list.iter().zip(amounts) {
+                    rows[usize::from(j) * w] += v;
+                }
+            } else {
+                for (&j, &v) in list.iter().zip(amounts) {
+                    rows[usize::from(j) * w] = v;
+                }
+            }
         }
     }
 }
@@ -256,23 +285,20 @@ struct Layout {
     counted: usize,
     /// How many lanes.
     lanes: usize,
-    /// Per contribution (plan order): its row among the contributions that
-    /// count towards a lane (`NONE`: it counts towards none), and how many do.
-    row: Vec<u32>,
-    rows: usize,
-    /// Per counted nation: its contributions' (row, lane) pairs, flat, and
-    /// where each nation's start (one entry more than the nations).
-    feeds: Vec<(u32, u32)>,
-    feed_at: Vec<usize>,
+    /// Per contribution (plan order): its nation's row and its lanes (a
+    /// requirement, an obligation, a force requirement; `NONE`: none).
+    cells: Vec<(u32, [u32; 3])>,
+    /// Per contribution: whether it adds to its force lane.
+    force_add: Vec<bool>,
     /// Per nation: its row among the lead entries' members (`NONE`: none), and
     /// how many are members.
     member: Vec<u32>,
     members: usize,
 }
 
-/// The lanes of each contribution, in plan order: a requirement, an
-/// obligation, a force requirement (`NONE`: none), and how many lanes.
-fn lanes_of(plan: &Plan) -> (Vec<[u32; 3]>, usize) {
+/// The rows of [`DayScratch`]: see [`Layout`].
+fn layout(plan: &Plan) -> Layout {
+    let nn = plan.ready.len();
     let mut req_of = vec![NONE; plan.tracked];
     for (r, req) in plan.reqs.iter().enumerate() {
         req_of[req.tracked as usize] = r as u32;
@@ -284,45 +310,33 @@ fn lanes_of(plan: &Plan) -> (Vec<[u32; 3]>, usize) {
     for (i, f) in force.iter().enumerate() {
         force_of[f.tracked as usize] = (force_lane + i) as u32;
     }
-    let lanes = plan.contribs.iter().map(|c| {
+    let mut slot = vec![NONE; nn];
+    let mut counted = 0;
+    let mut cells = vec![(NONE, [NONE; 3]); plan.contribs.len()];
+    let mut force_add = vec![false; plan.contribs.len()];
+    // Per (nation, capability): a contribution before wrote its force lane.
+    let mut wrote = vec![false; nn * plan.capabilities];
+    for (k, c) in plan.contribs.iter().enumerate() {
         let obl = if c.obligation == NO_SLOT {
             NONE
         } else {
             (obl_lane + c.obligation as usize) as u32
         };
-        [req_of[c.tracked as usize], obl, force_of[c.cap as usize]]
-    });
-    (lanes.collect(), force_lane + force.len())
-}
-
-/// The rows of [`DayScratch`]: see [`Layout`].
-fn layout(plan: &Plan) -> Layout {
-    let nn = plan.ready.len();
-    let (cells, lanes) = lanes_of(plan);
-    let mut slot = vec![NONE; nn];
-    let mut counted = 0;
-    let mut row = vec![NONE; plan.contribs.len()];
-    let mut rows = 0;
-    // Per counted nation: its (row, lane) pairs.
-    let mut per_slot: Vec<Vec<(u32, u32)>> = Vec::new();
-    for (k, c) in plan.contribs.iter().enumerate() {
-        if cells[k].iter().all(|&l| l == NONE) {
+        let lanes = [req_of[c.tracked as usize], obl, force_of[c.cap as usize]];
+        if lanes.iter().all(|&l| l == NONE) {
             continue;
         }
         let s = &mut slot[c.nation as usize];
         if *s == NONE {
             *s = counted;
             counted += 1;
-            per_slot.push(Vec::new());
         }
-        row[k] = rows;
-        let feeds = cells[k].iter().filter(|&&l| l != NONE).map(|&l| (rows, l));
-        per_slot[*s as usize].extend(feeds);
-        rows += 1;
-    }
-    let mut feed_at = vec![0];
-    for f in &per_slot {
-        feed_at.push(feed_at[feed_at.len() - 1] + f.len());
+        cells[k] = (*s, lanes);
+        if lanes[2] != NONE {
+            let w = &mut wrote[c.nation as usize * plan.capabilities + c.cap as usize];
+            force_add[k] = *w;
+            *w = true;
+        }
     }
     let mut member = vec![NONE; nn];
     let mut members = 0;
@@ -335,14 +349,20 @@ fn layout(plan: &Plan) -> Layout {
     Layout {
         slot,
         counted: counted as usize,
-        lanes,
-        row,
-        rows: rows as usize,
-        feeds: per_slot.concat(),
-        feed_at,
+        lanes: force_lane + force.len(),
+        cells,
+        force_add,
         member,
         members: members as usize,
     }
+}
+
+/// Entries from one counted nation's rows to the next: a batch of rows and one
+/// cache line more, so that one trial's rows of successive nations (read
+/// together in [`walk`]) do not fall in the same cache set.
+#[inline(always)]
+fn slot_stride(batch: usize, width: usize) -> usize {
+    batch * width + LANES
 }
 
 /// The whole day from which a nation ready at `ready` (days) counts: the smallest
@@ -502,36 +522,54 @@ fn tally_days<'a>(
     hist.add_all(&days[..n]);
 }
 
-/// Trial `j`: the taking-part nations in order of ready day; nation by nation,
-/// each of its contributions adds its amount to the running sum of each lane it
-/// counts towards, and a lane whose sum this brings to its requirement is met
-/// on the nation's day (without a branch). A lane with nothing to meet is met
-/// on day 0; one whose sum never reaches it (an entry that does not qualify),
-/// `NEVER`.
+/// Trial `j`: the taking-part nations in order of ready day. Each lane adds their amounts and counts the running sums still short of the
+/// requirement: that count is the place, in ready-day order, of the nation that
+/// meets it, and that nation's day is the day it is met (no branch per nation).
 #[inline(always)]
 fn walk(s: &mut DayScratch, j: usize, isa: Isa) {
     let n = s.count[j] as usize;
     let order = &mut s.order[j * s.stride..j * s.stride + n];
     let sorted = &mut s.sorted[..n];
     sort(order, sorted, isa);
-    let (w, b) = (s.width, s.batch);
-    let need = &s.need[j * w..(j + 1) * w];
+    let (w, slot) = (s.width, slot_stride(s.batch, s.width));
+    let (rows, need) = (&s.rows[j * w..], &s.need[j * w..(j + 1) * w]);
     let met = &mut s.met[j * w..(j + 1) * w];
-    for (m, &q) in met.iter_mut().zip(need) {
-        *m = if q > 0 { NEVER } else { 0 };
+    let mut c = 0;
+    while c + LANES <= w {
+        lanes::<LANES>(&rows[c..], &need[c..], &mut met[c..], sorted, slot);
+        c += LANES;
     }
-    let sum = &mut s.sum[..w];
-    sum.fill(0);
-    for &key in sorted.iter() {
-        let (day, slot) = (key >> 32, key as u32 as usize);
-        for &(row, lane) in &s.feeds[s.feed_at[slot]..s.feed_at[slot + 1]] {
-            let (v, lane) = (s.amounts[row as usize * b + j], lane as usize);
-            let (before, q) = (sum[lane], need[lane]);
-            sum[lane] = before + v;
-            // Amounts are below 2^40 (`MAX_VALUE`): no sum overflows.
-            let reached = (before < q) & (before + v >= q);
-            met[lane] = if reached { day } else { met[lane] };
+    if c + 4 <= w {
+        lanes::<4>(&rows[c..], &need[c..], &mut met[c..], sorted, slot);
+        c += 4;
+    }
+    if c < w {
+        lanes::<PAIR>(&rows[c..], &need[c..], &mut met[c..], sorted, slot);
+    }
+}
+
+/// [`walk`]'s next `N` lanes: the day each is met, in `met`, from the `need`
+/// and the `rows` of the nations in `sorted` (each `slot` entries after the
+/// previous nation's).
+#[inline(always)]
+fn lanes<const N: usize>(rows: &[u64], need: &[u64], met: &mut [u64], sorted: &[u64], slot: usize) {
+    let need: &[u64; N] = need[..N].try_into().expect("whole lanes");
+    let (mut sum, mut short) = ([0u64; N], [0u64; N]);
+    for &key in sorted {
+        let at = key as u32 as usize * slot;
+        let row: &[u64; N] = rows[at..at + N].try_into().expect("whole lanes");
+        for i in 0..N {
+            sum[i] += row[i];
+            short[i] += u64::from(sum[i] < need[i]);
         }
+    }
+    for i in 0..N {
+        // A lane with nothing to meet is met on day 0; one whose running sum
+        // never reaches it (an entry that does not qualify) is met `NEVER`.
+        let at = sorted
+            .get(short[i] as usize)
+            .map_or(NEVER, |&key| key >> 32);
+        met[i] = if need[i] > 0 { at } else { 0 };
     }
 }
 
