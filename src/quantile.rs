@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use crate::dist::Dist;
+use crate::dist::{Dist, pert_shape};
 use crate::math::{norm_cdf, norm_inv, to_count};
 
 /// Absolute accuracy of [`beta_inv`] in x.
@@ -248,14 +248,73 @@ const Z_EDGE: f64 = 5.0;
 /// Intervals of a β-PERT table.
 const TABLE_INTERVALS: usize = 256;
 
-/// A bounded continuous form's `G(z) = F⁻¹(Φ(z))` on a grid of z: per interval,
-/// the cubic Hermite interpolant of its values and slopes at the two nodes and a
-/// bound on the interpolation's error, measured at build time against
-/// [`Dist::quantile`] at interior points and widened eightfold, plus twice the
-/// β quantile's tolerance.
+/// What a [`PertTable`] tabulates: a quantile function `Q`, on `[0, 1]` for the
+/// forms whose quantile is `min + range × Q(u)` as [`Dist::quantile`] computes
+/// it (so that the β-PERTs of one shape, and all uniforms, share one table).
+#[derive(Debug, Clone, PartialEq)]
+enum Shape {
+    /// The β(a, b) quantile: a β-PERT's, `a` and `b` from [`pert_shape`].
+    Beta(f64, f64),
+    /// `Q(u) = u`: a uniform's.
+    Unit,
+    /// A distribution's own quantile (a triangular's: its square roots are
+    /// not of the form above, in floating point).
+    Own(Dist),
+}
+
+impl Shape {
+    /// The shape of a bounded continuous `dist` and the `min`, `range` that
+    /// make its quantile from the shape's, or `None` for another form.
+    fn of(dist: &Dist) -> Option<(Shape, f64, f64)> {
+        match *dist {
+            Dist::Pert { min, mode, max } if max > min => {
+                let (a, b) = pert_shape(min, mode, max);
+                Some((Shape::Beta(a, b), min, max - min))
+            }
+            Dist::Uniform { min, max } if max > min => Some((Shape::Unit, min, max - min)),
+            Dist::Triangular { min, max, .. } if max > min => {
+                Some((Shape::Own(dist.clone()), 0.0, 1.0))
+            }
+            _ => None,
+        }
+    }
+
+    /// `Q(u)`, computed exactly as [`Dist::quantile`] computes it.
+    fn quantile(&self, u: f64) -> f64 {
+        match self {
+            Shape::Beta(a, b) => beta_inv(*a, *b, u),
+            Shape::Unit => u,
+            Shape::Own(d) => d.quantile(u),
+        }
+    }
+
+    /// The values `Q` takes.
+    fn support(&self) -> (f64, f64) {
+        match self {
+            Shape::Own(d) => d.support(),
+            _ => (0.0, 1.0),
+        }
+    }
+
+    /// The density at `x` (∞ where there is none).
+    fn density(&self, x: f64) -> f64 {
+        let d = match self {
+            Shape::Beta(a, b) => beta_pdf(*a, *b, x.clamp(0.0, 1.0)),
+            Shape::Unit => 1.0,
+            Shape::Own(d) => density(d, x),
+        };
+        if d > 0.0 { d } else { f64::INFINITY }
+    }
+}
+
+/// A bounded continuous form's `G(z) = Q(Φ(z))` ([`Shape`]) on a grid of z: per
+/// interval, the cubic Hermite interpolant of its values and slopes at the two
+/// nodes and a bound on the interpolation's error, measured at build time
+/// against `Q` at interior points and widened eightfold, plus twice the β
+/// quantile's tolerance.
 #[derive(Debug, Clone)]
 pub struct PertTable {
-    dist: Dist,
+    shape: Shape,
     /// 1 / the nodes' spacing in z.
     inv_h: f64,
     /// The tolerance by which the nodes' values are widened.
@@ -342,19 +401,19 @@ impl Cell {
 }
 
 impl PertTable {
-    fn new(dist: &Dist) -> PertTable {
-        let (min, max) = dist.support();
+    fn new(shape: Shape) -> PertTable {
+        let (min, max) = shape.support();
         let range = max - min;
         let n = TABLE_INTERVALS;
         let h = 2.0 * Z_EDGE / n as f64;
         let z = |i: f64| -Z_EDGE + i * h;
         let g: Vec<f64> = (0..=n)
-            .map(|i| dist.quantile(norm_cdf(z(i as f64))))
+            .map(|i| shape.quantile(norm_cdf(z(i as f64))))
             .collect();
         let slope: Vec<f64> = (0..=n)
             .map(|i| {
                 let phi = (-0.5 * z(i as f64).powi(2)).exp() / (2.0 * std::f64::consts::PI).sqrt();
-                phi / density(dist, g[i]) * h
+                phi / shape.density(g[i]) * h
             })
             .collect();
         let tol = 2.0 * BETA_TOL * range + 1e-15 * max.abs().max(min.abs());
@@ -365,13 +424,13 @@ impl PertTable {
             let mut worst: f64 = 0.0;
             // The Hermite error is f²(1−f)² times a slowly varying factor.
             for f in [0.25, 0.5, 0.75] {
-                let exact = dist.quantile(norm_cdf(z(i as f64 + f)));
+                let exact = shape.quantile(norm_cdf(z(i as f64 + f)));
                 worst = worst.max((cell.at(f) - exact).abs());
             }
             cell.bound(8.0 * worst + tol, exact_c);
         }
         PertTable {
-            dist: dist.clone(),
+            shape,
             inv_h: 1.0 / h,
             tol,
             cells,
@@ -393,18 +452,6 @@ impl PertTable {
     pub fn inside(&self, z: f64) -> bool {
         let x = (z + Z_EDGE) * self.inv_h;
         x >= 0.0 && x < TABLE_INTERVALS as f64
-    }
-
-    /// [`PertTable::bracket`] of each `z`, in `lo` and `hi`, in a loop without
-    /// branches that the compiler vectorises. Where `z` lies outside the table
-    /// ([`PertTable::inside`]), `lo` and `hi` are those of its first interval
-    /// and mean nothing.
-    #[inline(always)]
-    pub fn brackets(&self, z: &[f64], lo: &mut [f64], hi: &mut [f64]) {
-        for ((&z, lo), hi) in z.iter().zip(lo.iter_mut()).zip(hi.iter_mut()) {
-            let (i, f) = self.locate(z);
-            (*lo, *hi) = self.cells[i].around(f, self.tol);
-        }
     }
 
     /// Rounds the brackets `lo`, `hi` of the normals `z` (each end times
@@ -431,27 +478,65 @@ impl PertTable {
         }
         n
     }
+}
 
-    /// Where `G(z)` lies: an interval `[lo, hi]` that holds [`Dist::quantile`]
-    /// at `Φ(z)`, or `None` outside the table.
+/// A distribution's [`PertTable`] (perhaps shared with others of its shape)
+/// and the `min + range ×` that makes the table's values its own. Rounding is
+/// monotone, so `min + range × x`, computed, is monotone in `x`: the ends of a
+/// bracket of `Q(Φ(z))` so mapped bracket the distribution's quantile as
+/// [`Dist::quantile`] computes it.
+#[derive(Debug, Clone)]
+pub struct Tabled {
+    table: Arc<PertTable>,
+    min: f64,
+    range: f64,
+    dist: Dist,
+}
+
+impl Tabled {
+    /// [`Tabled::bracket`] of each `z`, in `lo` and `hi`, in a loop without
+    /// branches that the compiler vectorises. Where `z` lies outside the table
+    /// ([`PertTable::inside`]), `lo` and `hi` are those of its first interval
+    /// and mean nothing.
+    #[inline(always)]
+    pub fn brackets(&self, z: &[f64], lo: &mut [f64], hi: &mut [f64]) {
+        let (t, min, range) = (&*self.table, self.min, self.range);
+        for ((&z, lo), hi) in z.iter().zip(lo.iter_mut()).zip(hi.iter_mut()) {
+            let (i, f) = t.locate(z);
+            let (l, h) = t.cells[i].around(f, t.tol);
+            (*lo, *hi) = (min + range * l, min + range * h);
+        }
+    }
+
+    /// [`PertTable::settle`] of this table.
+    #[inline(always)]
+    pub fn settle(
+        &self,
+        zs: (&[f64], &[f64], &[f64]),
+        scale: f64,
+        counts: &mut [u64],
+        open: &mut [u16],
+    ) -> usize {
+        self.table.settle(zs, scale, counts, open)
+    }
+
+    /// Where the quantile at `Φ(z)` lies: an interval `[lo, hi]` that holds
+    /// [`Dist::quantile`] at `Φ(z)`, or `None` outside the table.
     #[inline(always)]
     fn bracket(&self, z: f64) -> Option<(f64, f64)> {
-        if !self.inside(z) {
+        let t = &*self.table;
+        if !t.inside(z) {
             return None;
         }
-        let (i, f) = self.locate(z);
-        Some(self.cells[i].around(f, self.tol))
+        let (i, f) = t.locate(z);
+        let (l, h) = t.cells[i].around(f, t.tol);
+        Some((self.min + self.range * l, self.min + self.range * h))
     }
 }
 
-/// The density of a bounded continuous `dist` at `x` (∞ where it has none).
+/// The density of a triangular `dist` at `x` (0 for another form).
 fn density(dist: &Dist, x: f64) -> f64 {
-    let d = match *dist {
-        Dist::Pert { min, mode, max } => {
-            let (a, b) = crate::dist::pert_shape(min, mode, max);
-            let r = max - min;
-            beta_pdf(a, b, ((x - min) / r).clamp(0.0, 1.0)) / r
-        }
+    match *dist {
         Dist::Triangular { min, mode, max } => {
             let r = max - min;
             if x < mode {
@@ -460,10 +545,8 @@ fn density(dist: &Dist, x: f64) -> f64 {
                 2.0 * (max - x) / (r * (max - mode))
             }
         }
-        Dist::Uniform { min, max } => 1.0 / (max - min),
-        _ => f64::INFINITY,
-    };
-    if d > 0.0 { d } else { f64::INFINITY }
+        _ => 0.0,
+    }
 }
 
 /// `F⁻¹(Φ(z))` for drawing a contribution under a Gaussian copula, exact as a
@@ -477,7 +560,7 @@ pub enum Inverse {
     /// A discrete distribution, sorted once.
     Discrete(DiscreteInv),
     /// A bounded continuous form (β-PERT, triangular, uniform), tabulated.
-    Pert(Box<PertTable>),
+    Pert(Tabled),
 }
 
 impl Inverse {
@@ -488,15 +571,23 @@ impl Inverse {
                 ref values,
                 ref weights,
             } => Inverse::Discrete(DiscreteInv::new(values, weights)),
-            Dist::Pert { min, max, .. }
-            | Dist::Triangular { min, max, .. }
-            | Dist::Uniform { min, max }
-                if max > min =>
-            {
-                Inverse::Pert(Box::new(PertTable::new(dist)))
-            }
-            _ => Inverse::Exact(dist.clone()),
+            _ => match Shape::of(dist) {
+                Some((shape, ..)) => Inverse::tabled(dist, Arc::new(PertTable::new(shape))),
+                None => Inverse::Exact(dist.clone()),
+            },
         }
+    }
+
+    /// A bounded continuous `dist` drawn through `table`, its shape's.
+    fn tabled(dist: &Dist, table: Arc<PertTable>) -> Inverse {
+        let (shape, min, range) = Shape::of(dist).expect("a bounded continuous form");
+        debug_assert!(shape == table.shape);
+        Inverse::Pert(Tabled {
+            table,
+            min,
+            range,
+            dist: dist.clone(),
+        })
     }
 
     /// `dist.quantile(Φ(z))`, computed exactly.
@@ -520,7 +611,7 @@ impl Inverse {
     }
 
     /// The table, for a bounded continuous form.
-    pub fn table(&self) -> Option<&PertTable> {
+    pub fn table(&self) -> Option<&Tabled> {
         match self {
             Inverse::Pert(t) => Some(t),
             _ => None,
@@ -541,15 +632,18 @@ impl Inverse {
 /// [`Inverse`]s prepared once per distinct distribution and shared: every plan
 /// built with the same `Tables` (by default [`Tables::shared`], so the variants
 /// of one scenario in `sweep`, `compare`, `secure` and `sensitivity` too)
-/// tabulates a β-PERT once. A distribution is known by its `Debug` text, which
-/// writes every parameter exactly (shortest round-trip `f64`).
+/// tabulates a β-PERT once, and the β-PERTs of one shape (the same `a`, `b`),
+/// and all uniforms, share one table. A distribution (and a shape) is known by
+/// its `Debug` text, which writes every parameter exactly (shortest round-trip
+/// `f64`).
 #[derive(Debug, Default)]
 pub struct Tables {
     map: Mutex<HashMap<String, Arc<Inverse>>>,
+    shapes: Mutex<HashMap<String, Arc<PertTable>>>,
 }
 
-/// Distributions a [`Tables`] keeps at most (about 16 KiB each); past this it
-/// starts afresh.
+/// Distributions, and shapes, a [`Tables`] keeps at most (a table is about 8
+/// KiB); past this it starts afresh.
 const TABLES_KEPT: usize = 4096;
 
 impl Tables {
@@ -559,8 +653,8 @@ impl Tables {
         SHARED.get_or_init(Tables::default)
     }
 
-    /// The inverse of each of `dists`, those not prepared yet built in parallel
-    /// (on the current rayon pool).
+    /// The inverse of each of `dists`, the tables not prepared yet built in
+    /// parallel (on the current rayon pool).
     pub fn get_all(&self, dists: &[&Dist]) -> Vec<Arc<Inverse>> {
         let keys: Vec<String> = dists.iter().map(|d| format!("{d:?}")).collect();
         let mut missing: Vec<(&String, &Dist)> = {
@@ -573,10 +667,16 @@ impl Tables {
         };
         missing.sort_by(|a, b| a.0.cmp(b.0));
         missing.dedup_by(|a, b| a.0 == b.0);
-        let built: Vec<(String, Arc<Inverse>)> = missing
-            .into_par_iter()
-            .map(|(k, d)| (k.clone(), Arc::new(Inverse::new(d))))
-            .collect();
+        let tables = self.tables_of(missing.iter().map(|&(_, d)| d));
+        let built = missing.into_iter().map(|(k, d)| {
+            let table = Shape::of(d).and_then(|(shape, ..)| tables.get(&format!("{shape:?}")));
+            let inv = match table {
+                Some(t) => Inverse::tabled(d, t.clone()),
+                None => Inverse::new(d),
+            };
+            (k.clone(), Arc::new(inv))
+        });
+        let built: Vec<(String, Arc<Inverse>)> = built.collect();
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() + built.len() > TABLES_KEPT {
             map.clear();
@@ -589,6 +689,45 @@ impl Tables {
                 inv.unwrap_or_else(|| Arc::new(Inverse::new(d)))
             })
             .collect()
+    }
+
+    /// The table of each shape of `dists` (the bounded continuous ones), those
+    /// not prepared yet built in parallel; by the shape's `Debug` text.
+    fn tables_of<'a>(
+        &self,
+        dists: impl Iterator<Item = &'a Dist>,
+    ) -> HashMap<String, Arc<PertTable>> {
+        let mut wanted: Vec<(String, Shape)> = dists
+            .filter_map(Shape::of)
+            .map(|(shape, ..)| (format!("{shape:?}"), shape))
+            .collect();
+        wanted.sort_by(|a, b| a.0.cmp(&b.0));
+        wanted.dedup_by(|a, b| a.0 == b.0);
+        let mut out = HashMap::new();
+        let mut todo = Vec::new();
+        {
+            let shapes = self.shapes.lock().unwrap_or_else(|e| e.into_inner());
+            for (k, shape) in wanted {
+                match shapes.get(&k) {
+                    Some(t) => drop(out.insert(k, t.clone())),
+                    None => todo.push((k, shape)),
+                }
+            }
+        }
+        // Built without the lock held: other threads may fetch meanwhile.
+        let built: Vec<(String, Arc<PertTable>)> = todo
+            .into_par_iter()
+            .map(|(k, shape)| (k, Arc::new(PertTable::new(shape))))
+            .collect();
+        let mut shapes = self.shapes.lock().unwrap_or_else(|e| e.into_inner());
+        if shapes.len() + built.len() > TABLES_KEPT {
+            shapes.clear();
+        }
+        for (k, t) in built {
+            shapes.insert(k.clone(), t.clone());
+            out.insert(k, t);
+        }
+        out
     }
 }
 
@@ -711,6 +850,72 @@ mod tests {
             for i in -60..=60 {
                 let z = f64::from(i) / 10.0;
                 assert_eq!(inv.count(z, |x| x * 3.0), fresh.count(z, |x| x * 3.0));
+            }
+        }
+    }
+
+    /// β-PERTs of one shape share one table, uniforms another, and a
+    /// triangular has its own; each count drawn through a shared table is the
+    /// quantile's own, at random z and on the rounding boundaries of each.
+    #[test]
+    fn pert_shapes_share_a_table_and_count_exactly() {
+        use crate::dist::std_normal;
+        use crate::streams::TrialRng;
+        let pert = |min, mode, max| Dist::Pert { min, mode, max };
+        let uniform = |min, max| Dist::Uniform { min, max };
+        let dists = [
+            pert(100.0, 200.0, 300.0),
+            pert(1000.0, 2000.0, 3000.0),
+            pert(0.5, 1.5, 2.5),
+            pert(10.0, 30.0, 90.0),
+            pert(20.0, 60.0, 180.0),
+            uniform(3.0, 9.0),
+            uniform(250.0, 25_000.0),
+            Dist::Triangular {
+                min: 0.0,
+                mode: 1.0,
+                max: 4.0,
+            },
+            Dist::Triangular {
+                min: 0.0,
+                mode: 2.0,
+                max: 8.0,
+            },
+            // 0.55 − 0.3 is not 0.25 in floating point: a shape of its own.
+            pert(0.3, 0.55, 0.8),
+        ];
+        let tables = Tables::default();
+        let invs = tables.get_all(&dists.iter().collect::<Vec<_>>());
+        let table = |i: usize| &invs[i].table().expect("tabulated").table;
+        // One shape: the same `a`, `b` (shortest round-trip f64, so exactly).
+        let same = |i, j| Arc::ptr_eq(table(i), table(j));
+        assert!(same(0, 1) && same(0, 2) && same(3, 4) && same(5, 6));
+        assert!(!same(0, 3) && !same(0, 5) && !same(7, 8) && !same(0, 7) && !same(0, 9));
+        let mut rng = TrialRng::new(3, 5);
+        for (inv, d) in invs.iter().zip(&dists) {
+            for chain in [1.0, 1.7, 0.35] {
+                let f = |x: f64| x * chain;
+                let exact = |z: f64| to_count(f(d.quantile(norm_cdf(z))));
+                for _ in 0..5_000 {
+                    let z = std_normal(&mut rng) * 1.5;
+                    assert_eq!(inv.count(z, f), exact(z), "{d:?} ×{chain} z={z}");
+                }
+                // Rounding boundaries: z where f(quantile) = k + ½, by bisection.
+                let (lo_c, hi_c) = (exact(-4.0), exact(4.0));
+                for k in lo_c..hi_c.min(lo_c + 200) {
+                    let (mut a, mut b) = (-4.0f64, 4.0f64);
+                    for _ in 0..80 {
+                        let mid = 0.5 * (a + b);
+                        if f(d.quantile(norm_cdf(mid))) < k as f64 + 0.5 {
+                            a = mid;
+                        } else {
+                            b = mid;
+                        }
+                    }
+                    for z in [a, b, a - 1e-12, b + 1e-12] {
+                        assert_eq!(inv.count(z, f), exact(z), "{d:?} ×{chain} z={z}");
+                    }
+                }
             }
         }
     }

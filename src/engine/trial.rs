@@ -104,7 +104,7 @@ pub struct Scratch {
     /// Per listed trial of an ambitious nation: its common factor A.
     common: Vec<f64>,
     /// Per listed trial of an ambitious contribution: where its table places
-    /// the amount, before rounding ([`crate::quantile::PertTable::brackets`]).
+    /// the amount, before rounding ([`crate::quantile::Tabled::brackets`]).
     lo: Vec<f64>,
     hi: Vec<f64>,
     /// Per contribution of a nation group and listed trial: its amount.
