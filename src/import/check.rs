@@ -611,8 +611,20 @@ impl RowCells<'_> {
             return None;
         }
         let percent = crate::scenario::figures::percent;
-        match number(v.trim_end_matches('%')) {
-            Some(x) if v.ends_with('%') && (0.0..=100.0).contains(&x) => Some(percent(x)),
+        // One `%` at most (`90%%` is no number); `-0` is 0 (`+ 0.0` makes −0 +0).
+        let (digits, marked) = match v.strip_suffix('%') {
+            Some(d) => (d, true),
+            None => (v.as_str(), false),
+        };
+        match number(digits).map(|x| x + 0.0) {
+            Some(x) if marked && (0.0..=100.0).contains(&x) => Some(percent(x) + 0.0),
+            Some(_) if marked => {
+                self.push(
+                    "participation",
+                    format!("{} is not a percentage from 0 to 100 %", clip(&v)),
+                );
+                None
+            }
             Some(x) if (0.0..=1.0).contains(&x) => Some(x),
             Some(x) if crate::scenario::figures::reads_as_percent(x) => {
                 self.push(

@@ -1283,3 +1283,23 @@ fn many_merged_regions_beside_many_empty_cells_read_in_linear_time() {
     assert!(hint(10).ends_with("merged cells A6:A10: unmerge them and fill each row)"));
     assert_eq!(hint(11), "the nation is missing");
 }
+
+#[test]
+fn a_percentage_has_one_sign_and_no_negative_zero() {
+    let head = "nation,domain,capability,low,likely,high,participation\n";
+    // `90%%` is no number, and 150 % no probability.
+    for bad in ["90%%", "150%", "-5%"] {
+        let rows = sheet(&format!("{head}A,land,troops,1,2,3,{bad}\n"));
+        let e = pledges("p.csv", &rows).unwrap_err();
+        assert_eq!(e.problems.len(), 1, "{bad}: {e}");
+        assert!(e.problems[0].message.contains(bad), "{bad}: {e}");
+    }
+    // `-0%` and `-0` are a participation of 0, written `0.0`, not `-0.0`.
+    for zero in ["-0%", "-0", "0%"] {
+        let rows = sheet(&format!("{head}A,land,troops,1,2,3,{zero}\n"));
+        let p = pledges("p.csv", &rows).unwrap();
+        let out = merge_into("", &p, Shape::Pert).unwrap();
+        assert!(out.contains("participation = 0.0\n"), "{zero}: {out}");
+        assert!(!out.contains("-0"), "{zero}: {out}");
+    }
+}
