@@ -468,6 +468,18 @@ fn template_workbook_matches_the_csv() {
     );
 }
 
+/// A macro-enabled workbook (.xlsm) is read as its .xlsx twin: the template
+/// saved under that name gives the same cells.
+#[test]
+fn an_xlsm_workbook_is_read_as_an_xlsx() {
+    let dir = scratch();
+    let xlsm = dir.path().join("pledges.xlsm");
+    std::fs::copy(examples().join("pledges.xlsx"), &xlsm).unwrap();
+    let want = forcesim::import::read_cells(&examples().join("pledges.xlsx")).unwrap();
+    assert_eq!(forcesim::import::read_cells(&xlsm).unwrap(), want);
+    assert!(want.len() > 1, "{want:?}");
+}
+
 #[test]
 fn a_pledges_workbook_becomes_a_scenario_that_runs() {
     let dir = scratch();

@@ -65,7 +65,7 @@ pub enum Command {
         #[arg(value_enum)]
         name: Sample,
     },
-    /// Turn a spreadsheet of pledges (CSV or xlsx) into nations' contributions.
+    /// Turn a spreadsheet of pledges (CSV or a workbook) into nations' contributions.
     #[command(after_help = IMPORT_HELP)]
     Import(ImportArgs),
     /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
@@ -213,7 +213,8 @@ pub struct InitArgs {
 /// `forcesim import`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The pledges: a CSV file, or a workbook (xlsx, xls, ods: its first visible sheet).
+    /// The pledges: a CSV file, or a workbook (xlsx, xlsm, xls, ods: its first
+    /// visible sheet).
     pub pledges: PathBuf,
     /// Merge into this scenario (its comments are kept) instead of writing a new one.
     #[arg(long, value_name = "SCENARIO")]
