@@ -9,7 +9,8 @@
 use crate::model::Model;
 
 /// How many model units ([`weight`]) the variants run at once may hold in all:
-/// about 1 GB (2 KB a unit and variant, measured on 300 nations). A scenario of
+/// about 1 GB on two workers (2 KB a unit and variant, measured on 300 nations),
+/// shared out among more ([`per_chunk`]). A scenario of
 /// a few hundred nations with a thousand or so variants runs them a chunk at a
 /// time.
 pub const CHUNK_UNITS: usize = 600_000;
@@ -36,10 +37,21 @@ pub fn chunk_units() -> usize {
         .unwrap_or(CHUNK_UNITS)
 }
 
-/// How many items, each of `per_item` variants of `model`, one chunk runs
-/// (at least one).
-pub fn per_chunk(model: &Model, per_item: usize) -> usize {
-    (chunk_units() / (per_item.max(1) * weight(model))).max(1)
+/// How many items, each of `per_item` variants of `model`, one chunk runs on
+/// `threads` worker threads (0: one per core), at least one.
+pub fn per_chunk(model: &Model, per_item: usize, threads: usize) -> usize {
+    (units_for(chunk_units(), threads) / (per_item.max(1) * weight(model))).max(1)
+}
+
+/// The model units a chunk may hold on `threads` workers (0: one per core):
+/// `units` for up to two (the measure of [`CHUNK_UNITS`] was taken on two),
+/// shared out among more, since each worker holds a tally of every variant.
+fn units_for(units: usize, threads: usize) -> usize {
+    let workers = match threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    (units.saturating_mul(2) / workers.max(2)).max(1)
 }
 
 /// The length of each chunk that splits `items` into as few chunks of at most
@@ -63,5 +75,16 @@ mod tests {
         assert_eq!(even(7, 3), 3);
         assert_eq!(even(0, 3), 1);
         assert_eq!(even(5, 0), 1);
+    }
+
+    #[test]
+    fn more_workers_hold_fewer_units_each() {
+        assert_eq!(units_for(600_000, 1), 600_000);
+        assert_eq!(units_for(600_000, 2), 600_000);
+        assert_eq!(units_for(600_000, 3), 400_000);
+        assert_eq!(units_for(600_000, 8), 150_000);
+        assert_eq!(units_for(1, 64), 1);
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert_eq!(units_for(600_000, 0), units_for(600_000, cores));
     }
 }

@@ -629,7 +629,7 @@ pub fn analyse(spec: &Spec<'_>, control: Control<'_>) -> Result<(Sensitivity, bo
     let base = scenario::load(spec.path, spec.set)?;
     let (inputs, mut skipped) = inputs(&base, spec.kinds, spec.range);
     // Two settings an input.
-    let per_chunk = super::chunks::per_chunk(&base, 2);
+    let per_chunk = super::chunks::per_chunk(&base, 2, spec.threads);
     let found = if inputs.len() <= per_chunk {
         run_chunk(spec, &base, &inputs, control)?
     } else {

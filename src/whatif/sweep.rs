@@ -475,7 +475,7 @@ pub fn run_paired(
     // parsed before anything runs) and its report to the end: about two
     // settings of `sensitivity` (2.7 KB a unit and point, measured on 200
     // nations, where a setting takes 2 KB).
-    let per_chunk = super::chunks::per_chunk(base, 2);
+    let per_chunk = super::chunks::per_chunk(base, 2, opts.threads);
     let per_chunk = super::chunks::even(points.len(), per_chunk);
     run_paired_chunked(base, axes, points, models, opts, per_chunk)
 }
