@@ -166,15 +166,20 @@ pub enum EngineError {
     },
 }
 
+/// The worker threads a run asked for `threads` (0: one per available core)
+/// gets, at most [`limits::MAX_THREADS`].
+pub fn workers(threads: usize) -> usize {
+    match threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+    .min(limits::MAX_THREADS)
+}
+
 /// A pool of `threads` worker threads (0: one per available core, at most
 /// [`limits::MAX_THREADS`]), and how many that is.
 pub fn pool(threads: usize) -> Result<(rayon::ThreadPool, usize), EngineError> {
-    let threads = if threads == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        threads
-    }
-    .min(limits::MAX_THREADS);
+    let threads = workers(threads);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("forcesim-worker-{i}"))

@@ -617,7 +617,7 @@ impl RowCells<'_> {
             None => (v.as_str(), false),
         };
         match number(digits).map(|x| x + 0.0) {
-            Some(x) if marked && (0.0..=100.0).contains(&x) => Some(percent(x) + 0.0),
+            Some(x) if marked && (0.0..=100.0).contains(&x) => Some(percent(x)),
             Some(_) if marked => {
                 self.push(
                     "participation",

@@ -47,11 +47,7 @@ pub fn per_chunk(model: &Model, per_item: usize, threads: usize) -> usize {
 /// `units` for up to two (the measure of [`CHUNK_UNITS`] was taken on two),
 /// shared out among more, since each worker holds a tally of every variant.
 fn units_for(units: usize, threads: usize) -> usize {
-    let workers = match threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    };
-    (units.saturating_mul(2) / workers.max(2)).max(1)
+    (units.saturating_mul(2) / crate::engine::workers(threads).max(2)).max(1)
 }
 
 /// The length of each chunk that splits `items` into as few chunks of at most
@@ -84,7 +80,7 @@ mod tests {
         assert_eq!(units_for(600_000, 3), 400_000);
         assert_eq!(units_for(600_000, 8), 150_000);
         assert_eq!(units_for(1, 64), 1);
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let cores = crate::engine::workers(0);
         assert_eq!(units_for(600_000, 0), units_for(600_000, cores));
     }
 }
