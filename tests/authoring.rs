@@ -705,12 +705,17 @@ fn sharded_runs_of_an_extension_merge_without_the_base_files() {
 #[test]
 fn validate_help_describes_strict_warnings_and_extends() {
     let out = forcesim().args(["validate", "--help"]).output().unwrap();
+    // Words as clap wraps them, joined by one space.
     let help = String::from_utf8(out.stdout).unwrap();
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
     for needle in [
         "--strict",
         "Treat warnings as errors",
         "Exit code 0 when every file is valid, 2 when one is invalid, 1 when one cannot be read",
-        "a requirement no coalition could meet",
+        "(of a domain or the force) no coalition could meet",
+        "an if_absent or if_present cap that never binds",
+        "a lead_provides share of 0",
+        "a [mission] that mounts every trial or none",
         "[scenario] extends = \"base.toml\"",
         "forcesim validate --strict tutorial.toml",
     ] {

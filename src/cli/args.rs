@@ -347,10 +347,13 @@ const VALIDATE_HELP: &str = "Exit code 0 when every file is valid, 2 when one is
 Errors make a scenario invalid (exit code 2). Warnings point at likely \
 modelling mistakes in a valid scenario (exit code 0, or 2 with --strict), each with \
 file:line:column, the dotted key and the fix: a contribution to a capability its domain does \
-not require, a requirement no coalition could meet, a count that is not a whole number, an \
-if_absent cap that never binds, a nation that contributes nothing, a lead that contributes \
-nothing to its domain, a bloc of one nation, a condition nothing references, a timeline day \
-after every nation is ready, a domain that requires nothing.
+not require, a requirement (of a domain or the force) no coalition could meet, a count or pool \
+that is not a whole number, an if_absent or if_present cap that never binds, a nation that \
+contributes nothing, a lead that contributes nothing to its domain, a bloc of one nation, \
+ambition with nothing to move together, a condition nothing references, an effect that never \
+applies in a mounted trial or scales by 1, a lead_provides share of 0, a [mission] that \
+mounts every trial or none, a timeline day after every nation is ready, a domain that \
+requires nothing (the README's table gives each one's reason).
 
 A scenario may extend another: [scenario] extends = \"base.toml\" (relative to the file); \
 see the README.

@@ -69,6 +69,11 @@ variant run on the same trials (same seed: common random numbers), and the effec
   approvals      each gate's probability 0 / 1
   blocs          correlation 0 / 0.9
   requirements   × (1 − R) / × (1 + R), a count rounded, at least one unit away
+                 (each domain's and the force's)
+  scale          each contributing nation's scale × (1 − R) / × (1 + R)
+  obligations    each lead_provides share × (1 − R) / × (1 + R), at most 1
+  pools          each pool × (1 − R) / × (1 + R), a count rounded as requirements
+  ambition       each contributing nation's ambition 0 / 0.9
 
 Every row's figures equal `forcesim run --set KEY=VALUE` with the same -n and --seed.
 
