@@ -483,6 +483,50 @@ fn schema_is_json() {
     );
 }
 
+/// The forms a scenario's schema offers for a value are those validation takes:
+/// a probability no normal nor log-normal, a count's normal a mean ≥ 0.
+#[test]
+fn the_schema_offers_only_the_forms_validation_takes() {
+    let out = forcesim().arg("schema").output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let nation = &v["properties"]["nations"]["additionalProperties"]["properties"];
+    let forms = |s: &serde_json::Value| -> Vec<String> {
+        s["oneOf"]
+            .as_array()
+            .expect("a oneOf of forms")
+            .iter()
+            .filter_map(|f| f["required"][0].as_str().map(String::from))
+            .collect()
+    };
+    let probability = forms(&nation["participation"]);
+    assert_eq!(probability, ["uniform", "triangular", "pert", "discrete"]);
+    let count = &v["properties"]["domains"]["additionalProperties"]["properties"]["requirements"]["additionalProperties"];
+    assert!(forms(count).contains(&"normal".to_string()));
+    let normal = count["oneOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["required"][0] == "normal")
+        .unwrap();
+    assert_eq!(
+        normal["properties"]["normal"]["properties"]["mean"]["minimum"],
+        0
+    );
+    // What the schema leaves out, validation refuses.
+    let (_dir, path) = scenario_file(&common::TWO_NATIONS.replace(
+        "participation = 0.5",
+        "participation = { normal = { mean = 0.5, sd = 0.1 } }",
+    ));
+    forcesim()
+        .arg("validate")
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "a probability needs a bounded distribution",
+        ));
+}
+
 /// A scenario given as a pipe (`/dev/stdin`, `<(cat s.toml)`) is read once and
 /// that text serves every reading: the check of the outputs, the load, and each
 /// point of a sweep or variant of a comparison; the figures are those of the file.

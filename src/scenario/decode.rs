@@ -595,9 +595,14 @@ pub fn for_each_field<'a, 'i>(
 /// three letters changed is another word: `UKR` is not a typo of `GBR`); longer
 /// ones at two, or a quarter of their characters.
 pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let len = word.chars().count();
     let lower = word.to_ascii_lowercase();
     candidates
         .iter()
+        // The distance is at least the difference in length: a candidate too
+        // short or too long is no typo's target, and is not measured (a long
+        // word against many ids would take minutes).
+        .filter(|c| len.abs_diff(c.chars().count()) <= typo_edits(c))
         .map(|c| (strsim::osa_distance(&lower, &c.to_ascii_lowercase()), *c))
         .filter(|(d, c)| *d <= typo_edits(c) && *d < c.chars().count())
         .min_by_key(|(d, _)| *d)
@@ -775,6 +780,18 @@ mod tests {
         assert_eq!(closest("ear", &["air"]), None);
         assert_eq!(closest("ESPP", &["ESP", "FRA"]), Some("ESP"));
         assert_eq!(closest("q", &[]), None);
+        // Lengths far apart are never measured, and never a typo.
+        assert_eq!(closest("GBRR", &["GBR"]), Some("GBR"));
+        assert_eq!(closest("GBRRR", &["GBR"]), None);
+        assert_eq!(
+            closest("participationss", &["participation"]),
+            Some("participation")
+        );
+        assert_eq!(
+            closest("participationsss", &["participation"]),
+            Some("participation")
+        );
+        assert_eq!(closest("participationssss", &["participation"]), None);
     }
 
     #[test]

@@ -256,6 +256,29 @@ fn needs_escape(c: char) -> bool {
         )
 }
 
+/// Characters a word of a message may have before it is cut.
+const LONG_WORD: usize = 200;
+
+/// `s` with every word (a run without blanks) longer than [`LONG_WORD`]
+/// characters cut to its first 64 and a count of the rest, so that an id or a
+/// value of a million characters reads as one line of a message.
+fn shorten(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.split(' ').any(|w| w.len() > LONG_WORD) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let words: Vec<String> = s
+        .split(' ')
+        .map(|w| match w.chars().count() {
+            n if n > LONG_WORD => {
+                let head: String = w.chars().take(64).collect();
+                format!("{head}…({n} characters)")
+            }
+            _ => w.to_string(),
+        })
+        .collect();
+    std::borrow::Cow::Owned(words.join(" "))
+}
+
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
         i -= 1;
@@ -340,10 +363,11 @@ impl Diagnostics {
         let key = if d.key.is_empty() {
             String::new()
         } else {
-            format!("{}: ", escape(&d.key))
+            format!("{}: ", shorten(&escape(&d.key)))
         };
         let origin = escape(self.source.origin_at(d.span.start));
         let message = escape(&d.message);
+        let message = shorten(&message);
         match self.source.locate_in(lines, d.span.start) {
             Place::File { line, column } => {
                 format!("{origin}:{line}:{column}: {key}{message}")
@@ -444,6 +468,20 @@ mod tests {
         assert_eq!(s.locate(15), Place::File { line: 3, column: 1 });
         assert_eq!(s.line_text(2), "né = 2");
         assert_eq!(s.line_text(9), "");
+    }
+
+    #[test]
+    fn a_long_word_of_a_message_is_cut_with_its_length() {
+        assert_eq!(shorten("unknown nation `GBR`"), "unknown nation `GBR`");
+        let long = "A".repeat(LONG_WORD);
+        assert_eq!(shorten(&long), long);
+        let id = "é".repeat(1_000_000);
+        let cut = shorten(&format!("unknown nation `{id}` here"));
+        let head: String = format!("`{}", "é".repeat(63));
+        assert_eq!(
+            cut,
+            format!("unknown nation {head}…(1000002 characters) here")
+        );
     }
 
     #[test]

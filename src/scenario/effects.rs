@@ -75,9 +75,10 @@ pub(super) fn effects(
             for t in &e.targets.list {
                 match resolve(&t.value, ids, &values, file) {
                     Ok(slots) => slots.into_iter().for_each(|s| values.add(s, idx)),
-                    // A target into a value that is present but invalid is not
-                    // checked: that value's own error says what is wrong.
-                    Err(_) if cx.near_rejected(&t.value) => {}
+                    // A target of the grammar's shape into a value that is
+                    // present but invalid is not checked: that value's own
+                    // error says what is wrong.
+                    Err(_) if shaped(&t.value) && cx.near_rejected(&t.value) => {}
                     Err(msg) => {
                         let note = removed_value(&t.value, ids);
                         cx.error(t.at.span.clone(), &t.at.key, format!("{msg}{note}"));
@@ -100,6 +101,20 @@ pub(super) fn effects(
 }
 
 const GRAMMAR: &str = "a target is domains.D.requirements[.C], force.requirements[.C] or nations.N.contributions[.D[.C]]";
+
+/// Whether `t` has the shape of a target ([`GRAMMAR`]), whatever it names.
+fn shaped(t: &str) -> bool {
+    let parts: Vec<&str> = t.split('.').collect();
+    if t.trim() != t || parts.iter().any(|p| p.is_empty()) {
+        return false;
+    }
+    match parts.as_slice() {
+        ["domains", _, "requirements", rest @ ..] => rest.len() <= 1,
+        ["force", "requirements", rest @ ..] => rest.len() <= 1,
+        ["nations", _, "contributions", rest @ ..] => rest.len() <= 2,
+        _ => false,
+    }
+}
 
 /// The values the target `t` matches, or why it matches none.
 fn resolve(
@@ -411,5 +426,28 @@ targets = ["domains.lnd.requirements", "domains.land.requirement", "force.requir
             assert!(e.contains(want), "missing {want:?} in\n{e}");
         }
         assert_eq!(e.matches("error: ").count(), 10, "{e}");
+    }
+
+    #[test]
+    fn a_target_not_of_the_grammar_is_an_error_beside_its_nations_own() {
+        // A's pool is invalid; a target into A of the grammar's shape is left to
+        // that error, one that is no target at all is reported too.
+        let text = format!(
+            "{BASE}\n{}",
+            r#"
+[[conditions.c.effects]]
+scale = 2
+targets = ["nations.A", "domains.land", "nations.A.contributions.land.troops"]
+"#
+        )
+        .replace("[nations.A]\n", "[nations.A]\npool = { troops = -5 }\n");
+        let e = match parse("t.toml", &text, &[]) {
+            Ok(_) => panic!("should fail"),
+            Err(d) => d.to_string(),
+        };
+        assert!(e.contains("a pool cannot be negative"), "{e}");
+        assert!(e.contains("`nations.A` is not a target"), "{e}");
+        assert!(e.contains("`domains.land` is not a target"), "{e}");
+        assert_eq!(e.matches("error: ").count(), 3, "{e}");
     }
 }

@@ -16,7 +16,10 @@ use crate::model::Model;
 
 /// Every warning about `file` (compiled to `model`).
 pub fn lint(file: &ScenarioFile, model: &Model) -> Vec<Diagnostic> {
-    let mut w = Warnings::default();
+    let mut w = Warnings {
+        targets: effect_targets(file),
+        ..Warnings::default()
+    };
     let nations: HashMap<&str, &Nation> = (file.nations.ok())
         .map(|(id, n)| (id.value.as_str(), n))
         .collect();
@@ -46,9 +49,26 @@ struct Warnings {
     items: Vec<Diagnostic>,
     /// Nations looked at for a misspelt id ([`misspelt`]).
     looked: usize,
+    /// The effects' targets ([`effect_targets`]).
+    targets: HashSet<String>,
 }
 
 impl Warnings {
+    /// Whether an effect targets the value at the dotted `key` (under
+    /// `domains`, `force` or `nations`): a target names it or a table holding it.
+    fn targeted(&self, key: &str) -> bool {
+        let mut at = key;
+        loop {
+            if self.targets.contains(at) {
+                return true;
+            }
+            match at.rfind('.') {
+                Some(i) => at = &at[..i],
+                None => return false,
+            }
+        }
+    }
+
     fn at<T>(&mut self, v: &Located<T>, message: String) {
         self.items.push(Diagnostic {
             more: 0,
@@ -107,7 +127,8 @@ fn domain_warnings(
         );
     }
     for (c_id, req) in dom.requirements.ok() {
-        fractional(&req.0, w);
+        let key = format!("domains.{d_id}.requirements.{}", c_id.value);
+        fractional(&req.0, w.targeted(&key), w);
         unreachable_requirement(model, d_id, &c_id.value, req, w);
     }
     for lead in dom.lead.iter().flat_map(|item| &item.members) {
@@ -236,25 +257,43 @@ fn most_contributed(model: &Model, d: Option<usize>, c: usize) -> Option<u64> {
     Some(most)
 }
 
-/// A count that is not a whole number (draws are rounded).
-fn fractional(amount: &Located<Dist>, w: &mut Warnings) {
+/// A count that is not a whole number (draws are rounded). Where `scaled` (a
+/// nation's `scale` or an effect may multiply it first), what it rounds to is
+/// not said: the rounding comes after the scales.
+fn fractional(amount: &Located<Dist>, scaled: bool, w: &mut Warnings) {
     let bad: Vec<f64> = match &amount.value {
         Dist::Fixed(x) => vec![*x],
         Dist::Discrete { values, .. } => values.clone(),
         _ => return,
     };
-    if let Some(x) = bad.into_iter().find(|x| x.fract() != 0.0) {
+    let Some(x) = bad.into_iter().find(|x| x.fract() != 0.0) else {
+        return;
+    };
+    let range = format!(
+        "a distribution such as {{ uniform = [{}, {}] }} for a range",
+        to_count(x.floor()),
+        to_count(x.ceil())
+    );
+    // `{x}`: the shortest text that reads back as x, so as it was written.
+    let message = if scaled {
+        format!(
+            "{x} is not a whole number: counts are rounded after the scales (the nation's `scale`, the effects) multiply it; write a whole number, or {range}"
+        )
+    } else {
         let r = to_count(x);
-        w.at(
-            amount,
-            format!(
-                "{} is not a whole number: counts are rounded, so this is {r}; write {r}, or a distribution such as {{ uniform = [{}, {}] }} for a range",
-                num(x),
-                to_count(x.floor()),
-                to_count(x.ceil())
-            ),
-        );
-    }
+        format!(
+            "{x} is not a whole number: counts are rounded, so this is {r}; write {r}, or {range}"
+        )
+    };
+    w.at(amount, message);
+}
+
+/// Every effect's targets in `file`.
+fn effect_targets(file: &ScenarioFile) -> HashSet<String> {
+    (file.conditions.ok())
+        .flat_map(|(_, c)| c.effects.iter())
+        .flat_map(|e| e.targets.list.iter().map(|t| t.value.clone()))
+        .collect()
 }
 
 /// For a nation that contributes nothing, whose id is close to another
@@ -278,6 +317,7 @@ fn misspelt(file: &ScenarioFile, n_id: &str, w: &mut Warnings) -> String {
     let lower = n_id.to_ascii_lowercase();
     let one_edit = || {
         (others.iter().copied())
+            .filter(|o| o.len().abs_diff(lower.len()) <= 1)
             .find(|o| strsim::osa_distance(&lower, &o.to_ascii_lowercase()) == 1)
     };
     let close = super::iso::suggest(n_id, &others)
@@ -312,7 +352,9 @@ fn nation_warnings(
     for (d_id, caps) in nat.contributions.ok() {
         let dom = file.domains.ok().find(|(id, _)| id.value == d_id.value);
         for (c_id, amount) in caps.ok() {
-            fractional(&amount.0, w);
+            let key = format!("nations.{n_id}.contributions.{}.{}", d_id.value, c_id.value);
+            let scaled = nat.scale.as_ref().is_some_and(|s| s.0.value != 1.0);
+            fractional(&amount.0, scaled || w.targeted(&key), w);
             gives |= count_max(&amount.0.value) != Some(0);
             let required = dom.is_some_and(|(_, d)| d.requirements.has(&c_id.value));
             if !required && dom.is_some_and(|(_, d)| !d.requirements.entries.is_empty()) {
@@ -593,7 +635,8 @@ fn effect_warnings(file: &ScenarioFile, w: &mut Warnings) {
 fn force_warnings(file: &ScenarioFile, model: &Model, w: &mut Warnings) {
     let Some(f) = &file.force else { return };
     for (c_id, req) in f.requirements.ok() {
-        fractional(&req.0, w);
+        let key = format!("force.requirements.{}", c_id.value);
+        fractional(&req.0, w.targeted(&key), w);
         let Some(c) = model.capability(&c_id.value) else {
             continue;
         };
@@ -625,7 +668,7 @@ fn force_warnings(file: &ScenarioFile, model: &Model, w: &mut Warnings) {
 fn pool_warnings(file: &ScenarioFile, w: &mut Warnings) {
     for (_, nat) in file.nations.ok() {
         for (_, pool) in nat.pool.ok() {
-            fractional(&pool.0, w);
+            fractional(&pool.0, false, w);
         }
     }
 }

@@ -533,7 +533,9 @@ fn apply_override<'i>(root: &mut DeTable<'i>, o: &'i str, base: usize, cx: &mut 
 }
 
 /// Optional tables that hold only values may be created by an override; tables
-/// of named entities may not (a typo would add one).
+/// of named entities may not (a typo would add one). A nation's contributions
+/// to a domain may: their domain must be one the scenario declares, which
+/// validation checks (with a did-you-mean), as it does for a table set whole.
 fn creatable(path: &str, k: &str) -> bool {
     let parent: Vec<&str> = path.split('.').collect();
     matches!(
@@ -541,7 +543,11 @@ fn creatable(path: &str, k: &str) -> bool {
         ([""], "simulation" | "report" | "mission" | "force")
             | (["report"], "thresholds")
             | (["force"], "requirements")
-            | (["nations", _], "if_absent" | "if_present" | "pool")
+            | (
+                ["nations", _],
+                "if_absent" | "if_present" | "pool" | "contributions"
+            )
+            | (["nations", _, "contributions"], _)
             | (["domains", _], "lead_provides")
     )
 }

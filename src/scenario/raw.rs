@@ -504,8 +504,37 @@ fn dist_schema(bounds: Json) -> Json {
     })
 }
 
+/// `schema` without the distribution forms `names` (those a kind refuses).
+fn without_forms(mut schema: Json, names: &[&str]) -> Json {
+    if let Some(forms) = schema.get_mut("oneOf").and_then(Json::as_array_mut) {
+        forms.retain(|f| {
+            !names
+                .iter()
+                .any(|n| f.pointer(&format!("/properties/{n}")).is_some())
+        });
+    }
+    schema
+}
+
+/// `schema` with a normal's mean and a log-normal's median held to `bounds`
+/// (a count's centre cannot be negative nor above the limit).
+fn centres_within(mut schema: Json, bounds: &Json) -> Json {
+    for at in ["/normal/properties/mean", "/lognormal/properties/median"] {
+        let Some(forms) = schema.get_mut("oneOf").and_then(Json::as_array_mut) else {
+            break;
+        };
+        let centre = forms
+            .iter_mut()
+            .find_map(|f| f.pointer_mut(&format!("/properties{at}")));
+        if let (Some(Json::Object(c)), Some(b)) = (centre, bounds.as_object()) {
+            c.extend(b.clone());
+        }
+    }
+    schema
+}
+
 macro_rules! dist_kind {
-    ($(#[doc = $doc:literal])* $name:ident, $forms:expr, $check:expr, $bounds:expr) => {
+    ($(#[doc = $doc:literal])* $name:ident, $forms:expr, $check:expr, $schema:expr) => {
         $(#[doc = $doc])*
         #[derive(Debug, Clone)]
         pub struct $name(pub Located<Dist>);
@@ -527,7 +556,7 @@ macro_rules! dist_kind {
                 }))
             }
             fn schema() -> Json {
-                dist_schema($bounds)
+                $schema
             }
         }
     };
@@ -554,7 +583,7 @@ dist_kind!(
         }
         Ok(())
     },
-    json!({ "minimum": 0, "maximum": 1 })
+    without_forms(dist_schema(json!({ "minimum": 0, "maximum": 1 })), &["normal", "lognormal"])
 );
 
 dist_kind!(
@@ -583,7 +612,10 @@ dist_kind!(
         }
         Ok(())
     },
-    json!({ "minimum": 0, "maximum": 1e12 })
+    {
+        let bounds = json!({ "minimum": 0, "maximum": 1e12 });
+        centres_within(dist_schema(bounds.clone()), &bounds)
+    }
 );
 
 dist_kind!(
@@ -600,7 +632,7 @@ dist_kind!(
         }
         Ok(())
     },
-    json!({ "minimum": 0, "maximum": limits::MAX_DAYS })
+    dist_schema(json!({ "minimum": 0, "maximum": limits::MAX_DAYS }))
 );
 
 /// An effect's scale: a number ≥ 0, or a distribution whose every draw is ≥ 0 (not a normal).
@@ -628,11 +660,7 @@ impl Decode for ScaleDist {
         }))
     }
     fn schema() -> Json {
-        let mut s = dist_schema(json!({ "minimum": 0 }));
-        if let Some(forms) = s.get_mut("oneOf").and_then(Json::as_array_mut) {
-            forms.retain(|f| f.pointer("/properties/normal").is_none());
-        }
-        s
+        without_forms(dist_schema(json!({ "minimum": 0 })), &["normal"])
     }
 }
 
@@ -674,11 +702,10 @@ impl Decode for PoolDist {
         None
     }
     fn schema() -> Json {
-        let mut s = dist_schema(json!({ "minimum": 0, "maximum": 1e12 }));
-        if let Some(forms) = s.get_mut("oneOf").and_then(Json::as_array_mut) {
-            forms.retain(|f| f.pointer("/properties/normal").is_none());
-        }
-        s
+        without_forms(
+            dist_schema(json!({ "minimum": 0, "maximum": 1e12 })),
+            &["normal"],
+        )
     }
 }
 
