@@ -433,6 +433,33 @@ fn oversized_scenarios_are_refused_with_the_limit() {
     );
 }
 
+/// An unknown id of a million characters among 10,000 nations (a 2 MB file) is
+/// answered at once, and shown cut: did-you-mean measured every nation's id
+/// against it, which took minutes.
+#[test]
+fn a_huge_unknown_id_is_refused_at_once_and_shown_cut() {
+    use std::fmt::Write;
+    let long = "N".repeat(1_000_000);
+    let mut t = format!(
+        "[scenario]\nname = \"x\"\n[capabilities]\ntroops = {{ unit = \"p\" }}\n[domains.land]\nlead = [\"N0\", \"{long}\"]\nrequirements = {{ troops = 1 }}\n"
+    );
+    for i in 0..10_000 {
+        writeln!(
+            t,
+            "[nations.N{i}]\nparticipation = 0.5\ncontributions.land.troops = 1"
+        )
+        .unwrap();
+    }
+    let start = std::time::Instant::now();
+    let d = scenario::parse("long.toml", &t, &[]).expect_err("unknown nation");
+    let shown = d.to_string();
+    // A debug build takes well under a second; the old search took minutes.
+    assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+    assert!(shown.contains("unknown nation"), "{shown}");
+    assert!(shown.contains("…(1000002 characters)"), "{shown}");
+    assert!(shown.len() < 2_000, "{} bytes", shown.len());
+}
+
 #[test]
 fn too_many_tracked_pairs_are_refused_with_the_limit() {
     use std::fmt::Write;
