@@ -312,6 +312,35 @@ fn a_requirement_is_unreachable_only_beyond_the_largest_scales() {
 }
 
 #[test]
+fn a_requirement_is_unreachable_by_nations_that_never_go_or_whose_pool_holds_them_back() {
+    // B adds 50 to A's 30: 80 of the 70 needed, unless B never goes or its
+    // pool holds it back.
+    let with_b =
+        |b: &str| needs_70_of_30(&format!("[nations.B]\ncontributions.land.troops = 50\n{b}"));
+    assert_eq!(with_b("participation = 1\n"), Vec::<String>::new());
+    for never in [
+        "participation = 0\n",
+        "participation = 1\ndecision = \"out\"\n",
+        "participation = 1\napproval = [{ body = \"P\", probability = 0 }]\n",
+    ] {
+        let w = with_b(never);
+        assert_eq!(w.len(), 2, "{never}: {w:?}");
+        assert!(
+            w[0].contains("contribute at most 30: it can never be met"),
+            "{w:?}"
+        );
+    }
+    // A pool of 39 lets B deploy 39 (rotation 1): 69 in all.
+    let w = with_b("participation = 1\npool = { troops = 39 }\n");
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert!(w[0].contains("contribute at most 69"), "{w:?}");
+    assert_eq!(
+        with_b("participation = 1\npool = { troops = 40 }\n"),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
 fn ids_that_differ_only_in_case_are_named_together() {
     assert_eq!(
         warnings_of(

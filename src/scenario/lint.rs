@@ -236,25 +236,47 @@ fn least_required(model: &Model, dist: &Dist, effects: &[usize]) -> u64 {
 
 /// The sum of every nation's largest contribution of capability `c` to domain
 /// `d` (to every domain when `None`), with the largest scales of its effects and
-/// its nation's `scale`; `None` when one is unbounded.
+/// its nation's `scale`, and at most what its pool of `c` lets it deploy; a
+/// nation that never takes part gives nothing. `None` when one is unbounded.
 fn most_contributed(model: &Model, d: Option<usize>, c: usize) -> Option<u64> {
     let mut most: u64 = 0;
-    for k in &model.contributions {
-        if k.capability != c || d.is_some_and(|d| d != k.domain) {
+    for (n, nation) in model.nations.iter().enumerate() {
+        if nation.p.fixed <= 0.0 {
             continue;
         }
-        let drawn = k.dist.support().1 * model.nations[k.nation].scale;
-        let hi = if drawn == 0.0 {
-            0.0
-        } else {
-            drawn * effect_factors(model, &k.effects).1
-        };
-        if !hi.is_finite() {
-            return None;
+        let mut given: Option<u64> = Some(0);
+        for k in &model.contributions[nation.contributions.clone()] {
+            if k.capability != c || d.is_some_and(|d| d != k.domain) {
+                continue;
+            }
+            let drawn = k.dist.support().1 * model.nations[k.nation].scale;
+            let hi = if drawn == 0.0 {
+                0.0
+            } else {
+                drawn * effect_factors(model, &k.effects).1
+            };
+            given = given
+                .zip(hi.is_finite().then(|| to_count(hi)))
+                .map(|(a, b)| a.saturating_add(b));
         }
-        most = most.saturating_add(to_count(hi));
+        match (given, pool_room(model, n, c)) {
+            (Some(g), Some(room)) => most = most.saturating_add(g.min(room)),
+            (Some(g), None) => most = most.saturating_add(g),
+            (None, Some(room)) => most = most.saturating_add(room),
+            (None, None) => return None,
+        }
     }
     Some(most)
+}
+
+/// The most nation `n` can deploy of capability `c` under its pool (the pool's
+/// largest draw over its rotation), or `None` without a bounded pool.
+fn pool_room(model: &Model, n: usize, c: usize) -> Option<u64> {
+    let nation = &model.nations[n];
+    let pool = nation.pools.iter().find(|p| p.capability == c)?;
+    let hi = pool.dist.support().1;
+    hi.is_finite()
+        .then(|| to_count(hi) / nation.rotation.max(1))
 }
 
 /// A count that is not a whole number (draws are rounded). Where `scaled` (a
