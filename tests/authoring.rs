@@ -649,6 +649,20 @@ fn remove_names_keys_that_are_not_in_the_base_and_needs_extends() {
             ),
         ]
     );
+    // A key an earlier entry took out is named as removed, not as missing.
+    let twice = write(
+        dir.path(),
+        "twice.toml",
+        "[scenario]\nextends = \"base.toml\"\nremove = [\"nations.DNK\", \"nations.DNK.contributions\"]\n",
+    );
+    let d = invalid(scenario::load(&twice, &[]).unwrap_err());
+    assert_eq!(
+        d.lines(),
+        [format!(
+            "{}:3:26: scenario.remove[1]: cannot remove `nations.DNK.contributions`: `scenario.remove[0]` already removed it",
+            twice.display()
+        )]
+    );
     let lone = write(
         dir.path(),
         "lone.toml",

@@ -263,8 +263,18 @@ fn apply_removals(doc: &mut DeTable<'_>, remove: &Spanned<DeValue<'_>>, cx: &mut
         );
         return;
     };
+    let first = cx.removals.len();
     for (i, item) in items.iter().enumerate() {
         let key = format!("scenario.remove[{i}]");
+        let earlier = match item.get_ref() {
+            DeValue::String(s) => cx.removals[first..].iter().find(|r| r.covers(s)),
+            _ => None,
+        };
+        if let (Some(r), DeValue::String(s)) = (earlier, item.get_ref()) {
+            let msg = format!("cannot remove `{s}`: `{}` already removed it", r.at.key);
+            cx.error(item.span(), &key, msg);
+            continue;
+        }
         match item.get_ref() {
             DeValue::String(s) => match remove_key(doc, s) {
                 Ok(keys) => cx.removals.push(Removal {
