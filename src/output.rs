@@ -15,9 +15,10 @@
 //!   name). A file that exists keeps its permission bits (a 0600 report stays 0600).
 //!   A file without write permission (mode 0444, or one this user cannot open for
 //!   writing) is refused, never replaced: the rename would get around its mode.
-//! - A symbolic link: followed once, to the end of its chain; the file it points to is
-//!   replaced as above (the temporary copy is made in that file's directory) and the
-//!   link itself is left as it is.
+//! - A symbolic link: refused when its chain ends at a regular file, a directory or
+//!   nothing (a link's target is never replaced, nor a file created through a
+//!   dangling link); followed when it ends at a device, FIFO or socket, which is
+//!   written in place as below (`/dev/stdout` is such a link).
 //! - Anything else that exists (a device such as `/dev/null`, a FIFO, a socket): written
 //!   in place, never replaced; or refused with [`Special::Refuse`], for files that must
 //!   be whole on disk (partials).
@@ -96,6 +97,7 @@ pub fn write_output(path: &Path, bytes: &[u8], special: Special) -> Result<(), W
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(err(e)),
     };
+    no_link_to_a_file(path, &target, existing.as_ref()).map_err(err)?;
     if let Some(m) = &existing {
         check_existing(&target, m, special).map_err(err)?;
         if !m.is_file() {
@@ -130,15 +132,36 @@ pub fn check_destination(path: &Path, special: Special) -> Result<(), WriteError
     let target = resolve_links(path).map_err(err)?;
     match fs::metadata(&target) {
         Ok(m) => {
+            no_link_to_a_file(path, &target, Some(&m)).map_err(err)?;
             check_existing(&target, &m, special).map_err(err)?;
             if !m.is_file() {
                 return Ok(());
             }
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            no_link_to_a_file(path, &target, None).map_err(err)?;
+        }
         Err(e) => return Err(err(e)),
     }
     check_directory(&directory_of(&target)).map_err(err)
+}
+
+/// Refuses a `path` that is a symbolic link (its chain ending at `target`)
+/// unless what it ends at is a device, FIFO or socket, written in place: a
+/// link's target file is never replaced, nor created through a dangling link.
+fn no_link_to_a_file(
+    path: &Path,
+    target: &Path,
+    existing: Option<&fs::Metadata>,
+) -> std::io::Result<()> {
+    let special = existing.is_some_and(|m| !m.is_file() && !m.is_dir());
+    if target == path || special {
+        return Ok(());
+    }
+    Err(std::io::Error::other(format!(
+        "it is a symbolic link (to {}): a link's target is never replaced; give that path itself, or remove the link",
+        target.display()
+    )))
 }
 
 /// Whether `path` ends in a separator (or `/.`), so that it can only name a
@@ -473,7 +496,7 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn keeps_modes_and_follows_links() {
+    fn keeps_modes_and_refuses_links_to_files() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("r.json");
@@ -484,16 +507,31 @@ mod tests {
             fs::metadata(&p).unwrap().permissions().mode() & 0o777,
             0o600
         );
-        let link = dir.path().join("link.json");
-        std::os::unix::fs::symlink("r.json", &link).unwrap();
-        write_atomic(&link, b"via link").unwrap();
-        assert!(
-            fs::symlink_metadata(&link)
-                .unwrap()
-                .file_type()
-                .is_symlink()
-        );
-        assert_eq!(fs::read(&p).unwrap(), b"via link");
+        // A link to a file, to nothing, or through another link: refused, both kept.
+        for (name, to) in [
+            ("link.json", "r.json"),
+            ("dangling.json", "none.json"),
+            ("chain.json", "link.json"),
+        ] {
+            let link = dir.path().join(name);
+            std::os::unix::fs::symlink(to, &link).unwrap();
+            let e = write_atomic(&link, b"via link").unwrap_err();
+            assert!(e.to_string().contains("symbolic link"), "{e}");
+            assert!(check_destination(&link, Special::WriteInPlace).is_err());
+            assert!(
+                fs::symlink_metadata(&link)
+                    .unwrap()
+                    .file_type()
+                    .is_symlink()
+            );
+        }
+        assert_eq!(fs::read(&p).unwrap(), b"new");
+        assert!(!dir.path().join("none.json").exists());
+        // A link to a device is written in place.
+        let null = dir.path().join("null");
+        std::os::unix::fs::symlink("/dev/null", &null).unwrap();
+        write_atomic(&null, b"gone").unwrap();
+        assert!(check_destination(&null, Special::WriteInPlace).is_ok());
     }
 
     #[cfg(unix)]

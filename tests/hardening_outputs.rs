@@ -82,7 +82,7 @@ fn a_fifo_is_written_into_not_replaced() {
 }
 
 #[test]
-fn a_symlink_is_followed_and_kept() {
+fn a_symlink_to_a_file_is_refused_and_both_are_kept() {
     let dir = tempfile::tempdir().unwrap();
     let sc = scenario(dir.path());
     let sub = dir.path().join("real");
@@ -92,18 +92,16 @@ fn a_symlink_is_followed_and_kept() {
     let link = dir.path().join("link.json");
     std::os::unix::fs::symlink(&real, &link).unwrap();
     let out = forcesim(&["run", s(&sc), "-n", "2000", "-q", "--json", s(&link)]);
-    assert!(out.status.success(), "{out:?}");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("symbolic link"), "{err}");
     assert!(
         fs::symlink_metadata(&link)
             .unwrap()
             .file_type()
             .is_symlink()
     );
-    assert!(
-        fs::read_to_string(&real)
-            .unwrap()
-            .contains("\"p_all_covered\"")
-    );
+    assert_eq!(fs::read_to_string(&real).unwrap(), "old");
 }
 
 #[test]

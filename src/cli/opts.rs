@@ -35,8 +35,8 @@ pub struct RunControl {
 /// `mut_arg` to say what their own files hold.
 ///
 /// Files are written whole or not at all (a temporary copy renamed over the
-/// target). A symbolic link is followed and the file it points to replaced; a
-/// device or pipe (`/dev/null`) is written into, never replaced.
+/// target). A symbolic link to a file is refused, never followed to replace
+/// the file; a device or pipe (`/dev/null`) is written into, never replaced.
 #[derive(Debug, Args, Clone, Default)]
 pub struct OutputOpts {
     /// Write the JSON report to PATH (`-`: standard output).

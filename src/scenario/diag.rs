@@ -476,7 +476,8 @@ mod tests {
         let long = "A".repeat(LONG_WORD);
         assert_eq!(shorten(&long), long);
         let id = "é".repeat(1_000_000);
-        let cut = shorten(&format!("unknown nation `{id}` here"));
+        let message = format!("unknown nation `{id}` here");
+        let cut = shorten(&message);
         let head: String = format!("`{}", "é".repeat(63));
         assert_eq!(
             cut,
