@@ -651,3 +651,41 @@ fn a_descriptor_spelt_otherwise_is_still_a_descriptor() {
         assert_eq!(fs::read_to_string(d.join("victim")).unwrap(), "kept\n");
     }
 }
+
+/// Standard output opened onto an input (`>> s.toml`, `1<> s.toml`): refused
+/// before anything is printed, the input unchanged.
+#[test]
+fn standard_output_onto_an_input_is_refused() {
+    let dir = scratch();
+    let d = dir.path();
+    write(d, "s.toml", BASE);
+    let pledges = "nation,domain,capability,low,likely,high\nA,land,troops,100,200,300\n";
+    write(d, "p.csv", pledges);
+    for (args, file, text) in [
+        (vec!["run", "s.toml", "-n", "100"], "s.toml", BASE),
+        (
+            vec!["run", "s.toml", "-n", "100", "-q", "--json", "-"],
+            "s.toml",
+            BASE,
+        ),
+        (vec!["validate", "s.toml"], "s.toml", BASE),
+        (vec!["import", "p.csv"], "p.csv", pledges),
+    ] {
+        let stdout = fs::OpenOptions::new()
+            .append(true)
+            .open(d.join(file))
+            .unwrap();
+        let out = std::process::Command::new(common::bin())
+            .current_dir(d)
+            .args(&args)
+            .stdout(stdout)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("standard output is the input"),
+            "{args:?}"
+        );
+        assert_eq!(fs::read_to_string(d.join(file)).unwrap(), text, "{args:?}");
+    }
+}

@@ -1,6 +1,7 @@
 //! Every file a command will write, checked before any work: none may be one of
 //! the files it reads (the scenario, what that extends, the partials, the
-//! pledges), none the same file as another output, and each must be writable
+//! pledges), nor may standard output be one of them, none may be the same file
+//! as another output, and each must be writable
 //! where it is (its directory exists and takes a new file; it is no directory
 //! and no read-only file). A chart directory must be a directory, or creatable.
 
@@ -93,6 +94,14 @@ impl Outputs {
             .iter()
             .filter_map(|p| identity(p).map(|id| (p, id)))
             .collect();
+        if let Some(id) = stdout_identity()
+            && let Some((input, _)) = ins.iter().find(|(_, i)| *i == id)
+        {
+            return Err(CliError::Usage(format!(
+                "standard output is the input {}: what forcesim prints would be written into it; send standard output elsewhere",
+                escape(&input.display().to_string())
+            )));
+        }
         let mut seen: Vec<(&str, Identity)> = Vec::new();
         for f in &self.files {
             let Some(id) = identity(&f.path).filter(|id| *id != Identity::Special) else {
@@ -207,6 +216,21 @@ fn identity(path: &Path) -> Option<Identity> {
             Some(Identity::Path(absolute(&target)))
         }
     }
+}
+
+/// What standard output is, where it is a regular file (`> file`, `>> file`,
+/// `1<> file`): the table and `-` outputs are written into it.
+#[cfg(unix)]
+fn stdout_identity() -> Option<Identity> {
+    use std::os::fd::AsFd;
+    let fd = std::io::stdout().as_fd().try_clone_to_owned().ok()?;
+    let m = std::fs::File::from(fd).metadata().ok()?;
+    m.is_file().then(|| inode(&m)).flatten()
+}
+
+#[cfg(not(unix))]
+fn stdout_identity() -> Option<Identity> {
+    None
 }
 
 #[cfg(unix)]

@@ -146,6 +146,8 @@ pub fn run(a: RunArgs) -> Result<ExitCode, CliError> {
 }
 
 pub fn validate(a: ValidateArgs) -> Result<ExitCode, CliError> {
+    let paths: Vec<&std::path::Path> = a.scenarios.iter().map(|p| p.as_path()).collect();
+    Outputs::default().check(&scenario_inputs(&paths))?;
     let (mut failed, mut unread) = (0, 0);
     for path in &a.scenarios {
         match scenario::load_checked(path, &a.scenario_opts.set) {
