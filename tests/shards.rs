@@ -503,3 +503,16 @@ fn a_part_that_is_no_file_is_refused_with_the_reason() {
         "{err}"
     );
 }
+
+#[test]
+fn a_directory_given_to_merge_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(common::bin())
+        .args(["merge"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("a directory, not a partial file"), "{err}");
+}

@@ -460,6 +460,11 @@ fn read_file(path: &std::path::Path, name: &str) -> Result<Vec<u8>, ReadError> {
         path: name.to_string(),
         source,
     };
+    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        return Err(ReadError::Directory {
+            path: name.to_string(),
+        });
+    }
     let bytes = crate::input::read_limited(path, crate::limits::MAX_PARTIAL_BYTES).map_err(io)?;
     if bytes.len() as u64 > crate::limits::MAX_PARTIAL_BYTES {
         return Err(ReadError::TooLarge {
@@ -486,6 +491,12 @@ pub enum ReadError {
         crate::limits::MAX_PARTIAL_BYTES
     )]
     TooLarge {
+        /// The path.
+        path: String,
+    },
+    /// A directory was given (exit code 2).
+    #[error("{path}: a directory, not a partial file: give the path of each shard's .partial file")]
+    Directory {
         /// The path.
         path: String,
     },
