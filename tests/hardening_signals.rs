@@ -252,3 +252,26 @@ fn an_interrupted_paired_table_says_how_many_trials_ran() {
         }
     }
 }
+
+/// `bench` stopped by either signal measures nothing, says so and exits 130.
+#[test]
+fn bench_stops_on_either_signal_and_prints_no_figure() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("s.toml");
+    fs::write(&sc, SCENARIO).unwrap();
+    for signal in ["-INT", "-TERM"] {
+        let child = Command::new(env!("CARGO_BIN_EXE_forcesim"))
+            .args(["bench", s(&sc), "-n", "1e11"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("forcesim starts");
+        settle();
+        kill(&child, signal);
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(130), "{signal}: {out:?}");
+        assert!(out.stdout.is_empty(), "{signal}: {out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("interrupted: nothing measured"), "{err}");
+    }
+}

@@ -10,6 +10,7 @@ use forcesim::{RunOptions, scenario, simulate};
 
 use super::CliError;
 use super::args::BenchArgs;
+use super::interrupt::{EXIT_INTERRUPTED, stop_flag, stopped};
 
 /// The reference scenario, built in, for `forcesim bench` without a file.
 const REFERENCE: &str = include_str!("../../scenarios/paris-2026.toml");
@@ -34,29 +35,48 @@ pub fn bench(a: BenchArgs) -> Result<ExitCode, CliError> {
         .seed
         .or(model.default_seed)
         .unwrap_or(super::common::DEFAULT_SEED);
+    // A stop ends the measurement: a part of one measures nothing.
+    let stop = Some(stop_flag("block"));
     // A short warm-up so that the first timing does not pay for page faults.
     let warm = RunOptions {
         trials: (a.trials / 20).max(4096),
         seed,
         threads,
+        stop,
         ..Default::default()
     };
     simulate(&model, &warm).context("the simulation could not start")?;
+    if stopped() {
+        return Ok(nothing_measured());
+    }
     let run = simulate(
         &model,
         &RunOptions {
             trials: a.trials,
             seed,
             threads,
+            stop,
             ..Default::default()
         },
     )
     .context("the simulation could not start")?;
+    if stopped() {
+        return Ok(nothing_measured());
+    }
     let plan = draws(&model, &run.tally);
     let floor_s = floor(&plan, seed).as_secs_f64();
+    if stopped() {
+        return Ok(nothing_measured());
+    }
     let out = summary(&model, &run, &plan, floor_s, threads, seed);
     super::common::print_stdout(&out)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Says that a stopped measurement prints nothing, and returns exit code 130.
+fn nothing_measured() -> ExitCode {
+    say!("interrupted: nothing measured (a measurement needs all of its trials and draws)");
+    ExitCode::from(EXIT_INTERRUPTED)
 }
 
 /// The measurement, as printed.
