@@ -275,3 +275,36 @@ fn bench_stops_on_either_signal_and_prints_no_figure() {
         assert!(err.contains("interrupted: nothing measured"), "{err}");
     }
 }
+
+/// An unpaired `compare` or `sweep` stopped between scenarios or points says
+/// so at the head of its table, with how many finished.
+#[test]
+fn an_interrupted_unpaired_table_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = dir.path().join("s.toml");
+    fs::write(&sc, SCENARIO).unwrap();
+    // 300 short runs each: some finish before the signal, most do not.
+    let mut compare = vec!["compare", s(&sc), "-n", "1e6", "--unpaired"];
+    for _ in 0..299 {
+        compare.extend(["--variant", "v: nations.B.participation=0.7"]);
+    }
+    let values: Vec<String> = (0..300).map(|i| format!("{}", i as f64 / 1000.0)).collect();
+    let vary = format!("nations.B.participation={}", values.join(","));
+    let sweep = vec!["sweep", s(&sc), "-n", "1e6", "--unpaired", "--vary", &vary];
+    for (cmd, unit) in [(compare, "scenarios"), (sweep, "points")] {
+        let child = Command::new(env!("CARGO_BIN_EXE_forcesim"))
+            .args(&cmd)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("forcesim starts");
+        settle();
+        kill(&child, "-INT");
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(130), "{unit}: {out:?}");
+        let table = String::from_utf8_lossy(&out.stdout);
+        let head = table.lines().next().unwrap_or_default();
+        assert!(head.starts_with("INTERRUPTED: "), "{unit}: {head}");
+        assert!(head.contains(&format!(" of 300 {unit} finished")), "{head}");
+    }
+}

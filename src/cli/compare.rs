@@ -203,9 +203,23 @@ fn write_outputs(
                 forcesim::briefing::whatif::compare(result, &texts, interrupted, &copts)
             }),
         ],
-        &|| result.to_table(),
+        &|| marked_table(result, scenarios.len(), interrupted),
         o.quiet,
     )
+}
+
+/// The table, headed by a line that says so where a stop left scenarios of an
+/// unpaired comparison unrun (a paired one says it in its trial count).
+fn marked_table(result: &Comparison, total: usize, interrupted: bool) -> String {
+    let table = result.to_table();
+    let done = result.scenarios.len();
+    if interrupted && result.trials_asked.is_none() && done < total {
+        format!(
+            "INTERRUPTED: {done} of {total} scenarios finished; only they are compared\n{table}"
+        )
+    } else {
+        table
+    }
 }
 
 pub fn compare(a: CompareArgs) -> Result<ExitCode, CliError> {

@@ -162,9 +162,26 @@ fn write_outputs(
                 forcesim::briefing::whatif::sweep(result, shown, &text, interrupted, &copts)
             }),
         ],
-        &|| shown.to_table(),
+        &|| marked_table(result, shown, interrupted),
         o.quiet,
     )
+}
+
+/// The table of the points `shown`, headed by a line that says so where a stop
+/// left points unrun (a paired sweep that finished every point says it in its
+/// trial count).
+fn marked_table(result: &Sweep, shown: &Sweep, interrupted: bool) -> String {
+    let table = shown.to_table();
+    let total: usize = result.axes.iter().map(|x| x.values.len()).product();
+    let done = result.points.len();
+    if interrupted && done < total {
+        format!(
+            "INTERRUPTED: {done} of {total} points finished; the table shows {} of them\n{table}",
+            shown.points.len()
+        )
+    } else {
+        table
+    }
 }
 
 pub fn sweep(a: SweepArgs) -> Result<ExitCode, CliError> {
