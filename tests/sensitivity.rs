@@ -811,3 +811,31 @@ fn inputs_run_a_chunk_at_a_time_give_the_rows_of_run_with_set() {
         }
     }
 }
+
+/// `--inputs` that name no input of the scenario are bad usage, with the kinds
+/// it has; nothing is written.
+#[test]
+fn inputs_of_no_kind_the_scenario_has_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let charts = dir.path().join("c");
+    let out = std::process::Command::new(common::bin())
+        .args([
+            "sensitivity",
+            "scenarios/tutorial.toml",
+            "-n",
+            "100",
+            "--inputs",
+            "pools",
+            "--charts",
+        ])
+        .arg(&charts)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no input of these kinds to vary; it has nations"),
+        "{err}"
+    );
+    assert!(!charts.exists());
+}

@@ -58,6 +58,22 @@ fn parse_kinds(s: &str) -> Result<Kinds, String> {
     Kind::parse_list(s).map(Kinds)
 }
 
+/// Why `--inputs KINDS` leaves nothing to vary in `model`, and the kinds it has.
+fn nothing_to_vary(model: &forcesim::Model, kinds: &[Kind], range: f64) -> String {
+    let names = |ks: &[Kind]| ks.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(",");
+    let has: Vec<Kind> = Kind::ALL
+        .iter()
+        .copied()
+        .filter(|&k| !sensitivity::inputs(model, &[k], range).0.is_empty())
+        .collect();
+    format!(
+        "--inputs {}: the scenario has no input of these kinds to vary; it has {} (e.g. --inputs {})",
+        names(kinds),
+        names(&has).replace(',', ", "),
+        names(&has)
+    )
+}
+
 /// Help shown after the options.
 pub const HELP: &str = "\
 Each input is set low, then high, everything else as written; each setting is one
@@ -166,9 +182,15 @@ pub fn sensitivity(a: SensitivityArgs) -> Result<ExitCode, CliError> {
         seed,
         threads,
     };
+    let varied = sensitivity::inputs(&base, spec.kinds, spec.range).0.len();
+    if varied == 0 {
+        return Err(CliError::Usage(nothing_to_vary(
+            &base, spec.kinds, spec.range,
+        )));
+    }
     // Every setting runs the same trials at once: the bar counts the trials of
     // all of them.
-    let settings = 2 * sensitivity::inputs(&base, spec.kinds, spec.range).0.len() as u64 + 1;
+    let settings = 2 * varied as u64 + 1;
     let bar = super::progress::bar(trials.saturating_mul(settings));
     let progress = |done: u64| {
         if let Some(b) = &bar {
