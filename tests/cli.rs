@@ -513,7 +513,7 @@ fn the_schema_offers_only_the_forms_validation_takes() {
         0
     );
     // What the schema leaves out, validation refuses.
-    let (_dir, path) = scenario_file(&common::TWO_NATIONS.replace(
+    let (_dir, path) = scenario_file(common::TWO_NATIONS.replace(
         "participation = 0.5",
         "participation = { normal = { mean = 0.5, sd = 0.1 } }",
     ));
