@@ -33,6 +33,20 @@ fn spawn(args: &[&str]) -> Child {
         .expect("forcesim starts")
 }
 
+/// Runs `args`, sends `signal` once the command has started its work, and
+/// returns what it printed, standard output included.
+fn signalled(args: &[&str], signal: &str) -> std::process::Output {
+    let child = Command::new(env!("CARGO_BIN_EXE_forcesim"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("forcesim starts");
+    settle();
+    kill(&child, signal);
+    child.wait_with_output().unwrap()
+}
+
 fn kill(child: &Child, signal: &str) {
     let ok = Command::new("kill")
         .args([signal, &child.id().to_string()])
@@ -207,26 +221,19 @@ fn an_interrupted_paired_table_says_how_many_trials_ran() {
             "sweep" => ["--vary", "nations.B.participation=0.2,0.8"],
             _ => ["--variant", "v: nations.B.participation=0.2"],
         };
-        let child = Command::new(env!("CARGO_BIN_EXE_forcesim"))
-            .args([
-                command,
-                s(&sc),
-                what[0],
-                what[1],
-                "-n",
-                "500000000",
-                "-j",
-                "1",
-                "--json",
-                s(&json),
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("forcesim starts");
-        settle();
-        kill(&child, "-INT");
-        let out = child.wait_with_output().unwrap();
+        let args = [
+            command,
+            s(&sc),
+            what[0],
+            what[1],
+            "-n",
+            "500000000",
+            "-j",
+            "1",
+            "--json",
+            s(&json),
+        ];
+        let out = signalled(&args, "-INT");
         assert_eq!(out.status.code(), Some(130), "{command}");
         let table = String::from_utf8_lossy(&out.stdout);
         let head = table.lines().find(|l| l.contains("trials")).unwrap_or("");
@@ -260,15 +267,7 @@ fn bench_stops_on_either_signal_and_prints_no_figure() {
     let sc = dir.path().join("s.toml");
     fs::write(&sc, SCENARIO).unwrap();
     for signal in ["-INT", "-TERM"] {
-        let child = Command::new(env!("CARGO_BIN_EXE_forcesim"))
-            .args(["bench", s(&sc), "-n", "1e11"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("forcesim starts");
-        settle();
-        kill(&child, signal);
-        let out = child.wait_with_output().unwrap();
+        let out = signalled(&["bench", s(&sc), "-n", "1e11"], signal);
         assert_eq!(out.status.code(), Some(130), "{signal}: {out:?}");
         assert!(out.stdout.is_empty(), "{signal}: {out:?}");
         let err = String::from_utf8_lossy(&out.stderr);
@@ -292,15 +291,7 @@ fn an_interrupted_unpaired_table_says_so() {
     let vary = format!("nations.B.participation={}", values.join(","));
     let sweep = vec!["sweep", s(&sc), "-n", "1e6", "--unpaired", "--vary", &vary];
     for (cmd, unit) in [(compare, "scenarios"), (sweep, "points")] {
-        let child = Command::new(env!("CARGO_BIN_EXE_forcesim"))
-            .args(&cmd)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("forcesim starts");
-        settle();
-        kill(&child, "-INT");
-        let out = child.wait_with_output().unwrap();
+        let out = signalled(&cmd, "-INT");
         assert_eq!(out.status.code(), Some(130), "{unit}: {out:?}");
         let table = String::from_utf8_lossy(&out.stdout);
         let head = table.lines().next().unwrap_or_default();
