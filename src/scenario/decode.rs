@@ -303,7 +303,12 @@ pub fn number(node: &Node<'_>, key: &str, cx: &mut Cx) -> Option<f64> {
             match parsed {
                 Some(x) if x.unsigned_abs() <= (1u128 << 63) => Some(x as f64),
                 _ => {
-                    cx.error(node.span(), key, "integer is too large");
+                    let message = if i.as_str().starts_with('-') {
+                        "integer is too small: below −2^63"
+                    } else {
+                        "integer is too large: above 2^63"
+                    };
+                    cx.error(node.span(), key, message);
                     None
                 }
             }
@@ -742,6 +747,21 @@ pub(crate) use decode_struct;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_integer_out_of_range_says_which_way() {
+        let text = "[scenario]\nname = \"x\"\n[capabilities]\nt = {}\n[domains.d]\n\
+                    requirements = { t = 1 }\n[nations.A]\nparticipation = 1\n";
+        let bad = |v: &str| {
+            let t = text.replace("t = 1 }", &format!("t = {v} }}"));
+            match crate::scenario::parse("t.toml", &t, &[]) {
+                Ok(_) => panic!("{v} is no integer of 64 bits"),
+                Err(d) => d.to_string(),
+            }
+        };
+        assert!(bad("-9223372036854775809").contains("integer is too small: below −2^63"));
+        assert!(bad("99999999999999999999").contains("integer is too large: above 2^63"));
+    }
 
     #[test]
     fn closest_finds_typos_only() {
