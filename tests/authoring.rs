@@ -606,6 +606,28 @@ fn cycles_missing_bases_and_deep_chains_are_refused_at_the_extends() {
         )]
     );
 
+    // Without its base, the file's own errors are still every one reported;
+    // what it leaves to the base (its name) and refers to in it (nation A) is not.
+    let g = write(
+        dir.path(),
+        "g.toml",
+        "[scenario]\nextends = \"missing.toml\"\n[nations.A]\nparticipation = 1.5\nbogus = 3\n[domains.land]\nlead = [\"A\"]\n",
+    );
+    let d = invalid(scenario::load(&g, &[]).unwrap_err());
+    let lines = d.lines();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(lines[0].contains("g.toml:2:11: scenario.extends: cannot read"));
+    assert!(
+        lines[1].ends_with(
+            "g.toml:4:17: nations.A.participation: probability must be between 0 and 1, found 1.5"
+        ),
+        "{lines:?}"
+    );
+    assert!(
+        lines[2].contains("g.toml:5:1: nations.A.bogus: unknown key `bogus`"),
+        "{lines:?}"
+    );
+
     // f0 extends f1 … extends f9: nine bases, one more than allowed.
     write(dir.path(), "f9.toml", BASE);
     for i in 0..9 {

@@ -197,6 +197,14 @@ pub(crate) fn resolve<'i>(main: DeTable<'i>, bases: &'i [BaseText], cx: &mut Cx)
     doc
 }
 
+/// The file's own document without `extends` and `remove` (which only a
+/// chain gives meaning to).
+pub(crate) fn own_keys(mut root: DeTable<'_>) -> DeTable<'_> {
+    take_scenario_key(&mut root, REMOVE);
+    take_scenario_key(&mut root, EXTENDS);
+    root
+}
+
 fn take_scenario_key<'i>(root: &mut DeTable<'i>, key: &str) -> Option<Spanned<DeValue<'i>>> {
     match root.get_mut("scenario").map(Spanned::get_mut) {
         Some(DeValue::Table(t)) => t.remove(key),

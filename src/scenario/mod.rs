@@ -292,6 +292,10 @@ fn check(
     }
     let extends = match document(&mut source, files, &mut cx) {
         Some(extends) if cx.diags.is_empty() => extends,
+        Some(true) => {
+            own_errors(text, &mut cx);
+            return Err(fail(source, cx));
+        }
         _ => return Err(fail(source, cx)),
     };
     let bases = source.bases.clone();
@@ -333,6 +337,21 @@ fn check(
         }
         _ => Err(fail(source, cx)),
     }
+}
+
+/// Where the base of a file that extends one cannot be read: the file's own
+/// errors (unknown keys, values of the wrong type or out of range), found by
+/// decoding it alone. A key it leaves to its base is not an error, nor is
+/// anything that refers to what the base defines (that is validated later).
+fn own_errors(text: &str, cx: &mut Cx) {
+    let (root, _) = DeTable::parse_recoverable(text);
+    let span = root.span();
+    let node = Spanned::new(span, DeValue::Table(extend::own_keys(root.into_inner())));
+    let mut own = Cx::default();
+    raw::ScenarioFile::decode(&node, "", &mut own);
+    let errors = own.diags.into_iter();
+    cx.diags
+        .extend(errors.filter(|d| !d.message.starts_with("missing required key")));
 }
 
 /// A 64-bit digest of the scenario text and its overrides: two runs with the same
