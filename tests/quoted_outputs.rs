@@ -418,30 +418,96 @@ fn numbers_are_read_as_written() {
 /// command draws now, byte for byte (`FORCESIM_UPDATE_QUOTES=1` rewrites them).
 #[test]
 fn the_reference_charts_in_docs_img_are_what_run_draws() {
-    let updating = std::env::var_os("FORCESIM_UPDATE_QUOTES").is_some();
+    let (dir, drawn) = draw(&["run", "scenarios/paris-2026.toml", "-q"]);
+    assert!(drawn.len() >= 6, "{drawn:?}");
+    let pairs: Vec<(&str, &str)> = drawn.iter().map(|n| (n.as_str(), n.as_str())).collect();
+    assert_shown(dir.path(), &pairs);
+}
+
+/// The charts docs/whatif.md shows under its sweep and compare commands are
+/// what those commands draw now, byte for byte.
+#[test]
+fn the_whatif_charts_in_docs_img_are_what_their_commands_draw() {
+    const P: &str = "scenarios/paris-2026.toml";
+    let sweep = [
+        "sweep",
+        P,
+        "--vary",
+        "domains.land.requirements.troops=12000:24000:2000",
+    ];
+    let table = [
+        "sweep",
+        P,
+        "--vary",
+        "nations.ESP.participation=0:1:0.25",
+        "--vary",
+        "conditions.us_backstop.probability=0.5,0.75,0.9,1",
+    ];
+    let compare = [
+        "compare",
+        P,
+        "--variant",
+        "no-backstop: conditions.us_backstop.probability=0",
+        "--variant",
+        "spain-says-no: nations.ESP.approval[1].probability=0",
+    ];
+    let cases: [(&[&str], &str, &str); 3] = [
+        (
+            &sweep,
+            "sweep-domains.land.requirements.troops.png",
+            "sweep.png",
+        ),
+        (
+            &table,
+            "sweep-nations.ESP.participation-conditions.us_backstop.probability.png",
+            "sweep-decision-table.png",
+        ),
+        (
+            &compare,
+            "compare-paris-2026-no-backstop-spain-says-no.png",
+            "compare.png",
+        ),
+    ];
+    for (args, drawn_name, shown) in cases {
+        let (dir, drawn) = draw(args);
+        assert_eq!(drawn, [drawn_name], "{args:?}");
+        assert_shown(dir.path(), &[(drawn_name, shown)]);
+    }
+}
+
+/// Runs forcesim with `args` and `--charts` into a scratch directory, in the
+/// repository's root: the directory and the names of the files drawn, sorted.
+fn draw(args: &[&str]) -> (tempfile::TempDir, Vec<String>) {
     let dir = common::scratch();
     let out = std::process::Command::new(common::bin())
-        .args(["run", "scenarios/paris-2026.toml", "-q", "--charts"])
+        .args(args)
+        .arg("--charts")
         .arg(dir.path())
         .current_dir(root())
         .output()
         .expect("forcesim runs");
-    assert!(out.status.success(), "{out:?}");
-    let mut drawn: Vec<_> = std::fs::read_dir(dir.path())
+    assert!(out.status.success(), "{args:?}: {out:?}");
+    let mut drawn: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
-        .map(|e| e.unwrap().file_name())
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     drawn.sort();
-    assert!(drawn.len() >= 6, "{drawn:?}");
+    (dir, drawn)
+}
+
+/// Each (drawn, shown) pair: the file `drawn` in `dir` is byte for byte
+/// docs/img/`shown` (`FORCESIM_UPDATE_QUOTES=1` rewrites the shown file).
+fn assert_shown(dir: &std::path::Path, pairs: &[(&str, &str)]) {
+    let updating = std::env::var_os("FORCESIM_UPDATE_QUOTES").is_some();
     let mut stale = Vec::new();
-    for name in drawn {
-        let now = std::fs::read(dir.path().join(&name)).unwrap();
-        let shown = root().join("docs/img").join(&name);
-        if std::fs::read(&shown).ok().as_ref() != Some(&now) {
+    for &(drawn, shown) in pairs {
+        let now = std::fs::read(dir.join(drawn)).unwrap();
+        let shown_path = root().join("docs/img").join(shown);
+        if std::fs::read(&shown_path).ok().as_ref() != Some(&now) {
             if updating {
-                std::fs::write(&shown, &now).unwrap();
+                std::fs::write(&shown_path, &now).unwrap();
             } else {
-                stale.push(name.to_string_lossy().into_owned());
+                stale.push(shown.to_string());
             }
         }
     }
@@ -451,4 +517,14 @@ fn the_reference_charts_in_docs_img_are_what_run_draws() {
          FORCESIM_UPDATE_QUOTES=1 cargo test --test quoted_outputs)",
         stale.join(",")
     );
+}
+
+/// README's count of the 30k variant's lines is the file's.
+#[test]
+fn the_readme_counts_the_variants_lines_right() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let variant = root().join("scenarios/paris-2026-30k.toml");
+    let lines = std::fs::read_to_string(variant).unwrap().lines().count();
+    let claim = format!("asks, in {lines} lines");
+    assert!(readme.contains(&claim), "README.md should say `{claim}`");
 }

@@ -223,9 +223,9 @@ impl Header {
             return Err("the scenario digest is not 16 hexadecimal digits".into());
         }
         let e = &self.engine;
-        if e.threads > limits::MAX_THREADS {
+        if !(1..=limits::MAX_THREADS).contains(&e.threads) {
             return Err(format!(
-                "the run says it used {} threads; at most {} can run",
+                "the run says it used {} threads; a run uses 1 to {}",
                 e.threads,
                 limits::MAX_THREADS
             ));
@@ -620,6 +620,9 @@ contributions.land.troops = 400
         assert!(Partial::from_bytes(&bad.to_bytes()).is_err());
         let mut bad = p.clone();
         bad.header.engine.threads = usize::MAX;
+        assert!(Partial::from_bytes(&bad.to_bytes()).is_err());
+        let mut bad = p.clone();
+        bad.header.engine.threads = 0;
         assert!(Partial::from_bytes(&bad.to_bytes()).is_err());
         let mut bad = p;
         bad.header.trials = 0;
