@@ -39,6 +39,7 @@ pub mod engine;
 #[cfg(feature = "import")]
 pub mod import;
 pub mod input;
+pub(crate) mod isa;
 pub mod limits;
 pub mod math;
 pub mod model;

@@ -21,8 +21,8 @@
 //! exact for every day, and the timeline's figure at each of `timeline_days` is
 //! read from the same day.
 
-use super::isa::Isa;
 use super::plan::{NO_SLOT, Plan, obligation_need};
+use crate::isa::Isa;
 use crate::limits::MAX_DAYS;
 use crate::stats::{Hist, Tally};
 
@@ -608,7 +608,7 @@ const RANKED: usize = 64;
 const INDEX_BITS: u32 = RANKED.trailing_zeros();
 
 #[cfg(target_arch = "x86_64")]
-crate::engine::isa::at_v4! {
+crate::isa::at_v4! {
     /// [`sort`]'s ranks for at most [`RANKED`] keys whose days are below 2^10:
     /// each key's 16-bit form (its day, then its index: distinct, ordered as
     /// the days) is compared with all 64 forms in two instructions, and the

@@ -17,7 +17,6 @@
 mod days;
 #[cfg(test)]
 mod format2_tests;
-pub(crate) mod isa;
 mod plan;
 #[cfg(test)]
 mod pools_tests;
@@ -28,10 +27,10 @@ use std::ops::Range;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+pub use crate::isa::Isa;
 use crate::limits;
 use crate::model::Model;
 use crate::stats::Tally;
-pub use isa::Isa;
 pub use plan::Plan;
 pub use trace::Trace;
 pub use trial::{Outcomes, Scratch};

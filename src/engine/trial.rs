@@ -27,10 +27,10 @@
 //! [`Tally`] by index.
 
 use super::days::{self, DayScratch};
-use super::isa::{Isa, multiversion};
 use super::plan::{CapP, Decision, GroupP, NO_BLOC, NO_SLOT, Plan, ProbP, ReqP, obligation_need};
 use super::trace::Trace;
 use crate::dist::{BetaSampler, Sampler, discrete_from_units, std_normal, std_normals, unit};
+use crate::isa::{Isa, multiversion};
 use crate::math::to_count;
 use crate::stats::Tally;
 use crate::streams::{BLOCK_TRIALS, TrialRng, entity_key, trial_base, trial_key};
@@ -39,7 +39,7 @@ use crate::streams::{BLOCK_TRIALS, TrialRng, entity_key, trial_base, trial_key};
 /// over more trials and give longer vector loops (more so with a mission gate,
 /// which leaves a batch's stages only its mounted trials); narrower ones keep
 /// the buffers in the nearer caches.
-pub const BATCH: usize = 2048;
+pub const BATCH: usize = 1024;
 
 /// Trials per batch of a worker that holds buffers for many models at once
 /// (a paired pass: one per variant), at most.
@@ -1013,7 +1013,7 @@ fn ambitious_amounts(
         return;
     };
     let (lo, hi) = (&mut s.lo[..len], &mut s.hi[..len]);
-    t.brackets(&s.values[..len], lo, hi);
+    t.brackets(s.isa, &s.values[..len], lo, hi);
     for &e in effects {
         let row = &scale[e as usize * b..e as usize * b + b];
         for ((l, h), &j) in lo.iter_mut().zip(hi.iter_mut()).zip(list) {

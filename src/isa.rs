@@ -38,12 +38,12 @@ macro_rules! x86_levels {
 /// ```
 macro_rules! multiversion {
     ($(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident : $ty:ty),* $(,)?) = $body:path) => {
-        $crate::engine::isa::multiversion!($(#[$meta])* $vis fn $name($($arg: $ty),*) -> () = $body);
+        $crate::isa::multiversion!($(#[$meta])* $vis fn $name($($arg: $ty),*) -> () = $body);
     };
     ($(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty = $body:path) => {
-        $crate::engine::isa::x86_levels!([$crate::engine::isa::multiversion] (
+        $crate::isa::x86_levels!([$crate::isa::multiversion] (
             @define [$(#[$meta])*] $vis $name isa
-            (isa: $crate::engine::Isa, $($arg: $ty),*) ($($arg: $ty),*) ($($arg),*) $ret, $body
+            (isa: $crate::isa::Isa, $($arg: $ty),*) ($($arg: $ty),*) ($($arg),*) $ret, $body
         ));
     };
     (@define [$($meta:tt)*] $vis:vis $name:ident $isa:ident $outer:tt $params:tt $call:tt $ret:ty, $body:path ;
@@ -59,14 +59,14 @@ macro_rules! multiversion {
                 }
             )*
             match $isa.level() {
-                $crate::engine::isa::Level::Baseline => $body $call,
+                $crate::isa::Level::Baseline => $body $call,
                 $(
                     #[cfg(target_arch = "x86_64")]
                     // SAFETY: an `Isa` is made only by `Isa::detect` or
                     // `Isa::available`, which return this level only where
                     // `is_x86_feature_detected!` confirmed every feature it is
                     // compiled with (the same list, from `x86_levels!`).
-                    $crate::engine::isa::Level::$level => unsafe { $level $call },
+                    $crate::isa::Level::$level => unsafe { $level $call },
                 )*
             }
         }
@@ -80,7 +80,7 @@ macro_rules! multiversion {
 #[cfg(target_arch = "x86_64")]
 macro_rules! at_v4 {
     ($(#[$meta:meta])* $vis:vis fn $name:ident $($rest:tt)*) => {
-        $crate::engine::isa::x86_levels!([$crate::engine::isa::at_v4] (
+        $crate::isa::x86_levels!([$crate::isa::at_v4] (
             @define [$(#[$meta])*] {$vis fn $name $($rest)*}
         ));
     };
