@@ -839,3 +839,45 @@ fn inputs_of_no_kind_the_scenario_has_are_refused() {
     );
     assert!(!charts.exists());
 }
+
+/// A range too small to move a scale or a share (1 − R rounds to 1) is refused,
+/// rather than giving rows whose low and high are the written value; the
+/// smallest range allowed still moves a requirement a unit each way.
+#[test]
+fn a_range_too_small_to_move_anything_is_refused() {
+    for r in ["1e-17", "0.0009", "0", "1"] {
+        let out = forcesim()
+            .args([
+                "sensitivity",
+                "scenarios/tutorial.toml",
+                "-n",
+                "100",
+                "--range",
+                r,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "--range {r}: {out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("is not a range"), "{err}");
+    }
+    let v = json(&[
+        "sensitivity",
+        "scenarios/tutorial.toml",
+        "-n",
+        "200",
+        "--range",
+        "0.001",
+        "--inputs",
+        "requirements",
+        "--json",
+        "-",
+    ]);
+    let rows = v["figures"][0]["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 3, "{v}");
+    for row in rows {
+        let (lo, hi) = (row["low"].as_str().unwrap(), row["high"].as_str().unwrap());
+        let (lo, hi): (u64, u64) = (lo.parse().unwrap(), hi.parse().unwrap());
+        assert!(lo < hi, "{row}");
+    }
+}

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use forcesim::whatif::sensitivity::{self, DEFAULT_RANGE, Kind, Spec};
+use forcesim::whatif::sensitivity::{self, DEFAULT_RANGE, Kind, MIN_RANGE, Spec};
 
 use super::CliError;
 use super::common::{Failures, emit, load, one_stdout, resolve, to_json_marked};
@@ -36,7 +36,7 @@ pub struct SensitivityArgs {
     #[arg(long, value_name = "KINDS", default_value = "all", value_parser = parse_kinds)]
     pub inputs: Kinds,
     /// Relative range R of requirements, nations' scale, obligations and pools: low
-    /// × (1 − R), high × (1 + R); 0 < R < 1.
+    /// × (1 − R), high × (1 + R); 0.001 ≤ R < 1.
     #[arg(long, value_name = "R", default_value_t = DEFAULT_RANGE, value_parser = parse_range)]
     pub range: f64,
     /// Rows drawn in sensitivity.png.
@@ -109,9 +109,9 @@ fn parse_top(s: &str) -> Result<usize, String> {
 
 fn parse_range(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
-        Ok(r) if r > 0.0 && r < 1.0 => Ok(r),
+        Ok(r) if (MIN_RANGE..1.0).contains(&r) => Ok(r),
         _ => Err(format!(
-            "`{s}` is not a range: give a number between 0 and 1, e.g. 0.2"
+            "`{s}` is not a range: give a number from {MIN_RANGE} to below 1, e.g. 0.2 (a smaller range would move no scale or share)"
         )),
     }
 }

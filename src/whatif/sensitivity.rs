@@ -45,6 +45,11 @@ pub const FORMAT: &str = "forcesim-sensitivity/2";
 /// Default relative range of requirements: × (1 ∓ 0.2).
 pub const DEFAULT_RANGE: f64 = 0.2;
 
+/// The smallest relative range: below it, 1 ∓ R written to six decimals (the
+/// settings' precision) would leave a scale or a share where it is, and a
+/// range that moves nothing analyses nothing.
+pub const MIN_RANGE: f64 = 1e-3;
+
 /// A bloc's correlation at the high setting.
 pub const HIGH_CORRELATION: f64 = 0.9;
 
