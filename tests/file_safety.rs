@@ -689,3 +689,28 @@ fn standard_output_onto_an_input_is_refused() {
         assert_eq!(fs::read_to_string(d.join(file)).unwrap(), text, "{args:?}");
     }
 }
+
+/// A workbook is never written to a terminal: `/dev/ptmx` opens as one (a new
+/// pseudo-terminal) on Linux, as `/dev/tty` does in a session.
+#[test]
+fn a_workbook_to_a_terminal_is_refused() {
+    if !Path::new("/dev/ptmx").exists() {
+        eprintln!("skipped: no /dev/ptmx");
+        return;
+    }
+    let out = forcesim()
+        .args([
+            "run",
+            "scenarios/tutorial.toml",
+            "-n",
+            "100",
+            "-q",
+            "--xlsx",
+            "/dev/ptmx",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--xlsx /dev/ptmx: a terminal"), "{err}");
+}

@@ -114,7 +114,29 @@ fn id_of(m: &std::fs::Metadata) -> (u64, u64) {
     (m.dev(), m.ino())
 }
 
-/// Refuses two outputs to standard output.
+/// Whether `path` is a terminal (a character device that opens as one); a
+/// path that cannot be opened is not.
+fn is_terminal(path: &Path) -> bool {
+    use std::io::IsTerminal;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+        let device = std::fs::metadata(path).is_ok_and(|m| m.file_type().is_char_device());
+        device
+            && std::fs::OpenOptions::new()
+                .write(true)
+                .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+                .open(path)
+                .is_ok_and(|f| f.is_terminal())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
+}
+
+/// Refuses two outputs to standard output, and a workbook to a terminal.
 pub fn one_stdout(outputs: &[(&str, &Option<PathBuf>)]) -> Result<(), CliError> {
     use std::io::IsTerminal;
     let to_stdout = |p: &Option<PathBuf>| p.as_deref().is_some_and(is_stdout);
@@ -124,6 +146,16 @@ pub fn one_stdout(outputs: &[(&str, &Option<PathBuf>)]) -> Result<(), CliError> 
             "--xlsx to standard output: a workbook is binary; redirect standard output to a file, or give a path"
                 .into(),
         ));
+    }
+    let xlsx = outputs.iter().find(|(n, _)| *n == "--xlsx");
+    if let Some(path) = xlsx
+        .and_then(|(_, p)| p.as_deref())
+        .filter(|p| is_terminal(p))
+    {
+        return Err(CliError::Usage(format!(
+            "--xlsx {}: a terminal; a workbook is binary: give a file path",
+            path.display()
+        )));
     }
     let dash: Vec<String> = outputs
         .iter()
